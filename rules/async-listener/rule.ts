@@ -1,0 +1,93 @@
+/**
+ * Async listeners: an async function (or one returning a promise) passed
+ * where the callee expects a callback returning `void` — `emitter.on(...)`,
+ * `addEventListener`, `arr.forEach`. The caller drops the promise, so a
+ * rejection is unhandled. The expected type decides (as typescript-eslint's
+ * `no-misused-promises` "checksVoidReturn"); without types, well-known
+ * listener methods are matched by name with lower confidence.
+ *
+ * @module
+ */
+import { ts } from "ts-morph";
+import type { Detection, Rule, RuleContext } from "../../src/rule.ts";
+import { isPromiseLikeType, returnsPromiseLike } from "../../src/analysis/promise.ts";
+import { bodyWrappedInTryCatch, isAsyncFunction, isFunctionNode, skipOuterExpressions } from "../../src/analysis/functions.ts";
+import { signal } from "../../src/classify/signals.ts";
+import type { Resolution, Signal } from "../../src/site.ts";
+
+const LISTENER_METHODS = new Set([
+  "on", "once", "addListener", "prependListener", "prependOnceListener", "addEventListener", "forEach",
+]);
+const TIMER_NAMES = new Set(["setTimeout", "setInterval", "setImmediate", "queueMicrotask"]);
+
+/** The async-listener rule (kind `async-listener`). */
+export const asyncListenerRule: Rule = {
+  id: "async-listener",
+  description: "Async functions passed where a void callback is expected.",
+  kinds: ["async-listener"],
+  messages: {
+    "async-listener":
+      "Async function passed where a void callback is expected: the caller drops its promise, so a rejection is unhandled. Wrap the body in try/catch or hand the work to spawnLogged.",
+  },
+  visits: [ts.SyntaxKind.CallExpression],
+  check(node: ts.Node, context: RuleContext): Detection | undefined {
+    const call = node as ts.CallExpression;
+    const callee = skipOuterExpressions(call.expression);
+    const method = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+    if (method !== undefined && TIMER_NAMES.has(method)) return undefined;
+    const listenerMethod = method !== undefined && LISTENER_METHODS.has(method);
+    for (const argument of call.arguments) {
+      const fn = skipOuterExpressions(argument);
+      const inline = isFunctionNode(fn);
+      const isAsync = isAsyncFunction(fn);
+      if (!isAsync && !(listenerMethod && !inline && (ts.isIdentifier(fn) || ts.isPropertyAccessExpression(fn)))) continue;
+      const resolution = expectsVoidCallback(context, argument);
+      if (resolution === "no") continue;
+      if (resolution === "unknown" && !listenerMethod) continue;
+      if (!isAsync && !returnsPromiseLike(context.checker, fn)) continue;
+      const eventName = call.arguments[0] !== undefined && ts.isStringLiteralLike(call.arguments[0]) ? call.arguments[0].text : undefined;
+      const detection: Detection = {
+        kind: "async-listener",
+        node: argument,
+        callee: callee.getText(context.sourceFile).replace(/\s+/g, ""),
+        resolution: resolution === "yes" ? "type" : "syntax" satisfies Resolution,
+        signals: listenerSignals(method, eventName),
+      };
+      if (inline) {
+        detection.work = fn;
+        if (bodyWrappedInTryCatch(fn)) {
+          detection.status = "handled";
+          detection.statusReason = "try/catch wraps the whole async function body";
+        }
+      }
+      return detection;
+    }
+    return undefined;
+  },
+};
+
+/**
+ * Whether the parameter `argument` is passed to expects a function returning
+ * `void`: `yes`, `no` (it accepts a promise, `any` or `unknown`), or
+ * `unknown` (no contextual type, e.g. untyped JavaScript).
+ */
+function expectsVoidCallback(context: RuleContext, argument: ts.Expression): "yes" | "no" | "unknown" {
+  const expected = context.checker.getContextualType(argument);
+  if (expected === undefined || expected.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return "unknown";
+  const members = expected.isUnion() ? expected.types : [expected];
+  const signatures = members.flatMap((member) => member.getCallSignatures());
+  if (signatures.length === 0) return "unknown";
+  let sawVoid = false;
+  for (const signature of signatures) {
+    const returned = signature.getReturnType();
+    if (returned.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return "no";
+    if (isPromiseLikeType(context.checker, returned, argument)) return "no";
+    if (returned.flags & ts.TypeFlags.Void) sawVoid = true;
+  }
+  return sawVoid ? "yes" : "no";
+}
+
+function listenerSignals(method: string | undefined, eventName: string | undefined): Signal[] {
+  if (method === "forEach") return [signal("loop-over-items", "forEach")];
+  return [signal("listener-callback", eventName)];
+}

@@ -1,0 +1,148 @@
+/**
+ * How a backoff delay is randomised before it is clamped to the cap:
+ * `multiplicative` (delay × a uniform factor in [1 − ratio, 1 + ratio]),
+ * `full` (uniform in [0, delay], AWS "full jitter"), `decorrelated`
+ * (uniform in [initial, 3 × previous delay], AWS "decorrelated jitter") or
+ * `none` (deterministic, for tests).
+ *
+ * @example
+ * ```ts
+ * import { spawnSupervised } from "spawn-audit/shim";
+ * spawnSupervised("poller", () => poll(), { backoff: { jitter: "full" } });
+ * ```
+ */
+export type Jitter = "none" | "multiplicative" | "full" | "decorrelated";
+
+/**
+ * Exponential backoff between restarts: the delay after the n-th consecutive
+ * failure is `min(maxMs, initialMs × factor^(n−1))`, then jittered and clamped
+ * to `[0, maxMs]` (as hero_shrimp's spawn_supervised, 1 s → 60 s; Akka
+ * BackoffSupervisor's minBackoff/maxBackoff/randomFactor).
+ *
+ * @example
+ * ```ts
+ * import { spawnSupervised } from "spawn-audit/shim";
+ * spawnSupervised("poller", () => poll(), {
+ *   backoff: { initialMs: 500, factor: 2, maxMs: 30_000, jitter: "multiplicative", jitterRatio: 0.2 },
+ * });
+ * ```
+ */
+export interface Backoff {
+  /** Delay after the first failure, in ms (default 1000). */
+  initialMs: number;
+  /** Growth factor per further consecutive failure, ≥ 1 (default 2). */
+  factor: number;
+  /** Cap on every delay, jitter included, in ms (default 60000). */
+  maxMs: number;
+  /** Randomisation applied before clamping (default `multiplicative`). */
+  jitter: Jitter;
+  /** Spread of `multiplicative` jitter, in [0, 1] (default 0.2 = ±20%). */
+  jitterRatio: number;
+}
+
+/** Backoff defaults: 1000 ms, ×2, cap 60000 ms, multiplicative jitter ±20%. */
+export const defaultBackoff: Readonly<Backoff> = Object.freeze({
+  initialMs: 1000,
+  factor: 2,
+  maxMs: 60_000,
+  jitter: "multiplicative",
+  jitterRatio: 0.2,
+});
+
+const JITTERS: readonly Jitter[] = ["none", "multiplicative", "full", "decorrelated"];
+
+/**
+ * Fill in defaults and validate a partial backoff.
+ *
+ * @param partial caller's overrides
+ * @returns a complete backoff
+ * @throws {RangeError} when a value is negative, not finite, `factor` < 1,
+ *   `jitterRatio` outside [0, 1] or `jitter` unknown
+ */
+export function resolveBackoff(partial: Partial<Backoff> = {}): Backoff {
+  const backoff: Backoff = { ...defaultBackoff, ...stripUndefined(partial) };
+  const finiteAtLeast = (key: "initialMs" | "maxMs" | "factor", min: number): void => {
+    const value = backoff[key];
+    if (!Number.isFinite(value) || value < min) {
+      throw new RangeError(`backoff.${key} must be a finite number ≥ ${min}, got ${String(value)}`);
+    }
+  };
+  finiteAtLeast("initialMs", 0);
+  finiteAtLeast("maxMs", 0);
+  finiteAtLeast("factor", 1);
+  if (!(backoff.jitterRatio >= 0 && backoff.jitterRatio <= 1)) {
+    throw new RangeError(`backoff.jitterRatio must be in [0, 1], got ${String(backoff.jitterRatio)}`);
+  }
+  if (!JITTERS.includes(backoff.jitter)) {
+    throw new RangeError(`backoff.jitter must be one of ${JITTERS.join(", ")}, got ${String(backoff.jitter)}`);
+  }
+  return backoff;
+}
+
+/**
+ * The un-jittered delay after `failures` consecutive failures:
+ * `min(maxMs, initialMs × factor^(failures−1))`, computed without overflow
+ * (a huge failure count gives `maxMs`, never `Infinity` or `NaN`).
+ *
+ * @param failures consecutive failures so far, ≥ 1 (smaller counts as 1)
+ * @param backoff a resolved backoff
+ * @returns the delay in ms, in [0, maxMs]
+ */
+export function exponentialDelay(failures: number, backoff: Backoff): number {
+  const { initialMs, factor, maxMs } = backoff;
+  const exponent = Math.max(0, Math.floor(failures) - 1);
+  if (initialMs === 0) return 0;
+  if (initialMs >= maxMs) return maxMs;
+  if (factor === 1) return initialMs;
+  // The exponent at which the cap is reached; beyond it factor^n may overflow.
+  if (exponent >= Math.log(maxMs / initialMs) / Math.log(factor)) return maxMs;
+  return Math.min(maxMs, initialMs * factor ** exponent);
+}
+
+/**
+ * The delay before the next restart: exponential, jittered, then clamped to
+ * `[0, maxMs]`.
+ *
+ * @param failures consecutive failures so far, ≥ 1
+ * @param backoff a resolved backoff
+ * @param random uniform source in [0, 1) (default `Math.random`)
+ * @param previousMs the previous delay in ms, used by `decorrelated` jitter
+ * @returns the delay in ms, finite and in [0, maxMs]
+ */
+export function backoffDelay(
+  failures: number,
+  backoff: Backoff,
+  random: () => number = Math.random,
+  previousMs?: number,
+): number {
+  const base = exponentialDelay(failures, backoff);
+  let delay: number;
+  switch (backoff.jitter) {
+    case "none":
+      delay = base;
+      break;
+    case "multiplicative":
+      delay = base * (1 + backoff.jitterRatio * (2 * random() - 1));
+      break;
+    case "full":
+      delay = base * random();
+      break;
+    case "decorrelated": {
+      const low = backoff.initialMs;
+      const high = Math.max(low, 3 * (previousMs ?? low));
+      delay = low + (high - low) * random();
+      break;
+    }
+  }
+  if (!Number.isFinite(delay)) return backoff.maxMs;
+  return Math.min(backoff.maxMs, Math.max(0, delay));
+}
+
+/** Copy of `value` without the keys whose value is `undefined`. */
+export function stripUndefined<T extends object>(value: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const key of Object.keys(value) as (keyof T)[]) {
+    if (value[key] !== undefined) out[key] = value[key];
+  }
+  return out;
+}

@@ -1,0 +1,134 @@
+/**
+ * Thrown (or reported) when work is handed to a supervisor whose `shutdown()`
+ * has already begun.
+ *
+ * @example
+ * ```ts
+ * import { SupervisorClosedError, TaskSupervisor } from "spawn-audit/shim";
+ * const supervisor = new TaskSupervisor();
+ * await supervisor.shutdown();
+ * try {
+ *   supervisor.spawn("late", () => {});
+ * } catch (error) {
+ *   console.assert(error instanceof SupervisorClosedError);
+ * }
+ * ```
+ */
+export class SupervisorClosedError extends Error {
+  /** The task name that could not be started. */
+  readonly task: string;
+
+  /**
+   * Create the error for a refused task.
+   *
+   * @param task name of the task that could not be started
+   */
+  constructor(task: string) {
+    super(`cannot start task "${task}": the supervisor is shutting down`);
+    this.name = "SupervisorClosedError";
+    this.task = task;
+  }
+}
+
+/**
+ * Thrown (or reported) when a task class already runs as many tasks as its
+ * `maxConcurrent` limit allows; the shim rejects rather than queues (as the
+ * lossy class queues of zeph's BackgroundSupervisor).
+ *
+ * @example
+ * ```ts
+ * import { TaskLimitError, TaskSupervisor } from "spawn-audit/shim";
+ * const supervisor = new TaskSupervisor({ classes: { enrich: { maxConcurrent: 1 } } });
+ * supervisor.spawn("a", (signal) => new Promise((r) => signal.addEventListener("abort", r)), { class: "enrich" });
+ * try {
+ *   supervisor.spawn("b", () => {}, { class: "enrich" });
+ * } catch (error) {
+ *   console.assert(error instanceof TaskLimitError);
+ * }
+ * await supervisor.shutdown();
+ * ```
+ */
+export class TaskLimitError extends Error {
+  /** The task name that was refused. */
+  readonly task: string;
+  /** The task class whose limit was reached. */
+  readonly taskClass: string;
+  /** The class limit (tasks running or restarting at once). */
+  readonly limit: number;
+
+  /**
+   * Create the error for a refused task.
+   *
+   * @param task name of the refused task
+   * @param taskClass class whose limit was reached
+   * @param limit the class's `maxConcurrent`
+   */
+  constructor(task: string, taskClass: string, limit: number) {
+    super(`cannot start task "${task}": class "${taskClass}" already runs ${limit} task(s), its limit`);
+    this.name = "TaskLimitError";
+    this.task = task;
+    this.taskClass = taskClass;
+    this.limit = limit;
+  }
+}
+
+/**
+ * The rejection of `TaskSupervisor.run()` when the one-shot was aborted
+ * (by `abort(name)`, a same-name replacement or shutdown) before it produced
+ * a value.
+ *
+ * @example
+ * ```ts
+ * import { TaskAbortedError, TaskSupervisor } from "spawn-audit/shim";
+ * const supervisor = new TaskSupervisor();
+ * const result = supervisor.run("job", (signal) => new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason))));
+ * supervisor.abort("job");
+ * await result.catch((error) => console.assert(error instanceof TaskAbortedError));
+ * ```
+ */
+export class TaskAbortedError extends Error {
+  /** The aborted task's name. */
+  readonly task: string;
+
+  /**
+   * Create the error for an aborted one-shot.
+   *
+   * @param task name of the aborted task
+   * @param cause the abort reason, when there was one
+   */
+  constructor(task: string, cause?: unknown) {
+    super(`task "${task}" was aborted before it produced a value`, cause === undefined ? undefined : { cause });
+    this.name = "TaskAbortedError";
+    this.task = task;
+  }
+}
+
+/**
+ * Thrown by `runJobs()` before anything runs when `needs:` names a job that
+ * does not exist or the dependencies form a cycle (as daft's background job
+ * coordinator).
+ *
+ * @example
+ * ```ts
+ * import { DependencyError, runJobs, TaskSupervisor } from "spawn-audit/shim";
+ * const supervisor = new TaskSupervisor();
+ * await runJobs(supervisor, [{ name: "a", needs: ["missing"], run: () => {} }])
+ *   .catch((error) => console.assert(error instanceof DependencyError));
+ * ```
+ */
+export class DependencyError extends Error {
+  /** The jobs involved: the cycle in order, or the job with the missing dependency. */
+  readonly jobs: readonly string[];
+
+  /**
+   * Create the error.
+   *
+   * @param message what is wrong and what to do
+   * @param jobs the jobs involved
+   */
+  constructor(message: string, jobs: readonly string[]) {
+    super(message);
+    this.name = "DependencyError";
+    this.jobs = jobs;
+  }
+}

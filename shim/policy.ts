@@ -1,0 +1,155 @@
+import { type Backoff, resolveBackoff, stripUndefined } from "./backoff.ts";
+
+/**
+ * When a task is started again after its factory's promise settles:
+ * `on-failure` restarts only after a throw or rejection (Erlang/OTP
+ * `transient`, zeph `Restart`), `always` also restarts a normal return
+ * (OTP `permanent`, hero_shrimp's durable loops), `never` records the
+ * outcome and stops (OTP `temporary`). An abort always ends the task.
+ *
+ * @example
+ * ```ts
+ * import { spawnSupervised } from "spawn-audit/shim";
+ * spawnSupervised("heartbeat", () => beatOnce(), { restart: "always" });
+ * ```
+ */
+export type RestartPolicy = "on-failure" | "always" | "never";
+
+/**
+ * Restart intensity, as the Erlang/OTP supervisor's `intensity`/`period`:
+ * a task that would be restarted more than `maxRestarts` times within any
+ * `withinMs` window is marked `failed` instead.
+ *
+ * @example
+ * ```ts
+ * import { spawnSupervised } from "spawn-audit/shim";
+ * spawnSupervised("consumer", () => consume(), { intensity: { maxRestarts: 5, withinMs: 60_000 } });
+ * ```
+ */
+export interface RestartIntensity {
+  /** Restarts allowed within the window (OTP `intensity`), ≥ 0. */
+  maxRestarts: number;
+  /** Window length in ms (OTP `period`, there in seconds), > 0. */
+  withinMs: number;
+}
+
+/**
+ * The restart settings of one task; every field is optional and falls back to
+ * the supervisor's `defaults`, then to the shim's defaults.
+ *
+ * @example
+ * ```ts
+ * import { spawnSupervised } from "spawn-audit/shim";
+ * spawnSupervised("watcher", (signal) => watch(signal), {
+ *   restart: "on-failure",
+ *   maxConsecutiveFailures: 5,
+ *   resetAfterMs: 30_000,
+ *   backoff: { initialMs: 250 },
+ * });
+ * ```
+ */
+export interface RestartOptions {
+  /** Restart policy (default `on-failure`). */
+  restart?: RestartPolicy;
+  /** Backoff between restarts (defaults: 1000 ms, ×2, cap 60000 ms, ±20% jitter). */
+  backoff?: Partial<Backoff>;
+  /**
+   * Consecutive failures after which the supervisor gives up and marks the
+   * task `failed` (default 10, i.e. at most 9 restarts in a row; 1 = never
+   * restart but keep the failure on record, like zeph `Restart { max: 0 }`).
+   * `Infinity` never gives up.
+   */
+  maxConsecutiveFailures?: number;
+  /** An attempt that ran at least this long, in ms, resets the failure count and backoff (default 60000). */
+  resetAfterMs?: number;
+  /** Optional OTP-style restart intensity (default: none). */
+  intensity?: RestartIntensity;
+}
+
+/** Restart options with every default applied and validated. */
+export interface ResolvedRestart {
+  restart: RestartPolicy;
+  backoff: Backoff;
+  maxConsecutiveFailures: number;
+  resetAfterMs: number;
+  intensity: RestartIntensity | undefined;
+}
+
+const POLICIES: readonly RestartPolicy[] = ["on-failure", "always", "never"];
+
+/**
+ * Merge task options over supervisor defaults over the shim defaults, and
+ * validate them.
+ *
+ * @param options the task's options
+ * @param defaults the supervisor's defaults
+ * @returns complete restart settings
+ * @throws {RangeError} on an unknown policy, `maxConsecutiveFailures` < 1 or
+ *   not an integer, a negative or non-finite `resetAfterMs`, or an invalid
+ *   backoff or intensity
+ */
+export function resolveRestart(options: RestartOptions = {}, defaults: RestartOptions = {}): ResolvedRestart {
+  const merged: RestartOptions = { ...stripUndefined(defaults), ...stripUndefined(options) };
+  const restart = merged.restart ?? "on-failure";
+  if (!POLICIES.includes(restart)) {
+    throw new RangeError(`restart must be one of ${POLICIES.join(", ")}, got ${String(restart)}`);
+  }
+  const maxConsecutiveFailures = merged.maxConsecutiveFailures ?? 10;
+  if (!(maxConsecutiveFailures === Infinity || (Number.isInteger(maxConsecutiveFailures) && maxConsecutiveFailures >= 1))) {
+    throw new RangeError(`maxConsecutiveFailures must be an integer ≥ 1 or Infinity, got ${String(maxConsecutiveFailures)}`);
+  }
+  const resetAfterMs = merged.resetAfterMs ?? 60_000;
+  if (!(resetAfterMs >= 0)) {
+    throw new RangeError(`resetAfterMs must be a number of ms ≥ 0, got ${String(resetAfterMs)}`);
+  }
+  const intensity = merged.intensity;
+  if (intensity !== undefined && !(intensity.maxRestarts >= 0 && intensity.withinMs > 0)) {
+    throw new RangeError("intensity needs maxRestarts ≥ 0 and withinMs > 0 (ms)");
+  }
+  const backoff = resolveBackoff({ ...stripUndefined(defaults.backoff ?? {}), ...stripUndefined(options.backoff ?? {}) });
+  return { restart, backoff, maxConsecutiveFailures, resetAfterMs, intensity };
+}
+
+/**
+ * Whether a settled attempt asks for a restart under `policy` (before limits).
+ *
+ * @param policy the task's restart policy
+ * @param outcome how the attempt ended
+ * @returns true when the policy wants the task started again
+ */
+export function wantsRestart(policy: RestartPolicy, outcome: "returned" | "threw"): boolean {
+  if (policy === "never") return false;
+  return policy === "always" || outcome === "threw";
+}
+
+/**
+ * A sliding window counting restarts, as the Erlang/OTP supervisor's restart
+ * intensity: `admit(now)` records a restart and says whether it is still
+ * within `maxRestarts` per `withinMs`.
+ */
+export class IntensityWindow {
+  readonly #limit: RestartIntensity;
+  readonly #times: number[] = [];
+
+  /**
+   * Create an empty window.
+   *
+   * @param limit at most `maxRestarts` restarts within `withinMs` ms
+   */
+  constructor(limit: RestartIntensity) {
+    this.#limit = limit;
+  }
+
+  /**
+   * Record a restart at `now` if the intensity allows it.
+   *
+   * @param now current clock time in ms
+   * @returns true when the restart is allowed (and was recorded), false when it would exceed the intensity
+   */
+  admit(now: number): boolean {
+    while (this.#times.length > 0 && now - this.#times[0]! >= this.#limit.withinMs) this.#times.shift();
+    if (this.#times.length >= this.#limit.maxRestarts) return false;
+    this.#times.push(now);
+    return true;
+  }
+}

@@ -1,0 +1,765 @@
+import { backoffDelay } from "./backoff.ts";
+import { type Clock, sleep, systemClock } from "./clock.ts";
+import { attachDiagnostics } from "./diagnostics.ts";
+import { SupervisorClosedError, TaskAbortedError, TaskLimitError } from "./errors.ts";
+import { Emitter, type Listener, type SupervisorEvents, type TaskEventInfo } from "./events.ts";
+import { attachLogger, errorMessage, jsonLogger, type Logger } from "./logger.ts";
+import { IntensityWindow, type ResolvedRestart, resolveRestart, type RestartOptions } from "./policy.ts";
+import { DurationHistogram, type DurationStats } from "./stats.ts";
+
+/**
+ * Where a task is in its life: `running` (an attempt is in progress),
+ * `restarting` (waiting out a backoff), `completed`, `aborted`, `failed`
+ * (as zeph's TaskStatus).
+ *
+ * @example
+ * ```ts
+ * import { type TaskStatus, TaskSupervisor } from "spawn-audit/shim";
+ * const supervisor = new TaskSupervisor();
+ * const stuck: TaskStatus[] = supervisor.snapshot().map((task) => task.status);
+ * ```
+ */
+export type TaskStatus = "running" | "restarting" | "completed" | "aborted" | "failed";
+
+/**
+ * A point-in-time view of one registered task, as returned by `snapshot()`.
+ *
+ * @example
+ * ```ts
+ * import { TaskSupervisor } from "spawn-audit/shim";
+ * const supervisor = new TaskSupervisor();
+ * for (const task of supervisor.snapshot()) {
+ *   console.log(task.name, task.status, task.restartCount, task.lastError ?? "");
+ * }
+ * ```
+ */
+export interface TaskSnapshot {
+  /** Task name as given at spawn. */
+  name: string;
+  /** Unique id of this spawn. */
+  id: number;
+  /** Current status. */
+  status: TaskStatus;
+  /** Current (or last) attempt, 1-based; while `restarting`, the attempt that failed. */
+  attempt: number;
+  /** When the task was first spawned, in clock ms (`performance.now()` by default). */
+  startedAt: number;
+  /** Restarts performed so far. */
+  restartCount: number;
+  /** One-line summary of the last failure, if any. */
+  lastError: string | undefined;
+  /** Why the task is `failed`, when it is. */
+  reason: string | undefined;
+  /** Task class, when one was given. */
+  class: string | undefined;
+}
+
+/**
+ * How a task ended, as its handle's `done` promise reports it (that promise
+ * never rejects): `completed` with the value, `failed` with the last error,
+ * `aborted`, or `rejected` when it never started (supervisor shutting down,
+ * class limit reached).
+ *
+ * @example
+ * ```ts
+ * import { spawnLogged } from "spawn-audit/shim";
+ * const outcome = await spawnLogged("warm-cache", () => warmCache()).done;
+ * if (outcome.status === "failed") console.log(outcome.reason);
+ * ```
+ */
+export type TaskOutcome<T = unknown> =
+  | { status: "completed"; value: T }
+  | { status: "failed"; error: unknown; reason: string }
+  | { status: "aborted"; reason: unknown }
+  | { status: "rejected"; error: Error };
+
+/**
+ * What `spawn`, `spawnSupervised`, `spawnLogged` and `superviseWorker` return.
+ *
+ * @example
+ * ```ts
+ * import { spawnSupervised } from "spawn-audit/shim";
+ * const handle = spawnSupervised("poller", (signal) => poll(signal));
+ * handle.abort();
+ * const outcome = await handle.done; // { status: "aborted", ... } once poll() honours the signal
+ * ```
+ */
+export interface TaskHandle<T = unknown> {
+  /** Task name. */
+  readonly name: string;
+  /** Unique id of this spawn. */
+  readonly id: number;
+  /** The task's abort signal (the one every attempt's factory receives). */
+  readonly signal: AbortSignal;
+  /** Settles once with the final outcome; never rejects. */
+  readonly done: Promise<TaskOutcome<T>>;
+  /** Abort this task (cooperative: its factory must honour the signal). */
+  abort(reason?: unknown): void;
+}
+
+/**
+ * Produces one attempt of a task from the task's abort signal; called once
+ * and again for every restart. May return a value, a promise, or throw.
+ *
+ * @example
+ * ```ts
+ * import type { TaskFactory } from "spawn-audit/shim";
+ * const poller: TaskFactory<void> = async (signal) => {
+ *   while (!signal.aborted) await pollOnce(signal);
+ * };
+ * ```
+ */
+export type TaskFactory<T = unknown> = (signal: AbortSignal) => T | PromiseLike<T>;
+
+/**
+ * Options every kind of task accepts.
+ *
+ * @example
+ * ```ts
+ * import { spawnLogged } from "spawn-audit/shim";
+ * spawnLogged("audit-log", () => writeAudit(entry), { class: "telemetry" });
+ * ```
+ */
+export interface TaskOptions {
+  /** Task class, for per-class limits, `abortClass()` and class stats. */
+  class?: string;
+}
+
+/**
+ * Options of a restartable task: restart settings plus task options.
+ *
+ * @example
+ * ```ts
+ * import { type SpawnOptions, spawnSupervised } from "spawn-audit/shim";
+ * const options: SpawnOptions = { restart: "always", class: "durable", backoff: { maxMs: 10_000 } };
+ * spawnSupervised("scheduler", () => schedulerLoop(), options);
+ * ```
+ */
+export interface SpawnOptions extends RestartOptions, TaskOptions {}
+
+/**
+ * The limit of one task class. At the limit, a new task of the class is
+ * rejected (never queued): `spawn`/`spawnSupervised` throw `TaskLimitError`,
+ * `run` rejects with it, `spawnLogged` resolves `done` with `rejected`.
+ *
+ * @example
+ * ```ts
+ * import { TaskSupervisor } from "spawn-audit/shim";
+ * const supervisor = new TaskSupervisor({ classes: { enrichment: { maxConcurrent: 4 } } });
+ * ```
+ */
+export interface ClassLimit {
+  /** Tasks of the class that may be `running` or `restarting` at once, an integer ≥ 0. */
+  maxConcurrent: number;
+}
+
+/**
+ * Construction options of a TaskSupervisor; every field is optional.
+ *
+ * @example
+ * ```ts
+ * import { jsonLogger, TaskSupervisor } from "spawn-audit/shim";
+ * const supervisor = new TaskSupervisor({
+ *   logger: jsonLogger(),
+ *   classes: { telemetry: { maxConcurrent: 8 } },
+ *   defaults: { maxConsecutiveFailures: 5 },
+ * });
+ * ```
+ */
+export interface TaskSupervisorOptions {
+  /** Time source and timers (default: `systemClock`). */
+  clock?: Clock;
+  /** Where failures and restarts are logged (default: `jsonLogger()`); `false` for none. */
+  logger?: Logger | false;
+  /** Uniform random source in [0, 1) for jitter (default `Math.random`). */
+  random?: () => number;
+  /** Per-class concurrency limits. */
+  classes?: Record<string, ClassLimit>;
+  /** Restart defaults for every task of this supervisor. */
+  defaults?: RestartOptions;
+}
+
+/**
+ * Options of `shutdown()`.
+ *
+ * @example
+ * ```ts
+ * import { defaultSupervisor } from "spawn-audit/shim";
+ * await defaultSupervisor.shutdown({ timeoutMs: 2_000 });
+ * ```
+ */
+export interface ShutdownOptions {
+  /** One deadline for all tasks together, in ms (default 5000). */
+  timeoutMs?: number;
+}
+
+/**
+ * What `shutdown()` resolves with.
+ *
+ * @example
+ * ```ts
+ * import { defaultSupervisor } from "spawn-audit/shim";
+ * const { aborted, timedOut } = await defaultSupervisor.shutdown();
+ * if (timedOut) console.warn("did not stop in time:", aborted.join(", "));
+ * ```
+ */
+export interface ShutdownSummary {
+  /** Tasks that were active when shutdown began and exited before the deadline. */
+  exited: number;
+  /** Names of the stragglers that were still active at the deadline and are now marked `aborted`. */
+  aborted: string[];
+  /** True when the deadline passed with tasks still active. */
+  timedOut: boolean;
+  /** Time the shutdown took, in ms. */
+  durationMs: number;
+}
+
+/**
+ * What `stats()` returns: attempt durations per task name and per class.
+ *
+ * @example
+ * ```ts
+ * import { defaultSupervisor } from "spawn-audit/shim";
+ * const { classes } = defaultSupervisor.stats();
+ * console.log(classes["telemetry"]?.p95Ms, classes["telemetry"]?.rejected);
+ * ```
+ */
+export interface SupervisorStats {
+  /** Attempt durations by task name. */
+  tasks: Record<string, DurationStats>;
+  /** Attempt durations by class, with the class's active count and the spawns its limit rejected. */
+  classes: Record<string, DurationStats & { active: number; rejected: number }>;
+}
+
+interface TaskEntry {
+  readonly key: string | number;
+  readonly name: string;
+  readonly id: number;
+  readonly class: string | undefined;
+  readonly startedAt: number;
+  readonly controller: AbortController;
+  /** spawnLogged tasks: keyed by id, never replace, removed when they end. */
+  readonly ephemeral: boolean;
+  readonly unlink: () => void;
+  readonly resolve: (outcome: TaskOutcome<never>) => void;
+  status: TaskStatus;
+  attempt: number;
+  restartCount: number;
+  lastError: string | undefined;
+  reason: string | undefined;
+  settled: boolean;
+}
+
+type Settled = { outcome: "returned"; value: unknown } | { outcome: "threw"; error: unknown };
+
+const ONE_SHOT: ResolvedRestart = resolveRestart({ restart: "never" });
+
+/**
+ * A supervisor of named background tasks, as zeph's TaskSupervisor: restart
+ * policies with exponential backoff (Erlang/OTP supervisor, Akka
+ * BackoffSupervisor), snapshots, abort by name, same-name replacement,
+ * per-class limits and stats, events, and a graceful `shutdown()` with one
+ * deadline. It uses only web-standard APIs.
+ *
+ * Registry retention: a task that `completed` or was aborted cooperatively
+ * (its factory returned or threw after its signal aborted, or it was
+ * replaced) leaves the registry; a `failed` task stays for inspection until
+ * replaced or `forget()`-ed; a straggler cut off by the shutdown deadline
+ * stays as `aborted`. `spawnLogged` tasks leave the registry however they
+ * end (their failures are logged and counted in stats).
+ *
+ * @example
+ * ```ts
+ * import { TaskSupervisor } from "spawn-audit/shim";
+ * await using supervisor = new TaskSupervisor();
+ * supervisor.spawn("scheduler", (signal) => schedulerLoop(signal), { restart: "always" });
+ * const answer = await supervisor.run("compute", () => 42);
+ * console.log(supervisor.snapshot());
+ * // leaving the block runs supervisor.shutdown()
+ * ```
+ */
+export class TaskSupervisor {
+  readonly #clock: Clock;
+  readonly #random: () => number;
+  readonly #logger: Logger | undefined;
+  readonly #classes: Record<string, ClassLimit>;
+  readonly #defaults: RestartOptions;
+  readonly #events: Emitter<SupervisorEvents>;
+  readonly #controller = new AbortController();
+  readonly #registry = new Map<string | number, TaskEntry>();
+  readonly #activeByClass = new Map<string, number>();
+  readonly #rejectedByClass = new Map<string, number>();
+  readonly #taskStats = new Map<string, DurationHistogram>();
+  readonly #classStats = new Map<string, DurationHistogram>();
+  #nextId = 1;
+  #active = 0;
+  #shutdown: Promise<ShutdownSummary> | undefined;
+  #onDrained: (() => void) | undefined;
+
+  /**
+   * Create a supervisor.
+   *
+   * @param options clock, logger, jitter source, class limits and restart defaults
+   * @throws {RangeError} when a class limit is not an integer ≥ 0 or a restart default is invalid
+   */
+  constructor(options: TaskSupervisorOptions = {}) {
+    this.#clock = options.clock ?? systemClock;
+    this.#random = options.random ?? Math.random;
+    this.#logger = options.logger === false ? undefined : (options.logger ?? jsonLogger());
+    this.#classes = { ...options.classes };
+    for (const [name, limit] of Object.entries(this.#classes)) {
+      if (!(Number.isInteger(limit.maxConcurrent) && limit.maxConcurrent >= 0)) {
+        throw new RangeError(`classes.${name}.maxConcurrent must be an integer ≥ 0, got ${String(limit.maxConcurrent)}`);
+      }
+    }
+    this.#defaults = { ...options.defaults };
+    resolveRestart({}, this.#defaults);
+    this.#events = new Emitter<SupervisorEvents>((error, type) => {
+      this.#logger?.error({ event: type, err: error }, `a supervisor "${String(type)}" listener threw`);
+    });
+    if (this.#logger !== undefined) attachLogger(this.#events, this.#logger);
+    attachDiagnostics(this.#events);
+  }
+
+  /** Aborted when `shutdown()` begins; every task's signal follows it. */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** True once `shutdown()` has begun: new tasks are refused from then on. */
+  get closed(): boolean {
+    return this.#shutdown !== undefined;
+  }
+
+  /**
+   * Listen to an event (`start`, `end`, `restart`, `failed`, `exit`).
+   * Listeners run synchronously; whatever they throw is logged, not rethrown.
+   *
+   * @param type event name
+   * @param listener called with the event payload
+   * @returns a function that removes the listener
+   */
+  on<K extends keyof SupervisorEvents>(type: K, listener: Listener<SupervisorEvents, K>): () => void {
+    return this.#events.on(type, listener);
+  }
+
+  /**
+   * Start a supervised, restartable task (what `spawnSupervised` calls).
+   * `factory(signal)` is called at once, synchronously, and again after each
+   * restart's backoff. A synchronous throw from the factory, on the first
+   * call or on any restart, is a failure of that attempt exactly like a
+   * rejection: logged, counted toward `maxConsecutiveFailures` and restart
+   * intensity, and answered by the restart policy. A task already registered
+   * under `name` is aborted and replaced (its handle reports `aborted`).
+   *
+   * @param name task name (static, e.g. `"scheduler"`; put ids in log fields)
+   * @param factory produces one attempt from the task's abort signal
+   * @param options restart policy, backoff, limits and class
+   * @returns the task's handle
+   * @throws {SupervisorClosedError} when `shutdown()` has begun
+   * @throws {TaskLimitError} when the task's class is at its limit
+   * @throws {RangeError} on invalid options; {TypeError} when `name` is not a non-empty string
+   */
+  spawn<T>(name: string, factory: TaskFactory<T>, options: SpawnOptions = {}): TaskHandle<T> {
+    checkName(name);
+    const restart = resolveRestart(options, this.#defaults);
+    const refusal = this.#refusal(name, options.class, name);
+    if (refusal !== undefined) throw refusal;
+    return this.#start(name, factory, restart, options.class, false);
+  }
+
+  /**
+   * Run a one-shot, log-only task (what `spawnLogged` calls): a failure is
+   * logged and reported through `done`, never rethrown, never restarted.
+   * Tasks are keyed by id, so many may share a name and none replaces
+   * another. This method never throws: when the supervisor is shutting down
+   * or the class is at its limit, a factory is not called, a promise still
+   * gets its failure logged, and `done` resolves `{ status: "rejected" }`.
+   *
+   * @param name task name (static; several tasks may share it)
+   * @param work a promise already running, or a factory called at once
+   * @param options task class
+   * @returns the task's handle
+   */
+  spawnLogged<T>(name: string, work: PromiseLike<T> | TaskFactory<T>, options: TaskOptions = {}): TaskHandle<T> {
+    const refusal = this.#refusal(name, options.class, undefined);
+    if (refusal === undefined) {
+      const factory: TaskFactory<T> = typeof work === "function" ? work : () => work;
+      return this.#start(name, factory, ONE_SHOT, options.class, true);
+    }
+    this.#logger?.warn({ task: name, class: options.class, err: refusal }, refusal.message);
+    if (typeof work !== "function") {
+      Promise.resolve(work).then(undefined, (error: unknown) => {
+        this.#logger?.error({ task: name, class: options.class, err: error }, `task "${name}" failed after it was refused`);
+      });
+    }
+    return {
+      name,
+      id: this.#nextId++,
+      signal: AbortSignal.abort(refusal),
+      done: Promise.resolve({ status: "rejected", error: refusal }),
+      abort: () => {},
+    };
+  }
+
+  /**
+   * Run a named one-shot whose result the caller awaits (as zeph's
+   * spawn_oneshot): registered, visible in `snapshot()`, aborted by
+   * `abort(name)`, `abortClass` and `shutdown()`, never restarted. A failed
+   * run stays in the registry as `failed`.
+   *
+   * @param name task name; a task already registered under it is replaced
+   * @param fn produces the result from the task's abort signal
+   * @param options task class
+   * @returns the value `fn` produced
+   * @throws (rejects) with what `fn` threw, {TaskAbortedError} when aborted
+   *   first, {SupervisorClosedError} after shutdown began, {TaskLimitError} at
+   *   the class limit
+   */
+  run<T>(name: string, fn: TaskFactory<T>, options: TaskOptions = {}): Promise<T> {
+    let handle: TaskHandle<T>;
+    try {
+      checkName(name);
+      const refusal = this.#refusal(name, options.class, name);
+      if (refusal !== undefined) throw refusal;
+      handle = this.#start(name, fn, ONE_SHOT, options.class, false);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return handle.done.then((outcome) => {
+      if (outcome.status === "completed") return outcome.value;
+      if (outcome.status === "failed") throw outcome.error;
+      throw new TaskAbortedError(name, outcome.status === "aborted" ? outcome.reason : outcome.error);
+    });
+  }
+
+  /**
+   * Abort the task registered under `name` (cooperative: it ends when its
+   * factory honours the signal, or at once when it is waiting out a backoff).
+   * `spawnLogged` tasks are not addressed by name: use their handle,
+   * `abortClass` or `shutdown`.
+   *
+   * @param name task name
+   * @param reason abort reason handed to the signal
+   * @returns true when an active task was signalled
+   */
+  abort(name: string, reason?: unknown): boolean {
+    const entry = this.#registry.get(name);
+    if (entry === undefined || entry.settled) return false;
+    entry.controller.abort(reason);
+    return true;
+  }
+
+  /**
+   * Abort every active task of a class (as zeph's turn-boundary abort_class).
+   *
+   * @param taskClass the class
+   * @param reason abort reason handed to the signals
+   * @returns how many tasks were signalled
+   */
+  abortClass(taskClass: string, reason?: unknown): number {
+    let count = 0;
+    for (const entry of this.#registry.values()) {
+      if (!entry.settled && entry.class === taskClass) {
+        entry.controller.abort(reason);
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /**
+   * Remove a task that has ended (`failed`, or `aborted` at a shutdown
+   * deadline) from the registry.
+   *
+   * @param name task name
+   * @returns true when an ended task was removed; false when none, or when it is still active
+   */
+  forget(name: string): boolean {
+    const entry = this.#registry.get(name);
+    if (entry === undefined || !entry.settled) return false;
+    return this.#registry.delete(name);
+  }
+
+  /**
+   * A point-in-time view of every registered task, sorted by start time.
+   *
+   * @returns one snapshot per registered task
+   */
+  snapshot(): TaskSnapshot[] {
+    const out: TaskSnapshot[] = [];
+    for (const e of this.#registry.values()) {
+      out.push({
+        name: e.name,
+        id: e.id,
+        status: e.status,
+        attempt: e.attempt,
+        startedAt: e.startedAt,
+        restartCount: e.restartCount,
+        lastError: e.lastError,
+        reason: e.reason,
+        class: e.class,
+      });
+    }
+    return out.sort((a, b) => a.startedAt - b.startedAt || a.id - b.id);
+  }
+
+  /**
+   * The number of registered tasks that are `running` or `restarting`.
+   *
+   * @returns the active task count
+   */
+  activeCount(): number {
+    return this.#active;
+  }
+
+  /**
+   * Attempt duration statistics per task name and per class.
+   *
+   * @returns count, min, max, p50 and p95 in ms from fixed-bucket histograms
+   */
+  stats(): SupervisorStats {
+    const tasks: SupervisorStats["tasks"] = {};
+    for (const [name, histogram] of this.#taskStats) tasks[name] = histogram.summary();
+    const classes: SupervisorStats["classes"] = {};
+    const names = new Set([...this.#classStats.keys(), ...this.#rejectedByClass.keys(), ...this.#activeByClass.keys()]);
+    for (const name of names) {
+      classes[name] = {
+        ...(this.#classStats.get(name)?.summary() ?? new DurationHistogram().summary()),
+        active: this.#activeByClass.get(name) ?? 0,
+        rejected: this.#rejectedByClass.get(name) ?? 0,
+      };
+    }
+    return { tasks, classes };
+  }
+
+  /**
+   * Stop everything: refuse new tasks, abort every task's signal, wait for
+   * cooperative exits until one deadline for all tasks, then mark the
+   * stragglers `aborted`. Exits that race the shutdown are all reaped.
+   * Calling it again returns the same promise. No timer outlives it.
+   *
+   * @param options `timeoutMs`: the deadline in ms (default 5000)
+   * @returns a summary naming the stragglers
+   * @throws (rejects) {RangeError} when `timeoutMs` is negative or NaN
+   */
+  shutdown(options: ShutdownOptions = {}): Promise<ShutdownSummary> {
+    if (this.#shutdown !== undefined) return this.#shutdown;
+    const timeoutMs = options.timeoutMs ?? 5000;
+    if (!(timeoutMs >= 0)) {
+      return Promise.reject(new RangeError(`shutdown timeoutMs must be ≥ 0 ms, got ${String(timeoutMs)}`));
+    }
+    const began = this.#clock.now();
+    const activeAtStart = this.#active;
+    this.#shutdown = new Promise<ShutdownSummary>((resolve) => {
+      let timer: unknown;
+      let finished = false;
+      const finish = (): void => {
+        if (finished) return;
+        finished = true;
+        this.#onDrained = undefined;
+        if (timer !== undefined) this.#clock.clearTimeout(timer);
+        const aborted: string[] = [];
+        for (const entry of [...this.#registry.values()]) {
+          if (entry.settled) continue;
+          aborted.push(entry.name);
+          this.#finalize(entry, { status: "aborted", reason: this.#controller.signal.reason }, false, true);
+        }
+        if (aborted.length > 0) {
+          this.#logger?.warn({ tasks: aborted, timeoutMs }, `shutdown deadline passed; ${aborted.length} task(s) marked aborted`);
+        }
+        resolve({ exited: activeAtStart - aborted.length, aborted, timedOut: aborted.length > 0, durationMs: this.#clock.now() - began });
+      };
+      this.#onDrained = finish;
+      this.#controller.abort(new DOMException("the supervisor is shutting down", "AbortError"));
+      if (this.#active === 0) finish();
+      else if (!finished) timer = this.#clock.setTimeout(finish, timeoutMs);
+    });
+    return this.#shutdown;
+  }
+
+  /**
+   * `await using` support: runs `shutdown()` with its default deadline.
+   *
+   * @returns resolves when the shutdown has finished
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.shutdown();
+  }
+
+  #refusal(name: string, taskClass: string | undefined, replacing: string | undefined): Error | undefined {
+    if (this.#shutdown !== undefined) return new SupervisorClosedError(name);
+    if (taskClass === undefined) return undefined;
+    const limit = this.#classes[taskClass];
+    if (limit === undefined) return undefined;
+    let active = this.#activeByClass.get(taskClass) ?? 0;
+    const previous = replacing === undefined ? undefined : this.#registry.get(replacing);
+    if (previous !== undefined && !previous.settled && previous.class === taskClass) active--;
+    if (active < limit.maxConcurrent) return undefined;
+    this.#rejectedByClass.set(taskClass, (this.#rejectedByClass.get(taskClass) ?? 0) + 1);
+    return new TaskLimitError(name, taskClass, limit.maxConcurrent);
+  }
+
+  #start<T>(name: string, factory: TaskFactory<T>, restart: ResolvedRestart, taskClass: string | undefined, ephemeral: boolean): TaskHandle<T> {
+    const id = this.#nextId++;
+    if (!ephemeral) this.#replace(name);
+    const controller = new AbortController();
+    const parent = this.#controller.signal;
+    const onParentAbort = (): void => controller.abort(parent.reason);
+    parent.addEventListener("abort", onParentAbort);
+    let resolve!: (outcome: TaskOutcome<T>) => void;
+    const done = new Promise<TaskOutcome<T>>((r) => (resolve = r));
+    const entry: TaskEntry = {
+      key: ephemeral ? id : name,
+      name,
+      id,
+      class: taskClass,
+      startedAt: this.#clock.now(),
+      controller,
+      ephemeral,
+      unlink: () => parent.removeEventListener("abort", onParentAbort),
+      resolve: resolve as (outcome: TaskOutcome<never>) => void,
+      status: "running",
+      attempt: 0,
+      restartCount: 0,
+      lastError: undefined,
+      reason: undefined,
+      settled: false,
+    };
+    this.#registry.set(entry.key, entry);
+    this.#active++;
+    if (taskClass !== undefined) this.#activeByClass.set(taskClass, (this.#activeByClass.get(taskClass) ?? 0) + 1);
+    void this.#drive(entry, factory, restart);
+    return { name, id, signal: controller.signal, done, abort: (reason?: unknown) => controller.abort(reason) };
+  }
+
+  #replace(name: string): void {
+    const previous = this.#registry.get(name);
+    if (previous === undefined) return;
+    if (!previous.settled) {
+      const reason = new DOMException(`replaced by a new task named "${name}"`, "AbortError");
+      previous.controller.abort(reason);
+      this.#finalize(previous, { status: "aborted", reason });
+    }
+    this.#registry.delete(name);
+  }
+
+  async #drive(entry: TaskEntry, factory: TaskFactory, restart: ResolvedRestart): Promise<void> {
+    try {
+      await this.#attempts(entry, factory, restart);
+    } catch (error) {
+      // Only a broken invariant inside the supervisor lands here; keep the registry consistent.
+      this.#finalize(entry, { status: "failed", error, reason: `supervisor error: ${errorMessage(error)}` });
+    }
+  }
+
+  async #attempts(entry: TaskEntry, factory: TaskFactory, restart: ResolvedRestart): Promise<void> {
+    const signal = entry.controller.signal;
+    const window = restart.intensity === undefined ? undefined : new IntensityWindow(restart.intensity);
+    let failures = 0;
+    let previousDelay: number | undefined;
+    for (;;) {
+      entry.attempt++;
+      entry.status = "running";
+      const info = this.#info(entry);
+      this.#events.emit("start", info);
+      const attemptStart = this.#clock.now();
+      let settled: Settled;
+      try {
+        settled = { outcome: "returned", value: await factory(signal) };
+      } catch (error) {
+        settled = { outcome: "threw", error };
+      }
+      if (entry.settled) return; // replaced, or cut off at the shutdown deadline
+      const durationMs = Math.max(0, this.#clock.now() - attemptStart);
+      this.#record(entry, durationMs);
+      const aborted = signal.aborted;
+      const error = settled.outcome === "threw" ? settled.error : undefined;
+      this.#events.emit("end", {
+        ...info,
+        outcome: aborted ? "aborted" : settled.outcome,
+        durationMs,
+        ...(settled.outcome === "threw" ? { error } : {}),
+      });
+      if (settled.outcome === "threw") entry.lastError = errorMessage(error);
+      if (settled.outcome === "returned" && restart.restart !== "always") {
+        this.#finalize(entry, { status: "completed", value: settled.value });
+        return;
+      }
+      if (aborted) {
+        this.#finalize(entry, { status: "aborted", reason: signal.reason });
+        return;
+      }
+      if (restart.restart === "never") {
+        this.#finalize(entry, { status: "failed", error, reason: `failed on attempt ${entry.attempt}: ${entry.lastError}` });
+        return;
+      }
+      if (durationMs >= restart.resetAfterMs) {
+        failures = 0;
+        previousDelay = undefined;
+      }
+      failures++;
+      let giveUp: string | undefined;
+      if (failures >= restart.maxConsecutiveFailures) {
+        giveUp = `${failures} consecutive failure(s) reached maxConsecutiveFailures`;
+      } else if (window !== undefined && !window.admit(this.#clock.now())) {
+        giveUp = `restart intensity exceeded: more than ${restart.intensity!.maxRestarts} restart(s) within ${restart.intensity!.withinMs} ms`;
+      }
+      if (giveUp !== undefined) {
+        this.#finalize(entry, { status: "failed", error, reason: giveUp }, true);
+        return;
+      }
+      const delayMs = backoffDelay(failures, restart.backoff, this.#random, previousDelay);
+      previousDelay = delayMs;
+      entry.status = "restarting";
+      this.#events.emit("restart", { ...info, attempt: entry.attempt + 1, delayMs, ...(settled.outcome === "threw" ? { error } : {}) });
+      const slept = await sleep(this.#clock, delayMs, signal);
+      if (entry.settled) return;
+      if (!slept) {
+        this.#finalize(entry, { status: "aborted", reason: signal.reason });
+        return;
+      }
+      entry.restartCount++;
+    }
+  }
+
+  #finalize(entry: TaskEntry, outcome: Exclude<TaskOutcome<unknown>, { status: "rejected" }>, gaveUp = false, keep = false): void {
+    if (entry.settled) return;
+    entry.settled = true;
+    entry.unlink();
+    entry.status = outcome.status;
+    this.#active--;
+    if (entry.class !== undefined) this.#activeByClass.set(entry.class, (this.#activeByClass.get(entry.class) ?? 1) - 1);
+    const info = this.#info(entry);
+    if (outcome.status === "failed") {
+      entry.reason = outcome.reason;
+      this.#events.emit("failed", { ...info, reason: outcome.reason, error: outcome.error, gaveUp });
+    }
+    const retain = keep || (outcome.status === "failed" && !entry.ephemeral);
+    if (!retain && this.#registry.get(entry.key) === entry) this.#registry.delete(entry.key);
+    this.#events.emit("exit", { ...info, status: outcome.status, durationMs: this.#clock.now() - entry.startedAt });
+    entry.resolve(outcome as TaskOutcome<never>);
+    if (this.#active === 0) this.#onDrained?.();
+  }
+
+  #record(entry: TaskEntry, durationMs: number): void {
+    histogramFor(this.#taskStats, entry.name).record(durationMs);
+    if (entry.class !== undefined) histogramFor(this.#classStats, entry.class).record(durationMs);
+  }
+
+  #info(entry: TaskEntry): TaskEventInfo {
+    return { name: entry.name, id: entry.id, attempt: entry.attempt, class: entry.class };
+  }
+}
+
+function histogramFor(map: Map<string, DurationHistogram>, key: string): DurationHistogram {
+  let histogram = map.get(key);
+  if (histogram === undefined) map.set(key, (histogram = new DurationHistogram()));
+  return histogram;
+}
+
+function checkName(name: unknown): asserts name is string {
+  if (typeof name !== "string" || name.length === 0) {
+    throw new TypeError(`a task name must be a non-empty string, got ${typeof name === "string" ? '""' : typeof name}`);
+  }
+}

@@ -1,0 +1,107 @@
+import { defaultSupervisor, type SupervisedOptions } from "./spawn.ts";
+import type { TaskHandle } from "./supervisor.ts";
+
+/**
+ * The least a worker must offer to be supervised, typed structurally so no
+ * DOM or Node types are needed: `terminate()`, plus either EventEmitter-style
+ * `on` (node:worker_threads: `error`, `exit` with a code) or
+ * `addEventListener` (web Workers: `error`).
+ *
+ * @example
+ * ```ts
+ * import { Worker } from "node:worker_threads";
+ * import { superviseWorker, type WorkerLike } from "spawn-audit/shim";
+ * const create = (): WorkerLike => new Worker(new URL("./indexer.js", import.meta.url));
+ * superviseWorker("indexer", create);
+ * ```
+ */
+export interface WorkerLike {
+  /** Stop the worker; may return a promise (node) or nothing (web). */
+  terminate(): unknown;
+  /** EventEmitter-style subscription (node:worker_threads). */
+  on?(event: string, listener: (...args: never[]) => void): unknown;
+  /** EventEmitter-style removal. */
+  off?(event: string, listener: (...args: never[]) => void): unknown;
+  /** EventTarget-style subscription (web Workers). */
+  addEventListener?(type: string, listener: (event: never) => void): void;
+  /** EventTarget-style removal. */
+  removeEventListener?(type: string, listener: (event: never) => void): void;
+}
+
+/**
+ * Keep a worker running under a supervisor: an `error` event or a non-zero
+ * `exit` code is a failure and the worker is created again after a backoff;
+ * `exit` with code 0 is a normal return (so under the default `on-failure`
+ * policy the task completes). Same backoff, events, policies and limits as
+ * `spawnSupervised`. On abort or shutdown the worker is `terminate()`d.
+ *
+ * @param name static task name
+ * @param create builds a fresh worker (called once and again for each restart)
+ * @param options restart policy, backoff, limits, class, supervisor
+ * @returns the task's handle
+ * @throws {SupervisorClosedError} when the supervisor is shutting down
+ * @throws {TaskLimitError} when the task's class is at its limit
+ * @example
+ * ```ts
+ * import { superviseWorker } from "spawn-audit/shim";
+ * superviseWorker("thumbnailer", () => new Worker(new URL("./thumbs.js", import.meta.url), { type: "module" }));
+ * ```
+ */
+export function superviseWorker(name: string, create: () => WorkerLike, options: SupervisedOptions = {}): TaskHandle<void> {
+  const { supervisor = defaultSupervisor, ...spawnOptions } = options;
+  return supervisor.spawn(name, (signal) => watchWorker(create(), signal), spawnOptions);
+}
+
+function watchWorker(worker: WorkerLike, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const removers: (() => void)[] = [];
+    const listen = (type: string, listener: (value: unknown) => void): void => {
+      if (typeof worker.on === "function") {
+        worker.on(type, listener);
+        removers.push(() => worker.off?.(type, listener));
+      } else if (typeof worker.addEventListener === "function") {
+        worker.addEventListener(type, listener);
+        removers.push(() => worker.removeEventListener?.(type, listener));
+      }
+    };
+    let finished = false;
+    const finish = (failure: { error: unknown } | undefined): void => {
+      if (finished) return;
+      finished = true;
+      signal.removeEventListener("abort", onAbort);
+      removers.forEach((remove) => remove());
+      // An EventEmitter with no `error` listener throws; keep a quiet one on the dead worker.
+      if (typeof worker.on === "function") worker.on("error", () => {});
+      if (failure === undefined) {
+        resolve();
+      } else {
+        terminate(worker);
+        reject(failure.error);
+      }
+    };
+    const onAbort = (): void => {
+      terminate(worker);
+      finish(undefined);
+    };
+    listen("error", (event) => {
+      const web = event as { preventDefault?: () => void; error?: unknown; message?: unknown } | null;
+      if (typeof web?.preventDefault === "function") web.preventDefault(); // keep it from reaching the parent's global handler
+      const error = event instanceof Error ? event : (web?.error ?? new Error(String(web?.message ?? "worker error")));
+      finish({ error });
+    });
+    listen("exit", (code) => {
+      finish(code === 0 ? undefined : { error: new Error(`worker exited with code ${String(code)}`) });
+    });
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+function terminate(worker: WorkerLike): void {
+  try {
+    const result = worker.terminate() as { then?: unknown } | undefined;
+    if (typeof result?.then === "function") (result as PromiseLike<unknown>).then(undefined, () => {});
+  } catch {
+    // Terminating an already dead worker may throw; nothing is left to stop.
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Promise-likeness from the checker: a value is Promise-like when its type has
+ * a callable `then` property (the same test the language uses for `await`),
+ * not when a name looks asynchronous.
+ *
+ * @module
+ */
+import { ts } from "ts-morph";
+
+/**
+ * Whether `type` (or any member of a union) has a callable `then`.
+ * `any` and `unknown` are not Promise-like: nothing can be said of them.
+ *
+ * @param checker the program's type checker.
+ * @param type the type to test.
+ * @param at a node the type was read at (needed to read property types).
+ * @returns true when awaiting a value of this type would wait on it.
+ */
+export function isPromiseLikeType(checker: ts.TypeChecker, type: ts.Type, at: ts.Node): boolean {
+  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return false;
+  if (type.isUnion()) return type.types.some((member) => isPromiseLikeType(checker, member, at));
+  const then = type.getProperty("then");
+  if (then === undefined) return false;
+  const thenType = checker.getTypeOfSymbolAtLocation(then, at);
+  return thenType.getCallSignatures().length > 0;
+}
+
+/**
+ * Whether the expression `node` evaluates to a Promise-like value.
+ *
+ * @param checker the program's type checker.
+ * @param node any expression.
+ */
+export function isPromiseLikeExpression(checker: ts.TypeChecker, node: ts.Node): boolean {
+  return isPromiseLikeType(checker, checker.getTypeAtLocation(node), node);
+}
+
+/**
+ * Whether a function-typed value returns a Promise-like value from any of its
+ * call signatures (an `async` function, or one declared to return a promise).
+ *
+ * @param checker the program's type checker.
+ * @param node an expression whose type is a function.
+ */
+export function returnsPromiseLike(checker: ts.TypeChecker, node: ts.Node): boolean {
+  const signatures = checker.getTypeAtLocation(node).getCallSignatures();
+  return signatures.some((signature) => isPromiseLikeType(checker, signature.getReturnType(), node));
+}

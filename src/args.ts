@@ -1,0 +1,58 @@
+/**
+ * Command-line parsing behind one small interface, so the parser (today
+ * `node:util`'s `parseArgs`, which Deno also provides) can be swapped in one
+ * place.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { UsageError } from "./errors.ts";
+
+/** One option: a boolean flag, or a string value; `short` is a one-letter alias. */
+export interface OptionSpec {
+  type: "boolean" | "string";
+  short?: string;
+  multiple?: boolean;
+}
+
+/** Parsed arguments: option values by long name, and positionals in order. */
+export interface ParsedArgs {
+  values: Record<string, string | boolean | string[] | boolean[] | undefined>;
+  positionals: string[];
+}
+
+/**
+ * Parses `argv` (without the runtime and script) against `options`.
+ * `--no-NAME` is accepted for every boolean `NAME` and sets it to false.
+ *
+ * @throws {UsageError} for an unknown option or a missing option value,
+ *   with the parser's own explanation.
+ */
+export function parseCommandLine(argv: readonly string[], options: Record<string, OptionSpec>): ParsedArgs {
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      options,
+      allowPositionals: true,
+      allowNegative: true,
+      strict: true,
+    } as Parameters<typeof parseArgs>[0]);
+    return { values: values as ParsedArgs["values"], positionals };
+  } catch (error) {
+    if (error instanceof TypeError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      throw new UsageError((error as Error).message);
+    }
+    throw error;
+  }
+}
+
+/**
+ * Reads a string option that must be one of `allowed`.
+ *
+ * @throws {UsageError} naming the option and the allowed values.
+ */
+export function choice<T extends string>(value: unknown, name: string, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`--${name} must be one of ${allowed.join(", ")} (got "${String(value)}")`);
+}

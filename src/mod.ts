@@ -1,0 +1,25 @@
+/**
+ * spawn-audit as a library: load a project, scan it, and render reports.
+ *
+ * @example
+ * ```ts
+ * import { loadProject, scanProject, DEFAULT_CONFIG } from "spawn-audit";
+ * const project = loadProject({ paths: ["src"], cwd: process.cwd() });
+ * const { sites } = scanProject(project, DEFAULT_CONFIG, process.cwd());
+ * console.log(sites.filter((site) => site.status === "unsupervised").length);
+ * ```
+ *
+ * @module
+ */
+export type { Group, Kind, Position, Resolution, ScanProblem, Signal, SpawnSite, Status } from "./site.ts";
+export { GROUPS, KINDS, STATUSES } from "./site.ts";
+export type { Config, GroupOverride } from "./config.ts";
+export { DEFAULT_CONFIG, loadConfig, parseConfig } from "./config.ts";
+export type { LoadedProject, LoadOptions } from "./project.ts";
+export { loadProject } from "./project.ts";
+export type { ScanResult } from "./scan.ts";
+export { scanProject } from "./scan.ts";
+export type { JsonReport } from "./report/json.ts";
+export { jsonReport } from "./report/json.ts";
+export { UsageError } from "./errors.ts";
+export { runCli } from "./cli.ts";

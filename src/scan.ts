@@ -1,0 +1,173 @@
+/**
+ * The rule driver: walks each target file once, hands nodes to the rules that
+ * asked for their syntax kind, and turns detections into classified spawn
+ * sites. Data flows one way: program → detections → spawn sites.
+ *
+ * @module
+ */
+import picomatch from "picomatch";
+import { ts } from "ts-morph";
+import type { Config } from "./config.ts";
+import type { Detection, Rule, RuleContext } from "./rule.ts";
+import type { ScanProblem, SpawnSite, Status } from "./site.ts";
+import { displayPath, type LoadedProject } from "./project.ts";
+import { RULES } from "../rules/mod.ts";
+import { classify } from "./classify/classify.ts";
+import { placementSignals } from "./classify/context.ts";
+import { signal } from "./classify/signals.ts";
+import { ignoreCommentReason, SHIM_SUPERVISORS, supervisionReason } from "./classify/status.ts";
+
+/**
+ * Path globs (relative to the project root) that mark test, fixture and
+ * benchmark files: Jest/Vitest/Mocha (`*.test.*`, `*.spec.*`, `__tests__`),
+ * Deno (`*_test.*`, `*.bench.*`), and common folders.
+ */
+export const DEFAULT_TEST_PATTERNS: readonly string[] = [
+  "**/*.{test,spec}.*", "**/*_{test,spec}.*", "**/*.bench.*", "**/*_bench.*",
+  "**/{test,tests,__tests__,__mocks__,spec,fixtures,__fixtures__,bench,benchmarks,e2e,cypress}/**",
+];
+
+/**
+ * What a scan found: classified spawn sites sorted by file and position,
+ * problems (unparsable or skipped files), and the number of files scanned.
+ * `root` and `tsconfig` are display paths relative to the working directory.
+ */
+export interface ScanResult {
+  root: string;
+  tsconfig: string | null;
+  filesScanned: number;
+  sites: SpawnSite[];
+  problems: ScanProblem[];
+}
+
+/**
+ * Scans a loaded project.
+ *
+ * @param project the program and target files from `loadProject`.
+ * @param config the user's configuration.
+ * @param cwd the directory report paths are relative to.
+ * @param rules the rules to run (all registered rules by default).
+ */
+export function scanProject(project: LoadedProject, config: Config, cwd: string, rules: readonly Rule[] = RULES): ScanResult {
+  const byKind = new Map<ts.SyntaxKind, Rule[]>();
+  for (const rule of rules) {
+    for (const kind of rule.visits) byKind.set(kind, [...(byKind.get(kind) ?? []), rule]);
+  }
+  const isTestPath = picomatch([...DEFAULT_TEST_PATTERNS, ...config.testPatterns], { dot: true });
+  const isIgnoredPath = config.ignore.length === 0 ? () => false : picomatch(config.ignore, { dot: true });
+  const supervisors = new Set([...SHIM_SUPERVISORS, ...config.supervisors]);
+  const problems: ScanProblem[] = project.problems.map((problem) => ({ ...problem, file: displayPath(problem.file, cwd) }));
+  const sites: SpawnSite[] = [];
+  let filesScanned = 0;
+
+  for (const sourceFile of project.targets) {
+    const file = displayPath(sourceFile.fileName, cwd);
+    const syntaxErrors = project.program.getSyntacticDiagnostics(sourceFile);
+    if (syntaxErrors.length > 0) {
+      problems.push(parseProblem(file, syntaxErrors[0]!));
+      continue;
+    }
+    filesScanned++;
+    const context: RuleContext = { program: project.program, checker: project.checker, sourceFile };
+    const fromRoot = displayPath(sourceFile.fileName, project.root);
+    const fileFacts: FileFacts = {
+      file,
+      sourceFile,
+      lines: undefined,
+      testPattern: isTestPath(fromRoot) ? "test path pattern" : undefined,
+      ignoredByConfig: isIgnoredPath(fromRoot),
+      fromRoot,
+    };
+    const visit = (node: ts.Node): void => {
+      const interested = byKind.get(node.kind);
+      if (interested !== undefined) {
+        for (const rule of interested) {
+          const detection = rule.check(node, context);
+          if (detection !== undefined) sites.push(toSite(detection, rule, fileFacts, config, supervisors));
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    ts.forEachChild(sourceFile, visit);
+  }
+  sites.sort((a, b) => a.file.localeCompare(b.file) || a.start.line - b.start.line || a.start.column - b.start.column);
+  return {
+    root: displayPath(project.root, cwd),
+    tsconfig: project.tsconfig === null ? null : displayPath(project.tsconfig, cwd),
+    filesScanned,
+    sites,
+    problems,
+  };
+}
+
+interface FileFacts {
+  file: string;
+  fromRoot: string;
+  sourceFile: ts.SourceFile;
+  lines: string[] | undefined;
+  testPattern: string | undefined;
+  ignoredByConfig: boolean;
+}
+
+function toSite(detection: Detection, rule: Rule, facts: FileFacts, config: Config, supervisors: ReadonlySet<string>): SpawnSite {
+  const { sourceFile } = facts;
+  const startOffset = detection.node.getStart(sourceFile);
+  const start = sourceFile.getLineAndCharacterOfPosition(startOffset);
+  const end = sourceFile.getLineAndCharacterOfPosition(detection.node.getEnd());
+  facts.lines ??= sourceFile.text.split(/\r?\n/);
+
+  const signals = [...detection.signals, ...placementSignals(detection.node)];
+  if (facts.testPattern !== undefined) signals.unshift(signal("test-file-path", facts.fromRoot));
+  const override = config.overrides.find((candidate) =>
+    (candidate.files === undefined || picomatch.isMatch(facts.fromRoot, candidate.files, { dot: true })) &&
+    (candidate.callees === undefined ||
+      (detection.callee !== null && candidate.callees.includes(detection.callee.split(".").pop()!)))
+  );
+  if (override !== undefined) signals.unshift(signal("config-override", override.group, override.group));
+  const { group, confidence, signals: evidence } = classify(signals, detection.resolution);
+
+  let status: Status = detection.status ?? "unsupervised";
+  let statusReason = detection.statusReason ?? null;
+  const supervised = supervisionReason(detection.node, detection.work, supervisors);
+  if (supervised !== undefined) {
+    status = "supervised";
+    statusReason = supervised;
+  }
+  const ignoreReason = ignoreCommentReason(facts.lines, start.line);
+  if (ignoreReason !== undefined) {
+    status = "ignored";
+    statusReason = ignoreReason === "" ? "spawn-audit-ignore comment" : `spawn-audit-ignore: ${ignoreReason}`;
+  } else if (facts.ignoredByConfig) {
+    status = "ignored";
+    statusReason = "path matches an ignore glob in config";
+  }
+
+  return {
+    file: facts.file,
+    start: { line: start.line + 1, column: start.character + 1 },
+    end: { line: end.line + 1, column: end.character + 1 },
+    kind: detection.kind,
+    rule: rule.id,
+    code: (facts.lines[start.line] ?? "").trim(),
+    callee: detection.callee,
+    status,
+    statusReason,
+    group,
+    confidence,
+    resolution: detection.resolution,
+    signals: evidence,
+    message: rule.messages[detection.kind] ?? rule.description,
+  };
+}
+
+function parseProblem(file: string, diagnostic: ts.Diagnostic): ScanProblem {
+  const position = diagnostic.file !== undefined && diagnostic.start !== undefined
+    ? diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start)
+    : undefined;
+  return {
+    file,
+    line: position === undefined ? null : position.line + 1,
+    column: position === undefined ? null : position.character + 1,
+    message: `syntax error, file not scanned: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, " ")}`,
+  };
+}

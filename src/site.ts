@@ -1,0 +1,136 @@
+/**
+ * The data model every stage shares: spawn sites as rules detect them and as
+ * the classifier and reporters see them. Names follow the vocabulary in
+ * DESIGN.md ("spawn site", "kind", "group", "status", "signal").
+ *
+ * @module
+ */
+
+/**
+ * What starts the background work at a spawn site.
+ *
+ * - `timeout`, `interval`, `immediate`, `microtask`: a timer or queue call
+ *   (`setTimeout`, `setInterval`, `setImmediate`, `queueMicrotask`).
+ * - `floating-promise`: a Promise-like expression statement nobody observes.
+ * - `void-promise`: `void p` where `p` is Promise-like.
+ * - `then-without-catch`: `p.then(f)` with no rejection handler.
+ * - `async-iife`: `(async () => { ... })()` as a statement.
+ * - `async-listener`: an async function passed where a void callback is
+ *   expected (`.on(...)`, `addEventListener`, `forEach`).
+ * - `worker`: `new Worker(...)`.
+ */
+export type Kind =
+  | "timeout"
+  | "interval"
+  | "immediate"
+  | "microtask"
+  | "floating-promise"
+  | "void-promise"
+  | "then-without-catch"
+  | "async-iife"
+  | "async-listener"
+  | "worker";
+
+/** Every kind, in report order. */
+export const KINDS: readonly Kind[] = [
+  "interval",
+  "timeout",
+  "immediate",
+  "microtask",
+  "floating-promise",
+  "void-promise",
+  "then-without-catch",
+  "async-iife",
+  "async-listener",
+  "worker",
+];
+
+/**
+ * How long the work at a site is meant to live (DESIGN.md "group"):
+ * `durable` (started once, lives with the process), `per-request` (ends with
+ * its request, message, job or user action), `test` (tests, fixtures,
+ * benchmarks).
+ */
+export type Group = "durable" | "per-request" | "test";
+
+/** Every group, most severe first: the order `--fail-on` thresholds use. */
+export const GROUPS: readonly Group[] = ["durable", "per-request", "test"];
+
+/**
+ * Whether a failure at the site is observed.
+ *
+ * - `unsupervised`: nobody observes a failure (a finding).
+ * - `handled`: failure observed (`.catch(h)`, `.then(a, b)`, try/catch around
+ *   the whole callback body, an error listener on a worker).
+ * - `supervised`: inside `spawnSupervised`/`spawnLogged`/`superviseWorker` or
+ *   a supervisor function named in config.
+ * - `benign`: the callback cannot fail (`resolve`, `reject`, a bare
+ *   assignment); not in DESIGN.md's list, added so a sleep helper is not a
+ *   finding yet stays visible.
+ * - `ignored`: an inline `spawn-audit-ignore` comment or a config ignore glob.
+ */
+export type Status = "unsupervised" | "handled" | "supervised" | "benign" | "ignored";
+
+/** Every status, in report order. */
+export const STATUSES: readonly Status[] = ["unsupervised", "handled", "supervised", "benign", "ignored"];
+
+/**
+ * One piece of evidence for a group: a stable machine-readable `id` (e.g.
+ * `interval-timer`), the `group` it points to, its `weight` (a positive
+ * number; weights of the same group add up) and a human `message`.
+ */
+export interface Signal {
+  id: string;
+  group: Group;
+  weight: number;
+  message: string;
+}
+
+/**
+ * How a site was recognised: `type` when the TypeScript checker resolved the
+ * callee or the expression's type, `syntax` when it fell back to names only
+ * (lower confidence; DESIGN.md "never to silence").
+ */
+export type Resolution = "type" | "syntax";
+
+/** A 1-based line and column in a source file. */
+export interface Position {
+  line: number;
+  column: number;
+}
+
+/**
+ * A classified spawn site, as reporters and the codemod consume it.
+ * `file` is relative to the scan root with `/` separators; `start`/`end`
+ * bound the reported expression; `code` is its first source line, trimmed;
+ * `callee` is the called name when there is one (`pollForever`,
+ * `setInterval`); `confidence` is in [0, 1].
+ */
+export interface SpawnSite {
+  file: string;
+  start: Position;
+  end: Position;
+  kind: Kind;
+  rule: string;
+  code: string;
+  callee: string | null;
+  status: Status;
+  statusReason: string | null;
+  group: Group;
+  confidence: number;
+  resolution: Resolution;
+  signals: Signal[];
+  message: string;
+}
+
+/**
+ * A problem met while scanning that is not a spawn site: a file that does not
+ * parse, a file skipped for being binary or too large. `line`/`column` are
+ * 1-based when known.
+ */
+export interface ScanProblem {
+  file: string;
+  line: number | null;
+  column: number | null;
+  message: string;
+}
