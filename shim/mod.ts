@@ -1,0 +1,46 @@
+/**
+ * spawn-audit's runtime shim: supervised background tasks on web-standard
+ * APIs only (Node 20+, Deno, Bun, browsers), with zero dependencies.
+ *
+ * - `spawnSupervised` — durable work restarted with exponential backoff.
+ * - `spawnLogged` — one-shot work whose failure is logged, never unhandled.
+ * - `superviseWorker` — a worker re-created on error or non-zero exit.
+ * - `TaskSupervisor` — the registry behind them: snapshots, abort, classes,
+ *   stats, events, graceful shutdown.
+ *
+ * @example
+ * ```ts
+ * import { defaultSupervisor, spawnLogged, spawnSupervised } from "spawn-audit/shim";
+ * spawnSupervised("pollForever", (signal) => pollForever(db, signal));
+ * spawnLogged("flushMetrics", flushMetrics());
+ * await defaultSupervisor.shutdown({ timeoutMs: 5_000 });
+ * ```
+ *
+ * @module
+ */
+
+export { type Backoff, defaultBackoff, type Jitter } from "./backoff.ts";
+export { type Clock, systemClock } from "./clock.ts";
+export { DependencyError, SupervisorClosedError, TaskAbortedError, TaskLimitError } from "./errors.ts";
+export type { SupervisorEvents, TaskEventInfo } from "./events.ts";
+export { jsonLogger, type Logger } from "./logger.ts";
+export { type Job, type JobResult, runJobs } from "./needs.ts";
+export type { RestartIntensity, RestartOptions, RestartPolicy } from "./policy.ts";
+export { defaultSupervisor, type LoggedOptions, type SupervisedOptions, spawnLogged, spawnSupervised } from "./spawn.ts";
+export type { DurationStats } from "./stats.ts";
+export {
+  type ClassLimit,
+  type ShutdownOptions,
+  type ShutdownSummary,
+  type SpawnOptions,
+  type SupervisorStats,
+  type TaskFactory,
+  type TaskHandle,
+  type TaskOptions,
+  type TaskOutcome,
+  type TaskSnapshot,
+  type TaskStatus,
+  TaskSupervisor,
+  type TaskSupervisorOptions,
+} from "./supervisor.ts";
+export { superviseWorker, type WorkerLike } from "./worker.ts";
