@@ -682,12 +682,13 @@ export class TaskSupervisor {
         ...(settled.outcome === "threw" ? { error } : {}),
       });
       if (settled.outcome === "threw") entry.lastError = errorMessage(error);
-      if (settled.outcome === "returned" && restart.restart !== "always") {
-        this.#finalize(entry, { status: "completed", value: settled.value });
-        return;
-      }
+      // An attempt that settles after its signal aborted ends the task as aborted, whatever it returned or threw.
       if (aborted) {
         this.#finalize(entry, { status: "aborted", reason: signal.reason });
+        return;
+      }
+      if (settled.outcome === "returned" && restart.restart !== "always") {
+        this.#finalize(entry, { status: "completed", value: settled.value });
         return;
       }
       if (restart.restart === "never") {
