@@ -24,6 +24,7 @@ import {
   skipOuterExpressions,
 } from "../../src/analysis/functions.ts";
 import { durableNameSignal, signal } from "../../src/classify/signals.ts";
+import { isTestFrameworkCall } from "../../src/classify/context.ts";
 
 /** The floating-promise rule (kinds `floating-promise`, `void-promise`, `then-without-catch`, `async-iife`). */
 export const floatingPromiseRule: Rule = {
@@ -75,7 +76,10 @@ export const floatingPromiseRule: Rule = {
       signals: promiseSignals(statement, work, callee),
     };
     if (work !== undefined) detection.work = work;
-    if (chain.handledBy !== undefined) {
+    if (ts.isCallExpression(chain.root) && isTestFrameworkCall(chain.root)) {
+      detection.status = "handled";
+      detection.statusReason = "the test runner observes test-framework calls";
+    } else if (chain.handledBy !== undefined) {
       detection.status = "handled";
       detection.statusReason = chain.handledBy;
     } else if (iife !== undefined && bodyWrappedInTryCatch(iife)) {

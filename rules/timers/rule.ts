@@ -50,9 +50,10 @@ export const timersRule: Rule = {
   check(node: ts.Node, context: RuleContext): Detection | undefined {
     const call = node as ts.CallExpression;
     const callee = skipOuterExpressions(call.expression);
-    const nameNode = timerNameNode(callee);
+    const nameNode = timerNameNode(callee, context.sourceFile);
     if (nameNode === undefined) return undefined;
-    const kind = TIMER_KINDS.get(nameNode.text)!;
+    const timerName = ts.isIdentifier(callee) ? timerAliases(context.sourceFile).get(callee.text) ?? callee.text : nameNode.text;
+    const kind = TIMER_KINDS.get(timerName)!;
     const origin = originOf(context.program, context.checker, nameNode);
     if (origin === "user") return undefined;
     if (origin === "unresolved" && !(ts.isIdentifier(callee) || isGlobalReceiver(callee))) return undefined;
@@ -63,7 +64,7 @@ export const timersRule: Rule = {
     const detection: Detection = {
       kind,
       node: call,
-      callee: nameNode.text,
+      callee: timerName,
       resolution: origin === "platform" ? "type" : "syntax",
       signals: timerSignals(kind, call, callback, work),
     };
@@ -79,12 +80,34 @@ export const timersRule: Rule = {
   },
 };
 
-function timerNameNode(callee: ts.Node): ts.Identifier | undefined {
-  if (ts.isIdentifier(callee)) return TIMER_KINDS.has(callee.text) ? callee : undefined;
+function timerNameNode(callee: ts.Node, sourceFile: ts.SourceFile): ts.Identifier | undefined {
+  if (ts.isIdentifier(callee)) return TIMER_KINDS.has(callee.text) || timerAliases(sourceFile).has(callee.text) ? callee : undefined;
   if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.name) && TIMER_KINDS.has(callee.name.text)) {
     return callee.name;
   }
   return undefined;
+}
+
+const aliasCache = new WeakMap<ts.SourceFile, ReadonlyMap<string, string>>();
+
+/** Local names given to timer functions by `import { setInterval as every } from "node:timers"` in a file. */
+function timerAliases(sourceFile: ts.SourceFile): ReadonlyMap<string, string> {
+  let aliases = aliasCache.get(sourceFile);
+  if (aliases !== undefined) return aliases;
+  const found = new Map<string, string>();
+  for (const statement of sourceFile.statements) {
+    if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
+    if (!/^(node:)?timers$/.test(statement.moduleSpecifier.text)) continue;
+    const bindings = statement.importClause?.namedBindings;
+    if (bindings === undefined || !ts.isNamedImports(bindings)) continue;
+    for (const element of bindings.elements) {
+      const imported = (element.propertyName ?? element.name).text;
+      if (TIMER_KINDS.has(imported) && element.name.text !== imported) found.set(element.name.text, imported);
+    }
+  }
+  aliases = found;
+  aliasCache.set(sourceFile, aliases);
+  return aliases;
 }
 
 function isGlobalReceiver(callee: ts.Node): boolean {

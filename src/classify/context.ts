@@ -35,6 +35,10 @@ const LONG_LIVED_CLASS = /(Service|Server|Client|Manager|Worker|Scheduler|Pool|Q
  */
 export function placementSignals(node: ts.Node): Signal[] {
   const signals: Signal[] = [];
+  if (ts.isCallExpression(node) && isTestCall(callName(node))) {
+    signals.push(signal("inside-test-body", `${callName(node)}(...)`));
+    return signals;
+  }
   for (let current: ts.Node | undefined = node.parent, child: ts.Node = node; current !== undefined; child = current, current = current.parent) {
     if (isItemLoop(current, child)) signals.push(signal("loop-over-items", loopLabel(current)));
     if (!isFunctionNode(current)) continue;
@@ -42,7 +46,7 @@ export function placementSignals(node: ts.Node): Signal[] {
     const call = callTakingCallback(current);
     if (call !== undefined) {
       const name = callName(call);
-      if (TEST_CALLS.has(name) || TEST_CALLS.has(name.split(".")[0]!)) {
+      if (isTestCall(name)) {
         signals.push(signal("inside-test-body", `${name}(...)`));
         return signals;
       }
@@ -101,6 +105,19 @@ function callTakingCallback(fn: ts.Node): ts.CallExpression | ts.NewExpression |
     return parent;
   }
   return undefined;
+}
+
+function isTestCall(name: string): boolean {
+  return TEST_CALLS.has(name) || TEST_CALLS.has(name.split(".")[0]!);
+}
+
+/**
+ * Whether `call` registers a test, suite or hook with a test framework
+ * (`describe`, `it.only`, `test.each(...)(...)`, `Deno.test`, `t.step`):
+ * the runner observes the promise such a call returns.
+ */
+export function isTestFrameworkCall(call: ts.CallExpression): boolean {
+  return isTestCall(callName(call));
 }
 
 function callName(call: ts.CallExpression | ts.NewExpression): string {

@@ -24,7 +24,7 @@ interface SignalSpec {
  */
 export const SIGNAL_CATALOGUE = {
   "test-file-path": { group: "test", weight: 10, message: "file path matches a test/fixture/benchmark pattern ({detail})" },
-  "inside-test-body": { group: "test", weight: 8, message: "inside a test framework callback ({detail})" },
+  "inside-test-body": { group: "test", weight: 8, message: "a test framework call or its callback ({detail})" },
   "interval-timer": { group: "durable", weight: 3, message: "setInterval repeats until cleared: it lives as long as its owner" },
   "worker-thread": { group: "durable", weight: 3, message: "a worker runs until terminated" },
   "unbounded-loop-in-callback": { group: "durable", weight: 4, message: "the spawned function loops until stopped ({detail})" },

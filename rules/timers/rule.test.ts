@@ -1,0 +1,211 @@
+import { describeCases, type Case } from "../../test/support/cases.ts";
+
+const cases: Case[] = [
+  {
+    name: "setInterval at module top level is a durable interval",
+    code: `setInterval(() => { console.log("tick"); }, 1000);`,
+    sites: [{ kind: "interval", line: 1, status: "unsupervised", group: "durable", resolution: "type", signals: ["interval-timer", "module-top-level"] }],
+  },
+  {
+    name: "each timer function gives its kind",
+    code: `
+function start() {
+  setTimeout(() => { throw new Error("x"); }, 10);
+  setImmediate(() => { JSON.parse("{"); });
+  queueMicrotask(() => { JSON.parse("{"); });
+}
+start();`,
+    sites: [
+      { kind: "timeout", line: 3, status: "unsupervised" },
+      { kind: "immediate", line: 4, status: "unsupervised" },
+      { kind: "microtask", line: 5, status: "unsupervised" },
+    ],
+  },
+  {
+    name: "globalThis.setTimeout and node:timers imports are sites",
+    code: `
+import { setInterval as every } from "node:timers";
+import * as timers from "node:timers";
+globalThis.setTimeout(() => { JSON.parse("{"); }, 5);
+every(() => { JSON.parse("{"); }, 5);
+timers.setInterval(() => { JSON.parse("{"); }, 5);`,
+    sites: [
+      { kind: "timeout", line: 4, resolution: "type" },
+      { kind: "interval", line: 5, resolution: "type" },
+      { kind: "interval", line: 6, resolution: "type" },
+    ],
+  },
+  {
+    name: "a local function named setTimeout is not a site",
+    code: `
+function setTimeout(fn: () => void, _ms: number) { fn(); }
+setTimeout(() => { JSON.parse("{"); }, 5);`,
+    sites: [],
+  },
+  {
+    name: "awaited setTimeout from node:timers/promises is not a site",
+    code: `
+import { setTimeout as sleep } from "node:timers/promises";
+import { setTimeout } from "node:timers/promises";
+export async function wait() {
+  await sleep(100);
+  await setTimeout(100);
+}`,
+    sites: [],
+  },
+  {
+    name: "a timer call inside a string or template literal is not a site",
+    code: `
+const script = "setInterval(() => postMessage({}), 1000)";
+const other = \`setTimeout(() => work(), \${1000})\`;
+console.log(script, other);`,
+    sites: [],
+  },
+  {
+    name: "resolve and reject callbacks are benign",
+    code: `
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export const fail = (ms: number) => new Promise<void>((_resolve, reject) => setTimeout(() => reject(new Error("timeout")), ms));`,
+    sites: [
+      { kind: "timeout", line: 2, status: "benign" },
+      { kind: "timeout", line: 3, status: "unsupervised" },
+    ],
+  },
+  {
+    name: "a bare assignment callback is benign; a call is not",
+    code: `
+let expired = false;
+export function arm() {
+  setTimeout(() => { expired = true; }, 1000);
+  setTimeout(() => expired = false, 1000);
+  setTimeout(() => console.log(expired), 1000);
+}`,
+    sites: [
+      { kind: "timeout", line: 4, status: "benign" },
+      { kind: "timeout", line: 5, status: "benign" },
+      { kind: "timeout", line: 6, status: "unsupervised" },
+    ],
+  },
+  {
+    name: "try/catch around the whole callback body is handled",
+    code: `
+declare function refresh(): Promise<void>;
+setInterval(async () => {
+  try { await refresh(); } catch (error) { console.error(error); }
+}, 60_000);
+setInterval(async () => {
+  await refresh();
+}, 60_000);`,
+    sites: [
+      { kind: "interval", line: 3, status: "handled" },
+      { kind: "interval", line: 6, status: "unsupervised" },
+    ],
+  },
+  {
+    name: "a timeout that reschedules its own function is a durable polling loop",
+    code: `
+declare function fetchJobs(): Promise<void>;
+function poll() {
+  fetchJobs().catch(console.error);
+  setTimeout(poll, 5000);
+}
+function doNext() {
+  setTimeout(() => doNext(), 1000);
+}
+export { poll, doNext };`,
+    sites: [
+      { kind: "floating-promise", line: 4, status: "handled" },
+      { kind: "timeout", line: 5, group: "durable", signals: ["self-rescheduling-timer"] },
+      { kind: "timeout", line: 8, group: "durable", signals: ["self-rescheduling-timer"] },
+    ],
+  },
+  {
+    name: "clearTimeout before setTimeout is a per-request debounce",
+    code: `
+let timer: ReturnType<typeof setTimeout> | undefined;
+export function onInput(value: string) {
+  clearTimeout(timer);
+  timer = setTimeout(() => console.log(value), 300);
+}`,
+    sites: [{ kind: "timeout", line: 5, group: "per-request", signals: ["debounce"] }],
+  },
+  {
+    name: "a timeout inside a request handler is per-request",
+    code: `
+import { EventEmitter } from "node:events";
+const server = new EventEmitter();
+server.on("request", (req: unknown) => {
+  setTimeout(() => console.log(req), 30_000);
+});`,
+    sites: [{ kind: "timeout", line: 5, group: "per-request", signals: ["inside-request-handler"] }],
+  },
+  {
+    name: "an interval callback with an unbounded loop is durable",
+    code: `
+declare const signal: AbortSignal;
+declare function step(): void;
+export function begin() {
+  setImmediate(function drain() {
+    while (!signal.aborted) step();
+  });
+}`,
+    sites: [{ kind: "immediate", line: 5, group: "durable", signals: ["unbounded-loop-in-callback", "startup-function"] }],
+  },
+  {
+    name: "timers in test files are the test group",
+    path: "src/scheduler.test.ts",
+    code: `setInterval(() => console.log("x"), 10);`,
+    sites: [{ kind: "interval", line: 1, group: "test", signals: ["test-file-path"] }],
+  },
+  {
+    name: "timers inside describe/it bodies are the test group",
+    code: `
+import { describe, it } from "node:test";
+describe("scheduler", () => {
+  it("ticks", () => {
+    setTimeout(() => console.log("x"), 10);
+  });
+});`,
+    sites: [
+      { kind: "floating-promise", line: 3, status: "handled", group: "test" },
+      { kind: "floating-promise", line: 4, status: "handled", group: "test" },
+      { kind: "timeout", line: 5, status: "unsupervised", group: "test", signals: ["inside-test-body"] },
+    ],
+  },
+  {
+    name: "a timer started in the constructor of a long-lived class is durable",
+    code: `
+export class CacheService {
+  constructor() {
+    setTimeout(() => this.refresh(), 1000);
+  }
+  refresh() { console.log("refresh"); }
+}`,
+    sites: [{ kind: "timeout", line: 4, group: "durable", signals: ["long-lived-constructor"] }],
+  },
+  {
+    name: "timers in plain JavaScript resolve through the lib",
+    path: "src/legacy.js",
+    script: true,
+    code: `function setup() { setTimeout(function () { JSON.parse("{"); }, 5); }\nsetup();`,
+    sites: [{ kind: "timeout", line: 1, resolution: "type", group: "durable", signals: ["startup-function"] }],
+  },
+];
+
+describeCases("timers rule", cases);
+
+describeCases("timers rule without platform types", [
+  {
+    name: "an unresolvable global timer falls back to syntax with lower confidence",
+    code: `setInterval(() => { JSON.parse("{"); }, 5);\nglobalThis.setTimeout(() => { JSON.parse("{"); }, 5);`,
+    sites: [
+      { kind: "interval", line: 1, resolution: "syntax", status: "unsupervised" },
+      { kind: "timeout", line: 2, resolution: "syntax", status: "unsupervised" },
+    ],
+  },
+  {
+    name: "an unresolvable method named setTimeout on another object is not a site",
+    code: `declare const scheduler: any;\nscheduler.setTimeout(() => 1, 5);`,
+    sites: [],
+  },
+], { compilerOptions: { lib: ["ES2022"], types: [] } });
