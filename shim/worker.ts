@@ -1,6 +1,10 @@
 import { defaultSupervisor, type SupervisedOptions } from "./spawn.ts";
 import type { TaskHandle } from "./supervisor.ts";
 
+// Listener parameters are `any` so that node's Worker (typed per event) and the DOM Worker both fit.
+// deno-lint-ignore no-explicit-any
+type AnyListener = (...args: any[]) => void;
+
 /**
  * The least a worker must offer to be supervised, typed structurally so no
  * DOM or Node types are needed: `terminate()`, plus either EventEmitter-style
@@ -19,13 +23,13 @@ export interface WorkerLike {
   /** Stop the worker; may return a promise (node) or nothing (web). */
   terminate(): unknown;
   /** EventEmitter-style subscription (node:worker_threads). */
-  on?(event: string, listener: (...args: never[]) => void): unknown;
+  on?(event: string, listener: AnyListener): unknown;
   /** EventEmitter-style removal. */
-  off?(event: string, listener: (...args: never[]) => void): unknown;
+  off?(event: string, listener: AnyListener): unknown;
   /** EventTarget-style subscription (web Workers). */
-  addEventListener?(type: string, listener: (event: never) => void): void;
+  addEventListener?(type: string, listener: AnyListener): void;
   /** EventTarget-style removal. */
-  removeEventListener?(type: string, listener: (event: never) => void): void;
+  removeEventListener?(type: string, listener: AnyListener): void;
 }
 
 /**

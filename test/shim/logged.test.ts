@@ -1,0 +1,82 @@
+// spawnLogged and the module-level helpers: log-only one-shots that never leak a rejection.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { defaultSupervisor, spawnLogged, spawnSupervised } from "../../shim/spawn.ts";
+import { deferred, setup, untilAborted } from "./helpers.ts";
+import { flush } from "./manual-clock.ts";
+
+describe("spawnLogged", () => {
+  test("logs a rejected promise with the task name and reports it through done", async () => {
+    const { supervisor, clock, logger } = setup();
+    const handle = supervisor.spawnLogged("send-email", Promise.reject("smtp down"));
+    const outcome = await handle.done;
+    assert.equal(outcome.status, "failed");
+    assert.equal(outcome.status === "failed" && outcome.error, "smtp down");
+    await clock.advance(0);
+    const errors = logger.records.filter((r) => r.level === "error");
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0]!.fields["task"], "send-email");
+    assert.equal(errors[0]!.fields["err"], "smtp down");
+    assert.equal(supervisor.snapshot().length, 0, "logged tasks leave the registry however they end");
+  });
+
+  test("calls a factory once and never restarts it, even on a sync throw", async () => {
+    const { supervisor, clock } = setup();
+    let calls = 0;
+    const handle = supervisor.spawnLogged("once", () => {
+      calls++;
+      throw new Error("sync");
+    });
+    await clock.advance(100_000);
+    assert.equal(calls, 1);
+    assert.equal((await handle.done).status, "failed");
+  });
+
+  test("the caller can await the value", async () => {
+    const { supervisor } = setup();
+    const outcome = await supervisor.spawnLogged("compute", Promise.resolve(7)).done;
+    assert.deepEqual(outcome, { status: "completed", value: 7 });
+  });
+
+  test("tasks sharing a name run side by side and do not replace each other", async () => {
+    const { supervisor } = setup();
+    const gates = [deferred(), deferred(), deferred()];
+    const handles = gates.map((gate) => supervisor.spawnLogged("per-request", gate.promise));
+    assert.equal(supervisor.activeCount(), 3);
+    assert.equal(supervisor.snapshot().filter((s) => s.name === "per-request").length, 3);
+    gates.forEach((gate) => gate.resolve());
+    for (const handle of handles) assert.equal((await handle.done).status, "completed");
+  });
+
+  test("shutdown waits for logged tasks and aborts their signal", async () => {
+    const { supervisor } = setup();
+    const handle = supervisor.spawnLogged("reader", untilAborted);
+    const summary = await supervisor.shutdown();
+    assert.equal(summary.exited, 1);
+    assert.equal((await handle.done).status, "aborted");
+  });
+
+  test("after shutdown a running promise still has its failure logged, nothing escapes", async () => {
+    const { supervisor, logger } = setup();
+    await supervisor.shutdown();
+    const late = deferred<number>();
+    const handle = supervisor.spawnLogged("late", late.promise);
+    late.reject(new Error("late failure"));
+    const outcome = await handle.done;
+    assert.equal(outcome.status, "rejected");
+    await flush();
+    assert.ok(logger.records.some((r) => r.level === "error" && r.fields["task"] === "late"));
+  });
+});
+
+describe("module-level helpers", () => {
+  test("spawnSupervised and spawnLogged use the given supervisor", async () => {
+    const { supervisor, clock } = setup();
+    spawnSupervised("svc", untilAborted, { supervisor });
+    spawnLogged("one", () => 1, { supervisor });
+    assert.equal(supervisor.snapshot()[0]?.name, "svc");
+    await clock.advance(0);
+    await supervisor.shutdown();
+    assert.equal(defaultSupervisor.activeCount(), 0, "nothing leaked onto the default supervisor");
+  });
+});
