@@ -1,0 +1,98 @@
+// Events, the JSON logger and the diagnostics_channel publisher.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import dc from "node:diagnostics_channel";
+import { diagnosticsReady, TRACING_CHANNEL, type TaskTraceContext } from "../../shim/diagnostics.ts";
+import { jsonLogger } from "../../shim/logger.ts";
+import { setup, untilAborted } from "./helpers.ts";
+
+describe("events", () => {
+  test("start, end, restart, failed and exit fire in order with their payloads", async () => {
+    const { supervisor, clock } = setup();
+    const seen: string[] = [];
+    for (const type of ["start", "end", "restart", "failed", "exit"] as const) {
+      supervisor.on(type, (e) => seen.push(`${type}:${e.attempt}`));
+    }
+    supervisor.spawn("flaky", () => Promise.reject(new Error("x")), { backoff: { initialMs: 10 }, maxConsecutiveFailures: 2 });
+    await clock.advance(10);
+    assert.deepEqual(seen, ["start:1", "end:1", "restart:2", "start:2", "end:2", "failed:2", "exit:2"]);
+  });
+
+  test("a throwing listener is logged and does not disturb the supervisor", async () => {
+    const { supervisor, logger } = setup();
+    const off = supervisor.on("start", () => {
+      throw new Error("listener bug");
+    });
+    assert.equal(await supervisor.run("job", () => 5), 5);
+    off();
+    assert.ok(logger.records.some((r) => /listener threw/.test(r.message ?? "")));
+  });
+});
+
+describe("jsonLogger", () => {
+  test("writes one JSON line per record, with errors and odd values serialised", () => {
+    const lines: string[] = [];
+    const logger = jsonLogger((line) => lines.push(line));
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic["self"] = cyclic;
+    logger.error({ task: "t", err: new RangeError("bad"), big: 10n, sym: Symbol("s"), cyclic }, "task failed");
+    logger.warn({ err: "plain string" });
+    logger.info({ hostile: { toJSON() { throw new Error("no"); } } }, "x");
+    assert.equal(lines.length, 3);
+    assert.ok(lines.every((line) => !line.includes("\n")));
+    const first = JSON.parse(lines[0]!);
+    assert.equal(first.level, "error");
+    assert.equal(first.msg, "task failed");
+    assert.equal(first.task, "t");
+    assert.equal(first.err.type, "RangeError");
+    assert.equal(first.err.message, "bad");
+    assert.equal(first.big, "10");
+    assert.equal(first.cyclic.self, "[Circular]");
+    assert.equal(JSON.parse(lines[1]!).err, "plain string");
+    assert.equal(JSON.parse(lines[2]!).msg, "unserialisable log record");
+  });
+
+  test("is the default logger of a supervisor", async () => {
+    const lines: string[] = [];
+    const { supervisor } = setup({ logger: jsonLogger((line) => lines.push(line)) });
+    await supervisor.spawnLogged("failing", Promise.reject(new Error("oops"))).done;
+    const record = JSON.parse(lines[0]!);
+    assert.equal(record.task, "failing");
+    assert.equal(record.attempt, 1);
+    assert.equal(record.err.message, "oops");
+  });
+});
+
+describe("diagnostics_channel", () => {
+  test("publishes start, error and end on the spawn-audit:task tracing channel", async () => {
+    assert.equal(await diagnosticsReady, true);
+    const channel = dc.tracingChannel(TRACING_CHANNEL);
+    const events: [string, TaskTraceContext][] = [];
+    const handlers = {
+      start: (m: unknown) => events.push(["start", m as TaskTraceContext]),
+      end: (m: unknown) => events.push(["end", m as TaskTraceContext]),
+      asyncStart: () => {},
+      asyncEnd: () => {},
+      error: (m: unknown) => events.push(["error", m as TaskTraceContext]),
+    };
+    channel.subscribe(handlers);
+    try {
+      const { supervisor } = setup();
+      await supervisor.spawnLogged("traced", Promise.reject(new Error("traced failure"))).done;
+      await supervisor.run("ok", () => 1);
+      assert.deepEqual(events.map(([kind, ctx]) => `${kind}:${ctx.name}`), ["start:traced", "error:traced", "end:traced", "start:ok", "end:ok"]);
+      assert.equal(events[0]![1], events[2]![1], "one context object per attempt");
+      assert.equal((events[1]![1].error as Error).message, "traced failure");
+      assert.equal(events[4]![1].outcome, "returned");
+    } finally {
+      channel.unsubscribe(handlers);
+    }
+  });
+
+  test("publishes nothing without subscribers", async () => {
+    const { supervisor } = setup();
+    supervisor.spawn("quiet", untilAborted);
+    await supervisor.shutdown();
+    assert.equal(dc.channel(`tracing:${TRACING_CHANNEL}:start`).hasSubscribers, false);
+  });
+});
