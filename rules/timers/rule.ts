@@ -10,6 +10,7 @@ import { ts } from "ts-morph";
 import type { Detection, Rule, RuleContext } from "../../src/rule.ts";
 import type { Kind, Signal } from "../../src/site.ts";
 import { originOf } from "../../src/analysis/platform.ts";
+import { platformName } from "../../src/analysis/imports.ts";
 import { isPromiseLikeType } from "../../src/analysis/promise.ts";
 import {
   bodyWrappedInTryCatch,
@@ -29,6 +30,8 @@ const TIMER_KINDS: ReadonlyMap<string, Kind> = new Map<string, Kind>([
   ["setImmediate", "immediate"],
   ["queueMicrotask", "microtask"],
 ]);
+
+const TIMER_MODULES = /^(node:)?timers$/;
 
 /** Receivers under which a timer name is the global one even when types cannot say so. */
 const GLOBAL_RECEIVERS = new Set(["globalThis", "window", "self", "global"]);
@@ -52,7 +55,7 @@ export const timersRule: Rule = {
     const callee = skipOuterExpressions(call.expression);
     const nameNode = timerNameNode(callee, context.sourceFile);
     if (nameNode === undefined) return undefined;
-    const timerName = ts.isIdentifier(callee) ? timerAliases(context.sourceFile).get(callee.text) ?? callee.text : nameNode.text;
+    const timerName = ts.isIdentifier(callee) ? platformName(context.sourceFile, callee.text, TIMER_MODULES) : nameNode.text;
     const kind = TIMER_KINDS.get(timerName)!;
     const origin = originOf(context.program, context.checker, nameNode);
     if (origin === "user") return undefined;
@@ -81,33 +84,11 @@ export const timersRule: Rule = {
 };
 
 function timerNameNode(callee: ts.Node, sourceFile: ts.SourceFile): ts.Identifier | undefined {
-  if (ts.isIdentifier(callee)) return TIMER_KINDS.has(callee.text) || timerAliases(sourceFile).has(callee.text) ? callee : undefined;
+  if (ts.isIdentifier(callee)) return TIMER_KINDS.has(platformName(sourceFile, callee.text, TIMER_MODULES)) ? callee : undefined;
   if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.name) && TIMER_KINDS.has(callee.name.text)) {
     return callee.name;
   }
   return undefined;
-}
-
-const aliasCache = new WeakMap<ts.SourceFile, ReadonlyMap<string, string>>();
-
-/** Local names given to timer functions by `import { setInterval as every } from "node:timers"` in a file. */
-function timerAliases(sourceFile: ts.SourceFile): ReadonlyMap<string, string> {
-  let aliases = aliasCache.get(sourceFile);
-  if (aliases !== undefined) return aliases;
-  const found = new Map<string, string>();
-  for (const statement of sourceFile.statements) {
-    if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
-    if (!/^(node:)?timers$/.test(statement.moduleSpecifier.text)) continue;
-    const bindings = statement.importClause?.namedBindings;
-    if (bindings === undefined || !ts.isNamedImports(bindings)) continue;
-    for (const element of bindings.elements) {
-      const imported = (element.propertyName ?? element.name).text;
-      if (TIMER_KINDS.has(imported) && element.name.text !== imported) found.set(element.name.text, imported);
-    }
-  }
-  aliases = found;
-  aliasCache.set(sourceFile, aliases);
-  return aliases;
 }
 
 function isGlobalReceiver(callee: ts.Node): boolean {

@@ -10,10 +10,12 @@
 import { ts } from "ts-morph";
 import type { Detection, Rule, RuleContext } from "../../src/rule.ts";
 import { originOf } from "../../src/analysis/platform.ts";
+import { platformName } from "../../src/analysis/imports.ts";
 import { enclosingFunction, skipOuterExpressions } from "../../src/analysis/functions.ts";
 import { signal } from "../../src/classify/signals.ts";
 
 const WORKER_CLASSES = new Set(["Worker", "SharedWorker"]);
+const WORKER_MODULES = /^(node:)?worker_threads$/;
 const LISTEN_METHODS = new Set(["on", "once", "addListener", "addEventListener"]);
 
 /** The worker rule (kind `worker`). */
@@ -30,14 +32,16 @@ export const workerRule: Rule = {
     const creation = node as ts.NewExpression;
     const callee = skipOuterExpressions(creation.expression);
     const nameNode = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) ? callee.name : undefined;
-    if (nameNode === undefined || !ts.isIdentifier(nameNode) || !WORKER_CLASSES.has(nameNode.text)) return undefined;
+    if (nameNode === undefined || !ts.isIdentifier(nameNode)) return undefined;
+    const className = ts.isIdentifier(callee) ? platformName(context.sourceFile, callee.text, WORKER_MODULES) : nameNode.text;
+    if (!WORKER_CLASSES.has(className)) return undefined;
     const origin = originOf(context.program, context.checker, nameNode);
     if (origin === "user") return undefined;
     if (origin === "unresolved" && !ts.isIdentifier(callee)) return undefined;
     const detection: Detection = {
       kind: "worker",
       node: creation,
-      callee: nameNode.text,
+      callee: className,
       resolution: origin === "platform" ? "type" : "syntax",
       signals: [signal("worker-thread")],
     };

@@ -1,0 +1,80 @@
+import { describeCases, type Case } from "../../test/support/cases.ts";
+
+const cases: Case[] = [
+  {
+    name: "an async function passed to emitter.on is an async-listener",
+    code: `
+import { EventEmitter } from "node:events";
+declare function save(data: string): Promise<void>;
+const bus = new EventEmitter();
+bus.on("data", async (data: string) => {
+  await save(data);
+});`,
+    sites: [{ kind: "async-listener", line: 5, status: "unsupervised", resolution: "type", signals: ["listener-callback"] }],
+  },
+  {
+    name: "an async function passed to addEventListener and forEach",
+    code: `
+declare function save(data: string): Promise<void>;
+declare const target: EventTarget;
+target.addEventListener("message", async () => { await save("x"); });
+export function saveAll(items: string[]) {
+  items.forEach(async (item) => { await save(item); });
+}`,
+    sites: [
+      { kind: "async-listener", line: 4, status: "unsupervised" },
+      { kind: "async-listener", line: 6, status: "unsupervised", group: "per-request", signals: ["loop-over-items"] },
+    ],
+  },
+  {
+    name: "a named async function passed as a listener",
+    code: `
+import { EventEmitter } from "node:events";
+async function onData(data: string) { console.log(data); }
+new EventEmitter().on("data", onData);`,
+    sites: [{ kind: "async-listener", line: 4 }],
+  },
+  {
+    name: "a callback slot that accepts promises is not a site",
+    code: `
+declare function run(task: () => Promise<void>): void;
+declare function each<T>(items: T[], fn: (item: T) => unknown): void;
+run(async () => {});
+each([1], async (n) => console.log(n));
+export async function mapAll(items: number[]) {
+  return Promise.all(items.map(async (n) => n * 2));
+}`,
+    sites: [],
+  },
+  {
+    name: "a sync listener is not a site",
+    code: `
+import { EventEmitter } from "node:events";
+new EventEmitter().on("data", (data: string) => console.log(data));`,
+    sites: [],
+  },
+  {
+    name: "an async listener whose whole body is wrapped in try/catch is handled",
+    code: `
+import { EventEmitter } from "node:events";
+declare function save(data: string): Promise<void>;
+new EventEmitter().on("data", async (data: string) => {
+  try { await save(data); } catch (error) { console.error(error); }
+});`,
+    sites: [{ kind: "async-listener", line: 4, status: "handled" }],
+  },
+  {
+    name: "async timer callbacks belong to the timers rule, not this one",
+    code: `setInterval(async () => { await Promise.resolve(); }, 1000);`,
+    sites: [{ kind: "interval", line: 1 }],
+  },
+  {
+    name: "an untyped listener method in JavaScript falls back to syntax",
+    path: "src/legacy.js",
+    script: true,
+    code: `function attach(emitter) {\n  emitter.on("job", async function (job) { await job.run(); });\n}\nmodule.exports = { attach };`,
+    sites: [{ kind: "async-listener", line: 2, resolution: "syntax" }],
+  },
+];
+
+describeCases("async-listener rule", cases);

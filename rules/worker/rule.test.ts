@@ -1,0 +1,56 @@
+import { describeCases, type Case } from "../../test/support/cases.ts";
+
+const cases: Case[] = [
+  {
+    name: "a web Worker without an error listener is a durable worker site",
+    code: `export function boot() {\n  const worker = new Worker("./job.js");\n  worker.postMessage("start");\n}`,
+    sites: [{ kind: "worker", line: 2, status: "unsupervised", group: "durable", resolution: "type", signals: ["worker-thread", "startup-function"] }],
+  },
+  {
+    name: "a node:worker_threads Worker is a site",
+    code: `
+import { Worker } from "node:worker_threads";
+import * as threads from "node:worker_threads";
+new Worker("./a.js");
+new threads.Worker("./b.js");`,
+    sites: [
+      { kind: "worker", line: 4, resolution: "type" },
+      { kind: "worker", line: 5, resolution: "type" },
+    ],
+  },
+  {
+    name: "onerror, .on('error') and addEventListener('error') make it handled",
+    code: `
+import { Worker as NodeWorker } from "node:worker_threads";
+export class Pool {
+  worker?: Worker;
+  start() {
+    this.worker = new Worker("./a.js");
+    this.worker.onerror = (event) => console.error(event);
+  }
+}
+const a = new NodeWorker("./a.js");
+a.on("error", (error) => console.error(error));
+const b = new Worker("./b.js");
+b.addEventListener("error", (event) => console.error(event));
+new NodeWorker("./c.js").once("error", console.error);`,
+    sites: [
+      { kind: "worker", line: 6, status: "handled" },
+      { kind: "worker", line: 10, status: "handled" },
+      { kind: "worker", line: 12, status: "handled" },
+      { kind: "worker", line: 14, status: "handled" },
+    ],
+  },
+  {
+    name: "a message listener is not an error listener",
+    code: `const w = new Worker("./a.js");\nw.onmessage = (event) => console.log(event.data);\nw.addEventListener("message", () => {});`,
+    sites: [{ kind: "worker", line: 1, status: "unsupervised" }],
+  },
+  {
+    name: "a user class named Worker is not a site",
+    code: `class Worker { constructor(public name: string) {} }\nnew Worker("x");`,
+    sites: [],
+  },
+];
+
+describeCases("worker rule", cases);
