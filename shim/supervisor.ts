@@ -89,7 +89,7 @@ export interface TaskHandle<T = unknown> {
   readonly name: string;
   /** Unique id of this spawn. */
   readonly id: number;
-  /** The task's abort signal (the one every attempt's factory receives). */
+  /** The task's abort signal; aborting the task also aborts the signal its current attempt's factory received (each attempt gets a fresh one). */
   readonly signal: AbortSignal;
   /** Settles once with the final outcome; never rejects. */
   readonly done: Promise<TaskOutcome<T>>;
@@ -237,10 +237,12 @@ interface TaskEntry {
   readonly id: number;
   readonly class: string | undefined;
   readonly startedAt: number;
+  /** The task's controller: its handle's signal, and the one its backoff sleeps race. */
   readonly controller: AbortController;
+  /** The current attempt's controller; each attempt gets a fresh signal, so listeners an attempt left behind die with it. */
+  attemptController: AbortController | undefined;
   /** spawnLogged tasks: keyed by id, never replace, removed when they end. */
   readonly ephemeral: boolean;
-  readonly unlink: () => void;
   readonly resolve: (outcome: TaskOutcome<never>) => void;
   status: TaskStatus;
   attempt: number;
@@ -446,7 +448,7 @@ export class TaskSupervisor {
   abort(name: string, reason?: unknown): boolean {
     const entry = this.#registry.get(name);
     if (entry === undefined || entry.settled) return false;
-    entry.controller.abort(reason);
+    abortEntry(entry, reason);
     return true;
   }
 
@@ -461,7 +463,7 @@ export class TaskSupervisor {
     let count = 0;
     for (const entry of this.#registry.values()) {
       if (!entry.settled && entry.class === taskClass) {
-        entry.controller.abort(reason);
+        abortEntry(entry, reason);
         count++;
       }
     }
@@ -571,7 +573,10 @@ export class TaskSupervisor {
         resolve({ exited: activeAtStart - aborted.length, aborted, timedOut: aborted.length > 0, durationMs: this.#clock.now() - began });
       };
       this.#onDrained = finish;
-      this.#controller.abort(new DOMException("the supervisor is shutting down", "AbortError"));
+      const reason = new DOMException("the supervisor is shutting down", "AbortError");
+      this.#controller.abort(reason);
+      // Tasks are linked to the supervisor by hand: no listener per task on the supervisor's signal.
+      for (const entry of [...this.#registry.values()]) if (!entry.settled) abortEntry(entry, reason);
       if (this.#active === 0) finish();
       else if (!finished) timer = this.#clock.setTimeout(finish, timeoutMs);
     });
@@ -604,9 +609,6 @@ export class TaskSupervisor {
     const id = this.#nextId++;
     if (!ephemeral) this.#replace(name);
     const controller = new AbortController();
-    const parent = this.#controller.signal;
-    const onParentAbort = (): void => controller.abort(parent.reason);
-    parent.addEventListener("abort", onParentAbort);
     let resolve!: (outcome: TaskOutcome<T>) => void;
     const done = new Promise<TaskOutcome<T>>((r) => (resolve = r));
     const entry: TaskEntry = {
@@ -616,8 +618,8 @@ export class TaskSupervisor {
       class: taskClass,
       startedAt: this.#clock.now(),
       controller,
+      attemptController: undefined,
       ephemeral,
-      unlink: () => parent.removeEventListener("abort", onParentAbort),
       resolve: resolve as (outcome: TaskOutcome<never>) => void,
       status: "running",
       attempt: 0,
@@ -630,7 +632,7 @@ export class TaskSupervisor {
     this.#active++;
     if (taskClass !== undefined) this.#activeByClass.set(taskClass, (this.#activeByClass.get(taskClass) ?? 0) + 1);
     void this.#drive(entry, factory, restart);
-    return { name, id, signal: controller.signal, done, abort: (reason?: unknown) => controller.abort(reason) };
+    return { name, id, signal: controller.signal, done, abort: (reason?: unknown) => abortEntry(entry, reason) };
   }
 
   #replace(name: string): void {
@@ -638,7 +640,7 @@ export class TaskSupervisor {
     if (previous === undefined) return;
     if (!previous.settled) {
       const reason = new DOMException(`replaced by a new task named "${name}"`, "AbortError");
-      previous.controller.abort(reason);
+      abortEntry(previous, reason);
       this.#finalize(previous, { status: "aborted", reason });
     }
     this.#registry.delete(name);
@@ -661,12 +663,14 @@ export class TaskSupervisor {
     for (;;) {
       entry.attempt++;
       entry.status = "running";
+      const attemptController = new AbortController();
+      entry.attemptController = attemptController;
       const info = this.#info(entry);
       this.#events.emit("start", info);
       const attemptStart = this.#clock.now();
       let settled: Settled;
       try {
-        settled = { outcome: "returned", value: await factory(signal) };
+        settled = { outcome: "returned", value: await factory(attemptController.signal) };
       } catch (error) {
         settled = { outcome: "threw", error };
       }
@@ -727,7 +731,7 @@ export class TaskSupervisor {
   #finalize(entry: TaskEntry, outcome: Exclude<TaskOutcome<unknown>, { status: "rejected" }>, gaveUp = false, keep = false): void {
     if (entry.settled) return;
     entry.settled = true;
-    entry.unlink();
+    entry.attemptController = undefined;
     entry.status = outcome.status;
     this.#active--;
     if (entry.class !== undefined) this.#activeByClass.set(entry.class, (this.#activeByClass.get(entry.class) ?? 1) - 1);
@@ -751,6 +755,12 @@ export class TaskSupervisor {
   #info(entry: TaskEntry): TaskEventInfo {
     return { name: entry.name, id: entry.id, attempt: entry.attempt, class: entry.class };
   }
+}
+
+/** Abort a task: its own signal (ends a backoff sleep) and its current attempt's signal. */
+function abortEntry(entry: TaskEntry, reason: unknown): void {
+  entry.controller.abort(reason);
+  entry.attemptController?.abort(entry.controller.signal.reason);
 }
 
 function histogramFor(map: Map<string, DurationHistogram>, key: string): DurationHistogram {

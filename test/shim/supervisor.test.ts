@@ -275,19 +275,27 @@ describe("registry", () => {
     await supervisor.shutdown();
   });
 
-  test("every attempt gets the task's signal; an ended task is unlinked from the supervisor", async () => {
+  test("each attempt gets a fresh signal that follows the task's; an ended task is unlinked", async () => {
     const { supervisor, clock } = setup();
     const seen: AbortSignal[] = [];
     let calls = 0;
     const handle = supervisor.spawn("linked", (signal) => {
       seen.push(signal);
       if (++calls < 3) throw new Error("again");
+      return new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve()));
     }, { backoff: { initialMs: 1 } });
     await clock.advance(10);
-    assert.equal(seen.length, 3);
-    assert.ok(seen.every((s) => s === handle.signal));
+    assert.equal(new Set(seen).size, 3);
+    handle.abort("stop");
+    assert.equal(seen[2]!.aborted, true);
+    assert.equal(seen[2]!.reason, "stop");
+    assert.equal(seen[0]!.aborted, false, "a settled attempt's signal is left alone");
+    assert.equal((await handle.done).status, "aborted");
+
+    const finished = supervisor.spawn("finished", () => {});
+    await clock.advance(0);
     await supervisor.shutdown();
-    assert.equal(handle.signal.aborted, false, "the completed task's signal no longer follows the supervisor");
+    assert.equal(finished.signal.aborted, false, "shutdown does not reach a task that already completed");
   });
 
   test("invalid names and options are refused synchronously", () => {
