@@ -631,7 +631,10 @@ export class TaskSupervisor {
     this.#registry.set(entry.key, entry);
     this.#active++;
     if (taskClass !== undefined) this.#activeByClass.set(taskClass, (this.#activeByClass.get(taskClass) ?? 0) + 1);
-    void this.#drive(entry, factory, restart);
+    this.#attempts(entry, factory, restart).catch((error: unknown) => {
+      // Only a broken invariant inside the supervisor lands here; keep the registry consistent.
+      this.#finalize(entry, { status: "failed", error, reason: `supervisor error: ${errorMessage(error)}` });
+    });
     return { name, id, signal: controller.signal, done, abort: (reason?: unknown) => abortEntry(entry, reason) };
   }
 
@@ -646,15 +649,6 @@ export class TaskSupervisor {
     this.#registry.delete(name);
   }
 
-  async #drive(entry: TaskEntry, factory: TaskFactory, restart: ResolvedRestart): Promise<void> {
-    try {
-      await this.#attempts(entry, factory, restart);
-    } catch (error) {
-      // Only a broken invariant inside the supervisor lands here; keep the registry consistent.
-      this.#finalize(entry, { status: "failed", error, reason: `supervisor error: ${errorMessage(error)}` });
-    }
-  }
-
   async #attempts(entry: TaskEntry, factory: TaskFactory, restart: ResolvedRestart): Promise<void> {
     const signal = entry.controller.signal;
     const window = restart.intensity === undefined ? undefined : new IntensityWindow(restart.intensity);
@@ -663,14 +657,19 @@ export class TaskSupervisor {
     for (;;) {
       entry.attempt++;
       entry.status = "running";
-      const attemptController = new AbortController();
-      entry.attemptController = attemptController;
+      // The first attempt uses the task's own signal; later attempts get a fresh one each, so listeners
+      // an earlier attempt left on its signal die with it (and a one-shot costs one controller only).
+      let attemptSignal = signal;
+      if (entry.attempt > 1) {
+        entry.attemptController = new AbortController();
+        attemptSignal = entry.attemptController.signal;
+      }
       const info = this.#info(entry);
       this.#events.emit("start", info);
       const attemptStart = this.#clock.now();
       let settled: Settled;
       try {
-        settled = { outcome: "returned", value: await factory(attemptController.signal) };
+        settled = { outcome: "returned", value: await factory(attemptSignal) };
       } catch (error) {
         settled = { outcome: "threw", error };
       }
