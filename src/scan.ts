@@ -133,7 +133,7 @@ function toSite(detection: Detection, rule: Rule, facts: FileFacts, config: Conf
     status = "supervised";
     statusReason = supervised;
   }
-  const ignoreReason = ignoreCommentReason(facts.lines, start.line);
+  const ignoreReason = ignoreCommentReason(sourceFile, facts.lines, start.line);
   if (ignoreReason !== undefined) {
     status = "ignored";
     statusReason = ignoreReason === "" ? "spawn-audit-ignore comment" : `spawn-audit-ignore: ${ignoreReason}`;

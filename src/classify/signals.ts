@@ -42,7 +42,7 @@ export const SIGNAL_CATALOGUE = {
   "loop-over-items": { group: "per-request", weight: 1.5, message: "inside a loop over items ({detail}): one spawn per item" },
   "debounce": { group: "per-request", weight: 3, message: "clearTimeout before setTimeout: a debounce scoped to the latest action" },
   "one-shot-timer": { group: "per-request", weight: 1, message: "a one-shot timer or deferral that is not rescheduled" },
-  "listener-callback": { group: "per-request", weight: 1, message: "an event listener runs once per event" },
+  "listener-callback": { group: "per-request", weight: 3, message: "the listener itself runs once per event ({detail})" },
   "no-lifetime-evidence": { group: "per-request", weight: 0.5, message: "no evidence of a long-lived task; assumed scoped to its caller" },
   "config-override": { group: "durable", weight: 100, message: "group set by config ({detail})" },
 } as const satisfies Record<string, SignalSpec>;

@@ -16,18 +16,38 @@ const IGNORE_NEXT_LINE = /^\s*\/[/*]\s*spawn-audit-ignore-next-line\b\s*(.*?)\s*
 /**
  * The reason given by an ignore comment for a site starting on `line`
  * (0-based): `// spawn-audit-ignore-next-line reason` alone on the line
- * before, or `// spawn-audit-ignore reason` at the end of the same line.
+ * before, or `// spawn-audit-ignore reason` at the end of the same line. The
+ * marker must be in a comment, not in a string or template literal.
  *
+ * @param sourceFile the parsed file.
  * @param lines the file's lines.
  * @param line the 0-based line the site starts on.
  * @returns the reason ("" when none was written), or undefined when not ignored.
  */
-export function ignoreCommentReason(lines: readonly string[], line: number): string | undefined {
-  const same = IGNORE_SAME_LINE.exec(lines[line] ?? "");
-  if (same !== null) return same[1] ?? "";
-  const previous = IGNORE_NEXT_LINE.exec(lines[line - 1] ?? "");
-  if (previous !== null) return previous[1] ?? "";
+export function ignoreCommentReason(sourceFile: ts.SourceFile, lines: readonly string[], line: number): string | undefined {
+  for (const [at, pattern] of [[line, IGNORE_SAME_LINE], [line - 1, IGNORE_NEXT_LINE]] as const) {
+    const text = lines[at];
+    if (text === undefined) continue;
+    const match = pattern.exec(text);
+    if (match !== null && isInComment(sourceFile, sourceFile.getPositionOfLineAndCharacter(at, text.indexOf("spawn-audit-ignore")))) {
+      return match[1] ?? "";
+    }
+  }
   return undefined;
+}
+
+/** Whether `position` falls in trivia rather than inside a literal token. */
+function isInComment(sourceFile: ts.SourceFile, position: number): boolean {
+  let node: ts.Node = sourceFile;
+  for (;;) {
+    const child: ts.Node | undefined = ts.forEachChild(node, (candidate) =>
+      candidate.getStart(sourceFile) <= position && position < candidate.end ? candidate : undefined
+    );
+    if (child === undefined) break;
+    node = child;
+  }
+  return !(ts.isStringLiteralLike(node) || ts.isTemplateLiteralToken(node) || ts.isRegularExpressionLiteral(node) || ts.isJsxText(node)) ||
+    position < node.getStart(sourceFile);
 }
 
 /**

@@ -1,0 +1,199 @@
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { SIGNAL_CATALOGUE } from "../src/classify/signals.ts";
+import { KINDS } from "../src/site.ts";
+import { RULES } from "../rules/mod.ts";
+import { VERSION } from "../src/version.ts";
+import { repoRoot } from "./support/repo.ts";
+import { runChild, runInProcess } from "./support/cli.ts";
+
+const schema = JSON.parse(readFileSync(join(repoRoot(), "schema", "scan-report.v1.json"), "utf8"));
+const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
+
+let dir = "";
+function project(files: Record<string, string>): string {
+  const root = mkdtempSync(join(dir, "p-"));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(root, path, ".."), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  return root;
+}
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), "spawn-audit-cli-"));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("exit codes", () => {
+  test("the bundled example has durable findings: exit 1", () => {
+    const run = runChild(["scan", "examples/service"]);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stdout, /^durable \(\d+\)$/m);
+    assert.match(run.stdout, /examples\/service\/src\/main\.ts:13:1 {2}floating-promise/);
+    assert.equal(run.stderr, "");
+  });
+
+  test("--fail-on none exits 0 with the same findings", async () => {
+    const run = await runInProcess(["scan", "examples/service", "--fail-on", "none"]);
+    assert.equal(run.code, 0);
+    assert.match(run.stdout, /durable/);
+  });
+
+  test("a project with only per-request findings passes the default threshold and fails --fail-on per-request", async () => {
+    const root = project({ "src/handler.ts": "declare function work(): Promise<void>;\nexport function handle(req: unknown) { work(); return req; }\n" });
+    assert.equal((await runInProcess(["scan", root])).code, 0);
+    assert.equal((await runInProcess(["scan", root, "--fail-on", "per-request"])).code, 1);
+    assert.equal((await runInProcess(["scan", root, "--fail-on", "test"])).code, 1);
+  });
+
+  test("a clean project exits 0 and says so", async () => {
+    const root = project({ "src/a.ts": "export async function f() { await Promise.resolve(); }\n" });
+    const run = await runInProcess(["scan", root]);
+    assert.equal(run.code, 0);
+    assert.match(run.stdout, /No unsupervised spawn sites\./);
+  });
+});
+
+describe("JSON report", () => {
+  test("validates against schema/scan-report.v1.json and agrees with the exit code", async () => {
+    const run = await runInProcess(["scan", "examples/service", "--format", "json"]);
+    const report = JSON.parse(run.stdout);
+    assert.equal(validate(report), true, JSON.stringify(validate.errors, null, 2));
+    assert.equal(report.schemaVersion, 1);
+    assert.equal(report.failed, run.code === 1);
+    assert.equal(report.summary.total, report.sites.length);
+    const durable = report.sites.filter((site: { status: string; group: string }) => site.status === "unsupervised" && site.group === "durable");
+    assert.equal(Object.values(report.summary.unsupervised.durable as Record<string, number>).reduce((a, b) => a + b, 0), durable.length);
+    const worker = report.sites.find((site: { kind: string }) => site.kind === "worker");
+    assert.deepEqual({ file: worker.file, line: worker.start.line, group: worker.group }, { file: "examples/service/src/main.ts", line: 21, group: "durable" });
+    assert.ok(worker.signals.some((signal: { id: string }) => signal.id === "worker-thread"));
+  });
+
+  test("the schema names every signal id, kind and rule the code can produce", () => {
+    assert.deepEqual([...schema.$defs.signal.properties.id.enum].sort(), Object.keys(SIGNAL_CATALOGUE).sort());
+    assert.deepEqual([...schema.$defs.kind.enum].sort(), [...KINDS].sort());
+    assert.deepEqual([...schema.$defs.site.properties.rule.enum].sort(), RULES.map((rule) => rule.id).sort());
+  });
+});
+
+describe("bad input", () => {
+  test("a missing path is a usage error: exit 2, one line, no stack trace", () => {
+    const run = runChild(["scan", "no/such/dir"]);
+    assert.equal(run.code, 2);
+    assert.equal(run.stderr, "spawn-audit: path not found: no/such/dir\n");
+    assert.equal(run.stdout, "");
+  });
+
+  test("a broken tsconfig is a configuration error naming the file", async () => {
+    const root = project({ "tsconfig.json": "{ \"compilerOptions\": { \"target\": ", "src/a.ts": "export {};\n" });
+    const run = await runInProcess(["scan", root]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /^spawn-audit: tsconfig .*tsconfig\.json: .+\n$/);
+    assert.doesNotMatch(run.stderr, /\n\s+at /);
+  });
+
+  test("a tsconfig with an invalid option is a configuration error", async () => {
+    const root = project({ "tsconfig.json": JSON.stringify({ compilerOptions: { target: "es1999" } }), "a.ts": "export {};\n" });
+    const run = await runInProcess(["scan", root]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /tsconfig .*target/);
+  });
+
+  test("--tsconfig pointing nowhere, unknown options, bad values and unknown commands exit 2", async () => {
+    for (const argv of [
+      ["scan", "examples/service", "--tsconfig", "missing.json"],
+      ["scan", "--frobnicate"],
+      ["scan", "--format", "xml"],
+      ["scan", "--fail-on", "everything"],
+      ["scan", "--max-file-size", "-3"],
+      ["audit"],
+      [],
+    ]) {
+      const run = await runInProcess(argv);
+      assert.equal(run.code, 2, argv.join(" "));
+      assert.match(run.stderr, /^(spawn-audit: .+\n|Usage: )/, argv.join(" "));
+    }
+  });
+
+  test("a bad config file is a configuration error naming the field", async () => {
+    const root = project({ "a.ts": "export {};\n", "spawn-audit.config.json": JSON.stringify({ overrides: [{ files: ["x"], group: "forever" }] }) });
+    const run = await runInProcess(["scan", root]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /overrides\[0\]\.group/);
+    const notJson = project({ "a.ts": "export {};\n", "spawn-audit.config.json": "{ supervisors: [" });
+    assert.match((await runInProcess(["scan", notJson])).stderr, /not valid JSON/);
+  });
+
+  test("a file with syntax errors is reported and the rest still scanned", async () => {
+    const root = project({
+      "src/broken.ts": "const x = ;\nsetInterval(() => 1, 5);\n",
+      "src/ok.ts": "setInterval(() => { console.log(1); }, 5);\n",
+    });
+    const run = await runInProcess(["scan", root, "--format", "json"]);
+    const report = JSON.parse(run.stdout);
+    assert.equal(run.code, 1);
+    assert.equal(report.filesScanned, 1);
+    assert.deepEqual(report.sites.map((site: { file: string }) => site.file.split("/").pop()), ["ok.ts"]);
+    assert.equal(report.problems.length, 1);
+    assert.match(report.problems[0].file, /broken\.ts$/);
+    assert.deepEqual([report.problems[0].line, report.problems[0].column], [1, 11]);
+    assert.match(report.problems[0].message, /syntax error/);
+  });
+
+  test("binary and oversized files are skipped with a problem", async () => {
+    const root = project({ "src/a.ts": "setInterval(() => { console.log(1); }, 5);\n", "src/blob.js": "x\u0000y" });
+    const text = await runInProcess(["scan", root]);
+    assert.match(text.stdout, /blob\.js {2}skipped: binary file/);
+    const small = await runInProcess(["scan", root, "--max-file-size", "10", "--format", "json"]);
+    const report = JSON.parse(small.stdout);
+    assert.equal(report.problems.length, 2);
+    assert.ok(report.problems.every((problem: { message: string }) => problem.message.startsWith("skipped:")));
+  });
+
+  test("a directory with no sources is a usage error", async () => {
+    const root = project({ "notes.txt": "hello" });
+    const run = await runInProcess(["scan", root]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /no source files/);
+  });
+});
+
+describe("text output", () => {
+  test("colours only on a TTY without NO_COLOR, or when forced", async () => {
+    const escape = /\u001b\[/;
+    assert.doesNotMatch((await runInProcess(["scan", "examples/service"], { isTTY: false })).stdout, escape);
+    assert.match((await runInProcess(["scan", "examples/service"], { isTTY: true })).stdout, escape);
+    assert.doesNotMatch((await runInProcess(["scan", "examples/service"], { isTTY: true, env: { NO_COLOR: "1" } })).stdout, escape);
+    assert.doesNotMatch((await runInProcess(["scan", "examples/service", "--no-color"], { isTTY: true })).stdout, escape);
+    assert.match((await runInProcess(["scan", "examples/service", "--color"])).stdout, escape);
+  });
+
+  test("findings only by default; --all lists handled, benign and ignored sites with their status", async () => {
+    const findings = (await runInProcess(["scan", "examples/service"])).stdout;
+    const all = (await runInProcess(["scan", "examples/service", "--all"])).stdout;
+    assert.doesNotMatch(findings, /\[benign/);
+    assert.match(all, /sleep\.ts:3:\d+ {2}timeout \[benign: /);
+    assert.match(all, /\[ignored: spawn-audit-ignore: /);
+    assert.match(all, /\[handled: \.catch\(handler\) observes the rejection\]/);
+  });
+
+  test("the summary table counts unsupervised sites per group and kind", async () => {
+    const { stdout } = await runInProcess(["scan", "examples/service", "--format", "json"]);
+    const report = JSON.parse(stdout);
+    const text = (await runInProcess(["scan", "examples/service"])).stdout;
+    const row = text.split("\n").find((line) => /^durable\s+\d/.test(line))!;
+    const total = Number(row.trim().split(/\s+/).pop());
+    assert.equal(total, report.sites.filter((site: { status: string; group: string }) => site.status === "unsupervised" && site.group === "durable").length);
+  });
+
+  test("--version prints the package version", async () => {
+    const manifest = JSON.parse(readFileSync(join(repoRoot(), "package.json"), "utf8"));
+    assert.equal(VERSION, manifest.version);
+    assert.equal((await runInProcess(["--version"])).stdout, `spawn-audit ${manifest.version}\n`);
+  });
+});

@@ -1,0 +1,97 @@
+import { describeCases } from "./support/cases.ts";
+import { parseConfig } from "../src/config.ts";
+
+describeCases("status: ignore comments and supervision", [
+  {
+    name: "spawn-audit-ignore-next-line and a same-line spawn-audit-ignore make a site ignored",
+    code: `
+declare function work(): Promise<void>;
+// spawn-audit-ignore-next-line fire-and-forget metrics flush
+work();
+work(); // spawn-audit-ignore
+work();`,
+    sites: [
+      { kind: "floating-promise", line: 4, status: "ignored" },
+      { kind: "floating-promise", line: 5, status: "ignored" },
+      { kind: "floating-promise", line: 6, status: "unsupervised" },
+    ],
+  },
+  {
+    name: "an ignore marker inside a string is not a comment",
+    code: `
+declare function work(s: string): Promise<void>;
+work("// spawn-audit-ignore");`,
+    sites: [{ kind: "floating-promise", line: 3, status: "unsupervised" }],
+  },
+  {
+    name: "sites inside spawnSupervised/spawnLogged arguments are supervised",
+    code: `
+declare function spawnSupervised(name: string, factory: (signal: AbortSignal) => unknown): void;
+declare function spawnLogged(name: string, work: unknown): void;
+declare function work(): Promise<void>;
+spawnSupervised("loop", async () => {
+  work();
+});
+setInterval(() => spawnLogged("tick", () => work()), 1000);
+setInterval(() => { void spawnLogged("tick", work); }, 1000);
+setInterval(() => { work(); }, 1000);`,
+    sites: [
+      { kind: "floating-promise", line: 6, status: "supervised" },
+      { kind: "interval", line: 8, status: "supervised" },
+      { kind: "interval", line: 9, status: "supervised" },
+      { kind: "interval", line: 10, status: "unsupervised" },
+      { kind: "floating-promise", line: 10, status: "unsupervised" },
+    ],
+  },
+  {
+    name: "a supervisor named in config supervises its arguments",
+    code: `
+declare function runInBackground(work: () => Promise<void>): void;
+declare function work(): Promise<void>;
+runInBackground(async () => { work(); });`,
+    sites: [{ kind: "floating-promise", line: 4, status: "supervised" }],
+  },
+], { config: parseConfig({ supervisors: ["runInBackground"] }, "test") });
+
+describeCases("config: ignore globs, test patterns and group overrides", [
+  {
+    name: "a path matching an ignore glob gives ignored sites",
+    path: "scripts/seed.ts",
+    code: `setInterval(() => console.log("x"), 5);`,
+    sites: [{ kind: "interval", status: "ignored" }],
+  },
+  {
+    name: "an extra test pattern marks test files",
+    path: "qa/load.ts",
+    code: `setInterval(() => console.log("x"), 5);`,
+    sites: [{ kind: "interval", group: "test", signals: ["test-file-path"] }],
+  },
+  {
+    name: "a callee override sets the group",
+    code: `
+declare function sendEmail(): Promise<void>;
+declare function pollJobs(): Promise<void>;
+sendEmail();
+export function handle() { pollJobs(); }`,
+    sites: [
+      { kind: "floating-promise", line: 4, group: "per-request", signals: ["config-override"] },
+      { kind: "floating-promise", line: 5, group: "durable", signals: ["config-override"] },
+    ],
+  },
+  {
+    name: "a files override sets the group",
+    path: "src/jobs/cleanup.ts",
+    code: `setTimeout(() => console.log("x"), 5);`,
+    sites: [{ kind: "timeout", group: "durable", signals: ["config-override"] }],
+  },
+], {
+  config: parseConfig({
+    ignore: ["scripts/**"],
+    testPatterns: ["qa/**"],
+    overrides: [
+      { callees: ["sendEmail"], group: "per-request" },
+      { callees: ["pollJobs"], group: "durable" },
+      { files: ["src/jobs/**"], group: "durable" },
+    ],
+  }, "test"),
+});

@@ -1,0 +1,46 @@
+/**
+ * Running the CLI from tests: in-process through `runCli` with captured
+ * output, or as a real child process (the built JavaScript on Node, the
+ * sources on Deno) to check exit codes and stderr as users see them.
+ *
+ * @module
+ */
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import process from "node:process";
+import { runCli } from "../../src/cli.ts";
+import { builtCli, repoRoot } from "./repo.ts";
+
+/** What a CLI run produced. */
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI in-process with `cwd`, an environment and TTY-ness of choice. */
+export async function runInProcess(
+  argv: string[],
+  options: { cwd?: string; env?: Record<string, string>; isTTY?: boolean } = {},
+): Promise<CliRun> {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(argv, {
+    stdout: (text) => (stdout += text),
+    stderr: (text) => (stderr += text),
+    cwd: options.cwd ?? repoRoot(),
+    env: options.env ?? {},
+    isTTY: options.isTTY ?? false,
+  });
+  return { code, stdout, stderr };
+}
+
+/** Runs the CLI as a child process of the current runtime. */
+export function runChild(argv: string[], cwd: string = repoRoot()): CliRun {
+  const deno = (globalThis as { Deno?: { execPath(): string } }).Deno;
+  const [command, args] = deno !== undefined
+    ? [deno.execPath(), ["run", "-A", "--quiet", join(repoRoot(), "src", "main.ts"), ...argv]]
+    : [process.execPath, [builtCli(), ...argv]];
+  const result = spawnSync(command, args, { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
