@@ -275,7 +275,7 @@ describe("registry", () => {
     await supervisor.shutdown();
   });
 
-  test("each attempt gets a fresh signal that follows the task's; an ended task is unlinked", async () => {
+  test("each restart gets a fresh signal that follows the task's; an ended task is unlinked", async () => {
     const { supervisor, clock } = setup();
     const seen: AbortSignal[] = [];
     let calls = 0;
@@ -289,7 +289,8 @@ describe("registry", () => {
     handle.abort("stop");
     assert.equal(seen[2]!.aborted, true);
     assert.equal(seen[2]!.reason, "stop");
-    assert.equal(seen[0]!.aborted, false, "a settled attempt's signal is left alone");
+    assert.equal(seen[0], handle.signal, "the first attempt runs on the task's own signal");
+    assert.equal(seen[1]!.aborted, false, "a settled restart's signal is left alone");
     assert.equal((await handle.done).status, "aborted");
 
     const finished = supervisor.spawn("finished", () => {});
