@@ -52,15 +52,20 @@ class WebStyleWorker implements WorkerLike {
   }
 }
 
+/** A worker factory that keeps every worker it creates in `workers`. */
+function recordInto<W extends WorkerLike>(workers: W[], Kind: new () => W): () => W {
+  return () => {
+    const worker = new Kind();
+    workers.push(worker);
+    return worker;
+  };
+}
+
 describe("superviseWorker", () => {
   test("node-style: a non-zero exit restarts the worker after the backoff", async () => {
     const { supervisor, clock, logger } = setup();
     const workers: NodeStyleWorker[] = [];
-    superviseWorker("indexer", () => {
-      const worker = new NodeStyleWorker();
-      workers.push(worker);
-      return worker;
-    }, { supervisor, backoff: { initialMs: 100 } });
+    superviseWorker("indexer", recordInto(workers, NodeStyleWorker), { supervisor, backoff: { initialMs: 100 } });
     assert.equal(workers.length, 1);
     workers[0]!.emit("exit", 3);
     await clock.advance(100);
@@ -73,11 +78,7 @@ describe("superviseWorker", () => {
   test("node-style: an error event restarts; exit 0 completes under on-failure", async () => {
     const { supervisor, clock } = setup();
     const workers: NodeStyleWorker[] = [];
-    const handle = superviseWorker("w", () => {
-      const worker = new NodeStyleWorker();
-      workers.push(worker);
-      return worker;
-    }, { supervisor, backoff: { initialMs: 10 } });
+    const handle = superviseWorker("w", recordInto(workers, NodeStyleWorker), { supervisor, backoff: { initialMs: 10 } });
     workers[0]!.emit("error", new Error("crash"));
     workers[0]!.emit("error", new Error("a late error has a quiet listener"));
     await clock.advance(10);
@@ -89,11 +90,7 @@ describe("superviseWorker", () => {
   test("web-style: an error event restarts and is kept from the global handler", async () => {
     const { supervisor, clock } = setup();
     const workers: WebStyleWorker[] = [];
-    superviseWorker("thumbs", () => {
-      const worker = new WebStyleWorker();
-      workers.push(worker);
-      return worker;
-    }, { supervisor, backoff: { initialMs: 10 } });
+    superviseWorker("thumbs", recordInto(workers, WebStyleWorker), { supervisor, backoff: { initialMs: 10 } });
     const event = workers[0]!.fail("bad image");
     assert.equal(event.defaultPrevented, true);
     assert.equal(workers[0]!.terminated, 1);
