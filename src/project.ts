@@ -27,25 +27,35 @@ export interface LoadOptions {
 }
 
 /**
- * A loaded program ready to scan.
+ * The files a scan covers and how to compile them, before any parsing.
  *
  * - `root`: the project root (directory of the tsconfig used, else of the
  *   nearest `package.json`, else the first path); test-path patterns match
  *   paths relative to it.
- * - `targets`: the source files to scan (declaration files excluded).
+ * - `files`: absolute paths of the source files to scan (declaration files,
+ *   binary and oversized files excluded).
+ * - `compilerOptions`: the tsconfig's options (JavaScript allowed, no emit)
+ *   or the defaults.
  * - `problems`: files skipped (too large, binary).
  * - `tsconfig`: absolute path of the tsconfig used, or null.
  */
-export interface LoadedProject {
+export interface ScanPlan {
   root: string;
-  program: ts.Program;
-  checker: ts.TypeChecker;
-  targets: ts.SourceFile[];
+  files: string[];
+  compilerOptions: ts.CompilerOptions;
   problems: ScanProblem[];
   tsconfig: string | null;
 }
 
-const DEFAULT_COMPILER_OPTIONS: ts.CompilerOptions = {
+/** A plan with its program built: the checker and the parsed target files. */
+export interface LoadedProject extends Omit<ScanPlan, "files"> {
+  program: ts.Program;
+  checker: ts.TypeChecker;
+  targets: ts.SourceFile[];
+}
+
+/** Compiler options used when no tsconfig applies: JavaScript allowed, modern targets, bundler resolution. */
+export const DEFAULT_COMPILER_OPTIONS: Readonly<ts.CompilerOptions> = {
   allowJs: true,
   checkJs: false,
   target: ts.ScriptTarget.ESNext,
@@ -58,14 +68,16 @@ const DEFAULT_COMPILER_OPTIONS: ts.CompilerOptions = {
 };
 
 /**
- * Builds the program for a scan.
+ * Decides what a scan covers: resolves the paths, finds and parses the
+ * tsconfig, lists the source files and sets aside those that cannot be
+ * scanned. Reads directories and file heads only; parses nothing.
  *
  * @param options paths to scan (files or directories), the working
  *   directory, an optional tsconfig path and a file-size limit in bytes.
  * @throws {UsageError} when a path does not exist, the tsconfig does not exist
  *   or does not parse, or no source file is found under the paths.
  */
-export function loadProject(options: LoadOptions): LoadedProject {
+export function planScan(options: LoadOptions): ScanPlan {
   const paths = (options.paths.length === 0 ? ["."] : options.paths).map((path) => resolve(options.cwd, path));
   for (const [index, path] of paths.entries()) {
     if (!existsSync(path)) throw new UsageError(`path not found: ${options.paths[index] ?? path}`);
@@ -86,22 +98,43 @@ export function loadProject(options: LoadOptions): LoadedProject {
     if (reason !== undefined) problems.push({ file, line: null, column: null, message: reason });
     return reason === undefined;
   });
-
-  const compilerOptions: ts.CompilerOptions = parsed === undefined
-    ? DEFAULT_COMPILER_OPTIONS
-    : { ...parsed.options, allowJs: true, noEmit: true, skipLibCheck: true };
-  const project = new Project({ compilerOptions, skipAddingFilesFromTsConfig: true });
-  for (const file of files) project.addSourceFileAtPath(file);
-  const program = project.getProgram().compilerObject;
-  const targets = files.map((file) => program.getSourceFile(file)).filter((file): file is ts.SourceFile => file !== undefined);
   return {
     root: tsconfig !== undefined ? dirname(tsconfig) : packageRoot(paths[0]!),
-    program,
-    checker: program.getTypeChecker(),
-    targets,
+    files,
+    compilerOptions: parsed === undefined
+      ? { ...DEFAULT_COMPILER_OPTIONS }
+      : { ...parsed.options, allowJs: true, noEmit: true, skipLibCheck: true },
     problems,
     tsconfig: tsconfig ?? null,
   };
+}
+
+/**
+ * Builds the program for a scan plan: one TypeScript program over the plan's
+ * files (imports resolved as the compiler options say) and its checker.
+ *
+ * @param plan the output of {@link planScan}.
+ */
+export function buildProgram(plan: ScanPlan): LoadedProject {
+  const project = new Project({ compilerOptions: plan.compilerOptions, skipAddingFilesFromTsConfig: true });
+  for (const file of plan.files) project.addSourceFileAtPath(file);
+  const program = project.getProgram().compilerObject;
+  const { files, ...rest } = plan;
+  return {
+    ...rest,
+    program,
+    checker: program.getTypeChecker(),
+    targets: files.map((file) => program.getSourceFile(file)).filter((file): file is ts.SourceFile => file !== undefined),
+  };
+}
+
+/**
+ * Plans and builds in one step: {@link planScan} then {@link buildProgram}.
+ *
+ * @throws {UsageError} as {@link planScan}.
+ */
+export function loadProject(options: LoadOptions): LoadedProject {
+  return buildProgram(planScan(options));
 }
 
 function isDeclaration(file: string): boolean {

@@ -41,6 +41,18 @@ export interface ScanResult {
 }
 
 /**
+ * A spawn site together with the compiler nodes it came from, for consumers
+ * that edit code (the codemod): `node` is the reported expression, `work`
+ * the function run as background work when known, `rule` the rule that found it.
+ */
+export interface LocatedSite {
+  site: SpawnSite;
+  node: ts.Node;
+  work: ts.Node | undefined;
+  rule: Rule;
+}
+
+/**
  * Scans a loaded project.
  *
  * @param project the program and target files from `loadProject`.
@@ -49,6 +61,24 @@ export interface ScanResult {
  * @param rules the rules to run (all registered rules by default).
  */
 export function scanProject(project: LoadedProject, config: Config, cwd: string, rules: readonly Rule[] = RULES): ScanResult {
+  return scanProjectLocated(project, config, cwd, rules).result;
+}
+
+/**
+ * Scans a loaded project and keeps, for each site, the compiler nodes it was
+ * found at (in the same order as `result.sites`).
+ *
+ * @param project the program and target files from `loadProject`.
+ * @param config the user's configuration.
+ * @param cwd the directory report paths are relative to.
+ * @param rules the rules to run (all registered rules by default).
+ */
+export function scanProjectLocated(
+  project: LoadedProject,
+  config: Config,
+  cwd: string,
+  rules: readonly Rule[] = RULES,
+): { result: ScanResult; located: LocatedSite[] } {
   const byKind = new Map<ts.SyntaxKind, Rule[]>();
   for (const rule of rules) {
     for (const kind of rule.visits) byKind.set(kind, [...(byKind.get(kind) ?? []), rule]);
@@ -57,7 +87,7 @@ export function scanProject(project: LoadedProject, config: Config, cwd: string,
   const isIgnoredPath = config.ignore.length === 0 ? () => false : picomatch(config.ignore, { dot: true });
   const supervisors = new Set([...SHIM_SUPERVISORS, ...config.supervisors]);
   const problems: ScanProblem[] = project.problems.map((problem) => ({ ...problem, file: displayPath(problem.file, cwd) }));
-  const sites: SpawnSite[] = [];
+  const located: LocatedSite[] = [];
   let filesScanned = 0;
 
   for (const sourceFile of project.targets) {
@@ -83,21 +113,26 @@ export function scanProject(project: LoadedProject, config: Config, cwd: string,
       if (interested !== undefined) {
         for (const rule of interested) {
           const detection = rule.check(node, context);
-          if (detection !== undefined) sites.push(toSite(detection, rule, fileFacts, config, supervisors));
+          if (detection !== undefined) {
+            located.push({ site: toSite(detection, rule, fileFacts, config, supervisors), node: detection.node, work: detection.work, rule });
+          }
         }
       }
       ts.forEachChild(node, visit);
     };
     ts.forEachChild(sourceFile, visit);
   }
-  sites.sort((a, b) => a.file.localeCompare(b.file) || a.start.line - b.start.line || a.start.column - b.start.column);
-  return {
+  located.sort(({ site: a }, { site: b }) =>
+    a.file.localeCompare(b.file) || a.start.line - b.start.line || a.start.column - b.start.column
+  );
+  const result: ScanResult = {
     root: displayPath(project.root, cwd),
     tsconfig: project.tsconfig === null ? null : displayPath(project.tsconfig, cwd),
     filesScanned,
-    sites,
+    sites: located.map(({ site }) => site),
     problems,
   };
+  return { result, located };
 }
 
 interface FileFacts {

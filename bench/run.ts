@@ -1,0 +1,14 @@
+/**
+ * `npm run bench`: the scan benchmark (spawn-audit vs the TypeScript floor)
+ * and the shim benchmark (spawnLogged vs a bare `.catch`, spawn and restart
+ * cost, memory per task), printed in one run. Run with `--expose-gc` for
+ * the shim's memory figure.
+ *
+ * @module
+ */
+import process from "node:process";
+import { benchScan } from "./scan.bench.ts";
+import { benchShim } from "./shim.bench.ts";
+
+process.stdout.write(benchScan() + "\n\n");
+process.stdout.write(await benchShim() + "\n");
