@@ -197,3 +197,14 @@ describe("text output", () => {
     assert.equal((await runInProcess(["--version"])).stdout, `spawn-audit ${manifest.version}\n`);
   });
 });
+
+describe("documentation", () => {
+  test("docs/rules.md lists every signal id and every rule has a page", () => {
+    const docs = readFileSync(join(repoRoot(), "docs", "rules.md"), "utf8");
+    for (const id of Object.keys(SIGNAL_CATALOGUE)) assert.match(docs, new RegExp("`" + id + "`"), id);
+    for (const rule of RULES) {
+      const page = readFileSync(join(repoRoot(), "rules", rule.id, "README.md"), "utf8");
+      for (const kind of rule.kinds) assert.match(page, new RegExp("`" + kind + "`"), `${rule.id}: ${kind}`);
+    }
+  });
+});
