@@ -2,6 +2,7 @@
  * A generated application for the memory benchmark: `count` TypeScript
  * modules that import each other, with classes, async functions, timers and
  * floating promises in realistic proportions (about 90 lines per file).
+ * Module names have `.ts` extensions, so the tsconfig allows them.
  *
  * @module
  */
@@ -18,7 +19,10 @@ import { join } from "node:path";
 export function writeSyntheticApp(dir: string, count: number): number {
   mkdirSync(join(dir, "src"), { recursive: true });
   writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({
-    compilerOptions: { target: "ES2022", module: "ESNext", moduleResolution: "Bundler", strict: true, noEmit: true, lib: ["ES2022", "DOM"] },
+    compilerOptions: {
+      target: "ES2022", module: "ESNext", moduleResolution: "Bundler", allowImportingTsExtensions: true,
+      strict: true, noEmit: true, lib: ["ES2022", "DOM"],
+    },
     include: ["src"],
   }));
   for (let index = 0; index < count; index++) {
@@ -30,13 +34,12 @@ export function writeSyntheticApp(dir: string, count: number): number {
 }
 
 function moduleSource(index: number, count: number): string {
-  const first = (index * 7 + 3) % count;
-  const second = (index * 13 + 5) % count;
-  const imports = [first, second]
-    .filter((target) => target !== index)
-    .map((target) => `import { Service${target} } from "../area${target % 50}/module${target}.ts";`);
-  const uses = [first, second].filter((target) => target !== index)
-    .map((target) => `    new Service${target}().handle({ id: String(input.id), items: [] });`);
+  // Layered imports (each module uses two from about 50 and 100 modules
+  // below it) keep import chains as short as a real application's; a random
+  // graph makes chains thousands deep, which no TypeScript program survives.
+  const targets = [index - 50 - (index % 7), index - 100 - (index % 13)].filter((target) => target >= 0 && target < count);
+  const imports = targets.map((target) => `import { Service${target} } from "../area${target % 50}/module${target}.ts";`);
+  const uses = targets.map((target) => `    new Service${target}().handle({ id: String(input.id), items: [] });`);
   return `${imports.join("\n")}
 
 export interface Request${index} {

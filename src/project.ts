@@ -8,7 +8,8 @@
  */
 import { closeSync, existsSync, openSync, readSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
-import { Project, ts } from "ts-morph";
+import { getLibFiles, libFolderInMemoryPath } from "@ts-morph/common";
+import { ts } from "ts-morph";
 import { UsageError } from "./errors.ts";
 import type { ScanProblem } from "./site.ts";
 
@@ -116,14 +117,14 @@ export function planScan(options: LoadOptions): ScanPlan {
  * @param plan the output of {@link planScan}.
  */
 export function buildProgram(plan: ScanPlan): LoadedProject {
-  const project = new Project({ compilerOptions: plan.compilerOptions, skipAddingFilesFromTsConfig: true });
-  for (const file of plan.files) project.addSourceFileAtPath(file);
-  const program = project.getProgram().compilerObject;
+  const program = ts.createProgram({ rootNames: plan.files, options: plan.compilerOptions, host: compilerHost(plan.compilerOptions) });
+  // Creating the checker binds every file, which also sets the parent pointers the rules walk.
+  const checker = program.getTypeChecker();
   const { files, ...rest } = plan;
   return {
     ...rest,
     program,
-    checker: program.getTypeChecker(),
+    checker,
     targets: files.map((file) => program.getSourceFile(file)).filter((file): file is ts.SourceFile => file !== undefined),
   };
 }
@@ -135,6 +136,37 @@ export function buildProgram(plan: ScanPlan): LoadedProject {
  */
 export function loadProject(options: LoadOptions): LoadedProject {
   return buildProgram(planScan(options));
+}
+
+/**
+ * TypeScript's lib files as ts-morph bundles them (the TypeScript inside
+ * ts-morph has no lib folder on disk), by path under the folder ts-morph
+ * uses for them. Parsed lib files are shared between programs: binding a
+ * file does not depend on the program it is in.
+ */
+const LIB_TEXTS = new Map(getLibFiles().map((file) => [`${libFolderInMemoryPath}/${file.fileName}`, file.text]));
+const libSourceFiles = new Map<string, ts.SourceFile>();
+
+/** A compiler host reading sources from disk and lib files from ts-morph's bundle. */
+function compilerHost(options: ts.CompilerOptions): ts.CompilerHost {
+  const host = ts.createCompilerHost(options);
+  const { getSourceFile, fileExists, readFile } = host;
+  host.getDefaultLibLocation = () => libFolderInMemoryPath;
+  host.getDefaultLibFileName = (libOptions) => `${libFolderInMemoryPath}/${ts.getDefaultLibFileName(libOptions)}`;
+  host.fileExists = (file) => LIB_TEXTS.has(file) || fileExists.call(host, file);
+  host.readFile = (file) => LIB_TEXTS.get(file) ?? readFile.call(host, file);
+  host.getSourceFile = (file, language, onError, shouldCreate) => {
+    const libText = LIB_TEXTS.get(file);
+    if (libText === undefined) return getSourceFile.call(host, file, language, onError, shouldCreate);
+    const key = `${file}\0${typeof language === "object" ? language.languageVersion : language}`;
+    let parsed = libSourceFiles.get(key);
+    if (parsed === undefined) {
+      parsed = ts.createSourceFile(file, libText, language);
+      libSourceFiles.set(key, parsed);
+    }
+    return parsed;
+  };
+  return host;
 }
 
 function isDeclaration(file: string): boolean {
