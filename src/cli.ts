@@ -1,8 +1,9 @@
 /**
  * The command-line interface: parses arguments, runs a command, writes the
  * report to stdout and diagnostics to stderr, and returns the exit code
- * (0 clean, 1 findings at or above `--fail-on`, 2 usage or configuration
- * error). It never prints a stack trace for a user mistake.
+ * (0 clean; 1 findings at or above `--fail-on` for scan, a refused write or
+ * pending changes under `--check` for fix; 2 usage or configuration error).
+ * It never prints a stack trace for a user mistake.
  *
  * @module
  */
@@ -10,9 +11,11 @@ import { Chalk, type ChalkInstance } from "chalk";
 import { choice, parseCommandLine, type OptionSpec } from "./args.ts";
 import { loadConfig } from "./config.ts";
 import { UsageError } from "./errors.ts";
-import { loadProject } from "./project.ts";
+import { loadProject, type LoadOptions } from "./project.ts";
 import { scanProject } from "./scan.ts";
-import { GROUPS } from "./site.ts";
+import { GROUPS, KINDS, type Group, type Kind } from "./site.ts";
+import { runFix } from "./fix/fix.ts";
+import { formatFixReport } from "./fix/report.ts";
 import { VERSION } from "./version.ts";
 import { failsThreshold, type FailOn } from "./report/summary.ts";
 import { formatJson, jsonReport } from "./report/json.ts";
@@ -31,6 +34,7 @@ const USAGE = `Usage: spawn-audit <command> [options]
 
 Commands:
   scan [paths...]        find unsupervised background work (default path: .)
+  fix [paths...]         rewrite unsupervised sites to run under the shim (dry run by default)
 
 Scan options:
   --format <text|json>   report format (default: text)
@@ -44,13 +48,43 @@ Scan options:
   -h, --help             show this help
   -v, --version          show the version
 
-Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or configuration error.
+Fix options (and --tsconfig, --config, --max-file-size, --color as for scan):
+  --write                apply the changes (default: print a diff and a summary)
+  --check                dry run that exits 1 when there is something to rewrite
+  --group <group>        durable, per-request, test or all (default: durable)
+  --kind <kind>          only these kinds (repeat or comma-separate), e.g. interval,floating-promise
+  --file <glob>          only files matching the glob, relative to the working directory (repeatable)
+  --allow-dirty          also rewrite files with uncommitted git changes
+  --shim-import <spec>   import the shim from this specifier (default: spawn-audit/shim, or
+                         the import-map alias / npm:spawn-audit/shim under a deno.json)
+  --vendor-shim <dir>    copy the built shim into <dir> and import it from there
+
+Exit codes: 0 clean, 1 findings at or above --fail-on (scan) or a refused write or
+changes pending under --check (fix), 2 usage or configuration error.
 `;
 
-const OPTIONS: Record<string, OptionSpec> = {
+const SCAN_OPTIONS: Record<string, OptionSpec> = {
   format: { type: "string" },
   "fail-on": { type: "string" },
   all: { type: "boolean" },
+};
+
+const FIX_OPTIONS: Record<string, OptionSpec> = {
+  write: { type: "boolean" },
+  check: { type: "boolean" },
+  group: { type: "string" },
+  kind: { type: "string", multiple: true },
+  file: { type: "string", multiple: true },
+  "allow-dirty": { type: "boolean" },
+  "shim-import": { type: "string" },
+  "vendor-shim": { type: "string" },
+};
+
+const COMMANDS: Record<string, Record<string, OptionSpec>> = { scan: SCAN_OPTIONS, fix: FIX_OPTIONS };
+
+const OPTIONS: Record<string, OptionSpec> = {
+  ...SCAN_OPTIONS,
+  ...FIX_OPTIONS,
   tsconfig: { type: "string" },
   config: { type: "string" },
   "max-file-size": { type: "string" },
@@ -78,8 +112,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       (command === undefined && values["help"] !== true ? io.stderr : io.stdout)(USAGE);
       return command === undefined && values["help"] !== true ? 2 : 0;
     }
-    if (command !== "scan") throw new UsageError(`unknown command "${command}" (try: spawn-audit scan [paths])`);
-    return scanCommand(paths, values, io);
+    const own = COMMANDS[command];
+    if (own === undefined) throw new UsageError(`unknown command "${command}" (try: spawn-audit scan [paths] or spawn-audit fix [paths])`);
+    for (const [other, options] of Object.entries(COMMANDS)) {
+      const misplaced = other === command ? undefined : Object.keys(options).find((name) => values[name] !== undefined && !(name in own));
+      if (misplaced !== undefined) throw new UsageError(`--${misplaced} is an option of ${other}, not of ${command}`);
+    }
+    return command === "scan" ? scanCommand(paths, values, io) : fixCommand(paths, values, io);
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr(`spawn-audit: ${error.message}\n`);
@@ -92,13 +131,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 function scanCommand(paths: string[], values: Record<string, unknown>, io: CliIo): number {
   const format = choice(values["format"], "format", ["text", "json"] as const, "text");
   const failOn = choice<FailOn>(values["fail-on"], "fail-on", [...GROUPS, "none"], "durable");
-  const maxFileBytes = values["max-file-size"] === undefined ? undefined : positiveInteger(values["max-file-size"], "max-file-size");
-  const project = loadProject({
-    paths,
-    cwd: io.cwd,
-    ...(typeof values["tsconfig"] === "string" ? { tsconfig: values["tsconfig"] } : {}),
-    ...(maxFileBytes === undefined ? {} : { maxFileBytes }),
-  });
+  const project = loadProject(loadOptions(paths, values, io));
   const config = loadConfig(typeof values["config"] === "string" ? values["config"] : undefined, project.root);
   const result = scanProject(project, config, io.cwd);
   const failed = failsThreshold(result.sites, failOn);
@@ -108,6 +141,46 @@ function scanCommand(paths: string[], values: Record<string, unknown>, io: CliIo
     io.stdout(formatText(result, colorFor(values["color"], io), values["all"] === true ? "all" : "findings"));
   }
   return failed ? 1 : 0;
+}
+
+function fixCommand(paths: string[], values: Record<string, unknown>, io: CliIo): number {
+  const group = choice<Group | "all">(values["group"], "group", [...GROUPS, "all"], "durable");
+  const kinds = listValues(values["kind"]).map((kind) => choice<Kind>(kind, "kind", KINDS, "interval"));
+  if (values["write"] === true && values["check"] === true) throw new UsageError("--check is a dry run; it cannot be combined with --write");
+  if (values["shim-import"] !== undefined && values["vendor-shim"] !== undefined) {
+    throw new UsageError("--shim-import and --vendor-shim are alternatives; give one");
+  }
+  const result = runFix({
+    ...loadOptions(paths, values, io),
+    groups: group === "all" ? GROUPS : [group],
+    kinds,
+    files: listValues(values["file"]),
+    write: values["write"] === true,
+    allowDirty: values["allow-dirty"] === true,
+    ...(typeof values["shim-import"] === "string" ? { shimImport: values["shim-import"] } : {}),
+    ...(typeof values["vendor-shim"] === "string" ? { vendorShim: values["vendor-shim"] } : {}),
+    ...(typeof values["config"] === "string" ? { config: values["config"] } : {}),
+  });
+  io.stdout(formatFixReport(result, colorFor(values["color"], io)));
+  const refused = result.changes.some((change) => change.refused !== null);
+  const pending = result.changes.some((change) => change.refused === null);
+  return (result.write && refused) || (values["check"] === true && pending) ? 1 : 0;
+}
+
+/** The project-loading options both commands take: paths, --tsconfig, --max-file-size. */
+function loadOptions(paths: string[], values: Record<string, unknown>, io: CliIo): LoadOptions {
+  const maxFileBytes = values["max-file-size"] === undefined ? undefined : positiveInteger(values["max-file-size"], "max-file-size");
+  return {
+    paths,
+    cwd: io.cwd,
+    ...(typeof values["tsconfig"] === "string" ? { tsconfig: values["tsconfig"] } : {}),
+    ...(maxFileBytes === undefined ? {} : { maxFileBytes }),
+  };
+}
+
+/** A repeatable option's values, comma-separated lists split. */
+function listValues(value: unknown): string[] {
+  return (Array.isArray(value) ? value : []).flatMap((item: string) => item.split(",")).map((item) => item.trim()).filter((item) => item !== "");
 }
 
 function positiveInteger(value: unknown, name: string): number {

@@ -5,7 +5,7 @@
  * @module
  */
 import type { ts } from "ts-morph";
-import type { Kind, Resolution, Signal } from "./site.ts";
+import type { Group, Kind, Resolution, Signal } from "./site.ts";
 
 /** What a rule may ask while it checks a node: the checker and the program it came from. */
 export interface RuleContext {
@@ -51,4 +51,58 @@ export interface Rule {
   readonly messages: Readonly<Partial<Record<Kind, string>>>;
   readonly visits: readonly ts.SyntaxKind[];
   check(node: ts.Node, context: RuleContext): Detection | undefined;
+  /** How `spawn-audit fix` rewrites this rule's sites; rules without it are reported as not fixable. */
+  readonly fix?: (context: FixContext) => FixOutcome;
 }
+
+/** A replacement of the source text in `[start, end)` (offsets into the original file) by `text`; `start === end` inserts. */
+export interface TextEdit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** A shim export a rewrite calls, imported into the file by the codemod. */
+export type ShimFunction = "spawnSupervised" | "spawnLogged" | "superviseWorker";
+
+/**
+ * What a rule's fix sees of one unsupervised site.
+ *
+ * - `node`, `work`: the detection's nodes (see {@link Detection}).
+ * - `group`, `kind`: the classified site.
+ * - `taskName(what)`: a unique, static task name for this file built from
+ *   the enclosing class, function or file and `what` (e.g. the callee), as
+ *   a string literal ready to insert (`"scheduler.pollJobs"`). Call it only
+ *   when rewriting.
+ * - `newline`: the file's line ending (`\n` or `\r\n`).
+ */
+export interface FixContext {
+  readonly checker: ts.TypeChecker;
+  readonly sourceFile: ts.SourceFile;
+  readonly node: ts.Node;
+  readonly work: ts.Node | undefined;
+  readonly group: Group;
+  readonly kind: Kind;
+  readonly newline: string;
+  taskName(what: string): string;
+}
+
+/**
+ * A rule's rewrite of one site: text edits on the original file, the shim
+ * functions they call, and `transform`, a short id of the rewrite's shape
+ * (`supervised-call`, `logged-promise`, `timer-tick`, `listener-body`,
+ * `worker`) used in summaries.
+ */
+export interface Rewrite {
+  transform: string;
+  edits: TextEdit[];
+  uses: ShimFunction[];
+}
+
+/** A rule's decision not to rewrite a site: `skip` says why, and what to do by hand. */
+export interface FixSkip {
+  skip: string;
+}
+
+/** The result of a rule's fix for one site. */
+export type FixOutcome = Rewrite | FixSkip;

@@ -10,6 +10,7 @@
  */
 import { ts } from "ts-morph";
 import type { Detection, Rule, RuleContext } from "../../src/rule.ts";
+import { fixAsyncListener } from "./fix.ts";
 import { isPromiseLikeType, returnsPromiseLike } from "../../src/analysis/promise.ts";
 import { bodyWrappedInTryCatch, isAsyncFunction, isFunctionNode, skipOuterExpressions } from "../../src/analysis/functions.ts";
 import { signal } from "../../src/classify/signals.ts";
@@ -30,6 +31,7 @@ export const asyncListenerRule: Rule = {
       "Async function passed where a void callback is expected: the caller drops its promise, so a rejection is unhandled. Wrap the body in try/catch or hand the work to spawnLogged.",
   },
   visits: [ts.SyntaxKind.CallExpression],
+  fix: fixAsyncListener,
   check(node: ts.Node, context: RuleContext): Detection | undefined {
     const call = node as ts.CallExpression;
     const callee = skipOuterExpressions(call.expression);

@@ -9,6 +9,7 @@
  */
 import { ts } from "ts-morph";
 import type { Detection, Rule, RuleContext } from "../../src/rule.ts";
+import { fixFloatingPromise } from "./fix.ts";
 import type { Kind, Signal } from "../../src/site.ts";
 import { isPromiseLikeExpression } from "../../src/analysis/promise.ts";
 import {
@@ -42,6 +43,7 @@ export const floatingPromiseRule: Rule = {
       "Async IIFE result is dropped: a rejection inside it is unhandled. Add .catch(handler) or run it under spawnSupervised.",
   },
   visits: [ts.SyntaxKind.ExpressionStatement],
+  fix: fixFloatingPromise,
   check(node: ts.Node, context: RuleContext): Detection | undefined {
     const statement = node as ts.ExpressionStatement;
     let expression = skipOuterExpressions(statement.expression);

@@ -8,6 +8,7 @@
  */
 import { ts } from "ts-morph";
 import type { Detection, Rule, RuleContext } from "../../src/rule.ts";
+import { fixTimer } from "./fix.ts";
 import type { Kind, Signal } from "../../src/site.ts";
 import { originOf } from "../../src/analysis/platform.ts";
 import { platformName } from "../../src/analysis/imports.ts";
@@ -50,6 +51,7 @@ export const timersRule: Rule = {
     microtask: "queueMicrotask callback can throw unobserved. Catch inside the callback, or run it under spawnLogged.",
   },
   visits: [ts.SyntaxKind.CallExpression],
+  fix: fixTimer,
   check(node: ts.Node, context: RuleContext): Detection | undefined {
     const call = node as ts.CallExpression;
     const callee = skipOuterExpressions(call.expression);

@@ -9,6 +9,7 @@
  */
 import { ts } from "ts-morph";
 import type { Detection, Rule, RuleContext } from "../../src/rule.ts";
+import { fixWorker } from "./fix.ts";
 import { originOf } from "../../src/analysis/platform.ts";
 import { platformName } from "../../src/analysis/imports.ts";
 import { enclosingFunction, skipOuterExpressions } from "../../src/analysis/functions.ts";
@@ -28,6 +29,7 @@ export const workerRule: Rule = {
       "Worker started without an error listener: its failure is lost or ends the process. Attach onerror / .on('error') or start it with superviseWorker.",
   },
   visits: [ts.SyntaxKind.NewExpression],
+  fix: fixWorker,
   check(node: ts.Node, context: RuleContext): Detection | undefined {
     const creation = node as ts.NewExpression;
     const callee = skipOuterExpressions(creation.expression);

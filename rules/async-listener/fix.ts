@@ -1,0 +1,37 @@
+/**
+ * The async-listener rule's rewrite: the listener keeps its parameters and
+ * `this`, and its body runs under `spawnLogged`, so a rejection is logged
+ * instead of unhandled: `(ev) => spawnLogged(name, async () => { … })`.
+ *
+ * @module
+ */
+import { ts } from "ts-morph";
+import type { FixContext, FixOutcome } from "../../src/rule.ts";
+import { isFunctionNode, skipOuterExpressions } from "../../src/analysis/functions.ts";
+import { runBodyUnderLogged } from "../../src/fix/syntax.ts";
+
+/**
+ * Rewrites one async-listener site. A listener passed by name is skipped:
+ * wrapping it there would register a different function than the one a
+ * later `off`/`removeEventListener` names.
+ *
+ * @param context the site (the listener argument) and its file.
+ */
+export function fixAsyncListener(context: FixContext): FixOutcome {
+  const listener = skipOuterExpressions(context.node);
+  if (!isFunctionNode(listener)) {
+    return { skip: "the listener is passed by name; a wrapper would break off()/removeEventListener with it. Catch inside it instead" };
+  }
+  const edits = runBodyUnderLogged(listener, context.taskName(eventOf(context.node)), context.sourceFile);
+  return "skip" in edits ? edits : { transform: "listener-body", edits, uses: ["spawnLogged"] };
+}
+
+/** The event a listener is for (`message` in `.on("message", …)`), else the listening method or `listener`. */
+function eventOf(argument: ts.Node): string {
+  const call = argument.parent;
+  if (call === undefined || !ts.isCallExpression(call)) return "listener";
+  const first = call.arguments[0];
+  if (first !== undefined && first !== argument && ts.isStringLiteralLike(first)) return first.text;
+  const callee = skipOuterExpressions(call.expression);
+  return ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : "listener";
+}

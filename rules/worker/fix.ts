@@ -1,0 +1,74 @@
+/**
+ * The worker rule's rewrite: `new Worker(...)` becomes
+ * `superviseWorker(name, () => new Worker(...))`, re-created on an `error`
+ * event or a non-zero exit. The expression's value changes from the worker
+ * to a task handle, so only a worker nobody uses afterwards is rewritten: a
+ * bare statement, or a variable no code reads.
+ *
+ * @module
+ */
+import { ts } from "ts-morph";
+import type { FixContext, FixOutcome } from "../../src/rule.ts";
+import { quoteCode, wrap } from "../../src/fix/syntax.ts";
+
+const IN_USE = "worker is used after creation; supervise it by hand";
+
+/**
+ * Rewrites one worker site, or skips it when the worker is used after its
+ * creation, is per-request, or has arguments that cannot be evaluated again
+ * inside the factory (`await`, `yield`, assignments).
+ *
+ * @param context the site (a `new Worker(...)` expression) and its file.
+ */
+export function fixWorker(context: FixContext): FixOutcome {
+  const { node, sourceFile, checker } = context;
+  if (context.group !== "durable") return { skip: "a worker outside the durable group is not restarted; supervise it by hand" };
+  let holder: ts.Node = node.parent;
+  while (ts.isParenthesizedExpression(holder) || ts.isAsExpression(holder) || ts.isSatisfiesExpression(holder)) holder = holder.parent;
+  if (ts.isVariableDeclaration(holder)) {
+    if (!ts.isIdentifier(holder.name) || holder.type !== undefined || isReadElsewhere(holder.name, checker, sourceFile)) return { skip: IN_USE };
+  } else if (!ts.isExpressionStatement(holder)) {
+    return { skip: IN_USE };
+  }
+  const blocked = sideEffect(node);
+  if (blocked !== undefined) return { skip: `the argument ${quoteCode(blocked, sourceFile)} cannot be evaluated again for a restart` };
+  return {
+    transform: "worker",
+    edits: wrap(node, node, sourceFile, `superviseWorker(${context.taskName("worker")}, () => `, ")"),
+    uses: ["superviseWorker"],
+  };
+}
+
+/** Whether the variable is exported or referenced anywhere in the file besides its declaration. */
+function isReadElsewhere(name: ts.Identifier, checker: ts.TypeChecker, sourceFile: ts.SourceFile): boolean {
+  const symbol = checker.getSymbolAtLocation(name);
+  const statement = name.parent.parent.parent;
+  if (symbol === undefined) return true;
+  if (ts.isVariableStatement(statement) && ts.getModifiers(statement)?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword)) return true;
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(node) && node !== name && node.text === name.text && checker.getSymbolAtLocation(node) === symbol) found = true;
+    else ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(sourceFile, visit);
+  return found;
+}
+
+/** The first `await`, `yield`, assignment or increment inside the expression: it would change meaning inside a factory. */
+function sideEffect(node: ts.Node): ts.Node | undefined {
+  let found: ts.Node | undefined;
+  const visit = (child: ts.Node): void => {
+    if (found !== undefined) return;
+    if (ts.isAwaitExpression(child) || ts.isYieldExpression(child) ||
+      (ts.isBinaryExpression(child) && child.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && child.operatorToken.kind <= ts.SyntaxKind.LastAssignment) ||
+      ((ts.isPrefixUnaryExpression(child) || ts.isPostfixUnaryExpression(child)) &&
+        (child.operator === ts.SyntaxKind.PlusPlusToken || child.operator === ts.SyntaxKind.MinusMinusToken))) {
+      found = child;
+    } else {
+      ts.forEachChild(child, visit);
+    }
+  };
+  ts.forEachChild(node, visit);
+  return found;
+}

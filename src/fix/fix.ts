@@ -1,0 +1,284 @@
+/**
+ * The codemod engine behind `spawn-audit fix`: scan, select the
+ * unsupervised sites asked for, let each site's rule rewrite it, add the
+ * shim import, check every edited file (parses, no new TypeScript errors),
+ * and write atomically — or, in a dry run, only report. Data flows one way:
+ * located sites → per-file edits → checked new texts → writes.
+ *
+ * @module
+ */
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import picomatch from "picomatch";
+import { ts } from "ts-morph";
+import { loadConfig } from "../config.ts";
+import { UsageError } from "../errors.ts";
+import { buildProgram, displayPath, planScan, type LoadOptions } from "../project.ts";
+import type { FixContext, Rewrite, Rule, ShimFunction, TextEdit } from "../rule.ts";
+import { scanProjectLocated, type LocatedSite } from "../scan.ts";
+import type { Group, Kind, SpawnSite } from "../site.ts";
+import { RULES } from "../../rules/mod.ts";
+import { applyEdits } from "./edits.ts";
+import { hasUncommittedChanges, isInsideRoots, writeAtomically } from "./files.ts";
+import { importEdits, importStyle, shimSpecifier, type ShimSource } from "./imports.ts";
+import { TaskNamer } from "./name.ts";
+import { isVendored, vendorFiles, type VendorFile } from "./vendor.ts";
+import { verifyEdits } from "./verify.ts";
+
+/**
+ * What to fix and how.
+ *
+ * - `groups`: groups whose unsupervised sites are rewritten (the CLI's
+ *   default is `durable`); `kinds` and `files` (globs matched against the
+ *   path relative to `cwd`) narrow further when given.
+ * - `write`: apply the changes; otherwise a dry run.
+ * - `allowDirty`: also rewrite files with uncommitted git changes.
+ * - `shimImport`: the import specifier (`--shim-import`); `vendorShim`: a
+ *   directory to copy the shim into (`--vendor-shim`), relative to `cwd`.
+ * - `config`: a config file path (`--config`); `rules`: the rules to run
+ *   (all registered rules by default; tests inject their own).
+ */
+export interface FixOptions extends LoadOptions {
+  groups: readonly Group[];
+  kinds?: readonly Kind[];
+  files?: readonly string[];
+  write: boolean;
+  allowDirty: boolean;
+  shimImport?: string;
+  vendorShim?: string;
+  config?: string;
+  rules?: readonly Rule[];
+}
+
+/** One site rewritten (or to be): the site and the rewrite's `transform` id. */
+export interface SiteRewrite {
+  site: SpawnSite;
+  transform: string;
+}
+
+/** One selected site left as it was, and why. */
+export interface SiteSkip {
+  site: SpawnSite;
+  reason: string;
+}
+
+/**
+ * One file's change: `file` is relative to `cwd`, `path` absolute; `before`
+ * and `after` are its texts. `refused` says why it was not (or would not
+ * be) written, null when it is fine; `written` is true once it is on disk.
+ */
+export interface FileChange {
+  path: string;
+  file: string;
+  before: string;
+  after: string;
+  rewrites: SiteRewrite[];
+  refused: string | null;
+  written: boolean;
+}
+
+/** The vendored shim: its directory relative to `cwd`, files to add or update, and a refusal. */
+export interface VendorChange {
+  dir: string;
+  files: VendorFile[];
+  refused: string | null;
+  written: boolean;
+}
+
+/**
+ * The outcome of a fix run: changes by file (sorted by path), selected
+ * sites that were skipped, how many unsupervised sites were outside the
+ * selection, the vendored shim when asked for, and whether it wrote.
+ */
+export interface FixResult {
+  changes: FileChange[];
+  skipped: SiteSkip[];
+  unselected: number;
+  vendor: VendorChange | null;
+  write: boolean;
+}
+
+/**
+ * Runs the codemod.
+ *
+ * @param options what to fix, where, and whether to write.
+ * @returns what changed (or would), what was skipped and what was refused.
+ * @throws {UsageError} as {@link planScan}, for a config error, or when the
+ *   vendor directory is outside the given paths or the built shim is missing.
+ * @throws the file system's error when a write fails after the checks.
+ */
+export function runFix(options: FixOptions): FixResult {
+  const roots = (options.paths.length === 0 ? ["."] : options.paths).map((path) => resolve(options.cwd, path));
+  const plan = planScan(options);
+  const project = buildProgram(plan);
+  const config = loadConfig(options.config, project.root);
+  const { located } = scanProjectLocated(project, config, options.cwd, options.rules ?? RULES);
+
+  const vendorDir = options.vendorShim === undefined ? undefined : resolve(options.cwd, options.vendorShim);
+  if (vendorDir !== undefined && !isInsideRoots(vendorDir, roots)) {
+    throw new UsageError(`--vendor-shim ${options.vendorShim} is outside the paths being fixed`);
+  }
+  const shim: ShimSource = vendorDir !== undefined
+    ? { kind: "vendor", entry: resolve(vendorDir, "mod.js") }
+    : { kind: "package", ...(options.shimImport === undefined ? {} : { specifier: options.shimImport }) };
+
+  const unsupervised = located.filter(({ site, node }) => site.status === "unsupervised" && !isVendored(node.getSourceFile().text));
+  const isChosenFile = options.files === undefined || options.files.length === 0
+    ? () => true
+    : picomatch([...options.files], { dot: true });
+  const selected = unsupervised.filter(({ site }) =>
+    options.groups.includes(site.group) && (options.kinds === undefined || options.kinds.length === 0 || options.kinds.includes(site.kind)) &&
+    isChosenFile(site.file)
+  );
+
+  const skipped: SiteSkip[] = [];
+  const changes: FileChange[] = [];
+  for (const [sourceFile, sites] of groupByFile(selected)) {
+    const change = fixFile(sourceFile, sites, { checker: project.checker, shim, options, roots, skipped });
+    if (change !== undefined) changes.push(change);
+  }
+  changes.sort((a, b) => a.file.localeCompare(b.file));
+
+  const vendor = vendorDir === undefined || changes.length === 0 ? null : vendorChange(vendorDir, options.cwd);
+  const pending = changes.filter((change) => change.refused === null);
+  const added = new Map((vendor?.files ?? []).filter((file) => file.path.endsWith(".d.ts")).map((file) => [file.path, file.text]));
+  const refusals = pending.length === 0
+    ? new Map<string, string>()
+    : verifyEdits(plan.compilerOptions, plan.files, { edited: new Map(pending.map((change) => [change.path, change.after])), added });
+  for (const change of pending) change.refused = refusals.get(change.path) ?? null;
+  if (vendor !== null && vendor.refused !== null) {
+    for (const change of pending) change.refused ??= `the shim could not be vendored: ${vendor.refused}`;
+  }
+
+  if (options.write) {
+    if (vendor !== null && vendor.refused === null && changes.some((change) => change.refused === null)) {
+      for (const file of vendor.files) writeAtomically(file.path, file.text);
+      vendor.written = true;
+    }
+    for (const change of changes) writeChange(change, roots);
+  }
+  return { changes, skipped, unselected: unsupervised.length - selected.length, vendor, write: options.write };
+}
+
+interface FileInputs {
+  checker: ts.TypeChecker;
+  shim: ShimSource;
+  options: FixOptions;
+  roots: readonly string[];
+  skipped: SiteSkip[];
+}
+
+/** Plans one file's change; pushes skipped sites to `inputs.skipped`. Undefined when nothing is rewritten. */
+function fixFile(sourceFile: ts.SourceFile, sites: readonly LocatedSite[], inputs: FileInputs): FileChange | undefined {
+  const skipAll = (reason: string): undefined => {
+    for (const { site } of sites) inputs.skipped.push({ site, reason });
+    return undefined;
+  };
+  const path = resolve(sourceFile.fileName);
+  const text = sourceFile.text;
+  if (!inputs.options.allowDirty && hasUncommittedChanges(path)) {
+    return skipAll("the file has uncommitted changes; commit or stash them, or pass --allow-dirty");
+  }
+  const newline = text.includes("\r\n") ? "\r\n" : "\n";
+  const namer = new TaskNamer(sourceFile);
+  const edits: TextEdit[] = [];
+  const rewrites: SiteRewrite[] = [];
+  const rewritten: LocatedSite[] = [];
+  const uses = new Set<ShimFunction>();
+  const outerFirst = [...sites].sort((a, b) => a.node.getStart(sourceFile) - b.node.getStart(sourceFile) || b.node.getEnd() - a.node.getEnd());
+  for (const located of outerFirst) {
+    const { site, node, rule } = located;
+    const outer = rewritten.find((candidate) => candidate.node.getStart(sourceFile) <= node.getStart(sourceFile) && node.getEnd() <= candidate.node.getEnd());
+    if (outer !== undefined) {
+      inputs.skipped.push({ site, reason: `inside the ${outer.site.kind} site at line ${outer.site.start.line}, which is rewritten to run under the shim` });
+      continue;
+    }
+    if (rule.fix === undefined) {
+      inputs.skipped.push({ site, reason: `the ${rule.id} rule has no automatic fix` });
+      continue;
+    }
+    const context: FixContext = {
+      checker: inputs.checker,
+      sourceFile,
+      node,
+      work: located.work,
+      group: site.group,
+      kind: site.kind,
+      newline,
+      taskName: (what) => namer.nameFor(node, what),
+    };
+    const outcome = rule.fix(context);
+    if ("skip" in outcome) {
+      inputs.skipped.push({ site, reason: outcome.skip });
+    } else if (overlaps(outcome, edits)) {
+      inputs.skipped.push({ site, reason: "its rewrite would overlap another site's rewrite" });
+    } else {
+      edits.push(...outcome.edits);
+      outcome.uses.forEach((name) => uses.add(name));
+      rewrites.push({ site, transform: outcome.transform });
+      rewritten.push(located);
+    }
+  }
+  if (rewrites.length === 0) return undefined;
+  const imports = importEdits(sourceFile, [...uses], shimSpecifier(path, inputs.shim), importStyle(sourceFile), newline);
+  if ("skip" in imports) return skipAll(imports.skip);
+  return {
+    path,
+    file: displayPath(path, inputs.options.cwd),
+    before: text,
+    after: applyEdits(text, [...imports, ...edits]),
+    rewrites,
+    refused: isInsideRoots(path, inputs.roots) ? null : "the file's real path is outside the paths being fixed",
+    written: false,
+  };
+}
+
+/** Whether any edit of `rewrite` replaces text another accepted edit touches (insertions at one point do not overlap). */
+function overlaps(rewrite: Rewrite, accepted: readonly TextEdit[]): boolean {
+  return rewrite.edits.some((edit) => accepted.some((other) => edit.start < other.end && other.start < edit.end));
+}
+
+function groupByFile(sites: readonly LocatedSite[]): Map<ts.SourceFile, LocatedSite[]> {
+  const byFile = new Map<ts.SourceFile, LocatedSite[]>();
+  for (const located of sites) {
+    const sourceFile = located.node.getSourceFile();
+    byFile.set(sourceFile, [...(byFile.get(sourceFile) ?? []), located]);
+  }
+  return byFile;
+}
+
+/** The vendored shim's files that differ from what is on disk; refused when a file there was not vendored by spawn-audit. */
+function vendorChange(dir: string, cwd: string): VendorChange {
+  const files = vendorFiles(dir).filter((file) => readOrNull(file.path) !== file.text);
+  const foreign = files.find((file) => {
+    const existing = readOrNull(file.path);
+    return existing !== null && !file.path.endsWith(".json") && !isVendored(existing);
+  });
+  return {
+    dir: displayPath(dir, cwd),
+    files,
+    refused: foreign === undefined ? null : `${displayPath(foreign.path, cwd)} exists and was not vendored by spawn-audit`,
+    written: false,
+  };
+}
+
+/** Writes one checked change, refusing it when the file moved outside the roots or changed on disk since it was read. */
+function writeChange(change: FileChange, roots: readonly string[]): void {
+  if (change.refused !== null) return;
+  if (!isInsideRoots(change.path, roots) || !isInsideRoots(dirname(change.path), roots)) {
+    change.refused = "the file's real path is outside the paths being fixed";
+  } else if (readOrNull(change.path) !== change.before) {
+    change.refused = "the file changed on disk while fix was running";
+  } else {
+    writeAtomically(change.path, change.after);
+    change.written = true;
+  }
+}
+
+function readOrNull(path: string): string | null {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return null;
+  }
+}

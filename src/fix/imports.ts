@@ -1,0 +1,250 @@
+/**
+ * Getting the shim's functions into a rewritten file: which specifier to
+ * import (`spawn-audit/shim` under a package.json, the import-map alias or
+ * `npm:spawn-audit/shim` under a deno.json, a relative path to a vendored
+ * copy, or the user's `--shim-import`), whether the file imports or
+ * `require`s, and the edit that adds the import or merges the missing names
+ * into an existing one.
+ *
+ * @module
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, relative, sep } from "node:path";
+import { ts } from "ts-morph";
+import type { FixSkip, ShimFunction, TextEdit } from "../rule.ts";
+import { skipOuterExpressions } from "../analysis/functions.ts";
+
+/** The specifier for projects with a package.json (and the default). */
+export const PACKAGE_SPECIFIER = "spawn-audit/shim";
+/** The specifier for Deno projects whose import map has no entry for spawn-audit. */
+export const DENO_SPECIFIER = "npm:spawn-audit/shim";
+
+/**
+ * Where rewritten files import the shim from: a given specifier
+ * (`--shim-import`), the project's default (`specifier` undefined), or a
+ * vendored copy whose entry module is the absolute path `entry`.
+ */
+export type ShimSource =
+  | { kind: "package"; specifier?: string }
+  | { kind: "vendor"; entry: string };
+
+/**
+ * The specifier a file imports the shim with.
+ *
+ * @param file absolute path of the file.
+ * @param source where the shim comes from.
+ */
+export function shimSpecifier(file: string, source: ShimSource): string {
+  if (source.kind === "vendor") {
+    const path = relative(dirname(file), source.entry).split(sep).join("/");
+    return path.startsWith(".") ? path : `./${path}`;
+  }
+  return source.specifier ?? projectSpecifier(dirname(file));
+}
+
+/** The default specifier for files in `dir`: by the nearest deno.json(c) or package.json. */
+function projectSpecifier(dir: string): string {
+  for (let current = dir; ; current = dirname(current)) {
+    for (const name of ["deno.json", "deno.jsonc"]) {
+      const config = join(current, name);
+      if (existsSync(config)) return denoSpecifier(readFileSync(config, "utf8"));
+    }
+    if (existsSync(join(current, "package.json")) || dirname(current) === current) return PACKAGE_SPECIFIER;
+  }
+}
+
+/**
+ * The shim's specifier under a Deno config: an import-map key for
+ * spawn-audit (`"spawn-audit/shim"`, `"spawn-audit/"`, `"spawn-audit"`),
+ * else `npm:spawn-audit/shim`.
+ *
+ * @param configText the text of deno.json or deno.jsonc (comments allowed).
+ */
+export function denoSpecifier(configText: string): string {
+  const { config } = ts.parseConfigFileTextToJson("deno.json", configText);
+  const imports = (config as { imports?: unknown } | undefined)?.imports;
+  if (typeof imports !== "object" || imports === null) return DENO_SPECIFIER;
+  for (const [key, value] of Object.entries(imports as Record<string, unknown>)) {
+    if (typeof value !== "string" || !/(^|[:/@])spawn-audit\b/.test(value)) continue;
+    if (key.endsWith("/shim")) return key;
+    if (key.endsWith("/") && value.endsWith("/")) return `${key}shim`;
+    if (!key.endsWith("/") && !value.includes("/shim")) return `${key}/shim`;
+  }
+  return DENO_SPECIFIER;
+}
+
+/**
+ * Whether a file gets `import { … } from` or `const { … } = require(…)`:
+ * `require` for `.cjs` files and for JavaScript that is CommonJS (it uses
+ * `require`/`module.exports`/`exports`, or has no module syntax and its
+ * package.json does not say `"type": "module"`); `import` otherwise,
+ * including every TypeScript file.
+ *
+ * @param sourceFile the parsed file.
+ */
+export function importStyle(sourceFile: ts.SourceFile): "import" | "require" {
+  const file = sourceFile.fileName;
+  if (/\.cjs$/.test(file)) return "require";
+  if (!/\.(js|jsx)$/.test(file)) return "import";
+  const hasModuleSyntax = sourceFile.statements.some((statement) =>
+    ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement) || ts.isExportAssignment(statement) ||
+    (ts.canHaveModifiers(statement) && ts.getModifiers(statement)?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword))
+  );
+  if (hasModuleSyntax) return "import";
+  if (/\brequire\s*\(|\bmodule\.exports\b|\bexports\.\w/.test(sourceFile.text)) return "require";
+  return packageType(dirname(file)) === "module" ? "import" : "require";
+}
+
+function packageType(dir: string): string | undefined {
+  for (let current = dir; ; current = dirname(current)) {
+    const manifest = join(current, "package.json");
+    if (existsSync(manifest)) {
+      try {
+        return (JSON.parse(readFileSync(manifest, "utf8")) as { type?: string }).type;
+      } catch {
+        return undefined;
+      }
+    }
+    if (dirname(current) === current) return undefined;
+  }
+}
+
+/**
+ * The edit that makes `uses` callable in the file: names added to an
+ * existing import (or destructuring `require`) of `specifier`, or one new
+ * statement after the last top-level import/require, else at the top (after
+ * a shebang, a header comment and a `"use strict"` prologue).
+ *
+ * @param sourceFile the parsed file.
+ * @param uses shim functions the rewrites call.
+ * @param specifier the module specifier.
+ * @param style `import` or `require`.
+ * @param newline the file's line ending.
+ * @returns the edits (none when every name is already imported), or a skip
+ *   when a name is declared in the file by something other than that import.
+ */
+export function importEdits(
+  sourceFile: ts.SourceFile,
+  uses: readonly ShimFunction[],
+  specifier: string,
+  style: "import" | "require",
+  newline: string,
+): TextEdit[] | FixSkip {
+  const existing = sourceFile.statements.map((statement) => shimBinding(statement, specifier, style)).find((found) => found !== undefined);
+  const imported = new Set(existing?.names ?? []);
+  const missing = [...new Set(uses)].filter((name) => !imported.has(name)).sort();
+  const clash = declaredNames(sourceFile, existing?.statement).find((name) => missing.includes(name as ShimFunction));
+  if (clash !== undefined) return { skip: `\`${clash}\` is already declared in this file; rename it or import the shim by hand` };
+  if (missing.length === 0) return [];
+  if (existing !== undefined) {
+    const list = existing.list;
+    const last = list.elements[list.elements.length - 1];
+    if (last === undefined) {
+      const at = list.getStart(sourceFile) + 1;
+      return [{ start: at, end: at, text: ` ${missing.join(", ")} ` }];
+    }
+    return [{ start: last.getEnd(), end: last.getEnd(), text: `, ${missing.join(", ")}` }];
+  }
+  const statement = style === "import"
+    ? `import { ${missing.join(", ")} } from ${JSON.stringify(specifier)};`
+    : `const { ${missing.join(", ")} } = require(${JSON.stringify(specifier)});`;
+  const lastImport = [...sourceFile.statements].reverse().find((candidate) => isModuleLoad(candidate));
+  if (lastImport !== undefined) return [{ start: lastImport.getEnd(), end: lastImport.getEnd(), text: `${newline}${statement}` }];
+  const { at, after } = topInsertionPoint(sourceFile);
+  return [{ start: at, end: at, text: after ? `${newline}${statement}` : `${statement}${newline}${newline}` }];
+}
+
+interface ShimBinding {
+  statement: ts.Statement;
+  names: string[];
+  list: ts.NamedImports | ts.ObjectBindingPattern;
+}
+
+/** An existing value import (`import { a } from spec`) or `const { a } = require(spec)` to merge into. */
+function shimBinding(statement: ts.Statement, specifier: string, style: "import" | "require"): ShimBinding | undefined {
+  if (style === "import" && ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier) &&
+    statement.moduleSpecifier.text === specifier && statement.importClause !== undefined &&
+    !statement.importClause.isTypeOnly && statement.importClause.namedBindings !== undefined &&
+    ts.isNamedImports(statement.importClause.namedBindings)) {
+    const list = statement.importClause.namedBindings;
+    return { statement, list, names: list.elements.filter((element) => !element.isTypeOnly).map((element) => element.name.text) };
+  }
+  if (style === "require" && ts.isVariableStatement(statement) && statement.declarationList.declarations.length === 1) {
+    const declaration = statement.declarationList.declarations[0]!;
+    if (ts.isObjectBindingPattern(declaration.name) && declaration.initializer !== undefined &&
+      requiredModule(declaration.initializer) === specifier) {
+      const list = declaration.name;
+      return {
+        statement,
+        list,
+        names: list.elements.flatMap((element) => ts.isIdentifier(element.name) ? [element.name.text] : []),
+      };
+    }
+  }
+  return undefined;
+}
+
+function requiredModule(expression: ts.Expression): string | undefined {
+  const call = skipOuterExpressions(expression);
+  if (!ts.isCallExpression(call) || !ts.isIdentifier(call.expression) || call.expression.text !== "require") return undefined;
+  const [argument] = call.arguments;
+  return argument !== undefined && ts.isStringLiteralLike(argument) ? argument.text : undefined;
+}
+
+function isModuleLoad(statement: ts.Statement): boolean {
+  if (ts.isImportDeclaration(statement) || ts.isImportEqualsDeclaration(statement)) return true;
+  return ts.isVariableStatement(statement) && statement.declarationList.declarations.every((declaration) =>
+    declaration.initializer !== undefined && requiredModule(declaration.initializer) !== undefined
+  );
+}
+
+/** Names declared anywhere in the file (variables, functions, classes, parameters, imports), outside `except`. */
+function declaredNames(sourceFile: ts.SourceFile, except: ts.Node | undefined): string[] {
+  const names: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if (node === except) return;
+    if (ts.isIdentifier(node) && node.parent !== undefined && isDeclarationName(node)) names.push(node.text);
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  return names;
+}
+
+function isDeclarationName(node: ts.Identifier): boolean {
+  const parent = node.parent;
+  return (ts.isVariableDeclaration(parent) || ts.isFunctionDeclaration(parent) || ts.isFunctionExpression(parent) ||
+    ts.isClassDeclaration(parent) || ts.isParameter(parent) || ts.isBindingElement(parent) || ts.isImportSpecifier(parent) ||
+    ts.isImportClause(parent) || ts.isNamespaceImport(parent) || ts.isImportEqualsDeclaration(parent) ||
+    ts.isEnumDeclaration(parent)) && parent.name === node;
+}
+
+/**
+ * Where a first import goes: after a `"use strict"` prologue (`after`: the
+ * statement follows on a new line), else after the last comment separated
+ * from the code by a blank line (a file header), else after a shebang line,
+ * else at offset 0 (`after` false: the statement goes before the code).
+ */
+function topInsertionPoint(sourceFile: ts.SourceFile): { at: number; after: boolean } {
+  const text = sourceFile.text;
+  let prologueEnd: number | undefined;
+  for (const statement of sourceFile.statements) {
+    if (!ts.isExpressionStatement(statement) || !ts.isStringLiteral(statement.expression)) break;
+    prologueEnd = statement.getEnd();
+  }
+  if (prologueEnd !== undefined) return { at: prologueEnd, after: true };
+  const firstCode = sourceFile.statements[0]?.getStart(sourceFile) ?? text.length;
+  let header: number | undefined;
+  for (const comment of ts.getLeadingCommentRanges(text, ts.getShebang(text)?.length ?? 0) ?? []) {
+    if (comment.end <= firstCode && /\r?\n[ \t]*\r?\n/.test(text.slice(comment.end, nextTokenAfter(text, comment.end)))) header = comment.end;
+  }
+  if (header !== undefined) return { at: header, after: true };
+  const shebang = ts.getShebang(text);
+  if (shebang !== undefined) return { at: shebang.length, after: true };
+  return { at: 0, after: false };
+}
+
+/** The offset of the first non-whitespace character at or after `from`. */
+function nextTokenAfter(text: string, from: number): number {
+  const match = /\S/.exec(text.slice(from));
+  return match === null ? text.length : from + match.index;
+}

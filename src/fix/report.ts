@@ -1,0 +1,70 @@
+/**
+ * The human report of a fix run: in a dry run, a unified diff per changed
+ * file; then what was (or would be) rewritten, per transform, what was
+ * skipped and why, and which files were refused and why.
+ *
+ * @module
+ */
+import type { ChalkInstance } from "chalk";
+import type { FixResult } from "./fix.ts";
+import { unifiedDiff } from "./diff.ts";
+
+/**
+ * Counts of rewritten sites by transform id, over files that were (or would
+ * be) written, sorted by transform.
+ *
+ * @param result a fix result.
+ */
+export function rewritesByTransform(result: FixResult): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const change of result.changes) {
+    if (change.refused !== null) continue;
+    for (const { transform } of change.rewrites) counts.set(transform, (counts.get(transform) ?? 0) + 1);
+  }
+  return new Map([...counts].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/**
+ * Renders the report.
+ *
+ * @param result the fix result.
+ * @param color a chalk instance (level 0 for plain text).
+ * @returns the report, ending with a newline.
+ */
+export function formatFixReport(result: FixResult, color: ChalkInstance): string {
+  const out: string[] = [];
+  if (!result.write) {
+    for (const change of result.changes) {
+      if (change.refused === null) out.push(unifiedDiff(change.file, change.before, change.after, color));
+    }
+  }
+  const accepted = result.changes.filter((change) => change.refused === null);
+  const counts = rewritesByTransform(result);
+  const total = [...counts.values()].reduce((sum, count) => sum + count, 0);
+  const verb = result.write ? "Rewrote" : "Would rewrite";
+  const detail = [...counts].map(([transform, count]) => `${count} ${transform}`).join(", ");
+  out.push(color.bold(`${verb} ${plural(total, "site")} in ${plural(accepted.length, "file")}${total > 0 ? ` (${detail})` : ""}.`));
+  if (result.write) for (const change of accepted) out.push(`  ${change.file}: ${plural(change.rewrites.length, "site")}`);
+  const vendor = result.vendor;
+  if (vendor !== null && vendor.files.length > 0 && vendor.refused === null) {
+    out.push(`${vendor.written ? "Vendored" : "Would vendor"} the shim into ${vendor.dir} (${plural(vendor.files.length, "file")}).`);
+  }
+  if (result.skipped.length > 0) {
+    out.push("", color.yellow(`Skipped ${plural(result.skipped.length, "site")}:`));
+    for (const { site, reason } of result.skipped) {
+      out.push(`  ${site.file}:${site.start.line}:${site.start.column}  ${site.kind}  ${reason}`);
+    }
+  }
+  const refused = result.changes.filter((change) => change.refused !== null);
+  if (refused.length > 0) {
+    out.push("", color.red(`Refused ${plural(refused.length, "file")} (left as ${refused.length === 1 ? "it was" : "they were"}):`));
+    for (const change of refused) out.push(`  ${change.file}  ${change.refused}`);
+  }
+  if (result.unselected > 0) out.push("", `${plural(result.unselected, "unsupervised site")} outside the selected groups, kinds and files.`);
+  if (!result.write && accepted.length > 0) out.push("", "Dry run: nothing was written. Run again with --write to apply.");
+  return `${out.join("\n")}\n`;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}

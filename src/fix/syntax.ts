@@ -1,0 +1,186 @@
+/**
+ * Building blocks the rules' fixes share: wrapping a node in a supervisor
+ * call by inserting text around it, running a function's body under
+ * `spawnLogged`, deciding whether an expression can be evaluated again, and
+ * placing a short explanatory comment. Every helper returns text edits on
+ * the original file; none reprints code.
+ *
+ * @module
+ */
+import { ts } from "ts-morph";
+import type { FixContext, FixSkip, TextEdit } from "../rule.ts";
+import { isAsyncFunction, isFunctionNode, skipOuterExpressions, type FunctionNode } from "../analysis/functions.ts";
+
+/** Prefix of every comment the codemod writes, so a reader knows where it came from. */
+export const NOTE_PREFIX = "spawn-audit:";
+
+/**
+ * Edits that replace the text of `outer` outside `inner` with `before` and
+ * `after`, keeping `inner`'s text as written (`inner` may be `outer`: then
+ * both edits are pure insertions).
+ *
+ * @param outer the node whose range is rewritten.
+ * @param inner a node inside `outer` (or `outer` itself) whose text is kept.
+ * @param sourceFile the file both belong to.
+ */
+export function wrap(outer: ts.Node, inner: ts.Node, sourceFile: ts.SourceFile, before: string, after: string): TextEdit[] {
+  return [
+    { start: outer.getStart(sourceFile), end: inner.getStart(sourceFile), text: before },
+    { start: inner.getEnd(), end: outer.getEnd(), text: after },
+  ];
+}
+
+/**
+ * The first part of `expression` that stops it from being evaluated again
+ * as it is written (a call, `new`, an assignment, `i++`, `await`, `yield`,
+ * `delete`, a tagged template), or undefined when repeating it is safe:
+ * names, `this`, property and element accesses, literals, templates, object
+ * and array literals, function expressions, and operators over those.
+ */
+export function unrepeatablePart(expression: ts.Node): ts.Node | undefined {
+  const node = skipOuterExpressions(expression);
+  if (isFunctionNode(node) || ts.isIdentifier(node) || ts.isPrivateIdentifier(node) || ts.isLiteralExpression(node) ||
+    ts.isNoSubstitutionTemplateLiteral(node) || SIMPLE_KEYWORDS.has(node.kind)) {
+    return undefined;
+  }
+  if (ts.isPropertyAccessExpression(node)) return unrepeatablePart(node.expression);
+  if (ts.isElementAccessExpression(node)) return unrepeatablePart(node.expression) ?? unrepeatablePart(node.argumentExpression);
+  if (ts.isTemplateExpression(node)) return firstOf(node.templateSpans.map((span) => span.expression));
+  if (ts.isArrayLiteralExpression(node)) return firstOf(node.elements);
+  if (ts.isSpreadElement(node) || ts.isSpreadAssignment(node)) return unrepeatablePart(node.expression);
+  if (ts.isObjectLiteralExpression(node)) {
+    for (const property of node.properties) {
+      if (ts.isPropertyAssignment(property)) {
+        const found = (ts.isComputedPropertyName(property.name) ? unrepeatablePart(property.name.expression) : undefined) ??
+          unrepeatablePart(property.initializer);
+        if (found !== undefined) return found;
+      } else if (ts.isSpreadAssignment(property)) {
+        const found = unrepeatablePart(property.expression);
+        if (found !== undefined) return found;
+      } else if (!ts.isShorthandPropertyAssignment(property) && !ts.isMethodDeclaration(property)) {
+        return property;
+      }
+    }
+    return undefined;
+  }
+  if (ts.isPrefixUnaryExpression(node)) {
+    const mutates = node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken;
+    return mutates ? node : unrepeatablePart(node.operand);
+  }
+  if (ts.isTypeOfExpression(node) || ts.isVoidExpression(node)) return unrepeatablePart(node.expression);
+  if (ts.isBinaryExpression(node)) {
+    const kind = node.operatorToken.kind;
+    if (kind >= ts.SyntaxKind.FirstAssignment && kind <= ts.SyntaxKind.LastAssignment) return node;
+    return unrepeatablePart(node.left) ?? unrepeatablePart(node.right);
+  }
+  if (ts.isConditionalExpression(node)) return firstOf([node.condition, node.whenTrue, node.whenFalse]);
+  return node;
+}
+
+const SIMPLE_KEYWORDS = new Set<ts.SyntaxKind>([
+  ts.SyntaxKind.ThisKeyword, ts.SyntaxKind.SuperKeyword, ts.SyntaxKind.TrueKeyword, ts.SyntaxKind.FalseKeyword,
+  ts.SyntaxKind.NullKeyword, ts.SyntaxKind.UndefinedKeyword,
+]);
+
+function firstOf(nodes: readonly ts.Node[]): ts.Node | undefined {
+  for (const node of nodes) {
+    const found = unrepeatablePart(node);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** `node`'s source text on one line, shortened to `max` characters, in backticks: for comments and skip reasons. */
+export function quoteCode(node: ts.Node, sourceFile: ts.SourceFile, max = 40): string {
+  const text = node.getText(sourceFile).replace(/\s+/g, " ").replaceAll("*/", "* /");
+  return `\`${text.length > max ? `${text.slice(0, max - 1)}…` : text}\``;
+}
+
+/**
+ * An edit that puts `// spawn-audit: <text>` on its own line above the
+ * statement holding `node` (same indentation), or, when that statement does
+ * not start its line, a block comment just before `node`.
+ *
+ * @param node a node inside the statement to annotate.
+ * @param context the fix context (file and line ending).
+ * @param text the note, one line.
+ */
+export function noteAbove(node: ts.Node, context: FixContext, text: string): TextEdit {
+  const { sourceFile } = context;
+  let statement = node;
+  while (statement.parent !== undefined && !isStatementList(statement.parent)) statement = statement.parent;
+  const start = statement.getStart(sourceFile);
+  const lineStart = sourceFile.getPositionOfLineAndCharacter(sourceFile.getLineAndCharacterOfPosition(start).line, 0);
+  const indent = sourceFile.text.slice(lineStart, start);
+  if (/^[ \t]*$/.test(indent)) return { start, end: start, text: `// ${NOTE_PREFIX} ${text}${context.newline}${indent}` };
+  const at = node.getStart(sourceFile);
+  return { start: at, end: at, text: `/* ${NOTE_PREFIX} ${text.replaceAll("*/", "* /")} */ ` };
+}
+
+function isStatementList(node: ts.Node): boolean {
+  return ts.isBlock(node) || ts.isSourceFile(node) || ts.isModuleBlock(node) || ts.isCaseClause(node) || ts.isDefaultClause(node);
+}
+
+/**
+ * Edits that make a function run its body under `spawnLogged(name, ...)`
+ * each time it is called, keeping its parameters, `this` and `arguments`
+ * (the body moves into an arrow function, which sees both): `(ev) => body`
+ * becomes `(ev) => spawnLogged(name, async () => body)`, a block body of a
+ * `function` gets one statement `spawnLogged(name, async () => { … });`.
+ * The inner arrow is async when the function was; the outer function loses
+ * its `async` (its promise could only resolve) unless it declares a return
+ * type.
+ *
+ * @param fn the callback or listener.
+ * @param name the task name literal.
+ * @param sourceFile the file `fn` is in.
+ * @returns the edits, or a skip for generators and body-less functions.
+ */
+export function runBodyUnderLogged(fn: FunctionNode, name: string, sourceFile: ts.SourceFile): TextEdit[] | FixSkip {
+  const body = fn.body;
+  if (body === undefined) return { skip: "the function has no body" };
+  if ((ts.isFunctionExpression(fn) || ts.isFunctionDeclaration(fn)) && fn.asteriskToken !== undefined) {
+    return { skip: "generator functions are not rewritten; catch inside the generator instead" };
+  }
+  const isAsync = isAsyncFunction(fn);
+  const inner = `${isAsync ? "async " : ""}() => `;
+  const edits: TextEdit[] = [];
+  if (isAsync && fn.type === undefined) {
+    const modifier = (ts.canHaveModifiers(fn) ? ts.getModifiers(fn) : undefined)!.find((candidate) => candidate.kind === ts.SyntaxKind.AsyncKeyword)!;
+    let end = modifier.getEnd();
+    while (/[ \t]/.test(sourceFile.text[end] ?? "")) end++;
+    edits.push({ start: modifier.getStart(sourceFile), end, text: "" });
+  }
+  if (ts.isArrowFunction(fn)) {
+    edits.push(...wrap(body, body, sourceFile, `spawnLogged(${name}, ${inner}`, ")"));
+  } else {
+    const open = body.getStart(sourceFile) + 1;
+    const close = body.getEnd() - 1;
+    edits.push({ start: open, end: open, text: ` spawnLogged(${name}, ${inner}{` }, { start: close, end: close, text: "}); " });
+  }
+  return edits;
+}
+
+/**
+ * Whether the function a call invokes takes an `AbortSignal`, directly or
+ * as a `signal` property of an options object (per its resolved signature).
+ *
+ * @param checker the program's type checker.
+ * @param call the call.
+ */
+export function acceptsAbortSignal(checker: ts.TypeChecker, call: ts.CallExpression): boolean {
+  const signature = checker.getResolvedSignature(call);
+  return signature?.getParameters().some((parameter) => {
+    const type = checker.getTypeOfSymbolAtLocation(parameter, call);
+    return someMember(type, (member) => isAbortSignal(member) || (member.getProperty("signal") !== undefined &&
+      someMember(checker.getTypeOfSymbolAtLocation(member.getProperty("signal")!, call), isAbortSignal)));
+  }) ?? false;
+}
+
+function someMember(type: ts.Type, test: (member: ts.Type) => boolean): boolean {
+  return type.isUnion() ? type.types.some(test) : test(type);
+}
+
+function isAbortSignal(type: ts.Type): boolean {
+  return type.getSymbol()?.getName() === "AbortSignal";
+}

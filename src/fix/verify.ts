@@ -1,0 +1,72 @@
+/**
+ * The codemod's safety check: every edited file must still parse and must
+ * not gain TypeScript errors it did not have. One program is built with the
+ * scan's compiler options over the scanned files; each edited file's errors
+ * are read, the edited texts (and any vendored shim declarations) are put in
+ * their place in memory, and the errors are read again. Errors are compared
+ * by code and message, not position, since edits move text.
+ *
+ * @module
+ */
+import { Project, ts } from "ts-morph";
+
+/** The texts to check: `edited` maps an existing file's absolute path to its new text; `added` adds files that do not exist yet. */
+export interface Overlay {
+  edited: ReadonlyMap<string, string>;
+  added: ReadonlyMap<string, string>;
+}
+
+/**
+ * Checks edited files.
+ *
+ * @param compilerOptions the options the scan used.
+ * @param files absolute paths of the program's root files (the scanned files).
+ * @param overlay new texts by path.
+ * @returns for each edited file that fails the check, a one-line reason
+ *   (`no longer parses: …` or `new TypeScript error TS2345: … (line 4)`).
+ */
+export function verifyEdits(compilerOptions: ts.CompilerOptions, files: readonly string[], overlay: Overlay): Map<string, string> {
+  const project = new Project({ compilerOptions, skipAddingFilesFromTsConfig: true });
+  for (const file of files) project.addSourceFileAtPath(file);
+  const before = project.getProgram().compilerObject;
+  const baseline = new Map([...overlay.edited.keys()].map((file) => [file, errorsOf(before, file)]));
+  for (const [file, text] of overlay.edited) project.getSourceFileOrThrow(file).replaceWithText(text);
+  for (const [file, text] of overlay.added) project.createSourceFile(file, text, { overwrite: true });
+  const after = project.getProgram().compilerObject;
+
+  const refusals = new Map<string, string>();
+  for (const file of overlay.edited.keys()) {
+    const sourceFile = after.getSourceFile(file)!;
+    const syntax = after.getSyntacticDiagnostics(sourceFile)[0];
+    if (syntax !== undefined) {
+      refusals.set(file, `no longer parses: ${describe(syntax)}`);
+      continue;
+    }
+    const remaining = new Map<string, number>();
+    for (const diagnostic of baseline.get(file)!) remaining.set(keyOf(diagnostic), (remaining.get(keyOf(diagnostic)) ?? 0) + 1);
+    const added = errorsOf(after, file).find((diagnostic) => {
+      const count = remaining.get(keyOf(diagnostic)) ?? 0;
+      remaining.set(keyOf(diagnostic), count - 1);
+      return count <= 0;
+    });
+    if (added !== undefined) refusals.set(file, `new TypeScript error ${describe(added)}`);
+  }
+  return refusals;
+}
+
+function errorsOf(program: ts.Program, file: string): readonly ts.Diagnostic[] {
+  const sourceFile = program.getSourceFile(file);
+  if (sourceFile === undefined) return [];
+  return [...program.getSyntacticDiagnostics(sourceFile), ...program.getSemanticDiagnostics(sourceFile)]
+    .filter((diagnostic) => diagnostic.category === ts.DiagnosticCategory.Error);
+}
+
+function keyOf(diagnostic: ts.Diagnostic): string {
+  return `${diagnostic.code} ${ts.flattenDiagnosticMessageText(diagnostic.messageText, " ")}`;
+}
+
+function describe(diagnostic: ts.Diagnostic): string {
+  const text = `TS${diagnostic.code}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, " ")}`;
+  if (diagnostic.file === undefined || diagnostic.start === undefined) return text;
+  return `${text} (line ${diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start).line + 1})`;
+}
