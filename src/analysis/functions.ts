@@ -164,10 +164,11 @@ export function isAsyncFunction(fn: ts.Node): boolean {
 }
 
 /**
- * Whether `fn` calls a function named `name` (`name()`, `this.name()`,
- * `obj.name()`) or passes it by name to a timer (`setTimeout(name, ms)`),
- * anywhere in its body including nested callbacks. Name-based: used to spot
- * functions that start themselves again.
+ * Whether `fn` calls a function named `name` on itself — `name()` or
+ * `this.name()` — or passes it by name to a timer (`setTimeout(name, ms)`,
+ * `setTimeout(this.name, ms)`), anywhere in its body including nested
+ * callbacks. A call on another object (`this.conn.name()`) does not count.
+ * Name-based: used to spot functions that start themselves again.
  */
 export function callsFunctionNamed(fn: ts.Node, name: string): boolean {
   let found = false;
@@ -175,19 +176,23 @@ export function callsFunctionNamed(fn: ts.Node, name: string): boolean {
     if (found) return;
     if (ts.isCallExpression(node)) {
       const callee = skipOuterExpressions(node.expression);
+      if (isOwnReference(callee, name)) found = true;
       const called = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
-      if (called === name) found = true;
-      if (called !== undefined && TIMER_FUNCTIONS.has(called) && node.arguments[0] !== undefined) {
-        const first = skipOuterExpressions(node.arguments[0]);
-        if ((ts.isIdentifier(first) && first.text === name) || (ts.isPropertyAccessExpression(first) && first.name.text === name)) {
-          found = true;
-        }
+      if (called !== undefined && TIMER_FUNCTIONS.has(called) && node.arguments[0] !== undefined &&
+        isOwnReference(skipOuterExpressions(node.arguments[0]), name)) {
+        found = true;
       }
     }
     ts.forEachChild(node, visit);
   };
   ts.forEachChild(fn, visit);
   return found;
+}
+
+/** `name` or `this.name`. */
+function isOwnReference(node: ts.Node, name: string): boolean {
+  if (ts.isIdentifier(node)) return node.text === name;
+  return ts.isPropertyAccessExpression(node) && node.name.text === name && node.expression.kind === ts.SyntaxKind.ThisKeyword;
 }
 
 const TIMER_FUNCTIONS = new Set(["setTimeout", "setInterval", "setImmediate", "queueMicrotask"]);

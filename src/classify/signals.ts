@@ -64,13 +64,20 @@ export function signal(id: SignalId, detail?: string, group?: Group): Signal {
   return { id, group: group ?? spec.group, weight: spec.weight, message };
 }
 
-const DURABLE_NAME = /(poll|loop|heartbeat|keep-?alive|reconnect|watch|listen|serve|daemon|schedul|forever|consume|subscribe)/i;
+/** Words (of a camelCase or snake_case name) that name long-running loops. */
+const DURABLE_WORDS = new Set([
+  "poll", "poller", "polling", "loop", "heartbeat", "keepalive", "reconnect", "watch", "watcher", "listen",
+  "serve", "daemon", "scheduler", "forever", "consume", "consumer", "subscribe", "pump", "tail",
+]);
 
 /**
- * The `durable-callee-name` signal when `name` reads like a long-running
- * loop (`pollJobs`, `heartbeat`, `reconnectWithBackoff`, `watchFiles`), else
+ * The `durable-callee-name` signal when a word of `name` names a
+ * long-running loop (`pollJobs`, `sendHeartbeat`, `reconnect_with_backoff`,
+ * `watchFiles`; not `unsubscribe` or `schedulePendingDisconnect`), else
  * undefined. Weak evidence by design: names lie more often than loops do.
  */
 export function durableNameSignal(name: string | undefined): Signal | undefined {
-  return name !== undefined && DURABLE_NAME.test(name) ? signal("durable-callee-name", name) : undefined;
+  if (name === undefined) return undefined;
+  const words = name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase().split(/[^a-z0-9]+/);
+  return words.some((word) => DURABLE_WORDS.has(word)) ? signal("durable-callee-name", name) : undefined;
 }
