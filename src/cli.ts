@@ -20,6 +20,11 @@ import { VERSION } from "./version.ts";
 import { failsThreshold, type FailOn } from "./report/summary.ts";
 import { formatJson, jsonReport } from "./report/json.ts";
 import { formatText } from "./report/text.ts";
+import { formatSarif } from "./report/sarif.ts";
+import { formatGithub } from "./report/github.ts";
+import { acceptedByBaseline, createBaseline, loadBaseline } from "./baseline.ts";
+import { writeAtomically } from "./fix/files.ts";
+import { resolve } from "node:path";
 
 /** Where the CLI writes and what it knows of its environment; injectable for tests. */
 export interface CliIo {
@@ -37,10 +42,12 @@ Commands:
   fix [paths...]         rewrite unsupervised sites to run under the shim (dry run by default)
 
 Scan options:
-  --format <text|json>   report format (default: text)
+  --format <format>      text, json, sarif (SARIF 2.1.0) or github (Actions annotations) (default: text)
   --fail-on <group>      exit 1 when an unsupervised site is in this group or a more
                          severe one: durable, per-request, test, none (default: durable)
   --all                  text format: list every site with its status, not only findings
+  --baseline <file>      findings recorded in this baseline do not fail the run
+  --write-baseline <file>  record the current findings as the baseline and exit 0
   --tsconfig <path>      tsconfig.json to use (default: nearest one above the first path)
   --config <path>        config file (default: spawn-audit.config.json in the project root)
   --max-file-size <bytes>  skip larger files with a problem (default: 2097152)
@@ -67,6 +74,8 @@ const SCAN_OPTIONS: Record<string, OptionSpec> = {
   format: { type: "string" },
   "fail-on": { type: "string" },
   all: { type: "boolean" },
+  baseline: { type: "string" },
+  "write-baseline": { type: "string" },
 };
 
 const FIX_OPTIONS: Record<string, OptionSpec> = {
@@ -129,17 +138,30 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 }
 
 function scanCommand(paths: string[], values: Record<string, unknown>, io: CliIo): number {
-  const format = choice(values["format"], "format", ["text", "json"] as const, "text");
+  const format = choice(values["format"], "format", ["text", "json", "sarif", "github"] as const, "text");
   const failOn = choice<FailOn>(values["fail-on"], "fail-on", [...GROUPS, "none"], "durable");
+  const baselinePath = typeof values["baseline"] === "string" ? resolve(io.cwd, values["baseline"]) : undefined;
+  const baseline = baselinePath === undefined ? undefined : loadBaseline(baselinePath);
   const project = loadProject(loadOptions(paths, values, io));
   const config = loadConfig(typeof values["config"] === "string" ? values["config"] : undefined, project.root);
   const result = scanProject(project, config, io.cwd);
-  const failed = failsThreshold(result.sites, failOn);
-  if (format === "json") {
-    io.stdout(formatJson(jsonReport(result, failOn, failed)));
-  } else {
-    io.stdout(formatText(result, colorFor(values["color"], io), values["all"] === true ? "all" : "findings"));
+  if (typeof values["write-baseline"] === "string") {
+    const target = resolve(io.cwd, values["write-baseline"]);
+    const written = createBaseline(result.sites);
+    try {
+      writeAtomically(target, JSON.stringify(written, null, 2) + "\n");
+    } catch (error) {
+      throw new UsageError(`cannot write baseline ${values["write-baseline"]}: ${(error as Error).message}`);
+    }
+    io.stderr(`spawn-audit: wrote ${written.findings.length} findings to ${values["write-baseline"]}\n`);
+    return 0;
   }
+  const accepted = baseline === undefined ? undefined : acceptedByBaseline(result.sites, baseline);
+  const failed = failsThreshold(result.sites.filter((site) => !accepted?.has(site)), failOn);
+  if (format === "json") io.stdout(formatJson(jsonReport(result, failOn, failed, accepted)));
+  else if (format === "sarif") io.stdout(formatSarif(result, accepted));
+  else if (format === "github") io.stdout(formatGithub(result, accepted));
+  else io.stdout(formatText(result, colorFor(values["color"], io), values["all"] === true ? "all" : "findings", accepted));
   return failed ? 1 : 0;
 }
 

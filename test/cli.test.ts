@@ -208,3 +208,65 @@ describe("documentation", () => {
     }
   });
 });
+
+describe("CI formats and baselines", () => {
+  test("--format sarif gives one SARIF 2.1.0 result per finding with levels by group", async () => {
+    const json = JSON.parse((await runInProcess(["scan", "examples/service", "--format", "json"])).stdout);
+    const run = await runInProcess(["scan", "examples/service", "--format", "sarif"]);
+    assert.equal(run.code, 1);
+    const sarif = JSON.parse(run.stdout);
+    assert.equal(sarif.version, "2.1.0");
+    const [only] = sarif.runs;
+    assert.equal(only.tool.driver.name, "spawn-audit");
+    assert.deepEqual(only.tool.driver.rules.map((rule: { id: string }) => rule.id).sort(), [...KINDS].sort());
+    const findings = json.sites.filter((site: { status: string }) => site.status === "unsupervised" || site.status === "ignored");
+    assert.equal(only.results.length, findings.length);
+    const first = only.results.find((result: { ruleId: string }) => result.ruleId === "worker");
+    assert.equal(first.level, "error");
+    assert.deepEqual(
+      [first.locations[0].physicalLocation.artifactLocation.uri, first.locations[0].physicalLocation.region.startLine],
+      ["examples/service/src/main.ts", 21],
+    );
+    const suppressed = only.results.filter((result: { suppressions?: unknown[] }) => result.suppressions !== undefined);
+    assert.equal(suppressed.length, json.summary.byStatus.ignored);
+  });
+
+  test("--format github annotates each finding with escaped properties", async () => {
+    const run = await runInProcess(["scan", "examples/service", "--format", "github"]);
+    const lines = run.stdout.trimEnd().split("\n");
+    const json = JSON.parse((await runInProcess(["scan", "examples/service", "--format", "json"])).stdout);
+    assert.equal(lines.length, json.summary.byStatus.unsupervised);
+    assert.ok(lines.every((line) => /^::(error|warning|notice) file=[^,]+,line=\d+,col=\d+,endLine=\d+,endColumn=\d+,title=spawn-audit%3A [^:]+::.+$/.test(line)), lines.join("\n"));
+    assert.equal(lines.filter((line) => line.startsWith("::error ")).length, json.sites.filter((site: { status: string; group: string }) => site.status === "unsupervised" && site.group === "durable").length);
+  });
+
+  test("a baseline accepts today's findings and fails only on new ones", async () => {
+    const root = project({ "src/main.ts": "setInterval(() => { console.log(1); }, 5);\n" });
+    const baseline = join(root, "baseline.json");
+    const written = await runInProcess(["scan", root, "--write-baseline", baseline]);
+    assert.equal(written.code, 0);
+    assert.match(written.stderr, /wrote 1 findings/);
+    assert.equal((await runInProcess(["scan", root, "--baseline", baseline])).code, 0);
+
+    // Moving the known site down a line keeps it accepted; a new site fails the run.
+    writeFileSync(join(root, "src/main.ts"), "// moved\nsetInterval(() => { console.log(1); }, 5);\nsetInterval(() => { console.log(2); }, 5);\n");
+    const run = await runInProcess(["scan", root, "--baseline", baseline, "--format", "json"]);
+    assert.equal(run.code, 1);
+    const report = JSON.parse(run.stdout);
+    assert.equal(validate(report), true, JSON.stringify(validate.errors, null, 2));
+    assert.deepEqual(report.sites.map((site: { start: { line: number }; inBaseline: boolean }) => [site.start.line, site.inBaseline]), [[2, true], [3, false]]);
+    const annotations = (await runInProcess(["scan", root, "--baseline", baseline, "--format", "github"])).stdout;
+    assert.equal(annotations.trimEnd().split("\n").length, 1);
+    assert.match(annotations, /line=3,/);
+  });
+
+  test("a missing or malformed baseline is a usage error", async () => {
+    const root = project({ "a.ts": "export {};\n", "bad.json": "{\"findings\": 3}" });
+    const missing = await runInProcess(["scan", root, "--baseline", join(root, "none.json")]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /baseline file not found/);
+    const bad = await runInProcess(["scan", root, "--baseline", join(root, "bad.json")]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /not a spawn-audit baseline/);
+  });
+});

@@ -8,12 +8,24 @@
  * @module
  */
 import type { ScanProblem, SpawnSite } from "../site.ts";
+import { fingerprintOf } from "../baseline.ts";
 import type { ScanResult } from "../scan.ts";
 import { VERSION } from "../version.ts";
 import { summarize, type FailOn, type Summary } from "./summary.ts";
 
 /** The current JSON report schema version. */
 export const SCHEMA_VERSION = 1;
+
+/**
+ * A site as the JSON report shows it: every {@link SpawnSite} field, its
+ * baseline `fingerprint`, and `inBaseline` (true when a `--baseline`
+ * accepts this finding, false when it does not, null without a baseline or
+ * for sites that are not findings).
+ */
+export interface JsonSite extends SpawnSite {
+  fingerprint: string;
+  inBaseline: boolean | null;
+}
 
 /** The JSON report document (see `schema/scan-report.v1.json`). */
 export interface JsonReport {
@@ -25,7 +37,7 @@ export interface JsonReport {
   failOn: FailOn;
   failed: boolean;
   summary: Summary;
-  sites: SpawnSite[];
+  sites: JsonSite[];
   problems: ScanProblem[];
 }
 
@@ -35,8 +47,9 @@ export interface JsonReport {
  * @param result the scan result.
  * @param failOn the threshold used.
  * @param failed whether the threshold was reached (the exit code is 1).
+ * @param accepted findings a baseline accepts, when a baseline is used.
  */
-export function jsonReport(result: ScanResult, failOn: FailOn, failed: boolean): JsonReport {
+export function jsonReport(result: ScanResult, failOn: FailOn, failed: boolean, accepted?: ReadonlySet<SpawnSite>): JsonReport {
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: "spawn-audit", version: VERSION },
@@ -46,7 +59,11 @@ export function jsonReport(result: ScanResult, failOn: FailOn, failed: boolean):
     failOn,
     failed,
     summary: summarize(result.sites),
-    sites: result.sites,
+    sites: result.sites.map((site) => ({
+      ...site,
+      fingerprint: fingerprintOf(site),
+      inBaseline: accepted === undefined || site.status !== "unsupervised" ? null : accepted.has(site),
+    })),
     problems: result.problems,
   };
 }

@@ -20,22 +20,24 @@ export type TextScope = "findings" | "all";
  * @param result the scan result.
  * @param color a chalk instance (level 0 for plain text).
  * @param scope `findings` lists unsupervised sites; `all` lists every site.
+ * @param accepted findings a baseline accepts: listed with a `[baseline]` tag and counted apart.
  * @returns the report, ending with a newline.
  */
-export function formatText(result: ScanResult, color: ChalkInstance, scope: TextScope): string {
+export function formatText(result: ScanResult, color: ChalkInstance, scope: TextScope, accepted?: ReadonlySet<SpawnSite>): string {
   const out: string[] = [];
   const listed = result.sites.filter((site) => scope === "all" || site.status === "unsupervised");
   for (const group of GROUPS) {
     const sites = listed.filter((site) => site.group === group);
     if (sites.length === 0) continue;
     out.push(groupHeading(group, sites.length, color), "");
-    for (const site of sites) out.push(...siteLines(site, color), "");
+    for (const site of sites) out.push(...siteLines(site, color, accepted?.has(site) === true), "");
   }
   const summary = summarize(result.sites);
   out.push(...summaryTable(summary.unsupervised, color));
   const others = (["handled", "supervised", "benign", "ignored"] as const)
     .map((status) => `${summary.byStatus[status]} ${status}`).join(", ");
   out.push("", `${summary.byStatus.unsupervised} unsupervised of ${summary.total} spawn sites (${others}) in ${result.filesScanned} files`);
+  if (accepted !== undefined) out.push(`${accepted.size} of the unsupervised sites are accepted by the baseline`);
   if (result.problems.length > 0) {
     out.push("", color.yellow(`${result.problems.length} problem${result.problems.length === 1 ? "" : "s"}:`));
     for (const problem of result.problems) {
@@ -51,9 +53,11 @@ function groupHeading(group: Group, count: number, color: ChalkInstance): string
   return paint(`${group} (${count})`);
 }
 
-function siteLines(site: SpawnSite, color: ChalkInstance): string[] {
+function siteLines(site: SpawnSite, color: ChalkInstance, inBaseline: boolean): string[] {
   const where = `${site.file}:${site.start.line}:${site.start.column}`;
-  const status = site.status === "unsupervised" ? "" : ` ${color.green(`[${site.status}${site.statusReason === null ? "" : `: ${site.statusReason}`}]`)}`;
+  const status = site.status === "unsupervised"
+    ? (inBaseline ? ` ${color.dim("[baseline]")}` : "")
+    : ` ${color.green(`[${site.status}${site.statusReason === null ? "" : `: ${site.statusReason}`}]`)}`;
   const lines = [
     `  ${color.bold(where)}  ${color.magenta(site.kind)}${status}  ${color.dim(truncate(site.code, 100))}`,
     `    ${site.message}`,
