@@ -150,8 +150,11 @@ export function importEdits(
     : `const { ${missing.join(", ")} } = require(${JSON.stringify(specifier)});`;
   const lastImport = [...sourceFile.statements].reverse().find((candidate) => isModuleLoad(candidate));
   if (lastImport !== undefined) return [{ start: lastImport.getEnd(), end: lastImport.getEnd(), text: `${newline}${statement}` }];
-  const { at, after } = topInsertionPoint(sourceFile);
-  return [{ start: at, end: at, text: after ? `${newline}${statement}` : `${statement}${newline}${newline}` }];
+  const { at, place } = topInsertionPoint(sourceFile);
+  const text = place === "before" ? `${statement}${newline}${newline}`
+    : place === "after-header" ? `${newline}${newline}${statement}`
+    : `${newline}${statement}`;
+  return [{ start: at, end: at, text }];
 }
 
 interface ShimBinding {
@@ -219,28 +222,27 @@ function isDeclarationName(node: ts.Identifier): boolean {
 }
 
 /**
- * Where a first import goes: after a `"use strict"` prologue (`after`: the
- * statement follows on a new line), else after the last comment separated
- * from the code by a blank line (a file header), else after a shebang line,
- * else at offset 0 (`after` false: the statement goes before the code).
+ * Where a first import goes: after a `"use strict"` prologue or a shebang
+ * line (on the next line), else after the last comment separated from the
+ * code by a blank line (a file header; a blank line between them), else at
+ * offset 0 (before the code, a blank line after it).
  */
-function topInsertionPoint(sourceFile: ts.SourceFile): { at: number; after: boolean } {
+function topInsertionPoint(sourceFile: ts.SourceFile): { at: number; place: "before" | "after-header" | "after-line" } {
   const text = sourceFile.text;
   let prologueEnd: number | undefined;
   for (const statement of sourceFile.statements) {
     if (!ts.isExpressionStatement(statement) || !ts.isStringLiteral(statement.expression)) break;
     prologueEnd = statement.getEnd();
   }
-  if (prologueEnd !== undefined) return { at: prologueEnd, after: true };
+  if (prologueEnd !== undefined) return { at: prologueEnd, place: "after-line" };
   const firstCode = sourceFile.statements[0]?.getStart(sourceFile) ?? text.length;
   let header: number | undefined;
   for (const comment of ts.getLeadingCommentRanges(text, ts.getShebang(text)?.length ?? 0) ?? []) {
     if (comment.end <= firstCode && /\r?\n[ \t]*\r?\n/.test(text.slice(comment.end, nextTokenAfter(text, comment.end)))) header = comment.end;
   }
-  if (header !== undefined) return { at: header, after: true };
+  if (header !== undefined) return { at: header, place: "after-header" };
   const shebang = ts.getShebang(text);
-  if (shebang !== undefined) return { at: shebang.length, after: true };
-  return { at: 0, after: false };
+  return shebang === undefined ? { at: 0, place: "before" } : { at: shebang.length, place: "after-line" };
 }
 
 /** The offset of the first non-whitespace character at or after `from`. */

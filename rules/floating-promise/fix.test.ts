@@ -1,0 +1,112 @@
+import { describeFixCases } from "../../test/fix/support.ts";
+
+describeFixCases("floating-promise fix: spawnSupervised when the call can run again, else spawnLogged", [
+  {
+    name: "a durable call with plain arguments is supervised; one taking a signal gets a note",
+    code: `// Scheduler: runs the job loop.
+
+declare function pollJobs(db: { url: string }, every: number): Promise<void>;
+declare function watch(path: string, options?: { signal?: AbortSignal }): Promise<void>;
+const db = { url: "postgres://" };
+pollJobs(db, 1_000);
+void watch(\`\${db.url}/x\`);
+`,
+    path: "src/scheduler.ts",
+    expected: `// Scheduler: runs the job loop.
+
+import { spawnSupervised } from "spawn-audit/shim";
+
+declare function pollJobs(db: { url: string }, every: number): Promise<void>;
+declare function watch(path: string, options?: { signal?: AbortSignal }): Promise<void>;
+const db = { url: "postgres://" };
+spawnSupervised("scheduler.pollJobs", () => pollJobs(db, 1_000));
+// spawn-audit: watch accepts an AbortSignal: take (signal) => and pass it so shutdown can stop the task
+spawnSupervised("scheduler.watch", () => watch(\`\${db.url}/x\`));
+`,
+  },
+  {
+    name: "a held promise, a then chain and side-effecting arguments are logged with the reason",
+    code: `declare function connect(attempt: number): Promise<void>;
+declare const ready: Promise<void>;
+let attempt = 0;
+export function main(): void {
+  connect(attempt++);
+  ready.then(() => console.log("ready"));
+  ready;
+}
+main();
+`,
+    expected: `import { spawnLogged } from "spawn-audit/shim";
+
+declare function connect(attempt: number): Promise<void>;
+declare const ready: Promise<void>;
+let attempt = 0;
+export function main(): void {
+  // spawn-audit: logged, not restarted: the argument \`attempt++\` cannot be evaluated again
+  spawnLogged("main.connect", connect(attempt++));
+  // spawn-audit: logged, not restarted: a .then() chain on an existing promise cannot be started again
+  spawnLogged("main.ready", ready.then(() => console.log("ready")));
+  // spawn-audit: logged, not restarted: the promise \`ready\` already exists
+  spawnLogged("main.ready-2", ready);
+}
+main();
+`,
+  },
+  {
+    name: "an async IIFE without parameters becomes the factory itself",
+    code: `declare function step(): Promise<void>;
+export function start(): void {
+  (async () => {
+    for (;;) await step();
+  })();
+}
+`,
+    expected: `import { spawnSupervised } from "spawn-audit/shim";
+
+declare function step(): Promise<void>;
+export function start(): void {
+  spawnSupervised("start.iife", async () => {
+    for (;;) await step();
+  });
+}
+`,
+  },
+  {
+    name: "a per-request call is logged without a note, inside a handler",
+    code: `import { createServer } from "node:http";
+declare function audit(url: string): Promise<void>;
+createServer((req, res) => {
+  audit(req.url ?? "");
+  res.end();
+}).listen(8080);
+`,
+    expected: `import { createServer } from "node:http";
+import { spawnLogged } from "spawn-audit/shim";
+createServer((req, res) => {
+  spawnLogged("case-4.audit", audit(req.url ?? ""));
+  res.end();
+}).listen(8080);
+`.replace(`import { spawnLogged } from "spawn-audit/shim";
+createServer`, `import { spawnLogged } from "spawn-audit/shim";
+declare function audit(url: string): Promise<void>;
+createServer`),
+  },
+  {
+    name: "a site inside a rewritten timer callback is left to the timer's spawnLogged",
+    code: `declare function refresh(): Promise<void>;
+setInterval(() => {
+  refresh();
+}, 60_000);
+export {};
+`,
+    expected: `import { spawnLogged } from "spawn-audit/shim";
+
+declare function refresh(): Promise<void>;
+setInterval(() => spawnLogged("case-5.refresh", () => {
+  refresh();
+}), 60_000);
+export {};
+`,
+    skips: [/inside the interval site at line 2/],
+  },
+]);

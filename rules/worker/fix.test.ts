@@ -1,0 +1,31 @@
+import { describeFixCases } from "../../test/fix/support.ts";
+
+describeFixCases("worker fix: superviseWorker re-creates the worker", [
+  {
+    name: "a bare new Worker statement and an unused binding are wrapped",
+    code: `import { Worker } from "node:worker_threads";
+new Worker(new URL("./indexer.js", import.meta.url));
+export function boot(): void {
+  const thumbs = new Worker("./thumbs.js");
+}
+`,
+    expected: `import { Worker } from "node:worker_threads";
+import { superviseWorker } from "spawn-audit/shim";
+superviseWorker("case-1.worker", () => new Worker(new URL("./indexer.js", import.meta.url)));
+export function boot(): void {
+  const thumbs = superviseWorker("boot.worker", () => new Worker("./thumbs.js"));
+}
+`,
+  },
+  {
+    name: "a worker used after creation is skipped",
+    code: `import { Worker } from "node:worker_threads";
+export function boot(): Worker {
+  const pool = new Worker("./pool.js");
+  pool.postMessage("hello");
+  return new Worker("./other.js");
+}
+`,
+    skips: [/worker is used after creation; supervise it by hand/, /worker is used after creation/],
+  },
+]);
