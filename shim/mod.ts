@@ -22,11 +22,14 @@
 export { type Backoff, defaultBackoff, type Jitter } from "./backoff.ts";
 export { type Clock, systemClock } from "./clock.ts";
 export { DependencyError, SupervisorClosedError, TaskAbortedError, TaskLimitError } from "./errors.ts";
+/** Event names and payloads a supervisor emits (`start`, `exit`, `restart`, `failed`); documented in events.ts. */
 export type { SupervisorEvents, TaskEventInfo } from "./events.ts";
 export { jsonLogger, type Logger } from "./logger.ts";
 export { type Job, type JobResult, runJobs } from "./needs.ts";
+/** Restart policy and OTP-style restart intensity options; documented in policy.ts. */
 export type { RestartIntensity, RestartOptions, RestartPolicy } from "./policy.ts";
 export { defaultSupervisor, type LoggedOptions, type SupervisedOptions, spawnLogged, spawnSupervised } from "./spawn.ts";
+/** Per-task and per-class duration statistics in ms; documented in stats.ts. */
 export type { DurationStats } from "./stats.ts";
 export {
   type ClassLimit,

@@ -11,14 +11,19 @@
  *
  * @module
  */
+/** The data model: spawn sites, kinds, groups, statuses, signals (src/site.ts). */
 export type { Group, Kind, Position, Resolution, ScanProblem, Signal, SpawnSite, Status } from "./site.ts";
 export { GROUPS, KINDS, STATUSES } from "./site.ts";
+/** The configuration file's shape and its loader (src/config.ts). */
 export type { Config, GroupOverride } from "./config.ts";
 export { DEFAULT_CONFIG, loadConfig, parseConfig } from "./config.ts";
+/** Project loading: paths and tsconfig to a program and target files (src/project.ts). */
 export type { LoadedProject, LoadOptions } from "./project.ts";
 export { loadProject } from "./project.ts";
+/** The rule driver's result (src/scan.ts). */
 export type { ScanResult } from "./scan.ts";
 export { scanProject } from "./scan.ts";
+/** The versioned JSON report (src/report/json.ts, schema/scan-report.v1.json). */
 export type { JsonReport } from "./report/json.ts";
 export { jsonReport } from "./report/json.ts";
 export { UsageError } from "./errors.ts";
