@@ -9,7 +9,7 @@ import picomatch from "picomatch";
 import { ts } from "ts-morph";
 import type { Config } from "./config.ts";
 import type { Detection, Rule, RuleContext } from "./rule.ts";
-import type { ScanProblem, SpawnSite, Status } from "./site.ts";
+import type { Group, ScanProblem, SpawnSite, Status } from "./site.ts";
 import { displayPath, type LoadedProject } from "./project.ts";
 import { RULES } from "../rules/mod.ts";
 import { classify } from "./classify/classify.ts";
@@ -86,6 +86,11 @@ export function scanProjectLocated(
   const isTestPath = picomatch([...DEFAULT_TEST_PATTERNS, ...config.testPatterns], { dot: true });
   const isIgnoredPath = config.ignore.length === 0 ? () => false : picomatch(config.ignore, { dot: true });
   const supervisors = new Set([...SHIM_SUPERVISORS, ...config.supervisors]);
+  const overrides: CompiledOverride[] = config.overrides.map((override) => ({
+    group: override.group,
+    matchesFile: override.files === undefined ? () => true : picomatch(override.files, { dot: true }),
+    callees: override.callees === undefined ? undefined : new Set(override.callees),
+  }));
   const problems: ScanProblem[] = project.problems.map((problem) => ({ ...problem, file: displayPath(problem.file, cwd) }));
   const located: LocatedSite[] = [];
   let filesScanned = 0;
@@ -114,7 +119,7 @@ export function scanProjectLocated(
         for (const rule of interested) {
           const detection = rule.check(node, context);
           if (detection !== undefined) {
-            located.push({ site: toSite(detection, rule, fileFacts, config, supervisors), node: detection.node, work: detection.work, rule });
+            located.push({ site: toSite(detection, rule, fileFacts, overrides, supervisors), node: detection.node, work: detection.work, rule });
           }
         }
       }
@@ -144,7 +149,20 @@ interface FileFacts {
   ignoredByConfig: boolean;
 }
 
-function toSite(detection: Detection, rule: Rule, facts: FileFacts, config: Config, supervisors: ReadonlySet<string>): SpawnSite {
+/** A config group override with its globs compiled once per scan. */
+interface CompiledOverride {
+  group: Group;
+  matchesFile: (path: string) => boolean;
+  callees: ReadonlySet<string> | undefined;
+}
+
+function toSite(
+  detection: Detection,
+  rule: Rule,
+  facts: FileFacts,
+  overrides: readonly CompiledOverride[],
+  supervisors: ReadonlySet<string>,
+): SpawnSite {
   const { sourceFile } = facts;
   const startOffset = detection.node.getStart(sourceFile);
   const start = sourceFile.getLineAndCharacterOfPosition(startOffset);
@@ -153,10 +171,10 @@ function toSite(detection: Detection, rule: Rule, facts: FileFacts, config: Conf
 
   const signals = [...detection.signals, ...placementSignals(detection.node)];
   if (facts.testPattern !== undefined) signals.unshift(signal("test-file-path", facts.fromRoot));
-  const override = config.overrides.find((candidate) =>
-    (candidate.files === undefined || picomatch.isMatch(facts.fromRoot, candidate.files, { dot: true })) &&
-    (candidate.callees === undefined ||
-      (detection.callee !== null && candidate.callees.includes(detection.callee.split(".").pop()!)))
+  const calleeName = detection.callee?.split(".").pop();
+  const override = overrides.find((candidate) =>
+    candidate.matchesFile(facts.fromRoot) &&
+    (candidate.callees === undefined || (calleeName !== undefined && candidate.callees.has(calleeName)))
   );
   if (override !== undefined) signals.unshift(signal("config-override", override.group, override.group));
   const { group, confidence, signals: evidence } = classify(signals, detection.resolution);

@@ -92,6 +92,7 @@ export function bodyWrappedInTryCatch(fn: ts.Node): boolean {
  * @returns a short description of the first such loop, or undefined.
  */
 export function findUnboundedLoop(body: ts.Node): string | undefined {
+  if (loopCache.has(body)) return loopCache.get(body);
   let found: string | undefined;
   const visit = (node: ts.Node): void => {
     if (found !== undefined || isFunctionNode(node)) return;
@@ -104,8 +105,12 @@ export function findUnboundedLoop(body: ts.Node): string | undefined {
     if (found === undefined) ts.forEachChild(node, visit);
   };
   ts.forEachChild(body, visit);
+  loopCache.set(body, found);
   return found;
 }
+
+/** Loop findings per body: many call sites share one callee. */
+const loopCache = new WeakMap<ts.Node, string | undefined>();
 
 const STOP_FLAG = /^(aborted|stopped|stopping|closed|closing|cancelled|canceled|disposed|shuttingDown|shutdown|done|isStopped|isClosed)$/;
 const RUN_FLAG = /^(running|isRunning|active|isActive|alive|started|polling|listening|keepRunning|shouldRun)$/;
