@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import picomatch from "picomatch";
 import { ts } from "ts-morph";
@@ -152,6 +152,7 @@ export function runFix(options: FixOptions): FixResult {
 
   if (options.write) {
     if (vendor !== null && vendor.refused === null && changes.some((change) => change.refused === null)) {
+      mkdirSync(vendorDir!, { recursive: true });
       for (const file of vendor.files) writeAtomically(file.path, file.text);
       vendor.written = true;
     }

@@ -66,9 +66,8 @@ export function denoSpecifier(configText: string): string {
   if (typeof imports !== "object" || imports === null) return DENO_SPECIFIER;
   for (const [key, value] of Object.entries(imports as Record<string, unknown>)) {
     if (typeof value !== "string" || !/(^|[:/@])spawn-audit\b/.test(value)) continue;
-    if (key.endsWith("/shim")) return key;
-    if (key.endsWith("/") && value.endsWith("/")) return `${key}shim`;
-    if (!key.endsWith("/") && !value.includes("/shim")) return `${key}/shim`;
+    if (!key.endsWith("/")) return /\/shim\/?$/.test(value) ? key : `${key}/shim`;
+    if (value.endsWith("/")) return `${key}shim`;
   }
   return DENO_SPECIFIER;
 }

@@ -1,0 +1,66 @@
+import assert from "node:assert/strict";
+import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import { runChild, runInProcess } from "../support/cli.ts";
+import { makeProject } from "./support.ts";
+
+const CODE = "declare function tick(): void;\nsetInterval(() => tick(), 1000);\nexport {};\n";
+
+describe("spawn-audit fix (CLI)", () => {
+  const dir = makeProject({ "src/clock.ts": CODE });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("a dry run prints a unified diff and a summary, writes nothing and exits 0", async () => {
+    const run = await runInProcess(["fix", "."], { cwd: dir });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^--- a\/src\/clock\.ts\n\+\+\+ b\/src\/clock\.ts\n@@ -1,3 \+1,5 @@\n\+import \{ spawnLogged \} from "spawn-audit\/shim";\n/);
+    assert.match(run.stdout, /\n-setInterval\(\(\) => tick\(\), 1000\);\n\+setInterval\(\(\) => spawnLogged\("clock\.tick", \(\) => tick\(\)\), 1000\);\n/);
+    assert.match(run.stdout, /Would rewrite 1 site in 1 file \(1 timer-tick\)\.\n\nDry run: nothing was written/);
+    assert.equal(readFileSync(join(dir, "src/clock.ts"), "utf8"), CODE);
+  });
+
+  test("the diff is coloured on a TTY, not with NO_COLOR or --no-color", async () => {
+    assert.match((await runInProcess(["fix", "."], { cwd: dir, isTTY: true })).stdout, /\u001b\[32m\+setInterval/);
+    assert.doesNotMatch((await runInProcess(["fix", "."], { cwd: dir, isTTY: true, env: { NO_COLOR: "1" } })).stdout, /\u001b\[/);
+    assert.doesNotMatch((await runInProcess(["fix", ".", "--no-color"], { cwd: dir, isTTY: true })).stdout, /\u001b\[/);
+  });
+
+  test("--check exits 1 when something would be rewritten", async () => {
+    assert.equal((await runInProcess(["fix", ".", "--check"], { cwd: dir })).code, 1);
+    assert.equal((await runInProcess(["fix", ".", "--check", "--group", "test"], { cwd: dir })).code, 0);
+  });
+
+  test("--write exits 1 when a file is refused and names the reason", async () => {
+    const run = await runInProcess(["fix", ".", "--write", "--shim-import", "missing-shim"], { cwd: dir });
+    assert.equal(run.code, 1);
+    assert.match(run.stdout, /Refused 1 file \(left as it was\):\n {2}src\/clock\.ts {2}new TypeScript error TS2307/);
+    assert.equal(readFileSync(join(dir, "src/clock.ts"), "utf8"), CODE);
+  });
+
+  test("usage errors exit 2 with one line and no stack trace", () => {
+    for (const [argv, message] of [
+      [["fix", ".", "--group", "everything"], /--group must be one of durable, per-request, test, all/],
+      [["fix", ".", "--kind", "interval,nope"], /--kind must be one of/],
+      [["fix", ".", "--write", "--check"], /--check is a dry run/],
+      [["fix", ".", "--format", "json"], /--format is an option of scan, not of fix/],
+      [["scan", ".", "--write"], /--write is an option of fix, not of scan/],
+      [["fix", ".", "--shim-import", "x", "--vendor-shim", "v"], /alternatives/],
+    ] as const) {
+      const run = runChild([...argv], dir);
+      assert.equal(run.code, 2, `${argv.join(" ")}: ${run.stderr}`);
+      assert.match(run.stderr, message);
+      assert.equal(run.stderr.trim().split("\n").length, 1, run.stderr);
+    }
+  });
+
+  test("--write applies the change, and a second run finds nothing to do", async () => {
+    const run = await runInProcess(["fix", ".", "--write"], { cwd: dir });
+    assert.equal(run.code, 0, run.stdout);
+    assert.match(run.stdout, /^Rewrote 1 site in 1 file \(1 timer-tick\)\.\n {2}src\/clock\.ts: 1 site\n/);
+    assert.match(readFileSync(join(dir, "src/clock.ts"), "utf8"), /spawnLogged\("clock\.tick"/);
+    const again = await runInProcess(["fix", ".", "--check"], { cwd: dir });
+    assert.equal(again.code, 0);
+    assert.match(again.stdout, /^Would rewrite 0 sites in 0 files\.\n$/);
+  });
+});

@@ -1,0 +1,186 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import { DEFAULT_CONFIG } from "../../src/config.ts";
+import { loadProject } from "../../src/project.ts";
+import type { Rule } from "../../src/rule.ts";
+import { scanProject } from "../../src/scan.ts";
+import { applyEdits } from "../../src/fix/edits.ts";
+import { denoSpecifier } from "../../src/fix/imports.ts";
+import { RULES } from "../../rules/mod.ts";
+import { fixProject, makeProject, testTsconfig, writeTree } from "./support.ts";
+
+const SERVICE = `import { Worker } from "node:worker_threads";
+declare function pollJobs(queue: string): Promise<void>;
+declare function tick(): void;
+const queue = "default";
+pollJobs(queue);
+setInterval(() => tick(), 1_000);
+setTimeout(tick, 5_000);
+new Worker("./indexer.js");
+export {};
+`;
+
+const made: string[] = [];
+function project(files: Record<string, string>): string {
+  const dir = makeProject(files);
+  made.push(dir);
+  return dir;
+}
+after(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+function git(dir: string, ...args: string[]): void {
+  const result = spawnSync("git", ["-c", "user.email=test@example.com", "-c", "user.name=test", ...args], { cwd: dir, encoding: "utf8" });
+  assert.equal(result.status, 0, result.stderr);
+}
+
+describe("idempotency and re-scan", () => {
+  test("a second fix changes nothing and scan sees no unsupervised site where the first rewrote", () => {
+    const dir = project({ "src/service.ts": SERVICE });
+    const first = fixProject(dir);
+    assert.deepEqual(first.changes.map((change) => [change.file, change.refused, change.written, change.rewrites.length]), [["src/service.ts", null, true, 4]]);
+    const once = readFileSync(join(dir, "src/service.ts"), "utf8");
+    const second = fixProject(dir);
+    assert.deepEqual(second.changes, []);
+    assert.equal(readFileSync(join(dir, "src/service.ts"), "utf8"), once);
+    const sites = scanProject(loadProject({ paths: [dir], cwd: dir }), DEFAULT_CONFIG, dir).sites;
+    assert.deepEqual(sites.filter((site) => site.status === "unsupervised"), []);
+    assert.deepEqual(sites.map((site) => [site.kind, site.status]), [["interval", "supervised"], ["timeout", "supervised"], ["worker", "supervised"]]);
+  });
+
+  test("a dry run reports the same change without writing", () => {
+    const dir = project({ "src/service.ts": SERVICE });
+    const result = fixProject(dir, { write: false });
+    assert.equal(result.changes[0]?.written, false);
+    assert.notEqual(result.changes[0]?.after, SERVICE);
+    assert.equal(readFileSync(join(dir, "src/service.ts"), "utf8"), SERVICE);
+  });
+
+  test("groups, kinds and file globs narrow the selection", () => {
+    const dir = project({ "src/service.ts": SERVICE, "src/other.ts": "declare function tick(): void;\nsetInterval(() => tick(), 5);\nexport {};\n" });
+    const onlyIntervals = fixProject(dir, { write: false, kinds: ["interval"], files: ["src/service.ts"] });
+    assert.deepEqual(onlyIntervals.changes.flatMap((change) => change.rewrites.map(({ site }) => `${site.file} ${site.kind}`)), ["src/service.ts interval"]);
+    assert.equal(onlyIntervals.unselected, 4);
+    const perRequest = fixProject(dir, { write: false, groups: ["per-request"] });
+    assert.deepEqual(perRequest.changes, []);
+  });
+});
+
+describe("refusals: the file is left as it was", () => {
+  test("a rewrite that no longer parses is refused", () => {
+    const faulty: Rule[] = RULES.map((rule) => rule.id !== "timers" ? rule : {
+      ...rule,
+      fix: (context) => ({ transform: "broken", edits: [{ start: context.node.getStart(), end: context.node.getStart(), text: "(((" }], uses: [] }),
+    });
+    const dir = project({ "src/service.ts": SERVICE });
+    const result = fixProject(dir, { rules: faulty });
+    assert.match(result.changes[0]?.refused ?? "", /^no longer parses: TS\d+/);
+    assert.equal(result.changes[0]?.written, false);
+    assert.equal(readFileSync(join(dir, "src/service.ts"), "utf8"), SERVICE);
+  });
+
+  test("a rewrite that adds a TypeScript error is refused, naming the error", () => {
+    const dir = project({ "src/service.ts": SERVICE });
+    const result = fixProject(dir, { shimImport: "not-installed/shim" });
+    assert.match(result.changes[0]?.refused ?? "", /^new TypeScript error TS2307: Cannot find module 'not-installed\/shim'/);
+    assert.equal(readFileSync(join(dir, "src/service.ts"), "utf8"), SERVICE);
+  });
+
+  test("a file with uncommitted changes is skipped unless --allow-dirty", () => {
+    const dir = project({ "src/service.ts": "export {};\n" });
+    git(dir, "init", "-q");
+    git(dir, "add", ".");
+    git(dir, "commit", "-q", "-m", "start");
+    writeFileSync(join(dir, "src/service.ts"), SERVICE);
+    const dirty = fixProject(dir);
+    assert.deepEqual(dirty.changes, []);
+    assert.equal(dirty.skipped.length, 4);
+    assert.ok(dirty.skipped.every(({ reason }) => /uncommitted changes.*--allow-dirty/.test(reason)));
+    assert.equal(readFileSync(join(dir, "src/service.ts"), "utf8"), SERVICE);
+    assert.equal(fixProject(dir, { allowDirty: true }).changes[0]?.written, true);
+  });
+
+  test("a file whose real path is outside the given paths is refused", () => {
+    const root = mkdtempSync(join(tmpdir(), "spawn-audit-fix-outside-"));
+    made.push(root);
+    writeTree(root, { "outside/service.ts": SERVICE, "app/tsconfig.json": testTsconfig() });
+    symlinkSync(join(root, "outside"), join(root, "app", "linked"));
+    const app = join(root, "app");
+    const result = fixProject(app);
+    assert.equal(result.changes[0]?.file, "linked/service.ts");
+    assert.equal(result.changes[0]?.refused, "the file's real path is outside the paths being fixed");
+    assert.equal(readFileSync(join(root, "outside/service.ts"), "utf8"), SERVICE);
+  });
+
+  test("a shim name already declared in the file skips its sites", () => {
+    const dir = project({ "src/own.ts": "declare function tick(): void;\nfunction spawnLogged(): void {}\nspawnLogged();\nsetInterval(() => tick(), 5);\nexport {};\n" });
+    const result = fixProject(dir);
+    assert.deepEqual(result.changes, []);
+    assert.match(result.skipped[0]?.reason ?? "", /`spawnLogged` is already declared/);
+  });
+});
+
+describe("imports", () => {
+  test("CommonJS files get a require after \"use strict\", merged into an existing one", () => {
+    const dir = project({
+      "package.json": `{ "name": "legacy" }\n`,
+      "lib/a.js": `"use strict";\nfunction tick() {}\nsetInterval(() => tick(), 5);\nmodule.exports = {};\n`,
+      "lib/b.cjs": `const { spawnSupervised } = require("spawn-audit/shim");\nfunction tick() {}\nsetInterval(() => tick(), 5);\nspawnSupervised("x", () => tick());\n`,
+    });
+    fixProject(dir);
+    assert.equal(readFileSync(join(dir, "lib/a.js"), "utf8"),
+      `"use strict";\nconst { spawnLogged } = require("spawn-audit/shim");\nfunction tick() {}\nsetInterval(() => spawnLogged("a.tick", () => tick()), 5);\nmodule.exports = {};\n`);
+    assert.match(readFileSync(join(dir, "lib/b.cjs"), "utf8"), /^const \{ spawnSupervised, spawnLogged \} = require\("spawn-audit\/shim"\);\n/);
+  });
+
+  test("JavaScript under \"type\": \"module\" and with CRLF line endings gets an import with CRLF", () => {
+    const dir = project({
+      "package.json": `{ "name": "modern", "type": "module" }\n`,
+      "src/a.js": `function tick() {}\r\nsetInterval(() => tick(), 5);\r\n`,
+    });
+    fixProject(dir);
+    assert.equal(readFileSync(join(dir, "src/a.js"), "utf8"),
+      `import { spawnLogged } from "spawn-audit/shim";\r\n\r\nfunction tick() {}\r\nsetInterval(() => spawnLogged("a.tick", () => tick()), 5);\r\n`);
+  });
+
+  test("Deno projects use the import-map alias, else npm:spawn-audit/shim", () => {
+    assert.equal(denoSpecifier(`{ "imports": { "@sa/": "npm:spawn-audit@0.1.0/" } }`), "@sa/shim");
+    assert.equal(denoSpecifier(`{ "imports": { "spawn-audit": "npm:spawn-audit@^0.1.0" } }`), "spawn-audit/shim");
+    assert.equal(denoSpecifier(`{ "imports": { "supervisor": "jsr:@spawn-audit/spawn-audit@0.1/shim" } }`), "supervisor");
+    assert.equal(denoSpecifier(`{\n  // comments are allowed\n  "imports": { "chalk": "npm:chalk@5" }\n}`), "npm:spawn-audit/shim");
+    const dir = project({ "deno.jsonc": `{ "imports": { "sa/": "npm:spawn-audit@0.1.0/" } }\n`, "src/a.ts": "declare function tick(): void;\nsetInterval(() => tick(), 5);\nexport {};\n" });
+    const result = fixProject(dir, { write: false });
+    assert.match(result.changes[0]?.after ?? "", /^import \{ spawnLogged \} from "sa\/shim";/);
+  });
+
+  test("--vendor-shim copies the built shim, imports it relatively and type-checks against it", () => {
+    const dir = project({ "src/jobs/a.ts": "declare function tick(): void;\nsetInterval(() => tick(), 5);\nexport {};\n" });
+    const result = fixProject(dir, { vendorShim: "src/vendor/spawn-audit" });
+    assert.equal(result.changes[0]?.refused, null);
+    assert.match(readFileSync(join(dir, "src/jobs/a.ts"), "utf8"), /^import \{ spawnLogged \} from "\.\.\/vendor\/spawn-audit\/mod\.js";/);
+    const vendored = readdirSync(join(dir, "src/vendor/spawn-audit"));
+    assert.ok(vendored.includes("mod.js") && vendored.includes("mod.d.ts") && vendored.includes("package.json"), vendored.join(" "));
+    assert.match(readFileSync(join(dir, "src/vendor/spawn-audit/mod.js"), "utf8"), /^\/\/ Vendored by spawn-audit fix[^\n]*\n\/\/ @ts-self-types="\.\/mod\.d\.ts"/);
+    const again = fixProject(dir, { vendorShim: "src/vendor/spawn-audit" });
+    assert.deepEqual([again.changes, again.skipped, again.vendor], [[], [], null]);
+  });
+});
+
+describe("applyEdits", () => {
+  test("applies back to front against original offsets and keeps insertion order at one point", () => {
+    assert.equal(applyEdits("abcdef", [{ start: 3, end: 3, text: "2" }, { start: 0, end: 1, text: "A" }, { start: 3, end: 3, text: "3" }, { start: 5, end: 6, text: "" }]), "Abc23de");
+  });
+
+  test("rejects overlapping replacements and ranges outside the text", () => {
+    assert.throws(() => applyEdits("abcdef", [{ start: 0, end: 3, text: "" }, { start: 2, end: 4, text: "" }]), RangeError);
+    assert.throws(() => applyEdits("abc", [{ start: 2, end: 9, text: "" }]), RangeError);
+  });
+});
+
+test("the vendor directory must be inside the paths being fixed", () => {
+  const dir = project({ "src/a.ts": SERVICE });
+  assert.throws(() => fixProject(dir, { paths: [join(dir, "src")], vendorShim: "vendor" }), /--vendor-shim vendor is outside the paths being fixed/);
+});
