@@ -82,14 +82,32 @@ createServer((req, res) => {
 `,
     expected: `import { createServer } from "node:http";
 import { spawnLogged } from "spawn-audit/shim";
+declare function audit(url: string): Promise<void>;
 createServer((req, res) => {
   spawnLogged("case-4.audit", audit(req.url ?? ""));
   res.end();
 }).listen(8080);
-`.replace(`import { spawnLogged } from "spawn-audit/shim";
-createServer`, `import { spawnLogged } from "spawn-audit/shim";
-declare function audit(url: string): Promise<void>;
-createServer`),
+`,
+  },
+  {
+    name: "a durable call in a loop is logged: tasks of one name replace each other",
+    code: `declare function runJob(name: string): Promise<void>;
+export function startAll(jobs: string[]): void {
+  for (const job of jobs) {
+    runJob(job);
+  }
+}
+`,
+    expected: `import { spawnLogged } from "spawn-audit/shim";
+
+declare function runJob(name: string): Promise<void>;
+export function startAll(jobs: string[]): void {
+  for (const job of jobs) {
+    // spawn-audit: logged, not restarted: it runs once per loop iteration, and a task spawned again under its name replaces the running one
+    spawnLogged("startAll.runJob", runJob(job));
+  }
+}
+`,
   },
   {
     name: "a site inside a rewritten timer callback is left to the timer's spawnLogged",
@@ -102,7 +120,7 @@ export {};
     expected: `import { spawnLogged } from "spawn-audit/shim";
 
 declare function refresh(): Promise<void>;
-setInterval(() => spawnLogged("case-5.refresh", () => {
+setInterval(() => spawnLogged("case-6.refresh", () => {
   refresh();
 }), 60_000);
 export {};

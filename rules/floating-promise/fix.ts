@@ -11,7 +11,7 @@
 import { ts } from "ts-morph";
 import type { FixContext, FixOutcome } from "../../src/rule.ts";
 import { isAsyncFunction, isFunctionNode, skipOuterExpressions } from "../../src/analysis/functions.ts";
-import { acceptsAbortSignal, noteAbove, quoteCode, unrepeatablePart, wrap } from "../../src/fix/syntax.ts";
+import { acceptsAbortSignal, enclosingLoop, noteAbove, quoteCode, unrepeatablePart, wrap } from "../../src/fix/syntax.ts";
 
 /**
  * Rewrites one floating-promise, void-promise, then-without-catch or
@@ -61,6 +61,7 @@ const CHAIN_METHODS = new Set(["then", "finally"]);
 /** Why the expression cannot be started again by a factory, or undefined when it can. */
 function restartObstacle(target: ts.Node, context: FixContext): string | undefined {
   const { sourceFile } = context;
+  if (enclosingLoop(context.node) !== undefined) return "it runs once per loop iteration, and a task spawned again under its name replaces the running one";
   if (ts.isIdentifier(target) || ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target)) {
     return `the promise ${quoteCode(target, sourceFile)} already exists`;
   }

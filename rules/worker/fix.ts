@@ -9,7 +9,7 @@
  */
 import { ts } from "ts-morph";
 import type { FixContext, FixOutcome } from "../../src/rule.ts";
-import { quoteCode, wrap } from "../../src/fix/syntax.ts";
+import { enclosingLoop, quoteCode, wrap } from "../../src/fix/syntax.ts";
 
 const IN_USE = "worker is used after creation; supervise it by hand";
 
@@ -30,6 +30,7 @@ export function fixWorker(context: FixContext): FixOutcome {
   } else if (!ts.isExpressionStatement(holder)) {
     return { skip: IN_USE };
   }
+  if (enclosingLoop(node) !== undefined) return { skip: "the worker is created in a loop, and workers supervised under one name replace each other; supervise them by hand" };
   const blocked = sideEffect(node);
   if (blocked !== undefined) return { skip: `the argument ${quoteCode(blocked, sourceFile)} cannot be evaluated again for a restart` };
   return {

@@ -162,6 +162,28 @@ export function runBodyUnderLogged(fn: FunctionNode, name: string, sourceFile: t
 }
 
 /**
+ * The loop (`for`, `for…of`, `for…in`, `while`, `do`, or a `forEach`/`map`
+ * callback) that runs `node` repeatedly within its own function, if any: a
+ * supervised task started there would be started again under the same
+ * name, and a name spawned again replaces the running task.
+ *
+ * @param node a node inside a function body or module.
+ */
+export function enclosingLoop(node: ts.Node): ts.Node | undefined {
+  for (let child = node, current = node.parent; current !== undefined; child = current, current = current.parent) {
+    if (ts.isIterationStatement(current, false) && child === current.statement) return current;
+    if (isFunctionNode(current)) {
+      const call = current.parent;
+      const callee = call !== undefined && ts.isCallExpression(call) ? skipOuterExpressions(call.expression) : undefined;
+      return callee !== undefined && ts.isPropertyAccessExpression(callee) && ITERATING_METHODS.has(callee.name.text) ? call : undefined;
+    }
+  }
+  return undefined;
+}
+
+const ITERATING_METHODS = new Set(["forEach", "map", "flatMap", "filter", "some", "every", "reduce"]);
+
+/**
  * Whether the function a call invokes takes an `AbortSignal`, directly or
  * as a `signal` property of an options object (per its resolved signature).
  *
