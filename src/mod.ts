@@ -1,5 +1,6 @@
 /**
- * spawn-audit as a library: load a project, scan it, and render reports.
+ * spawn-audit as a library: load a project, scan it, render reports, and
+ * rewrite sites to run under the shim (`runFix`).
  *
  * @example
  * ```ts
@@ -26,5 +27,9 @@ export { scanProject } from "./scan.ts";
 /** The versioned JSON report (src/report/json.ts, schema/scan-report.v1.json). */
 export type { JsonReport } from "./report/json.ts";
 export { jsonReport } from "./report/json.ts";
+export type { FileChange, FixOptions, FixResult, SiteRewrite, SiteSkip, VendorChange } from "./fix/fix.ts";
+export { runFix } from "./fix/fix.ts";
+export { formatFixReport } from "./fix/report.ts";
+export type { FixContext, FixOutcome, FixSkip, Rewrite, ShimFunction, TextEdit } from "./rule.ts";
 export { UsageError } from "./errors.ts";
 export { runCli } from "./cli.ts";
