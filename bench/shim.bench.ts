@@ -42,6 +42,20 @@ async function logged(n: number): Promise<number> {
   });
 }
 
+/** The factory form; `withSignal` declares the signal parameter, so every task gets an AbortSignal. */
+async function loggedFactory(n: number, withSignal: boolean): Promise<number> {
+  const supervisor = newSupervisor();
+  const work = (i: number): Promise<number> => (i % 2 === 0 ? Promise.resolve(i) : Promise.reject(i));
+  return timePerOp(n, async () => {
+    const all: Promise<unknown>[] = [];
+    for (let i = 0; i < n; i++) {
+      const factory = withSignal ? (signal: AbortSignal) => (signal.aborted ? work(-1) : work(i)) : () => work(i);
+      all.push(supervisor.spawnLogged("bench", factory).done);
+    }
+    await Promise.all(all);
+  });
+}
+
 async function supervisedSpawn(n: number): Promise<number> {
   const supervisor = newSupervisor();
   return timePerOp(n, async () => {
@@ -89,6 +103,8 @@ export async function benchShim(): Promise<string> {
   await logged(10_000);
   const baseline = await bareCatch(n);
   const perLogged = await logged(n);
+  const perLoggedFactory = await loggedFactory(n, false);
+  const perLoggedSignal = await loggedFactory(n, true);
   const perSpawn = await supervisedSpawn(50_000);
   const perRestart = await restarts(n);
   const memory = await memoryPerTask(100_000);
@@ -97,6 +113,8 @@ export async function benchShim(): Promise<string> {
     "shim benchmarks",
     `  promise.catch(log), bare          ${fmt(baseline)} per promise`,
     `  spawnLogged(name, promise)        ${fmt(perLogged)} per task   (${(perLogged / baseline).toFixed(1)}× the bare catch)`,
+    `  spawnLogged(name, () => promise)  ${fmt(perLoggedFactory)} per task   (${(perLoggedFactory / baseline).toFixed(1)}× the bare catch)`,
+    `  spawnLogged(name, (signal) => …)  ${fmt(perLoggedSignal)} per task   (${(perLoggedSignal / baseline).toFixed(1)}× the bare catch)`,
     `  spawnSupervised spawn + complete  ${fmt(perSpawn)} per task`,
     `  spawnSupervised restart           ${fmt(perRestart)} per restart (zero-delay clock)`,
     `  memory per registered task        ${memory.bytes.toFixed(0).padStart(7)} B at 100k idle tasks` +

@@ -111,6 +111,23 @@ export function resolveRestart(options: RestartOptions = {}, defaults: RestartOp
 }
 
 /**
+ * Whether `options` sets any restart option, i.e. whether `resolveRestart`
+ * could give anything but the supervisor's resolved defaults.
+ *
+ * @param options a task's options
+ * @returns true when a restart option is present and not `undefined`
+ */
+export function hasRestartOptions(options: RestartOptions): boolean {
+  return (
+    options.restart !== undefined ||
+    options.backoff !== undefined ||
+    options.maxConsecutiveFailures !== undefined ||
+    options.resetAfterMs !== undefined ||
+    options.intensity !== undefined
+  );
+}
+
+/**
  * Whether a settled attempt asks for a restart under `policy` (before limits).
  *
  * @param policy the task's restart policy

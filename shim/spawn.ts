@@ -78,8 +78,7 @@ export interface LoggedOptions extends TaskOptions {
  * ```
  */
 export function spawnSupervised<T>(name: string, factory: TaskFactory<T>, options: SupervisedOptions = {}): TaskHandle<T> {
-  const { supervisor = defaultSupervisor, ...spawnOptions } = options;
-  return supervisor.spawn(name, factory, spawnOptions);
+  return (options.supervisor ?? defaultSupervisor).spawn(name, factory, options);
 }
 
 /**
@@ -102,6 +101,5 @@ export function spawnSupervised<T>(name: string, factory: TaskFactory<T>, option
  * ```
  */
 export function spawnLogged<T>(name: string, work: PromiseLike<T> | TaskFactory<T>, options: LoggedOptions = {}): TaskHandle<T> {
-  const { supervisor = defaultSupervisor, ...taskOptions } = options;
-  return supervisor.spawnLogged(name, work, taskOptions);
+  return (options.supervisor ?? defaultSupervisor).spawnLogged(name, work, options);
 }

@@ -2,10 +2,11 @@ import { backoffDelay } from "./backoff.ts";
 import { type Clock, sleep, systemClock } from "./clock.ts";
 import { attachDiagnostics } from "./diagnostics.ts";
 import { SupervisorClosedError, TaskAbortedError, TaskLimitError } from "./errors.ts";
-import { Emitter, type Listener, type SupervisorEvents, type TaskEventInfo } from "./events.ts";
+import { Emitter, type Listener, type SupervisorEvents } from "./events.ts";
 import { attachLogger, errorMessage, jsonLogger, type Logger } from "./logger.ts";
-import { IntensityWindow, type ResolvedRestart, resolveRestart, type RestartOptions } from "./policy.ts";
+import { hasRestartOptions, IntensityWindow, type ResolvedRestart, resolveRestart, type RestartOptions } from "./policy.ts";
 import { DurationHistogram, type DurationStats } from "./stats.ts";
+import { Handle, RefusedHandle, Task } from "./task.ts";
 
 /**
  * Where a task is in its life: `running` (an attempt is in progress),
@@ -89,7 +90,7 @@ export interface TaskHandle<T = unknown> {
   readonly name: string;
   /** Unique id of this spawn. */
   readonly id: number;
-  /** The task's abort signal; aborting the task also aborts the signal its current attempt's factory received (each attempt gets a fresh one). */
+  /** The task's abort signal, created on first read; aborting the task also aborts the signal its current attempt's factory received (each attempt gets a fresh one). */
   readonly signal: AbortSignal;
   /** Settles once with the final outcome; never rejects. */
   readonly done: Promise<TaskOutcome<T>>;
@@ -231,29 +232,6 @@ export interface SupervisorStats {
   classes: Record<string, DurationStats & { active: number; rejected: number }>;
 }
 
-interface TaskEntry {
-  readonly key: string | number;
-  readonly name: string;
-  readonly id: number;
-  readonly class: string | undefined;
-  readonly startedAt: number;
-  /** The task's controller: its handle's signal, and the one its backoff sleeps race. */
-  readonly controller: AbortController;
-  /** The current attempt's controller; each attempt gets a fresh signal, so listeners an attempt left behind die with it. */
-  attemptController: AbortController | undefined;
-  /** spawnLogged tasks: keyed by id, never replace, removed when they end. */
-  readonly ephemeral: boolean;
-  readonly resolve: (outcome: TaskOutcome<never>) => void;
-  status: TaskStatus;
-  attempt: number;
-  restartCount: number;
-  lastError: string | undefined;
-  reason: string | undefined;
-  settled: boolean;
-}
-
-type Settled = { outcome: "returned"; value: unknown } | { outcome: "threw"; error: unknown };
-
 const ONE_SHOT: ResolvedRestart = resolveRestart({ restart: "never" });
 
 /**
@@ -286,9 +264,11 @@ export class TaskSupervisor {
   readonly #logger: Logger | undefined;
   readonly #classes: Record<string, ClassLimit>;
   readonly #defaults: RestartOptions;
+  /** The supervisor's defaults resolved once, for the many spawns that give no restart option. */
+  readonly #defaultRestart: ResolvedRestart;
   readonly #events: Emitter<SupervisorEvents>;
   readonly #controller = new AbortController();
-  readonly #registry = new Map<string | number, TaskEntry>();
+  readonly #registry = new Map<string | number, Task>();
   readonly #activeByClass = new Map<string, number>();
   readonly #rejectedByClass = new Map<string, number>();
   readonly #taskStats = new Map<string, DurationHistogram>();
@@ -315,7 +295,7 @@ export class TaskSupervisor {
       }
     }
     this.#defaults = { ...options.defaults };
-    resolveRestart({}, this.#defaults);
+    this.#defaultRestart = resolveRestart({}, this.#defaults);
     this.#events = new Emitter<SupervisorEvents>((error, type) => {
       this.#logger?.error({ event: type, err: error }, `a supervisor "${String(type)}" listener threw`);
     });
@@ -364,7 +344,7 @@ export class TaskSupervisor {
    */
   spawn<T>(name: string, factory: TaskFactory<T>, options: SpawnOptions = {}): TaskHandle<T> {
     checkName(name);
-    const restart = resolveRestart(options, this.#defaults);
+    const restart = hasRestartOptions(options) ? resolveRestart(options, this.#defaults) : this.#defaultRestart;
     const refusal = this.#refusal(name, options.class, name);
     if (refusal !== undefined) throw refusal;
     return this.#start(name, factory, restart, options.class, false);
@@ -385,23 +365,14 @@ export class TaskSupervisor {
    */
   spawnLogged<T>(name: string, work: PromiseLike<T> | TaskFactory<T>, options: TaskOptions = {}): TaskHandle<T> {
     const refusal = this.#refusal(name, options.class, undefined);
-    if (refusal === undefined) {
-      const factory: TaskFactory<T> = typeof work === "function" ? work : () => work;
-      return this.#start(name, factory, ONE_SHOT, options.class, true);
-    }
+    if (refusal === undefined) return this.#start(name, work, ONE_SHOT, options.class, true);
     this.#logger?.warn({ task: name, class: options.class, err: refusal }, refusal.message);
     if (typeof work !== "function") {
       Promise.resolve(work).then(undefined, (error: unknown) => {
         this.#logger?.error({ task: name, class: options.class, err: error }, `task "${name}" failed after it was refused`);
       });
     }
-    return {
-      name,
-      id: this.#nextId++,
-      signal: AbortSignal.abort(refusal),
-      done: Promise.resolve({ status: "rejected", error: refusal }),
-      abort: () => {},
-    };
+    return new RefusedHandle(name, this.#nextId++, refusal);
   }
 
   /**
@@ -448,7 +419,7 @@ export class TaskSupervisor {
   abort(name: string, reason?: unknown): boolean {
     const entry = this.#registry.get(name);
     if (entry === undefined || entry.settled) return false;
-    abortEntry(entry, reason);
+    entry.abort(reason);
     return true;
   }
 
@@ -463,7 +434,7 @@ export class TaskSupervisor {
     let count = 0;
     for (const entry of this.#registry.values()) {
       if (!entry.settled && entry.class === taskClass) {
-        abortEntry(entry, reason);
+        entry.abort(reason);
         count++;
       }
     }
@@ -576,7 +547,7 @@ export class TaskSupervisor {
       const reason = new DOMException("the supervisor is shutting down", "AbortError");
       this.#controller.abort(reason);
       // Tasks are linked to the supervisor by hand: no listener per task on the supervisor's signal.
-      for (const entry of [...this.#registry.values()]) if (!entry.settled) abortEntry(entry, reason);
+      for (const entry of [...this.#registry.values()]) if (!entry.settled) entry.abort(reason);
       if (this.#active === 0) finish();
       else if (!finished) timer = this.#clock.setTimeout(finish, timeoutMs);
     });
@@ -605,37 +576,15 @@ export class TaskSupervisor {
     return new TaskLimitError(name, taskClass, limit.maxConcurrent);
   }
 
-  #start<T>(name: string, factory: TaskFactory<T>, restart: ResolvedRestart, taskClass: string | undefined, ephemeral: boolean): TaskHandle<T> {
+  #start<T>(name: string, work: TaskFactory<T> | PromiseLike<T>, restart: ResolvedRestart, taskClass: string | undefined, ephemeral: boolean): TaskHandle<T> {
     const id = this.#nextId++;
     if (!ephemeral) this.#replace(name);
-    const controller = new AbortController();
-    let resolve!: (outcome: TaskOutcome<T>) => void;
-    const done = new Promise<TaskOutcome<T>>((r) => (resolve = r));
-    const entry: TaskEntry = {
-      key: ephemeral ? id : name,
-      name,
-      id,
-      class: taskClass,
-      startedAt: this.#clock.now(),
-      controller,
-      attemptController: undefined,
-      ephemeral,
-      resolve: resolve as (outcome: TaskOutcome<never>) => void,
-      status: "running",
-      attempt: 0,
-      restartCount: 0,
-      lastError: undefined,
-      reason: undefined,
-      settled: false,
-    };
-    this.#registry.set(entry.key, entry);
+    const task = new Task(name, id, taskClass, this.#clock.now(), restart, work as TaskFactory | PromiseLike<unknown>, ephemeral);
+    this.#registry.set(task.key, task);
     this.#active++;
     if (taskClass !== undefined) this.#activeByClass.set(taskClass, (this.#activeByClass.get(taskClass) ?? 0) + 1);
-    this.#attempts(entry, factory, restart).catch((error: unknown) => {
-      // Only a broken invariant inside the supervisor lands here; keep the registry consistent.
-      this.#finalize(entry, { status: "failed", error, reason: `supervisor error: ${errorMessage(error)}` });
-    });
-    return { name, id, signal: controller.signal, done, abort: (reason?: unknown) => abortEntry(entry, reason) };
+    this.#attempt(task, work as TaskFactory | PromiseLike<unknown>);
+    return new Handle<T>(task);
   }
 
   #replace(name: string): void {
@@ -643,123 +592,148 @@ export class TaskSupervisor {
     if (previous === undefined) return;
     if (!previous.settled) {
       const reason = new DOMException(`replaced by a new task named "${name}"`, "AbortError");
-      abortEntry(previous, reason);
+      previous.abort(reason);
       this.#finalize(previous, { status: "aborted", reason });
     }
     this.#registry.delete(name);
   }
 
-  async #attempts(entry: TaskEntry, factory: TaskFactory, restart: ResolvedRestart): Promise<void> {
-    const signal = entry.controller.signal;
-    const window = restart.intensity === undefined ? undefined : new IntensityWindow(restart.intensity);
-    let failures = 0;
-    let previousDelay: number | undefined;
-    for (;;) {
-      entry.attempt++;
-      entry.status = "running";
-      // The first attempt uses the task's own signal; later attempts get a fresh one each, so listeners
-      // an earlier attempt left on its signal die with it (and a one-shot costs one controller only).
-      let attemptSignal = signal;
-      if (entry.attempt > 1) {
-        entry.attemptController = new AbortController();
-        attemptSignal = entry.attemptController.signal;
-      }
-      const info = this.#info(entry);
-      this.#events.emit("start", info);
-      const attemptStart = this.#clock.now();
-      let settled: Settled;
-      try {
-        settled = { outcome: "returned", value: await factory(attemptSignal) };
-      } catch (error) {
-        settled = { outcome: "threw", error };
-      }
-      if (entry.settled) return; // replaced, or cut off at the shutdown deadline
-      const durationMs = Math.max(0, this.#clock.now() - attemptStart);
-      this.#record(entry, durationMs);
-      const aborted = signal.aborted;
-      const error = settled.outcome === "threw" ? settled.error : undefined;
-      this.#events.emit("end", {
-        ...info,
-        outcome: aborted ? "aborted" : settled.outcome,
-        durationMs,
-        ...(settled.outcome === "threw" ? { error } : {}),
-      });
-      if (settled.outcome === "threw") entry.lastError = errorMessage(error);
-      // An attempt that settles after its signal aborted ends the task as aborted, whatever it returned or threw.
-      if (aborted) {
-        this.#finalize(entry, { status: "aborted", reason: signal.reason });
-        return;
-      }
-      if (settled.outcome === "returned" && restart.restart !== "always") {
-        this.#finalize(entry, { status: "completed", value: settled.value });
-        return;
-      }
-      if (restart.restart === "never") {
-        this.#finalize(entry, { status: "failed", error, reason: `failed on attempt ${entry.attempt}: ${entry.lastError}` });
-        return;
-      }
-      if (durationMs >= restart.resetAfterMs) {
-        failures = 0;
-        previousDelay = undefined;
-      }
-      failures++;
-      let giveUp: string | undefined;
-      if (failures >= restart.maxConsecutiveFailures) {
-        giveUp = `${failures} consecutive failure(s) reached maxConsecutiveFailures`;
-      } else if (window !== undefined && !window.admit(this.#clock.now())) {
-        giveUp = `restart intensity exceeded: more than ${restart.intensity!.maxRestarts} restart(s) within ${restart.intensity!.withinMs} ms`;
-      }
-      if (giveUp !== undefined) {
-        this.#finalize(entry, { status: "failed", error, reason: giveUp }, true);
-        return;
-      }
-      const delayMs = backoffDelay(failures, restart.backoff, this.#random, previousDelay);
-      previousDelay = delayMs;
-      entry.status = "restarting";
-      this.#events.emit("restart", { ...info, attempt: entry.attempt + 1, delayMs, ...(settled.outcome === "threw" ? { error } : {}) });
-      const slept = await sleep(this.#clock, delayMs, signal);
-      if (entry.settled) return;
-      if (!slept) {
-        this.#finalize(entry, { status: "aborted", reason: signal.reason });
-        return;
-      }
-      entry.restartCount++;
+  /**
+   * Run one attempt: call the factory (or take the promise spawnLogged was
+   * given) and settle the attempt when its result does. A synchronous throw
+   * settles it at once; anything else one promise hop later, as `await` would.
+   */
+  #attempt(task: Task, work: TaskFactory | PromiseLike<unknown>): void {
+    task.attempt++;
+    task.status = "running";
+    if (this.#events.has("start")) this.#events.emit("start", { name: task.name, id: task.id, attempt: task.attempt, class: task.class });
+    const attemptStart = task.attempt === 1 ? task.startedAt : this.#clock.now();
+    let result: PromiseLike<unknown>;
+    try {
+      result = Promise.resolve(typeof work === "function" ? work(this.#attemptSignal(task)) : work);
+    } catch (error) {
+      this.#attemptSettled(task, attemptStart, false, error);
+      return;
+    }
+    result.then(
+      (value) => this.#attemptSettled(task, attemptStart, true, value),
+      (error: unknown) => this.#attemptSettled(task, attemptStart, false, error),
+    );
+  }
+
+  /**
+   * The signal an attempt's factory receives: the task's own on the first
+   * attempt, a fresh one per restart (so listeners an earlier attempt left
+   * behind die with it), none for a factory that cannot read it.
+   */
+  #attemptSignal(task: Task): AbortSignal {
+    if (!task.passesSignal) return undefined as unknown as AbortSignal; // the factory cannot tell
+    if (task.attempt === 1) return task.signal;
+    task.attemptController = new AbortController();
+    return task.attemptController.signal;
+  }
+
+  #attemptSettled(task: Task, attemptStart: number, returned: boolean, valueOrError: unknown): void {
+    try {
+      this.#afterAttempt(task, attemptStart, returned, valueOrError);
+    } catch (error) {
+      this.#crashed(task, error);
     }
   }
 
-  #finalize(entry: TaskEntry, outcome: Exclude<TaskOutcome<unknown>, { status: "rejected" }>, gaveUp = false, keep = false): void {
-    if (entry.settled) return;
-    entry.settled = true;
-    entry.attemptController = undefined;
-    entry.status = outcome.status;
-    this.#active--;
-    if (entry.class !== undefined) this.#activeByClass.set(entry.class, (this.#activeByClass.get(entry.class) ?? 1) - 1);
-    const info = this.#info(entry);
-    if (outcome.status === "failed") {
-      entry.reason = outcome.reason;
-      this.#events.emit("failed", { ...info, reason: outcome.reason, error: outcome.error, gaveUp });
+  /** Only a broken invariant inside the supervisor (or a throwing clock) lands here; keep the registry consistent. */
+  #crashed(task: Task, error: unknown): void {
+    this.#finalize(task, { status: "failed", error, reason: `supervisor error: ${errorMessage(error)}` });
+  }
+
+  #afterAttempt(task: Task, attemptStart: number, returned: boolean, valueOrError: unknown): void {
+    if (task.settled) return; // replaced, or cut off at the shutdown deadline
+    const durationMs = Math.max(0, this.#clock.now() - attemptStart);
+    this.#record(task, durationMs);
+    const aborted = task.aborted;
+    const error = returned ? undefined : valueOrError;
+    if (this.#events.has("end")) {
+      const outcome = aborted ? "aborted" : returned ? "returned" : "threw";
+      const { name, id, attempt } = task;
+      this.#events.emit(
+        "end",
+        returned ? { name, id, attempt, class: task.class, outcome, durationMs } : { name, id, attempt, class: task.class, outcome, durationMs, error },
+      );
     }
-    const retain = keep || (outcome.status === "failed" && !entry.ephemeral);
-    if (!retain && this.#registry.get(entry.key) === entry) this.#registry.delete(entry.key);
-    this.#events.emit("exit", { ...info, status: outcome.status, durationMs: this.#clock.now() - entry.startedAt });
-    entry.resolve(outcome as TaskOutcome<never>);
+    if (!returned) task.lastError = errorMessage(error);
+    const { restart } = task;
+    // An attempt that settles after its signal aborted ends the task as aborted, whatever it returned or threw.
+    if (aborted) return this.#finalize(task, { status: "aborted", reason: task.signal.reason });
+    if (returned && restart.restart !== "always") return this.#finalize(task, { status: "completed", value: valueOrError });
+    if (restart.restart === "never") {
+      return this.#finalize(task, { status: "failed", error, reason: `failed on attempt ${task.attempt}: ${task.lastError}` });
+    }
+    if (durationMs >= restart.resetAfterMs) {
+      task.failures = 0;
+      task.previousDelay = undefined;
+    }
+    task.failures++;
+    let giveUp: string | undefined;
+    if (task.failures >= restart.maxConsecutiveFailures) {
+      giveUp = `${task.failures} consecutive failure(s) reached maxConsecutiveFailures`;
+    } else if (restart.intensity !== undefined && !(task.window ??= new IntensityWindow(restart.intensity)).admit(this.#clock.now())) {
+      giveUp = `restart intensity exceeded: more than ${restart.intensity.maxRestarts} restart(s) within ${restart.intensity.withinMs} ms`;
+    }
+    if (giveUp !== undefined) return this.#finalize(task, { status: "failed", error, reason: giveUp }, true);
+    const delayMs = backoffDelay(task.failures, restart.backoff, this.#random, task.previousDelay);
+    task.previousDelay = delayMs;
+    task.status = "restarting";
+    if (this.#events.has("restart")) {
+      const { name, id } = task;
+      const attempt = task.attempt + 1;
+      this.#events.emit(
+        "restart",
+        returned ? { name, id, attempt, class: task.class, delayMs } : { name, id, attempt, class: task.class, delayMs, error },
+      );
+    }
+    sleep(this.#clock, delayMs, task.signal).then((slept) => this.#afterBackoff(task, slept));
+  }
+
+  #afterBackoff(task: Task, slept: boolean): void {
+    try {
+      if (task.settled) return;
+      if (!slept) return this.#finalize(task, { status: "aborted", reason: task.signal.reason });
+      task.restartCount++;
+      this.#attempt(task, task.factory!);
+    } catch (error) {
+      this.#crashed(task, error);
+    }
+  }
+
+  #finalize(task: Task, outcome: Exclude<TaskOutcome<unknown>, { status: "rejected" }>, gaveUp = false, keep = false): void {
+    if (task.settled) return;
+    task.settled = true;
+    task.attemptController = undefined;
+    task.status = outcome.status;
+    this.#active--;
+    if (task.class !== undefined) this.#activeByClass.set(task.class, (this.#activeByClass.get(task.class) ?? 1) - 1);
+    if (outcome.status === "failed") {
+      task.reason = outcome.reason;
+      if (this.#events.has("failed")) {
+        const { name, id, attempt } = task;
+        this.#events.emit("failed", { name, id, attempt, class: task.class, reason: outcome.reason, error: outcome.error, gaveUp });
+      }
+    }
+    const retain = keep || (outcome.status === "failed" && !task.ephemeral);
+    if (!retain && this.#registry.get(task.key) === task) this.#registry.delete(task.key);
+    if (this.#events.has("exit")) {
+      const { name, id, attempt } = task;
+      const durationMs = this.#clock.now() - task.startedAt;
+      this.#events.emit("exit", { name, id, attempt, class: task.class, status: outcome.status, durationMs });
+    }
+    task.settle(outcome);
     if (this.#active === 0) this.#onDrained?.();
   }
 
-  #record(entry: TaskEntry, durationMs: number): void {
-    histogramFor(this.#taskStats, entry.name).record(durationMs);
-    if (entry.class !== undefined) histogramFor(this.#classStats, entry.class).record(durationMs);
+  #record(task: Task, durationMs: number): void {
+    histogramFor(this.#taskStats, task.name).record(durationMs);
+    if (task.class !== undefined) histogramFor(this.#classStats, task.class).record(durationMs);
   }
-
-  #info(entry: TaskEntry): TaskEventInfo {
-    return { name: entry.name, id: entry.id, attempt: entry.attempt, class: entry.class };
-  }
-}
-
-/** Abort a task: its own signal (ends a backoff sleep) and its current attempt's signal. */
-function abortEntry(entry: TaskEntry, reason: unknown): void {
-  entry.controller.abort(reason);
-  entry.attemptController?.abort(entry.controller.signal.reason);
 }
 
 function histogramFor(map: Map<string, DurationHistogram>, key: string): DurationHistogram {
