@@ -92,6 +92,23 @@ export class Poller {
     skips: [/inside the timeout site at line 6/],
   },
   {
+    name: "an interval started inside a rewritten timeout gets its own per-tick spawnLogged",
+    code: `declare function tick(): void;
+setTimeout(() => {
+  setInterval(() => tick(), 1000);
+}, 10);
+export {};
+`,
+    expected: `import { spawnLogged } from "spawn-audit/shim";
+
+declare function tick(): void;
+setTimeout(() => spawnLogged("case-6.setInterval", () => {
+  setInterval(() => spawnLogged("case-6.tick", () => tick()), 1000);
+}), 10);
+export {};
+`,
+  },
+  {
     name: "a callback that is neither a function nor a name is skipped",
     code: `declare function makeTick(): () => void;
 setInterval(makeTick(), 1000);

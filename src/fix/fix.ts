@@ -189,7 +189,9 @@ function fixFile(sourceFile: ts.SourceFile, sites: readonly LocatedSite[], input
   const outerFirst = [...sites].sort((a, b) => a.node.getStart(sourceFile) - b.node.getStart(sourceFile) || b.node.getEnd() - a.node.getEnd());
   for (const located of outerFirst) {
     const { site, node, rule } = located;
-    const outer = rewritten.find((candidate) => candidate.node.getStart(sourceFile) <= node.getStart(sourceFile) && node.getEnd() <= candidate.node.getEnd());
+    const outer = SELF_CONTAINED_KINDS.has(site.kind) ? undefined : rewritten.find((candidate) =>
+      candidate.node.getStart(sourceFile) <= node.getStart(sourceFile) && node.getEnd() <= candidate.node.getEnd()
+    );
     if (outer !== undefined) {
       inputs.skipped.push({ site, reason: `inside the ${outer.site.kind} site at line ${outer.site.start.line}, which is rewritten to run under the shim` });
       continue;
@@ -233,6 +235,14 @@ function fixFile(sourceFile: ts.SourceFile, sites: readonly LocatedSite[], input
     written: false,
   };
 }
+
+/**
+ * Kinds whose rewrite protects every later run of their own callback: a
+ * timer or listener inside another rewritten site still needs it, because
+ * the outer task ends before its callback runs. Other sites inside a
+ * rewritten one (a promise, a worker) are left to the outer rewrite.
+ */
+const SELF_CONTAINED_KINDS: ReadonlySet<Kind> = new Set<Kind>(["interval", "timeout", "immediate", "microtask", "async-listener"]);
 
 /** Whether any edit of `rewrite` replaces text another accepted edit touches (insertions at one point do not overlap). */
 function overlaps(rewrite: Rewrite, accepted: readonly TextEdit[]): boolean {
