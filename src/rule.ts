@@ -7,11 +7,17 @@
 import type { ts } from "ts-morph";
 import type { Group, Kind, Resolution, Signal } from "./site.ts";
 
-/** What a rule may ask while it checks a node: the checker and the program it came from. */
+/**
+ * What a rule may ask while it checks a node: the checker, the program it
+ * came from, and the names of supervisor functions (the shim's and those in
+ * config), so a rule can report already-supervised sites instead of losing
+ * them.
+ */
 export interface RuleContext {
   readonly program: ts.Program;
   readonly checker: ts.TypeChecker;
   readonly sourceFile: ts.SourceFile;
+  readonly supervisors: ReadonlySet<string>;
 }
 
 /**

@@ -103,7 +103,7 @@ export function scanProjectLocated(
       continue;
     }
     filesScanned++;
-    const context: RuleContext = { program: project.program, checker: project.checker, sourceFile };
+    const context: RuleContext = { program: project.program, checker: project.checker, sourceFile, supervisors };
     const fromRoot = displayPath(sourceFile.fileName, project.root);
     const fileFacts: FileFacts = {
       file,

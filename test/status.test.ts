@@ -24,32 +24,54 @@ work("// spawn-audit-ignore");`,
     sites: [{ kind: "floating-promise", line: 3, status: "unsupervised" }],
   },
   {
-    name: "sites inside spawnSupervised/spawnLogged arguments are supervised",
+    name: "a value handed to a supervisor is supervised; a promise floating inside its factory is not",
     code: `
 declare function spawnSupervised(name: string, factory: (signal: AbortSignal) => unknown): void;
 declare function spawnLogged(name: string, work: unknown): void;
 declare function work(): Promise<void>;
 spawnSupervised("loop", async () => {
   work();
+  await work();
 });
 setInterval(() => spawnLogged("tick", () => work()), 1000);
-setInterval(() => { void spawnLogged("tick", work); }, 1000);
+setInterval(() => { void spawnLogged("tick", work()); }, 1000);
 setInterval(() => { work(); }, 1000);`,
     sites: [
-      { kind: "floating-promise", line: 6, status: "supervised" },
-      { kind: "interval", line: 8, status: "supervised" },
+      { kind: "floating-promise", line: 5, status: "supervised" },
+      { kind: "floating-promise", line: 6, status: "unsupervised" },
       { kind: "interval", line: 9, status: "supervised" },
-      { kind: "interval", line: 10, status: "unsupervised" },
-      { kind: "floating-promise", line: 10, status: "unsupervised" },
+      { kind: "interval", line: 10, status: "supervised" },
+      { kind: "void-promise", line: 10, status: "supervised" },
+      { kind: "interval", line: 11, status: "unsupervised" },
+      { kind: "floating-promise", line: 11, status: "unsupervised" },
     ],
   },
   {
-    name: "a supervisor named in config supervises its arguments",
+    name: "a worker returned to superviseWorker and a listener handing each event to spawnLogged are supervised",
+    code: `
+import { EventEmitter } from "node:events";
+declare function superviseWorker(name: string, create: () => Worker): void;
+declare function spawnLogged(name: string, work: () => Promise<void>): void;
+declare function save(data: string): Promise<void>;
+superviseWorker("indexer", () => new Worker("./indexer.js"));
+new EventEmitter().on("data", (data: string) => spawnLogged("save", () => save(data)));`,
+    sites: [
+      { kind: "worker", line: 6, status: "supervised" },
+      { kind: "async-listener", line: 7, status: "supervised" },
+    ],
+  },
+  {
+    name: "a supervisor named in config supervises what it is given",
     code: `
 declare function runInBackground(work: () => Promise<void>): void;
 declare function work(): Promise<void>;
+runInBackground(() => work());
 runInBackground(async () => { work(); });`,
-    sites: [{ kind: "floating-promise", line: 4, status: "supervised" }],
+    sites: [
+      { kind: "floating-promise", line: 4, status: "supervised" },
+      { kind: "floating-promise", line: 5, status: "supervised" },
+      { kind: "floating-promise", line: 5, status: "unsupervised" },
+    ],
   },
 ], { config: parseConfig({ supervisors: ["runInBackground"] }, "test") });
 

@@ -14,6 +14,7 @@ import { fixAsyncListener } from "./fix.ts";
 import { isPromiseLikeType, returnsPromiseLike } from "../../src/analysis/promise.ts";
 import { bodyWrappedInTryCatch, isAsyncFunction, isFunctionNode, skipOuterExpressions } from "../../src/analysis/functions.ts";
 import { signal } from "../../src/classify/signals.ts";
+import { onlySupervisorCall } from "../../src/classify/status.ts";
 import type { Resolution, Signal } from "../../src/site.ts";
 
 const LISTENER_METHODS = new Set([
@@ -42,17 +43,19 @@ export const asyncListenerRule: Rule = {
       const fn = skipOuterExpressions(argument);
       const inline = isFunctionNode(fn);
       const isAsync = isAsyncFunction(fn);
-      if (!isAsync && !(listenerMethod && !inline && (ts.isIdentifier(fn) || ts.isPropertyAccessExpression(fn)))) continue;
+      // A listener rewritten to hand each event to the shim (`(m) => spawnLogged(...)`) is reported so it shows as supervised.
+      const rewritten = !isAsync && inline && onlySupervisorCall(fn, context.supervisors) !== undefined;
+      if (!isAsync && !rewritten && !(listenerMethod && !inline && (ts.isIdentifier(fn) || ts.isPropertyAccessExpression(fn)))) continue;
       const resolution = expectsVoidCallback(context, argument);
-      if (resolution === "no") continue;
+      if (resolution === "no" && !rewritten) continue;
       if (resolution === "unknown" && !listenerMethod) continue;
-      if (!isAsync && !returnsPromiseLike(context.checker, fn)) continue;
+      if (!isAsync && !rewritten && !returnsPromiseLike(context.checker, fn)) continue;
       const eventName = call.arguments[0] !== undefined && ts.isStringLiteralLike(call.arguments[0]) ? call.arguments[0].text : undefined;
       const detection: Detection = {
         kind: "async-listener",
         node: argument,
         callee: callee.getText(context.sourceFile).replace(/\s+/g, ""),
-        resolution: resolution === "yes" ? "type" : "syntax" satisfies Resolution,
+        resolution: resolution === "yes" && !rewritten ? "type" : "syntax" satisfies Resolution,
         signals: listenerSignals(method, eventName),
       };
       if (inline) {

@@ -61,7 +61,7 @@ const CHAIN_METHODS = new Set(["then", "finally"]);
 /** Why the expression cannot be started again by a factory, or undefined when it can. */
 function restartObstacle(target: ts.Node, context: FixContext): string | undefined {
   const { sourceFile } = context;
-  if (enclosingLoop(context.node) !== undefined) return "it runs once per loop iteration, and a task spawned again under its name replaces the running one";
+  if (enclosingLoop(context.node) !== undefined) return "it runs once per loop iteration, tick or event, and a task spawned again under its name replaces the running one";
   if (ts.isIdentifier(target) || ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target)) {
     return `the promise ${quoteCode(target, sourceFile)} already exists`;
   }

@@ -26,6 +26,7 @@ import {
 } from "../../src/analysis/functions.ts";
 import { durableNameSignal, signal } from "../../src/classify/signals.ts";
 import { isTestFrameworkCall } from "../../src/classify/context.ts";
+import { supervisorCalled } from "../../src/classify/status.ts";
 
 /** The floating-promise rule (kinds `floating-promise`, `void-promise`, `then-without-catch`, `async-iife`). */
 export const floatingPromiseRule: Rule = {
@@ -58,7 +59,13 @@ export const floatingPromiseRule: Rule = {
       return undefined;
     }
     if (ts.isAwaitExpression(expression) || isAssignment(expression)) return undefined;
-    if (!isPromiseLikeExpression(context.checker, expression)) return undefined;
+    const spawned = supervisedWork(expression, context);
+    if (spawned !== undefined) {
+      // Already rewritten (`spawnSupervised("n", () => call())`): reported so a scan shows it supervised.
+      expression = spawned;
+    } else if (!isPromiseLikeExpression(context.checker, expression)) {
+      return undefined;
+    }
 
     const chain = analyzeChain(expression);
     const iife = asyncIife(expression);
@@ -74,7 +81,7 @@ export const floatingPromiseRule: Rule = {
       kind,
       node: statement.expression,
       callee: iife !== undefined ? null : callee,
-      resolution: "type",
+      resolution: spawned === undefined ? "type" : "syntax",
       signals: promiseSignals(statement, work, callee),
     };
     if (work !== undefined) detection.work = work;
@@ -91,6 +98,24 @@ export const floatingPromiseRule: Rule = {
     return detection;
   },
 };
+
+/**
+ * For a statement-level `spawnSupervised(name, () => call())` or
+ * `spawnLogged(name, promise)`: the promise expression handed to the
+ * supervisor (a factory's concise body, or the promise itself), so the site
+ * is classified as the original would be. `superviseWorker` is left to the
+ * worker rule, which sees the `new Worker` inside.
+ */
+function supervisedWork(expression: ts.Node, context: RuleContext): ts.Node | undefined {
+  const supervisor = supervisorCalled(expression, context.supervisors);
+  if (supervisor === undefined || supervisor === "superviseWorker" || !ts.isCallExpression(expression)) return undefined;
+  // The work is the first function argument (a factory), else the last argument (a promise).
+  const work = expression.arguments.find((argument) => isFunctionNode(skipOuterExpressions(argument))) ??
+    expression.arguments[expression.arguments.length - 1];
+  if (work === undefined) return undefined;
+  const given = skipOuterExpressions(work);
+  return isFunctionNode(given) && given.body !== undefined && !ts.isBlock(given.body) ? skipOuterExpressions(given.body) : given;
+}
 
 function isAssignment(node: ts.Node): boolean {
   return ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&

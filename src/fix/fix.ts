@@ -184,18 +184,14 @@ function fixFile(sourceFile: ts.SourceFile, sites: readonly LocatedSite[], input
   const namer = new TaskNamer(sourceFile);
   const edits: TextEdit[] = [];
   const rewrites: SiteRewrite[] = [];
-  const rewritten: LocatedSite[] = [];
   const uses = new Set<ShimFunction>();
+  // Rewrites only insert text around a site (a prefix and a suffix), so a
+  // site inside another rewritten one is rewritten too: a promise floating
+  // inside a timer's tick is no more observed after the tick runs under
+  // spawnLogged than before, and leaving it would make a second run differ.
   const outerFirst = [...sites].sort((a, b) => a.node.getStart(sourceFile) - b.node.getStart(sourceFile) || b.node.getEnd() - a.node.getEnd());
   for (const located of outerFirst) {
     const { site, node, rule } = located;
-    const outer = SELF_CONTAINED_KINDS.has(site.kind) ? undefined : rewritten.find((candidate) =>
-      candidate.node.getStart(sourceFile) <= node.getStart(sourceFile) && node.getEnd() <= candidate.node.getEnd()
-    );
-    if (outer !== undefined) {
-      inputs.skipped.push({ site, reason: `inside the ${outer.site.kind} site at line ${outer.site.start.line}, which is rewritten to run under the shim` });
-      continue;
-    }
     if (rule.fix === undefined) {
       inputs.skipped.push({ site, reason: `the ${rule.id} rule has no automatic fix` });
       continue;
@@ -219,7 +215,6 @@ function fixFile(sourceFile: ts.SourceFile, sites: readonly LocatedSite[], input
       edits.push(...outcome.edits);
       outcome.uses.forEach((name) => uses.add(name));
       rewrites.push({ site, transform: outcome.transform });
-      rewritten.push(located);
     }
   }
   if (rewrites.length === 0) return undefined;
@@ -235,14 +230,6 @@ function fixFile(sourceFile: ts.SourceFile, sites: readonly LocatedSite[], input
     written: false,
   };
 }
-
-/**
- * Kinds whose rewrite protects every later run of their own callback: a
- * timer or listener inside another rewritten site still needs it, because
- * the outer task ends before its callback runs. Other sites inside a
- * rewritten one (a promise, a worker) are left to the outer rewrite.
- */
-const SELF_CONTAINED_KINDS: ReadonlySet<Kind> = new Set<Kind>(["interval", "timeout", "immediate", "microtask", "async-listener"]);
 
 /** Whether any edit of `rewrite` replaces text another accepted edit touches (insertions at one point do not overlap). */
 function overlaps(rewrite: Rewrite, accepted: readonly TextEdit[]): boolean {

@@ -162,10 +162,13 @@ export function runBodyUnderLogged(fn: FunctionNode, name: string, sourceFile: t
 }
 
 /**
- * The loop (`for`, `for…of`, `for…in`, `while`, `do`, or a `forEach`/`map`
- * callback) that runs `node` repeatedly within its own function, if any: a
- * supervised task started there would be started again under the same
- * name, and a name spawned again replaces the running task.
+ * The loop or repeated callback that runs `node` again and again within its
+ * own function, if any: a `for`/`for…of`/`for…in`/`while`/`do` statement, a
+ * `forEach`/`map` callback, a timer callback (`setInterval`, and a
+ * `setTimeout` that may be scheduled again) or an event listener (`on`,
+ * `addEventListener`). A supervised task started there would be started
+ * again under the same name, and a name spawned again replaces the running
+ * task.
  *
  * @param node a node inside a function body or module.
  */
@@ -175,13 +178,22 @@ export function enclosingLoop(node: ts.Node): ts.Node | undefined {
     if (isFunctionNode(current)) {
       const call = current.parent;
       const callee = call !== undefined && ts.isCallExpression(call) ? skipOuterExpressions(call.expression) : undefined;
-      return callee !== undefined && ts.isPropertyAccessExpression(callee) && ITERATING_METHODS.has(callee.name.text) ? call : undefined;
+      const name = callee === undefined ? undefined
+        : ts.isPropertyAccessExpression(callee) ? callee.name.text
+        : ts.isIdentifier(callee) ? callee.text
+        : undefined;
+      return name !== undefined && REPEATING_CALLERS.has(name) ? call : undefined;
     }
   }
   return undefined;
 }
 
-const ITERATING_METHODS = new Set(["forEach", "map", "flatMap", "filter", "some", "every", "reduce"]);
+/** Calls that run a callback argument more than once: iteration methods, timers, listener registration. */
+const REPEATING_CALLERS = new Set([
+  "forEach", "map", "flatMap", "filter", "some", "every", "reduce",
+  "setInterval", "setTimeout", "setImmediate", "queueMicrotask",
+  "on", "once", "addListener", "prependListener", "addEventListener",
+]);
 
 /**
  * Whether the function a call invokes takes an `AbortSignal`, directly or

@@ -48,7 +48,12 @@ describe("idempotency and re-scan", () => {
     assert.equal(readFileSync(join(dir, "src/service.ts"), "utf8"), once);
     const sites = scanProject(loadProject({ paths: [dir], cwd: dir }), DEFAULT_CONFIG, dir).sites;
     assert.deepEqual(sites.filter((site) => site.status === "unsupervised"), []);
-    assert.deepEqual(sites.map((site) => [site.kind, site.status]), [["interval", "supervised"], ["timeout", "supervised"], ["worker", "supervised"]]);
+    assert.deepEqual(sites.map((site) => [site.kind, site.status]), [
+      ["floating-promise", "supervised"],
+      ["interval", "supervised"],
+      ["timeout", "supervised"],
+      ["worker", "supervised"],
+    ]);
   });
 
   test("a dry run reports the same change without writing", () => {
