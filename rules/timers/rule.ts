@@ -12,7 +12,6 @@ import { fixTimer } from "./fix.ts";
 import type { Kind, Signal } from "../../src/site.ts";
 import { originOf } from "../../src/analysis/platform.ts";
 import { platformName } from "../../src/analysis/imports.ts";
-import { isPromiseLikeType } from "../../src/analysis/promise.ts";
 import {
   bodyWrappedInTryCatch,
   callsFunctionNamed,
@@ -62,7 +61,7 @@ export const timersRule: Rule = {
     const origin = originOf(context.program, context.checker, nameNode);
     if (origin === "user") return undefined;
     if (origin === "unresolved" && !(ts.isIdentifier(callee) || isGlobalReceiver(callee))) return undefined;
-    if (origin === "platform" && returnsPromise(context, call)) return undefined;
+    if (origin === "platform" && isPromiseTimer(context, nameNode)) return undefined;
 
     const callback = call.arguments[0] === undefined ? undefined : skipOuterExpressions(call.arguments[0]);
     const work = callback === undefined ? undefined : workFunction(context, callback);
@@ -98,10 +97,21 @@ function isGlobalReceiver(callee: ts.Node): boolean {
     GLOBAL_RECEIVERS.has(callee.expression.text);
 }
 
-/** `setTimeout` from `node:timers/promises` returns a promise: awaited, it is a sleep, not a callback timer. */
-function returnsPromise(context: RuleContext, call: ts.CallExpression): boolean {
-  const signature = context.checker.getResolvedSignature(call);
-  return signature !== undefined && isPromiseLikeType(context.checker, signature.getReturnType(), call);
+/**
+ * `setTimeout`/`setInterval`/`setImmediate` from `node:timers/promises`
+ * return a promise: awaited, they are sleeps, not callback timers. Decided
+ * from the declaring module, which is cheaper than resolving the call's
+ * overloads.
+ */
+function isPromiseTimer(context: RuleContext, name: ts.Identifier): boolean {
+  let symbol = context.checker.getSymbolAtLocation(name);
+  if (symbol !== undefined && symbol.flags & ts.SymbolFlags.Alias) symbol = context.checker.getAliasedSymbol(symbol);
+  return (symbol?.getDeclarations() ?? []).some((declaration) => {
+    for (let node: ts.Node | undefined = declaration.parent; node !== undefined; node = node.parent) {
+      if (ts.isModuleDeclaration(node) && ts.isStringLiteral(node.name)) return /^(node:)?timers\/promises$/.test(node.name.text);
+    }
+    return /[\\/]timers[\\/]promises\.d\.ts$/.test(declaration.getSourceFile().fileName);
+  });
 }
 
 /** The function that runs when the timer fires: an inline callback, or the declaration a name refers to. */

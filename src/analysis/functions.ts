@@ -176,6 +176,8 @@ export function isAsyncFunction(fn: ts.Node): boolean {
  * Name-based: used to spot functions that start themselves again.
  */
 export function callsFunctionNamed(fn: ts.Node, name: string): boolean {
+  const known = selfCallCache.get(fn)?.get(name);
+  if (known !== undefined) return known;
   let found = false;
   const visit = (node: ts.Node): void => {
     if (found) return;
@@ -191,8 +193,14 @@ export function callsFunctionNamed(fn: ts.Node, name: string): boolean {
     ts.forEachChild(node, visit);
   };
   ts.forEachChild(fn, visit);
+  const byName = selfCallCache.get(fn) ?? new Map<string, boolean>();
+  byName.set(name, found);
+  selfCallCache.set(fn, byName);
   return found;
 }
+
+/** Answers per function body and name: many call sites share one callee. */
+const selfCallCache = new WeakMap<ts.Node, Map<string, boolean>>();
 
 /** `name` or `this.name`. */
 function isOwnReference(node: ts.Node, name: string): boolean {

@@ -19,11 +19,20 @@ import { ts } from "ts-morph";
 export function isPromiseLikeType(checker: ts.TypeChecker, type: ts.Type, at: ts.Node): boolean {
   if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return false;
   if (type.isUnion()) return type.types.some((member) => isPromiseLikeType(checker, member, at));
+  const known = promiseLikeCache.get(type);
+  if (known !== undefined) return known;
   const then = type.getProperty("then");
-  if (then === undefined) return false;
-  const thenType = checker.getTypeOfSymbolAtLocation(then, at);
-  return thenType.getCallSignatures().length > 0;
+  const result = then !== undefined && checker.getTypeOfSymbolAtLocation(then, at).getCallSignatures().length > 0;
+  promiseLikeCache.set(type, result);
+  return result;
 }
+
+/**
+ * Answers per type object: the checker interns types, so the many calls
+ * returning `Promise<void>` share one entry. Keyed weakly, so one program's
+ * types do not outlive it.
+ */
+const promiseLikeCache = new WeakMap<ts.Type, boolean>();
 
 /**
  * Whether the expression `node` evaluates to a Promise-like value.
