@@ -14,6 +14,7 @@ import { after, before, describe, test } from "node:test";
 import { GROUPS } from "../../src/site.ts";
 import { runFix, type FixOptions, type FixResult } from "../../src/fix/fix.ts";
 import { repoRoot } from "../support/repo.ts";
+import { caseTsconfig } from "../support/cases.ts";
 
 /**
  * One fixture: `code` is written to `path` (default `src/case-N.ts`) and
@@ -28,27 +29,15 @@ export interface FixCase {
   skips?: RegExp[];
 }
 
-/** A temporary project's tsconfig: strict TypeScript, Node types, and `spawn-audit/shim` resolved to the repository's shim. */
+/** A temporary project's tsconfig: the case tsconfig, made stricter (unused names are errors), and `spawn-audit/shim` resolved to the repository's shim. */
 export function testTsconfig(extra: Record<string, unknown> = {}): string {
-  return JSON.stringify({
-    compilerOptions: {
-      target: "ES2022",
-      module: "ESNext",
-      moduleResolution: "Bundler",
-      lib: ["ES2022", "DOM"],
-      allowJs: true,
-      strict: true,
-      noEmit: true,
-      allowImportingTsExtensions: true,
-      noUnusedLocals: true,
-      noUnusedParameters: true,
-      types: ["node"],
-      typeRoots: [join(repoRoot(), "node_modules", "@types")],
-      paths: { "spawn-audit/shim": [join(repoRoot(), "shim", "mod.ts")] },
-      ...extra,
-    },
-    include: ["**/*"],
-  }, null, 2);
+  return caseTsconfig({
+    allowImportingTsExtensions: true,
+    noUnusedLocals: true,
+    noUnusedParameters: true,
+    paths: { "spawn-audit/shim": [join(repoRoot(), "shim", "mod.ts")] },
+    ...extra,
+  });
 }
 
 /** Writes `files` (path → text) under `dir`, creating folders. */

@@ -91,9 +91,13 @@ function project(site: SpawnSite, expected: ExpectedSite | undefined): Record<st
   return shown;
 }
 
-/** Writes the cases to `dir` as a project with a tsconfig and scans it; site files are relative to `dir`. */
-export function scanCaseProject(dir: string, cases: readonly Case[], options: CaseOptions = {}): SpawnSite[] {
-  const tsconfig = {
+/**
+ * The tsconfig of a temporary test project: strict TypeScript with DOM and
+ * the repository's Node types, every file included; `compilerOptions` are
+ * merged over the defaults.
+ */
+export function caseTsconfig(compilerOptions: Record<string, unknown> = {}): string {
+  return JSON.stringify({
     compilerOptions: {
       target: "ES2022",
       module: "ESNext",
@@ -104,11 +108,15 @@ export function scanCaseProject(dir: string, cases: readonly Case[], options: Ca
       noEmit: true,
       types: ["node"],
       typeRoots: [join(repoRoot(), "node_modules", "@types")],
-      ...options.compilerOptions,
+      ...compilerOptions,
     },
     include: ["**/*"],
-  };
-  write(dir, "tsconfig.json", JSON.stringify(tsconfig, null, 2));
+  }, null, 2);
+}
+
+/** Writes the cases to `dir` as a project with a tsconfig and scans it; site files are relative to `dir`. */
+export function scanCaseProject(dir: string, cases: readonly Case[], options: CaseOptions = {}): SpawnSite[] {
+  write(dir, "tsconfig.json", caseTsconfig(options.compilerOptions));
   for (const [path, text] of Object.entries(options.files ?? {})) write(dir, path, text);
   cases.forEach((item, index) => write(dir, casePath(item, index), item.script === true ? item.code : `${item.code}\nexport {};\n`));
   const loaded = loadProject({ paths: [dir], cwd: dir });
