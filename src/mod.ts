@@ -27,9 +27,11 @@ export { scanProject } from "./scan.ts";
 /** The versioned JSON report (src/report/json.ts, schema/scan-report.v1.json). */
 export type { JsonReport } from "./report/json.ts";
 export { jsonReport } from "./report/json.ts";
+/** The codemod: options, per-file changes, rewrites and skips (src/fix/fix.ts, docs/fix.md). */
 export type { FileChange, FixOptions, FixResult, SiteRewrite, SiteSkip, VendorChange } from "./fix/fix.ts";
 export { runFix } from "./fix/fix.ts";
 export { formatFixReport } from "./fix/report.ts";
+/** What a rule's rewrite receives and returns (src/rule.ts). */
 export type { FixContext, FixOutcome, FixSkip, Rewrite, ShimFunction, TextEdit } from "./rule.ts";
 export { UsageError } from "./errors.ts";
 export { runCli } from "./cli.ts";
