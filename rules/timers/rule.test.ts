@@ -120,6 +120,24 @@ export { poll, doNext };`,
     ],
   },
   {
+    name: "a timeout closing a loop through one intermediate method is durable",
+    code: `
+declare function getJobs(): Promise<number>;
+export class LocalQueue {
+  timer: ReturnType<typeof setTimeout> | undefined;
+  fetch = (): void => {
+    this.fetchOnce().catch(console.error);
+  };
+  async fetchOnce(): Promise<void> {
+    if ((await getJobs()) === 0) this.timer = setTimeout(this.fetch, 1000);
+  }
+}`,
+    sites: [
+      { kind: "floating-promise", line: 6, status: "handled" },
+      { kind: "timeout", line: 9, group: "durable", signals: ["self-rescheduling-timer"] },
+    ],
+  },
+  {
     name: "clearTimeout before setTimeout is a per-request debounce",
     code: `
 let timer: ReturnType<typeof setTimeout> | undefined;

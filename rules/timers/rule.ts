@@ -122,7 +122,8 @@ function workFunction(context: RuleContext, callback: ts.Node): ts.Node | undefi
   for (const declaration of symbol?.getDeclarations() ?? []) {
     if (declaration.getSourceFile().isDeclarationFile) continue;
     if (isFunctionNode(declaration)) return declaration;
-    if (ts.isVariableDeclaration(declaration) && declaration.initializer !== undefined) {
+    if ((ts.isVariableDeclaration(declaration) || ts.isPropertyDeclaration(declaration) || ts.isPropertyAssignment(declaration)) &&
+      declaration.initializer !== undefined) {
       const initializer = skipOuterExpressions(declaration.initializer);
       if (isFunctionNode(initializer)) return initializer;
     }
@@ -140,7 +141,7 @@ function timerSignals(kind: Kind, call: ts.CallExpression, callback: ts.Node | u
     durableNameSignal(callback !== undefined && (ts.isIdentifier(callback) || ts.isPropertyAccessExpression(callback)) ? callback.getText() : undefined);
   if (named !== undefined) signals.push(named);
   if (kind === "timeout") {
-    if (reschedulesItself(call, callback)) signals.push(signal("self-rescheduling-timer"));
+    if (reschedulesItself(call, callback, work)) signals.push(signal("self-rescheduling-timer"));
     else if (isDebounced(call)) signals.push(signal("debounce"));
     else signals.push(signal("one-shot-timer"));
   } else if (kind === "immediate" || kind === "microtask") {
@@ -152,16 +153,20 @@ function timerSignals(kind: Kind, call: ts.CallExpression, callback: ts.Node | u
 /**
  * A timeout that starts one of its enclosing functions again (`function
  * tick() { …; setTimeout(tick, ms) }`, `setTimeout(() => doNext(), ms)`
- * inside `doNext`) or whose named callback schedules itself: a polling loop.
+ * inside `doNext`), also through one intermediate function (`fetch` calls
+ * `_fetch`, which schedules `this.fetch`), or whose named callback schedules
+ * itself: a polling loop.
+ *
+ * @param work the callback's function (inline, or the declaration a name resolves to).
  */
-function reschedulesItself(call: ts.CallExpression, callback: ts.Node | undefined): boolean {
+function reschedulesItself(call: ts.CallExpression, callback: ts.Node | undefined, work: ts.Node | undefined): boolean {
   if (callback === undefined) return false;
   for (let outer = enclosingFunction(call); outer !== undefined; outer = enclosingFunction(outer)) {
     const outerName = functionName(outer);
     if (outerName === undefined) continue;
     if (ts.isIdentifier(callback) && callback.text === outerName) return true;
     if (ts.isPropertyAccessExpression(callback) && callback.name.text === outerName) return true;
-    if (isFunctionNode(callback) && callsFunctionNamed(callback, outerName)) return true;
+    if (work !== undefined && callsFunctionNamed(work, outerName)) return true;
   }
   if (isFunctionNode(callback)) {
     const ownName = functionName(callback);
