@@ -23,7 +23,7 @@ import { formatText } from "./report/text.ts";
 import { formatSarif } from "./report/sarif.ts";
 import { formatGithub } from "./report/github.ts";
 import { acceptedByBaseline, createBaseline, loadBaseline } from "./baseline.ts";
-import { writeAtomically } from "./fix/files.ts";
+import { writeAtomically } from "./atomic-write.ts";
 import { resolve } from "node:path";
 
 /** Where the CLI writes and what it knows of its environment; injectable for tests. */

@@ -6,6 +6,7 @@
  */
 import type { ts } from "ts-morph";
 import type { Group, Kind, Resolution, Signal } from "./site.ts";
+import type { SHIM_SUPERVISORS } from "./classify/status.ts";
 
 /**
  * What a rule may ask while it checks a node: the checker, the program it
@@ -68,8 +69,8 @@ export interface TextEdit {
   text: string;
 }
 
-/** A shim export a rewrite calls, imported into the file by the codemod. */
-export type ShimFunction = "spawnSupervised" | "spawnLogged" | "superviseWorker";
+/** A shim export a rewrite calls, imported into the file by the codemod (one of {@link SHIM_SUPERVISORS}). */
+export type ShimFunction = (typeof SHIM_SUPERVISORS)[number];
 
 /**
  * What a rule's fix sees of one unsupervised site.

@@ -12,7 +12,8 @@ import { ts } from "ts-morph";
 import type { Detection, Rule, RuleContext } from "../../src/rule.ts";
 import { fixAsyncListener } from "./fix.ts";
 import { isPromiseLikeType, returnsPromiseLike } from "../../src/analysis/promise.ts";
-import { bodyWrappedInTryCatch, isAsyncFunction, isFunctionNode, skipOuterExpressions } from "../../src/analysis/functions.ts";
+import { TIMER_KINDS } from "../../src/analysis/timers.ts";
+import { bodyWrappedInTryCatch, calleeText, isAsyncFunction, isFunctionNode, skipOuterExpressions } from "../../src/analysis/functions.ts";
 import { signal } from "../../src/classify/signals.ts";
 import { onlySupervisorCall } from "../../src/classify/status.ts";
 import type { Resolution, Signal } from "../../src/site.ts";
@@ -20,7 +21,6 @@ import type { Resolution, Signal } from "../../src/site.ts";
 const LISTENER_METHODS = new Set([
   "on", "once", "addListener", "prependListener", "prependOnceListener", "addEventListener", "forEach",
 ]);
-const TIMER_NAMES = new Set(["setTimeout", "setInterval", "setImmediate", "queueMicrotask"]);
 
 /** The async-listener rule (kind `async-listener`). */
 export const asyncListenerRule: Rule = {
@@ -37,7 +37,7 @@ export const asyncListenerRule: Rule = {
     const call = node as ts.CallExpression;
     const callee = skipOuterExpressions(call.expression);
     const method = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
-    if (method !== undefined && TIMER_NAMES.has(method)) return undefined;
+    if (method !== undefined && TIMER_KINDS.has(method)) return undefined;
     const listenerMethod = method !== undefined && LISTENER_METHODS.has(method);
     for (const argument of call.arguments) {
       const fn = skipOuterExpressions(argument);
@@ -54,7 +54,7 @@ export const asyncListenerRule: Rule = {
       const detection: Detection = {
         kind: "async-listener",
         node: argument,
-        callee: callee.getText(context.sourceFile).replace(/\s+/g, ""),
+        callee: calleeText(call, context.sourceFile),
         resolution: resolution === "yes" && !rewritten ? "type" : "syntax" satisfies Resolution,
         signals: listenerSignals(method, eventName),
       };

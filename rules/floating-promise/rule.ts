@@ -14,7 +14,6 @@ import type { Kind, Signal } from "../../src/site.ts";
 import { isPromiseLikeExpression } from "../../src/analysis/promise.ts";
 import {
   bodyWrappedInTryCatch,
-  calleeBody,
   calleeText,
   callsFunctionNamed,
   enclosingFunction,
@@ -26,6 +25,7 @@ import {
 } from "../../src/analysis/functions.ts";
 import { durableNameSignal, signal } from "../../src/classify/signals.ts";
 import { isTestFrameworkCall } from "../../src/classify/context.ts";
+import { calleeBody } from "../../src/analysis/declarations.ts";
 import { supervisorCalled } from "../../src/classify/status.ts";
 
 /** The floating-promise rule (kinds `floating-promise`, `void-promise`, `then-without-catch`, `async-iife`). */

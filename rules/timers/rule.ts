@@ -11,6 +11,8 @@ import type { Detection, Rule, RuleContext } from "../../src/rule.ts";
 import { fixTimer } from "./fix.ts";
 import type { Kind, Signal } from "../../src/site.ts";
 import { originOf } from "../../src/analysis/platform.ts";
+import { declarationsOf, functionNamed } from "../../src/analysis/declarations.ts";
+import { TIMER_KINDS } from "../../src/analysis/timers.ts";
 import { platformName } from "../../src/analysis/imports.ts";
 import {
   bodyWrappedInTryCatch,
@@ -23,13 +25,6 @@ import {
   skipOuterExpressions,
 } from "../../src/analysis/functions.ts";
 import { durableNameSignal, signal } from "../../src/classify/signals.ts";
-
-const TIMER_KINDS: ReadonlyMap<string, Kind> = new Map<string, Kind>([
-  ["setTimeout", "timeout"],
-  ["setInterval", "interval"],
-  ["setImmediate", "immediate"],
-  ["queueMicrotask", "microtask"],
-]);
 
 const TIMER_MODULES = /^(node:)?timers$/;
 
@@ -58,10 +53,11 @@ export const timersRule: Rule = {
     if (nameNode === undefined) return undefined;
     const timerName = ts.isIdentifier(callee) ? platformName(context.sourceFile, callee.text, TIMER_MODULES) : nameNode.text;
     const kind = TIMER_KINDS.get(timerName)!;
-    const origin = originOf(context.program, context.checker, nameNode);
+    const declarations = declarationsOf(context.checker, nameNode);
+    const origin = originOf(context.program, declarations);
     if (origin === "user") return undefined;
     if (origin === "unresolved" && !(ts.isIdentifier(callee) || isGlobalReceiver(callee))) return undefined;
-    if (origin === "platform" && isPromiseTimer(context, nameNode)) return undefined;
+    if (origin === "platform" && isPromiseTimer(declarations)) return undefined;
 
     const callback = call.arguments[0] === undefined ? undefined : skipOuterExpressions(call.arguments[0]);
     const work = callback === undefined ? undefined : workFunction(context, callback);
@@ -103,10 +99,8 @@ function isGlobalReceiver(callee: ts.Node): boolean {
  * from the declaring module, which is cheaper than resolving the call's
  * overloads.
  */
-function isPromiseTimer(context: RuleContext, name: ts.Identifier): boolean {
-  let symbol = context.checker.getSymbolAtLocation(name);
-  if (symbol !== undefined && symbol.flags & ts.SymbolFlags.Alias) symbol = context.checker.getAliasedSymbol(symbol);
-  return (symbol?.getDeclarations() ?? []).some((declaration) => {
+function isPromiseTimer(declarations: readonly ts.Declaration[]): boolean {
+  return declarations.some((declaration) => {
     for (let node: ts.Node | undefined = declaration.parent; node !== undefined; node = node.parent) {
       if (ts.isModuleDeclaration(node) && ts.isStringLiteral(node.name)) return /^(node:)?timers\/promises$/.test(node.name.text);
     }
@@ -117,18 +111,7 @@ function isPromiseTimer(context: RuleContext, name: ts.Identifier): boolean {
 /** The function that runs when the timer fires: an inline callback, or the declaration a name refers to. */
 function workFunction(context: RuleContext, callback: ts.Node): ts.Node | undefined {
   if (isFunctionNode(callback)) return callback;
-  if (!ts.isIdentifier(callback) && !ts.isPropertyAccessExpression(callback)) return undefined;
-  const symbol = context.checker.getSymbolAtLocation(ts.isIdentifier(callback) ? callback : callback.name);
-  for (const declaration of symbol?.getDeclarations() ?? []) {
-    if (declaration.getSourceFile().isDeclarationFile) continue;
-    if (isFunctionNode(declaration)) return declaration;
-    if ((ts.isVariableDeclaration(declaration) || ts.isPropertyDeclaration(declaration) || ts.isPropertyAssignment(declaration)) &&
-      declaration.initializer !== undefined) {
-      const initializer = skipOuterExpressions(declaration.initializer);
-      if (isFunctionNode(initializer)) return initializer;
-    }
-  }
-  return undefined;
+  return ts.isIdentifier(callback) || ts.isPropertyAccessExpression(callback) ? functionNamed(context.checker, callback) : undefined;
 }
 
 function timerSignals(kind: Kind, call: ts.CallExpression, callback: ts.Node | undefined, work: ts.Node | undefined): Signal[] {

@@ -11,6 +11,7 @@ import { ts } from "ts-morph";
 import type { Detection, Rule, RuleContext } from "../../src/rule.ts";
 import { fixWorker } from "./fix.ts";
 import { originOf } from "../../src/analysis/platform.ts";
+import { declarationsOf } from "../../src/analysis/declarations.ts";
 import { platformName } from "../../src/analysis/imports.ts";
 import { enclosingFunction, skipOuterExpressions } from "../../src/analysis/functions.ts";
 import { signal } from "../../src/classify/signals.ts";
@@ -37,7 +38,7 @@ export const workerRule: Rule = {
     if (nameNode === undefined || !ts.isIdentifier(nameNode)) return undefined;
     const className = ts.isIdentifier(callee) ? platformName(context.sourceFile, callee.text, WORKER_MODULES) : nameNode.text;
     if (!WORKER_CLASSES.has(className)) return undefined;
-    const origin = originOf(context.program, context.checker, nameNode);
+    const origin = originOf(context.program, declarationsOf(context.checker, nameNode));
     if (origin === "user") return undefined;
     if (origin === "unresolved" && !ts.isIdentifier(callee)) return undefined;
     const detection: Detection = {

@@ -6,6 +6,7 @@
  * @module
  */
 import { ts } from "ts-morph";
+import { TIMER_KINDS } from "./timers.ts";
 
 /** A node that has its own body and parameters. */
 export type FunctionNode = ts.SignatureDeclaration & { body?: ts.Node };
@@ -134,29 +135,6 @@ function flagName(node: ts.Node): string | undefined {
   return undefined;
 }
 
-/**
- * The body of the function a call invokes, when the checker can find its
- * declaration in the program's own (non-declaration) sources.
- *
- * @param checker the program's type checker.
- * @param call a call expression.
- */
-export function calleeBody(checker: ts.TypeChecker, call: ts.CallExpression): ts.Node | undefined {
-  const callee = skipOuterExpressions(call.expression);
-  const nameNode = ts.isPropertyAccessExpression(callee) ? callee.name : callee;
-  let symbol = checker.getSymbolAtLocation(nameNode);
-  if (symbol === undefined) return undefined;
-  if (symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
-  for (const declaration of symbol.getDeclarations() ?? []) {
-    if (declaration.getSourceFile().isDeclarationFile) continue;
-    const fn = ts.isVariableDeclaration(declaration) && declaration.initializer !== undefined
-      ? skipOuterExpressions(declaration.initializer)
-      : declaration;
-    if (isFunctionNode(fn) && fn.body !== undefined) return fn.body;
-  }
-  return undefined;
-}
-
 /** The text of a call's callee as written, without type arguments: `pollForever`, `this.loop`, `db.connect`. */
 export function calleeText(call: ts.CallExpression | ts.NewExpression, sourceFile: ts.SourceFile): string {
   return skipOuterExpressions(call.expression).getText(sourceFile).replace(/\s+/g, "");
@@ -185,7 +163,7 @@ export function callsFunctionNamed(fn: ts.Node, name: string): boolean {
       const callee = skipOuterExpressions(node.expression);
       if (isOwnReference(callee, name)) found = true;
       const called = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
-      if (called !== undefined && TIMER_FUNCTIONS.has(called) && node.arguments[0] !== undefined &&
+      if (called !== undefined && TIMER_KINDS.has(called) && node.arguments[0] !== undefined &&
         isOwnReference(skipOuterExpressions(node.arguments[0]), name)) {
         found = true;
       }
@@ -208,4 +186,3 @@ function isOwnReference(node: ts.Node, name: string): boolean {
   return ts.isPropertyAccessExpression(node) && node.name.text === name && node.expression.kind === ts.SyntaxKind.ThisKeyword;
 }
 
-const TIMER_FUNCTIONS = new Set(["setTimeout", "setInterval", "setImmediate", "queueMicrotask"]);

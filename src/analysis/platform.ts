@@ -17,19 +17,13 @@ export type Origin = "platform" | "user" | "unresolved";
 const PLATFORM_PATH = /[\\/]node_modules[\\/](@types[\\/](node|deno|bun)|bun-types|@deno[\\/]types)[\\/]|lib\.deno[\w.]*\.d\.ts$/;
 
 /**
- * Resolves `name` (an identifier, or the name of a property access such as
- * `globalThis.setTimeout` / `timers.setTimeout`) to where it was declared,
- * following import aliases.
+ * Where the declarations of a name (from `declarationsOf`, so import
+ * aliases are already followed) come from.
  *
- * @param program the program the node belongs to.
- * @param checker its type checker.
- * @param name the identifier to resolve.
+ * @param program the program the declarations belong to.
+ * @param declarations the name's declarations.
  */
-export function originOf(program: ts.Program, checker: ts.TypeChecker, name: ts.Node): Origin {
-  let symbol = checker.getSymbolAtLocation(name);
-  if (symbol === undefined) return "unresolved";
-  if (symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
-  const declarations = symbol.getDeclarations() ?? [];
+export function originOf(program: ts.Program, declarations: readonly ts.Declaration[]): Origin {
   if (declarations.length === 0) return "unresolved";
   const platform = declarations.every((declaration) => {
     const file = declaration.getSourceFile();

@@ -1,14 +1,13 @@
 /**
  * The file-system side of the codemod: whether a file has uncommitted git
- * changes, whether a path lies inside the paths the user gave (symbolic
- * links resolved), and atomic writes.
+ * changes, and whether a path lies inside the paths the user gave
+ * (symbolic links resolved). Writes go through `../atomic-write.ts`.
  *
  * @module
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import { basename, dirname, join, sep } from "node:path";
-import process from "node:process";
 
 /**
  * Whether `git status --porcelain` lists the file (modified, staged or
@@ -42,24 +41,4 @@ function realPathOf(path: string): string {
   if (existsSync(path)) return realpathSync(path);
   const parent = dirname(path);
   return parent === path ? path : join(realPathOf(parent), basename(path));
-}
-
-/**
- * Writes `text` to `file` atomically: to a temporary file in the same
- * directory (keeping an existing file's mode), then renamed over it, so a
- * reader sees the old or the new text, never a mix.
- *
- * @param file absolute path.
- * @param text the new content (UTF-8).
- * @throws the file system's error; the temporary file is removed first.
- */
-export function writeAtomically(file: string, text: string): void {
-  const temporary = join(dirname(file), `.${basename(file)}.spawn-audit-${process.pid}-${Date.now().toString(36)}.tmp`);
-  try {
-    writeFileSync(temporary, text, existsSync(file) ? { mode: statSync(file).mode } : {});
-    renameSync(temporary, file);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw error;
-  }
 }

@@ -31,7 +31,7 @@ export class TaskNamer {
       if (ts.isCallExpression(node)) {
         const callee = skipOuterExpressions(node.expression);
         const first = node.arguments[0];
-        if (ts.isIdentifier(callee) && SHIM_SUPERVISORS.includes(callee.text) && first !== undefined && ts.isStringLiteralLike(first)) {
+        if (ts.isIdentifier(callee) && (SHIM_SUPERVISORS as readonly string[]).includes(callee.text) && first !== undefined && ts.isStringLiteralLike(first)) {
           this.#used.add(first.text);
         }
       }

@@ -10,6 +10,7 @@
 import { ts } from "ts-morph";
 import type { FixContext, FixSkip, TextEdit } from "../rule.ts";
 import { isAsyncFunction, isFunctionNode, skipOuterExpressions, type FunctionNode } from "../analysis/functions.ts";
+import { TIMER_KINDS } from "../analysis/timers.ts";
 
 /** Prefix of every comment the codemod writes, so a reader knows where it came from. */
 export const NOTE_PREFIX = "spawn-audit:";
@@ -191,7 +192,7 @@ export function enclosingLoop(node: ts.Node): ts.Node | undefined {
 /** Calls that run a callback argument more than once: iteration methods, timers, listener registration. */
 const REPEATING_CALLERS = new Set([
   "forEach", "map", "flatMap", "filter", "some", "every", "reduce",
-  "setInterval", "setTimeout", "setImmediate", "queueMicrotask",
+  ...TIMER_KINDS.keys(),
   "on", "once", "addListener", "prependListener", "addEventListener",
 ]);
 
