@@ -12,15 +12,14 @@ import { ts } from "ts-morph";
 import type { Detection, Rule, RuleContext } from "../../src/rule.ts";
 import { fixAsyncListener } from "./fix.ts";
 import { isPromiseLikeType, returnsPromiseLike } from "../../src/analysis/promise.ts";
-import { TIMER_KINDS } from "../../src/analysis/timers.ts";
+import { LISTENER_METHODS, TIMER_KINDS } from "../../src/analysis/callbacks.ts";
 import { bodyWrappedInTryCatch, calleeText, isAsyncFunction, isFunctionNode, skipOuterExpressions } from "../../src/analysis/functions.ts";
 import { signal } from "../../src/classify/signals.ts";
 import { onlySupervisorCall } from "../../src/classify/status.ts";
 import type { Resolution, Signal } from "../../src/site.ts";
 
-const LISTENER_METHODS = new Set([
-  "on", "once", "addListener", "prependListener", "prependOnceListener", "addEventListener", "forEach",
-]);
+/** Listener registration plus `forEach`, whose callback's result is dropped too. */
+const VOID_CALLBACK_METHODS: ReadonlySet<string> = new Set([...LISTENER_METHODS, "forEach"]);
 
 /** The async-listener rule (kind `async-listener`). */
 export const asyncListenerRule: Rule = {
@@ -38,7 +37,7 @@ export const asyncListenerRule: Rule = {
     const callee = skipOuterExpressions(call.expression);
     const method = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
     if (method !== undefined && TIMER_KINDS.has(method)) return undefined;
-    const listenerMethod = method !== undefined && LISTENER_METHODS.has(method);
+    const listenerMethod = method !== undefined && VOID_CALLBACK_METHODS.has(method);
     for (const argument of call.arguments) {
       const fn = skipOuterExpressions(argument);
       const inline = isFunctionNode(fn);

@@ -12,7 +12,7 @@ import { fixTimer } from "./fix.ts";
 import type { Kind, Signal } from "../../src/site.ts";
 import { originOf } from "../../src/analysis/platform.ts";
 import { declarationsOf, functionNamed } from "../../src/analysis/declarations.ts";
-import { TIMER_KINDS } from "../../src/analysis/timers.ts";
+import { TIMER_KINDS } from "../../src/analysis/callbacks.ts";
 import { platformName } from "../../src/analysis/imports.ts";
 import {
   bodyWrappedInTryCatch,

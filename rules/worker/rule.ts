@@ -12,13 +12,13 @@ import type { Detection, Rule, RuleContext } from "../../src/rule.ts";
 import { fixWorker } from "./fix.ts";
 import { originOf } from "../../src/analysis/platform.ts";
 import { declarationsOf } from "../../src/analysis/declarations.ts";
+import { LISTENER_METHODS } from "../../src/analysis/callbacks.ts";
 import { platformName } from "../../src/analysis/imports.ts";
 import { enclosingFunction, skipOuterExpressions } from "../../src/analysis/functions.ts";
 import { signal } from "../../src/classify/signals.ts";
 
 const WORKER_CLASSES = new Set(["Worker", "SharedWorker"]);
 const WORKER_MODULES = /^(node:)?worker_threads$/;
-const LISTEN_METHODS = new Set(["on", "once", "addListener", "addEventListener"]);
 
 /** The worker rule (kind `worker`). */
 export const workerRule: Rule = {
@@ -61,7 +61,7 @@ export const workerRule: Rule = {
 function errorListener(creation: ts.NewExpression, sourceFile: ts.SourceFile): string | undefined {
   let parent: ts.Node = creation.parent;
   while (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent)) parent = parent.parent;
-  if (ts.isPropertyAccessExpression(parent) && LISTEN_METHODS.has(parent.name.text) &&
+  if (ts.isPropertyAccessExpression(parent) && LISTENER_METHODS.has(parent.name.text) &&
     ts.isCallExpression(parent.parent) && isErrorEventArgument(parent.parent.arguments[0])) {
     return `.${parent.name.text}("error") is chained on the new worker`;
   }
@@ -80,7 +80,7 @@ function errorListener(creation: ts.NewExpression, sourceFile: ts.SourceFile): s
       node.left.expression.getText(sourceFile) === binding) {
       found = `${binding}.onerror is assigned`;
     } else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) &&
-      LISTEN_METHODS.has(node.expression.name.text) && node.expression.expression.getText(sourceFile) === binding &&
+      LISTENER_METHODS.has(node.expression.name.text) && node.expression.expression.getText(sourceFile) === binding &&
       isErrorEventArgument(node.arguments[0])) {
       found = `${binding}.${node.expression.name.text}("error") is attached`;
     }

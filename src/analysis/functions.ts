@@ -6,7 +6,7 @@
  * @module
  */
 import { ts } from "ts-morph";
-import { TIMER_KINDS } from "./timers.ts";
+import { TIMER_KINDS } from "./callbacks.ts";
 
 /** A node that has its own body and parameters. */
 export type FunctionNode = ts.SignatureDeclaration & { body?: ts.Node };

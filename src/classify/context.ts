@@ -7,6 +7,7 @@
  */
 import { ts } from "ts-morph";
 import type { Signal } from "../site.ts";
+import { LISTENER_METHODS } from "../analysis/callbacks.ts";
 import { signal } from "./signals.ts";
 import { functionName, isFunctionNode, owningClass, skipOuterExpressions, type FunctionNode } from "../analysis/functions.ts";
 
@@ -15,7 +16,7 @@ const TEST_CALLS = new Set([
   "bench", "Deno.test", "Deno.bench", "t.test", "t.step",
 ]);
 const HANDLER_METHODS = new Set([
-  "on", "once", "addListener", "prependListener", "prependOnceListener", "addEventListener",
+  ...LISTENER_METHODS,
   "get", "post", "put", "patch", "delete", "del", "all", "use", "head", "options", "handle", "route",
   "createServer", "serve", "subscribe", "onmessage", "process",
 ]);

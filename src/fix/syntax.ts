@@ -10,7 +10,7 @@
 import { ts } from "ts-morph";
 import type { FixContext, FixSkip, TextEdit } from "../rule.ts";
 import { isAsyncFunction, isFunctionNode, skipOuterExpressions, type FunctionNode } from "../analysis/functions.ts";
-import { TIMER_KINDS } from "../analysis/timers.ts";
+import { LISTENER_METHODS, TIMER_KINDS } from "../analysis/callbacks.ts";
 
 /** Prefix of every comment the codemod writes, so a reader knows where it came from. */
 export const NOTE_PREFIX = "spawn-audit:";
@@ -193,7 +193,7 @@ export function enclosingLoop(node: ts.Node): ts.Node | undefined {
 const REPEATING_CALLERS = new Set([
   "forEach", "map", "flatMap", "filter", "some", "every", "reduce",
   ...TIMER_KINDS.keys(),
-  "on", "once", "addListener", "prependListener", "addEventListener",
+  ...LISTENER_METHODS,
 ]);
 
 /**
