@@ -177,7 +177,7 @@ function toSite(
     (candidate.callees === undefined || (calleeName !== undefined && candidate.callees.has(calleeName)))
   );
   if (override !== undefined) signals.unshift(signal("config-override", override.group, override.group));
-  const { group, confidence, signals: evidence } = classify(signals, detection.resolution);
+  const { group, confidence, work, placement, signals: evidence } = classify(signals, detection.resolution);
 
   let status: Status = detection.status ?? "unsupervised";
   let statusReason = detection.statusReason ?? null;
@@ -207,6 +207,8 @@ function toSite(
     statusReason,
     group,
     confidence,
+    work,
+    placement,
     resolution: detection.resolution,
     signals: evidence,
     message: rule.messages[detection.kind] ?? rule.description,

@@ -75,12 +75,38 @@ export type Status = "unsupervised" | "handled" | "supervised" | "benign" | "ign
 export const STATUSES: readonly Status[] = ["unsupervised", "handled", "supervised", "benign", "ignored"];
 
 /**
- * One piece of evidence for a group: a stable machine-readable `id` (e.g.
- * `interval-timer`), the `group` it points to, its `weight` (a positive
- * number; weights of the same group add up) and a human `message`.
+ * Which of the two classification questions a signal answers (DESIGN.md
+ * "Classification"): `work` — is the work recurring or unbounded (signals
+ * pointing to `durable`) or one-shot (`per-request`)? `placement` — is it
+ * started once per process or long-lived instance (`durable`), per request,
+ * event or item (`per-request`), or in a test (`test`)?
+ */
+export type Question = "work" | "placement";
+
+/**
+ * The answer to the first question: `recurring` (a loop until stopped, a
+ * self-rescheduling timer, an interval left running, a worker), `one-shot`
+ * (bounded work), or `unknown` only for test sites, where it is not asked.
+ */
+export type Work = "recurring" | "one-shot" | "unknown";
+
+/**
+ * The answer to the second question: `long-lived` (once per process or
+ * long-lived instance), `per-request` (per request, connection, event,
+ * message, item or job), `test`, or `unknown` (no placement evidence: a
+ * method whose callers were not followed).
+ */
+export type Placement = "long-lived" | "per-request" | "test" | "unknown";
+
+/**
+ * One piece of evidence: a stable machine-readable `id` (e.g.
+ * `interval-timer`), the `question` it answers, the `group` it points to,
+ * its `weight` (a positive number; within a question, weights of the same
+ * group add up) and a human `message`.
  */
 export interface Signal {
   id: string;
+  question: Question;
   group: Group;
   weight: number;
   message: string;
@@ -104,7 +130,8 @@ export interface Position {
  * `file` is relative to the scan root with `/` separators; `start`/`end`
  * bound the reported expression; `code` is its first source line, trimmed;
  * `callee` is the called name when there is one (`pollForever`,
- * `setInterval`); `confidence` is in [0, 1].
+ * `setInterval`); `confidence` is in [0, 1]; `work` and `placement` are
+ * the answers to the two classification questions the group comes from.
  */
 export interface SpawnSite {
   file: string;
@@ -118,6 +145,8 @@ export interface SpawnSite {
   statusReason: string | null;
   group: Group;
   confidence: number;
+  work: Work;
+  placement: Placement;
   resolution: Resolution;
   signals: Signal[];
   message: string;

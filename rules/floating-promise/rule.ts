@@ -10,22 +10,22 @@
 import { ts } from "ts-morph";
 import type { Detection, Rule, RuleContext } from "../../src/rule.ts";
 import { fixFloatingPromise } from "./fix.ts";
-import type { Kind, Signal } from "../../src/site.ts";
-import { isPromiseLikeExpression } from "../../src/analysis/promise.ts";
+import type { Kind, Resolution, Signal } from "../../src/site.ts";
+import { isBuiltinPromiseType, isPromiseLikeType, isUntyped } from "../../src/analysis/promise.ts";
+import { findInCalls, reaches, resolveFunction } from "../../src/analysis/calls.ts";
+import { cannotFail, catchesEverything, neverRejects } from "../../src/analysis/failure.ts";
 import {
-  bodyWrappedInTryCatch,
   calleeText,
-  callsFunctionNamed,
   enclosingFunction,
   findUnboundedLoop,
   functionName,
   isAsyncFunction,
   isFunctionNode,
   skipOuterExpressions,
+  type FunctionNode,
 } from "../../src/analysis/functions.ts";
 import { durableNameSignal, signal } from "../../src/classify/signals.ts";
 import { isTestFrameworkCall } from "../../src/classify/context.ts";
-import { calleeBody } from "../../src/analysis/declarations.ts";
 import { supervisorCalled } from "../../src/classify/status.ts";
 
 /** The floating-promise rule (kinds `floating-promise`, `void-promise`, `then-without-catch`, `async-iife`). */
@@ -60,20 +60,24 @@ export const floatingPromiseRule: Rule = {
     }
     if (ts.isAwaitExpression(expression) || isAssignment(expression)) return undefined;
     const spawned = supervisedWork(expression, context);
+    let resolution: Resolution = "type";
     if (spawned !== undefined) {
       // Already rewritten (`spawnSupervised("n", () => call())`): reported so a scan shows it supervised.
       expression = spawned;
-    } else if (!isPromiseLikeExpression(context.checker, expression)) {
-      return undefined;
+      resolution = "syntax";
+    } else {
+      const recognised = promiseStatement(context, expression);
+      if (recognised === undefined) return undefined;
+      resolution = recognised;
     }
 
-    const chain = analyzeChain(expression);
+    const chain = analyzeChain(expression, context.checker);
     const iife = asyncIife(expression);
     if (kind !== "void-promise") {
       if (iife !== undefined) kind = "async-iife";
-      else if (chain.unhandledThen) kind = "then-without-catch";
+      else if (chain.unhandledThen && chain.handledBy === undefined) kind = "then-without-catch";
     }
-    const work = iife ?? chain.thenCallback ?? (ts.isCallExpression(chain.root) ? calleeBody(context.checker, chain.root) : undefined);
+    const work = iife ?? chain.thenCallback ?? (ts.isCallExpression(chain.root) ? resolveFunction(context.checker, chain.root.expression) : undefined);
     const callee = ts.isCallExpression(chain.root) || ts.isNewExpression(chain.root)
       ? calleeText(chain.root, context.sourceFile)
       : null;
@@ -81,19 +85,14 @@ export const floatingPromiseRule: Rule = {
       kind,
       node: statement.expression,
       callee: iife !== undefined ? null : callee,
-      resolution: spawned === undefined ? "type" : "syntax",
-      signals: promiseSignals(statement, work, callee),
+      resolution,
+      signals: promiseSignals(context, statement, chain.root, work, callee),
     };
     if (work !== undefined) detection.work = work;
-    if (ts.isCallExpression(chain.root) && isTestFrameworkCall(chain.root)) {
-      detection.status = "handled";
-      detection.statusReason = "the test runner observes test-framework calls";
-    } else if (chain.handledBy !== undefined) {
-      detection.status = "handled";
-      detection.statusReason = chain.handledBy;
-    } else if (iife !== undefined && bodyWrappedInTryCatch(iife)) {
-      detection.status = "handled";
-      detection.statusReason = "try/catch wraps the whole async function body";
+    const outcome = promiseOutcome(context, chain, iife);
+    if (outcome !== undefined) {
+      detection.status = outcome.status;
+      detection.statusReason = outcome.reason;
     }
     return detection;
   },
@@ -127,41 +126,61 @@ interface Chain {
   root: ts.Node;
   /** How the chain's rejection is observed, if it is. */
   handledBy?: string;
-  /** The outermost unhandled link is `.then(f)` with no rejection handler. */
+  /** A `.then(f)` link with no rejection handler comes after the last handler (or there is no handler). */
   unhandledThen: boolean;
+  /** The first `.then(f)`/`.finally(f)` after the last handler whose callback can fail, if any. */
+  trailing: string | undefined;
   /** The callback of that `.then(f)`. */
-  thenCallback?: ts.Node;
+  thenCallback?: FunctionNode;
 }
 
 /**
  * Reads a promise chain from its last link inwards: the last `.catch(h)` or
  * two-argument `.then` observes rejections of everything before it;
- * `.finally(f)` passes them through.
+ * `.finally(f)` and `.then(f)` pass them through, and a callback of theirs
+ * after the last handler can itself throw unobserved unless it cannot fail.
  */
-function analyzeChain(expression: ts.Node): Chain {
+function analyzeChain(expression: ts.Node, checker?: ts.TypeChecker): Chain {
   let current = skipOuterExpressions(expression);
   let unhandledThen = false;
-  let thenCallback: ts.Node | undefined;
+  let thenCallback: FunctionNode | undefined;
+  let trailing: string | undefined;
   while (ts.isCallExpression(current) && ts.isPropertyAccessExpression(skipOuterExpressions(current.expression))) {
     const access = skipOuterExpressions(current.expression) as ts.PropertyAccessExpression;
     const method = access.name.text;
-    if (method === "catch" && current.arguments.length >= 1 && !isNothing(current.arguments[0]!)) {
-      return { root: rootOf(access.expression), handledBy: ".catch(handler) observes the rejection", unhandledThen: false };
+    const handler = method === "catch" && current.arguments.length >= 1 && !isNothing(current.arguments[0]!)
+      ? ".catch(handler) observes the rejection"
+      : method === "then" && current.arguments.length >= 2 && !isNothing(current.arguments[1]!)
+      ? ".then(onFulfilled, onRejected) observes the rejection"
+      : undefined;
+    if (handler !== undefined) {
+      const chain: Chain = { root: rootOf(access.expression), unhandledThen, trailing };
+      if (trailing === undefined) chain.handledBy = handler;
+      if (thenCallback !== undefined) chain.thenCallback = thenCallback;
+      return chain;
     }
-    if (method === "then" && current.arguments.length >= 2 && !isNothing(current.arguments[1]!)) {
-      return { root: rootOf(access.expression), handledBy: ".then(onFulfilled, onRejected) observes the rejection", unhandledThen: false };
-    }
-    if (method === "then") {
-      if (!unhandledThen && current.arguments[0] !== undefined) thenCallback = skipOuterExpressions(current.arguments[0]);
-      unhandledThen = true;
-    } else if (method !== "finally") {
+    if (method === "then" || method === "finally") {
+      const callback = current.arguments[0] === undefined ? undefined : skipOuterExpressions(current.arguments[0]);
+      // A callback after the last handler can throw unobserved, unless it cannot fail.
+      if (trailing === undefined && callback !== undefined && !isNothing(callback) && !callbackCannotFail(checker, callback)) {
+        trailing = `.${method}(...)`;
+        if (callback !== undefined && isFunctionNode(callback)) thenCallback = callback;
+      }
+      if (method === "then") unhandledThen = true;
+    } else {
       break;
     }
     current = skipOuterExpressions(access.expression);
   }
-  const chain: Chain = { root: current, unhandledThen };
-  if (thenCallback !== undefined && isFunctionNode(thenCallback)) chain.thenCallback = thenCallback;
+  const chain: Chain = { root: current, unhandledThen, trailing };
+  if (thenCallback !== undefined) chain.thenCallback = thenCallback;
   return chain;
+}
+
+function callbackCannotFail(checker: ts.TypeChecker | undefined, callback: ts.Node): boolean {
+  if (checker === undefined) return false;
+  const fn = resolveFunction(checker, callback);
+  return fn !== undefined && !isAsyncFunction(fn) && cannotFail(checker, fn) !== undefined;
 }
 
 function rootOf(node: ts.Node): ts.Node {
@@ -175,35 +194,92 @@ function isNothing(node: ts.Node): boolean {
 }
 
 /** `(async () => { … })()` or `(async function () { … })()`: the async function invoked. */
-function asyncIife(expression: ts.Node): ts.Node | undefined {
+function asyncIife(expression: ts.Node): FunctionNode | undefined {
   if (!ts.isCallExpression(expression)) return undefined;
   const callee = skipOuterExpressions(expression.expression);
   return (ts.isArrowFunction(callee) || ts.isFunctionExpression(callee)) && isAsyncFunction(callee) ? callee : undefined;
 }
 
-function promiseSignals(statement: ts.Node, work: ts.Node | undefined, callee: string | null): Signal[] {
+/** How many calls deep a promise's work is followed for loops and for starting its caller again. */
+const LOOP_DEPTH = 2;
+
+/**
+ * The work question for a promise: a loop in the spawned function or a
+ * function it starts (up to {@link LOOP_DEPTH} calls deep); a call that
+ * starts one of its own enclosing functions again, directly or through the
+ * functions it calls (compared by declaration); else a single call.
+ */
+function promiseSignals(context: RuleContext, statement: ts.Node, root: ts.Node, work: FunctionNode | undefined, callee: string | null): Signal[] {
   const signals: Signal[] = [];
   const name = callee?.split(".").pop();
-  if (work !== undefined) {
-    const body = isFunctionNode(work) ? work.body : work;
-    const loop = body === undefined ? undefined : findUnboundedLoop(body);
-    if (loop !== undefined) {
-      signals.push(signal(isFunctionNode(work) ? "unbounded-loop-in-callback" : "unbounded-loop-in-callee", loop));
-    } else if (!isFunctionNode(work) && name !== undefined && callsFunctionNamed(work, name)) {
-      signals.push(signal("unbounded-loop-in-callee", `${name} starts itself again`));
-    }
+  const loop = work === undefined ? undefined : findInCalls(context.checker, work, LOOP_DEPTH, (fn) => fn.body === undefined ? undefined : findUnboundedLoop(fn.body));
+  if (loop !== undefined) {
+    signals.push(signal(work !== undefined && !ts.isCallExpression(root) ? "unbounded-loop-in-callback" : "unbounded-loop-in-callee", loop));
   }
-  if (name !== undefined && enclosingFunctionNames(statement).includes(name)) signals.push(signal("self-restarting-call", name));
+  const enclosing = new Set<FunctionNode>();
+  for (let fn = enclosingFunction(statement); fn !== undefined; fn = enclosingFunction(fn)) enclosing.add(fn);
+  const restarted = work === undefined || enclosing.size === 0 ? undefined : reaches(context.checker, work, enclosing, LOOP_DEPTH);
+  if (restarted !== undefined) signals.push(signal("self-restarting-call", functionName(restarted) ?? name));
+  if (loop === undefined && restarted === undefined) signals.push(signal("one-shot-call", name ?? "the spawned function"));
   const named = durableNameSignal(name);
   if (named !== undefined) signals.push(named);
   return signals;
 }
 
-function enclosingFunctionNames(node: ts.Node): string[] {
-  const names: string[] = [];
-  for (let fn = enclosingFunction(node); fn !== undefined; fn = enclosingFunction(fn)) {
-    const name = functionName(fn);
-    if (name !== undefined) names.push(name);
+/**
+ * Whether a statement's value is a promise worth reporting, and how it was
+ * recognised:
+ *
+ * - `type`: its type is a built-in Promise (or a union or subclass of one);
+ *   a thenable of a library's own only when the statement calls its
+ *   `.then`/`.catch`/`.finally` (typescript-eslint's `checkThenables:
+ *   false` default).
+ * - `syntax`: the checker knows nothing of it (`any`, dependencies not
+ *   installed), but the statement is a `.then`/`.catch` chain, or calls a
+ *   function the project declares `async`.
+ */
+function promiseStatement(context: RuleContext, expression: ts.Node): Resolution | undefined {
+  const type = context.checker.getTypeAtLocation(expression);
+  const chained = isChainCall(expression);
+  if (isBuiltinPromiseType(context.program, type)) return "type";
+  if (isPromiseLikeType(context.checker, type, expression)) return chained ? "type" : undefined;
+  if (!isUntyped(type)) return undefined;
+  if (chained) return "syntax";
+  const call = skipOuterExpressions(expression);
+  if (!ts.isCallExpression(call)) return undefined;
+  const fn = resolveFunction(context.checker, call.expression);
+  return fn !== undefined && isAsyncFunction(fn) ? "syntax" : undefined;
+}
+
+/** `x.then(...)`, `x.catch(...)`, `x.finally(...)`. */
+function isChainCall(expression: ts.Node): boolean {
+  const inner = skipOuterExpressions(expression);
+  if (!ts.isCallExpression(inner)) return false;
+  const callee = skipOuterExpressions(inner.expression);
+  return ts.isPropertyAccessExpression(callee) && ["then", "catch", "finally"].includes(callee.name.text);
+}
+
+/**
+ * Whether the promise's failure is observed or impossible: the test runner
+ * observes test-framework calls; a `.catch(h)` or two-argument `.then`
+ * observes the chain; an async IIFE or a called function that catches
+ * everything (body in try/catch, or returns a handled chain) lets nothing
+ * out; a promise that can only resolve (`Promise.allSettled`, a deferred
+ * with no reject path) is benign.
+ */
+function promiseOutcome(context: RuleContext, chain: Chain, iife: FunctionNode | undefined): { status: "handled" | "benign"; reason: string } | undefined {
+  if (ts.isCallExpression(chain.root) && isTestFrameworkCall(chain.root)) {
+    return { status: "handled", reason: "the test runner observes test-framework calls" };
   }
-  return names;
+  if (chain.handledBy !== undefined) return { status: "handled", reason: chain.handledBy };
+  if (chain.trailing !== undefined) return undefined;
+  const started = iife ?? (ts.isCallExpression(chain.root) ? resolveFunction(context.checker, chain.root.expression) : undefined);
+  const caught = started === undefined ? undefined : catchesEverything(context.checker, started);
+  if (caught !== undefined) {
+    return { status: "handled", reason: `the ${iife !== undefined ? "async function" : "called function"} catches every failure: ${caught}` };
+  }
+  const resolving = neverRejects(context.checker, chain.root);
+  if (resolving !== undefined) return { status: "benign", reason: resolving };
+  const harmless = started === undefined || !isAsyncFunction(started) ? undefined : cannotFail(context.checker, started);
+  return harmless === undefined ? undefined : { status: "benign", reason: `the async function cannot fail: ${harmless}` };
 }

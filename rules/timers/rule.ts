@@ -11,18 +11,17 @@ import type { Detection, Rule, RuleContext } from "../../src/rule.ts";
 import { fixTimer } from "./fix.ts";
 import type { Kind, Signal } from "../../src/site.ts";
 import { originOf } from "../../src/analysis/platform.ts";
-import { declarationsOf, functionNamed } from "../../src/analysis/declarations.ts";
+import { declarationsOf } from "../../src/analysis/declarations.ts";
+import { calledFunctions, findInCalls, reaches, resolveFunction } from "../../src/analysis/calls.ts";
+import { cannotFail, catchesEverything, isExecutorSettler } from "../../src/analysis/failure.ts";
 import { TIMER_KINDS } from "../../src/analysis/callbacks.ts";
 import { platformName } from "../../src/analysis/imports.ts";
 import {
-  bodyWrappedInTryCatch,
-  callsFunctionNamed,
   enclosingFunction,
   findUnboundedLoop,
   functionName,
-  isAsyncFunction,
-  isFunctionNode,
   skipOuterExpressions,
+  type FunctionNode,
 } from "../../src/analysis/functions.ts";
 import { durableNameSignal, signal } from "../../src/classify/signals.ts";
 
@@ -66,15 +65,13 @@ export const timersRule: Rule = {
       node: call,
       callee: timerName,
       resolution: origin === "platform" ? "type" : "syntax",
-      signals: timerSignals(kind, call, callback, work),
+      signals: timerSignals(context, kind, call, callback, work),
     };
     if (work !== undefined) detection.work = work;
-    if (callback !== undefined && cannotFail(context, callback)) {
-      detection.status = "benign";
-      detection.statusReason = "the callback only settles a promise or assigns a value";
-    } else if (work !== undefined && bodyWrappedInTryCatch(work)) {
-      detection.status = "handled";
-      detection.statusReason = "try/catch wraps the whole callback body";
+    const outcome = callback === undefined ? undefined : callbackOutcome(context, callback, work);
+    if (outcome !== undefined) {
+      detection.status = outcome.status;
+      detection.statusReason = outcome.reason;
     }
     return detection;
   },
@@ -108,54 +105,108 @@ function isPromiseTimer(declarations: readonly ts.Declaration[]): boolean {
   });
 }
 
-/** The function that runs when the timer fires: an inline callback, or the declaration a name refers to. */
-function workFunction(context: RuleContext, callback: ts.Node): ts.Node | undefined {
-  if (isFunctionNode(callback)) return callback;
-  return ts.isIdentifier(callback) || ts.isPropertyAccessExpression(callback) ? functionNamed(context.checker, callback) : undefined;
+/** The function that runs when the timer fires: an inline callback, or the declaration a name refers to (by symbol). */
+function workFunction(context: RuleContext, callback: ts.Node): FunctionNode | undefined {
+  return resolveFunction(context.checker, callback);
 }
 
-function timerSignals(kind: Kind, call: ts.CallExpression, callback: ts.Node | undefined, work: ts.Node | undefined): Signal[] {
+function timerSignals(
+  context: RuleContext,
+  kind: Kind,
+  call: ts.CallExpression,
+  callback: ts.Node | undefined,
+  work: FunctionNode | undefined,
+): Signal[] {
   const signals: Signal[] = [];
-  if (kind === "interval") signals.push(signal("interval-timer"));
-  const loop = work !== undefined && isFunctionNode(work) && work.body !== undefined ? findUnboundedLoop(work.body) : undefined;
+  const loop = work === undefined ? undefined : findInCalls(context.checker, work, LOOP_DEPTH, loopOf);
   if (loop !== undefined) signals.push(signal("unbounded-loop-in-callback", loop));
   const outer = enclosingFunction(call);
   const named = durableNameSignal(outer === undefined ? undefined : functionName(outer)) ??
     durableNameSignal(callback !== undefined && (ts.isIdentifier(callback) || ts.isPropertyAccessExpression(callback)) ? callback.getText() : undefined);
   if (named !== undefined) signals.push(named);
-  if (kind === "timeout") {
-    if (reschedulesItself(call, callback, work)) signals.push(signal("self-rescheduling-timer"));
+  if (kind === "interval") {
+    signals.push(signal("interval-timer"));
+    const cleared = clearedNearby(call, work);
+    if (cleared !== undefined) signals.push(signal("interval-cleared-nearby", cleared));
+  } else if (kind === "timeout") {
+    const restarted = reschedulesItself(context, call, callback, work);
+    if (restarted !== undefined) signals.push(signal("self-rescheduling-timer", restarted));
     else if (isDebounced(call)) signals.push(signal("debounce"));
     else signals.push(signal("one-shot-timer"));
-  } else if (kind === "immediate" || kind === "microtask") {
+  } else {
     signals.push(signal("one-shot-timer"));
   }
   return signals;
 }
 
+/** How many calls deep a timer's work is followed for loops and for starting itself again. */
+const LOOP_DEPTH = 2;
+
+function loopOf(fn: FunctionNode): string | undefined {
+  return fn.body === undefined ? undefined : findUnboundedLoop(fn.body);
+}
+
 /**
- * A timeout that starts one of its enclosing functions again (`function
- * tick() { …; setTimeout(tick, ms) }`, `setTimeout(() => doNext(), ms)`
- * inside `doNext`), also through one intermediate function (`fetch` calls
- * `_fetch`, which schedules `this.fetch`), or whose named callback schedules
- * itself: a polling loop.
+ * A timeout whose work starts one of the timer's enclosing functions again
+ * (`function tick() { …; setTimeout(tick, ms) }`, `setTimeout(() =>
+ * this.poll(), ms)` inside `poll`, or through up to {@link LOOP_DEPTH}
+ * intermediate calls), or whose named callback schedules itself: a polling
+ * loop. Functions are compared by declaration, so a method of the same name
+ * on another object does not count.
  *
- * @param work the callback's function (inline, or the declaration a name resolves to).
+ * @returns the name of the function started again, or undefined.
  */
-function reschedulesItself(call: ts.CallExpression, callback: ts.Node | undefined, work: ts.Node | undefined): boolean {
-  if (callback === undefined) return false;
-  for (let outer = enclosingFunction(call); outer !== undefined; outer = enclosingFunction(outer)) {
-    const outerName = functionName(outer);
-    if (outerName === undefined) continue;
-    if (ts.isIdentifier(callback) && callback.text === outerName) return true;
-    if (ts.isPropertyAccessExpression(callback) && callback.name.text === outerName) return true;
-    if (work !== undefined && callsFunctionNamed(work, outerName)) return true;
-  }
-  if (isFunctionNode(callback)) {
-    const ownName = functionName(callback);
-    if (ownName !== undefined && callsFunctionNamed(callback, ownName)) return true;
-  }
-  return false;
+function reschedulesItself(
+  context: RuleContext,
+  call: ts.CallExpression,
+  callback: ts.Node | undefined,
+  work: FunctionNode | undefined,
+): string | undefined {
+  if (callback === undefined || work === undefined) return undefined;
+  const enclosing = new Set<FunctionNode>();
+  for (let outer = enclosingFunction(call); outer !== undefined; outer = enclosingFunction(outer)) enclosing.add(outer);
+  enclosing.delete(work);
+  const reached = enclosing.size === 0 ? undefined : reaches(context.checker, work, enclosing, LOOP_DEPTH);
+  if (reached !== undefined) return functionName(reached) ?? "its enclosing function";
+  // A named callback function that schedules itself: `setTimeout(function tick() { …; setTimeout(tick) })`.
+  const own = calledFunctions(context.checker, work);
+  return own.includes(work) ? functionName(work) ?? "its callback" : undefined;
+}
+
+/**
+ * Where an interval is cleared within a bounded flow: `clearInterval(id)`
+ * inside its own callback (it stops itself on a condition), or elsewhere in
+ * the function that started it (a ticker around one operation). The id is
+ * the variable or property the interval's result is assigned to.
+ */
+function clearedNearby(call: ts.CallExpression, work: FunctionNode | undefined): string | undefined {
+  let parent: ts.Node = call.parent;
+  while (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent)) parent = parent.parent;
+  const binding = ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)
+    ? parent.name.text
+    : ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken
+    ? parent.left.getText()
+    : undefined;
+  if (binding === undefined) return undefined;
+  if (work !== undefined && clearsTimer(work, binding)) return "by its own callback";
+  const scope = enclosingFunction(call);
+  return scope !== undefined && clearsTimer(scope, binding) ? `in ${functionName(scope) ?? "the function"} that started it` : undefined;
+}
+
+/** Whether `clearInterval(binding)` or `clearTimeout(binding)` appears anywhere in `scope`. */
+function clearsTimer(scope: ts.Node, binding: string): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(node) && node.arguments[0] !== undefined && node.arguments[0].getText() === binding) {
+      const callee = skipOuterExpressions(node.expression);
+      const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : "";
+      if (name === "clearInterval" || name === "clearTimeout") found = true;
+    }
+    ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(scope, visit);
+  return found;
 }
 
 /** `clearTimeout(t)` earlier in the same function, then `t = setTimeout(...)`: a debounce. */
@@ -179,52 +230,24 @@ function isDebounced(call: ts.CallExpression): boolean {
 }
 
 /**
- * A callback that cannot throw: a promise executor's `resolve`/`reject`, or a
- * function whose statements only call those or assign simple values.
+ * What the timer's callback lets out: `benign` when it cannot fail (it only
+ * settles a promise, assigns, cleans up, or calls functions that cannot
+ * fail — also a promise executor's `resolve` passed by name), `handled`
+ * when it catches everything (its body wrapped in try/catch, or only an
+ * already handled promise chain).
  */
-function cannotFail(context: RuleContext, callback: ts.Node): boolean {
-  if (ts.isIdentifier(callback)) return isExecutorSettler(context, callback);
-  if (!isFunctionNode(callback) || callback.body === undefined) return false;
-  if (isAsyncFunction(callback)) return false;
-  const body = callback.body;
-  if (!ts.isBlock(body)) return isHarmlessExpression(context, body);
-  return body.statements.every((statement) =>
-    ts.isEmptyStatement(statement) ||
-    (ts.isExpressionStatement(statement) && isHarmlessExpression(context, statement.expression)) ||
-    (ts.isReturnStatement(statement) && (statement.expression === undefined || isSimpleValue(statement.expression)))
-  );
-}
-
-function isHarmlessExpression(context: RuleContext, expression: ts.Node): boolean {
-  const inner = skipOuterExpressions(expression);
-  if (ts.isCallExpression(inner)) {
-    const callee = skipOuterExpressions(inner.expression);
-    return ts.isIdentifier(callee) && isExecutorSettler(context, callee) && inner.arguments.every(isSimpleValue);
+function callbackOutcome(
+  context: RuleContext,
+  callback: ts.Node,
+  work: FunctionNode | undefined,
+): { status: "benign" | "handled"; reason: string } | undefined {
+  if (ts.isIdentifier(callback) && isExecutorSettler(context.checker, callback)) {
+    return { status: "benign", reason: "the callback only settles a promise" };
   }
-  if (ts.isBinaryExpression(inner) && inner.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
-    return (ts.isIdentifier(inner.left) || (ts.isPropertyAccessExpression(inner.left) && inner.left.expression.kind === ts.SyntaxKind.ThisKeyword)) &&
-      isSimpleValue(inner.right);
-  }
-  return isSimpleValue(inner);
-}
-
-function isSimpleValue(node: ts.Node): boolean {
-  const inner = skipOuterExpressions(node);
-  return ts.isIdentifier(inner) || ts.isLiteralExpression(inner) || ts.isNoSubstitutionTemplateLiteral(inner) ||
-    inner.kind === ts.SyntaxKind.TrueKeyword || inner.kind === ts.SyntaxKind.FalseKeyword ||
-    inner.kind === ts.SyntaxKind.NullKeyword || inner.kind === ts.SyntaxKind.UndefinedKeyword ||
-    (ts.isVoidExpression(inner) && ts.isLiteralExpression(skipOuterExpressions(inner.expression)));
-}
-
-/** Whether `name` is a parameter of a `new Promise((resolve, reject) => …)` executor. */
-function isExecutorSettler(context: RuleContext, name: ts.Identifier): boolean {
-  const symbol = context.checker.getSymbolAtLocation(name);
-  const declaration = symbol?.valueDeclaration;
-  if (declaration === undefined || !ts.isParameter(declaration)) return false;
-  const executor = declaration.parent;
-  let parent = executor.parent;
-  while (parent !== undefined && ts.isParenthesizedExpression(parent)) parent = parent.parent;
-  return parent !== undefined && ts.isNewExpression(parent) && ts.isIdentifier(parent.expression) &&
-    parent.expression.text === "Promise" && parent.arguments?.[0] !== undefined &&
-    skipOuterExpressions(parent.arguments[0]) === executor;
+  if (work === undefined) return undefined;
+  const harmless = cannotFail(context.checker, work);
+  if (harmless !== undefined) return { status: "benign", reason: `the callback cannot fail: ${harmless}` };
+  const caught = catchesEverything(context.checker, work);
+  if (caught !== undefined) return { status: "handled", reason: `the callback catches every failure: ${caught}` };
+  return undefined;
 }

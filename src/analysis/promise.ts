@@ -55,3 +55,35 @@ export function returnsPromiseLike(checker: ts.TypeChecker, node: ts.Node): bool
   const signatures = checker.getTypeAtLocation(node).getCallSignatures();
   return signatures.some((signature) => isPromiseLikeType(checker, signature.getReturnType(), node));
 }
+
+/**
+ * Whether `type` is a Promise as typescript-eslint's `no-floating-promises`
+ * sees it with its default `checkThenables: false`: the built-in `Promise`
+ * or `PromiseLike` of the language's lib files, a class or interface that
+ * extends one, or a union or intersection with such a member. A thenable of
+ * a library's own (a query builder, an animation's controls) is not.
+ *
+ * @param program the program (to tell lib files).
+ * @param type the type to test.
+ */
+export function isBuiltinPromiseType(program: ts.Program, type: ts.Type): boolean {
+  if (type.isUnionOrIntersection()) return type.types.some((member) => isBuiltinPromiseType(program, member));
+  const known = builtinCache.get(type);
+  if (known !== undefined) return known;
+  builtinCache.set(type, false);
+  const symbol = type.getSymbol();
+  let result = symbol !== undefined && (symbol.getName() === "Promise" || symbol.getName() === "PromiseLike") &&
+    (symbol.getDeclarations() ?? []).some((declaration) => program.isSourceFileDefaultLibrary(declaration.getSourceFile()));
+  if (!result && type.isClassOrInterface()) {
+    result = (type.getBaseTypes() ?? []).some((base) => isBuiltinPromiseType(program, base));
+  }
+  builtinCache.set(type, result);
+  return result;
+}
+
+const builtinCache = new WeakMap<ts.Type, boolean>();
+
+/** Whether the checker knows nothing of `type` (`any`, `unknown`, or an error type). */
+export function isUntyped(type: ts.Type): boolean {
+  return (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) !== 0;
+}

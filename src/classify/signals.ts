@@ -6,45 +6,52 @@
  *
  * @module
  */
-import type { Group, Signal } from "../site.ts";
+import type { Group, Question, Signal } from "../site.ts";
 
 interface SignalSpec {
+  question: Question;
   group: Group;
   weight: number;
   message: string;
 }
 
 /**
- * Every signal id with its group, weight and message. A `{detail}` in a
- * message is replaced by the detail passed to {@link signal}.
+ * Every signal id with the question it answers, the group it points to, its
+ * weight and its message. A `{detail}` in a message is replaced by the detail
+ * passed to {@link signal}.
  *
- * Weights: test evidence dominates (a test file is a test whatever it
- * spawns); structural evidence of a loop outweighs where the call sits;
- * names are the weakest evidence.
+ * The two questions (DESIGN.md "Classification"): `work` signals say what the
+ * work is — pointing to `durable` when it recurs or runs until stopped, to
+ * `per-request` when it is one-shot; `placement` signals say where it is
+ * started — `durable` for once per process or long-lived instance,
+ * `per-request` for per request, event, message or item, `test` for tests.
+ * Names are placement evidence. Within a question the heavier side wins.
  */
 export const SIGNAL_CATALOGUE = {
-  "test-file-path": { group: "test", weight: 10, message: "file path matches a test/fixture/benchmark pattern ({detail})" },
-  "inside-test-body": { group: "test", weight: 8, message: "a test framework call or its callback ({detail})" },
-  "interval-timer": { group: "durable", weight: 3, message: "setInterval repeats until cleared: it lives as long as its owner" },
-  "worker-thread": { group: "durable", weight: 3, message: "a worker runs until terminated" },
-  "unbounded-loop-in-callback": { group: "durable", weight: 4, message: "the spawned function loops until stopped ({detail})" },
-  "unbounded-loop-in-callee": { group: "durable", weight: 4, message: "the called function loops until stopped ({detail})" },
-  "self-rescheduling-timer": { group: "durable", weight: 4, message: "the timeout schedules its own function again: a polling loop" },
-  "self-restarting-call": { group: "durable", weight: 4, message: "the call starts its own enclosing function ({detail}) again: an asynchronous loop" },
-  "module-top-level": { group: "durable", weight: 2, message: "started at module top level, once per process" },
-  "startup-function": { group: "durable", weight: 2, message: "inside a startup function ({detail})" },
-  "long-lived-constructor": { group: "durable", weight: 2, message: "inside the constructor of a long-lived class ({detail})" },
-  "constructor": { group: "durable", weight: 1, message: "inside a constructor ({detail}): runs once per instance" },
-  "durable-callee-name": { group: "durable", weight: 1.5, message: "the callee is named like a long-running loop ({detail})" },
-  "inside-request-handler": { group: "per-request", weight: 3, message: "inside a handler callback ({detail}): runs once per event or request" },
-  "request-like-parameter": { group: "per-request", weight: 2, message: "an enclosing function takes a request-like parameter ({detail})" },
-  "handler-function-name": { group: "per-request", weight: 2, message: "inside a function named like a handler ({detail})" },
-  "loop-over-items": { group: "per-request", weight: 1.5, message: "inside a loop over items ({detail}): one spawn per item" },
-  "debounce": { group: "per-request", weight: 3, message: "clearTimeout before setTimeout: a debounce scoped to the latest action" },
-  "one-shot-timer": { group: "per-request", weight: 1, message: "a one-shot timer or deferral that is not rescheduled" },
-  "listener-callback": { group: "per-request", weight: 3, message: "the listener itself runs once per event ({detail})" },
-  "no-lifetime-evidence": { group: "per-request", weight: 0.5, message: "no evidence of a long-lived task; assumed scoped to its caller" },
-  "config-override": { group: "durable", weight: 100, message: "group set by config ({detail})" },
+  "test-file-path": { question: "placement", group: "test", weight: 10, message: "file path matches a test/fixture/benchmark pattern ({detail})" },
+  "inside-test-body": { question: "placement", group: "test", weight: 8, message: "a test framework call or its callback ({detail})" },
+  "interval-timer": { question: "work", group: "durable", weight: 3, message: "setInterval repeats until something else clears it" },
+  "interval-cleared-nearby": { question: "work", group: "per-request", weight: 4, message: "the interval is cleared {detail}: it stops after a bounded run" },
+  "worker-thread": { question: "work", group: "durable", weight: 3, message: "a worker runs until terminated" },
+  "unbounded-loop-in-callback": { question: "work", group: "durable", weight: 4, message: "the spawned function loops until stopped ({detail})" },
+  "unbounded-loop-in-callee": { question: "work", group: "durable", weight: 4, message: "the called function loops until stopped ({detail})" },
+  "self-rescheduling-timer": { question: "work", group: "durable", weight: 4, message: "the timeout starts {detail} again, which schedules it again: a polling loop" },
+  "self-restarting-call": { question: "work", group: "durable", weight: 4, message: "the call starts {detail} again, which makes the call again: an asynchronous loop" },
+  "one-shot-timer": { question: "work", group: "per-request", weight: 1, message: "a one-shot timer or deferral that is not rescheduled" },
+  "debounce": { question: "work", group: "per-request", weight: 3, message: "clearTimeout before setTimeout: a debounce scoped to the latest action" },
+  "one-shot-call": { question: "work", group: "per-request", weight: 1, message: "a single call: no loop or restart found in {detail}" },
+  "module-top-level": { question: "placement", group: "durable", weight: 2, message: "started at module top level, once per process" },
+  "startup-function": { question: "placement", group: "durable", weight: 2, message: "inside a startup function ({detail})" },
+  "long-lived-constructor": { question: "placement", group: "durable", weight: 2, message: "inside the constructor of a long-lived class ({detail})" },
+  "constructor": { question: "placement", group: "durable", weight: 1, message: "inside a constructor ({detail}): runs once per instance" },
+  "durable-callee-name": { question: "placement", group: "durable", weight: 1.5, message: "the callee is named like a long-running loop ({detail})" },
+  "inside-request-handler": { question: "placement", group: "per-request", weight: 3, message: "inside a handler callback ({detail}): runs once per event or request" },
+  "request-like-parameter": { question: "placement", group: "per-request", weight: 2, message: "an enclosing function takes a request-like parameter ({detail})" },
+  "handler-function-name": { question: "placement", group: "per-request", weight: 2, message: "inside a function named like a handler ({detail})" },
+  "listener-callback": { question: "placement", group: "per-request", weight: 3, message: "the listener itself runs once per event ({detail})" },
+  "loop-over-items": { question: "placement", group: "per-request", weight: 1.5, message: "inside a loop over items ({detail}): one spawn per item" },
+  "no-lifetime-evidence": { question: "work", group: "per-request", weight: 0.5, message: "no evidence that the work recurs; taken as one-shot" },
+  "config-override": { question: "placement", group: "durable", weight: 100, message: "group set by config ({detail})" },
 } as const satisfies Record<string, SignalSpec>;
 
 /** A signal id from {@link SIGNAL_CATALOGUE}. */
@@ -61,7 +68,7 @@ export type SignalId = keyof typeof SIGNAL_CATALOGUE;
 export function signal(id: SignalId, detail?: string, group?: Group): Signal {
   const spec: SignalSpec = SIGNAL_CATALOGUE[id];
   const message = spec.message.replace("{detail}", detail ?? "").replace(" ()", "");
-  return { id, group: group ?? spec.group, weight: spec.weight, message };
+  return { id, question: spec.question, group: group ?? spec.group, weight: spec.weight, message };
 }
 
 /** Words (of a camelCase or snake_case name) that name long-running loops. */

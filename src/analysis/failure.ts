@@ -1,0 +1,371 @@
+/**
+ * Whether a failure can leave a function: the evidence behind the `handled`
+ * and `benign` statuses that needs more than the site's own syntax. A
+ * function *catches everything* when its body is wrapped in try/catch (or it
+ * returns a chain ending in `.catch`); it *cannot fail* when every statement
+ * is one that cannot throw — settling a promise, assigning, cleaning up,
+ * clearing timers, registering a timer — or a call of a function that
+ * catches everything or cannot fail. Calls are followed by symbol (see
+ * `calls.ts`), a few levels deep, memoised per function.
+ *
+ * @module
+ */
+import { ts } from "ts-morph";
+import { resolveFunction } from "./calls.ts";
+import { TIMER_KINDS } from "./callbacks.ts";
+import { isAsyncFunction, isFunctionNode, skipOuterExpressions, type FunctionNode } from "./functions.ts";
+
+/** How many calls deep failure evidence is followed. */
+export const FAILURE_DEPTH = 2;
+
+/** Methods whose call only releases or detaches something: cleanup that does not throw in practice. */
+const CLEANUP_METHODS = new Set([
+  "clearTimeout", "clearInterval", "clearImmediate", "removeListener", "removeAllListeners", "off", "removeEventListener",
+  "delete", "clear", "abort", "unref", "ref",
+]);
+
+/** Names of calls that settle a promise: an executor's parameters, or a deferred's methods (`this.reject(err)`). */
+const SETTLE_NAMES = new Set(["resolve", "reject"]);
+
+/**
+ * Why `fn` lets no failure out, or undefined: its body is one try statement
+ * with a catch clause that does not rethrow (statements that cannot throw
+ * may come before and after it); it is async and every `await` in it is
+ * inside such a try with no `throw` outside one; or it returns (or is) a
+ * promise chain ending in `.catch(h)` or `.then(a, b)`, or a call of a
+ * function that catches everything.
+ *
+ * @param checker the program's type checker.
+ * @param fn a function node.
+ * @param depth how many further calls to follow through `return g()`.
+ */
+export function catchesEverything(checker: ts.TypeChecker, fn: FunctionNode, depth = FAILURE_DEPTH): string | undefined {
+  return memo(catchCache, fn, depth, () => {
+    const body = fn.body;
+    if (body === undefined) return undefined;
+    if (!ts.isBlock(body)) return handledChain(body) ?? returnedCallCatches(checker, body, depth);
+    const statements = body.statements.filter((statement) => !ts.isEmptyStatement(statement));
+    const tryAt = statements.findIndex((statement) => ts.isTryStatement(statement));
+    if (tryAt >= 0) {
+      const attempt = statements[tryAt] as ts.TryStatement;
+      const before = statements.slice(0, tryAt);
+      const after = statements.slice(tryAt + 1);
+      if (attempt.catchClause !== undefined && !rethrows(attempt.catchClause.block) &&
+        [...before, ...after].every((statement) => statementCannotThrow(checker, statement, 0))) {
+        return "its body is wrapped in try/catch";
+      }
+    }
+    if (isAsyncFunction(fn) && everyAwaitCaught(body)) return "every await in it is inside try/catch and it throws nothing itself";
+    if (statements.length === 1) {
+      const only = statements[0]!;
+      const value = ts.isReturnStatement(only) ? only.expression : ts.isExpressionStatement(only) ? only.expression : undefined;
+      if (value !== undefined) {
+        const inner = skipOuterExpressions(value);
+        return handledChain(ts.isAwaitExpression(inner) ? inner.expression : inner) ??
+          returnedCallCatches(checker, ts.isAwaitExpression(inner) ? inner.expression : inner, depth);
+      }
+    }
+    return undefined;
+  });
+}
+
+/**
+ * Why running `fn` cannot fail, or undefined: every statement of its body
+ * cannot throw — settling a promise (`resolve(v)`, `reject(new Error(...))`),
+ * assigning simple values, `delete`, cleanup calls (`clearTimeout`,
+ * `removeListener`, `abort`, `destroy`, …), registering a timer, a promise
+ * chain that observes its rejection, or a call of a function that catches
+ * everything or itself cannot fail.
+ *
+ * @param checker the program's type checker.
+ * @param fn a function node.
+ * @param depth how many calls deep to follow.
+ */
+export function cannotFail(checker: ts.TypeChecker, fn: FunctionNode, depth = FAILURE_DEPTH): string | undefined {
+  return memo(failCache, fn, depth, () => {
+    const body = fn.body;
+    if (body === undefined) return undefined;
+    const harmless = ts.isBlock(body)
+      ? body.statements.every((statement) => statementCannotThrow(checker, statement, depth))
+      : expressionCannotThrow(checker, body, depth);
+    return harmless ? "it only settles, assigns, cleans up or makes calls that cannot fail" : undefined;
+  });
+}
+
+/**
+ * Why the promise `expression` evaluates to can never reject, or undefined:
+ * `Promise.allSettled(...)`, `Promise.resolve(simple)`, or a call of a
+ * function every return of which is `new Promise(executor)` whose executor
+ * never uses its `reject`.
+ *
+ * @param checker the program's type checker.
+ * @param expression the promise-valued expression (the root of its chain).
+ */
+export function neverRejects(checker: ts.TypeChecker, expression: ts.Node): string | undefined {
+  const inner = skipOuterExpressions(expression);
+  if (ts.isNewExpression(inner)) return resolvingPromise(inner) ? "the promise can only resolve" : undefined;
+  if (!ts.isCallExpression(inner)) return undefined;
+  const callee = skipOuterExpressions(inner.expression);
+  if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === "Promise") {
+    if (callee.name.text === "allSettled") return "Promise.allSettled never rejects";
+    if (callee.name.text === "resolve" && inner.arguments.every(isSimpleValue)) return "Promise.resolve of a plain value never rejects";
+    return undefined;
+  }
+  const fn = resolveFunction(checker, callee);
+  if (fn === undefined || fn.body === undefined) return undefined;
+  const returned = returnedExpressions(fn);
+  return returned.length > 0 && returned.every((value) => {
+    const created = skipOuterExpressions(value);
+    return ts.isNewExpression(created) && resolvingPromise(created);
+  })
+    ? "the called function's promise can only resolve"
+    : undefined;
+}
+
+/**
+ * `new Promise((resolve) => …)` whose executor never uses a reject
+ * parameter: a deferred that only ever resolves (a synchronous throw in the
+ * executor is not counted as a rejection path).
+ */
+function resolvingPromise(creation: ts.NewExpression): boolean {
+  if (!ts.isIdentifier(creation.expression) || creation.expression.text !== "Promise") return false;
+  const executor = creation.arguments?.[0] === undefined ? undefined : skipOuterExpressions(creation.arguments[0]);
+  if (executor === undefined || !isFunctionNode(executor) || executor.body === undefined) return false;
+  const reject = executor.parameters[1];
+  return reject === undefined || (ts.isIdentifier(reject.name) && !mentions(executor.body, reject.name.text));
+}
+
+function statementCannotThrow(checker: ts.TypeChecker, statement: ts.Node, depth: number): boolean {
+  if (ts.isEmptyStatement(statement)) return true;
+  if (ts.isReturnStatement(statement)) return statement.expression === undefined || expressionCannotThrow(checker, statement.expression, depth);
+  if (ts.isExpressionStatement(statement)) return expressionCannotThrow(checker, statement.expression, depth);
+  if (ts.isVariableStatement(statement)) {
+    return statement.declarationList.declarations.every((declaration) =>
+      declaration.initializer === undefined || expressionCannotThrow(checker, declaration.initializer, depth)
+    );
+  }
+  if (ts.isIfStatement(statement)) {
+    return isSimpleValue(statement.expression) && statementCannotThrow(checker, statement.thenStatement, depth) &&
+      (statement.elseStatement === undefined || statementCannotThrow(checker, statement.elseStatement, depth));
+  }
+  if (ts.isBlock(statement)) return statement.statements.every((inner) => statementCannotThrow(checker, inner, depth));
+  if (ts.isTryStatement(statement)) return statement.catchClause !== undefined && !rethrows(statement.catchClause.block);
+  return !isFunctionNode(statement) ? false : true;
+}
+
+function expressionCannotThrow(checker: ts.TypeChecker, expression: ts.Node, depth: number): boolean {
+  const inner = skipOuterExpressions(expression);
+  if (isSimpleValue(inner) || isFunctionNode(inner)) return true;
+  if (ts.isVoidExpression(inner)) return expressionCannotThrow(checker, inner.expression, depth);
+  if (ts.isDeleteExpression(inner)) return true;
+  if (ts.isBinaryExpression(inner)) {
+    const operator = inner.operatorToken.kind;
+    if (operator >= ts.SyntaxKind.FirstAssignment && operator <= ts.SyntaxKind.LastAssignment) {
+      return isAssignable(inner.left) && expressionCannotThrow(checker, inner.right, depth);
+    }
+    if (operator === ts.SyntaxKind.AmpersandAmpersandToken || operator === ts.SyntaxKind.BarBarToken ||
+      operator === ts.SyntaxKind.QuestionQuestionToken || operator === ts.SyntaxKind.CommaToken) {
+      return expressionCannotThrow(checker, inner.left, depth) && expressionCannotThrow(checker, inner.right, depth);
+    }
+    return false;
+  }
+  if (ts.isConditionalExpression(inner)) {
+    return isSimpleValue(inner.condition) && expressionCannotThrow(checker, inner.whenTrue, depth) &&
+      expressionCannotThrow(checker, inner.whenFalse, depth);
+  }
+  if (ts.isNewExpression(inner)) return isErrorConstruction(checker, inner);
+  if (!ts.isCallExpression(inner)) return false;
+  if (handledChain(inner) !== undefined) return true;
+  const callee = skipOuterExpressions(inner.expression);
+  const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+  if (name !== undefined && (CLEANUP_METHODS.has(name) || TIMER_KINDS.has(name))) return true;
+  if (isSettleCall(checker, callee)) return true;
+  const simpleArguments = inner.arguments.every((argument) => expressionCannotThrow(checker, argument, 0));
+  if (depth === 0 || !simpleArguments) return false;
+  const fn = resolveFunction(checker, callee);
+  return fn !== undefined && (catchesEverything(checker, fn, depth - 1) !== undefined || cannotFail(checker, fn, depth - 1) !== undefined);
+}
+
+/**
+ * An async body whose every `await` (and `for await`) sits in the `try`
+ * block of a try/catch whose catch does not rethrow, with no `throw`
+ * outside such a block: what is left to reject is synchronous code between
+ * the awaits (DESIGN.md "handled": a body wrapped in try/catch covering
+ * every await).
+ */
+function everyAwaitCaught(body: ts.Block): boolean {
+  let sawAwait = false;
+  let escapes = false;
+  const visit = (node: ts.Node, guarded: boolean): void => {
+    if (escapes || isFunctionNode(node)) return;
+    if (ts.isTryStatement(node)) {
+      const catches = node.catchClause !== undefined && !rethrows(node.catchClause.block);
+      visit(node.tryBlock, guarded || catches);
+      if (node.catchClause !== undefined) visit(node.catchClause.block, guarded);
+      if (node.finallyBlock !== undefined) visit(node.finallyBlock, guarded);
+      return;
+    }
+    if (ts.isAwaitExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier !== undefined)) {
+      sawAwait = true;
+      if (!guarded) escapes = true;
+    }
+    if (ts.isThrowStatement(node) && !guarded) escapes = true;
+    ts.forEachChild(node, (child) => visit(child, guarded));
+  };
+  visit(body, false);
+  return sawAwait && !escapes;
+}
+
+/** Why the chain `expression` observes its rejection: it ends in `.catch(h)` or `.then(a, b)`. */
+function handledChain(expression: ts.Node): string | undefined {
+  const inner = skipOuterExpressions(expression);
+  if (!ts.isCallExpression(inner)) return undefined;
+  const callee = skipOuterExpressions(inner.expression);
+  if (!ts.isPropertyAccessExpression(callee)) return undefined;
+  if (callee.name.text === "catch" && inner.arguments.length >= 1) return "it returns a chain ending in .catch(handler)";
+  if (callee.name.text === "then" && inner.arguments.length >= 2) return "it returns a chain ending in .then(onFulfilled, onRejected)";
+  return undefined;
+}
+
+/** `return g()` / `await g()` where `g` catches everything. */
+function returnedCallCatches(checker: ts.TypeChecker, expression: ts.Node, depth: number): string | undefined {
+  if (depth === 0) return undefined;
+  const inner = skipOuterExpressions(expression);
+  if (!ts.isCallExpression(inner)) return undefined;
+  const fn = resolveFunction(checker, inner.expression);
+  const reason = fn === undefined ? undefined : catchesEverything(checker, fn, depth - 1);
+  return reason === undefined ? undefined : `it only calls a function that catches everything (${reason})`;
+}
+
+function rethrows(block: ts.Block): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found || isFunctionNode(node)) return;
+    if (ts.isThrowStatement(node)) found = true;
+    else ts.forEachChild(node, visit);
+  };
+  visit(block);
+  return found;
+}
+
+function returnedExpressions(fn: FunctionNode): ts.Expression[] {
+  const body = fn.body!;
+  if (!ts.isBlock(body)) return [body as ts.Expression];
+  const found: ts.Expression[] = [];
+  const visit = (node: ts.Node): void => {
+    if (isFunctionNode(node)) return;
+    if (ts.isReturnStatement(node) && node.expression !== undefined) found.push(node.expression);
+    ts.forEachChild(node, visit);
+  };
+  visit(body);
+  return found;
+}
+
+function mentions(body: ts.Node, name: string): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(node) && node.text === name) found = true;
+    else ts.forEachChild(node, visit);
+  };
+  visit(body);
+  return found;
+}
+
+function isAssignable(node: ts.Node): boolean {
+  const inner = skipOuterExpressions(node);
+  return ts.isIdentifier(inner) || ts.isPropertyAccessExpression(inner) || ts.isElementAccessExpression(inner);
+}
+
+/**
+ * A settle call: `resolve(v)`/`reject(e)` of a promise executor, or a
+ * deferred's `resolve`/`reject` (`this.reject(err)`, `deferred.resolve()`);
+ * not `Promise.reject(...)`, which makes a new rejected promise. Its
+ * argument's evaluation is not counted as a way to fail.
+ */
+function isSettleCall(checker: ts.TypeChecker, callee: ts.Node): boolean {
+  if (ts.isIdentifier(callee)) return isExecutorSettler(checker, callee) || SETTLE_NAMES.has(callee.text);
+  return ts.isPropertyAccessExpression(callee) && SETTLE_NAMES.has(callee.name.text) &&
+    !(ts.isIdentifier(callee.expression) && callee.expression.text === "Promise");
+}
+
+/** `new Error(...)`, or `new X(...)` of a class named `…Error` or whose instances are Error-like (`message` and `stack`). */
+function isErrorConstruction(checker: ts.TypeChecker | undefined, creation: ts.NewExpression): boolean {
+  const callee = skipOuterExpressions(creation.expression);
+  const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : "";
+  if (/Error$/.test(name)) return true;
+  if (checker === undefined) return false;
+  const type = checker.getTypeAtLocation(creation);
+  return type.getProperty("message") !== undefined && type.getProperty("stack") !== undefined;
+}
+
+/**
+ * A value whose evaluation cannot throw in practice: identifiers, literals,
+ * templates of such, property reads, `this`, `!x`, comparisons, `typeof`,
+ * object and array literals of such, `new …Error(...)`.
+ */
+export function isSimpleValue(node: ts.Node): boolean {
+  const inner = skipOuterExpressions(node);
+  switch (inner.kind) {
+    case ts.SyntaxKind.TrueKeyword:
+    case ts.SyntaxKind.FalseKeyword:
+    case ts.SyntaxKind.NullKeyword:
+    case ts.SyntaxKind.UndefinedKeyword:
+    case ts.SyntaxKind.ThisKeyword:
+      return true;
+  }
+  if (ts.isIdentifier(inner) || ts.isLiteralExpression(inner) || ts.isNoSubstitutionTemplateLiteral(inner)) return true;
+  if (ts.isTemplateExpression(inner)) return inner.templateSpans.every((span) => isSimpleValue(span.expression));
+  if (ts.isPropertyAccessExpression(inner)) return isSimpleValue(inner.expression);
+  if (ts.isPrefixUnaryExpression(inner) || ts.isTypeOfExpression(inner) || ts.isVoidExpression(inner)) {
+    return isSimpleValue(ts.isPrefixUnaryExpression(inner) ? inner.operand : inner.expression);
+  }
+  if (ts.isBinaryExpression(inner)) {
+    const operator = inner.operatorToken.kind;
+    return !(operator >= ts.SyntaxKind.FirstAssignment && operator <= ts.SyntaxKind.LastAssignment) &&
+      isSimpleValue(inner.left) && isSimpleValue(inner.right);
+  }
+  if (ts.isArrayLiteralExpression(inner)) return inner.elements.every(isSimpleValue);
+  if (ts.isObjectLiteralExpression(inner)) {
+    return inner.properties.every((property) =>
+      (ts.isPropertyAssignment(property) && isSimpleValue(property.initializer)) || ts.isShorthandPropertyAssignment(property)
+    );
+  }
+  if (ts.isNewExpression(inner)) return isErrorConstruction(undefined, inner);
+  return false;
+}
+
+/** Whether `name` is a parameter of a `new Promise((resolve, reject) => …)` executor. */
+export function isExecutorSettler(checker: ts.TypeChecker, name: ts.Identifier): boolean {
+  const symbol = checker.getSymbolAtLocation(name);
+  const declaration = symbol?.valueDeclaration;
+  if (declaration === undefined || !ts.isParameter(declaration)) return false;
+  const executor = declaration.parent;
+  let parent = executor.parent;
+  while (parent !== undefined && ts.isParenthesizedExpression(parent)) parent = parent.parent;
+  return parent !== undefined && ts.isNewExpression(parent) && ts.isIdentifier(parent.expression) &&
+    parent.expression.text === "Promise" && parent.arguments?.[0] !== undefined &&
+    skipOuterExpressions(parent.arguments[0]) === executor;
+}
+
+const catchCache = new WeakMap<ts.Node, Map<number, string | null>>();
+const failCache = new WeakMap<ts.Node, Map<number, string | null>>();
+
+/** Memoises per function and depth; a function met again while its answer is being computed counts as failing. */
+function memo(
+  cache: WeakMap<ts.Node, Map<number, string | null>>,
+  fn: ts.Node,
+  depth: number,
+  compute: () => string | undefined,
+): string | undefined {
+  let byDepth = cache.get(fn);
+  if (byDepth === undefined) {
+    byDepth = new Map();
+    cache.set(fn, byDepth);
+  }
+  if (byDepth.has(depth)) return byDepth.get(depth) ?? undefined;
+  byDepth.set(depth, null);
+  const result = compute();
+  byDepth.set(depth, result ?? null);
+  return result;
+}

@@ -1,0 +1,48 @@
+/**
+ * `npm run accuracy`: the scoreboard. Scans every package of the truth set
+ * and prints, per package and overall, recall of unhandled non-test sites,
+ * the share of handled sites still reported, group accuracy, and durable
+ * precision and recall (definitions in `score.ts`). `--details` adds one
+ * line per disagreement; `--json` prints the figures as JSON.
+ *
+ * @module
+ */
+import process from "node:process";
+import { disagreements, figuresOf, type Figures, type Ratio } from "./score.ts";
+import { measureTruthSet } from "./measure.ts";
+import { repoRoot } from "../support/repo.ts";
+
+const packages = measureTruthSet(repoRoot());
+const rows = [...packages.map((entry) => ({ name: entry.package, figures: figuresOf([entry]) })), { name: "overall", figures: figuresOf(packages) }];
+
+if (process.argv.includes("--json")) {
+  process.stdout.write(JSON.stringify(Object.fromEntries(rows.map((row) => [row.name, row.figures])), null, 2) + "\n");
+} else {
+  const header = ["package", "sites", "recall", "handled reported", "group acc.", "durable prec.", "durable recall", "unlabelled reported"];
+  const table = [header, ...rows.map(({ name, figures }) => formatRow(name, figures))];
+  const widths = header.map((_, column) => Math.max(...table.map((row) => row[column]!.length)));
+  for (const row of table) process.stdout.write(row.map((cell, column) => column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)).join("  ") + "\n");
+  if (process.argv.includes("--details")) {
+    for (const entry of packages) {
+      const lines = disagreements(entry);
+      if (lines.length > 0) process.stdout.write(`\n${entry.package}\n${lines.map((line) => `  ${line}`).join("\n")}\n`);
+    }
+  }
+}
+
+function formatRow(name: string, figures: Figures): string[] {
+  return [
+    name,
+    String(figures.sites),
+    percent(figures.recall),
+    percent(figures.handledReported),
+    percent(figures.groupAccuracy),
+    percent(figures.durablePrecision),
+    percent(figures.durableRecall),
+    String(figures.unlabelledReported),
+  ];
+}
+
+function percent(ratio: Ratio): string {
+  return ratio.share === null ? "-" : `${(ratio.share * 100).toFixed(0)}% (${ratio.hits}/${ratio.of})`;
+}
