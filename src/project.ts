@@ -10,6 +10,7 @@ import { closeSync, existsSync, openSync, readSync, readdirSync, statSync } from
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { getLibFiles, libFolderInMemoryPath } from "@ts-morph/common";
 import { ts } from "ts-morph";
+import { rememberProgram } from "./analysis/declarations.ts";
 import { UsageError } from "./errors.ts";
 import type { ScanProblem } from "./site.ts";
 
@@ -120,6 +121,7 @@ export function buildProgram(plan: ScanPlan): LoadedProject {
   const program = ts.createProgram({ rootNames: plan.files, options: plan.compilerOptions, host: compilerHost(plan.compilerOptions) });
   // Creating the checker binds every file, which also sets the parent pointers the rules walk.
   const checker = program.getTypeChecker();
+  rememberProgram(program);
   const { files, ...rest } = plan;
   return {
     ...rest,

@@ -12,7 +12,7 @@ import type { Detection, Rule, RuleContext } from "../../src/rule.ts";
 import { fixFloatingPromise } from "./fix.ts";
 import type { Kind, Resolution, Signal } from "../../src/site.ts";
 import { isBuiltinPromiseType, isPromiseLikeType, isUntyped } from "../../src/analysis/promise.ts";
-import { findInCalls, reaches, resolveFunction } from "../../src/analysis/calls.ts";
+import { findInCalls, insideItemLoop, reaches, resolveFunction, restartsItself, runsLater } from "../../src/analysis/calls.ts";
 import { cannotFail, catchesEverything, neverRejects } from "../../src/analysis/failure.ts";
 import {
   calleeText,
@@ -86,7 +86,7 @@ export const floatingPromiseRule: Rule = {
       node: statement.expression,
       callee: iife !== undefined ? null : callee,
       resolution,
-      signals: promiseSignals(context, statement, chain.root, work, callee),
+      signals: promiseSignals(context, statement, expression, chain.root, iife, callee),
     };
     if (work !== undefined) detection.work = work;
     const outcome = promiseOutcome(context, chain, iife);
@@ -204,26 +204,59 @@ function asyncIife(expression: ts.Node): FunctionNode | undefined {
 const LOOP_DEPTH = 2;
 
 /**
- * The work question for a promise: a loop in the spawned function or a
- * function it starts (up to {@link LOOP_DEPTH} calls deep); a call that
- * starts one of its own enclosing functions again, directly or through the
- * functions it calls (compared by declaration); else a single call.
+ * The work question for a promise. Its work is the function it starts (the
+ * callee, or the async IIFE) and the callbacks of its `.then`/`.catch`/
+ * `.finally` links. Recurring when that work loops until stopped (up to
+ * {@link LOOP_DEPTH} calls deep), or starts one of the statement's own
+ * enclosing functions again later: the callee is, or directly calls, an
+ * enclosing function and the statement runs after an `await` or inside a
+ * callback of it; or a chain callback is, or directly calls, one (compared
+ * by declaration). A recursive call made synchronously, before any await,
+ * walks a structure or fans out; it is not a loop. Else a single call.
  */
-function promiseSignals(context: RuleContext, statement: ts.Node, root: ts.Node, work: FunctionNode | undefined, callee: string | null): Signal[] {
+function promiseSignals(
+  context: RuleContext,
+  statement: ts.Node,
+  expression: ts.Node,
+  root: ts.Node,
+  iife: FunctionNode | undefined,
+  callee: string | null,
+): Signal[] {
+  const { checker } = context;
   const signals: Signal[] = [];
   const name = callee?.split(".").pop();
-  const loop = work === undefined ? undefined : findInCalls(context.checker, work, LOOP_DEPTH, (fn) => fn.body === undefined ? undefined : findUnboundedLoop(fn.body));
-  if (loop !== undefined) {
-    signals.push(signal(work !== undefined && !ts.isCallExpression(root) ? "unbounded-loop-in-callback" : "unbounded-loop-in-callee", loop));
-  }
+  const started = iife ?? (ts.isCallExpression(root) ? resolveFunction(checker, root.expression) : undefined);
+  const callbacks = chainCallbacks(expression).map((callback) => resolveFunction(checker, callback)).filter((fn) => fn !== undefined);
+  const work = started === undefined ? callbacks : [started, ...callbacks];
+  const loopOf = (fn: FunctionNode): string | undefined => fn.body === undefined ? undefined : findUnboundedLoop(fn.body);
+  const loop = work.map((fn) => findInCalls(checker, fn, LOOP_DEPTH, loopOf)).find((found) => found !== undefined) ??
+    work.filter((fn) => restartsItself(checker, fn)).map((fn) => `${functionName(fn) ?? "it"} starts itself again`)[0];
+  if (loop !== undefined) signals.push(signal(iife !== undefined || started === undefined ? "unbounded-loop-in-callback" : "unbounded-loop-in-callee", loop));
   const enclosing = new Set<FunctionNode>();
   for (let fn = enclosingFunction(statement); fn !== undefined; fn = enclosingFunction(fn)) enclosing.add(fn);
-  const restarted = work === undefined || enclosing.size === 0 ? undefined : reaches(context.checker, work, enclosing, LOOP_DEPTH);
+  const restartedByCall = started === undefined || iife !== undefined ? undefined : reaches(checker, started, enclosing, 1);
+  const restarted = (restartedByCall !== undefined && runsLater(statement, restartedByCall) && !insideItemLoop(statement, restartedByCall)
+    ? restartedByCall
+    : undefined) ??
+    callbacks.map((fn) => reaches(checker, fn, enclosing, 1)).find((fn) => fn !== undefined);
   if (restarted !== undefined) signals.push(signal("self-restarting-call", functionName(restarted) ?? name));
   if (loop === undefined && restarted === undefined) signals.push(signal("one-shot-call", name ?? "the spawned function"));
   const named = durableNameSignal(name);
   if (named !== undefined) signals.push(named);
   return signals;
+}
+
+/** The callback arguments of every `.then`/`.catch`/`.finally` link of a chain. */
+function chainCallbacks(expression: ts.Node): ts.Node[] {
+  const found: ts.Node[] = [];
+  let current = skipOuterExpressions(expression);
+  while (ts.isCallExpression(current) && ts.isPropertyAccessExpression(skipOuterExpressions(current.expression))) {
+    const access = skipOuterExpressions(current.expression) as ts.PropertyAccessExpression;
+    if (!["then", "catch", "finally"].includes(access.name.text)) break;
+    for (const argument of current.arguments) if (!isNothing(argument)) found.push(skipOuterExpressions(argument));
+    current = skipOuterExpressions(access.expression);
+  }
+  return found;
 }
 
 /**

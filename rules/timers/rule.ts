@@ -9,7 +9,7 @@
 import { ts } from "ts-morph";
 import type { Detection, Rule, RuleContext } from "../../src/rule.ts";
 import { fixTimer } from "./fix.ts";
-import type { Kind, Signal } from "../../src/site.ts";
+import type { Kind, Resolution, Signal } from "../../src/site.ts";
 import { originOf } from "../../src/analysis/platform.ts";
 import { declarationsOf } from "../../src/analysis/declarations.ts";
 import { calledFunctions, findInCalls, reaches, resolveFunction } from "../../src/analysis/calls.ts";
@@ -47,16 +47,10 @@ export const timersRule: Rule = {
   fix: fixTimer,
   check(node: ts.Node, context: RuleContext): Detection | undefined {
     const call = node as ts.CallExpression;
-    const callee = skipOuterExpressions(call.expression);
-    const nameNode = timerNameNode(callee, context.sourceFile);
-    if (nameNode === undefined) return undefined;
-    const timerName = ts.isIdentifier(callee) ? platformName(context.sourceFile, callee.text, TIMER_MODULES) : nameNode.text;
+    const timer = timerCalled(context, skipOuterExpressions(call.expression));
+    if (timer === undefined) return undefined;
+    const { timerName, resolution } = timer;
     const kind = TIMER_KINDS.get(timerName)!;
-    const declarations = declarationsOf(context.checker, nameNode);
-    const origin = originOf(context.program, declarations);
-    if (origin === "user") return undefined;
-    if (origin === "unresolved" && !(ts.isIdentifier(callee) || isGlobalReceiver(callee))) return undefined;
-    if (origin === "platform" && isPromiseTimer(declarations)) return undefined;
 
     const callback = call.arguments[0] === undefined ? undefined : skipOuterExpressions(call.arguments[0]);
     const work = callback === undefined ? undefined : workFunction(context, callback);
@@ -64,7 +58,7 @@ export const timersRule: Rule = {
       kind,
       node: call,
       callee: timerName,
-      resolution: origin === "platform" ? "type" : "syntax",
+      resolution,
       signals: timerSignals(context, kind, call, callback, work),
     };
     if (work !== undefined) detection.work = work;
@@ -77,10 +71,101 @@ export const timersRule: Rule = {
   },
 };
 
-function timerNameNode(callee: ts.Node, sourceFile: ts.SourceFile): ts.Identifier | undefined {
-  if (ts.isIdentifier(callee)) return TIMER_KINDS.has(platformName(sourceFile, callee.text, TIMER_MODULES)) ? callee : undefined;
-  if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.name) && TIMER_KINDS.has(callee.name.text)) {
-    return callee.name;
+/**
+ * The platform timer a callee stands for, and how that was decided:
+ *
+ * - a global timer name, or one imported from `timers`/`node:timers`
+ *   (renamed or destructured from `require`), resolving to the platform's
+ *   declarations (`type`), or to nothing at all (`syntax`: no types loaded);
+ * - `globalThis.setTimeout`, `window.setTimeout`, … (a global receiver), or a
+ *   property whose declaration is the language's lib;
+ * - a module-level alias of one: `const schedule = typeof setImmediate ===
+ *   "function" ? setImmediate : process.nextTick`, `const setImmediate =
+ *   globalThis.setImmediate || fallback` (`type`).
+ *
+ * Not a timer: a function of the user's or of another package that happens
+ * to be named `setTimeout` (`safe-timers`, a scheduler library), a method of
+ * an object (`server.setTimeout(ms)`), the promise timers of
+ * `node:timers/promises`.
+ */
+function timerCalled(context: RuleContext, callee: ts.Node): { timerName: string; resolution: Resolution } | undefined {
+  if (ts.isPropertyAccessExpression(callee)) {
+    if (!ts.isIdentifier(callee.name) || !TIMER_KINDS.has(callee.name.text)) return undefined;
+    const declarations = declarationsOf(context.checker, callee.name);
+    const origin = originOf(context.program, declarations);
+    if (isGlobalReceiver(callee)) return origin === "user" ? undefined : { timerName: callee.name.text, resolution: origin === "platform" ? "type" : "syntax" };
+    return origin === "platform" && !isPromiseTimer(declarations) &&
+        declarations.every((declaration) => context.program.isSourceFileDefaultLibrary(declaration.getSourceFile()))
+      ? { timerName: callee.name.text, resolution: "type" }
+      : undefined;
+  }
+  if (!ts.isIdentifier(callee)) return undefined;
+  const timerName = platformName(context.sourceFile, callee.text, TIMER_MODULES);
+  const aliased = TIMER_KINDS.has(timerName) ? undefined : moduleTimerAliases(context).get(callee.text);
+  if (!TIMER_KINDS.has(timerName) && aliased === undefined) return undefined;
+  const declarations = declarationsOf(context.checker, callee);
+  const origin = originOf(context.program, declarations);
+  if (origin === "platform") return isPromiseTimer(declarations) ? undefined : { timerName, resolution: "type" };
+  if (origin === "unresolved") return TIMER_KINDS.has(timerName) ? { timerName, resolution: "syntax" } : undefined;
+  const declaration = declarations[0]!;
+  const module = requiredFrom(declaration);
+  if (module !== undefined) return TIMER_MODULES.test(module) && TIMER_KINDS.has(timerName) ? { timerName, resolution: "type" } : undefined;
+  const alias = ts.isVariableDeclaration(declaration) && declaration.parent.parent.parent === context.sourceFile
+    ? moduleTimerAliases(context).get(callee.text)
+    : undefined;
+  return alias === undefined ? undefined : { timerName: alias, resolution: "type" };
+}
+
+/** The module a binding comes from when it is an import or destructured from `require("…")`. */
+function requiredFrom(declaration: ts.Declaration): string | undefined {
+  if (ts.isImportSpecifier(declaration)) {
+    const specifier = declaration.parent.parent.parent.moduleSpecifier;
+    return ts.isStringLiteral(specifier) ? specifier.text : undefined;
+  }
+  if (!ts.isBindingElement(declaration)) return undefined;
+  const variable = declaration.parent.parent;
+  const initializer = ts.isVariableDeclaration(variable) && variable.initializer !== undefined ? skipOuterExpressions(variable.initializer) : undefined;
+  return initializer !== undefined && ts.isCallExpression(initializer) && ts.isIdentifier(initializer.expression) &&
+      initializer.expression.text === "require" && initializer.arguments[0] !== undefined && ts.isStringLiteral(initializer.arguments[0])
+    ? initializer.arguments[0].text
+    : undefined;
+}
+
+/**
+ * Module-level `const` aliases of platform timers in the rule's file, by
+ * the alias name: the initializer is a timer (a global name not declared by
+ * the user, or a global receiver's property), possibly behind `||`,
+ * `??` or either branch of a conditional. Computed once per file.
+ */
+function moduleTimerAliases(context: RuleContext): ReadonlyMap<string, string> {
+  const cached = aliasCache.get(context.sourceFile);
+  if (cached !== undefined) return cached;
+  const aliases = new Map<string, string>();
+  for (const statement of context.sourceFile.statements) {
+    if (!ts.isVariableStatement(statement)) continue;
+    for (const declaration of statement.declarationList.declarations) {
+      if (!ts.isIdentifier(declaration.name) || declaration.initializer === undefined) continue;
+      const timer = aliasedTimer(context, declaration.initializer);
+      if (timer !== undefined) aliases.set(declaration.name.text, timer);
+    }
+  }
+  aliasCache.set(context.sourceFile, aliases);
+  return aliases;
+}
+
+const aliasCache = new WeakMap<ts.SourceFile, ReadonlyMap<string, string>>();
+
+function aliasedTimer(context: RuleContext, expression: ts.Node): string | undefined {
+  const inner = skipOuterExpressions(expression);
+  if (ts.isConditionalExpression(inner)) return aliasedTimer(context, inner.whenTrue) ?? aliasedTimer(context, inner.whenFalse);
+  if (ts.isBinaryExpression(inner) &&
+    (inner.operatorToken.kind === ts.SyntaxKind.BarBarToken || inner.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)) {
+    return aliasedTimer(context, inner.left) ?? aliasedTimer(context, inner.right);
+  }
+  if (ts.isPropertyAccessExpression(inner) && isGlobalReceiver(inner) && TIMER_KINDS.has(inner.name.text)) return inner.name.text;
+  if (ts.isIdentifier(inner) && TIMER_KINDS.has(inner.text) &&
+    originOf(context.program, declarationsOf(context.checker, inner)) !== "user") {
+    return inner.text;
   }
   return undefined;
 }
@@ -175,9 +260,12 @@ function reschedulesItself(
 
 /**
  * Where an interval is cleared within a bounded flow: `clearInterval(id)`
- * inside its own callback (it stops itself on a condition), or elsewhere in
- * the function that started it (a ticker around one operation). The id is
- * the variable or property the interval's result is assigned to.
+ * inside its own callback (it stops itself on a condition), or in a
+ * statement that runs after it in the function that started it (a ticker
+ * around one operation: a later statement, or the `catch`/`finally` of a
+ * try around it). A clear before the start (restarting a ticker) or in
+ * another method (`stop()`) does not bound it. The id is the variable or
+ * property the interval's result is assigned to.
  */
 function clearedNearby(call: ts.CallExpression, work: FunctionNode | undefined): string | undefined {
   let parent: ts.Node = call.parent;
@@ -190,7 +278,16 @@ function clearedNearby(call: ts.CallExpression, work: FunctionNode | undefined):
   if (binding === undefined) return undefined;
   if (work !== undefined && clearsTimer(work, binding)) return "by its own callback";
   const scope = enclosingFunction(call);
-  return scope !== undefined && clearsTimer(scope, binding) ? `in ${functionName(scope) ?? "the function"} that started it` : undefined;
+  if (scope === undefined) return undefined;
+  for (let child: ts.Node = call, parent = call.parent; parent !== undefined && child !== scope; child = parent, parent = parent.parent) {
+    const later = ts.isBlock(parent) || ts.isSourceFile(parent)
+      ? parent.statements.slice(parent.statements.indexOf(child as ts.Statement) + 1)
+      : ts.isTryStatement(parent) && child === parent.tryBlock
+      ? [parent.catchClause, parent.finallyBlock].filter((block) => block !== undefined)
+      : [];
+    if (later.some((statement) => clearsTimer(statement, binding))) return `later in ${functionName(scope) ?? "the function"} that started it`;
+  }
+  return undefined;
 }
 
 /** Whether `clearInterval(binding)` or `clearTimeout(binding)` appears anywhere in `scope`. */

@@ -8,8 +8,8 @@
  */
 import { ts } from "ts-morph";
 import { functionNamed } from "./declarations.ts";
-import { TIMER_KINDS } from "./callbacks.ts";
-import { isFunctionNode, skipOuterExpressions, type FunctionNode } from "./functions.ts";
+import { LISTENER_METHODS } from "./callbacks.ts";
+import { isAsyncFunction, isFunctionNode, skipOuterExpressions, type FunctionNode } from "./functions.ts";
 
 /**
  * The function a call (or a function reference handed to a timer) invokes:
@@ -61,9 +61,10 @@ function ownClassMember(reference: ts.Node): FunctionNode | undefined {
 /**
  * The functions `fn` starts, by symbol: every call in its body, including
  * calls inside nested callbacks (`.then(() => this.loop())`,
- * `setTimeout(() => poll(), ms)`), and function references handed to timers
- * (`setTimeout(this.tick, ms)`). Declarations outside the program's own
- * sources are left out.
+ * `setTimeout(() => poll(), ms)`), and function references handed to any
+ * call, to be called back (`setTimeout(this.tick, ms)`, `start(onCrash)`,
+ * `pool.connect(listen)`). Declarations outside the program's own sources
+ * are left out.
  *
  * @param checker the program's type checker.
  * @param fn a function node.
@@ -72,27 +73,135 @@ export function calledFunctions(checker: ts.TypeChecker, fn: FunctionNode): read
   const cached = callees.get(fn);
   if (cached !== undefined) return cached;
   const found = new Set<FunctionNode>();
+  forEachStart(checker, fn, (target) => found.add(target));
+  const result = [...found];
+  callees.set(fn, result);
+  return result;
+}
+
+/**
+ * Calls `onStart(target, call)` for every function `fn`'s body starts (see
+ * {@link calledFunctions}), with the call that starts it.
+ */
+function forEachStart(checker: ts.TypeChecker, fn: FunctionNode, onStart: (target: FunctionNode, call: ts.CallExpression) => void): void {
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node)) {
       const target = resolveFunction(checker, node.expression);
-      if (target !== undefined) found.add(target);
-      const callee = skipOuterExpressions(node.expression);
-      const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
-      const first = node.arguments[0];
-      if (name !== undefined && TIMER_KINDS.has(name) && first !== undefined) {
-        const reference = skipOuterExpressions(first);
-        if (ts.isIdentifier(reference) || ts.isPropertyAccessExpression(reference)) {
-          const handed = resolveFunction(checker, reference);
-          if (handed !== undefined) found.add(handed);
+      if (target !== undefined) onStart(target, node);
+      if (!registersListener(node)) {
+        for (const argument of node.arguments) {
+          const reference = skipOuterExpressions(argument);
+          if (ts.isIdentifier(reference) || ts.isPropertyAccessExpression(reference)) {
+            const handed = resolveFunction(checker, reference);
+            if (handed !== undefined) onStart(handed, node);
+          }
         }
       }
     }
     ts.forEachChild(node, visit);
   };
   if (fn.body !== undefined) visit(fn.body);
-  const result = [...found];
-  callees.set(fn, result);
-  return result;
+}
+
+/** Registering or removing a listener hands a function over without starting it. */
+function registersListener(call: ts.CallExpression): boolean {
+  const callee = skipOuterExpressions(call.expression);
+  const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : "";
+  return LISTENER_METHODS.has(name) || /^(remove|off$|removeListener|removeEventListener)/.test(name);
+}
+
+/**
+ * Whether `fn` starts itself again later — a call of `fn` (or of a function
+ * that directly starts `fn`) that runs after `fn` has yielded (see
+ * {@link runsLater}): `async function loop() { await tick(); loop(); }`,
+ * `function poll() { setTimeout(poll, ms) }`, `.catch(restart)` inside
+ * `restart`. A synchronous recursive call walks a structure, and one made
+ * once per item of a loop fans out; neither is a loop. Memoised per function.
+ *
+ * @param checker the program's type checker.
+ * @param fn a function node.
+ */
+export function restartsItself(checker: ts.TypeChecker, fn: FunctionNode): boolean {
+  const cached = restarts.get(fn);
+  if (cached !== undefined) return cached;
+  restarts.set(fn, false);
+  let found = false;
+  forEachStart(checker, fn, (target, call) => {
+    if (!found && (target === fn || calledFunctions(checker, target).includes(fn)) && runsLater(call, fn) && !insideItemLoop(call, fn)) {
+      found = true;
+    }
+  });
+  restarts.set(fn, found);
+  return found;
+}
+
+const restarts = new WeakMap<ts.Node, boolean>();
+
+/** Array methods that call their callback synchronously, once per item. */
+const ITEM_METHODS = new Set(["forEach", "map", "flatMap", "filter", "reduce", "some", "every", "find", "findIndex", "sort"]);
+
+/**
+ * Whether `node` runs after its enclosing function `fn` has yielded: it is
+ * inside a callback nested in `fn` that is not called synchronously (array
+ * iteration callbacks are), inside a generator after a `yield`, or `fn` is
+ * async and an `await` comes before it in `fn`'s own body.
+ *
+ * @param node a node inside `fn`.
+ * @param fn a function containing `node`.
+ */
+export function runsLater(node: ts.Node, fn: FunctionNode): boolean {
+  let scope: FunctionNode = fn;
+  for (let current = node.parent; current !== undefined && current !== fn; current = current.parent) {
+    if (!isFunctionNode(current)) continue;
+    if (isGenerator(current)) {
+      scope = current;
+      break;
+    }
+    if (!isItemCallback(current)) return true;
+  }
+  if (!(isAsyncFunction(scope) || isGenerator(scope)) || scope.body === undefined) return false;
+  let yielded = false;
+  const visit = (child: ts.Node): void => {
+    if (yielded || isFunctionNode(child) || child.pos >= node.pos) return;
+    if (ts.isAwaitExpression(child) || ts.isYieldExpression(child) || (ts.isForOfStatement(child) && child.awaitModifier !== undefined)) {
+      yielded = true;
+    } else {
+      ts.forEachChild(child, visit);
+    }
+  };
+  ts.forEachChild(scope.body, visit);
+  return yielded;
+}
+
+/**
+ * Whether `node` sits in the body of a loop over items (`for…of`, `for…in`,
+ * a counted `for`, an array iteration callback) inside `fn`.
+ *
+ * @param node a node inside `fn`.
+ * @param fn a function containing `node`.
+ */
+export function insideItemLoop(node: ts.Node, fn: FunctionNode): boolean {
+  for (let child: ts.Node = node, current = node.parent; current !== undefined && current !== fn; child = current, current = current.parent) {
+    if ((ts.isForOfStatement(current) && current.awaitModifier === undefined) || ts.isForInStatement(current)) {
+      if (current.statement === child) return true;
+    } else if (ts.isForStatement(current) && current.condition !== undefined && current.statement === child) {
+      return true;
+    } else if (isFunctionNode(current) && isItemCallback(current)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+function isGenerator(fn: FunctionNode): boolean {
+  return (ts.isFunctionExpression(fn) || ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn)) && fn.asteriskToken !== undefined;
+}
+
+function isItemCallback(fn: FunctionNode): boolean {
+  const parent = fn.parent;
+  if (parent === undefined || !ts.isCallExpression(parent) || !parent.arguments.includes(fn as ts.Expression)) return false;
+  const callee = skipOuterExpressions(parent.expression);
+  return ts.isPropertyAccessExpression(callee) && ITEM_METHODS.has(callee.name.text);
 }
 
 const callees = new WeakMap<ts.Node, readonly FunctionNode[]>();

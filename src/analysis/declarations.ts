@@ -10,30 +10,37 @@ import { isFunctionNode, skipOuterExpressions, type FunctionNode } from "./funct
 
 /**
  * The declarations of the symbol `name` refers to, with `import` aliases
- * followed to the exported declaration; empty when the checker finds none.
+ * followed to the exported declaration (the import binding itself when the
+ * module has no declarations, e.g. an untyped package); empty when the
+ * checker finds none.
  *
  * @param checker the program's type checker.
  * @param name an identifier (for a property access, pass its `name`).
  */
 export function declarationsOf(checker: ts.TypeChecker, name: ts.Node): readonly ts.Declaration[] {
-  let symbol = checker.getSymbolAtLocation(name);
+  const symbol = checker.getSymbolAtLocation(name);
   if (symbol === undefined) return [];
-  if (symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
-  return symbol.getDeclarations() ?? [];
+  const own = symbol.getDeclarations() ?? [];
+  if (!(symbol.flags & ts.SymbolFlags.Alias)) return own;
+  const aliased = checker.getAliasedSymbol(symbol).getDeclarations() ?? [];
+  return aliased.length > 0 ? aliased : own;
 }
 
 /**
- * The function `name` stands for in the program's own sources (declaration
- * files skipped): a function or method declaration, or a function assigned
- * to a variable, class property or object property.
+ * The function `name` stands for in the program's own sources: a function
+ * or method declaration, or a function assigned to a variable, class
+ * property or object property. A declaration in a `.d.ts` file stands for
+ * the same name in the JavaScript file beside it when the program has that
+ * file (see {@link rememberProgram}); otherwise declaration files are skipped.
  *
  * @param checker the program's type checker.
  * @param name an identifier, or a property access whose `name` is resolved.
  */
 export function functionNamed(checker: ts.TypeChecker, name: ts.Node): FunctionNode | undefined {
   const target = ts.isPropertyAccessExpression(name) ? name.name : name;
-  for (const declaration of declarationsOf(checker, target)) {
-    if (declaration.getSourceFile().isDeclarationFile) continue;
+  for (const found of declarationsOf(checker, target)) {
+    const declaration = found.getSourceFile().isDeclarationFile ? implementationOf(checker, found) : found;
+    if (declaration === undefined) continue;
     if (isFunctionNode(declaration)) return declaration;
     if ((ts.isVariableDeclaration(declaration) || ts.isPropertyDeclaration(declaration) || ts.isPropertyAssignment(declaration)) &&
       declaration.initializer !== undefined) {
@@ -42,6 +49,73 @@ export function functionNamed(checker: ts.TypeChecker, name: ts.Node): FunctionN
     }
   }
   return undefined;
+}
+
+/**
+ * Records the program a checker belongs to, so that a declaration found in
+ * a `.d.ts` file can be mapped to the JavaScript file beside it (compiled
+ * packages ship `lib.js` with `lib.d.ts`, and an import of `./lib.js`
+ * resolves to the declaration file).
+ *
+ * @param program a program whose checker the analysis will use.
+ */
+export function rememberProgram(program: ts.Program): void {
+  programs.set(program.getTypeChecker(), program);
+}
+
+const programs = new WeakMap<ts.TypeChecker, ts.Program>();
+
+/**
+ * The declaration in the JavaScript file beside a `.d.ts` file (`x.d.ts` →
+ * `x.js`, `x.d.mts` → `x.mjs`, `x.d.cts` → `x.cjs`) with the same name: a
+ * top-level function or variable, or a member of the class of the same
+ * name. Undefined when the program does not contain that file or the name.
+ */
+function implementationOf(checker: ts.TypeChecker, declaration: ts.Declaration): ts.Declaration | undefined {
+  if (implementations.has(declaration)) return implementations.get(declaration) ?? undefined;
+  const program = programs.get(checker);
+  const file = declaration.getSourceFile().fileName;
+  const script = program === undefined ? undefined : [file.replace(/\.d\.ts$/, ".js"), file.replace(/\.d\.mts$/, ".mjs"), file.replace(/\.d\.cts$/, ".cjs")]
+    .filter((candidate) => candidate !== file)
+    .map((candidate) => program.getSourceFile(candidate))
+    .find((found) => found !== undefined);
+  const found = script === undefined ? undefined : sameNamed(script, declaration);
+  implementations.set(declaration, found ?? null);
+  return found;
+}
+
+const implementations = new WeakMap<ts.Declaration, ts.Declaration | null>();
+
+function sameNamed(script: ts.SourceFile, declaration: ts.Declaration): ts.Declaration | undefined {
+  const name = declarationName(declaration);
+  if (name === undefined) return undefined;
+  const owner = declaration.parent;
+  if (owner !== undefined && ts.isClassLike(owner)) {
+    const className = owner.name?.text;
+    const jsClass = className === undefined ? undefined : topLevel(script, className);
+    if (jsClass === undefined || !ts.isClassLike(jsClass)) return undefined;
+    return jsClass.members.find((member) => declarationName(member) === name);
+  }
+  return topLevel(script, name);
+}
+
+/** A top-level function, class or variable declaration of `name` in `script`. */
+function topLevel(script: ts.SourceFile, name: string): ts.Declaration | undefined {
+  for (const statement of script.statements) {
+    if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.name?.text === name) return statement;
+    if (ts.isVariableStatement(statement)) {
+      const variable = statement.declarationList.declarations.find((item) => ts.isIdentifier(item.name) && item.name.text === name);
+      if (variable === undefined) continue;
+      const initializer = variable.initializer === undefined ? undefined : skipOuterExpressions(variable.initializer);
+      return initializer !== undefined && ts.isClassExpression(initializer) ? initializer : variable;
+    }
+  }
+  return undefined;
+}
+
+function declarationName(declaration: ts.Node): string | undefined {
+  const name = (declaration as ts.NamedDeclaration).name;
+  return name !== undefined && (ts.isIdentifier(name) || ts.isPrivateIdentifier(name) || ts.isStringLiteral(name)) ? name.text : undefined;
 }
 
 /**
