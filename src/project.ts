@@ -56,7 +56,13 @@ export interface LoadedProject extends Omit<ScanPlan, "files"> {
   targets: ts.SourceFile[];
 }
 
-/** Compiler options used when no tsconfig applies: JavaScript allowed, modern targets, bundler resolution. */
+/**
+ * Compiler options used when no tsconfig applies: JavaScript allowed, modern
+ * targets, bundler resolution, and every `@types` package visible from the
+ * working directory (`types: ["*"]`: TypeScript 6 loads none by default, and
+ * without `@types/node` Node's timers, workers and emitters have no types).
+ * A tsconfig that does not set `types` gets the same.
+ */
 export const DEFAULT_COMPILER_OPTIONS: Readonly<ts.CompilerOptions> = {
   allowJs: true,
   checkJs: false,
@@ -67,6 +73,7 @@ export const DEFAULT_COMPILER_OPTIONS: Readonly<ts.CompilerOptions> = {
   resolveJsonModule: true,
   skipLibCheck: true,
   noEmit: true,
+  types: ["*"],
 };
 
 /**
@@ -105,7 +112,7 @@ export function planScan(options: LoadOptions): ScanPlan {
     files,
     compilerOptions: parsed === undefined
       ? { ...DEFAULT_COMPILER_OPTIONS }
-      : { ...parsed.options, allowJs: true, noEmit: true, skipLibCheck: true },
+      : { types: ["*"], ...parsed.options, allowJs: true, noEmit: true, skipLibCheck: true },
     problems,
     tsconfig: tsconfig ?? null,
   };

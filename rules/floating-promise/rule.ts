@@ -12,7 +12,7 @@ import type { Detection, Rule, RuleContext } from "../../src/rule.ts";
 import { fixFloatingPromise } from "./fix.ts";
 import type { Kind, Resolution, Signal } from "../../src/site.ts";
 import { isBuiltinPromiseType, isPromiseLikeType, isUntyped } from "../../src/analysis/promise.ts";
-import { findInCalls, insideItemLoop, reaches, resolveFunction, restartsItself, runsLater } from "../../src/analysis/calls.ts";
+import { asyncOnlyNames, findInCalls, insideItemLoop, onFailurePath, reaches, resolveFunction, restartsItself, runsLater } from "../../src/analysis/calls.ts";
 import { cannotFail, catchesEverything, neverRejects } from "../../src/analysis/failure.ts";
 import {
   calleeText,
@@ -211,8 +211,9 @@ const LOOP_DEPTH = 2;
  * enclosing functions again later: the callee is, or directly calls, an
  * enclosing function and the statement runs after an `await` or inside a
  * callback of it; or a chain callback is, or directly calls, one (compared
- * by declaration). A recursive call made synchronously, before any await,
- * walks a structure or fans out; it is not a loop. Else a single call.
+ * by declaration). A recursive call made synchronously (before any await)
+ * walks a structure, one per item fans out, one in a `catch` block or
+ * rejection handler retries; none is a loop. Else a single call.
  */
 function promiseSignals(
   context: RuleContext,
@@ -235,7 +236,8 @@ function promiseSignals(
   const enclosing = new Set<FunctionNode>();
   for (let fn = enclosingFunction(statement); fn !== undefined; fn = enclosingFunction(fn)) enclosing.add(fn);
   const restartedByCall = started === undefined || iife !== undefined ? undefined : reaches(checker, started, enclosing, 1);
-  const restarted = (restartedByCall !== undefined && runsLater(statement, restartedByCall) && !insideItemLoop(statement, restartedByCall)
+  const restarted = (restartedByCall !== undefined && runsLater(statement, restartedByCall) && !insideItemLoop(statement, restartedByCall) &&
+      !onFailurePath(statement, restartedByCall)
     ? restartedByCall
     : undefined) ??
     callbacks.map((fn) => reaches(checker, fn, enclosing, 1)).find((fn) => fn !== undefined);
@@ -263,15 +265,20 @@ function chainCallbacks(expression: ts.Node): ts.Node[] {
  * Whether a statement's value is a promise worth reporting, and how it was
  * recognised:
  *
+ * Settling a deferred (`command.resolve(v)`) is never a site.
+ *
  * - `type`: its type is a built-in Promise (or a union or subclass of one);
  *   a thenable of a library's own only when the statement calls its
  *   `.then`/`.catch`/`.finally` (typescript-eslint's `checkThenables:
  *   false` default).
  * - `syntax`: the checker knows nothing of it (`any`, dependencies not
  *   installed), but the statement is a `.then`/`.catch` chain, or calls a
- *   function the project declares `async`.
+ *   function the project declares `async` (resolved by symbol; else, for a
+ *   method called on `this` or a property of it, a name the program's
+ *   sources declare only as async).
  */
 function promiseStatement(context: RuleContext, expression: ts.Node): Resolution | undefined {
+  if (isSettleCall(expression)) return undefined;
   const type = context.checker.getTypeAtLocation(expression);
   const chained = isChainCall(expression);
   if (isBuiltinPromiseType(context.program, type)) return "type";
@@ -281,7 +288,31 @@ function promiseStatement(context: RuleContext, expression: ts.Node): Resolution
   const call = skipOuterExpressions(expression);
   if (!ts.isCallExpression(call)) return undefined;
   const fn = resolveFunction(context.checker, call.expression);
-  return fn !== undefined && isAsyncFunction(fn) ? "syntax" : undefined;
+  if (fn !== undefined) return isAsyncFunction(fn) ? "syntax" : undefined;
+  const callee = skipOuterExpressions(call.expression);
+  return ts.isPropertyAccessExpression(callee) && isOwnObject(callee.expression) && !SETTLE_NAMES.has(callee.name.text) &&
+      asyncOnlyNames(context.program).has(callee.name.text)
+    ? "syntax"
+    : undefined;
+}
+
+/** Settling a deferred (`command.resolve(v)`) is not starting work, whatever it returns. */
+const SETTLE_NAMES = new Set(["resolve", "reject"]);
+
+/** `deferred.resolve(v)`, `this.reject(e)`; not `Promise.reject(e)`, which makes a rejected promise. */
+function isSettleCall(expression: ts.Node): boolean {
+  const call = skipOuterExpressions(expression);
+  if (!ts.isCallExpression(call)) return false;
+  const callee = skipOuterExpressions(call.expression);
+  return ts.isPropertyAccessExpression(callee) && SETTLE_NAMES.has(callee.name.text) &&
+    !(ts.isIdentifier(callee.expression) && callee.expression.text === "Promise");
+}
+
+/** `this`, or a property chain on it (`this.fsw`): an object of the project's own. */
+function isOwnObject(node: ts.Node): boolean {
+  const inner = skipOuterExpressions(node);
+  if (inner.kind === ts.SyntaxKind.ThisKeyword) return true;
+  return ts.isPropertyAccessExpression(inner) && isOwnObject(inner.expression);
 }
 
 /** `x.then(...)`, `x.catch(...)`, `x.finally(...)`. */

@@ -13,7 +13,7 @@ import type { Kind, Resolution, Signal } from "../../src/site.ts";
 import { originOf } from "../../src/analysis/platform.ts";
 import { declarationsOf } from "../../src/analysis/declarations.ts";
 import { calledFunctions, findInCalls, reaches, resolveFunction } from "../../src/analysis/calls.ts";
-import { cannotFail, catchesEverything, isExecutorSettler } from "../../src/analysis/failure.ts";
+import { cannotFail, catchesEverything, isSettler } from "../../src/analysis/failure.ts";
 import { TIMER_KINDS } from "../../src/analysis/callbacks.ts";
 import { platformName } from "../../src/analysis/imports.ts";
 import {
@@ -338,7 +338,7 @@ function callbackOutcome(
   callback: ts.Node,
   work: FunctionNode | undefined,
 ): { status: "benign" | "handled"; reason: string } | undefined {
-  if (ts.isIdentifier(callback) && isExecutorSettler(context.checker, callback)) {
+  if (ts.isIdentifier(callback) && isSettler(context.checker, callback)) {
     return { status: "benign", reason: "the callback only settles a promise" };
   }
   if (work === undefined) return undefined;

@@ -9,7 +9,7 @@
 import { ts } from "ts-morph";
 import { functionNamed } from "./declarations.ts";
 import { LISTENER_METHODS } from "./callbacks.ts";
-import { isAsyncFunction, isFunctionNode, skipOuterExpressions, type FunctionNode } from "./functions.ts";
+import { functionName, isAsyncFunction, isFunctionNode, skipOuterExpressions, type FunctionNode } from "./functions.ts";
 
 /**
  * The function a call (or a function reference handed to a timer) invokes:
@@ -115,8 +115,10 @@ function registersListener(call: ts.CallExpression): boolean {
  * that directly starts `fn`) that runs after `fn` has yielded (see
  * {@link runsLater}): `async function loop() { await tick(); loop(); }`,
  * `function poll() { setTimeout(poll, ms) }`, `.catch(restart)` inside
- * `restart`. A synchronous recursive call walks a structure, and one made
- * once per item of a loop fans out; neither is a loop. Memoised per function.
+ * `restart`. A synchronous recursive call walks a structure, one made once
+ * per item of a loop fans out, and one made only when something failed (in
+ * a `catch` block or a rejection handler) is a retry; none is a loop.
+ * Memoised per function.
  *
  * @param checker the program's type checker.
  * @param fn a function node.
@@ -127,7 +129,8 @@ export function restartsItself(checker: ts.TypeChecker, fn: FunctionNode): boole
   restarts.set(fn, false);
   let found = false;
   forEachStart(checker, fn, (target, call) => {
-    if (!found && (target === fn || calledFunctions(checker, target).includes(fn)) && runsLater(call, fn) && !insideItemLoop(call, fn)) {
+    if (!found && (target === fn || calledFunctions(checker, target).includes(fn)) && runsLater(call, fn) &&
+      !insideItemLoop(call, fn) && !onFailurePath(call, fn)) {
       found = true;
     }
   });
@@ -188,6 +191,26 @@ export function insideItemLoop(node: ts.Node, fn: FunctionNode): boolean {
       return true;
     } else if (isFunctionNode(current) && isItemCallback(current)) {
       return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Whether `node` runs only on failure within `fn`: in a `catch` clause, or
+ * in a function passed as a rejection handler (`.catch(f)`, the second
+ * argument of `.then`).
+ *
+ * @param node a node inside `fn`.
+ * @param fn a function containing `node`.
+ */
+export function onFailurePath(node: ts.Node, fn: FunctionNode): boolean {
+  for (let child: ts.Node = node, current = node.parent; current !== undefined && current !== fn; child = current, current = current.parent) {
+    if (ts.isCatchClause(current)) return true;
+    if (ts.isCallExpression(current) && current.arguments.includes(child as ts.Expression)) {
+      const callee = skipOuterExpressions(current.expression);
+      const method = ts.isPropertyAccessExpression(callee) ? callee.name.text : "";
+      if (method === "catch" || (method === "then" && current.arguments[1] === child)) return true;
     }
   }
   return false;
@@ -260,3 +283,35 @@ export function findInCalls<T>(
   }
   return undefined;
 }
+
+/**
+ * Names the program's own sources declare only as `async` functions or
+ * methods (a name also declared by a non-async function is left out): the
+ * fallback for a call whose receiver has no type (`this.fsw._emit(...)` in
+ * untyped JavaScript), where the checker cannot say what is called.
+ * Declaration files and the language's lib are not read. Built once per
+ * program, on first use.
+ *
+ * @param program the program.
+ */
+export function asyncOnlyNames(program: ts.Program): ReadonlySet<string> {
+  const cached = asyncNames.get(program);
+  if (cached !== undefined) return cached;
+  const isAsync = new Set<string>();
+  const notAsync = new Set<string>();
+  const visit = (node: ts.Node): void => {
+    if (isFunctionNode(node) && !ts.isConstructorDeclaration(node)) {
+      const name = functionName(node);
+      if (name !== undefined) (isAsyncFunction(node) ? isAsync : notAsync).add(name);
+    }
+    ts.forEachChild(node, visit);
+  };
+  for (const file of program.getSourceFiles()) {
+    if (!file.isDeclarationFile && !program.isSourceFileDefaultLibrary(file)) visit(file);
+  }
+  const result = new Set([...isAsync].filter((name) => !notAsync.has(name)));
+  asyncNames.set(program, result);
+  return result;
+}
+
+const asyncNames = new WeakMap<ts.Program, ReadonlySet<string>>();

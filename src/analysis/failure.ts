@@ -24,6 +24,12 @@ const CLEANUP_METHODS = new Set([
   "delete", "clear", "abort", "unref", "ref",
 ]);
 
+/** Receivers whose methods do not throw in practice: logging to the console, reading the clock, arithmetic. */
+const SAFE_RECEIVERS = new Set(["console", "Math", "Date", "Number", "String", "Object", "Array", "JSON"]);
+
+/** Methods that read a collection or a value without side effects (`map.get(key)`, `set.has(x)`). */
+const READ_METHODS = new Set(["get", "has", "includes", "indexOf", "toString", "valueOf", "now"]);
+
 /** Names of calls that settle a promise: an executor's parameters, or a deferred's methods (`this.reject(err)`). */
 const SETTLE_NAMES = new Set(["resolve", "reject"]);
 
@@ -31,7 +37,9 @@ const SETTLE_NAMES = new Set(["resolve", "reject"]);
  * Why `fn` lets no failure out, or undefined: its body is one try statement
  * with a catch clause that does not rethrow (statements that cannot throw
  * may come before and after it); it is async and every `await` in it is
- * inside such a try with no `throw` outside one; or it returns (or is) a
+ * inside such a try with no `throw` outside one (a compiled async function,
+ * `_asyncToGenerator(function* …)` or `__awaiter(…)`, is read through its
+ * generator, `yield` for `await`); or it returns (or is) a
  * promise chain ending in `.catch(h)` or `.then(a, b)`, or a call of a
  * function that catches everything.
  *
@@ -55,12 +63,17 @@ export function catchesEverything(checker: ts.TypeChecker, fn: FunctionNode, dep
         return "its body is wrapped in try/catch";
       }
     }
-    if (isAsyncFunction(fn) && everyAwaitCaught(body)) return "every await in it is inside try/catch and it throws nothing itself";
-    if (statements.length === 1) {
-      const only = statements[0]!;
+    if ((isAsyncFunction(fn) || isGeneratorFunction(fn)) && everyAwaitCaught(body)) {
+      return "every await in it is inside try/catch and it throws nothing itself";
+    }
+    const last = statements[statements.length - 1];
+    if (last !== undefined && statements.slice(0, -1).every((statement) => statementCannotThrow(checker, statement, 0))) {
+      const only = last;
       const value = ts.isReturnStatement(only) ? only.expression : ts.isExpressionStatement(only) ? only.expression : undefined;
       if (value !== undefined) {
         const inner = skipOuterExpressions(value);
+        const compiled = compiledAsyncBody(inner);
+        if (compiled !== undefined) return catchesEverything(checker, compiled, depth);
         return handledChain(ts.isAwaitExpression(inner) ? inner.expression : inner) ??
           returnedCallCatches(checker, ts.isAwaitExpression(inner) ? inner.expression : inner, depth);
       }
@@ -73,7 +86,8 @@ export function catchesEverything(checker: ts.TypeChecker, fn: FunctionNode, dep
  * Why running `fn` cannot fail, or undefined: every statement of its body
  * cannot throw — settling a promise (`resolve(v)`, `reject(new Error(...))`),
  * assigning simple values, `delete`, cleanup calls (`clearTimeout`,
- * `removeListener`, `abort`, `destroy`, …), registering a timer, a promise
+ * `removeListener`, `abort`, …), registering a timer, logging to the
+ * console, reading a collection (`map.get(k)`), `process.exit`, a promise
  * chain that observes its rejection, or a call of a function that catches
  * everything or itself cannot fail.
  *
@@ -128,7 +142,7 @@ export function neverRejects(checker: ts.TypeChecker, expression: ts.Node): stri
  * executor is not counted as a rejection path).
  */
 function resolvingPromise(creation: ts.NewExpression): boolean {
-  if (!ts.isIdentifier(creation.expression) || creation.expression.text !== "Promise") return false;
+  if (!isPromiseConstructor(creation)) return false;
   const executor = creation.arguments?.[0] === undefined ? undefined : skipOuterExpressions(creation.arguments[0]);
   if (executor === undefined || !isFunctionNode(executor) || executor.body === undefined) return false;
   const reject = executor.parameters[1];
@@ -180,10 +194,39 @@ function expressionCannotThrow(checker: ts.TypeChecker, expression: ts.Node, dep
   const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
   if (name !== undefined && (CLEANUP_METHODS.has(name) || TIMER_KINDS.has(name))) return true;
   if (isSettleCall(checker, callee)) return true;
+  if (ts.isPropertyAccessExpression(callee) && isSafeCall(callee) &&
+    inner.arguments.every((argument) => expressionCannotThrow(checker, argument, 0))) {
+    return true;
+  }
   const simpleArguments = inner.arguments.every((argument) => expressionCannotThrow(checker, argument, 0));
   if (depth === 0 || !simpleArguments) return false;
   const fn = resolveFunction(checker, callee);
   return fn !== undefined && (catchesEverything(checker, fn, depth - 1) !== undefined || cannotFail(checker, fn, depth - 1) !== undefined);
+}
+
+/**
+ * The generator that a compiled async function runs: Babel's
+ * `_asyncToGenerator(function* () { … })()` and TypeScript's
+ * `__awaiter(this, …, function* () { … })`, whose `yield` is the `await` of
+ * the source.
+ */
+function compiledAsyncBody(expression: ts.Node): FunctionNode | undefined {
+  if (!ts.isCallExpression(expression)) return undefined;
+  const callee = skipOuterExpressions(expression.expression);
+  const wrapped = ts.isCallExpression(callee) && /asyncToGenerator$/i.test(calleeName(callee)) ? callee.arguments[0] : undefined;
+  const awaited = /^_*awaiter$/.test(calleeName(expression)) ? expression.arguments[expression.arguments.length - 1] : undefined;
+  const generator = wrapped ?? awaited;
+  const fn = generator === undefined ? undefined : skipOuterExpressions(generator);
+  return fn !== undefined && isFunctionNode(fn) && isGeneratorFunction(fn) ? fn : undefined;
+}
+
+function calleeName(call: ts.CallExpression): string {
+  const callee = skipOuterExpressions(call.expression);
+  return ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : "";
+}
+
+function isGeneratorFunction(fn: FunctionNode): boolean {
+  return (ts.isFunctionExpression(fn) || ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn)) && fn.asteriskToken !== undefined;
 }
 
 /**
@@ -205,7 +248,7 @@ function everyAwaitCaught(body: ts.Block): boolean {
       if (node.finallyBlock !== undefined) visit(node.finallyBlock, guarded);
       return;
     }
-    if (ts.isAwaitExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier !== undefined)) {
+    if (ts.isAwaitExpression(node) || ts.isYieldExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier !== undefined)) {
       sawAwait = true;
       if (!guarded) escapes = true;
     }
@@ -277,6 +320,14 @@ function isAssignable(node: ts.Node): boolean {
   return ts.isIdentifier(inner) || ts.isPropertyAccessExpression(inner) || ts.isElementAccessExpression(inner);
 }
 
+/** `console.error(...)`, `Date.now()`, `process.exit(1)`, `map.get(key)`: calls that do not fail in practice. */
+function isSafeCall(callee: ts.PropertyAccessExpression): boolean {
+  const receiver = skipOuterExpressions(callee.expression);
+  if (ts.isIdentifier(receiver) && SAFE_RECEIVERS.has(receiver.text)) return true;
+  if (ts.isIdentifier(receiver) && receiver.text === "process" && callee.name.text === "exit") return true;
+  return READ_METHODS.has(callee.name.text) && isSimpleValue(receiver);
+}
+
 /**
  * A settle call: `resolve(v)`/`reject(e)` of a promise executor, or a
  * deferred's `resolve`/`reject` (`this.reject(err)`, `deferred.resolve()`);
@@ -284,7 +335,7 @@ function isAssignable(node: ts.Node): boolean {
  * argument's evaluation is not counted as a way to fail.
  */
 function isSettleCall(checker: ts.TypeChecker, callee: ts.Node): boolean {
-  if (ts.isIdentifier(callee)) return isExecutorSettler(checker, callee) || SETTLE_NAMES.has(callee.text);
+  if (ts.isIdentifier(callee)) return isSettler(checker, callee);
   return ts.isPropertyAccessExpression(callee) && SETTLE_NAMES.has(callee.name.text) &&
     !(ts.isIdentifier(callee.expression) && callee.expression.text === "Promise");
 }
@@ -335,17 +386,30 @@ export function isSimpleValue(node: ts.Node): boolean {
   return false;
 }
 
-/** Whether `name` is a parameter of a `new Promise((resolve, reject) => …)` executor. */
-export function isExecutorSettler(checker: ts.TypeChecker, name: ts.Identifier): boolean {
-  const symbol = checker.getSymbolAtLocation(name);
-  const declaration = symbol?.valueDeclaration;
+/**
+ * Whether the identifier `name` settles a promise: a parameter of a
+ * promise executor (`new Promise((resolve, reject) => …)`, also
+ * `new this.Promise(…)` of libraries with a configurable Promise), or a
+ * function named `resolve` or `reject` (a deferred's settle function).
+ *
+ * @param checker the program's type checker.
+ * @param name an identifier.
+ */
+export function isSettler(checker: ts.TypeChecker, name: ts.Identifier): boolean {
+  if (SETTLE_NAMES.has(name.text)) return true;
+  const declaration = checker.getSymbolAtLocation(name)?.valueDeclaration;
   if (declaration === undefined || !ts.isParameter(declaration)) return false;
   const executor = declaration.parent;
   let parent = executor.parent;
   while (parent !== undefined && ts.isParenthesizedExpression(parent)) parent = parent.parent;
-  return parent !== undefined && ts.isNewExpression(parent) && ts.isIdentifier(parent.expression) &&
-    parent.expression.text === "Promise" && parent.arguments?.[0] !== undefined &&
-    skipOuterExpressions(parent.arguments[0]) === executor;
+  return parent !== undefined && ts.isNewExpression(parent) && isPromiseConstructor(parent) &&
+    parent.arguments?.[0] !== undefined && skipOuterExpressions(parent.arguments[0]) === executor;
+}
+
+/** `new Promise(…)`, `new this.Promise(…)`, `new Bluebird.Promise(…)`. */
+function isPromiseConstructor(creation: ts.NewExpression): boolean {
+  const callee = skipOuterExpressions(creation.expression);
+  return (ts.isIdentifier(callee) && callee.text === "Promise") || (ts.isPropertyAccessExpression(callee) && callee.name.text === "Promise");
 }
 
 const catchCache = new WeakMap<ts.Node, Map<number, string | null>>();
