@@ -13,7 +13,9 @@ import type { Detection, Rule, RuleContext } from "../../src/rule.ts";
 import { fixAsyncListener } from "./fix.ts";
 import { isPromiseLikeType, returnsPromiseLike } from "../../src/analysis/promise.ts";
 import { LISTENER_METHODS, TIMER_KINDS } from "../../src/analysis/callbacks.ts";
-import { bodyWrappedInTryCatch, calleeText, isAsyncFunction, isFunctionNode, skipOuterExpressions } from "../../src/analysis/functions.ts";
+import { calleeText, isAsyncFunction, isFunctionNode, skipOuterExpressions } from "../../src/analysis/functions.ts";
+import { resolveFunction } from "../../src/analysis/calls.ts";
+import { catchesEverything } from "../../src/analysis/failure.ts";
 import { signal } from "../../src/classify/signals.ts";
 import { onlySupervisorCall } from "../../src/classify/status.ts";
 import type { Resolution, Signal } from "../../src/site.ts";
@@ -39,12 +41,14 @@ export const asyncListenerRule: Rule = {
     if (method !== undefined && TIMER_KINDS.has(method)) return undefined;
     const listenerMethod = method !== undefined && VOID_CALLBACK_METHODS.has(method);
     for (const argument of call.arguments) {
-      const fn = skipOuterExpressions(argument);
+      const fn = unwrapBind(skipOuterExpressions(argument));
       const inline = isFunctionNode(fn);
-      const isAsync = isAsyncFunction(fn);
+      const reference = !inline && (ts.isIdentifier(fn) || ts.isPropertyAccessExpression(fn));
+      const declared = reference ? resolveFunction(context.checker, fn) : undefined;
+      const isAsync = isAsyncFunction(fn) || (declared !== undefined && isAsyncFunction(declared));
       // A listener rewritten to hand each event to the shim (`(m) => spawnLogged(...)`) is reported so it shows as supervised.
       const rewritten = !isAsync && inline && onlySupervisorCall(fn, context.supervisors) !== undefined;
-      if (!isAsync && !rewritten && !(listenerMethod && !inline && (ts.isIdentifier(fn) || ts.isPropertyAccessExpression(fn)))) continue;
+      if (!isAsync && !rewritten && !(listenerMethod && reference)) continue;
       const resolution = expectsVoidCallback(context, argument);
       if (resolution === "no" && !rewritten) continue;
       if (resolution === "unknown" && !listenerMethod) continue;
@@ -57,11 +61,13 @@ export const asyncListenerRule: Rule = {
         resolution: resolution === "yes" && !rewritten ? "type" : "syntax" satisfies Resolution,
         signals: listenerSignals(method, eventName),
       };
-      if (inline) {
-        detection.work = fn;
-        if (bodyWrappedInTryCatch(fn)) {
+      const work = inline ? fn : declared;
+      if (work !== undefined) {
+        detection.work = work;
+        const caught = catchesEverything(context.checker, work);
+        if (caught !== undefined) {
           detection.status = "handled";
-          detection.statusReason = "try/catch wraps the whole async function body";
+          detection.statusReason = `the listener catches every failure: ${caught}`;
         }
       }
       return detection;
@@ -69,6 +75,13 @@ export const asyncListenerRule: Rule = {
     return undefined;
   },
 };
+
+/** `f.bind(thisArg, …)` → `f`: a bound listener is the function it binds. */
+function unwrapBind(node: ts.Node): ts.Node {
+  if (!ts.isCallExpression(node)) return node;
+  const callee = skipOuterExpressions(node.expression);
+  return ts.isPropertyAccessExpression(callee) && callee.name.text === "bind" ? skipOuterExpressions(callee.expression) : node;
+}
 
 /**
  * Whether the parameter `argument` is passed to expects a function returning

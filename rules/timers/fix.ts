@@ -22,6 +22,10 @@ import { quoteCode, runBodyUnderLogged, unrepeatablePart } from "../../src/fix/s
  */
 export function fixTimer(context: FixContext): FixOutcome {
   const call = context.node as ts.CallExpression;
+  const callee = skipOuterExpressions(call.expression);
+  if (ts.isPropertyAccessExpression(callee) && callee.name.text === "bind") {
+    return { skip: "a bound timer (setTimeout.bind(...)) is started elsewhere; run its callback under spawnLogged by hand" };
+  }
   const argument = call.arguments[0];
   if (argument === undefined) return { skip: "the timer has no callback" };
   const callback = skipOuterExpressions(argument);

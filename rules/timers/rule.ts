@@ -47,12 +47,16 @@ export const timersRule: Rule = {
   fix: fixTimer,
   check(node: ts.Node, context: RuleContext): Detection | undefined {
     const call = node as ts.CallExpression;
-    const timer = timerCalled(context, skipOuterExpressions(call.expression));
+    const callee = skipOuterExpressions(call.expression);
+    // `setTimeout.bind(null, callback, ms)`: a timer started whenever the bound function is called.
+    const bound = ts.isPropertyAccessExpression(callee) && callee.name.text === "bind";
+    const timer = timerCalled(context, bound ? skipOuterExpressions(callee.expression) : callee);
     if (timer === undefined) return undefined;
     const { timerName, resolution } = timer;
     const kind = TIMER_KINDS.get(timerName)!;
 
-    const callback = call.arguments[0] === undefined ? undefined : skipOuterExpressions(call.arguments[0]);
+    const callbackArgument = call.arguments[bound ? 1 : 0];
+    const callback = callbackArgument === undefined ? undefined : skipOuterExpressions(callbackArgument);
     const work = callback === undefined ? undefined : workFunction(context, callback);
     const detection: Detection = {
       kind,

@@ -3,7 +3,8 @@
  * uncaught error inside a worker surfaces only as an `error` event on the
  * Worker object; with no listener it is lost (browser) or ends the process
  * (Node). Handled when an error listener or `onerror` is attached to the same
- * binding in the same scope.
+ * binding in the same scope, or, for a field (`this.worker`), anywhere in
+ * its class.
  *
  * @module
  */
@@ -71,7 +72,9 @@ function errorListener(creation: ts.NewExpression, sourceFile: ts.SourceFile): s
     binding = parent.left.getText(sourceFile);
   }
   if (binding === undefined) return undefined;
-  const scope = enclosingFunction(creation) ?? sourceFile;
+  // A field (`this.worker = new Worker(...)`) is reachable from every method of its class.
+  const owner = binding.startsWith("this.") ? owningClassOf(creation) : undefined;
+  const scope = owner ?? enclosingFunction(creation) ?? sourceFile;
   let found: string | undefined;
   const visit = (node: ts.Node): void => {
     if (found !== undefined) return;
@@ -88,6 +91,13 @@ function errorListener(creation: ts.NewExpression, sourceFile: ts.SourceFile): s
   };
   ts.forEachChild(scope, visit);
   return found;
+}
+
+function owningClassOf(node: ts.Node): ts.ClassLikeDeclaration | undefined {
+  for (let current = node.parent; current !== undefined; current = current.parent) {
+    if (ts.isClassLike(current)) return current;
+  }
+  return undefined;
 }
 
 function isErrorEventArgument(argument: ts.Expression | undefined): boolean {

@@ -9,7 +9,7 @@
 import { ts } from "ts-morph";
 import { functionNamed } from "./declarations.ts";
 import { LISTENER_METHODS } from "./callbacks.ts";
-import { functionName, isAsyncFunction, isFunctionNode, skipOuterExpressions, type FunctionNode } from "./functions.ts";
+import { functionName, isAsyncFunction, isFunctionNode, isGeneratorFunction, skipOuterExpressions, type FunctionNode } from "./functions.ts";
 
 /**
  * The function a call (or a function reference handed to a timer) invokes:
@@ -156,13 +156,13 @@ export function runsLater(node: ts.Node, fn: FunctionNode): boolean {
   let scope: FunctionNode = fn;
   for (let current = node.parent; current !== undefined && current !== fn; current = current.parent) {
     if (!isFunctionNode(current)) continue;
-    if (isGenerator(current)) {
+    if (isGeneratorFunction(current)) {
       scope = current;
       break;
     }
     if (!isItemCallback(current)) return true;
   }
-  if (!(isAsyncFunction(scope) || isGenerator(scope)) || scope.body === undefined) return false;
+  if (!(isAsyncFunction(scope) || isGeneratorFunction(scope)) || scope.body === undefined) return false;
   let yielded = false;
   const visit = (child: ts.Node): void => {
     if (yielded || isFunctionNode(child) || child.pos >= node.pos) return;
@@ -214,10 +214,6 @@ export function onFailurePath(node: ts.Node, fn: FunctionNode): boolean {
     }
   }
   return false;
-}
-
-function isGenerator(fn: FunctionNode): boolean {
-  return (ts.isFunctionExpression(fn) || ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn)) && fn.asteriskToken !== undefined;
 }
 
 function isItemCallback(fn: FunctionNode): boolean {

@@ -117,14 +117,3 @@ function declarationName(declaration: ts.Node): string | undefined {
   const name = (declaration as ts.NamedDeclaration).name;
   return name !== undefined && (ts.isIdentifier(name) || ts.isPrivateIdentifier(name) || ts.isStringLiteral(name)) ? name.text : undefined;
 }
-
-/**
- * The body of the function a call invokes, when the checker can find its
- * declaration in the program's own (non-declaration) sources.
- *
- * @param checker the program's type checker.
- * @param call a call expression.
- */
-export function calleeBody(checker: ts.TypeChecker, call: ts.CallExpression): ts.Node | undefined {
-  return functionNamed(checker, skipOuterExpressions(call.expression))?.body;
-}

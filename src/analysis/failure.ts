@@ -13,7 +13,7 @@
 import { ts } from "ts-morph";
 import { resolveFunction } from "./calls.ts";
 import { TIMER_KINDS } from "./callbacks.ts";
-import { isAsyncFunction, isFunctionNode, skipOuterExpressions, type FunctionNode } from "./functions.ts";
+import { isAsyncFunction, isFunctionNode, isGeneratorFunction, skipOuterExpressions, type FunctionNode } from "./functions.ts";
 
 /** How many calls deep failure evidence is followed. */
 export const FAILURE_DEPTH = 2;
@@ -225,16 +225,13 @@ function calleeName(call: ts.CallExpression): string {
   return ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : "";
 }
 
-function isGeneratorFunction(fn: FunctionNode): boolean {
-  return (ts.isFunctionExpression(fn) || ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn)) && fn.asteriskToken !== undefined;
-}
-
 /**
  * An async body whose every `await` (and `for await`) sits in the `try`
- * block of a try/catch whose catch does not rethrow, with no `throw`
- * outside such a block: what is left to reject is synchronous code between
- * the awaits (DESIGN.md "handled": a body wrapped in try/catch covering
- * every await).
+ * block of a try/catch whose catch does not rethrow, with no `throw` and no
+ * event emitted (`emit…(...)` runs listeners, which may throw) outside such
+ * a block: what is left to reject is synchronous bookkeeping between the
+ * awaits (DESIGN.md "handled": a body wrapped in try/catch covering every
+ * await).
  */
 function everyAwaitCaught(body: ts.Block): boolean {
   let sawAwait = false;
@@ -253,6 +250,7 @@ function everyAwaitCaught(body: ts.Block): boolean {
       if (!guarded) escapes = true;
     }
     if (ts.isThrowStatement(node) && !guarded) escapes = true;
+    if (!guarded && ts.isCallExpression(node) && /^emit/.test(calleeName(node))) escapes = true;
     ts.forEachChild(node, (child) => visit(child, guarded));
   };
   visit(body, false);

@@ -6,7 +6,6 @@
  * @module
  */
 import { ts } from "ts-morph";
-import { TIMER_KINDS } from "./callbacks.ts";
 
 /** A node that has its own body and parameters. */
 export type FunctionNode = ts.SignatureDeclaration & { body?: ts.Node };
@@ -77,13 +76,6 @@ export function owningClass(fn: FunctionNode): ts.ClassLikeDeclaration | undefin
   return parent !== undefined && ts.isClassLike(parent) ? parent : undefined;
 }
 
-/** Whether a function body (or concise arrow body) consists of one try statement with a catch clause. */
-export function bodyWrappedInTryCatch(fn: ts.Node): boolean {
-  if (!isFunctionNode(fn) || fn.body === undefined || !ts.isBlock(fn.body)) return false;
-  const statements = fn.body.statements.filter((statement) => !ts.isEmptyStatement(statement));
-  return statements.length === 1 && ts.isTryStatement(statements[0]!) && statements[0].catchClause !== undefined;
-}
-
 /**
  * The kind of loop that keeps running until stopped from outside, found in
  * `body` without descending into nested functions: `while (true)`,
@@ -146,43 +138,7 @@ export function isAsyncFunction(fn: ts.Node): boolean {
     (ts.getModifiers(fn)?.some((modifier) => modifier.kind === ts.SyntaxKind.AsyncKeyword) ?? false);
 }
 
-/**
- * Whether `fn` calls a function named `name` on itself — `name()` or
- * `this.name()` — or passes it by name to a timer (`setTimeout(name, ms)`,
- * `setTimeout(this.name, ms)`), anywhere in its body including nested
- * callbacks. A call on another object (`this.conn.name()`) does not count.
- * Name-based: used to spot functions that start themselves again.
- */
-export function callsFunctionNamed(fn: ts.Node, name: string): boolean {
-  const known = selfCallCache.get(fn)?.get(name);
-  if (known !== undefined) return known;
-  let found = false;
-  const visit = (node: ts.Node): void => {
-    if (found) return;
-    if (ts.isCallExpression(node)) {
-      const callee = skipOuterExpressions(node.expression);
-      if (isOwnReference(callee, name)) found = true;
-      const called = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
-      if (called !== undefined && TIMER_KINDS.has(called) && node.arguments[0] !== undefined &&
-        isOwnReference(skipOuterExpressions(node.arguments[0]), name)) {
-        found = true;
-      }
-    }
-    ts.forEachChild(node, visit);
-  };
-  ts.forEachChild(fn, visit);
-  const byName = selfCallCache.get(fn) ?? new Map<string, boolean>();
-  byName.set(name, found);
-  selfCallCache.set(fn, byName);
-  return found;
+/** Whether a function node is a generator (`function*`, `*method()`). */
+export function isGeneratorFunction(fn: ts.Node): boolean {
+  return (ts.isFunctionExpression(fn) || ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn)) && fn.asteriskToken !== undefined;
 }
-
-/** Answers per function body and name: many call sites share one callee. */
-const selfCallCache = new WeakMap<ts.Node, Map<string, boolean>>();
-
-/** `name` or `this.name`. */
-function isOwnReference(node: ts.Node, name: string): boolean {
-  if (ts.isIdentifier(node)) return node.text === name;
-  return ts.isPropertyAccessExpression(node) && node.name.text === name && node.expression.kind === ts.SyntaxKind.ThisKeyword;
-}
-
