@@ -132,7 +132,7 @@ describe("bad input", () => {
   test("a file with syntax errors is reported and the rest still scanned", async () => {
     const root = project({
       "src/broken.ts": "const x = ;\nsetInterval(() => 1, 5);\n",
-      "src/ok.ts": "setInterval(() => { console.log(1); }, 5);\n",
+      "src/ok.ts": "setInterval(() => { process.stdout.write('1'); }, 5);\n",
     });
     const run = await runInProcess(["scan", root, "--format", "json"]);
     const report = JSON.parse(run.stdout);
@@ -146,7 +146,7 @@ describe("bad input", () => {
   });
 
   test("binary and oversized files are skipped with a problem", async () => {
-    const root = project({ "src/a.ts": "setInterval(() => { console.log(1); }, 5);\n", "src/blob.js": "x\u0000y" });
+    const root = project({ "src/a.ts": "setInterval(() => { process.stdout.write('1'); }, 5);\n", "src/blob.js": "x\u0000y" });
     const text = await runInProcess(["scan", root]);
     assert.match(text.stdout, /blob\.js {2}skipped: binary file/);
     const small = await runInProcess(["scan", root, "--max-file-size", "10", "--format", "json"]);
@@ -241,7 +241,7 @@ describe("CI formats and baselines", () => {
   });
 
   test("a baseline accepts today's findings and fails only on new ones", async () => {
-    const root = project({ "src/main.ts": "setInterval(() => { console.log(1); }, 5);\n" });
+    const root = project({ "src/main.ts": "setInterval(() => { process.stdout.write('1'); }, 5);\n" });
     const baseline = join(root, "baseline.json");
     const written = await runInProcess(["scan", root, "--write-baseline", baseline]);
     assert.equal(written.code, 0);
@@ -249,7 +249,7 @@ describe("CI formats and baselines", () => {
     assert.equal((await runInProcess(["scan", root, "--baseline", baseline])).code, 0);
 
     // Moving the known site down a line keeps it accepted; a new site fails the run.
-    writeFileSync(join(root, "src/main.ts"), "// moved\nsetInterval(() => { console.log(1); }, 5);\nsetInterval(() => { console.log(2); }, 5);\n");
+    writeFileSync(join(root, "src/main.ts"), "// moved\nsetInterval(() => { process.stdout.write('1'); }, 5);\nsetInterval(() => { process.stdout.write('2'); }, 5);\n");
     const run = await runInProcess(["scan", root, "--baseline", baseline, "--format", "json"]);
     assert.equal(run.code, 1);
     const report = JSON.parse(run.stdout);

@@ -92,13 +92,14 @@ describe("graphile-worker (compiled JavaScript)", () => {
     assert.equal(site?.status, "benign");
   });
 
-  test("the polling timers in worker.js are found and classified durable", () => {
+  test("the polling timers in worker.js are durable and handled: doNext catches every failure", () => {
     const file = `${root}/worker.js`;
     const polls = report.sites.filter((site) => site.file === file && site.code.includes("setTimeout(() => doNext(), pollInterval)"));
     assert.equal(polls.length, 2);
     for (const site of polls) {
       assert.equal(site.kind, "timeout");
-      assert.equal(site.status, "unsupervised");
+      assert.equal(site.status, "handled");
+      assert.match(site.statusReason ?? "", /catches every failure/);
       assert.equal(site.group, "durable");
       assert.ok(site.signals.some((signal) => signal.id === "self-rescheduling-timer"));
     }

@@ -79,13 +79,13 @@ describeCases("config: ignore globs, test patterns and group overrides", [
   {
     name: "a path matching an ignore glob gives ignored sites",
     path: "scripts/seed.ts",
-    code: `setInterval(() => console.log("x"), 5);`,
+    code: `setInterval(() => process.stdout.write("x"), 5);`,
     sites: [{ kind: "interval", status: "ignored" }],
   },
   {
     name: "an extra test pattern marks test files",
     path: "qa/load.ts",
-    code: `setInterval(() => console.log("x"), 5);`,
+    code: `setInterval(() => process.stdout.write("x"), 5);`,
     sites: [{ kind: "interval", group: "test", signals: ["test-file-path"] }],
   },
   {
@@ -103,7 +103,7 @@ export function handle() { pollJobs(); }`,
   {
     name: "a files override sets the group",
     path: "src/jobs/cleanup.ts",
-    code: `setTimeout(() => console.log("x"), 5);`,
+    code: `setTimeout(() => process.stdout.write("x"), 5);`,
     sites: [{ kind: "timeout", group: "durable", signals: ["config-override"] }],
   },
 ], {

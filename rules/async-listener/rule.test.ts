@@ -75,6 +75,25 @@ new EventEmitter().on("data", async (data: string) => {
     code: `function attach(emitter) {\n  emitter.on("job", async function (job) { await job.run(); });\n}\nmodule.exports = { attach };`,
     sites: [{ kind: "async-listener", line: 2, resolution: "syntax" }],
   },
+  {
+    name: "an async method passed bound or by name is a site at the registration; handled when its body catches everything",
+    path: "src/bound.js",
+    script: true,
+    code: `class Detector {
+  attach(stream) {
+    stream.once("connect", this.init.bind(this));
+    stream.on("close", this.safeClose);
+  }
+  async init() { await this.subscribe(); }
+  async safeClose() { try { await this.subscribe(); } catch (error) { console.error(error); } }
+  async subscribe() {}
+}
+module.exports = Detector;`,
+    sites: [
+      { kind: "async-listener", line: 3, status: "unsupervised", resolution: "syntax" },
+      { kind: "async-listener", line: 4, status: "handled", resolution: "syntax" },
+    ],
+  },
 ];
 
 describeCases("async-listener rule", cases);

@@ -5,8 +5,9 @@ describeFixCases("floating-promise fix: spawnSupervised when the call can run ag
     name: "a durable call with plain arguments is supervised; one taking a signal gets a note",
     code: `// Scheduler: runs the job loop.
 
-declare function pollJobs(db: { url: string }, every: number): Promise<void>;
-declare function watch(path: string, options?: { signal?: AbortSignal }): Promise<void>;
+declare function next(): Promise<void>;
+async function pollJobs(_db: { url: string }, _every: number): Promise<void> { for (;;) await next(); }
+async function watch(_path: string, options?: { signal?: AbortSignal }): Promise<void> { while (!options?.signal?.aborted) await next(); }
 const db = { url: "postgres://" };
 pollJobs(db, 1_000);
 void watch(\`\${db.url}/x\`);
@@ -16,8 +17,9 @@ void watch(\`\${db.url}/x\`);
 
 import { spawnSupervised } from "spawn-audit/shim";
 
-declare function pollJobs(db: { url: string }, every: number): Promise<void>;
-declare function watch(path: string, options?: { signal?: AbortSignal }): Promise<void>;
+declare function next(): Promise<void>;
+async function pollJobs(_db: { url: string }, _every: number): Promise<void> { for (;;) await next(); }
+async function watch(_path: string, options?: { signal?: AbortSignal }): Promise<void> { while (!options?.signal?.aborted) await next(); }
 const db = { url: "postgres://" };
 spawnSupervised("scheduler.pollJobs", () => pollJobs(db, 1_000));
 // spawn-audit: watch accepts an AbortSignal: take (signal) => and pass it so shutdown can stop the task
@@ -25,7 +27,7 @@ spawnSupervised("scheduler.watch", () => watch(\`\${db.url}/x\`));
 `,
   },
   {
-    name: "a held promise, a then chain and side-effecting arguments are logged with the reason",
+    name: "one-shot calls, a then chain and a held promise are logged without a note",
     code: `declare function connect(attempt: number): Promise<void>;
 declare const ready: Promise<void>;
 let attempt = 0;
@@ -42,11 +44,8 @@ declare function connect(attempt: number): Promise<void>;
 declare const ready: Promise<void>;
 let attempt = 0;
 export function main(): void {
-  // spawn-audit: logged, not restarted: the argument \`attempt++\` cannot be evaluated again
   spawnLogged("main.connect", connect(attempt++));
-  // spawn-audit: logged, not restarted: a .then() chain on an existing promise cannot be started again
   spawnLogged("main.ready", ready.then(() => console.log("ready")));
-  // spawn-audit: logged, not restarted: the promise \`ready\` already exists
   spawnLogged("main.ready-2", ready);
 }
 main();
@@ -90,8 +89,9 @@ createServer((req, res) => {
 `,
   },
   {
-    name: "a durable call in a loop is logged: tasks of one name replace each other",
-    code: `declare function runJob(name: string): Promise<void>;
+    name: "a loop started once per item from a startup function is durable, logged with the reason: tasks of one name replace each other",
+    code: `declare function next(job: string): Promise<void>;
+async function runJob(job: string): Promise<void> { for (;;) await next(job); }
 export function startAll(jobs: string[]): void {
   for (const job of jobs) {
     runJob(job);
@@ -100,7 +100,8 @@ export function startAll(jobs: string[]): void {
 `,
     expected: `import { spawnLogged } from "spawn-audit/shim";
 
-declare function runJob(name: string): Promise<void>;
+declare function next(job: string): Promise<void>;
+async function runJob(job: string): Promise<void> { for (;;) await next(job); }
 export function startAll(jobs: string[]): void {
   for (const job of jobs) {
     // spawn-audit: logged, not restarted: it runs once per loop iteration, tick or event, and a task spawned again under its name replaces the running one
@@ -121,7 +122,6 @@ export {};
 
 declare function refresh(): Promise<void>;
 setInterval(() => spawnLogged("case-6.refresh", () => {
-  // spawn-audit: logged, not restarted: it runs once per loop iteration, tick or event, and a task spawned again under its name replaces the running one
   spawnLogged("case-6.refresh-2", refresh());
 }), 60_000);
 export {};

@@ -79,7 +79,7 @@ work().finally(() => console.log("done"));`,
     sites: [{ kind: "floating-promise", line: 4, status: "unsupervised" }],
   },
   {
-    name: "an async IIFE is async-iife; wrapped in try/catch it is handled",
+    name: "an async IIFE is async-iife: one-shot at top level is per-request; wrapped in try/catch it is handled",
     code: `${PRELUDE}
 (async () => {
   await work();
@@ -88,7 +88,7 @@ work().finally(() => console.log("done"));`,
   try { await work(); } catch (error) { console.error(error); }
 })();`,
     sites: [
-      { kind: "async-iife", line: 4, status: "unsupervised", group: "durable", signals: ["module-top-level"] },
+      { kind: "async-iife", line: 4, status: "unsupervised", group: "per-request", signals: ["one-shot-call", "module-top-level"] },
       { kind: "async-iife", line: 7, status: "handled" },
     ],
   },
@@ -153,12 +153,12 @@ export function handleUpload(req: unknown) {
     ],
   },
   {
-    name: "a floating promise with no evidence is per-request at low confidence",
+    name: "a floating promise with no loop or restart found is a one-shot call, per-request",
     code: `${PRELUDE}
 export function helper() {
   work();
 }`,
-    sites: [{ kind: "floating-promise", line: 5, group: "per-request", signals: ["no-lifetime-evidence"] }],
+    sites: [{ kind: "floating-promise", line: 5, group: "per-request", signals: ["one-shot-call"] }],
   },
   {
     name: "test-framework calls returning promises are handled by the runner",
@@ -181,6 +181,165 @@ flag ? work() : pending;`,
       { kind: "floating-promise", line: 6 },
     ],
   },
+  {
+    name: "handled inside the callee: a body wrapped in try/catch, every await caught, or a returned .catch chain",
+    code: `
+declare function fetchJobs(): Promise<void>;
+declare function log(error: unknown): void;
+async function refresh() {
+  try { await fetchJobs(); } catch (error) { log(error); }
+}
+async function drain() {
+  const started = Date.now();
+  try { await fetchJobs(); } catch (error) { log(error); }
+  if (started > 0) {
+    try { await fetchJobs(); } catch (error) { log(error); }
+  }
+}
+const sync = () => fetchJobs().catch(log);
+async function rethrows() {
+  try { await fetchJobs(); } catch (error) { throw error; }
+}
+export function start() {
+  void refresh();
+  drain();
+  sync();
+  void rethrows();
+}`,
+    sites: [
+      { kind: "void-promise", line: 19, status: "handled" },
+      { kind: "floating-promise", line: 20, status: "handled" },
+      { kind: "floating-promise", line: 21, status: "handled" },
+      { kind: "void-promise", line: 22, status: "unsupervised" },
+    ],
+  },
+  {
+    name: "promises that can only resolve are benign: allSettled, a deferred without reject",
+    code: `
+declare const tasks: Promise<void>[];
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => { setTimeout(resolve, ms); });
+}
+export function tick() {
+  Promise.allSettled(tasks);
+  delay(10);
+}`,
+    sites: [
+      { kind: "timeout", line: 4, status: "benign" },
+      { kind: "floating-promise", line: 7, status: "benign" },
+      { kind: "floating-promise", line: 8, status: "benign" },
+    ],
+  },
+  {
+    name: "a thenable that is not a Promise is a site only when its then is called",
+    code: `
+interface Reply { header(name: string): Reply; then(onDone: () => void): void }
+declare const reply: Reply;
+export function handle() {
+  reply.header("x-id");
+  reply.header("x-id").then(() => undefined);
+}`,
+    sites: [{ kind: "then-without-catch", line: 6, status: "unsupervised" }],
+  },
+  {
+    name: "a .then or .finally after the last handler makes the chain unhandled unless its callback cannot fail",
+    code: `${PRELUDE}
+declare function render(): void;
+export function show() {
+  work().catch(() => undefined).finally(() => render());
+  work().catch(() => undefined).finally(() => { console.log("done"); });
+}`,
+    sites: [
+      { kind: "floating-promise", line: 6, status: "unsupervised" },
+      { kind: "floating-promise", line: 7, status: "handled" },
+    ],
+  },
+  {
+    name: "an async IIFE looping on a private running flag is durable; a one-shot connect in a constructor is per-request",
+    code: `
+declare function next(): Promise<void>;
+declare function connect(): Promise<void>;
+export class Consumer {
+  #running = true;
+  constructor() {
+    (async () => { while (this.#running) await next(); })();
+    connect();
+  }
+}`,
+    sites: [
+      { kind: "async-iife", line: 7, group: "durable", signals: ["unbounded-loop-in-callback", "long-lived-constructor"] },
+      { kind: "floating-promise", line: 8, group: "per-request", signals: ["one-shot-call", "long-lived-constructor"] },
+    ],
+  },
+  {
+    name: "a call restarting its enclosing function after an await is a loop; synchronous, per-item and failure-path recursion is not",
+    code: `
+declare function step(): Promise<void>;
+declare const children: string[];
+export class Walker {
+  async loop(): Promise<void> {
+    await step();
+    this.loop();
+  }
+  async visit(name?: string): Promise<void> {
+    if (name === undefined) for (const child of children) this.visit(child);
+    await step();
+  }
+  async attempt(): Promise<void> {
+    try { await step(); } catch { this.attempt(); }
+  }
+}`,
+    sites: [
+      { kind: "floating-promise", line: 7, group: "durable", signals: ["self-restarting-call"] },
+      { kind: "floating-promise", line: 10, group: "per-request", signals: ["one-shot-call"] },
+      { kind: "floating-promise", line: 14, group: "per-request", signals: ["one-shot-call"] },
+    ],
+  },
+  {
+    name: "a method of the same name on another object is not a restart",
+    code: `
+declare const other: { run(): Promise<void> };
+declare function step(): Promise<void>;
+export class Runner {
+  async run(): Promise<void> {
+    await step();
+    other.run();
+  }
+}`,
+    sites: [{ kind: "floating-promise", line: 7, group: "per-request", signals: ["one-shot-call"] }],
+  },
+  {
+    name: "settling a deferred is not a site",
+    code: `
+declare const deferred: { resolve(value: number): Promise<void>; reject(error: Error): Promise<void> };
+export function settle() {
+  deferred.resolve(1);
+  deferred.reject(new Error("x"));
+}`,
+    sites: [],
+  },
 ];
 
 describeCases("floating-promise rule", cases);
+
+describeCases("floating-promise rule on untyped JavaScript", [
+  {
+    name: "without types, a .then chain and a this-call of a name declared only async fall back to syntax",
+    path: "src/legacy.js",
+    script: true,
+    code: `class Watcher {
+  constructor(fsw) { this.fsw = fsw; }
+  async _emit(event) { await this.fsw.send(event); }
+  change(event) {
+    this.fsw._emit(event);
+    this.fsw.load().then(function (x) { return x; });
+    this.fsw.render();
+  }
+}
+module.exports = Watcher;`,
+    sites: [
+      { kind: "floating-promise", line: 5, resolution: "syntax", status: "unsupervised" },
+      { kind: "then-without-catch", line: 6, resolution: "syntax", status: "unsupervised" },
+    ],
+  },
+]);

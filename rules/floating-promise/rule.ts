@@ -11,7 +11,7 @@ import { ts } from "ts-morph";
 import type { Detection, Rule, RuleContext } from "../../src/rule.ts";
 import { fixFloatingPromise } from "./fix.ts";
 import type { Kind, Resolution, Signal } from "../../src/site.ts";
-import { isBuiltinPromiseType, isPromiseLikeType, isUntyped } from "../../src/analysis/promise.ts";
+import { isBuiltinPromiseType, isPromiseLikeExpression, isUntyped } from "../../src/analysis/promise.ts";
 import { asyncOnlyNames, findInCalls, insideItemLoop, onFailurePath, reaches, resolveFunction, restartsItself, runsLater } from "../../src/analysis/calls.ts";
 import { cannotFail, catchesEverything, neverRejects } from "../../src/analysis/failure.ts";
 import {
@@ -280,10 +280,11 @@ function chainCallbacks(expression: ts.Node): ts.Node[] {
 function promiseStatement(context: RuleContext, expression: ts.Node): Resolution | undefined {
   if (isSettleCall(expression)) return undefined;
   const type = context.checker.getTypeAtLocation(expression);
-  const chained = isChainCall(expression);
+  const receiver = chainReceiver(expression);
   if (isBuiltinPromiseType(context.program, type)) return "type";
-  if (isPromiseLikeType(context.checker, type, expression)) return chained ? "type" : undefined;
+  if (receiver !== undefined && isPromiseLikeExpression(context.checker, receiver)) return "type";
   if (!isUntyped(type)) return undefined;
+  const chained = receiver !== undefined;
   if (chained) return "syntax";
   const call = skipOuterExpressions(expression);
   if (!ts.isCallExpression(call)) return undefined;
@@ -315,12 +316,12 @@ function isOwnObject(node: ts.Node): boolean {
   return ts.isPropertyAccessExpression(inner) && isOwnObject(inner.expression);
 }
 
-/** `x.then(...)`, `x.catch(...)`, `x.finally(...)`. */
-function isChainCall(expression: ts.Node): boolean {
+/** `x` of `x.then(...)`, `x.catch(...)`, `x.finally(...)`; undefined for any other expression. */
+function chainReceiver(expression: ts.Node): ts.Node | undefined {
   const inner = skipOuterExpressions(expression);
-  if (!ts.isCallExpression(inner)) return false;
+  if (!ts.isCallExpression(inner)) return undefined;
   const callee = skipOuterExpressions(inner.expression);
-  return ts.isPropertyAccessExpression(callee) && ["then", "catch", "finally"].includes(callee.name.text);
+  return ts.isPropertyAccessExpression(callee) && ["then", "catch", "finally"].includes(callee.name.text) ? callee.expression : undefined;
 }
 
 /**

@@ -3,8 +3,8 @@ import { describeCases, type Case } from "../../test/support/cases.ts";
 const cases: Case[] = [
   {
     name: "setInterval at module top level is a durable interval",
-    code: `setInterval(() => { console.log("tick"); }, 1000);`,
-    sites: [{ kind: "interval", line: 1, status: "unsupervised", group: "durable", resolution: "type", signals: ["interval-timer", "module-top-level"] }],
+    code: `declare function refreshCache(): void;\nsetInterval(() => { refreshCache(); }, 1000);`,
+    sites: [{ kind: "interval", line: 2, status: "unsupervised", group: "durable", resolution: "type", signals: ["interval-timer", "module-top-level"] }],
   },
   {
     name: "each timer function gives its kind",
@@ -62,28 +62,29 @@ console.log(script, other);`,
     sites: [],
   },
   {
-    name: "resolve and reject callbacks are benign",
+    name: "resolve and reject(new Error(...)) callbacks are benign: a timeout guard cannot fail",
     code: `
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 export const fail = (ms: number) => new Promise<void>((_resolve, reject) => setTimeout(() => reject(new Error("timeout")), ms));`,
     sites: [
       { kind: "timeout", line: 2, status: "benign" },
-      { kind: "timeout", line: 3, status: "unsupervised" },
+      { kind: "timeout", line: 3, status: "benign" },
     ],
   },
   {
     name: "a bare assignment callback is benign; a call is not",
     code: `
 let expired = false;
+declare function report(value: boolean): void;
 export function arm() {
   setTimeout(() => { expired = true; }, 1000);
   setTimeout(() => expired = false, 1000);
-  setTimeout(() => console.log(expired), 1000);
+  setTimeout(() => report(expired), 1000);
 }`,
     sites: [
-      { kind: "timeout", line: 4, status: "benign" },
       { kind: "timeout", line: 5, status: "benign" },
-      { kind: "timeout", line: 6, status: "unsupervised" },
+      { kind: "timeout", line: 6, status: "benign" },
+      { kind: "timeout", line: 7, status: "unsupervised" },
     ],
   },
   {
@@ -181,7 +182,7 @@ export function begin() {
 import { describe, it } from "node:test";
 describe("scheduler", () => {
   it("ticks", () => {
-    setTimeout(() => console.log("x"), 10);
+    setTimeout(() => JSON.parse("x"), 10);
   });
 });`,
     sites: [
@@ -191,22 +192,99 @@ describe("scheduler", () => {
     ],
   },
   {
-    name: "a timer started in the constructor of a long-lived class is durable",
+    name: "in the constructor of a long-lived class an interval is durable, a one-shot timeout per-request",
     code: `
 export class CacheService {
   constructor() {
+    setInterval(() => this.refresh(), 60_000);
     setTimeout(() => this.refresh(), 1000);
   }
-  refresh() { console.log("refresh"); }
+  refresh() { JSON.parse("{}"); }
 }`,
-    sites: [{ kind: "timeout", line: 4, group: "durable", signals: ["long-lived-constructor"] }],
+    sites: [
+      { kind: "interval", line: 4, group: "durable", signals: ["interval-timer", "long-lived-constructor"] },
+      { kind: "timeout", line: 5, group: "per-request", signals: ["one-shot-timer", "long-lived-constructor"] },
+    ],
   },
   {
     name: "timers in plain JavaScript resolve through the lib",
     path: "src/legacy.js",
     script: true,
     code: `function setup() { setTimeout(function () { JSON.parse("{"); }, 5); }\nsetup();`,
-    sites: [{ kind: "timeout", line: 1, resolution: "type", group: "durable", signals: ["startup-function"] }],
+    sites: [{ kind: "timeout", line: 1, resolution: "type", group: "per-request", signals: ["one-shot-timer", "startup-function"] }],
+  },
+  {
+    name: "cleanup then settle cannot fail; a callback whose only statement is a handled call is handled",
+    code: `
+declare function refresh(): Promise<void>;
+declare function log(error: unknown): void;
+async function safeRefresh() {
+  try { await refresh(); } catch (error) { log(error); }
+}
+export function guard(socket: { removeAllListeners(): void }, pending: Map<string, number>) {
+  return new Promise<void>((_resolve, reject) => {
+    setTimeout(() => {
+      socket.removeAllListeners();
+      pending.delete("x");
+      reject(new Error(\`timed out after \${pending.size}\`));
+    }, 1000);
+    setTimeout(() => refresh().catch(log), 10);
+    setTimeout(() => { void safeRefresh(); }, 10);
+  });
+}`,
+    sites: [
+      { kind: "timeout", line: 9, status: "benign" },
+      { kind: "timeout", line: 14, status: "handled" },
+      { kind: "timeout", line: 15, status: "handled" },
+      { kind: "void-promise", line: 15, status: "handled" },
+    ],
+  },
+  {
+    name: "an interval cleared by its own callback or later in the same function is bounded; one cleared only in stop() is durable",
+    code: `
+declare function ready(): boolean;
+declare function step(): void;
+declare function work(): Promise<void>;
+export class Poller {
+  timer: ReturnType<typeof setInterval> | undefined;
+  constructor() {
+    this.timer = setInterval(() => step(), 1000);
+  }
+  waitReady(): void {
+    const id = setInterval(() => { if (ready()) clearInterval(id); step(); }, 100);
+  }
+  async withProgress(): Promise<void> {
+    const ticker = setInterval(() => step(), 500);
+    try { await work(); } finally { clearInterval(ticker); }
+  }
+  stop(): void { clearInterval(this.timer); }
+}`,
+    sites: [
+      { kind: "interval", line: 8, group: "durable", signals: ["interval-timer"] },
+      { kind: "interval", line: 11, group: "per-request", signals: ["interval-cleared-nearby"] },
+      { kind: "interval", line: 14, group: "per-request", signals: ["interval-cleared-nearby"] },
+    ],
+  },
+  {
+    name: "module-level aliases of platform timers are sites; library timers and object methods named setTimeout are not",
+    path: "src/aliases.js",
+    script: true,
+    code: `const schedule = typeof setImmediate === "function" ? setImmediate : process.nextTick;
+const defer = globalThis.setImmediate || ((fn) => Promise.resolve().then(fn));
+const { setTimeout: later } = require("safe-timers");
+function step() { JSON.parse("{"); }
+schedule(() => step());
+defer(() => step());
+later(() => step(), 10);
+const server = { setTimeout(ms, fn) { return [ms, fn]; } };
+server.setTimeout(0, () => step());
+const bound = setTimeout.bind(null, () => step(), 10);
+module.exports = { bound };`,
+    sites: [
+      { kind: "immediate", line: 5, status: "unsupervised" },
+      { kind: "immediate", line: 6, status: "unsupervised" },
+      { kind: "timeout", line: 10, status: "unsupervised" },
+    ],
   },
 ];
 

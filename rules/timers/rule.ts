@@ -98,8 +98,11 @@ function timerCalled(context: RuleContext, callee: ts.Node): { timerName: string
     const declarations = declarationsOf(context.checker, callee.name);
     const origin = originOf(context.program, declarations);
     if (isGlobalReceiver(callee)) return origin === "user" ? undefined : { timerName: callee.name.text, resolution: origin === "platform" ? "type" : "syntax" };
+    // A module's function (`timers.setInterval`) or the lib's global, not an object's method (`server.setTimeout(ms)`).
     return origin === "platform" && !isPromiseTimer(declarations) &&
-        declarations.every((declaration) => context.program.isSourceFileDefaultLibrary(declaration.getSourceFile()))
+        declarations.every((declaration) =>
+          ts.isFunctionDeclaration(declaration) || context.program.isSourceFileDefaultLibrary(declaration.getSourceFile())
+        )
       ? { timerName: callee.name.text, resolution: "type" }
       : undefined;
   }
@@ -346,9 +349,9 @@ function callbackOutcome(
     return { status: "benign", reason: "the callback only settles a promise" };
   }
   if (work === undefined) return undefined;
-  const harmless = cannotFail(context.checker, work);
-  if (harmless !== undefined) return { status: "benign", reason: `the callback cannot fail: ${harmless}` };
   const caught = catchesEverything(context.checker, work);
   if (caught !== undefined) return { status: "handled", reason: `the callback catches every failure: ${caught}` };
+  const harmless = cannotFail(context.checker, work);
+  if (harmless !== undefined) return { status: "benign", reason: `the callback cannot fail: ${harmless}` };
   return undefined;
 }

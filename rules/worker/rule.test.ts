@@ -51,6 +51,21 @@ new NodeWorker("./c.js").once("error", console.error);`,
     code: `class Worker { constructor(public name: string) {} }\nnew Worker("x");`,
     sites: [],
   },
+  {
+    name: "a worker field is handled by an error listener attached in another method of its class",
+    code: `
+import { Worker } from "node:worker_threads";
+export class WorkerInfo {
+  worker: Worker;
+  constructor(file: string) {
+    this.worker = new Worker(file);
+  }
+  onWorkerError(handler: (error: Error) => void): void {
+    this.worker.on("error", handler);
+  }
+}`,
+    sites: [{ kind: "worker", line: 6, status: "handled" }],
+  },
 ];
 
 describeCases("worker rule", cases);

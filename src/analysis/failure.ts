@@ -25,7 +25,7 @@ const CLEANUP_METHODS = new Set([
 ]);
 
 /** Receivers whose methods do not throw in practice: logging to the console, reading the clock, arithmetic. */
-const SAFE_RECEIVERS = new Set(["console", "Math", "Date", "Number", "String", "Object", "Array", "JSON"]);
+const SAFE_RECEIVERS = new Set(["console", "Math", "Date"]);
 
 /** Methods that read a collection or a value without side effects (`map.get(key)`, `set.has(x)`). */
 const READ_METHODS = new Set(["get", "has", "includes", "indexOf", "toString", "valueOf", "now"]);
@@ -51,7 +51,7 @@ export function catchesEverything(checker: ts.TypeChecker, fn: FunctionNode, dep
   return memo(catchCache, fn, depth, () => {
     const body = fn.body;
     if (body === undefined) return undefined;
-    if (!ts.isBlock(body)) return handledChain(body) ?? returnedCallCatches(checker, body, depth);
+    if (!ts.isBlock(body)) return valueCatches(checker, body, depth);
     const statements = body.statements.filter((statement) => !ts.isEmptyStatement(statement));
     const tryAt = statements.findIndex((statement) => ts.isTryStatement(statement));
     if (tryAt >= 0) {
@@ -71,11 +71,7 @@ export function catchesEverything(checker: ts.TypeChecker, fn: FunctionNode, dep
       const only = last;
       const value = ts.isReturnStatement(only) ? only.expression : ts.isExpressionStatement(only) ? only.expression : undefined;
       if (value !== undefined) {
-        const inner = skipOuterExpressions(value);
-        const compiled = compiledAsyncBody(inner);
-        if (compiled !== undefined) return catchesEverything(checker, compiled, depth);
-        return handledChain(ts.isAwaitExpression(inner) ? inner.expression : inner) ??
-          returnedCallCatches(checker, ts.isAwaitExpression(inner) ? inner.expression : inner, depth);
+        return valueCatches(checker, value, depth);
       }
     }
     return undefined;
@@ -202,6 +198,15 @@ function expressionCannotThrow(checker: ts.TypeChecker, expression: ts.Node, dep
   if (depth === 0 || !simpleArguments) return false;
   const fn = resolveFunction(checker, callee);
   return fn !== undefined && (catchesEverything(checker, fn, depth - 1) !== undefined || cannotFail(checker, fn, depth - 1) !== undefined);
+}
+
+/** A returned, awaited, voided or concise-body value that lets no failure out: a handled chain, or a call of a function that catches everything. */
+function valueCatches(checker: ts.TypeChecker, value: ts.Node, depth: number): string | undefined {
+  const outer = skipOuterExpressions(value);
+  const inner = ts.isAwaitExpression(outer) || ts.isVoidExpression(outer) ? skipOuterExpressions(outer.expression) : outer;
+  const compiled = compiledAsyncBody(inner);
+  if (compiled !== undefined) return catchesEverything(checker, compiled, depth);
+  return handledChain(inner) ?? returnedCallCatches(checker, inner, depth);
 }
 
 /**

@@ -121,10 +121,10 @@ function loopConditionKind(condition: ts.Expression): string | undefined {
   return undefined;
 }
 
+/** The flag a loop condition reads, without a private or underscore prefix (`this.#running`, `this._closed`). */
 function flagName(node: ts.Node): string | undefined {
-  if (ts.isIdentifier(node)) return node.text;
-  if (ts.isPropertyAccessExpression(node)) return node.name.text;
-  return undefined;
+  const name = ts.isIdentifier(node) ? node.text : ts.isPropertyAccessExpression(node) ? node.name.text : undefined;
+  return name?.replace(/^[#_]+/, "");
 }
 
 /** The text of a call's callee as written, without type arguments: `pollForever`, `this.loop`, `db.connect`. */
