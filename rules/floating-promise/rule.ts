@@ -12,7 +12,7 @@ import type { Detection, Rule, RuleContext } from "../../src/rule.ts";
 import { fixFloatingPromise } from "./fix.ts";
 import type { Kind, Resolution, Signal } from "../../src/site.ts";
 import { isBuiltinPromiseType, isPromiseLikeExpression, isUntyped } from "../../src/analysis/promise.ts";
-import { asyncOnlyNames, findInCalls, insideItemLoop, onFailurePath, reaches, resolveFunction, restartsItself, runsLater } from "../../src/analysis/calls.ts";
+import { findInCalls, insideItemLoop, onFailurePath, reaches, ownFunctionNames, resolveFunction, restartsItself, runsLater } from "../../src/analysis/calls.ts";
 import { cannotFail, catchesEverything, neverRejects } from "../../src/analysis/failure.ts";
 import {
   calleeText,
@@ -292,7 +292,7 @@ function promiseStatement(context: RuleContext, expression: ts.Node): Resolution
   if (fn !== undefined) return isAsyncFunction(fn) ? "syntax" : undefined;
   const callee = skipOuterExpressions(call.expression);
   return ts.isPropertyAccessExpression(callee) && isOwnObject(callee.expression) && !SETTLE_NAMES.has(callee.name.text) &&
-      asyncOnlyNames(context.program).has(callee.name.text)
+      ownFunctionNames(context.program).asyncOnly.has(callee.name.text)
     ? "syntax"
     : undefined;
 }

@@ -7,7 +7,7 @@
  * @module
  */
 import { ts } from "ts-morph";
-import { functionNamed } from "./declarations.ts";
+import { functionNamed, programOf } from "./declarations.ts";
 import { LISTENER_METHODS } from "./callbacks.ts";
 import { functionName, isAsyncFunction, isFunctionNode, isGeneratorFunction, skipOuterExpressions, type FunctionNode } from "./functions.ts";
 
@@ -29,6 +29,12 @@ export function resolveFunction(checker: ts.TypeChecker, callee: ts.Node): Funct
   if (!ts.isIdentifier(target) && !ts.isPropertyAccessExpression(target)) return undefined;
   const cached = resolved.get(target);
   if (cached !== undefined) return cached ?? undefined;
+  const name = ts.isIdentifier(target) ? target.text : target.name.text;
+  const program = programOf(checker);
+  if (program !== undefined && !ownFunctionNames(program).all.has(name)) {
+    resolved.set(target, null);
+    return undefined;
+  }
   const found = functionNamed(checker, target) ?? ownClassMember(target);
   resolved.set(target, found ?? null);
   return found;
@@ -281,17 +287,21 @@ export function findInCalls<T>(
 }
 
 /**
- * Names the program's own sources declare only as `async` functions or
- * methods (a name also declared by a non-async function is left out): the
- * fallback for a call whose receiver has no type (`this.fsw._emit(...)` in
- * untyped JavaScript), where the checker cannot say what is called.
- * Declaration files and the language's lib are not read. Built once per
- * program, on first use.
+ * The names of functions the program's own sources declare (functions,
+ * methods, accessors, function-valued variables and properties): `all`,
+ * and `asyncOnly`, those declared only as `async` (a name also declared by a
+ * non-async function is left out). Declaration files and the language's lib
+ * are not read. Built once per program, on first use.
+ *
+ * `all` lets {@link resolveFunction} skip, without asking the checker, the
+ * many calls that cannot reach the program's own code (`items.push(x)` when
+ * nothing here declares `push`); `asyncOnly` is the fallback for a call whose
+ * receiver has no type (`this.fsw._emit(...)` in untyped JavaScript).
  *
  * @param program the program.
  */
-export function asyncOnlyNames(program: ts.Program): ReadonlySet<string> {
-  const cached = asyncNames.get(program);
+export function ownFunctionNames(program: ts.Program): { all: ReadonlySet<string>; asyncOnly: ReadonlySet<string> } {
+  const cached = functionNames.get(program);
   if (cached !== undefined) return cached;
   const isAsync = new Set<string>();
   const notAsync = new Set<string>();
@@ -305,9 +315,9 @@ export function asyncOnlyNames(program: ts.Program): ReadonlySet<string> {
   for (const file of program.getSourceFiles()) {
     if (!file.isDeclarationFile && !program.isSourceFileDefaultLibrary(file)) visit(file);
   }
-  const result = new Set([...isAsync].filter((name) => !notAsync.has(name)));
-  asyncNames.set(program, result);
+  const result = { all: new Set([...isAsync, ...notAsync]), asyncOnly: new Set([...isAsync].filter((name) => !notAsync.has(name))) };
+  functionNames.set(program, result);
   return result;
 }
 
-const asyncNames = new WeakMap<ts.Program, ReadonlySet<string>>();
+const functionNames = new WeakMap<ts.Program, { all: ReadonlySet<string>; asyncOnly: ReadonlySet<string> }>();

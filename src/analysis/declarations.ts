@@ -66,6 +66,15 @@ export function rememberProgram(program: ts.Program): void {
 const programs = new WeakMap<ts.TypeChecker, ts.Program>();
 
 /**
+ * The program a checker belongs to, when {@link rememberProgram} recorded it.
+ *
+ * @param checker a type checker.
+ */
+export function programOf(checker: ts.TypeChecker): ts.Program | undefined {
+  return programs.get(checker);
+}
+
+/**
  * The declaration in the JavaScript file beside a `.d.ts` file (`x.d.ts` →
  * `x.js`, `x.d.mts` → `x.mjs`, `x.d.cts` → `x.cjs`) with the same name: a
  * top-level function or variable, or a member of the class of the same
@@ -73,7 +82,7 @@ const programs = new WeakMap<ts.TypeChecker, ts.Program>();
  */
 function implementationOf(checker: ts.TypeChecker, declaration: ts.Declaration): ts.Declaration | undefined {
   if (implementations.has(declaration)) return implementations.get(declaration) ?? undefined;
-  const program = programs.get(checker);
+  const program = programOf(checker);
   const file = declaration.getSourceFile().fileName;
   const script = program === undefined ? undefined : [file.replace(/\.d\.ts$/, ".js"), file.replace(/\.d\.mts$/, ".mjs"), file.replace(/\.d\.cts$/, ".cjs")]
     .filter((candidate) => candidate !== file)

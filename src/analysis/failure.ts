@@ -294,7 +294,9 @@ function rethrows(block: ts.Block): boolean {
   return found;
 }
 
-function returnedExpressions(fn: FunctionNode): ts.Expression[] {
+function returnedExpressions(fn: FunctionNode): readonly ts.Expression[] {
+  const cached = returnsCache.get(fn);
+  if (cached !== undefined) return cached;
   const body = fn.body!;
   if (!ts.isBlock(body)) return [body as ts.Expression];
   const found: ts.Expression[] = [];
@@ -304,8 +306,12 @@ function returnedExpressions(fn: FunctionNode): ts.Expression[] {
     ts.forEachChild(node, visit);
   };
   visit(body);
+  returnsCache.set(fn, found);
   return found;
 }
+
+/** Returned expressions per function: many call sites share one callee. */
+const returnsCache = new WeakMap<ts.Node, readonly ts.Expression[]>();
 
 function mentions(body: ts.Node, name: string): boolean {
   let found = false;
