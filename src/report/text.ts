@@ -62,9 +62,27 @@ function siteLines(site: SpawnSite, color: ChalkInstance, inBaseline: boolean): 
     `  ${color.bold(where)}  ${color.magenta(site.kind)}${status}  ${color.dim(truncate(site.code, 100))}`,
     `    ${site.message}`,
   ];
-  const why = site.signals.filter((signal) => signal.group === site.group).map((signal) => signal.message);
-  lines.push(color.dim(`    ${site.group} (confidence ${site.confidence.toFixed(2)}, ${site.resolution}): ${why.join("; ")}`));
+  lines.push(color.dim(`    ${site.group} (confidence ${site.confidence.toFixed(2)}, ${site.resolution}): ${groupReasons(site).join("; ")}`));
   return lines;
+}
+
+/**
+ * The evidence behind the group, by question: for a test or overridden site
+ * the signals that decided it; otherwise the work answer with the signals
+ * that gave it, then the placement answer with its signals (placement only
+ * when it decided: recurring work).
+ */
+function groupReasons(site: SpawnSite): string[] {
+  if (site.work === "unknown") return site.signals.filter((signal) => signal.group === site.group).map((signal) => signal.message);
+  const recurring = site.work === "recurring";
+  const work = site.signals.filter((signal) => signal.question === "work" && (signal.group === "durable") === recurring);
+  const reasons = [`work ${site.work}: ${work.map((signal) => signal.message).join(", ")}`];
+  if (recurring) {
+    const placed = site.signals.filter((signal) => signal.question === "placement" &&
+      (site.placement === "long-lived" ? signal.group === "durable" : signal.group === "per-request"));
+    reasons.push(placed.length === 0 ? "started from an unknown place" : `started ${site.placement}: ${placed.map((signal) => signal.message).join(", ")}`);
+  }
+  return reasons;
 }
 
 function summaryTable(counts: Record<Group, Record<string, number>>, color: ChalkInstance): string[] {
