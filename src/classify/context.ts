@@ -28,11 +28,14 @@ const LONG_LIVED_CLASS = /(Service|Server|Client|Manager|Worker|Scheduler|Pool|Q
 
 /**
  * Collects the placement signals for a site at `node`: test bodies, handler
- * callbacks, item loops, the enclosing named function (startup, handler,
- * constructor) and its request-like parameters, or module top level.
+ * callbacks, promise executors, item loops, the enclosing named function
+ * (startup, handler, constructor) and its request-like parameters, or
+ * module top level.
  *
- * Walks outwards through callbacks and IIFEs; stops at the first named
- * function or method, whose own lifetime depends on callers not followed.
+ * Walks outwards through callbacks, IIFEs and local functions (declared in
+ * another function's body, so called within it); stops at the first named
+ * function or method of a module or class, whose own lifetime depends on
+ * callers not followed.
  */
 export function placementSignals(node: ts.Node): Signal[] {
   const signals: Signal[] = [];
@@ -47,6 +50,11 @@ export function placementSignals(node: ts.Node): Signal[] {
     const call = callTakingCallback(current);
     if (call !== undefined) {
       const name = callName(call);
+      if (ts.isNewExpression(call) && /(^|\.)Promise$/.test(name) && call.arguments?.[0] !== undefined &&
+        skipOuterExpressions(call.arguments[0]) === current) {
+        signals.push(signal("inside-promise-executor"));
+        return signals;
+      }
       if (isTestCall(name)) {
         signals.push(signal("inside-test-body", `${name}(...)`));
         return signals;
@@ -66,6 +74,8 @@ export function placementSignals(node: ts.Node): Signal[] {
       return signals;
     }
     addNamedFunctionSignals(current, signals);
+    // A local function is called within the function that declares it: keep walking outwards.
+    if (isLocalFunction(current)) continue;
     return signals;
   }
   signals.push(signal("module-top-level"));
@@ -91,6 +101,18 @@ function addRequestParameters(fn: FunctionNode, signals: Signal[]): void {
       return;
     }
   }
+}
+
+/** A function declared in another function's body: `function step() {}` or `const step = () => {}` inside it. */
+function isLocalFunction(fn: FunctionNode): boolean {
+  if (ts.isMethodDeclaration(fn) || ts.isConstructorDeclaration(fn) || ts.isGetAccessor(fn) || ts.isSetAccessor(fn)) return false;
+  const declaration = ts.isFunctionDeclaration(fn) ? fn : fn.parent;
+  if (declaration === undefined || !(ts.isFunctionDeclaration(declaration) || ts.isVariableDeclaration(declaration))) return false;
+  for (let node: ts.Node | undefined = declaration.parent; node !== undefined; node = node.parent) {
+    if (isFunctionNode(node)) return true;
+    if (ts.isClassLike(node) || ts.isSourceFile(node)) return false;
+  }
+  return false;
 }
 
 /** The call a function is passed to as an argument, if it is one. */
