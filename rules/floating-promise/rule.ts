@@ -265,8 +265,6 @@ function chainCallbacks(expression: ts.Node): ts.Node[] {
  * Whether a statement's value is a promise worth reporting, and how it was
  * recognised:
  *
- * Settling a deferred (`command.resolve(v)`) is never a site.
- *
  * - `type`: its type is a built-in Promise (or a union or subclass of one);
  *   a thenable of a library's own only when the statement calls its
  *   `.then`/`.catch`/`.finally` (typescript-eslint's `checkThenables:
@@ -278,7 +276,6 @@ function chainCallbacks(expression: ts.Node): ts.Node[] {
  *   sources declare only as async).
  */
 function promiseStatement(context: RuleContext, expression: ts.Node): Resolution | undefined {
-  if (isSettleCall(expression)) return undefined;
   const type = context.checker.getTypeAtLocation(expression);
   const receiver = chainReceiver(expression);
   if (isBuiltinPromiseType(context.program, type)) return "type";
@@ -297,7 +294,7 @@ function promiseStatement(context: RuleContext, expression: ts.Node): Resolution
     : undefined;
 }
 
-/** Settling a deferred (`command.resolve(v)`) is not starting work, whatever it returns. */
+/** Settling a deferred (`command.resolve(v)`) starts no work, whatever it returns. */
 const SETTLE_NAMES = new Set(["resolve", "reject"]);
 
 /** `deferred.resolve(v)`, `this.reject(e)`; not `Promise.reject(e)`, which makes a rejected promise. */
@@ -337,6 +334,7 @@ function promiseOutcome(context: RuleContext, chain: Chain, iife: FunctionNode |
     return { status: "handled", reason: "the test runner observes test-framework calls" };
   }
   if (chain.handledBy !== undefined) return { status: "handled", reason: chain.handledBy };
+  if (isSettleCall(chain.root)) return { status: "benign", reason: "settles a deferred: the promise it returns is the one being settled, no work starts" };
   if (chain.trailing !== undefined) return undefined;
   const started = iife ?? (ts.isCallExpression(chain.root) ? resolveFunction(context.checker, chain.root.expression) : undefined);
   const caught = started === undefined ? undefined : catchesEverything(context.checker, started);

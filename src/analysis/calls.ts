@@ -17,7 +17,9 @@ import { functionName, isAsyncFunction, isFunctionNode, isGeneratorFunction, ski
  * method (including `#private`), class-field or `const` arrow, imported
  * function — and, when the receiver has no type (`this` in untyped
  * JavaScript), the method or field of the same name of the enclosing class
- * for `this.name`.
+ * for `this.name`. A name the program's own sources never declare as a
+ * function (`items.push`) is not looked up at all (see
+ * {@link ownFunctionNames}).
  *
  * @param checker the program's type checker.
  * @param callee the callee expression (or a reference like `this.tick`).
