@@ -19,6 +19,9 @@ import { runBodyUnderLogged } from "../../src/fix/syntax.ts";
  */
 export function fixAsyncListener(context: FixContext): FixOutcome {
   const listener = skipOuterExpressions(context.node);
+  if (ts.isMethodDeclaration(listener)) {
+    return { skip: "an async method its interface declares void: catch inside it, or make the interface return a promise its callers handle" };
+  }
   if (!isFunctionNode(listener)) {
     return { skip: "the listener is passed by name; a wrapper would break off()/removeEventListener with it. Catch inside it instead" };
   }
@@ -26,8 +29,9 @@ export function fixAsyncListener(context: FixContext): FixOutcome {
   return "skip" in edits ? edits : { transform: "listener-body", edits, uses: ["spawnLogged"] };
 }
 
-/** The event a listener is for (`message` in `.on("message", …)`), else the listening method or `listener`. */
+/** The event a listener is for (`message` in `.on("message", …)`, the property `onMessage` in `{ onMessage: async … }`), else the listening method or `listener`. */
 function eventOf(argument: ts.Node): string {
+  if (ts.isPropertyAssignment(argument.parent) && ts.isIdentifier(argument.parent.name)) return argument.parent.name.text;
   const call = argument.parent;
   if (call === undefined || !ts.isCallExpression(call)) return "listener";
   const first = call.arguments[0];

@@ -94,6 +94,26 @@ module.exports = Detector;`,
       { kind: "async-listener", line: 4, status: "handled", resolution: "syntax" },
     ],
   },
+  {
+    name: "an async function in an object literal typed to return void, and an async method its interface declares void, are sites",
+    code: `
+interface Listener { onMessage(message: string): void; onClose: () => void }
+interface Call { start(): void; cancel(): void }
+declare function save(message: string): Promise<void>;
+export const listener: Listener = {
+  onMessage: async (message) => { await save(message); },
+  onClose: () => undefined,
+};
+export class Wrapped implements Call {
+  async start(): Promise<void> { await save("start"); }
+  cancel(): void {}
+}
+export const typed: { onMessage(message: string): Promise<void> } = { onMessage: async (message) => { await save(message); } };`,
+    sites: [
+      { kind: "async-listener", line: 6, status: "unsupervised", group: "per-request", signals: ["listener-callback"] },
+      { kind: "async-listener", line: 10, status: "unsupervised", signals: ["listener-callback"] },
+    ],
+  },
 ];
 
 describeCases("async-listener rule", cases);

@@ -1,8 +1,9 @@
 /**
  * Async listeners: an async function (or one returning a promise) passed
  * where the callee expects a callback returning `void` — `emitter.on(...)`,
- * `addEventListener`, `arr.forEach`. The caller drops the promise, so a
- * rejection is unhandled. The expected type decides (as typescript-eslint's
+ * `addEventListener`, `arr.forEach`, a property of an object literal typed
+ * to return `void`, a method an interface declares `void`. The caller drops
+ * the promise, so a rejection is unhandled. The expected type decides (as typescript-eslint's
  * `no-misused-promises` "checksVoidReturn"); without types, well-known
  * listener methods are matched by name with lower confidence.
  *
@@ -13,7 +14,7 @@ import type { Detection, Rule, RuleContext } from "../../src/rule.ts";
 import { fixAsyncListener } from "./fix.ts";
 import { isPromiseLikeType, returnsPromiseLike } from "../../src/analysis/promise.ts";
 import { LISTENER_METHODS, TIMER_KINDS } from "../../src/analysis/callbacks.ts";
-import { calleeText, isAsyncFunction, isFunctionNode, skipOuterExpressions } from "../../src/analysis/functions.ts";
+import { calleeText, isAsyncFunction, isFunctionNode, skipOuterExpressions, type FunctionNode } from "../../src/analysis/functions.ts";
 import { resolveFunction } from "../../src/analysis/calls.ts";
 import { catchesEverything } from "../../src/analysis/failure.ts";
 import { signal } from "../../src/classify/signals.ts";
@@ -32,9 +33,11 @@ export const asyncListenerRule: Rule = {
     "async-listener":
       "Async function passed where a void callback is expected: the caller drops its promise, so a rejection is unhandled. Wrap the body in try/catch or hand the work to spawnLogged.",
   },
-  visits: [ts.SyntaxKind.CallExpression],
+  visits: [ts.SyntaxKind.CallExpression, ts.SyntaxKind.ArrowFunction, ts.SyntaxKind.FunctionExpression, ts.SyntaxKind.MethodDeclaration],
   fix: fixAsyncListener,
   check(node: ts.Node, context: RuleContext): Detection | undefined {
+    if (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) return propertyListener(node, context);
+    if (ts.isMethodDeclaration(node)) return voidMethodImplementation(node, context);
     const call = node as ts.CallExpression;
     const callee = skipOuterExpressions(call.expression);
     const method = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
@@ -62,19 +65,74 @@ export const asyncListenerRule: Rule = {
         signals: listenerSignals(method, eventName),
       };
       const work = inline ? fn : declared;
-      if (work !== undefined) {
-        detection.work = work;
-        const caught = catchesEverything(context.checker, work);
-        if (caught !== undefined) {
-          detection.status = "handled";
-          detection.statusReason = `the listener catches every failure: ${caught}`;
-        }
-      }
-      return detection;
+      return work === undefined ? detection : withOutcome(context, detection, work);
     }
     return undefined;
   },
 };
+
+/**
+ * An async function as a property of an object literal whose contextual
+ * type expects a function returning `void` there (`const listener:
+ * Listener = { onMessage: async (m) => … }`, `call.start({ onStatus: async
+ * … })`): whoever calls it drops the promise.
+ */
+function propertyListener(fn: ts.ArrowFunction | ts.FunctionExpression, context: RuleContext): Detection | undefined {
+  if (!isAsyncFunction(fn)) return undefined;
+  let child: ts.Node = fn;
+  let parent = fn.parent;
+  while (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent)) {
+    child = parent;
+    parent = parent.parent;
+  }
+  if (!ts.isPropertyAssignment(parent) || parent.initializer !== child || !ts.isObjectLiteralExpression(parent.parent)) return undefined;
+  if (expectsVoidCallback(context, fn) !== "yes") return undefined;
+  const property = parent.name.getText(context.sourceFile);
+  return withOutcome(context, {
+    kind: "async-listener",
+    node: fn,
+    callee: property,
+    resolution: "type",
+    signals: [signal("listener-callback", property)],
+  }, fn);
+}
+
+/**
+ * An async method of a class that implements an interface (or overrides a
+ * base class method) declaring it to return `void`: callers through that
+ * type drop the promise (typescript-eslint's `no-misused-promises`
+ * "checksVoidReturn" for inherited methods).
+ */
+function voidMethodImplementation(method: ts.MethodDeclaration, context: RuleContext): Detection | undefined {
+  if (!isAsyncFunction(method) || method.body === undefined || !ts.isClassLike(method.parent)) return undefined;
+  const name = method.name.getText(context.sourceFile);
+  const heritage = method.parent.heritageClauses?.flatMap((clause) => clause.types) ?? [];
+  const declaredVoid = heritage.some((base) => {
+    const property = context.checker.getTypeAtLocation(base).getProperty(name);
+    if (property === undefined) return false;
+    const signatures = context.checker.getTypeOfSymbolAtLocation(property, method).getCallSignatures();
+    return signatures.length > 0 && signatures.every((signature) => (signature.getReturnType().flags & ts.TypeFlags.Void) !== 0);
+  });
+  if (!declaredVoid) return undefined;
+  return withOutcome(context, {
+    kind: "async-listener",
+    node: method,
+    callee: name,
+    resolution: "type",
+    signals: [signal("listener-callback", `${name}, declared to return void`)],
+  }, method);
+}
+
+/** Sets the work and, when the function catches everything, the handled status. */
+function withOutcome(context: RuleContext, detection: Detection, work: FunctionNode): Detection {
+  detection.work = work;
+  const caught = catchesEverything(context.checker, work);
+  if (caught !== undefined) {
+    detection.status = "handled";
+    detection.statusReason = `the listener catches every failure: ${caught}`;
+  }
+  return detection;
+}
 
 /** `f.bind(thisArg, …)` → `f`: a bound listener is the function it binds. */
 function unwrapBind(node: ts.Node): ts.Node {
