@@ -9,7 +9,15 @@
 import { ts } from "ts-morph";
 import { functionNamed, programOf } from "./declarations.ts";
 import { LISTENER_METHODS } from "./callbacks.ts";
-import { functionName, isAsyncFunction, isFunctionNode, isGeneratorFunction, skipOuterExpressions, type FunctionNode } from "./functions.ts";
+import {
+  compiledAsyncFunction,
+  functionName,
+  isAsyncFunction,
+  isFunctionNode,
+  isGeneratorFunction,
+  skipOuterExpressions,
+  type FunctionNode,
+} from "./functions.ts";
 
 /**
  * The function a call (or a function reference handed to a timer) invokes:
@@ -17,7 +25,9 @@ import { functionName, isAsyncFunction, isFunctionNode, isGeneratorFunction, ski
  * method (including `#private`), class-field or `const` arrow, imported
  * function — and, when the receiver has no type (`this` in untyped
  * JavaScript), the method or field of the same name of the enclosing class
- * for `this.name`. A name the program's own sources never declare as a
+ * for `this.name`; for a compiled async function passed as a value
+ * (`_asyncToGenerator(function* () { … })`), its generator. A name the
+ * program's own sources never declare as a
  * function (`items.push`) is not looked up at all (see
  * {@link ownFunctionNames}).
  *
@@ -28,6 +38,7 @@ import { functionName, isAsyncFunction, isFunctionNode, isGeneratorFunction, ski
 export function resolveFunction(checker: ts.TypeChecker, callee: ts.Node): FunctionNode | undefined {
   const target = skipOuterExpressions(callee);
   if (isFunctionNode(target)) return target;
+  if (ts.isCallExpression(target)) return compiledAsyncFunction(target);
   if (!ts.isIdentifier(target) && !ts.isPropertyAccessExpression(target)) return undefined;
   const cached = resolved.get(target);
   if (cached !== undefined) return cached ?? undefined;

@@ -13,7 +13,15 @@
 import { ts } from "ts-morph";
 import { resolveFunction } from "./calls.ts";
 import { TIMER_KINDS } from "./callbacks.ts";
-import { isAsyncFunction, isFunctionNode, isGeneratorFunction, skipOuterExpressions, type FunctionNode } from "./functions.ts";
+import {
+  calledName,
+  compiledAsyncBody,
+  isAsyncFunction,
+  isFunctionNode,
+  isGeneratorFunction,
+  skipOuterExpressions,
+  type FunctionNode,
+} from "./functions.ts";
 
 /** How many calls deep failure evidence is followed. */
 export const FAILURE_DEPTH = 2;
@@ -210,27 +218,6 @@ function valueCatches(checker: ts.TypeChecker, value: ts.Node, depth: number): s
 }
 
 /**
- * The generator that a compiled async function runs: Babel's
- * `_asyncToGenerator(function* () { … })()` and TypeScript's
- * `__awaiter(this, …, function* () { … })`, whose `yield` is the `await` of
- * the source.
- */
-function compiledAsyncBody(expression: ts.Node): FunctionNode | undefined {
-  if (!ts.isCallExpression(expression)) return undefined;
-  const callee = skipOuterExpressions(expression.expression);
-  const wrapped = ts.isCallExpression(callee) && /asyncToGenerator$/i.test(calleeName(callee)) ? callee.arguments[0] : undefined;
-  const awaited = /^_*awaiter$/.test(calleeName(expression)) ? expression.arguments[expression.arguments.length - 1] : undefined;
-  const generator = wrapped ?? awaited;
-  const fn = generator === undefined ? undefined : skipOuterExpressions(generator);
-  return fn !== undefined && isFunctionNode(fn) && isGeneratorFunction(fn) ? fn : undefined;
-}
-
-function calleeName(call: ts.CallExpression): string {
-  const callee = skipOuterExpressions(call.expression);
-  return ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : "";
-}
-
-/**
  * An async body whose every `await` (and `for await`) sits in the `try`
  * block of a try/catch whose catch does not rethrow, with no `throw` and no
  * event emitted (`emit…(...)` runs listeners, which may throw) outside such
@@ -255,7 +242,7 @@ function everyAwaitCaught(body: ts.Block): boolean {
       if (!guarded) escapes = true;
     }
     if (ts.isThrowStatement(node) && !guarded) escapes = true;
-    if (!guarded && ts.isCallExpression(node) && /^emit/.test(calleeName(node))) escapes = true;
+    if (!guarded && ts.isCallExpression(node) && /^emit/.test(calledName(node))) escapes = true;
     ts.forEachChild(node, (child) => visit(child, guarded));
   };
   visit(body, false);
@@ -339,13 +326,13 @@ function isSafeCall(callee: ts.PropertyAccessExpression): boolean {
 
 /**
  * A settle call: `resolve(v)`/`reject(e)` of a promise executor, or a
- * deferred's `resolve`/`reject` (`this.reject(err)`, `deferred.resolve()`);
+ * deferred's `resolve`/`reject` (`this.reject(err)`, `this._resolve()`);
  * not `Promise.reject(...)`, which makes a new rejected promise. Its
  * argument's evaluation is not counted as a way to fail.
  */
 function isSettleCall(checker: ts.TypeChecker, callee: ts.Node): boolean {
   if (ts.isIdentifier(callee)) return isSettler(checker, callee);
-  return ts.isPropertyAccessExpression(callee) && SETTLE_NAMES.has(callee.name.text) &&
+  return ts.isPropertyAccessExpression(callee) && SETTLE_NAMES.has(callee.name.text.replace(/^_+/, "")) &&
     !(ts.isIdentifier(callee.expression) && callee.expression.text === "Promise");
 }
 

@@ -142,3 +142,43 @@ export function isAsyncFunction(fn: ts.Node): boolean {
 export function isGeneratorFunction(fn: ts.Node): boolean {
   return (ts.isFunctionExpression(fn) || ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn)) && fn.asteriskToken !== undefined;
 }
+
+/** The last segment of a call's callee: `emit` for `this.events.emit(...)`, `run` for `run()`; "" otherwise. */
+export function calledName(call: ts.CallExpression): string {
+  const callee = skipOuterExpressions(call.expression);
+  return ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : "";
+}
+
+/**
+ * The generator a compiled async function value wraps: Babel's
+ * `_asyncToGenerator(function* () { … })` (not yet called), whose `yield` is
+ * the `await` of the source.
+ *
+ * @param expression any expression.
+ * @returns the generator function, or undefined.
+ */
+export function compiledAsyncFunction(expression: ts.Node): FunctionNode | undefined {
+  const call = skipOuterExpressions(expression);
+  if (!ts.isCallExpression(call) || !/asyncToGenerator$/i.test(calledName(call))) return undefined;
+  return generatorArgument(call.arguments[0]);
+}
+
+/**
+ * The generator a compiled async function's body runs: Babel's
+ * `_asyncToGenerator(function* () { … })()` and TypeScript's
+ * `__awaiter(this, …, function* () { … })`.
+ *
+ * @param expression any expression.
+ * @returns the generator function, or undefined when `expression` is not such a call.
+ */
+export function compiledAsyncBody(expression: ts.Node): FunctionNode | undefined {
+  const call = skipOuterExpressions(expression);
+  if (!ts.isCallExpression(call)) return undefined;
+  if (/^_*awaiter$/.test(calledName(call))) return generatorArgument(call.arguments[call.arguments.length - 1]);
+  return compiledAsyncFunction(call.expression);
+}
+
+function generatorArgument(argument: ts.Node | undefined): FunctionNode | undefined {
+  const fn = argument === undefined ? undefined : skipOuterExpressions(argument);
+  return fn !== undefined && isFunctionNode(fn) && isGeneratorFunction(fn) ? fn : undefined;
+}
