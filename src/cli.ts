@@ -58,7 +58,8 @@ Scan options:
 Fix options (and --tsconfig, --config, --max-file-size, --color as for scan):
   --write                apply the changes (default: print a diff and a summary)
   --check                dry run that exits 1 when there is something to rewrite
-  --group <group>        durable, per-request, test or all (default: durable)
+  --group <group>        durable, per-request or all = both (default: durable);
+                         test sites are never rewritten
   --kind <kind>          only these kinds (repeat or comma-separate), e.g. interval,floating-promise
   --file <glob>          only files matching the glob, relative to the working directory (repeatable)
   --allow-dirty          also rewrite files with uncommitted git changes
@@ -166,7 +167,7 @@ function scanCommand(paths: string[], values: Record<string, unknown>, io: CliIo
 }
 
 function fixCommand(paths: string[], values: Record<string, unknown>, io: CliIo): number {
-  const group = choice<Group | "all">(values["group"], "group", [...GROUPS, "all"], "durable");
+  const group = choice<Group | "all">(values["group"], "group", ["durable", "per-request", "all"], "durable");
   const kinds = listValues(values["kind"]).map((kind) => choice<Kind>(kind, "kind", KINDS, "interval"));
   if (values["write"] === true && values["check"] === true) throw new UsageError("--check is a dry run; it cannot be combined with --write");
   if (values["shim-import"] !== undefined && values["vendor-shim"] !== undefined) {
@@ -174,7 +175,7 @@ function fixCommand(paths: string[], values: Record<string, unknown>, io: CliIo)
   }
   const result = runFix({
     ...loadOptions(paths, values, io),
-    groups: group === "all" ? GROUPS : [group],
+    groups: group === "all" ? ["durable", "per-request"] : [group],
     kinds,
     files: listValues(values["file"]),
     write: values["write"] === true,

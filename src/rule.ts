@@ -76,7 +76,7 @@ export type ShimFunction = (typeof SHIM_SUPERVISORS)[number];
  * What a rule's fix sees of one unsupervised site.
  *
  * - `node`, `work`: the detection's nodes (see {@link Detection}).
- * - `group`, `kind`: the classified site.
+ * - `group`, `kind`, `signals`: the classified site and its evidence.
  * - `taskName(what)`: a unique, static task name for this file built from
  *   the enclosing class, function or file and `what` (e.g. the callee), as
  *   a string literal ready to insert (`"scheduler.pollJobs"`). Call it only
@@ -90,6 +90,7 @@ export interface FixContext {
   readonly work: ts.Node | undefined;
   readonly group: Group;
   readonly kind: Kind;
+  readonly signals: readonly Signal[];
   readonly newline: string;
   taskName(what: string): string;
 }
@@ -104,6 +105,8 @@ export interface Rewrite {
   transform: string;
   edits: TextEdit[];
   uses: ShimFunction[];
+  /** For a rewrite that restarts the work (`spawnSupervised`): why restarting is safe, one line of at most 80 characters. */
+  restarts?: string;
 }
 
 /** A rule's decision not to rewrite a site: `skip` says why, and what to do by hand. */

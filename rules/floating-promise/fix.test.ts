@@ -2,7 +2,7 @@ import { describeFixCases } from "../../test/fix/support.ts";
 
 describeFixCases("floating-promise fix: spawnSupervised when the call can run again, else spawnLogged", [
   {
-    name: "a durable call with plain arguments is supervised; one taking a signal gets a note",
+    name: "a durable loop called with plain arguments is supervised",
     code: `// Scheduler: runs the job loop.
 
 declare function next(): Promise<void>;
@@ -22,7 +22,6 @@ async function pollJobs(_db: { url: string }, _every: number): Promise<void> { f
 async function watch(_path: string, options?: { signal?: AbortSignal }): Promise<void> { while (!options?.signal?.aborted) await next(); }
 const db = { url: "postgres://" };
 spawnSupervised("scheduler.pollJobs", () => pollJobs(db, 1_000));
-// spawn-audit: watch accepts an AbortSignal: take (signal) => and pass it so shutdown can stop the task
 spawnSupervised("scheduler.watch", () => watch(\`\${db.url}/x\`));
 `,
   },
@@ -89,7 +88,7 @@ createServer((req, res) => {
 `,
   },
   {
-    name: "a loop started once per item from a startup function is durable, logged with the reason: tasks of one name replace each other",
+    name: "a loop started once per item is logged, not restarted: tasks of one name replace each other",
     code: `declare function next(job: string): Promise<void>;
 async function runJob(job: string): Promise<void> { for (;;) await next(job); }
 export function startAll(jobs: string[]): void {
@@ -104,7 +103,6 @@ declare function next(job: string): Promise<void>;
 async function runJob(job: string): Promise<void> { for (;;) await next(job); }
 export function startAll(jobs: string[]): void {
   for (const job of jobs) {
-    // spawn-audit: logged, not restarted: it runs once per loop iteration, tick or event, and a task spawned again under its name replaces the running one
     spawnLogged("startAll.runJob", runJob(job));
   }
 }

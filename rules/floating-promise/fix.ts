@@ -1,17 +1,20 @@
 /**
- * The floating-promise rule's rewrite. A durable call that can be evaluated
- * again becomes `spawnSupervised(name, () => call(...))` (restarted with
- * backoff on failure); anything else — a promise that already exists, a
- * `.then` chain, a consumed stream, arguments with side effects, and every
- * per-request or test site — becomes `spawnLogged(name, expression)`, which
- * evaluates the expression where it was and logs a failure.
+ * The floating-promise rule's rewrite. A durable call whose work recurs (the
+ * classifier's work evidence: a loop until stopped, a self-restarting call)
+ * and can be evaluated again becomes `spawnSupervised(name, () =>
+ * call(...))`, restarted with backoff on failure, and the rewrite says why
+ * in one line; anything else — a promise that already exists, a `.then`
+ * chain, a consumed stream, arguments with side effects, someone else's code
+ * (a parameter, a held callback, an emit, a hook), and every per-request
+ * site — becomes `spawnLogged(name, expression)`, which evaluates the
+ * expression where it was and logs a failure.
  *
  * @module
  */
 import { ts } from "ts-morph";
 import type { FixContext, FixOutcome } from "../../src/rule.ts";
 import { isAsyncFunction, isFunctionNode, skipOuterExpressions } from "../../src/analysis/functions.ts";
-import { acceptsAbortSignal, enclosingLoop, noteAbove, quoteCode, unrepeatablePart, wrap } from "../../src/fix/syntax.ts";
+import { acceptsAbortSignal, enclosingLoop, quoteCode, unrepeatablePart, wrap } from "../../src/fix/syntax.ts";
 
 /**
  * Rewrites one floating-promise, void-promise, then-without-catch or
@@ -24,22 +27,27 @@ export function fixFloatingPromise(context: FixContext): FixOutcome {
   const expression = ts.isVoidExpression(node) ? node.expression : node;
   const target = skipOuterExpressions(expression);
   const what = taskWhat(target);
-  const obstacle = context.group === "durable" ? restartObstacle(target, context) : undefined;
-  if (context.group === "durable" && obstacle === undefined) {
+  const recurring = context.signals.find((signal) => signal.question === "work" && signal.group === "durable");
+  const restartable = context.group === "durable" && recurring !== undefined && restartObstacle(target, context) === undefined;
+  if (restartable) {
     const iife = parameterlessIife(target);
     const name = context.taskName(what);
     const edits = iife !== undefined
       ? wrap(node, iife, sourceFile, `spawnSupervised(${name}, `, ")")
       : wrap(node, expression, sourceFile, `spawnSupervised(${name}, () => `, ")");
-    if (ts.isCallExpression(target) && iife === undefined && acceptsAbortSignal(context.checker, target)) {
-      edits.unshift(noteAbove(node, context,
-        `${what} accepts an AbortSignal: take (signal) => and pass it so shutdown can stop the task`));
-    }
-    return { transform: "supervised-call", edits, uses: ["spawnSupervised"] };
+    const signalHint = ts.isCallExpression(target) && iife === undefined && acceptsAbortSignal(context.checker, target)
+      ? "; pass it the AbortSignal"
+      : "";
+    return { transform: "supervised-call", edits, uses: ["spawnSupervised"], restarts: restartNote(recurring.message, signalHint) };
   }
   const edits = wrap(node, expression, sourceFile, `spawnLogged(${context.taskName(what)}, `, ")");
-  if (obstacle !== undefined) edits.unshift(noteAbove(node, context, `logged, not restarted: ${obstacle}`));
   return { transform: "logged-promise", edits, uses: ["spawnLogged"] };
+}
+
+/** `<why it recurs><hint>`, cut to at most 80 characters. */
+function restartNote(why: string, hint: string): string {
+  const room = 80 - hint.length;
+  return `${why.length > room ? `${why.slice(0, room - 1)}…` : why}${hint}`;
 }
 
 /** What the task is called after: the callee's last segment, the promise's name, or `task`. */
@@ -58,7 +66,15 @@ function taskWhat(target: ts.Node): string {
 
 const CHAIN_METHODS = new Set(["then", "finally"]);
 
-/** Why the expression cannot be started again by a factory, or undefined when it can. */
+/**
+ * Why the expression cannot be started again by a factory, or undefined
+ * when it can: it runs once per loop iteration, tick or event (one static
+ * name would make spawns replace each other); it is not a single call of a
+ * function of the program (an existing promise, a `.then` chain, `new`); the
+ * callee is someone else's code — a parameter, a callback held in a
+ * property, an event emit, an `on…`/hook member — which a restart would
+ * run again; or an argument or the callee cannot be evaluated again.
+ */
 function restartObstacle(target: ts.Node, context: FixContext): string | undefined {
   const { sourceFile } = context;
   if (enclosingLoop(context.node) !== undefined) return "it runs once per loop iteration, tick or event, and a task spawned again under its name replaces the running one";
@@ -71,6 +87,8 @@ function restartObstacle(target: ts.Node, context: FixContext): string | undefin
   if (ts.isPropertyAccessExpression(callee) && CHAIN_METHODS.has(callee.name.text)) {
     return `a .${callee.name.text}() chain on an existing promise cannot be started again`;
   }
+  const foreign = foreignCode(callee, context.checker);
+  if (foreign !== undefined) return foreign;
   const calleeObstacle = unrepeatablePart(callee);
   if (calleeObstacle !== undefined) return `the callee depends on ${quoteCode(calleeObstacle, sourceFile)}`;
   for (const argument of target.arguments) {
@@ -78,6 +96,34 @@ function restartObstacle(target: ts.Node, context: FixContext): string | undefin
     if (part !== undefined) return `the argument ${quoteCode(part, sourceFile)} cannot be evaluated again`;
   }
   if (consumesStream(target, context)) return "the call consumes a stream, which cannot be read again";
+  return undefined;
+}
+
+/** Hooks and listeners by name: `onError`, `onCrash`, `beforeRun`, `errorHook`, `handler`, `callback`, `emit…`. */
+const HOOK_NAME = /^(on[A-Z_]|emit|before[A-Z]|after[A-Z])|(hook|handler|callback|listener)$/i;
+
+/**
+ * Why the callee is someone else's code that a restart would run again: a
+ * parameter (`cb()`), a function held in a property rather than a method of
+ * the program's own (`this.job.run` where `job` came from outside is a
+ * property read, `this.onError(e)` holds a user's hook), an event emit or a
+ * hook-named member.
+ */
+function foreignCode(callee: ts.Node, checker: ts.TypeChecker): string | undefined {
+  const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+  if (name === undefined) return undefined;
+  if (HOOK_NAME.test(name)) return `${name} is an event emit or hook: a restart would run its listeners again`;
+  const declaration = checker.getSymbolAtLocation(ts.isPropertyAccessExpression(callee) ? callee.name : callee)?.valueDeclaration;
+  if (declaration !== undefined && ts.isParameter(declaration)) return `${name} is a parameter: a restart would run the caller's function again`;
+  if (declaration !== undefined && (ts.isPropertySignature(declaration) || ts.isPropertyDeclaration(declaration)) &&
+    !(ts.isPropertyDeclaration(declaration) && declaration.initializer !== undefined && isFunctionNode(skipOuterExpressions(declaration.initializer)))) {
+    return `${name} is a callback held in a property: a restart would run it again`;
+  }
+  if (ts.isPropertyAccessExpression(callee) && ts.isPropertyAccessExpression(skipOuterExpressions(callee.expression))) {
+    const owner = skipOuterExpressions(callee.expression) as ts.PropertyAccessExpression;
+    const held = checker.getSymbolAtLocation(owner.name)?.valueDeclaration;
+    if (held !== undefined && ts.isParameter(held)) return `${owner.name.text} came from a caller: a restart would run its ${name} again`;
+  }
   return undefined;
 }
 

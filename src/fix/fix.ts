@@ -19,6 +19,7 @@ import { scanProjectLocated, type LocatedSite } from "../scan.ts";
 import type { Group, Kind, SpawnSite } from "../site.ts";
 import { RULES } from "../../rules/mod.ts";
 import { applyEdits } from "./edits.ts";
+import { assertionIn } from "./syntax.ts";
 import { hasUncommittedChanges, isInsideRoots } from "./files.ts";
 import { writeAtomically } from "../atomic-write.ts";
 import { importEdits, importStyle, shimSpecifier, type ShimSource } from "./imports.ts";
@@ -31,7 +32,8 @@ import { verifyEdits } from "./verify.ts";
  *
  * - `groups`: groups whose unsupervised sites are rewritten (the CLI's
  *   default is `durable`); `kinds` and `files` (globs matched against the
- *   path relative to `cwd`) narrow further when given.
+ *   path relative to `cwd`) narrow further when given. Test sites are
+ *   never rewritten, whatever the groups: a failing test must still fail.
  * - `write`: apply the changes; otherwise a dry run.
  * - `allowDirty`: also rewrite files with uncommitted git changes.
  * - `shimImport`: the import specifier (`--shim-import`); `vendorShim`: a
@@ -51,10 +53,14 @@ export interface FixOptions extends LoadOptions {
   rules?: readonly Rule[];
 }
 
-/** One site rewritten (or to be): the site and the rewrite's `transform` id. */
+/**
+ * One site rewritten (or to be): the site, the rewrite's `transform` id,
+ * and, when the rewrite restarts the work, why (one line, ≤ 80 characters).
+ */
 export interface SiteRewrite {
   site: SpawnSite;
   transform: string;
+  restarts: string | null;
 }
 
 /** One selected site left as it was, and why. */
@@ -133,8 +139,11 @@ export function runFix(options: FixOptions): FixResult {
   );
 
   const skipped: SiteSkip[] = [];
+  for (const { site } of selected) {
+    if (site.group === "test") skipped.push({ site, reason: "test sites are never rewritten: a failing test must still fail" });
+  }
   const changes: FileChange[] = [];
-  for (const [sourceFile, sites] of groupByFile(selected)) {
+  for (const [sourceFile, sites] of groupByFile(selected.filter(({ site }) => site.group !== "test"))) {
     const change = fixFile(sourceFile, sites, { checker: project.checker, shim, options, roots, skipped });
     if (change !== undefined) changes.push(change);
   }
@@ -197,6 +206,11 @@ function fixFile(sourceFile: ts.SourceFile, sites: readonly LocatedSite[], input
       inputs.skipped.push({ site, reason: `the ${rule.id} rule has no automatic fix` });
       continue;
     }
+    const assertion = located.work === undefined ? undefined : assertionIn(located.work);
+    if (assertion !== undefined) {
+      inputs.skipped.push({ site, reason: "the callback asserts: wrapped, a failing assertion would be logged instead of failing" });
+      continue;
+    }
     const context: FixContext = {
       checker: inputs.checker,
       sourceFile,
@@ -204,6 +218,7 @@ function fixFile(sourceFile: ts.SourceFile, sites: readonly LocatedSite[], input
       work: located.work,
       group: site.group,
       kind: site.kind,
+      signals: site.signals,
       newline,
       taskName: (what) => namer.nameFor(node, what),
     };
@@ -215,7 +230,7 @@ function fixFile(sourceFile: ts.SourceFile, sites: readonly LocatedSite[], input
     } else {
       edits.push(...outcome.edits);
       outcome.uses.forEach((name) => uses.add(name));
-      rewrites.push({ site, transform: outcome.transform });
+      rewrites.push({ site, transform: outcome.transform, restarts: outcome.restarts ?? null });
     }
   }
   if (rewrites.length === 0) return undefined;

@@ -1,7 +1,8 @@
 /**
  * The human report of a fix run: in a dry run, a unified diff per changed
- * file; then what was (or would be) rewritten, per transform, what was
- * skipped and why, and which files were refused and why.
+ * file; then what was (or would be) rewritten, per transform, with one line
+ * per site that restarts saying why; what was skipped and why, and which
+ * files were refused and why.
  *
  * @module
  */
@@ -44,7 +45,12 @@ export function formatFixReport(result: FixResult, color: ChalkInstance): string
   const verb = result.write ? "Rewrote" : "Would rewrite";
   const detail = [...counts].map(([transform, count]) => `${count} ${transform}`).join(", ");
   out.push(color.bold(`${verb} ${plural(total, "site")} in ${plural(accepted.length, "file")}${total > 0 ? ` (${detail})` : ""}.`));
-  if (result.write) for (const change of accepted) out.push(`  ${change.file}: ${plural(change.rewrites.length, "site")}`);
+  for (const change of accepted) {
+    if (result.write) out.push(`  ${change.file}: ${plural(change.rewrites.length, "site")}`);
+    for (const { site, restarts } of change.rewrites) {
+      if (restarts !== null) out.push(`  ${result.write ? "  " : ""}restarts ${change.file}:${site.start.line}: ${restarts}`);
+    }
+  }
   const vendor = result.vendor;
   if (vendor !== null && vendor.files.length > 0 && vendor.refused === null) {
     out.push(`${vendor.written ? "Vendored" : "Would vendor"} the shim into ${vendor.dir} (${plural(vendor.files.length, "file")}).`);

@@ -2,18 +2,15 @@
  * Building blocks the rules' fixes share: wrapping a node in a supervisor
  * call by inserting text around it, running a function's body under
  * `spawnLogged`, deciding whether an expression can be evaluated again, and
- * placing a short explanatory comment. Every helper returns text edits on
+ * whether a callback asserts. Every helper returns text edits on
  * the original file; none reprints code.
  *
  * @module
  */
 import { ts } from "ts-morph";
-import type { FixContext, FixSkip, TextEdit } from "../rule.ts";
+import type { FixSkip, TextEdit } from "../rule.ts";
 import { isAsyncFunction, isFunctionNode, skipOuterExpressions, type FunctionNode } from "../analysis/functions.ts";
 import { LISTENER_METHODS, TIMER_KINDS } from "../analysis/callbacks.ts";
-
-/** Prefix of every comment the codemod writes, so a reader knows where it came from. */
-export const NOTE_PREFIX = "spawn-audit:";
 
 /**
  * Edits that replace the text of `outer` outside `inner` with `before` and
@@ -97,30 +94,6 @@ export function quoteCode(node: ts.Node, sourceFile: ts.SourceFile, max = 40): s
   return `\`${text.length > max ? `${text.slice(0, max - 1)}…` : text}\``;
 }
 
-/**
- * An edit that puts `// spawn-audit: <text>` on its own line above the
- * statement holding `node` (same indentation), or, when that statement does
- * not start its line, a block comment just before `node`.
- *
- * @param node a node inside the statement to annotate.
- * @param context the fix context (file and line ending).
- * @param text the note, one line.
- */
-export function noteAbove(node: ts.Node, context: FixContext, text: string): TextEdit {
-  const { sourceFile } = context;
-  let statement = node;
-  while (statement.parent !== undefined && !isStatementList(statement.parent)) statement = statement.parent;
-  const start = statement.getStart(sourceFile);
-  const lineStart = sourceFile.getPositionOfLineAndCharacter(sourceFile.getLineAndCharacterOfPosition(start).line, 0);
-  const indent = sourceFile.text.slice(lineStart, start);
-  if (/^[ \t]*$/.test(indent)) return { start, end: start, text: `// ${NOTE_PREFIX} ${text}${context.newline}${indent}` };
-  const at = node.getStart(sourceFile);
-  return { start: at, end: at, text: `/* ${NOTE_PREFIX} ${text.replaceAll("*/", "* /")} */ ` };
-}
-
-function isStatementList(node: ts.Node): boolean {
-  return ts.isBlock(node) || ts.isSourceFile(node) || ts.isModuleBlock(node) || ts.isCaseClause(node) || ts.isDefaultClause(node);
-}
 
 /**
  * Edits that make a function run its body under `spawnLogged(name, ...)`
@@ -218,4 +191,34 @@ function someMember(type: ts.Type, test: (member: ts.Type) => boolean): boolean 
 
 function isAbortSignal(type: ts.Type): boolean {
   return type.getSymbol()?.getName() === "AbortSignal";
+}
+
+/** Test assertion entry points: `assert(...)`, `assert.equal(...)`, `t.assert.ok(...)`, `expect(...)`, `should`, `chai`. */
+const ASSERTION = /^(assert|expect|should|chai)$/;
+
+/**
+ * The first assertion call in a function's body (nested callbacks
+ * included), or undefined: a callback that asserts must not be wrapped, or
+ * a failing assertion would be logged instead of failing its test.
+ *
+ * @param fn a function node (or any node).
+ */
+export function assertionIn(fn: ts.Node): ts.CallExpression | undefined {
+  let found: ts.CallExpression | undefined;
+  const visit = (node: ts.Node): void => {
+    if (found !== undefined) return;
+    if (ts.isCallExpression(node) && callsAssertion(node.expression)) found = node;
+    else ts.forEachChild(node, visit);
+  };
+  visit(fn);
+  return found;
+}
+
+function callsAssertion(callee: ts.Node): boolean {
+  let current = skipOuterExpressions(callee);
+  while (ts.isPropertyAccessExpression(current) || ts.isCallExpression(current)) {
+    if (ts.isPropertyAccessExpression(current) && ASSERTION.test(current.name.text)) return true;
+    current = skipOuterExpressions(current.expression);
+  }
+  return ts.isIdentifier(current) && ASSERTION.test(current.text);
 }

@@ -12,6 +12,8 @@ import { applyEdits } from "../../src/fix/edits.ts";
 import { denoSpecifier } from "../../src/fix/imports.ts";
 import { RULES } from "../../rules/mod.ts";
 import { fixProject, makeProject, testTsconfig, writeTree } from "./support.ts";
+import { formatFixReport } from "../../src/fix/report.ts";
+import { Chalk } from "chalk";
 
 const SERVICE = `import { Worker } from "node:worker_threads";
 declare function next(queue: string): Promise<void>;
@@ -189,4 +191,49 @@ describe("applyEdits", () => {
 test("the vendor directory must be inside the paths being fixed", () => {
   const dir = project({ "src/a.ts": SERVICE });
   assert.throws(() => fixProject(dir, { paths: [join(dir, "src")], vendorShim: "vendor" }), /--vendor-shim vendor is outside the paths being fixed/);
+});
+
+describe("fix changes nothing but what happens to failures", () => {
+  test("a restarted site says why in one line of at most 80 characters, in the result and the report", () => {
+    const dir = project({ "src/service.ts": SERVICE });
+    const result = fixProject(dir, { write: false });
+    const restarted = result.changes.flatMap((change) => change.rewrites).filter((rewrite) => rewrite.restarts !== null);
+    assert.deepEqual(restarted.map(({ site }) => site.callee), ["pollJobs"]);
+    assert.match(restarted[0]!.restarts!, /loops until stopped \(for \(;;\)\)/);
+    assert.ok(restarted[0]!.restarts!.length <= 80);
+    assert.match(formatFixReport(result, new Chalk({ level: 0 })), /\n {2}restarts src\/service\.ts:6: the called function loops until stopped \(for \(;;\)\)\n/);
+  });
+
+  test("a hook or event member is logged, not restarted, even when its work recurs", () => {
+    const dir = project({
+      "src/hooks.ts": `declare function next(): Promise<void>;
+export class Poller {
+  async onTick(): Promise<void> { for (;;) await next(); }
+}
+new Poller().onTick();
+`,
+    });
+    const [rewrite] = fixProject(dir, { write: false }).changes.flatMap((change) => change.rewrites);
+    assert.equal(rewrite?.site.group, "durable");
+    assert.equal(rewrite?.transform, "logged-promise");
+    assert.equal(rewrite?.restarts, null);
+  });
+
+  test("test sites are never rewritten, and a callback that asserts is never wrapped", () => {
+    const dir = project({
+      "src/poller.test.ts": `declare function tick(): void;\nsetInterval(() => tick(), 10);\nexport {};\n`,
+      "src/check.ts": `import assert from "node:assert/strict";
+declare function measure(): number;
+setTimeout(() => { assert.equal(measure(), 1); }, 10);
+setTimeout(() => { JSON.parse("{}"); }, 10);
+export {};
+`,
+    });
+    const result = fixProject(dir, { write: false, groups: ["durable", "per-request", "test"] });
+    assert.deepEqual(result.changes.flatMap((change) => change.rewrites.map(({ site }) => `${site.file}:${site.start.line}`)), ["src/check.ts:4"]);
+    assert.deepEqual(result.skipped.map(({ site, reason }) => `${site.file}:${site.start.line} ${reason}`).sort(), [
+      "src/check.ts:3 the callback asserts: wrapped, a failing assertion would be logged instead of failing",
+      "src/poller.test.ts:2 test sites are never rewritten: a failing test must still fail",
+    ]);
+  });
 });
