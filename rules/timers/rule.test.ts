@@ -286,6 +286,28 @@ module.exports = { bound };`,
       { kind: "timeout", line: 10, status: "unsupervised" },
     ],
   },
+  {
+    name: "a poll or retry loop scoped to one promise is per-request: inside its executor, or handed its resolve and reject",
+    code: `
+declare function ready(): boolean;
+export function waitUntilReady(): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => { if (ready()) resolve(); else setTimeout(check, 50); };
+    check();
+  });
+}
+function retrying(resolve: () => void, reject: (error: Error) => void, attempt: () => boolean) {
+  const retry = () => { if (attempt()) resolve(); else setTimeout(retry, 100); };
+  retry();
+  setTimeout(() => reject(new Error("gave up")), 5_000);
+}
+export { retrying };`,
+    sites: [
+      { kind: "timeout", line: 5, group: "per-request", signals: ["self-rescheduling-timer", "inside-promise-executor"] },
+      { kind: "timeout", line: 10, group: "per-request", signals: ["self-rescheduling-timer", "inside-promise-executor"] },
+      { kind: "timeout", line: 12, status: "benign" },
+    ],
+  },
 ];
 
 describeCases("timers rule", cases);

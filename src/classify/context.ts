@@ -46,6 +46,10 @@ export function placementSignals(node: ts.Node): Signal[] {
   for (let current: ts.Node | undefined = node.parent, child: ts.Node = node; current !== undefined; child = current, current = current.parent) {
     if (isItemLoop(current, child)) signals.push(signal("loop-over-items", loopLabel(current)));
     if (!isFunctionNode(current)) continue;
+    if (settlesGivenPromise(current)) {
+      signals.push(signal("inside-promise-executor"));
+      return signals;
+    }
     addRequestParameters(current, signals);
     const call = callTakingCallback(current);
     if (call !== undefined) {
@@ -101,6 +105,12 @@ function addRequestParameters(fn: FunctionNode, signals: Signal[]): void {
       return;
     }
   }
+}
+
+/** A function handed a promise's settle functions (parameters named `resolve` and `reject`): it works for that one promise. */
+function settlesGivenPromise(fn: FunctionNode): boolean {
+  const names = new Set(fn.parameters.map((parameter) => ts.isIdentifier(parameter.name) ? parameter.name.text : ""));
+  return names.has("resolve") && names.has("reject");
 }
 
 /** A function declared in another function's body: `function step() {}` or `const step = () => {}` inside it. */

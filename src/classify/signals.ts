@@ -49,7 +49,7 @@ export const SIGNAL_CATALOGUE = {
   "request-like-parameter": { question: "placement", group: "per-request", weight: 2, message: "an enclosing function takes a request-like parameter ({detail})" },
   "handler-function-name": { question: "placement", group: "per-request", weight: 2, message: "inside a function named like a handler ({detail})" },
   "listener-callback": { question: "placement", group: "per-request", weight: 3, message: "the listener itself runs once per event ({detail})" },
-  "inside-promise-executor": { question: "placement", group: "per-request", weight: 3, message: "inside a promise executor: the work lasts until that promise settles" },
+  "inside-promise-executor": { question: "placement", group: "per-request", weight: 3, message: "inside a promise executor, or a function handed its resolve and reject: the work lasts until that promise settles" },
   "loop-over-items": { question: "placement", group: "per-request", weight: 1.5, message: "inside a loop over items ({detail}): one spawn per item" },
   "no-lifetime-evidence": { question: "work", group: "per-request", weight: 0.5, message: "no evidence that the work recurs; taken as one-shot" },
   "config-override": { question: "placement", group: "durable", weight: 100, message: "group set by config ({detail})" },
