@@ -3,14 +3,17 @@
  *
  * @module
  */
-import { existsSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import process from "node:process";
 
 /**
  * Writes `text` to `file` atomically: to a temporary file in the same
- * directory (keeping an existing file's mode), then renamed over it, so a
- * reader sees the old or the new text, never a mix.
+ * directory, flushed to disk, given the existing file's mode (exactly, not
+ * through the umask) and, where the process may, its owner, then renamed
+ * over it, so a reader sees the old or the new text, never a mix. A file
+ * with more than one hard link is written in place once the temporary copy
+ * is complete, so every link sees the new text.
  *
  * @param file absolute path.
  * @param text the new content (UTF-8).
@@ -18,11 +21,43 @@ import process from "node:process";
  */
 export function writeAtomically(file: string, text: string): void {
   const temporary = join(dirname(file), `.${basename(file)}.spawn-audit-${process.pid}-${Date.now().toString(36)}.tmp`);
+  const existing = existsSync(file) ? statSync(file) : undefined;
   try {
-    writeFileSync(temporary, text, existsSync(file) ? { mode: statSync(file).mode } : {});
-    renameSync(temporary, file);
+    const descriptor = openSync(temporary, "w", existing === undefined ? 0o666 : existing.mode & 0o7777);
+    try {
+      writeSync(descriptor, text);
+      fsyncSync(descriptor);
+    } finally {
+      closeSync(descriptor);
+    }
+    if (existing !== undefined) {
+      chmodSync(temporary, existing.mode & 0o7777);
+      try {
+        chownSync(temporary, existing.uid, existing.gid);
+      } catch {
+        // Only the owner's own uid is allowed without privileges; the mode is kept either way.
+      }
+    }
+    if (existing !== undefined && existing.nlink > 1) {
+      writeFileSync(file, text);
+      rmSync(temporary, { force: true });
+    } else {
+      renameSync(temporary, file);
+    }
   } catch (error) {
     rmSync(temporary, { force: true });
     throw error;
   }
+}
+
+/**
+ * Why `file` must not be rewritten in place, or undefined: it is read-only
+ * for its owner (as `chmod a-w` leaves it), which a rename would silently
+ * override.
+ *
+ * @param file absolute path of an existing file.
+ */
+export function unwritableReason(file: string): string | undefined {
+  const mode = statSync(file).mode & 0o777;
+  return (mode & 0o200) === 0 ? `the file is read-only (mode ${mode.toString(8).padStart(4, "0")}); make it writable to fix it` : undefined;
 }

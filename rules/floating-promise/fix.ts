@@ -7,7 +7,9 @@
  * chain, a consumed stream, arguments with side effects, someone else's code
  * (a parameter, a held callback, an emit, a hook), and every per-request
  * site — becomes `spawnLogged(name, expression)`, which evaluates the
- * expression where it was and logs a failure.
+ * expression where it was and logs a failure (`spawnLogged(name, () =>
+ * expression)` when its type is not purely a promise, e.g. `void |
+ * Promise<void>`).
  *
  * @module
  */
@@ -15,6 +17,7 @@ import { ts } from "ts-morph";
 import type { FixContext, FixOutcome } from "../../src/rule.ts";
 import { isAsyncFunction, isFunctionNode, skipOuterExpressions } from "../../src/analysis/functions.ts";
 import { acceptsAbortSignal, enclosingLoop, quoteCode, unrepeatablePart, wrap } from "../../src/fix/syntax.ts";
+import { isPromiseLikeType } from "../../src/analysis/promise.ts";
 
 /**
  * Rewrites one floating-promise, void-promise, then-without-catch or
@@ -40,8 +43,17 @@ export function fixFloatingPromise(context: FixContext): FixOutcome {
       : "";
     return { transform: "supervised-call", edits, uses: ["spawnSupervised"], restarts: restartNote(recurring.message, signalHint) };
   }
-  const edits = wrap(node, expression, sourceFile, `spawnLogged(${context.taskName(what)}, `, ")");
+  // A value that may not be a promise (`void | Promise<void>`) does not fit spawnLogged's value form; a factory takes anything.
+  const prefix = purelyPromise(target, context.checker) ? "" : "() => ";
+  const edits = wrap(node, expression, sourceFile, `spawnLogged(${context.taskName(what)}, ${prefix}`, ")");
   return { transform: "logged-promise", edits, uses: ["spawnLogged"] };
+}
+
+/** Whether every member of the expression's type is Promise-like. */
+function purelyPromise(expression: ts.Node, checker: ts.TypeChecker): boolean {
+  const type = checker.getTypeAtLocation(expression);
+  const members = type.isUnion() ? type.types : [type];
+  return members.every((member) => isPromiseLikeType(checker, member, expression));
 }
 
 /** `<why it recurs><hint>`, cut to at most 80 characters. */

@@ -21,7 +21,7 @@ import { RULES } from "../../rules/mod.ts";
 import { applyEdits } from "./edits.ts";
 import { assertionIn } from "./syntax.ts";
 import { hasUncommittedChanges, isInsideRoots } from "./files.ts";
-import { writeAtomically } from "../atomic-write.ts";
+import { unwritableReason, writeAtomically } from "../atomic-write.ts";
 import { importEdits, importStyle, shimSpecifier, type ShimSource } from "./imports.ts";
 import { TaskNamer } from "./name.ts";
 import { isVendored, vendorFiles, type VendorFile } from "./vendor.ts";
@@ -112,7 +112,8 @@ export interface FixResult {
  * @returns what changed (or would), what was skipped and what was refused.
  * @throws {UsageError} as {@link planScan}, for a config error, or when the
  *   vendor directory is outside the given paths or the built shim is missing.
- * @throws the file system's error when a write fails after the checks.
+ * @throws the file system's error when vendoring the shim fails; a file
+ *   that cannot be written is refused (reported), not thrown.
  */
 export function runFix(options: FixOptions): FixResult {
   const roots = (options.paths.length === 0 ? ["."] : options.paths).map((path) => resolve(options.cwd, path));
@@ -276,18 +277,33 @@ function vendorChange(dir: string, cwd: string): VendorChange {
   };
 }
 
-/** Writes one checked change, refusing it when the file moved outside the roots or changed on disk since it was read. */
+/**
+ * Writes one checked change, refusing it when the file moved outside the
+ * roots, changed on disk since it was read, is read-only, or cannot be
+ * written (the error's message, never a stack trace). A byte order mark the
+ * file started with is kept (the parsed text has none).
+ */
 function writeChange(change: FileChange, roots: readonly string[]): void {
   if (change.refused !== null) return;
+  const onDisk = readOrNull(change.path);
+  const bom = onDisk?.startsWith(BOM) === true ? BOM : "";
   if (!isInsideRoots(change.path, roots) || !isInsideRoots(dirname(change.path), roots)) {
     change.refused = "the file's real path is outside the paths being fixed";
-  } else if (readOrNull(change.path) !== change.before) {
+  } else if (onDisk === null || onDisk.slice(bom.length) !== change.before) {
     change.refused = "the file changed on disk while fix was running";
   } else {
-    writeAtomically(change.path, change.after);
-    change.written = true;
+    change.refused = unwritableReason(change.path) ?? null;
+    if (change.refused !== null) return;
+    try {
+      writeAtomically(change.path, bom + change.after);
+      change.written = true;
+    } catch (error) {
+      change.refused = `could not be written: ${error instanceof Error ? error.message : String(error)}`;
+    }
   }
 }
+
+const BOM = "\uFEFF";
 
 function readOrNull(path: string): string | null {
   try {

@@ -11,6 +11,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { ts } from "ts-morph";
+import { codeStyle, stringLiteral } from "./style.ts";
 import type { FixSkip, ShimFunction, TextEdit } from "../rule.ts";
 import { skipOuterExpressions } from "../analysis/functions.ts";
 
@@ -112,7 +113,8 @@ function packageType(dir: string): string | undefined {
  * The edit that makes `uses` callable in the file: names added to an
  * existing import (or destructuring `require`) of `specifier`, or one new
  * statement after the last top-level import/require, else at the top (after
- * a shebang, a header comment and a `"use strict"` prologue).
+ * a shebang, a header comment and a `"use strict"` prologue), in the
+ * file's quotes and with or without a semicolon as its statements have.
  *
  * @param sourceFile the parsed file.
  * @param uses shim functions the rewrites call.
@@ -144,9 +146,11 @@ export function importEdits(
     }
     return [{ start: last.getEnd(), end: last.getEnd(), text: `, ${missing.join(", ")}` }];
   }
+  const { quote, semicolons } = codeStyle(sourceFile);
+  const end = semicolons ? ";" : "";
   const statement = style === "import"
-    ? `import { ${missing.join(", ")} } from ${JSON.stringify(specifier)};`
-    : `const { ${missing.join(", ")} } = require(${JSON.stringify(specifier)});`;
+    ? `import { ${missing.join(", ")} } from ${stringLiteral(specifier, quote)}${end}`
+    : `const { ${missing.join(", ")} } = require(${stringLiteral(specifier, quote)})${end}`;
   const lastImport = [...sourceFile.statements].reverse().find((candidate) => isModuleLoad(candidate));
   if (lastImport !== undefined) return [{ start: lastImport.getEnd(), end: lastImport.getEnd(), text: `${newline}${statement}` }];
   const { at, place } = topInsertionPoint(sourceFile);

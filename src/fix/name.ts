@@ -11,6 +11,7 @@ import { basename, dirname } from "node:path";
 import { ts } from "ts-morph";
 import { enclosingFunction, functionName, owningClass, skipOuterExpressions } from "../analysis/functions.ts";
 import { SHIM_SUPERVISORS } from "../classify/status.ts";
+import { codeStyle, stringLiteral, type CodeStyle } from "./style.ts";
 
 /** File stems that say nothing about a module; the folder name is used instead. */
 const GENERIC_STEMS = new Set(["index", "mod", "main"]);
@@ -24,7 +25,10 @@ export class TaskNamer {
    * @param sourceFile the file; names already given to shim calls in it
    *   (`spawnLogged("x", …)`) are reserved.
    */
+  readonly #quote: CodeStyle["quote"];
+
   constructor(sourceFile: ts.SourceFile) {
+    this.#quote = codeStyle(sourceFile).quote;
     const stem = basename(sourceFile.fileName).replace(/\.[^.]*$/, "").replace(/\.(test|spec|d)$/, "");
     this.#fileScope = sanitize(GENERIC_STEMS.has(stem) ? basename(dirname(sourceFile.fileName)) : stem) || "task";
     const visit = (node: ts.Node): void => {
@@ -41,7 +45,7 @@ export class TaskNamer {
   }
 
   /**
-   * A new name for a site, as a double-quoted string literal.
+   * A new name for a site, as a string literal in the file's quotes.
    *
    * @param node the site's node (its position decides the scope part).
    * @param what what the task runs: a callee, event or callback name.
@@ -51,7 +55,7 @@ export class TaskNamer {
     let name = base;
     for (let suffix = 2; this.#used.has(name); suffix++) name = `${base}-${suffix}`;
     this.#used.add(name);
-    return JSON.stringify(name);
+    return stringLiteral(name, this.#quote);
   }
 
   #scopeOf(node: ts.Node): string {

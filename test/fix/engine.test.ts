@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, linkSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -235,5 +235,54 @@ export {};
       "src/check.ts:3 the callback asserts: wrapped, a failing assertion would be logged instead of failing",
       "src/poller.test.ts:2 test sites are never rewritten: a failing test must still fail",
     ]);
+  });
+});
+
+describe("files keep what they were", () => {
+  const TIMER = `declare function tick(): void;\nsetInterval(() => tick(), 5);\nexport {};\n`;
+
+  test("a file with a byte order mark is rewritten and keeps it", () => {
+    const dir = project({ "src/bom.ts": `\uFEFF${TIMER}` });
+    const result = fixProject(dir);
+    assert.equal(result.changes[0]?.refused, null);
+    const text = readFileSync(join(dir, "src/bom.ts"), "utf8");
+    assert.ok(text.startsWith("\uFEFFimport { spawnLogged }"), JSON.stringify(text.slice(0, 40)));
+  });
+
+  test("the file's mode is kept exactly, a read-only file is refused and left as it was", () => {
+    const dir = project({ "src/shared.ts": TIMER, "src/locked.ts": TIMER });
+    chmodSync(join(dir, "src/shared.ts"), 0o664);
+    chmodSync(join(dir, "src/locked.ts"), 0o444);
+    const result = fixProject(dir);
+    assert.equal(statSync(join(dir, "src/shared.ts")).mode & 0o777, 0o664);
+    assert.match(readFileSync(join(dir, "src/shared.ts"), "utf8"), /spawnLogged/);
+    const locked = result.changes.find((change) => change.file.endsWith("locked.ts"));
+    assert.match(locked?.refused ?? "", /read-only \(mode 0444\)/);
+    assert.equal(readFileSync(join(dir, "src/locked.ts"), "utf8"), TIMER);
+  });
+
+  test("a hard-linked file is written in place: every link sees the fix", () => {
+    const dir = project({ "src/linked.ts": TIMER });
+    linkSync(join(dir, "src/linked.ts"), join(dir, "linked-copy.ts"));
+    fixProject(dir, { paths: ["src"] });
+    assert.match(readFileSync(join(dir, "linked-copy.ts"), "utf8"), /spawnLogged/);
+    assert.equal(statSync(join(dir, "src/linked.ts")).nlink, 2);
+  });
+
+  test("names and the import follow the file's quotes and semicolons", () => {
+    const dir = project({ "src/single.ts": `declare function tick(): void\nconst label = 'clock'\nsetInterval(() => tick(), 5)\nexport { label }\n` });
+    fixProject(dir);
+    const text = readFileSync(join(dir, "src/single.ts"), "utf8");
+    assert.match(text, /^import \{ spawnLogged \} from 'spawn-audit\/shim'\n/);
+    assert.match(text, /spawnLogged\('single\.tick', \(\) => tick\(\)\)/);
+  });
+
+  test("a call that may return void or a promise is logged through a factory, so the file still type-checks", () => {
+    const dir = project({
+      "src/stop.ts": `declare const task: { stop(): void | Promise<void> };\nexport function shutdown(): void {\n  task.stop() as Promise<void> | void;\n}\n`,
+    });
+    const result = fixProject(dir, { write: false });
+    assert.equal(result.changes[0]?.refused, null);
+    assert.match(result.changes[0]?.after ?? "", /spawnLogged\("shutdown\.stop", \(\) => task\.stop\(\) as Promise<void> \| void\);/);
   });
 });
