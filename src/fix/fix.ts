@@ -25,7 +25,7 @@ import { unwritableReason, writeAtomically } from "../atomic-write.ts";
 import { importEdits, importStyle, shimSpecifier, type ShimSource } from "./imports.ts";
 import { TaskNamer } from "./name.ts";
 import { isVendored, vendorFiles, type VendorFile } from "./vendor.ts";
-import { verifyEdits } from "./verify.ts";
+import { verifyEdits, type Refusal } from "./verify.ts";
 
 /**
  * What to fix and how.
@@ -144,8 +144,9 @@ export function runFix(options: FixOptions): FixResult {
     if (site.group === "test") skipped.push({ site, reason: "test sites are never rewritten: a failing test must still fail" });
   }
   const changes: FileChange[] = [];
+  const plans = new Map<FileChange, FilePlan>();
   for (const [sourceFile, sites] of groupByFile(selected.filter(({ site }) => site.group !== "test"))) {
-    const change = fixFile(sourceFile, sites, { checker: project.checker, shim, options, roots, skipped });
+    const change = fixFile(sourceFile, sites, { checker: project.checker, shim, options, roots, skipped, plans });
     if (change !== undefined) changes.push(change);
   }
   changes.sort((a, b) => a.file.localeCompare(b.file));
@@ -153,10 +154,19 @@ export function runFix(options: FixOptions): FixResult {
   const vendor = vendorDir === undefined || changes.length === 0 ? null : vendorChange(vendorDir, options.cwd);
   const pending = changes.filter((change) => change.refused === null);
   const added = new Map((vendor?.files ?? []).filter((file) => file.path.endsWith(".d.ts")).map((file) => [file.path, file.text]));
-  const refusals = pending.length === 0
-    ? new Map<string, string>()
-    : verifyEdits(plan.compilerOptions, plan.files, { edited: new Map(pending.map((change) => [change.path, change.after])), added });
-  for (const change of pending) change.refused = refusals.get(change.path) ?? null;
+  // A file failing the check loses only the site its error falls in; the rest is checked again.
+  for (let retry = true; retry;) {
+    retry = false;
+    const checking = pending.filter((change) => change.refused === null);
+    if (checking.length === 0) break;
+    const refusals = verifyEdits(plan.compilerOptions, plan.files, { edited: new Map(checking.map((change) => [change.path, change.after])), added });
+    for (const change of checking) {
+      const refusal = refusals.get(change.path);
+      if (refusal === undefined) continue;
+      if (dropFailingSite(change, plans.get(change)!, refusal, skipped)) retry = true;
+      else change.refused = refusal.reason;
+    }
+  }
   if (vendor !== null && vendor.refused !== null) {
     for (const change of pending) change.refused ??= `the shim could not be vendored: ${vendor.refused}`;
   }
@@ -178,6 +188,7 @@ interface FileInputs {
   options: FixOptions;
   roots: readonly string[];
   skipped: SiteSkip[];
+  plans: Map<FileChange, FilePlan>;
 }
 
 /** Plans one file's change; pushes skipped sites to `inputs.skipped`. Undefined when nothing is rewritten. */
@@ -195,7 +206,7 @@ function fixFile(sourceFile: ts.SourceFile, sites: readonly LocatedSite[], input
   const namer = new TaskNamer(sourceFile);
   const edits: TextEdit[] = [];
   const rewrites: SiteRewrite[] = [];
-  const uses = new Set<ShimFunction>();
+  const parts: FilePlan["parts"] = [];
   // Rewrites only insert text around a site (a prefix and a suffix), so a
   // site inside another rewritten one is rewritten too: a promise floating
   // inside a timer's tick is no more observed after the tick runs under
@@ -230,14 +241,16 @@ function fixFile(sourceFile: ts.SourceFile, sites: readonly LocatedSite[], input
       inputs.skipped.push({ site, reason: "its rewrite would overlap another site's rewrite" });
     } else {
       edits.push(...outcome.edits);
-      outcome.uses.forEach((name) => uses.add(name));
-      rewrites.push({ site, transform: outcome.transform, restarts: outcome.restarts ?? null });
+      const rewrite: SiteRewrite = { site, transform: outcome.transform, restarts: outcome.restarts ?? null };
+      rewrites.push(rewrite);
+      parts.push({ rewrite, edits: outcome.edits, uses: outcome.uses });
     }
   }
   if (rewrites.length === 0) return undefined;
-  const imports = importEdits(sourceFile, [...uses], shimSpecifier(path, inputs.shim), importStyle(sourceFile), newline);
+  const specifier = shimSpecifier(path, inputs.shim);
+  const imports = importEdits(sourceFile, [...new Set(parts.flatMap((part) => part.uses))], specifier, importStyle(sourceFile), newline);
   if ("skip" in imports) return skipAll(imports.skip);
-  return {
+  const change: FileChange = {
     path,
     file: displayPath(path, inputs.options.cwd),
     before: text,
@@ -246,6 +259,55 @@ function fixFile(sourceFile: ts.SourceFile, sites: readonly LocatedSite[], input
     refused: isInsideRoots(path, inputs.roots) ? null : "the file's real path is outside the paths being fixed",
     written: false,
   };
+  inputs.plans.set(change, { sourceFile, specifier, newline, imports, parts });
+  return change;
+}
+
+/** How a file's change was made, kept to remake it without one site: each rewritten site's edits and shim functions. */
+interface FilePlan {
+  sourceFile: ts.SourceFile;
+  specifier: string;
+  newline: string;
+  imports: TextEdit[];
+  parts: { rewrite: SiteRewrite; edits: TextEdit[]; uses: ShimFunction[] }[];
+}
+
+/**
+ * Drops from `change` the site whose rewrite a new error falls in (the
+ * innermost rewrite whose edited span in the new text holds `start`) and
+ * remakes the file's text without it; the dropped site becomes a skip with
+ * the error as its reason. Returns false when no single site can be blamed
+ * (no position, or outside every rewrite), and the file stays refused.
+ */
+function dropFailingSite(change: FileChange, plan: FilePlan, refusal: Refusal, skipped: SiteSkip[]): boolean {
+  if (refusal.start === undefined || plan.parts.length < 2) return false;
+  const all = [...plan.imports, ...plan.parts.flatMap((part) => part.edits)];
+  const spans = plan.parts.map((part) => {
+    const from = Math.min(...part.edits.map((edit) => edit.start));
+    const to = Math.max(...part.edits.map((edit) => edit.end));
+    // Insertions at the very end (a closing parenthesis) are not counted by newOffset.
+    const closing = part.edits.filter((edit) => edit.start === to && edit.end === to).reduce((sum, edit) => sum + edit.text.length, 0);
+    return { part, start: newOffset(all, from), end: newOffset(all, to) + closing };
+  });
+  const at = refusal.start;
+  const blamed = spans.filter((span) => span.start <= at && at <= span.end).sort((a, b) => (a.end - a.start) - (b.end - b.start))[0];
+  if (blamed === undefined) return false;
+  plan.parts = plan.parts.filter((part) => part !== blamed.part);
+  skipped.push({ site: blamed.part.rewrite.site, reason: `its rewrite would add ${refusal.reason.replace(/^new /, "a new ")}` });
+  const uses = [...new Set(plan.parts.flatMap((part) => part.uses))];
+  const imports = importEdits(plan.sourceFile, uses, plan.specifier, importStyle(plan.sourceFile), plan.newline);
+  if ("skip" in imports) return false;
+  plan.imports = imports;
+  change.rewrites = plan.parts.map((part) => part.rewrite);
+  change.after = applyEdits(change.before, [...imports, ...plan.parts.flatMap((part) => part.edits)]);
+  return true;
+}
+
+/** Where an offset of the original text lands after `edits` (edits wholly before it shift it). */
+function newOffset(edits: readonly TextEdit[], offset: number): number {
+  return offset + edits
+    .filter((edit) => edit.end <= offset && edit.start < offset)
+    .reduce((sum, edit) => sum + edit.text.length - (edit.end - edit.start), 0);
 }
 
 /** Whether any edit of `rewrite` replaces text another accepted edit touches (insertions at one point do not overlap). */

@@ -17,15 +17,24 @@ export interface Overlay {
 }
 
 /**
+ * Why an edited file fails the check: a one-line `reason` (`no longer
+ * parses: …` or `new TypeScript error TS2345: … (line 4)`) and the offset
+ * in the new text the error starts at, when it has one.
+ */
+export interface Refusal {
+  reason: string;
+  start: number | undefined;
+}
+
+/**
  * Checks edited files.
  *
  * @param compilerOptions the options the scan used.
  * @param files absolute paths of the program's root files (the scanned files).
  * @param overlay new texts by path.
- * @returns for each edited file that fails the check, a one-line reason
- *   (`no longer parses: …` or `new TypeScript error TS2345: … (line 4)`).
+ * @returns a refusal for each edited file that fails the check.
  */
-export function verifyEdits(compilerOptions: ts.CompilerOptions, files: readonly string[], overlay: Overlay): Map<string, string> {
+export function verifyEdits(compilerOptions: ts.CompilerOptions, files: readonly string[], overlay: Overlay): Map<string, Refusal> {
   const project = new Project({ compilerOptions, skipAddingFilesFromTsConfig: true });
   for (const file of files) project.addSourceFileAtPath(file);
   const before = project.getProgram().compilerObject;
@@ -34,12 +43,12 @@ export function verifyEdits(compilerOptions: ts.CompilerOptions, files: readonly
   for (const [file, text] of overlay.added) project.createSourceFile(file, text, { overwrite: true });
   const after = project.getProgram().compilerObject;
 
-  const refusals = new Map<string, string>();
+  const refusals = new Map<string, Refusal>();
   for (const file of overlay.edited.keys()) {
     const sourceFile = after.getSourceFile(file)!;
     const syntax = after.getSyntacticDiagnostics(sourceFile)[0];
     if (syntax !== undefined) {
-      refusals.set(file, `no longer parses: ${describe(syntax)}`);
+      refusals.set(file, { reason: `no longer parses: ${describe(syntax)}`, start: syntax.start });
       continue;
     }
     const remaining = new Map<string, number>();
@@ -49,7 +58,7 @@ export function verifyEdits(compilerOptions: ts.CompilerOptions, files: readonly
       remaining.set(keyOf(diagnostic), count - 1);
       return count <= 0;
     });
-    if (added !== undefined) refusals.set(file, `new TypeScript error ${describe(added)}`);
+    if (added !== undefined) refusals.set(file, { reason: `new TypeScript error ${describe(added)}`, start: added.start });
   }
   return refusals;
 }

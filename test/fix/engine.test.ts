@@ -286,3 +286,29 @@ describe("files keep what they were", () => {
     assert.match(result.changes[0]?.after ?? "", /spawnLogged\("shutdown\.stop", \(\) => task\.stop\(\) as Promise<void> \| void\);/);
   });
 });
+
+describe("per-site, not per-file, refusal", () => {
+  test("a rewrite that would add a type error is dropped with the error as its reason; the file's other rewrites are kept", () => {
+    const dir = project({
+      "src/mixed.ts": `declare function tick(): void;
+declare function save(): Promise<void>;
+setInterval(() => tick(), 5);
+export function later(): void {
+  save();
+}
+`,
+    });
+    // A rule whose floating-promise rewrite breaks the file (calls an undeclared name); the timer rewrite is fine.
+    const faulty: Rule[] = RULES.map((rule) => rule.id !== "floating-promise" ? rule : {
+      ...rule,
+      fix: (context) => ({ transform: "broken", edits: [{ start: context.node.getStart(), end: context.node.getStart(), text: "undeclaredHelper(), " }], uses: [] }),
+    });
+    const result = fixProject(dir, { rules: faulty });
+    assert.equal(result.changes[0]?.refused, null);
+    assert.deepEqual(result.changes[0]?.rewrites.map(({ site }) => site.kind), ["interval"]);
+    assert.match(result.skipped.map(({ reason }) => reason).join("\n"), /its rewrite would add a new TypeScript error TS2304: Cannot find name 'undeclaredHelper'/);
+    const text = readFileSync(join(dir, "src/mixed.ts"), "utf8");
+    assert.match(text, /spawnLogged\("case\.tick"|spawnLogged\("mixed\.tick"/);
+    assert.match(text, /\n {2}save\(\);\n/);
+  });
+});
