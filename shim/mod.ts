@@ -46,4 +46,4 @@ export {
   TaskSupervisor,
   type TaskSupervisorOptions,
 } from "./supervisor.ts";
-export { superviseWorker, type WorkerLike } from "./worker.ts";
+export { logWorker, superviseWorker, type WorkerLike } from "./worker.ts";

@@ -1,4 +1,4 @@
-import { defaultSupervisor, type SupervisedOptions } from "./spawn.ts";
+import { defaultSupervisor, type LoggedOptions, type SupervisedOptions } from "./spawn.ts";
 import type { TaskHandle } from "./supervisor.ts";
 
 // Listener parameters are `any` so that node's Worker (typed per event) and the DOM Worker both fit.
@@ -53,10 +53,41 @@ export interface WorkerLike {
  */
 export function superviseWorker(name: string, create: () => WorkerLike, options: SupervisedOptions = {}): TaskHandle<void> {
   const { supervisor = defaultSupervisor, ...spawnOptions } = options;
-  return supervisor.spawn(name, (signal) => watchWorker(create(), signal), spawnOptions);
+  return supervisor.spawn(name, (signal) => watchWorker(create(), signal, true), spawnOptions);
 }
 
-function watchWorker(worker: WorkerLike, signal: AbortSignal): Promise<void> {
+/**
+ * Watch a worker you keep using, log-only (as `spawnLogged` is for a
+ * promise): its first `error` event or a non-zero `exit` code is logged
+ * with the task name and the task is `failed`; `exit` 0 completes it. The worker is
+ * returned unchanged, never terminated or restarted by this; on abort or
+ * shutdown only the watching stops. An error event now has a listener, so
+ * it no longer ends a Node process or reaches a page's global handler.
+ *
+ * @param name static task name
+ * @param worker the worker, already created
+ * @param options class, supervisor
+ * @returns `worker` itself, so `const w = logWorker("name", new Worker(url))` keeps every use of `w`
+ * @throws {SupervisorClosedError} when the supervisor is shutting down
+ * @example
+ * ```ts
+ * import { logWorker } from "spawn-audit/shim";
+ * const pool = logWorker("pool", new Worker(new URL("./pool.js", import.meta.url), { type: "module" }));
+ * pool.postMessage({ job: 1 });
+ * ```
+ */
+export function logWorker<W extends WorkerLike>(name: string, worker: W, options: LoggedOptions = {}): W {
+  (options.supervisor ?? defaultSupervisor).spawnLogged(name, (signal: AbortSignal) => watchWorker(worker, signal, false), options);
+  return worker;
+}
+
+/**
+ * Settles when the worker ends: resolves on `exit` 0 or on abort, rejects
+ * on `error` or a non-zero `exit`. With `owned`, the worker is also
+ * terminated on abort and after a failure (the supervisor made it and will
+ * make the next one); without, it is left to its owner.
+ */
+function watchWorker(worker: WorkerLike, signal: AbortSignal, owned: boolean): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const removers: (() => void)[] = [];
     const listen = (type: string, listener: (value: unknown) => void): void => {
@@ -79,12 +110,12 @@ function watchWorker(worker: WorkerLike, signal: AbortSignal): Promise<void> {
       if (failure === undefined) {
         resolve();
       } else {
-        terminate(worker);
+        if (owned) terminate(worker);
         reject(failure.error);
       }
     };
     const onAbort = (): void => {
-      terminate(worker);
+      if (owned) terminate(worker);
       finish(undefined);
     };
     listen("error", (event) => {

@@ -102,12 +102,12 @@ export const floatingPromiseRule: Rule = {
  * For a statement-level `spawnSupervised(name, () => call())` or
  * `spawnLogged(name, promise)`: the promise expression handed to the
  * supervisor (a factory's concise body, or the promise itself), so the site
- * is classified as the original would be. `superviseWorker` is left to the
- * worker rule, which sees the `new Worker` inside.
+ * is classified as the original would be. `superviseWorker` and
+ * `logWorker` are left to the worker rule, which sees the `new Worker` inside.
  */
 function supervisedWork(expression: ts.Node, context: RuleContext): ts.Node | undefined {
   const supervisor = supervisorCalled(expression, context.supervisors);
-  if (supervisor === undefined || supervisor === "superviseWorker" || !ts.isCallExpression(expression)) return undefined;
+  if (supervisor === undefined || supervisor === "superviseWorker" || supervisor === "logWorker" || !ts.isCallExpression(expression)) return undefined;
   // The work is the first function argument (a factory), else the last argument (a promise).
   const work = expression.arguments.find((argument) => isFunctionNode(skipOuterExpressions(argument))) ??
     expression.arguments[expression.arguments.length - 1];

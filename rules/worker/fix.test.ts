@@ -18,7 +18,7 @@ export function boot(): void {
 `,
   },
   {
-    name: "a worker used after creation is skipped",
+    name: "a worker used after creation is watched log-only and keeps its value",
     code: `import { Worker } from "node:worker_threads";
 export function boot(): Worker {
   const pool = new Worker("./pool.js");
@@ -26,7 +26,14 @@ export function boot(): Worker {
   return new Worker("./other.js");
 }
 `,
-    skips: [/worker is used after creation; supervise it by hand/, /worker is used after creation/],
+    expected: `import { Worker } from "node:worker_threads";
+import { logWorker } from "spawn-audit/shim";
+export function boot(): Worker {
+  const pool = logWorker("boot.worker", new Worker("./pool.js"));
+  pool.postMessage("hello");
+  return logWorker("boot.worker-2", new Worker("./other.js"));
+}
+`,
   },
   {
     name: "workers created once per item of a loop are per-request: not restarted",

@@ -1,38 +1,40 @@
 /**
  * The worker rule's rewrite: `new Worker(...)` becomes
  * `superviseWorker(name, () => new Worker(...))`, re-created on an `error`
- * event or a non-zero exit. The expression's value changes from the worker
- * to a task handle, so only a worker nobody uses afterwards is rewritten: a
- * bare statement, or a variable no code reads.
+ * event or a non-zero exit, when nobody uses the worker afterwards (a bare
+ * statement, or a variable no code reads: the value becomes a task handle).
+ * A worker that is used after creation, or whose arguments cannot be
+ * evaluated again, becomes `logWorker(name, new Worker(...))`: its failure
+ * is logged and the value stays the worker.
  *
  * @module
  */
 import { ts } from "ts-morph";
 import type { FixContext, FixOutcome } from "../../src/rule.ts";
-import { enclosingLoop, quoteCode, wrap } from "../../src/fix/syntax.ts";
+import { enclosingLoop, wrap } from "../../src/fix/syntax.ts";
 
-const IN_USE = "worker is used after creation; supervise it by hand";
+
 
 /**
- * Rewrites one worker site, or skips it when the worker is used after its
- * creation, is per-request, or has arguments that cannot be evaluated again
- * inside the factory (`await`, `yield`, assignments).
+ * Rewrites one worker site, or skips it when it is per-request or created
+ * in a loop (tasks of one name replace each other).
  *
  * @param context the site (a `new Worker(...)` expression) and its file.
  */
 export function fixWorker(context: FixContext): FixOutcome {
   const { node, sourceFile, checker } = context;
   if (context.group !== "durable") return { skip: "a worker outside the durable group is not restarted; supervise it by hand" };
+  if (enclosingLoop(node) !== undefined) return { skip: "the worker is created in a loop, and workers supervised under one name replace each other; supervise them by hand" };
   let holder: ts.Node = node.parent;
   while (ts.isParenthesizedExpression(holder) || ts.isAsExpression(holder) || ts.isSatisfiesExpression(holder)) holder = holder.parent;
-  if (ts.isVariableDeclaration(holder)) {
-    if (!ts.isIdentifier(holder.name) || holder.type !== undefined || isReadElsewhere(holder.name, checker, sourceFile)) return { skip: IN_USE };
-  } else if (!ts.isExpressionStatement(holder)) {
-    return { skip: IN_USE };
-  }
-  if (enclosingLoop(node) !== undefined) return { skip: "the worker is created in a loop, and workers supervised under one name replace each other; supervise them by hand" };
+  const unused = ts.isVariableDeclaration(holder)
+    ? ts.isIdentifier(holder.name) && holder.type === undefined && !isReadElsewhere(holder.name, checker, sourceFile)
+    : ts.isExpressionStatement(holder);
   const blocked = sideEffect(node);
-  if (blocked !== undefined) return { skip: `the argument ${quoteCode(blocked, sourceFile)} cannot be evaluated again for a restart` };
+  if (!unused || blocked !== undefined) {
+    // The worker value is used (or cannot be made again): watch it log-only and keep it.
+    return { transform: "logged-worker", edits: wrap(node, node, sourceFile, `logWorker(${context.taskName("worker")}, `, ")"), uses: ["logWorker"] };
+  }
   return {
     transform: "worker",
     edits: wrap(node, node, sourceFile, `superviseWorker(${context.taskName("worker")}, () => `, ")"),

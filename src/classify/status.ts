@@ -8,7 +8,7 @@ import { ts } from "ts-morph";
 import { enclosingFunction, isFunctionNode, skipOuterExpressions } from "../analysis/functions.ts";
 
 /** The shim's supervisor functions, always recognised (see `shim/mod.ts`). */
-export const SHIM_SUPERVISORS = ["spawnSupervised", "spawnLogged", "superviseWorker"] as const;
+export const SHIM_SUPERVISORS = ["spawnSupervised", "spawnLogged", "superviseWorker", "logWorker"] as const;
 
 const IGNORE_SAME_LINE = /\/[/*]\s*spawn-audit-ignore(?!-next-line)\b\s*(.*?)\s*(\*\/)?\s*$/;
 const IGNORE_NEXT_LINE = /^\s*\/[/*]\s*spawn-audit-ignore-next-line\b\s*(.*?)\s*(\*\/)?\s*$/;

@@ -1,7 +1,7 @@
 // superviseWorker with node-style (on/exit) and web-style (addEventListener/error) fake workers.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { superviseWorker, type WorkerLike } from "../../shim/worker.ts";
+import { logWorker, superviseWorker, type WorkerLike } from "../../shim/worker.ts";
 import { find, setup } from "./helpers.ts";
 
 type Listener = (value: unknown) => void;
@@ -107,5 +107,36 @@ describe("superviseWorker", () => {
     assert.equal(summary.exited, 1);
     assert.equal(worker.terminated, 1);
     assert.equal((await handle.done).status, "aborted");
+  });
+});
+
+describe("logWorker", () => {
+  test("returns the same worker and logs its error as the task's failure, without terminating it", async () => {
+    const { supervisor, logger } = setup();
+    const worker = new NodeStyleWorker();
+    assert.equal(logWorker("pool", worker, { supervisor }), worker);
+    assert.equal(find(supervisor, "pool")?.status, "running");
+    worker.emit("error", new Error("boom"));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(find(supervisor, "pool"), undefined, "the one-shot task has ended");
+    assert.match(String((logger.records[0]?.fields["err"] as Error).message), /boom/);
+    assert.equal(worker.terminated, 0);
+    assert.doesNotThrow(() => worker.emit("error", new Error("a later error has a quiet listener")));
+  });
+
+  test("exit 0 completes the task; shutdown stops watching without terminating the worker", async () => {
+    const { supervisor, logger } = setup();
+    const done = new NodeStyleWorker();
+    logWorker("done", done, { supervisor });
+    done.emit("exit", 0);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(find(supervisor, "done"), undefined);
+    assert.deepEqual(logger.records, [], "a clean exit logs nothing");
+    const kept = new WebStyleWorker();
+    logWorker("kept", kept, { supervisor });
+    await supervisor.shutdown();
+    assert.equal(kept.terminated, 0);
+    const event = kept.fail("after shutdown");
+    assert.equal(event.defaultPrevented, false, "no longer watched after shutdown");
   });
 });
