@@ -312,3 +312,19 @@ export function later(): void {
     assert.match(text, /\n {2}save\(\);\n/);
   });
 });
+
+describe("workers used after creation", () => {
+  test("are watched with logWorker, keep their uses, and a re-scan shows them supervised", () => {
+    const dir = project({
+      "src/pool.ts": `import { Worker } from "node:worker_threads";
+export const pool = new Worker("./pool.js");
+pool.postMessage("start");
+`,
+    });
+    const result = fixProject(dir);
+    assert.deepEqual(result.changes[0]?.rewrites.map(({ transform }) => transform), ["logged-worker"]);
+    assert.match(readFileSync(join(dir, "src/pool.ts"), "utf8"), /export const pool = logWorker\("pool\.worker", new Worker\("\.\/pool\.js"\)\);\npool\.postMessage\("start"\);/);
+    const sites = scanProject(loadProject({ paths: [dir], cwd: dir }), DEFAULT_CONFIG, dir).sites;
+    assert.deepEqual(sites.map((site) => [site.kind, site.status]), [["worker", "supervised"]]);
+  });
+});
