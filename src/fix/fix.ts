@@ -26,6 +26,7 @@ import { importEdits, importStyle, shimSpecifier, type ShimSource } from "./impo
 import { TaskNamer } from "./name.ts";
 import { isVendored, vendorFiles, type VendorFile } from "./vendor.ts";
 import { verifyEdits, type Refusal } from "./verify.ts";
+import { installCommand, unresolvedShim } from "./resolve.ts";
 
 /**
  * What to fix and how.
@@ -110,8 +111,10 @@ export interface FixResult {
  *
  * @param options what to fix, where, and whether to write.
  * @returns what changed (or would), what was skipped and what was refused.
- * @throws {UsageError} as {@link planScan}, for a config error, or when the
- *   vendor directory is outside the given paths or the built shim is missing.
+ * @throws {UsageError} as {@link planScan}, for a config error, when the
+ *   vendor directory is outside the given paths or the built shim is
+ *   missing, or when the shim does not resolve from a file to edit (the
+ *   message gives the install command; nothing is written).
  * @throws the file system's error when vendoring the shim fails; a file
  *   that cannot be written is refused (reported), not thrown.
  */
@@ -150,6 +153,17 @@ export function runFix(options: FixOptions): FixResult {
     if (change !== undefined) changes.push(change);
   }
   changes.sort((a, b) => a.file.localeCompare(b.file));
+
+  if (shim.kind === "package") {
+    const missing = unresolvedShim(changes.map((change) => change.path), (file) => shimSpecifier(file, shim), plan.compilerOptions);
+    if (missing.length > 0) {
+      const specifier = shimSpecifier(missing[0]!, shim);
+      throw new UsageError(
+        `${specifier} does not resolve from ${displayPath(missing[0]!, options.cwd)}${missing.length > 1 ? ` and ${missing.length - 1} more file(s)` : ""}; ` +
+          `nothing was written. Install it (${installCommand(project.root)}) or copy it into the project with --vendor-shim DIR`,
+      );
+    }
+  }
 
   const vendor = vendorDir === undefined || changes.length === 0 ? null : vendorChange(vendorDir, options.cwd);
   const pending = changes.filter((change) => change.refused === null);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readFileSync, rmSync } from "node:fs";
+import { chmodSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { runChild, runInProcess } from "../support/cli.ts";
@@ -32,9 +32,18 @@ describe("spawn-audit fix (CLI)", () => {
   });
 
   test("--write exits 1 when a file is refused and names the reason", async () => {
-    const run = await runInProcess(["fix", ".", "--write", "--shim-import", "missing-shim"], { cwd: dir });
+    chmodSync(join(dir, "src/clock.ts"), 0o444);
+    const run = await runInProcess(["fix", ".", "--write"], { cwd: dir });
+    chmodSync(join(dir, "src/clock.ts"), 0o644);
     assert.equal(run.code, 1);
-    assert.match(run.stdout, /Refused 1 file \(left as it was\):\n {2}src\/clock\.ts {2}new TypeScript error TS2307/);
+    assert.match(run.stdout, /Refused 1 file \(left as it was\):\n {2}src\/clock\.ts {2}the file is read-only \(mode 0444\)/);
+    assert.equal(readFileSync(join(dir, "src/clock.ts"), "utf8"), CODE);
+  });
+
+  test("a shim that does not resolve exits 2 with the install command and writes nothing", async () => {
+    const run = await runInProcess(["fix", ".", "--write", "--shim-import", "missing-shim"], { cwd: dir });
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /missing-shim does not resolve from src\/clock\.ts; nothing was written\. Install it \(npm install spawn-audit\)/);
     assert.equal(readFileSync(join(dir, "src/clock.ts"), "utf8"), CODE);
   });
 

@@ -11,6 +11,7 @@ import { scanProject } from "../../src/scan.ts";
 import { applyEdits } from "../../src/fix/edits.ts";
 import { denoSpecifier } from "../../src/fix/imports.ts";
 import { RULES } from "../../rules/mod.ts";
+import { UsageError } from "../../src/errors.ts";
 import { fixProject, makeProject, testTsconfig, writeTree } from "./support.ts";
 import { formatFixReport } from "../../src/fix/report.ts";
 import { Chalk } from "chalk";
@@ -92,9 +93,23 @@ describe("refusals: the file is left as it was", () => {
 
   test("a rewrite that adds a TypeScript error is refused, naming the error", () => {
     const dir = project({ "src/service.ts": SERVICE });
-    const result = fixProject(dir, { shimImport: "not-installed/shim" });
-    assert.match(result.changes[0]?.refused ?? "", /^new TypeScript error TS2307: Cannot find module 'not-installed\/shim'/);
+    const faulty: Rule[] = RULES.map((rule) => rule.id !== "timers" ? rule : {
+      ...rule,
+      fix: (context) => ({ transform: "broken", edits: [{ start: context.node.getStart(), end: context.node.getStart(), text: "undeclaredHelper(), " }], uses: [] }),
+    });
+    const result = fixProject(dir, { rules: faulty, kinds: ["interval"] });
+    assert.match(result.changes[0]?.refused ?? "", /^new TypeScript error TS2304: Cannot find name 'undeclaredHelper'/);
     assert.equal(readFileSync(join(dir, "src/service.ts"), "utf8"), SERVICE);
+  });
+
+  test("a shim that does not resolve stops the run before anything is written, naming the install command", () => {
+    for (const [lockfile, command] of [["package-lock.json", "npm install spawn-audit"], ["pnpm-lock.yaml", "pnpm add spawn-audit"], ["yarn.lock", "yarn add spawn-audit"]]) {
+      const dir = project({ "src/service.ts": SERVICE, "src/app.js": "setInterval(() => JSON.parse('{}'), 5);\n", "package.json": "{}", [lockfile!]: "" });
+      assert.throws(() => fixProject(dir, { shimImport: "not-installed/shim" }), (error: Error) =>
+        error instanceof UsageError && /not-installed\/shim does not resolve from src\/app\.js and 1 more file\(s\); nothing was written/.test(error.message) &&
+        error.message.includes(command!) && error.message.includes("--vendor-shim"));
+      assert.equal(readFileSync(join(dir, "src/service.ts"), "utf8"), SERVICE);
+    }
   });
 
   test("a file with uncommitted changes is skipped unless --allow-dirty", () => {
