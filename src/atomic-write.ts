@@ -3,7 +3,20 @@
  *
  * @module
  */
-import { chmodSync, chownSync, closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { basename, dirname, join } from "node:path";
 import process from "node:process";
 
@@ -21,6 +34,7 @@ import process from "node:process";
  */
 export function writeAtomically(file: string, text: string): void {
   const temporary = join(dirname(file), `.${basename(file)}.spawn-audit-${process.pid}-${Date.now().toString(36)}.tmp`);
+  inFlight.add(temporary);
   const existing = existsSync(file) ? statSync(file) : undefined;
   try {
     const descriptor = openSync(temporary, "w", existing === undefined ? 0o666 : existing.mode & 0o7777);
@@ -47,6 +61,54 @@ export function writeAtomically(file: string, text: string): void {
   } catch (error) {
     rmSync(temporary, { force: true });
     throw error;
+  } finally {
+    inFlight.delete(temporary);
+  }
+}
+
+/** Temporary files being written now, removed by {@link removeInFlight} when the process is interrupted. */
+const inFlight = new Set<string>();
+
+/** Removes the temporary files of writes still in progress (for a SIGINT/SIGTERM handler). */
+export function removeInFlight(): void {
+  for (const temporary of inFlight) rmSync(temporary, { force: true });
+  inFlight.clear();
+}
+
+/** `.<name>.spawn-audit-<pid>-<time>.tmp`: a temporary file of {@link writeAtomically}. */
+const TEMPORARY = /^\..+\.spawn-audit-(\d+)-[0-9a-z]+\.tmp$/;
+
+/**
+ * Removes temporary files left in `dir` by an earlier run that was killed
+ * (its process no longer exists), so a `kill -9` in the middle of a write
+ * leaves nothing behind after the next run.
+ *
+ * @param dir a directory files are about to be written in.
+ * @returns the paths removed.
+ */
+export function removeStaleTemporaries(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const pid = TEMPORARY.exec(name)?.[1];
+    if (pid === undefined || Number(pid) === process.pid || isRunning(Number(pid))) continue;
+    rmSync(join(dir, name), { force: true });
+    removed.push(join(dir, name));
+  }
+  return removed;
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === "EPERM";
   }
 }
 

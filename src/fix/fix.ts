@@ -21,7 +21,8 @@ import { RULES } from "../../rules/mod.ts";
 import { applyEdits } from "./edits.ts";
 import { assertionIn } from "./syntax.ts";
 import { hasUncommittedChanges, isInsideRoots } from "./files.ts";
-import { unwritableReason, writeAtomically } from "../atomic-write.ts";
+import { removeInFlight, removeStaleTemporaries, unwritableReason, writeAtomically } from "../atomic-write.ts";
+import process from "node:process";
 import { importEdits, importStyle, shimSpecifier, type ShimSource } from "./imports.ts";
 import { TaskNamer } from "./name.ts";
 import { isVendored, vendorFiles, type VendorFile } from "./vendor.ts";
@@ -186,12 +187,25 @@ export function runFix(options: FixOptions): FixResult {
   }
 
   if (options.write) {
-    if (vendor !== null && vendor.refused === null && changes.some((change) => change.refused === null)) {
-      mkdirSync(vendorDir!, { recursive: true });
-      for (const file of vendor.files) writeAtomically(file.path, file.text);
-      vendor.written = true;
+    for (const dir of new Set(changes.map((change) => dirname(change.path)))) removeStaleTemporaries(dir);
+    // An interrupted run removes the temporary file it was writing; every file stays the original or the fixed version.
+    const interrupted = (signal: NodeJS.Signals): void => {
+      removeInFlight();
+      process.kill(process.pid, signal);
+    };
+    process.once("SIGINT", interrupted);
+    process.once("SIGTERM", interrupted);
+    try {
+      if (vendor !== null && vendor.refused === null && changes.some((change) => change.refused === null)) {
+        mkdirSync(vendorDir!, { recursive: true });
+        for (const file of vendor.files) writeAtomically(file.path, file.text);
+        vendor.written = true;
+      }
+      for (const change of changes) writeChange(change, roots);
+    } finally {
+      process.removeListener("SIGINT", interrupted);
+      process.removeListener("SIGTERM", interrupted);
     }
-    for (const change of changes) writeChange(change, roots);
   }
   return { changes, skipped, unselected: unsupervised.length - selected.length, vendor, write: options.write };
 }

@@ -3,6 +3,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, linkSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import process from "node:process";
 import { after, describe, test } from "node:test";
 import { DEFAULT_CONFIG } from "../../src/config.ts";
 import { loadProject } from "../../src/project.ts";
@@ -274,6 +275,17 @@ describe("files keep what they were", () => {
     const locked = result.changes.find((change) => change.file.endsWith("locked.ts"));
     assert.match(locked?.refused ?? "", /read-only \(mode 0444\)/);
     assert.equal(readFileSync(join(dir, "src/locked.ts"), "utf8"), TIMER);
+  });
+
+  test("temporary files left by a killed run are removed by the next --write", () => {
+    const dir = project({ "src/timer.ts": TIMER });
+    const stale = join(dir, "src", ".timer.ts.spawn-audit-999999999-abc.tmp");
+    const live = join(dir, "src", `.timer.ts.spawn-audit-${process.pid}-abc.tmp`);
+    writeFileSync(stale, "half a file");
+    writeFileSync(live, "being written by this process");
+    fixProject(dir);
+    assert.deepEqual(readdirSync(join(dir, "src")).filter((name) => name.endsWith(".tmp")), [`.timer.ts.spawn-audit-${process.pid}-abc.tmp`]);
+    rmSync(live);
   });
 
   test("a hard-linked file is written in place: every link sees the fix", () => {
