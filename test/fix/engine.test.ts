@@ -37,6 +37,14 @@ function project(files: Record<string, string>): string {
 }
 after(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
+/** The registered rules, with `ruleId`'s fix replaced by one that inserts `text` before each site. */
+function withBrokenFix(ruleId: string, text: string): Rule[] {
+  return RULES.map((rule) => rule.id !== ruleId ? rule : {
+    ...rule,
+    fix: (context) => ({ transform: "broken", edits: [{ start: context.node.getStart(), end: context.node.getStart(), text }], uses: [] }),
+  });
+}
+
 function git(dir: string, ...args: string[]): void {
   const result = spawnSync("git", ["-c", "user.email=test@example.com", "-c", "user.name=test", ...args], { cwd: dir, encoding: "utf8" });
   assert.equal(result.status, 0, result.stderr);
@@ -81,10 +89,7 @@ describe("idempotency and re-scan", () => {
 
 describe("refusals: the file is left as it was", () => {
   test("a rewrite that no longer parses is refused", () => {
-    const faulty: Rule[] = RULES.map((rule) => rule.id !== "timers" ? rule : {
-      ...rule,
-      fix: (context) => ({ transform: "broken", edits: [{ start: context.node.getStart(), end: context.node.getStart(), text: "(((" }], uses: [] }),
-    });
+    const faulty = withBrokenFix("timers", "(((");
     const dir = project({ "src/service.ts": SERVICE });
     const result = fixProject(dir, { rules: faulty });
     assert.match(result.changes[0]?.refused ?? "", /^no longer parses: TS\d+/);
@@ -94,10 +99,7 @@ describe("refusals: the file is left as it was", () => {
 
   test("a rewrite that adds a TypeScript error is refused, naming the error", () => {
     const dir = project({ "src/service.ts": SERVICE });
-    const faulty: Rule[] = RULES.map((rule) => rule.id !== "timers" ? rule : {
-      ...rule,
-      fix: (context) => ({ transform: "broken", edits: [{ start: context.node.getStart(), end: context.node.getStart(), text: "undeclaredHelper(), " }], uses: [] }),
-    });
+    const faulty = withBrokenFix("timers", "undeclaredHelper(), ");
     const result = fixProject(dir, { rules: faulty, kinds: ["interval"] });
     assert.match(result.changes[0]?.refused ?? "", /^new TypeScript error TS2304: Cannot find name 'undeclaredHelper'/);
     assert.equal(readFileSync(join(dir, "src/service.ts"), "utf8"), SERVICE);
@@ -326,10 +328,7 @@ export function later(): void {
 `,
     });
     // A rule whose floating-promise rewrite breaks the file (calls an undeclared name); the timer rewrite is fine.
-    const faulty: Rule[] = RULES.map((rule) => rule.id !== "floating-promise" ? rule : {
-      ...rule,
-      fix: (context) => ({ transform: "broken", edits: [{ start: context.node.getStart(), end: context.node.getStart(), text: "undeclaredHelper(), " }], uses: [] }),
-    });
+    const faulty = withBrokenFix("floating-promise", "undeclaredHelper(), ");
     const result = fixProject(dir, { rules: faulty });
     assert.equal(result.changes[0]?.refused, null);
     assert.deepEqual(result.changes[0]?.rewrites.map(({ site }) => site.kind), ["interval"]);
