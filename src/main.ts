@@ -8,6 +8,14 @@
 import process from "node:process";
 import { runCli } from "./cli.ts";
 
+// A reader that stops early (`spawn-audit scan . | head`, quitting a pager) closes the pipe: the rest of
+// the output is dropped and the run ends quietly with the exit code it would have had, not an EPIPE stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
+  });
+}
+
 const code = await runCli(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),

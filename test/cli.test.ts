@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,7 +11,7 @@ import { KINDS } from "../src/site.ts";
 import { RULES } from "../rules/mod.ts";
 import { VERSION } from "../src/version.ts";
 import { repoRoot } from "./support/repo.ts";
-import { runChild, runInProcess } from "./support/cli.ts";
+import { childCommand, runChild, runInProcess } from "./support/cli.ts";
 
 const schema = JSON.parse(readFileSync(join(repoRoot(), "schema", "scan-report.v1.json"), "utf8"));
 const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
@@ -268,5 +270,20 @@ describe("CI formats and baselines", () => {
     const bad = await runInProcess(["scan", root, "--baseline", join(root, "bad.json")]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /not a spawn-audit baseline/);
+  });
+});
+
+describe("a reader that stops early", () => {
+  test("`scan | head`: the closed pipe ends the run quietly with the exit code it would have had", async () => {
+    const timers = Array.from({ length: 3000 }, (_, index) => `setInterval(() => { JSON.parse("${index}"); }, 5);`).join("\n");
+    const root = project({ "src/many.ts": `${timers}\nexport {};\n` });
+    const [command, args] = childCommand(["scan", ".", "--all"]);
+    const child = spawn(command, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    child.stdout.once("data", () => child.stdout.destroy());
+    const [code] = await once(child, "close") as [number | null];
+    assert.equal(stderr, "");
+    assert.equal(code, 1, "durable findings: the exit code the run would have had");
   });
 });

@@ -35,12 +35,17 @@ export async function runInProcess(
   return { code, stdout, stderr };
 }
 
-/** Runs the CLI as a child process of the current runtime. */
-export function runChild(argv: string[], cwd: string = repoRoot()): CliRun {
+/** The command and arguments that run the CLI with `argv` as a child of the current runtime (Deno: from sources; Node: built). */
+export function childCommand(argv: readonly string[]): [string, string[]] {
   const deno = (globalThis as { Deno?: { execPath(): string } }).Deno;
-  const [command, args] = deno !== undefined
+  return deno !== undefined
     ? [deno.execPath(), ["run", "-A", "--quiet", join(repoRoot(), "src", "main.ts"), ...argv]]
     : [process.execPath, [builtCli(), ...argv]];
+}
+
+/** Runs the CLI as a child process of the current runtime. */
+export function runChild(argv: string[], cwd: string = repoRoot()): CliRun {
+  const [command, args] = childCommand(argv);
   const result = spawnSync(command, args, { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }

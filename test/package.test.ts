@@ -1,0 +1,19 @@
+/**
+ * What the published package contains: the built CLI, rules and shim and
+ * the JSON schema, but no compiled tests.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { test } from "node:test";
+import { repoRoot } from "./support/repo.ts";
+
+test("npm pack ships the built code and the schema, and no test files", () => {
+  const run = spawnSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: repoRoot(), encoding: "utf8" });
+  assert.equal(run.status, 0, run.stderr);
+  const [packed] = JSON.parse(run.stdout) as { files: { path: string }[] }[];
+  const paths = packed!.files.map((file) => file.path);
+  assert.deepEqual(paths.filter((path) => /\.test\.|(^|\/)test\//.test(path)), []);
+  for (const required of ["dist/src/main.js", "dist/shim/mod.js", "dist/rules/mod.js", "schema/scan-report.v1.json", "README.md"]) {
+    assert.ok(paths.includes(required), `${required} is missing from the package`);
+  }
+});
