@@ -46,6 +46,9 @@ Scan options:
   --fail-on <group>      exit 1 when an unsupervised site is in this group or a more
                          severe one: durable, per-request, test, none (default: durable)
   --all                  text format: list every site with its status, not only findings
+  --max-problems <n>     files that could not be analysed (syntax errors, binary, too large)
+                         tolerated before the run fails like a finding (default: 0;
+                         never with --fail-on none)
   --baseline <file>      findings recorded in this baseline do not fail the run
   --write-baseline <file>  record the current findings as the baseline and exit 0
   --tsconfig <path>      tsconfig.json to use (default: nearest one above the first path)
@@ -77,6 +80,7 @@ const SCAN_OPTIONS: Record<string, OptionSpec> = {
   all: { type: "boolean" },
   baseline: { type: "string" },
   "write-baseline": { type: "string" },
+  "max-problems": { type: "string" },
 };
 
 const FIX_OPTIONS: Record<string, OptionSpec> = {
@@ -158,7 +162,10 @@ function scanCommand(paths: string[], values: Record<string, unknown>, io: CliIo
     return 0;
   }
   const accepted = baseline === undefined ? undefined : acceptedByBaseline(result.sites, baseline);
-  const failed = failsThreshold(result.sites.filter((site) => !accepted?.has(site)), failOn);
+  const maxProblems = values["max-problems"] === undefined ? 0 : nonNegativeInteger(values["max-problems"], "max-problems");
+  // Files that could not be analysed fail the run as findings would (ESLint counts parse errors as errors).
+  const failed = failsThreshold(result.sites.filter((site) => !accepted?.has(site)), failOn) ||
+    (failOn !== "none" && result.problems.length > maxProblems);
   if (format === "json") io.stdout(formatJson(jsonReport(result, failOn, failed, accepted)));
   else if (format === "sarif") io.stdout(formatSarif(result, accepted));
   else if (format === "github") io.stdout(formatGithub(result, accepted));
@@ -204,6 +211,12 @@ function loadOptions(paths: string[], values: Record<string, unknown>, io: CliIo
 /** A repeatable option's values, comma-separated lists split. */
 function listValues(value: unknown): string[] {
   return (Array.isArray(value) ? value : []).flatMap((item: string) => item.split(",")).map((item) => item.trim()).filter((item) => item !== "");
+}
+
+function nonNegativeInteger(value: unknown, name: string): number {
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed) || parsed < 0) throw new UsageError(`--${name} must be a whole number of 0 or more (got "${String(value)}")`);
+  return parsed;
 }
 
 function positiveInteger(value: unknown, name: string): number {

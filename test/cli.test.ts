@@ -131,6 +131,18 @@ describe("bad input", () => {
     assert.match((await runInProcess(["scan", notJson])).stderr, /not valid JSON/);
   });
 
+  test("a file that cannot be analysed fails the run like a finding, unless --max-problems tolerates it", async () => {
+    const root = project({ "src/broken.ts": "const x = ;\n" });
+    const strict = await runInProcess(["scan", root, "--format", "json"]);
+    assert.equal(strict.code, 1);
+    assert.equal(JSON.parse(strict.stdout).failed, true);
+    assert.equal((await runInProcess(["scan", root, "--max-problems", "1"])).code, 0);
+    assert.equal((await runInProcess(["scan", root, "--fail-on", "none"])).code, 0);
+    const bad = runChild(["scan", root, "--max-problems", "1.5"], root);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--max-problems must be a whole number of 0 or more/);
+  });
+
   test("a file with syntax errors is reported and the rest still scanned", async () => {
     const root = project({
       "src/broken.ts": "const x = ;\nsetInterval(() => 1, 5);\n",
