@@ -12,12 +12,20 @@ import type { Detection, Rule, RuleContext } from "../../src/rule.ts";
 import { fixFloatingPromise } from "./fix.ts";
 import type { Kind, Resolution, Signal } from "../../src/site.ts";
 import { isBuiltinPromiseType, isPromiseLikeExpression, isUntyped } from "../../src/analysis/promise.ts";
-import { findInCalls, insideItemLoop, onFailurePath, reaches, ownFunctionNames, resolveFunction, restartsItself, runsLater } from "../../src/analysis/calls.ts";
-import { cannotFail, catchesEverything, neverRejects } from "../../src/analysis/failure.ts";
+import {
+  insideItemLoop,
+  loopIn,
+  onFailurePath,
+  ownFunctionNames,
+  reaches,
+  resolveFunction,
+  restartsItself,
+  runsLater,
+} from "../../src/analysis/calls.ts";
+import { cannotFail, catchesEverything, isSettleCall, neverRejects } from "../../src/analysis/failure.ts";
 import {
   calleeText,
-  enclosingFunction,
-  findUnboundedLoop,
+  enclosingFunctions,
   functionName,
   isAsyncFunction,
   isFunctionNode,
@@ -77,7 +85,9 @@ export const floatingPromiseRule: Rule = {
       if (iife !== undefined) kind = "async-iife";
       else if (chain.unhandledThen && chain.handledBy === undefined) kind = "then-without-catch";
     }
-    const work = iife ?? chain.thenCallback ?? (ts.isCallExpression(chain.root) ? resolveFunction(context.checker, chain.root.expression) : undefined);
+    // The function the statement starts: the async IIFE, or the callee of the chain's root call.
+    const started = iife ?? (ts.isCallExpression(chain.root) ? resolveFunction(context.checker, chain.root.expression) : undefined);
+    const work = iife ?? chain.thenCallback ?? started;
     const callee = ts.isCallExpression(chain.root) || ts.isNewExpression(chain.root)
       ? calleeText(chain.root, context.sourceFile)
       : null;
@@ -86,10 +96,10 @@ export const floatingPromiseRule: Rule = {
       node: statement.expression,
       callee: iife !== undefined ? null : callee,
       resolution,
-      signals: promiseSignals(context, statement, expression, chain.root, iife, callee),
+      signals: promiseSignals(context, statement, expression, started, iife !== undefined, callee),
     };
     if (work !== undefined) detection.work = work;
-    const outcome = promiseOutcome(context, chain, iife);
+    const outcome = promiseOutcome(context, chain, started, iife !== undefined);
     if (outcome !== undefined) {
       detection.status = outcome.status;
       detection.statusReason = outcome.reason;
@@ -200,14 +210,11 @@ function asyncIife(expression: ts.Node): FunctionNode | undefined {
   return (ts.isArrowFunction(callee) || ts.isFunctionExpression(callee)) && isAsyncFunction(callee) ? callee : undefined;
 }
 
-/** How many calls deep a promise's work is followed for loops and for starting its caller again. */
-const LOOP_DEPTH = 2;
-
 /**
  * The work question for a promise. Its work is the function it starts (the
  * callee, or the async IIFE) and the callbacks of its `.then`/`.catch`/
- * `.finally` links. Recurring when that work loops until stopped (up to
- * {@link LOOP_DEPTH} calls deep), or starts one of the statement's own
+ * `.finally` links. Recurring when that work loops until stopped (two
+ * calls deep, see `loopIn`), or starts one of the statement's own
  * enclosing functions again later: the callee is, or directly calls, an
  * enclosing function and the statement runs after an `await` or inside a
  * callback of it; or a chain callback is, or directly calls, one (compared
@@ -219,23 +226,20 @@ function promiseSignals(
   context: RuleContext,
   statement: ts.Node,
   expression: ts.Node,
-  root: ts.Node,
-  iife: FunctionNode | undefined,
+  started: FunctionNode | undefined,
+  isIife: boolean,
   callee: string | null,
 ): Signal[] {
   const { checker } = context;
   const signals: Signal[] = [];
   const name = callee?.split(".").pop();
-  const started = iife ?? (ts.isCallExpression(root) ? resolveFunction(checker, root.expression) : undefined);
   const callbacks = chainCallbacks(expression).map((callback) => resolveFunction(checker, callback)).filter((fn) => fn !== undefined);
   const work = started === undefined ? callbacks : [started, ...callbacks];
-  const loopOf = (fn: FunctionNode): string | undefined => fn.body === undefined ? undefined : findUnboundedLoop(fn.body);
-  const loop = work.map((fn) => findInCalls(checker, fn, LOOP_DEPTH, loopOf)).find((found) => found !== undefined) ??
+  const loop = work.map((fn) => loopIn(checker, fn)).find((found) => found !== undefined) ??
     work.filter((fn) => restartsItself(checker, fn)).map((fn) => `${functionName(fn) ?? "it"} starts itself again`)[0];
-  if (loop !== undefined) signals.push(signal(iife !== undefined || started === undefined ? "unbounded-loop-in-callback" : "unbounded-loop-in-callee", loop));
-  const enclosing = new Set<FunctionNode>();
-  for (let fn = enclosingFunction(statement); fn !== undefined; fn = enclosingFunction(fn)) enclosing.add(fn);
-  const restartedByCall = started === undefined || iife !== undefined ? undefined : reaches(checker, started, enclosing, 1);
+  if (loop !== undefined) signals.push(signal(isIife || started === undefined ? "unbounded-loop-in-callback" : "unbounded-loop-in-callee", loop));
+  const enclosing = enclosingFunctions(statement);
+  const restartedByCall = started === undefined || isIife ? undefined : reaches(checker, started, enclosing, 1);
   const restarted = (restartedByCall !== undefined && runsLater(statement, restartedByCall) && !insideItemLoop(statement, restartedByCall) &&
       !onFailurePath(statement, restartedByCall)
     ? restartedByCall
@@ -248,13 +252,16 @@ function promiseSignals(
   return signals;
 }
 
+/** The methods that link a promise chain. */
+const CHAIN_LINKS = new Set(["then", "catch", "finally"]);
+
 /** The callback arguments of every `.then`/`.catch`/`.finally` link of a chain. */
 function chainCallbacks(expression: ts.Node): ts.Node[] {
   const found: ts.Node[] = [];
   let current = skipOuterExpressions(expression);
   while (ts.isCallExpression(current) && ts.isPropertyAccessExpression(skipOuterExpressions(current.expression))) {
     const access = skipOuterExpressions(current.expression) as ts.PropertyAccessExpression;
-    if (!["then", "catch", "finally"].includes(access.name.text)) break;
+    if (!CHAIN_LINKS.has(access.name.text)) break;
     for (const argument of current.arguments) if (!isNothing(argument)) found.push(skipOuterExpressions(argument));
     current = skipOuterExpressions(access.expression);
   }
@@ -281,29 +288,16 @@ function promiseStatement(context: RuleContext, expression: ts.Node): Resolution
   if (isBuiltinPromiseType(context.program, type)) return "type";
   if (receiver !== undefined && isPromiseLikeExpression(context.checker, receiver)) return "type";
   if (!isUntyped(type)) return undefined;
-  const chained = receiver !== undefined;
-  if (chained) return "syntax";
+  if (receiver !== undefined) return "syntax";
   const call = skipOuterExpressions(expression);
-  if (!ts.isCallExpression(call)) return undefined;
+  if (!ts.isCallExpression(call) || isSettleCall(context.checker, call)) return undefined;
   const fn = resolveFunction(context.checker, call.expression);
   if (fn !== undefined) return isAsyncFunction(fn) ? "syntax" : undefined;
   const callee = skipOuterExpressions(call.expression);
-  return ts.isPropertyAccessExpression(callee) && isOwnObject(callee.expression) && !SETTLE_NAMES.has(callee.name.text) &&
+  return ts.isPropertyAccessExpression(callee) && isOwnObject(callee.expression) &&
       ownFunctionNames(context.program).asyncOnly.has(callee.name.text)
     ? "syntax"
     : undefined;
-}
-
-/** Settling a deferred (`command.resolve(v)`) starts no work, whatever it returns. */
-const SETTLE_NAMES = new Set(["resolve", "reject"]);
-
-/** `deferred.resolve(v)`, `this.reject(e)`; not `Promise.reject(e)`, which makes a rejected promise. */
-function isSettleCall(expression: ts.Node): boolean {
-  const call = skipOuterExpressions(expression);
-  if (!ts.isCallExpression(call)) return false;
-  const callee = skipOuterExpressions(call.expression);
-  return ts.isPropertyAccessExpression(callee) && SETTLE_NAMES.has(callee.name.text) &&
-    !(ts.isIdentifier(callee.expression) && callee.expression.text === "Promise");
 }
 
 /** `this`, or a property chain on it (`this.fsw`): an object of the project's own. */
@@ -318,7 +312,7 @@ function chainReceiver(expression: ts.Node): ts.Node | undefined {
   const inner = skipOuterExpressions(expression);
   if (!ts.isCallExpression(inner)) return undefined;
   const callee = skipOuterExpressions(inner.expression);
-  return ts.isPropertyAccessExpression(callee) && ["then", "catch", "finally"].includes(callee.name.text) ? callee.expression : undefined;
+  return ts.isPropertyAccessExpression(callee) && CHAIN_LINKS.has(callee.name.text) ? callee.expression : undefined;
 }
 
 /**
@@ -329,17 +323,23 @@ function chainReceiver(expression: ts.Node): ts.Node | undefined {
  * out; a promise that can only resolve (`Promise.allSettled`, a deferred
  * with no reject path) is benign.
  */
-function promiseOutcome(context: RuleContext, chain: Chain, iife: FunctionNode | undefined): { status: "handled" | "benign"; reason: string } | undefined {
+function promiseOutcome(
+  context: RuleContext,
+  chain: Chain,
+  started: FunctionNode | undefined,
+  isIife: boolean,
+): { status: "handled" | "benign"; reason: string } | undefined {
   if (ts.isCallExpression(chain.root) && isTestFrameworkCall(chain.root)) {
     return { status: "handled", reason: "the test runner observes test-framework calls" };
   }
   if (chain.handledBy !== undefined) return { status: "handled", reason: chain.handledBy };
-  if (isSettleCall(chain.root)) return { status: "benign", reason: "settles a deferred: the promise it returns is the one being settled, no work starts" };
+  if (ts.isCallExpression(chain.root) && isSettleCall(context.checker, chain.root)) {
+    return { status: "benign", reason: "settles a deferred: the promise it returns is the one being settled, no work starts" };
+  }
   if (chain.trailing !== undefined) return undefined;
-  const started = iife ?? (ts.isCallExpression(chain.root) ? resolveFunction(context.checker, chain.root.expression) : undefined);
   const caught = started === undefined ? undefined : catchesEverything(context.checker, started);
   if (caught !== undefined) {
-    return { status: "handled", reason: `the ${iife !== undefined ? "async function" : "called function"} catches every failure: ${caught}` };
+    return { status: "handled", reason: `the ${isIife ? "async function" : "called function"} catches every failure: ${caught}` };
   }
   const resolving = neverRejects(context.checker, chain.root);
   if (resolving !== undefined) return { status: "benign", reason: resolving };

@@ -12,13 +12,14 @@ import { fixTimer } from "./fix.ts";
 import type { Kind, Resolution, Signal } from "../../src/site.ts";
 import { originOf } from "../../src/analysis/platform.ts";
 import { declarationsOf } from "../../src/analysis/declarations.ts";
-import { calledFunctions, findInCalls, reaches, resolveFunction } from "../../src/analysis/calls.ts";
+import { calledFunctions, LOOP_DEPTH, loopIn, reaches, resolveFunction } from "../../src/analysis/calls.ts";
 import { cannotFail, catchesEverything, isSettler } from "../../src/analysis/failure.ts";
 import { TIMER_KINDS } from "../../src/analysis/callbacks.ts";
 import { platformName } from "../../src/analysis/imports.ts";
 import {
+  calledName,
   enclosingFunction,
-  findUnboundedLoop,
+  enclosingFunctions,
   functionName,
   skipOuterExpressions,
   type FunctionNode,
@@ -57,7 +58,8 @@ export const timersRule: Rule = {
 
     const callbackArgument = call.arguments[bound ? 1 : 0];
     const callback = callbackArgument === undefined ? undefined : skipOuterExpressions(callbackArgument);
-    const work = callback === undefined ? undefined : workFunction(context, callback);
+    // The function that runs when the timer fires: the inline callback, or what a name resolves to.
+    const work = callback === undefined ? undefined : resolveFunction(context.checker, callback);
     const detection: Detection = {
       kind,
       node: call,
@@ -197,11 +199,6 @@ function isPromiseTimer(declarations: readonly ts.Declaration[]): boolean {
   });
 }
 
-/** The function that runs when the timer fires: an inline callback, or the declaration a name refers to (by symbol). */
-function workFunction(context: RuleContext, callback: ts.Node): FunctionNode | undefined {
-  return resolveFunction(context.checker, callback);
-}
-
 function timerSignals(
   context: RuleContext,
   kind: Kind,
@@ -210,7 +207,7 @@ function timerSignals(
   work: FunctionNode | undefined,
 ): Signal[] {
   const signals: Signal[] = [];
-  const loop = work === undefined ? undefined : findInCalls(context.checker, work, LOOP_DEPTH, loopOf);
+  const loop = work === undefined ? undefined : loopIn(context.checker, work);
   if (loop !== undefined) signals.push(signal("unbounded-loop-in-callback", loop));
   const outer = enclosingFunction(call);
   const named = durableNameSignal(outer === undefined ? undefined : functionName(outer)) ??
@@ -231,13 +228,6 @@ function timerSignals(
   return signals;
 }
 
-/** How many calls deep a timer's work is followed for loops and for starting itself again. */
-const LOOP_DEPTH = 2;
-
-function loopOf(fn: FunctionNode): string | undefined {
-  return fn.body === undefined ? undefined : findUnboundedLoop(fn.body);
-}
-
 /**
  * A timeout whose work starts one of the timer's enclosing functions again
  * (`function tick() { …; setTimeout(tick, ms) }`, `setTimeout(() =>
@@ -255,8 +245,7 @@ function reschedulesItself(
   work: FunctionNode | undefined,
 ): string | undefined {
   if (callback === undefined || work === undefined) return undefined;
-  const enclosing = new Set<FunctionNode>();
-  for (let outer = enclosingFunction(call); outer !== undefined; outer = enclosingFunction(outer)) enclosing.add(outer);
+  const enclosing = enclosingFunctions(call);
   enclosing.delete(work);
   const reached = enclosing.size === 0 ? undefined : reaches(context.checker, work, enclosing, LOOP_DEPTH);
   if (reached !== undefined) return functionName(reached) ?? "its enclosing function";
@@ -303,8 +292,7 @@ function clearsTimer(scope: ts.Node, binding: string): boolean {
   const visit = (node: ts.Node): void => {
     if (found) return;
     if (ts.isCallExpression(node) && node.arguments[0] !== undefined && node.arguments[0].getText() === binding) {
-      const callee = skipOuterExpressions(node.expression);
-      const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : "";
+      const name = calledName(node);
       if (name === "clearInterval" || name === "clearTimeout") found = true;
     }
     ts.forEachChild(node, visit);

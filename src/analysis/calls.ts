@@ -10,7 +10,9 @@ import { ts } from "ts-morph";
 import { functionNamed, programOf } from "./declarations.ts";
 import { LISTENER_METHODS } from "./callbacks.ts";
 import {
+  calledName,
   compiledAsyncFunction,
+  findUnboundedLoop,
   functionName,
   isAsyncFunction,
   isFunctionNode,
@@ -124,8 +126,7 @@ function forEachStart(checker: ts.TypeChecker, fn: FunctionNode, onStart: (targe
 
 /** Registering or removing a listener hands a function over without starting it. */
 function registersListener(call: ts.CallExpression): boolean {
-  const callee = skipOuterExpressions(call.expression);
-  const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : "";
+  const name = calledName(call);
   return LISTENER_METHODS.has(name) || /^(remove|off$|removeListener|removeEventListener)/.test(name);
 }
 
@@ -264,6 +265,21 @@ export function reaches(
   return findInCalls(checker, from, depth, (fn) => targets.has(fn) ? fn : undefined);
 }
 
+/** How many calls deep a site's work is followed for loops and for starting its caller again. */
+export const LOOP_DEPTH = 2;
+
+/**
+ * The first loop that runs until stopped (see `findUnboundedLoop`) in `fn`
+ * or a function it starts, up to {@link LOOP_DEPTH} calls deep.
+ *
+ * @param checker the program's type checker.
+ * @param fn the function whose work is looked at.
+ * @returns a short description of the loop, or undefined.
+ */
+export function loopIn(checker: ts.TypeChecker, fn: FunctionNode): string | undefined {
+  return findInCalls(checker, fn, LOOP_DEPTH, (candidate) => candidate.body === undefined ? undefined : findUnboundedLoop(candidate.body));
+}
+
 /**
  * The first result of `find` on `from` or a function it starts, within
  * `depth` calls (breadth-first: the nearest wins).
@@ -273,7 +289,7 @@ export function reaches(
  * @param depth how many calls deep to follow.
  * @param find a test returning a description, or undefined.
  */
-export function findInCalls<T>(
+function findInCalls<T>(
   checker: ts.TypeChecker,
   from: FunctionNode,
   depth: number,

@@ -76,11 +76,8 @@ export function catchesEverything(checker: ts.TypeChecker, fn: FunctionNode, dep
     }
     const last = statements[statements.length - 1];
     if (last !== undefined && statements.slice(0, -1).every((statement) => statementCannotThrow(checker, statement, 0))) {
-      const only = last;
-      const value = ts.isReturnStatement(only) ? only.expression : ts.isExpressionStatement(only) ? only.expression : undefined;
-      if (value !== undefined) {
-        return valueCatches(checker, value, depth);
-      }
+      const value = ts.isReturnStatement(last) || ts.isExpressionStatement(last) ? last.expression : undefined;
+      if (value !== undefined) return valueCatches(checker, value, depth);
     }
     return undefined;
   });
@@ -168,7 +165,7 @@ function statementCannotThrow(checker: ts.TypeChecker, statement: ts.Node, depth
   }
   if (ts.isBlock(statement)) return statement.statements.every((inner) => statementCannotThrow(checker, inner, depth));
   if (ts.isTryStatement(statement)) return statement.catchClause !== undefined && !rethrows(statement.catchClause.block);
-  return !isFunctionNode(statement) ? false : true;
+  return isFunctionNode(statement);
 }
 
 function expressionCannotThrow(checker: ts.TypeChecker, expression: ts.Node, depth: number): boolean {
@@ -194,15 +191,11 @@ function expressionCannotThrow(checker: ts.TypeChecker, expression: ts.Node, dep
   if (ts.isNewExpression(inner)) return isErrorConstruction(checker, inner);
   if (!ts.isCallExpression(inner)) return false;
   if (handledChain(inner) !== undefined) return true;
-  const callee = skipOuterExpressions(inner.expression);
-  const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
-  if (name !== undefined && (CLEANUP_METHODS.has(name) || TIMER_KINDS.has(name))) return true;
-  if (isSettleCall(checker, callee)) return true;
-  if (ts.isPropertyAccessExpression(callee) && isSafeCall(callee) &&
-    inner.arguments.every((argument) => expressionCannotThrow(checker, argument, 0))) {
-    return true;
-  }
+  const name = calledName(inner);
+  if (CLEANUP_METHODS.has(name) || TIMER_KINDS.has(name) || isSettleCall(checker, inner)) return true;
   const simpleArguments = inner.arguments.every((argument) => expressionCannotThrow(checker, argument, 0));
+  const callee = skipOuterExpressions(inner.expression);
+  if (ts.isPropertyAccessExpression(callee) && isSafeCall(callee)) return simpleArguments;
   if (depth === 0 || !simpleArguments) return false;
   const fn = resolveFunction(checker, callee);
   return fn !== undefined && (catchesEverything(checker, fn, depth - 1) !== undefined || cannotFail(checker, fn, depth - 1) !== undefined);
@@ -325,12 +318,17 @@ function isSafeCall(callee: ts.PropertyAccessExpression): boolean {
 }
 
 /**
- * A settle call: `resolve(v)`/`reject(e)` of a promise executor, or a
- * deferred's `resolve`/`reject` (`this.reject(err)`, `this._resolve()`);
- * not `Promise.reject(...)`, which makes a new rejected promise. Its
- * argument's evaluation is not counted as a way to fail.
+ * Whether `call` settles a promise: `resolve(v)`/`reject(e)` of a promise
+ * executor, or a deferred's `resolve`/`reject` (`this.reject(err)`,
+ * `command.resolve(v)`, `this._resolve()`); not `Promise.reject(...)`, which
+ * makes a new rejected promise. Its argument's evaluation is not counted as
+ * a way to fail, and it starts no work, whatever it returns.
+ *
+ * @param checker the program's type checker.
+ * @param call a call expression.
  */
-function isSettleCall(checker: ts.TypeChecker, callee: ts.Node): boolean {
+export function isSettleCall(checker: ts.TypeChecker, call: ts.CallExpression): boolean {
+  const callee = skipOuterExpressions(call.expression);
   if (ts.isIdentifier(callee)) return isSettler(checker, callee);
   return ts.isPropertyAccessExpression(callee) && SETTLE_NAMES.has(callee.name.text.replace(/^_+/, "")) &&
     !(ts.isIdentifier(callee.expression) && callee.expression.text === "Promise");
@@ -338,9 +336,7 @@ function isSettleCall(checker: ts.TypeChecker, callee: ts.Node): boolean {
 
 /** `new Error(...)`, or `new X(...)` of a class named `…Error` or whose instances are Error-like (`message` and `stack`). */
 function isErrorConstruction(checker: ts.TypeChecker | undefined, creation: ts.NewExpression): boolean {
-  const callee = skipOuterExpressions(creation.expression);
-  const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : "";
-  if (/Error$/.test(name)) return true;
+  if (/Error$/.test(calledName(creation))) return true;
   if (checker === undefined) return false;
   const type = checker.getTypeAtLocation(creation);
   return type.getProperty("message") !== undefined && type.getProperty("stack") !== undefined;

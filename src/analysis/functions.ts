@@ -34,6 +34,13 @@ export function enclosingFunction(node: ts.Node): FunctionNode | undefined {
   return undefined;
 }
 
+/** Every function that contains `node`, innermost first (empty at module top level). */
+export function enclosingFunctions(node: ts.Node): Set<FunctionNode> {
+  const found = new Set<FunctionNode>();
+  for (let fn = enclosingFunction(node); fn !== undefined; fn = enclosingFunction(fn)) found.add(fn);
+  return found;
+}
+
 /** Strips parentheses, type assertions and non-null assertions around an expression. */
 export function skipOuterExpressions(node: ts.Node): ts.Node {
   let current = node;
@@ -143,8 +150,8 @@ export function isGeneratorFunction(fn: ts.Node): boolean {
   return (ts.isFunctionExpression(fn) || ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn)) && fn.asteriskToken !== undefined;
 }
 
-/** The last segment of a call's callee: `emit` for `this.events.emit(...)`, `run` for `run()`; "" otherwise. */
-export function calledName(call: ts.CallExpression): string {
+/** The last segment of a call's (or `new`'s) callee: `emit` for `this.events.emit(...)`, `run` for `run()`; "" otherwise. */
+export function calledName(call: ts.CallExpression | ts.NewExpression): string {
   const callee = skipOuterExpressions(call.expression);
   return ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : "";
 }
