@@ -24,6 +24,7 @@ import { formatSarif } from "./report/sarif.ts";
 import { formatGithub } from "./report/github.ts";
 import { acceptedByBaseline, createBaseline, loadBaseline } from "./baseline.ts";
 import { writeAtomically } from "./atomic-write.ts";
+import { writeReportFile } from "./report/output.ts";
 import { resolve } from "node:path";
 
 /** Where the CLI writes and what it knows of its environment; injectable for tests. */
@@ -46,6 +47,9 @@ Scan options:
   --fail-on <group>      exit 1 when an unsupervised site is in this group or a more
                          severe one: durable, per-request, test, none (default: durable)
   --all                  text format: list every site with its status, not only findings
+  --quiet                text and github formats: list only the findings that fail the run (per --fail-on)
+  --verbose              text format: show the code and the evidence (signals) under each site
+  -o, --output-file <file>  write the report to this file (atomically) instead of stdout
   --max-problems <n>     files that could not be analysed (syntax errors, binary, too large)
                          tolerated before the run fails like a finding (default: 0;
                          never with --fail-on none)
@@ -78,6 +82,9 @@ const SCAN_OPTIONS: Record<string, OptionSpec> = {
   format: { type: "string" },
   "fail-on": { type: "string" },
   all: { type: "boolean" },
+  quiet: { type: "boolean" },
+  verbose: { type: "boolean" },
+  "output-file": { type: "string", short: "o" },
   baseline: { type: "string" },
   "write-baseline": { type: "string" },
   "max-problems": { type: "string" },
@@ -144,6 +151,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
 function scanCommand(paths: string[], values: Record<string, unknown>, io: CliIo): number {
   const format = choice(values["format"], "format", ["text", "json", "sarif", "github"] as const, "text");
+  if (values["quiet"] === true && values["all"] === true) throw new UsageError("--quiet lists fewer sites and --all lists every site; give one");
   const failOn = choice<FailOn>(values["fail-on"], "fail-on", [...GROUPS, "none"], "durable");
   const baselinePath = typeof values["baseline"] === "string" ? resolve(io.cwd, values["baseline"]) : undefined;
   const baseline = baselinePath === undefined ? undefined : loadBaseline(baselinePath);
@@ -166,10 +174,19 @@ function scanCommand(paths: string[], values: Record<string, unknown>, io: CliIo
   // Files that could not be analysed fail the run as findings would (ESLint counts parse errors as errors).
   const failed = failsThreshold(result.sites.filter((site) => !accepted?.has(site)), failOn) ||
     (failOn !== "none" && result.problems.length > maxProblems);
-  if (format === "json") io.stdout(formatJson(jsonReport(result, failOn, failed, accepted)));
-  else if (format === "sarif") io.stdout(formatSarif(result, accepted));
-  else if (format === "github") io.stdout(formatGithub(result, accepted));
-  else io.stdout(formatText(result, colorFor(values["color"], io), values["all"] === true ? "all" : "findings", accepted));
+  const scope = values["quiet"] === true ? "failing" : values["all"] === true ? "all" : "findings";
+  const outputFile = typeof values["output-file"] === "string" ? values["output-file"] : undefined;
+  let report: string;
+  if (format === "json") report = formatJson(jsonReport(result, failOn, failed, accepted));
+  else if (format === "sarif") report = formatSarif(result, accepted);
+  else if (format === "github") report = formatGithub(result, accepted);
+  else {
+    // A report written to a file gets colour only when asked for: the file is not the terminal.
+    const color = colorFor(values["color"], outputFile === undefined ? io : { ...io, isTTY: false });
+    report = formatText(result, { color, scope, verbose: values["verbose"] === true, failOn, accepted });
+  }
+  if (outputFile === undefined) io.stdout(report);
+  else writeReportFile(outputFile, io.cwd, report);
   return failed ? 1 : 0;
 }
 

@@ -189,7 +189,9 @@ function toSite(
   const ignoreReason = ignoreCommentReason(sourceFile, facts.lines, start.line);
   if (ignoreReason !== undefined) {
     status = "ignored";
-    statusReason = ignoreReason === "" ? "spawn-audit-ignore comment" : `spawn-audit-ignore: ${ignoreReason}`;
+    // The reason may follow the directive after a colon or dash (`spawn-audit-ignore-next-line: why`).
+    const reason = ignoreReason.replace(/^[\s:\u2013\u2014-]+/, "");
+    statusReason = reason === "" ? "spawn-audit-ignore comment" : `spawn-audit-ignore: ${reason}`;
   } else if (facts.ignoredByConfig) {
     status = "ignored";
     statusReason = "path matches an ignore glob in config";

@@ -1,37 +1,67 @@
 /**
- * The human report: findings grouped by group, then file (sites are sorted
- * by file), one line per site
- * with `file:line:col`, kind and code, then the message and the signals; a
- * summary table of unsupervised sites per group × kind; problems last.
+ * The human report, laid out as ESLint's and oxlint's: findings grouped by
+ * file (the path on a line of its own), one aligned line per finding —
+ * `line:col  group  kind  short message  rule` — then, once, the full
+ * message of every kind listed with a link to its rule's page, the summary
+ * table of unsupervised sites per group × kind, and files that could not be
+ * analysed. `verbose` adds the code and the evidence under each finding.
  *
  * @module
  */
 import type { ChalkInstance } from "chalk";
-import { GROUPS, KINDS, type Group, type SpawnSite } from "../site.ts";
+import { GROUPS, KINDS, type Group, type Kind, type SpawnSite } from "../site.ts";
 import type { ScanResult } from "../scan.ts";
-import { summarize } from "./summary.ts";
+import { failsThreshold, summarize, type FailOn } from "./summary.ts";
+import { ruleDocUrl, ruleOfKind, shortMessage } from "./rules.ts";
 
-/** Which sites the text report lists: only findings (default), or every site with its status. */
-export type TextScope = "findings" | "all";
+/**
+ * Which sites the text report lists: `findings` (unsupervised sites, the
+ * default), `failing` (only the findings that fail the run: `--quiet`) or
+ * `all` (every site with its status: `--all`).
+ */
+export type TextScope = "findings" | "failing" | "all";
+
+/**
+ * How to render the text report.
+ *
+ * - `color`: a chalk instance (level 0 for plain text).
+ * - `scope`: which sites to list (see {@link TextScope}).
+ * - `verbose`: add under each site its code line, how it was grouped and every signal.
+ * - `failOn`: the run's threshold, which `failing` lists against.
+ * - `accepted`: findings a baseline accepts: tagged `[baseline]`, counted apart, never `failing`.
+ */
+export interface TextOptions {
+  color: ChalkInstance;
+  scope: TextScope;
+  verbose: boolean;
+  failOn: FailOn;
+  accepted?: ReadonlySet<SpawnSite> | undefined;
+}
 
 /**
  * Renders the text report.
  *
- * @param result the scan result.
- * @param color a chalk instance (level 0 for plain text).
- * @param scope `findings` lists unsupervised sites; `all` lists every site.
- * @param accepted findings a baseline accepts: listed with a `[baseline]` tag and counted apart.
+ * @param result the scan result (sites sorted by file and position).
+ * @param options what to list and how (see {@link TextOptions}).
  * @returns the report, ending with a newline.
  */
-export function formatText(result: ScanResult, color: ChalkInstance, scope: TextScope, accepted?: ReadonlySet<SpawnSite>): string {
+export function formatText(result: ScanResult, options: TextOptions): string {
+  const { color, accepted } = options;
+  const listed = result.sites.filter((site) => isListed(site, options));
+  const rows = listed.map((site) => rowOf(site, accepted?.has(site) === true));
+  const widths = [0, 1, 2, 3].map((column) => Math.max(0, ...rows.map((row) => row[column]!.length)));
   const out: string[] = [];
-  const listed = result.sites.filter((site) => scope === "all" || site.status === "unsupervised");
-  for (const group of GROUPS) {
-    const sites = listed.filter((site) => site.group === group);
-    if (sites.length === 0) continue;
-    out.push(groupHeading(group, sites.length, color), "");
-    for (const site of sites) out.push(...siteLines(site, color, accepted?.has(site) === true), "");
+  let file: string | undefined;
+  for (const [index, site] of listed.entries()) {
+    if (site.file !== file) {
+      if (file !== undefined) out.push("");
+      file = site.file;
+      out.push(color.underline(site.file));
+    }
+    out.push(findingLine(site, rows[index]!, widths, color));
+    if (options.verbose) out.push(...evidenceLines(site, color));
   }
+  if (listed.length > 0) out.push("", ...legend(listed, color), "");
   const summary = summarize(result.sites);
   out.push(...summaryTable(summary.unsupervised, color));
   const others = (["handled", "supervised", "benign", "ignored"] as const)
@@ -48,22 +78,54 @@ export function formatText(result: ScanResult, color: ChalkInstance, scope: Text
   return out.join("\n") + "\n";
 }
 
-function groupHeading(group: Group, count: number, color: ChalkInstance): string {
-  const paint = group === "durable" ? color.red.bold : group === "per-request" ? color.yellow.bold : color.cyan.bold;
-  return paint(`${group} (${count})`);
+function isListed(site: SpawnSite, options: TextOptions): boolean {
+  if (options.scope === "all") return true;
+  if (site.status !== "unsupervised") return false;
+  return options.scope === "findings" || (!options.accepted?.has(site) && failsThreshold([site], options.failOn));
 }
 
-function siteLines(site: SpawnSite, color: ChalkInstance, inBaseline: boolean): string[] {
-  const where = `${site.file}:${site.start.line}:${site.start.column}`;
-  const status = site.status === "unsupervised"
-    ? (inBaseline ? ` ${color.dim("[baseline]")}` : "")
-    : ` ${color.green(`[${site.status}${site.statusReason === null ? "" : `: ${site.statusReason}`}]`)}`;
-  const lines = [
-    `  ${color.bold(where)}  ${color.magenta(site.kind)}${status}  ${color.dim(truncate(site.code, 100))}`,
-    `    ${site.message}`,
+/**
+ * The plain cells of a site's line: position, group, kind, and the short
+ * message — or, for a site that is not a finding, its status and why.
+ */
+function rowOf(site: SpawnSite, inBaseline: boolean): string[] {
+  const what = site.status === "unsupervised"
+    ? shortMessage(site.message) + (inBaseline ? " [baseline]" : "")
+    : `[${site.status}${site.statusReason === null ? "" : `: ${site.statusReason}`}]`;
+  return [`${site.start.line}:${site.start.column}`, site.group, site.kind, what, site.rule];
+}
+
+function findingLine(site: SpawnSite, row: string[], widths: number[], color: ChalkInstance): string {
+  const [where, group, kind, what, rule] = row as [string, string, string, string, string];
+  const finding = site.status === "unsupervised";
+  const paintWhat = finding ? (what.endsWith(" [baseline]") ? color.dim : (text: string) => text) : color.green;
+  return [
+    "  " + color.dim(where.padEnd(widths[0]!)),
+    groupColor(site.group, color)(group.padEnd(widths[1]!)),
+    color.magenta(kind.padEnd(widths[2]!)),
+    paintWhat(what.padEnd(widths[3]!)),
+    color.dim(rule),
+  ].join("  ");
+}
+
+function groupColor(group: Group, color: ChalkInstance): ChalkInstance {
+  return group === "durable" ? color.red : group === "per-request" ? color.yellow : color.cyan;
+}
+
+/**
+ * `--verbose`: the site's code line, its group with confidence and how the
+ * site was recognised, the answers to the two questions with the signals
+ * behind them, then every signal with its id, question, group and weight.
+ */
+function evidenceLines(site: SpawnSite, color: ChalkInstance): string[] {
+  const indent = "      ";
+  return [
+    indent + color.dim(truncate(site.code, 100)),
+    indent + `${site.group} (confidence ${site.confidence.toFixed(2)}, ${site.resolution}): ${groupReasons(site).join("; ")}`,
+    ...site.signals.map((signal) =>
+      indent + color.dim(`- ${signal.id} (${signal.question} → ${signal.group}, weight ${signal.weight}): ${signal.message}`)
+    ),
   ];
-  lines.push(color.dim(`    ${site.group} (confidence ${site.confidence.toFixed(2)}, ${site.resolution}): ${groupReasons(site).join("; ")}`));
-  return lines;
 }
 
 /**
@@ -83,6 +145,18 @@ function groupReasons(site: SpawnSite): string[] {
     reasons.push(placed.length === 0 ? "started from an unknown place" : `started ${site.placement}: ${placed.map((signal) => signal.message).join(", ")}`);
   }
   return reasons;
+}
+
+/** Each kind listed, once, in report order: its full message and its rule's page. */
+function legend(listed: readonly SpawnSite[], color: ChalkInstance): string[] {
+  const messages = new Map<Kind, string>();
+  for (const site of listed) messages.set(site.kind, site.message);
+  const kinds = KINDS.filter((kind) => messages.has(kind));
+  const width = Math.max(...kinds.map((kind) => kind.length));
+  return kinds.flatMap((kind) => [
+    `${color.magenta(kind.padEnd(width))}  ${messages.get(kind)}`,
+    `${" ".repeat(width)}  ${color.dim(ruleDocUrl(ruleOfKind(kind).id))}`,
+  ]);
 }
 
 function summaryTable(counts: Record<Group, Record<string, number>>, color: ChalkInstance): string[] {

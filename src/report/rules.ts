@@ -1,0 +1,49 @@
+/**
+ * What every report says about a rule beyond one finding: where its
+ * documentation lives and the short form of a finding's message.
+ *
+ * @module
+ */
+import { RULES } from "../../rules/mod.ts";
+import type { Rule } from "../rule.ts";
+import type { Kind } from "../site.ts";
+
+/**
+ * Where the repository's files are published, ending with `/`: rule pages
+ * are `rules/<rule>/README.md` under it. The package declares no repository
+ * URL yet; this constant is the one place to change when it does.
+ */
+export const DOCS_BASE_URL = "https://github.com/spawn-audit/spawn-audit/blob/main/";
+
+/**
+ * The documentation page of a rule.
+ *
+ * @param ruleId a rule id (`timers`, `floating-promise`, ...).
+ * @returns an absolute URL to `rules/<ruleId>/README.md`.
+ */
+export function ruleDocUrl(ruleId: string): string {
+  return `${DOCS_BASE_URL}rules/${ruleId}/README.md`;
+}
+
+/**
+ * The rule that reports a kind.
+ *
+ * @throws {Error} when no registered rule declares the kind (a bug: every kind has a rule).
+ */
+export function ruleOfKind(kind: Kind): Rule {
+  const rule = RULES.find((candidate) => candidate.kinds.includes(kind));
+  if (rule === undefined) throw new Error(`no rule reports the kind ${kind}`);
+  return rule;
+}
+
+/**
+ * The short form of a finding message for a one-line listing: its first
+ * clause, up to the first `: `, `; ` or end of sentence. Rule messages are
+ * written as "what is wrong: why. What to do.", so this keeps what is wrong.
+ *
+ * @param message a rule message.
+ */
+export function shortMessage(message: string): string {
+  const end = message.search(/[:;] |\.(?: |$)/);
+  return end <= 0 ? message : message.slice(0, end);
+}
