@@ -1,28 +1,37 @@
 /**
- * The user's configuration file, `spawn-audit.config.json`, found at the scan
- * root or given with `--config`. Every field is optional:
+ * The user's configuration: where it is found, how it is read and checked,
+ * and the resolved shape the scanner uses. Every key is optional:
  *
- * ```json
+ * ```jsonc
+ * // spawn-audit.json (or spawn-audit.jsonc, or "spawnAudit" in package.json / deno.json)
  * {
+ *   "$schema": "./node_modules/spawn-audit/schema/config.v1.json",
  *   "supervisors": ["runInBackground"],
  *   "ignore": ["scripts/**"],
  *   "testPatterns": ["e2e/**"],
- *   "overrides": [{ "files": ["src/jobs/**"], "callees": ["pollJobs"], "group": "durable" }]
+ *   "overrides": [{ "files": ["src/jobs/**"], "callees": ["pollJobs"], "group": "durable" }],
+ *   "rules": { "timers": "off" },
+ *   "ignoreComments": { "requireReason": true, "reportUnused": true },
  * }
  * ```
  *
+ * The shape is `schema/config.v1.json`; discovery is in `config/discover.ts`.
+ *
  * @module
  */
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
 import { UsageError } from "./errors.ts";
-import { GROUPS, type Group } from "./site.ts";
+import type { Group } from "./site.ts";
+import { RULES } from "../rules/mod.ts";
+import { discoverConfig } from "./config/discover.ts";
+import { readConfigDocument, type ConfigDocument } from "./config/read.ts";
+import { validateConfig } from "./config/validate.ts";
 
 /**
  * One group override: sites in files matching any `files` glob (relative to
- * the scan root) and/or calling any of `callees` (by name, last segment, e.g.
- * `pollJobs` matches `this.pollJobs`) get `group`. When both are given, both
- * must match.
+ * the project root) and/or calling any of `callees` (by name, last segment,
+ * e.g. `pollJobs` matches `this.pollJobs`) get `group`. When both are given,
+ * both must match.
  */
 export interface GroupOverride {
   files?: string[];
@@ -30,99 +39,116 @@ export interface GroupOverride {
   group: Group;
 }
 
+/** Whether a rule runs: `on` (the default) or `off` (it reports no site). */
+export type RuleSetting = "on" | "off";
+
+/**
+ * Which problems about `spawn-audit-ignore` comments are reported (each fails
+ * the run like a finding): `requireReason`, a comment without `-- reason`
+ * (deno lint's `ban-untagged-ignore` is the same idea for rule names);
+ * `reportUnused`, a rule name in a comment that silences no finding (deno
+ * lint's `ban-unused-ignore`, ESLint's `--report-unused-disable-directives`).
+ */
+export interface IgnoreCommentOptions {
+  requireReason: boolean;
+  reportUnused: boolean;
+}
+
 /**
  * The resolved configuration.
  *
  * - `supervisors`: function names whose arguments count as supervised, in
  *   addition to the shim's `spawnSupervised`, `spawnLogged`,
- *   `superviseWorker` and `TaskSupervisor` methods.
+ *   `superviseWorker` and `logWorker`.
  * - `ignore`: path globs whose sites get status `ignored`.
  * - `testPatterns`: extra path globs that mark test files.
  * - `overrides`: group overrides, first match wins.
+ * - `rules`: every registered rule id with its setting.
+ * - `ignoreComments`: which ignore-comment problems are reported.
  */
 export interface Config {
   supervisors: string[];
   ignore: string[];
   testPatterns: string[];
   overrides: GroupOverride[];
+  rules: Record<string, RuleSetting>;
+  ignoreComments: IgnoreCommentOptions;
 }
 
-/** The default file name looked up at the scan root. */
-export const CONFIG_FILE_NAME = "spawn-audit.config.json";
-
-/** An empty configuration: the defaults. */
-export const DEFAULT_CONFIG: Config = { supervisors: [], ignore: [], testPatterns: [], overrides: [] };
+/** The defaults: every rule on, ignore-comment problems reported, nothing else. */
+export const DEFAULT_CONFIG: Config = {
+  supervisors: [],
+  ignore: [],
+  testPatterns: [],
+  overrides: [],
+  rules: Object.fromEntries(RULES.map((rule) => [rule.id, "on"])),
+  ignoreComments: { requireReason: true, reportUnused: true },
+};
 
 /**
- * Loads the configuration.
- *
- * @param explicitPath the `--config` path, which must exist; when undefined,
- *   `spawn-audit.config.json` in `root` is used if present.
- * @param root the scan root directory.
- * @throws {UsageError} when the file is missing (explicit path), is not JSON,
- *   or a field has the wrong shape; the message names the file and field.
+ * A configuration and where it came from: `path` is the file it was read
+ * from (absolute), or null when none applies and `config` is the default.
  */
-export function loadConfig(explicitPath: string | undefined, root: string): Config {
-  const path = explicitPath ?? join(root, CONFIG_FILE_NAME);
-  if (!existsSync(path)) {
-    if (explicitPath !== undefined) throw new UsageError(`config file not found: ${explicitPath}`);
-    return DEFAULT_CONFIG;
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, "utf8"));
-  } catch (error) {
-    throw new UsageError(`config file ${path} is not valid JSON: ${(error as Error).message}`);
-  }
-  return parseConfig(raw, path);
+export interface ResolvedConfig {
+  path: string | null;
+  config: Config;
 }
 
 /**
- * Validates a parsed configuration object.
+ * Finds, reads and validates the configuration.
+ *
+ * @param explicitPath the `-c/--config` file (absolute, or relative to the
+ *   process's working directory), which must exist and, for a
+ *   `package.json`/`deno.json(c)`, must have a `"spawnAudit"` key; when
+ *   undefined the configuration is discovered upward from `start`.
+ * @param start the scanned path (a file or directory) discovery starts at.
+ * @throws {UsageError} when the file cannot be read, is not JSON(C), or does
+ *   not match `schema/config.v1.json`; the message names the file and the
+ *   JSON path (`overrides[0]`) of the first problem.
+ */
+export function resolveConfig(explicitPath: string | undefined, start: string): ResolvedConfig {
+  let document: ConfigDocument | undefined;
+  if (explicitPath !== undefined) {
+    if (!existsSync(explicitPath)) throw new UsageError(`config file not found: ${explicitPath}`);
+    document = readConfigDocument(explicitPath);
+    if (document.value === undefined) throw new UsageError(`config ${explicitPath}: no "${document.key}" key`);
+  } else {
+    document = discoverConfig(start);
+  }
+  if (document === undefined) return { path: null, config: DEFAULT_CONFIG };
+  return { path: document.path, config: parseConfig(document.value, document.path, document.key) };
+}
+
+/**
+ * The configuration for `start`: {@link resolveConfig} without its origin.
+ *
+ * @param explicitPath the `--config` file, or undefined to discover one.
+ * @param start the scanned path discovery starts at.
+ * @throws {UsageError} as {@link resolveConfig}.
+ */
+export function loadConfig(explicitPath: string | undefined, start: string): Config {
+  return resolveConfig(explicitPath, start).config;
+}
+
+/**
+ * Validates a parsed configuration object against `schema/config.v1.json`
+ * and fills in the defaults.
  *
  * @param raw the parsed JSON.
  * @param source the file name used in error messages.
- * @throws {UsageError} naming the first field with the wrong shape or an unknown key.
+ * @param key the manifest key the object came from (`spawnAudit`), prefixed
+ *   to JSON paths in errors.
+ * @throws {UsageError} naming the first key or value that does not match.
  */
-export function parseConfig(raw: unknown, source: string): Config {
-  if (!isRecord(raw)) throw new UsageError(`config ${source}: expected a JSON object`);
-  const known = new Set(["$schema", "supervisors", "ignore", "testPatterns", "overrides"]);
-  for (const key of Object.keys(raw)) {
-    if (!known.has(key)) throw new UsageError(`config ${source}: unknown key "${key}" (known: ${[...known].slice(1).join(", ")})`);
-  }
-  const overrides = raw["overrides"] === undefined ? [] : raw["overrides"];
-  if (!Array.isArray(overrides)) throw new UsageError(`config ${source}: "overrides" must be an array`);
+export function parseConfig(raw: unknown, source: string, key?: string): Config {
+  validateConfig(raw, source, key);
+  const value = raw as Partial<Omit<Config, "ignoreComments">> & { ignoreComments?: Partial<IgnoreCommentOptions> };
   return {
-    supervisors: stringList(raw["supervisors"], "supervisors", source),
-    ignore: stringList(raw["ignore"], "ignore", source),
-    testPatterns: stringList(raw["testPatterns"], "testPatterns", source),
-    overrides: overrides.map((entry, index) => parseOverride(entry, `overrides[${index}]`, source)),
+    supervisors: value.supervisors ?? [],
+    ignore: value.ignore ?? [],
+    testPatterns: value.testPatterns ?? [],
+    overrides: value.overrides ?? [],
+    rules: { ...DEFAULT_CONFIG.rules, ...value.rules },
+    ignoreComments: { ...DEFAULT_CONFIG.ignoreComments, ...value.ignoreComments },
   };
-}
-
-function parseOverride(raw: unknown, field: string, source: string): GroupOverride {
-  if (!isRecord(raw)) throw new UsageError(`config ${source}: "${field}" must be an object`);
-  const group = raw["group"];
-  if (typeof group !== "string" || !(GROUPS as readonly string[]).includes(group)) {
-    throw new UsageError(`config ${source}: "${field}.group" must be one of ${GROUPS.join(", ")}`);
-  }
-  const override: GroupOverride = { group: group as Group };
-  if (raw["files"] !== undefined) override.files = stringList(raw["files"], `${field}.files`, source);
-  if (raw["callees"] !== undefined) override.callees = stringList(raw["callees"], `${field}.callees`, source);
-  if (override.files === undefined && override.callees === undefined) {
-    throw new UsageError(`config ${source}: "${field}" needs "files" or "callees"`);
-  }
-  return override;
-}
-
-function stringList(value: unknown, field: string, source: string): string[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value) || !value.every((item) => typeof item === "string")) {
-    throw new UsageError(`config ${source}: "${field}" must be an array of strings`);
-  }
-  return value;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -1,0 +1,82 @@
+/**
+ * Reading a configuration file: the bytes (with a clear error when the file
+ * cannot be read), then JSON with comments and trailing commas (JSONC, as
+ * VS Code and Deno read their own config files) after an optional byte
+ * order mark, then, for a package manifest, its `"spawnAudit"` key.
+ *
+ * @module
+ */
+import { readFileSync } from "node:fs";
+import { basename } from "node:path";
+import { parse, printParseErrorCode, type ParseError } from "jsonc-parser";
+import { UsageError } from "../errors.ts";
+
+/** The key that holds spawn-audit's configuration inside `package.json`, `deno.json` and `deno.jsonc`. */
+export const MANIFEST_KEY = "spawnAudit";
+
+/** Manifests of other tools that may carry a {@link MANIFEST_KEY} section. */
+export const MANIFEST_NAMES: readonly string[] = ["package.json", "deno.json", "deno.jsonc"];
+
+/**
+ * A configuration as found in a file: `value` is the parsed configuration
+ * object (not yet validated), `path` the absolute file path, and `key` the
+ * manifest key it was read from (`spawnAudit`) or undefined for a file that
+ * is all configuration.
+ */
+export interface ConfigDocument {
+  path: string;
+  key: string | undefined;
+  value: unknown;
+}
+
+/** Whether `path` is a manifest whose configuration lives under {@link MANIFEST_KEY}. */
+export function isManifest(path: string): boolean {
+  return MANIFEST_NAMES.includes(basename(path));
+}
+
+/**
+ * Reads and parses a JSONC file (comments, trailing commas, a leading BOM).
+ *
+ * @param path absolute path.
+ * @param what how to name the file in errors (e.g. `config file`).
+ * @throws {UsageError} `cannot read <what> <path>: <reason>` when the file
+ *   is missing or unreadable, `<what> <path> is not valid JSON: <error> at
+ *   line L, column C` when it does not parse.
+ */
+export function readJsonc(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    const reason = code === "ENOENT" ? "no such file" : code === "EACCES" || code === "EPERM" ? "permission denied" : message;
+    throw new UsageError(`cannot read ${what} ${path}: ${reason}`);
+  }
+  if (text.startsWith("\uFEFF")) text = text.slice(1);
+  const errors: ParseError[] = [];
+  const value: unknown = parse(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
+  const [first] = errors;
+  if (first !== undefined) {
+    const before = text.slice(0, first.offset).split("\n");
+    const at = `line ${before.length}, column ${before[before.length - 1]!.length + 1}`;
+    throw new UsageError(`${what} ${path} is not valid JSON: ${printParseErrorCode(first.error)} at ${at}`);
+  }
+  return value;
+}
+
+/**
+ * Reads the configuration in `path`: the whole file, or its
+ * {@link MANIFEST_KEY} section for a manifest.
+ *
+ * @param path absolute path of a config file or manifest.
+ * @returns the document; `value` is undefined for a manifest without the key.
+ * @throws {UsageError} as {@link readJsonc}.
+ */
+export function readConfigDocument(path: string): ConfigDocument {
+  const parsed = readJsonc(path, "config file");
+  if (!isManifest(path)) return { path, key: undefined, value: parsed };
+  const value = typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
+    ? (parsed as Record<string, unknown>)[MANIFEST_KEY]
+    : undefined;
+  return { path, key: MANIFEST_KEY, value };
+}
