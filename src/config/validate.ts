@@ -21,7 +21,7 @@ function validator(): ValidateFunction {
   if (compiled !== undefined) return compiled;
   const path = packageFile(CONFIG_SCHEMA_FILE);
   if (path === undefined) throw new UsageError(`this spawn-audit installation lacks ${CONFIG_SCHEMA_FILE}; reinstall it`);
-  compiled = new Ajv2020({ allErrors: false, verbose: true, strict: true }).compile(JSON.parse(readFileSync(path, "utf8")));
+  compiled = new Ajv2020({ allErrors: false, verbose: true, strict: true, strictRequired: false }).compile(JSON.parse(readFileSync(path, "utf8")));
   return compiled;
 }
 
