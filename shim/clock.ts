@@ -42,18 +42,26 @@ export const systemClock: Clock = {
 /**
  * Wait `ms` on `clock`, racing `signal`: the timer is cleared the moment the
  * signal aborts and the abort listener is removed when the timer fires, so a
- * sleep never outlives the task that started it.
+ * sleep never outlives the task that started it. The clock is user code: a
+ * throwing `setTimeout` rejects the returned promise with what it threw, and
+ * a throwing `clearTimeout` is handed to `onClockError` (the sleep still
+ * ends as aborted).
  *
  * @param clock the clock to schedule on
  * @param ms how long to wait, in ms
  * @param signal the abort signal to race
+ * @param onClockError receives what `clearTimeout` threw (must not throw)
  * @returns `true` when the full delay elapsed, `false` when `signal` aborted first
  */
-export function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<boolean> {
+export function sleep(clock: Clock, ms: number, signal: AbortSignal, onClockError: (error: unknown) => void): Promise<boolean> {
   if (signal.aborted) return Promise.resolve(false);
   return new Promise((resolve) => {
     const onAbort = (): void => {
-      clock.clearTimeout(handle);
+      try {
+        clock.clearTimeout(handle);
+      } catch (error) {
+        onClockError(error);
+      }
       resolve(false);
     };
     const handle = clock.setTimeout(() => {

@@ -1,3 +1,5 @@
+import { observeRejection } from "./guard.ts";
+
 /**
  * What every supervisor event says about the task attempt it concerns.
  *
@@ -20,11 +22,37 @@ export interface TaskEventInfo {
 }
 
 /**
+ * A failure of user code that is not the task itself — a listener, the
+ * logger, the clock, the jitter source or a `shouldRestart` predicate —
+ * thrown synchronously or as the rejection of a returned promise. The
+ * supervisor carries on: the failure is reported (`hookError` event, then
+ * the logger) and every task still reaches a terminal state.
+ *
+ * @example
+ * ```ts
+ * import { TaskSupervisor } from "spawn-audit/shim";
+ * const supervisor = new TaskSupervisor();
+ * supervisor.on("hookError", ({ source, error }) => metrics.count("shim_hook_error", { source }));
+ * ```
+ */
+export interface HookFailure {
+  /** Which kind of hook failed. */
+  source: "listener" | "logger" | "clock" | "random" | "shouldRestart";
+  /** For a listener: the event it was called for. */
+  event?: string;
+  /** The task concerned, when there is one. */
+  task?: string;
+  /** What the hook threw or rejected with. */
+  error: unknown;
+}
+
+/**
  * The supervisor's events and their payloads: `start` (an attempt begins),
- * `end` (an attempt's factory settled), `restart` (a restart is scheduled
+ * `end` (an attempt settled or timed out), `restart` (a restart is scheduled
  * after a backoff), `failed` (the task is marked failed), `exit` (the task
- * left `running`/`restarting` for good). The logger and the
- * diagnostics_channel publisher are listeners like any other.
+ * left `running`/`restarting` for good), `hookError` (a listener, the
+ * logger, the clock or another hook failed; see {@link HookFailure}). The
+ * logger and the diagnostics_channel publisher are listeners like any other.
  *
  * @example
  * ```ts
@@ -64,14 +92,17 @@ export interface SupervisorEvents {
     /** Time from spawn to exit, in ms. */
     durationMs: number;
   };
+  hookError: HookFailure;
 }
 
-/** A listener for event `K` of `Events`. */
-export type Listener<Events, K extends keyof Events> = (payload: Events[K]) => void;
+/** A listener for event `K` of `Events`; an async listener's rejection is caught like a throw. */
+export type Listener<Events, K extends keyof Events> = (payload: Events[K]) => unknown;
 
 /**
- * A small synchronous typed event emitter. Listener exceptions are caught and
- * handed to `onListenerError`, so emitting never throws into the supervisor.
+ * A small synchronous typed event emitter. What a listener throws, and the
+ * rejection of a promise it returns, are handed to `onListenerError`, so
+ * emitting never throws into the supervisor and never leaves an unhandled
+ * rejection.
  */
 export class Emitter<Events extends object> {
   readonly #listeners = new Map<keyof Events, Set<(payload: never) => void>>();
@@ -80,7 +111,7 @@ export class Emitter<Events extends object> {
   /**
    * Create an emitter.
    *
-   * @param onListenerError called with whatever a listener threw
+   * @param onListenerError called with whatever a listener threw or rejected with (must not throw)
    */
   constructor(onListenerError: (error: unknown, type: keyof Events) => void) {
     this.#onListenerError = onListenerError;
@@ -113,7 +144,8 @@ export class Emitter<Events extends object> {
   }
 
   /**
-   * Call every listener of `type` with `payload`; never throws.
+   * Call every listener of `type` with `payload`; never throws, and a
+   * returned promise's rejection goes to `onListenerError`.
    *
    * @param type event name
    * @param payload the event payload
@@ -122,15 +154,14 @@ export class Emitter<Events extends object> {
     const set = this.#listeners.get(type);
     if (set === undefined) return;
     for (const listener of set) {
+      let result: unknown;
       try {
-        (listener as Listener<Events, K>)(payload);
+        result = (listener as Listener<Events, K>)(payload);
       } catch (error) {
-        try {
-          this.#onListenerError(error, type);
-        } catch {
-          // A failing error reporter must not break the supervisor either.
-        }
+        this.#onListenerError(error, type);
+        continue;
       }
+      if (result !== undefined) observeRejection(result, (error) => this.#onListenerError(error, type));
     }
   }
 }

@@ -1,4 +1,6 @@
-import type { Emitter, SupervisorEvents } from "./events.ts";
+import type { Emitter, HookFailure, SupervisorEvents } from "./events.ts";
+import { observeRejection } from "./guard.ts";
+import { boundedError, DEFAULT_MAX_STRING_LENGTH, errorMessage, toJsonSafe, truncate } from "./serialize.ts";
 
 /**
  * A pino-compatible logger: `logger.error(fields, message)` and the same for
@@ -22,13 +24,32 @@ export interface Logger {
 }
 
 /**
+ * Options of {@link jsonLogger}.
+ *
+ * @example
+ * ```ts
+ * import { jsonLogger } from "spawn-audit/shim";
+ * const logger = jsonLogger(undefined, { maxStringLength: 2_000 });
+ * ```
+ */
+export interface JsonLoggerOptions {
+  /** Longest string (message, stack, any field) written whole, in UTF-16 code units; longer ones are cut (default 8192). */
+  maxStringLength?: number;
+}
+
+/**
  * A logger that writes one JSON object per line (`level`, `time` in epoch ms,
- * `msg`, then the fields; errors as `{ type, message, stack }`), to
- * `console.error` by default. It never throws on odd values (symbols, bigints,
- * cycles, throwing getters).
+ * `msg`, then the fields; errors as `{ type, message, stack, cause, … }`), to
+ * `console.error` by default. It never throws on odd values (symbols,
+ * bigints, cycles, throwing getters or `toJSON`): what cannot be serialised
+ * becomes `"[unserialisable: …]"` in its own field and the rest of the
+ * record — task name, event, message — is kept. Every string is cut to
+ * `maxStringLength`.
  *
  * @param write where each line goes (default `console.error`)
+ * @param options `maxStringLength`
  * @returns a Logger
+ * @throws {RangeError} when `maxStringLength` is not an integer ≥ 0
  * @example
  * ```ts
  * import { jsonLogger, TaskSupervisor } from "spawn-audit/shim";
@@ -36,95 +57,108 @@ export interface Logger {
  * const supervisor = new TaskSupervisor({ logger: jsonLogger((line) => lines.push(line)) });
  * ```
  */
-export function jsonLogger(write: (line: string) => void = (line) => console.error(line)): Logger {
+export function jsonLogger(write: (line: string) => void = (line) => console.error(line), options: JsonLoggerOptions = {}): Logger {
+  const max = checkMaxStringLength(options.maxStringLength, "maxStringLength");
   const log = (level: string) => (fields: object, message?: string): void => {
-    write(toJsonLine({ level, time: Date.now(), msg: message, ...fields }));
+    write(JSON.stringify(toJsonSafe({ level, time: Date.now(), msg: message, ...fields }, max)));
   };
   return { error: log("error"), warn: log("warn"), info: log("info") };
 }
 
 /**
- * Serialise any thrown value into plain JSON-safe data.
+ * Validate a string length limit.
  *
- * @param value what was thrown or rejected with
- * @returns `{ type, message, stack? }` for errors, `{ type, value }` otherwise
+ * @param value the limit given, or undefined for the default
+ * @param label option name for the error message
+ * @returns the limit (default {@link DEFAULT_MAX_STRING_LENGTH})
+ * @throws {RangeError} when `value` is not an integer ≥ 0
  */
-export function describeError(value: unknown): { type: string; message?: string; stack?: string; value?: string } {
-  if (value instanceof Error) {
-    const out: { type: string; message: string; stack?: string } = { type: value.name, message: value.message };
-    if (typeof value.stack === "string") out.stack = value.stack;
-    return out;
-  }
-  return { type: value === null ? "null" : typeof value, value: safeString(value) };
+export function checkMaxStringLength(value: number | undefined, label: string): number {
+  if (value === undefined) return DEFAULT_MAX_STRING_LENGTH;
+  if (!(Number.isInteger(value) && value >= 0)) throw new RangeError(`${label} must be an integer ≥ 0, got ${String(value)}`);
+  return value;
 }
 
 /**
- * A one-line human summary of a thrown value (for snapshots and reasons).
+ * Wrap a user-supplied logger so that calling it can never throw or leave an
+ * unhandled rejection: a synchronous throw (a serialiser choking on a
+ * circular error, a throwing getter) is retried once with the fields made
+ * JSON-safe (so the task name and message survive); what still fails, and
+ * the rejection of an async logger method, goes to `onFailure`.
  *
- * @param value what was thrown
- * @returns `Name: message` for errors, the string form otherwise
+ * @param logger the user's logger
+ * @param onFailure receives the logger's failure (must not throw)
+ * @param max string length limit for the retried fields
+ * @returns a logger with the same methods that never throws
  */
-export function errorMessage(value: unknown): string {
-  if (value instanceof Error) return `${value.name}: ${value.message}`;
-  return safeString(value);
-}
-
-function safeString(value: unknown): string {
-  try {
-    return typeof value === "string" ? value : String(value);
-  } catch {
-    return Object.prototype.toString.call(value);
-  }
-}
-
-function toJsonLine(record: object): string {
-  const seen = new WeakSet<object>();
-  try {
-    return JSON.stringify(record, (_key, value: unknown) => {
-      if (value instanceof Error) return describeError(value);
-      if (typeof value === "bigint" || typeof value === "symbol" || typeof value === "function") return safeString(value);
-      if (typeof value === "object" && value !== null) {
-        if (seen.has(value)) return "[Circular]";
-        seen.add(value);
+export function guardLogger(logger: Logger, onFailure: (error: unknown) => void, max: number): Logger {
+  const call = (level: keyof Logger) => (fields: object, message?: string): void => {
+    try {
+      observeRejection(logger[level](fields, message), onFailure);
+    } catch {
+      try {
+        observeRejection(logger[level](toJsonSafe(fields, max) as object, message), onFailure);
+      } catch (error) {
+        onFailure(error);
       }
-      return value;
-    });
-  } catch (error) {
-    return JSON.stringify({ level: "error", msg: "unserialisable log record", err: describeError(error) });
-  }
+    }
+  };
+  return { error: call("error"), warn: call("warn"), info: call("info") };
 }
 
 /**
  * Make `logger` a listener of a supervisor's events: one `error` line per
  * failed attempt (task name, id, attempt, class, `err`), a `warn` line per
- * scheduled restart and an `error` line when the supervisor gives up.
+ * scheduled restart and an `error` line when the supervisor gives up. Task
+ * names in messages and oversized errors are cut to `max` (see
+ * {@link boundedError}).
  *
  * @param events the supervisor's emitter
- * @param logger where to log
+ * @param logger where to log (already guarded, see {@link guardLogger})
+ * @param max string length limit
  * @returns a function that detaches the logger
  */
-export function attachLogger(events: Emitter<SupervisorEvents>, logger: Logger): () => void {
+export function attachLogger(events: Emitter<SupervisorEvents>, logger: Logger, max: number): () => void {
+  const name = (task: string): string => truncate(task, max);
   const off = [
     events.on("end", (e) => {
       if (e.outcome !== "threw") return;
       logger.error(
-        { task: e.name, id: e.id, attempt: e.attempt, class: e.class, durationMs: e.durationMs, err: e.error },
-        `task "${e.name}" failed on attempt ${e.attempt}`,
+        { task: name(e.name), id: e.id, attempt: e.attempt, class: e.class, durationMs: e.durationMs, err: boundedError(e.error, max) },
+        `task "${name(e.name)}" failed on attempt ${e.attempt}`,
       );
     }),
     events.on("restart", (e) => {
       logger.warn(
-        { task: e.name, id: e.id, attempt: e.attempt, class: e.class, delayMs: e.delayMs },
-        `restarting task "${e.name}" in ${Math.round(e.delayMs)} ms (attempt ${e.attempt})`,
+        { task: name(e.name), id: e.id, attempt: e.attempt, class: e.class, delayMs: e.delayMs },
+        `restarting task "${name(e.name)}" in ${Math.round(e.delayMs)} ms (attempt ${e.attempt})`,
       );
     }),
     events.on("failed", (e) => {
       if (!e.gaveUp) return;
       logger.error(
-        { task: e.name, id: e.id, attempt: e.attempt, class: e.class, reason: e.reason, err: e.error },
-        `supervisor gave up on task "${e.name}": ${e.reason}`,
+        { task: name(e.name), id: e.id, attempt: e.attempt, class: e.class, reason: e.reason, err: boundedError(e.error, max) },
+        `supervisor gave up on task "${name(e.name)}": ${e.reason}`,
       );
     }),
   ];
   return () => off.forEach((remove) => remove());
+}
+
+/**
+ * Log a failed hook (a listener, the clock, …) as one `error` line with the
+ * task name when there is one. A failure of the logger itself is never
+ * logged through it.
+ *
+ * @param logger where to log (already guarded, see {@link guardLogger})
+ * @param e the failure
+ * @param max string length limit
+ */
+export function logHookFailure(logger: Logger, e: HookFailure, max: number): void {
+  const task = e.task === undefined ? undefined : truncate(e.task, max);
+  const what = e.source === "listener" ? `a "${String(e.event)}" listener` : `the ${e.source} hook`;
+  logger.error(
+    { task, source: e.source, event: e.event, err: boundedError(e.error, max) },
+    `${what} failed${task === undefined ? "" : ` (task "${task}")`}; the supervisor carries on: ${errorMessage(e.error, max)}`,
+  );
 }

@@ -22,9 +22,9 @@
 export { type Backoff, defaultBackoff, type Jitter } from "./backoff.ts";
 export { type Clock, systemClock } from "./clock.ts";
 export { DependencyError, SupervisorClosedError, TaskAbortedError, TaskLimitError } from "./errors.ts";
-/** Event names and payloads a supervisor emits (`start`, `exit`, `restart`, `failed`); documented in events.ts. */
-export type { SupervisorEvents, TaskEventInfo } from "./events.ts";
-export { jsonLogger, type Logger } from "./logger.ts";
+/** Event names and payloads a supervisor emits (`start`, `end`, `restart`, `failed`, `exit`, `hookError`); documented in events.ts. */
+export type { HookFailure, SupervisorEvents, TaskEventInfo } from "./events.ts";
+export { jsonLogger, type JsonLoggerOptions, type Logger } from "./logger.ts";
 export { type Job, type JobResult, runJobs } from "./needs.ts";
 /** Restart policy and OTP-style restart intensity options; documented in policy.ts. */
 export type { RestartIntensity, RestartOptions, RestartPolicy } from "./policy.ts";

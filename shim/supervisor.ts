@@ -2,9 +2,11 @@ import { backoffDelay } from "./backoff.ts";
 import { type Clock, sleep, systemClock } from "./clock.ts";
 import { attachDiagnostics } from "./diagnostics.ts";
 import { SupervisorClosedError, TaskAbortedError, TaskLimitError } from "./errors.ts";
-import { Emitter, type Listener, type SupervisorEvents } from "./events.ts";
-import { attachLogger, errorMessage, jsonLogger, type Logger } from "./logger.ts";
+import { Emitter, type HookFailure, type Listener, type SupervisorEvents } from "./events.ts";
+import { lastResort } from "./guard.ts";
+import { attachLogger, checkMaxStringLength, guardLogger, jsonLogger, type Logger, logHookFailure } from "./logger.ts";
 import { hasRestartOptions, IntensityWindow, type ResolvedRestart, resolveRestart, type RestartOptions } from "./policy.ts";
+import { errorMessage } from "./serialize.ts";
 import { DurationHistogram, type DurationStats } from "./stats.ts";
 import { Handle, RefusedHandle, Task } from "./task.ts";
 
@@ -172,6 +174,14 @@ export interface TaskSupervisorOptions {
   clock?: Clock;
   /** Where failures and restarts are logged (default: `jsonLogger()`); `false` for none. */
   logger?: Logger | false;
+  /**
+   * Longest string the supervisor logs or keeps whole, in UTF-16 code units
+   * (default 8192): a task name in a message, an error's message or stack,
+   * `lastError` and `reason` in snapshots. Longer ones are cut with a note of
+   * how much was dropped; an oversized error reaches the logger as a bounded
+   * `{ type, message, stack }` description.
+   */
+  maxLogStringLength?: number;
   /** Uniform random source in [0, 1) for jitter (default `Math.random`). */
   random?: () => number;
   /** Per-class concurrency limits. */
@@ -262,6 +272,7 @@ export class TaskSupervisor {
   readonly #clock: Clock;
   readonly #random: () => number;
   readonly #logger: Logger | undefined;
+  readonly #maxString: number;
   readonly #classes: Record<string, ClassLimit>;
   readonly #defaults: RestartOptions;
   /** The supervisor's defaults resolved once, for the many spawns that give no restart option. */
@@ -274,6 +285,8 @@ export class TaskSupervisor {
   readonly #taskStats = new Map<string, DurationHistogram>();
   readonly #classStats = new Map<string, DurationHistogram>();
   #nextId = 1;
+  /** The last time the clock reported, in ms; used when `now()` fails. */
+  #lastNow = 0;
   #active = 0;
   #shutdown: Promise<ShutdownSummary> | undefined;
   #onDrained: (() => void) | undefined;
@@ -282,12 +295,14 @@ export class TaskSupervisor {
    * Create a supervisor.
    *
    * @param options clock, logger, jitter source, class limits and restart defaults
-   * @throws {RangeError} when a class limit is not an integer ≥ 0 or a restart default is invalid
+   * @throws {RangeError} when a class limit or `maxLogStringLength` is not an integer ≥ 0 or a restart default is invalid
    */
   constructor(options: TaskSupervisorOptions = {}) {
     this.#clock = options.clock ?? systemClock;
-    this.#random = options.random ?? Math.random;
-    this.#logger = options.logger === false ? undefined : (options.logger ?? jsonLogger());
+    this.#random = guardRandom(options.random ?? Math.random, (error) => this.#fault({ source: "random", error }));
+    this.#maxString = checkMaxStringLength(options.maxLogStringLength, "maxLogStringLength");
+    const logger = options.logger === false ? undefined : (options.logger ?? jsonLogger());
+    this.#logger = logger && guardLogger(logger, (error) => this.#fault({ source: "logger", error }), this.#maxString);
     this.#classes = { ...options.classes };
     for (const [name, limit] of Object.entries(this.#classes)) {
       if (!(Number.isInteger(limit.maxConcurrent) && limit.maxConcurrent >= 0)) {
@@ -297,9 +312,10 @@ export class TaskSupervisor {
     this.#defaults = { ...options.defaults };
     this.#defaultRestart = resolveRestart({}, this.#defaults);
     this.#events = new Emitter<SupervisorEvents>((error, type) => {
-      this.#logger?.error({ event: type, err: error }, `a supervisor "${String(type)}" listener threw`);
+      if (type === "hookError") lastResort(`a "hookError" listener failed: ${errorMessage(error)}`);
+      else this.#fault({ source: "listener", event: type, error });
     });
-    if (this.#logger !== undefined) attachLogger(this.#events, this.#logger);
+    if (this.#logger !== undefined) attachLogger(this.#events, this.#logger, this.#maxString);
     attachDiagnostics(this.#events);
   }
 
@@ -314,8 +330,10 @@ export class TaskSupervisor {
   }
 
   /**
-   * Listen to an event (`start`, `end`, `restart`, `failed`, `exit`).
-   * Listeners run synchronously; whatever they throw is logged, not rethrown.
+   * Listen to an event (`start`, `end`, `restart`, `failed`, `exit`,
+   * `hookError`). Listeners run synchronously; whatever they throw, and the
+   * rejection of an async listener, is reported as a `hookError` and logged,
+   * never rethrown.
    *
    * @param type event name
    * @param listener called with the event payload
@@ -522,7 +540,7 @@ export class TaskSupervisor {
     if (!(timeoutMs >= 0)) {
       return Promise.reject(new RangeError(`shutdown timeoutMs must be ≥ 0 ms, got ${String(timeoutMs)}`));
     }
-    const began = this.#clock.now();
+    const began = this.#now();
     const activeAtStart = this.#active;
     this.#shutdown = new Promise<ShutdownSummary>((resolve) => {
       let timer: unknown;
@@ -531,7 +549,7 @@ export class TaskSupervisor {
         if (finished) return;
         finished = true;
         this.#onDrained = undefined;
-        if (timer !== undefined) this.#clock.clearTimeout(timer);
+        if (timer !== undefined) this.#clearTimer(timer);
         const aborted: string[] = [];
         for (const entry of [...this.#registry.values()]) {
           if (entry.settled) continue;
@@ -541,7 +559,7 @@ export class TaskSupervisor {
         if (aborted.length > 0) {
           this.#logger?.warn({ tasks: aborted, timeoutMs }, `shutdown deadline passed; ${aborted.length} task(s) marked aborted`);
         }
-        resolve({ exited: activeAtStart - aborted.length, aborted, timedOut: aborted.length > 0, durationMs: this.#clock.now() - began });
+        resolve({ exited: activeAtStart - aborted.length, aborted, timedOut: aborted.length > 0, durationMs: this.#now() - began });
       };
       this.#onDrained = finish;
       const reason = new DOMException("the supervisor is shutting down", "AbortError");
@@ -549,7 +567,15 @@ export class TaskSupervisor {
       // Tasks are linked to the supervisor by hand: no listener per task on the supervisor's signal.
       for (const entry of [...this.#registry.values()]) if (!entry.settled) entry.abort(reason);
       if (this.#active === 0) finish();
-      else if (!finished) timer = this.#clock.setTimeout(finish, timeoutMs);
+      else if (!finished) {
+        try {
+          timer = this.#clock.setTimeout(finish, timeoutMs);
+        } catch (error) {
+          // No deadline can be set: end the shutdown now rather than never.
+          this.#fault({ source: "clock", error });
+          finish();
+        }
+      }
     });
     return this.#shutdown;
   }
@@ -579,7 +605,7 @@ export class TaskSupervisor {
   #start<T>(name: string, work: TaskFactory<T> | PromiseLike<T>, restart: ResolvedRestart, taskClass: string | undefined, ephemeral: boolean): TaskHandle<T> {
     const id = this.#nextId++;
     if (!ephemeral) this.#replace(name);
-    const task = new Task(name, id, taskClass, this.#clock.now(), restart, work as TaskFactory | PromiseLike<unknown>, ephemeral);
+    const task = new Task(name, id, taskClass, this.#now(), restart, work as TaskFactory | PromiseLike<unknown>, ephemeral);
     this.#registry.set(task.key, task);
     this.#active++;
     if (taskClass !== undefined) this.#activeByClass.set(taskClass, (this.#activeByClass.get(taskClass) ?? 0) + 1);
@@ -607,7 +633,7 @@ export class TaskSupervisor {
     task.attempt++;
     task.status = "running";
     if (this.#events.has("start")) this.#events.emit("start", { name: task.name, id: task.id, attempt: task.attempt, class: task.class });
-    const attemptStart = task.attempt === 1 ? task.startedAt : this.#clock.now();
+    const attemptStart = task.attempt === 1 ? task.startedAt : this.#now();
     let result: PromiseLike<unknown>;
     try {
       result = Promise.resolve(typeof work === "function" ? work(this.#attemptSignal(task)) : work);
@@ -641,14 +667,60 @@ export class TaskSupervisor {
     }
   }
 
-  /** Only a broken invariant inside the supervisor (or a throwing clock) lands here; keep the registry consistent. */
+  /** Only a broken invariant inside the supervisor lands here (hooks are guarded); keep the registry consistent. */
   #crashed(task: Task, error: unknown): void {
-    this.#finalize(task, { status: "failed", error, reason: `supervisor error: ${errorMessage(error)}` });
+    try {
+      this.#finalize(task, { status: "failed", error, reason: `supervisor error: ${errorMessage(error, this.#maxString)}` });
+    } catch (again) {
+      lastResort(`task "${errorMessage(task.name)}" could not be finalised: ${errorMessage(again)}`);
+    }
+  }
+
+  /**
+   * Report a failed hook: the `hookError` event, then the logger (unless the
+   * logger is what failed; then, with no `hookError` listener, one line on
+   * `console.error`). Never throws.
+   */
+  #fault(failure: HookFailure): void {
+    const heard = this.#events.has("hookError");
+    if (heard) this.#events.emit("hookError", failure);
+    if (failure.source !== "logger") {
+      if (this.#logger !== undefined) logHookFailure(this.#logger, failure, this.#maxString);
+    } else if (!heard) {
+      lastResort(`the logger failed: ${errorMessage(failure.error, this.#maxString)}`);
+    }
+  }
+
+  /** The clock's time; a throwing or non-finite `now()` is reported and the last good time is used. */
+  #now(): number {
+    try {
+      const now = this.#clock.now();
+      if (Number.isFinite(now)) return (this.#lastNow = now);
+      this.#fault({ source: "clock", error: new TypeError(`clock.now() returned ${String(now)}, not a finite number`) });
+    } catch (error) {
+      this.#fault({ source: "clock", error });
+    }
+    return this.#lastNow;
+  }
+
+  /** Cancel a clock timer; a throwing `clearTimeout` is reported. */
+  #clearTimer(handle: unknown): void {
+    try {
+      this.#clock.clearTimeout(handle);
+    } catch (error) {
+      this.#fault({ source: "clock", error });
+    }
+  }
+
+  /** The clock could not schedule a restart: the task fails for good (it would otherwise wait forever). */
+  #clockFailed(task: Task, error: unknown): void {
+    this.#fault({ source: "clock", task: task.name, error });
+    this.#finalize(task, { status: "failed", error, reason: `the clock could not schedule the restart: ${errorMessage(error, this.#maxString)}` });
   }
 
   #afterAttempt(task: Task, attemptStart: number, returned: boolean, valueOrError: unknown): void {
     if (task.settled) return; // replaced, or cut off at the shutdown deadline
-    const durationMs = Math.max(0, this.#clock.now() - attemptStart);
+    const durationMs = Math.max(0, this.#now() - attemptStart);
     this.#record(task, durationMs);
     const aborted = task.aborted;
     const error = returned ? undefined : valueOrError;
@@ -660,7 +732,7 @@ export class TaskSupervisor {
         returned ? { name, id, attempt, class: task.class, outcome, durationMs } : { name, id, attempt, class: task.class, outcome, durationMs, error },
       );
     }
-    if (!returned) task.lastError = errorMessage(error);
+    if (!returned) task.lastError = errorMessage(error, this.#maxString);
     const { restart } = task;
     // An attempt that settles after its signal aborted ends the task as aborted, whatever it returned or threw.
     if (aborted) return this.#finalize(task, { status: "aborted", reason: task.signal.reason });
@@ -676,7 +748,7 @@ export class TaskSupervisor {
     let giveUp: string | undefined;
     if (task.failures >= restart.maxConsecutiveFailures) {
       giveUp = `${task.failures} consecutive failure(s) reached maxConsecutiveFailures`;
-    } else if (restart.intensity !== undefined && !(task.window ??= new IntensityWindow(restart.intensity)).admit(this.#clock.now())) {
+    } else if (restart.intensity !== undefined && !(task.window ??= new IntensityWindow(restart.intensity)).admit(this.#now())) {
       giveUp = `restart intensity exceeded: more than ${restart.intensity.maxRestarts} restart(s) within ${restart.intensity.withinMs} ms`;
     }
     if (giveUp !== undefined) return this.#finalize(task, { status: "failed", error, reason: giveUp }, true);
@@ -691,7 +763,10 @@ export class TaskSupervisor {
         returned ? { name, id, attempt, class: task.class, delayMs } : { name, id, attempt, class: task.class, delayMs, error },
       );
     }
-    sleep(this.#clock, delayMs, task.signal).then((slept) => this.#afterBackoff(task, slept));
+    sleep(this.#clock, delayMs, task.signal, (clockError) => this.#fault({ source: "clock", task: task.name, error: clockError })).then(
+      (slept) => this.#afterBackoff(task, slept),
+      (clockError: unknown) => this.#clockFailed(task, clockError),
+    );
   }
 
   #afterBackoff(task: Task, slept: boolean): void {
@@ -723,7 +798,7 @@ export class TaskSupervisor {
     if (!retain && this.#registry.get(task.key) === task) this.#registry.delete(task.key);
     if (this.#events.has("exit")) {
       const { name, id, attempt } = task;
-      const durationMs = this.#clock.now() - task.startedAt;
+      const durationMs = this.#now() - task.startedAt;
       this.#events.emit("exit", { name, id, attempt, class: task.class, status: outcome.status, durationMs });
     }
     task.settle(outcome);
@@ -740,6 +815,20 @@ function histogramFor(map: Map<string, DurationHistogram>, key: string): Duratio
   let histogram = map.get(key);
   if (histogram === undefined) map.set(key, (histogram = new DurationHistogram()));
   return histogram;
+}
+
+/** `random` made safe: a throw or a value outside [0, 1) is reported and 0.5 (no jitter bias) is used. */
+function guardRandom(random: () => number, onFailure: (error: unknown) => void): () => number {
+  return () => {
+    try {
+      const value = random();
+      if (value >= 0 && value < 1) return value;
+      onFailure(new RangeError(`random() returned ${String(value)}, not a number in [0, 1)`));
+    } catch (error) {
+      onFailure(error);
+    }
+    return 0.5;
+  };
 }
 
 function checkName(name: unknown): asserts name is string {

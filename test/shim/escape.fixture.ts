@@ -1,0 +1,73 @@
+// Escape workloads for escape.test.ts: user hooks (an async listener, an async logger, a throwing
+// clock) that fail. Inert unless started with "--escape <scenario>", because `node --test dist/`
+// also runs every file under a test/ folder. The parent runs it with --unhandled-rejections=strict
+// (Node) or plain `deno run` (strict by default), so one escaped rejection or exception ends it
+// with a non-zero exit code before it prints its report.
+import { type Clock, type HookFailure, type Logger, TaskSupervisor, type TaskOutcome } from "../../shim/mod.ts";
+
+const argv: string[] = (globalThis as { process?: { argv: string[] } }).process?.argv.slice(2) ?? [];
+
+/** Timers on the real event loop with no delay; `setTimeout` can be made to throw. */
+function zeroClock(failSetTimeout: boolean): Clock {
+  return {
+    now: () => performance.now(),
+    setTimeout: (fn) => {
+      if (failSetTimeout) throw new Error("clock.setTimeout is broken");
+      return setTimeout(fn, 0);
+    },
+    clearTimeout: (handle) => clearTimeout(handle as number),
+  };
+}
+
+const rejectingLogger: Logger = {
+  error: async () => Promise.reject(new Error("async logger.error rejects")),
+  warn: async () => Promise.reject(new Error("async logger.warn rejects")),
+  info: async () => Promise.reject(new Error("async logger.info rejects")),
+};
+
+/** Let pending continuations, and an unhandled-rejection check, run: a few macrotask turns. */
+async function turns(count: number): Promise<void> {
+  for (let i = 0; i < count; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+interface Report {
+  outcome: TaskOutcome["status"];
+  reason?: string;
+  hookErrors: string[];
+  stuck: number;
+}
+
+async function run(scenario: string): Promise<Report> {
+  const hookErrors: string[] = [];
+  const clock = zeroClock(scenario === "throwing-clock");
+  const logger: Logger | false = scenario.startsWith("async-logger") ? rejectingLogger : false;
+  const supervisor = new TaskSupervisor({ clock, logger, defaults: { backoff: { initialMs: 0, jitter: "none" } } });
+  if (scenario !== "async-logger-unheard") supervisor.on("hookError", (e: HookFailure) => void hookErrors.push(e.source));
+  if (scenario === "async-listener") {
+    for (const type of ["start", "end", "restart", "exit"] as const) {
+      supervisor.on(type, async () => {
+        await Promise.resolve();
+        throw new Error(`async ${type} listener rejects`);
+      });
+    }
+  }
+  let calls = 0;
+  // Fails on the first attempt, so a restart (and its backoff timer) is needed; completes on the second.
+  const handle = supervisor.spawn("flaky", async () => {
+    if (++calls === 1) throw new Error("first attempt fails");
+    return "ok";
+  });
+  const outcome = await handle.done;
+  await turns(3);
+  await supervisor.shutdown({ timeoutMs: 0 });
+  await turns(3);
+  return {
+    outcome: outcome.status,
+    reason: outcome.status === "failed" ? outcome.reason : undefined,
+    hookErrors,
+    stuck: supervisor.snapshot().filter((task) => task.status === "running" || task.status === "restarting").length,
+  };
+}
+
+const at = argv.indexOf("--escape");
+if (at !== -1) console.log(JSON.stringify(await run(argv[at + 1] ?? "")));
