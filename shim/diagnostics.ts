@@ -3,12 +3,14 @@ import type { Emitter, SupervisorEvents } from "./events.ts";
 /** Name of the `diagnostics_channel` tracing channel the shim publishes on. */
 export const TRACING_CHANNEL = "spawn-audit:task";
 
-interface ChannelLike {
+/** The part of a `diagnostics_channel` Channel the shim uses. */
+export interface ChannelLike {
   readonly hasSubscribers: boolean;
   publish(message: unknown): void;
 }
 
-interface TracingChannelLike {
+/** The part of a `diagnostics_channel` TracingChannel the shim uses. */
+export interface TracingChannelLike {
   readonly start: ChannelLike;
   readonly end: ChannelLike;
   readonly error: ChannelLike;
@@ -27,28 +29,66 @@ export interface TaskTraceContext {
 
 let channel: TracingChannelLike | undefined;
 
-/**
- * Resolves once the runtime's `node:diagnostics_channel` has been looked for:
- * `true` when the tracing channel is available (Node, Deno, Bun), `false`
- * elsewhere (browsers). Events before that moment are not published.
- */
-export const diagnosticsReady: Promise<boolean> = loadChannel();
+/** The globals that reveal a server-side runtime (see {@link hasDiagnosticsChannel}). */
+export interface RuntimeGlobals {
+  process?: { versions?: { node?: unknown } };
+  Deno?: { version?: unknown };
+  Bun?: unknown;
+}
 
-async function loadChannel(): Promise<boolean> {
+/**
+ * Whether the runtime ships `node:diagnostics_channel`, judged from its
+ * globals alone, without importing anything: Node (`process.versions.node`),
+ * Deno (`Deno.version`) and Bun (`Bun`) do; a browser has none of these (a
+ * bundler's `process` shim has no `versions.node`), so nothing is imported
+ * there and no failed import is logged to the page's console.
+ *
+ * @param globals the global object (default `globalThis`)
+ * @returns true on Node, Deno and Bun
+ */
+export function hasDiagnosticsChannel(globals: RuntimeGlobals = globalThis as RuntimeGlobals): boolean {
+  try {
+    return typeof globals.process?.versions?.node === "string" || globals.Deno?.version !== undefined || globals.Bun !== undefined;
+  } catch {
+    return false; // a hostile global getter: assume a browser
+  }
+}
+
+/**
+ * Find the runtime's tracing channel: import `node:diagnostics_channel` only
+ * where {@link hasDiagnosticsChannel} says it exists.
+ *
+ * @param globals the global object to judge the runtime by
+ * @param load imports a module by specifier (default: dynamic `import()`)
+ * @returns the `spawn-audit:task` tracing channel, or undefined where there is none
+ */
+export async function findTracingChannel(
+  globals: RuntimeGlobals = globalThis as RuntimeGlobals,
+  load: (specifier: string) => Promise<unknown> = (specifier) => import(specifier),
+): Promise<TracingChannelLike | undefined> {
+  if (!hasDiagnosticsChannel(globals)) return undefined;
   try {
     // A computed specifier keeps bundlers from resolving it for browsers.
-    const specifier = ["node", "diagnostics_channel"].join(":");
-    const imported: { default?: unknown; tracingChannel?: unknown } = await import(specifier);
+    const imported = (await load(["node", "diagnostics_channel"].join(":"))) as { default?: unknown; tracingChannel?: unknown };
     const dc = (typeof imported.tracingChannel === "function" ? imported : imported.default) as
       | { tracingChannel?: (name: string) => TracingChannelLike }
       | undefined;
-    if (typeof dc?.tracingChannel !== "function") return false;
-    channel = dc.tracingChannel(TRACING_CHANNEL);
-    return true;
+    return typeof dc?.tracingChannel === "function" ? dc.tracingChannel(TRACING_CHANNEL) : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
+
+/**
+ * Resolves once the runtime's `node:diagnostics_channel` has been looked for:
+ * `true` when the tracing channel is available (Node, Deno, Bun), `false`
+ * elsewhere (browsers, where no import is attempted). Events before that
+ * moment are not published.
+ */
+export const diagnosticsReady: Promise<boolean> = findTracingChannel().then((found) => {
+  channel = found;
+  return found !== undefined;
+});
 
 /**
  * Publish task attempts on the `spawn-audit:task` tracing channel: `start`

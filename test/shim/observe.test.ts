@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import dc from "node:diagnostics_channel";
-import { diagnosticsReady, TRACING_CHANNEL, type TaskTraceContext } from "../../shim/diagnostics.ts";
+import { diagnosticsReady, findTracingChannel, hasDiagnosticsChannel, TRACING_CHANNEL, type TaskTraceContext } from "../../shim/diagnostics.ts";
 import { jsonLogger } from "../../shim/logger.ts";
 import { setup, untilAborted } from "./helpers.ts";
 
@@ -61,6 +61,34 @@ describe("jsonLogger", () => {
     assert.equal(record.task, "failing");
     assert.equal(record.attempt, 1);
     assert.equal(record.err.message, "oops");
+  });
+});
+
+describe("runtime detection", () => {
+  test("without process.versions.node, Deno or Bun (a browser), no import is attempted", async () => {
+    const browsers = [{}, { process: { versions: {} } }, { process: { env: { NODE_ENV: "production" } } }];
+    for (const globals of browsers) {
+      const attempted: string[] = [];
+      const found = await findTracingChannel(globals, async (specifier) => void attempted.push(specifier));
+      assert.equal(found, undefined);
+      assert.deepEqual(attempted, [], JSON.stringify(globals));
+    }
+  });
+
+  test("Node, Deno and Bun are recognised by their globals and the module is imported", async () => {
+    const runtimes = [{ process: { versions: { node: "20.0.0" } } }, { Deno: { version: { deno: "2.0.0" } } }, { Bun: {} }];
+    for (const globals of runtimes) {
+      assert.equal(hasDiagnosticsChannel(globals), true);
+      const attempted: string[] = [];
+      const fake = { tracingChannel: (name: string) => ({ name, start: {}, end: {}, error: {} }) };
+      const found = await findTracingChannel(globals, async (specifier) => (attempted.push(specifier), fake));
+      assert.deepEqual(attempted, ["node:diagnostics_channel"]);
+      assert.equal((found as unknown as { name: string }).name, TRACING_CHANNEL);
+    }
+  });
+
+  test("this runtime is detected without being told", () => {
+    assert.equal(hasDiagnosticsChannel(), true);
   });
 });
 
