@@ -178,8 +178,11 @@ function scanCommand(paths: string[], values: Record<string, unknown>, io: CliIo
   const outputFile = typeof values["output-file"] === "string" ? values["output-file"] : undefined;
   let report: string;
   if (format === "json") report = formatJson(jsonReport(result, failOn, failed, accepted));
-  else if (format === "sarif") report = formatSarif(result, accepted);
-  else if (format === "github") report = formatGithub(result, accepted);
+  else if (format === "sarif") report = formatSarif(result, accepted, io.cwd);
+  else if (format === "github") {
+    const workspace = io.env["GITHUB_WORKSPACE"] ? resolve(io.cwd, io.env["GITHUB_WORKSPACE"]) : undefined;
+    report = formatGithub(result, accepted, { cwd: io.cwd, workspace, failing: scope === "failing" ? failOn : undefined });
+  }
   else {
     // A report written to a file gets colour only when asked for: the file is not the terminal.
     const color = colorFor(values["color"], outputFile === undefined ? io : { ...io, isTTY: false });
