@@ -22,7 +22,7 @@ export interface TaskTraceContext {
   id: number;
   attempt: number;
   class: string | undefined;
-  outcome?: "returned" | "threw" | "aborted";
+  outcome?: "returned" | "threw" | "timedOut" | "aborted";
   durationMs?: number;
   error?: unknown;
 }

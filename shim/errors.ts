@@ -104,6 +104,43 @@ export class TaskAbortedError extends Error {
 }
 
 /**
+ * What a timed-out attempt ends with (see the `attemptTimeoutMs` option): the
+ * reason its signal aborts with, the error `shouldRestart` receives, and the
+ * `error` of the task's `failed` outcome when no restart follows.
+ *
+ * @example
+ * ```ts
+ * import { TaskTimeoutError, spawnSupervised } from "spawn-audit/shim";
+ * const handle = spawnSupervised("sync", (signal) => sync(signal), { attemptTimeoutMs: 30_000, restart: "never" });
+ * const outcome = await handle.done;
+ * if (outcome.status === "failed" && outcome.error instanceof TaskTimeoutError) console.log(outcome.error.timeoutMs);
+ * ```
+ */
+export class TaskTimeoutError extends Error {
+  /** The task's name. */
+  readonly task: string;
+  /** The attempt that timed out, 1-based. */
+  readonly attempt: number;
+  /** The limit it exceeded, in ms. */
+  readonly timeoutMs: number;
+
+  /**
+   * Create the error for a timed-out attempt.
+   *
+   * @param task the task's name
+   * @param attempt the attempt that timed out
+   * @param timeoutMs the limit, in ms
+   */
+  constructor(task: string, attempt: number, timeoutMs: number) {
+    super(`task "${task}" attempt ${attempt} timed out after ${timeoutMs} ms`);
+    this.name = "TaskTimeoutError";
+    this.task = task;
+    this.attempt = attempt;
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/**
  * Thrown by `runJobs()` before anything runs when `needs:` names a job that
  * does not exist or the dependencies form a cycle (as daft's background job
  * coordinator).

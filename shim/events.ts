@@ -65,11 +65,11 @@ export interface HookFailure {
 export interface SupervisorEvents {
   start: TaskEventInfo;
   end: TaskEventInfo & {
-    /** How the attempt ended; `aborted` when the task's signal had aborted by then. */
-    outcome: "returned" | "threw" | "aborted";
+    /** How the attempt ended; `timedOut` when it ran past `attemptTimeoutMs`; `aborted` when the task's signal had aborted by then. */
+    outcome: "returned" | "threw" | "timedOut" | "aborted";
     /** Attempt duration in ms (clock time). */
     durationMs: number;
-    /** The thrown value, when `outcome` is `threw` (or `aborted` after a throw). */
+    /** The thrown value, when `outcome` is `threw` (or `aborted` after a throw); a `TaskTimeoutError` when `timedOut`. */
     error?: unknown;
   };
   restart: TaskEventInfo & {

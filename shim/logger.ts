@@ -108,7 +108,7 @@ export function guardLogger(logger: Logger, onFailure: (error: unknown) => void,
 
 /**
  * Make `logger` a listener of a supervisor's events: one `error` line per
- * failed attempt (task name, id, attempt, class, `err`), a `warn` line per
+ * failed or timed-out attempt (task name, id, attempt, class, `err`), a `warn` line per
  * scheduled restart and an `error` line when the supervisor gives up. Task
  * names in messages and oversized errors are cut to `max` (see
  * {@link boundedError}).
@@ -122,10 +122,10 @@ export function attachLogger(events: Emitter<SupervisorEvents>, logger: Logger, 
   const name = (task: string): string => truncate(task, max);
   const off = [
     events.on("end", (e) => {
-      if (e.outcome !== "threw") return;
+      if (e.outcome !== "threw" && e.outcome !== "timedOut") return;
       logger.error(
         { task: name(e.name), id: e.id, attempt: e.attempt, class: e.class, durationMs: e.durationMs, err: boundedError(e.error, max) },
-        `task "${name(e.name)}" failed on attempt ${e.attempt}`,
+        `task "${name(e.name)}" ${e.outcome === "threw" ? "failed" : "timed out"} on attempt ${e.attempt}`,
       );
     }),
     events.on("restart", (e) => {

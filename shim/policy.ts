@@ -64,6 +64,26 @@ export interface RestartOptions {
   resetAfterMs?: number;
   /** Optional OTP-style restart intensity (default: none). */
   intensity?: RestartIntensity;
+  /**
+   * Whether a failed attempt may be restarted, as p-retry's `shouldRetry` or
+   * cockatiel's `handleWhen`: called synchronously with what the attempt
+   * threw (a `TaskTimeoutError` for a timed-out attempt) and the attempt
+   * number that failed; a falsy answer ends the task `failed` at once, with
+   * no restart. Not called for a return under `always`, nor under `never`.
+   * A predicate that throws or returns a promise is reported as a
+   * `hookError` and counts as a "no" (default: every failure may restart).
+   */
+  shouldRestart?: (error: unknown, attempt: number) => boolean;
+  /**
+   * Longest an attempt may run, in ms (default: no limit; at most
+   * 2147483647, the longest timer delay). When it passes, the attempt's
+   * signal aborts with a `TaskTimeoutError` reason and the attempt ends with
+   * outcome `timedOut`: the restart policy treats it as a failure
+   * (`on-failure` and `always` restart it, `never` ends the task `failed`),
+   * counted toward `maxConsecutiveFailures`. Whatever the abandoned attempt
+   * settles with later is ignored.
+   */
+  attemptTimeoutMs?: number;
 }
 
 /** Restart options with every default applied and validated. */
@@ -73,9 +93,13 @@ export interface ResolvedRestart {
   maxConsecutiveFailures: number;
   resetAfterMs: number;
   intensity: RestartIntensity | undefined;
+  shouldRestart: ((error: unknown, attempt: number) => boolean) | undefined;
+  attemptTimeoutMs: number | undefined;
 }
 
 const POLICIES: readonly RestartPolicy[] = ["on-failure", "always", "never"];
+/** The longest delay `setTimeout` honours (2^31 − 1 ms); longer ones fire at once on Node and browsers. */
+const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * Merge task options over supervisor defaults over the shim defaults, and
@@ -85,8 +109,10 @@ const POLICIES: readonly RestartPolicy[] = ["on-failure", "always", "never"];
  * @param defaults the supervisor's defaults
  * @returns complete restart settings
  * @throws {RangeError} on an unknown policy, `maxConsecutiveFailures` < 1 or
- *   not an integer, a negative or non-finite `resetAfterMs`, or an invalid
- *   backoff or intensity
+ *   not an integer, a negative or non-finite `resetAfterMs`, an
+ *   `attemptTimeoutMs` that is not in (0, 2147483647], or an invalid backoff
+ *   or intensity
+ * @throws {TypeError} when `shouldRestart` is given and is not a function
  */
 export function resolveRestart(options: RestartOptions = {}, defaults: RestartOptions = {}): ResolvedRestart {
   const merged: RestartOptions = { ...stripUndefined(defaults), ...stripUndefined(options) };
@@ -106,8 +132,15 @@ export function resolveRestart(options: RestartOptions = {}, defaults: RestartOp
   if (intensity !== undefined && !(intensity.maxRestarts >= 0 && intensity.withinMs > 0)) {
     throw new RangeError("intensity needs maxRestarts ≥ 0 and withinMs > 0 (ms)");
   }
+  const { shouldRestart, attemptTimeoutMs } = merged;
+  if (shouldRestart !== undefined && typeof shouldRestart !== "function") {
+    throw new TypeError(`shouldRestart must be a function (error, attempt) => boolean, got ${typeof shouldRestart}`);
+  }
+  if (attemptTimeoutMs !== undefined && !(attemptTimeoutMs > 0 && attemptTimeoutMs <= MAX_TIMER_MS)) {
+    throw new RangeError(`attemptTimeoutMs must be a number of ms in (0, ${MAX_TIMER_MS}], got ${String(attemptTimeoutMs)}`);
+  }
   const backoff = resolveBackoff({ ...stripUndefined(defaults.backoff ?? {}), ...stripUndefined(options.backoff ?? {}) });
-  return { restart, backoff, maxConsecutiveFailures, resetAfterMs, intensity };
+  return { restart, backoff, maxConsecutiveFailures, resetAfterMs, intensity, shouldRestart, attemptTimeoutMs };
 }
 
 /**
@@ -123,7 +156,9 @@ export function hasRestartOptions(options: RestartOptions): boolean {
     options.backoff !== undefined ||
     options.maxConsecutiveFailures !== undefined ||
     options.resetAfterMs !== undefined ||
-    options.intensity !== undefined
+    options.intensity !== undefined ||
+    options.shouldRestart !== undefined ||
+    options.attemptTimeoutMs !== undefined
   );
 }
 

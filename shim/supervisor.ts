@@ -1,9 +1,9 @@
 import { backoffDelay } from "./backoff.ts";
 import { type Clock, sleep, systemClock } from "./clock.ts";
 import { attachDiagnostics } from "./diagnostics.ts";
-import { SupervisorClosedError, TaskAbortedError, TaskLimitError } from "./errors.ts";
+import { SupervisorClosedError, TaskAbortedError, TaskLimitError, TaskTimeoutError } from "./errors.ts";
 import { Emitter, type HookFailure, type Listener, type SupervisorEvents } from "./events.ts";
-import { lastResort } from "./guard.ts";
+import { lastResort, observeRejection } from "./guard.ts";
 import { attachLogger, checkMaxStringLength, guardLogger, jsonLogger, type Logger, logHookFailure } from "./logger.ts";
 import { hasRestartOptions, IntensityWindow, type ResolvedRestart, resolveRestart, type RestartOptions } from "./policy.ts";
 import { errorMessage } from "./serialize.ts";
@@ -126,6 +126,14 @@ export type TaskFactory<T = unknown> = (signal: AbortSignal) => T | PromiseLike<
 export interface TaskOptions {
   /** Task class, for per-class limits, `abortClass()` and class stats. */
   class?: string;
+  /**
+   * An outside signal that aborts the task as `abort(name)` would, with the
+   * signal's reason. Already aborted at spawn: a factory is not called and
+   * the task ends `aborted` (a promise handed to `spawnLogged` still has its
+   * failure observed). The supervisor's listener on it is removed when the
+   * task ends, so a long-lived signal collects no listeners.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -244,6 +252,9 @@ export interface SupervisorStats {
 
 const ONE_SHOT: ResolvedRestart = resolveRestart({ restart: "never" });
 
+/** How an attempt ended, before "abort wins" is applied. */
+type AttemptOutcome = "returned" | "threw" | "timedOut";
+
 /**
  * A supervisor of named background tasks, as zeph's TaskSupervisor: restart
  * policies with exponential backoff (Erlang/OTP supervisor, Akka
@@ -358,14 +369,15 @@ export class TaskSupervisor {
    * @returns the task's handle
    * @throws {SupervisorClosedError} when `shutdown()` has begun
    * @throws {TaskLimitError} when the task's class is at its limit
-   * @throws {RangeError} on invalid options; {TypeError} when `name` is not a non-empty string
+   * @throws {RangeError} on invalid options; {TypeError} when `name` is not a non-empty string, `signal` not an AbortSignal or `shouldRestart` not a function
    */
   spawn<T>(name: string, factory: TaskFactory<T>, options: SpawnOptions = {}): TaskHandle<T> {
     checkName(name);
+    checkSignal(options.signal);
     const restart = hasRestartOptions(options) ? resolveRestart(options, this.#defaults) : this.#defaultRestart;
     const refusal = this.#refusal(name, options.class, name);
     if (refusal !== undefined) throw refusal;
-    return this.#start(name, factory, restart, options.class, false);
+    return this.#start(name, factory, restart, options, false);
   }
 
   /**
@@ -378,12 +390,12 @@ export class TaskSupervisor {
    *
    * @param name task name (static; several tasks may share it)
    * @param work a promise already running, or a factory called at once
-   * @param options task class
+   * @param options task class, outside abort signal (an invalid one refuses the task with a TypeError)
    * @returns the task's handle
    */
   spawnLogged<T>(name: string, work: PromiseLike<T> | TaskFactory<T>, options: TaskOptions = {}): TaskHandle<T> {
-    const refusal = this.#refusal(name, options.class, undefined);
-    if (refusal === undefined) return this.#start(name, work, ONE_SHOT, options.class, true);
+    const refusal = signalError(options.signal) ?? this.#refusal(name, options.class, undefined);
+    if (refusal === undefined) return this.#start(name, work, ONE_SHOT, options, true);
     this.#logger?.warn({ task: name, class: options.class, err: refusal }, refusal.message);
     if (typeof work !== "function") {
       Promise.resolve(work).then(undefined, (error: unknown) => {
@@ -401,19 +413,20 @@ export class TaskSupervisor {
    *
    * @param name task name; a task already registered under it is replaced
    * @param fn produces the result from the task's abort signal
-   * @param options task class
+   * @param options task class, outside abort signal
    * @returns the value `fn` produced
    * @throws (rejects) with what `fn` threw, {TaskAbortedError} when aborted
    *   first, {SupervisorClosedError} after shutdown began, {TaskLimitError} at
-   *   the class limit
+   *   the class limit, {TypeError} on a bad name or signal
    */
   run<T>(name: string, fn: TaskFactory<T>, options: TaskOptions = {}): Promise<T> {
     let handle: TaskHandle<T>;
     try {
       checkName(name);
+      checkSignal(options.signal);
       const refusal = this.#refusal(name, options.class, name);
       if (refusal !== undefined) throw refusal;
-      handle = this.#start(name, fn, ONE_SHOT, options.class, false);
+      handle = this.#start(name, fn, ONE_SHOT, options, false);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -460,16 +473,20 @@ export class TaskSupervisor {
   }
 
   /**
-   * Remove a task that has ended (`failed`, or `aborted` at a shutdown
-   * deadline) from the registry.
+   * Remove every task named `name` that has ended (`failed`, or `aborted` at
+   * a shutdown deadline) from the registry, whether it was started by
+   * `spawn`, `run` or `spawnLogged` (many `spawnLogged` tasks may share the
+   * name). Active tasks are left alone.
    *
    * @param name task name
-   * @returns true when an ended task was removed; false when none, or when it is still active
+   * @returns true when at least one ended task was removed
    */
   forget(name: string): boolean {
-    const entry = this.#registry.get(name);
-    if (entry === undefined || !entry.settled) return false;
-    return this.#registry.delete(name);
+    let removed = false;
+    for (const [key, entry] of this.#registry) {
+      if (entry.name === name && entry.settled) removed = this.#registry.delete(key);
+    }
+    return removed;
   }
 
   /**
@@ -602,13 +619,23 @@ export class TaskSupervisor {
     return new TaskLimitError(name, taskClass, limit.maxConcurrent);
   }
 
-  #start<T>(name: string, work: TaskFactory<T> | PromiseLike<T>, restart: ResolvedRestart, taskClass: string | undefined, ephemeral: boolean): TaskHandle<T> {
+  #start<T>(name: string, work: TaskFactory<T> | PromiseLike<T>, restart: ResolvedRestart, options: TaskOptions, ephemeral: boolean): TaskHandle<T> {
     const id = this.#nextId++;
     if (!ephemeral) this.#replace(name);
+    const taskClass = options.class;
     const task = new Task(name, id, taskClass, this.#now(), restart, work as TaskFactory | PromiseLike<unknown>, ephemeral);
     this.#registry.set(task.key, task);
     this.#active++;
     if (taskClass !== undefined) this.#activeByClass.set(taskClass, (this.#activeByClass.get(taskClass) ?? 0) + 1);
+    const outside = options.signal;
+    if (outside?.aborted) {
+      task.abort(outside.reason);
+      // A factory is not called; a promise already runs, so it is observed and settles as aborted.
+      if (task.factory !== undefined) this.#finalize(task, { status: "aborted", reason: outside.reason });
+      else this.#attempt(task, work as PromiseLike<unknown>);
+      return new Handle<T>(task);
+    }
+    if (outside !== undefined) task.follow(outside);
     this.#attempt(task, work as TaskFactory | PromiseLike<unknown>);
     return new Handle<T>(task);
   }
@@ -630,38 +657,64 @@ export class TaskSupervisor {
    * settles it at once; anything else one promise hop later, as `await` would.
    */
   #attempt(task: Task, work: TaskFactory | PromiseLike<unknown>): void {
-    task.attempt++;
+    const attempt = ++task.attempt;
     task.status = "running";
-    if (this.#events.has("start")) this.#events.emit("start", { name: task.name, id: task.id, attempt: task.attempt, class: task.class });
-    const attemptStart = task.attempt === 1 ? task.startedAt : this.#now();
+    if (this.#events.has("start")) this.#events.emit("start", { name: task.name, id: task.id, attempt, class: task.class });
+    const attemptStart = attempt === 1 ? task.startedAt : this.#now();
+    const timeoutMs = task.restart.attemptTimeoutMs;
+    if (timeoutMs !== undefined) this.#armAttemptTimeout(task, attempt, attemptStart, timeoutMs);
     let result: PromiseLike<unknown>;
     try {
       result = Promise.resolve(typeof work === "function" ? work(this.#attemptSignal(task)) : work);
     } catch (error) {
-      this.#attemptSettled(task, attemptStart, false, error);
+      this.#attemptSettled(task, attempt, attemptStart, "threw", error);
       return;
     }
     result.then(
-      (value) => this.#attemptSettled(task, attemptStart, true, value),
-      (error: unknown) => this.#attemptSettled(task, attemptStart, false, error),
+      (value) => this.#attemptSettled(task, attempt, attemptStart, "returned", value),
+      (error: unknown) => this.#attemptSettled(task, attempt, attemptStart, "threw", error),
     );
   }
 
   /**
    * The signal an attempt's factory receives: the task's own on the first
    * attempt, a fresh one per restart (so listeners an earlier attempt left
-   * behind die with it), none for a factory that cannot read it.
+   * behind die with it) and per attempt under `attemptTimeoutMs` (so a
+   * timeout aborts the attempt, not the task), none for a factory that
+   * cannot read it.
    */
   #attemptSignal(task: Task): AbortSignal {
     if (!task.passesSignal) return undefined as unknown as AbortSignal; // the factory cannot tell
-    if (task.attempt === 1) return task.signal;
+    if (task.attempt === 1 && task.restart.attemptTimeoutMs === undefined) return task.signal;
     task.attemptController = new AbortController();
+    if (task.aborted) task.attemptController.abort(task.signal.reason);
     return task.attemptController.signal;
   }
 
-  #attemptSettled(task: Task, attemptStart: number, returned: boolean, valueOrError: unknown): void {
+  /** Time the attempt out after `timeoutMs` unless it settles first; a clock that cannot schedule it is reported and the attempt runs unlimited. */
+  #armAttemptTimeout(task: Task, attempt: number, attemptStart: number, timeoutMs: number): void {
     try {
-      this.#afterAttempt(task, attemptStart, returned, valueOrError);
+      task.attemptTimer = this.#clock.setTimeout(() => {
+        task.attemptTimer = undefined;
+        if (task.attempt !== attempt || task.status !== "running" || task.settled) return;
+        const error = new TaskTimeoutError(task.name, attempt, timeoutMs);
+        task.attemptController?.abort(error);
+        this.#attemptSettled(task, attempt, attemptStart, "timedOut", error);
+      }, timeoutMs);
+    } catch (error) {
+      this.#fault({ source: "clock", task: task.name, error });
+    }
+  }
+
+  /** An attempt settled (or timed out); a late result of an attempt already over (timed out, replaced, cut off) is ignored. */
+  #attemptSettled(task: Task, attempt: number, attemptStart: number, outcome: AttemptOutcome, valueOrError: unknown): void {
+    if (task.settled || task.attempt !== attempt || task.status !== "running") return;
+    if (task.attemptTimer !== undefined && outcome !== "timedOut") {
+      this.#clearTimer(task.attemptTimer);
+      task.attemptTimer = undefined;
+    }
+    try {
+      this.#afterAttempt(task, attemptStart, outcome, valueOrError);
     } catch (error) {
       this.#crashed(task, error);
     }
@@ -718,14 +771,14 @@ export class TaskSupervisor {
     this.#finalize(task, { status: "failed", error, reason: `the clock could not schedule the restart: ${errorMessage(error, this.#maxString)}` });
   }
 
-  #afterAttempt(task: Task, attemptStart: number, returned: boolean, valueOrError: unknown): void {
-    if (task.settled) return; // replaced, or cut off at the shutdown deadline
+  #afterAttempt(task: Task, attemptStart: number, settled: AttemptOutcome, valueOrError: unknown): void {
     const durationMs = Math.max(0, this.#now() - attemptStart);
     this.#record(task, durationMs);
     const aborted = task.aborted;
+    const returned = settled === "returned";
     const error = returned ? undefined : valueOrError;
     if (this.#events.has("end")) {
-      const outcome = aborted ? "aborted" : returned ? "returned" : "threw";
+      const outcome = aborted ? "aborted" : settled;
       const { name, id, attempt } = task;
       this.#events.emit(
         "end",
@@ -737,8 +790,12 @@ export class TaskSupervisor {
     // An attempt that settles after its signal aborted ends the task as aborted, whatever it returned or threw.
     if (aborted) return this.#finalize(task, { status: "aborted", reason: task.signal.reason });
     if (returned && restart.restart !== "always") return this.#finalize(task, { status: "completed", value: valueOrError });
+    const what = settled === "timedOut" ? "timed out" : "failed";
     if (restart.restart === "never") {
-      return this.#finalize(task, { status: "failed", error, reason: `failed on attempt ${task.attempt}: ${task.lastError}` });
+      return this.#finalize(task, { status: "failed", error, reason: `${what} on attempt ${task.attempt}: ${task.lastError}` });
+    }
+    if (!returned && restart.shouldRestart !== undefined && !this.#mayRestart(task, restart.shouldRestart, error)) {
+      return this.#finalize(task, { status: "failed", error, reason: `shouldRestart declined a restart after attempt ${task.attempt} ${what}: ${task.lastError}` });
     }
     if (durationMs >= restart.resetAfterMs) {
       task.failures = 0;
@@ -769,6 +826,23 @@ export class TaskSupervisor {
     );
   }
 
+  /** Ask `shouldRestart`; a throw, or a promise (the answer must be synchronous), is reported and counts as no. */
+  #mayRestart(task: Task, shouldRestart: (error: unknown, attempt: number) => boolean, error: unknown): boolean {
+    let answer: unknown;
+    try {
+      answer = shouldRestart(error, task.attempt);
+    } catch (thrown) {
+      this.#fault({ source: "shouldRestart", task: task.name, error: thrown });
+      return false;
+    }
+    if (typeof (answer as { then?: unknown } | null)?.then === "function") {
+      observeRejection(answer, () => {});
+      this.#fault({ source: "shouldRestart", task: task.name, error: new TypeError("shouldRestart returned a promise; it must answer synchronously") });
+      return false;
+    }
+    return Boolean(answer);
+  }
+
   #afterBackoff(task: Task, slept: boolean): void {
     try {
       if (task.settled) return;
@@ -784,6 +858,11 @@ export class TaskSupervisor {
     if (task.settled) return;
     task.settled = true;
     task.attemptController = undefined;
+    task.unfollow();
+    if (task.attemptTimer !== undefined) {
+      this.#clearTimer(task.attemptTimer);
+      task.attemptTimer = undefined;
+    }
     task.status = outcome.status;
     this.#active--;
     if (task.class !== undefined) this.#activeByClass.set(task.class, (this.#activeByClass.get(task.class) ?? 1) - 1);
@@ -829,6 +908,19 @@ function guardRandom(random: () => number, onFailure: (error: unknown) => void):
     }
     return 0.5;
   };
+}
+
+/** Why `signal` is not usable as an outside abort signal, or undefined when it is (or absent). */
+function signalError(signal: unknown): TypeError | undefined {
+  if (signal === undefined) return undefined;
+  const candidate = signal as { aborted?: unknown; addEventListener?: unknown } | null;
+  if (typeof candidate?.addEventListener === "function" && typeof candidate.aborted === "boolean") return undefined;
+  return new TypeError(`the signal option must be an AbortSignal, got ${signal === null ? "null" : typeof signal}`);
+}
+
+function checkSignal(signal: unknown): void {
+  const error = signalError(signal);
+  if (error !== undefined) throw error;
 }
 
 function checkName(name: unknown): asserts name is string {

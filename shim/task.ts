@@ -48,6 +48,10 @@ export class Task {
   previousDelay: number | undefined = undefined;
   /** The restart intensity window, created at the first restart when an intensity is set. */
   window: IntensityWindow | undefined = undefined;
+  /** The clock handle of the current attempt's timeout, under `attemptTimeoutMs`. */
+  attemptTimer: unknown = undefined;
+  /** Removes the listener on an outside `signal` option; set by {@link follow}. */
+  #unfollow: (() => void) | undefined = undefined;
   #outcome: TaskOutcome<unknown> | undefined = undefined;
   #done: Promise<TaskOutcome<unknown>> | undefined = undefined;
   #resolve: ((outcome: TaskOutcome<unknown>) => void) | undefined = undefined;
@@ -106,6 +110,24 @@ export class Task {
     const controller = (this.controller ??= new AbortController());
     controller.abort(reason);
     this.attemptController?.abort(controller.signal.reason);
+  }
+
+  /**
+   * Abort this task when `outside` aborts (the `signal` option), until
+   * {@link unfollow} is called.
+   *
+   * @param outside a signal that has not aborted yet
+   */
+  follow(outside: AbortSignal): void {
+    const onAbort = (): void => this.abort(outside.reason);
+    outside.addEventListener("abort", onAbort, { once: true });
+    this.#unfollow = () => outside.removeEventListener("abort", onAbort);
+  }
+
+  /** Stop following the outside signal (the task ended); does nothing when there is none. */
+  unfollow(): void {
+    this.#unfollow?.();
+    this.#unfollow = undefined;
   }
 
   /** Settles once with the final outcome; created on first read. */

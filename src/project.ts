@@ -1,59 +1,109 @@
 /**
- * Project loading: from the paths a user gives to a TypeScript program with
- * a checker and the list of files to scan. Uses the nearest `tsconfig.json`
- * (or `--tsconfig`) for compiler options and file list; without one, every
- * source file under the paths with JavaScript allowed.
+ * Project loading: from the paths a user gives to the TypeScript programs
+ * that analyse them and the files to scan. Files are discovered under the
+ * paths (gitignore and ignore globs applied, see src/files/discover.ts);
+ * each is analysed with the nearest tsconfig.json or jsconfig.json that
+ * includes it (see src/files/tsconfig.ts), or `--tsconfig` for all; files
+ * no config includes share one program with the default options.
  *
  * @module
  */
-import { closeSync, existsSync, openSync, readSync, readdirSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { getLibFiles, libFolderInMemoryPath } from "@ts-morph/common";
 import { ts } from "ts-morph";
 import { rememberProgram } from "./analysis/declarations.ts";
+import { loadConfig, type Config } from "./config.ts";
 import { UsageError } from "./errors.ts";
-import type { ScanProblem } from "./site.ts";
+import { discoverFiles, isDeclarationFile, SOURCE_EXTENSIONS } from "./files/discover.ts";
+import { skippedCounts } from "./files/skipped.ts";
+import { ConfigFinder, type ParsedConfig } from "./files/tsconfig.ts";
+import type { ScanProblem, ScanWarning, SkippedFile } from "./site.ts";
 
-/** File extensions scanned when no tsconfig lists the files. */
-export const SOURCE_EXTENSIONS: readonly string[] = [".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".cjs", ".jsx"];
+export { SOURCE_EXTENSIONS };
 
 /** Files larger than this are skipped with a problem (generated bundles, data): 2 MiB. */
 export const DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
 
-/** Options for {@link loadProject}. Paths are resolved against `cwd`. */
+/**
+ * Options for {@link loadProject}. Paths are resolved against `cwd`.
+ *
+ * - `tsconfig`: one config for every file (`--tsconfig`); by default each
+ *   file gets the nearest config that includes it.
+ * - `maxFileBytes`: larger files are skipped (default {@link DEFAULT_MAX_FILE_BYTES}).
+ * - `config`: the spawn-audit config file (`--config`), or the
+ *   configuration itself; by default the one `loadConfig` discovers from
+ *   the first path. Its `ignore` globs exclude files.
+ * - `ignorePatterns`: more ignore globs (`--ignore-pattern`), relative to
+ *   the project root like the config's.
+ * - `gitignore`: false to scan gitignored files too (`--no-ignore`); default true.
+ */
 export interface LoadOptions {
   paths: readonly string[];
   cwd: string;
   tsconfig?: string;
   maxFileBytes?: number;
+  config?: string | Config;
+  ignorePatterns?: readonly string[];
+  gitignore?: boolean;
+}
+
+/**
+ * One program to build: the config whose options it uses (`tsconfig`,
+ * absolute, or null for the defaults), its compiler options, the files it
+ * scans (`files`, absolute) and its root names (the files plus the
+ * config's declaration files, which may declare globals).
+ */
+export interface ProgramPlan {
+  tsconfig: string | null;
+  compilerOptions: ts.CompilerOptions;
+  files: string[];
+  rootNames: string[];
 }
 
 /**
  * The files a scan covers and how to compile them, before any parsing.
  *
- * - `root`: the project root (directory of the tsconfig used, else of the
- *   nearest `package.json`, else the first path); test-path patterns match
- *   paths relative to it.
- * - `files`: absolute paths of the source files to scan (declaration files,
- *   binary and oversized files excluded).
- * - `compilerOptions`: the tsconfig's options (JavaScript allowed, no emit)
- *   or the defaults.
- * - `problems`: files skipped (too large, binary).
- * - `tsconfig`: absolute path of the tsconfig used, or null.
+ * - `root`: the project root (directory of the tsconfig above the first
+ *   path, else of the nearest `package.json`, else the first path); test
+ *   path patterns and config globs match paths relative to it.
+ * - `files`: absolute paths of every file to scan, in discovery order.
+ * - `programs`: the files grouped by the config that analyses them.
+ * - `compilerOptions`: the root tsconfig's options (JavaScript allowed, no
+ *   emit) or the defaults; the options of the program for `root`.
+ * - `problems`: files that could not be analysed (too large, binary).
+ * - `skipped`: every file or directory under the paths left out, with why.
+ * - `warnings`: defects of the configs used (the scan went on).
+ * - `tsconfig`: absolute path of the root tsconfig, or null.
+ * - `config`: the spawn-audit configuration.
  */
 export interface ScanPlan {
   root: string;
   files: string[];
+  programs: ProgramPlan[];
   compilerOptions: ts.CompilerOptions;
   problems: ScanProblem[];
+  skipped: SkippedFile[];
+  warnings: ScanWarning[];
   tsconfig: string | null;
+  config: Config;
 }
 
-/** A plan with its program built: the checker and the parsed target files. */
-export interface LoadedProject extends Omit<ScanPlan, "files"> {
+/** A program built from a {@link ProgramPlan}: its checker and the parsed files it scans. */
+export interface LoadedProgram {
+  tsconfig: string | null;
   program: ts.Program;
   checker: ts.TypeChecker;
   targets: ts.SourceFile[];
+}
+
+/**
+ * A plan with its programs built. `checkerOf` gives the checker of the
+ * program a target file belongs to.
+ */
+export interface LoadedProject extends Omit<ScanPlan, "files" | "programs"> {
+  programs: LoadedProgram[];
+  checkerOf: (sourceFile: ts.SourceFile) => ts.TypeChecker;
 }
 
 /**
@@ -77,64 +127,111 @@ export const DEFAULT_COMPILER_OPTIONS: Readonly<ts.CompilerOptions> = {
 };
 
 /**
- * Decides what a scan covers: resolves the paths, finds and parses the
- * tsconfig, lists the source files and sets aside those that cannot be
- * scanned. Reads directories and file heads only; parses nothing.
+ * Decides what a scan covers: resolves the paths, loads the spawn-audit
+ * config, discovers the files, and assigns each to the config that
+ * analyses it. Reads directories, configs and file heads only; parses no
+ * source file. A broken tsconfig is a warning, not an error.
  *
- * @param options paths to scan (files or directories), the working
- *   directory, an optional tsconfig path and a file-size limit in bytes.
- * @throws {UsageError} when a path does not exist, the tsconfig does not exist
- *   or does not parse, or no source file is found under the paths.
+ * @param options see {@link LoadOptions}.
+ * @throws {UsageError} when a path or the `--tsconfig` file does not exist,
+ *   the spawn-audit config is invalid, or no source file is found under the paths.
  */
 export function planScan(options: LoadOptions): ScanPlan {
   const paths = (options.paths.length === 0 ? ["."] : options.paths).map((path) => resolve(options.cwd, path));
   for (const [index, path] of paths.entries()) {
     if (!existsSync(path)) throw new UsageError(`path not found: ${options.paths[index] ?? path}`);
   }
-  const tsconfig = options.tsconfig !== undefined ? resolve(options.cwd, options.tsconfig) : findTsconfig(paths[0]!);
-  if (options.tsconfig !== undefined && !existsSync(tsconfig!)) throw new UsageError(`tsconfig not found: ${options.tsconfig}`);
-  const parsed = tsconfig === undefined ? undefined : parseTsconfig(tsconfig);
+  const explicit = options.tsconfig === undefined ? undefined : resolve(options.cwd, options.tsconfig);
+  if (explicit !== undefined && !existsSync(explicit)) throw new UsageError(`tsconfig not found: ${options.tsconfig}`);
+  const rootTsconfig = explicit ?? findTsconfig(paths[0]!);
+  const root = rootTsconfig !== undefined ? dirname(rootTsconfig) : packageRoot(paths[0]!);
+  const config = typeof options.config === "object" ? options.config : loadConfig(options.config === undefined ? undefined : resolve(options.cwd, options.config), paths[0]!);
 
-  const underPaths = (file: string): boolean => paths.some((path) => file === path || file.startsWith(path + sep));
-  const listed = parsed?.fileNames.map((file) => resolve(file)).filter((file) => underPaths(file) && !isDeclaration(file)) ?? [];
-  const candidates = listed.length > 0 ? listed : paths.flatMap((path) => enumerateSources(path));
-  if (candidates.length === 0) {
-    throw new UsageError(`no source files (${SOURCE_EXTENSIONS.join(" ")}) found under ${options.paths.join(", ") || "."}`);
-  }
-  const problems: ScanProblem[] = [];
-  const files = candidates.filter((file) => {
-    const reason = skipReason(file, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
-    if (reason !== undefined) problems.push({ file, line: null, column: null, message: reason });
-    return reason === undefined;
+  const discovered = discoverFiles({
+    paths,
+    root,
+    ignoreGlobs: [
+      ...config.ignore.map((glob) => ({ glob, origin: "config ignore" })),
+      ...(options.ignorePatterns ?? []).map((glob) => ({ glob, origin: "--ignore-pattern" })),
+    ],
+    gitignore: options.gitignore ?? true,
+    maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
   });
+  if (discovered.files.length === 0 && discovered.problems.length === 0) {
+    const skipped = discovered.skipped.length === 0 ? "" : ` (not scanned: ${skippedCounts(discovered.skipped)})`;
+    throw new UsageError(`no source files (${SOURCE_EXTENSIONS.join(" ")}) to scan under ${options.paths.join(", ") || "."}${skipped}`);
+  }
+
+  const finder = new ConfigFinder();
+  const programs = new Map<string | null, ProgramPlan>();
+  const programFor = (owner: ParsedConfig | undefined): ProgramPlan => {
+    const key = owner?.path ?? null;
+    let plan = programs.get(key);
+    if (plan === undefined) {
+      plan = { tsconfig: key, compilerOptions: scanOptions(owner), files: [], rootNames: [...(owner?.declarations ?? [])] };
+      programs.set(key, plan);
+    }
+    return plan;
+  };
+  const forced = explicit === undefined ? undefined : finder.parse(explicit);
+  for (const file of discovered.files) {
+    const plan = programFor(explicit === undefined ? finder.ownerOf(file) : forced);
+    plan.files.push(file);
+    plan.rootNames.push(file);
+  }
+  const rootConfig = rootTsconfig === undefined ? undefined : finder.parse(rootTsconfig);
   return {
-    root: tsconfig !== undefined ? dirname(tsconfig) : packageRoot(paths[0]!),
-    files,
-    compilerOptions: parsed === undefined
-      ? { ...DEFAULT_COMPILER_OPTIONS }
-      : { types: ["*"], ...parsed.options, allowJs: true, noEmit: true, skipLibCheck: true },
-    problems,
-    tsconfig: tsconfig ?? null,
+    root,
+    files: discovered.files,
+    programs: [...programs.values()],
+    compilerOptions: scanOptions(rootConfig),
+    problems: discovered.problems,
+    skipped: discovered.skipped,
+    warnings: finder.warnings,
+    tsconfig: rootTsconfig ?? null,
+    config,
   };
 }
 
 /**
- * Builds the program for a scan plan: one TypeScript program over the plan's
- * files (imports resolved as the compiler options say) and its checker.
+ * The options a program is built with: the config's, with JavaScript
+ * allowed, no emit, library checks skipped and `types: ["*"]` unless the
+ * config sets `types`; {@link DEFAULT_COMPILER_OPTIONS} without a config.
+ */
+function scanOptions(config: ParsedConfig | undefined): ts.CompilerOptions {
+  return config === undefined
+    ? { ...DEFAULT_COMPILER_OPTIONS }
+    : { types: ["*"], ...config.options, allowJs: true, noEmit: true, skipLibCheck: true };
+}
+
+/**
+ * Builds the programs of a scan plan, one per config (imports resolved as
+ * its compiler options say), each with its checker; parsed lib files and
+ * dependency declaration files are shared between them.
  *
  * @param plan the output of {@link planScan}.
  */
 export function buildProgram(plan: ScanPlan): LoadedProject {
-  const program = ts.createProgram({ rootNames: plan.files, options: plan.compilerOptions, host: compilerHost(plan.compilerOptions) });
-  // Creating the checker binds every file, which also sets the parent pointers the rules walk.
-  const checker = program.getTypeChecker();
-  rememberProgram(program);
-  const { files, ...rest } = plan;
+  const checkers = new Map<ts.SourceFile, ts.TypeChecker>();
+  const shared = new Map<string, ts.SourceFile>();
+  const programs = plan.programs.map((each): LoadedProgram => {
+    const program = ts.createProgram({ rootNames: each.rootNames, options: each.compilerOptions, host: compilerHost(each.compilerOptions, shared) });
+    // Creating the checker binds every file, which also sets the parent pointers the rules walk.
+    const checker = program.getTypeChecker();
+    rememberProgram(program);
+    const targets = each.files.map((file) => program.getSourceFile(file)).filter((file): file is ts.SourceFile => file !== undefined);
+    for (const target of targets) checkers.set(target, checker);
+    return { tsconfig: each.tsconfig, program, checker, targets };
+  });
+  const { files: _files, programs: _programs, ...rest } = plan;
   return {
     ...rest,
-    program,
-    checker,
-    targets: files.map((file) => program.getSourceFile(file)).filter((file): file is ts.SourceFile => file !== undefined),
+    programs,
+    checkerOf: (sourceFile) => {
+      const checker = checkers.get(sourceFile);
+      if (checker === undefined) throw new Error(`${sourceFile.fileName} is not a target of this project`);
+      return checker;
+    },
   };
 }
 
@@ -150,14 +247,20 @@ export function loadProject(options: LoadOptions): LoadedProject {
 /**
  * TypeScript's lib files as ts-morph bundles them (the TypeScript inside
  * ts-morph has no lib folder on disk), by path under the folder ts-morph
- * uses for them. Parsed lib files are shared between programs: binding a
- * file does not depend on the program it is in.
+ * uses for them. Parsed lib files are shared between programs, and across
+ * scans: binding a declaration file does not depend on the program it is in.
  */
 const LIB_TEXTS = new Map(getLibFiles().map((file) => [`${libFolderInMemoryPath}/${file.fileName}`, file.text]));
 const libSourceFiles = new Map<string, ts.SourceFile>();
 
-/** A compiler host reading sources from disk and lib files from ts-morph's bundle. */
-function compilerHost(options: ts.CompilerOptions): ts.CompilerHost {
+/**
+ * A compiler host reading sources from disk and lib files from ts-morph's
+ * bundle. Lib files come from the process-wide cache; declaration files of
+ * dependencies (under `node_modules`) from `shared`, the cache of one
+ * scan's programs (keyed like the language service's document registry, by
+ * path, language version and module format).
+ */
+function compilerHost(options: ts.CompilerOptions, shared: Map<string, ts.SourceFile>): ts.CompilerHost {
   const host = ts.createCompilerHost(options);
   const { getSourceFile, fileExists, readFile } = host;
   host.getDefaultLibLocation = () => libFolderInMemoryPath;
@@ -166,20 +269,17 @@ function compilerHost(options: ts.CompilerOptions): ts.CompilerHost {
   host.readFile = (file) => LIB_TEXTS.get(file) ?? readFile.call(host, file);
   host.getSourceFile = (file, language, onError, shouldCreate) => {
     const libText = LIB_TEXTS.get(file);
-    if (libText === undefined) return getSourceFile.call(host, file, language, onError, shouldCreate);
-    const key = `${file}\0${typeof language === "object" ? language.languageVersion : language}`;
-    let parsed = libSourceFiles.get(key);
+    const cache = libText !== undefined ? libSourceFiles : file.includes("/node_modules/") && isDeclarationFile(file) ? shared : undefined;
+    if (cache === undefined) return getSourceFile.call(host, file, language, onError, shouldCreate);
+    const key = typeof language === "object" ? `${file}\0${language.languageVersion}\0${language.impliedNodeFormat}` : `${file}\0${language}`;
+    let parsed = cache.get(key);
     if (parsed === undefined) {
-      parsed = ts.createSourceFile(file, libText, language);
-      libSourceFiles.set(key, parsed);
+      parsed = libText !== undefined ? ts.createSourceFile(file, libText, language) : getSourceFile.call(host, file, language, onError, shouldCreate);
+      if (parsed !== undefined) cache.set(key, parsed);
     }
     return parsed;
   };
   return host;
-}
-
-function isDeclaration(file: string): boolean {
-  return /\.d\.[cm]?ts$/.test(file) || /\.d\.[^.]+\.ts$/.test(file);
 }
 
 /** The nearest tsconfig.json at or above `start`, not crossing the enclosing package root or repository root. */
@@ -201,61 +301,6 @@ function packageRoot(start: string): string {
     if (existsSync(join(dir, "package.json"))) return dir;
     if (dirname(dir) === dir) return first;
   }
-}
-
-function parseTsconfig(path: string): ts.ParsedCommandLine {
-  const read = ts.readConfigFile(path, ts.sys.readFile);
-  if (read.error !== undefined) throw new UsageError(`tsconfig ${path}: ${formatDiagnostic(read.error)}`);
-  const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, dirname(path), undefined, path);
-  const NO_INPUTS = 18003;
-  const errors = parsed.errors.filter((error) => error.code !== NO_INPUTS);
-  if (errors.length > 0) throw new UsageError(`tsconfig ${path}: ${formatDiagnostic(errors[0]!)}`);
-  return parsed;
-}
-
-function formatDiagnostic(diagnostic: ts.Diagnostic): string {
-  const text = ts.flattenDiagnosticMessageText(diagnostic.messageText, " ");
-  if (diagnostic.file === undefined || diagnostic.start === undefined) return text;
-  const { line, character } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start);
-  return `${text} (line ${line + 1}, column ${character + 1})`;
-}
-
-/** Every source file under `path`, skipping `node_modules` and `.git` unless `path` is itself inside `node_modules`. */
-function enumerateSources(path: string): string[] {
-  if (!statSync(path).isDirectory()) return isSource(path) ? [path] : [];
-  const insideNodeModules = path.split(sep).includes("node_modules");
-  const found: string[] = [];
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const full = join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (entry.name === ".git" || (entry.name === "node_modules" && !insideNodeModules)) continue;
-        walk(full);
-      } else if (entry.isFile() && isSource(full)) {
-        found.push(full);
-      }
-    }
-  };
-  walk(path);
-  return found;
-}
-
-function isSource(file: string): boolean {
-  return SOURCE_EXTENSIONS.some((extension) => file.endsWith(extension)) && !isDeclaration(file);
-}
-
-/** Why a file cannot be scanned (too large, binary), or undefined. */
-function skipReason(file: string, maxBytes: number): string | undefined {
-  const size = statSync(file).size;
-  if (size > maxBytes) return `skipped: ${size} bytes is over the ${maxBytes}-byte limit (--max-file-size)`;
-  const head = Buffer.alloc(Math.min(size, 8192));
-  const fd = openSync(file, "r");
-  try {
-    readSync(fd, head, 0, head.length, 0);
-  } finally {
-    closeSync(fd);
-  }
-  return head.includes(0) ? "skipped: binary file (contains NUL bytes)" : undefined;
 }
 
 /** `file` relative to `from`, with `/` separators (for reports). */

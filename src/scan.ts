@@ -5,11 +5,12 @@
  *
  * @module
  */
+import { sep } from "node:path";
 import picomatch from "picomatch";
 import { ts } from "ts-morph";
 import type { Config } from "./config.ts";
 import type { Detection, Rule, RuleContext } from "./rule.ts";
-import type { Group, ScanProblem, SpawnSite, Status } from "./site.ts";
+import type { Group, ScanProblem, ScanWarning, SkippedFile, SpawnSite, Status } from "./site.ts";
 import { displayPath, type LoadedProject } from "./project.ts";
 import { RULES } from "../rules/mod.ts";
 import { classify } from "./classify/classify.ts";
@@ -29,8 +30,11 @@ export const DEFAULT_TEST_PATTERNS: readonly string[] = [
 
 /**
  * What a scan found: classified spawn sites sorted by file and position,
- * problems (unparsable or skipped files), and the number of files scanned.
- * `root` and `tsconfig` are display paths relative to the working directory.
+ * problems (unparsable or skipped files), and the number of files scanned;
+ * `skipped` lists every file (or directory) under the paths left out, with
+ * why, and `warnings` the defects of the configs used (e.g. an `extends`
+ * that does not resolve). `root`, `tsconfig` and every file are display
+ * paths relative to the working directory.
  */
 export interface ScanResult {
   root: string;
@@ -38,6 +42,8 @@ export interface ScanResult {
   filesScanned: number;
   sites: SpawnSite[];
   problems: ScanProblem[];
+  skipped: SkippedFile[];
+  warnings: ScanWarning[];
 }
 
 /**
@@ -84,7 +90,6 @@ export function scanProjectLocated(
     for (const kind of rule.visits) byKind.set(kind, [...(byKind.get(kind) ?? []), rule]);
   }
   const isTestPath = picomatch([...DEFAULT_TEST_PATTERNS, ...config.testPatterns], { dot: true });
-  const isIgnoredPath = config.ignore.length === 0 ? () => false : picomatch(config.ignore, { dot: true });
   const supervisors = new Set([...SHIM_SUPERVISORS, ...config.supervisors]);
   const overrides: CompiledOverride[] = config.overrides.map((override) => ({
     group: override.group,
@@ -92,25 +97,28 @@ export function scanProjectLocated(
     callees: override.callees === undefined ? undefined : new Set(override.callees),
   }));
   const problems: ScanProblem[] = project.problems.map((problem) => ({ ...problem, file: displayPath(problem.file, cwd) }));
+  const skipped: SkippedFile[] = project.skipped.map((entry) => ({ ...entry, file: displayEntry(entry.file, cwd) }));
   const located: LocatedSite[] = [];
   let filesScanned = 0;
 
-  for (const sourceFile of project.targets) {
+  const targets = project.programs.flatMap(({ program, checker, targets }) => targets.map((sourceFile) => ({ program, checker, sourceFile })));
+  for (const { program, checker, sourceFile } of targets) {
     const file = displayPath(sourceFile.fileName, cwd);
-    const syntaxErrors = project.program.getSyntacticDiagnostics(sourceFile);
+    const syntaxErrors = program.getSyntacticDiagnostics(sourceFile);
     if (syntaxErrors.length > 0) {
-      problems.push(parseProblem(file, syntaxErrors[0]!));
+      const problem = parseProblem(file, syntaxErrors[0]!);
+      problems.push(problem);
+      skipped.push({ file, reason: "unparsable", detail: problem.message.replace(/^syntax error, file not scanned: /, "syntax error: ") });
       continue;
     }
     filesScanned++;
-    const context: RuleContext = { program: project.program, checker: project.checker, sourceFile, supervisors };
+    const context: RuleContext = { program, checker, sourceFile, supervisors };
     const fromRoot = displayPath(sourceFile.fileName, project.root);
     const fileFacts: FileFacts = {
       file,
       sourceFile,
       lines: undefined,
       testPattern: isTestPath(fromRoot) ? "test path pattern" : undefined,
-      ignoredByConfig: isIgnoredPath(fromRoot),
       fromRoot,
     };
     const visit = (node: ts.Node): void => {
@@ -136,6 +144,8 @@ export function scanProjectLocated(
     filesScanned,
     sites: located.map(({ site }) => site),
     problems,
+    skipped,
+    warnings: project.warnings.map((warning) => ({ ...warning, file: displayPath(warning.file, cwd) })),
   };
   return { result, located };
 }
@@ -146,7 +156,6 @@ interface FileFacts {
   sourceFile: ts.SourceFile;
   lines: string[] | undefined;
   testPattern: string | undefined;
-  ignoredByConfig: boolean;
 }
 
 /** A config group override with its globs compiled once per scan. */
@@ -192,9 +201,6 @@ function toSite(
     // The reason may follow the directive after a colon or dash (`spawn-audit-ignore-next-line: why`).
     const reason = ignoreReason.replace(/^[\s:\u2013\u2014-]+/, "");
     statusReason = reason === "" ? "spawn-audit-ignore comment" : `spawn-audit-ignore: ${reason}`;
-  } else if (facts.ignoredByConfig) {
-    status = "ignored";
-    statusReason = "path matches an ignore glob in config";
   }
 
   return {
@@ -215,6 +221,12 @@ function toSite(
     signals: evidence,
     message: rule.messages[detection.kind] ?? rule.description,
   };
+}
+
+/** A skipped entry's display path; a directory keeps its trailing `/`. */
+function displayEntry(path: string, cwd: string): string {
+  const directory = path.endsWith(sep);
+  return displayPath(directory ? path.slice(0, -1) : path, cwd) + (directory ? "/" : "");
 }
 
 function parseProblem(file: string, diagnostic: ts.Diagnostic): ScanProblem {

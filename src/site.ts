@@ -67,7 +67,8 @@ export const GROUPS: readonly Group[] = ["durable", "per-request", "test"];
  * - `benign`: the callback cannot fail (`resolve`, `reject`, a bare
  *   assignment); not in DESIGN.md's list, added so a sleep helper is not a
  *   finding yet stays visible.
- * - `ignored`: an inline `spawn-audit-ignore` comment or a config ignore glob.
+ * - `ignored`: an inline `spawn-audit-ignore` comment (a config ignore glob
+ *   excludes the whole file before it is loaded: see `SkippedFile`).
  */
 export type Status = "unsupervised" | "handled" | "supervised" | "benign" | "ignored";
 
@@ -161,5 +162,51 @@ export interface ScanProblem {
   file: string;
   line: number | null;
   column: number | null;
+  message: string;
+}
+
+/**
+ * Why a file (or a whole directory) under the scanned paths was not scanned:
+ *
+ * - `gitignored`: a `.gitignore` rule or `.git/info/exclude` (off with `--no-ignore`).
+ * - `ignore-pattern`: a glob in the config's `ignore` or an `--ignore-pattern`.
+ * - `node_modules`: a `node_modules` directory below the paths (never walked).
+ * - `declaration`: a declaration file (`.d.ts`), types only.
+ * - `too-large`: over `--max-file-size`.
+ * - `binary`: contains NUL bytes.
+ * - `unparsable`: has a syntax error.
+ */
+export type SkipReason = "gitignored" | "ignore-pattern" | "node_modules" | "declaration" | "too-large" | "binary" | "unparsable";
+
+/** Every skip reason, in report order. */
+export const SKIP_REASONS: readonly SkipReason[] = [
+  "gitignored",
+  "ignore-pattern",
+  "node_modules",
+  "declaration",
+  "too-large",
+  "binary",
+  "unparsable",
+];
+
+/**
+ * A source file, or a directory that was not walked, left out of the scan.
+ * `file` is a display path (a directory's ends with `/`); `detail` says
+ * which rule or limit applied (e.g. `.gitignore: dist/`).
+ */
+export interface SkippedFile {
+  file: string;
+  reason: SkipReason;
+  detail: string;
+}
+
+/**
+ * Something the user should know that did not stop the scan, e.g. a
+ * tsconfig whose `extends` does not resolve (the rest of it was used).
+ * `file` is the file it is about (absolute while loading, a display path in
+ * a scan result).
+ */
+export interface ScanWarning {
+  file: string;
   message: string;
 }

@@ -77,10 +77,10 @@ runInBackground(async () => { work(); });`,
 
 describeCases("config: ignore globs, test patterns and group overrides", [
   {
-    name: "a path matching an ignore glob gives ignored sites",
+    name: "a file matching an ignore glob is not scanned",
     path: "scripts/seed.ts",
     code: `setInterval(() => process.stdout.write("x"), 5);`,
-    sites: [{ kind: "interval", status: "ignored" }],
+    sites: [],
   },
   {
     name: "an extra test pattern marks test files",

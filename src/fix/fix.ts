@@ -11,7 +11,6 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import picomatch from "picomatch";
 import { ts } from "ts-morph";
-import { loadConfig } from "../config.ts";
 import { UsageError } from "../errors.ts";
 import { buildProgram, displayPath, planScan, type LoadOptions } from "../project.ts";
 import type { FixContext, Rewrite, Rule, ShimFunction, TextEdit } from "../rule.ts";
@@ -40,8 +39,9 @@ import { installCommand, unresolvedShim } from "./resolve.ts";
  * - `allowDirty`: also rewrite files with uncommitted git changes.
  * - `shimImport`: the import specifier (`--shim-import`); `vendorShim`: a
  *   directory to copy the shim into (`--vendor-shim`), relative to `cwd`.
- * - `config`: a config file path (`--config`); `rules`: the rules to run
- *   (all registered rules by default; tests inject their own).
+ * - `rules`: the rules to run (all registered rules by default; tests
+ *   inject their own). The config (`config`) and file selection come from
+ *   {@link LoadOptions}.
  */
 export interface FixOptions extends LoadOptions {
   groups: readonly Group[];
@@ -51,7 +51,6 @@ export interface FixOptions extends LoadOptions {
   allowDirty: boolean;
   shimImport?: string;
   vendorShim?: string;
-  config?: string;
   rules?: readonly Rule[];
 }
 
@@ -123,8 +122,7 @@ export function runFix(options: FixOptions): FixResult {
   const roots = (options.paths.length === 0 ? ["."] : options.paths).map((path) => resolve(options.cwd, path));
   const plan = planScan(options);
   const project = buildProgram(plan);
-  const config = loadConfig(options.config, project.root);
-  const { located } = scanProjectLocated(project, config, options.cwd, options.rules ?? RULES);
+  const { located } = scanProjectLocated(project, project.config, options.cwd, options.rules ?? RULES);
 
   const vendorDir = options.vendorShim === undefined ? undefined : resolve(options.cwd, options.vendorShim);
   if (vendorDir !== undefined && !isInsideRoots(vendorDir, roots)) {
@@ -150,7 +148,7 @@ export function runFix(options: FixOptions): FixResult {
   const changes: FileChange[] = [];
   const plans = new Map<FileChange, FilePlan>();
   for (const [sourceFile, sites] of groupByFile(selected.filter(({ site }) => site.group !== "test"))) {
-    const change = fixFile(sourceFile, sites, { checker: project.checker, shim, options, roots, skipped, plans });
+    const change = fixFile(sourceFile, sites, { checker: project.checkerOf(sourceFile), shim, options, roots, skipped, plans });
     if (change !== undefined) changes.push(change);
   }
   changes.sort((a, b) => a.file.localeCompare(b.file));

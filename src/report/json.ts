@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { ScanProblem, SpawnSite } from "../site.ts";
+import type { ScanProblem, ScanWarning, SkippedFile, SpawnSite } from "../site.ts";
 import { fingerprintOf } from "../baseline.ts";
 import type { ScanResult } from "../scan.ts";
 import { VERSION } from "../version.ts";
@@ -39,6 +39,8 @@ export interface JsonReport {
   summary: Summary;
   sites: JsonSite[];
   problems: ScanProblem[];
+  skipped: SkippedFile[];
+  warnings: ScanWarning[];
 }
 
 /**
@@ -65,6 +67,8 @@ export function jsonReport(result: ScanResult, failOn: FailOn, failed: boolean, 
       inBaseline: accepted === undefined || site.status !== "unsupervised" ? null : accepted.has(site),
     })),
     problems: result.problems,
+    skipped: result.skipped,
+    warnings: result.warnings,
   };
 }
 

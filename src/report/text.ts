@@ -11,6 +11,7 @@
 import type { ChalkInstance } from "chalk";
 import { GROUPS, KINDS, type Group, type Kind, type SpawnSite } from "../site.ts";
 import type { ScanResult } from "../scan.ts";
+import { skippedCounts } from "../files/skipped.ts";
 import { failsThreshold, summarize, type FailOn } from "./summary.ts";
 import { ruleDocUrl, ruleOfKind, shortMessage } from "./rules.ts";
 
@@ -68,6 +69,8 @@ export function formatText(result: ScanResult, options: TextOptions): string {
     .map((status) => `${summary.byStatus[status]} ${status}`).join(", ");
   out.push("", `${summary.byStatus.unsupervised} unsupervised of ${summary.total} spawn sites (${others}) in ${result.filesScanned} files`);
   if (accepted !== undefined) out.push(`${accepted.size} of the unsupervised sites are accepted by the baseline`);
+  if (result.skipped.length > 0) out.push(`not scanned: ${skippedCounts(result.skipped)} (--format json lists each)`);
+  for (const warning of result.warnings) out.push(color.yellow(`warning: ${warning.file}: ${warning.message}`));
   if (result.problems.length > 0) {
     out.push("", color.yellow(`${result.problems.length} problem${result.problems.length === 1 ? "" : "s"}:`));
     for (const problem of result.problems) {

@@ -119,7 +119,7 @@ export function scanCaseProject(dir: string, cases: readonly Case[], options: Ca
   write(dir, "tsconfig.json", caseTsconfig(options.compilerOptions));
   for (const [path, text] of Object.entries(options.files ?? {})) write(dir, path, text);
   cases.forEach((item, index) => write(dir, casePath(item, index), item.script === true ? item.code : `${item.code}\nexport {};\n`));
-  const loaded = loadProject({ paths: [dir], cwd: dir });
+  const loaded = loadProject({ paths: [dir], cwd: dir, ...(options.config === undefined ? {} : { config: options.config }) });
   return scanProject(loaded, options.config ?? DEFAULT_CONFIG, dir).sites;
 }
 

@@ -1,0 +1,141 @@
+/**
+ * File discovery: every source file under the paths a user names, each
+ * either selected for scanning or set aside with the reason (gitignored,
+ * an ignore glob, `node_modules`, a declaration file, too large, binary).
+ * Ignored directories are not walked and ignored files are never read, so
+ * an ignore rule saves the cost of loading, not only the report lines.
+ *
+ * @module
+ */
+import { closeSync, openSync, readSync, readdirSync, statSync } from "node:fs";
+import { join, relative, sep } from "node:path";
+import picomatch from "picomatch";
+import type { ScanProblem, SkippedFile } from "../site.ts";
+import { GitIgnore } from "./gitignore.ts";
+
+/** File extensions of the source files a scan looks at. */
+export const SOURCE_EXTENSIONS: readonly string[] = [".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".cjs", ".jsx"];
+
+/** An ignore glob and where it was given, for the skip detail (e.g. `config ignore`, `--ignore-pattern`). */
+export interface IgnoreGlob {
+  glob: string;
+  origin: string;
+}
+
+/**
+ * What to discover.
+ *
+ * - `paths`: absolute paths of existing files or directories.
+ * - `root`: the project root; ignore globs match paths relative to it.
+ * - `ignoreGlobs`: picomatch globs; a matching file is skipped, even one
+ *   named in `paths`.
+ * - `gitignore`: whether `.gitignore` files and `.git/info/exclude` apply
+ *   (to what is below a named directory, never to a named path itself).
+ * - `maxFileBytes`: larger files are skipped.
+ */
+export interface DiscoverOptions {
+  paths: readonly string[];
+  root: string;
+  ignoreGlobs: readonly IgnoreGlob[];
+  gitignore: boolean;
+  maxFileBytes: number;
+}
+
+/**
+ * The outcome: `files` to scan (absolute, in walk order), `skipped`
+ * entries with absolute paths (a directory's ending in the separator), and
+ * `problems` for the skipped files that could not be analysed (too large,
+ * binary), which fail a run as before.
+ */
+export interface Discovered {
+  files: string[];
+  skipped: SkippedFile[];
+  problems: ScanProblem[];
+}
+
+/**
+ * Walks the paths (entries sorted by name, symbolic links not followed,
+ * `.git` and `node_modules` below a named path never entered) and sorts
+ * each source file into scanned or skipped.
+ *
+ * @throws the file system's error when a directory or ignore file cannot be read.
+ */
+export function discoverFiles(options: DiscoverOptions): Discovered {
+  const found: Discovered = { files: [], skipped: [], problems: [] };
+  const globs = options.ignoreGlobs.map(({ glob, origin }) => ({ glob, origin, matches: picomatch(glob, { dot: true }) }));
+  const seen = new Set<string>();
+
+  const consider = (file: string): void => {
+    if (seen.has(file) || !isSourceFile(file)) return;
+    seen.add(file);
+    const fromRoot = relative(options.root, file).split(sep).join("/");
+    const glob = globs.find((candidate) => candidate.matches(fromRoot));
+    if (glob !== undefined) {
+      found.skipped.push({ file, reason: "ignore-pattern", detail: `${glob.origin} "${glob.glob}"` });
+    } else if (isDeclarationFile(file)) {
+      found.skipped.push({ file, reason: "declaration", detail: "declaration file: types only, no code to run" });
+    } else {
+      const unreadable = unreadableReason(file, options.maxFileBytes);
+      if (unreadable === undefined) {
+        found.files.push(file);
+      } else {
+        found.skipped.push({ file, ...unreadable });
+        found.problems.push({ file, line: null, column: null, message: `skipped: ${unreadable.detail}` });
+      }
+    }
+  };
+
+  const walk = (dir: string, rules: GitIgnore): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name === ".git") continue;
+        if (entry.name === "node_modules") {
+          found.skipped.push({ file: full + sep, reason: "node_modules", detail: "dependencies are never walked (name a path inside to scan one)" });
+          continue;
+        }
+        const ignored = rules.match(full, true);
+        if (ignored !== undefined) found.skipped.push({ file: full + sep, reason: "gitignored", detail: describe(ignored, options.root) });
+        else walk(full, rules.enter(full));
+      } else if (entry.isFile() && isSourceFile(full)) {
+        const ignored = rules.match(full, false);
+        if (ignored !== undefined) found.skipped.push({ file: full, reason: "gitignored", detail: describe(ignored, options.root) });
+        else consider(full);
+      }
+    }
+  };
+
+  for (const path of options.paths) {
+    if (statSync(path).isDirectory()) walk(path, options.gitignore ? GitIgnore.forRoot(path) : GitIgnore.none());
+    else consider(path);
+  }
+  return found;
+}
+
+/** Whether `file` has a source extension ({@link SOURCE_EXTENSIONS}); declaration files included. */
+export function isSourceFile(file: string): boolean {
+  return SOURCE_EXTENSIONS.some((extension) => file.endsWith(extension));
+}
+
+/** Whether `file` is a declaration file: `.d.ts`, `.d.mts`, `.d.cts`, or `.d.<ext>.ts` (arbitrary-extension declarations). */
+export function isDeclarationFile(file: string): boolean {
+  return /\.d\.[cm]?ts$/.test(file) || /\.d\.[^.]+\.ts$/.test(file);
+}
+
+function describe(match: { source: string; pattern: string }, root: string): string {
+  return `${relative(root, match.source).split(sep).join("/") || match.source}: ${match.pattern}`;
+}
+
+/** Why a file cannot be read as source (too large, binary), or undefined. */
+function unreadableReason(file: string, maxBytes: number): Pick<SkippedFile, "reason" | "detail"> | undefined {
+  const size = statSync(file).size;
+  if (size > maxBytes) return { reason: "too-large", detail: `${size} bytes is over the ${maxBytes}-byte limit (--max-file-size)` };
+  const head = Buffer.alloc(Math.min(size, 8192));
+  const fd = openSync(file, "r");
+  try {
+    readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return head.includes(0) ? { reason: "binary", detail: "binary file (contains NUL bytes)" } : undefined;
+}
