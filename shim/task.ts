@@ -1,5 +1,5 @@
 import type { IntensityWindow, ResolvedRestart } from "./policy.ts";
-import type { TaskFactory, TaskHandle, TaskOutcome, TaskStatus } from "./supervisor.ts";
+import type { TaskFactory, TaskHandle, TaskOutcome, TaskStatus } from "./types.ts";
 
 /**
  * One registered task: the supervisor's bookkeeping behind a {@link TaskHandle}.
