@@ -1,5 +1,10 @@
-import { TaskSupervisor } from "./supervisor.ts";
-import type { SpawnOptions, TaskFactory, TaskHandle, TaskOptions } from "./types.ts";
+import {
+  type SpawnOptions,
+  type TaskFactory,
+  type TaskHandle,
+  type TaskOptions,
+  TaskSupervisor,
+} from "./supervisor.ts";
 
 /**
  * The supervisor `spawnSupervised`, `spawnLogged` and `superviseWorker` use

@@ -1,5 +1,5 @@
 import type { IntensityWindow, ResolvedRestart } from "./policy.ts";
-import type { TaskFactory, TaskHandle, TaskOutcome, TaskStatus } from "./types.ts";
+import type { TaskFactory, TaskHandle, TaskOutcome, TaskStatus } from "./supervisor.ts";
 
 /**
  * One registered task: the supervisor's bookkeeping behind a {@link TaskHandle}.

@@ -11,6 +11,9 @@ import { Chalk, type ChalkInstance } from "chalk";
 import { choice, parseCommandLine, type OptionSpec } from "./args.ts";
 import { loadConfig } from "./config.ts";
 import { UsageError } from "./errors.ts";
+import { formatEffectiveConfig } from "./config/print.ts";
+import { explain, validNames } from "./explain.ts";
+import { initConfig } from "./init.ts";
 import { loadProject, type LoadOptions } from "./project.ts";
 import { scanProject } from "./scan.ts";
 import { GROUPS, KINDS, type Group, type Kind } from "./site.ts";
@@ -41,6 +44,8 @@ const USAGE = `Usage: spawn-audit <command> [options]
 Commands:
   scan [paths...]        find unsupervised background work (default path: .)
   fix [paths...]         rewrite unsupervised sites to run under the shim (dry run by default)
+  explain <name>         what a rule, kind or signal means (e.g. timers, void-promise, interval-timer)
+  init [dir]             write spawn-audit.json with $schema and the test folders found (--force overwrites)
 
 Scan options:
   --format <format>      text, json, sarif (SARIF 2.1.0) or github (Actions annotations) (default: text)
@@ -50,13 +55,16 @@ Scan options:
   --quiet                text and github formats: list only the findings that fail the run (per --fail-on)
   --verbose              text format: show the code and the evidence (signals) under each site
   -o, --output-file <file>  write the report to this file (atomically) instead of stdout
+  --max-warnings <n>     exit 1 when there are more than n per-request findings (warnings)
   --max-problems <n>     files that could not be analysed (syntax errors, binary, too large)
                          tolerated before the run fails like a finding (default: 0;
                          never with --fail-on none)
   --baseline <file>      findings recorded in this baseline do not fail the run
   --write-baseline <file>  record the current findings as the baseline and exit 0
   --tsconfig <path>      tsconfig.json to use (default: nearest one above the first path)
-  --config <path>        config file (default: spawn-audit.config.json in the project root)
+  -c, --config <file>    config file (default: the nearest spawn-audit.json, spawn-audit.jsonc or
+                         "spawnAudit" key of package.json / deno.json(c) above the first path)
+  --print-config <file>  print the configuration that applies to <file> as JSON and exit
   --max-file-size <bytes>  skip larger files with a problem (default: 2097152)
   --color, --no-color    force or disable colours (default: on for a TTY unless NO_COLOR is set)
   -h, --help             show this help
@@ -88,6 +96,7 @@ const SCAN_OPTIONS: Record<string, OptionSpec> = {
   baseline: { type: "string" },
   "write-baseline": { type: "string" },
   "max-problems": { type: "string" },
+  "max-warnings": { type: "string" },
 };
 
 const FIX_OPTIONS: Record<string, OptionSpec> = {
@@ -101,13 +110,15 @@ const FIX_OPTIONS: Record<string, OptionSpec> = {
   "vendor-shim": { type: "string" },
 };
 
-const COMMANDS: Record<string, Record<string, OptionSpec>> = { scan: SCAN_OPTIONS, fix: FIX_OPTIONS };
+const COMMANDS: Record<string, Record<string, OptionSpec>> = { scan: SCAN_OPTIONS, fix: FIX_OPTIONS, explain: {}, init: { force: { type: "boolean" } } };
 
 const OPTIONS: Record<string, OptionSpec> = {
   ...SCAN_OPTIONS,
   ...FIX_OPTIONS,
+  ...COMMANDS["init"],
   tsconfig: { type: "string" },
-  config: { type: "string" },
+  config: { type: "string", short: "c" },
+  "print-config": { type: "string" },
   "max-file-size": { type: "string" },
   color: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -129,16 +140,22 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return 0;
     }
     const [command, ...paths] = positionals;
+    if (typeof values["print-config"] === "string") {
+      io.stdout(formatEffectiveConfig(values["print-config"], configPath(values, io), io.cwd));
+      return 0;
+    }
     if (values["help"] === true || command === undefined) {
       (command === undefined && values["help"] !== true ? io.stderr : io.stdout)(USAGE);
       return command === undefined && values["help"] !== true ? 2 : 0;
     }
     const own = COMMANDS[command];
-    if (own === undefined) throw new UsageError(`unknown command "${command}" (try: spawn-audit scan [paths] or spawn-audit fix [paths])`);
+    if (own === undefined) throw new UsageError(`unknown command "${command}" (commands: ${Object.keys(COMMANDS).join(", ")})`);
     for (const [other, options] of Object.entries(COMMANDS)) {
       const misplaced = other === command ? undefined : Object.keys(options).find((name) => values[name] !== undefined && !(name in own));
       if (misplaced !== undefined) throw new UsageError(`--${misplaced} is an option of ${other}, not of ${command}`);
     }
+    if (command === "explain") return explainCommand(paths, io);
+    if (command === "init") return initCommand(paths, values, io);
     return command === "scan" ? scanCommand(paths, values, io) : fixCommand(paths, values, io);
   } catch (error) {
     if (error instanceof UsageError) {
@@ -156,7 +173,7 @@ function scanCommand(paths: string[], values: Record<string, unknown>, io: CliIo
   const baselinePath = typeof values["baseline"] === "string" ? resolve(io.cwd, values["baseline"]) : undefined;
   const baseline = baselinePath === undefined ? undefined : loadBaseline(baselinePath);
   const project = loadProject(loadOptions(paths, values, io));
-  const config = loadConfig(typeof values["config"] === "string" ? values["config"] : undefined, project.root);
+  const config = loadConfig(configPath(values, io), project.root);
   const result = scanProject(project, config, io.cwd);
   if (typeof values["write-baseline"] === "string") {
     const target = resolve(io.cwd, values["write-baseline"]);
@@ -171,9 +188,17 @@ function scanCommand(paths: string[], values: Record<string, unknown>, io: CliIo
   }
   const accepted = baseline === undefined ? undefined : acceptedByBaseline(result.sites, baseline);
   const maxProblems = values["max-problems"] === undefined ? 0 : nonNegativeInteger(values["max-problems"], "max-problems");
-  // Files that could not be analysed fail the run as findings would (ESLint counts parse errors as errors).
+  const maxWarnings = values["max-warnings"] === undefined ? undefined : nonNegativeInteger(values["max-warnings"], "max-warnings");
+  // Files that could not be analysed fail the run as findings would (ESLint counts parse errors as errors);
+  // so do ignore-comment problems (those with an id), whatever --max-problems says.
+  const fileProblems = result.problems.filter((problem) => problem.id === undefined).length;
+  const commentProblems = result.problems.length - fileProblems;
+  // Per-request findings are warnings (SARIF level warning); ESLint's --max-warnings fails the run above the count.
+  const warnings = result.sites.filter((site) => !accepted?.has(site) && site.status === "unsupervised" && site.group === "per-request").length;
+  if (maxWarnings !== undefined && warnings > maxWarnings) io.stderr(`spawn-audit: ${warnings} per-request findings (warnings), more than --max-warnings ${maxWarnings}\n`);
   const failed = failsThreshold(result.sites.filter((site) => !accepted?.has(site)), failOn) ||
-    (failOn !== "none" && result.problems.length > maxProblems);
+    (failOn !== "none" && (fileProblems > maxProblems || commentProblems > 0)) ||
+    (maxWarnings !== undefined && warnings > maxWarnings);
   const scope = values["quiet"] === true ? "failing" : values["all"] === true ? "all" : "findings";
   const outputFile = typeof values["output-file"] === "string" ? values["output-file"] : undefined;
   let report: string;
@@ -209,7 +234,7 @@ function fixCommand(paths: string[], values: Record<string, unknown>, io: CliIo)
     allowDirty: values["allow-dirty"] === true,
     ...(typeof values["shim-import"] === "string" ? { shimImport: values["shim-import"] } : {}),
     ...(typeof values["vendor-shim"] === "string" ? { vendorShim: values["vendor-shim"] } : {}),
-    ...(typeof values["config"] === "string" ? { config: values["config"] } : {}),
+    ...(configPath(values, io) === undefined ? {} : { config: configPath(values, io) }),
   });
   io.stdout(formatFixReport(result, colorFor(values["color"], io)));
   const refused = result.changes.some((change) => change.refused !== null);
@@ -226,6 +251,25 @@ function loadOptions(paths: string[], values: Record<string, unknown>, io: CliIo
     ...(typeof values["tsconfig"] === "string" ? { tsconfig: values["tsconfig"] } : {}),
     ...(maxFileBytes === undefined ? {} : { maxFileBytes }),
   };
+}
+
+/** `-c/--config` resolved against the working directory, or undefined. */
+function configPath(values: Record<string, unknown>, io: CliIo): string | undefined {
+  return typeof values["config"] === "string" ? resolve(io.cwd, values["config"]) : undefined;
+}
+
+function explainCommand(names: string[], io: CliIo): number {
+  if (names.length !== 1) throw new UsageError(`explain takes one name (a rule, kind or signal), e.g. spawn-audit explain timers; ${validNames()}`);
+  io.stdout(explain(names[0]!));
+  return 0;
+}
+
+function initCommand(dirs: string[], values: Record<string, unknown>, io: CliIo): number {
+  if (dirs.length > 1) throw new UsageError("init takes at most one directory");
+  const { path, testPatterns } = initConfig(resolve(io.cwd, dirs[0] ?? "."), values["force"] === true);
+  const found = testPatterns.length === 0 ? "no test folders or files found" : `test patterns: ${testPatterns.join(", ")}`;
+  io.stdout(`spawn-audit: wrote ${path} (${found})\n`);
+  return 0;
 }
 
 /** A repeatable option's values, comma-separated lists split. */

@@ -16,7 +16,8 @@ import { RULES } from "../rules/mod.ts";
 import { classify } from "./classify/classify.ts";
 import { placementSignals } from "./classify/context.ts";
 import { signal } from "./classify/signals.ts";
-import { ignoreCommentReason, SHIM_SUPERVISORS, supervisionReason } from "./classify/status.ts";
+import { SHIM_SUPERVISORS, supervisionReason } from "./classify/status.ts";
+import { FileIgnores } from "./classify/ignore-comments.ts";
 
 /**
  * Path globs (relative to the project root) that mark test, fixture and
@@ -77,7 +78,8 @@ export function scanProject(project: LoadedProject, config: Config, cwd: string,
  * @param project the program and target files from `loadProject`.
  * @param config the user's configuration.
  * @param cwd the directory report paths are relative to.
- * @param rules the rules to run (all registered rules by default).
+ * @param rules the rules to run (all registered rules by default); those
+ *   config `rules` turns off do not run.
  */
 export function scanProjectLocated(
   project: LoadedProject,
@@ -85,8 +87,10 @@ export function scanProjectLocated(
   cwd: string,
   rules: readonly Rule[] = RULES,
 ): { result: ScanResult; located: LocatedSite[] } {
+  const active = rules.filter((rule) => config.rules[rule.id] !== "off");
+  const runs = (id: string): boolean => active.some((rule) => rule.id === id);
   const byKind = new Map<ts.SyntaxKind, Rule[]>();
-  for (const rule of rules) {
+  for (const rule of active) {
     for (const kind of rule.visits) byKind.set(kind, [...(byKind.get(kind) ?? []), rule]);
   }
   const isTestPath = picomatch([...DEFAULT_TEST_PATTERNS, ...config.testPatterns], { dot: true });
@@ -117,6 +121,7 @@ export function scanProjectLocated(
     const fileFacts: FileFacts = {
       file,
       sourceFile,
+      ignores: FileIgnores.read(sourceFile, RULES),
       lines: undefined,
       testPattern: isTestPath(fromRoot) ? "test path pattern" : undefined,
       fromRoot,
@@ -134,6 +139,7 @@ export function scanProjectLocated(
       ts.forEachChild(node, visit);
     };
     ts.forEachChild(sourceFile, visit);
+    problems.push(...fileFacts.ignores.problems(file, config.ignoreComments, runs));
   }
   located.sort(({ site: a }, { site: b }) =>
     a.file.localeCompare(b.file) || a.start.line - b.start.line || a.start.column - b.start.column
@@ -156,6 +162,7 @@ interface FileFacts {
   sourceFile: ts.SourceFile;
   lines: string[] | undefined;
   testPattern: string | undefined;
+  ignores: FileIgnores;
 }
 
 /** A config group override with its globs compiled once per scan. */
@@ -195,12 +202,11 @@ function toSite(
     status = "supervised";
     statusReason = supervised;
   }
-  const ignoreReason = ignoreCommentReason(sourceFile, facts.lines, start.line);
-  if (ignoreReason !== undefined) {
+  // An ignore comment silences findings only; one on a handled or supervised site is reported unused.
+  const silenced = status === "unsupervised" ? facts.ignores.silence(start.line, detection.kind) : undefined;
+  if (silenced !== undefined) {
     status = "ignored";
-    // The reason may follow the directive after a colon or dash (`spawn-audit-ignore-next-line: why`).
-    const reason = ignoreReason.replace(/^[\s:\u2013\u2014-]+/, "");
-    statusReason = reason === "" ? "spawn-audit-ignore comment" : `spawn-audit-ignore: ${reason}`;
+    statusReason = silenced;
   }
 
   return {

@@ -155,14 +155,17 @@ export interface SpawnSite {
 
 /**
  * A problem met while scanning that is not a spawn site: a file that does not
- * parse, a file skipped for being binary or too large. `line`/`column` are
- * 1-based when known.
+ * parse, a file skipped for being binary or too large, or an ignore comment
+ * that is malformed, has no reason or silences nothing (then `id` is
+ * `malformed-ignore`, `ignore-without-reason` or `unused-ignore`; see
+ * `classify/ignore-comments.ts`). `line`/`column` are 1-based when known.
  */
 export interface ScanProblem {
   file: string;
   line: number | null;
   column: number | null;
   message: string;
+  id?: "malformed-ignore" | "ignore-without-reason" | "unused-ignore";
 }
 
 /**

@@ -3,12 +3,12 @@ import { parseConfig } from "../src/config.ts";
 
 describeCases("status: ignore comments and supervision", [
   {
-    name: "spawn-audit-ignore-next-line and a same-line spawn-audit-ignore make a site ignored",
+    name: "spawn-audit-ignore-next-line and a same-line spawn-audit-ignore make a site of the named kind ignored",
     code: `
 declare function work(): Promise<void>;
-// spawn-audit-ignore-next-line fire-and-forget metrics flush
+// spawn-audit-ignore-next-line floating-promise -- fire-and-forget metrics flush
 work();
-work(); // spawn-audit-ignore
+work(); // spawn-audit-ignore floating-promise -- flushed at exit
 work();`,
     sites: [
       { kind: "floating-promise", line: 4, status: "ignored" },
@@ -20,7 +20,7 @@ work();`,
     name: "an ignore marker inside a string is not a comment",
     code: `
 declare function work(s: string): Promise<void>;
-work("// spawn-audit-ignore");`,
+work("// spawn-audit-ignore floating-promise -- in a string");`,
     sites: [{ kind: "floating-promise", line: 3, status: "unsupervised" }],
   },
   {

@@ -1,6 +1,6 @@
 /**
- * Status that does not depend on the rule: inline ignore comments, config
- * ignore globs, and supervision by the shim or a configured supervisor.
+ * Status that does not depend on the rule: supervision by the shim or a
+ * configured supervisor (ignore comments are in `ignore-comments.ts`).
  *
  * @module
  */
@@ -9,46 +9,6 @@ import { enclosingFunction, isFunctionNode, skipOuterExpressions } from "../anal
 
 /** The shim's supervisor functions, always recognised (see `shim/mod.ts`). */
 export const SHIM_SUPERVISORS = ["spawnSupervised", "spawnLogged", "superviseWorker", "logWorker"] as const;
-
-const IGNORE_SAME_LINE = /\/[/*]\s*spawn-audit-ignore(?!-next-line)\b\s*(.*?)\s*(\*\/)?\s*$/;
-const IGNORE_NEXT_LINE = /^\s*\/[/*]\s*spawn-audit-ignore-next-line\b\s*(.*?)\s*(\*\/)?\s*$/;
-
-/**
- * The reason given by an ignore comment for a site starting on `line`
- * (0-based): `// spawn-audit-ignore-next-line reason` alone on the line
- * before, or `// spawn-audit-ignore reason` at the end of the same line. The
- * marker must be in a comment, not in a string or template literal.
- *
- * @param sourceFile the parsed file.
- * @param lines the file's lines.
- * @param line the 0-based line the site starts on.
- * @returns the reason ("" when none was written), or undefined when not ignored.
- */
-export function ignoreCommentReason(sourceFile: ts.SourceFile, lines: readonly string[], line: number): string | undefined {
-  for (const [at, pattern] of [[line, IGNORE_SAME_LINE], [line - 1, IGNORE_NEXT_LINE]] as const) {
-    const text = lines[at];
-    if (text === undefined) continue;
-    const match = pattern.exec(text);
-    if (match !== null && isInComment(sourceFile, sourceFile.getPositionOfLineAndCharacter(at, text.indexOf("spawn-audit-ignore")))) {
-      return match[1] ?? "";
-    }
-  }
-  return undefined;
-}
-
-/** Whether `position` falls in trivia rather than inside a literal token. */
-function isInComment(sourceFile: ts.SourceFile, position: number): boolean {
-  let node: ts.Node = sourceFile;
-  for (;;) {
-    const child: ts.Node | undefined = ts.forEachChild(node, (candidate) =>
-      candidate.getStart(sourceFile) <= position && position < candidate.end ? candidate : undefined
-    );
-    if (child === undefined) break;
-    node = child;
-  }
-  return !(ts.isStringLiteralLike(node) || ts.isTemplateLiteralToken(node) || ts.isRegularExpressionLiteral(node) || ts.isJsxText(node)) ||
-    position < node.getStart(sourceFile);
-}
 
 /**
  * Why a site counts as supervised, or undefined. A supervisor sees a failure

@@ -27,7 +27,7 @@ db.claimJob().then((job) => console.log("first job", job?.id));
 // Handled: the rejection is observed.
 db.ping().catch((error) => console.error("initial ping failed", error));
 
-// spawn-audit-ignore-next-line: best-effort telemetry, failure is acceptable
+// spawn-audit-ignore-next-line floating-promise -- best-effort telemetry, failure is acceptable
 db.recordAudit("boot", { pid: process.pid });
 
 new MetricsReporter(db);
