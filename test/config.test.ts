@@ -120,6 +120,13 @@ describe("config errors: one line, exit 2", () => {
       chmodSync(join(root, "spawn-audit.json"), 0o644);
     }
   });
+
+  test("a config path that cannot be read as a file (a directory) says so, for any user", async () => {
+    const root = tree({ ".git/": "", "a.ts": INTERVAL, "spawn-audit.json/": "" });
+    const run = await runInProcess(["scan", root]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /^spawn-audit: cannot read config file .*spawn-audit\.json: it is a directory\n$/);
+  });
 });
 
 describe("the published config schema", () => {

@@ -1,6 +1,6 @@
 /**
- * What the published package contains: the built CLI, rules and shim and
- * the JSON schema, but no compiled tests.
+ * What the published package contains: the built CLI, rules and shim, the
+ * JSON schemas and the rule pages (`spawn-audit explain`), but no compiled tests.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -13,7 +13,7 @@ test("npm pack ships the built code and the schema, and no test files", () => {
   const [packed] = JSON.parse(run.stdout) as { files: { path: string }[] }[];
   const paths = packed!.files.map((file) => file.path);
   assert.deepEqual(paths.filter((path) => /\.test\.|(^|\/)test\//.test(path)), []);
-  for (const required of ["dist/src/main.js", "dist/shim/mod.js", "dist/rules/mod.js", "schema/scan-report.v1.json", "README.md"]) {
+  for (const required of ["dist/src/main.js", "dist/shim/mod.js", "dist/rules/mod.js", "schema/scan-report.v1.json", "schema/config.v1.json", "rules/timers/README.md", "README.md"]) {
     assert.ok(paths.includes(required), `${required} is missing from the package`);
   }
 });

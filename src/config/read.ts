@@ -49,7 +49,7 @@ export function readJsonc(path: string, what: string): unknown {
     text = readFileSync(path, "utf8");
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException;
-    const reason = code === "ENOENT" ? "no such file" : code === "EACCES" || code === "EPERM" ? "permission denied" : message;
+    const reason = code === "ENOENT" ? "no such file" : code === "EACCES" || code === "EPERM" ? "permission denied" : code === "EISDIR" ? "it is a directory" : message;
     throw new UsageError(`cannot read ${what} ${path}: ${reason}`);
   }
   if (text.startsWith("\uFEFF")) text = text.slice(1);
