@@ -9,7 +9,6 @@
  */
 import { Chalk, type ChalkInstance } from "chalk";
 import { choice, parseCommandLine, type OptionSpec } from "./args.ts";
-import { loadConfig } from "./config.ts";
 import { UsageError } from "./errors.ts";
 import { formatEffectiveConfig } from "./config/print.ts";
 import { explain, validNames } from "./explain.ts";
@@ -61,16 +60,19 @@ Scan options:
                          never with --fail-on none)
   --baseline <file>      findings recorded in this baseline do not fail the run
   --write-baseline <file>  record the current findings as the baseline and exit 0
-  --tsconfig <path>      tsconfig.json to use (default: nearest one above the first path)
+  --tsconfig <path>      tsconfig.json to use for every file (default: for each file the
+                         nearest tsconfig.json or jsconfig.json that includes it)
   -c, --config <file>    config file (default: the nearest spawn-audit.json, spawn-audit.jsonc or
                          "spawnAudit" key of package.json / deno.json(c) above the first path)
   --print-config <file>  print the configuration that applies to <file> as JSON and exit
   --max-file-size <bytes>  skip larger files with a problem (default: 2097152)
+  --ignore-pattern <glob>  skip files matching the glob, relative to the project root (repeatable)
+  --no-ignore            also scan files that .gitignore or .git/info/exclude ignore
   --color, --no-color    force or disable colours (default: on for a TTY unless NO_COLOR is set)
   -h, --help             show this help
   -v, --version          show the version
 
-Fix options (and --tsconfig, --config, --max-file-size, --color as for scan):
+Fix options (and --tsconfig, --config, --max-file-size, --ignore-pattern, --no-ignore, --color as for scan):
   --write                apply the changes (default: print a diff and a summary)
   --check                dry run that exits 1 when there is something to rewrite
   --group <group>        durable, per-request or all = both (default: durable);
@@ -120,6 +122,8 @@ const OPTIONS: Record<string, OptionSpec> = {
   config: { type: "string", short: "c" },
   "print-config": { type: "string" },
   "max-file-size": { type: "string" },
+  ignore: { type: "boolean" },
+  "ignore-pattern": { type: "string", multiple: true },
   color: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
@@ -173,8 +177,7 @@ function scanCommand(paths: string[], values: Record<string, unknown>, io: CliIo
   const baselinePath = typeof values["baseline"] === "string" ? resolve(io.cwd, values["baseline"]) : undefined;
   const baseline = baselinePath === undefined ? undefined : loadBaseline(baselinePath);
   const project = loadProject(loadOptions(paths, values, io));
-  const config = loadConfig(configPath(values, io), project.root);
-  const result = scanProject(project, config, io.cwd);
+  const result = scanProject(project, project.config, io.cwd);
   if (typeof values["write-baseline"] === "string") {
     const target = resolve(io.cwd, values["write-baseline"]);
     const written = createBaseline(result.sites);
@@ -234,7 +237,6 @@ function fixCommand(paths: string[], values: Record<string, unknown>, io: CliIo)
     allowDirty: values["allow-dirty"] === true,
     ...(typeof values["shim-import"] === "string" ? { shimImport: values["shim-import"] } : {}),
     ...(typeof values["vendor-shim"] === "string" ? { vendorShim: values["vendor-shim"] } : {}),
-    ...(configPath(values, io) === undefined ? {} : { config: configPath(values, io) }),
   });
   io.stdout(formatFixReport(result, colorFor(values["color"], io)));
   const refused = result.changes.some((change) => change.refused !== null);
@@ -242,14 +244,18 @@ function fixCommand(paths: string[], values: Record<string, unknown>, io: CliIo)
   return (result.write && refused) || (values["check"] === true && pending) ? 1 : 0;
 }
 
-/** The project-loading options both commands take: paths, --tsconfig, --max-file-size. */
+/** The project-loading options both commands take: paths, --tsconfig, --config, --max-file-size, --ignore-pattern, --no-ignore. */
 function loadOptions(paths: string[], values: Record<string, unknown>, io: CliIo): LoadOptions {
   const maxFileBytes = values["max-file-size"] === undefined ? undefined : positiveInteger(values["max-file-size"], "max-file-size");
   return {
     paths,
     cwd: io.cwd,
     ...(typeof values["tsconfig"] === "string" ? { tsconfig: values["tsconfig"] } : {}),
+    ...(configPath(values, io) === undefined ? {} : { config: configPath(values, io) }),
     ...(maxFileBytes === undefined ? {} : { maxFileBytes }),
+    // Not split at commas: a glob may hold a brace list.
+    ignorePatterns: Array.isArray(values["ignore-pattern"]) ? values["ignore-pattern"] : [],
+    gitignore: values["ignore"] !== false,
   };
 }
 

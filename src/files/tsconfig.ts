@@ -70,7 +70,8 @@ export class ConfigFinder {
     const existing = path.endsWith("jsconfig.json") ? JSCONFIG_DEFAULTS : undefined;
     const parsed = ts.parseJsonSourceFileConfigFileContent(source, ts.sys, dirname(path), existing, path);
     const syntax = (source as { parseDiagnostics?: readonly ts.Diagnostic[] }).parseDiagnostics ?? [];
-    for (const diagnostic of [...syntax, ...parsed.errors]) {
+    // A JSON syntax error also makes the options around it wrong: report the first syntax error only.
+    for (const diagnostic of syntax.length > 0 ? syntax.slice(0, 1) : parsed.errors) {
       if (!HARMLESS.has(diagnostic.code)) this.warnings.push({ file: path, message: `${formatDiagnostic(diagnostic)}; the rest of the config is used` });
     }
     const references: string[] = [];
