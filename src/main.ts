@@ -22,6 +22,5 @@ const code = await runCli(process.argv.slice(2), {
   cwd: process.cwd(),
   env: process.env,
   isTTY: process.stdout.isTTY === true,
-  stderrIsTTY: process.stderr.isTTY === true,
 });
 process.exitCode = code;

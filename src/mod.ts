@@ -15,9 +15,9 @@
 /** The data model: spawn sites, kinds, groups, statuses, signals (src/site.ts). */
 export type { Group, Kind, Position, Resolution, ScanProblem, Signal, SpawnSite, Status } from "./site.ts";
 export { GROUPS, KINDS, STATUSES } from "./site.ts";
-/** The configuration file's shape and its loader (src/config.ts). */
-export type { Config, GroupOverride } from "./config.ts";
-export { DEFAULT_CONFIG, loadConfig, parseConfig } from "./config.ts";
+/** The configuration's shape, discovery and validation (src/config.ts, schema/config.v1.json). */
+export type { Config, GroupOverride, IgnoreCommentOptions, ResolvedConfig, RuleSetting } from "./config.ts";
+export { DEFAULT_CONFIG, loadConfig, parseConfig, resolveConfig } from "./config.ts";
 /** Project loading: paths and tsconfig to a program and target files (src/project.ts). */
 export type { LoadedProject, LoadOptions } from "./project.ts";
 export { loadProject } from "./project.ts";
