@@ -30,9 +30,6 @@ export type IgnoreScope = "line" | "next-line" | "file";
 /** The ids of problems about ignore comments ({@link ScanProblem}'s `id`). */
 export const IGNORE_PROBLEM_IDS: readonly NonNullable<ScanProblem["id"]>[] = ["malformed-ignore", "ignore-without-reason", "unused-ignore"];
 
-/** The comment form users write, for hints: `// spawn-audit-ignore-next-line <name>[, <name>] -- <reason>`. */
-export const IGNORE_SYNTAX = "// spawn-audit-ignore-next-line <rule or kind>[, ...] -- <reason>";
-
 const MARKER = "spawn-audit-ignore";
 /** A comment that starts with the marker: `//` or `/*` (or `/**`), spaces, then the marker and its scope suffix. */
 const DIRECTIVE = /^\/[/*]\*?\s*spawn-audit-ignore(-next-line|-file)?(?![\w-])([^]*)$/;
@@ -60,8 +57,10 @@ export class FileIgnores {
   ) {}
 
   /**
-   * Reads every ignore comment in a file. A marker inside a string,
-   * template or regular expression is not a comment and is not read.
+   * Reads every ignore comment in a file: a line or block comment that
+   * starts with the marker. A marker in a string, template or regular
+   * expression, or further inside a comment's text (a doc comment quoting
+   * the syntax), is not a directive.
    *
    * @param sourceFile the parsed file.
    * @param vocabulary every registered rule: its id and kinds are the names
@@ -163,18 +162,19 @@ function nameTable(rules: readonly Rule[]): NameTable {
 /** The names and reason of a comment's text after the marker, or the problem with it. */
 function parseBody(body: string, scope: IgnoreScope, table: NameTable): { names: string[]; reason: string } | string {
   const marker = scope === "line" ? MARKER : `${MARKER}-${scope}`;
+  const syntax = `// ${marker} <rule or kind>[, ...] -- <reason>`;
   const separator = /(^|\s)--(\s|$)/.exec(body);
   const namesText = separator === null ? body : body.slice(0, separator.index);
   const reason = separator === null ? "" : body.slice(separator.index + separator[0].length).trim();
   const names = namesText.split(",").map((name) => name.trim()).filter((name) => name !== "");
   const valid = [...table.kinds.keys()].sort().join(", ");
   if (names.length === 0) {
-    return `malformed ${marker}: it must name the rules or kinds it silences, as ${IGNORE_SYNTAX.replace("-next-line", scope === "line" ? "" : `-${scope}`)}; it silences nothing`;
+    return `malformed ${marker}: it must name the rules or kinds it silences, as ${syntax}; it silences nothing`;
   }
   const unknown = names.find((name) => !table.kinds.has(name));
   if (unknown !== undefined) {
     return separator === null
-      ? `malformed ${marker}: "${body}" names no rule; write ${IGNORE_SYNTAX.replace("-next-line", scope === "line" ? "" : `-${scope}`)} (names: ${valid}); it silences nothing`
+      ? `malformed ${marker}: "${body}" names no rule; write ${syntax} (names: ${valid}); it silences nothing`
       : `malformed ${marker}: unknown rule or kind "${unknown}" (names: ${valid}); it silences nothing`;
   }
   return { names, reason };
