@@ -14,7 +14,7 @@ import { formatEffectiveConfig } from "./config/print.ts";
 import { explain, validNames } from "./explain.ts";
 import { initConfig } from "./init.ts";
 import { loadProject, type LoadOptions } from "./project.ts";
-import { scanProject } from "./scan.ts";
+import { scanProject, type ScanResult } from "./scan.ts";
 import { GROUPS, KINDS, type Group, type Kind } from "./site.ts";
 import { runFix } from "./fix/fix.ts";
 import { formatFixReport } from "./fix/report.ts";
@@ -27,6 +27,7 @@ import { formatGithub } from "./report/github.ts";
 import { acceptedByBaseline, createBaseline, loadBaseline } from "./baseline.ts";
 import { writeAtomically } from "./atomic-write.ts";
 import { writeReportFile } from "./report/output.ts";
+import { createProgress } from "./report/progress.ts";
 import { resolve } from "node:path";
 
 /** Where the CLI writes and what it knows of its environment; injectable for tests. */
@@ -36,6 +37,8 @@ export interface CliIo {
   cwd: string;
   env: Readonly<Record<string, string | undefined>>;
   isTTY: boolean;
+  /** Whether stderr is a terminal: the scan's status line is shown only then (absent: no). */
+  stderrIsTTY?: boolean;
 }
 
 const USAGE = `Usage: spawn-audit <command> [options]
@@ -176,8 +179,16 @@ function scanCommand(paths: string[], values: Record<string, unknown>, io: CliIo
   const failOn = choice<FailOn>(values["fail-on"], "fail-on", [...GROUPS, "none"], "durable");
   const baselinePath = typeof values["baseline"] === "string" ? resolve(io.cwd, values["baseline"]) : undefined;
   const baseline = baselinePath === undefined ? undefined : loadBaseline(baselinePath);
-  const project = loadProject(loadOptions(paths, values, io));
-  const result = scanProject(project, project.config, io.cwd);
+  const progress = createProgress({ write: io.stderr, isTTY: io.stderrIsTTY === true, env: io.env, now: () => performance.now() });
+  let result: ScanResult;
+  try {
+    progress.phase("loading and type-checking the project");
+    const project = loadProject(loadOptions(paths, values, io));
+    progress.phase("scanning");
+    result = scanProject(project, project.config, io.cwd, undefined, (done, total) => progress.advance(done, total));
+  } finally {
+    progress.finish();
+  }
   if (typeof values["write-baseline"] === "string") {
     const target = resolve(io.cwd, values["write-baseline"]);
     const written = createBaseline(result.sites);

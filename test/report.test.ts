@@ -159,6 +159,20 @@ describe("-o/--output-file", () => {
   });
 });
 
+describe("status line while scanning", () => {
+  test("shown on stderr only when stderr is a terminal outside CI, and erased before the report", async () => {
+    const quiet = await runInProcess(["scan", "examples/service"], { stderrIsTTY: false });
+    assert.equal(quiet.stderr, "");
+    const inCi = await runInProcess(["scan", "examples/service"], { stderrIsTTY: true, env: { CI: "true" } });
+    assert.equal(inCi.stderr, "");
+    const shown = await runInProcess(["scan", "examples/service"], { stderrIsTTY: true });
+    assert.match(shown.stderr, /spawn-audit: loading and type-checking the project/);
+    assert.match(shown.stderr, /spawn-audit: scanning/);
+    assert.ok(shown.stderr.endsWith("\r\u001b[2K") && !shown.stderr.includes("\n"), JSON.stringify(shown.stderr));
+    assert.equal(shown.stdout, quiet.stdout);
+  });
+});
+
 describe("SARIF for code scanning", () => {
   const ajv = new Ajv({ allErrors: true, strict: false });
   formats.default(ajv); // ajv-formats is CommonJS: its default import is module.exports, the plugin is its `default`

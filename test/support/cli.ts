@@ -18,10 +18,10 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the CLI in-process with `cwd`, an environment and TTY-ness of choice. */
+/** Runs the CLI in-process with `cwd`, an environment and TTY-ness (of stdout, of stderr) of choice. */
 export async function runInProcess(
   argv: string[],
-  options: { cwd?: string; env?: Record<string, string>; isTTY?: boolean } = {},
+  options: { cwd?: string; env?: Record<string, string>; isTTY?: boolean; stderrIsTTY?: boolean } = {},
 ): Promise<CliRun> {
   let stdout = "";
   let stderr = "";
@@ -31,6 +31,7 @@ export async function runInProcess(
     cwd: options.cwd ?? repoRoot(),
     env: options.env ?? {},
     isTTY: options.isTTY ?? false,
+    stderrIsTTY: options.stderrIsTTY ?? false,
   });
   return { code, stdout, stderr };
 }
