@@ -4,9 +4,6 @@
  *
  * @module
  */
-import { RULES } from "../../rules/mod.ts";
-import type { Rule } from "../rule.ts";
-import type { Kind } from "../site.ts";
 
 /**
  * Where the repository's files are published, ending with `/`: rule pages
@@ -23,17 +20,6 @@ export const DOCS_BASE_URL = "https://github.com/spawn-audit/spawn-audit/blob/ma
  */
 export function ruleDocUrl(ruleId: string): string {
   return `${DOCS_BASE_URL}rules/${ruleId}/README.md`;
-}
-
-/**
- * The rule that reports a kind.
- *
- * @throws {Error} when no registered rule declares the kind (a bug: every kind has a rule).
- */
-export function ruleOfKind(kind: Kind): Rule {
-  const rule = RULES.find((candidate) => candidate.kinds.includes(kind));
-  if (rule === undefined) throw new Error(`no rule reports the kind ${kind}`);
-  return rule;
 }
 
 /**

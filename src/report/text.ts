@@ -13,7 +13,7 @@ import { GROUPS, KINDS, type Group, type Kind, type SpawnSite } from "../site.ts
 import type { ScanResult } from "../scan.ts";
 import { skippedCounts } from "../files/skipped.ts";
 import { failsThreshold, summarize, type FailOn } from "./summary.ts";
-import { ruleDocUrl, ruleOfKind, shortMessage } from "./rules.ts";
+import { ruleDocUrl, shortMessage } from "./rules.ts";
 
 /**
  * Which sites the text report lists: `findings` (unsupervised sites, the
@@ -152,13 +152,13 @@ function groupReasons(site: SpawnSite): string[] {
 
 /** Each kind listed, once, in report order: its full message and its rule's page. */
 function legend(listed: readonly SpawnSite[], color: ChalkInstance): string[] {
-  const messages = new Map<Kind, string>();
-  for (const site of listed) messages.set(site.kind, site.message);
-  const kinds = KINDS.filter((kind) => messages.has(kind));
+  const byKind = new Map<Kind, SpawnSite>();
+  for (const site of listed) byKind.set(site.kind, site);
+  const kinds = KINDS.filter((kind) => byKind.has(kind));
   const width = Math.max(...kinds.map((kind) => kind.length));
   return kinds.flatMap((kind) => [
-    `${color.magenta(kind.padEnd(width))}  ${messages.get(kind)}`,
-    `${" ".repeat(width)}  ${color.dim(ruleDocUrl(ruleOfKind(kind).id))}`,
+    `${color.magenta(kind.padEnd(width))}  ${byKind.get(kind)!.message}`,
+    `${" ".repeat(width)}  ${color.dim(ruleDocUrl(byKind.get(kind)!.rule))}`,
   ]);
 }
 
