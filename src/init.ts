@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { writeAtomically } from "./atomic-write.ts";
 import { configsIn } from "./config/discover.ts";
@@ -41,12 +41,12 @@ export interface InitResult {
  *
  * @param dir the project directory (absolute).
  * @param force overwrite an existing `spawn-audit.json`.
- * @throws {UsageError} when `dir` does not exist, `spawn-audit.json` exists
+ * @throws {UsageError} when `dir` is not a directory, `spawn-audit.json` exists
  *   and `force` is false, another spawn-audit configuration is in `dir`
  *   (two would make discovery ambiguous), or the file cannot be written.
  */
 export function initConfig(dir: string, force: boolean): InitResult {
-  if (!existsSync(dir)) throw new UsageError(`directory not found: ${dir}`);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`not a directory: ${dir}`);
   const path = join(dir, INIT_FILE_NAME);
   const other = configsIn(dir).find((document) => document.path !== path);
   if (other !== undefined) throw new UsageError(`${dir} already has a spawn-audit configuration: ${other.path}`);

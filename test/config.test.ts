@@ -180,6 +180,9 @@ describe("init", () => {
     assert.equal(run.code, 2);
     assert.match(run.stderr, /already has a spawn-audit configuration: .*package\.json/);
     assert.equal(existsSync(join(root, "spawn-audit.json")), false);
+    const file = await runInProcess(["init", join(root, "package.json")]);
+    assert.equal(file.code, 2);
+    assert.match(file.stderr, /^spawn-audit: not a directory: .*package\.json\n$/);
   });
 });
 
