@@ -280,7 +280,8 @@ function chainCallbacks(expression: ts.Node): ts.Node[] {
  *   installed), but the statement is a `.then`/`.catch` chain, or calls a
  *   function the project declares `async` (resolved by symbol; else, for a
  *   method called on `this` or a property of it, a name the program's
- *   sources declare only as async).
+ *   sources declare only as async). A method of another receiver without a
+ *   type is not resolved by name here: a name alone does not make a promise.
  */
 function promiseStatement(context: RuleContext, expression: ts.Node): Resolution | undefined {
   const type = context.checker.getTypeAtLocation(expression);
@@ -291,9 +292,12 @@ function promiseStatement(context: RuleContext, expression: ts.Node): Resolution
   if (receiver !== undefined) return "syntax";
   const call = skipOuterExpressions(expression);
   if (!ts.isCallExpression(call) || isSettleCall(context.checker, call)) return undefined;
+  const callee = skipOuterExpressions(call.expression);
+  // A method of a receiver nobody typed resolves only by its name: too weak to call the statement a promise.
+  if (ts.isPropertyAccessExpression(callee) && !isOwnObject(callee.expression) &&
+    isUntyped(context.checker.getTypeAtLocation(callee.expression))) return undefined;
   const fn = resolveFunction(context.checker, call.expression);
   if (fn !== undefined) return isAsyncFunction(fn) ? "syntax" : undefined;
-  const callee = skipOuterExpressions(call.expression);
   return ts.isPropertyAccessExpression(callee) && isOwnObject(callee.expression) &&
       ownFunctionNames(context.program).asyncOnly.has(callee.name.text)
     ? "syntax"

@@ -214,6 +214,28 @@ export class CacheService {
     sites: [{ kind: "timeout", line: 1, resolution: "type", group: "per-request", signals: ["one-shot-timer", "startup-function"] }],
   },
   {
+    name: "a method called on an untyped parameter resolves to the one class method of that name",
+    path: "src/jobs.js",
+    script: true,
+    code: `class Job {
+  run() {
+    try { JSON.parse("{"); } catch (error) { console.error(error); }
+  }
+}
+class Other {
+  step() { JSON.parse("{"); }
+}
+function later(job, other) {
+  setTimeout(() => job.run(), 5);
+  setTimeout(() => other.step(), 5);
+}
+module.exports = { Job, Other, later };`,
+    sites: [
+      { kind: "timeout", line: 10, status: "handled" },
+      { kind: "timeout", line: 11, status: "unsupervised" },
+    ],
+  },
+  {
     name: "cleanup then settle cannot fail; a callback whose only statement is a handled call is handled",
     code: `
 declare function refresh(): Promise<void>;

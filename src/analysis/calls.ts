@@ -31,7 +31,11 @@ import {
  * (`_asyncToGenerator(function* () { … })`), its generator. A name the
  * program's own sources never declare as a
  * function (`items.push`) is not looked up at all (see
- * {@link ownFunctionNames}).
+ * {@link ownFunctionNames}). A method called on a receiver without a type
+ * (`job.doExecute()` where `job` is an untyped parameter) resolves to the
+ * class method of that name when the program's own sources declare no other
+ * function of that name: a name declared twice is ambiguous and stays
+ * unresolved.
  *
  * @param checker the program's type checker.
  * @param callee the callee expression (or a reference like `this.tick`).
@@ -50,9 +54,20 @@ export function resolveFunction(checker: ts.TypeChecker, callee: ts.Node): Funct
     resolved.set(target, null);
     return undefined;
   }
-  const found = functionNamed(checker, target) ?? ownClassMember(target);
+  const found = functionNamed(checker, target) ?? ownClassMember(target) ??
+    (program !== undefined && untypedReceiver(checker, target) ? ownFunctionNames(program).unique.get(name) : undefined);
   resolved.set(target, found ?? null);
   return found;
+}
+
+/**
+ * `receiver.name` whose receiver the checker knows nothing about (a
+ * parameter of untyped JavaScript, `self` passed in by a caller): the
+ * callee can only be found by its name.
+ */
+function untypedReceiver(checker: ts.TypeChecker, reference: ts.Node): boolean {
+  if (!ts.isPropertyAccessExpression(reference) || reference.expression.kind === ts.SyntaxKind.ThisKeyword) return false;
+  return (checker.getTypeAtLocation(reference.expression).flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) !== 0;
 }
 
 const resolved = new WeakMap<ts.Node, FunctionNode | null>();
@@ -315,38 +330,68 @@ function findInCalls<T>(
   return undefined;
 }
 
+/** A method, accessor or function-valued field of a class. */
+function isClassMember(fn: FunctionNode): boolean {
+  const parent = ts.isPropertyDeclaration(fn.parent) ? fn.parent.parent : fn.parent;
+  return parent !== undefined && ts.isClassLike(parent);
+}
+
+/** What {@link ownFunctionNames} finds in a program. */
+export interface OwnFunctionNames {
+  /** Every name the program's own sources declare a function under. */
+  all: ReadonlySet<string>;
+  /** Names declared only by `async` functions (none of them by a plain function). */
+  asyncOnly: ReadonlySet<string>;
+  /** Names declared by exactly one function, when that function is a class member, with it. */
+  unique: ReadonlyMap<string, FunctionNode>;
+}
+
 /**
  * The names of functions the program's own sources declare (functions,
- * methods, accessors, function-valued variables and properties): `all`,
- * and `asyncOnly`, those declared only as `async` (a name also declared by a
- * non-async function is left out). Declaration files and the language's lib
- * are not read. Built once per program, on first use.
+ * methods, accessors, function-valued variables and properties): `all`;
+ * `asyncOnly`, those declared only as `async` (a name also declared by a
+ * non-async function is left out); and `unique`, those declared once, by a
+ * method or field of a class (a plain function's name is too often a
+ * library's method name too: `query`, `connect`).
+ * Declaration files and the language's lib are not read. Built once per
+ * program, on first use.
  *
  * `all` lets {@link resolveFunction} skip, without asking the checker, the
  * many calls that cannot reach the program's own code (`items.push(x)` when
- * nothing here declares `push`); `asyncOnly` is the fallback for a call whose
- * receiver has no type (`this.fsw._emit(...)` in untyped JavaScript).
+ * nothing here declares `push`); `asyncOnly` and `unique` are the fallbacks
+ * for a call whose receiver has no type (`this.fsw._emit(...)`,
+ * `job.doExecute()` in untyped JavaScript).
  *
  * @param program the program.
  */
-export function ownFunctionNames(program: ts.Program): { all: ReadonlySet<string>; asyncOnly: ReadonlySet<string> } {
+export function ownFunctionNames(program: ts.Program): OwnFunctionNames {
   const cached = functionNames.get(program);
   if (cached !== undefined) return cached;
   const isAsync = new Set<string>();
   const notAsync = new Set<string>();
+  const byName = new Map<string, FunctionNode | null>();
   const visit = (node: ts.Node): void => {
     if (isFunctionNode(node) && !ts.isConstructorDeclaration(node)) {
       const name = functionName(node);
-      if (name !== undefined) (isAsyncFunction(node) ? isAsync : notAsync).add(name);
+      if (name !== undefined) {
+        (isAsyncFunction(node) ? isAsync : notAsync).add(name);
+        byName.set(name, byName.has(name) ? null : node);
+      }
     }
     ts.forEachChild(node, visit);
   };
   for (const file of program.getSourceFiles()) {
     if (!file.isDeclarationFile && !program.isSourceFileDefaultLibrary(file)) visit(file);
   }
-  const result = { all: new Set([...isAsync, ...notAsync]), asyncOnly: new Set([...isAsync].filter((name) => !notAsync.has(name))) };
+  const unique = new Map<string, FunctionNode>();
+  for (const [name, fn] of byName) if (fn !== null && isClassMember(fn)) unique.set(name, fn);
+  const result: OwnFunctionNames = {
+    all: new Set([...isAsync, ...notAsync]),
+    asyncOnly: new Set([...isAsync].filter((name) => !notAsync.has(name))),
+    unique,
+  };
   functionNames.set(program, result);
   return result;
 }
 
-const functionNames = new WeakMap<ts.Program, { all: ReadonlySet<string>; asyncOnly: ReadonlySet<string> }>();
+const functionNames = new WeakMap<ts.Program, OwnFunctionNames>();
