@@ -182,6 +182,23 @@ flag ? work() : pending;`,
     ],
   },
   {
+    name: "a call given a node-style callback reports its failure there",
+    code: `
+declare const redis: { get(key: string, callback?: (err: Error | null, value?: string) => void): Promise<string> };
+export function read(callback: (err: Error | null, value?: string) => void) {
+  redis.get("a", (err, value) => { if (err) console.error(err); else console.log(value); });
+  redis.get("b", callback);
+  redis.get("c", (value) => console.log(value));
+  redis.get("d");
+}`,
+    sites: [
+      { kind: "floating-promise", line: 4, status: "handled" },
+      { kind: "floating-promise", line: 5, status: "handled" },
+      { kind: "floating-promise", line: 6, status: "unsupervised" },
+      { kind: "floating-promise", line: 7, status: "unsupervised" },
+    ],
+  },
+  {
     name: "handled inside the callee: a body wrapped in try/catch, every await caught, or a returned .catch chain",
     code: `
 declare function fetchJobs(): Promise<void>;

@@ -22,7 +22,7 @@ import {
   restartsItself,
   runsLater,
 } from "../../src/analysis/calls.ts";
-import { cannotFail, catchesEverything, isSettleCall, neverRejects } from "../../src/analysis/failure.ts";
+import { cannotFail, catchesEverything, isSettleCall, neverRejects, reportsToCallback } from "../../src/analysis/failure.ts";
 import {
   calleeText,
   enclosingFunctions,
@@ -322,7 +322,8 @@ function chainReceiver(expression: ts.Node): ts.Node | undefined {
 /**
  * Whether the promise's failure is observed or impossible: the test runner
  * observes test-framework calls; a `.catch(h)` or two-argument `.then`
- * observes the chain; an async IIFE or a called function that catches
+ * observes the chain; a call given a node-style callback reports its
+ * failure there; an async IIFE or a called function that catches
  * everything (body in try/catch, or returns a handled chain) lets nothing
  * out; a promise that can only resolve (`Promise.allSettled`, a deferred
  * with no reject path) is benign.
@@ -341,6 +342,8 @@ function promiseOutcome(
     return { status: "benign", reason: "settles a deferred: the promise it returns is the one being settled, no work starts" };
   }
   if (chain.trailing !== undefined) return undefined;
+  const called = ts.isCallExpression(chain.root) ? reportsToCallback(context.checker, chain.root) : undefined;
+  if (called !== undefined) return { status: "handled", reason: called };
   const caught = started === undefined ? undefined : catchesEverything(context.checker, started);
   if (caught !== undefined) {
     return { status: "handled", reason: `the ${isIife ? "async function" : "called function"} catches every failure: ${caught}` };

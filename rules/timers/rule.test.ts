@@ -236,6 +236,35 @@ module.exports = { Job, Other, later };`,
     ],
   },
   {
+    name: "logging cannot fail; a library call whose node-style callback cannot fail cannot fail",
+    code: `
+declare const debug: (format: string, ...args: unknown[]) => void;
+declare const logger: { warn(message: string): void };
+declare const pool: { connect(callback: (err: Error | null) => void): void };
+declare function refresh(): Promise<void>;
+export class Client {
+  timer: ReturnType<typeof setTimeout> | null = null;
+  logError(message: string) { logger.warn(message); }
+  reconnect() {
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      debug("reconnecting");
+      logger.warn("reconnecting");
+      this.logError("reconnecting");
+      refresh().catch((error) => debug("failed %s", error));
+    }, 10);
+    setTimeout(() => pool.connect((err) => { if (err) logger.warn(err.message); }), 10);
+    setTimeout(() => pool.connect((err) => { if (err) JSON.parse("{"); }), 10);
+  }
+}`,
+    sites: [
+      { kind: "timeout", line: 10, status: "handled" },
+      { kind: "floating-promise", line: 15, status: "handled" },
+      { kind: "timeout", line: 17, status: "benign" },
+      { kind: "timeout", line: 18, status: "unsupervised" },
+    ],
+  },
+  {
     name: "cleanup then settle cannot fail; a callback whose only statement is a handled call is handled",
     code: `
 declare function refresh(): Promise<void>;

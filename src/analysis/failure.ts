@@ -35,6 +35,12 @@ const CLEANUP_METHODS = new Set([
 /** Receivers whose methods do not throw in practice: logging to the console, reading the clock, arithmetic. */
 const SAFE_RECEIVERS = new Set(["console", "Math", "Date"]);
 
+/** Functions that only write a log line (the `debug` package's loggers, a local `log`). */
+const LOG_FUNCTIONS = new Set(["debug", "log"]);
+
+/** Receivers that are loggers: `logger.info(...)`, `this.log.warn(...)`, `this._logger.error(...)`. */
+const LOGGER_NAMES = /^_*(log|logger)$/i;
+
 /** Methods that read a collection or a value without side effects (`map.get(key)`, `set.has(x)`). */
 const READ_METHODS = new Set(["get", "has", "includes", "indexOf", "toString", "valueOf", "now"]);
 
@@ -88,9 +94,10 @@ export function catchesEverything(checker: ts.TypeChecker, fn: FunctionNode, dep
  * cannot throw — settling a promise (`resolve(v)`, `reject(new Error(...))`),
  * assigning simple values, `delete`, cleanup calls (`clearTimeout`,
  * `removeListener`, `abort`, …), registering a timer, logging to the
- * console, reading a collection (`map.get(k)`), `process.exit`, a promise
- * chain that observes its rejection, or a call of a function that catches
- * everything or itself cannot fail.
+ * console or a logger, reading a collection (`map.get(k)`), `process.exit`,
+ * a promise chain that observes its rejection, a library call that reports
+ * its failure to a node-style callback that cannot fail, or a call of a
+ * function that catches everything or itself cannot fail.
  *
  * @param checker the program's type checker.
  * @param fn a function node.
@@ -193,9 +200,10 @@ function expressionCannotThrow(checker: ts.TypeChecker, expression: ts.Node, dep
   if (handledChain(inner) !== undefined) return true;
   const name = calledName(inner);
   if (CLEANUP_METHODS.has(name) || TIMER_KINDS.has(name) || isSettleCall(checker, inner)) return true;
+  if (callbackCannotFail(checker, inner, depth)) return true;
   const simpleArguments = inner.arguments.every((argument) => expressionCannotThrow(checker, argument, 0));
   const callee = skipOuterExpressions(inner.expression);
-  if (ts.isPropertyAccessExpression(callee) && isSafeCall(callee)) return simpleArguments;
+  if (isSafeCall(callee)) return simpleArguments;
   if (depth === 0 || !simpleArguments) return false;
   const fn = resolveFunction(checker, callee);
   return fn !== undefined && (catchesEverything(checker, fn, depth - 1) !== undefined || cannotFail(checker, fn, depth - 1) !== undefined);
@@ -309,10 +317,19 @@ function isAssignable(node: ts.Node): boolean {
   return ts.isIdentifier(inner) || ts.isPropertyAccessExpression(inner) || ts.isElementAccessExpression(inner);
 }
 
-/** `console.error(...)`, `Date.now()`, `process.exit(1)`, `map.get(key)`: calls that do not fail in practice. */
-function isSafeCall(callee: ts.PropertyAccessExpression): boolean {
+/**
+ * `console.error(...)`, `Date.now()`, `process.exit(1)`, `map.get(key)`,
+ * logging (`debug(...)`, `logger.warn(...)`, `this.logError(...)`): calls
+ * that do not fail in practice.
+ */
+function isSafeCall(callee: ts.Node): boolean {
+  if (ts.isIdentifier(callee)) return LOG_FUNCTIONS.has(callee.text);
+  if (!ts.isPropertyAccessExpression(callee)) return false;
   const receiver = skipOuterExpressions(callee.expression);
   if (ts.isIdentifier(receiver) && SAFE_RECEIVERS.has(receiver.text)) return true;
+  if (/^log[A-Z]/.test(callee.name.text)) return true;
+  const receiverName = ts.isIdentifier(receiver) ? receiver.text : ts.isPropertyAccessExpression(receiver) ? receiver.name.text : "";
+  if (LOGGER_NAMES.test(receiverName)) return true;
   if (ts.isIdentifier(receiver) && receiver.text === "process" && callee.name.text === "exit") return true;
   return READ_METHODS.has(callee.name.text) && isSimpleValue(receiver);
 }
@@ -333,6 +350,48 @@ export function isSettleCall(checker: ts.TypeChecker, call: ts.CallExpression): 
   return ts.isPropertyAccessExpression(callee) && SETTLE_NAMES.has(callee.name.text.replace(/^_+/, "")) &&
     !(ts.isIdentifier(callee.expression) && callee.expression.text === "Promise");
 }
+
+/**
+ * Why `call` reports its failure to a node-style callback, or undefined: its
+ * last argument is a function whose first parameter is named `err`/`error`
+ * (inline or resolved by symbol), or a reference named `callback`/`cb`/
+ * `done`/`nodeback`. Libraries with a dual promise/callback API (ioredis,
+ * pg, mongodb) then attach the rejection handler themselves.
+ *
+ * @param checker the program's type checker.
+ * @param call a call expression.
+ */
+export function reportsToCallback(checker: ts.TypeChecker, call: ts.CallExpression): string | undefined {
+  const last = call.arguments[call.arguments.length - 1];
+  if (last === undefined) return undefined;
+  const argument = skipOuterExpressions(last);
+  const named = ts.isIdentifier(argument) ? argument.text : ts.isPropertyAccessExpression(argument) ? argument.name.text : undefined;
+  if (named !== undefined && CALLBACK_NAMES.has(named)) return `its failure goes to the node-style callback ${named}`;
+  const fn = isFunctionNode(argument) ? argument : named === undefined ? undefined : resolveFunction(checker, argument);
+  const first = fn?.parameters[0]?.name;
+  return first !== undefined && ts.isIdentifier(first) && ERROR_PARAMETERS.has(first.text)
+    ? "its failure goes to the node-style callback (its last argument takes the error first)"
+    : undefined;
+}
+
+/**
+ * A call of a library function (not one of the program's own) that reports
+ * its failure to a node-style callback which itself cannot fail: nothing
+ * of it can throw later either.
+ */
+function callbackCannotFail(checker: ts.TypeChecker, call: ts.CallExpression, depth: number): boolean {
+  if (depth === 0 || reportsToCallback(checker, call) === undefined || resolveFunction(checker, call.expression) !== undefined) return false;
+  const last = skipOuterExpressions(call.arguments[call.arguments.length - 1]!);
+  const callback = isFunctionNode(last) ? last : resolveFunction(checker, last);
+  return callback !== undefined &&
+    (catchesEverything(checker, callback, depth - 1) !== undefined || cannotFail(checker, callback, depth - 1) !== undefined);
+}
+
+/** Names of node-style callback parameters. */
+const CALLBACK_NAMES = new Set(["callback", "cb", "done", "nodeback"]);
+
+/** Names of a node-style callback's first parameter. */
+const ERROR_PARAMETERS = new Set(["err", "error"]);
 
 /** `new Error(...)`, or `new X(...)` of a class named `…Error` or whose instances are Error-like (`message` and `stack`). */
 function isErrorConstruction(checker: ts.TypeChecker | undefined, creation: ts.NewExpression): boolean {
