@@ -95,6 +95,27 @@ module.exports = Detector;`,
     ],
   },
   {
+    name: "an async function passed by name as a property typed to return void is a site at the property",
+    code: `
+interface SocketOptions { onEnd: () => void; onData: (data: string) => void; onClose?: () => Promise<void> }
+declare function createSocket(options: SocketOptions): void;
+declare function disconnect(): Promise<void>;
+async function handleData(data: string) { try { await disconnect(); } catch { console.error(data); } }
+export function connect() {
+  const onEnd = async () => { await disconnect(); };
+  const onClose = async () => { await disconnect(); };
+  createSocket({
+    onEnd,
+    onData: handleData,
+    onClose,
+  });
+}`,
+    sites: [
+      { kind: "async-listener", line: 10, status: "unsupervised", signals: ["listener-callback"] },
+      { kind: "async-listener", line: 11, status: "handled" },
+    ],
+  },
+  {
     name: "an async function in an object literal typed to return void, and an async method its interface declares void, are sites",
     code: `
 interface Listener { onMessage(message: string): void; onClose: () => void }

@@ -33,10 +33,18 @@ export const asyncListenerRule: Rule = {
     "async-listener":
       "Async function passed where a void callback is expected: the caller drops its promise, so a rejection is unhandled. Wrap the body in try/catch or hand the work to spawnLogged.",
   },
-  visits: [ts.SyntaxKind.CallExpression, ts.SyntaxKind.ArrowFunction, ts.SyntaxKind.FunctionExpression, ts.SyntaxKind.MethodDeclaration],
+  visits: [
+    ts.SyntaxKind.CallExpression,
+    ts.SyntaxKind.ArrowFunction,
+    ts.SyntaxKind.FunctionExpression,
+    ts.SyntaxKind.MethodDeclaration,
+    ts.SyntaxKind.ShorthandPropertyAssignment,
+    ts.SyntaxKind.PropertyAssignment,
+  ],
   fix: fixAsyncListener,
   check(node: ts.Node, context: RuleContext): Detection | undefined {
     if (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) return propertyListener(node, context);
+    if (ts.isShorthandPropertyAssignment(node) || ts.isPropertyAssignment(node)) return propertyListenerByName(node, context);
     if (ts.isMethodDeclaration(node)) return voidMethodImplementation(node, context);
     const call = node as ts.CallExpression;
     const callee = skipOuterExpressions(call.expression);
@@ -95,6 +103,55 @@ function propertyListener(fn: ts.ArrowFunction | ts.FunctionExpression, context:
     resolution: "type",
     signals: [signal("listener-callback", property)],
   }, fn);
+}
+
+/**
+ * An async function passed by name as a property of an object literal
+ * whose contextual type expects a function returning `void` there
+ * (`createSocket({ onEnd, onError: handleError })` with `onEnd` a local
+ * async arrow and `onEnd: () => void` declared): reported at the property,
+ * as a listener passed by name to `.on(...)` is reported at the argument.
+ */
+function propertyListenerByName(
+  property: ts.ShorthandPropertyAssignment | ts.PropertyAssignment,
+  context: RuleContext,
+): Detection | undefined {
+  if (!ts.isObjectLiteralExpression(property.parent)) return undefined;
+  const value = ts.isShorthandPropertyAssignment(property) ? property.name : skipOuterExpressions(property.initializer);
+  if (!ts.isIdentifier(value) && !ts.isPropertyAccessExpression(value)) return undefined;
+  const declared = ts.isShorthandPropertyAssignment(property) ? shorthandFunction(context.checker, property) : resolveFunction(context.checker, value);
+  if (declared === undefined || !isAsyncFunction(declared)) return undefined;
+  const name = property.name.getText(context.sourceFile);
+  if (!propertyExpectsVoid(context, property.parent, name)) return undefined;
+  return withOutcome(context, {
+    kind: "async-listener",
+    node: value,
+    callee: name,
+    resolution: "type",
+    signals: [signal("listener-callback", name)],
+  }, declared);
+}
+
+/** The function a shorthand property `{ onEnd }` stands for: the variable's initializer, or a function declaration. */
+function shorthandFunction(checker: ts.TypeChecker, property: ts.ShorthandPropertyAssignment): FunctionNode | undefined {
+  const declaration = checker.getShorthandAssignmentValueSymbol(property)?.valueDeclaration;
+  if (declaration === undefined) return undefined;
+  if (isFunctionNode(declaration)) return declaration;
+  if (!ts.isVariableDeclaration(declaration) || declaration.initializer === undefined) return undefined;
+  const initializer = skipOuterExpressions(declaration.initializer);
+  return isFunctionNode(initializer) ? initializer : undefined;
+}
+
+/** Whether the contextual type of `literal` declares its property `name` as a function returning `void`. */
+function propertyExpectsVoid(context: RuleContext, literal: ts.ObjectLiteralExpression, name: string): boolean {
+  const expected = context.checker.getContextualType(literal);
+  if (expected === undefined) return false;
+  const members = expected.isUnion() ? expected.types : [expected];
+  const signatures = members.flatMap((member) => {
+    const property = member.getProperty(name);
+    return property === undefined ? [] : context.checker.getTypeOfSymbolAtLocation(property, literal).getNonNullableType().getCallSignatures();
+  });
+  return signatures.length > 0 && signatures.every((signature) => (signature.getReturnType().flags & ts.TypeFlags.Void) !== 0);
 }
 
 /**
