@@ -182,6 +182,50 @@ flag ? work() : pending;`,
     ],
   },
   {
+    name: "a function that starts itself again only while its queue has items drains it: not a loop",
+    code: `
+declare function run(task: () => Promise<void>): Promise<void>;
+export class Lock {
+  queue: Array<() => Promise<void>> = [];
+  running = 0;
+  async drain(): Promise<void> {
+    if (this.running < 1 && this.queue.length > 0) {
+      this.running++;
+      await run(this.queue.shift()!);
+      this.running--;
+      this.drain();
+    }
+  }
+  async poll(): Promise<void> {
+    await run(async () => {});
+    this.poll();
+  }
+}`,
+    sites: [
+      { kind: "floating-promise", line: 11, group: "per-request", signals: ["one-shot-call"] },
+      { kind: "floating-promise", line: 16, group: "durable", signals: ["self-restarting-call"] },
+    ],
+  },
+  {
+    name: "a call inside a while loop that takes the next item is started per item",
+    code: `
+declare function receive(): string | undefined;
+declare function handle(message: string): Promise<void>;
+export function pump(queue: string[]) {
+  let entry;
+  while ((entry = receive()) !== undefined) {
+    handle(entry);
+  }
+  while (queue.length > 0) {
+    handle(queue.shift()!);
+  }
+}`,
+    sites: [
+      { kind: "floating-promise", line: 7, group: "per-request", signals: ["loop-over-items"] },
+      { kind: "floating-promise", line: 10, group: "per-request", signals: ["loop-over-items"] },
+    ],
+  },
+  {
     name: "a call given a node-style callback reports its failure there",
     code: `
 declare const redis: { get(key: string, callback?: (err: Error | null, value?: string) => void): Promise<string> };

@@ -12,16 +12,7 @@ import type { Detection, Rule, RuleContext } from "../../src/rule.ts";
 import { fixFloatingPromise } from "./fix.ts";
 import type { Kind, Resolution, Signal } from "../../src/site.ts";
 import { isBuiltinPromiseType, isPromiseLikeExpression, isUntyped } from "../../src/analysis/promise.ts";
-import {
-  insideItemLoop,
-  loopIn,
-  onFailurePath,
-  ownFunctionNames,
-  reaches,
-  resolveFunction,
-  restartsItself,
-  runsLater,
-} from "../../src/analysis/calls.ts";
+import { loopIn, ownFunctionNames, reaches, resolveFunction, restartsItself, startsAgainLater } from "../../src/analysis/calls.ts";
 import { cannotFail, catchesEverything, isSettleCall, neverRejects, reportsToCallback } from "../../src/analysis/failure.ts";
 import {
   calleeText,
@@ -240,8 +231,7 @@ function promiseSignals(
   if (loop !== undefined) signals.push(signal(isIife || started === undefined ? "unbounded-loop-in-callback" : "unbounded-loop-in-callee", loop));
   const enclosing = enclosingFunctions(statement);
   const restartedByCall = started === undefined || isIife ? undefined : reaches(checker, started, enclosing, 1);
-  const restarted = (restartedByCall !== undefined && runsLater(statement, restartedByCall) && !insideItemLoop(statement, restartedByCall) &&
-      !onFailurePath(statement, restartedByCall)
+  const restarted = (restartedByCall !== undefined && startsAgainLater(statement, restartedByCall)
     ? restartedByCall
     : undefined) ??
     callbacks.map((fn) => reaches(checker, fn, enclosing, 1)).find((fn) => fn !== undefined);

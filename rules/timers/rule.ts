@@ -12,7 +12,7 @@ import { fixTimer } from "./fix.ts";
 import type { Kind, Resolution, Signal } from "../../src/site.ts";
 import { originOf } from "../../src/analysis/platform.ts";
 import { declarationsOf } from "../../src/analysis/declarations.ts";
-import { calledFunctions, LOOP_DEPTH, loopIn, reaches, resolveFunction } from "../../src/analysis/calls.ts";
+import { boundedBy, calledFunctions, LOOP_DEPTH, loopIn, reaches, resolveFunction } from "../../src/analysis/calls.ts";
 import { cannotFail, catchesEverything, isSettler } from "../../src/analysis/failure.ts";
 import { TIMER_KINDS } from "../../src/analysis/callbacks.ts";
 import { platformName } from "../../src/analysis/imports.ts";
@@ -234,7 +234,9 @@ function timerSignals(
  * this.poll(), ms)` inside `poll`, or through up to {@link LOOP_DEPTH}
  * intermediate calls), or whose named callback schedules itself: a polling
  * loop. Functions are compared by declaration, so a method of the same name
- * on another object does not count.
+ * on another object does not count. A timer set only while a queue has
+ * items (`if (!queue.length) return;` before it, see `boundedBy`) drains
+ * the queue, not a loop.
  *
  * @returns the name of the function started again, or undefined.
  */
@@ -245,6 +247,8 @@ function reschedulesItself(
   work: FunctionNode | undefined,
 ): string | undefined {
   if (callback === undefined || work === undefined) return undefined;
+  const outer = enclosingFunction(call);
+  if (outer !== undefined && boundedBy(call, outer) !== undefined) return undefined;
   const enclosing = enclosingFunctions(call);
   enclosing.delete(work);
   const reached = enclosing.size === 0 ? undefined : reaches(context.checker, work, enclosing, LOOP_DEPTH);

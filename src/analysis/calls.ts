@@ -151,9 +151,10 @@ function registersListener(call: ts.CallExpression): boolean {
  * {@link runsLater}): `async function loop() { await tick(); loop(); }`,
  * `function poll() { setTimeout(poll, ms) }`, `.catch(restart)` inside
  * `restart`. A synchronous recursive call walks a structure, one made once
- * per item of a loop fans out, and one made only when something failed (in
- * a `catch` block or a rejection handler) is a retry; none is a loop.
- * Memoised per function.
+ * per item of a loop fans out, one made only when something failed (in
+ * a `catch` block or a rejection handler) is a retry, and one guarded by a
+ * limit (see {@link boundedBy}) drains a queue or counts attempts; none is
+ * a loop. Memoised per function.
  *
  * @param checker the program's type checker.
  * @param fn a function node.
@@ -164,8 +165,7 @@ export function restartsItself(checker: ts.TypeChecker, fn: FunctionNode): boole
   restarts.set(fn, false);
   let found = false;
   forEachStart(checker, fn, (target, call) => {
-    if (!found && (target === fn || calledFunctions(checker, target).includes(fn)) && runsLater(call, fn) &&
-      !insideItemLoop(call, fn) && !onFailurePath(call, fn)) {
+    if (!found && (target === fn || calledFunctions(checker, target).includes(fn)) && startsAgainLater(call, fn)) {
       found = true;
     }
   });
@@ -174,6 +174,19 @@ export function restartsItself(checker: ts.TypeChecker, fn: FunctionNode): boole
 }
 
 const restarts = new WeakMap<ts.Node, boolean>();
+
+/**
+ * Whether `call`, inside `fn`, starting `fn` again makes a loop: it runs
+ * after `fn` has yielded ({@link runsLater}), not once per item of a loop
+ * ({@link insideItemLoop}), not only on failure ({@link onFailurePath}), and
+ * not only while a queue has items ({@link boundedBy}).
+ *
+ * @param call a call (or statement) inside `fn` that starts `fn` again.
+ * @param fn a function containing `call`.
+ */
+export function startsAgainLater(call: ts.Node, fn: FunctionNode): boolean {
+  return runsLater(call, fn) && !insideItemLoop(call, fn) && !onFailurePath(call, fn) && boundedBy(call, fn) === undefined;
+}
 
 /** Array methods that call their callback synchronously, once per item. */
 const ITEM_METHODS = new Set(["forEach", "map", "flatMap", "filter", "reduce", "some", "every", "find", "findIndex", "sort"]);
@@ -187,7 +200,7 @@ const ITEM_METHODS = new Set(["forEach", "map", "flatMap", "filter", "reduce", "
  * @param node a node inside `fn`.
  * @param fn a function containing `node`.
  */
-export function runsLater(node: ts.Node, fn: FunctionNode): boolean {
+function runsLater(node: ts.Node, fn: FunctionNode): boolean {
   let scope: FunctionNode = fn;
   for (let current = node.parent; current !== undefined && current !== fn; current = current.parent) {
     if (!isFunctionNode(current)) continue;
@@ -212,23 +225,100 @@ export function runsLater(node: ts.Node, fn: FunctionNode): boolean {
 }
 
 /**
- * Whether `node` sits in the body of a loop over items (`for…of`, `for…in`,
- * a counted `for`, an array iteration callback) inside `fn`.
+ * Whether `node` sits in the body of a loop over items (see
+ * {@link itemLoopLabel}) or an array iteration callback inside `fn`.
  *
  * @param node a node inside `fn`.
  * @param fn a function containing `node`.
  */
-export function insideItemLoop(node: ts.Node, fn: FunctionNode): boolean {
+function insideItemLoop(node: ts.Node, fn: FunctionNode): boolean {
   for (let child: ts.Node = node, current = node.parent; current !== undefined && current !== fn; child = current, current = current.parent) {
-    if ((ts.isForOfStatement(current) && current.awaitModifier === undefined) || ts.isForInStatement(current)) {
-      if (current.statement === child) return true;
-    } else if (ts.isForStatement(current) && current.condition !== undefined && current.statement === child) {
-      return true;
-    } else if (isFunctionNode(current) && isItemCallback(current)) {
-      return true;
-    }
+    if (itemLoopLabel(current, child) !== undefined) return true;
+    if (isFunctionNode(current) && isItemCallback(current)) return true;
   }
   return false;
+}
+
+/**
+ * When `child` is the body of `loop` and `loop` goes over items, the loop's
+ * label: `for…of` (not `for await`, which waits on a stream), `for…in`, a
+ * counted `for`, or a `while`/`do` that takes the next item in its condition
+ * (`while ((entry = next()) !== undefined)`) or runs while a collection has
+ * items (`while (queue.length > 0)`). Undefined otherwise.
+ *
+ * @param loop any node.
+ * @param child the child of `loop` on the way to the site.
+ */
+export function itemLoopLabel(loop: ts.Node, child: ts.Node): string | undefined {
+  if (ts.isForOfStatement(loop)) return loop.awaitModifier === undefined && loop.statement === child ? "for…of" : undefined;
+  if (ts.isForInStatement(loop)) return loop.statement === child ? "for…in" : undefined;
+  if (ts.isForStatement(loop)) return loop.condition !== undefined && loop.statement === child ? "for" : undefined;
+  if ((ts.isWhileStatement(loop) || ts.isDoStatement(loop)) && loop.statement === child &&
+    (assignsInside(loop.expression) || testsSize(loop.expression))) {
+    return "while over items";
+  }
+  return undefined;
+}
+
+/** Whether an expression assigns (`(entry = next()) !== undefined`). */
+function assignsInside(expression: ts.Node): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found || isFunctionNode(node)) return;
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) found = true;
+    else ts.forEachChild(node, visit);
+  };
+  visit(expression);
+  return found;
+}
+
+/**
+ * The limit that bounds `node` within `fn`, or undefined: `node` sits in an
+ * `if`, `while` or `for` whose condition tests a collection's size, or
+ * follows an early exit (`if (cond) return;`/`throw`) in a block around it
+ * whose condition does — `queue.length > 0`, `if (pending.size)`: work
+ * started again only while a queue has items drains it and ends. (An
+ * attempt limit — `attempts >= maxRetries` — does not count: reconnect
+ * loops have one too, often configured to be unbounded.)
+ *
+ * @param node a node inside `fn`.
+ * @param fn a function containing `node`.
+ * @returns the condition's text, for evidence.
+ */
+export function boundedBy(node: ts.Node, fn: FunctionNode): string | undefined {
+  for (let child: ts.Node = node, current = node.parent; current !== undefined && child !== fn; child = current, current = current.parent) {
+    if (ts.isIfStatement(current) && current.thenStatement === child && testsSize(current.expression)) return current.expression.getText();
+    const loopCondition = ts.isWhileStatement(current) ? current.expression : ts.isForStatement(current) ? current.condition : undefined;
+    if (loopCondition !== undefined && (current as ts.IterationStatement).statement === child && testsSize(loopCondition)) {
+      return loopCondition.getText();
+    }
+    if (ts.isBlock(current)) {
+      const before = current.statements.slice(0, current.statements.indexOf(child as ts.Statement));
+      const guard = before.find((statement) => ts.isIfStatement(statement) && exits(statement.thenStatement) && testsSize(statement.expression));
+      if (guard !== undefined) return (guard as ts.IfStatement).expression.getText();
+    }
+  }
+  return undefined;
+}
+
+/** Whether a condition reads a collection's size (`.length`, `.size`). */
+function testsSize(condition: ts.Node): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found || isFunctionNode(node)) return;
+    if (ts.isPropertyAccessExpression(node) && (node.name.text === "length" || node.name.text === "size")) found = true;
+    else ts.forEachChild(node, visit);
+  };
+  visit(condition);
+  return found;
+}
+
+/** A `return` or `throw`, alone or as the last statement of a block. */
+function exits(statement: ts.Statement): boolean {
+  if (ts.isReturnStatement(statement) || ts.isThrowStatement(statement)) return true;
+  if (!ts.isBlock(statement)) return false;
+  const last = statement.statements[statement.statements.length - 1];
+  return last !== undefined && (ts.isReturnStatement(last) || ts.isThrowStatement(last));
 }
 
 /**
@@ -239,7 +329,7 @@ export function insideItemLoop(node: ts.Node, fn: FunctionNode): boolean {
  * @param node a node inside `fn`.
  * @param fn a function containing `node`.
  */
-export function onFailurePath(node: ts.Node, fn: FunctionNode): boolean {
+function onFailurePath(node: ts.Node, fn: FunctionNode): boolean {
   for (let child: ts.Node = node, current = node.parent; current !== undefined && current !== fn; child = current, current = current.parent) {
     if (ts.isCatchClause(current)) return true;
     if (ts.isCallExpression(current) && current.arguments.includes(child as ts.Expression)) {

@@ -8,6 +8,7 @@
 import { ts } from "ts-morph";
 import type { Signal } from "../site.ts";
 import { LISTENER_METHODS } from "../analysis/callbacks.ts";
+import { itemLoopLabel } from "../analysis/calls.ts";
 import { signal } from "./signals.ts";
 import { functionName, isFunctionNode, owningClass, skipOuterExpressions, type FunctionNode } from "../analysis/functions.ts";
 
@@ -44,7 +45,8 @@ export function placementSignals(node: ts.Node): Signal[] {
     return signals;
   }
   for (let current: ts.Node | undefined = node.parent, child: ts.Node = node; current !== undefined; child = current, current = current.parent) {
-    if (isItemLoop(current, child)) signals.push(signal("loop-over-items", loopLabel(current)));
+    const itemLoop = itemLoopLabel(current, child);
+    if (itemLoop !== undefined) signals.push(signal("loop-over-items", itemLoop));
     if (!isFunctionNode(current)) continue;
     if (settlesGivenPromise(current)) {
       signals.push(signal("inside-promise-executor"));
@@ -187,13 +189,3 @@ function handlerPropertyAssignment(fn: ts.Node): string | undefined {
   return undefined;
 }
 
-function isItemLoop(node: ts.Node, child: ts.Node): boolean {
-  if (ts.isForOfStatement(node)) return node.awaitModifier === undefined && node.statement === child;
-  if (ts.isForInStatement(node)) return node.statement === child;
-  if (ts.isForStatement(node)) return node.condition !== undefined && node.statement === child;
-  return false;
-}
-
-function loopLabel(node: ts.Node): string {
-  return ts.isForOfStatement(node) ? "for…of" : ts.isForInStatement(node) ? "for…in" : "for";
-}
