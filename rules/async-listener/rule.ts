@@ -14,7 +14,7 @@ import type { Detection, Rule, RuleContext } from "../../src/rule.ts";
 import { fixAsyncListener } from "./fix.ts";
 import { isPromiseLikeType, returnsPromiseLike } from "../../src/analysis/promise.ts";
 import { LISTENER_METHODS, TIMER_KINDS } from "../../src/analysis/callbacks.ts";
-import { calleeText, isAsyncFunction, isFunctionNode, skipOuterExpressions, type FunctionNode } from "../../src/analysis/functions.ts";
+import { calleeText, isAsyncFunction, isFunctionNode, skipOuterExpressions, unwrapBind, type FunctionNode } from "../../src/analysis/functions.ts";
 import { resolveFunction } from "../../src/analysis/calls.ts";
 import { catchesEverything } from "../../src/analysis/failure.ts";
 import { signal } from "../../src/classify/signals.ts";
@@ -189,13 +189,6 @@ function withOutcome(context: RuleContext, detection: Detection, work: FunctionN
     detection.statusReason = `the listener catches every failure: ${caught}`;
   }
   return detection;
-}
-
-/** `f.bind(thisArg, …)` → `f`: a bound listener is the function it binds. */
-function unwrapBind(node: ts.Node): ts.Node {
-  if (!ts.isCallExpression(node)) return node;
-  const callee = skipOuterExpressions(node.expression);
-  return ts.isPropertyAccessExpression(callee) && callee.name.text === "bind" ? skipOuterExpressions(callee.expression) : node;
 }
 
 /**

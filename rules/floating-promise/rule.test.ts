@@ -226,6 +226,29 @@ export function pump(queue: string[]) {
     ],
   },
   {
+    name: "an await of a promise that can only resolve needs no try/catch; one whose executor can throw does",
+    code: `
+declare function work(): Promise<void>;
+declare const socket: { close(done: () => void): void };
+const sleep = (ms: number) => new Promise<void>((resolve) => { setTimeout(resolve, ms); });
+const closed = () => new Promise<void>((resolve) => { socket.close(() => resolve()); });
+async function step() {
+  await sleep(5);
+  try { await work(); } catch (error) { console.error(error); }
+}
+async function shutdown() {
+  await closed();
+  try { await work(); } catch (error) { console.error(error); }
+}
+step();
+shutdown();`,
+    sites: [
+      { kind: "timeout", line: 4, status: "benign" },
+      { kind: "floating-promise", line: 14, status: "handled" },
+      { kind: "floating-promise", line: 15, status: "unsupervised" },
+    ],
+  },
+  {
     name: "a call given a node-style callback reports its failure there",
     code: `
 declare const redis: { get(key: string, callback?: (err: Error | null, value?: string) => void): Promise<string> };

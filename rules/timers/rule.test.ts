@@ -218,16 +218,16 @@ export class CacheService {
     path: "src/jobs.js",
     script: true,
     code: `class Job {
-  run() {
+  executeJob() {
     try { JSON.parse("{"); } catch (error) { console.error(error); }
   }
 }
 class Other {
-  step() { JSON.parse("{"); }
+  stepOther() { JSON.parse("{"); }
 }
 function later(job, other) {
-  setTimeout(() => job.run(), 5);
-  setTimeout(() => other.step(), 5);
+  setTimeout(() => job.executeJob(), 5);
+  setTimeout(() => other.stepOther(), 5);
 }
 module.exports = { Job, Other, later };`,
     sites: [
@@ -262,6 +262,41 @@ export class Client {
       { kind: "floating-promise", line: 15, status: "handled" },
       { kind: "timeout", line: 17, status: "benign" },
       { kind: "timeout", line: 18, status: "unsupervised" },
+    ],
+  },
+  {
+    name: "a bound method, query methods, counted loops and element reads cannot fail",
+    code: `
+export class Pool {
+  list: number[] = [];
+  needsDrain = false;
+  maxCapacity = 4;
+  workers = { items: [1, 2], getCurrentUsage(): number { return 1; } };
+  maybeDrain() {
+    const { maxCapacity } = this;
+    const usage = this.workers.getCurrentUsage();
+    if (maxCapacity === usage) {
+      this.needsDrain = true;
+      queueMicrotask(() => this.emit("needsDrain"));
+    }
+  }
+  emit(_event: string) { JSON.parse("{"); }
+  run() {
+    queueMicrotask(this.maybeDrain.bind(this));
+    queueMicrotask(() => {
+      for (let i = 0; i < this.list.length; i++) {
+        if (this.list[i] > 0) return;
+      }
+      this.needsDrain = false;
+    });
+    queueMicrotask(this.emit.bind(this, "x"));
+  }
+}`,
+    sites: [
+      { kind: "microtask", line: 12, status: "unsupervised" },
+      { kind: "microtask", line: 17, status: "benign" },
+      { kind: "microtask", line: 18, status: "benign" },
+      { kind: "microtask", line: 24, status: "unsupervised" },
     ],
   },
   {

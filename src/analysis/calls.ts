@@ -18,6 +18,7 @@ import {
   isFunctionNode,
   isGeneratorFunction,
   skipOuterExpressions,
+  unwrapBind,
   type FunctionNode,
 } from "./functions.ts";
 
@@ -27,7 +28,7 @@ import {
  * method (including `#private`), class-field or `const` arrow, imported
  * function — and, when the receiver has no type (`this` in untyped
  * JavaScript), the method or field of the same name of the enclosing class
- * for `this.name`; for a compiled async function passed as a value
+ * for `this.name`; for `f.bind(thisArg)`, `f`; for a compiled async function passed as a value
  * (`_asyncToGenerator(function* () { … })`), its generator. A name the
  * program's own sources never declare as a
  * function (`items.push`) is not looked up at all (see
@@ -42,7 +43,7 @@ import {
  * @returns the function node, or undefined when it is not in the program's own sources.
  */
 export function resolveFunction(checker: ts.TypeChecker, callee: ts.Node): FunctionNode | undefined {
-  const target = skipOuterExpressions(callee);
+  const target = unwrapBind(skipOuterExpressions(callee));
   if (isFunctionNode(target)) return target;
   if (ts.isCallExpression(target)) return compiledAsyncFunction(target);
   if (!ts.isIdentifier(target) && !ts.isPropertyAccessExpression(target)) return undefined;

@@ -35,6 +35,9 @@ const CLEANUP_METHODS = new Set([
 /** Receivers whose methods do not throw in practice: logging to the console, reading the clock, arithmetic. */
 const SAFE_RECEIVERS = new Set(["console", "Math", "Date"]);
 
+/** Query methods by name (`getCurrentUsage()`, `isConnected()`, `hasPending()`): they read state. */
+const QUERY_METHOD = /^(get|is|has|can|should)[A-Z]/;
+
 /** Functions that only write a log line (the `debug` package's loggers, a local `log`). */
 const LOG_FUNCTIONS = new Set(["debug", "log"]);
 
@@ -77,7 +80,7 @@ export function catchesEverything(checker: ts.TypeChecker, fn: FunctionNode, dep
         return "its body is wrapped in try/catch";
       }
     }
-    if ((isAsyncFunction(fn) || isGeneratorFunction(fn)) && everyAwaitCaught(body)) {
+    if ((isAsyncFunction(fn) || isGeneratorFunction(fn)) && everyAwaitCaught(checker, body)) {
       return "every await in it is inside try/catch and it throws nothing itself";
     }
     const last = statements[statements.length - 1];
@@ -123,9 +126,9 @@ export function cannotFail(checker: ts.TypeChecker, fn: FunctionNode, depth = FA
  * @param checker the program's type checker.
  * @param expression the promise-valued expression (the root of its chain).
  */
-export function neverRejects(checker: ts.TypeChecker, expression: ts.Node): string | undefined {
+export function neverRejects(checker: ts.TypeChecker, expression: ts.Node, strict = false): string | undefined {
   const inner = skipOuterExpressions(expression);
-  if (ts.isNewExpression(inner)) return resolvingPromise(inner) ? "the promise can only resolve" : undefined;
+  if (ts.isNewExpression(inner)) return resolvingPromise(checker, inner, strict) ? "the promise can only resolve" : undefined;
   if (!ts.isCallExpression(inner)) return undefined;
   const callee = skipOuterExpressions(inner.expression);
   if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === "Promise") {
@@ -138,7 +141,7 @@ export function neverRejects(checker: ts.TypeChecker, expression: ts.Node): stri
   const returned = returnedExpressions(fn);
   return returned.length > 0 && returned.every((value) => {
     const created = skipOuterExpressions(value);
-    return ts.isNewExpression(created) && resolvingPromise(created);
+    return ts.isNewExpression(created) && resolvingPromise(checker, created, strict);
   })
     ? "the called function's promise can only resolve"
     : undefined;
@@ -146,15 +149,17 @@ export function neverRejects(checker: ts.TypeChecker, expression: ts.Node): stri
 
 /**
  * `new Promise((resolve) => …)` whose executor never uses a reject
- * parameter: a deferred that only ever resolves (a synchronous throw in the
- * executor is not counted as a rejection path).
+ * parameter: a deferred that only ever resolves. When `strict`, the
+ * executor must also be unable to fail (a throw in it rejects the promise);
+ * otherwise such a throw is not counted.
  */
-function resolvingPromise(creation: ts.NewExpression): boolean {
+function resolvingPromise(checker: ts.TypeChecker, creation: ts.NewExpression, strict: boolean): boolean {
   if (!isPromiseConstructor(creation)) return false;
   const executor = creation.arguments?.[0] === undefined ? undefined : skipOuterExpressions(creation.arguments[0]);
   if (executor === undefined || !isFunctionNode(executor) || executor.body === undefined) return false;
   const reject = executor.parameters[1];
-  return reject === undefined || (ts.isIdentifier(reject.name) && !mentions(executor.body, reject.name.text));
+  const unused = reject === undefined || (ts.isIdentifier(reject.name) && !mentions(executor.body, reject.name.text));
+  return unused && (!strict || cannotFail(checker, executor, 1) !== undefined);
 }
 
 function statementCannotThrow(checker: ts.TypeChecker, statement: ts.Node, depth: number): boolean {
@@ -172,7 +177,27 @@ function statementCannotThrow(checker: ts.TypeChecker, statement: ts.Node, depth
   }
   if (ts.isBlock(statement)) return statement.statements.every((inner) => statementCannotThrow(checker, inner, depth));
   if (ts.isTryStatement(statement)) return statement.catchClause !== undefined && !rethrows(statement.catchClause.block);
+  if (ts.isForStatement(statement)) {
+    return [statement.initializer, statement.condition, statement.incrementor].every((part) =>
+      part === undefined || (ts.isVariableDeclarationList(part)
+        ? part.declarations.every((declaration) => declaration.initializer === undefined || isSimpleValue(declaration.initializer))
+        : isSimpleValue(part) || isCounterStep(part))
+    ) && statementCannotThrow(checker, statement.statement, depth);
+  }
+  if (ts.isForOfStatement(statement) || ts.isForInStatement(statement) || ts.isWhileStatement(statement) || ts.isDoStatement(statement)) {
+    const awaits = ts.isForOfStatement(statement) && statement.awaitModifier !== undefined;
+    return !awaits && isSimpleValue(statement.expression) && statementCannotThrow(checker, statement.statement, depth);
+  }
+  if (ts.isBreakOrContinueStatement(statement)) return true;
   return isFunctionNode(statement);
+}
+
+/** `i++`, `--i`, `i += 1`: a counted loop's step. */
+function isCounterStep(node: ts.Node): boolean {
+  const inner = skipOuterExpressions(node);
+  if (ts.isPostfixUnaryExpression(inner) || ts.isPrefixUnaryExpression(inner)) return isAssignable(inner.operand);
+  return ts.isBinaryExpression(inner) && (inner.operatorToken.kind === ts.SyntaxKind.PlusEqualsToken ||
+    inner.operatorToken.kind === ts.SyntaxKind.MinusEqualsToken) && isAssignable(inner.left) && isSimpleValue(inner.right);
 }
 
 function expressionCannotThrow(checker: ts.TypeChecker, expression: ts.Node, depth: number): boolean {
@@ -220,13 +245,14 @@ function valueCatches(checker: ts.TypeChecker, value: ts.Node, depth: number): s
 
 /**
  * An async body whose every `await` (and `for await`) sits in the `try`
- * block of a try/catch whose catch does not rethrow, with no `throw` and no
+ * block of a try/catch whose catch does not rethrow, or awaits a promise
+ * that can only resolve (`await sleep(ms)`, see {@link neverRejects}), with no `throw` and no
  * event emitted (`emit…(...)` runs listeners, which may throw) outside such
  * a block: what is left to reject is synchronous bookkeeping between the
  * awaits (DESIGN.md "handled": a body wrapped in try/catch covering every
  * await).
  */
-function everyAwaitCaught(body: ts.Block): boolean {
+function everyAwaitCaught(checker: ts.TypeChecker, body: ts.Block): boolean {
   let sawAwait = false;
   let escapes = false;
   const visit = (node: ts.Node, guarded: boolean): void => {
@@ -240,7 +266,8 @@ function everyAwaitCaught(body: ts.Block): boolean {
     }
     if (ts.isAwaitExpression(node) || ts.isYieldExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier !== undefined)) {
       sawAwait = true;
-      if (!guarded) escapes = true;
+      const awaited = ts.isAwaitExpression(node) || ts.isYieldExpression(node) ? node.expression : undefined;
+      if (!guarded && (awaited === undefined || neverRejects(checker, awaited, true) === undefined)) escapes = true;
     }
     if (ts.isThrowStatement(node) && !guarded) escapes = true;
     if (!guarded && ts.isCallExpression(node) && /^emit/.test(calledName(node))) escapes = true;
@@ -319,7 +346,7 @@ function isAssignable(node: ts.Node): boolean {
 
 /**
  * `console.error(...)`, `Date.now()`, `process.exit(1)`, `map.get(key)`,
- * logging (`debug(...)`, `logger.warn(...)`, `this.logError(...)`): calls
+ * query methods (`this.pool.getUsage()`, `client.isConnected()`), logging (`debug(...)`, `logger.warn(...)`, `this.logError(...)`): calls
  * that do not fail in practice.
  */
 function isSafeCall(callee: ts.Node): boolean {
@@ -331,7 +358,7 @@ function isSafeCall(callee: ts.Node): boolean {
   const receiverName = ts.isIdentifier(receiver) ? receiver.text : ts.isPropertyAccessExpression(receiver) ? receiver.name.text : "";
   if (LOGGER_NAMES.test(receiverName)) return true;
   if (ts.isIdentifier(receiver) && receiver.text === "process" && callee.name.text === "exit") return true;
-  return READ_METHODS.has(callee.name.text) && isSimpleValue(receiver);
+  return (READ_METHODS.has(callee.name.text) || QUERY_METHOD.test(callee.name.text)) && isSimpleValue(receiver);
 }
 
 /**
@@ -403,7 +430,7 @@ function isErrorConstruction(checker: ts.TypeChecker | undefined, creation: ts.N
 
 /**
  * A value whose evaluation cannot throw in practice: identifiers, literals,
- * templates of such, property reads, `this`, `!x`, comparisons, `typeof`,
+ * templates of such, property and element reads, `this`, `!x`, comparisons, `typeof`,
  * object and array literals of such, `new …Error(...)`.
  */
 export function isSimpleValue(node: ts.Node): boolean {
@@ -419,6 +446,7 @@ export function isSimpleValue(node: ts.Node): boolean {
   if (ts.isIdentifier(inner) || ts.isLiteralExpression(inner) || ts.isNoSubstitutionTemplateLiteral(inner)) return true;
   if (ts.isTemplateExpression(inner)) return inner.templateSpans.every((span) => isSimpleValue(span.expression));
   if (ts.isPropertyAccessExpression(inner)) return isSimpleValue(inner.expression);
+  if (ts.isElementAccessExpression(inner)) return isSimpleValue(inner.expression) && isSimpleValue(inner.argumentExpression);
   if (ts.isPrefixUnaryExpression(inner) || ts.isTypeOfExpression(inner) || ts.isVoidExpression(inner)) {
     return isSimpleValue(ts.isPrefixUnaryExpression(inner) ? inner.operand : inner.expression);
   }

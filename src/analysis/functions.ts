@@ -77,6 +77,18 @@ export function functionName(fn: FunctionNode): string | undefined {
   return undefined;
 }
 
+/**
+ * `f.bind(thisArg, …)` → `f`: a bound function is the function it binds;
+ * any other node is returned as it is.
+ *
+ * @param node an expression.
+ */
+export function unwrapBind(node: ts.Node): ts.Node {
+  if (!ts.isCallExpression(node)) return node;
+  const callee = skipOuterExpressions(node.expression);
+  return ts.isPropertyAccessExpression(callee) && callee.name.text === "bind" ? skipOuterExpressions(callee.expression) : node;
+}
+
 /** The class whose constructor or method `fn` is, if any. */
 export function owningClass(fn: FunctionNode): ts.ClassLikeDeclaration | undefined {
   const parent = fn.parent;
