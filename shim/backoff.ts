@@ -138,6 +138,27 @@ export function backoffDelay(
   return Math.min(backoff.maxMs, Math.max(0, delay));
 }
 
+/**
+ * Wrap a user-supplied jitter source: a throw, or a value outside [0, 1),
+ * is handed to `onFailure` and 0.5 (the midpoint: no jitter bias) is used.
+ *
+ * @param random the user's uniform source
+ * @param onFailure receives each failure (must not throw)
+ * @returns a source that always returns a number in [0, 1)
+ */
+export function guardRandom(random: () => number, onFailure: (error: unknown) => void): () => number {
+  return () => {
+    try {
+      const value = random();
+      if (value >= 0 && value < 1) return value;
+      onFailure(new RangeError(`random() returned ${String(value)}, not a number in [0, 1)`));
+    } catch (error) {
+      onFailure(error);
+    }
+    return 0.5;
+  };
+}
+
 /** Copy of `value` without the keys whose value is `undefined`. */
 export function stripUndefined<T extends object>(value: T): Partial<T> {
   const out: Partial<T> = {};

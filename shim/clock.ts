@@ -23,6 +23,9 @@ export interface Clock {
   clearTimeout(handle: unknown): void;
 }
 
+// Read once: on Node `globalThis.performance` is a lazy getter, costly on a per-task path.
+const performance = globalThis.performance;
+
 /**
  * The default clock: `performance.now()` and the global `setTimeout` /
  * `clearTimeout` (web-standard, so the same on Node, Deno, Bun and browsers).
@@ -34,34 +37,64 @@ export interface Clock {
  * ```
  */
 export const systemClock: Clock = {
-  now: () => globalThis.performance.now(),
+  now: () => performance.now(),
   setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
   clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof globalThis.setTimeout>),
 };
 
 /**
+ * Wrap a user-supplied clock so that reading the time or cancelling a timer
+ * never throws: a throwing or non-finite `now()` is handed to `onFailure`
+ * and the last good time (0 before any) is returned instead; a throwing
+ * `clearTimeout` is handed to `onFailure`. `setTimeout` still throws what
+ * the clock throws, because its caller must react (a timer that was never
+ * set will never fire).
+ *
+ * @param clock the user's clock
+ * @param onFailure receives each failure (must not throw)
+ * @returns a clock with the same timers
+ */
+export function guardClock(clock: Clock, onFailure: (error: unknown) => void): Clock {
+  let last = 0;
+  return {
+    now: () => {
+      try {
+        const now = clock.now();
+        if (Number.isFinite(now)) return (last = now);
+        onFailure(new TypeError(`clock.now() returned ${String(now)}, not a finite number`));
+      } catch (error) {
+        onFailure(error);
+      }
+      return last;
+    },
+    setTimeout: (callback, ms) => clock.setTimeout(callback, ms),
+    clearTimeout: (handle) => {
+      try {
+        clock.clearTimeout(handle);
+      } catch (error) {
+        onFailure(error);
+      }
+    },
+  };
+}
+
+/**
  * Wait `ms` on `clock`, racing `signal`: the timer is cleared the moment the
  * signal aborts and the abort listener is removed when the timer fires, so a
- * sleep never outlives the task that started it. The clock is user code: a
- * throwing `setTimeout` rejects the returned promise with what it threw, and
- * a throwing `clearTimeout` is handed to `onClockError` (the sleep still
- * ends as aborted).
+ * sleep never outlives the task that started it. A throwing `setTimeout`
+ * rejects the returned promise with what it threw (use a clock from
+ * {@link guardClock}, whose `clearTimeout` cannot throw).
  *
  * @param clock the clock to schedule on
  * @param ms how long to wait, in ms
  * @param signal the abort signal to race
- * @param onClockError receives what `clearTimeout` threw (must not throw)
  * @returns `true` when the full delay elapsed, `false` when `signal` aborted first
  */
-export function sleep(clock: Clock, ms: number, signal: AbortSignal, onClockError: (error: unknown) => void): Promise<boolean> {
+export function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<boolean> {
   if (signal.aborted) return Promise.resolve(false);
   return new Promise((resolve) => {
     const onAbort = (): void => {
-      try {
-        clock.clearTimeout(handle);
-      } catch (error) {
-        onClockError(error);
-      }
+      clock.clearTimeout(handle);
       resolve(false);
     };
     const handle = clock.setTimeout(() => {

@@ -94,7 +94,8 @@ export const diagnosticsReady: Promise<boolean> = findTracingChannel().then((fou
  * Publish task attempts on the `spawn-audit:task` tracing channel: `start`
  * when an attempt begins, `error` when it threw, `end` when it settled, each
  * with one shared {@link TaskTraceContext}. Nothing is built or published
- * while a channel has no subscribers.
+ * while a channel has no subscribers: the listeners are conditional, so
+ * without subscribers the supervisor builds no event payload for them.
  *
  * @param events the supervisor's emitter
  * @returns a function that detaches the publisher
@@ -106,7 +107,7 @@ export function attachDiagnostics(events: Emitter<SupervisorEvents>): () => void
     const context: TaskTraceContext = { name: e.name, id: e.id, attempt: e.attempt, class: e.class };
     contexts.set(e.id, context);
     channel.start.publish(context);
-  });
+  }, () => channel?.start.hasSubscribers === true);
   const offEnd = events.on("end", (e) => {
     const found = contexts.get(e.id);
     contexts.delete(e.id);
@@ -119,9 +120,9 @@ export function attachDiagnostics(events: Emitter<SupervisorEvents>): () => void
     if (e.outcome === "threw") context.error = e.error;
     if (wantsError) channel.error.publish(context);
     if (channel.end.hasSubscribers) channel.end.publish(context);
-  });
+  }, () => contexts.size > 0 || (channel !== undefined && (channel.end.hasSubscribers || channel.error.hasSubscribers)));
   // A task cut off at the shutdown deadline never ends its attempt.
-  const offExit = events.on("exit", (e) => contexts.delete(e.id));
+  const offExit = events.on("exit", (e) => contexts.delete(e.id), () => contexts.size > 0);
   return () => {
     offStart();
     offEnd();

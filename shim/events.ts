@@ -105,7 +105,11 @@ export type Listener<Events, K extends keyof Events> = (payload: Events[K]) => u
  * rejection.
  */
 export class Emitter<Events extends object> {
-  readonly #listeners = new Map<keyof Events, Set<(payload: never) => void>>();
+  readonly #listeners = new Map<keyof Events, Set<(payload: never) => unknown>>();
+  /** Per event: how many listeners always want it (a plain object: `has` runs for every task). */
+  readonly #always: Partial<Record<keyof Events, number>> = {};
+  /** Per event: the `wanted` gates of conditional listeners. */
+  readonly #gates: Partial<Record<keyof Events, ((hint: string | undefined) => boolean)[]>> = {};
   readonly #onListenerError: (error: unknown, type: keyof Events) => void;
 
   /**
@@ -122,25 +126,44 @@ export class Emitter<Events extends object> {
    *
    * @param type event name
    * @param listener called synchronously with the payload
+   * @param wanted for a listener that only sometimes cares (a tracing
+   *   publisher without subscribers, a logger that logs failures only):
+   *   given the emitter's hint (see {@link has}), while it returns false
+   *   this listener does not make {@link has} true, so no payload is built
+   *   for it. The listener must still ignore payloads it does not want: it
+   *   is called whenever another listener made the payload worth building.
    * @returns a function that removes the listener
    */
-  on<K extends keyof Events>(type: K, listener: Listener<Events, K>): () => void {
+  on<K extends keyof Events>(type: K, listener: Listener<Events, K>, wanted?: (hint: string | undefined) => boolean): () => void {
     let set = this.#listeners.get(type);
     if (set === undefined) this.#listeners.set(type, (set = new Set()));
-    set.add(listener as (payload: never) => void);
+    const entry = listener;
+    set.add(entry as (payload: never) => unknown);
+    if (wanted === undefined) this.#always[type] = (this.#always[type] ?? 0) + 1;
+    else this.#gates[type] = [...(this.#gates[type] ?? []), wanted];
+    let removed = false;
     return () => {
-      set.delete(listener as (payload: never) => void);
+      if (removed) return;
+      removed = true;
+      set.delete(entry as (payload: never) => unknown);
+      if (wanted === undefined) this.#always[type]! -= 1;
+      else this.#gates[type] = this.#gates[type]!.filter((gate) => gate !== wanted);
     };
   }
 
   /**
-   * Whether event `type` has listeners (lets callers skip building payloads).
+   * Whether event `type` has a listener that wants it now (lets callers
+   * skip building payloads).
    *
    * @param type event name
-   * @returns true when at least one listener is registered
+   * @param hint what the payload would say, for conditional listeners (the attempt outcome of `end`, `"gaveUp"` for `failed`)
+   * @returns true when an unconditional listener is registered or a conditional one's `wanted` says yes
    */
-  has(type: keyof Events): boolean {
-    return (this.#listeners.get(type)?.size ?? 0) > 0;
+  has(type: keyof Events, hint?: string): boolean {
+    if ((this.#always[type] ?? 0) > 0) return true;
+    const gates = this.#gates[type];
+    if (gates !== undefined) for (let i = 0; i < gates.length; i++) if (gates[i]!(hint)) return true;
+    return false;
   }
 
   /**

@@ -122,12 +122,13 @@ export function attachLogger(events: Emitter<SupervisorEvents>, logger: Logger, 
   const name = (task: string): string => truncate(task, max);
   const off = [
     events.on("end", (e) => {
-      if (e.outcome !== "threw" && e.outcome !== "timedOut") return;
+      if (!failedAttempt(e.outcome)) return;
+      const task = name(e.name);
       logger.error(
-        { task: name(e.name), id: e.id, attempt: e.attempt, class: e.class, durationMs: e.durationMs, err: boundedError(e.error, max) },
-        `task "${name(e.name)}" ${e.outcome === "threw" ? "failed" : "timed out"} on attempt ${e.attempt}`,
+        { task, id: e.id, attempt: e.attempt, class: e.class, durationMs: e.durationMs, err: boundedError(e.error, max) },
+        `task "${task}" ${e.outcome === "threw" ? "failed" : "timed out"} on attempt ${e.attempt}`,
       );
-    }),
+    }, failedAttempt),
     events.on("restart", (e) => {
       logger.warn(
         { task: name(e.name), id: e.id, attempt: e.attempt, class: e.class, delayMs: e.delayMs },
@@ -136,13 +137,19 @@ export function attachLogger(events: Emitter<SupervisorEvents>, logger: Logger, 
     }),
     events.on("failed", (e) => {
       if (!e.gaveUp) return;
+      const task = name(e.name);
       logger.error(
-        { task: name(e.name), id: e.id, attempt: e.attempt, class: e.class, reason: e.reason, err: boundedError(e.error, max) },
-        `supervisor gave up on task "${name(e.name)}": ${e.reason}`,
+        { task, id: e.id, attempt: e.attempt, class: e.class, reason: e.reason, err: boundedError(e.error, max) },
+        `supervisor gave up on task "${task}": ${e.reason}`,
       );
-    }),
+    }, (hint) => hint === "gaveUp"),
   ];
   return () => off.forEach((remove) => remove());
+}
+
+/** Whether an attempt outcome is logged as a failure (the `end` listener's filter and its gate). */
+function failedAttempt(outcome: string | undefined): boolean {
+  return outcome === "threw" || outcome === "timedOut";
 }
 
 /**

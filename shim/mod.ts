@@ -31,19 +31,7 @@ export type { RestartIntensity, RestartOptions, RestartPolicy } from "./policy.t
 export { defaultSupervisor, type LoggedOptions, type SupervisedOptions, spawnLogged, spawnSupervised } from "./spawn.ts";
 /** Per-task and per-class duration statistics in ms; documented in stats.ts. */
 export type { DurationStats } from "./stats.ts";
-export {
-  type ClassLimit,
-  type ShutdownOptions,
-  type ShutdownSummary,
-  type SpawnOptions,
-  type SupervisorStats,
-  type TaskFactory,
-  type TaskHandle,
-  type TaskOptions,
-  type TaskOutcome,
-  type TaskSnapshot,
-  type TaskStatus,
-  TaskSupervisor,
-  type TaskSupervisorOptions,
-} from "./supervisor.ts";
+export type { ClassLimit } from "./classes.ts";
+export { type ShutdownOptions, type ShutdownSummary, type SupervisorStats, TaskSupervisor, type TaskSupervisorOptions } from "./supervisor.ts";
+export type { SpawnOptions, TaskFactory, TaskHandle, TaskOptions, TaskOutcome, TaskSnapshot, TaskStatus } from "./types.ts";
 export { logWorker, superviseWorker, type WorkerLike } from "./worker.ts";

@@ -1,5 +1,6 @@
 import { DependencyError, TaskAbortedError } from "./errors.ts";
-import type { TaskFactory, TaskSupervisor } from "./supervisor.ts";
+import type { TaskSupervisor } from "./supervisor.ts";
+import type { TaskFactory } from "./types.ts";
 
 /**
  * One job of a `runJobs` batch: a one-shot with optional `needs:` (names of

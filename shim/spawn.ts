@@ -1,10 +1,5 @@
-import {
-  type SpawnOptions,
-  type TaskFactory,
-  type TaskHandle,
-  type TaskOptions,
-  TaskSupervisor,
-} from "./supervisor.ts";
+import { TaskSupervisor } from "./supervisor.ts";
+import type { SpawnOptions, TaskFactory, TaskHandle, TaskOptions } from "./types.ts";
 
 /**
  * The supervisor `spawnSupervised`, `spawnLogged` and `superviseWorker` use

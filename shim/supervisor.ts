@@ -1,168 +1,17 @@
-import { backoffDelay } from "./backoff.ts";
-import { type Clock, sleep, systemClock } from "./clock.ts";
+import { backoffDelay, guardRandom } from "./backoff.ts";
+import { type Clock, guardClock, sleep, systemClock } from "./clock.ts";
 import { attachDiagnostics } from "./diagnostics.ts";
-import { SupervisorClosedError, TaskAbortedError, TaskLimitError, TaskTimeoutError } from "./errors.ts";
+import { type ClassLimit, ClassSlots } from "./classes.ts";
+import { SupervisorClosedError, TaskAbortedError, TaskTimeoutError } from "./errors.ts";
 import { Emitter, type HookFailure, type Listener, type SupervisorEvents } from "./events.ts";
 import { lastResort, observeRejection } from "./guard.ts";
 import { attachLogger, checkMaxStringLength, guardLogger, jsonLogger, type Logger, logHookFailure } from "./logger.ts";
 import { hasRestartOptions, IntensityWindow, type ResolvedRestart, resolveRestart, type RestartOptions } from "./policy.ts";
 import { errorMessage } from "./serialize.ts";
 import { DurationHistogram, type DurationStats } from "./stats.ts";
-import { Handle, RefusedHandle, Task } from "./task.ts";
-
-/**
- * Where a task is in its life: `running` (an attempt is in progress),
- * `restarting` (waiting out a backoff), `completed`, `aborted`, `failed`
- * (as zeph's TaskStatus).
- *
- * @example
- * ```ts
- * import { type TaskStatus, TaskSupervisor } from "spawn-audit/shim";
- * const supervisor = new TaskSupervisor();
- * const stuck: TaskStatus[] = supervisor.snapshot().map((task) => task.status);
- * ```
- */
-export type TaskStatus = "running" | "restarting" | "completed" | "aborted" | "failed";
-
-/**
- * A point-in-time view of one registered task, as returned by `snapshot()`.
- *
- * @example
- * ```ts
- * import { TaskSupervisor } from "spawn-audit/shim";
- * const supervisor = new TaskSupervisor();
- * for (const task of supervisor.snapshot()) {
- *   console.log(task.name, task.status, task.restartCount, task.lastError ?? "");
- * }
- * ```
- */
-export interface TaskSnapshot {
-  /** Task name as given at spawn. */
-  name: string;
-  /** Unique id of this spawn. */
-  id: number;
-  /** Current status. */
-  status: TaskStatus;
-  /** Current (or last) attempt, 1-based; while `restarting`, the attempt that failed. */
-  attempt: number;
-  /** When the task was first spawned, in clock ms (`performance.now()` by default). */
-  startedAt: number;
-  /** Restarts performed so far. */
-  restartCount: number;
-  /** One-line summary of the last failure, if any. */
-  lastError: string | undefined;
-  /** Why the task is `failed`, when it is. */
-  reason: string | undefined;
-  /** Task class, when one was given. */
-  class: string | undefined;
-}
-
-/**
- * How a task ended, as its handle's `done` promise reports it (that promise
- * never rejects): `completed` with the value, `failed` with the last error,
- * `aborted`, or `rejected` when it never started (supervisor shutting down,
- * class limit reached).
- *
- * @example
- * ```ts
- * import { spawnLogged } from "spawn-audit/shim";
- * const outcome = await spawnLogged("warm-cache", () => warmCache()).done;
- * if (outcome.status === "failed") console.log(outcome.reason);
- * ```
- */
-export type TaskOutcome<T = unknown> =
-  | { status: "completed"; value: T }
-  | { status: "failed"; error: unknown; reason: string }
-  | { status: "aborted"; reason: unknown }
-  | { status: "rejected"; error: Error };
-
-/**
- * What `spawn`, `spawnSupervised`, `spawnLogged` and `superviseWorker` return.
- *
- * @example
- * ```ts
- * import { spawnSupervised } from "spawn-audit/shim";
- * const handle = spawnSupervised("poller", (signal) => poll(signal));
- * handle.abort();
- * const outcome = await handle.done; // { status: "aborted", ... } once poll() honours the signal
- * ```
- */
-export interface TaskHandle<T = unknown> {
-  /** Task name. */
-  readonly name: string;
-  /** Unique id of this spawn. */
-  readonly id: number;
-  /** The task's abort signal, created on first read; aborting the task also aborts the signal its current attempt's factory received (each attempt gets a fresh one). */
-  readonly signal: AbortSignal;
-  /** Settles once with the final outcome; never rejects. */
-  readonly done: Promise<TaskOutcome<T>>;
-  /** Abort this task (cooperative: its factory must honour the signal). */
-  abort(reason?: unknown): void;
-}
-
-/**
- * Produces one attempt of a task from the task's abort signal; called once
- * and again for every restart. May return a value, a promise, or throw.
- *
- * @example
- * ```ts
- * import type { TaskFactory } from "spawn-audit/shim";
- * const poller: TaskFactory<void> = async (signal) => {
- *   while (!signal.aborted) await pollOnce(signal);
- * };
- * ```
- */
-export type TaskFactory<T = unknown> = (signal: AbortSignal) => T | PromiseLike<T>;
-
-/**
- * Options every kind of task accepts.
- *
- * @example
- * ```ts
- * import { spawnLogged } from "spawn-audit/shim";
- * spawnLogged("audit-log", () => writeAudit(entry), { class: "telemetry" });
- * ```
- */
-export interface TaskOptions {
-  /** Task class, for per-class limits, `abortClass()` and class stats. */
-  class?: string;
-  /**
-   * An outside signal that aborts the task as `abort(name)` would, with the
-   * signal's reason. Already aborted at spawn: a factory is not called and
-   * the task ends `aborted` (a promise handed to `spawnLogged` still has its
-   * failure observed). The supervisor's listener on it is removed when the
-   * task ends, so a long-lived signal collects no listeners.
-   */
-  signal?: AbortSignal;
-}
-
-/**
- * Options of a restartable task: restart settings plus task options.
- *
- * @example
- * ```ts
- * import { type SpawnOptions, spawnSupervised } from "spawn-audit/shim";
- * const options: SpawnOptions = { restart: "always", class: "durable", backoff: { maxMs: 10_000 } };
- * spawnSupervised("scheduler", () => schedulerLoop(), options);
- * ```
- */
-export interface SpawnOptions extends RestartOptions, TaskOptions {}
-
-/**
- * The limit of one task class. At the limit, a new task of the class is
- * rejected (never queued): `spawn`/`spawnSupervised` throw `TaskLimitError`,
- * `run` rejects with it, `spawnLogged` resolves `done` with `rejected`.
- *
- * @example
- * ```ts
- * import { TaskSupervisor } from "spawn-audit/shim";
- * const supervisor = new TaskSupervisor({ classes: { enrichment: { maxConcurrent: 4 } } });
- * ```
- */
-export interface ClassLimit {
-  /** Tasks of the class that may be `running` or `restarting` at once, an integer ≥ 0. */
-  maxConcurrent: number;
-}
+import { Registry } from "./registry.ts";
+import { RefusedHandle, Task } from "./task.ts";
+import type { SpawnOptions, TaskFactory, TaskHandle, TaskOptions, TaskOutcome, TaskSnapshot } from "./types.ts";
 
 /**
  * Construction options of a TaskSupervisor; every field is optional.
@@ -284,20 +133,16 @@ export class TaskSupervisor {
   readonly #random: () => number;
   readonly #logger: Logger | undefined;
   readonly #maxString: number;
-  readonly #classes: Record<string, ClassLimit>;
+  readonly #classes: ClassSlots;
   readonly #defaults: RestartOptions;
   /** The supervisor's defaults resolved once, for the many spawns that give no restart option. */
   readonly #defaultRestart: ResolvedRestart;
   readonly #events: Emitter<SupervisorEvents>;
   readonly #controller = new AbortController();
-  readonly #registry = new Map<string | number, Task>();
-  readonly #activeByClass = new Map<string, number>();
-  readonly #rejectedByClass = new Map<string, number>();
+  readonly #registry = new Registry();
   readonly #taskStats = new Map<string, DurationHistogram>();
   readonly #classStats = new Map<string, DurationHistogram>();
   #nextId = 1;
-  /** The last time the clock reported, in ms; used when `now()` fails. */
-  #lastNow = 0;
   #active = 0;
   #shutdown: Promise<ShutdownSummary> | undefined;
   #onDrained: (() => void) | undefined;
@@ -309,17 +154,12 @@ export class TaskSupervisor {
    * @throws {RangeError} when a class limit or `maxLogStringLength` is not an integer ≥ 0 or a restart default is invalid
    */
   constructor(options: TaskSupervisorOptions = {}) {
-    this.#clock = options.clock ?? systemClock;
+    this.#clock = guardClock(options.clock ?? systemClock, (error) => this.#fault({ source: "clock", error }));
     this.#random = guardRandom(options.random ?? Math.random, (error) => this.#fault({ source: "random", error }));
     this.#maxString = checkMaxStringLength(options.maxLogStringLength, "maxLogStringLength");
     const logger = options.logger === false ? undefined : (options.logger ?? jsonLogger());
     this.#logger = logger && guardLogger(logger, (error) => this.#fault({ source: "logger", error }), this.#maxString);
-    this.#classes = { ...options.classes };
-    for (const [name, limit] of Object.entries(this.#classes)) {
-      if (!(Number.isInteger(limit.maxConcurrent) && limit.maxConcurrent >= 0)) {
-        throw new RangeError(`classes.${name}.maxConcurrent must be an integer ≥ 0, got ${String(limit.maxConcurrent)}`);
-      }
-    }
+    this.#classes = new ClassSlots(options.classes);
     this.#defaults = { ...options.defaults };
     this.#defaultRestart = resolveRestart({}, this.#defaults);
     this.#events = new Emitter<SupervisorEvents>((error, type) => {
@@ -448,9 +288,9 @@ export class TaskSupervisor {
    * @returns true when an active task was signalled
    */
   abort(name: string, reason?: unknown): boolean {
-    const entry = this.#registry.get(name);
+    const entry = this.#registry.named(name);
     if (entry === undefined || entry.settled) return false;
-    entry.abort(reason);
+    entry.cancel(reason);
     return true;
   }
 
@@ -463,9 +303,9 @@ export class TaskSupervisor {
    */
   abortClass(taskClass: string, reason?: unknown): number {
     let count = 0;
-    for (const entry of this.#registry.values()) {
+    for (const entry of this.#registry.all()) {
       if (!entry.settled && entry.class === taskClass) {
-        entry.abort(reason);
+        entry.cancel(reason);
         count++;
       }
     }
@@ -483,8 +323,11 @@ export class TaskSupervisor {
    */
   forget(name: string): boolean {
     let removed = false;
-    for (const [key, entry] of this.#registry) {
-      if (entry.name === name && entry.settled) removed = this.#registry.delete(key);
+    for (const entry of this.#registry.all()) {
+      if (entry.name === name && entry.settled) {
+        this.#registry.remove(entry);
+        removed = true;
+      }
     }
     return removed;
   }
@@ -496,7 +339,7 @@ export class TaskSupervisor {
    */
   snapshot(): TaskSnapshot[] {
     const out: TaskSnapshot[] = [];
-    for (const e of this.#registry.values()) {
+    for (const e of this.#registry.all()) {
       out.push({
         name: e.name,
         id: e.id,
@@ -530,12 +373,12 @@ export class TaskSupervisor {
     const tasks: SupervisorStats["tasks"] = {};
     for (const [name, histogram] of this.#taskStats) tasks[name] = histogram.summary();
     const classes: SupervisorStats["classes"] = {};
-    const names = new Set([...this.#classStats.keys(), ...this.#rejectedByClass.keys(), ...this.#activeByClass.keys()]);
+    const names = new Set([...this.#classStats.keys(), ...this.#classes.seen()]);
     for (const name of names) {
       classes[name] = {
         ...(this.#classStats.get(name)?.summary() ?? new DurationHistogram().summary()),
-        active: this.#activeByClass.get(name) ?? 0,
-        rejected: this.#rejectedByClass.get(name) ?? 0,
+        active: this.#classes.active(name),
+        rejected: this.#classes.rejected(name),
       };
     }
     return { tasks, classes };
@@ -557,7 +400,7 @@ export class TaskSupervisor {
     if (!(timeoutMs >= 0)) {
       return Promise.reject(new RangeError(`shutdown timeoutMs must be ≥ 0 ms, got ${String(timeoutMs)}`));
     }
-    const began = this.#now();
+    const began = this.#clock.now();
     const activeAtStart = this.#active;
     this.#shutdown = new Promise<ShutdownSummary>((resolve) => {
       let timer: unknown;
@@ -566,9 +409,9 @@ export class TaskSupervisor {
         if (finished) return;
         finished = true;
         this.#onDrained = undefined;
-        if (timer !== undefined) this.#clearTimer(timer);
+        if (timer !== undefined) this.#clock.clearTimeout(timer);
         const aborted: string[] = [];
-        for (const entry of [...this.#registry.values()]) {
+        for (const entry of this.#registry.all()) {
           if (entry.settled) continue;
           aborted.push(entry.name);
           this.#finalize(entry, { status: "aborted", reason: this.#controller.signal.reason }, false, true);
@@ -576,13 +419,13 @@ export class TaskSupervisor {
         if (aborted.length > 0) {
           this.#logger?.warn({ tasks: aborted, timeoutMs }, `shutdown deadline passed; ${aborted.length} task(s) marked aborted`);
         }
-        resolve({ exited: activeAtStart - aborted.length, aborted, timedOut: aborted.length > 0, durationMs: this.#now() - began });
+        resolve({ exited: activeAtStart - aborted.length, aborted, timedOut: aborted.length > 0, durationMs: this.#clock.now() - began });
       };
       this.#onDrained = finish;
       const reason = new DOMException("the supervisor is shutting down", "AbortError");
       this.#controller.abort(reason);
       // Tasks are linked to the supervisor by hand: no listener per task on the supervisor's signal.
-      for (const entry of [...this.#registry.values()]) if (!entry.settled) entry.abort(reason);
+      for (const entry of this.#registry.all()) if (!entry.settled) entry.cancel(reason);
       if (this.#active === 0) finish();
       else if (!finished) {
         try {
@@ -609,46 +452,40 @@ export class TaskSupervisor {
   #refusal(name: string, taskClass: string | undefined, replacing: string | undefined): Error | undefined {
     if (this.#shutdown !== undefined) return new SupervisorClosedError(name);
     if (taskClass === undefined) return undefined;
-    const limit = this.#classes[taskClass];
-    if (limit === undefined) return undefined;
-    let active = this.#activeByClass.get(taskClass) ?? 0;
-    const previous = replacing === undefined ? undefined : this.#registry.get(replacing);
-    if (previous !== undefined && !previous.settled && previous.class === taskClass) active--;
-    if (active < limit.maxConcurrent) return undefined;
-    this.#rejectedByClass.set(taskClass, (this.#rejectedByClass.get(taskClass) ?? 0) + 1);
-    return new TaskLimitError(name, taskClass, limit.maxConcurrent);
+    const previous = replacing === undefined ? undefined : this.#registry.named(replacing);
+    return this.#classes.refusal(name, taskClass, previous !== undefined && !previous.settled && previous.class === taskClass);
   }
 
   #start<T>(name: string, work: TaskFactory<T> | PromiseLike<T>, restart: ResolvedRestart, options: TaskOptions, ephemeral: boolean): TaskHandle<T> {
     const id = this.#nextId++;
     if (!ephemeral) this.#replace(name);
     const taskClass = options.class;
-    const task = new Task(name, id, taskClass, this.#now(), restart, work as TaskFactory | PromiseLike<unknown>, ephemeral);
-    this.#registry.set(task.key, task);
+    const task = new Task(name, id, taskClass, this.#clock.now(), restart, work as TaskFactory | PromiseLike<unknown>, ephemeral);
+    this.#registry.add(task);
     this.#active++;
-    if (taskClass !== undefined) this.#activeByClass.set(taskClass, (this.#activeByClass.get(taskClass) ?? 0) + 1);
+    if (taskClass !== undefined) this.#classes.acquire(taskClass);
     const outside = options.signal;
     if (outside?.aborted) {
-      task.abort(outside.reason);
+      task.cancel(outside.reason);
       // A factory is not called; a promise already runs, so it is observed and settles as aborted.
       if (task.factory !== undefined) this.#finalize(task, { status: "aborted", reason: outside.reason });
       else this.#attempt(task, work as PromiseLike<unknown>);
-      return new Handle<T>(task);
+      return task as TaskHandle<T>;
     }
     if (outside !== undefined) task.follow(outside);
     this.#attempt(task, work as TaskFactory | PromiseLike<unknown>);
-    return new Handle<T>(task);
+    return task as TaskHandle<T>;
   }
 
   #replace(name: string): void {
-    const previous = this.#registry.get(name);
+    const previous = this.#registry.named(name);
     if (previous === undefined) return;
     if (!previous.settled) {
       const reason = new DOMException(`replaced by a new task named "${name}"`, "AbortError");
-      previous.abort(reason);
+      previous.cancel(reason);
       this.#finalize(previous, { status: "aborted", reason });
     }
-    this.#registry.delete(name);
+    this.#registry.remove(previous);
   }
 
   /**
@@ -660,7 +497,7 @@ export class TaskSupervisor {
     const attempt = ++task.attempt;
     task.status = "running";
     if (this.#events.has("start")) this.#events.emit("start", { name: task.name, id: task.id, attempt, class: task.class });
-    const attemptStart = attempt === 1 ? task.startedAt : this.#now();
+    const attemptStart = attempt === 1 ? task.startedAt : this.#clock.now();
     const timeoutMs = task.restart.attemptTimeoutMs;
     if (timeoutMs !== undefined) this.#armAttemptTimeout(task, attempt, attemptStart, timeoutMs);
     let result: PromiseLike<unknown>;
@@ -710,7 +547,7 @@ export class TaskSupervisor {
   #attemptSettled(task: Task, attempt: number, attemptStart: number, outcome: AttemptOutcome, valueOrError: unknown): void {
     if (task.settled || task.attempt !== attempt || task.status !== "running") return;
     if (task.attemptTimer !== undefined && outcome !== "timedOut") {
-      this.#clearTimer(task.attemptTimer);
+      this.#clock.clearTimeout(task.attemptTimer);
       task.attemptTimer = undefined;
     }
     try {
@@ -744,27 +581,6 @@ export class TaskSupervisor {
     }
   }
 
-  /** The clock's time; a throwing or non-finite `now()` is reported and the last good time is used. */
-  #now(): number {
-    try {
-      const now = this.#clock.now();
-      if (Number.isFinite(now)) return (this.#lastNow = now);
-      this.#fault({ source: "clock", error: new TypeError(`clock.now() returned ${String(now)}, not a finite number`) });
-    } catch (error) {
-      this.#fault({ source: "clock", error });
-    }
-    return this.#lastNow;
-  }
-
-  /** Cancel a clock timer; a throwing `clearTimeout` is reported. */
-  #clearTimer(handle: unknown): void {
-    try {
-      this.#clock.clearTimeout(handle);
-    } catch (error) {
-      this.#fault({ source: "clock", error });
-    }
-  }
-
   /** The clock could not schedule a restart: the task fails for good (it would otherwise wait forever). */
   #clockFailed(task: Task, error: unknown): void {
     this.#fault({ source: "clock", task: task.name, error });
@@ -772,12 +588,12 @@ export class TaskSupervisor {
   }
 
   #afterAttempt(task: Task, attemptStart: number, settled: AttemptOutcome, valueOrError: unknown): void {
-    const durationMs = Math.max(0, this.#now() - attemptStart);
+    const durationMs = Math.max(0, this.#clock.now() - attemptStart);
     this.#record(task, durationMs);
     const aborted = task.aborted;
     const returned = settled === "returned";
     const error = returned ? undefined : valueOrError;
-    if (this.#events.has("end")) {
+    if (this.#events.has("end", aborted ? "aborted" : settled)) {
       const outcome = aborted ? "aborted" : settled;
       const { name, id, attempt } = task;
       this.#events.emit(
@@ -797,20 +613,21 @@ export class TaskSupervisor {
     if (!returned && restart.shouldRestart !== undefined && !this.#mayRestart(task, restart.shouldRestart, error)) {
       return this.#finalize(task, { status: "failed", error, reason: `shouldRestart declined a restart after attempt ${task.attempt} ${what}: ${task.lastError}` });
     }
+    const retry = (task.retry ??= { failures: 0, previousDelay: undefined, window: undefined });
     if (durationMs >= restart.resetAfterMs) {
-      task.failures = 0;
-      task.previousDelay = undefined;
+      retry.failures = 0;
+      retry.previousDelay = undefined;
     }
-    task.failures++;
+    retry.failures++;
     let giveUp: string | undefined;
-    if (task.failures >= restart.maxConsecutiveFailures) {
-      giveUp = `${task.failures} consecutive failure(s) reached maxConsecutiveFailures`;
-    } else if (restart.intensity !== undefined && !(task.window ??= new IntensityWindow(restart.intensity)).admit(this.#now())) {
+    if (retry.failures >= restart.maxConsecutiveFailures) {
+      giveUp = `${retry.failures} consecutive failure(s) reached maxConsecutiveFailures`;
+    } else if (restart.intensity !== undefined && !(retry.window ??= new IntensityWindow(restart.intensity)).admit(this.#clock.now())) {
       giveUp = `restart intensity exceeded: more than ${restart.intensity.maxRestarts} restart(s) within ${restart.intensity.withinMs} ms`;
     }
     if (giveUp !== undefined) return this.#finalize(task, { status: "failed", error, reason: giveUp }, true);
-    const delayMs = backoffDelay(task.failures, restart.backoff, this.#random, task.previousDelay);
-    task.previousDelay = delayMs;
+    const delayMs = backoffDelay(retry.failures, restart.backoff, this.#random, retry.previousDelay);
+    retry.previousDelay = delayMs;
     task.status = "restarting";
     if (this.#events.has("restart")) {
       const { name, id } = task;
@@ -820,7 +637,7 @@ export class TaskSupervisor {
         returned ? { name, id, attempt, class: task.class, delayMs } : { name, id, attempt, class: task.class, delayMs, error },
       );
     }
-    sleep(this.#clock, delayMs, task.signal, (clockError) => this.#fault({ source: "clock", task: task.name, error: clockError })).then(
+    sleep(this.#clock, delayMs, task.signal).then(
       (slept) => this.#afterBackoff(task, slept),
       (clockError: unknown) => this.#clockFailed(task, clockError),
     );
@@ -856,28 +673,27 @@ export class TaskSupervisor {
 
   #finalize(task: Task, outcome: Exclude<TaskOutcome<unknown>, { status: "rejected" }>, gaveUp = false, keep = false): void {
     if (task.settled) return;
-    task.settled = true;
+    task.status = outcome.status;
     task.attemptController = undefined;
     task.unfollow();
     if (task.attemptTimer !== undefined) {
-      this.#clearTimer(task.attemptTimer);
+      this.#clock.clearTimeout(task.attemptTimer);
       task.attemptTimer = undefined;
     }
-    task.status = outcome.status;
     this.#active--;
-    if (task.class !== undefined) this.#activeByClass.set(task.class, (this.#activeByClass.get(task.class) ?? 1) - 1);
+    if (task.class !== undefined) this.#classes.release(task.class);
     if (outcome.status === "failed") {
       task.reason = outcome.reason;
-      if (this.#events.has("failed")) {
+      if (this.#events.has("failed", gaveUp ? "gaveUp" : undefined)) {
         const { name, id, attempt } = task;
         this.#events.emit("failed", { name, id, attempt, class: task.class, reason: outcome.reason, error: outcome.error, gaveUp });
       }
     }
     const retain = keep || (outcome.status === "failed" && !task.ephemeral);
-    if (!retain && this.#registry.get(task.key) === task) this.#registry.delete(task.key);
+    if (!retain) this.#registry.remove(task);
     if (this.#events.has("exit")) {
       const { name, id, attempt } = task;
-      const durationMs = this.#now() - task.startedAt;
+      const durationMs = this.#clock.now() - task.startedAt;
       this.#events.emit("exit", { name, id, attempt, class: task.class, status: outcome.status, durationMs });
     }
     task.settle(outcome);
@@ -894,20 +710,6 @@ function histogramFor(map: Map<string, DurationHistogram>, key: string): Duratio
   let histogram = map.get(key);
   if (histogram === undefined) map.set(key, (histogram = new DurationHistogram()));
   return histogram;
-}
-
-/** `random` made safe: a throw or a value outside [0, 1) is reported and 0.5 (no jitter bias) is used. */
-function guardRandom(random: () => number, onFailure: (error: unknown) => void): () => number {
-  return () => {
-    try {
-      const value = random();
-      if (value >= 0 && value < 1) return value;
-      onFailure(new RangeError(`random() returned ${String(value)}, not a number in [0, 1)`));
-    } catch (error) {
-      onFailure(error);
-    }
-    return 0.5;
-  };
 }
 
 /** Why `signal` is not usable as an outside abort signal, or undefined when it is (or absent). */

@@ -1,15 +1,29 @@
 import type { IntensityWindow, ResolvedRestart } from "./policy.ts";
-import type { TaskFactory, TaskHandle, TaskOutcome, TaskStatus } from "./supervisor.ts";
+import type { TaskFactory, TaskHandle, TaskOutcome, TaskStatus } from "./types.ts";
+
+/** The backoff state of a task that has failed at least once (most tasks never need it). */
+export interface Retry {
+  /** Consecutive failures, for backoff and `maxConsecutiveFailures`. */
+  failures: number;
+  /** The last backoff delay in ms, for decorrelated jitter. */
+  previousDelay: number | undefined;
+  /** The restart intensity window, created at the first restart when an intensity is set. */
+  window: IntensityWindow | undefined;
+}
 
 /**
- * One registered task: the supervisor's bookkeeping behind a {@link TaskHandle}.
+ * One registered task: the supervisor's bookkeeping, and the task's handle
+ * (what `spawn` and `spawnLogged` return; the bookkeeping fields are not part
+ * of the {@link TaskHandle} type).
  *
  * What nobody may observe is not built: the AbortController (and its signal,
  * which costs microseconds on Node 20) exists once the signal is read, handed
  * to a factory or aborted; the `done` promise exists once it is read, and a
- * task that settles before that stores its outcome only.
+ * task that settles before that stores its outcome only; the backoff state
+ * exists once the task fails. One object per task keeps a burst of in-flight
+ * `spawnLogged` tasks small for the garbage collector.
  */
-export class Task {
+export class Task implements TaskHandle<unknown> {
   /** Task name as given at spawn. */
   readonly name: string;
   /** Unique id of this spawn. */
@@ -28,9 +42,9 @@ export class Task {
   readonly passesSignal: boolean;
   /** The task's controller (its handle's signal, the one backoff sleeps race); created on first need. */
   controller: AbortController | undefined = undefined;
-  /** The current attempt's controller from the second attempt on, when the factory reads its signal. */
+  /** The current attempt's own controller (restarts, `attemptTimeoutMs`), when the factory reads its signal. */
   attemptController: AbortController | undefined = undefined;
-  /** Current status, as `snapshot()` reports it. */
+  /** Current status, as `snapshot()` reports it; `running`/`restarting` until the task has ended. */
   status: TaskStatus = "running";
   /** Current (or last) attempt, 1-based. */
   attempt = 0;
@@ -40,21 +54,20 @@ export class Task {
   lastError: string | undefined = undefined;
   /** Why the task is `failed`, when it is. */
   reason: string | undefined = undefined;
-  /** True once the task has left `running`/`restarting` for good. */
-  settled = false;
-  /** Consecutive failures, for backoff and `maxConsecutiveFailures`. */
-  failures = 0;
-  /** The last backoff delay in ms, for decorrelated jitter. */
-  previousDelay: number | undefined = undefined;
-  /** The restart intensity window, created at the first restart when an intensity is set. */
-  window: IntensityWindow | undefined = undefined;
+  /** Backoff state, created at the first failure that may restart. */
+  retry: Retry | undefined = undefined;
   /** The clock handle of the current attempt's timeout, under `attemptTimeoutMs`. */
   attemptTimer: unknown = undefined;
+  /** The registry's links between log-only tasks (see registry.ts). */
+  prev: Task | undefined = undefined;
+  /** The registry's links between log-only tasks (see registry.ts). */
+  next: Task | undefined = undefined;
   /** Removes the listener on an outside `signal` option; set by {@link follow}. */
   #unfollow: (() => void) | undefined = undefined;
-  #outcome: TaskOutcome<unknown> | undefined = undefined;
+  /** The final outcome once settled, or the resolver of a `done` read before that. */
+  #settlement: TaskOutcome<unknown> | ((outcome: TaskOutcome<unknown>) => void) | undefined = undefined;
   #done: Promise<TaskOutcome<unknown>> | undefined = undefined;
-  #resolve: ((outcome: TaskOutcome<unknown>) => void) | undefined = undefined;
+  #abort: ((reason?: unknown) => void) | undefined = undefined;
 
   /**
    * Create the bookkeeping of a task that is about to run its first attempt.
@@ -86,9 +99,9 @@ export class Task {
     this.passesSignal = this.factory !== undefined && !ignoresArguments(this.factory);
   }
 
-  /** The registry key: the id for spawnLogged tasks (many may share a name), the name otherwise. */
-  get key(): string | number {
-    return this.ephemeral ? this.id : this.name;
+  /** True once the task has left `running`/`restarting` for good. */
+  get settled(): boolean {
+    return this.status !== "running" && this.status !== "restarting";
   }
 
   /** The task's own signal, created on first read. */
@@ -101,12 +114,17 @@ export class Task {
     return this.controller?.signal.aborted === true;
   }
 
+  /** Abort this task (the handle's method); bound on first read, so `const { abort } = handle` and `setTimeout(handle.abort)` work. */
+  get abort(): (reason?: unknown) => void {
+    return (this.#abort ??= (reason?: unknown) => this.cancel(reason));
+  }
+
   /**
    * Abort the task: its own signal (ends a backoff sleep) and its current attempt's signal.
    *
    * @param reason abort reason handed to the signals
    */
-  abort(reason: unknown): void {
+  cancel(reason: unknown): void {
     const controller = (this.controller ??= new AbortController());
     controller.abort(reason);
     this.attemptController?.abort(controller.signal.reason);
@@ -119,22 +137,25 @@ export class Task {
    * @param outside a signal that has not aborted yet
    */
   follow(outside: AbortSignal): void {
-    const onAbort = (): void => this.abort(outside.reason);
+    const onAbort = (): void => this.cancel(outside.reason);
     outside.addEventListener("abort", onAbort, { once: true });
     this.#unfollow = () => outside.removeEventListener("abort", onAbort);
   }
 
   /** Stop following the outside signal (the task ended); does nothing when there is none. */
   unfollow(): void {
-    this.#unfollow?.();
+    if (this.#unfollow === undefined) return;
+    this.#unfollow();
     this.#unfollow = undefined;
   }
 
-  /** Settles once with the final outcome; created on first read. */
+  /** Settles once with the final outcome; created on first read; never rejects. */
   get done(): Promise<TaskOutcome<unknown>> {
     if (this.#done === undefined) {
-      const outcome = this.#outcome;
-      this.#done = outcome === undefined ? new Promise((resolve) => (this.#resolve = resolve)) : Promise.resolve(outcome);
+      const settlement = this.#settlement;
+      this.#done = typeof settlement === "object"
+        ? Promise.resolve(settlement)
+        : new Promise((resolve) => (this.#settlement = resolve));
     }
     return this.#done;
   }
@@ -145,48 +166,9 @@ export class Task {
    * @param outcome how the task ended
    */
   settle(outcome: TaskOutcome<unknown>): void {
-    this.#outcome = outcome;
-    this.#resolve?.(outcome);
-    this.#resolve = undefined;
-  }
-}
-
-/**
- * The handle of a registered task: a thin view of its {@link Task}, so a
- * signal or `done` nobody reads is never created.
- */
-export class Handle<T> implements TaskHandle<T> {
-  /** Task name. */
-  readonly name: string;
-  /** Unique id of this spawn. */
-  readonly id: number;
-  readonly #task: Task;
-  #abort: ((reason?: unknown) => void) | undefined;
-
-  /**
-   * Wrap a task.
-   *
-   * @param task the task's bookkeeping
-   */
-  constructor(task: Task) {
-    this.name = task.name;
-    this.id = task.id;
-    this.#task = task;
-  }
-
-  /** The task's abort signal. */
-  get signal(): AbortSignal {
-    return this.#task.signal;
-  }
-
-  /** Settles once with the final outcome; never rejects. */
-  get done(): Promise<TaskOutcome<T>> {
-    return this.#task.done as Promise<TaskOutcome<T>>;
-  }
-
-  /** Abort this task; bound on first read, so `const { abort } = handle` and `setTimeout(handle.abort)` work. */
-  get abort(): (reason?: unknown) => void {
-    return (this.#abort ??= (reason?: unknown) => this.#task.abort(reason));
+    const settlement = this.#settlement;
+    this.#settlement = outcome;
+    if (typeof settlement === "function") settlement(outcome);
   }
 }
 
