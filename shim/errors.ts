@@ -32,13 +32,13 @@ export class SupervisorClosedError extends Error {
 
 /**
  * Thrown (or reported) when a task class already runs as many tasks as its
- * `maxConcurrent` limit allows; the shim rejects rather than queues (as the
- * lossy class queues of zeph's BackgroundSupervisor).
+ * `limit` allows and its overflow is `reject` (the default); with `drop`
+ * or a full `queue` it is the error of the refused handle's `done`.
  *
  * @example
  * ```ts
  * import { TaskLimitError, TaskSupervisor } from "spawn-audit/shim";
- * const supervisor = new TaskSupervisor({ classes: { enrich: { maxConcurrent: 1 } } });
+ * const supervisor = new TaskSupervisor({ classes: { enrich: { limit: 1 } } });
  * supervisor.spawn("a", (signal) => new Promise((r) => signal.addEventListener("abort", r)), { class: "enrich" });
  * try {
  *   supervisor.spawn("b", () => {}, { class: "enrich" });
@@ -61,7 +61,7 @@ export class TaskLimitError extends Error {
    *
    * @param task name of the refused task
    * @param taskClass class whose limit was reached
-   * @param limit the class's `maxConcurrent`
+   * @param limit the class's `limit`
    */
   constructor(task: string, taskClass: string, limit: number) {
     super(`cannot start task "${task}": class "${taskClass}" already runs ${limit} task(s), its limit`);

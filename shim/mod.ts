@@ -31,7 +31,7 @@ export type { RestartIntensity, RestartOptions, RestartPolicy } from "./policy.t
 export { defaultSupervisor, type LoggedOptions, type SupervisedOptions, spawnLogged, spawnSupervised } from "./spawn.ts";
 /** Per-task and per-class duration statistics in ms; documented in stats.ts. */
 export type { DurationStats } from "./stats.ts";
-export type { ClassLimit } from "./classes.ts";
+export type { ClassLimit, Overflow } from "./classes.ts";
 export { type ShutdownOptions, type ShutdownSummary, type SupervisorStats, TaskSupervisor, type TaskSupervisorOptions } from "./supervisor.ts";
 export type { SpawnOptions, TaskFactory, TaskHandle, TaskOptions, TaskOutcome, TaskSnapshot, TaskStatus } from "./types.ts";
 export { logWorker, superviseWorker, type WorkerLike } from "./worker.ts";

@@ -1,7 +1,7 @@
 import { backoffDelay, guardRandom } from "./backoff.ts";
 import { type Clock, guardClock, sleep, systemClock } from "./clock.ts";
 import { attachDiagnostics } from "./diagnostics.ts";
-import { type ClassLimit, ClassSlots } from "./classes.ts";
+import { type Admission, type ClassLimit, ClassSlots } from "./classes.ts";
 import { SupervisorClosedError, TaskAbortedError, TaskTimeoutError } from "./errors.ts";
 import { Emitter, type HookFailure, type Listener, type SupervisorEvents } from "./events.ts";
 import { lastResort, observeRejection } from "./guard.ts";
@@ -21,7 +21,7 @@ import type { SpawnOptions, TaskFactory, TaskHandle, TaskOptions, TaskOutcome, T
  * import { jsonLogger, TaskSupervisor } from "spawn-audit/shim";
  * const supervisor = new TaskSupervisor({
  *   logger: jsonLogger(),
- *   classes: { telemetry: { maxConcurrent: 8 } },
+ *   classes: { telemetry: { limit: 8 } },
  *   defaults: { maxConsecutiveFailures: 5 },
  * });
  * ```
@@ -95,8 +95,8 @@ export interface ShutdownSummary {
 export interface SupervisorStats {
   /** Attempt durations by task name. */
   tasks: Record<string, DurationStats>;
-  /** Attempt durations by class, with the class's active count and the spawns its limit rejected. */
-  classes: Record<string, DurationStats & { active: number; rejected: number }>;
+  /** Attempt durations by class, with the tasks holding a slot (`active`), waiting (`queued`), and the spawns its limit rejected or dropped. */
+  classes: Record<string, DurationStats & { active: number; queued: number; rejected: number; dropped: number }>;
 }
 
 const ONE_SHOT: ResolvedRestart = resolveRestart({ restart: "never" });
@@ -133,7 +133,7 @@ export class TaskSupervisor {
   readonly #random: () => number;
   readonly #logger: Logger | undefined;
   readonly #maxString: number;
-  readonly #classes: ClassSlots;
+  readonly #classes: ClassSlots<Task>;
   readonly #defaults: RestartOptions;
   /** The supervisor's defaults resolved once, for the many spawns that give no restart option. */
   readonly #defaultRestart: ResolvedRestart;
@@ -208,16 +208,17 @@ export class TaskSupervisor {
    * @param options restart policy, backoff, limits and class
    * @returns the task's handle
    * @throws {SupervisorClosedError} when `shutdown()` has begun
-   * @throws {TaskLimitError} when the task's class is at its limit
+   * @throws {TaskLimitError} when the task's class is at its limit with overflow `reject` (with `drop`, or a full `queue`, the handle's `done` resolves `rejected` instead; with `queue`, the task waits as `queued`)
    * @throws {RangeError} on invalid options; {TypeError} when `name` is not a non-empty string, `signal` not an AbortSignal or `shouldRestart` not a function
    */
   spawn<T>(name: string, factory: TaskFactory<T>, options: SpawnOptions = {}): TaskHandle<T> {
     checkName(name);
     checkSignal(options.signal);
     const restart = hasRestartOptions(options) ? resolveRestart(options, this.#defaults) : this.#defaultRestart;
-    const refusal = this.#refusal(name, options.class, name);
-    if (refusal !== undefined) throw refusal;
-    return this.#start(name, factory, restart, options, false);
+    const admission = this.#admit(name, options.class, name, true);
+    if (typeof admission !== "object") return this.#start(name, factory, restart, options, false, admission === "queue");
+    if (!admission.dropped) throw admission.refused;
+    return new RefusedHandle(name, this.#nextId++, admission.refused);
   }
 
   /**
@@ -225,8 +226,11 @@ export class TaskSupervisor {
    * logged and reported through `done`, never rethrown, never restarted.
    * Tasks are keyed by id, so many may share a name and none replaces
    * another. This method never throws: when the supervisor is shutting down
-   * or the class is at its limit, a factory is not called, a promise still
-   * gets its failure logged, and `done` resolves `{ status: "rejected" }`.
+   * or the class is at its limit (and does not queue), a factory is not
+   * called, a promise still gets its failure logged, and `done` resolves
+   * `{ status: "rejected" }` (a warning is logged unless the class drops).
+   * A promise never waits in a class queue: it already runs, so at the
+   * limit it is dropped.
    *
    * @param name task name (static; several tasks may share it)
    * @param work a promise already running, or a factory called at once
@@ -234,9 +238,11 @@ export class TaskSupervisor {
    * @returns the task's handle
    */
   spawnLogged<T>(name: string, work: PromiseLike<T> | TaskFactory<T>, options: TaskOptions = {}): TaskHandle<T> {
-    const refusal = signalError(options.signal) ?? this.#refusal(name, options.class, undefined);
-    if (refusal === undefined) return this.#start(name, work, ONE_SHOT, options, true);
-    this.#logger?.warn({ task: name, class: options.class, err: refusal }, refusal.message);
+    const invalid = signalError(options.signal);
+    const admission = invalid !== undefined ? { refused: invalid, dropped: false } : this.#admit(name, options.class, undefined, typeof work === "function");
+    if (typeof admission !== "object") return this.#start(name, work, ONE_SHOT, options, true, admission === "queue");
+    const refusal = admission.refused;
+    if (!admission.dropped) this.#logger?.warn({ task: name, class: options.class, err: refusal }, refusal.message);
     if (typeof work !== "function") {
       Promise.resolve(work).then(undefined, (error: unknown) => {
         this.#logger?.error({ task: name, class: options.class, err: error }, `task "${name}" failed after it was refused`);
@@ -264,9 +270,9 @@ export class TaskSupervisor {
     try {
       checkName(name);
       checkSignal(options.signal);
-      const refusal = this.#refusal(name, options.class, name);
-      if (refusal !== undefined) throw refusal;
-      handle = this.#start(name, fn, ONE_SHOT, options, false);
+      const admission = this.#admit(name, options.class, name, true);
+      if (typeof admission === "object") throw admission.refused;
+      handle = this.#start(name, fn, ONE_SHOT, options, false, admission === "queue");
     } catch (error) {
       return Promise.reject(error);
     }
@@ -356,12 +362,61 @@ export class TaskSupervisor {
   }
 
   /**
-   * The number of registered tasks that are `running` or `restarting`.
+   * The number of registered tasks that have not ended: `running`,
+   * `restarting` or `queued`.
    *
    * @returns the active task count
    */
   activeCount(): number {
     return this.#active;
+  }
+
+  /**
+   * Tasks of a class holding one of its slots (`running` or `restarting`).
+   *
+   * @param taskClass the class
+   * @returns the count
+   */
+  inflight(taskClass: string): number {
+    return this.#classes.inflight(taskClass);
+  }
+
+  /**
+   * Tasks of a class waiting for a slot (overflow `queue`).
+   *
+   * @param taskClass the class
+   * @returns the count
+   */
+  queued(taskClass: string): number {
+    return this.#classes.queued(taskClass);
+  }
+
+  /**
+   * Spawns of a class dropped at its limit so far (overflow `drop`, or a full queue).
+   *
+   * @param taskClass the class
+   * @returns the count
+   */
+  dropped(taskClass: string): number {
+    return this.#classes.dropped(taskClass);
+  }
+
+  /**
+   * One line for a status bar: the in-flight tasks per class, by class name,
+   * with the queued ones, e.g. `bg: 2 enrichment (+3 queued), 1 telemetry`;
+   * empty when no task of any class is in flight or queued (tasks without a
+   * class are not listed).
+   *
+   * @returns the line, or `""` when idle
+   */
+  statusLine(): string {
+    const parts: string[] = [];
+    for (const name of [...this.#classes.seen()].sort()) {
+      const inflight = this.#classes.inflight(name);
+      const queued = this.#classes.queued(name);
+      if (inflight > 0 || queued > 0) parts.push(`${inflight} ${name}${queued > 0 ? ` (+${queued} queued)` : ""}`);
+    }
+    return parts.length === 0 ? "" : `bg: ${parts.join(", ")}`;
   }
 
   /**
@@ -377,8 +432,10 @@ export class TaskSupervisor {
     for (const name of names) {
       classes[name] = {
         ...(this.#classStats.get(name)?.summary() ?? new DurationHistogram().summary()),
-        active: this.#classes.active(name),
+        active: this.#classes.inflight(name),
+        queued: this.#classes.queued(name),
         rejected: this.#classes.rejected(name),
+        dropped: this.#classes.dropped(name),
       };
     }
     return { tasks, classes };
@@ -449,21 +506,28 @@ export class TaskSupervisor {
     await this.shutdown();
   }
 
-  #refusal(name: string, taskClass: string | undefined, replacing: string | undefined): Error | undefined {
-    if (this.#shutdown !== undefined) return new SupervisorClosedError(name);
-    if (taskClass === undefined) return undefined;
+  /** May a task start (`start`), wait (`queue`), or is it refused: closed supervisor, or its class at the limit. */
+  #admit(name: string, taskClass: string | undefined, replacing: string | undefined, queueable: boolean): Admission {
+    if (this.#shutdown !== undefined) return { refused: new SupervisorClosedError(name), dropped: false };
+    if (taskClass === undefined) return "start";
     const previous = replacing === undefined ? undefined : this.#registry.named(replacing);
-    return this.#classes.refusal(name, taskClass, previous !== undefined && !previous.settled && previous.class === taskClass);
+    return this.#classes.admit(name, taskClass, previous !== undefined && previous.holdsSlot && previous.class === taskClass, queueable);
   }
 
-  #start<T>(name: string, work: TaskFactory<T> | PromiseLike<T>, restart: ResolvedRestart, options: TaskOptions, ephemeral: boolean): TaskHandle<T> {
+  #start<T>(
+    name: string,
+    work: TaskFactory<T> | PromiseLike<T>,
+    restart: ResolvedRestart,
+    options: TaskOptions,
+    ephemeral: boolean,
+    queued: boolean,
+  ): TaskHandle<T> {
     const id = this.#nextId++;
     if (!ephemeral) this.#replace(name);
     const taskClass = options.class;
     const task = new Task(name, id, taskClass, this.#clock.now(), restart, work as TaskFactory | PromiseLike<unknown>, ephemeral);
     this.#registry.add(task);
     this.#active++;
-    if (taskClass !== undefined) this.#classes.acquire(taskClass);
     const outside = options.signal;
     if (outside?.aborted) {
       task.cancel(outside.reason);
@@ -473,8 +537,42 @@ export class TaskSupervisor {
       return task as TaskHandle<T>;
     }
     if (outside !== undefined) task.follow(outside);
+    if (queued) {
+      task.status = "queued";
+      this.#classes.enqueue(taskClass!, task);
+      // Aborted while waiting (handle, name, class, outside signal, shutdown): leave the queue, never start.
+      task.signal.addEventListener("abort", () => this.#abandonQueued(task), { once: true });
+      return task as TaskHandle<T>;
+    }
+    if (taskClass !== undefined) {
+      this.#classes.acquire(taskClass);
+      task.holdsSlot = true;
+    }
     this.#attempt(task, work as TaskFactory | PromiseLike<unknown>);
     return task as TaskHandle<T>;
+  }
+
+  #abandonQueued(task: Task): void {
+    if (task.status !== "queued") return;
+    this.#classes.unqueue(task.class!, task);
+    this.#finalize(task, { status: "aborted", reason: task.signal.reason });
+  }
+
+  /** A slot of `taskClass` was freed: start the tasks waiting for one, a microtask later (no recursion through settling tasks). */
+  #pump(taskClass: string): void {
+    if (this.#classes.queued(taskClass) > 0) queueMicrotask(() => this.#startQueued(taskClass));
+  }
+
+  #startQueued(taskClass: string): void {
+    for (let task = this.#classes.next(taskClass); task !== undefined; task = this.#classes.next(taskClass)) {
+      this.#classes.acquire(taskClass);
+      task.holdsSlot = true;
+      try {
+        this.#attempt(task, task.factory!, this.#clock.now());
+      } catch (error) {
+        this.#crashed(task, error);
+      }
+    }
   }
 
   #replace(name: string): void {
@@ -493,11 +591,10 @@ export class TaskSupervisor {
    * given) and settle the attempt when its result does. A synchronous throw
    * settles it at once; anything else one promise hop later, as `await` would.
    */
-  #attempt(task: Task, work: TaskFactory | PromiseLike<unknown>): void {
+  #attempt(task: Task, work: TaskFactory | PromiseLike<unknown>, attemptStart = task.attempt === 0 ? task.startedAt : this.#clock.now()): void {
     const attempt = ++task.attempt;
     task.status = "running";
     if (this.#events.has("start")) this.#events.emit("start", { name: task.name, id: task.id, attempt, class: task.class });
-    const attemptStart = attempt === 1 ? task.startedAt : this.#clock.now();
     const timeoutMs = task.restart.attemptTimeoutMs;
     if (timeoutMs !== undefined) this.#armAttemptTimeout(task, attempt, attemptStart, timeoutMs);
     let result: PromiseLike<unknown>;
@@ -681,7 +778,11 @@ export class TaskSupervisor {
       task.attemptTimer = undefined;
     }
     this.#active--;
-    if (task.class !== undefined) this.#classes.release(task.class);
+    if (task.holdsSlot) {
+      task.holdsSlot = false;
+      this.#classes.release(task.class!);
+      this.#pump(task.class!);
+    }
     if (outcome.status === "failed") {
       task.reason = outcome.reason;
       if (this.#events.has("failed", gaveUp ? "gaveUp" : undefined)) {

@@ -44,7 +44,7 @@ export class Task implements TaskHandle<unknown> {
   controller: AbortController | undefined = undefined;
   /** The current attempt's own controller (restarts, `attemptTimeoutMs`), when the factory reads its signal. */
   attemptController: AbortController | undefined = undefined;
-  /** Current status, as `snapshot()` reports it; `running`/`restarting` until the task has ended. */
+  /** Current status, as `snapshot()` reports it; `queued`/`running`/`restarting` until the task has ended. */
   status: TaskStatus = "running";
   /** Current (or last) attempt, 1-based. */
   attempt = 0;
@@ -54,6 +54,8 @@ export class Task implements TaskHandle<unknown> {
   lastError: string | undefined = undefined;
   /** Why the task is `failed`, when it is. */
   reason: string | undefined = undefined;
+  /** True while the task holds a slot of its class (released exactly once, when it ends). */
+  holdsSlot = false;
   /** Backoff state, created at the first failure that may restart. */
   retry: Retry | undefined = undefined;
   /** The clock handle of the current attempt's timeout, under `attemptTimeoutMs`. */
@@ -99,9 +101,9 @@ export class Task implements TaskHandle<unknown> {
     this.passesSignal = this.factory !== undefined && !ignoresArguments(this.factory);
   }
 
-  /** True once the task has left `running`/`restarting` for good. */
+  /** True once the task has ended (left `queued`/`running`/`restarting` for good). */
   get settled(): boolean {
-    return this.status !== "running" && this.status !== "restarting";
+    return this.status !== "running" && this.status !== "restarting" && this.status !== "queued";
   }
 
   /** The task's own signal, created on first read. */

@@ -8,9 +8,9 @@
 import type { RestartOptions } from "./policy.ts";
 
 /**
- * Where a task is in its life: `running` (an attempt is in progress),
- * `restarting` (waiting out a backoff), `completed`, `aborted`, `failed`
- * (as zeph's TaskStatus).
+ * Where a task is in its life: `queued` (waiting for a slot of its class),
+ * `running` (an attempt is in progress), `restarting` (waiting out a
+ * backoff), `completed`, `aborted`, `failed` (as zeph's TaskStatus).
  *
  * @example
  * ```ts
@@ -19,7 +19,7 @@ import type { RestartOptions } from "./policy.ts";
  * const stuck: TaskStatus[] = supervisor.snapshot().map((task) => task.status);
  * ```
  */
-export type TaskStatus = "running" | "restarting" | "completed" | "aborted" | "failed";
+export type TaskStatus = "queued" | "running" | "restarting" | "completed" | "aborted" | "failed";
 
 /**
  * A point-in-time view of one registered task, as returned by `snapshot()`.
@@ -58,7 +58,7 @@ export interface TaskSnapshot {
  * How a task ended, as its handle's `done` promise reports it (that promise
  * never rejects): `completed` with the value, `failed` with the last error,
  * `aborted`, or `rejected` when it never started (supervisor shutting down,
- * class limit reached).
+ * class at its limit and not queueing).
  *
  * @example
  * ```ts

@@ -29,12 +29,13 @@ const oddValues: unknown[] = [new Error("boom"), "a string", undefined, null, 0,
 async function chaos(count: number, seed: number): Promise<void> {
   const random = prng(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const someClass = (): string | undefined => (random() < 0.3 ? pick(["limited", "queued", "lossy"]) : undefined);
   let logLines = 0;
   const supervisor = new TaskSupervisor({
     clock: zeroDelayClock,
     random,
     logger: jsonLogger(() => logLines++),
-    classes: { limited: { maxConcurrent: 5 } },
+    classes: { limited: { limit: 5 }, queued: { limit: 3, overflow: "queue", queueLimit: 20 }, lossy: { limit: 2, overflow: "drop" } },
     defaults: { maxConsecutiveFailures: 3 },
   });
   supervisor.on("end", () => {
@@ -61,11 +62,11 @@ async function chaos(count: number, seed: number): Promise<void> {
     const kind = random();
     try {
       if (kind < 0.4) {
-        supervisor.spawn(name, behaviour, { restart: pick(["on-failure", "always", "never"] as const), class: random() < 0.1 ? "limited" : undefined });
+        supervisor.spawn(name, behaviour, { restart: pick(["on-failure", "always", "never"] as const), class: someClass() });
       } else if (kind < 0.6) {
         supervisor.spawnLogged(name, Promise.reject(pick(oddValues)));
       } else if (kind < 0.85) {
-        supervisor.spawnLogged(name, behaviour, { class: random() < 0.1 ? "limited" : undefined });
+        supervisor.spawnLogged(name, behaviour, { class: someClass() });
       } else {
         supervisor.run(name, behaviour).catch(() => {});
       }
