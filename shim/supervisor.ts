@@ -552,10 +552,15 @@ export class TaskSupervisor {
     return task as TaskHandle<T>;
   }
 
+  /** A queued task was aborted (this runs as an abort listener, so nothing may throw out of it). */
   #abandonQueued(task: Task): void {
     if (task.status !== "queued") return;
     this.#classes.unqueue(task.class!, task);
-    this.#finalize(task, { status: "aborted", reason: task.signal.reason });
+    try {
+      this.#finalize(task, { status: "aborted", reason: task.signal.reason });
+    } catch (error) {
+      this.#crashed(task, error);
+    }
   }
 
   /** A slot of `taskClass` was freed: start the tasks waiting for one, a microtask later (no recursion through settling tasks). */
@@ -681,7 +686,11 @@ export class TaskSupervisor {
   /** The clock could not schedule a restart: the task fails for good (it would otherwise wait forever). */
   #clockFailed(task: Task, error: unknown): void {
     this.#fault({ source: "clock", task: task.name, error });
-    this.#finalize(task, { status: "failed", error, reason: `the clock could not schedule the restart: ${errorMessage(error, this.#maxString)}` });
+    try {
+      this.#finalize(task, { status: "failed", error, reason: `the clock could not schedule the restart: ${errorMessage(error, this.#maxString)}` });
+    } catch (again) {
+      this.#crashed(task, again);
+    }
   }
 
   #afterAttempt(task: Task, attemptStart: number, settled: AttemptOutcome, valueOrError: unknown): void {
