@@ -104,9 +104,10 @@ function watchWorker(worker: WorkerLike, signal: AbortSignal, owned: boolean): P
       if (finished) return;
       finished = true;
       signal.removeEventListener("abort", onAbort);
-      removers.forEach((remove) => remove());
+      // This runs inside the worker's own event dispatch: a throwing `off` or `on` must not escape into it.
+      detachQuietly(() => removers.forEach((remove) => remove()));
       // An EventEmitter with no `error` listener throws; keep a quiet one on the dead worker.
-      if (typeof worker.on === "function") worker.on("error", () => {});
+      if (typeof worker.on === "function") detachQuietly(() => worker.on!("error", () => {}));
       if (failure === undefined) {
         resolve();
       } else {
@@ -130,6 +131,15 @@ function watchWorker(worker: WorkerLike, signal: AbortSignal, owned: boolean): P
     if (signal.aborted) onAbort();
     else signal.addEventListener("abort", onAbort, { once: true });
   });
+}
+
+/** Run a cleanup step on a worker that has ended; what it throws cannot change the outcome and is dropped. */
+function detachQuietly(step: () => void): void {
+  try {
+    step();
+  } catch {
+    // The worker is done; a failure to detach from it changes nothing.
+  }
 }
 
 function terminate(worker: WorkerLike): void {

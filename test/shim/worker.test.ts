@@ -140,3 +140,22 @@ describe("logWorker", () => {
     assert.equal(event.defaultPrevented, false, "no longer watched after shutdown");
   });
 });
+
+describe("a worker whose methods throw", () => {
+  test("a throwing off() or terminate() does not throw into the worker's event dispatch; the failure is still the task's", async () => {
+    const { supervisor, clock } = setup();
+    const worker = new NodeStyleWorker();
+    worker.off = () => {
+      throw new Error("off is broken");
+    };
+    worker.terminate = () => {
+      throw new Error("terminate is broken");
+    };
+    const handle = superviseWorker("brittle", () => worker, { supervisor, restart: "never" });
+    assert.doesNotThrow(() => worker.emit("exit", 3));
+    await clock.advance(0);
+    const outcome = await handle.done;
+    assert.equal(outcome.status, "failed");
+    assert.match(outcome.status === "failed" ? String(outcome.error) : "", /exited with code 3/);
+  });
+});
