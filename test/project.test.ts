@@ -30,7 +30,14 @@ const FILES: Record<string, string> = {
     include: ["src"],
   }),
   "packages/core/src/main.ts": `import { pollForever } from "#lib/poll";\npollForever();\n`,
-  "packages/core/src/lib/poll.ts": `export async function pollForever(): Promise<void> {\n  for (;;) await new Promise((resolve) => setTimeout(resolve, 1000));\n}\n`,
+  "packages/core/src/lib/poll.ts": `declare function fetchJobs(): Promise<string[]>;
+export async function pollForever(): Promise<void> {
+  for (;;) {
+    await fetchJobs();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+`,
   "packages/core/src/globals.d.ts": "declare const BUILD_ID: string;\n",
   "packages/core/src/.gitignore": "!keep.gen.ts\n",
   "packages/core/src/keep.gen.ts": "export const kept = 1;\n",
