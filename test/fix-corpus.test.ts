@@ -9,7 +9,9 @@
  *
  * Checked per package: every file still parses, no file gains a TypeScript
  * error, a second run changes nothing, and a re-scan finds unsupervised only
- * the sites fix reported as skipped (or in a refused file). The figures
+ * the sites fix reported as skipped (or in a refused file), and the task
+ * names given are `scope.work`, unique per file, never named after a promise
+ * chain method, with a numeric suffix only after the plain name. The figures
  * (sites per transform, refusals, wall time) are printed as test diagnostics.
  */
 import assert from "node:assert/strict";
@@ -63,6 +65,11 @@ function unsupervised(dir: string): SpawnSite[] {
   return (JSON.parse(run.stdout) as { sites: SpawnSite[] }).sites.filter((site) => site.status === "unsupervised");
 }
 
+/** The task names given to shim calls in `text`, in order. */
+function taskNames(text: string): string[] {
+  return [...text.matchAll(/\b(?:spawnLogged|spawnSupervised|superviseWorker|logWorker)\(\s*(["'])(.*?)\1/g)].map((match) => match[2]!);
+}
+
 function countBy(keys: readonly string[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const key of [...keys].sort()) counts[key] = (counts[key] ?? 0) + 1;
@@ -114,6 +121,22 @@ for (const { name, sources } of PACKAGES) {
       const again = runChild(["fix", ".", "--write", "--group", "all", "--allow-dirty"], dir);
       assert.match(again.stdout, /^Rewrote 0 sites in 0 files\./);
       assert.deepEqual(texts(dir), snapshot);
+    });
+
+    test("task names are scope.work, unique per file, not named after then/catch/finally, suffixed only after the plain name", () => {
+      let count = 0;
+      for (const [file, text] of texts(dir)) {
+        const names = taskNames(text);
+        count += names.length;
+        assert.equal(new Set(names).size, names.length, `${file}: ${names.join(", ")}`);
+        for (const name of names) {
+          assert.match(name, /^[\w$:-]+(\.[\w$:-]+)+$/, `${file}: ${name}`);
+          const [, base, suffix] = /^(.*?)(?:-(\d+))?$/.exec(name)!;
+          assert.doesNotMatch(base!, /\.(then|catch|finally)$/, `${file}: ${name}`);
+          if (suffix !== undefined) assert.ok(names.includes(suffix === "2" ? base! : `${base}-${Number(suffix) - 1}`), `${file}: ${name} without ${base}`);
+        }
+      }
+      assert.ok(count > 0);
     });
 
     test("a re-scan finds unsupervised only the sites fix skipped or left in refused files", () => {

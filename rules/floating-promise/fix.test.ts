@@ -63,7 +63,7 @@ export function start(): void {
 
 declare function step(): Promise<void>;
 export function start(): void {
-  spawnSupervised("start.iife", async () => {
+  spawnSupervised("start.async-iife", async () => {
     for (;;) await step();
   });
 }

@@ -17,6 +17,7 @@ import { ts } from "ts-morph";
 import type { FixContext, FixOutcome } from "../../src/rule.ts";
 import { isAsyncFunction, isFunctionNode, skipOuterExpressions } from "../../src/analysis/functions.ts";
 import { acceptsAbortSignal, enclosingLoop, quoteCode, unrepeatablePart, wrap } from "../../src/fix/syntax.ts";
+import { workName } from "../../src/fix/name.ts";
 import { isPromiseLikeType } from "../../src/analysis/promise.ts";
 
 /**
@@ -29,7 +30,7 @@ export function fixFloatingPromise(context: FixContext): FixOutcome {
   const { node, sourceFile } = context;
   const expression = ts.isVoidExpression(node) ? node.expression : node;
   const target = skipOuterExpressions(expression);
-  const what = taskWhat(target);
+  const what = workName(target) ?? context.kind;
   const recurring = context.signals.find((signal) => signal.question === "work" && signal.group === "durable");
   const restartable = context.group === "durable" && recurring !== undefined && restartObstacle(target, context) === undefined;
   if (restartable) {
@@ -60,20 +61,6 @@ function purelyPromise(expression: ts.Node, checker: ts.TypeChecker): boolean {
 function restartNote(why: string, hint: string): string {
   const room = 80 - hint.length;
   return `${why.length > room ? `${why.slice(0, room - 1)}…` : why}${hint}`;
-}
-
-/** What the task is called after: the callee's last segment, the promise's name, or `task`. */
-function taskWhat(target: ts.Node): string {
-  let root = target;
-  while (ts.isCallExpression(root) && ts.isPropertyAccessExpression(skipOuterExpressions(root.expression))) {
-    const access = skipOuterExpressions(root.expression) as ts.PropertyAccessExpression;
-    if (!CHAIN_METHODS.has(access.name.text)) break;
-    root = skipOuterExpressions(access.expression);
-  }
-  const callee = ts.isCallExpression(root) || ts.isNewExpression(root) ? skipOuterExpressions(root.expression) : root;
-  if (ts.isIdentifier(callee)) return callee.text;
-  if (ts.isPropertyAccessExpression(callee)) return callee.name.text;
-  return isFunctionNode(callee) ? "iife" : "task";
 }
 
 const CHAIN_METHODS = new Set(["then", "finally"]);

@@ -83,11 +83,11 @@ export class Poller {
   stopped = false;
   loop(): void {
     if (this.stopped) throw new Error("stopped");
-    setTimeout(function (this: unknown) { spawnLogged("Poller.pollOnce", () => {
-      spawnLogged("Poller.pollOnce-2", pollOnce());
+    setTimeout(function (this: unknown) { spawnLogged("Poller.loop.pollOnce", () => {
+      spawnLogged("Poller.loop.pollOnce-2", pollOnce());
     }); }, 100);
-    setTimeout(() => spawnLogged("Poller.loop", () => this.loop()), 100);
-    setTimeout(() => spawnLogged("Poller.loop-2", () => this.loop()), 200);
+    setTimeout(() => spawnLogged("Poller.loop.loop", () => this.loop()), 100);
+    setTimeout(() => spawnLogged("Poller.loop.loop-2", () => this.loop()), 200);
   }
 }
 `,

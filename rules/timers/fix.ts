@@ -9,7 +9,8 @@
  */
 import { ts } from "ts-morph";
 import type { FixContext, FixOutcome } from "../../src/rule.ts";
-import { functionName, isFunctionNode, skipOuterExpressions } from "../../src/analysis/functions.ts";
+import { isFunctionNode, skipOuterExpressions } from "../../src/analysis/functions.ts";
+import { workName } from "../../src/fix/name.ts";
 import { quoteCode, runBodyUnderLogged, unrepeatablePart } from "../../src/fix/syntax.ts";
 
 /**
@@ -30,7 +31,7 @@ export function fixTimer(context: FixContext): FixOutcome {
   if (argument === undefined) return { skip: "the timer has no callback" };
   const callback = skipOuterExpressions(argument);
   if (isFunctionNode(callback)) {
-    const edits = runBodyUnderLogged(callback, context.taskName(callbackWhat(callback) ?? context.kind), context.sourceFile);
+    const edits = runBodyUnderLogged(callback, context.taskName(workName(callback) ?? context.kind), context.sourceFile);
     return "skip" in edits ? edits : { transform: "timer-tick", edits, uses: ["spawnLogged"] };
   }
   if (!(ts.isIdentifier(callback) || ts.isPropertyAccessExpression(callback)) || unrepeatablePart(callback) !== undefined) {
@@ -45,33 +46,10 @@ export function fixTimer(context: FixContext): FixOutcome {
   if (takesParameters && !ts.isIdentifier(callback)) {
     return { skip: `${text} may take parameters and would be handed an AbortSignal; wrap it by hand` };
   }
-  const name = context.taskName(ts.isIdentifier(callback) ? callback.text : callback.name.text);
+  const name = context.taskName(workName(callback) ?? context.kind);
   return {
     transform: "timer-tick",
     edits: [{ start: argument.getStart(context.sourceFile), end: argument.getEnd(), text: `() => spawnLogged(${name}, ${takesParameters ? `() => ${text}()` : text})` }],
     uses: ["spawnLogged"],
   };
-}
-
-/** The name of what an inline callback does: the one function its body calls, or its own name. */
-function callbackWhat(fn: ts.Node): string | undefined {
-  if (!isFunctionNode(fn) || fn.body === undefined) return undefined;
-  let only: ts.Node | undefined = fn.body;
-  if (ts.isBlock(fn.body)) {
-    const [statement, ...rest] = fn.body.statements;
-    only = rest.length > 0 || statement === undefined ? undefined
-      : ts.isExpressionStatement(statement) ? statement.expression
-      : ts.isReturnStatement(statement) ? statement.expression
-      : undefined;
-  }
-  if (only !== undefined) {
-    let inner = skipOuterExpressions(only);
-    if (ts.isAwaitExpression(inner) || ts.isVoidExpression(inner)) inner = skipOuterExpressions(inner.expression);
-    if (ts.isCallExpression(inner)) {
-      const callee = skipOuterExpressions(inner.expression);
-      if (ts.isIdentifier(callee)) return callee.text;
-      if (ts.isPropertyAccessExpression(callee)) return callee.name.text;
-    }
-  }
-  return functionName(fn);
 }
