@@ -3,11 +3,12 @@
  * whose root tsconfig extends a package that is not installed, with a
  * solution-style root, nested package configs (one a jsconfig), a script
  * and tests outside every config, a gitignored build folder, nested
- * .gitignore rules, .git/info/exclude and a config ignore glob.
+ * .gitignore rules, .git/info/exclude, a config ignore glob and a symbolic
+ * link that loops back up.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { planScan } from "../src/project.ts";
@@ -61,6 +62,8 @@ before(() => {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), text);
   }
+  // A link back up: walked once, not forever.
+  symlinkSync("..", join(root, "packages/core/src/up"));
 });
 
 after(() => rmSync(root, { recursive: true, force: true }));

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { closeSync, openSync, readSync, readdirSync, statSync } from "node:fs";
+import { closeSync, openSync, readSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import picomatch from "picomatch";
 import type { ScanProblem, SkippedFile } from "../site.ts";
@@ -54,7 +54,7 @@ export interface Discovered {
 }
 
 /**
- * Walks the paths (entries sorted by name, symbolic links not followed,
+ * Walks the paths (entries sorted by name, symbolic links followed once,
  * `.git` and `node_modules` below a named path never entered) and sorts
  * each source file into scanned or skipped.
  *
@@ -85,12 +85,20 @@ export function discoverFiles(options: DiscoverOptions): Discovered {
     }
   };
 
+  // Real paths of the directories walked: a symbolic link back up is not followed twice.
+  const walked = new Set<string>();
   const walk = (dir: string, rules: GitIgnore): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const full = join(dir, entry.name);
+    const real = realpathSync(dir);
+    if (walked.has(real)) return;
+    walked.add(real);
+    for (const dirent of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = join(dir, dirent.name);
+      // A symbolic link is followed, as TypeScript's own file listing does; a broken one is passed over.
+      const entry = dirent.isSymbolicLink() ? statSync(full, { throwIfNoEntry: false }) : dirent;
+      if (entry === undefined) continue;
       if (entry.isDirectory()) {
-        if (entry.name === ".git") continue;
-        if (entry.name === "node_modules") {
+        if (dirent.name === ".git") continue;
+        if (dirent.name === "node_modules") {
           found.skipped.push({ file: full + sep, reason: "node_modules", detail: "dependencies are never walked (name a path inside to scan one)" });
           continue;
         }
