@@ -83,8 +83,9 @@ Fix options (and --tsconfig, --config, --max-file-size, --ignore-pattern, --no-i
   --kind <kind>          only these kinds (repeat or comma-separate), e.g. interval,floating-promise
   --file <glob>          only files matching the glob, relative to the working directory (repeatable)
   --allow-dirty          also rewrite files with uncommitted git changes
-  --shim-import <spec>   import the shim from this specifier (default: spawn-audit/shim, or
-                         the import-map alias / npm:spawn-audit/shim under a deno.json)
+  --shim-import <spec>   import the shim from this specifier (default: the config's shimImport,
+                         else spawn-audit/shim, or the import-map alias / npm:spawn-audit/shim
+                         under a deno.json); ./path is a project module (spawn-audit init --shim)
   --vendor-shim <dir>    copy the built shim into <dir> and import it from there
 
 Exit codes: 0 clean, 1 findings at or above --fail-on (scan) or a refused write or

@@ -9,6 +9,7 @@
  *   "supervisors": ["runInBackground"],
  *   "ignore": ["scripts/**"],
  *   "testPatterns": ["e2e/**"],
+ *   "shimImport": "./src/supervision.js",
  *   "overrides": [{ "files": ["src/jobs/**"], "callees": ["pollJobs"], "group": "durable" }],
  *   "rules": { "timers": "off" },
  *   "ignoreComments": { "requireReason": true, "reportUnused": true },
@@ -62,6 +63,9 @@ export interface IgnoreCommentOptions {
  *   `superviseWorker` and `logWorker`.
  * - `ignore`: path globs whose sites get status `ignored`.
  * - `testPatterns`: extra path globs that mark test files.
+ * - `shimImport`: where `fix` imports the shim's functions from
+ *   (`--shim-import`; a `./` or `../` path is relative to the project root),
+ *   or null for the default.
  * - `overrides`: group overrides, first match wins.
  * - `rules`: every registered rule id with its setting.
  * - `ignoreComments`: which ignore-comment problems are reported.
@@ -70,6 +74,7 @@ export interface Config {
   supervisors: string[];
   ignore: string[];
   testPatterns: string[];
+  shimImport: string | null;
   overrides: GroupOverride[];
   rules: Record<string, RuleSetting>;
   ignoreComments: IgnoreCommentOptions;
@@ -80,6 +85,7 @@ export const DEFAULT_CONFIG: Config = {
   supervisors: [],
   ignore: [],
   testPatterns: [],
+  shimImport: null,
   overrides: [],
   rules: Object.fromEntries(RULES.map((rule) => [rule.id, "on"])),
   ignoreComments: { requireReason: true, reportUnused: true },
@@ -147,6 +153,7 @@ export function parseConfig(raw: unknown, source: string, key?: string): Config 
     supervisors: value.supervisors ?? [],
     ignore: value.ignore ?? [],
     testPatterns: value.testPatterns ?? [],
+    shimImport: value.shimImport ?? null,
     overrides: value.overrides ?? [],
     rules: { ...DEFAULT_CONFIG.rules, ...value.rules },
     ignoreComments: { ...DEFAULT_CONFIG.ignoreComments, ...value.ignoreComments },

@@ -22,7 +22,7 @@ import { assertionIn } from "./syntax.ts";
 import { hasUncommittedChanges, isInsideRoots } from "./files.ts";
 import { removeInFlight, removeStaleTemporaries, unwritableReason, writeAtomically } from "../atomic-write.ts";
 import process from "node:process";
-import { importEdits, importStyle, shimSpecifier, type ShimSource } from "./imports.ts";
+import { importEdits, importStyle, shimImportSource, shimSpecifier, type ShimSource } from "./imports.ts";
 import { TaskNamer } from "./name.ts";
 import { isVendored, vendorFiles, type VendorFile } from "./vendor.ts";
 import { verifyEdits, type Refusal } from "./verify.ts";
@@ -37,7 +37,9 @@ import { installCommand, unresolvedShim } from "./resolve.ts";
  *   never rewritten, whatever the groups: a failing test must still fail.
  * - `write`: apply the changes; otherwise a dry run.
  * - `allowDirty`: also rewrite files with uncommitted git changes.
- * - `shimImport`: the import specifier (`--shim-import`); `vendorShim`: a
+ * - `shimImport`: the import specifier (`--shim-import`; a `./` or `../`
+ *   path is a module of the project relative to `cwd`, imported by each
+ *   file's relative path), else the config's `shimImport`; `vendorShim`: a
  *   directory to copy the shim into (`--vendor-shim`), relative to `cwd`.
  * - `rules`: the rules to run (all registered rules by default; tests
  *   inject their own). The config (`config`) and file selection come from
@@ -128,9 +130,11 @@ export function runFix(options: FixOptions): FixResult {
   if (vendorDir !== undefined && !isInsideRoots(vendorDir, roots)) {
     throw new UsageError(`--vendor-shim ${options.vendorShim} is outside the paths being fixed`);
   }
-  const shim: ShimSource = vendorDir !== undefined
-    ? { kind: "vendor", entry: resolve(vendorDir, "mod.js") }
-    : { kind: "package", ...(options.shimImport === undefined ? {} : { specifier: options.shimImport }) };
+  // --shim-import is relative to the working directory, the config's shimImport to the project root.
+  const shim: ShimSource = vendorDir !== undefined ? { kind: "vendor", entry: resolve(vendorDir, "mod.js") }
+    : options.shimImport !== undefined ? shimImportSource(options.shimImport, options.cwd)
+    : project.config.shimImport !== null ? shimImportSource(project.config.shimImport, project.root)
+    : { kind: "package" };
 
   const unsupervised = located.filter(({ site, node }) => site.status === "unsupervised" && !isVendored(node.getSourceFile().text));
   const isChosenFile = options.files === undefined || options.files.length === 0
@@ -153,13 +157,16 @@ export function runFix(options: FixOptions): FixResult {
   }
   changes.sort((a, b) => a.file.localeCompare(b.file));
 
-  if (shim.kind === "package") {
+  if (shim.kind !== "vendor") {
     const missing = unresolvedShim(changes.map((change) => change.path), (file) => shimSpecifier(file, shim), plan.compilerOptions);
     if (missing.length > 0) {
       const specifier = shimSpecifier(missing[0]!, shim);
+      const remedy = shim.kind === "local"
+        ? `Write ${displayPath(shim.entry, options.cwd)} (spawn-audit init --shim) or correct the shim import`
+        : `Install it (${installCommand(project.root)}) or copy it into the project with --vendor-shim DIR`;
       throw new UsageError(
         `${specifier} does not resolve from ${displayPath(missing[0]!, options.cwd)}${missing.length > 1 ? ` and ${missing.length - 1} more file(s)` : ""}; ` +
-          `nothing was written. Install it (${installCommand(project.root)}) or copy it into the project with --vendor-shim DIR`,
+          `nothing was written. ${remedy}`,
       );
     }
   }

@@ -2,14 +2,14 @@
  * Getting the shim's functions into a rewritten file: which specifier to
  * import (`spawn-audit/shim` under a package.json, the import-map alias or
  * `npm:spawn-audit/shim` under a deno.json, a relative path to a vendored
- * copy, or the user's `--shim-import`), whether the file imports or
+ * copy or to the project's own module, or the user's `--shim-import`), whether the file imports or
  * `require`s, and the edit that adds the import or merges the missing names
  * into an existing one.
  *
  * @module
  */
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, relative, sep } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { ts } from "ts-morph";
 import { codeStyle, stringLiteral } from "./style.ts";
 import type { FixSkip, ShimFunction, TextEdit } from "../rule.ts";
@@ -21,13 +21,27 @@ export const PACKAGE_SPECIFIER = "spawn-audit/shim";
 export const DENO_SPECIFIER = "npm:spawn-audit/shim";
 
 /**
- * Where rewritten files import the shim from: a given specifier
- * (`--shim-import`), the project's default (`specifier` undefined), or a
- * vendored copy whose entry module is the absolute path `entry`.
+ * Where rewritten files import the shim from: a given package specifier
+ * (`--shim-import`), the project's default (`specifier` undefined), a
+ * vendored copy whose entry module is the absolute path `entry`, or a
+ * module of the project (`--shim-import ./src/supervision.js`) at the
+ * absolute path `entry`, which each file imports by its own relative path.
  */
 export type ShimSource =
   | { kind: "package"; specifier?: string }
-  | { kind: "vendor"; entry: string };
+  | { kind: "vendor" | "local"; entry: string };
+
+/**
+ * The shim source a `--shim-import` (or config `shimImport`) value names: a
+ * path starting with `./` or `../` is a module of the project, resolved
+ * against `base`; anything else is a package specifier used as it is.
+ *
+ * @param specifier the value given.
+ * @param base the directory a relative value is relative to (absolute).
+ */
+export function shimImportSource(specifier: string, base: string): ShimSource {
+  return /^\.\.?\//.test(specifier) ? { kind: "local", entry: resolve(base, specifier) } : { kind: "package", specifier };
+}
 
 /**
  * The specifier a file imports the shim with.
@@ -36,7 +50,7 @@ export type ShimSource =
  * @param source where the shim comes from.
  */
 export function shimSpecifier(file: string, source: ShimSource): string {
-  if (source.kind === "vendor") {
+  if (source.kind !== "package") {
     const path = relative(dirname(file), source.entry).split(sep).join("/");
     return path.startsWith(".") ? path : `./${path}`;
   }

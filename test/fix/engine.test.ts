@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { after, describe, test } from "node:test";
-import { DEFAULT_CONFIG } from "../../src/config.ts";
+import { DEFAULT_CONFIG, parseConfig } from "../../src/config.ts";
 import { loadProject } from "../../src/project.ts";
 import type { Rule } from "../../src/rule.ts";
 import { scanProject } from "../../src/scan.ts";
@@ -180,6 +180,23 @@ describe("imports", () => {
     const dir = project({ "deno.jsonc": `{ "imports": { "sa/": "npm:spawn-audit@0.1.0/" } }\n`, "src/a.ts": "declare function tick(): void;\nsetInterval(() => tick(), 5);\nexport {};\n" });
     const result = fixProject(dir, { write: false });
     assert.match(result.changes[0]?.after ?? "", /^import \{ spawnLogged \} from "sa\/shim";/);
+  });
+
+  test("a ./ --shim-import or config shimImport is a project module each file imports by its own relative path; a missing one stops the run", () => {
+    const interval = "declare function tick(): void;\nsetInterval(() => tick(), 5);\nexport {};\n";
+    const files = { "src/supervision.ts": `export { spawnLogged } from "spawn-audit/shim";\n`, "src/a.ts": interval, "src/jobs/b.ts": interval };
+    const imported = (dir: string, file: string): string | undefined => /from "([^"]+)"/.exec(readFileSync(join(dir, file), "utf8"))?.[1];
+    const byOption = project(files);
+    assert.deepEqual(fixProject(byOption, { shimImport: "./src/supervision.js" }).changes.map((change) => change.refused), [null, null]);
+    assert.deepEqual([imported(byOption, "src/a.ts"), imported(byOption, "src/jobs/b.ts")], ["./supervision.js", "../supervision.js"]);
+    const byConfig = project({ ...files, "spawn-audit.json": `{ "shimImport": "./src/supervision.js" }\n` });
+    fixProject(byConfig, { paths: [join(byConfig, "src/jobs")] });
+    assert.equal(imported(byConfig, "src/jobs/b.ts"), "../supervision.js");
+    assert.throws(() => parseConfig({ shimImport: 3 }, "spawn-audit.json"), /shimImport/);
+    const missing = project({ "src/a.ts": interval });
+    assert.throws(() => fixProject(missing, { shimImport: "./src/supervision.js" }), (error: Error) =>
+      error instanceof UsageError && /^\.\/supervision\.js does not resolve from src\/a\.ts; nothing was written\. Write src\/supervision\.js \(spawn-audit init --shim\)/.test(error.message));
+    assert.equal(readFileSync(join(missing, "src/a.ts"), "utf8"), interval);
   });
 
   test("--vendor-shim copies the built shim, imports it relatively and type-checks against it", () => {
