@@ -12,7 +12,8 @@ import { choice, parseCommandLine, type OptionSpec } from "./args.ts";
 import { UsageError } from "./errors.ts";
 import { formatEffectiveConfig } from "./config/print.ts";
 import { explain, validNames } from "./explain.ts";
-import { initConfig } from "./init.ts";
+import { initConfig, initShim } from "./init.ts";
+import { SHIM_LOGGERS, type ShimLogger } from "./shim-module.ts";
 import { loadProject, type LoadOptions } from "./project.ts";
 import { scanProject, type ScanResult } from "./scan.ts";
 import { GROUPS, KINDS, type Group, type Kind } from "./site.ts";
@@ -48,6 +49,9 @@ Commands:
   fix [paths...]         rewrite unsupervised sites to run under the shim (dry run by default)
   explain <name>         what a rule, kind or signal means (e.g. timers, void-promise, interval-timer)
   init [dir]             write spawn-audit.json with $schema and the test folders found (--force overwrites)
+  init --shim [dir]      write the project's supervision module: the shim logging through the project's
+                         logger (--logger pino|winston|console, default: from package.json, else console;
+                         --out <file>, default: src/supervision.ts, .js without a tsconfig.json)
 
 Scan options:
   --format <format>      text, json, sarif (SARIF 2.1.0) or github (Actions annotations) (default: text)
@@ -116,7 +120,14 @@ const FIX_OPTIONS: Record<string, OptionSpec> = {
   "vendor-shim": { type: "string" },
 };
 
-const COMMANDS: Record<string, Record<string, OptionSpec>> = { scan: SCAN_OPTIONS, fix: FIX_OPTIONS, explain: {}, init: { force: { type: "boolean" } } };
+const INIT_OPTIONS: Record<string, OptionSpec> = {
+  force: { type: "boolean" },
+  shim: { type: "boolean" },
+  logger: { type: "string" },
+  out: { type: "string" },
+};
+
+const COMMANDS: Record<string, Record<string, OptionSpec>> = { scan: SCAN_OPTIONS, fix: FIX_OPTIONS, explain: {}, init: INIT_OPTIONS };
 
 const OPTIONS: Record<string, OptionSpec> = {
   ...SCAN_OPTIONS,
@@ -284,9 +295,27 @@ function explainCommand(names: string[], io: CliIo): number {
 
 function initCommand(dirs: string[], values: Record<string, unknown>, io: CliIo): number {
   if (dirs.length > 1) throw new UsageError("init takes at most one directory");
+  if (values["shim"] === true) return initShimCommand(resolve(io.cwd, dirs[0] ?? "."), values, io);
+  const stray = ["logger", "out"].find((name) => values[name] !== undefined);
+  if (stray !== undefined) throw new UsageError(`--${stray} is an option of init --shim`);
   const { path, testPatterns } = initConfig(resolve(io.cwd, dirs[0] ?? "."), values["force"] === true);
   const found = testPatterns.length === 0 ? "no test folders or files found" : `test patterns: ${testPatterns.join(", ")}`;
   io.stdout(`spawn-audit: wrote ${path} (${found})\n`);
+  return 0;
+}
+
+function initShimCommand(dir: string, values: Record<string, unknown>, io: CliIo): number {
+  const logger = values["logger"] === undefined ? undefined : choice<ShimLogger>(values["logger"], "logger", SHIM_LOGGERS, "console");
+  const written = initShim(dir, {
+    ...(logger === undefined ? {} : { logger }),
+    ...(typeof values["out"] === "string" ? { out: values["out"] } : {}),
+    force: values["force"] === true,
+  });
+  const why = written.loggerFrom === "option" ? "" : written.loggerFrom === "package.json" ? " (found in package.json)" : " (no pino or winston in package.json)";
+  io.stdout(`spawn-audit: wrote ${written.path}, logging through ${written.logger}${why}\n`);
+  io.stdout(written.config === null
+    ? `Run fix with: spawn-audit fix --shim-import ${written.shimImport}\n`
+    : `Recorded "shimImport": "${written.shimImport}" in ${written.config}; spawn-audit fix uses it\n`);
   return 0;
 }
 

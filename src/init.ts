@@ -2,15 +2,19 @@
  * `spawn-audit init [dir]`: writes a starting `spawn-audit.json` with
  * `$schema` and the test files found in the project, so test sites are
  * recognised from the first scan and the patterns are there to edit.
+ * `spawn-audit init --shim [dir]` writes the project's supervision module
+ * instead (see {@link initShim}).
  *
  * @module
  */
-import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, extname, join, relative, resolve, sep } from "node:path";
+import { applyEdits as applyJsonEdits, modify } from "jsonc-parser";
 import { writeAtomically } from "./atomic-write.ts";
 import { configsIn } from "./config/discover.ts";
 import { CONFIG_SCHEMA_FILE } from "./config/validate.ts";
 import { UsageError } from "./errors.ts";
+import { shimModuleText, SHIM_LOGGERS, type ModuleFlavour, type ShimLogger } from "./shim-module.ts";
 
 /** The file `init` writes. */
 export const INIT_FILE_NAME = "spawn-audit.json";
@@ -60,14 +64,111 @@ export function initConfig(dir: string, force: boolean): InitResult {
     ignore: [],
     overrides: [],
   };
-  const text = `${JSON.stringify(config, null, 2)}\n`;
+  writeNew(path, `${JSON.stringify(config, null, 2)}\n`, force);
+  return { path, testPatterns };
+}
+
+/** Writes a new file, or over an existing one when `force`; a failure is a {@link UsageError}. */
+function writeNew(path: string, text: string, force: boolean): void {
   try {
     if (force) writeAtomically(path, text);
     else writeFileSync(path, text, { flag: "wx" });
   } catch (error) {
     throw new UsageError(`cannot write ${path}: ${(error as Error).message}`);
   }
-  return { path, testPatterns };
+}
+
+/**
+ * What to write for `init --shim`: `logger` (absent: detected from
+ * package.json), `out` (the module's path relative to the directory;
+ * absent: `src/supervision.ts`, `.js` without a tsconfig.json, at the top
+ * when there is no `src/`), and `force` to overwrite it.
+ */
+export interface InitShimOptions {
+  logger?: ShimLogger;
+  out?: string;
+  force: boolean;
+}
+
+/**
+ * What `init --shim` wrote: the module's absolute path, its logger and why
+ * that one (`option`, `package.json` dependency, or the `default`), the
+ * `--shim-import` value that points at it (relative to the directory), and
+ * the config file it was recorded in as `shimImport` (null when the
+ * directory has no spawn-audit configuration).
+ */
+export interface InitShimResult {
+  path: string;
+  logger: ShimLogger;
+  loggerFrom: "option" | "package.json" | "default";
+  shimImport: string;
+  config: string | null;
+}
+
+/**
+ * Writes the project's supervision module (see {@link shimModuleText}):
+ * TypeScript when the output ends in `.ts`/`.mts`/`.cts` or, without
+ * `--out`, when `dir` has a tsconfig.json; otherwise JavaScript, an ES
+ * module for `.mjs` or a `.js` under `"type": "module"`, else CommonJS.
+ * When `dir` has a spawn-audit configuration, its `shimImport` is set to
+ * the module (comments and layout kept).
+ *
+ * @param dir the project directory (absolute).
+ * @param options logger, output path, force.
+ * @throws {UsageError} when `dir` is not a directory, the output has no
+ *   JavaScript or TypeScript extension or exists (without `force`), or a
+ *   file cannot be written.
+ */
+export function initShim(dir: string, options: InitShimOptions): InitShimResult {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`not a directory: ${dir}`);
+  const typescript = existsSync(join(dir, "tsconfig.json"));
+  const out = resolve(dir, options.out ?? `${existsSync(join(dir, "src")) ? "src/" : ""}supervision.${typescript ? "ts" : "js"}`);
+  const extension = extname(out);
+  const flavour: ModuleFlavour | undefined = /^\.[cm]?ts$/.test(extension) ? "ts"
+    : extension === ".mjs" || (extension === ".js" && packageJson(dir)?.["type"] === "module") ? "esm"
+    : extension === ".cjs" || extension === ".js" ? "cjs"
+    : undefined;
+  if (flavour === undefined) throw new UsageError(`--out ${options.out}: the module must end in .ts, .mts, .cts, .js, .mjs or .cjs`);
+  if (existsSync(out) && !options.force) throw new UsageError(`${out} already exists; pass --force to overwrite it`);
+  const detected = options.logger === undefined ? dependencyLogger(dir) : undefined;
+  const logger = options.logger ?? detected ?? "console";
+  // TypeScript imports its .ts modules by their .js names; Deno by their own.
+  const runtimeName = existsSync(join(dir, "deno.json")) || existsSync(join(dir, "deno.jsonc")) ? out : out.replace(/\.([cm]?)ts$/, ".$1js");
+  const relativeName = relative(dir, runtimeName).split(sep).join("/");
+  const shimImport = relativeName.startsWith("../") ? relativeName : `./${relativeName}`;
+  mkdirSync(dirname(out), { recursive: true });
+  writeNew(out, shimModuleText(logger, flavour, shimImport), options.force);
+  const config = configsIn(dir)[0];
+  if (config !== undefined) {
+    const text = readFileSync(config.path, "utf8");
+    const edits = modify(text, config.key === undefined ? ["shimImport"] : [config.key, "shimImport"], shimImport, { formattingOptions: { insertSpaces: true, tabSize: 2 } });
+    writeNew(config.path, applyJsonEdits(text, edits), true);
+  }
+  return {
+    path: out,
+    logger,
+    loggerFrom: options.logger !== undefined ? "option" : detected !== undefined ? "package.json" : "default",
+    shimImport,
+    config: config?.path ?? null,
+  };
+}
+
+/** The first of pino and winston among package.json's dependencies (any kind), if any. */
+function dependencyLogger(dir: string): ShimLogger | undefined {
+  const manifest = packageJson(dir);
+  const names = new Set(["dependencies", "devDependencies", "peerDependencies", "optionalDependencies"]
+    .flatMap((field) => Object.keys((manifest?.[field] as Record<string, unknown> | undefined) ?? {})));
+  return SHIM_LOGGERS.find((logger) => logger !== "console" && names.has(logger));
+}
+
+/** `dir`'s package.json as an object; undefined when missing or not JSON. */
+function packageJson(dir: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+    return typeof value === "object" && value !== null ? value as Record<string, unknown> : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
