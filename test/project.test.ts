@@ -156,6 +156,14 @@ describe("a monorepo scanned as it is", () => {
     assert.equal(JSON.parse(run.stdout).filesScanned, 1);
   });
 
+  test("fix rewrites a package's file, resolved and checked under the package's own config", async () => {
+    const run = await runInProcess(["fix", ".", "--vendor-shim", "packages/core/src/shim"], { cwd: root });
+    assert.equal(run.stderr, "");
+    assert.equal(run.code, 0);
+    assert.match(run.stdout, /^\+spawnSupervised\("src\.pollForever", \(\) => pollForever\(\)\);$/m);
+    assert.match(run.stdout, /^Would rewrite 1 site in 1 file/m);
+  });
+
   test("the text report sums up what was not scanned and shows the warnings", async () => {
     const run = await runInProcess(["scan", ".", "--max-problems", "1", "--no-color"], { cwd: root });
     assert.match(run.stdout, /^not scanned: 3 gitignored, 1 ignore-pattern, 1 node_modules, 1 declaration, 1 unparsable \(--format json lists each\)$/m);

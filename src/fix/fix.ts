@@ -124,6 +124,8 @@ export function runFix(options: FixOptions): FixResult {
   const roots = (options.paths.length === 0 ? ["."] : options.paths).map((path) => resolve(options.cwd, path));
   const plan = planScan(options);
   const project = buildProgram(plan);
+  // Each file is resolved and checked under its own program's options: a package's file with its package's tsconfig.
+  const programOf = new Map(plan.programs.flatMap((program) => program.files.map((file) => [file, program] as const)));
   const { located } = scanProjectLocated(project, project.config, options.cwd, options.rules ?? RULES);
 
   const vendorDir = options.vendorShim === undefined ? undefined : resolve(options.cwd, options.vendorShim);
@@ -158,7 +160,9 @@ export function runFix(options: FixOptions): FixResult {
   changes.sort((a, b) => a.file.localeCompare(b.file));
 
   if (shim.kind !== "vendor") {
-    const missing = unresolvedShim(changes.map((change) => change.path), (file) => shimSpecifier(file, shim), plan.compilerOptions);
+    const missing = plan.programs.flatMap((program) =>
+      unresolvedShim(changes.map((change) => change.path).filter((path) => programOf.get(path) === program), (file) => shimSpecifier(file, shim), program.compilerOptions)
+    );
     if (missing.length > 0) {
       const specifier = shimSpecifier(missing[0]!, shim);
       const remedy = shim.kind === "local"
@@ -179,7 +183,13 @@ export function runFix(options: FixOptions): FixResult {
     retry = false;
     const checking = pending.filter((change) => change.refused === null);
     if (checking.length === 0) break;
-    const refusals = verifyEdits(plan.compilerOptions, plan.files, { edited: new Map(checking.map((change) => [change.path, change.after])), added });
+    const edited = new Map(checking.map((change) => [change.path, change.after]));
+    const refusals = new Map<string, Refusal>();
+    for (const program of plan.programs) {
+      const own = new Map([...edited].filter(([path]) => programOf.get(path) === program));
+      if (own.size === 0) continue;
+      for (const [path, refusal] of verifyEdits(program.compilerOptions, program.rootNames, { edited: own, added })) refusals.set(path, refusal);
+    }
     for (const change of checking) {
       const refusal = refusals.get(change.path);
       if (refusal === undefined) continue;
