@@ -78,9 +78,10 @@ export type ShimFunction = (typeof SHIM_SUPERVISORS)[number];
  * - `node`, `work`: the detection's nodes (see {@link Detection}).
  * - `group`, `kind`, `signals`: the classified site and its evidence.
  * - `taskName(what)`: a unique, static task name for this file built from
- *   the enclosing class, function or file and `what` (e.g. the callee), as
- *   a string literal ready to insert (`"scheduler.pollJobs"`). Call it only
- *   when rewriting.
+ *   the innermost named function (after its class) or the file, and `what`
+ *   (e.g. the callee, see `workName` in src/fix/name.ts), as a string
+ *   literal ready to insert (`"Runner.runTask.execute"`). Call it only when
+ *   rewriting.
  * - `newline`: the file's line ending (`\n` or `\r\n`).
  */
 export interface FixContext {
