@@ -290,13 +290,17 @@ export class Pool {
       this.needsDrain = false;
     });
     queueMicrotask(this.emit.bind(this, "x"));
+    queueMicrotask(() => this.drainAll(this.capacity()));
   }
+  capacity() { return this.maxCapacity - this.list.length; }
+  drainAll(capacity: number) { this.needsDrain = capacity > 0; }
 }`,
     sites: [
       { kind: "microtask", line: 12, status: "unsupervised" },
       { kind: "microtask", line: 17, status: "benign" },
       { kind: "microtask", line: 18, status: "benign" },
       { kind: "microtask", line: 24, status: "unsupervised" },
+      { kind: "microtask", line: 25, status: "benign" },
     ],
   },
   {

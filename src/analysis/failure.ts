@@ -226,7 +226,7 @@ function expressionCannotThrow(checker: ts.TypeChecker, expression: ts.Node, dep
   const name = calledName(inner);
   if (CLEANUP_METHODS.has(name) || TIMER_KINDS.has(name) || isSettleCall(checker, inner)) return true;
   if (callbackCannotFail(checker, inner, depth)) return true;
-  const simpleArguments = inner.arguments.every((argument) => expressionCannotThrow(checker, argument, 0));
+  const simpleArguments = inner.arguments.every((argument) => expressionCannotThrow(checker, argument, Math.max(0, depth - 1)));
   const callee = skipOuterExpressions(inner.expression);
   if (isSafeCall(callee)) return simpleArguments;
   if (depth === 0 || !simpleArguments) return false;
