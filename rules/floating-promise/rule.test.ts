@@ -249,6 +249,26 @@ shutdown();`,
     ],
   },
   {
+    name: "a call returning a held promise whose rejection is handled where it is stored is handled",
+    code: `
+declare function run(): Promise<void>;
+declare function log(error: unknown): void;
+export function startWorker() {
+  const done = run();
+  done.then(() => log("stopped"), (error) => log(error));
+  const other = run();
+  const release = () => Promise.resolve(done);
+  const releaseOther = () => other;
+  release();
+  releaseOther();
+}`,
+    sites: [
+      { kind: "floating-promise", line: 6, status: "handled" },
+      { kind: "floating-promise", line: 10, status: "handled" },
+      { kind: "floating-promise", line: 11, status: "unsupervised" },
+    ],
+  },
+  {
     name: "a call given a node-style callback reports its failure there",
     code: `
 declare const redis: { get(key: string, callback?: (err: Error | null, value?: string) => void): Promise<string> };

@@ -13,7 +13,7 @@ import { fixFloatingPromise } from "./fix.ts";
 import type { Kind, Resolution, Signal } from "../../src/site.ts";
 import { isBuiltinPromiseType, isPromiseLikeExpression, isUntyped } from "../../src/analysis/promise.ts";
 import { loopIn, ownFunctionNames, reaches, resolveFunction, restartsItself, startsAgainLater } from "../../src/analysis/calls.ts";
-import { cannotFail, catchesEverything, isSettleCall, neverRejects, reportsToCallback } from "../../src/analysis/failure.ts";
+import { cannotFail, catchesEverything, isSettleCall, neverRejects, reportsToCallback, returnsObservedPromise } from "../../src/analysis/failure.ts";
 import {
   calleeText,
   enclosingFunctions,
@@ -315,7 +315,8 @@ function chainReceiver(expression: ts.Node): ts.Node | undefined {
  * observes the chain; a call given a node-style callback reports its
  * failure there; an async IIFE or a called function that catches
  * everything (body in try/catch, or returns a handled chain) lets nothing
- * out; a promise that can only resolve (`Promise.allSettled`, a deferred
+ * out, and neither does a promise it returns that is held and handled
+ * elsewhere; a promise that can only resolve (`Promise.allSettled`, a deferred
  * with no reject path) is benign.
  */
 function promiseOutcome(
@@ -338,6 +339,8 @@ function promiseOutcome(
   if (caught !== undefined) {
     return { status: "handled", reason: `the ${isIife ? "async function" : "called function"} catches every failure: ${caught}` };
   }
+  const held = started === undefined ? undefined : returnsObservedPromise(context.checker, started);
+  if (held !== undefined) return { status: "handled", reason: `the called function ${held}` };
   const resolving = neverRejects(context.checker, chain.root);
   if (resolving !== undefined) return { status: "benign", reason: resolving };
   const harmless = started === undefined || !isAsyncFunction(started) ? undefined : cannotFail(context.checker, started);

@@ -148,6 +148,63 @@ export function neverRejects(checker: ts.TypeChecker, expression: ts.Node, stric
 }
 
 /**
+ * Why the promise a call of `fn` returns is already observed, or undefined:
+ * `fn` is not async and every value it returns is a promise it holds (a
+ * variable or property, or `Promise.resolve` of one, not a new promise) on which a rejection handler is
+ * attached somewhere in its file (`promise.then(onStop, onError)`,
+ * `this.done.catch(log)`). Dropping such a promise loses nothing.
+ *
+ * @param checker the program's type checker.
+ * @param fn the called function.
+ */
+export function returnsObservedPromise(checker: ts.TypeChecker, fn: FunctionNode): string | undefined {
+  if (fn.body === undefined || isAsyncFunction(fn) || isGeneratorFunction(fn)) return undefined;
+  const returned = returnedExpressions(fn).map(unwrapPromiseResolve);
+  if (returned.length === 0 || !returned.every((value) => ts.isIdentifier(value) || ts.isPropertyAccessExpression(value))) return undefined;
+  const handled = observedHolders(checker, fn.getSourceFile());
+  return returned.every((value) => handled.has(holderKey(checker, value)))
+    ? "it returns a promise it holds, whose rejection is already handled where it is stored"
+    : undefined;
+}
+
+/** `Promise.resolve(p)` → `p`: for a native promise it returns `p` itself. */
+function unwrapPromiseResolve(value: ts.Node): ts.Node {
+  const inner = skipOuterExpressions(value);
+  if (!ts.isCallExpression(inner) || inner.arguments.length !== 1) return inner;
+  const callee = skipOuterExpressions(inner.expression);
+  return ts.isPropertyAccessExpression(callee) && callee.name.text === "resolve" && ts.isIdentifier(callee.expression) &&
+      callee.expression.text === "Promise"
+    ? skipOuterExpressions(inner.arguments[0]!)
+    : inner;
+}
+
+/** A held promise's identity: its variable's symbol, or the text of a property access (`this.promise`). */
+function holderKey(checker: ts.TypeChecker, value: ts.Node): unknown {
+  if (ts.isIdentifier(value)) return checker.getSymbolAtLocation(value) ?? value.text;
+  return value.getText().replace(/^_this\./, "this.");
+}
+
+/** The holders (see {@link holderKey}) on which a file attaches a rejection handler: `x.catch(h)`, `x.then(a, b)`. */
+function observedHolders(checker: ts.TypeChecker, file: ts.SourceFile): ReadonlySet<unknown> {
+  const cached = holdersCache.get(file);
+  if (cached !== undefined) return cached;
+  const found = new Set<unknown>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && handledChain(node) !== undefined) {
+      const callee = skipOuterExpressions(node.expression) as ts.PropertyAccessExpression;
+      const holder = skipOuterExpressions(callee.expression);
+      if (ts.isIdentifier(holder) || ts.isPropertyAccessExpression(holder)) found.add(holderKey(checker, holder));
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  holdersCache.set(file, found);
+  return found;
+}
+
+const holdersCache = new WeakMap<ts.SourceFile, ReadonlySet<unknown>>();
+
+/**
  * `new Promise((resolve) => …)` whose executor never uses a reject
  * parameter: a deferred that only ever resolves. When `strict`, the
  * executor must also be unable to fail (a throw in it rejects the promise);
