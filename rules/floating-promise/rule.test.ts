@@ -182,7 +182,7 @@ flag ? work() : pending;`,
     ],
   },
   {
-    name: "a function that starts itself again only while its queue has items drains it: not a loop",
+    name: "a function that starts itself again only while its queue has items, or once more for pending work, ends: not a loop",
     code: `
 declare function run(task: () => Promise<void>): Promise<void>;
 export class Lock {
@@ -200,10 +200,19 @@ export class Lock {
     await run(async () => {});
     this.poll();
   }
+  pendingReset = false;
+  async reset(): Promise<void> {
+    await run(async () => {});
+    if (this.pendingReset) {
+      this.pendingReset = false;
+      this.reset();
+    }
+  }
 }`,
     sites: [
       { kind: "floating-promise", line: 11, group: "per-request", signals: ["one-shot-call"] },
       { kind: "floating-promise", line: 16, group: "durable", signals: ["self-restarting-call"] },
+      { kind: "floating-promise", line: 23, group: "per-request", signals: ["one-shot-call"] },
     ],
   },
   {

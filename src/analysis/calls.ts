@@ -255,7 +255,7 @@ export function itemLoopLabel(loop: ts.Node, child: ts.Node): string | undefined
   if (ts.isForInStatement(loop)) return loop.statement === child ? "for…in" : undefined;
   if (ts.isForStatement(loop)) return loop.condition !== undefined && loop.statement === child ? "for" : undefined;
   if ((ts.isWhileStatement(loop) || ts.isDoStatement(loop)) && loop.statement === child &&
-    (assignsInside(loop.expression) || testsSize(loop.expression))) {
+    (assignsInside(loop.expression) || testsPendingWork(loop.expression))) {
     return "while over items";
   }
   return undefined;
@@ -275,10 +275,13 @@ function assignsInside(expression: ts.Node): boolean {
 
 /**
  * The limit that bounds `node` within `fn`, or undefined: `node` sits in an
- * `if`, `while` or `for` whose condition tests a collection's size, or
- * follows an early exit (`if (cond) return;`/`throw`) in a block around it
- * whose condition does — `queue.length > 0`, `if (pending.size)`: work
- * started again only while a queue has items drains it and ends. (An
+ * `if`, `while` or `for` whose condition tests for pending work, or follows
+ * an early exit (`if (cond) return;`/`throw`) in a block around it whose
+ * condition does — a collection's size (`queue.length > 0`,
+ * `if (pending.size)`) or a flag recording work requested meanwhile
+ * (`if (this.pendingReset)`, `if (wasThrottled)`, `fetchAgain`): work
+ * started again only while a queue has items, or once more for what came
+ * in during a run, drains and ends. (An
  * attempt limit — `attempts >= maxRetries` — does not count: reconnect
  * loops have one too, often configured to be unbounded.)
  *
@@ -288,26 +291,30 @@ function assignsInside(expression: ts.Node): boolean {
  */
 export function boundedBy(node: ts.Node, fn: FunctionNode): string | undefined {
   for (let child: ts.Node = node, current = node.parent; current !== undefined && child !== fn; child = current, current = current.parent) {
-    if (ts.isIfStatement(current) && current.thenStatement === child && testsSize(current.expression)) return current.expression.getText();
+    if (ts.isIfStatement(current) && current.thenStatement === child && testsPendingWork(current.expression)) return current.expression.getText();
     const loopCondition = ts.isWhileStatement(current) ? current.expression : ts.isForStatement(current) ? current.condition : undefined;
-    if (loopCondition !== undefined && (current as ts.IterationStatement).statement === child && testsSize(loopCondition)) {
+    if (loopCondition !== undefined && (current as ts.IterationStatement).statement === child && testsPendingWork(loopCondition)) {
       return loopCondition.getText();
     }
     if (ts.isBlock(current)) {
       const before = current.statements.slice(0, current.statements.indexOf(child as ts.Statement));
-      const guard = before.find((statement) => ts.isIfStatement(statement) && exits(statement.thenStatement) && testsSize(statement.expression));
+      const guard = before.find((statement) => ts.isIfStatement(statement) && exits(statement.thenStatement) && testsPendingWork(statement.expression));
       if (guard !== undefined) return (guard as ts.IfStatement).expression.getText();
     }
   }
   return undefined;
 }
 
-/** Whether a condition reads a collection's size (`.length`, `.size`). */
-function testsSize(condition: ts.Node): boolean {
+/** Flags that record work requested while a run was busy: `pendingReset`, `fetchAgain`, `wasThrottled`, `dirty`. */
+const PENDING_FLAG = /pending|again|throttled|dirty|requested|queued/i;
+
+/** Whether a condition reads a collection's size (`.length`, `.size`) or a pending-work flag. */
+function testsPendingWork(condition: ts.Node): boolean {
   let found = false;
   const visit = (node: ts.Node): void => {
     if (found || isFunctionNode(node)) return;
     if (ts.isPropertyAccessExpression(node) && (node.name.text === "length" || node.name.text === "size")) found = true;
+    else if ((ts.isIdentifier(node) || ts.isPrivateIdentifier(node)) && PENDING_FLAG.test(node.text)) found = true;
     else ts.forEachChild(node, visit);
   };
   visit(condition);
