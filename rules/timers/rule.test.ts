@@ -121,6 +121,31 @@ export { poll, doNext };`,
     ],
   },
   {
+    name: "a timeout that reschedules its function only to wait for a condition, then returns, defers one piece of work",
+    code: `
+declare const socket: { bufferedAmount: number; send(chunk: string): void };
+export function write(chunk: string, limit: number) {
+  if (socket.bufferedAmount > limit) {
+    setTimeout(write, 10, chunk, limit);
+    return;
+  }
+  socket.send(chunk);
+}
+export class Poller {
+  running = true;
+  tick() {
+    if (this.running) {
+      setTimeout(() => this.tick(), 10);
+      return;
+    }
+  }
+}`,
+    sites: [
+      { kind: "timeout", line: 5, group: "per-request", signals: ["one-shot-timer"] },
+      { kind: "timeout", line: 14, group: "durable", signals: ["self-rescheduling-timer"] },
+    ],
+  },
+  {
     name: "a timeout closing a loop through one intermediate method is durable",
     code: `
 declare function getJobs(): Promise<number>;

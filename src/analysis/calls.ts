@@ -14,6 +14,7 @@ import {
   compiledAsyncFunction,
   findUnboundedLoop,
   functionName,
+  isRunCondition,
   isAsyncFunction,
   isFunctionNode,
   isGeneratorFunction,
@@ -281,7 +282,10 @@ function assignsInside(expression: ts.Node): boolean {
  * `if (pending.size)`) or a flag recording work requested meanwhile
  * (`if (this.pendingReset)`, `if (wasThrottled)`, `fetchAgain`): work
  * started again only while a queue has items, or once more for what came
- * in during a run, drains and ends. (An
+ * in during a run, drains and ends. So does one whose innermost `if` block then
+ * returns (`if (socket.bufferedAmount > limit) { setTimeout(write, ms);
+ * return; }`): the work is deferred until a condition clears, unless the
+ * condition is a stop or run flag (`if (!this.stopped)`). (An
  * attempt limit — `attempts >= maxRetries` — does not count: reconnect
  * loops have one too, often configured to be unbounded.)
  *
@@ -290,8 +294,13 @@ function assignsInside(expression: ts.Node): boolean {
  * @returns the condition's text, for evidence.
  */
 export function boundedBy(node: ts.Node, fn: FunctionNode): string | undefined {
+  let innermostIf = true;
   for (let child: ts.Node = node, current = node.parent; current !== undefined && child !== fn; child = current, current = current.parent) {
-    if (ts.isIfStatement(current) && current.thenStatement === child && testsPendingWork(current.expression)) return current.expression.getText();
+    if (ts.isIfStatement(current)) {
+      const deferred = innermostIf && exits(current.thenStatement) && !isRunCondition(current.expression);
+      innermostIf = false;
+      if (current.thenStatement === child && (testsPendingWork(current.expression) || deferred)) return current.expression.getText();
+    }
     const loopCondition = ts.isWhileStatement(current) ? current.expression : ts.isForStatement(current) ? current.condition : undefined;
     if (loopCondition !== undefined && (current as ts.IterationStatement).statement === child && testsPendingWork(loopCondition)) {
       return loopCondition.getText();

@@ -127,6 +127,17 @@ const loopCache = new WeakMap<ts.Node, string | undefined>();
 const STOP_FLAG = /^(aborted|stopped|stopping|closed|closing|cancelled|canceled|disposed|shuttingDown|shutdown|done|isStopped|isClosed)$/;
 const RUN_FLAG = /^(running|isRunning|active|isActive|alive|started|polling|listening|keepRunning|shouldRun)$/;
 
+/**
+ * Whether a condition is `true` or reads a run or stop flag (`this.running`,
+ * `!signal.aborted`): what keeps a loop going until it is stopped from
+ * outside.
+ *
+ * @param condition a loop or `if` condition.
+ */
+export function isRunCondition(condition: ts.Expression): boolean {
+  return loopConditionKind(condition) !== undefined;
+}
+
 function loopConditionKind(condition: ts.Expression): string | undefined {
   const inner = skipOuterExpressions(condition);
   if (inner.kind === ts.SyntaxKind.TrueKeyword) return "while (true)";
