@@ -216,6 +216,29 @@ export class Lock {
     ],
   },
   {
+    name: "a .then callback that starts the enclosing method again is a loop, unless it does so per item or on failure",
+    code: `
+declare function load(path: string): Promise<string | undefined>;
+export class Watcher {
+  add(paths: string[]) {
+    Promise.all(paths.map((path) => load(path))).then((results) => {
+      results.forEach((item) => { if (item) this.add([item]); });
+    });
+  }
+  refresh() {
+    load("x").then(() => this.refresh());
+  }
+  retry() {
+    load("x").then(undefined, () => { this.retry(); });
+  }
+}`,
+    sites: [
+      { kind: "then-without-catch", line: 5, group: "per-request", signals: ["one-shot-call"] },
+      { kind: "then-without-catch", line: 10, group: "durable", signals: ["self-restarting-call"] },
+      { kind: "floating-promise", line: 13, group: "per-request", signals: ["one-shot-call"] },
+    ],
+  },
+  {
     name: "a call inside a while loop that takes the next item is started per item",
     code: `
 declare function receive(): string | undefined;

@@ -12,7 +12,7 @@ import type { Detection, Rule, RuleContext } from "../../src/rule.ts";
 import { fixFloatingPromise } from "./fix.ts";
 import type { Kind, Resolution, Signal } from "../../src/site.ts";
 import { isBuiltinPromiseType, isPromiseLikeExpression, isUntyped } from "../../src/analysis/promise.ts";
-import { loopIn, ownFunctionNames, reaches, resolveFunction, restartsItself, startsAgainLater } from "../../src/analysis/calls.ts";
+import { loopIn, ownFunctionNames, reaches, resolveFunction, restartedBy, restartsItself, startsAgainLater } from "../../src/analysis/calls.ts";
 import { cannotFail, catchesEverything, isSettleCall, neverRejects, reportsToCallback, returnsObservedPromise } from "../../src/analysis/failure.ts";
 import {
   calleeText,
@@ -234,7 +234,7 @@ function promiseSignals(
   const restarted = (restartedByCall !== undefined && startsAgainLater(statement, restartedByCall)
     ? restartedByCall
     : undefined) ??
-    callbacks.map((fn) => reaches(checker, fn, enclosing, 1)).find((fn) => fn !== undefined);
+    callbacks.map((fn) => restartedBy(checker, fn, enclosing)).find((fn) => fn !== undefined);
   if (restarted !== undefined) signals.push(signal("self-restarting-call", functionName(restarted) ?? name));
   if (loop === undefined && restarted === undefined) signals.push(signal("one-shot-call", name ?? "the spawned function"));
   const named = durableNameSignal(name);

@@ -349,13 +349,20 @@ function exits(statement: ts.Statement): boolean {
 function onFailurePath(node: ts.Node, fn: FunctionNode): boolean {
   for (let child: ts.Node = node, current = node.parent; current !== undefined && current !== fn; child = current, current = current.parent) {
     if (ts.isCatchClause(current)) return true;
-    if (ts.isCallExpression(current) && current.arguments.includes(child as ts.Expression)) {
-      const callee = skipOuterExpressions(current.expression);
-      const method = ts.isPropertyAccessExpression(callee) ? callee.name.text : "";
-      if (method === "catch" || (method === "then" && current.arguments[1] === child)) return true;
-    }
+    if (isRejectionHandler(child)) return true;
   }
   return false;
+}
+
+/** Whether `node` is passed as a rejection handler: `.catch(node)`, `.then(a, node)`. */
+function isRejectionHandler(node: ts.Node): boolean {
+  let child = node;
+  while (ts.isParenthesizedExpression(child.parent)) child = child.parent;
+  const call = child.parent;
+  if (call === undefined || !ts.isCallExpression(call) || !call.arguments.includes(child as ts.Expression)) return false;
+  const callee = skipOuterExpressions(call.expression);
+  const method = ts.isPropertyAccessExpression(callee) ? callee.name.text : "";
+  return method === "catch" || (method === "then" && call.arguments[1] === child);
 }
 
 function isItemCallback(fn: FunctionNode): boolean {
@@ -366,6 +373,28 @@ function isItemCallback(fn: FunctionNode): boolean {
 }
 
 const callees = new WeakMap<ts.Node, readonly FunctionNode[]>();
+
+/**
+ * The function of `targets` a callback starts again, or undefined: a call
+ * in `callback` (run later, as a `.then` callback is) that starts one of
+ * `targets` and is not made once per
+ * item, only on failure, or only while work is pending (as
+ * {@link startsAgainLater}); a callback that is itself a rejection handler
+ * (`.catch(f)`, `.then(a, f)`) retries, it does not loop.
+ *
+ * @param checker the program's type checker.
+ * @param callback a function that runs after its caller has yielded.
+ * @param targets the functions whose restart is looked for.
+ */
+export function restartedBy(checker: ts.TypeChecker, callback: FunctionNode, targets: ReadonlySet<FunctionNode>): FunctionNode | undefined {
+  if (isRejectionHandler(callback)) return undefined;
+  let found: FunctionNode | undefined;
+  forEachStart(checker, callback, (target, call) => {
+    if (found !== undefined || insideItemLoop(call, callback) || onFailurePath(call, callback) || boundedBy(call, callback) !== undefined) return;
+    if (targets.has(target)) found = target;
+  });
+  return found;
+}
 
 /**
  * Whether starting `from` leads to `targets` within `depth` calls: `from`
