@@ -76,6 +76,25 @@ new EventEmitter().on("data", async (data: string) => {
     sites: [{ kind: "async-listener", line: 2, resolution: "syntax" }],
   },
   {
+    name: "a Babel-compiled async callback with parameters is an async listener",
+    path: "src/compiled.js",
+    script: true,
+    code: `function _asyncToGenerator(fn) { return function () { return Promise.resolve(fn.apply(this, arguments)); }; }
+function unsubscribeAll(channels, subscriber) {
+  channels.forEach(
+  function () {
+    var _ref = _asyncToGenerator(function* (channel) {
+      yield subscriber.unsubscribe(channel);
+    });
+    return function (_x) {
+      return _ref.apply(this, arguments);
+    };
+  }());
+}
+module.exports = { unsubscribeAll };`,
+    sites: [{ kind: "async-listener", line: 4, resolution: "syntax" }],
+  },
+  {
     name: "an async method passed bound or by name is a site at the registration; handled when its body catches everything",
     path: "src/bound.js",
     script: true,

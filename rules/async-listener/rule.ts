@@ -14,7 +14,16 @@ import type { Detection, Rule, RuleContext } from "../../src/rule.ts";
 import { fixAsyncListener } from "./fix.ts";
 import { isPromiseLikeType, returnsPromiseLike } from "../../src/analysis/promise.ts";
 import { LISTENER_METHODS, TIMER_KINDS } from "../../src/analysis/callbacks.ts";
-import { calleeText, isAsyncFunction, isFunctionNode, skipOuterExpressions, unwrapBind, type FunctionNode } from "../../src/analysis/functions.ts";
+import {
+  calleeText,
+  compiledAsyncFunction,
+  isAsyncFunction,
+  isFunctionNode,
+  isGeneratorFunction,
+  skipOuterExpressions,
+  unwrapBind,
+  type FunctionNode,
+} from "../../src/analysis/functions.ts";
 import { resolveFunction } from "../../src/analysis/calls.ts";
 import { catchesEverything } from "../../src/analysis/failure.ts";
 import { signal } from "../../src/classify/signals.ts";
@@ -55,8 +64,8 @@ export const asyncListenerRule: Rule = {
       const fn = unwrapBind(skipOuterExpressions(argument));
       const inline = isFunctionNode(fn);
       const reference = !inline && (ts.isIdentifier(fn) || ts.isPropertyAccessExpression(fn));
-      const declared = reference ? resolveFunction(context.checker, fn) : undefined;
-      const isAsync = isAsyncFunction(fn) || (declared !== undefined && isAsyncFunction(declared));
+      const declared = reference ? resolveFunction(context.checker, fn) : compiledAsyncFunction(fn);
+      const isAsync = isAsyncFunction(fn) || (declared !== undefined && (isAsyncFunction(declared) || isGeneratorFunction(declared)));
       // A listener rewritten to hand each event to the shim (`(m) => spawnLogged(...)`) is reported so it shows as supervised.
       const rewritten = !isAsync && inline && onlySupervisorCall(fn, context.supervisors) !== undefined;
       if (!isAsync && !rewritten && !(listenerMethod && reference)) continue;

@@ -181,7 +181,8 @@ export function calledName(call: ts.CallExpression | ts.NewExpression): string {
 
 /**
  * The generator a compiled async function value wraps: Babel's
- * `_asyncToGenerator(function* () { … })` (not yet called), whose `yield` is
+ * `_asyncToGenerator(function* () { … })` (not yet called), or the wrapper
+ * Babel emits around it for a function with parameters, whose `yield` is
  * the `await` of the source.
  *
  * @param expression any expression.
@@ -189,8 +190,27 @@ export function calledName(call: ts.CallExpression | ts.NewExpression): string {
  */
 export function compiledAsyncFunction(expression: ts.Node): FunctionNode | undefined {
   const call = skipOuterExpressions(expression);
-  if (!ts.isCallExpression(call) || !/asyncToGenerator$/i.test(calledName(call))) return undefined;
-  return generatorArgument(call.arguments[0]);
+  if (!ts.isCallExpression(call)) return undefined;
+  if (/asyncToGenerator$/i.test(calledName(call))) return generatorArgument(call.arguments[0]);
+  return babelWrapper(call);
+}
+
+/**
+ * Babel's wrapper for an async function expression with parameters:
+ * `(function () { var _ref = _asyncToGenerator(function* (x) { … }); return
+ * function (_x) { return _ref.apply(this, arguments); }; })()` — the
+ * generator of its `_asyncToGenerator` call.
+ */
+function babelWrapper(call: ts.CallExpression): FunctionNode | undefined {
+  const wrapper = skipOuterExpressions(call.expression);
+  if (call.arguments.length > 0 || !ts.isFunctionExpression(wrapper)) return undefined;
+  const [first, second] = wrapper.body.statements;
+  if (first === undefined || second === undefined || !ts.isVariableStatement(first) || !ts.isReturnStatement(second)) return undefined;
+  const initializer = first.declarationList.declarations[0]?.initializer;
+  const returned = second.expression === undefined ? undefined : skipOuterExpressions(second.expression);
+  if (initializer === undefined || returned === undefined || !isFunctionNode(returned)) return undefined;
+  const inner = skipOuterExpressions(initializer);
+  return ts.isCallExpression(inner) && /asyncToGenerator$/i.test(calledName(inner)) ? generatorArgument(inner.arguments[0]) : undefined;
 }
 
 /**
