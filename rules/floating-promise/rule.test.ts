@@ -481,4 +481,26 @@ module.exports = Watcher;`,
       { kind: "then-without-catch", line: 6, resolution: "syntax", status: "unsupervised" },
     ],
   },
+  {
+    name: "an untyped parameter takes the type its callers pass, through a caller's own parameter",
+    path: "src/handlers.js",
+    script: true,
+    code: `class Client {
+  /** @returns {Promise<string>} */
+  select(db) { return Promise.resolve(String(db)); }
+  /** @returns {void} */
+  flush() {}
+  connect() { onConnect(this); }
+}
+function onConnect(self) { onReady(self); }
+function onReady(self) {
+  self.select(1);
+  self.flush();
+}
+function other(thing) { thing.select(2); }
+module.exports = { Client, other };`,
+    sites: [
+      { kind: "floating-promise", line: 10, resolution: "syntax", status: "unsupervised" },
+    ],
+  },
 ]);

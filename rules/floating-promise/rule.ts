@@ -12,7 +12,7 @@ import type { Detection, Rule, RuleContext } from "../../src/rule.ts";
 import { fixFloatingPromise } from "./fix.ts";
 import type { Kind, Resolution, Signal } from "../../src/site.ts";
 import { isBuiltinPromiseType, isPromiseLikeExpression, isUntyped } from "../../src/analysis/promise.ts";
-import { loopIn, ownFunctionNames, reaches, resolveFunction, restartedBy, restartsItself, startsAgainLater } from "../../src/analysis/calls.ts";
+import { loopIn, ownFunctionNames, reaches, resolveFunction, restartedBy, restartsItself, startsAgainLater, typeFromCallers } from "../../src/analysis/calls.ts";
 import { cannotFail, catchesEverything, isSettleCall, neverRejects, reportsToCallback, returnsObservedPromise } from "../../src/analysis/failure.ts";
 import {
   calleeText,
@@ -270,8 +270,10 @@ function chainCallbacks(expression: ts.Node): ts.Node[] {
  *   installed), but the statement is a `.then`/`.catch` chain, or calls a
  *   function the project declares `async` (resolved by symbol; else, for a
  *   method called on `this` or a property of it, a name the program's
- *   sources declare only as async). A method of another receiver without a
- *   type is not resolved by name here: a name alone does not make a promise.
+ *   sources declare only as async). A method of an untyped parameter is
+ *   read on the type its callers pass; otherwise, a method of a receiver
+ *   without a type is not resolved by name here: a name alone does not make
+ *   a promise.
  */
 function promiseStatement(context: RuleContext, expression: ts.Node): Resolution | undefined {
   const type = context.checker.getTypeAtLocation(expression);
@@ -283,15 +285,30 @@ function promiseStatement(context: RuleContext, expression: ts.Node): Resolution
   const call = skipOuterExpressions(expression);
   if (!ts.isCallExpression(call) || isSettleCall(context.checker, call)) return undefined;
   const callee = skipOuterExpressions(call.expression);
-  // A method of a receiver nobody typed resolves only by its name: too weak to call the statement a promise.
   if (ts.isPropertyAccessExpression(callee) && !isOwnObject(callee.expression) &&
-    isUntyped(context.checker.getTypeAtLocation(callee.expression))) return undefined;
+    isUntyped(context.checker.getTypeAtLocation(callee.expression))) {
+    // A parameter nobody typed takes its callers' type; by its name alone, a method is too weak to call the statement a promise.
+    return returnsPromiseFromCallers(context, callee) ? "syntax" : undefined;
+  }
   const fn = resolveFunction(context.checker, call.expression);
   if (fn !== undefined) return isAsyncFunction(fn) ? "syntax" : undefined;
   return ts.isPropertyAccessExpression(callee) && isOwnObject(callee.expression) &&
       ownFunctionNames(context.program).asyncOnly.has(callee.name.text)
     ? "syntax"
     : undefined;
+}
+
+/**
+ * Whether `receiver.name(...)`, with `receiver` an untyped parameter, calls
+ * a method that returns a Promise on the type its callers pass (see
+ * `typeFromCallers`).
+ */
+function returnsPromiseFromCallers(context: RuleContext, callee: ts.PropertyAccessExpression): boolean {
+  const type = typeFromCallers(context.checker, callee.expression);
+  const method = type?.getProperty(callee.name.text);
+  if (method === undefined) return false;
+  const signatures = context.checker.getTypeOfSymbolAtLocation(method, callee).getCallSignatures();
+  return signatures.length > 0 && signatures.every((signature) => isBuiltinPromiseType(context.program, signature.getReturnType()));
 }
 
 /** `this`, or a property chain on it (`this.fsw`): an object of the project's own. */

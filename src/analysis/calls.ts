@@ -531,3 +531,63 @@ export function ownFunctionNames(program: ts.Program): OwnFunctionNames {
 }
 
 const functionNames = new WeakMap<ts.Program, OwnFunctionNames>();
+
+/**
+ * The type the checker does not give an untyped parameter, read from its
+ * callers: when `expression` is a parameter without a type (`self` in
+ * `function readyHandler(self) { … }` of untyped JavaScript) and every call
+ * of its function in the program's own sources passes an argument of one
+ * and the same known type there (followed through callers' own untyped
+ * parameters, {@link LOOP_DEPTH} levels), that type. Undefined when the
+ * checker already knows the type, the function has no callers found, or
+ * they disagree.
+ *
+ * @param checker the program's type checker.
+ * @param expression an expression, typically the receiver of a method call.
+ * @param depth how many callers' parameters to follow.
+ */
+export function typeFromCallers(checker: ts.TypeChecker, expression: ts.Node, depth = LOOP_DEPTH): ts.Type | undefined {
+  const own = checker.getTypeAtLocation(expression);
+  if (!(own.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown))) return own;
+  const inner = skipOuterExpressions(expression);
+  if (depth === 0 || !ts.isIdentifier(inner)) return undefined;
+  const parameter = checker.getSymbolAtLocation(inner)?.valueDeclaration;
+  if (parameter === undefined || !ts.isParameter(parameter) || !isFunctionNode(parameter.parent)) return undefined;
+  const fn = parameter.parent;
+  const index = fn.parameters.indexOf(parameter);
+  const program = programOf(checker);
+  const calls = program === undefined ? [] : callsOf(checker, program).get(fn) ?? [];
+  let found: ts.Type | undefined;
+  for (const call of calls) {
+    const argument = call.arguments[index];
+    const type = argument === undefined ? undefined : typeFromCallers(checker, argument, depth - 1);
+    if (type === undefined || (found !== undefined && found !== type)) return undefined;
+    found = type;
+  }
+  return found;
+}
+
+/** Every call in the program's own sources, by the function it resolves to. Built once per program, on first use. */
+function callsOf(checker: ts.TypeChecker, program: ts.Program): ReadonlyMap<FunctionNode, readonly ts.CallExpression[]> {
+  const cached = callIndex.get(program);
+  if (cached !== undefined) return cached;
+  const index = new Map<FunctionNode, ts.CallExpression[]>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node)) {
+      const target = resolveFunction(checker, node.expression);
+      if (target !== undefined) {
+        const calls = index.get(target);
+        if (calls === undefined) index.set(target, [node]);
+        else calls.push(node);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  for (const file of program.getSourceFiles()) {
+    if (!file.isDeclarationFile && !program.isSourceFileDefaultLibrary(file)) visit(file);
+  }
+  callIndex.set(program, index);
+  return index;
+}
+
+const callIndex = new WeakMap<ts.Program, ReadonlyMap<FunctionNode, readonly ts.CallExpression[]>>();
