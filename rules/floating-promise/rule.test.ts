@@ -482,6 +482,26 @@ module.exports = Watcher;`,
     ],
   },
   {
+    name: "a CommonJS module exporting a function (module.exports = …)",
+    path: "src/cjs-sleep.js",
+    script: true,
+    code: `module.exports = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });`,
+    sites: [{ kind: "timeout", line: 1, status: "benign" }],
+  },
+  {
+    name: "a function required from a CommonJS module resolves to the exported function",
+    path: "src/cjs-use.js",
+    script: true,
+    code: `const sleep = require("./cjs-sleep");
+async function step(work) {
+  await sleep(5);
+  try { await work(); } catch (error) { console.error(error); }
+}
+function start(work) { step(work); }
+module.exports = { start };`,
+    sites: [{ kind: "floating-promise", line: 6, status: "handled" }],
+  },
+  {
     name: "an untyped parameter takes the type its callers pass, through a caller's own parameter",
     path: "src/handlers.js",
     script: true,

@@ -474,7 +474,7 @@ function isClassMember(fn: FunctionNode): boolean {
 
 /** What {@link ownFunctionNames} finds in a program. */
 export interface OwnFunctionNames {
-  /** Every name the program's own sources declare a function under. */
+  /** Every name the program's own sources declare a function under, and every `const x = require(…)` binding (a CommonJS module may export a function). */
   all: ReadonlySet<string>;
   /** Names declared only by `async` functions (none of them by a plain function). */
   asyncOnly: ReadonlySet<string>;
@@ -506,7 +506,12 @@ export function ownFunctionNames(program: ts.Program): OwnFunctionNames {
   const isAsync = new Set<string>();
   const notAsync = new Set<string>();
   const byName = new Map<string, FunctionNode | null>();
+  const required = new Set<string>();
   const visit = (node: ts.Node): void => {
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer !== undefined &&
+      ts.isCallExpression(node.initializer) && calledName(node.initializer) === "require") {
+      required.add(node.name.text);
+    }
     if (isFunctionNode(node) && !ts.isConstructorDeclaration(node)) {
       const name = functionName(node);
       if (name !== undefined) {
@@ -522,7 +527,7 @@ export function ownFunctionNames(program: ts.Program): OwnFunctionNames {
   const unique = new Map<string, FunctionNode>();
   for (const [name, fn] of byName) if (fn !== null && isClassMember(fn)) unique.set(name, fn);
   const result: OwnFunctionNames = {
-    all: new Set([...isAsync, ...notAsync]),
+    all: new Set([...isAsync, ...notAsync, ...required]),
     asyncOnly: new Set([...isAsync].filter((name) => !notAsync.has(name))),
     unique,
   };

@@ -29,7 +29,7 @@ export function declarationsOf(checker: ts.TypeChecker, name: ts.Node): readonly
 /**
  * The function `name` stands for in the program's own sources: a function
  * or method declaration, or a function assigned to a variable, class
- * property or object property. A declaration in a `.d.ts` file stands for
+ * property, object property or CommonJS export. A declaration in a `.d.ts` file stands for
  * the same name in the JavaScript file beside it when the program has that
  * file (see {@link rememberProgram}); otherwise declaration files are skipped.
  *
@@ -47,8 +47,26 @@ export function functionNamed(checker: ts.TypeChecker, name: ts.Node): FunctionN
       const initializer = skipOuterExpressions(declaration.initializer);
       if (isFunctionNode(initializer)) return initializer;
     }
+    const assigned = commonJsExport(declaration);
+    if (assigned !== undefined) return assigned;
   }
   return undefined;
+}
+
+/**
+ * The function a CommonJS export assigns: `module.exports = (ms) => …`,
+ * `exports.sleep = function (ms) { … }` (the checker declares the export
+ * at the assignment or at its left-hand side).
+ */
+function commonJsExport(declaration: ts.Node): FunctionNode | undefined {
+  const assignment = ts.isBinaryExpression(declaration)
+    ? declaration
+    : declaration.parent !== undefined && ts.isBinaryExpression(declaration.parent) && declaration.parent.left === declaration
+    ? declaration.parent
+    : undefined;
+  if (assignment === undefined || assignment.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return undefined;
+  const value = skipOuterExpressions(assignment.right);
+  return isFunctionNode(value) ? value : undefined;
 }
 
 /**
