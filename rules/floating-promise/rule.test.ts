@@ -301,6 +301,26 @@ export function startWorker() {
     ],
   },
   {
+    name: "an await of a function that catches everything needs no try/catch; a promise returned from a catch clause escapes it",
+    code: `
+declare function work(): Promise<void>;
+async function safeWork() { try { await work(); } catch (error) { console.error(error); } }
+async function onCrash(error: unknown) { console.error(error); await work(); }
+async function step() {
+  await safeWork();
+  try { await work(); } catch (error) { console.error(error); }
+}
+async function start() {
+  try { await work(); } catch (error) { return onCrash(error); }
+}
+step();
+start();`,
+    sites: [
+      { kind: "floating-promise", line: 12, status: "handled" },
+      { kind: "floating-promise", line: 13, status: "unsupervised" },
+    ],
+  },
+  {
     name: "a call given a node-style callback reports its failure there",
     code: `
 declare const redis: { get(key: string, callback?: (err: Error | null, value?: string) => void): Promise<string> };

@@ -52,8 +52,9 @@ const SETTLE_NAMES = new Set(["resolve", "reject"]);
 
 /**
  * Why `fn` lets no failure out, or undefined: its body is one try statement
- * with a catch clause that does not rethrow (statements that cannot throw
- * may come before and after it); it is async and every `await` in it is
+ * with a catch clause that does not rethrow and returns no promise that may
+ * reject (statements that cannot throw may come before and after it); it
+ * is async and every `await` in it is
  * inside such a try with no `throw` outside one (a compiled async function,
  * `_asyncToGenerator(function* …)` or `__awaiter(…)`, is read through its
  * generator, `yield` for `await`); or it returns (or is) a
@@ -75,12 +76,12 @@ export function catchesEverything(checker: ts.TypeChecker, fn: FunctionNode, dep
       const attempt = statements[tryAt] as ts.TryStatement;
       const before = statements.slice(0, tryAt);
       const after = statements.slice(tryAt + 1);
-      if (attempt.catchClause !== undefined && !rethrows(attempt.catchClause.block) &&
+      if (attempt.catchClause !== undefined && !rethrows(attempt.catchClause.block) && !returnsRejectablePromise(checker, attempt, depth) &&
         [...before, ...after].every((statement) => statementCannotThrow(checker, statement, 0))) {
         return "its body is wrapped in try/catch";
       }
     }
-    if ((isAsyncFunction(fn) || isGeneratorFunction(fn)) && everyAwaitCaught(checker, body)) {
+    if ((isAsyncFunction(fn) || isGeneratorFunction(fn)) && everyAwaitCaught(checker, body, depth)) {
       return "every await in it is inside try/catch and it throws nothing itself";
     }
     const last = statements[statements.length - 1];
@@ -233,7 +234,10 @@ function statementCannotThrow(checker: ts.TypeChecker, statement: ts.Node, depth
       (statement.elseStatement === undefined || statementCannotThrow(checker, statement.elseStatement, depth));
   }
   if (ts.isBlock(statement)) return statement.statements.every((inner) => statementCannotThrow(checker, inner, depth));
-  if (ts.isTryStatement(statement)) return statement.catchClause !== undefined && !rethrows(statement.catchClause.block);
+  if (ts.isTryStatement(statement)) {
+    return statement.catchClause !== undefined && !rethrows(statement.catchClause.block) &&
+      !returnsRejectablePromise(checker, statement, depth);
+  }
   if (ts.isForStatement(statement)) {
     return [statement.initializer, statement.condition, statement.incrementor].every((part) =>
       part === undefined || (ts.isVariableDeclarationList(part)
@@ -303,13 +307,15 @@ function valueCatches(checker: ts.TypeChecker, value: ts.Node, depth: number): s
 /**
  * An async body whose every `await` (and `for await`) sits in the `try`
  * block of a try/catch whose catch does not rethrow, or awaits a promise
- * that can only resolve (`await sleep(ms)`, see {@link neverRejects}), with no `throw` and no
+ * that can only resolve (`await sleep(ms)`, see {@link neverRejects}) or a
+ * call of a function that catches everything, with no `throw` and no
  * event emitted (`emit…(...)` runs listeners, which may throw) outside such
- * a block: what is left to reject is synchronous bookkeeping between the
+ * a block, and no promise returned without `await` that may reject (`return
+ * this.onCrash(e)` in the catch clause): what is left to reject is synchronous bookkeeping between the
  * awaits (DESIGN.md "handled": a body wrapped in try/catch covering every
  * await).
  */
-function everyAwaitCaught(checker: ts.TypeChecker, body: ts.Block): boolean {
+function everyAwaitCaught(checker: ts.TypeChecker, body: ts.Block, depth: number): boolean {
   let sawAwait = false;
   let escapes = false;
   const visit = (node: ts.Node, guarded: boolean): void => {
@@ -324,14 +330,47 @@ function everyAwaitCaught(checker: ts.TypeChecker, body: ts.Block): boolean {
     if (ts.isAwaitExpression(node) || ts.isYieldExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier !== undefined)) {
       sawAwait = true;
       const awaited = ts.isAwaitExpression(node) || ts.isYieldExpression(node) ? node.expression : undefined;
-      if (!guarded && (awaited === undefined || neverRejects(checker, awaited, true) === undefined)) escapes = true;
+      if (!guarded && (awaited === undefined || !awaitCannotReject(checker, awaited, depth))) escapes = true;
     }
     if (ts.isThrowStatement(node) && !guarded) escapes = true;
+    // A promise returned without await settles the function's promise outside any try.
+    if (ts.isReturnStatement(node) && node.expression !== undefined && rejectable(checker, node.expression, depth)) escapes = true;
     if (!guarded && ts.isCallExpression(node) && /^emit/.test(calledName(node))) escapes = true;
     ts.forEachChild(node, (child) => visit(child, guarded));
   };
   visit(body, false);
   return sawAwait && !escapes;
+}
+
+/** Whether a `return` in `node` (not in nested functions) returns a promise that may reject (see {@link rejectable}). */
+function returnsRejectablePromise(checker: ts.TypeChecker, node: ts.Node, depth: number): boolean {
+  let found = false;
+  const visit = (child: ts.Node): void => {
+    if (found || isFunctionNode(child)) return;
+    if (ts.isReturnStatement(child) && child.expression !== undefined && rejectable(checker, child.expression, depth)) found = true;
+    else ts.forEachChild(child, visit);
+  };
+  ts.forEachChild(node, visit);
+  return found;
+}
+
+/**
+ * A returned value that may be a rejecting promise: a call of an async
+ * function or of anything typed `Promise`, that is not a handled chain and
+ * cannot be shown not to reject. (An untyped value is not counted: most are
+ * settle calls and plain values.)
+ */
+function rejectable(checker: ts.TypeChecker, value: ts.Node, depth: number): boolean {
+  const inner = skipOuterExpressions(value);
+  if (!ts.isCallExpression(inner) || handledChain(inner) !== undefined || awaitCannotReject(checker, inner, depth)) return false;
+  const fn = resolveFunction(checker, inner.expression);
+  if (fn !== undefined) return isAsyncFunction(fn);
+  return checker.getTypeAtLocation(inner).getSymbol()?.getName() === "Promise";
+}
+
+/** An awaited value that cannot reject: a promise that can only resolve, or a call of a function that catches everything. */
+function awaitCannotReject(checker: ts.TypeChecker, awaited: ts.Node, depth: number): boolean {
+  return neverRejects(checker, awaited, true) !== undefined || returnedCallCatches(checker, awaited, depth) !== undefined;
 }
 
 /** Why the chain `expression` observes its rejection: it ends in `.catch(h)` or `.then(a, b)`. */
