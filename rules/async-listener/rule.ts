@@ -104,14 +104,7 @@ function propertyListener(fn: ts.ArrowFunction | ts.FunctionExpression, context:
   }
   if (!ts.isPropertyAssignment(parent) || parent.initializer !== child || !ts.isObjectLiteralExpression(parent.parent)) return undefined;
   if (expectsVoidCallback(context, fn) !== "yes") return undefined;
-  const property = parent.name.getText(context.sourceFile);
-  return withOutcome(context, {
-    kind: "async-listener",
-    node: fn,
-    callee: property,
-    resolution: "type",
-    signals: [signal("listener-callback", property)],
-  }, fn);
+  return propertySite(context, fn, parent.name.getText(context.sourceFile), fn);
 }
 
 /**
@@ -132,13 +125,18 @@ function propertyListenerByName(
   if (declared === undefined || !isAsyncFunction(declared)) return undefined;
   const name = property.name.getText(context.sourceFile);
   if (!propertyExpectsVoid(context, property.parent, name)) return undefined;
+  return propertySite(context, value, name, declared);
+}
+
+/** The site of a listener given as the object-literal property `name`, reported at `node`, whose work is `work`. */
+function propertySite(context: RuleContext, node: ts.Node, name: string, work: FunctionNode): Detection {
   return withOutcome(context, {
     kind: "async-listener",
-    node: value,
+    node,
     callee: name,
     resolution: "type",
     signals: [signal("listener-callback", name)],
-  }, declared);
+  }, work);
 }
 
 /** The function a shorthand property `{ onEnd }` stands for: the variable's initializer, or a function declaration. */
