@@ -29,7 +29,8 @@ import { acceptedByBaseline, createBaseline, loadBaseline } from "./baseline.ts"
 import { writeAtomically } from "./atomic-write.ts";
 import { writeReportFile } from "./report/output.ts";
 import { createProgress } from "./report/progress.ts";
-import { resolve } from "node:path";
+import type { Activity } from "./fatal.ts";
+import { relative, resolve } from "node:path";
 
 /** Where the CLI writes and what it knows of its environment; injectable for tests. */
 export interface CliIo {
@@ -40,6 +41,8 @@ export interface CliIo {
   isTTY: boolean;
   /** Whether stderr is a terminal: the scan's status line is shown only then (absent: no). */
   stderrIsTTY?: boolean;
+  /** Told what the run is doing (phase, file being analysed) as it goes, so a fatal error can name it (absent: not told). */
+  onActivity?: (activity: Activity) => void;
 }
 
 const USAGE = `Usage: spawn-audit <command> [options]
@@ -195,9 +198,15 @@ function scanCommand(paths: string[], values: Record<string, unknown>, io: CliIo
   let result: ScanResult;
   try {
     progress.phase("loading and type-checking the project");
+    io.onActivity?.({ phase: "loading and type-checking the project" });
     const project = loadProject(loadOptions(paths, values, io));
     progress.phase("scanning");
-    result = scanProject(project, project.config, io.cwd, undefined, (done, total) => progress.advance(done, total));
+    // scanProject visits the programs' targets in this order and reports the index of the one it starts.
+    const targets = project.programs.flatMap((program) => program.targets);
+    result = scanProject(project, project.config, io.cwd, undefined, (done, total) => {
+      progress.advance(done, total);
+      io.onActivity?.({ phase: "scanning", file: relative(io.cwd, targets[done]!.fileName) });
+    });
   } finally {
     progress.finish();
   }
@@ -251,6 +260,7 @@ function fixCommand(paths: string[], values: Record<string, unknown>, io: CliIo)
   if (values["shim-import"] !== undefined && values["vendor-shim"] !== undefined) {
     throw new UsageError("--shim-import and --vendor-shim are alternatives; give one");
   }
+  io.onActivity?.({ phase: "loading, analysing and rewriting the project" });
   const result = runFix({
     ...loadOptions(paths, values, io),
     groups: group === "all" ? ["durable", "per-request"] : [group],
