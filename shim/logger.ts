@@ -1,4 +1,5 @@
 import type { Emitter, HookFailure, SupervisorEvents } from "./events.ts";
+import type { UnsupervisedKind } from "./types.ts";
 import { observeRejection } from "./guard.ts";
 import { boundedError, DEFAULT_MAX_STRING_LENGTH, errorMessage, toJsonSafe, truncate } from "./serialize.ts";
 
@@ -168,4 +169,18 @@ export function logHookFailure(logger: Logger, e: HookFailure, max: number): voi
     { task, source: e.source, event: e.event, err: boundedError(e.error, max) },
     `${what} failed${task === undefined ? "" : ` (task "${task}")`}; the supervisor carries on: ${errorMessage(e.error, max)}`,
   );
+}
+
+/**
+ * Log a failure that escaped every task (what a process guard saw) as one
+ * `error` line: `event` (the kind) and `err`, with a message naming it.
+ *
+ * @param logger where to log (already guarded, see {@link guardLogger})
+ * @param kind `unhandledRejection` or `uncaughtException`
+ * @param error the rejection reason or thrown value
+ * @param max string length limit
+ */
+export function logUnsupervised(logger: Logger, kind: UnsupervisedKind, error: unknown, max: number): void {
+  const what = kind === "unhandledRejection" ? "unhandled promise rejection" : "uncaught exception";
+  logger.error({ event: kind, err: boundedError(error, max) }, `${what} outside any supervised task: ${errorMessage(error, max)}`);
 }

@@ -7,6 +7,8 @@
  * - `superviseWorker` — a worker re-created on error or non-zero exit.
  * - `TaskSupervisor` — the registry behind them: snapshots, abort, classes,
  *   stats, events, graceful shutdown.
+ * - `formatStatus` — the snapshot as a text table for a CLI or admin endpoint.
+ * - `installProcessGuard` — counts and logs what still escapes every task.
  *
  * @example
  * ```ts
@@ -29,9 +31,11 @@ export { type Job, type JobResult, runJobs } from "./needs.ts";
 /** Restart policy and OTP-style restart intensity options; documented in policy.ts. */
 export type { RestartIntensity, RestartOptions, RestartPolicy } from "./policy.ts";
 export { defaultSupervisor, type LoggedOptions, type SupervisedOptions, spawnLogged, spawnSupervised } from "./spawn.ts";
-/** Per-task and per-class duration statistics in ms; documented in stats.ts. */
-export type { DurationStats } from "./stats.ts";
+/** Per-task and per-class attempt duration statistics in ms, by outcome; documented in stats.ts. */
+export { type AttemptOutcome, DURATION_BUCKETS_MS, type DurationStats, type OutcomeCounts } from "./stats.ts";
+export { formatDuration, formatStatus } from "./status.ts";
+export { type GuardGlobals, installProcessGuard, type ProcessGuardOptions, type UnsupervisedSink } from "./process-guard.ts";
 export type { ClassLimit, Overflow } from "./classes.ts";
 export { type ShutdownOptions, type ShutdownSummary, type SupervisorStats, TaskSupervisor, type TaskSupervisorOptions } from "./supervisor.ts";
-export type { SpawnOptions, TaskFactory, TaskHandle, TaskOptions, TaskOutcome, TaskSnapshot, TaskStatus } from "./types.ts";
+export type { GuardStats, SpawnOptions, TaskFactory, TaskHandle, TaskOptions, TaskOutcome, TaskSnapshot, TaskStatus, UnsupervisedKind } from "./types.ts";
 export { logWorker, superviseWorker, type WorkerLike } from "./worker.ts";

@@ -1,19 +1,67 @@
 /**
- * Duration statistics of task attempts, from a small fixed-bucket histogram:
- * `p50Ms`/`p95Ms` are the upper bound of the bucket holding that rank,
- * clamped to the observed `[minMs, maxMs]` (so they are estimates, exact to
- * a bucket). All values in ms; 0 when `count` is 0.
+ * Attempt durations: a fixed-bucket histogram per task name and per class,
+ * counted by how each attempt ended.
+ *
+ * Buckets are log-scale, a 1-2-5 series from 1 ms to 10 min (see
+ * {@link DURATION_BUCKETS_MS}); a bucket holds the durations above the
+ * previous bound up to and including its own, and a last bucket holds
+ * everything longer than 10 min. Percentiles are the upper bound of the
+ * bucket holding that rank (nearest rank, `ceil(q × count)`), not
+ * interpolated, clamped to the observed `[minMs, maxMs]`: an estimate exact
+ * to a bucket, never below the shortest nor above the longest attempt.
+ *
+ * @module
+ */
+
+/**
+ * How an attempt ended, as the supervisor's `end` event names it:
+ * `returned` (the attempt completed), `threw` (it failed: a throw or a
+ * rejection), `timedOut` (`attemptTimeoutMs` passed) and `aborted` (its
+ * signal was aborted before it settled; abort wins over the other three).
+ */
+export type AttemptOutcome = "returned" | "threw" | "timedOut" | "aborted";
+
+/** The four attempt outcomes, in the order `stats()` lists them. */
+export const ATTEMPT_OUTCOMES: readonly AttemptOutcome[] = ["returned", "threw", "timedOut", "aborted"];
+
+/**
+ * Bucket upper bounds in ms, inclusive: 1, 2, 5, 10, 20, 50, 100, 200, 500 ms,
+ * 1, 2, 5, 10, 20, 50, 100, 200, 500 s and 10 min (a 1-2-5 log series closed
+ * at 10 min); one more bucket holds everything longer than 10 min.
+ */
+export const DURATION_BUCKETS_MS: readonly number[] = [
+  1, 2, 5, 10, 20, 50, 100, 200, 500,
+  1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 600_000,
+];
+
+/**
+ * Attempts of one outcome: how many, and how many fell in each bucket
+ * (`buckets[i]` counts durations ≤ `DURATION_BUCKETS_MS[i]` and above the
+ * bound before; the last entry counts those over 10 min).
+ */
+export interface OutcomeCounts {
+  /** Attempts with this outcome. */
+  count: number;
+  /** Per-bucket counts, `DURATION_BUCKETS_MS.length + 1` entries. */
+  buckets: number[];
+}
+
+/**
+ * Duration statistics of task attempts, in ms (0 when `count` is 0). The
+ * percentiles are bucket upper bounds clamped to `[minMs, maxMs]` (see the
+ * module notes), over attempts of every outcome.
  *
  * @example
  * ```ts
  * import { TaskSupervisor } from "spawn-audit/shim";
  * const supervisor = new TaskSupervisor();
  * await supervisor.run("job", () => 42);
- * const { count, p95Ms } = supervisor.stats().tasks["job"]!;
+ * const { count, p95Ms, outcomes } = supervisor.stats().tasks["job"]!;
+ * console.log(count, p95Ms, outcomes.threw.count);
  * ```
  */
 export interface DurationStats {
-  /** Attempts recorded. */
+  /** Attempts recorded, of every outcome. */
   count: number;
   /** Shortest attempt, ms. */
   minMs: number;
@@ -23,31 +71,37 @@ export interface DurationStats {
   p50Ms: number;
   /** 95th percentile estimate, ms. */
   p95Ms: number;
+  /** 99th percentile estimate, ms. */
+  p99Ms: number;
+  /** Counts and bucket counts by attempt outcome. */
+  outcomes: Record<AttemptOutcome, OutcomeCounts>;
 }
 
-/**
- * Bucket upper bounds in ms (zeph's nine background-task buckets 1 ms … 30 s,
- * extended to 5 min); a last bucket holds everything longer.
- */
-export const DURATION_BUCKETS_MS: readonly number[] = [1, 5, 10, 50, 100, 500, 1000, 5000, 30_000, 60_000, 300_000];
+/** Index of the bucket holding `ms` (already ≥ 0). */
+function bucketOf(ms: number): number {
+  let bucket = 0;
+  while (bucket < DURATION_BUCKETS_MS.length && ms > DURATION_BUCKETS_MS[bucket]!) bucket++;
+  return bucket;
+}
 
-/** A fixed-bucket histogram of durations in ms; constant memory per instance. */
+/** A fixed-bucket histogram of attempt durations in ms, by outcome; constant memory per instance. */
 export class DurationHistogram {
-  readonly #counts = new Array<number>(DURATION_BUCKETS_MS.length + 1).fill(0);
+  /** Bucket counts per outcome, made on the first attempt of that outcome. */
+  readonly #byOutcome: Partial<Record<AttemptOutcome, number[]>> = {};
   #count = 0;
   #min = Infinity;
   #max = 0;
 
   /**
-   * Record one duration.
+   * Record one attempt.
    *
    * @param ms duration in ms (negative or NaN values count as 0)
+   * @param outcome how the attempt ended
    */
-  record(ms: number): void {
+  record(ms: number, outcome: AttemptOutcome): void {
     const value = ms > 0 ? ms : 0;
-    let bucket = 0;
-    while (bucket < DURATION_BUCKETS_MS.length && value > DURATION_BUCKETS_MS[bucket]!) bucket++;
-    this.#counts[bucket]!++;
+    const counts = (this.#byOutcome[outcome] ??= new Array<number>(DURATION_BUCKETS_MS.length + 1).fill(0));
+    counts[bucketOf(value)]!++;
     this.#count++;
     if (value < this.#min) this.#min = value;
     if (value > this.#max) this.#max = value;
@@ -56,24 +110,37 @@ export class DurationHistogram {
   /**
    * Summarise what was recorded.
    *
-   * @returns count, min, max and p50/p95 estimates in ms
+   * @returns count, min, max, p50/p95/p99 estimates in ms and the counts by outcome
    */
   summary(): DurationStats {
-    if (this.#count === 0) return { count: 0, minMs: 0, maxMs: 0, p50Ms: 0, p95Ms: 0 };
+    const outcomes = {} as Record<AttemptOutcome, OutcomeCounts>;
+    const total = new Array<number>(DURATION_BUCKETS_MS.length + 1).fill(0);
+    for (const outcome of ATTEMPT_OUTCOMES) {
+      const buckets = this.#byOutcome[outcome]?.slice() ?? new Array<number>(DURATION_BUCKETS_MS.length + 1).fill(0);
+      let count = 0;
+      buckets.forEach((n, i) => {
+        count += n;
+        total[i]! += n;
+      });
+      outcomes[outcome] = { count, buckets };
+    }
+    if (this.#count === 0) return { count: 0, minMs: 0, maxMs: 0, p50Ms: 0, p95Ms: 0, p99Ms: 0, outcomes };
     return {
       count: this.#count,
       minMs: this.#min,
       maxMs: this.#max,
-      p50Ms: this.#quantile(0.5),
-      p95Ms: this.#quantile(0.95),
+      p50Ms: this.#quantile(total, 0.5),
+      p95Ms: this.#quantile(total, 0.95),
+      p99Ms: this.#quantile(total, 0.99),
+      outcomes,
     };
   }
 
-  #quantile(q: number): number {
+  #quantile(total: readonly number[], q: number): number {
     const rank = Math.max(1, Math.ceil(q * this.#count));
     let seen = 0;
-    for (let bucket = 0; bucket < this.#counts.length; bucket++) {
-      seen += this.#counts[bucket]!;
+    for (let bucket = 0; bucket < total.length; bucket++) {
+      seen += total[bucket]!;
       if (seen >= rank) {
         const upper = DURATION_BUCKETS_MS[bucket] ?? this.#max;
         return Math.min(this.#max, Math.max(this.#min, upper));

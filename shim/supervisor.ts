@@ -5,13 +5,13 @@ import { type Admission, type ClassLimit, ClassSlots } from "./classes.ts";
 import { SupervisorClosedError, TaskAbortedError, TaskTimeoutError } from "./errors.ts";
 import { Emitter, type HookFailure, type Listener, type SupervisorEvents } from "./events.ts";
 import { lastResort, observeRejection } from "./guard.ts";
-import { attachLogger, checkMaxStringLength, guardLogger, jsonLogger, type Logger, logHookFailure } from "./logger.ts";
+import { attachLogger, checkMaxStringLength, guardLogger, jsonLogger, type Logger, logHookFailure, logUnsupervised } from "./logger.ts";
 import { hasRestartOptions, IntensityWindow, type ResolvedRestart, resolveRestart, type RestartOptions } from "./policy.ts";
 import { errorMessage } from "./serialize.ts";
-import { DurationHistogram, type DurationStats } from "./stats.ts";
+import { type AttemptOutcome as EndOutcome, DurationHistogram, type DurationStats } from "./stats.ts";
 import { Registry } from "./registry.ts";
 import { RefusedHandle, Task } from "./task.ts";
-import type { SpawnOptions, TaskFactory, TaskHandle, TaskOptions, TaskOutcome, TaskSnapshot } from "./types.ts";
+import type { GuardStats, SpawnOptions, TaskFactory, TaskHandle, TaskOptions, TaskOutcome, TaskSnapshot, UnsupervisedKind } from "./types.ts";
 
 /**
  * Construction options of a TaskSupervisor; every field is optional.
@@ -93,7 +93,7 @@ export interface ShutdownSummary {
  * ```
  */
 export interface SupervisorStats {
-  /** Attempt durations by task name. */
+  /** Attempt durations by task name (see `DurationStats`: p50/p95/p99 and bucket counts by outcome). */
   tasks: Record<string, DurationStats>;
   /** Attempt durations by class, with the tasks holding a slot (`active`), waiting (`queued`), and the spawns its limit rejected or dropped. */
   classes: Record<string, DurationStats & { active: number; queued: number; rejected: number; dropped: number }>;
@@ -142,6 +142,7 @@ export class TaskSupervisor {
   readonly #registry = new Registry();
   readonly #taskStats = new Map<string, DurationHistogram>();
   readonly #classStats = new Map<string, DurationHistogram>();
+  readonly #unsupervised: GuardStats = { unhandledRejection: 0, uncaughtException: 0 };
   #nextId = 1;
   #active = 0;
   #shutdown: Promise<ShutdownSummary> | undefined;
@@ -339,13 +340,19 @@ export class TaskSupervisor {
   }
 
   /**
-   * A point-in-time view of every registered task, sorted by start time.
+   * A point-in-time view of every registered task, sorted by start time,
+   * with its uptime (clock ms since spawn, while active) and the attempt
+   * duration percentiles of its task name (per class: `stats()`).
    *
    * @returns one snapshot per registered task
    */
   snapshot(): TaskSnapshot[] {
     const out: TaskSnapshot[] = [];
+    const now = this.#clock.now();
+    const summaries = new Map<string, DurationStats | undefined>();
     for (const e of this.#registry.all()) {
+      let durations = summaries.get(e.name);
+      if (!summaries.has(e.name)) summaries.set(e.name, (durations = this.#taskStats.get(e.name)?.summary()));
       out.push({
         name: e.name,
         id: e.id,
@@ -356,6 +363,10 @@ export class TaskSupervisor {
         lastError: e.lastError,
         reason: e.reason,
         class: e.class,
+        uptimeMs: e.settled ? undefined : Math.max(0, now - e.startedAt),
+        p50Ms: durations?.p50Ms,
+        p95Ms: durations?.p95Ms,
+        p99Ms: durations?.p99Ms,
       });
     }
     return out.sort((a, b) => a.startedAt - b.startedAt || a.id - b.id);
@@ -422,7 +433,7 @@ export class TaskSupervisor {
   /**
    * Attempt duration statistics per task name and per class.
    *
-   * @returns count, min, max, p50 and p95 in ms from fixed-bucket histograms
+   * @returns count, min, max, p50, p95 and p99 in ms, and bucket counts by attempt outcome, from fixed-bucket histograms
    */
   stats(): SupervisorStats {
     const tasks: SupervisorStats["tasks"] = {};
@@ -439,6 +450,28 @@ export class TaskSupervisor {
       };
     }
     return { tasks, classes };
+  }
+
+  /**
+   * Count and log (one `error` line: `event`, `err`) a failure that escaped
+   * every task, as `installProcessGuard` reports it. Never throws.
+   *
+   * @param kind `unhandledRejection` or `uncaughtException`
+   * @param error the rejection reason or the thrown value
+   */
+  reportUnsupervised(kind: UnsupervisedKind, error: unknown): void {
+    this.#unsupervised[kind]++;
+    if (this.#logger !== undefined) logUnsupervised(this.#logger, kind, error, this.#maxString);
+  }
+
+  /**
+   * How many failures outside any task were reported through
+   * `reportUnsupervised` (by process guards) since the supervisor was made.
+   *
+   * @returns the counts by kind
+   */
+  guardStats(): GuardStats {
+    return { ...this.#unsupervised };
   }
 
   /**
@@ -695,8 +728,8 @@ export class TaskSupervisor {
 
   #afterAttempt(task: Task, attemptStart: number, settled: AttemptOutcome, valueOrError: unknown): void {
     const durationMs = Math.max(0, this.#clock.now() - attemptStart);
-    this.#record(task, durationMs);
     const aborted = task.aborted;
+    this.#record(task, durationMs, aborted ? "aborted" : settled);
     const returned = settled === "returned";
     const error = returned ? undefined : valueOrError;
     if (this.#events.has("end", aborted ? "aborted" : settled)) {
@@ -810,9 +843,9 @@ export class TaskSupervisor {
     if (this.#active === 0) this.#onDrained?.();
   }
 
-  #record(task: Task, durationMs: number): void {
-    histogramFor(this.#taskStats, task.name).record(durationMs);
-    if (task.class !== undefined) histogramFor(this.#classStats, task.class).record(durationMs);
+  #record(task: Task, durationMs: number, outcome: EndOutcome): void {
+    histogramFor(this.#taskStats, task.name).record(durationMs, outcome);
+    if (task.class !== undefined) histogramFor(this.#classStats, task.class).record(durationMs, outcome);
   }
 }
 

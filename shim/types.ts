@@ -52,6 +52,14 @@ export interface TaskSnapshot {
   reason: string | undefined;
   /** Task class, when one was given. */
   class: string | undefined;
+  /** Clock ms since the task was first spawned (restarts included), while it is active; `undefined` once it ended. */
+  uptimeMs: number | undefined;
+  /** Median attempt duration of every task of this name so far, in ms (bucket estimate; see `DurationStats`); `undefined` before an attempt ended. */
+  p50Ms: number | undefined;
+  /** 95th percentile attempt duration of this name, in ms, as `p50Ms`. */
+  p95Ms: number | undefined;
+  /** 99th percentile attempt duration of this name, in ms, as `p50Ms`. */
+  p99Ms: number | undefined;
 }
 
 /**
@@ -144,3 +152,23 @@ export interface TaskOptions {
  * ```
  */
 export interface SpawnOptions extends RestartOptions, TaskOptions {}
+
+/**
+ * A failure that escaped every supervised task, as the process guard sees
+ * it: a promise rejection nobody handled, or an exception nobody caught.
+ */
+export type UnsupervisedKind = "unhandledRejection" | "uncaughtException";
+
+/**
+ * What `guardStats()` returns: failures outside any task reported by
+ * process guards, counted by kind.
+ *
+ * @example
+ * ```ts
+ * import { installProcessGuard, TaskSupervisor } from "spawn-audit/shim";
+ * const supervisor = new TaskSupervisor();
+ * installProcessGuard(supervisor);
+ * console.log(supervisor.guardStats().unhandledRejection);
+ * ```
+ */
+export type GuardStats = Record<UnsupervisedKind, number>;

@@ -1,9 +1,8 @@
-// Task classes: concurrency limits (reject, drop or queue at the limit), class-wide abort, status line, duration stats.
+// Task classes: concurrency limits (reject, drop or queue at the limit), class-wide abort, status line (durations: durations.test.ts).
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { ClassLimit } from "../../shim/classes.ts";
 import { TaskLimitError } from "../../shim/errors.ts";
-import { DurationHistogram } from "../../shim/stats.ts";
 import { TaskSupervisor } from "../../shim/supervisor.ts";
 import { deferred, setup, untilAborted } from "./helpers.ts";
 
@@ -53,37 +52,6 @@ describe("abortClass", () => {
     assert.equal(c.signal.aborted, false);
     assert.equal(supervisor.abortClass("enrichment"), 0);
     await supervisor.shutdown();
-  });
-});
-
-describe("duration stats", () => {
-  test("per task and per class: count, min, max, p50, p95", async () => {
-    const { supervisor, clock } = setup();
-    for (const ms of [3, 7, 40, 400]) {
-      supervisor.spawn(`job`, (signal) => new Promise<void>((resolve) => {
-        const timer = clock.setTimeout(resolve, ms);
-        signal.addEventListener("abort", () => clock.clearTimeout(timer));
-      }), { class: "batch" });
-      await clock.advance(ms);
-    }
-    const stats = supervisor.stats();
-    assert.deepEqual(stats.tasks["job"], { count: 4, minMs: 3, maxMs: 400, p50Ms: 10, p95Ms: 400 });
-    assert.equal(stats.classes["batch"]?.count, 4);
-    assert.equal(stats.classes["batch"]?.active, 0);
-  });
-
-  test("the histogram clamps estimates to what was observed", () => {
-    const histogram = new DurationHistogram();
-    assert.deepEqual(histogram.summary(), { count: 0, minMs: 0, maxMs: 0, p50Ms: 0, p95Ms: 0 });
-    for (let i = 0; i < 100; i++) histogram.record(2);
-    histogram.record(1_000_000);
-    histogram.record(-5);
-    const summary = histogram.summary();
-    assert.equal(summary.count, 102);
-    assert.equal(summary.minMs, 0);
-    assert.equal(summary.p50Ms, 5);
-    assert.equal(summary.p95Ms, 5);
-    assert.equal(summary.maxMs, 1_000_000);
   });
 });
 

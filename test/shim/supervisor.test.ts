@@ -246,6 +246,7 @@ describe("registry", () => {
     assert.deepEqual(snaps[0], {
       name: "beta", id: snaps[0]!.id, status: "running", attempt: 1, startedAt: 0,
       restartCount: 0, lastError: undefined, reason: undefined, class: "durable",
+      uptimeMs: 5, p50Ms: undefined, p95Ms: undefined, p99Ms: undefined,
     });
     assert.equal(snaps[1]!.startedAt, 5);
     await supervisor.shutdown();
