@@ -48,8 +48,8 @@ function cell(text: string): string {
  * ```ts
  * import { defaultSupervisor, formatStatus } from "spawn-audit/shim";
  * console.log(formatStatus(defaultSupervisor.snapshot()));
- * // NAME       CLASS      STATUS   RESTARTS  UPTIME    P95
- * // scheduler  -          running         2   3m05s  200ms
+ * // NAME       CLASS  STATUS   RESTARTS  UPTIME    P95
+ * // scheduler  -      running         2   3m05s  200ms
  * ```
  */
 export function formatStatus(snapshot: readonly TaskSnapshot[]): string {
