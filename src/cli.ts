@@ -96,7 +96,8 @@ Fix options (and --tsconfig, --config, --max-file-size, --ignore-pattern, --no-i
   --vendor-shim <dir>    copy the built shim into <dir> and import it from there
 
 Exit codes: 0 clean, 1 findings at or above --fail-on (scan) or a refused write or
-changes pending under --check (fix), 2 usage or configuration error.
+changes pending under --check (fix), 2 usage, configuration or environment error
+(unreadable path, stack or memory exhausted).
 `;
 
 const SCAN_OPTIONS: Record<string, OptionSpec> = {
