@@ -198,6 +198,19 @@ describe("unreadable paths", () => {
     }
   });
 
+  // Wanted, not yet done: src/files/tsconfig.ts hands TypeScript an unreadable config as if empty, and it throws a TypeError.
+  test("an unreadable tsconfig.json: exit 2 and one line naming it", { todo: "src/files/tsconfig.ts: report a config it cannot read" }, (t) => {
+    if ("skip" in user) return t.skip(user.skip);
+    const project = join(dir, "tsconfig-locked");
+    mkdirSync(project);
+    writeFileSync(join(project, "a.ts"), "export const a = 1;\n");
+    writeFileSync(join(project, "tsconfig.json"), "{}\n");
+    chmodSync(join(project, "tsconfig.json"), 0o000);
+    const outcome = run(["scan", project], user.prefix);
+    assertOneLineExit2(outcome);
+    assert.match(outcome.stderr, /tsconfig\.json/);
+  });
+
   // Wanted by issue 10, not yet done: file discovery (src/files/discover.ts) throws on the first
   // unreadable file or folder, so the run ends with exit 2 instead of listing it.
   test("an unreadable file or folder inside a scanned path is a problem of that path, and the rest is scanned", { todo: "src/files/discover.ts: report unreadable entries per path" }, (t) => {
