@@ -50,8 +50,10 @@ const FILE_SYSTEM_REASONS: Readonly<Record<string, string>> = {
 export function describeFatal(error: unknown, activity?: Activity): string | undefined {
   const where = activity === undefined ? "" : ` while ${activity.phase}${activity.file === undefined ? "" : ` ${activity.file}`}`;
   if (error instanceof RangeError && STACK_EXHAUSTED.test(error.message)) {
+    // The flag is V8's, in KB; Node refuses it in NODE_OPTIONS, so it goes on the command line.
+    const runtime = "Deno" in globalThis ? "deno run --v8-flags=--stack-size=4000" : "node --stack-size=4000";
     return `ran out of stack${where} (imports or code nested thousands deep); ` +
-      "run it with a larger stack: node --stack-size=4000 (in KB; below the system's ulimit -s) followed by the spawn-audit script and arguments";
+      `run it with a larger stack: ${runtime} (KB, below the system's ulimit -s) followed by the spawn-audit script and arguments`;
   }
   if (error instanceof RangeError && ALLOCATION_FAILED.test(error.message)) {
     return `ran out of memory${where} (${error.message}); scan fewer paths at a time, or leave generated files out with --ignore-pattern`;
