@@ -134,7 +134,8 @@ export const DEFAULT_COMPILER_OPTIONS: Readonly<ts.CompilerOptions> = {
  *
  * @param options see {@link LoadOptions}.
  * @throws {UsageError} when a path or the `--tsconfig` file does not exist,
- *   the spawn-audit config is invalid, or no source file is found under the paths.
+ *   a tsconfig cannot be read, the spawn-audit config is invalid, or no
+ *   source file is found under the paths.
  */
 export function planScan(options: LoadOptions): ScanPlan {
   const paths = (options.paths.length === 0 ? ["."] : options.paths).map((path) => resolve(options.cwd, path));

@@ -177,9 +177,10 @@ export interface ScanProblem {
  * - `declaration`: a declaration file (`.d.ts`), types only.
  * - `too-large`: over `--max-file-size`.
  * - `binary`: contains NUL bytes.
+ * - `unreadable`: the file or folder cannot be read (permissions).
  * - `unparsable`: has a syntax error.
  */
-export type SkipReason = "gitignored" | "ignore-pattern" | "node_modules" | "declaration" | "too-large" | "binary" | "unparsable";
+export type SkipReason = "gitignored" | "ignore-pattern" | "node_modules" | "declaration" | "too-large" | "binary" | "unreadable" | "unparsable";
 
 /** Every skip reason, in report order. */
 export const SKIP_REASONS: readonly SkipReason[] = [
@@ -189,6 +190,7 @@ export const SKIP_REASONS: readonly SkipReason[] = [
   "declaration",
   "too-large",
   "binary",
+  "unreadable",
   "unparsable",
 ];
 

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { closeSync, openSync, readSync, readdirSync, realpathSync, statSync } from "node:fs";
+import { closeSync, openSync, readSync, readdirSync, realpathSync, statSync, type Dirent } from "node:fs";
 import { join, relative, sep } from "node:path";
 import picomatch from "picomatch";
 import type { ScanProblem, SkippedFile } from "../site.ts";
@@ -32,6 +32,9 @@ export interface IgnoreGlob {
  * - `gitignore`: whether `.gitignore` files and `.git/info/exclude` apply
  *   (to what is below a named directory, never to a named path itself).
  * - `maxFileBytes`: larger files are skipped.
+ *
+ * A file or folder below a named path that cannot be read is skipped as a
+ * problem; a named folder that cannot be read throws.
  */
 export interface DiscoverOptions {
   paths: readonly string[];
@@ -45,7 +48,7 @@ export interface DiscoverOptions {
  * The outcome: `files` to scan (absolute, in walk order), `skipped`
  * entries with absolute paths (a directory's ending in the separator), and
  * `problems` for the skipped files that could not be analysed (too large,
- * binary), which fail a run as before.
+ * binary, unreadable), which fail a run as findings do.
  */
 export interface Discovered {
   files: string[];
@@ -87,11 +90,22 @@ export function discoverFiles(options: DiscoverOptions): Discovered {
 
   // Real paths of the directories walked: a symbolic link back up is not followed twice.
   const walked = new Set<string>();
-  const walk = (dir: string, rules: GitIgnore): void => {
+  const walk = (dir: string, rules: GitIgnore, named: boolean): void => {
     const real = realpathSync(dir);
     if (walked.has(real)) return;
     walked.add(real);
-    for (const dirent of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (error) {
+      // A folder the user named must be readable (an environment error); one found below it is a problem of the scan.
+      if (named) throw error;
+      const detail = `folder cannot be read: ${describeError(error)}`;
+      found.skipped.push({ file: dir + sep, reason: "unreadable", detail });
+      found.problems.push({ file: dir, line: null, column: null, message: `skipped: ${detail}` });
+      return;
+    }
+    for (const dirent of entries.sort((a, b) => a.name.localeCompare(b.name))) {
       const full = join(dir, dirent.name);
       // A symbolic link is followed, as TypeScript's own file listing does; a broken one is passed over.
       const entry = dirent.isSymbolicLink() ? statSync(full, { throwIfNoEntry: false }) : dirent;
@@ -104,7 +118,7 @@ export function discoverFiles(options: DiscoverOptions): Discovered {
         }
         const ignored = rules.match(full, true);
         if (ignored !== undefined) found.skipped.push({ file: full + sep, reason: "gitignored", detail: describe(ignored, options.root) });
-        else walk(full, rules.enter(full));
+        else walk(full, rules.enter(full), false);
       } else if (entry.isFile() && isSourceFile(full)) {
         const ignored = rules.match(full, false);
         if (ignored !== undefined) found.skipped.push({ file: full, reason: "gitignored", detail: describe(ignored, options.root) });
@@ -114,7 +128,7 @@ export function discoverFiles(options: DiscoverOptions): Discovered {
   };
 
   for (const path of options.paths) {
-    if (statSync(path).isDirectory()) walk(path, options.gitignore ? GitIgnore.forRoot(path) : GitIgnore.none());
+    if (statSync(path).isDirectory()) walk(path, options.gitignore ? GitIgnore.forRoot(path) : GitIgnore.none(), true);
     else consider(path);
   }
   return found;
@@ -130,16 +144,27 @@ export function isDeclarationFile(file: string): boolean {
   return /\.d\.[cm]?ts$/.test(file) || /\.d\.[^.]+\.ts$/.test(file);
 }
 
+/** A file system error in a few words: `permission denied` for EACCES/EPERM, else its code. */
+function describeError(error: unknown): string {
+  const { code, message } = error as NodeJS.ErrnoException;
+  return code === "EACCES" || code === "EPERM" ? "permission denied" : code ?? message;
+}
+
 function describe(match: { source: string; pattern: string }, root: string): string {
   return `${relative(root, match.source).split(sep).join("/") || match.source}: ${match.pattern}`;
 }
 
-/** Why a file cannot be read as source (too large, binary), or undefined. */
+/** Why a file cannot be read as source (too large, binary, unreadable), or undefined. */
 function unreadableReason(file: string, maxBytes: number): Pick<SkippedFile, "reason" | "detail"> | undefined {
   const size = statSync(file).size;
   if (size > maxBytes) return { reason: "too-large", detail: `${size} bytes is over the ${maxBytes}-byte limit (--max-file-size)` };
   const head = Buffer.alloc(Math.min(size, 8192));
-  const fd = openSync(file, "r");
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch (error) {
+    return { reason: "unreadable", detail: `file cannot be read: ${describeError(error)}` };
+  }
   try {
     readSync(fd, head, 0, head.length, 0);
   } finally {

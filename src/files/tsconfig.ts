@@ -12,9 +12,10 @@
  *
  * @module
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { ts } from "ts-morph";
+import { UsageError } from "../errors.ts";
 import type { ScanWarning } from "../site.ts";
 import { isDeclarationFile } from "./discover.ts";
 
@@ -56,9 +57,11 @@ export class ConfigFinder {
 
   /**
    * The config at `path`, parsed (cached); undefined when the file does not
-   * exist. Never throws for a broken config: its defects are warnings.
+   * exist. A broken config is not an error: its defects are warnings.
    *
    * @param path an absolute path to a tsconfig.json or jsconfig.json.
+   * @throws {UsageError} when the file exists but cannot be read (permissions):
+   *   an environment error, not a defect of the config.
    */
   parse(path: string): ParsedConfig | undefined {
     if (this.parsed.has(path)) return this.parsed.get(path);
@@ -66,7 +69,14 @@ export class ConfigFinder {
       this.parsed.set(path, undefined);
       return undefined;
     }
-    const source = ts.readJsonConfigFile(path, ts.sys.readFile);
+    let text: string;
+    try {
+      text = readFileSync(path, "utf8");
+    } catch (error) {
+      const { code, message } = error as NodeJS.ErrnoException;
+      throw new UsageError(`cannot read ${path}: ${code === "EACCES" || code === "EPERM" ? "permission denied" : code ?? message}`);
+    }
+    const source = ts.parseJsonText(path, text);
     const existing = path.endsWith("jsconfig.json") ? JSCONFIG_DEFAULTS : undefined;
     const parsed = ts.parseJsonSourceFileConfigFileContent(source, ts.sys, dirname(path), existing, path);
     const syntax = (source as { parseDiagnostics?: readonly ts.Diagnostic[] }).parseDiagnostics ?? [];
@@ -100,6 +110,7 @@ export class ConfigFinder {
    * first, each config once). Undefined when none does.
    *
    * @param file an absolute path.
+   * @throws {UsageError} as {@link ConfigFinder.parse}.
    */
   ownerOf(file: string): ParsedConfig | undefined {
     const visited = new Set<string>();
