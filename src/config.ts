@@ -61,7 +61,7 @@ export interface IgnoreCommentOptions {
  * - `supervisors`: function names whose arguments count as supervised, in
  *   addition to the shim's `spawnSupervised`, `spawnLogged`,
  *   `superviseWorker` and `logWorker`.
- * - `ignore`: path globs whose sites get status `ignored`.
+ * - `ignore`: path globs (relative to the project root) of files left out of the scan before they are loaded; they are listed as skipped (`ignore-pattern`).
  * - `testPatterns`: extra path globs that mark test files.
  * - `shimImport`: where `fix` imports the shim's functions from
  *   (`--shim-import`; a `./` or `../` path is relative to the project root),
