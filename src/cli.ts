@@ -97,7 +97,7 @@ Fix options (and --tsconfig, --config, --max-file-size, --ignore-pattern, --no-i
 
 Exit codes: 0 clean, 1 findings at or above --fail-on (scan) or a refused write or
 changes pending under --check (fix), 2 usage, configuration or environment error
-(unreadable path, stack or memory exhausted).
+(a named path or tsconfig that cannot be read, stack or memory exhausted).
 `;
 
 const SCAN_OPTIONS: Record<string, OptionSpec> = {
