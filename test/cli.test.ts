@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -12,6 +12,7 @@ import { RULES } from "../rules/mod.ts";
 import { VERSION } from "../src/version.ts";
 import { repoRoot } from "./support/repo.ts";
 import { childCommand, runChild, runInProcess } from "./support/cli.ts";
+import { writeTree } from "./support/tree.ts";
 
 const schema = JSON.parse(readFileSync(join(repoRoot(), "schema", "scan-report.v1.json"), "utf8"));
 const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
@@ -19,10 +20,7 @@ const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema)
 let dir = "";
 function project(files: Record<string, string>): string {
   const root = mkdtempSync(join(dir, "p-"));
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(root, path, ".."), { recursive: true });
-    writeFileSync(join(root, path), text);
-  }
+  writeTree(root, files);
   return root;
 }
 

@@ -4,9 +4,9 @@
  * with it: explain, init, --max-warnings.
  */
 import assert from "node:assert/strict";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import process from "node:process";
 import { after, before, describe, test } from "node:test";
 import { RULES } from "../rules/mod.ts";
@@ -15,6 +15,7 @@ import { SIGNAL_CATALOGUE } from "../src/classify/signals.ts";
 import { parseConfig } from "../src/config.ts";
 import { repoRoot } from "./support/repo.ts";
 import { runInProcess } from "./support/cli.ts";
+import { writeTree } from "./support/tree.ts";
 
 const INTERVAL = "setInterval(() => { JSON.parse('1'); }, 5);\n";
 
@@ -27,13 +28,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 /** Writes `files` (path → text; a path ending in `/` makes a directory) under a fresh directory and returns it. */
 function tree(files: Record<string, string>): string {
   const root = mkdtempSync(join(dir, "t-"));
-  for (const [path, text] of Object.entries(files)) {
-    if (path.endsWith("/")) mkdirSync(join(root, path), { recursive: true });
-    else {
-      mkdirSync(dirname(join(root, path)), { recursive: true });
-      writeFileSync(join(root, path), text);
-    }
-  }
+  writeTree(root, files);
   return root;
 }
 

@@ -10,6 +10,7 @@ import { RULES } from "../rules/mod.ts";
 import { ruleDocUrl } from "../src/report/rules.ts";
 import { officialSarifSchema } from "./support/sarif-schema.ts";
 import { runInProcess } from "./support/cli.ts";
+import { writeTree } from "./support/tree.ts";
 
 interface JsonSite {
   file: string;
@@ -33,11 +34,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 /** A scratch repository (a `.git` folder at its root) with the given files. */
 function repository(files: Record<string, string>): string {
   const root = mkdtempSync(join(dir, "repo-"));
-  mkdirSync(join(root, ".git"));
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(root, path, ".."), { recursive: true });
-    writeFileSync(join(root, path), text);
-  }
+  writeTree(root, { ".git/": "", ...files });
   return root;
 }
 

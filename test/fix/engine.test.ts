@@ -13,9 +13,10 @@ import { applyEdits } from "../../src/fix/edits.ts";
 import { denoSpecifier } from "../../src/fix/imports.ts";
 import { RULES } from "../../rules/mod.ts";
 import { UsageError } from "../../src/errors.ts";
-import { fixProject, makeProject, testTsconfig, writeTree } from "./support.ts";
+import { fixProject, makeProject, testTsconfig } from "./support.ts";
 import { formatFixReport } from "../../src/fix/report.ts";
 import { Chalk } from "chalk";
+import { writeTree } from "../support/tree.ts";
 
 const SERVICE = `import { Worker } from "node:worker_threads";
 declare function next(queue: string): Promise<void>;

@@ -16,7 +16,8 @@ import { after, describe, test } from "node:test";
 import { Project, ts } from "ts-morph";
 import { runInProcess } from "../support/cli.ts";
 import { repoRoot } from "../support/repo.ts";
-import { fixProject, writeTree } from "./support.ts";
+import { fixProject } from "./support.ts";
+import { writeTree } from "../support/tree.ts";
 
 /**
  * Fake logging packages, CommonJS with declarations as the real ones are

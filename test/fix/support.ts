@@ -7,14 +7,15 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { GROUPS } from "../../src/site.ts";
 import { runFix, type FixOptions, type FixResult } from "../../src/fix/fix.ts";
 import { repoRoot } from "../support/repo.ts";
 import { caseTsconfig } from "../support/cases.ts";
+import { writeTree } from "../support/tree.ts";
 
 /**
  * One fixture: `code` is written to `path` (default `src/case-N.ts`) and
@@ -40,13 +41,6 @@ export function testTsconfig(extra: Record<string, unknown> = {}): string {
   });
 }
 
-/** Writes `files` (path → text) under `dir`, creating folders. */
-export function writeTree(dir: string, files: Record<string, string>): void {
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-}
 
 /** A fresh temporary directory holding `files` and a test tsconfig (unless `files` has one). */
 export function makeProject(files: Record<string, string>): string {
