@@ -35,7 +35,9 @@ export { defaultSupervisor, type LoggedOptions, type SupervisedOptions, spawnLog
 export { type AttemptOutcome, DURATION_BUCKETS_MS, type DurationStats, type OutcomeCounts } from "./stats.ts";
 export { formatDuration, formatStatus } from "./status.ts";
 export { type GuardGlobals, installProcessGuard, type ProcessGuardOptions, type UnsupervisedSink } from "./process-guard.ts";
+/** A task class's concurrency limit (bulkhead) and what happens beyond it (`reject`, `drop`, `queue`); documented in classes.ts. */
 export type { ClassLimit, Overflow } from "./classes.ts";
 export { type ShutdownOptions, type ShutdownSummary, type SupervisorStats, TaskSupervisor, type TaskSupervisorOptions } from "./supervisor.ts";
+/** The shapes the supervisor and its tasks share — options, handles, snapshots, statuses, outcomes, guard counts; documented in types.ts. */
 export type { GuardStats, SpawnOptions, TaskFactory, TaskHandle, TaskOptions, TaskOutcome, TaskSnapshot, TaskStatus, UnsupervisedKind } from "./types.ts";
 export { logWorker, superviseWorker, type WorkerLike } from "./worker.ts";
