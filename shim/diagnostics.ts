@@ -4,13 +4,13 @@ import type { Emitter, SupervisorEvents } from "./events.ts";
 export const TRACING_CHANNEL = "spawn-audit:task";
 
 /** The part of a `diagnostics_channel` Channel the shim uses. */
-export interface ChannelLike {
+interface ChannelLike {
   readonly hasSubscribers: boolean;
   publish(message: unknown): void;
 }
 
 /** The part of a `diagnostics_channel` TracingChannel the shim uses. */
-export interface TracingChannelLike {
+interface TracingChannelLike {
   readonly start: ChannelLike;
   readonly end: ChannelLike;
   readonly error: ChannelLike;

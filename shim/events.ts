@@ -137,15 +137,14 @@ export class Emitter<Events extends object> {
   on<K extends keyof Events>(type: K, listener: Listener<Events, K>, wanted?: (hint: string | undefined) => boolean): () => void {
     let set = this.#listeners.get(type);
     if (set === undefined) this.#listeners.set(type, (set = new Set()));
-    const entry = listener;
-    set.add(entry as (payload: never) => unknown);
+    set.add(listener as (payload: never) => unknown);
     if (wanted === undefined) this.#always[type] = (this.#always[type] ?? 0) + 1;
     else this.#gates[type] = [...(this.#gates[type] ?? []), wanted];
     let removed = false;
     return () => {
       if (removed) return;
       removed = true;
-      set.delete(entry as (payload: never) => unknown);
+      set.delete(listener as (payload: never) => unknown);
       if (wanted === undefined) this.#always[type]! -= 1;
       else this.#gates[type] = this.#gates[type]!.filter((gate) => gate !== wanted);
     };

@@ -41,7 +41,7 @@ function dropped(count: number): string {
  * @param value anything
  * @returns a string form of `value`, not truncated
  */
-export function safeString(value: unknown): string {
+function safeString(value: unknown): string {
   try {
     return typeof value === "string" ? value : String(value);
   } catch {
@@ -80,7 +80,7 @@ export function errorMessage(value: unknown, max = DEFAULT_MAX_STRING_LENGTH): s
  * @param max length limit for each string (default {@link DEFAULT_MAX_STRING_LENGTH})
  * @returns plain data that `JSON.stringify` accepts
  */
-export function describeError(value: unknown, max = DEFAULT_MAX_STRING_LENGTH): Record<string, unknown> {
+function describeError(value: unknown, max = DEFAULT_MAX_STRING_LENGTH): Record<string, unknown> {
   const safe = toJsonSafe(value, max);
   if (isPlainRecord(safe) && isError(value)) return safe;
   return { type: value === null ? "null" : typeof value, value: typeof safe === "string" ? safe : errorMessage(value, max) };

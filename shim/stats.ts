@@ -22,7 +22,7 @@
 export type AttemptOutcome = "returned" | "threw" | "timedOut" | "aborted";
 
 /** The four attempt outcomes, in the order `stats()` lists them. */
-export const ATTEMPT_OUTCOMES: readonly AttemptOutcome[] = ["returned", "threw", "timedOut", "aborted"];
+const ATTEMPT_OUTCOMES: readonly AttemptOutcome[] = ["returned", "threw", "timedOut", "aborted"];
 
 /**
  * Bucket upper bounds in ms, inclusive: 1, 2, 5, 10, 20, 50, 100, 200, 500 ms,

@@ -7,7 +7,7 @@ import { Emitter, type HookFailure, type Listener, type SupervisorEvents } from 
 import { lastResort, observeRejection } from "./guard.ts";
 import { attachLogger, checkMaxStringLength, guardLogger, jsonLogger, type Logger, logHookFailure, logUnsupervised } from "./logger.ts";
 import { hasRestartOptions, IntensityWindow, type ResolvedRestart, resolveRestart, type RestartOptions } from "./policy.ts";
-import { errorMessage } from "./serialize.ts";
+import { boundedError, errorMessage, truncate } from "./serialize.ts";
 import { type AttemptOutcome as EndOutcome, DurationHistogram, type DurationStats } from "./stats.ts";
 import { Registry } from "./registry.ts";
 import { RefusedHandle, Task } from "./task.ts";
@@ -155,8 +155,9 @@ export class TaskSupervisor {
    * @throws {RangeError} when a class limit or `maxLogStringLength` is not an integer ≥ 0 or a restart default is invalid
    */
   constructor(options: TaskSupervisorOptions = {}) {
-    this.#clock = guardClock(options.clock ?? systemClock, (error) => this.#fault({ source: "clock", error }));
-    this.#random = guardRandom(options.random ?? Math.random, (error) => this.#fault({ source: "random", error }));
+    // Only user-supplied hooks can throw; the built-in clock and jitter source stay unwrapped on the spawn path.
+    this.#clock = options.clock === undefined ? systemClock : guardClock(options.clock, (error) => this.#fault({ source: "clock", error }));
+    this.#random = options.random === undefined ? Math.random : guardRandom(options.random, (error) => this.#fault({ source: "random", error }));
     this.#maxString = checkMaxStringLength(options.maxLogStringLength, "maxLogStringLength");
     const logger = options.logger === false ? undefined : (options.logger ?? jsonLogger());
     this.#logger = logger && guardLogger(logger, (error) => this.#fault({ source: "logger", error }), this.#maxString);
@@ -243,10 +244,11 @@ export class TaskSupervisor {
     const admission = invalid !== undefined ? { refused: invalid, dropped: false } : this.#admit(name, options.class, undefined, typeof work === "function");
     if (typeof admission !== "object") return this.#start(name, work, ONE_SHOT, options, true, admission === "queue");
     const refusal = admission.refused;
-    if (!admission.dropped) this.#logger?.warn({ task: name, class: options.class, err: refusal }, refusal.message);
+    const task = truncate(name, this.#maxString);
+    if (!admission.dropped) this.#logger?.warn({ task, class: options.class, err: boundedError(refusal, this.#maxString) }, refusal.message);
     if (typeof work !== "function") {
       Promise.resolve(work).then(undefined, (error: unknown) => {
-        this.#logger?.error({ task: name, class: options.class, err: error }, `task "${name}" failed after it was refused`);
+        this.#logger?.error({ task, class: options.class, err: boundedError(error, this.#maxString) }, `task "${task}" failed after it was refused`);
       });
     }
     return new RefusedHandle(name, this.#nextId++, refusal);
@@ -668,7 +670,7 @@ export class TaskSupervisor {
     try {
       task.attemptTimer = this.#clock.setTimeout(() => {
         task.attemptTimer = undefined;
-        if (task.attempt !== attempt || task.status !== "running" || task.settled) return;
+        if (task.attempt !== attempt || task.status !== "running") return;
         const error = new TaskTimeoutError(task.name, attempt, timeoutMs);
         task.attemptController?.abort(error);
         this.#attemptSettled(task, attempt, attemptStart, "timedOut", error);
@@ -680,7 +682,7 @@ export class TaskSupervisor {
 
   /** An attempt settled (or timed out); a late result of an attempt already over (timed out, replaced, cut off) is ignored. */
   #attemptSettled(task: Task, attempt: number, attemptStart: number, outcome: AttemptOutcome, valueOrError: unknown): void {
-    if (task.settled || task.attempt !== attempt || task.status !== "running") return;
+    if (task.attempt !== attempt || task.status !== "running") return;
     if (task.attemptTimer !== undefined && outcome !== "timedOut") {
       this.#clock.clearTimeout(task.attemptTimer);
       task.attemptTimer = undefined;
@@ -729,11 +731,11 @@ export class TaskSupervisor {
   #afterAttempt(task: Task, attemptStart: number, settled: AttemptOutcome, valueOrError: unknown): void {
     const durationMs = Math.max(0, this.#clock.now() - attemptStart);
     const aborted = task.aborted;
-    this.#record(task, durationMs, aborted ? "aborted" : settled);
+    const outcome = aborted ? "aborted" : settled;
+    this.#record(task, durationMs, outcome);
     const returned = settled === "returned";
     const error = returned ? undefined : valueOrError;
-    if (this.#events.has("end", aborted ? "aborted" : settled)) {
-      const outcome = aborted ? "aborted" : settled;
+    if (this.#events.has("end", outcome)) {
       const { name, id, attempt } = task;
       this.#events.emit(
         "end",

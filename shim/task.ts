@@ -2,7 +2,7 @@ import type { IntensityWindow, ResolvedRestart } from "./policy.ts";
 import type { TaskFactory, TaskHandle, TaskOutcome, TaskStatus } from "./types.ts";
 
 /** The backoff state of a task that has failed at least once (most tasks never need it). */
-export interface Retry {
+interface Retry {
   /** Consecutive failures, for backoff and `maxConsecutiveFailures`. */
   failures: number;
   /** The last backoff delay in ms, for decorrelated jitter. */

@@ -30,7 +30,7 @@ import { writeAtomically } from "./atomic-write.ts";
 import { writeReportFile } from "./report/output.ts";
 import { createProgress } from "./report/progress.ts";
 import type { Activity } from "./fatal.ts";
-import { relative, resolve } from "node:path";
+import { resolve } from "node:path";
 
 /** Where the CLI writes and what it knows of its environment; injectable for tests. */
 export interface CliIo {
@@ -202,11 +202,9 @@ function scanCommand(paths: string[], values: Record<string, unknown>, io: CliIo
     io.onActivity?.({ phase: "loading and type-checking the project" });
     const project = loadProject(loadOptions(paths, values, io));
     progress.phase("scanning");
-    // scanProject visits the programs' targets in this order and reports the index of the one it starts.
-    const targets = project.programs.flatMap((program) => program.targets);
-    result = scanProject(project, project.config, io.cwd, undefined, (done, total) => {
+    result = scanProject(project, project.config, io.cwd, undefined, (done, total, file) => {
       progress.advance(done, total);
-      io.onActivity?.({ phase: "scanning", file: relative(io.cwd, targets[done]!.fileName) });
+      io.onActivity?.({ phase: "scanning", file });
     });
   } finally {
     progress.finish();

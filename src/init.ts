@@ -17,7 +17,7 @@ import { UsageError } from "./errors.ts";
 import { shimModuleText, SHIM_LOGGERS, type ModuleFlavour, type ShimLogger } from "./shim-module.ts";
 
 /** The file `init` writes. */
-export const INIT_FILE_NAME = "spawn-audit.json";
+const INIT_FILE_NAME = "spawn-audit.json";
 
 /** The schema's published address (its `$id`), used when the package is not installed in the project. */
 const SCHEMA_URL = "https://spawn-audit.dev/schema/config.v1.json";

@@ -20,7 +20,6 @@ import { skippedCounts } from "./files/skipped.ts";
 import { ConfigFinder, type ParsedConfig } from "./files/tsconfig.ts";
 import type { ScanProblem, ScanWarning, SkippedFile } from "./site.ts";
 
-export { SOURCE_EXTENSIONS };
 
 /** Files larger than this are skipped with a problem (generated bundles, data): 2 MiB. */
 export const DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;

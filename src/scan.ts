@@ -66,14 +66,14 @@ export interface LocatedSite {
  * @param config the user's configuration.
  * @param cwd the directory report paths are relative to.
  * @param rules the rules to run (all registered rules by default).
- * @param onFile called before each target file with how many are done and the total (a progress display).
+ * @param onFile called before each target file with how many are done, the total and the file (as reports show it): a progress display.
  */
 export function scanProject(
   project: LoadedProject,
   config: Config,
   cwd: string,
   rules: readonly Rule[] = RULES,
-  onFile?: (done: number, total: number) => void,
+  onFile?: (done: number, total: number, file: string) => void,
 ): ScanResult {
   return scanProjectLocated(project, config, cwd, rules, onFile).result;
 }
@@ -87,14 +87,14 @@ export function scanProject(
  * @param cwd the directory report paths are relative to.
  * @param rules the rules to run (all registered rules by default); those
  *   config `rules` turns off do not run.
- * @param onFile called before each target file with how many are done and the total (a progress display).
+ * @param onFile called before each target file with how many are done, the total and the file (as reports show it): a progress display.
  */
 export function scanProjectLocated(
   project: LoadedProject,
   config: Config,
   cwd: string,
   rules: readonly Rule[] = RULES,
-  onFile?: (done: number, total: number) => void,
+  onFile?: (done: number, total: number, file: string) => void,
 ): { result: ScanResult; located: LocatedSite[] } {
   const active = rules.filter((rule) => config.rules[rule.id] !== "off");
   const runs = (id: string): boolean => active.some((rule) => rule.id === id);
@@ -116,8 +116,8 @@ export function scanProjectLocated(
 
   const targets = project.programs.flatMap(({ program, checker, targets }) => targets.map((sourceFile) => ({ program, checker, sourceFile })));
   for (const [done, { program, checker, sourceFile }] of targets.entries()) {
-    onFile?.(done, targets.length);
     const file = displayPath(sourceFile.fileName, cwd);
+    onFile?.(done, targets.length, file);
     const syntaxErrors = program.getSyntacticDiagnostics(sourceFile);
     if (syntaxErrors.length > 0) {
       const problem = parseProblem(file, syntaxErrors[0]!);

@@ -125,4 +125,22 @@ setInterval(() => spawnLogged("case-6.refresh", () => {
 export {};
 `,
   },
+  {
+    name: "a loop whose name only starts like a hook (online…, emitter…) is still supervised",
+    code: `declare function next(): Promise<void>;
+async function onlinePoll(): Promise<void> { for (;;) await next(); }
+async function emitterLoop(): Promise<void> { for (;;) await next(); }
+onlinePoll();
+emitterLoop();
+`,
+    path: "src/presence.ts",
+    expected: `import { spawnSupervised } from "spawn-audit/shim";
+
+declare function next(): Promise<void>;
+async function onlinePoll(): Promise<void> { for (;;) await next(); }
+async function emitterLoop(): Promise<void> { for (;;) await next(); }
+spawnSupervised("presence.onlinePoll", () => onlinePoll());
+spawnSupervised("presence.emitterLoop", () => emitterLoop());
+`,
+  },
 ]);

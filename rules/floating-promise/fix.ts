@@ -99,7 +99,7 @@ function restartObstacle(target: ts.Node, context: FixContext): string | undefin
 }
 
 /** Hooks and listeners by name: `onError`, `onCrash`, `beforeRun`, `errorHook`, `handler`, `callback`, `emit…`. */
-const HOOK_NAME = /^(on[A-Z_]|emit|before[A-Z]|after[A-Z])|(hook|handler|callback|listener)$/i;
+const HOOK_NAME = /^(on[A-Z_]|emit(?![a-z])|before[A-Z]|after[A-Z])|([Hh]ook|[Hh]andler|[Cc]allback|[Ll]istener)$/;
 
 /**
  * Why the callee is someone else's code that a restart would run again: a

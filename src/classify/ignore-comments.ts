@@ -67,7 +67,7 @@ export class FileIgnores {
    *   a comment may use.
    */
   static read(sourceFile: ts.SourceFile, vocabulary: readonly Rule[]): FileIgnores {
-    const names = nameTable(vocabulary);
+    const names = nameTableOf(vocabulary);
     const directives: Directive[] = [];
     const malformed: Omit<ScanProblem, "file">[] = [];
     if (!sourceFile.text.includes(MARKER)) return new FileIgnores(directives, malformed, names);
@@ -146,6 +146,15 @@ interface NameTable {
 }
 
 /** A kind names itself; a rule id that is not also a kind names the rule's kinds. */
+/** The name table of a rule list, built once per list: `read` runs for every scanned file. */
+function nameTableOf(rules: readonly Rule[]): NameTable {
+  let table = nameTables.get(rules);
+  if (table === undefined) nameTables.set(rules, (table = nameTable(rules)));
+  return table;
+}
+
+const nameTables = new WeakMap<readonly Rule[], NameTable>();
+
 function nameTable(rules: readonly Rule[]): NameTable {
   const kinds = new Map<string, readonly Kind[]>();
   const ruleOf = new Map<Kind, string>();

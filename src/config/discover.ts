@@ -16,7 +16,7 @@ import { MANIFEST_KEY, MANIFEST_NAMES, readConfigDocument, type ConfigDocument }
  * `spawn-audit.config.json` is the name read before discovery existed, still
  * accepted.
  */
-export const CONFIG_FILE_NAMES: readonly string[] = ["spawn-audit.json", "spawn-audit.jsonc", "spawn-audit.config.json"];
+const CONFIG_FILE_NAMES: readonly string[] = ["spawn-audit.json", "spawn-audit.jsonc", "spawn-audit.config.json"];
 
 /**
  * The configuration nearest to `start`.

@@ -30,7 +30,7 @@ export interface ConfigDocument {
 }
 
 /** Whether `path` is a manifest whose configuration lives under {@link MANIFEST_KEY}. */
-export function isManifest(path: string): boolean {
+function isManifest(path: string): boolean {
   return MANIFEST_NAMES.includes(basename(path));
 }
 
@@ -43,7 +43,7 @@ export function isManifest(path: string): boolean {
  *   is missing or unreadable, `<what> <path> is not valid JSON: <error> at
  *   line L, column C` when it does not parse.
  */
-export function readJsonc(path: string, what: string): unknown {
+function readJsonc(path: string, what: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, "utf8");

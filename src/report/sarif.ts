@@ -28,7 +28,7 @@ import { rebase, reportBase } from "./paths.ts";
 const LEVELS: Record<Group, "error" | "warning" | "note"> = { durable: "error", "per-request": "warning", test: "note" };
 
 /** The `uriBaseId` every artifact location is relative to: the repository root (GitHub's convention). */
-export const SOURCE_ROOT_ID = "%SRCROOT%";
+const SOURCE_ROOT_ID = "%SRCROOT%";
 
 /**
  * Renders the SARIF log.
