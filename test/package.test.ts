@@ -1,24 +1,45 @@
 /**
  * What the published package contains: the built CLI, rules and shim, the
- * JSON schemas and the rule pages (`spawn-audit explain`), but no compiled tests;
- * it is built when packed, never when installed.
+ * JSON schemas, the rule pages (`spawn-audit explain`), the docs the README
+ * links to and the licence, but no compiled tests; it is built when packed,
+ * never when installed.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join, posix } from "node:path";
 import { test } from "node:test";
 import { repoRoot } from "./support/repo.ts";
 
-test("npm pack ships the built code and the schema, and no test files", () => {
+/** The paths `npm pack` would put in the tarball, relative to the package root (built beforehand). */
+function packedPaths(): string[] {
   const run = spawnSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: repoRoot(), encoding: "utf8" });
   assert.equal(run.status, 0, run.stderr);
   const [packed] = JSON.parse(run.stdout) as { files: { path: string }[] }[];
-  const paths = packed!.files.map((file) => file.path);
+  return packed!.files.map((file) => file.path);
+}
+
+test("npm pack ships the built code, the schemas, the docs and the licence, and no test files", () => {
+  const paths = packedPaths();
   assert.deepEqual(paths.filter((path) => /\.test\.|(^|\/)test\//.test(path)), []);
-  for (const required of ["dist/src/main.js", "dist/shim/mod.js", "dist/rules/mod.js", "schema/scan-report.v1.json", "schema/config.v1.json", "rules/timers/README.md", "README.md"]) {
-    assert.ok(paths.includes(required), `${required} is missing from the package`);
+  const required = ["dist/src/main.js", "dist/src/mod.d.ts", "dist/shim/mod.js", "dist/rules/mod.js", "schema/scan-report.v1.json", "schema/config.v1.json",
+    "rules/timers/README.md", "docs/rules.md", "docs/ci.md", "docs/fix.md", "docs/shim.md", "README.md", "LICENSE"];
+  for (const path of required) assert.ok(paths.includes(path), `${path} is missing from the package`);
+  assert.match(readFileSync(join(repoRoot(), "LICENSE"), "utf8"), /^MIT License\n\nCopyright \(c\) \d{4} spawn-audit contributors\n/);
+});
+
+test("every relative link in the shipped Markdown points at a file that is shipped too", () => {
+  const paths = packedPaths();
+  const broken: string[] = [];
+  for (const page of paths.filter((path) => path.endsWith(".md"))) {
+    const text = readFileSync(join(repoRoot(), page), "utf8");
+    for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^[a-z][a-z0-9+.-]*:|^#/i.test(target!)) continue;
+      const file = posix.normalize(posix.join(dirname(page), target!.replace(/#.*$/, "")));
+      if (!paths.includes(file)) broken.push(`${page}: ${target}`);
+    }
   }
+  assert.deepEqual(broken, []);
 });
 
 test("the package builds when packed (prepack), and installing it runs no script", () => {
