@@ -56,7 +56,7 @@ const DEFAULT_QUEUE_LIMIT = 1000;
  * counted too (for `stats()` and `statusLine()`), never refused.
  */
 export class ClassSlots<T> {
-  readonly #limits: ReadonlyMap<string, Required<ClassLimit>>;
+  readonly #limits = new Map<string, Required<ClassLimit>>();
   readonly #inflight = new Map<string, number>();
   readonly #rejected = new Map<string, number>();
   readonly #dropped = new Map<string, number>();
@@ -70,17 +70,20 @@ export class ClassSlots<T> {
    * @throws {RangeError} when a `limit` or `queueLimit` is not an integer ≥ 0 (`queueLimit` may be Infinity) or `overflow` is unknown
    */
   constructor(limits: Readonly<Record<string, ClassLimit>> = {}) {
-    const resolved = new Map<string, Required<ClassLimit>>();
-    for (const [name, given] of Object.entries(limits)) {
-      const { limit, overflow = "reject", queueLimit = DEFAULT_QUEUE_LIMIT } = given;
-      if (!(Number.isInteger(limit) && limit >= 0)) throw new RangeError(`classes.${name}.limit must be an integer ≥ 0, got ${String(limit)}`);
-      if (!OVERFLOWS.includes(overflow)) throw new RangeError(`classes.${name}.overflow must be one of ${OVERFLOWS.join(", ")}, got ${String(overflow)}`);
-      if (!(queueLimit === Infinity || (Number.isInteger(queueLimit) && queueLimit >= 0))) {
-        throw new RangeError(`classes.${name}.queueLimit must be an integer ≥ 0 or Infinity, got ${String(queueLimit)}`);
-      }
-      resolved.set(name, { limit, overflow, queueLimit });
-    }
-    this.#limits = resolved;
+    for (const [name, given] of Object.entries(limits)) this.#limits.set(name, resolveLimit(name, given));
+  }
+
+  /**
+   * Give a class without a limit one (after construction, as the
+   * constructor's `limits` would).
+   *
+   * @param name class name
+   * @param given its limit
+   * @throws {RangeError} when the class already has a limit, or `given` is invalid as in the constructor
+   */
+  define(name: string, given: ClassLimit): void {
+    if (this.#limits.has(name)) throw new RangeError(`class "${name}" already has a limit`);
+    this.#limits.set(name, resolveLimit(name, given));
   }
 
   /**
@@ -216,4 +219,15 @@ export class ClassSlots<T> {
 
 function bump(counts: Map<string, number>, key: string): void {
   counts.set(key, (counts.get(key) ?? 0) + 1);
+}
+
+/** Validate a class limit and fill in its defaults; throws a RangeError naming the bad field. */
+function resolveLimit(name: string, given: ClassLimit): Required<ClassLimit> {
+  const { limit, overflow = "reject", queueLimit = DEFAULT_QUEUE_LIMIT } = given;
+  if (!(Number.isInteger(limit) && limit >= 0)) throw new RangeError(`classes.${name}.limit must be an integer ≥ 0, got ${String(limit)}`);
+  if (!OVERFLOWS.includes(overflow)) throw new RangeError(`classes.${name}.overflow must be one of ${OVERFLOWS.join(", ")}, got ${String(overflow)}`);
+  if (!(queueLimit === Infinity || (Number.isInteger(queueLimit) && queueLimit >= 0))) {
+    throw new RangeError(`classes.${name}.queueLimit must be an integer ≥ 0 or Infinity, got ${String(queueLimit)}`);
+  }
+  return { limit, overflow, queueLimit };
 }

@@ -415,6 +415,19 @@ export class TaskSupervisor {
   }
 
   /**
+   * Give a class a concurrency limit after construction, as the `classes`
+   * option would; later spawns of the class obey it (`BlockingPool` bounds
+   * its workers this way).
+   *
+   * @param taskClass the class, which must not have a limit yet
+   * @param limit its limit and overflow
+   * @throws {RangeError} when the class already has a limit, or `limit` is invalid as in the `classes` option
+   */
+  defineClass(taskClass: string, limit: ClassLimit): void {
+    this.#classes.define(taskClass, limit);
+  }
+
+  /**
    * One line for a status bar: the in-flight tasks per class, by class name,
    * with the queued ones, e.g. `bg: 2 enrichment (+3 queued), 1 telemetry`;
    * empty when no task of any class is in flight or queued (tasks without a
