@@ -1,4 +1,5 @@
 import { observeRejection } from "./guard.ts";
+import type { AttemptOutcome } from "./types.ts";
 
 /**
  * What every supervisor event says about the task attempt it concerns.
@@ -66,7 +67,7 @@ export interface SupervisorEvents {
   start: TaskEventInfo;
   end: TaskEventInfo & {
     /** How the attempt ended; `timedOut` when it ran past `attemptTimeoutMs`; `aborted` when the task's signal had aborted by then. */
-    outcome: "returned" | "threw" | "timedOut" | "aborted";
+    outcome: AttemptOutcome;
     /** Attempt duration in ms (clock time). */
     durationMs: number;
     /** The thrown value, when `outcome` is `threw` (or `aborted` after a throw); a `TaskTimeoutError` when `timedOut`. */

@@ -32,12 +32,12 @@ export { type Job, type JobResult, runJobs } from "./needs.ts";
 export type { RestartIntensity, RestartOptions, RestartPolicy } from "./policy.ts";
 export { defaultSupervisor, type LoggedOptions, type SupervisedOptions, spawnLogged, spawnSupervised } from "./spawn.ts";
 /** Per-task and per-class attempt duration statistics in ms, by outcome; documented in stats.ts. */
-export { type AttemptOutcome, DURATION_BUCKETS_MS, type DurationStats, type OutcomeCounts } from "./stats.ts";
+export { DURATION_BUCKETS_MS, type DurationStats, type OutcomeCounts } from "./stats.ts";
 export { formatDuration, formatStatus } from "./status.ts";
 export { type GuardGlobals, installProcessGuard, type ProcessGuardOptions, type UnsupervisedSink } from "./process-guard.ts";
 /** A task class's concurrency limit (bulkhead) and what happens beyond it (`reject`, `drop`, `queue`); documented in classes.ts. */
 export type { ClassLimit, Overflow } from "./classes.ts";
 export { type ShutdownOptions, type ShutdownSummary, type SupervisorStats, TaskSupervisor, type TaskSupervisorOptions } from "./supervisor.ts";
 /** The shapes the supervisor and its tasks share — options, handles, snapshots, statuses, outcomes, guard counts; documented in types.ts. */
-export type { GuardStats, SpawnOptions, TaskFactory, TaskHandle, TaskOptions, TaskOutcome, TaskSnapshot, TaskStatus, UnsupervisedKind } from "./types.ts";
+export type { AttemptOutcome, GuardStats, SpawnOptions, TaskFactory, TaskHandle, TaskOptions, TaskOutcome, TaskSnapshot, TaskStatus, UnsupervisedKind } from "./types.ts";
 export { logWorker, superviseWorker, type WorkerLike } from "./worker.ts";

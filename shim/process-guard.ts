@@ -7,6 +7,7 @@
  * @module
  */
 import { lastResort } from "./guard.ts";
+import { nodeProcess, type RuntimeGlobals } from "./runtime.ts";
 import { errorMessage } from "./serialize.ts";
 import type { UnsupervisedKind } from "./types.ts";
 
@@ -16,24 +17,8 @@ export interface UnsupervisedSink {
   reportUnsupervised(kind: UnsupervisedKind, error: unknown): void;
 }
 
-/** The part of Node's `process` the guard uses. */
-interface ProcessLike {
-  versions?: { node?: unknown };
-  on(event: string, listener: (...args: never[]) => void): unknown;
-  removeListener(event: string, listener: (...args: never[]) => void): unknown;
-}
-
-/** The globals the guard looks at to choose between Node's `process` events and web events. */
-export interface GuardGlobals {
-  /** Node's (and Bun's) `process`. */
-  process?: unknown;
-  /** Present on Deno, which gets the web events although it also has a `process`. */
-  Deno?: unknown;
-  /** The global event target of web runtimes and Deno. */
-  addEventListener?: (type: string, listener: (event: Event) => void) => void;
-  /** Its counterpart. */
-  removeEventListener?: (type: string, listener: (event: Event) => void) => void;
-}
+/** The globals the guard looks at to choose between Node's `process` events and web events (see runtime.ts). */
+export type GuardGlobals = RuntimeGlobals;
 
 /**
  * Options of {@link installProcessGuard}.
@@ -55,14 +40,6 @@ export interface ProcessGuardOptions {
   preventExit?: boolean;
   /** The global object to watch (default `globalThis`); for tests and other realms. */
   globals?: GuardGlobals;
-}
-
-/** Node: `process.versions.node` without `Deno` (Deno 2 has a `process` too, but its web events are the native ones). */
-function nodeProcess(globals: GuardGlobals): ProcessLike | undefined {
-  const candidate = globals.process as Partial<ProcessLike> | undefined;
-  if (globals.Deno !== undefined || typeof candidate?.versions?.node !== "string") return undefined;
-  if (typeof candidate.on !== "function" || typeof candidate.removeListener !== "function") return undefined;
-  return candidate as ProcessLike;
 }
 
 /**

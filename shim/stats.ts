@@ -12,14 +12,7 @@
  *
  * @module
  */
-
-/**
- * How an attempt ended, as the supervisor's `end` event names it:
- * `returned` (the attempt completed), `threw` (it failed: a throw or a
- * rejection), `timedOut` (`attemptTimeoutMs` passed) and `aborted` (its
- * signal was aborted before it settled; abort wins over the other three).
- */
-export type AttemptOutcome = "returned" | "threw" | "timedOut" | "aborted";
+import type { AttemptOutcome } from "./types.ts";
 
 /** The four attempt outcomes, in the order `stats()` lists them. */
 const ATTEMPT_OUTCOMES: readonly AttemptOutcome[] = ["returned", "threw", "timedOut", "aborted"];

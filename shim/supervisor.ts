@@ -8,10 +8,10 @@ import { lastResort, observeRejection } from "./guard.ts";
 import { attachLogger, checkMaxStringLength, guardLogger, jsonLogger, type Logger, logHookFailure, logUnsupervised } from "./logger.ts";
 import { hasRestartOptions, IntensityWindow, type ResolvedRestart, resolveRestart, type RestartOptions } from "./policy.ts";
 import { boundedError, errorMessage, truncate } from "./serialize.ts";
-import { type AttemptOutcome as EndOutcome, DurationHistogram, type DurationStats } from "./stats.ts";
+import { DurationHistogram, type DurationStats } from "./stats.ts";
 import { Registry } from "./registry.ts";
 import { RefusedHandle, Task } from "./task.ts";
-import type { GuardStats, SpawnOptions, TaskFactory, TaskHandle, TaskOptions, TaskOutcome, TaskSnapshot, UnsupervisedKind } from "./types.ts";
+import type { AttemptOutcome, GuardStats, SpawnOptions, TaskFactory, TaskHandle, TaskOptions, TaskOutcome, TaskSnapshot, UnsupervisedKind } from "./types.ts";
 
 /**
  * Construction options of a TaskSupervisor; every field is optional.
@@ -102,7 +102,7 @@ export interface SupervisorStats {
 const ONE_SHOT: ResolvedRestart = resolveRestart({ restart: "never" });
 
 /** How an attempt ended, before "abort wins" is applied. */
-type AttemptOutcome = "returned" | "threw" | "timedOut";
+type SettledOutcome = Exclude<AttemptOutcome, "aborted">;
 
 /**
  * A supervisor of named background tasks, as zeph's TaskSupervisor: restart
@@ -694,7 +694,7 @@ export class TaskSupervisor {
   }
 
   /** An attempt settled (or timed out); a late result of an attempt already over (timed out, replaced, cut off) is ignored. */
-  #attemptSettled(task: Task, attempt: number, attemptStart: number, outcome: AttemptOutcome, valueOrError: unknown): void {
+  #attemptSettled(task: Task, attempt: number, attemptStart: number, outcome: SettledOutcome, valueOrError: unknown): void {
     if (task.attempt !== attempt || task.status !== "running") return;
     if (task.attemptTimer !== undefined && outcome !== "timedOut") {
       this.#clock.clearTimeout(task.attemptTimer);
@@ -741,7 +741,7 @@ export class TaskSupervisor {
     }
   }
 
-  #afterAttempt(task: Task, attemptStart: number, settled: AttemptOutcome, valueOrError: unknown): void {
+  #afterAttempt(task: Task, attemptStart: number, settled: SettledOutcome, valueOrError: unknown): void {
     const durationMs = Math.max(0, this.#clock.now() - attemptStart);
     const aborted = task.aborted;
     const outcome = aborted ? "aborted" : settled;
@@ -858,7 +858,7 @@ export class TaskSupervisor {
     if (this.#active === 0) this.#onDrained?.();
   }
 
-  #record(task: Task, durationMs: number, outcome: EndOutcome): void {
+  #record(task: Task, durationMs: number, outcome: AttemptOutcome): void {
     histogramFor(this.#taskStats, task.name).record(durationMs, outcome);
     if (task.class !== undefined) histogramFor(this.#classStats, task.class).record(durationMs, outcome);
   }

@@ -22,6 +22,23 @@ import type { RestartOptions } from "./policy.ts";
 export type TaskStatus = "queued" | "running" | "restarting" | "completed" | "aborted" | "failed";
 
 /**
+ * How an attempt ended, as the supervisor's `end` event, the duration
+ * statistics and the diagnostics_channel context name it: `returned` (the
+ * attempt completed), `threw` (it failed: a throw or a rejection),
+ * `timedOut` (`attemptTimeoutMs` passed) and `aborted` (its signal was
+ * aborted before it settled; abort wins over the other three).
+ *
+ * @example
+ * ```ts
+ * import { type AttemptOutcome, TaskSupervisor } from "spawn-audit/shim";
+ * const supervisor = new TaskSupervisor();
+ * const failures: AttemptOutcome[] = ["threw", "timedOut"];
+ * supervisor.on("end", ({ name, outcome }) => failures.includes(outcome) && console.warn(name, outcome));
+ * ```
+ */
+export type AttemptOutcome = "returned" | "threw" | "timedOut" | "aborted";
+
+/**
  * A point-in-time view of one registered task, as returned by `snapshot()`.
  *
  * @example

@@ -1,7 +1,8 @@
 // Attempt durations: log-scale buckets by outcome per task name and class, p50/p95/p99, and their place in snapshot().
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { type AttemptOutcome, DURATION_BUCKETS_MS, DurationHistogram } from "../../shim/stats.ts";
+import { DURATION_BUCKETS_MS, DurationHistogram } from "../../shim/stats.ts";
+import type { AttemptOutcome } from "../../shim/types.ts";
 import { setup, untilAborted } from "./helpers.ts";
 import type { ManualClock } from "./manual-clock.ts";
 

@@ -2,7 +2,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import dc from "node:diagnostics_channel";
-import { diagnosticsReady, findTracingChannel, hasDiagnosticsChannel, TRACING_CHANNEL, type TaskTraceContext } from "../../shim/diagnostics.ts";
+import { findTracingChannel, TRACING_CHANNEL, type TaskTraceContext } from "../../shim/diagnostics.ts";
+import { isServerRuntime, nodeProcess } from "../../shim/runtime.ts";
 import { jsonLogger } from "../../shim/logger.ts";
 import { setup, untilAborted } from "./helpers.ts";
 
@@ -65,36 +66,54 @@ describe("jsonLogger", () => {
 });
 
 describe("runtime detection", () => {
-  test("without process.versions.node, Deno or Bun (a browser), no import is attempted", async () => {
-    const browsers = [{}, { process: { versions: {} } }, { process: { env: { NODE_ENV: "production" } } }];
+  test("without process.versions.node, Deno or Bun (a browser), no built-in module is asked for", () => {
+    const asked: string[] = [];
+    const getBuiltinModule = (specifier: string): unknown => void asked.push(specifier);
+    const browsers = [{}, { process: { versions: {}, getBuiltinModule } }, { process: { env: { NODE_ENV: "production" }, getBuiltinModule } }];
     for (const globals of browsers) {
-      const attempted: string[] = [];
-      const found = await findTracingChannel(globals, async (specifier) => void attempted.push(specifier));
-      assert.equal(found, undefined);
-      assert.deepEqual(attempted, [], JSON.stringify(globals));
+      assert.equal(isServerRuntime(globals), false);
+      assert.equal(findTracingChannel(globals), undefined);
     }
+    assert.deepEqual(asked, []);
   });
 
-  test("Node, Deno and Bun are recognised by their globals and the module is imported", async () => {
-    const runtimes = [{ process: { versions: { node: "20.0.0" } } }, { Deno: { version: { deno: "2.0.0" } } }, { Bun: {} }];
-    for (const globals of runtimes) {
-      assert.equal(hasDiagnosticsChannel(globals), true);
-      const attempted: string[] = [];
-      const fake = { tracingChannel: (name: string) => ({ name, start: {}, end: {}, error: {} }) };
-      const found = await findTracingChannel(globals, async (specifier) => (attempted.push(specifier), fake));
-      assert.deepEqual(attempted, ["node:diagnostics_channel"]);
-      assert.equal((found as unknown as { name: string }).name, TRACING_CHANNEL);
+  test("Node, Deno and Bun are recognised by their globals and the module is taken from process.getBuiltinModule", () => {
+    const asked: string[] = [];
+    const fake = { tracingChannel: (name: string) => ({ name, start: {}, end: {}, error: {} }) };
+    const process = { versions: { node: "20.16.0" }, getBuiltinModule: (specifier: string) => (asked.push(specifier), fake) };
+    for (const globals of [{ process }, { Deno: { version: { deno: "2.0.0" } }, process }, { Bun: {}, process }]) {
+      assert.equal(isServerRuntime(globals), true);
+      assert.equal((findTracingChannel(globals) as unknown as { name: string }).name, TRACING_CHANNEL);
     }
+    assert.deepEqual(asked, ["node:diagnostics_channel", "node:diagnostics_channel", "node:diagnostics_channel"]);
   });
 
-  test("this runtime is detected without being told", () => {
-    assert.equal(hasDiagnosticsChannel(), true);
+  test("a Node without getBuiltinModule (before 20.16), or one whose module throws, has no channel", () => {
+    assert.equal(findTracingChannel({ process: { versions: { node: "20.15.0" } } }), undefined);
+    const throwing = { process: { versions: { node: "22.0.0" }, getBuiltinModule: () => ({ tracingChannel: () => { throw new Error("no"); } }) } };
+    assert.equal(findTracingChannel(throwing), undefined);
+  });
+
+  test("a hostile global getter counts as a browser", () => {
+    const globals = Object.defineProperty({}, "process", { get: () => { throw new Error("denied"); } });
+    assert.equal(isServerRuntime(globals), false);
+  });
+
+  test("only Node's process (not Deno's) is the one whose events the guard listens to", () => {
+    const process = { versions: { node: "20.0.0" }, on() {}, removeListener() {} };
+    assert.equal(nodeProcess({ process }), process);
+    assert.equal(nodeProcess({ process, Deno: {} }), undefined);
+    assert.equal(nodeProcess({ process: { versions: { node: "20.0.0" } } }), undefined);
+  });
+
+  test("this runtime is detected without being told and has the channel", () => {
+    assert.equal(isServerRuntime(), true);
+    assert.notEqual(findTracingChannel(), undefined);
   });
 });
 
 describe("diagnostics_channel", () => {
   test("publishes start, error and end on the spawn-audit:task tracing channel", async () => {
-    assert.equal(await diagnosticsReady, true);
     const channel = dc.tracingChannel(TRACING_CHANNEL);
     const events: [string, TaskTraceContext][] = [];
     const handlers = {
