@@ -1,0 +1,46 @@
+// Functions the blocking pool tests run on workers. Shared counters (an Int32Array over a
+// SharedArrayBuffer) let a test see jobs start and hold them until it opens their gate.
+
+/** Index of the jobs running now. */
+export const RUNNING = 0;
+/** Index of the most jobs seen running at once. */
+export const MAX = 1;
+/** Index of the gate: jobs wait while it is 0. */
+export const GATE = 2;
+/** Index of the jobs ever started. */
+export const STARTED = 3;
+
+/** Count this job in, wait for the gate, count it out, return `value * 2`. */
+export function gated(shared: SharedArrayBuffer, value: number): number {
+  const cells = new Int32Array(shared);
+  Atomics.add(cells, STARTED, 1);
+  const running = Atomics.add(cells, RUNNING, 1) + 1;
+  for (let max = Atomics.load(cells, MAX); running > max; max = Atomics.load(cells, MAX)) {
+    if (Atomics.compareExchange(cells, MAX, max, running) === max) break;
+  }
+  Atomics.notify(cells, RUNNING);
+  Atomics.wait(cells, GATE, 0);
+  Atomics.sub(cells, RUNNING, 1);
+  return value * 2;
+}
+
+/** An async function: the pool awaits what it returns. */
+export async function sum(...values: number[]): Promise<number> {
+  await Promise.resolve();
+  return values.reduce((total, value) => total + value, 0);
+}
+
+/** Throws a RangeError with `message`. */
+export function fail(message: string): never {
+  throw new RangeError(message);
+}
+
+/** Throws a value that is not an Error. */
+export function throwCode(code: number): never {
+  throw { code };
+}
+
+/** Returns a function, which cannot be cloned back. */
+export function uncloneable(): () => number {
+  return () => 1;
+}

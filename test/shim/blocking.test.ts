@@ -1,0 +1,164 @@
+// spawnBlocking / BlockingPool: jobs on real workers (worker_threads on Node and Deno), held
+// and released through shared memory, never timed by sleeps.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { BlockingPool } from "../../shim/blocking.ts";
+import { SupervisorClosedError, TaskAbortedError } from "../../shim/errors.ts";
+import type { TaskSupervisor } from "../../shim/supervisor.ts";
+import { GATE, MAX, RUNNING, STARTED } from "./blocking.fixture.ts";
+import type { fail, gated, sum, throwCode } from "./blocking.fixture.ts";
+import { setup } from "./helpers.ts";
+
+const FIXTURE = new URL(import.meta.url.endsWith(".ts") ? "./blocking.fixture.ts" : "./blocking.fixture.js", import.meta.url);
+
+/** Shared counters for `gated` jobs. */
+function counters(): { shared: SharedArrayBuffer; cells: Int32Array; open(): void } {
+  const shared = new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT);
+  const cells = new Int32Array(shared);
+  return {
+    shared,
+    cells,
+    open() {
+      Atomics.store(cells, GATE, 1);
+      Atomics.notify(cells, GATE);
+    },
+  };
+}
+
+type WaitAsync = (cells: Int32Array, index: number, value: number) => { async: boolean; value: Promise<string> | string };
+
+/** Resolve once `cells[index]` reaches `target`, woken by the workers' Atomics.notify. */
+async function reach(cells: Int32Array, index: number, target: number): Promise<void> {
+  const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
+  for (let value = Atomics.load(cells, index); value < target; value = Atomics.load(cells, index)) {
+    const result = waitAsync(cells, index, value);
+    if (result.async) await result.value;
+  }
+}
+
+async function closeAll(supervisor: TaskSupervisor, pool: BlockingPool): Promise<void> {
+  await supervisor.shutdown({ timeoutMs: 0 });
+  await pool.close();
+  assert.equal(pool.size, 0);
+}
+
+describe("BlockingPool", () => {
+  test("never runs more jobs than its limit; the rest wait as queued tasks of its class", async () => {
+    const { supervisor } = setup();
+    const pool = new BlockingPool({ supervisor, limit: 3 });
+    const gate = counters();
+    const handles = Array.from({ length: 10 }, (_, i) => pool.spawn<typeof gated>("double", FIXTURE, "gated", gate.shared, i));
+    await reach(gate.cells, RUNNING, 3);
+    const statuses = supervisor.snapshot().map((task) => `${task.class}:${task.status}`);
+    assert.equal(statuses.filter((s) => s === "blocking:running").length, 3);
+    assert.equal(statuses.filter((s) => s === "blocking:queued").length, 7);
+    assert.equal(supervisor.inflight("blocking"), 3);
+    assert.equal(supervisor.queued("blocking"), 7);
+    assert.equal(pool.size, 3);
+    gate.open();
+    assert.deepEqual(await Promise.all(handles.map((handle) => handle.join())), handles.map((_, i) => i * 2));
+    assert.equal(Atomics.load(gate.cells, MAX), 3, "the workers saw at most 3 jobs at once");
+    assert.equal(Atomics.load(gate.cells, STARTED), 10);
+    assert.ok(pool.size <= 3);
+    assert.equal(supervisor.stats().tasks["double"]?.outcomes.returned.count, 10);
+    assert.deepEqual(supervisor.snapshot(), [], "ended jobs leave the registry");
+    await closeAll(supervisor, pool);
+  });
+
+  test("tryJoin is undefined while queued or running and the result after", async () => {
+    const { supervisor } = setup();
+    const pool = new BlockingPool({ supervisor, limit: 1 });
+    const gate = counters();
+    const first = pool.spawn<typeof gated>("first", FIXTURE, "gated", gate.shared, 20);
+    const second = pool.spawn<typeof sum>("second", FIXTURE, "sum", 1, 2, 3);
+    await reach(gate.cells, RUNNING, 1);
+    assert.equal(first.tryJoin(), undefined);
+    assert.equal(second.tryJoin(), undefined);
+    assert.equal(supervisor.snapshot().find((task) => task.name === "second")?.status, "queued");
+    gate.open();
+    assert.equal(await first.join(), 40);
+    assert.equal(first.tryJoin(), 40);
+    assert.equal(await second.join(), 6);
+    assert.equal(second.tryJoin(), 6);
+    await closeAll(supervisor, pool);
+  });
+
+  test("records each job's wall time on its worker in the durations", async () => {
+    const { clock, supervisor } = setup();
+    const pool = new BlockingPool({ supervisor, limit: 1 });
+    const gate = counters();
+    const handle = pool.spawn<typeof gated>("timed", FIXTURE, "gated", gate.shared, 1);
+    await reach(gate.cells, RUNNING, 1);
+    await clock.advance(1500);
+    gate.open();
+    await handle.join();
+    const stats = supervisor.stats().tasks["timed"]!;
+    assert.equal(stats.count, 1);
+    assert.equal(stats.maxMs, 1500);
+    assert.equal(supervisor.stats().classes["blocking"]?.outcomes.returned.count, 1);
+    await closeAll(supervisor, pool);
+  });
+
+  test("abort terminates the job's worker; a queued job runs on a new one", async () => {
+    const { supervisor } = setup();
+    const pool = new BlockingPool({ supervisor, limit: 1 });
+    const stuck = counters();
+    const next = counters();
+    const blocked = pool.spawn<typeof gated>("stuck", FIXTURE, "gated", stuck.shared, 1);
+    const waiting = pool.spawn<typeof gated>("next", FIXTURE, "gated", next.shared, 5);
+    const dropped = pool.spawn<typeof gated>("never", FIXTURE, "gated", next.shared, 7);
+    await reach(stuck.cells, RUNNING, 1);
+    dropped.abort();
+    await assert.rejects(dropped.join(), TaskAbortedError);
+    blocked.abort("enough");
+    await assert.rejects(blocked.join(), (error: unknown) => error instanceof TaskAbortedError && error.cause === "enough");
+    assert.equal((await blocked.done).status, "aborted");
+    await reach(next.cells, RUNNING, 1);
+    assert.equal(pool.size, 1, "the terminated worker was replaced, not added to");
+    next.open();
+    assert.equal(await waiting.join(), 10);
+    assert.equal(Atomics.load(next.cells, STARTED), 1, "the job aborted while queued never started");
+    assert.equal(Atomics.load(stuck.cells, RUNNING), 1, "the stuck job never got past its gate");
+    await closeAll(supervisor, pool);
+  });
+
+  test("what the function throws reaches join() and is logged with the task name", async () => {
+    const { logger, supervisor } = setup();
+    const pool = new BlockingPool({ supervisor, limit: 2 });
+    const failing = pool.spawn<typeof fail>("parse", FIXTURE, "fail", "bad input");
+    await assert.rejects(failing.join(), (error: unknown) => error instanceof Error && error.name === "RangeError" && error.message === "bad input");
+    assert.throws(() => failing.tryJoin(), { name: "RangeError", message: "bad input" });
+    await assert.rejects(pool.spawn<typeof throwCode>("code", FIXTURE, "throwCode", 7).join(), (error: unknown) => (error as { code?: number }).code === 7);
+    await assert.rejects(pool.spawn("missing", FIXTURE, "nope").join(), { name: "TypeError", message: /has no exported function "nope"/ });
+    await assert.rejects(pool.spawn("clone", FIXTURE, "uncloneable").join(), { name: "DataCloneError" });
+    assert.ok(logger.records.some((record) => record.level === "error" && record.fields["task"] === "parse"));
+    assert.equal(supervisor.stats().tasks["parse"]?.outcomes.threw.count, 1);
+    assert.equal(await pool.spawn<typeof sum>("after", FIXTURE, "sum", 2, 2).join(), 4, "a throwing job leaves its worker usable");
+    await closeAll(supervisor, pool);
+  });
+
+  test("shutdown aborts running jobs, terminates the workers and refuses new jobs", async () => {
+    const { supervisor } = setup();
+    const pool = new BlockingPool({ supervisor, limit: 2 });
+    const gate = counters();
+    const running = pool.spawn<typeof gated>("long", FIXTURE, "gated", gate.shared, 1);
+    await reach(gate.cells, RUNNING, 1);
+    const summary = await supervisor.shutdown({ timeoutMs: 1000 });
+    assert.equal(summary.timedOut, false);
+    await assert.rejects(running.join(), TaskAbortedError);
+    await assert.rejects(pool.spawn<typeof sum>("late", FIXTURE, "sum", 1).join(), SupervisorClosedError);
+    await pool.close();
+    assert.equal(pool.size, 0);
+  });
+
+  test("bad arguments are one clear error", () => {
+    const { supervisor } = setup();
+    assert.throws(() => new BlockingPool({ supervisor, limit: 0 }), { name: "RangeError", message: /limit must be an integer ≥ 1, got 0/ });
+    const pool = new BlockingPool({ supervisor });
+    assert.equal(pool.limit, 8);
+    assert.throws(() => new BlockingPool({ supervisor }), { name: "RangeError", message: 'class "blocking" already has a limit' });
+    assert.throws(() => pool.spawn("relative", "./work.js", "run"), { name: "TypeError", message: /absolute module URL .*"\.\/work\.js"/ });
+    assert.throws(() => pool.spawn("unnamed", FIXTURE, ""), { name: "TypeError", message: /name of an exported function/ });
+    assert.deepEqual(supervisor.snapshot(), []);
+  });
+});
