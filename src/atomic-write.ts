@@ -28,12 +28,21 @@ import process from "node:process";
  * with more than one hard link is written in place once the temporary copy
  * is complete, so every link sees the new text.
  *
+ * A SIGINT or SIGTERM does not leave the temporary file behind: the first
+ * write installs a handler (kept for the life of the process, since a
+ * signal caught while a synchronous write runs is only delivered after it
+ * returns) that removes the temporary files of writes in progress and, when
+ * no other listener handles the signal, raises it again so the process ends
+ * as it would have. A `kill -9` cannot be caught; {@link
+ * removeStaleTemporaries} cleans up after it.
+ *
  * @param file absolute path.
  * @param text the new content (UTF-8).
  * @throws the file system's error; the temporary file is removed first.
  */
 export function writeAtomically(file: string, text: string): void {
   const temporary = join(dirname(file), `.${basename(file)}.spawn-audit-${process.pid}-${Date.now().toString(36)}.tmp`);
+  cleanUpOnInterrupt();
   inFlight.add(temporary);
   const existing = existsSync(file) ? statSync(file) : undefined;
   try {
@@ -66,13 +75,24 @@ export function writeAtomically(file: string, text: string): void {
   }
 }
 
-/** Temporary files being written now, removed by {@link removeInFlight} when the process is interrupted. */
+/** Temporary files being written now, removed when the process is interrupted. */
 const inFlight = new Set<string>();
 
-/** Removes the temporary files of writes still in progress (for a SIGINT/SIGTERM handler). */
-export function removeInFlight(): void {
-  for (const temporary of inFlight) rmSync(temporary, { force: true });
-  inFlight.clear();
+const INTERRUPTS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM"];
+let handlerInstalled = false;
+
+/** Installs, once per process, the interrupt handler described at {@link writeAtomically}. */
+function cleanUpOnInterrupt(): void {
+  if (handlerInstalled) return;
+  handlerInstalled = true;
+  const interrupted = (signal: NodeJS.Signals): void => {
+    for (const temporary of inFlight) rmSync(temporary, { force: true });
+    inFlight.clear();
+    for (const other of INTERRUPTS) process.removeListener(other, interrupted);
+    handlerInstalled = false;
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  };
+  for (const signal of INTERRUPTS) process.on(signal, interrupted);
 }
 
 /** `.<name>.spawn-audit-<pid>-<time>.tmp`: a temporary file of {@link writeAtomically}. */

@@ -12,7 +12,7 @@ import { dirname, resolve } from "node:path";
 import picomatch from "picomatch";
 import { ts } from "ts-morph";
 import { UsageError } from "../errors.ts";
-import { buildProgram, displayPath, planScan, type LoadOptions } from "../project.ts";
+import { buildProgram, displayPath, planScan, type LoadOptions, type ProgramPlan } from "../project.ts";
 import type { FixContext, Rewrite, Rule, ShimFunction, TextEdit } from "../rule.ts";
 import { scanProjectLocated, type LocatedSite } from "../scan.ts";
 import type { Group, Kind, SpawnSite } from "../site.ts";
@@ -20,13 +20,13 @@ import { RULES } from "../../rules/mod.ts";
 import { applyEdits } from "./edits.ts";
 import { assertionIn } from "./syntax.ts";
 import { hasUncommittedChanges, isInsideRoots } from "./files.ts";
-import { removeInFlight, removeStaleTemporaries, unwritableReason, writeAtomically } from "../atomic-write.ts";
-import process from "node:process";
+import { removeStaleTemporaries, unwritableReason, writeAtomically } from "../atomic-write.ts";
 import { importEdits, importStyle, shimImportSource, shimSpecifier, type ShimSource } from "./imports.ts";
 import { TaskNamer } from "./name.ts";
 import { isVendored, vendorFiles, type VendorFile } from "./vendor.ts";
 import { verifyEdits, type Refusal } from "./verify.ts";
-import { installCommand, unresolvedShim } from "./resolve.ts";
+import { unresolvedShim } from "./resolve.ts";
+import { addCommand } from "./manifest.ts";
 
 /**
  * What to fix and how.
@@ -167,7 +167,7 @@ export function runFix(options: FixOptions): FixResult {
       const specifier = shimSpecifier(missing[0]!, shim);
       const remedy = shim.kind === "local"
         ? `Write ${displayPath(shim.entry, options.cwd)} (spawn-audit init --shim) or correct the shim import`
-        : `Install it (${installCommand(project.root)}) or copy it into the project with --vendor-shim DIR`;
+        : `Install it (${addCommand(dirname(missing[0]!), "spawn-audit")}) or copy it into the project with --vendor-shim DIR`;
       throw new UsageError(
         `${specifier} does not resolve from ${displayPath(missing[0]!, options.cwd)}${missing.length > 1 ? ` and ${missing.length - 1} more file(s)` : ""}; ` +
           `nothing was written. ${remedy}`,
@@ -178,51 +178,56 @@ export function runFix(options: FixOptions): FixResult {
   const vendor = vendorDir === undefined || changes.length === 0 ? null : vendorChange(vendorDir, options.cwd);
   const pending = changes.filter((change) => change.refused === null);
   const added = new Map((vendor?.files ?? []).filter((file) => file.path.endsWith(".d.ts")).map((file) => [file.path, file.text]));
-  // A file failing the check loses only the site its error falls in; the rest is checked again.
-  for (let retry = true; retry;) {
-    retry = false;
-    const checking = pending.filter((change) => change.refused === null);
-    if (checking.length === 0) break;
-    const edited = new Map(checking.map((change) => [change.path, change.after]));
-    const refusals = new Map<string, Refusal>();
-    for (const program of plan.programs) {
-      const own = new Map([...edited].filter(([path]) => programOf.get(path) === program));
-      if (own.size === 0) continue;
-      for (const [path, refusal] of verifyEdits(program.compilerOptions, program.rootNames, { edited: own, added })) refusals.set(path, refusal);
-    }
-    for (const change of checking) {
-      const refusal = refusals.get(change.path);
-      if (refusal === undefined) continue;
-      if (dropFailingSite(change, plans.get(change)!, refusal, skipped)) retry = true;
-      else change.refused = refusal.reason;
-    }
-  }
+  checkChanges(pending, plans, { programs: plan.programs, programOf, added, skipped });
   if (vendor !== null && vendor.refused !== null) {
     for (const change of pending) change.refused ??= `the shim could not be vendored: ${vendor.refused}`;
   }
 
   if (options.write) {
     for (const dir of new Set(changes.map((change) => dirname(change.path)))) removeStaleTemporaries(dir);
-    // An interrupted run removes the temporary file it was writing; every file stays the original or the fixed version.
-    const interrupted = (signal: NodeJS.Signals): void => {
-      removeInFlight();
-      process.kill(process.pid, signal);
-    };
-    process.once("SIGINT", interrupted);
-    process.once("SIGTERM", interrupted);
-    try {
-      if (vendor !== null && vendor.refused === null && changes.some((change) => change.refused === null)) {
-        mkdirSync(vendorDir!, { recursive: true });
-        for (const file of vendor.files) writeAtomically(file.path, file.text);
-        vendor.written = true;
-      }
-      for (const change of changes) writeChange(change, roots);
-    } finally {
-      process.removeListener("SIGINT", interrupted);
-      process.removeListener("SIGTERM", interrupted);
+    if (vendor !== null && vendor.refused === null && changes.some((change) => change.refused === null)) {
+      mkdirSync(vendorDir!, { recursive: true });
+      for (const file of vendor.files) writeAtomically(file.path, file.text);
+      vendor.written = true;
     }
+    for (const change of changes) writeChange(change, roots);
   }
   return { changes, skipped, unselected: unsupervised.length - selected.length, vendor, write: options.write };
+}
+
+/** What {@link checkChanges} needs besides the changes: the scan's programs, each file's program, vendored declarations, and where dropped sites go. */
+interface CheckInputs {
+  programs: readonly ProgramPlan[];
+  programOf: ReadonlyMap<string, ProgramPlan>;
+  added: ReadonlyMap<string, string>;
+  skipped: SiteSkip[];
+}
+
+/**
+ * Checks the changes (see `./verify.ts`), each under its own program. A file
+ * failing the check loses only the site its error falls in and is checked
+ * again, alone with the other files that changed in that round (the files
+ * that passed keep their new text in the program but are not checked
+ * again); a file whose error no single site can be blamed for is refused.
+ */
+function checkChanges(pending: readonly FileChange[], plans: ReadonlyMap<FileChange, FilePlan>, inputs: CheckInputs): void {
+  for (let checking = pending; checking.length > 0;) {
+    const edited = new Map(pending.filter((change) => change.refused === null).map((change) => [change.path, change.after]));
+    const refusals = new Map<string, Refusal>();
+    for (const program of inputs.programs) {
+      const own = checking.filter((change) => inputs.programOf.get(change.path) === program).map((change) => change.path);
+      if (own.length === 0) continue;
+      const overlay = { edited: new Map([...edited].filter(([path]) => inputs.programOf.get(path) === program)), added: inputs.added };
+      for (const [path, refusal] of verifyEdits(program.compilerOptions, program.rootNames, overlay, own)) refusals.set(path, refusal);
+    }
+    checking = checking.filter((change) => {
+      const refusal = refusals.get(change.path);
+      if (refusal === undefined) return false;
+      if (dropFailingSite(change, plans.get(change)!, refusal, inputs.skipped)) return true;
+      change.refused = refusal.reason;
+      return false;
+    });
+  }
 }
 
 interface FileInputs {

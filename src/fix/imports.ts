@@ -8,8 +8,9 @@
  *
  * @module
  */
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, relative, resolve, sep } from "node:path";
+import { readFileSync } from "node:fs";
+import { dirname, relative, resolve, sep } from "node:path";
+import { nearestManifest, nearestPackage } from "./manifest.ts";
 import { ts } from "ts-morph";
 import { codeStyle, stringLiteral } from "./style.ts";
 import type { FixSkip, ShimFunction, TextEdit } from "../rule.ts";
@@ -59,13 +60,8 @@ export function shimSpecifier(file: string, source: ShimSource): string {
 
 /** The default specifier for files in `dir`: by the nearest deno.json(c) or package.json. */
 function projectSpecifier(dir: string): string {
-  for (let current = dir; ; current = dirname(current)) {
-    for (const name of ["deno.json", "deno.jsonc"]) {
-      const config = join(current, name);
-      if (existsSync(config)) return denoSpecifier(readFileSync(config, "utf8"));
-    }
-    if (existsSync(join(current, "package.json")) || dirname(current) === current) return PACKAGE_SPECIFIER;
-  }
+  const manifest = nearestManifest(dir);
+  return manifest?.name.startsWith("deno") === true ? denoSpecifier(readFileSync(manifest.path, "utf8")) : PACKAGE_SPECIFIER;
 }
 
 /**
@@ -106,21 +102,7 @@ export function importStyle(sourceFile: ts.SourceFile): "import" | "require" {
   );
   if (hasModuleSyntax) return "import";
   if (/\brequire\s*\(|\bmodule\.exports\b|\bexports\.\w/.test(sourceFile.text)) return "require";
-  return packageType(dirname(file)) === "module" ? "import" : "require";
-}
-
-function packageType(dir: string): string | undefined {
-  for (let current = dir; ; current = dirname(current)) {
-    const manifest = join(current, "package.json");
-    if (existsSync(manifest)) {
-      try {
-        return (JSON.parse(readFileSync(manifest, "utf8")) as { type?: string }).type;
-      } catch {
-        return undefined;
-      }
-    }
-    if (dirname(current) === current) return undefined;
-  }
+  return nearestPackage(dirname(file))?.type === "module" ? "import" : "require";
 }
 
 /**

@@ -1,13 +1,13 @@
 /**
- * Whether the shim resolves from the files the codemod is about to edit,
- * and what to tell the user when it does not: the install command for the
- * project's package manager, or `--vendor-shim`.
+ * Whether the shim resolves from the files the codemod is about to edit
+ * (the install command to suggest when it does not comes from
+ * `./manifest.ts`).
  *
  * @module
  */
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { ts } from "ts-morph";
+import { nearestManifest } from "./manifest.ts";
 
 /**
  * The files (of `files`) from which `specifierOf(file)` does not resolve to
@@ -28,32 +28,7 @@ export function unresolvedShim(
 ): string[] {
   return files.filter((file) => {
     const specifier = specifierOf(file);
-    if (/^(npm|jsr|node|https?):/.test(specifier) || underDenoConfig(dirname(file))) return false;
+    if (/^(npm|jsr|node|https?):/.test(specifier) || nearestManifest(dirname(file))?.name.startsWith("deno") === true) return false;
     return ts.resolveModuleName(specifier, file, options, ts.sys).resolvedModule === undefined;
   });
-}
-
-/**
- * The command that installs spawn-audit in the project at `dir`, by the
- * lockfile found walking up: pnpm, yarn, bun or deno; npm otherwise.
- *
- * @param dir the project's directory.
- */
-export function installCommand(dir: string): string {
-  for (let current = dir; ; current = dirname(current)) {
-    if (existsSync(join(current, "pnpm-lock.yaml"))) return "pnpm add spawn-audit";
-    if (existsSync(join(current, "yarn.lock"))) return "yarn add spawn-audit";
-    if (existsSync(join(current, "bun.lock")) || existsSync(join(current, "bun.lockb"))) return "bun add spawn-audit";
-    if (existsSync(join(current, "deno.lock"))) return "deno add npm:spawn-audit";
-    if (existsSync(join(current, "package-lock.json")) || existsSync(join(current, "package.json")) || dirname(current) === current) {
-      return "npm install spawn-audit";
-    }
-  }
-}
-
-function underDenoConfig(dir: string): boolean {
-  for (let current = dir; ; current = dirname(current)) {
-    if (existsSync(join(current, "deno.json")) || existsSync(join(current, "deno.jsonc"))) return true;
-    if (existsSync(join(current, "package.json")) || dirname(current) === current) return false;
-  }
 }

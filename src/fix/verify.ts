@@ -32,19 +32,26 @@ export interface Refusal {
  * @param compilerOptions the options the scan used.
  * @param files absolute paths of the program's root files (the scanned files).
  * @param overlay new texts by path.
- * @returns a refusal for each edited file that fails the check.
+ * @param checked the edited files to check (absolute paths; default: all of
+ *   `overlay.edited`); the others only take their new text in the program.
+ * @returns a refusal for each checked file that fails the check.
  */
-export function verifyEdits(compilerOptions: ts.CompilerOptions, files: readonly string[], overlay: Overlay): Map<string, Refusal> {
+export function verifyEdits(
+  compilerOptions: ts.CompilerOptions,
+  files: readonly string[],
+  overlay: Overlay,
+  checked: readonly string[] = [...overlay.edited.keys()],
+): Map<string, Refusal> {
   const project = new Project({ compilerOptions, skipAddingFilesFromTsConfig: true });
   for (const file of files) project.addSourceFileAtPath(file);
   const before = project.getProgram().compilerObject;
-  const baseline = new Map([...overlay.edited.keys()].map((file) => [file, errorsOf(before, file)]));
+  const baseline = new Map(checked.map((file) => [file, errorsOf(before, file)]));
   for (const [file, text] of overlay.edited) project.getSourceFileOrThrow(file).replaceWithText(text);
   for (const [file, text] of overlay.added) project.createSourceFile(file, text, { overwrite: true });
   const after = project.getProgram().compilerObject;
 
   const refusals = new Map<string, Refusal>();
-  for (const file of overlay.edited.keys()) {
+  for (const file of checked) {
     const sourceFile = after.getSourceFile(file)!;
     const syntax = after.getSyntacticDiagnostics(sourceFile)[0];
     if (syntax !== undefined) {

@@ -1,0 +1,118 @@
+/**
+ * The project manifests around a file the codemod edits: the nearest
+ * `package.json` or Deno config above it (which decides the shim's
+ * specifier, whether JavaScript is CommonJS, and what the shim needs), and
+ * the lockfile that names the project's package manager. One walk up the
+ * directory tree serves them all.
+ *
+ * @module
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+
+/** The manifest names, in the order they win when a directory has several. */
+const MANIFEST_NAMES = ["deno.json", "deno.jsonc", "package.json"] as const;
+
+/** A manifest: its absolute `path`, its `name`, and its directory. */
+export interface Manifest {
+  path: string;
+  name: (typeof MANIFEST_NAMES)[number];
+  dir: string;
+}
+
+/**
+ * The first value `found` returns for `dir` or one of its ancestors,
+ * nearest first.
+ *
+ * @param dir absolute path of a directory.
+ * @param found looks at one directory; undefined to go on upwards.
+ * @returns the value, or undefined when no directory up to the file system root gives one.
+ */
+export function findUp<T>(dir: string, found: (dir: string) => T | undefined): T | undefined {
+  for (let current = dir; ; current = dirname(current)) {
+    const value = found(current);
+    if (value !== undefined || dirname(current) === current) return value;
+  }
+}
+
+/**
+ * The nearest manifest at or above `dir`; a Deno config wins over a
+ * `package.json` beside it.
+ *
+ * @param dir absolute path of a directory.
+ * @param names the manifests to look for (default: all).
+ */
+export function nearestManifest(dir: string, names: readonly Manifest["name"][] = MANIFEST_NAMES): Manifest | undefined {
+  return findUp(dir, (current) => {
+    const name = names.find((candidate) => existsSync(join(current, candidate)));
+    return name === undefined ? undefined : { path: join(current, name), name, dir: current };
+  });
+}
+
+/** What the codemod reads from a `package.json`: `type`, `engines.node`, and every dependency name (any kind). */
+export interface PackageFields {
+  type: string | undefined;
+  nodeEngine: string | undefined;
+  dependencies: Set<string>;
+}
+
+/**
+ * The fields of the nearest `package.json` at or above `dir`.
+ *
+ * @param dir absolute path of a directory.
+ * @returns the fields and the manifest's directory; undefined when there is
+ *   no `package.json` or it is not a JSON object (the scan reports that).
+ */
+export function nearestPackage(dir: string): (PackageFields & { dir: string }) | undefined {
+  const manifest = nearestManifest(dir, ["package.json"]);
+  if (manifest === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(manifest.path, "utf8"));
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== "object" || value === null) return undefined;
+  const json = value as Record<string, unknown>;
+  const engines = json["engines"] as Record<string, unknown> | undefined;
+  const dependencies = new Set(
+    ["dependencies", "devDependencies", "optionalDependencies", "peerDependencies"]
+      .flatMap((key) => typeof json[key] === "object" && json[key] !== null ? Object.keys(json[key]) : []),
+  );
+  return {
+    dir: manifest.dir,
+    type: typeof json["type"] === "string" ? json["type"] : undefined,
+    nodeEngine: typeof engines?.["node"] === "string" ? engines["node"] : undefined,
+    dependencies,
+  };
+}
+
+/** Lockfiles and the command that adds a package with their package manager (`<name>` stands for the package). */
+const LOCKFILES: readonly (readonly [string, string])[] = [
+  ["pnpm-lock.yaml", "pnpm add <name>"],
+  ["yarn.lock", "yarn add <name>"],
+  ["bun.lock", "bun add <name>"],
+  ["bun.lockb", "bun add <name>"],
+  ["deno.lock", "deno add npm:<name>"],
+  ["package-lock.json", "npm install <name>"],
+  ["npm-shrinkwrap.json", "npm install <name>"],
+];
+
+/**
+ * The command that adds `name` to the project containing `dir`: by the
+ * nearest lockfile up to the repository root (the directory holding
+ * `.git`), so a workspace package gets its workspace's package manager;
+ * without one, `deno add` under a Deno config and `npm install` otherwise.
+ *
+ * @param dir absolute path of a directory of the project.
+ * @param name the npm package to add.
+ */
+export function addCommand(dir: string, name: string): string {
+  const found = findUp(dir, (current) => {
+    const lockfile = LOCKFILES.find(([file]) => existsSync(join(current, file)));
+    if (lockfile !== undefined) return lockfile[1];
+    return existsSync(join(current, ".git")) ? null : undefined;
+  });
+  const command = found ?? (nearestManifest(dir)?.name.startsWith("deno") === true ? "deno add npm:<name>" : "npm install <name>");
+  return command.replace("<name>", name);
+}
