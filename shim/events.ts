@@ -48,7 +48,9 @@ export interface HookFailure {
 }
 
 /**
- * The supervisor's events and their payloads: `start` (an attempt begins),
+ * The supervisor's events and their payloads: `queued` (a task waits for a
+ * slot of its class; emitted in the spawning call, so a listener sees the
+ * spawning code's context), `start` (an attempt begins),
  * `end` (an attempt settled or timed out), `restart` (a restart is scheduled
  * after a backoff), `failed` (the task is marked failed), `exit` (the task
  * left `running`/`restarting` for good), `hookError` (a listener, the
@@ -64,6 +66,8 @@ export interface HookFailure {
  * ```
  */
 export interface SupervisorEvents {
+  /** `attempt` is 1, the attempt that starts when a slot is free. */
+  queued: TaskEventInfo;
   start: TaskEventInfo;
   end: TaskEventInfo & {
     /** How the attempt ended; `timedOut` when it ran past `attemptTimeoutMs`; `aborted` when the task's signal had aborted by then. */

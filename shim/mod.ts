@@ -24,7 +24,7 @@
 export { type Backoff, defaultBackoff, type Jitter } from "./backoff.ts";
 export { type Clock, systemClock } from "./clock.ts";
 export { DependencyError, SupervisorClosedError, TaskAbortedError, TaskLimitError, TaskTimeoutError } from "./errors.ts";
-/** Event names and payloads a supervisor emits (`start`, `end`, `restart`, `failed`, `exit`, `hookError`); documented in events.ts. */
+/** Event names and payloads a supervisor emits (`queued`, `start`, `end`, `restart`, `failed`, `exit`, `hookError`); documented in events.ts. */
 export type { HookFailure, SupervisorEvents, TaskEventInfo } from "./events.ts";
 export { jsonLogger, type JsonLoggerOptions, type Logger } from "./logger.ts";
 export { type Job, type JobResult, runJobs } from "./needs.ts";

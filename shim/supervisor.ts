@@ -183,9 +183,9 @@ export class TaskSupervisor {
   }
 
   /**
-   * Listen to an event (`start`, `end`, `restart`, `failed`, `exit`,
-   * `hookError`). Listeners run synchronously; whatever they throw, and the
-   * rejection of an async listener, is reported as a `hookError` and logged,
+   * Listen to an event (`queued`, `start`, `end`, `restart`, `failed`,
+   * `exit`, `hookError`). Listeners run synchronously; whatever they throw,
+   * and the rejection of an async listener, is reported as a `hookError` and logged,
    * never rethrown.
    *
    * @param type event name
@@ -590,6 +590,7 @@ export class TaskSupervisor {
       this.#classes.enqueue(taskClass!, task);
       // Aborted while waiting (handle, name, class, outside signal, shutdown): leave the queue, never start.
       task.signal.addEventListener("abort", () => this.#abandonQueued(task), { once: true });
+      if (this.#events.has("queued")) this.#events.emit("queued", { name, id, attempt: 1, class: taskClass });
       return task as TaskHandle<T>;
     }
     if (taskClass !== undefined) {
