@@ -8,11 +8,17 @@
 import { parseArgs } from "node:util";
 import { UsageError } from "./errors.ts";
 
-/** One option: a boolean flag, or a string value; `short` is a one-letter alias. */
+/**
+ * One option: a boolean flag, or a string value; `short` is a one-letter
+ * alias. A string option with `optionalValue` takes its value only as
+ * `--name=value`; a bare `--name` gives the empty string (so the next
+ * argument stays a positional: `--changed src` is `--changed` and `src`).
+ */
 export interface OptionSpec {
   type: "boolean" | "string";
   short?: string;
   multiple?: boolean;
+  optionalValue?: boolean;
 }
 
 /** Parsed arguments: option values by long name, and positionals in order. */
@@ -29,10 +35,13 @@ export interface ParsedArgs {
  *   with the parser's own explanation.
  */
 export function parseCommandLine(argv: readonly string[], options: Record<string, OptionSpec>): ParsedArgs {
+  const bare = new Set(Object.entries(options).filter(([, spec]) => spec.optionalValue === true).map(([name]) => `--${name}`));
+  const end = argv.indexOf("--");
+  const args = argv.map((arg, index) => (bare.has(arg) && (end === -1 || index < end) ? `${arg}=` : arg));
   try {
     const { values, positionals } = parseArgs({
-      args: [...argv],
-      options,
+      args,
+      options: Object.fromEntries(Object.entries(options).map(([name, { optionalValue: _, ...spec }]) => [name, spec])),
       allowPositionals: true,
       allowNegative: true,
       strict: true,

@@ -14,8 +14,11 @@ import { formatEffectiveConfig } from "./config/print.ts";
 import { explain, validNames } from "./explain.ts";
 import { initConfig, initShim } from "./init.ts";
 import { SHIM_LOGGERS, type ShimLogger } from "./shim-module.ts";
-import { loadProject, type LoadOptions } from "./project.ts";
-import { scanProject, type ScanResult } from "./scan.ts";
+import { planScan, type LoadOptions } from "./project.ts";
+import type { ScanResult } from "./scan.ts";
+import { scanPart } from "./cache/scan.ts";
+import { DEFAULT_CACHE_LOCATION, ResultCache } from "./cache/store.ts";
+import { changedFiles } from "./files/changed.ts";
 import { GROUPS, KINDS, type Group, type Kind } from "./site.ts";
 import { runFix } from "./fix/fix.ts";
 import { formatFixReport } from "./fix/report.ts";
@@ -30,7 +33,7 @@ import { writeAtomically } from "./atomic-write.ts";
 import { writeReportFile } from "./report/output.ts";
 import { createProgress } from "./report/progress.ts";
 import type { Activity } from "./fatal.ts";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 
 /** Where the CLI writes and what it knows of its environment; injectable for tests. */
 export interface CliIo {
@@ -70,6 +73,12 @@ Scan options:
                          never with --fail-on none)
   --baseline <file>      findings recorded in this baseline do not fail the run
   --write-baseline <file>  record the current findings as the baseline and exit 0
+  --cache                reuse each file's results from the last run while neither the file, what it
+                         imports (transitively), the compiler options, the config nor the version changed
+  --cache-location <dir>  where --cache keeps them (default: node_modules/.cache/spawn-audit under
+                         the project root)
+  --changed[=REF]        scan only files changed against the git ref (default: the merge base with
+                         origin/HEAD, main or master) and untracked files, typed with the whole project
   --tsconfig <path>      tsconfig.json to use for every file (default: for each file the
                          nearest tsconfig.json or jsconfig.json that includes it)
   -c, --config <file>    config file (default: the nearest spawn-audit.json, spawn-audit.jsonc or
@@ -111,6 +120,9 @@ const SCAN_OPTIONS: Record<string, OptionSpec> = {
   "write-baseline": { type: "string" },
   "max-problems": { type: "string" },
   "max-warnings": { type: "string" },
+  cache: { type: "boolean" },
+  "cache-location": { type: "string" },
+  changed: { type: "string", optionalValue: true },
 };
 
 const FIX_OPTIONS: Record<string, OptionSpec> = {
@@ -200,11 +212,21 @@ function scanCommand(paths: string[], values: Record<string, unknown>, io: CliIo
   try {
     progress.phase("loading and type-checking the project");
     io.onActivity?.({ phase: "loading and type-checking the project" });
-    const project = loadProject(loadOptions(paths, values, io));
-    progress.phase("scanning");
-    result = scanProject(project, project.config, io.cwd, undefined, (done, total, file) => {
-      progress.advance(done, total);
-      io.onActivity?.({ phase: "scanning", file });
+    const plan = planScan(loadOptions(paths, values, io));
+    const changed = typeof values["changed"] === "string" ? changedFiles(plan.root, values["changed"]) : undefined;
+    const cacheLocation = typeof values["cache-location"] === "string" ? resolve(io.cwd, values["cache-location"]) : join(plan.root, DEFAULT_CACHE_LOCATION);
+    result = scanPart(plan, {
+      cwd: io.cwd,
+      ...(changed === undefined ? {} : { only: changed }),
+      ...(values["cache"] === true ? { cache: new ResultCache(cacheLocation) } : {}),
+      onPhase: (phase) => {
+        progress.phase(phase);
+        io.onActivity?.({ phase });
+      },
+      onFile: (done, total, file) => {
+        progress.advance(done, total);
+        io.onActivity?.({ phase: "scanning", file });
+      },
     });
   } finally {
     progress.finish();

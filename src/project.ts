@@ -210,16 +210,21 @@ function scanOptions(config: ParsedConfig | undefined): ts.CompilerOptions {
  * dependency declaration files are shared between them.
  *
  * @param plan the output of {@link planScan}.
+ * @param only when given, the files to scan (absolute): the other files of
+ *   the plan are still in their programs, for types, but not targets, and a
+ *   program with none of these files is not built.
  */
-export function buildProgram(plan: ScanPlan): LoadedProject {
+export function buildProgram(plan: ScanPlan, only?: ReadonlySet<string>): LoadedProject {
   const checkers = new Map<ts.SourceFile, ts.TypeChecker>();
   const shared = new Map<string, ts.SourceFile>();
-  const programs = plan.programs.map((each): LoadedProgram => {
+  const wanted = only === undefined ? plan.programs : plan.programs.filter((each) => each.files.some((file) => only.has(file)));
+  const programs = wanted.map((each): LoadedProgram => {
     const program = ts.createProgram({ rootNames: each.rootNames, options: each.compilerOptions, host: compilerHost(each.compilerOptions, shared) });
     // Creating the checker binds every file, which also sets the parent pointers the rules walk.
     const checker = program.getTypeChecker();
     rememberProgram(program);
-    const targets = each.files.map((file) => program.getSourceFile(file)).filter((file): file is ts.SourceFile => file !== undefined);
+    const targets = each.files.filter((file) => only?.has(file) ?? true).map((file) => program.getSourceFile(file))
+      .filter((file): file is ts.SourceFile => file !== undefined);
     for (const target of targets) checkers.set(target, checker);
     return { tsconfig: each.tsconfig, program, checker, targets };
   });

@@ -239,8 +239,8 @@ function toSite(
   };
 }
 
-/** A skipped entry's display path; a directory keeps its trailing `/`. */
-function displayEntry(path: string, cwd: string): string {
+/** A skipped entry's display path relative to `cwd` (both absolute); a directory keeps its trailing `/`. */
+export function displayEntry(path: string, cwd: string): string {
   const directory = path.endsWith(sep);
   return displayPath(directory ? path.slice(0, -1) : path, cwd) + (directory ? "/" : "");
 }

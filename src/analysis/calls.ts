@@ -52,7 +52,7 @@ export function resolveFunction(checker: ts.TypeChecker, callee: ts.Node): Funct
   if (cached !== undefined) return cached ?? undefined;
   const name = ts.isIdentifier(target) ? target.text : target.name.text;
   const program = programOf(checker);
-  if (program !== undefined && !ownFunctionNames(program).all.has(name)) {
+  if (program !== undefined && !functionNamesIn(program).all.has(name)) {
     resolved.set(target, null);
     return undefined;
   }
@@ -501,6 +501,31 @@ export interface OwnFunctionNames {
  * @param program the program.
  */
 export function ownFunctionNames(program: ts.Program): OwnFunctionNames {
+  wholeProgramLookups++;
+  return functionNamesIn(program);
+}
+
+/**
+ * How many answers so far came from the whole program rather than from the
+ * declarations a file reaches through its imports: {@link ownFunctionNames}
+ * (a function found by its name alone) and {@link typeFromCallers} (a
+ * parameter's type read from its callers). Answers are memoised per
+ * program, so a file may depend on such a lookup made for an earlier file
+ * of its program: a result cache keys a file on every file of its program
+ * when this grew since the scan of that program began (see src/cache/).
+ */
+export function wholeProgramLookupCount(): number {
+  return wholeProgramLookups;
+}
+
+let wholeProgramLookups = 0;
+
+/**
+ * {@link ownFunctionNames} without counting a whole-program lookup: for
+ * the `all` test, which only skips names whose lookup by symbol would find
+ * nothing in the program's own sources anyway.
+ */
+function functionNamesIn(program: ts.Program): OwnFunctionNames {
   const cached = functionNames.get(program);
   if (cached !== undefined) return cached;
   const isAsync = new Set<string>();
@@ -561,6 +586,7 @@ export function typeFromCallers(checker: ts.TypeChecker, expression: ts.Node, de
   const fn = parameter.parent;
   const index = fn.parameters.indexOf(parameter);
   const program = programOf(checker);
+  wholeProgramLookups++;
   const calls = program === undefined ? [] : callsOf(checker, program).get(fn) ?? [];
   let found: ts.Type | undefined;
   for (const call of calls) {

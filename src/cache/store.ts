@@ -1,0 +1,117 @@
+/**
+ * The result cache on disk: one JSON file (`results.json` in the cache
+ * directory) mapping each scanned file, by path relative to the project
+ * root, to its key and its results. Read whole at the start of a scan and
+ * written whole, atomically, at its end; a cache that cannot be read or
+ * has another shape is ignored with a warning, never an error.
+ *
+ * @module
+ */
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { writeAtomically } from "../atomic-write.ts";
+import type { ScanProblem, ScanWarning, SkippedFile, SpawnSite } from "../site.ts";
+
+/** Bumped when the shape of {@link CachedFile} changes: a cache of another format is discarded. */
+const FORMAT = 1;
+
+/** Where `--cache` keeps its file by default, relative to the project root (where tools' caches go by convention). */
+export const DEFAULT_CACHE_LOCATION = "node_modules/.cache/spawn-audit";
+
+/** The name of the cache file in the cache directory. */
+export const CACHE_FILE = "results.json";
+
+/**
+ * The results of one file as a scan produced them: `key` (see
+ * src/cache/keys.ts), whether the key covers the whole program
+ * (`wholeProgram`), whether the file was scanned (false: unparsable), and
+ * its sites, problems and skip entry, with report paths as the scan wrote them.
+ */
+export interface CachedFile {
+  key: string;
+  wholeProgram: boolean;
+  scanned: boolean;
+  sites: SpawnSite[];
+  problems: ScanProblem[];
+  skipped: SkippedFile[];
+}
+
+/** Per-file results kept between runs in a cache directory. */
+export class ResultCache {
+  /** Problems met reading or writing the cache (the scan went on without it). */
+  readonly warnings: ScanWarning[] = [];
+  private entries: Map<string, CachedFile>;
+  /** Whether an entry was set, or the file on disk was unusable, since it was read. */
+  private changed = false;
+
+  /**
+   * Opens the cache in `directory` (which need not exist yet). A cache
+   * file that cannot be read or parsed, or has another format, is
+   * ignored with a warning.
+   *
+   * @param directory absolute path of the cache directory.
+   */
+  constructor(private readonly directory: string) {
+    this.entries = new Map();
+    const file = join(directory, CACHE_FILE);
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") this.warn(`cannot read the cache (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); scanning without it`);
+      return;
+    }
+    try {
+      const parsed = JSON.parse(text) as { format?: unknown; files?: unknown };
+      if (parsed.format !== FORMAT || typeof parsed.files !== "object" || parsed.files === null) throw new Error("not a spawn-audit cache of this version");
+      for (const [path, entry] of Object.entries(parsed.files as Record<string, unknown>)) {
+        if (!isCachedFile(entry)) throw new Error(`malformed entry for ${path}`);
+        this.entries.set(path, entry);
+      }
+    } catch (error) {
+      this.entries = new Map();
+      this.changed = true;
+      this.warn(`the cache is corrupt (${(error as Error).message}); it is rebuilt`);
+    }
+  }
+
+  /** The cached results of a file (by path relative to the project root), if any. */
+  get(path: string): CachedFile | undefined {
+    return this.entries.get(path);
+  }
+
+  /** Records the results of a file (by path relative to the project root). */
+  set(path: string, entry: CachedFile): void {
+    this.entries.set(path, entry);
+    this.changed = true;
+  }
+
+  /**
+   * Writes the cache atomically, keeping only the entries of `keep` (the
+   * files of this scan, so entries of deleted files do not pile up). A
+   * write that fails is a warning.
+   */
+  save(keep: ReadonlySet<string>): void {
+    const files: Record<string, CachedFile> = {};
+    for (const [path, entry] of this.entries) if (keep.has(path)) files[path] = entry;
+    // A run that changed nothing leaves the file alone (a write and its fsync cost more than the rest of a cached run).
+    if (!this.changed && Object.keys(files).length === this.entries.size) return;
+    try {
+      mkdirSync(this.directory, { recursive: true });
+      writeAtomically(join(this.directory, CACHE_FILE), JSON.stringify({ format: FORMAT, files }));
+    } catch (error) {
+      this.warn(`cannot write the cache (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); the next run starts cold`);
+    }
+  }
+
+  private warn(message: string): void {
+    this.warnings.push({ file: join(this.directory, CACHE_FILE), message });
+  }
+}
+
+function isCachedFile(value: unknown): value is CachedFile {
+  if (typeof value !== "object" || value === null) return false;
+  const entry = value as Record<string, unknown>;
+  return typeof entry["key"] === "string" && typeof entry["wholeProgram"] === "boolean" && typeof entry["scanned"] === "boolean" &&
+    Array.isArray(entry["sites"]) && Array.isArray(entry["problems"]) && Array.isArray(entry["skipped"]);
+}

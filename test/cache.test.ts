@@ -1,0 +1,134 @@
+/**
+ * `--cache`: a re-run with nothing changed reuses every result without
+ * building a program; a change to anything a file's result depends on
+ * (a type it imports through another file, a caller in a file it does not
+ * import, the configuration, the tool version) makes it analysed again; a
+ * corrupt cache is a warning.
+ */
+import { afterEach, beforeEach, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { scanPart } from "../src/cache/scan.ts";
+import { CACHE_FILE, ResultCache } from "../src/cache/store.ts";
+import { planScan } from "../src/project.ts";
+import type { ScanResult } from "../src/scan.ts";
+import { runInProcess } from "./support/cli.ts";
+import { writeTree } from "./support/tree.ts";
+
+const PROJECT: Record<string, string> = {
+  "package.json": JSON.stringify({ name: "app", private: true }),
+  "tsconfig.json": JSON.stringify({ compilerOptions: { target: "ES2022", module: "ESNext", moduleResolution: "Bundler", allowImportingTsExtensions: true, strict: true }, include: ["src"] }),
+  // main.ts → api.ts → types.ts: main's finding depends on a type two imports away.
+  "src/types.ts": "export type Job = Promise<void>;\n",
+  "src/api.ts": `import type { Job } from "./types.ts";\nexport function load(): Job {\n  return Promise.resolve() as Job;\n}\n`,
+  "src/main.ts": `import { load } from "./api.ts";\nexport function start(): void {\n  load();\n}\n`,
+  "src/other.ts": "export function idle(): void {\n  setTimeout(() => {}, 10);\n}\n",
+};
+
+let dir = "";
+let cacheDir = "";
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "spawn-audit-cache-"));
+  cacheDir = join(dir, ".cache");
+  writeTree(dir, PROJECT);
+});
+
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Scans `dir` with the cache; returns the result and whether a program was built. */
+function run(version?: string): { result: ScanResult; built: boolean } {
+  const phases: string[] = [];
+  const result = scanPart(planScan({ paths: ["."], cwd: dir }), {
+    cwd: dir,
+    cache: new ResultCache(cacheDir),
+    onPhase: (phase) => phases.push(phase),
+    ...(version === undefined ? {} : { version }),
+  });
+  return { result, built: phases.includes("loading and type-checking the project") };
+}
+
+const sitesIn = (result: ScanResult, file: string): string[] => result.sites.filter((site) => site.file === file).map((site) => `${site.kind}:${site.start.line}`);
+
+describe("--cache", () => {
+  test("an unchanged re-run gives the same report without building a program", () => {
+    const cold = run();
+    assert.equal(cold.built, true);
+    assert.deepEqual(sitesIn(cold.result, "src/main.ts"), ["floating-promise:3"]);
+    const warm = run();
+    assert.equal(warm.built, false);
+    assert.deepEqual(warm.result, cold.result);
+  });
+
+  test("a change to a type imported through another file invalidates the importer", () => {
+    run();
+    writeFileSync(join(dir, "src/types.ts"), "export type Job = void;\n");
+    writeFileSync(join(dir, "src/api.ts"), `import type { Job } from "./types.ts";\nexport function load(): Job {}\n`);
+    const after = run();
+    assert.equal(after.built, true);
+    assert.deepEqual(sitesIn(after.result, "src/main.ts"), []);
+    assert.deepEqual(sitesIn(after.result, "src/other.ts"), ["timeout:2"]);
+  });
+
+  test("only the type file changing still invalidates the file two imports away", () => {
+    writeFileSync(join(dir, "src/types.ts"), "export type Job = Promise<void> | undefined;\n");
+    assert.deepEqual(sitesIn(run().result, "src/main.ts"), ["floating-promise:3"]);
+    writeFileSync(join(dir, "src/types.ts"), "export type Job = string;\n");
+    assert.deepEqual(sitesIn(run().result, "src/main.ts"), []);
+  });
+
+  test("a caller in a file not imported changes an untyped parameter's type: the file is analysed again", () => {
+    writeTree(dir, {
+      "jsconfig.json": JSON.stringify({ compilerOptions: { checkJs: false }, include: ["lib"] }),
+      "lib/ready.js": `function onReady(self) {\n  self.select(1);\n}\nmodule.exports = { onReady };\n`,
+      "lib/client.js": `const { onReady } = require("./ready");
+class Client {
+  /** @returns {Promise<string>} */
+  select(db) { return Promise.resolve(String(db)); }
+  connect() { onReady(this); }
+}
+module.exports = { Client };
+`,
+    });
+    const scanLib = (): ScanResult =>
+      scanPart(planScan({ paths: ["lib"], cwd: dir }), { cwd: dir, cache: new ResultCache(cacheDir) });
+    assert.deepEqual(sitesIn(scanLib(), "lib/ready.js"), ["floating-promise:2"]);
+    writeFileSync(join(dir, "lib/client.js"), readFileSync(join(dir, "lib/client.js"), "utf8").replace("Promise<string>", "void").replace("return Promise.resolve(String(db));", ""));
+    assert.deepEqual(sitesIn(scanLib(), "lib/ready.js"), []);
+  });
+
+  test("a configuration change invalidates every file", () => {
+    run();
+    writeFileSync(join(dir, "spawn-audit.json"), JSON.stringify({ rules: { "floating-promise": "off" } }));
+    const after = run();
+    assert.equal(after.built, true);
+    assert.deepEqual(sitesIn(after.result, "src/main.ts"), []);
+  });
+
+  test("another tool version invalidates every file", () => {
+    run("1.0.0");
+    assert.equal(run("1.0.0").built, false);
+    assert.equal(run("1.0.1").built, true);
+  });
+
+  test("a corrupt cache is a warning, the scan is complete, and the cache is rewritten", async () => {
+    const cold = await runInProcess(["scan", "--cache", "--cache-location", ".cache", "--format", "json", "."], { cwd: dir });
+    writeFileSync(join(cacheDir, CACHE_FILE), "{ not json");
+    const corrupt = await runInProcess(["scan", "--cache", "--cache-location", ".cache", "--format", "json", "."], { cwd: dir });
+    assert.equal(corrupt.code, cold.code);
+    const report = JSON.parse(corrupt.stdout) as { warnings: Array<{ file: string; message: string }>; sites: unknown[] };
+    assert.deepEqual(report.sites, (JSON.parse(cold.stdout) as { sites: unknown[] }).sites);
+    assert.equal(report.warnings.length, 1);
+    assert.match(report.warnings[0]!.message, /^the cache is corrupt \(.+\); it is rebuilt$/);
+    assert.equal((JSON.parse(readFileSync(join(cacheDir, CACHE_FILE), "utf8")) as { format: number }).format, 1);
+    assert.equal(run().built, false);
+  });
+
+  test("the default location is node_modules/.cache/spawn-audit under the project root", async () => {
+    const scanned = await runInProcess(["scan", "--cache", "src"], { cwd: dir });
+    assert.equal(scanned.code, 0, scanned.stderr);
+    JSON.parse(readFileSync(join(dir, "node_modules/.cache/spawn-audit", CACHE_FILE), "utf8"));
+  });
+});
