@@ -1,0 +1,118 @@
+/**
+ * The shim as a package of its own (`shim/`, `@spawn-audit/shim`): what
+ * `npm pack` ships (no dependencies, no tests, no sources but declarations),
+ * that every entry module is exported to npm and JSR alike, that the
+ * CommonJS build loads on a Node without `require(esm)`, and that
+ * `deno publish --dry-run` finds nothing to complain about.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { repoRoot } from "../support/repo.ts";
+
+const shimDir = join(repoRoot(), "shim");
+
+interface Manifest {
+  name: string;
+  type?: string;
+  sideEffects?: unknown;
+  dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+  exports: Record<string, unknown>;
+  files?: string[];
+}
+
+function manifest(): Manifest {
+  return JSON.parse(readFileSync(join(shimDir, "package.json"), "utf8")) as Manifest;
+}
+
+/** The modules users import: the core entry, and each entry point beside it (`blocking.ts`, `adapters/*.ts`). */
+function entryModules(): string[] {
+  const adapters = existsSync(join(shimDir, "adapters")) ? readdirSync(join(shimDir, "adapters")).filter((name) => /^[^.]+\.ts$/.test(name)).map((name) => `adapters/${name}`) : [];
+  return ["mod.ts", ...(existsSync(join(shimDir, "blocking.ts")) ? ["blocking.ts"] : []), ...adapters];
+}
+
+/** The export subpath an entry module is published under: `.` for mod.ts, else its name without `adapters/` and `.ts`. */
+function subpathOf(entry: string): string {
+  return entry === "mod.ts" ? "." : `./${entry.replace(/^adapters\//, "").replace(/\.ts$/, "")}`;
+}
+
+test("npm pack of the shim ships built ES modules, a CommonJS build, declarations and the licence: no dependencies, no tests, no sources", () => {
+  const run = spawnSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: shimDir, encoding: "utf8" });
+  assert.equal(run.status, 0, run.stderr);
+  const [packed] = JSON.parse(run.stdout) as { name: string; files: { path: string }[] }[];
+  const paths = packed!.files.map((file) => file.path);
+  assert.equal(packed!.name, "@spawn-audit/shim");
+  assert.deepEqual(paths.filter((path) => /\.test\.|(^|\/)test\/|fixture/.test(path)), []);
+  assert.deepEqual(paths.filter((path) => path.endsWith(".ts") && !path.endsWith(".d.ts")), [], "TypeScript sources are for JSR, not npm");
+  for (const required of ["package.json", "LICENSE", "dist/esm/mod.js", "dist/esm/mod.d.ts", "dist/cjs/mod.js", "dist/cjs/mod.d.ts", "dist/cjs/package.json"]) {
+    assert.ok(paths.includes(required), `${required} is missing from the shim package`);
+  }
+  const { dependencies, peerDependencies = {}, peerDependenciesMeta = {} } = manifest();
+  assert.equal(dependencies, undefined, "the shim has zero dependencies");
+  for (const peer of Object.keys(peerDependencies)) assert.equal(peerDependenciesMeta[peer]?.optional, true, `peer dependency ${peer} must be optional`);
+});
+
+test("the shim's manifest: ES module, free of side effects, the same licence as the repository", () => {
+  const shim = manifest();
+  assert.equal(shim.type, "module");
+  assert.equal(shim.sideEffects, false);
+  assert.equal(readFileSync(join(shimDir, "LICENSE"), "utf8"), readFileSync(join(repoRoot(), "LICENSE"), "utf8"));
+  const root = JSON.parse(readFileSync(join(repoRoot(), "package.json"), "utf8")) as { workspaces?: string[] };
+  assert.deepEqual(root.workspaces, ["shim"]);
+});
+
+test("every entry module is exported to npm (types first) and to JSR, and nothing else is", () => {
+  const entries = entryModules();
+  const { exports } = manifest();
+  assert.deepEqual(Object.keys(exports).filter((key) => key !== "./package.json").sort(), entries.map(subpathOf).sort());
+  for (const entry of entries) {
+    const conditions = exports[subpathOf(entry)] as Record<string, unknown>;
+    const esm = (conditions["import"] ?? conditions) as Record<string, string>;
+    const built = entry.replace(/\.ts$/, "");
+    assert.deepEqual(esm, { types: `./dist/esm/${built}.d.ts`, default: `./dist/esm/${built}.js` }, `exports of ${entry}`);
+    assert.equal(Object.keys(conditions)[0], conditions["import"] === undefined ? "types" : "import");
+  }
+  const jsr = JSON.parse(readFileSync(join(shimDir, "jsr.json"), "utf8")) as { name: string; exports: Record<string, string> };
+  assert.equal(jsr.name, manifest().name);
+  assert.deepEqual(jsr.exports, Object.fromEntries(entries.map((entry) => [subpathOf(entry), `./${entry}`])));
+});
+
+test("the built package resolves by name: import gets the ES modules, require the CommonJS build, even on a Node without require(esm)", () => {
+  const check = [
+    `const shim = require("@spawn-audit/shim");`,
+    `const lines = [];`,
+    `const supervisor = new shim.TaskSupervisor({ logger: { error: (_fields, message) => lines.push(message), warn() {}, info() {} } });`,
+    `shim.spawnLogged("cjs-task", Promise.reject(new Error("boom")), { supervisor }).done.then((outcome) => {`,
+    `  process.stdout.write(JSON.stringify({ file: require.resolve("@spawn-audit/shim"), status: outcome.status, lines }));`,
+    `});`,
+  ].join("\n");
+  // --no-experimental-require-module makes this Node behave as one before 20.19: require() of an ES module throws.
+  const cjs = spawnSync("node", ["--no-experimental-require-module", "-e", check], { cwd: repoRoot(), encoding: "utf8" });
+  assert.equal(cjs.status, 0, cjs.stderr);
+  const result = JSON.parse(cjs.stdout) as { file: string; status: string; lines: string[] };
+  assert.match(result.file, /shim[\\/]dist[\\/]cjs[\\/]mod\.js$/);
+  assert.equal(result.status, "failed");
+  assert.deepEqual(result.lines, [`task "cjs-task" failed on attempt 1`]);
+  const esm = spawnSync("node", ["--input-type=module", "-e", `import { spawnLogged } from "@spawn-audit/shim"; console.log(typeof spawnLogged, import.meta.resolve("@spawn-audit/shim"));`], {
+    cwd: repoRoot(),
+    encoding: "utf8",
+  });
+  assert.equal(esm.status, 0, esm.stderr);
+  assert.match(esm.stdout, /^function file:.*\/shim\/dist\/esm\/mod\.js$/m);
+});
+
+test("deno publish --dry-run of the shim passes without a warning (no slow types, no unanalysable import)", () => {
+  const deno = join(repoRoot(), "node_modules", ".bin", "deno");
+  const run = spawnSync(deno, ["publish", "--dry-run", "--allow-dirty"], { cwd: shimDir, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  assert.equal(run.status, 0, run.stderr);
+  // The blocking worker imports the module a job names, a URL known only at run time: that one warning is by design.
+  const warnings = [...run.stderr.matchAll(/^warning\[([\w-]+)\].*\n\s*--> (.*):\d+:\d+$/gm)].map(([, rule, file]) => `${rule} ${file!.replace(/^.*[\\/]shim[\\/]/, "")}`);
+  assert.deepEqual(warnings.filter((warning) => warning !== "unanalyzable-dynamic-import blocking-worker.ts"), []);
+  assert.doesNotMatch(run.stderr, /^error/im);
+  assert.match(run.stderr, /Dry run complete/);
+  assert.doesNotMatch(run.stderr, /\.test\.ts|dist\//, "tests and build output are not published");
+});
