@@ -3,8 +3,9 @@
  * writes: it re-exports `spawn-audit/shim` with `spawnSupervised`,
  * `spawnLogged`, `superviseWorker`, `logWorker` and `defaultSupervisor`
  * bound to one supervisor that logs through the project's logger (pino,
- * winston or console), so `spawn-audit fix --shim-import ./src/supervision.js`
- * routes every rewritten site's failures there.
+ * winston or console, through the adapters of `spawn-audit/shim/logger`),
+ * so `spawn-audit fix --shim-import ./src/supervision.js` routes every
+ * rewritten site's failures there.
  *
  * @module
  */
@@ -42,13 +43,13 @@ export function shimModuleText(logger: ShimLogger, flavour: ModuleFlavour, speci
     " */",
   ];
   if (flavour === "cjs") {
-    lines.push(...LOGGER_REQUIRE[logger], `const shim = require("spawn-audit/shim");`);
+    lines.push(...LOGGER_REQUIRE[logger], `const { ${ADAPTER[logger]} } = require("spawn-audit/shim/logger");`, `const shim = require("spawn-audit/shim");`);
   } else {
-    lines.push(...LOGGER_IMPORT[logger], `import * as shim from "spawn-audit/shim";`);
-    if (ts) lines.push(`import type { LoggedOptions, Logger, SupervisedOptions, TaskFactory, TaskHandle, WorkerLike } from "spawn-audit/shim";`);
+    lines.push(...LOGGER_IMPORT[logger], `import * as shim from "spawn-audit/shim";`, `import { ${ADAPTER[logger]} } from "spawn-audit/shim/logger";`);
+    if (ts) lines.push(`import type { LoggedOptions, SupervisedOptions, TaskFactory, TaskHandle, WorkerLike } from "spawn-audit/shim";`);
     lines.push("", `export * from "spawn-audit/shim";`);
   }
-  lines.push("", ...adapter(logger, typed, exported));
+  lines.push("", ...adapter(logger, exported));
   lines.push(
     "",
     "/** The supervisor every task spawned through this module runs under. */",
@@ -96,44 +97,30 @@ const LOGGER_REQUIRE: Record<ShimLogger, string[]> = {
   console: [],
 };
 
-/**
- * The logger and its adapter to the shim's `Logger` (`error`, `warn`,
- * `info`, each `(fields, message)`; a failure's error is `fields.err`).
- */
-function adapter(logger: ShimLogger, typed: (annotation: string) => string, exported: string): string[] {
-  const base = {
+/** The adapter of `spawn-audit/shim/logger` for each logger. */
+const ADAPTER: Record<ShimLogger, string> = { pino: "pinoLogger", winston: "winstonLogger", console: "consoleLogger" };
+
+/** The project's logger, and the adapter that gives the supervisor the shim's `Logger` (`error`, `warn`, `info`, each `(fields, message)`). */
+function adapter(logger: ShimLogger, exported: string): string[] {
+  const made = {
     pino: [
       "/** Where failures are logged: replace it with your application's pino logger. */",
       `${exported}const logger = pino({ name: "supervisor" });`,
       "",
-      "/** pino's methods take the shim's `(fields, message)` as they are; its `err` serializer formats the error. */",
-      `const supervisorLogger${typed(": Logger")} = logger;`,
+      "/** pino gets the fields (the error as `err`, for its serializer) and the message as they are. */",
     ],
     winston: [
       "/** Where failures are logged: replace it with your application's winston logger. */",
       `${exported}const logger = winston.createLogger({ format: winston.format.json(), transports: [new winston.transports.Console()] });`,
       "",
-      "/**",
-      " * winston's methods take `(message, meta)`: the message first, then the",
-      " * fields with the failure as `error`, an Error made a plain object so a JSON",
-      " * format keeps its name, message and stack.",
-      " */",
-      `const messageFirst = (level${typed(`: "error" | "warn" | "info"`)}) => (fields${typed(": object")}, message${typed("?: string")})${typed(": void")} => {`,
-      `  const { err, ...meta } = fields${typed(" as { err?: unknown }")};`,
-      "  logger[level](message ?? \"\", err === undefined ? meta : { ...meta, error: err instanceof Error ? { ...err, name: err.name, message: err.message, stack: err.stack } : err });",
-      "};",
-      `const supervisorLogger${typed(": Logger")} = { error: messageFirst("error"), warn: messageFirst("warn"), info: messageFirst("info") };`,
+      "/** winston gets the message first, then the fields with the failure as `error` (a plain object, so a JSON format keeps its name, message and stack). */",
     ],
     console: [
       "/** Where failures are logged: replace it with your application's logger if it has console's methods. */",
       `${exported}const logger = console;`,
       "",
-      "/** console's methods print what they are given: the message first, then the fields (the error, with its stack, as `err`). */",
-      `const messageFirst = (level${typed(`: "error" | "warn" | "info"`)}) => (fields${typed(": object")}, message${typed("?: string")})${typed(": void")} => {`,
-      "  logger[level](message ?? \"\", fields);",
-      "};",
-      `const supervisorLogger${typed(": Logger")} = { error: messageFirst("error"), warn: messageFirst("warn"), info: messageFirst("info") };`,
+      "/** console gets the message first, then the fields (the error, with its stack, as `err`). */",
     ],
   };
-  return base[logger];
+  return [...made[logger], `const supervisorLogger = ${ADAPTER[logger]}(logger);`];
 }
