@@ -1,6 +1,6 @@
 /**
- * The entry module of the workers a `BlockingPool` starts. It loads no
- * other part of the shim: it says `ready`, then for each job it receives
+ * The entry module of the workers a `BlockingPool` starts. It loads only
+ * the shim's runtime detection: it says `ready`, then for each job it receives
  * imports the job's module (cached by the runtime after the first time),
  * calls the named export with the job's arguments, awaits the result and
  * posts it back, or a description of what was thrown. A worker runs one
@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { builtinModule, isServerRuntime } from "./runtime.ts";
 
 /** What the pool sends a worker: run `exportName` of `moduleUrl` with `args` (structured-cloned). */
 export interface BlockingJob {
@@ -89,8 +90,8 @@ function safeString(thrown: ThrownDescription): string {
 }
 
 async function parentPort(): Promise<ParentPort> {
-  if (typeof (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions?.node === "string") {
-    const threads = await import("node:worker_threads");
+  if (isServerRuntime()) {
+    const threads = (builtinModule("node:worker_threads") as typeof import("node:worker_threads") | undefined) ?? (await import("node:worker_threads"));
     const port = threads.parentPort!;
     return { post: (message) => port.postMessage(message), listen: (onJob) => port.on("message", onJob) };
   }

@@ -17,6 +17,7 @@
  */
 import type { BlockingJob, ThrownDescription, WorkerMessage } from "./blocking-worker.ts";
 import { TaskAbortedError } from "./errors.ts";
+import { builtinModule, isServerRuntime } from "./runtime.ts";
 import { defaultSupervisor } from "./spawn.ts";
 import type { TaskSupervisor } from "./supervisor.ts";
 import type { TaskHandle, TaskOutcome } from "./types.ts";
@@ -352,16 +353,20 @@ interface RawWorkerEvents {
   died(error: Error): void;
 }
 
-/** Node, Deno and Bun all have `node:worker_threads` (and report a Node version); only there can an idle worker be unref'd. */
-function hasNodeWorkers(): boolean {
-  return typeof (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions?.node === "string";
-}
-
 let nodeThreads: Promise<typeof import("node:worker_threads")> | undefined;
 
+/** `node:worker_threads` (Node, Deno and Bun all have it; only through it can an idle worker be unref'd): built in where the runtime hands it out synchronously, imported on older Nodes. */
+function workerThreads(): Promise<typeof import("node:worker_threads")> {
+  if (nodeThreads === undefined) {
+    const builtin = builtinModule("node:worker_threads") as typeof import("node:worker_threads") | undefined;
+    nodeThreads = builtin === undefined ? import("node:worker_threads") : Promise.resolve(builtin);
+  }
+  return nodeThreads;
+}
+
 async function startRawWorker(url: URL, events: RawWorkerEvents): Promise<RawWorker> {
-  if (!hasNodeWorkers()) return startWebWorker(url, events);
-  const { Worker } = await (nodeThreads ??= import("node:worker_threads"));
+  if (!isServerRuntime()) return startWebWorker(url, events);
+  const { Worker } = await workerThreads();
   const worker = new Worker(url);
   worker.on("message", events.message);
   worker.on("error", (error: unknown) => events.died(error instanceof Error ? error : new Error(String(error))));
