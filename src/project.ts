@@ -18,6 +18,7 @@ import { UsageError } from "./errors.ts";
 import { discoverFiles, isDeclarationFile, SOURCE_EXTENSIONS } from "./files/discover.ts";
 import { skippedCounts } from "./files/skipped.ts";
 import { ConfigFinder, type ParsedConfig } from "./files/tsconfig.ts";
+import { DenoConfigs, type DenoConfig } from "./files/deno.ts";
 import type { ScanProblem, ScanWarning, SkippedFile } from "./site.ts";
 
 
@@ -49,15 +50,18 @@ export interface LoadOptions {
 
 /**
  * One program to build: the config whose options it uses (`tsconfig`,
- * absolute, or null for the defaults), its compiler options, the files it
- * scans (`files`, absolute) and its root names (the files plus the
- * config's declaration files, which may declare globals).
+ * absolute: a tsconfig.json, jsconfig.json or Deno config; or null for the
+ * defaults), its compiler options, the files it scans (`files`, absolute),
+ * its root names (the files plus the config's declaration files, which
+ * may declare globals) and `inMemory`, root files that are not on disk
+ * (Deno's global types), by absolute path.
  */
 export interface ProgramPlan {
   tsconfig: string | null;
   compilerOptions: ts.CompilerOptions;
   files: string[];
   rootNames: string[];
+  inMemory: ReadonlyMap<string, string>;
 }
 
 /**
@@ -163,22 +167,27 @@ export function planScan(options: LoadOptions): ScanPlan {
   }
 
   const finder = new ConfigFinder();
+  const denoConfigs = new DenoConfigs(DEFAULT_COMPILER_OPTIONS);
   const programs = new Map<string | null, ProgramPlan>();
-  const programFor = (owner: ParsedConfig | undefined): ProgramPlan => {
-    const key = owner?.path ?? null;
-    let plan = programs.get(key);
-    if (plan === undefined) {
-      plan = { tsconfig: key, compilerOptions: scanOptions(owner), files: [], rootNames: [...(owner?.declarations ?? [])] };
-      programs.set(key, plan);
-    }
-    return plan;
-  };
+  const deno = new Map<ProgramPlan, DenoConfig>();
   const forced = explicit === undefined ? undefined : finder.parse(explicit);
   for (const file of discovered.files) {
-    const plan = programFor(explicit === undefined ? finder.ownerOf(file) : forced);
+    const owner = explicit === undefined ? finder.ownerOf(file) : forced;
+    // A file no tsconfig includes is a Deno file when a deno.json is above it.
+    const denoConfig = owner === undefined && explicit === undefined ? denoConfigs.configOf(file) : undefined;
+    const key = owner?.path ?? denoConfig?.path ?? null;
+    let plan = programs.get(key);
+    if (plan === undefined) {
+      plan = denoConfig === undefined
+        ? { tsconfig: key, compilerOptions: scanOptions(owner), files: [], rootNames: [...(owner?.declarations ?? [])], inMemory: new Map() }
+        : { tsconfig: key, compilerOptions: denoConfig.options, files: [], rootNames: [...denoConfig.inMemory.keys()], inMemory: denoConfig.inMemory };
+      programs.set(key, plan);
+      if (denoConfig !== undefined) deno.set(plan, denoConfig);
+    }
     plan.files.push(file);
     plan.rootNames.push(file);
   }
+  for (const [plan, config] of deno) plan.compilerOptions = denoConfigs.programOptions(config, plan.files);
   const rootConfig = rootTsconfig === undefined ? undefined : finder.parse(rootTsconfig);
   return {
     root,
@@ -187,7 +196,7 @@ export function planScan(options: LoadOptions): ScanPlan {
     compilerOptions: scanOptions(rootConfig),
     problems: discovered.problems,
     skipped: discovered.skipped,
-    warnings: finder.warnings,
+    warnings: [...finder.warnings, ...denoConfigs.warnings],
     tsconfig: rootTsconfig ?? null,
     config,
   };
@@ -219,7 +228,7 @@ export function buildProgram(plan: ScanPlan, only?: ReadonlySet<string>): Loaded
   const shared = new Map<string, ts.SourceFile>();
   const wanted = only === undefined ? plan.programs : plan.programs.filter((each) => each.files.some((file) => only.has(file)));
   const programs = wanted.map((each): LoadedProgram => {
-    const program = ts.createProgram({ rootNames: each.rootNames, options: each.compilerOptions, host: compilerHost(each.compilerOptions, shared) });
+    const program = ts.createProgram({ rootNames: each.rootNames, options: each.compilerOptions, host: compilerHost(each.compilerOptions, shared, each.inMemory) });
     // Creating the checker binds every file, which also sets the parent pointers the rules walk.
     const checker = program.getTypeChecker();
     rememberProgram(program);
@@ -259,20 +268,24 @@ const LIB_TEXTS = new Map(getLibFiles().map((file) => [`${libFolderInMemoryPath}
 const libSourceFiles = new Map<string, ts.SourceFile>();
 
 /**
- * A compiler host reading sources from disk and lib files from ts-morph's
- * bundle. Lib files come from the process-wide cache; declaration files of
+ * A compiler host reading sources from disk, lib files from ts-morph's
+ * bundle and the plan's files that are not on disk (Deno's global types)
+ * from `inMemory`. Lib files come from the process-wide cache; declaration files of
  * dependencies (under `node_modules`) from `shared`, the cache of one
  * scan's programs (keyed like the language service's document registry, by
  * path, language version and module format).
  */
-function compilerHost(options: ts.CompilerOptions, shared: Map<string, ts.SourceFile>): ts.CompilerHost {
+function compilerHost(options: ts.CompilerOptions, shared: Map<string, ts.SourceFile>, inMemory: ReadonlyMap<string, string>): ts.CompilerHost {
   const host = ts.createCompilerHost(options);
   const { getSourceFile, fileExists, readFile } = host;
+  const textOf = (file: string): string | undefined => LIB_TEXTS.get(file) ?? inMemory.get(file);
   host.getDefaultLibLocation = () => libFolderInMemoryPath;
   host.getDefaultLibFileName = (libOptions) => `${libFolderInMemoryPath}/${ts.getDefaultLibFileName(libOptions)}`;
-  host.fileExists = (file) => LIB_TEXTS.has(file) || fileExists.call(host, file);
-  host.readFile = (file) => LIB_TEXTS.get(file) ?? readFile.call(host, file);
+  host.fileExists = (file) => textOf(file) !== undefined || fileExists.call(host, file);
+  host.readFile = (file) => textOf(file) ?? readFile.call(host, file);
   host.getSourceFile = (file, language, onError, shouldCreate) => {
+    const memoryText = inMemory.get(file);
+    if (memoryText !== undefined) return ts.createSourceFile(file, memoryText, language);
     const libText = LIB_TEXTS.get(file);
     const cache = libText !== undefined ? libSourceFiles : file.includes("/node_modules/") && isDeclarationFile(file) ? shared : undefined;
     if (cache === undefined) return getSourceFile.call(host, file, language, onError, shouldCreate);

@@ -129,7 +129,7 @@ class ProgramKeys {
     while (pending.length > 0) {
       const file = pending.pop()!;
       if (this.nodes.has(file)) continue;
-      const node = this.node(file, resolver);
+      const node = this.node(file, resolver, plan.inMemory);
       this.nodes.set(file, node);
       pending.push(...node.imports);
     }
@@ -153,8 +153,9 @@ class ProgramKeys {
     return this.program;
   }
 
-  private node(file: string, resolver: ImportResolver): GraphNode {
-    const { hash: content, text } = this.contents.read(file);
+  private node(file: string, resolver: ImportResolver, inMemory: ReadonlyMap<string, string>): GraphNode {
+    const memory = inMemory.get(file);
+    const { hash: content, text } = memory === undefined ? this.contents.read(file) : { hash: hash(memory), text: memory };
     if (text === undefined) return { own: content, imports: [], global: false };
     const found = file.endsWith(".json") ? { resolved: [], unresolved: [], typeReferences: [] } : resolver.importsOf(file, text);
     const imports: string[] = [];

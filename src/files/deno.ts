@@ -1,0 +1,268 @@
+/**
+ * Deno projects: a file that no tsconfig.json includes but that lies below
+ * a `deno.json` or `deno.jsonc` is analysed as Deno would type-check it —
+ * with Deno's global types (the `Deno` namespace and the web APIs), which
+ * the installed `deno` prints with `deno types`, the config's
+ * `compilerOptions`, and its import map (`imports`, or the file `importMap`
+ * names) turned into `paths`. `npm:` specifiers resolve to packages
+ * installed in a local `node_modules`; what does not resolve locally
+ * (`jsr:`, URLs, packages not installed) is one warning per config, not a
+ * problem per import.
+ *
+ * @module
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parse, printParseErrorCode, type ParseError } from "jsonc-parser";
+import { ts } from "ts-morph";
+import type { ScanWarning } from "../site.ts";
+import { ImportResolver } from "./imports.ts";
+
+/** Deno's config file names, in the order Deno looks for them. */
+const DENO_CONFIG_NAMES = ["deno.json", "deno.jsonc"] as const;
+
+/** The name of the in-memory file that holds Deno's global types (recognised as platform declarations by src/analysis/platform.ts). */
+const DENO_TYPES_NAME = "lib.deno.d.ts";
+
+/** Specifiers Deno resolves itself (packages, registries, URLs): a failure to resolve one is reported once per config. */
+const REMOTE = /^(npm|jsr|https?):/;
+
+/**
+ * A Deno config as a program uses it: its absolute `path`, the compiler
+ * `options` it gives, and `inMemory`, the files that are not on disk
+ * (Deno's global types, when `deno` could be asked for them) by absolute path.
+ */
+export interface DenoConfig {
+  path: string;
+  options: ts.CompilerOptions;
+  inMemory: ReadonlyMap<string, string>;
+}
+
+/**
+ * Finds the Deno config of files (each config parsed once), and collects
+ * its defects as warnings: a config that does not parse, options
+ * TypeScript does not know, no `deno` to ask for the global types (once
+ * per scan), imports that do not resolve locally (see {@link DenoConfigs.programOptions}).
+ */
+export class DenoConfigs {
+  /** Defects found so far. */
+  readonly warnings: ScanWarning[] = [];
+  private readonly parsed = new Map<string, DenoConfig | undefined>();
+  private types: { text: string; version: string } | string | undefined;
+
+  /**
+   * @param base the options a Deno program starts from (JavaScript
+   *   allowed, no emit), before Deno's defaults and the config's own.
+   */
+  constructor(private readonly base: ts.CompilerOptions) {}
+
+  /**
+   * The Deno config that applies to `file`: the nearest `deno.json` or
+   * `deno.jsonc` at or above its directory, not above the git repository
+   * root. Undefined when there is none.
+   *
+   * @param file an absolute path.
+   */
+  configOf(file: string): DenoConfig | undefined {
+    for (let dir = dirname(file); ; dir = dirname(dir)) {
+      for (const name of DENO_CONFIG_NAMES) {
+        const path = join(dir, name);
+        if (this.parsed.has(path)) return this.parsed.get(path);
+        if (existsSync(path)) {
+          const config = this.parse(path);
+          this.parsed.set(path, config);
+          return config;
+        }
+      }
+      if (existsSync(join(dir, ".git")) || dirname(dir) === dir) return undefined;
+    }
+  }
+
+  /**
+   * The options of a Deno program whose files are `files`: `config`'s,
+   * with `npm:` specifiers the files import directly mapped to installed
+   * packages. Warns once, naming them, about the imports that Deno would
+   * resolve but that do not resolve here (`npm:` packages not installed,
+   * `jsr:` and URL specifiers, import map names that point to them): what
+   * they export is untyped in the scan.
+   *
+   * @param config the program's config.
+   * @param files absolute paths of the program's files.
+   */
+  programOptions(config: DenoConfig, files: readonly string[]): ts.CompilerOptions {
+    const dir = dirname(config.path);
+    const paths = { ...config.options.paths };
+    const imported: Array<{ file: string; text: string }> = [];
+    for (const file of files) {
+      try {
+        imported.push({ file, text: readFileSync(file, "utf8") });
+      } catch {
+        // An unreadable file is reported by discovery; it has no imports to check.
+      }
+    }
+    for (const { text } of imported) {
+      for (const { fileName } of ts.preProcessFile(text, true, true).importedFiles) {
+        const local = fileName.startsWith("npm:") && paths[fileName] === undefined ? npmPackagePath(dir, fileName) : undefined;
+        if (local !== undefined) paths[fileName] = [local];
+      }
+    }
+    const options: ts.CompilerOptions = { ...config.options, paths };
+    const resolver = new ImportResolver(options, dir);
+    const mapKeys = this.keys.get(config.path) ?? new Set<string>();
+    const unresolved = new Set<string>();
+    for (const { file, text } of imported) {
+      for (const specifier of resolver.importsOf(file, text).unresolved) {
+        if (REMOTE.test(specifier) || mapKeys.has(specifier)) unresolved.add(specifier);
+      }
+    }
+    if (unresolved.size > 0) {
+      const names = [...unresolved].sort();
+      const shown = names.length > 5 ? `${names.slice(0, 5).join(", ")} and ${names.length - 5} more` : names.join(", ");
+      this.warnings.push({
+        file: config.path,
+        message: `${names.length} import${names.length === 1 ? "" : "s"} that Deno resolves did not resolve locally (${shown}); ` +
+          "what they export is untyped in this scan (deno install puts npm: packages in node_modules)",
+      });
+    }
+    return options;
+  }
+
+  /** The exact (not prefix) names of each config's import map, by config path. */
+  private readonly keys = new Map<string, Set<string>>();
+
+  private parse(path: string): DenoConfig {
+    const dir = dirname(path);
+    const json = this.readJsonc(path) ?? {};
+    const compilerOptions = typeof json["compilerOptions"] === "object" && json["compilerOptions"] !== null ? json["compilerOptions"] as Record<string, unknown> : {};
+    // Deno's own libs (deno.window, deno.ns, …) are in the global types; the others are TypeScript's.
+    const lib = Array.isArray(compilerOptions["lib"]) ? (compilerOptions["lib"] as unknown[]).filter((name) => typeof name !== "string" || !name.startsWith("deno.")) : undefined;
+    const converted = ts.convertCompilerOptionsFromJson({ ...compilerOptions, lib: lib === undefined || lib.length === 0 ? ["esnext"] : lib }, dir, path);
+    for (const error of converted.errors) {
+      this.warnings.push({ file: path, message: `${ts.flattenDiagnosticMessageText(error.messageText, " ")}; the rest of the config is used` });
+    }
+    const imports = this.importMap(path, json);
+    this.keys.set(path, new Set(Object.keys(imports).filter((key) => !key.endsWith("/"))));
+    const inMemory = new Map<string, string>();
+    const types = this.globalTypes(path);
+    const typesPath = types === undefined ? undefined : join(dir, `.deno-${types.version}`, DENO_TYPES_NAME);
+    if (types !== undefined && typesPath !== undefined) inMemory.set(typesPath, types.text);
+    return {
+      path,
+      options: {
+        ...this.base,
+        // Deno's defaults: strict, .ts extensions in imports, no @types packages unless the config names them.
+        strict: true,
+        allowImportingTsExtensions: true,
+        types: [],
+        ...converted.options,
+        allowJs: true,
+        noEmit: true,
+        skipLibCheck: true,
+        paths: importPaths(dir, imports),
+      },
+      inMemory,
+    };
+  }
+
+  /** The config as JSON with comments; a defect is a warning and what could be read is used. */
+  private readJsonc(path: string): Record<string, unknown> | undefined {
+    let text: string;
+    try {
+      text = readFileSync(path, "utf8");
+    } catch (error) {
+      this.warnings.push({ file: path, message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); Deno's defaults are used` });
+      return undefined;
+    }
+    const errors: ParseError[] = [];
+    const value: unknown = parse(text.replace(/^\uFEFF/, ""), errors, { allowTrailingComma: true });
+    if (errors[0] !== undefined) this.warnings.push({ file: path, message: `not valid JSON (${printParseErrorCode(errors[0].error)} at offset ${errors[0].offset}); the rest of the config is used` });
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? value as Record<string, unknown> : undefined;
+  }
+
+  /** The import map: the config's `imports`, else the file its `importMap` names. */
+  private importMap(path: string, json: Record<string, unknown>): Record<string, string> {
+    let imports = json["imports"];
+    if (imports === undefined && typeof json["importMap"] === "string") {
+      const mapPath = resolve(dirname(path), json["importMap"]);
+      imports = this.readJsonc(mapPath)?.["imports"];
+    }
+    if (typeof imports !== "object" || imports === null) return {};
+    return Object.fromEntries(Object.entries(imports).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
+  }
+
+  /** Deno's global types, asked of `deno types` once per scan; warns once when no `deno` runs. */
+  private globalTypes(config: string): { text: string; version: string } | undefined {
+    if (this.types === undefined) {
+      const binary = denoBinary(dirname(config));
+      try {
+        const version = execFileSync(binary, ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).split("\n")[0]!.replace(/^deno\s+/, "").split(" ")[0]!;
+        const text = execFileSync(binary, ["types"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], maxBuffer: 1 << 28 });
+        this.types = { text: withoutDenoLibReferences(text), version };
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        this.types = code === "ENOENT" ? "deno was not found (neither on the PATH nor in node_modules/.bin)" : `deno types failed (${code ?? (error as Error).message})`;
+      }
+      if (typeof this.types === "string") {
+        this.warnings.push({ file: config, message: `${this.types}: Deno's global types are not loaded, so Deno.* calls are untyped and their promises may be missed` });
+      }
+    }
+    return typeof this.types === "string" ? undefined : this.types;
+  }
+}
+
+/**
+ * `deno types` without its references to Deno's own libs (printed inline
+ * in the same output, unknown to TypeScript by those names) and without
+ * `no-default-lib` (TypeScript's libs come from the program's `lib`).
+ */
+function withoutDenoLibReferences(text: string): string {
+  return text.replace(/^\/\/\/ <reference (no-default-lib="true"|lib="(deno\.[^"]*|node)") \/>$/gm, "");
+}
+
+/**
+ * The `deno` to run: this runtime when it is Deno, else one in a
+ * `node_modules/.bin` at or above `dir` or above this module (the npm
+ * package `deno`), else `deno` from the PATH.
+ */
+function denoBinary(dir: string): string {
+  const deno = (globalThis as { Deno?: { execPath(): string } }).Deno;
+  if (deno !== undefined) return deno.execPath();
+  for (const start of [dir, dirname(fileURLToPath(import.meta.url))]) {
+    for (let at = start; ; at = dirname(at)) {
+      const candidate = join(at, "node_modules", ".bin", "deno");
+      if (existsSync(candidate)) return candidate;
+      if (dirname(at) === at) break;
+    }
+  }
+  return "deno";
+}
+
+/**
+ * An import map as TypeScript `paths`: a local target (`./src/`) maps its
+ * key (a prefix when both end in `/`); an `npm:` target maps to the package
+ * in the nearest `node_modules` when it is installed there. Other targets
+ * (`jsr:`, URLs) have no local file.
+ */
+function importPaths(dir: string, imports: Record<string, string>): ts.MapLike<string[]> {
+  const paths: ts.MapLike<string[]> = {};
+  for (const [key, target] of Object.entries(imports)) {
+    const local = /^\.{0,2}\//.test(target) ? resolve(dir, target) + (target.endsWith("/") ? "/" : "") : npmPackagePath(dir, target);
+    if (local === undefined) continue;
+    if (key.endsWith("/") && local.endsWith("/")) paths[`${key}*`] = [`${local}*`];
+    else if (!key.endsWith("/")) paths[key] = [local];
+  }
+  return paths;
+}
+
+/** `npm:name@version/sub` as a path into the nearest `node_modules` that has the package; undefined when none has it. */
+function npmPackagePath(dir: string, specifier: string): string | undefined {
+  const match = /^npm:\/?((?:@[^/]+\/)?[^@/]+)(?:@[^/]*)?(\/.*)?$/.exec(specifier);
+  if (match === null) return undefined;
+  for (let at = dir; ; at = dirname(at)) {
+    const candidate = join(at, "node_modules", match[1]!);
+    if (existsSync(candidate)) return candidate + (match[2] ?? "");
+    if (dirname(at) === at) return undefined;
+  }
+}
