@@ -12,6 +12,25 @@ interface Retry {
 }
 
 /**
+ * What only some tasks need: abort controllers, restart and failure
+ * details, class slot, backoff, timeout and outside-signal state, the
+ * handle's bound `abort`. Created on the first write of
+ * one of them, so a task that only runs once and succeeds never has it.
+ */
+class TaskExtras {
+  controller: AbortController | undefined = undefined;
+  attemptController: AbortController | undefined = undefined;
+  restartCount = 0;
+  lastError: string | undefined = undefined;
+  reason: string | undefined = undefined;
+  holdsSlot = false;
+  retry: Retry | undefined = undefined;
+  attemptTimer: unknown = undefined;
+  unfollow: (() => void) | undefined = undefined;
+  abort: ((reason?: unknown) => void) | undefined = undefined;
+}
+
+/**
  * One registered task: the supervisor's bookkeeping, and the task's handle
  * (what `spawn` and `spawnLogged` return; the bookkeeping fields are not part
  * of the {@link TaskHandle} type).
@@ -20,8 +39,10 @@ interface Retry {
  * which costs microseconds on Node 20) exists once the signal is read, handed
  * to a factory or aborted; the `done` promise exists once it is read, and a
  * task that settles before that stores its outcome only; the backoff state
- * exists once the task fails. One object per task keeps a burst of in-flight
- * `spawnLogged` tasks small for the garbage collector.
+ * exists once the task fails; every field most tasks never set lives in a
+ * {@link TaskExtras} record created on first write. A small object per task
+ * keeps a burst of in-flight `spawnLogged` tasks cheap for the garbage
+ * collector.
  */
 export class Task implements TaskHandle<unknown> {
   /** Task name as given at spawn. */
@@ -40,36 +61,87 @@ export class Task implements TaskHandle<unknown> {
   readonly factory: TaskFactory | undefined;
   /** False when the factory provably never reads its signal argument (see {@link ignoresArguments}). */
   readonly passesSignal: boolean;
-  /** The task's controller (its handle's signal, the one backoff sleeps race); created on first need. */
-  controller: AbortController | undefined = undefined;
-  /** The current attempt's own controller (restarts, `attemptTimeoutMs`), when the factory reads its signal. */
-  attemptController: AbortController | undefined = undefined;
   /** Current status, as `snapshot()` reports it; `queued`/`running`/`restarting` until the task has ended. */
   status: TaskStatus = "running";
   /** Current (or last) attempt, 1-based. */
   attempt = 0;
-  /** Restarts performed so far. */
-  restartCount = 0;
-  /** One-line summary of the last failure. */
-  lastError: string | undefined = undefined;
-  /** Why the task is `failed`, when it is. */
-  reason: string | undefined = undefined;
-  /** True while the task holds a slot of its class (released exactly once, when it ends). */
-  holdsSlot = false;
-  /** Backoff state, created at the first failure that may restart. */
-  retry: Retry | undefined = undefined;
-  /** The clock handle of the current attempt's timeout, under `attemptTimeoutMs`. */
-  attemptTimer: unknown = undefined;
   /** The registry's links between log-only tasks (see registry.ts). */
   prev: Task | undefined = undefined;
   /** The registry's links between log-only tasks (see registry.ts). */
   next: Task | undefined = undefined;
-  /** Removes the listener on an outside `signal` option; set by {@link follow}. */
-  #unfollow: (() => void) | undefined = undefined;
   /** The final outcome once settled, or the resolver of a `done` read before that. */
   #settlement: TaskOutcome<unknown> | ((outcome: TaskOutcome<unknown>) => void) | undefined = undefined;
   #done: Promise<TaskOutcome<unknown>> | undefined = undefined;
-  #abort: ((reason?: unknown) => void) | undefined = undefined;
+  #extras: TaskExtras | undefined = undefined;
+
+  /** The record of rarely needed fields, created on first need. */
+  get #more(): TaskExtras {
+    return (this.#extras ??= new TaskExtras());
+  }
+
+  /** The task's controller (its handle's signal, the one backoff sleeps race); created on first need. */
+  get controller(): AbortController | undefined {
+    return this.#extras?.controller;
+  }
+  set controller(value: AbortController | undefined) {
+    if (value !== undefined || this.#extras !== undefined) this.#more.controller = value;
+  }
+
+  /** The current attempt's own controller (restarts, `attemptTimeoutMs`), when the factory reads its signal. */
+  get attemptController(): AbortController | undefined {
+    return this.#extras?.attemptController;
+  }
+  set attemptController(value: AbortController | undefined) {
+    if (value !== undefined || this.#extras !== undefined) this.#more.attemptController = value;
+  }
+
+  /** Restarts performed so far. */
+  get restartCount(): number {
+    return this.#extras?.restartCount ?? 0;
+  }
+  set restartCount(value: number) {
+    this.#more.restartCount = value;
+  }
+
+  /** One-line summary of the last failure. */
+  get lastError(): string | undefined {
+    return this.#extras?.lastError;
+  }
+  set lastError(value: string | undefined) {
+    this.#more.lastError = value;
+  }
+
+  /** Why the task is `failed`, when it is. */
+  get reason(): string | undefined {
+    return this.#extras?.reason;
+  }
+  set reason(value: string | undefined) {
+    this.#more.reason = value;
+  }
+
+  /** True while the task holds a slot of its class (released exactly once, when it ends). */
+  get holdsSlot(): boolean {
+    return this.#extras?.holdsSlot === true;
+  }
+  set holdsSlot(value: boolean) {
+    if (value || this.#extras !== undefined) this.#more.holdsSlot = value;
+  }
+
+  /** Backoff state, created at the first failure that may restart. */
+  get retry(): Retry | undefined {
+    return this.#extras?.retry;
+  }
+  set retry(value: Retry | undefined) {
+    this.#more.retry = value;
+  }
+
+  /** The clock handle of the current attempt's timeout, under `attemptTimeoutMs`. */
+  get attemptTimer(): unknown {
+    return this.#extras?.attemptTimer;
+  }
+  set attemptTimer(value: unknown) {
+    if (value !== undefined || this.#extras !== undefined) this.#more.attemptTimer = value;
+  }
 
   /**
    * Create the bookkeeping of a task that is about to run its first attempt.
@@ -118,7 +190,7 @@ export class Task implements TaskHandle<unknown> {
 
   /** Abort this task (the handle's method); bound on first read, so `const { abort } = handle` and `setTimeout(handle.abort)` work. */
   get abort(): (reason?: unknown) => void {
-    return (this.#abort ??= (reason?: unknown) => this.cancel(reason));
+    return (this.#more.abort ??= (reason?: unknown) => this.cancel(reason));
   }
 
   /**
@@ -141,14 +213,15 @@ export class Task implements TaskHandle<unknown> {
   follow(outside: AbortSignal): void {
     const onAbort = (): void => this.cancel(outside.reason);
     outside.addEventListener("abort", onAbort, { once: true });
-    this.#unfollow = () => outside.removeEventListener("abort", onAbort);
+    this.#more.unfollow = () => outside.removeEventListener("abort", onAbort);
   }
 
   /** Stop following the outside signal (the task ended); does nothing when there is none. */
   unfollow(): void {
-    if (this.#unfollow === undefined) return;
-    this.#unfollow();
-    this.#unfollow = undefined;
+    const unfollow = this.#extras?.unfollow;
+    if (unfollow === undefined) return;
+    this.#extras!.unfollow = undefined;
+    unfollow();
   }
 
   /** Settles once with the final outcome; created on first read; never rejects. */
