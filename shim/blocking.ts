@@ -367,7 +367,7 @@ function workerThreads(): Promise<typeof import("node:worker_threads")> {
 async function startRawWorker(url: URL, events: RawWorkerEvents): Promise<RawWorker> {
   if (!isServerRuntime()) return startWebWorker(url, events);
   const { Worker } = await workerThreads();
-  const worker = new Worker(url);
+  const worker = new Worker(url, { execArgv: workerExecArgv() });
   worker.on("message", events.message);
   worker.on("error", (error: unknown) => events.died(error instanceof Error ? error : new Error(String(error))));
   worker.on("exit", (code: number) => events.died(new Error(`the blocking worker exited with code ${code}`)));
@@ -376,6 +376,13 @@ async function startRawWorker(url: URL, events: RawWorkerEvents): Promise<RawWor
     terminate: () => worker.terminate().then(() => undefined, () => undefined),
     keepAlive: (busy) => (busy ? worker.ref() : worker.unref()),
   };
+}
+
+/** The parent's Node options for a worker, without `--input-type` (it applies to `--eval` and stdin only, and makes a worker refuse its entry file). */
+function workerExecArgv(): string[] | undefined {
+  const execArgv = (globalThis as { process?: { execArgv?: unknown } }).process?.execArgv;
+  if (!Array.isArray(execArgv)) return undefined;
+  return execArgv.filter((option: string, i) => !option.startsWith("--input-type") && execArgv[i - 1] !== "--input-type");
 }
 
 function startWebWorker(url: URL, events: RawWorkerEvents): RawWorker {

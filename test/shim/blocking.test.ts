@@ -1,6 +1,8 @@
 // spawnBlocking / BlockingPool: jobs on real workers (worker_threads on Node and Deno), held
 // and released through shared memory, never timed by sleeps.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import process from "node:process";
 import { describe, test } from "node:test";
 import { BlockingPool } from "../../shim/blocking.ts";
 import { SupervisorClosedError, TaskAbortedError } from "../../shim/errors.ts";
@@ -9,6 +11,7 @@ import { GATE, MAX, RUNNING, STARTED } from "./blocking.fixture.ts";
 import type { fail, gated, sum, throwCode } from "./blocking.fixture.ts";
 import { setup } from "./helpers.ts";
 
+const SOURCE_EXTENSION = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
 const FIXTURE = new URL(import.meta.url.endsWith(".ts") ? "./blocking.fixture.ts" : "./blocking.fixture.js", import.meta.url);
 
 /** Shared counters for `gated` jobs. */
@@ -160,5 +163,22 @@ describe("BlockingPool", () => {
     assert.throws(() => pool.spawn("relative", "./work.js", "run"), { name: "TypeError", message: /absolute module URL .*"\.\/work\.js"/ });
     assert.throws(() => pool.spawn("unnamed", FIXTURE, ""), { name: "TypeError", message: /name of an exported function/ });
     assert.deepEqual(supervisor.snapshot(), []);
+  });
+
+  test("spawnBlocking runs on the default pool, and its idle worker does not keep the process alive", () => {
+    const blocking = new URL(`../../shim/blocking${SOURCE_EXTENSION}`, import.meta.url).href;
+    const code = `import { spawnBlocking } from ${JSON.stringify(blocking)};
+import { defaultSupervisor } from ${JSON.stringify(new URL(`../../shim/spawn${SOURCE_EXTENSION}`, import.meta.url).href)};
+const handle = spawnBlocking(${JSON.stringify("sum")}, ${JSON.stringify(FIXTURE.href)}, "sum", 20, 22);
+const value = await handle.join();
+console.log(JSON.stringify({ value, classes: Object.keys(defaultSupervisor.stats().classes) }));
+`;
+    const deno = (globalThis as { Deno?: { execPath(): string } }).Deno;
+    const [command, args] = deno === undefined ? [process.execPath, ["--input-type=module", "-e", code]] : [deno.execPath(), ["eval", code]];
+    // No shutdown, no close: the child must exit by itself once the job is done (a worker kept alive would hang it until the timeout).
+    const run = spawnSync(command, args, { encoding: "utf8", timeout: 60_000 });
+    assert.equal(run.signal, null, "the child exited by itself");
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout), { value: 42, classes: ["blocking"] });
   });
 });
