@@ -18,6 +18,8 @@ import { skipOuterExpressions } from "../analysis/functions.ts";
 
 /** The specifier for projects with a package.json (and the default). */
 export const PACKAGE_SPECIFIER = "spawn-audit/shim";
+/** The standalone shim package (zero dependencies), imported by projects that depend on it. */
+export const STANDALONE_SPECIFIER = "@spawn-audit/shim";
 /** The specifier for Deno projects whose import map has no entry for spawn-audit. */
 export const DENO_SPECIFIER = "npm:spawn-audit/shim";
 
@@ -58,16 +60,17 @@ export function shimSpecifier(file: string, source: ShimSource): string {
   return source.specifier ?? projectSpecifier(dirname(file));
 }
 
-/** The default specifier for files in `dir`: by the nearest deno.json(c) or package.json. */
+/** The default specifier for files in `dir`: by the nearest deno.json(c) or package.json; the standalone package when that package.json depends on it. */
 function projectSpecifier(dir: string): string {
   const manifest = nearestManifest(dir);
-  return manifest?.name.startsWith("deno") === true ? denoSpecifier(readFileSync(manifest.path, "utf8")) : PACKAGE_SPECIFIER;
+  if (manifest?.name.startsWith("deno") === true) return denoSpecifier(readFileSync(manifest.path, "utf8"));
+  return nearestPackage(dir)?.dependencies.has(STANDALONE_SPECIFIER) === true ? STANDALONE_SPECIFIER : PACKAGE_SPECIFIER;
 }
 
 /**
- * The shim's specifier under a Deno config: an import-map key for
- * spawn-audit (`"spawn-audit/shim"`, `"spawn-audit/"`, `"spawn-audit"`),
- * else `npm:spawn-audit/shim`.
+ * The shim's specifier under a Deno config: an import-map key for the
+ * standalone `@spawn-audit/shim` or for spawn-audit (`"spawn-audit/shim"`,
+ * `"spawn-audit/"`, `"spawn-audit"`), else `npm:spawn-audit/shim`.
  *
  * @param configText the text of deno.json or deno.jsonc (comments allowed).
  */
@@ -76,7 +79,9 @@ export function denoSpecifier(configText: string): string {
   const imports = (config as { imports?: unknown } | undefined)?.imports;
   if (typeof imports !== "object" || imports === null) return DENO_SPECIFIER;
   for (const [key, value] of Object.entries(imports as Record<string, unknown>)) {
-    if (typeof value !== "string" || !/(^|[:/@])spawn-audit\b/.test(value)) continue;
+    if (typeof value !== "string") continue;
+    if (/(^|:)@spawn-audit\/shim\b/.test(value) && !key.endsWith("/")) return key;
+    if (!/(^|[:/@])spawn-audit\b/.test(value)) continue;
     if (!key.endsWith("/")) return /\/shim\/?$/.test(value) ? key : `${key}/shim`;
     if (value.endsWith("/")) return `${key}shim`;
   }

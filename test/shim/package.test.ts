@@ -7,10 +7,13 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { denoSpecifier, shimSpecifier } from "../../src/fix/imports.ts";
 import { repoRoot } from "../support/repo.ts";
+import { writeTree } from "../support/tree.ts";
 
 const shimDir = join(repoRoot(), "shim");
 
@@ -115,4 +118,19 @@ test("deno publish --dry-run of the shim passes without a warning (no slow types
   assert.doesNotMatch(run.stderr, /^error/im);
   assert.match(run.stderr, /Dry run complete/);
   assert.doesNotMatch(run.stderr, /\.test\.ts|dist\//, "tests and build output are not published");
+});
+
+test("the codemod imports the standalone package in a project that depends on it, spawn-audit/shim otherwise", () => {
+  const root = mkdtempSync(join(tmpdir(), "spawn-audit-standalone-"));
+  writeTree(root, {
+    "standalone/package.json": JSON.stringify({ name: "service", dependencies: { "@spawn-audit/shim": "^0.1.0" } }),
+    "standalone/src/main.ts": "",
+    "tool/package.json": JSON.stringify({ name: "service", devDependencies: { "spawn-audit": "^0.1.0" } }),
+    "tool/src/main.ts": "",
+  });
+  assert.equal(shimSpecifier(join(root, "standalone", "src", "main.ts"), { kind: "package" }), "@spawn-audit/shim");
+  assert.equal(shimSpecifier(join(root, "tool", "src", "main.ts"), { kind: "package" }), "spawn-audit/shim");
+  assert.equal(denoSpecifier(`{ "imports": { "@spawn-audit/shim": "jsr:@spawn-audit/shim@^0.1.0" } }`), "@spawn-audit/shim");
+  assert.equal(denoSpecifier(`{ "imports": { "supervisor": "npm:@spawn-audit/shim@0.1.0" } }`), "supervisor");
+  rmSync(root, { recursive: true, force: true });
 });
