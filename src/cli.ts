@@ -54,7 +54,8 @@ Commands:
   scan [paths...]        find unsupervised background work (default path: .)
   fix [paths...]         rewrite unsupervised sites to run under the shim (dry run by default)
   explain <name>         what a rule, kind or signal means (e.g. timers, void-promise, interval-timer)
-  init [dir]             write spawn-audit.json with $schema and the test folders found (--force overwrites)
+  init [dir]             write spawn-audit.json with $schema and the test files the default patterns
+                         miss (--force overwrites)
   init --shim [dir]      write the project's supervision module: the shim logging through the project's
                          logger (--logger pino|winston|console, default: from package.json, else console;
                          --out <file>, default: src/supervision.ts, .js without a tsconfig.json)
@@ -330,7 +331,7 @@ function initCommand(dirs: string[], values: Record<string, unknown>, io: CliIo)
   const stray = ["logger", "out"].find((name) => values[name] !== undefined);
   if (stray !== undefined) throw new UsageError(`--${stray} is an option of init --shim`);
   const { path, testPatterns } = initConfig(resolve(io.cwd, dirs[0] ?? "."), values["force"] === true);
-  const found = testPatterns.length === 0 ? "no test folders or files found" : `test patterns: ${testPatterns.join(", ")}`;
+  const found = testPatterns.length === 0 ? "the default test patterns cover every test file found" : `test patterns: ${testPatterns.join(", ")}`;
   io.stdout(`spawn-audit: wrote ${path} (${found})\n`);
   return 0;
 }

@@ -19,3 +19,34 @@ export class UsageError extends Error {
     this.name = "UsageError";
   }
 }
+
+/**
+ * Plain words for the `code` of a Node file system error, the same in every
+ * message that names a file the tool could not read or write.
+ */
+const FILE_SYSTEM_REASONS: Readonly<Record<string, string>> = {
+  ENOENT: "no such file or folder",
+  ENOTDIR: "a part of the path is not a folder",
+  EISDIR: "it is a folder",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  EROFS: "read-only file system",
+  EMFILE: "too many open files",
+  ENFILE: "too many open files on the system",
+  ENOSPC: "no space left on the device",
+  EIO: "input/output error",
+  ELOOP: "too many levels of symbolic links",
+  ENAMETOOLONG: "file name too long",
+};
+
+/**
+ * A file system error in a few words, for a one-line message.
+ *
+ * @param error what a `node:fs` call threw (an `Error` with a `code` such as `EACCES`).
+ * @returns the plain words for a known code (`permission denied`), else the
+ *   code itself, else the error's message.
+ */
+export function fileSystemReason(error: unknown): string {
+  const { code, message } = (error ?? {}) as Partial<NodeJS.ErrnoException>;
+  return (code === undefined ? undefined : FILE_SYSTEM_REASONS[code]) ?? code ?? String(message);
+}

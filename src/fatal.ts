@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { fileSystemReason } from "./errors.ts";
 
 /** What the run was doing, as far as is known, when it failed; the CLI reports it as it goes. */
 export interface Activity {
@@ -26,17 +27,21 @@ const STACK_EXHAUSTED = /maximum call stack size exceeded|too much recursion/i;
 /** V8's messages for a `RangeError` that means a single allocation was too large. */
 const ALLOCATION_FAILED = /invalid (string|array|typed array) length|array buffer allocation failed/i;
 
-/** Plain words for the `code` of a Node file system error that the user's environment causes. */
-const FILE_SYSTEM_REASONS: Readonly<Record<string, string>> = {
-  EACCES: "permission denied; make it readable, or leave it out with --ignore-pattern",
-  EPERM: "operation not permitted; make it readable, or leave it out with --ignore-pattern",
-  EMFILE: "too many open files; raise the limit (ulimit -n)",
-  ENFILE: "too many open files on the system",
-  ENOSPC: "no space left on the device",
-  EROFS: "read-only file system",
-  EIO: "input/output error",
-  ELOOP: "too many levels of symbolic links",
-  ENAMETOOLONG: "file name too long",
+/**
+ * The file system errors (by `code`) that the user's environment causes, with
+ * what the user can do, after the reason. A missing file is not among them:
+ * paths are checked before they are read, so one vanishing is a bug.
+ */
+const ENVIRONMENT_ERRORS: Readonly<Record<string, string>> = {
+  EACCES: "; make it readable, or leave it out with --ignore-pattern",
+  EPERM: "; make it readable, or leave it out with --ignore-pattern",
+  EMFILE: "; raise the limit (ulimit -n)",
+  ENFILE: "",
+  ENOSPC: "",
+  EROFS: "",
+  EIO: "",
+  ELOOP: "",
+  ENAMETOOLONG: "",
 };
 
 /**
@@ -59,7 +64,7 @@ export function describeFatal(error: unknown, activity?: Activity): string | und
     return `ran out of memory${where} (${error.message}); scan fewer paths at a time, or leave generated files out with --ignore-pattern`;
   }
   const { code, syscall, path } = (error ?? {}) as Partial<NodeJS.ErrnoException>;
-  const reason = code === undefined ? undefined : FILE_SYSTEM_REASONS[code];
-  if (reason === undefined || typeof syscall !== "string") return undefined;
-  return `cannot access ${path ?? "a file"} (${syscall})${where}: ${reason}`;
+  const hint = code === undefined ? undefined : ENVIRONMENT_ERRORS[code];
+  if (hint === undefined || typeof syscall !== "string") return undefined;
+  return `cannot access ${path ?? "a file"} (${syscall})${where}: ${fileSystemReason(error)}${hint}`;
 }

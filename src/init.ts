@@ -1,19 +1,25 @@
 /**
  * `spawn-audit init [dir]`: writes a starting `spawn-audit.json` with
- * `$schema` and the test files found in the project, so test sites are
- * recognised from the first scan and the patterns are there to edit.
+ * `$schema` and patterns for the test files found in the project that the
+ * default test patterns miss (a file that imports a test framework in a
+ * folder named otherwise), so their sites are grouped as test from the
+ * first scan and the patterns are there to edit.
  * `spawn-audit init --shim [dir]` writes the project's supervision module
  * instead (see {@link initShim}).
  *
  * @module
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { dirname, extname, join, relative, resolve, sep } from "node:path";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, writeFileSync } from "node:fs";
+import { dirname, extname, join, resolve } from "node:path";
 import { applyEdits as applyJsonEdits, modify } from "jsonc-parser";
+import picomatch from "picomatch";
 import { writeAtomically } from "./atomic-write.ts";
 import { configsIn } from "./config/discover.ts";
 import { CONFIG_SCHEMA_FILE } from "./config/validate.ts";
-import { UsageError } from "./errors.ts";
+import { fileSystemReason, UsageError } from "./errors.ts";
+import { isSourceFile } from "./files/discover.ts";
+import { displayPath } from "./project.ts";
+import { DEFAULT_TEST_PATTERNS } from "./scan.ts";
 import { shimModuleText, SHIM_LOGGERS, type ModuleFlavour, type ShimLogger } from "./shim-module.ts";
 
 /** The file `init` writes. */
@@ -22,17 +28,21 @@ const INIT_FILE_NAME = "spawn-audit.json";
 /** The schema's published address (its `$id`), used when the package is not installed in the project. */
 const SCHEMA_URL = "https://spawn-audit.dev/schema/config.v1.json";
 
-/** Folder names that hold tests (Jest's `__tests__`, Mocha's and others' `test`/`tests`). */
-const TEST_FOLDERS = new Set(["test", "tests", "__tests__"]);
+/**
+ * A module that imports a test framework or runner (node:test, Deno's and
+ * the std library's, Jest, Vitest, Mocha, AVA, tap, uvu, Playwright) or
+ * registers a Deno test: its sites are test sites wherever the file is.
+ */
+const TEST_FRAMEWORK = /\bfrom\s+["'](?:node:test|vitest|@jest\/globals|mocha|ava|tap|uvu|@playwright\/test|(?:jsr:)?@std\/(?:testing|assert)\b[^"']*)["']|\brequire\(\s*["'](?:node:test|mocha|ava|tap|uvu)["']\s*\)|\bDeno\.test\s*\(/;
 
-/** Test file names: `x.test.ts`, `x.spec.js` (Jest, Vitest, Mocha); the capture is `test.ts` / `spec.js`. */
-const TEST_FILE = /\.((?:test|spec)\.[cm]?[jt]sx?)$/;
+/** How much of each file is read to find a test framework import: imports come first. */
+const HEAD_BYTES = 8192;
 
 /** Directories never searched for tests. */
 const SKIPPED_FOLDERS = new Set(["node_modules", "dist", "build", "coverage"]);
 
-/** How deep under the project directory test folders and files are looked for. */
-const MAX_DEPTH = 4;
+/** How deep under the project directory test files are looked for. */
+const MAX_DEPTH = 5;
 
 /** What `init` wrote: the file's absolute path and the test patterns found. */
 export interface InitResult {
@@ -74,7 +84,7 @@ function writeNew(path: string, text: string, force: boolean): void {
     if (force) writeAtomically(path, text);
     else writeFileSync(path, text, { flag: "wx" });
   } catch (error) {
-    throw new UsageError(`cannot write ${path}: ${(error as Error).message}`);
+    throw new UsageError(`cannot write ${path}: ${fileSystemReason(error)}`);
   }
 }
 
@@ -124,17 +134,18 @@ export function initShim(dir: string, options: InitShimOptions): InitShimResult 
   const typescript = existsSync(join(dir, "tsconfig.json"));
   const out = resolve(dir, options.out ?? `${existsSync(join(dir, "src")) ? "src/" : ""}supervision.${typescript ? "ts" : "js"}`);
   const extension = extname(out);
+  const manifest = packageJson(dir);
   const flavour: ModuleFlavour | undefined = /^\.[cm]?ts$/.test(extension) ? "ts"
-    : extension === ".mjs" || (extension === ".js" && packageJson(dir)?.["type"] === "module") ? "esm"
+    : extension === ".mjs" || (extension === ".js" && manifest?.["type"] === "module") ? "esm"
     : extension === ".cjs" || extension === ".js" ? "cjs"
     : undefined;
   if (flavour === undefined) throw new UsageError(`--out ${options.out}: the module must end in .ts, .mts, .cts, .js, .mjs or .cjs`);
   if (existsSync(out) && !options.force) throw new UsageError(`${out} already exists; pass --force to overwrite it`);
-  const detected = options.logger === undefined ? dependencyLogger(dir) : undefined;
+  const detected = options.logger === undefined ? dependencyLogger(manifest) : undefined;
   const logger = options.logger ?? detected ?? "console";
   // TypeScript imports its .ts modules by their .js names; Deno by their own.
   const runtimeName = existsSync(join(dir, "deno.json")) || existsSync(join(dir, "deno.jsonc")) ? out : out.replace(/\.([cm]?)ts$/, ".$1js");
-  const relativeName = relative(dir, runtimeName).split(sep).join("/");
+  const relativeName = displayPath(runtimeName, dir);
   const shimImport = relativeName.startsWith("../") ? relativeName : `./${relativeName}`;
   mkdirSync(dirname(out), { recursive: true });
   writeNew(out, shimModuleText(logger, flavour, shimImport), options.force);
@@ -153,9 +164,8 @@ export function initShim(dir: string, options: InitShimOptions): InitShimResult 
   };
 }
 
-/** The first of pino and winston among package.json's dependencies (any kind), if any. */
-function dependencyLogger(dir: string): ShimLogger | undefined {
-  const manifest = packageJson(dir);
+/** The first of pino and winston among a package.json's dependencies (any kind), if any. */
+function dependencyLogger(manifest: Record<string, unknown> | undefined): ShimLogger | undefined {
   const names = new Set(["dependencies", "devDependencies", "peerDependencies", "optionalDependencies"]
     .flatMap((field) => Object.keys((manifest?.[field] as Record<string, unknown> | undefined) ?? {})));
   return SHIM_LOGGERS.find((logger) => logger !== "console" && names.has(logger));
@@ -172,30 +182,61 @@ function packageJson(dir: string): Record<string, unknown> | undefined {
 }
 
 /**
- * Globs for the test folders and test files under `dir` (hidden and build
- * folders skipped, {@link MAX_DEPTH} levels): a test folder found once gives
- * its path (`test/**`), one found in several places `**\/<name>/**`; each
- * test file suffix gives `**\/*.<suffix>` (`**\/*.test.ts`).
+ * Globs for the test files under `dir` ({@link MAX_DEPTH} levels, hidden
+ * and build folders skipped) that {@link DEFAULT_TEST_PATTERNS} miss: a
+ * source file that imports a test framework ({@link TEST_FRAMEWORK}). A
+ * folder whose every source file is such a file gives `folder/**` (the
+ * highest one); any other gives its own path.
  */
 function findTestPatterns(dir: string): string[] {
-  const folders = new Map<string, string[]>();
-  const suffixes = new Set<string>();
-  const walk = (at: string, depth: number): void => {
-    for (const entry of readdirSync(at, { withFileTypes: true })) {
+  const isDefaultTest = picomatch([...DEFAULT_TEST_PATTERNS], { dot: true });
+  const patterns: string[] = [];
+  /**
+   * Walks `at`: `tests` when it holds uncovered test files and no other
+   * source file (its patterns are left to the caller), `mixed` when it holds
+   * other source files (the patterns of its test files and test folders are
+   * recorded), `none` when it holds neither.
+   */
+  const walk = (at: string, depth: number): "tests" | "mixed" | "none" => {
+    const found: string[] = [];
+    let mixed = false;
+    let entries;
+    try {
+      entries = readdirSync(at, { withFileTypes: true });
+    } catch {
+      return "none";
+    }
+    for (const entry of entries) {
+      const path = join(at, entry.name);
       if (entry.isDirectory()) {
-        if (entry.name.startsWith(".") || SKIPPED_FOLDERS.has(entry.name)) continue;
-        const path = join(at, entry.name);
-        if (TEST_FOLDERS.has(entry.name)) folders.set(entry.name, [...(folders.get(entry.name) ?? []), path]);
-        else if (depth < MAX_DEPTH) walk(path, depth + 1);
-      } else if (entry.isFile()) {
-        const suffix = TEST_FILE.exec(entry.name)?.[1];
-        if (suffix !== undefined) suffixes.add(suffix);
+        if (entry.name.startsWith(".") || SKIPPED_FOLDERS.has(entry.name) || depth >= MAX_DEPTH) continue;
+        const inside = walk(path, depth + 1);
+        if (inside === "tests") found.push(`${displayPath(path, dir)}/**`);
+        mixed ||= inside === "mixed";
+      } else if (entry.isFile() && isSourceFile(path) && !isDefaultTest(displayPath(path, dir))) {
+        if (importsTestFramework(path)) found.push(displayPath(path, dir));
+        else mixed = true;
       }
     }
+    if (!mixed && at !== dir) return found.length > 0 ? "tests" : "none";
+    patterns.push(...found);
+    return "mixed";
   };
   walk(dir, 1);
-  const folderPatterns = [...folders].map(([name, paths]) =>
-    paths.length === 1 ? `${relative(dir, paths[0]!).split(sep).join("/")}/**` : `**/${name}/**`
-  );
-  return [...folderPatterns.sort(), ...[...suffixes].sort().map((suffix) => `**/*.${suffix}`)];
+  return patterns.sort();
+}
+
+/** Whether the head of a file ({@link HEAD_BYTES}) imports a test framework; an unreadable file does not. */
+function importsTestFramework(file: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, "r");
+    const head = new Uint8Array(HEAD_BYTES);
+    const read = readSync(fd, head, 0, HEAD_BYTES, 0);
+    return TEST_FRAMEWORK.test(new TextDecoder().decode(head.subarray(0, read)));
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }

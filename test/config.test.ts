@@ -33,7 +33,7 @@ function tree(files: Record<string, string>): string {
 }
 
 /** The interval findings of a JSON scan report. */
-function intervals(stdout: string): { group: string; status: string }[] {
+function intervals(stdout: string): { file: string; group: string; status: string }[] {
   return JSON.parse(stdout).sites.filter((site: { kind: string }) => site.kind === "interval");
 }
 
@@ -120,7 +120,7 @@ describe("config errors: one line, exit 2", () => {
     const root = tree({ ".git/": "", "a.ts": INTERVAL, "spawn-audit.json/": "" });
     const run = await runInProcess(["scan", root]);
     assert.equal(run.code, 2);
-    assert.match(run.stderr, /^spawn-audit: cannot read config file .*spawn-audit\.json: it is a directory\n$/);
+    assert.match(run.stderr, /^spawn-audit: cannot read config file .*spawn-audit\.json: it is a folder\n$/);
   });
 });
 
@@ -147,11 +147,10 @@ describe("the published config schema", () => {
   });
 
   test("the config `init` writes is valid", async () => {
-    const root = tree({ "test/": "", "src/a.spec.ts": INTERVAL, "src/b.ts": INTERVAL, "node_modules/x/tests/": "" });
+    const root = tree({ "test/a.test.ts": INTERVAL, "src/b.ts": INTERVAL });
     const run = await runInProcess(["init", root]);
     assert.equal(run.code, 0, run.stderr);
     const written = JSON.parse(readFileSync(join(root, "spawn-audit.json"), "utf8"));
-    assert.deepEqual(written.testPatterns, ["test/**", "**/*.spec.ts"]);
     assert.match(written.$schema, /config\.v1\.json$/);
     assert.doesNotThrow(() => parseConfig(written, "init"));
   });
@@ -159,14 +158,40 @@ describe("the published config schema", () => {
 
 describe("init", () => {
   test("never overwrites an existing spawn-audit.json unless --force", async () => {
-    const root = tree({ "spawn-audit.json": "{ \"supervisors\": [\"mine\"] }\n", "tests/a.ts": INTERVAL, "lib/__tests__/b.ts": INTERVAL, "x/__tests__/c.ts": INTERVAL });
+    const root = tree({ "spawn-audit.json": "{ \"supervisors\": [\"mine\"] }\n", "src/a.ts": INTERVAL });
     const refused = await runInProcess(["init"], { cwd: root });
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /spawn-audit\.json already exists; pass --force to overwrite it\n$/);
     assert.match(readFileSync(join(root, "spawn-audit.json"), "utf8"), /"mine"/);
     const forced = await runInProcess(["init", "--force"], { cwd: root });
     assert.equal(forced.code, 0, forced.stderr);
-    assert.deepEqual(JSON.parse(readFileSync(join(root, "spawn-audit.json"), "utf8")).testPatterns, ["**/__tests__/**", "tests/**"]);
+    assert.doesNotMatch(readFileSync(join(root, "spawn-audit.json"), "utf8"), /"mine"/);
+  });
+
+  test("records only the test files the default test patterns miss: files importing a test framework, by folder when the folder holds nothing else", async () => {
+    const nodeTest = `import { test } from "node:test";\ntest("t", () => { ${INTERVAL.trim()} });\n`;
+    const root = tree({
+      "test/a.test.ts": INTERVAL, "lib/__tests__/b.ts": INTERVAL, "x.spec.js": INTERVAL,
+      "checks/smoke.ts": nodeTest, "checks/deep/more.ts": `import { expect } from "vitest";\n${INTERVAL}`, "checks/README.md": "",
+      "src/service.ts": INTERVAL, "src/selfcheck.ts": `Deno.test("d", () => {});\n${INTERVAL}`,
+      "node_modules/x/checks/y.ts": nodeTest, ".cache/z.ts": nodeTest,
+    });
+    const run = await runInProcess(["init", root]);
+    assert.equal(run.code, 0, run.stderr);
+    const written = JSON.parse(readFileSync(join(root, "spawn-audit.json"), "utf8"));
+    assert.deepEqual(written.testPatterns, ["checks/**", "src/selfcheck.ts"]);
+    const scan = await runInProcess(["scan", "--format", "json", "--fail-on", "none"], { cwd: root });
+    const groups = Object.fromEntries(intervals(scan.stdout).map((site) => [site.file, site.group]));
+    assert.deepEqual(
+      [groups["checks/smoke.ts"], groups["checks/deep/more.ts"], groups["src/selfcheck.ts"], groups["src/service.ts"]],
+      ["test", "test", "test", "durable"],
+    );
+  });
+
+  test("a project whose tests the defaults cover gets no test patterns, and is told so", async () => {
+    const run = await runInProcess(["init", tree({ "test/a.test.ts": INTERVAL, "src/b.ts": INTERVAL })]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /\(the default test patterns cover every test file found\)\n$/);
   });
 
   test("refuses a directory that already has another configuration", async () => {

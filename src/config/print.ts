@@ -6,9 +6,10 @@
  * @module
  */
 import { existsSync } from "node:fs";
-import { relative, resolve, sep } from "node:path";
+import { resolve } from "node:path";
 import { resolveConfig } from "../config.ts";
 import { UsageError } from "../errors.ts";
+import { displayPath } from "../project.ts";
 
 /**
  * The effective configuration for `file` as pretty JSON ending in a newline:
@@ -24,6 +25,5 @@ export function formatEffectiveConfig(file: string, explicitPath: string | undef
   const target = resolve(cwd, file);
   if (!existsSync(target)) throw new UsageError(`path not found: ${file}`);
   const { path, config } = resolveConfig(explicitPath, target);
-  const shown = (absolute: string): string => relative(cwd, absolute).split(sep).join("/") || ".";
-  return `${JSON.stringify({ file: shown(target), configFile: path === null ? null : shown(path), config }, null, 2)}\n`;
+  return `${JSON.stringify({ file: displayPath(target, cwd), configFile: path === null ? null : displayPath(path, cwd), config }, null, 2)}\n`;
 }

@@ -9,7 +9,7 @@
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { parse, printParseErrorCode, type ParseError } from "jsonc-parser";
-import { UsageError } from "../errors.ts";
+import { fileSystemReason, UsageError } from "../errors.ts";
 
 /** The key that holds spawn-audit's configuration inside `package.json`, `deno.json` and `deno.jsonc`. */
 export const MANIFEST_KEY = "spawnAudit";
@@ -48,9 +48,7 @@ function readJsonc(path: string, what: string): unknown {
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    const { code, message } = error as NodeJS.ErrnoException;
-    const reason = code === "ENOENT" ? "no such file" : code === "EACCES" || code === "EPERM" ? "permission denied" : code === "EISDIR" ? "it is a directory" : message;
-    throw new UsageError(`cannot read ${what} ${path}: ${reason}`);
+    throw new UsageError(`cannot read ${what} ${path}: ${fileSystemReason(error)}`);
   }
   if (text.startsWith("\uFEFF")) text = text.slice(1);
   const errors: ParseError[] = [];

@@ -6,7 +6,7 @@
  */
 import { resolve } from "node:path";
 import { writeAtomically } from "../atomic-write.ts";
-import { UsageError } from "../errors.ts";
+import { fileSystemReason, UsageError } from "../errors.ts";
 
 /**
  * Writes a report to `file` (relative to `cwd`), replacing it atomically.
@@ -21,17 +21,7 @@ export function writeReportFile(file: string, cwd: string, text: string): void {
   try {
     writeAtomically(resolve(cwd, file), text);
   } catch (error) {
-    const { code, message } = error as NodeJS.ErrnoException;
-    throw new UsageError(`cannot write the report to ${file}: ${(code === undefined ? undefined : REASONS[code]) ?? message}`);
+    // The file system's own message would name the temporary file the write goes through.
+    throw new UsageError(`cannot write the report to ${file}: ${fileSystemReason(error)}`);
   }
 }
-
-/** Plain words for the file system errors a wrong output path gives (the raw message names the temporary file). */
-const REASONS: Readonly<Record<string, string>> = {
-  ENOENT: "its folder does not exist",
-  ENOTDIR: "a part of the path is not a folder",
-  EISDIR: "it is a folder",
-  EACCES: "permission denied",
-  EPERM: "permission denied",
-  EROFS: "read-only file system",
-};

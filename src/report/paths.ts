@@ -6,7 +6,8 @@
  * @module
  */
 import { existsSync } from "node:fs";
-import { dirname, join, relative, resolve, sep } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { displayPath } from "../project.ts";
 
 /**
  * The root of the git work tree containing `dir`: the nearest directory at
@@ -43,5 +44,5 @@ export function reportBase(scanRoot: string, cwd: string): string {
  * @param base the directory the result should be relative to, absolute.
  */
 export function rebase(file: string, cwd: string, base: string): string {
-  return relative(base, resolve(cwd, file)).split(sep).join("/");
+  return displayPath(resolve(cwd, file), base);
 }

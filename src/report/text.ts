@@ -59,7 +59,7 @@ export function formatText(result: ScanResult, options: TextOptions): string {
       file = site.file;
       out.push(color.underline(site.file));
     }
-    out.push(findingLine(site, rows[index]!, widths, color));
+    out.push(findingLine(site, accepted?.has(site) === true, rows[index]!, widths, color));
     if (options.verbose) out.push(...evidenceLines(site, color));
   }
   if (listed.length > 0) out.push("", ...legend(listed, color), "");
@@ -98,10 +98,10 @@ function rowOf(site: SpawnSite, inBaseline: boolean): string[] {
   return [`${site.start.line}:${site.start.column}`, site.group, site.kind, what, site.rule];
 }
 
-function findingLine(site: SpawnSite, row: string[], widths: number[], color: ChalkInstance): string {
+/** A site's line: its {@link rowOf} cells padded to `widths` and coloured (a finding a baseline accepts dimmed). */
+function findingLine(site: SpawnSite, inBaseline: boolean, row: string[], widths: number[], color: ChalkInstance): string {
   const [where, group, kind, what, rule] = row as [string, string, string, string, string];
-  const finding = site.status === "unsupervised";
-  const paintWhat = finding ? (what.endsWith(" [baseline]") ? color.dim : (text: string) => text) : color.green;
+  const paintWhat = site.status !== "unsupervised" ? color.green : inBaseline ? color.dim : (text: string) => text;
   return [
     "  " + color.dim(where.padEnd(widths[0]!)),
     groupColor(site.group, color)(group.padEnd(widths[1]!)),
