@@ -7,31 +7,11 @@
  *
  * @module
  */
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import process from "node:process";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { formatTable, measure, median, type Measurement } from "./measure.ts";
 import { writeSyntheticApp } from "./synthetic.ts";
-
-interface Measurement {
-  ms: number;
-  count: number;
-  maxRssMiB: number;
-}
-
-const CHILD = join(dirname(fileURLToPath(import.meta.url)), "child.js");
-
-function measure(mode: "floor" | "scan", path: string): Measurement {
-  const output = execFileSync(process.execPath, [CHILD, mode, path], { encoding: "utf8", maxBuffer: 1 << 24 });
-  return JSON.parse(output) as Measurement;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 /**
  * Runs the scan benchmark.
@@ -69,8 +49,7 @@ export function benchScan(runs = 3): string {
         String(scan[0]!.count),
       ]);
     }
-    const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-    const table = rows.map((row) => row.map((cell, column) => column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)).join("  "));
+    const table = formatTable(rows);
     return [
       `Scan vs floor (bare TypeScript program + checker types of expression-statement calls), median of ${runs} fresh-process runs, default heap:`,
       ...table,

@@ -1,0 +1,41 @@
+/**
+ * Running one measurement of bench/child.ts in a fresh process, and the
+ * median the tables report.
+ *
+ * @module
+ */
+import { execFileSync } from "node:child_process";
+import { dirname, join } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+
+/** What a child prints: wall time in ms, sites (or typed calls for the floor), files scanned, peak RSS in MiB. */
+export interface Measurement {
+  ms: number;
+  count: number;
+  files: number;
+  maxRssMiB: number;
+}
+
+const CHILD = join(dirname(fileURLToPath(import.meta.url)), "child.js");
+
+/**
+ * Runs `child.js <mode> <path> ...flags` in a fresh Node process with the
+ * default heap limit and returns what it measured.
+ */
+export function measure(mode: "floor" | "scan" | "floor-programs" | "run", path: string, ...flags: string[]): Measurement {
+  const output = execFileSync(process.execPath, [CHILD, mode, path, ...flags], { encoding: "utf8", maxBuffer: 1 << 24 });
+  return JSON.parse(output) as Measurement;
+}
+
+/** The median of `values` (the upper one of an even count). */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** Rows of cells as a table: the first column left-aligned, the others right-aligned. */
+export function formatTable(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows.map((row) => row.map((cell, column) => column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)).join("  "));
+}

@@ -1,0 +1,103 @@
+/**
+ * The multi-package benchmark: the workspace of workspace.ts (six packages,
+ * each with its own config, under a solution-style root), scanned cold
+ * against the floor summed over its programs, then as the CLI runs it —
+ * without a cache, with an unchanged cache, after one file changed with
+ * the cache, and with `--changed` after that change — each in fresh
+ * processes, medians reported.
+ *
+ * @module
+ */
+import { execFileSync } from "node:child_process";
+import { appendFileSync, copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { CACHE_FILE } from "../src/cache/store.ts";
+import { formatTable, measure, median, type Measurement } from "./measure.ts";
+import { CHANGED_FILE, writeWorkspace } from "./workspace.ts";
+
+/** Runs `git` in `cwd` with a fixed identity, quietly. */
+function git(cwd: string, ...args: string[]): void {
+  execFileSync("git", ["-c", "user.name=bench", "-c", "user.email=bench@example.com", "-c", "commit.gpgsign=false", ...args], { cwd, stdio: "ignore" });
+}
+
+/** `runs` measurements, after `before` each (to reset state). */
+function repeat(runs: number, take: () => Measurement, before: () => void = () => {}): Measurement[] {
+  return Array.from({ length: runs }, () => {
+    before();
+    return take();
+  });
+}
+
+/**
+ * Runs the workspace benchmark.
+ *
+ * @param runs measurements per row (the median is reported).
+ * @returns a printable report: the cold scan against the floor, then the
+ *   CLI's runs with wall time (ms, planning included), the ratio to the
+ *   cold run, peak RSS (MiB) and files scanned.
+ */
+export function benchWorkspace(runs = 3): string {
+  const work = mkdtempSync(join(tmpdir(), "spawn-audit-bench-workspace-"));
+  try {
+    const repo = join(work, "workspace");
+    const cache = join(work, "cache");
+    writeWorkspace(repo, resolve("node_modules"));
+    git(repo, "init", "--quiet", "--initial-branch=main");
+    git(repo, "add", ".");
+    git(repo, "commit", "--quiet", "-m", "workspace");
+
+    const floor: Measurement[] = [];
+    const scan: Measurement[] = [];
+    for (let run = 0; run < runs; run++) {
+      floor.push(measure("floor-programs", repo));
+      scan.push(measure("scan", repo));
+    }
+    const floorMs = median(floor.map((m) => m.ms));
+    const scanMs = median(scan.map((m) => m.ms));
+    const versusFloor = formatTable([
+      ["target", "files", "floor ms", "scan ms", "ratio", "floor RSS MiB", "scan RSS MiB", "sites"],
+      [
+        "workspace, 6 packages",
+        String(scan[0]!.files),
+        floorMs.toFixed(0),
+        scanMs.toFixed(0),
+        (scanMs / floorMs).toFixed(2) + "×",
+        median(floor.map((m) => m.maxRssMiB)).toFixed(0),
+        median(scan.map((m) => m.maxRssMiB)).toFixed(0),
+        String(scan[0]!.count),
+      ],
+    ]);
+
+    const cold = repeat(runs, () => measure("run", repo));
+    measure("run", repo, "--cache", cache);
+    const cached = repeat(runs, () => measure("run", repo, "--cache", cache));
+    // One file changed: the cache as it was before the change is restored before each run, so each run re-analyses it.
+    copyFileSync(join(cache, CACHE_FILE), join(work, "cache-before-change.json"));
+    appendFileSync(join(repo, CHANGED_FILE), "\nexport function benchTouched(): void {\n  setTimeout(() => {}, 1);\n}\n");
+    const cachedChange = repeat(runs, () => measure("run", repo, "--cache", cache), () => copyFileSync(join(work, "cache-before-change.json"), join(cache, CACHE_FILE)));
+    const changed = repeat(runs, () => measure("run", repo, "--changed"));
+
+    const coldMs = median(cold.map((m) => m.ms));
+    const row = (label: string, measured: Measurement[]): string[] => {
+      const ms = median(measured.map((m) => m.ms));
+      return [label, ms.toFixed(0), (ms / coldMs).toFixed(2) + "×", median(measured.map((m) => m.maxRssMiB)).toFixed(0), String(measured[0]!.files)];
+    };
+    const runsTable = formatTable([
+      ["run (planning included)", "ms", "vs cold", "RSS MiB", "files scanned"],
+      row("cold, no cache", cold),
+      row("--cache, nothing changed", cached),
+      row("--cache, one file changed", cachedChange),
+      row("--changed, one file changed", changed),
+    ]);
+    return [
+      `Multi-package workspace vs floor (bare TypeScript program per config, summed), median of ${runs} fresh-process runs:`,
+      ...versusFloor,
+      "",
+      `Re-runs on the workspace (targets: --cache unchanged ≤ 0.1× cold, --changed ≤ 0.5× cold), median of ${runs}:`,
+      ...runsTable,
+    ].join("\n");
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
