@@ -6,9 +6,9 @@
  * posts it back, or a description of what was thrown. A worker runs one
  * job at a time; the pool never sends a second before the first reply.
  *
- * On Node, Deno and Bun it talks through `node:worker_threads`' parent
- * port (the pool starts it with that API there, so an idle worker can be
- * unref'd); in a browser through the worker global scope.
+ * It talks through `node:worker_threads`' parent port when it was started
+ * with that API (the pool does so on Node, Deno and Bun, so an idle worker
+ * can be unref'd), else through the worker global scope (browsers).
  *
  * @module
  */
@@ -89,12 +89,13 @@ function safeString(thrown: ThrownDescription): string {
   }
 }
 
+/** `node:worker_threads`' parent port when this thread was started through it (Node, Deno, Bun), else the web worker scope. */
 async function parentPort(): Promise<ParentPort> {
-  if (isServerRuntime()) {
-    const threads = (builtinModule("node:worker_threads") as typeof import("node:worker_threads") | undefined) ?? (await import("node:worker_threads"));
-    const port = threads.parentPort!;
-    return { post: (message) => port.postMessage(message), listen: (onJob) => port.on("message", onJob) };
-  }
+  const threads = isServerRuntime()
+    ? ((builtinModule("node:worker_threads") as typeof import("node:worker_threads") | undefined) ?? (await import("node:worker_threads")))
+    : undefined;
+  const port = threads?.parentPort;
+  if (port) return { post: (message) => port.postMessage(message), listen: (onJob) => port.on("message", onJob) };
   const scope = globalThis as unknown as { postMessage(message: unknown): void; addEventListener(type: "message", listener: (event: { data: BlockingJob }) => void): void };
   return { post: (message) => scope.postMessage(message), listen: (onJob) => scope.addEventListener("message", (event) => onJob(event.data)) };
 }

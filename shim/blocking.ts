@@ -355,7 +355,12 @@ interface RawWorkerEvents {
 
 let nodeThreads: Promise<typeof import("node:worker_threads")> | undefined;
 
-/** `node:worker_threads` (Node, Deno and Bun all have it; only through it can an idle worker be unref'd): built in where the runtime hands it out synchronously, imported on older Nodes. */
+/**
+ * `node:worker_threads`, which Node, Deno and Bun all have: only through it
+ * can an idle worker be unref'd (and Deno 2.9's web `Worker.terminate()`
+ * does not stop a thread busy in JavaScript). Built in where the runtime
+ * hands it out synchronously, imported on Nodes before 20.16.
+ */
 function workerThreads(): Promise<typeof import("node:worker_threads")> {
   if (nodeThreads === undefined) {
     const builtin = builtinModule("node:worker_threads") as typeof import("node:worker_threads") | undefined;

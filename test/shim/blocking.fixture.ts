@@ -24,6 +24,15 @@ export function gated(shared: SharedArrayBuffer, value: number): number {
   return value * 2;
 }
 
+/** Count this job in, then wait forever on a promise (the worker's thread stays free, so any runtime can terminate it). */
+export async function pending(shared: SharedArrayBuffer): Promise<never> {
+  const cells = new Int32Array(shared);
+  Atomics.add(cells, STARTED, 1);
+  Atomics.add(cells, RUNNING, 1);
+  Atomics.notify(cells, RUNNING);
+  return await new Promise<never>(() => {});
+}
+
 /** An async function: the pool awaits what it returns. */
 export async function sum(...values: number[]): Promise<number> {
   await Promise.resolve();

@@ -2,13 +2,16 @@
 // and released through shared memory, never timed by sleeps.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 import process from "node:process";
 import { describe, test } from "node:test";
+import { pathToFileURL } from "node:url";
 import { BlockingPool } from "../../shim/blocking.ts";
 import { SupervisorClosedError, TaskAbortedError } from "../../shim/errors.ts";
 import type { TaskSupervisor } from "../../shim/supervisor.ts";
 import { GATE, MAX, RUNNING, STARTED } from "./blocking.fixture.ts";
 import type { fail, gated, sum, throwCode } from "./blocking.fixture.ts";
+import { repoRoot } from "../support/repo.ts";
 import { setup } from "./helpers.ts";
 
 const SOURCE_EXTENSION = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
@@ -180,5 +183,33 @@ console.log(JSON.stringify({ value, classes: Object.keys(defaultSupervisor.stats
     assert.equal(run.signal, null, "the child exited by itself");
     assert.equal(run.status, 0, run.stderr);
     assert.deepEqual(JSON.parse(run.stdout), { value: 42, classes: ["blocking"] });
+  });
+
+  // The aborted job awaits forever rather than spinning: Deno 2.9's web Worker.terminate() does not stop a thread busy in
+  // JavaScript (the process then never exits), one reason the pool uses node:worker_threads on Deno.
+  test("without server globals (as in a browser) the pool uses web Workers: results, thrown errors, abort and recovery (in Deno)", () => {
+    const source = (path: string): string => pathToFileURL(join(repoRoot(), `${path}.ts`)).href;
+    const code = `delete globalThis.Deno;
+globalThis.process = undefined;
+const { BlockingPool } = await import(${JSON.stringify(source("shim/blocking"))});
+const { TaskSupervisor } = await import(${JSON.stringify(source("shim/supervisor"))});
+const fixture = ${JSON.stringify(source("test/shim/blocking.fixture"))};
+const supervisor = new TaskSupervisor({ logger: false });
+const pool = new BlockingPool({ supervisor, limit: 1 });
+const sum = await pool.spawn("sum", fixture, "sum", 1, 2).join();
+const failed = await pool.spawn("fail", fixture, "fail", "bad").join().catch((error) => error.name + ": " + error.message);
+const cells = new Int32Array(new SharedArrayBuffer(16));
+const stuck = pool.spawn("stuck", fixture, "pending", cells.buffer);
+while (Atomics.load(cells, 0) < 1) await Atomics.waitAsync(cells, 0, 0).value;
+stuck.abort();
+const aborted = await stuck.join().catch((error) => error.name);
+const after = await pool.spawn("after", fixture, "sum", 5, 5).join();
+const size = pool.size;
+await supervisor.shutdown();
+console.log(JSON.stringify({ sum, failed, aborted, after, size }));
+`;
+    const run = spawnSync(join(repoRoot(), "node_modules", ".bin", "deno"), ["run", "--no-prompt", "--allow-read", "-"], { input: code, encoding: "utf8", timeout: 120_000 });
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout), { sum: 3, failed: "RangeError: bad", aborted: "TaskAbortedError", after: 10, size: 1 });
   });
 });
