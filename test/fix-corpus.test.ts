@@ -15,7 +15,7 @@
  * (sites per transform, refusals, wall time) are printed as test diagnostics.
  */
 import assert from "node:assert/strict";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { Project, ts } from "ts-morph";
@@ -24,10 +24,17 @@ import { DEFAULT_COMPILER_OPTIONS } from "../src/project.ts";
 import { runChild } from "./support/cli.ts";
 import { repoRoot } from "./support/repo.ts";
 
-const PACKAGES = [
+/**
+ * The packages, and for a CommonJS one what its maintainer would do first:
+ * bree's engines.node allows Node 12, on which the shim does not run and
+ * whose require cannot load the ES module shim, so fix stops with exit 2
+ * until engines.node says Node 20 (`nodeEngine`) and the shim package's
+ * CommonJS build is imported (`shimImport`).
+ */
+const PACKAGES: { name: string; sources: string; shimImport?: string; nodeEngine?: string }[] = [
   { name: "@supabase/realtime-js", sources: "src" },
   { name: "graphile-worker", sources: "dist" },
-  { name: "bree", sources: "src" },
+  { name: "bree", sources: "src", shimImport: "@spawn-audit/shim", nodeEngine: ">=20" },
 ];
 
 const cache = join(repoRoot(), "node_modules", ".cache");
@@ -35,6 +42,8 @@ mkdirSync(cache, { recursive: true });
 const workspace = mkdtempSync(join(cache, "spawn-audit-fix-corpus-"));
 mkdirSync(join(workspace, "node_modules"));
 symlinkSync(repoRoot(), join(workspace, "node_modules", "spawn-audit"), "dir");
+mkdirSync(join(workspace, "node_modules", "@spawn-audit"));
+symlinkSync(join(repoRoot(), "shim"), join(workspace, "node_modules", "@spawn-audit", "shim"), "dir");
 after(() => rmSync(workspace, { recursive: true, force: true }));
 
 /** Error keys (code and message) per source file under `dir`, with the options a scan without tsconfig uses. */
@@ -76,13 +85,15 @@ function countBy(keys: readonly string[]): Record<string, number> {
   return counts;
 }
 
-for (const { name, sources } of PACKAGES) {
+for (const { name, sources, shimImport, nodeEngine } of PACKAGES) {
+  const fixArgs = ["fix", ".", "--write", "--group", "all", "--allow-dirty", ...(shimImport === undefined ? [] : ["--shim-import", shimImport])];
   describe(`fix --write --group all on ${name}`, () => {
     const dir = join(workspace, name.replace("/", "__"));
     let beforeErrors: Map<string, string[]>;
     let beforeSites: SpawnSite[];
     let run: ReturnType<typeof runChild>;
     let seconds = 0;
+    let refusedDefault: ReturnType<typeof runChild> | undefined;
     before(() => {
       const installed = join(repoRoot(), "node_modules", name);
       cpSync(join(installed, "package.json"), join(dir, "package.json"));
@@ -90,7 +101,12 @@ for (const { name, sources } of PACKAGES) {
       beforeErrors = errorsByFile(dir);
       beforeSites = unsupervised(dir);
       const started = performance.now();
-      run = runChild(["fix", ".", "--write", "--group", "all", "--allow-dirty"], dir);
+      if (shimImport !== undefined) refusedDefault = runChild(fixArgs.slice(0, -2), dir);
+      if (nodeEngine !== undefined) {
+        const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as Record<string, unknown>;
+        writeFileSync(join(dir, "package.json"), JSON.stringify({ ...manifest, engines: { node: nodeEngine } }));
+      }
+      run = runChild(fixArgs, dir);
       seconds = (performance.now() - started) / 1000;
     });
 
@@ -102,6 +118,13 @@ for (const { name, sources } of PACKAGES) {
       for (const line of run.stdout.split("\nRefused ")[1]?.split("\n").slice(1) ?? []) if (line.trim() !== "") t.diagnostic(`refused: ${line.trim()}`);
       assert.ok(/^Rewrote [1-9]/.test(run.stdout), "at least one site rewritten");
     });
+
+    if (shimImport !== undefined) {
+      test("as published, fix stops before writing: the ES module shim would not load on the Nodes engines.node allows", () => {
+        assert.equal(refusedDefault?.code, 2, refusedDefault?.stdout);
+        assert.match(refusedDefault?.stderr ?? "", /is CommonJS and would require\(\) spawn-audit\/shim, an ES module, .*nothing was written/);
+      });
+    }
 
     test("every file still parses and gains no TypeScript error", () => {
       for (const [file, errors] of errorsByFile(dir)) {
@@ -118,7 +141,7 @@ for (const { name, sources } of PACKAGES) {
 
     test("a second run changes nothing", () => {
       const snapshot = texts(dir);
-      const again = runChild(["fix", ".", "--write", "--group", "all", "--allow-dirty"], dir);
+      const again = runChild(fixArgs, dir);
       assert.match(again.stdout, /^Rewrote 0 sites in 0 files\./);
       assert.deepEqual(texts(dir), snapshot);
     });

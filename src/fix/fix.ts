@@ -23,10 +23,11 @@ import { hasUncommittedChanges, isInsideRoots } from "./files.ts";
 import { removeStaleTemporaries, unwritableReason, writeAtomically } from "../atomic-write.ts";
 import { importEdits, importStyle, shimImportSource, shimSpecifier, type ShimSource } from "./imports.ts";
 import { TaskNamer } from "./name.ts";
-import { isVendored, vendorFiles, type VendorFile } from "./vendor.ts";
+import { isVendored, vendorEntry, vendorFiles, type VendorFile } from "./vendor.ts";
 import { verifyEdits, type Refusal } from "./verify.ts";
 import { unresolvedShim } from "./resolve.ts";
 import { addCommand } from "./manifest.ts";
+import { loadsWithRequire, shimLoadProblem } from "./engines.ts";
 
 /**
  * What to fix and how.
@@ -115,8 +116,10 @@ export interface FixResult {
  * @returns what changed (or would), what was skipped and what was refused.
  * @throws {UsageError} as {@link planScan}, for a config error, when the
  *   vendor directory is outside the given paths or the built shim is
- *   missing, or when the shim does not resolve from a file to edit (the
- *   message gives the install command; nothing is written).
+ *   missing, when the shim does not resolve from a file to edit (the
+ *   message gives the install command), or when it would not load on a
+ *   Node the project's `engines.node` allows (`./engines.ts`); nothing is
+ *   written then.
  * @throws the file system's error when vendoring the shim fails; a file
  *   that cannot be written is refused (reported), not thrown.
  */
@@ -133,7 +136,7 @@ export function runFix(options: FixOptions): FixResult {
     throw new UsageError(`--vendor-shim ${options.vendorShim} is outside the paths being fixed`);
   }
   // --shim-import is relative to the working directory, the config's shimImport to the project root.
-  const shim: ShimSource = vendorDir !== undefined ? { kind: "vendor", entry: resolve(vendorDir, "mod.js") }
+  const shim: ShimSource = vendorDir !== undefined ? { kind: "vendor", entry: vendorEntry(vendorDir) }
     : options.shimImport !== undefined ? shimImportSource(options.shimImport, options.cwd)
     : project.config.shimImport !== null ? shimImportSource(project.config.shimImport, project.root)
     : { kind: "package" };
@@ -175,9 +178,15 @@ export function runFix(options: FixOptions): FixResult {
     }
   }
 
+  const problem = changes.map((change) => {
+    const requires = loadsWithRequire(plans.get(change)!.sourceFile, programOf.get(change.path)!.compilerOptions);
+    return shimLoadProblem(change.path, requires, shim, plans.get(change)!.specifier, change.file);
+  }).find((message) => message !== undefined);
+  if (problem !== undefined) throw new UsageError(problem);
+
   const vendor = vendorDir === undefined || changes.length === 0 ? null : vendorChange(vendorDir, options.cwd);
   const pending = changes.filter((change) => change.refused === null);
-  const added = new Map((vendor?.files ?? []).filter((file) => file.path.endsWith(".d.ts")).map((file) => [file.path, file.text]));
+  const added = new Map((vendor?.files ?? []).filter((file) => !/\.m?js$/.test(file.path)).map((file) => [file.path, file.text]));
   checkChanges(pending, plans, { programs: plan.programs, programOf, added, skipped });
   if (vendor !== null && vendor.refused !== null) {
     for (const change of pending) change.refused ??= `the shim could not be vendored: ${vendor.refused}`;
@@ -218,7 +227,7 @@ function checkChanges(pending: readonly FileChange[], plans: ReadonlyMap<FileCha
       const own = checking.filter((change) => inputs.programOf.get(change.path) === program).map((change) => change.path);
       if (own.length === 0) continue;
       const overlay = { edited: new Map([...edited].filter(([path]) => inputs.programOf.get(path) === program)), added: inputs.added };
-      for (const [path, refusal] of verifyEdits(program.compilerOptions, program.rootNames, overlay, own)) refusals.set(path, refusal);
+      for (const [path, refusal] of verifyEdits(program, overlay, own)) refusals.set(path, refusal);
     }
     checking = checking.filter((change) => {
       const refusal = refusals.get(change.path);

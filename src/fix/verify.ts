@@ -9,6 +9,7 @@
  * @module
  */
 import { Project, ts } from "ts-morph";
+import type { ProgramPlan } from "../project.ts";
 
 /** The texts to check: `edited` maps an existing file's absolute path to its new text; `added` adds files that do not exist yet. */
 export interface Overlay {
@@ -29,21 +30,25 @@ export interface Refusal {
 /**
  * Checks edited files.
  *
- * @param compilerOptions the options the scan used.
- * @param files absolute paths of the program's root files (the scanned files).
+ * @param program the scan's program: its compiler options, its root files
+ *   (absolute paths: the scanned files and the config's declarations) and
+ *   the root files that are not on disk, with their texts (Deno's global types).
  * @param overlay new texts by path.
  * @param checked the edited files to check (absolute paths; default: all of
  *   `overlay.edited`); the others only take their new text in the program.
  * @returns a refusal for each checked file that fails the check.
  */
 export function verifyEdits(
-  compilerOptions: ts.CompilerOptions,
-  files: readonly string[],
+  program: Pick<ProgramPlan, "compilerOptions" | "rootNames" | "inMemory">,
   overlay: Overlay,
   checked: readonly string[] = [...overlay.edited.keys()],
 ): Map<string, Refusal> {
-  const project = new Project({ compilerOptions, skipAddingFilesFromTsConfig: true });
-  for (const file of files) project.addSourceFileAtPath(file);
+  const project = new Project({ compilerOptions: program.compilerOptions, skipAddingFilesFromTsConfig: true });
+  for (const file of program.rootNames) {
+    const text = program.inMemory.get(file);
+    if (text === undefined) project.addSourceFileAtPath(file);
+    else project.createSourceFile(file, text, { overwrite: true });
+  }
   const before = project.getProgram().compilerObject;
   const baseline = new Map(checked.map((file) => [file, errorsOf(before, file)]));
   for (const [file, text] of overlay.edited) project.getSourceFileOrThrow(file).replaceWithText(text);

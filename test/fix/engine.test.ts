@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, linkSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -17,6 +17,9 @@ import { fixProject, makeProject, testTsconfig } from "./support.ts";
 import { formatFixReport } from "../../src/fix/report.ts";
 import { Chalk } from "chalk";
 import { writeTree } from "../support/tree.ts";
+import { repoRoot } from "../support/repo.ts";
+import { loadsWithRequire } from "../../src/fix/engines.ts";
+import { ts } from "ts-morph";
 
 const SERVICE = `import { Worker } from "node:worker_threads";
 declare function next(queue: string): Promise<void>;
@@ -200,14 +203,13 @@ describe("imports", () => {
     assert.equal(readFileSync(join(missing, "src/a.ts"), "utf8"), interval);
   });
 
-  test("--vendor-shim copies the built shim, imports it relatively and type-checks against it", () => {
+  test("--vendor-shim writes the shim as one TypeScript file, imports it relatively and type-checks against it", () => {
     const dir = project({ "src/jobs/a.ts": "declare function tick(): void;\nsetInterval(() => tick(), 5);\nexport {};\n" });
     const result = fixProject(dir, { vendorShim: "src/vendor/spawn-audit" });
     assert.equal(result.changes[0]?.refused, null);
-    assert.match(readFileSync(join(dir, "src/jobs/a.ts"), "utf8"), /^import \{ spawnLogged \} from "\.\.\/vendor\/spawn-audit\/mod\.js";/);
-    const vendored = readdirSync(join(dir, "src/vendor/spawn-audit"));
-    assert.ok(vendored.includes("mod.js") && vendored.includes("mod.d.ts") && vendored.includes("package.json"), vendored.join(" "));
-    assert.match(readFileSync(join(dir, "src/vendor/spawn-audit/mod.js"), "utf8"), /^\/\/ Vendored by spawn-audit fix[^\n]*\n\/\/ @ts-self-types="\.\/mod\.d\.ts"/);
+    assert.match(readFileSync(join(dir, "src/jobs/a.ts"), "utf8"), /^import \{ spawnLogged \} from "\.\.\/vendor\/spawn-audit\/spawn-audit-shim\.js";/);
+    assert.deepEqual(readdirSync(join(dir, "src/vendor/spawn-audit")), ["spawn-audit-shim.ts"]);
+    assert.match(readFileSync(join(dir, "src/vendor/spawn-audit/spawn-audit-shim.ts"), "utf8"), /^\/\/ Vendored by spawn-audit fix[^\n]*\n/);
     const again = fixProject(dir, { vendorShim: "src/vendor/spawn-audit" });
     assert.deepEqual([again.changes, again.skipped, again.vendor], [[], [], null]);
   });
@@ -370,5 +372,54 @@ pool.postMessage("start");
     assert.match(readFileSync(join(dir, "src/pool.ts"), "utf8"), /export const pool = logWorker\("pool\.worker", new Worker\("\.\/pool\.js"\)\);\npool\.postMessage\("start"\);/);
     const sites = scanProject(loadProject({ paths: [dir], cwd: dir }), DEFAULT_CONFIG, dir).sites;
     assert.deepEqual(sites.map((site) => [site.kind, site.status]), [["worker", "supervised"]]);
+  });
+});
+
+describe("the shim must load on every Node the project allows", () => {
+  const CJS_TIMER = `"use strict";\nfunction tick() { JSON.parse("{}"); }\nsetInterval(() => tick(), 5);\nmodule.exports = {};\n`;
+  /** A project whose files resolve spawn-audit/shim (ES module) and @spawn-audit/shim (with a CommonJS build) as installed packages. */
+  function installed(files: Record<string, string>): string {
+    const dir = project(files);
+    mkdirSync(join(dir, "node_modules", "@spawn-audit"), { recursive: true });
+    symlinkSync(repoRoot(), join(dir, "node_modules", "spawn-audit"), "dir");
+    symlinkSync(join(repoRoot(), "shim"), join(dir, "node_modules", "@spawn-audit", "shim"), "dir");
+    return dir;
+  }
+
+  test("a CommonJS file whose engines.node allows a Node without require(esm) stops the run; the CommonJS build goes through", () => {
+    const dir = installed({ "package.json": `{ "engines": { "node": ">=20" } }\n`, "package-lock.json": "{}", "lib/a.js": CJS_TIMER });
+    assert.throws(() => fixProject(dir), (error: Error) =>
+      error instanceof UsageError &&
+      error.message.startsWith(`lib/a.js is CommonJS and would require() spawn-audit/shim, an ES module, which engines.node ">=20" cannot load`) &&
+      error.message.includes("nothing was written") &&
+      error.message.includes("Install @spawn-audit/shim, which has a CommonJS build (npm install @spawn-audit/shim), and pass --shim-import @spawn-audit/shim"));
+    assert.equal(readFileSync(join(dir, "lib/a.js"), "utf8"), CJS_TIMER);
+
+    const result = fixProject(dir, { shimImport: "@spawn-audit/shim" });
+    assert.equal(result.changes[0]?.written, true, result.changes[0]?.refused ?? "");
+    assert.match(readFileSync(join(dir, "lib/a.js"), "utf8"), /^"use strict";\nconst \{ spawnLogged \} = require\("@spawn-audit\/shim"\);/);
+  });
+
+  test("a CommonJS file is fixed with the ES module shim when every allowed Node has require(esm); an ES module needs only Node 20", () => {
+    const cjs = installed({ "package.json": `{ "engines": { "node": "^20.19.0 || >=22.12.0" } }\n`, "lib/a.js": CJS_TIMER });
+    assert.equal(fixProject(cjs).changes[0]?.written, true);
+    const esm = installed({ "package.json": `{ "type": "module", "engines": { "node": ">=20.0.0" } }\n`, "src/a.js": "setInterval(() => JSON.parse('{}'), 5);\n" });
+    assert.equal(fixProject(esm).changes[0]?.written, true);
+  });
+
+  test("engines.node allowing a Node older than 20 stops the run, naming the range", () => {
+    const dir = installed({ "package.json": `{ "type": "module", "engines": { "node": ">=16" } }\n`, "src/a.js": "setInterval(() => JSON.parse('{}'), 5);\n" });
+    assert.throws(() => fixProject(dir), (error: Error) =>
+      error instanceof UsageError && /^engines\.node ">=16" \(package of src\/a\.js\) allows Nodes the shim does not run on \(it needs Node >=20\); nothing was written/.test(error.message));
+  });
+
+  test("TypeScript compiled to CommonJS loads the shim with require, unless its package is an ES module", () => {
+    const dir = project({ "cjs/package.json": "{}", "esm/package.json": `{ "type": "module" }\n` });
+    const file = (path: string) => ts.createSourceFile(join(dir, path), "export {};\n", ts.ScriptTarget.ESNext);
+    assert.equal(loadsWithRequire(file("cjs/a.ts"), { module: ts.ModuleKind.CommonJS }), true);
+    assert.equal(loadsWithRequire(file("cjs/a.ts"), { module: ts.ModuleKind.NodeNext }), true);
+    assert.equal(loadsWithRequire(file("esm/a.ts"), { module: ts.ModuleKind.NodeNext }), false);
+    assert.equal(loadsWithRequire(file("cjs/a.mts"), { module: ts.ModuleKind.CommonJS }), false);
+    assert.equal(loadsWithRequire(file("esm/a.cts"), { module: ts.ModuleKind.ESNext }), true);
   });
 });
