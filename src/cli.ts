@@ -103,7 +103,7 @@ Fix options (and --tsconfig, --config, --max-file-size, --ignore-pattern, --no-i
   --shim-import <spec>   import the shim from this specifier (default: the config's shimImport,
                          else spawn-audit/shim, or the import-map alias / npm:spawn-audit/shim
                          under a deno.json); ./path is a project module (spawn-audit init --shim)
-  --vendor-shim <dir>    copy the built shim into <dir> and import it from there
+  --vendor-shim <dir>    write the shim as one file into <dir> and import it from there
 
 Exit codes: 0 clean, 1 findings at or above --fail-on (scan) or a refused write or
 changes pending under --check (fix), 2 usage, configuration or environment error

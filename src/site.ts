@@ -179,8 +179,9 @@ export interface ScanProblem {
  * - `binary`: contains NUL bytes.
  * - `unreadable`: the file or folder cannot be read (permissions).
  * - `unparsable`: has a syntax error.
+ * - `vendored`: the shim as `fix --vendor-shim` wrote it (its first line says so).
  */
-export type SkipReason = "gitignored" | "ignore-pattern" | "node_modules" | "declaration" | "too-large" | "binary" | "unreadable" | "unparsable";
+export type SkipReason = "gitignored" | "ignore-pattern" | "node_modules" | "declaration" | "too-large" | "binary" | "unreadable" | "unparsable" | "vendored";
 
 /** Every skip reason, in report order. */
 export const SKIP_REASONS: readonly SkipReason[] = [
@@ -192,6 +193,7 @@ export const SKIP_REASONS: readonly SkipReason[] = [
   "binary",
   "unreadable",
   "unparsable",
+  "vendored",
 ];
 
 /**

@@ -12,6 +12,7 @@ import { join, relative, sep } from "node:path";
 import picomatch from "picomatch";
 import type { ScanProblem, SkippedFile } from "../site.ts";
 import { GitIgnore } from "./gitignore.ts";
+import { isVendored } from "./vendored.ts";
 
 /** File extensions of the source files a scan looks at. */
 export const SOURCE_EXTENSIONS: readonly string[] = [".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".cjs", ".jsx"];
@@ -83,7 +84,7 @@ export function discoverFiles(options: DiscoverOptions): Discovered {
         found.files.push(file);
       } else {
         found.skipped.push({ file, ...unreadable });
-        found.problems.push({ file, line: null, column: null, message: `skipped: ${unreadable.detail}` });
+        if (unreadable.reason !== "vendored") found.problems.push({ file, line: null, column: null, message: `skipped: ${unreadable.detail}` });
       }
     }
   };
@@ -154,7 +155,7 @@ function describe(match: { source: string; pattern: string }, root: string): str
   return `${relative(root, match.source).split(sep).join("/") || match.source}: ${match.pattern}`;
 }
 
-/** Why a file cannot be read as source (too large, binary, unreadable), or undefined. */
+/** Why a file is not read as source (too large, binary, unreadable, or the vendored shim), or undefined. */
 function unreadableReason(file: string, maxBytes: number): Pick<SkippedFile, "reason" | "detail"> | undefined {
   const size = statSync(file).size;
   if (size > maxBytes) return { reason: "too-large", detail: `${size} bytes is over the ${maxBytes}-byte limit (--max-file-size)` };
@@ -170,5 +171,6 @@ function unreadableReason(file: string, maxBytes: number): Pick<SkippedFile, "re
   } finally {
     closeSync(fd);
   }
-  return head.includes(0) ? { reason: "binary", detail: "binary file (contains NUL bytes)" } : undefined;
+  if (head.includes(0)) return { reason: "binary", detail: "binary file (contains NUL bytes)" };
+  return isVendored(head.toString("utf8")) ? { reason: "vendored", detail: "the shim as spawn-audit fix --vendor-shim wrote it" } : undefined;
 }

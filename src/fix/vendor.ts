@@ -1,23 +1,29 @@
 /**
- * `--vendor-shim DIR`: a copy of the built shim (its ES module `.js` files
- * and `.d.ts` declarations, exactly as `dist/shim` ships them) placed in the
- * user's tree, so rewritten files can import it relatively with no package
- * to install. A `package.json` saying `"type": "module"` goes with it so the
- * files stay ES modules inside CommonJS packages (Node 20.19+ can `require`
- * them), and each `.js` file names its declarations for Deno
- * (`@ts-self-types`). Every vendored file starts with {@link VENDOR_MARKER};
- * `fix` never rewrites such a file.
+ * `--vendor-shim DIR`: the shim's core as one self-contained file placed in
+ * the user's tree (see shim-bundle.ts), so rewritten files can import it
+ * relatively with no package to install: `spawn-audit-shim.ts` in a
+ * TypeScript project (compiled with the project's own sources), else
+ * `spawn-audit-shim.js` and its declarations `spawn-audit-shim.d.ts`, or
+ * `.mjs` and `.d.mts` where the directory's package is not
+ * `"type": "module"`, so the file stays an ES module. A JavaScript file
+ * names its declarations for Deno (`@ts-self-types`). Every vendored file
+ * starts with {@link VENDOR_MARKER}: `scan` skips such a file and `fix`
+ * never rewrites it.
  *
  * @module
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+export { isVendored, VENDOR_MARKER };
+import { existsSync } from "node:fs";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { UsageError } from "../errors.ts";
+import { isVendored, VENDOR_MARKER } from "../files/vendored.ts";
 import { VERSION } from "../version.ts";
+import { findUp, nearestPackage } from "./manifest.ts";
+import { bundleShimSource, compileShimBundle } from "./shim-bundle.ts";
 
-/** First line of every vendored file. */
-export const VENDOR_MARKER = "// Vendored by spawn-audit fix from spawn-audit/shim; do not edit";
+/** Stem of the vendored file's name. */
+const STEM = "spawn-audit-shim";
 
 /** A file to place in the vendor directory: absolute `path` and its `text`. */
 export interface VendorFile {
@@ -26,32 +32,49 @@ export interface VendorFile {
 }
 
 /**
- * The files of a vendored shim in `dir`, from the built shim next to this
- * module (`dist/shim`, or the repository's `dist/shim` when running from
- * sources). The entry module is `mod.js` in `dir`.
+ * Whether `dir` belongs to a TypeScript project: the nearest of
+ * tsconfig.json, jsconfig.json and package.json at or above it is a
+ * tsconfig.json.
  *
- * @param dir absolute path of the vendor directory.
- * @throws {UsageError} when no built shim is found (run `npm run build`).
+ * @param dir absolute path of the vendor directory (it may not exist yet).
  */
-export function vendorFiles(dir: string): VendorFile[] {
-  const source = [new URL("../../shim/", import.meta.url), new URL("../../dist/shim/", import.meta.url)]
-    .map((url) => fileURLToPath(url))
-    .find((candidate) => existsSync(join(candidate, "mod.js")) && existsSync(join(candidate, "mod.d.ts")));
-  if (source === undefined) throw new UsageError("--vendor-shim needs the built shim (dist/shim); run `npm run build` first");
-  const header = `${VENDOR_MARKER} (spawn-audit ${VERSION}); run \`spawn-audit fix --vendor-shim\` again to update.\n`;
-  const files: VendorFile[] = readdirSync(source).sort()
-    .filter((name) => name.endsWith(".js") || name.endsWith(".d.ts"))
-    .map((name) => ({
-      path: join(dir, name),
-      text: name.endsWith(".d.ts")
-        ? header + readFileSync(join(source, name), "utf8")
-        : `${header}// @ts-self-types="./${name.replace(/\.js$/, ".d.ts")}"\n${readFileSync(join(source, name), "utf8")}`,
-    }));
-  files.push({ path: join(dir, "package.json"), text: `${JSON.stringify({ type: "module", sideEffects: false }, null, 2)}\n` });
-  return files;
+function inTypeScriptProject(dir: string): boolean {
+  return findUp(dir, (at) => ["tsconfig.json", "jsconfig.json", "package.json"].find((name) => existsSync(join(at, name)))) === "tsconfig.json";
 }
 
-/** Whether a file's text was written by {@link vendorFiles} (JSON files cannot carry the marker and are not sources). */
-export function isVendored(text: string): boolean {
-  return text.startsWith(VENDOR_MARKER);
+/**
+ * The vendored module rewritten files import: `spawn-audit-shim.js` (which
+ * TypeScript resolves to the `.ts` file), or `.mjs` outside an ES module
+ * package.
+ *
+ * @param dir absolute path of the vendor directory.
+ * @returns its absolute path.
+ */
+export function vendorEntry(dir: string): string {
+  const esmScope = inTypeScriptProject(dir) || nearestPackage(dir)?.type === "module";
+  return join(dir, `${STEM}.${esmScope ? "js" : "mjs"}`);
+}
+
+/**
+ * The files of a vendored shim in `dir`, bundled from the shim's sources
+ * (`shim/*.ts`, shipped with spawn-audit next to `dist/`).
+ *
+ * @param dir absolute path of the vendor directory.
+ * @throws {UsageError} when the shim's sources are not found.
+ */
+export function vendorFiles(dir: string): VendorFile[] {
+  const entry = [new URL("../../shim/mod.ts", import.meta.url), new URL("../../../shim/mod.ts", import.meta.url)]
+    .map((url) => fileURLToPath(url))
+    .find((candidate) => existsSync(candidate));
+  if (entry === undefined) throw new UsageError("--vendor-shim needs the shim's sources (shim/*.ts) next to spawn-audit; reinstall spawn-audit");
+  const header = `${VENDOR_MARKER} (spawn-audit ${VERSION}); run \`spawn-audit fix --vendor-shim\` again to update.\n`;
+  const source = bundleShimSource(entry);
+  if (inTypeScriptProject(dir)) return [{ path: join(dir, `${STEM}.ts`), text: header + source }];
+  const module = vendorEntry(dir);
+  const declarations = module.replace(/\.(m?)js$/, ".d.$1ts");
+  const { js, dts } = compileShimBundle(source);
+  return [
+    { path: module, text: `${header}// @ts-self-types="./${basename(declarations)}"\n${js}` },
+    { path: declarations, text: header + dts },
+  ];
 }
