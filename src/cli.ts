@@ -15,6 +15,7 @@ import { explain, validNames } from "./explain.ts";
 import { initConfig, initShim } from "./init.ts";
 import { SHIM_LOGGERS, type ShimLogger } from "./shim-module.ts";
 import { planScan, type LoadOptions } from "./project.ts";
+import { collectScanInput } from "./scan-input.ts";
 import type { ScanResult } from "./scan.ts";
 import { scanPart } from "./cache/scan.ts";
 import { DEFAULT_CACHE_LOCATION, ResultCache } from "./cache/store.ts";
@@ -46,6 +47,8 @@ export interface CliIo {
   stderrIsTTY?: boolean;
   /** Told what the run is doing (phase, file being analysed) as it goes, so a fatal error can name it (absent: not told). */
   onActivity?: (activity: Activity) => void;
+  /** Reads all of standard input as UTF-8, for `--file-list -` and `--stdin-filepath` (absent: standard input is empty). */
+  readStdin?: () => string;
 }
 
 const USAGE = `Usage: spawn-audit <command> [options]
@@ -70,8 +73,8 @@ Scan options:
   -o, --output-file <file>  write the report to this file (atomically) instead of stdout
   --max-warnings <n>     exit 1 when there are more than n per-request findings (warnings)
   --max-problems <n>     files that could not be analysed (syntax errors, binary, too large)
-                         tolerated before the run fails like a finding (default: 0;
-                         never with --fail-on none)
+                         tolerated before the run fails like a finding (default: the config's
+                         maxProblems, else 0; never with --fail-on none)
   --baseline <file>      findings recorded in this baseline do not fail the run
   --write-baseline <file>  record the current findings as the baseline and exit 0
   --cache                reuse each file's results from the last run while neither the file, what it
@@ -80,6 +83,10 @@ Scan options:
                          the project root)
   --changed[=REF]        scan only files changed against the git ref (default: the merge base with
                          origin/HEAD, main or master) and untracked files, typed with the whole project
+  --file-list <file>     also scan the paths listed in <file>, one a line or NUL-separated
+                         (- reads them from standard input), relative to the working directory
+  --stdin-filepath <path>  scan the source text on standard input as the file <path> (which need
+                         not exist), typed with the project around it: for editors
   --tsconfig <path>      tsconfig.json to use for every file (default: for each file the
                          nearest tsconfig.json or jsconfig.json that includes it)
   -c, --config <file>    config file (default: the nearest spawn-audit.json, spawn-audit.jsonc or
@@ -121,6 +128,8 @@ const SCAN_OPTIONS: Record<string, OptionSpec> = {
   "write-baseline": { type: "string" },
   "max-problems": { type: "string" },
   "max-warnings": { type: "string" },
+  "file-list": { type: "string" },
+  "stdin-filepath": { type: "string" },
   cache: { type: "boolean" },
   "cache-location": { type: "string" },
   changed: { type: "string", optionalValue: true },
@@ -209,11 +218,23 @@ function scanCommand(paths: string[], values: Record<string, unknown>, io: CliIo
   const baselinePath = typeof values["baseline"] === "string" ? resolve(io.cwd, values["baseline"]) : undefined;
   const baseline = baselinePath === undefined ? undefined : loadBaseline(baselinePath);
   const progress = createProgress({ write: io.stderr, isTTY: io.stderrIsTTY === true, env: io.env, now: () => performance.now() });
+  const input = collectScanInput({
+    paths,
+    fileList: typeof values["file-list"] === "string" ? values["file-list"] : undefined,
+    stdinFilepath: typeof values["stdin-filepath"] === "string" ? values["stdin-filepath"] : undefined,
+    cwd: io.cwd,
+    readStdin: io.readStdin ?? (() => ""),
+  });
+  // The cache and the changed-file list read the files on disk, not the text on standard input.
+  const onDisk = input.sources.size === 0 ? undefined : ["cache", "changed"].find((name) => values[name] !== undefined && values[name] !== false);
+  if (onDisk !== undefined) throw new UsageError(`--stdin-filepath scans the text on standard input; --${onDisk} works on the files on disk`);
   let result: ScanResult;
+  let maxProblemsConfig: number;
   try {
     progress.phase("loading and type-checking the project");
     io.onActivity?.({ phase: "loading and type-checking the project" });
-    const plan = planScan(loadOptions(paths, values, io));
+    const plan = planScan({ ...loadOptions(input.paths, values, io), sources: input.sources });
+    maxProblemsConfig = plan.config.maxProblems;
     const changed = typeof values["changed"] === "string" ? changedFiles(plan.root, values["changed"]) : undefined;
     const cacheLocation = typeof values["cache-location"] === "string" ? resolve(io.cwd, values["cache-location"]) : join(plan.root, DEFAULT_CACHE_LOCATION);
     result = scanPart(plan, {
@@ -244,7 +265,7 @@ function scanCommand(paths: string[], values: Record<string, unknown>, io: CliIo
     return 0;
   }
   const accepted = baseline === undefined ? undefined : acceptedByBaseline(result.sites, baseline);
-  const maxProblems = values["max-problems"] === undefined ? 0 : nonNegativeInteger(values["max-problems"], "max-problems");
+  const maxProblems = values["max-problems"] === undefined ? maxProblemsConfig : nonNegativeInteger(values["max-problems"], "max-problems");
   const maxWarnings = values["max-warnings"] === undefined ? undefined : nonNegativeInteger(values["max-warnings"], "max-warnings");
   // Files that could not be analysed fail the run as findings would (ESLint counts parse errors as errors);
   // so do ignore-comment problems (those with an id), whatever --max-problems says.

@@ -13,6 +13,7 @@
  *   "overrides": [{ "files": ["src/jobs/**"], "callees": ["pollJobs"], "group": "durable" }],
  *   "rules": { "timers": "off" },
  *   "ignoreComments": { "requireReason": true, "reportUnused": true },
+ *   "maxProblems": 0,
  * }
  * ```
  *
@@ -69,6 +70,9 @@ export interface IgnoreCommentOptions {
  * - `overrides`: group overrides, first match wins.
  * - `rules`: every registered rule id with its setting.
  * - `ignoreComments`: which ignore-comment problems are reported.
+ * - `maxProblems`: how many files that could not be analysed (syntax
+ *   errors, binary, too large, unreadable) a scan tolerates before it fails
+ *   as a finding would (`--max-problems` wins).
  */
 export interface Config {
   supervisors: string[];
@@ -78,9 +82,10 @@ export interface Config {
   overrides: GroupOverride[];
   rules: Record<string, RuleSetting>;
   ignoreComments: IgnoreCommentOptions;
+  maxProblems: number;
 }
 
-/** The defaults: every rule on, ignore-comment problems reported, nothing else. */
+/** The defaults: every rule on, ignore-comment problems reported, no file that could not be analysed tolerated, nothing else. */
 export const DEFAULT_CONFIG: Config = {
   supervisors: [],
   ignore: [],
@@ -89,6 +94,7 @@ export const DEFAULT_CONFIG: Config = {
   overrides: [],
   rules: Object.fromEntries(RULES.map((rule) => [rule.id, "on"])),
   ignoreComments: { requireReason: true, reportUnused: true },
+  maxProblems: 0,
 };
 
 /**
@@ -157,5 +163,6 @@ export function parseConfig(raw: unknown, source: string, key?: string): Config 
     overrides: value.overrides ?? [],
     rules: { ...DEFAULT_CONFIG.rules, ...value.rules },
     ignoreComments: { ...DEFAULT_CONFIG.ignoreComments, ...value.ignoreComments },
+    maxProblems: value.maxProblems ?? DEFAULT_CONFIG.maxProblems,
   };
 }

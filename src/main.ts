@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { readFileSync } from "node:fs";
 import process from "node:process";
 import { runCli } from "./cli.ts";
 import { describeFatal, type Activity } from "./fatal.ts";
@@ -31,6 +32,7 @@ try {
     onActivity: (now) => {
       activity = now;
     },
+    readStdin: () => readFileSync(0, "utf8"),
   });
 } catch (error) {
   // Exhausted stack or memory and file system refusals are the environment's, not bugs: one line, exit 2.

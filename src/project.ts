@@ -15,7 +15,7 @@ import { ts } from "ts-morph";
 import { rememberProgram } from "./analysis/declarations.ts";
 import { loadConfig, type Config } from "./config.ts";
 import { UsageError } from "./errors.ts";
-import { discoverFiles, isDeclarationFile, SOURCE_EXTENSIONS } from "./files/discover.ts";
+import { discoverFiles, isDeclarationFile, isSourceFile, SOURCE_EXTENSIONS } from "./files/discover.ts";
 import { skippedCounts } from "./files/skipped.ts";
 import { ConfigFinder, type ParsedConfig } from "./files/tsconfig.ts";
 import { DenoConfigs, type DenoConfig } from "./files/deno.ts";
@@ -37,6 +37,11 @@ export const DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
  * - `ignorePatterns`: more ignore globs (`--ignore-pattern`), relative to
  *   the project root like the config's.
  * - `gitignore`: false to scan gitignored files too (`--no-ignore`); default true.
+ * - `sources`: texts that stand in for named files (absolute path → text),
+ *   as an editor's unsaved buffer (`--stdin-filepath`): the file is
+ *   analysed with this text and need not exist on disk, but its folder
+ *   must. One that does not exist is always scanned (no ignore glob
+ *   applies) with the options of the nearest tsconfig.json above it.
  */
 export interface LoadOptions {
   paths: readonly string[];
@@ -46,6 +51,7 @@ export interface LoadOptions {
   config?: string | Config;
   ignorePatterns?: readonly string[];
   gitignore?: boolean;
+  sources?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -142,17 +148,22 @@ export const DEFAULT_COMPILER_OPTIONS: Readonly<ts.CompilerOptions> = {
  */
 export function planScan(options: LoadOptions): ScanPlan {
   const paths = (options.paths.length === 0 ? ["."] : options.paths).map((path) => resolve(options.cwd, path));
+  const sources = options.sources ?? new Map<string, string>();
+  // A file whose text stands in for one not on disk yet is taken as named, in its folder's project.
+  const unsaved = new Set(paths.filter((path) => sources.has(path) && !existsSync(path)));
   for (const [index, path] of paths.entries()) {
-    if (!existsSync(path)) throw new UsageError(`path not found: ${options.paths[index] ?? path}`);
+    const at = unsaved.has(path) ? dirname(path) : path;
+    if (!existsSync(at)) throw new UsageError(`path not found: ${at === path ? options.paths[index] ?? path : displayPath(at, options.cwd)}`);
   }
+  const anchor = unsaved.has(paths[0]!) ? dirname(paths[0]!) : paths[0]!;
   const explicit = options.tsconfig === undefined ? undefined : resolve(options.cwd, options.tsconfig);
   if (explicit !== undefined && !existsSync(explicit)) throw new UsageError(`tsconfig not found: ${options.tsconfig}`);
-  const rootTsconfig = explicit ?? findTsconfig(paths[0]!);
-  const root = rootTsconfig !== undefined ? dirname(rootTsconfig) : packageRoot(paths[0]!);
-  const config = typeof options.config === "object" ? options.config : loadConfig(options.config === undefined ? undefined : resolve(options.cwd, options.config), paths[0]!);
+  const rootTsconfig = explicit ?? findTsconfig(anchor);
+  const root = rootTsconfig !== undefined ? dirname(rootTsconfig) : packageRoot(anchor);
+  const config = typeof options.config === "object" ? options.config : loadConfig(options.config === undefined ? undefined : resolve(options.cwd, options.config), anchor);
 
   const discovered = discoverFiles({
-    paths,
+    paths: paths.filter((path) => !unsaved.has(path)),
     root,
     ignoreGlobs: [
       ...config.ignore.map((glob) => ({ glob, origin: "config ignore" })),
@@ -161,6 +172,10 @@ export function planScan(options: LoadOptions): ScanPlan {
     gitignore: options.gitignore ?? true,
     maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
   });
+  for (const path of unsaved) {
+    if (!isSourceFile(path)) throw new UsageError(`not a source file (${SOURCE_EXTENSIONS.join(" ")}): ${displayPath(path, options.cwd)}`);
+    discovered.files.push(path);
+  }
   if (discovered.files.length === 0 && discovered.problems.length === 0) {
     const skipped = discovered.skipped.length === 0 ? "" : ` (not scanned: ${skippedCounts(discovered.skipped)})`;
     throw new UsageError(`no source files (${SOURCE_EXTENSIONS.join(" ")}) to scan under ${options.paths.join(", ") || "."}${skipped}`);
@@ -171,8 +186,10 @@ export function planScan(options: LoadOptions): ScanPlan {
   const programs = new Map<string | null, ProgramPlan>();
   const deno = new Map<ProgramPlan, DenoConfig>();
   const forced = explicit === undefined ? undefined : finder.parse(explicit);
+  const rootConfig = rootTsconfig === undefined ? undefined : finder.parse(rootTsconfig);
   for (const file of discovered.files) {
-    const owner = explicit === undefined ? finder.ownerOf(file) : forced;
+    // No config lists a file that is not on disk: it takes the options of the nearest one.
+    const owner = explicit === undefined ? finder.ownerOf(file) ?? (unsaved.has(file) ? rootConfig : undefined) : forced;
     // A file no tsconfig includes is a Deno file when a deno.json is above it.
     const denoConfig = owner === undefined && explicit === undefined ? denoConfigs.configOf(file) : undefined;
     const key = owner?.path ?? denoConfig?.path ?? null;
@@ -186,9 +203,10 @@ export function planScan(options: LoadOptions): ScanPlan {
     }
     plan.files.push(file);
     plan.rootNames.push(file);
+    const standIn = sources.get(file);
+    if (standIn !== undefined) plan.inMemory = new Map([...plan.inMemory, [file.split(sep).join("/"), standIn]]);
   }
   for (const [plan, config] of deno) plan.compilerOptions = denoConfigs.programOptions(config, plan.files);
-  const rootConfig = rootTsconfig === undefined ? undefined : finder.parse(rootTsconfig);
   return {
     root,
     files: discovered.files,

@@ -1,15 +1,17 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import process from "node:process";
 import { after, before, describe, test } from "node:test";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { SIGNAL_CATALOGUE } from "../src/classify/signals.ts";
 import { KINDS } from "../src/site.ts";
 import { RULES } from "../rules/mod.ts";
 import { VERSION } from "../src/version.ts";
+import { runCli } from "../src/cli.ts";
 import { repoRoot } from "./support/repo.ts";
 import { childCommand, runChild, runInProcess } from "./support/cli.ts";
 import { writeTree } from "./support/tree.ts";
@@ -143,6 +145,16 @@ describe("bad input", () => {
     const bad = runChild(["scan", root, "--max-problems", "1.5"], root);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--max-problems must be a whole number of 0 or more/);
+  });
+
+  test("the config's maxProblems tolerates files that cannot be analysed; --max-problems wins", async () => {
+    const root = project({ "src/broken.ts": "const x = ;\n", "src/ok.ts": "export const ok = 1;\n", "spawn-audit.json": "{ \"maxProblems\": 1 }\n" });
+    assert.equal((await runInProcess(["scan", root])).code, 0);
+    assert.equal((await runInProcess(["scan", root, "--max-problems", "0"])).code, 1);
+    writeFileSync(join(root, "spawn-audit.json"), "{ \"maxProblems\": -1 }\n");
+    const negative = await runInProcess(["scan", root]);
+    assert.equal(negative.code, 2);
+    assert.match(negative.stderr, /maxProblems must be >= 0/);
   });
 
   test("a file with syntax errors is reported and the rest still scanned", async () => {
@@ -299,5 +311,85 @@ describe("a reader that stops early", () => {
     const [code] = await once(child, "close") as [number | null];
     assert.equal(stderr, "");
     assert.equal(code, 1, "durable findings: the exit code the run would have had");
+  });
+});
+
+/** Runs the CLI in-process with `stdin` as standard input. */
+async function runWithStdin(argv: string[], stdin: string, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(argv, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), cwd, env: {}, isTTY: false, readStdin: () => stdin });
+  return { code, stdout, stderr };
+}
+
+/** `file:line kind` of each site of a JSON report. */
+function siteList(stdout: string): string[] {
+  return (JSON.parse(stdout) as { sites: { file: string; start: { line: number }; kind: string }[] }).sites.map((site) => `${site.file}:${site.start.line} ${site.kind}`);
+}
+
+describe("paths from a file list, source from standard input", () => {
+  const JOBS = "export async function pollJobs(): Promise<void> { JSON.parse(\"x\"); }\n";
+  const TSCONFIG = JSON.stringify({ compilerOptions: { strict: true, module: "nodenext" }, include: ["src"] });
+
+  test("--stdin-filepath scans the text on standard input as that file, typed with the project around it, and writes nothing", async () => {
+    const root = project({ "tsconfig.json": TSCONFIG, "src/jobs.ts": JOBS, "src/other.ts": "setInterval(() => 1, 5);\n" });
+    // Only the type of the imported function says the call floats: the project's module is read for it.
+    const unsaved = await runWithStdin(["scan", "--stdin-filepath", "src/new.ts", "--format", "json", "--fail-on", "none"], "import { pollJobs } from \"./jobs.js\";\npollJobs();\n", root);
+    assert.equal(unsaved.code, 0, unsaved.stderr);
+    assert.deepEqual(siteList(unsaved.stdout), ["src/new.ts:2 floating-promise"]);
+    assert.equal(existsSync(join(root, "src", "new.ts")), false);
+    // A file on disk: the text on standard input stands in for it.
+    const edited = await runWithStdin(["scan", "--stdin-filepath", "src/other.ts", "--format", "json", "--fail-on", "none"], "export const quiet = 1;\n", root);
+    assert.deepEqual(siteList(edited.stdout), []);
+    assert.equal(readFileSync(join(root, "src", "other.ts"), "utf8"), "setInterval(() => 1, 5);\n");
+  });
+
+  test("--stdin-filepath takes no other path or standard input reader, a source file name and an existing folder", async () => {
+    const root = project({ "src/jobs.ts": JOBS });
+    const refused = async (argv: string[], pattern: RegExp): Promise<void> => {
+      const run = await runWithStdin(["scan", ...argv], "export {};\n", root);
+      assert.equal(run.code, 2, argv.join(" "));
+      assert.match(run.stderr, pattern);
+      assert.equal(run.stderr.split("\n").length, 2, run.stderr);
+    };
+    await refused(["--stdin-filepath", "src/a.ts", "src"], /leave out the paths \(src\)/);
+    await refused(["--stdin-filepath", "src/a.ts", "--file-list", "-"], /cannot be combined with --file-list/);
+    await refused(["--stdin-filepath", "src/a.ts", "--cache"], /--cache works on the files on disk/);
+    await refused(["--stdin-filepath", "nowhere/a.ts"], /^spawn-audit: path not found: nowhere\n$/);
+    await refused(["--stdin-filepath", "src/notes.md"], /not a source file .*: src\/notes\.md/);
+    const fix = await runWithStdin(["fix", "--stdin-filepath", "src/a.ts"], "", root);
+    assert.equal(fix.code, 2);
+    assert.match(fix.stderr, /--stdin-filepath is an option of scan, not of fix/);
+  });
+
+  test("--file-list adds the paths it lists (one a line or NUL-separated; - is standard input) to those named", async () => {
+    const root = project({ "a.ts": "setInterval(() => 1, 5);\n", "b.ts": "setInterval(() => 2, 5);\n", "c.ts": "setInterval(() => 3, 5);\n", "list.txt": "a.ts\r\n\n  b.ts  \n" });
+    const fromFile = await runWithStdin(["scan", "--file-list", "list.txt", "--format", "json"], "", root);
+    assert.deepEqual(siteList(fromFile.stdout), ["a.ts:1 interval", "b.ts:1 interval"]);
+    const piped = await runWithStdin(["scan", "c.ts", "--file-list", "-", "--format", "json"], "b.ts\0a.ts\0", root);
+    assert.deepEqual(siteList(piped.stdout).sort(), ["a.ts:1 interval", "b.ts:1 interval", "c.ts:1 interval"]);
+    const empty = await runWithStdin(["scan", "--file-list", "-"], "\n", root);
+    assert.equal(empty.code, 2);
+    assert.match(empty.stderr, /^spawn-audit: the file list on standard input names no paths/);
+    const missing = await runWithStdin(["scan", "--file-list", "nope.txt"], "", root);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /^spawn-audit: cannot read the file list nope\.txt: no such file or folder\n$/);
+    const gone = await runWithStdin(["scan", "--file-list", "-"], "a.ts\nd.ts\n", root);
+    assert.equal(gone.code, 2);
+    assert.match(gone.stderr, /^spawn-audit: path not found: d\.ts\n$/);
+  });
+
+  test("the executable reads standard input: a piped file list and an editor's buffer", () => {
+    const root = project({ "tsconfig.json": TSCONFIG, "src/jobs.ts": JOBS, "src/a.ts": "setInterval(() => { JSON.parse(\"x\"); }, 5);\n" });
+    const run = (argv: string[], input: string) => {
+      const [command, args] = childCommand(argv);
+      return spawnSync(command, args, { cwd: root, input, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+    };
+    const listed = run(["scan", "--file-list", "-", "--format", "json"], "src/a.ts\n");
+    assert.equal(listed.status, 1, listed.stderr);
+    assert.deepEqual(siteList(listed.stdout), ["src/a.ts:1 interval"]);
+    const buffer = run(["scan", "--stdin-filepath", "src/b.ts", "--format", "json", "--fail-on", "none"], "import { pollJobs } from \"./jobs.js\";\npollJobs();\n");
+    assert.equal(buffer.status, 0, buffer.stderr);
+    assert.deepEqual(siteList(buffer.stdout), ["src/b.ts:2 floating-promise"]);
   });
 });
