@@ -177,7 +177,7 @@ export class BlockingPool {
    */
   async close(): Promise<void> {
     this.#closed = true;
-    await Promise.all(this.#idle.splice(0).map((worker) => this.#retire(worker)));
+    await Promise.all(this.#idle.splice(0).map((worker) => worker.terminate()));
   }
 
   /** One job on one worker; the task's abort terminates the worker. */
@@ -185,7 +185,7 @@ export class BlockingPool {
     const worker = this.#idle.pop() ?? this.#start();
     return new Promise((resolve, reject) => {
       const onAbort = (): void => {
-        void this.#retire(worker);
+        void worker.terminate();
         reject(signal.reason);
       };
       signal.addEventListener("abort", onAbort, { once: true });
@@ -215,12 +215,8 @@ export class BlockingPool {
   }
 
   #release(worker: PoolWorker): void {
-    if (this.#closed) void this.#retire(worker);
+    if (this.#closed) void worker.terminate();
     else this.#idle.push(worker);
-  }
-
-  #retire(worker: PoolWorker): Promise<void> {
-    return worker.terminate();
   }
 }
 

@@ -49,6 +49,11 @@ export function throwCode(code: number): never {
   throw { code };
 }
 
+/** Ends the worker's thread with `code` (Node's process.exit in a worker stops that worker only). */
+export function exitWorker(code: number): void {
+  (globalThis as unknown as { process: { exit(code: number): never } }).process.exit(code);
+}
+
 /** Returns a function, which cannot be cloned back. */
 export function uncloneable(): () => number {
   return () => 1;

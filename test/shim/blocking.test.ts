@@ -140,6 +140,9 @@ describe("BlockingPool", () => {
     assert.ok(logger.records.some((record) => record.level === "error" && record.fields["task"] === "parse"));
     assert.equal(supervisor.stats().tasks["parse"]?.outcomes.threw.count, 1);
     assert.equal(await pool.spawn<typeof sum>("after", FIXTURE, "sum", 2, 2).join(), 4, "a throwing job leaves its worker usable");
+    await assert.rejects(pool.spawn("exit", FIXTURE, "exitWorker", 3).join(), { message: "the blocking worker exited with code 3" });
+    assert.equal(await pool.spawn<typeof sum>("after-exit", FIXTURE, "sum", 3, 3).join(), 6, "a worker that exited is replaced");
+    assert.ok(pool.size <= 2);
     await closeAll(supervisor, pool);
   });
 
