@@ -107,6 +107,15 @@ module.exports = { Client };
     assert.deepEqual(sitesIn(after.result, "src/main.ts"), []);
   });
 
+  test("a change to the compiler options invalidates every file", () => {
+    run();
+    const tsconfig = JSON.parse(readFileSync(join(dir, "tsconfig.json"), "utf8")) as { compilerOptions: Record<string, unknown> };
+    tsconfig.compilerOptions["paths"] = { "#api": ["./src/api.ts"] };
+    writeFileSync(join(dir, "tsconfig.json"), JSON.stringify(tsconfig));
+    assert.equal(run().built, true);
+    assert.equal(run().built, false);
+  });
+
   test("another tool version invalidates every file", () => {
     run("1.0.0");
     assert.equal(run("1.0.0").built, false);

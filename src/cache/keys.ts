@@ -136,7 +136,7 @@ class ProgramKeys {
     const declarations = new Set(plan.rootNames.filter(isDeclarationFile));
     const globals = [...this.nodes].filter(([file, node]) => node.global || declarations.has(file))
       .map(([file, node]) => `${file}=${node.own}`).sort();
-    this.base = hash(salt, JSON.stringify(plan.compilerOptions, Object.keys(plan.compilerOptions).sort()), ...globals);
+    this.base = hash(salt, stableJson(plan.compilerOptions), ...globals);
     this.condense();
   }
 
@@ -252,4 +252,12 @@ function implementationsBeside(file: string): string[] {
 function isGlobalScript(text: string): boolean {
   if (/^\s*declare\s+(global\b|module\s)/m.test(text)) return true;
   return !/^\s*(import|export)\b/m.test(text) && !/\brequire\s*\(|\bmodule\.exports\b|\bexports\.[\w$]/.test(text);
+}
+
+/** JSON with every object's keys sorted, at every depth: equal options give equal text whatever order they were written in. */
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    typeof inner === "object" && inner !== null && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner);
 }
