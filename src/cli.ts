@@ -9,7 +9,7 @@
  */
 import { Chalk, type ChalkInstance } from "chalk";
 import { choice, parseCommandLine, type OptionSpec } from "./args.ts";
-import { UsageError } from "./errors.ts";
+import { fileSystemReason, UsageError } from "./errors.ts";
 import { formatEffectiveConfig } from "./config/print.ts";
 import { explain, validNames } from "./explain.ts";
 import { initConfig, initShim } from "./init.ts";
@@ -259,7 +259,7 @@ function scanCommand(paths: string[], values: Record<string, unknown>, io: CliIo
     try {
       writeAtomically(target, JSON.stringify(written, null, 2) + "\n");
     } catch (error) {
-      throw new UsageError(`cannot write baseline ${values["write-baseline"]}: ${(error as Error).message}`);
+      throw new UsageError(`cannot write baseline ${values["write-baseline"]}: ${fileSystemReason(error)}`);
     }
     io.stderr(`spawn-audit: wrote ${written.findings.length} findings to ${values["write-baseline"]}\n`);
     return 0;

@@ -296,6 +296,9 @@ describe("CI formats and baselines", () => {
     const bad = await runInProcess(["scan", root, "--baseline", join(root, "bad.json")]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /not a spawn-audit baseline/);
+    const unwritable = await runInProcess(["scan", root, "--write-baseline", "no/such/folder/b.json"], { cwd: root });
+    assert.equal(unwritable.code, 2);
+    assert.equal(unwritable.stderr, "spawn-audit: cannot write baseline no/such/folder/b.json: no such file or folder\n");
   });
 });
 
