@@ -6,8 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { dirname, join, posix } from "node:path";
+import process from "node:process";
 import { test } from "node:test";
 import { repoRoot } from "./support/repo.ts";
 
@@ -40,6 +41,12 @@ test("every relative link in the shipped Markdown points at a file that is shipp
     }
   }
   assert.deepEqual(broken, []);
+});
+
+test("the build leaves the executable executable, so `npx spawn-audit` runs it from a checkout", { skip: process.platform === "win32" ? "no execute bit" : false }, () => {
+  const manifest = JSON.parse(readFileSync(join(repoRoot(), "package.json"), "utf8")) as { bin: Record<string, string> };
+  const bin = join(repoRoot(), manifest.bin["spawn-audit"]!);
+  assert.notEqual(statSync(bin).mode & 0o111, 0, `${bin} is not executable; npm exec runs it directly`);
 });
 
 test("the package builds when packed (prepack), and installing it runs no script", () => {
