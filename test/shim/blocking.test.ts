@@ -7,7 +7,7 @@ import process from "node:process";
 import { describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { BlockingPool } from "../../shim/blocking.ts";
-import { SupervisorClosedError, TaskAbortedError } from "../../shim/errors.ts";
+import { SupervisorClosedError, TaskAbortedError, TaskLimitError } from "../../shim/errors.ts";
 import type { TaskSupervisor } from "../../shim/supervisor.ts";
 import { GATE, MAX, RUNNING, STARTED } from "./blocking.fixture.ts";
 import type { fail, gated, sum, throwCode } from "./blocking.fixture.ts";
@@ -158,6 +158,22 @@ describe("BlockingPool", () => {
     await assert.rejects(pool.spawn<typeof sum>("late", FIXTURE, "sum", 1).join(), SupervisorClosedError);
     await pool.close();
     assert.equal(pool.size, 0);
+  });
+
+  test("beyond queueLimit a job is dropped: join() rejects with TaskLimitError, counted in dropped(class)", async () => {
+    const { supervisor } = setup();
+    const pool = new BlockingPool({ supervisor, limit: 1, queueLimit: 1, class: "cpu" });
+    const gate = counters();
+    const running = pool.spawn<typeof gated>("first", FIXTURE, "gated", gate.shared, 1);
+    const waiting = pool.spawn<typeof gated>("second", FIXTURE, "gated", gate.shared, 2);
+    const dropped = pool.spawn<typeof gated>("third", FIXTURE, "gated", gate.shared, 3);
+    await assert.rejects(dropped.join(), TaskLimitError);
+    assert.equal((await dropped.done).status, "rejected");
+    assert.equal(supervisor.dropped("cpu"), 1);
+    gate.open();
+    assert.deepEqual([await running.join(), await waiting.join()], [2, 4]);
+    assert.equal(Atomics.load(gate.cells, STARTED), 2, "the dropped job never ran");
+    await closeAll(supervisor, pool);
   });
 
   test("bad arguments are one clear error", () => {
