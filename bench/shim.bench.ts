@@ -53,44 +53,49 @@ function steady(n: number, observe: (promise: Promise<number>) => () => PromiseL
   });
 }
 
+/** Hands one promise to the code under test; returns how to wait for that promise's handling. */
+type Observe = (promise: Promise<number>) => () => PromiseLike<unknown>;
+
+/** One benchmark row: the pattern, what it runs, and the bare catch it is compared with. */
+interface Row {
+  label: string;
+  pattern: "burst, 100k in flight" | "one at a time";
+  observe: Observe;
+}
+
 /**
- * `spawnLogged(name, promise)` against a bare `promise.catch(log)`, in a
- * burst and one at a time, in interleaved rounds (the lowest CPU time of
- * each kept), so each ratio compares like with like in one run. The
- * handle is dropped as the codemod's `spawnLogged(name, promise);` drops
- * it; `done` is read only to wait for the one that is awaited.
+ * `spawnLogged` against a bare `promise.catch(log)`: the promise form in a
+ * burst and one at a time, and the factory forms one at a time. Every row
+ * of a pattern runs once per round, rows interleaved, and the lowest CPU
+ * time of each is kept, so each ratio compares measurements taken under the
+ * same load in one run. The handle is dropped as the codemod's
+ * `spawnLogged(name, promise);` drops it; `done` is read only to wait for
+ * the one that is awaited.
  */
-async function loggedVsCatch(n: number, rounds: number): Promise<{ pattern: string; bare: number; logged: number }[]> {
+async function loggedVsCatch(n: number, rounds: number): Promise<(Row & { ns: number; bare: number })[]> {
   const supervisor = newSupervisor();
-  const bare = (promise: Promise<number>): (() => PromiseLike<unknown>) => {
+  const bare: Observe = (promise) => {
     const caught = promise.catch(log);
     return () => caught;
   };
-  const logged = (promise: Promise<number>): (() => PromiseLike<unknown>) => {
-    const handle = supervisor.spawnLogged("bench", promise);
+  const logged = (wrap: (promise: Promise<number>) => PromiseLike<unknown> | ((signal: AbortSignal) => PromiseLike<unknown>)): Observe => (promise) => {
+    const handle = supervisor.spawnLogged("bench", wrap(promise));
     return () => handle.done;
   };
-  const out: { pattern: string; bare: number; logged: number }[] = [];
-  for (const [pattern, run] of [["burst, 100k in flight", burst], ["one at a time", steady]] as const) {
-    let bestBare = Infinity;
-    let bestLogged = Infinity;
-    for (let round = 0; round < rounds; round++) {
-      bestBare = Math.min(bestBare, await run(n, bare));
-      bestLogged = Math.min(bestLogged, await run(n, logged));
-    }
-    out.push({ pattern, bare: bestBare, logged: bestLogged });
+  const rows: Row[] = [
+    { label: "promise.catch(log)", pattern: "burst, 100k in flight", observe: bare },
+    { label: "spawnLogged(name, promise)", pattern: "burst, 100k in flight", observe: logged((promise) => promise) },
+    { label: "promise.catch(log)", pattern: "one at a time", observe: bare },
+    { label: "spawnLogged(name, promise)", pattern: "one at a time", observe: logged((promise) => promise) },
+    { label: "spawnLogged(name, () => promise)", pattern: "one at a time", observe: logged((promise) => () => promise) },
+    // Declares the signal parameter, so the task creates an AbortSignal for it.
+    { label: "spawnLogged(name, (signal) => …)", pattern: "one at a time", observe: logged((promise) => (signal) => (signal.aborted ? promise.catch(log) : promise)) },
+  ];
+  const best = rows.map(() => Infinity);
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, row] of rows.entries()) best[i] = Math.min(best[i]!, await (row.pattern === "one at a time" ? steady : burst)(n, row.observe));
   }
-  return out;
-}
-
-/** The factory form, one at a time; `withSignal` declares the signal parameter, so every task gets an AbortSignal. */
-function loggedFactory(n: number, withSignal: boolean): Promise<number> {
-  const supervisor = newSupervisor();
-  return steady(n, (promise) => {
-    const factory = withSignal ? (signal: AbortSignal) => (signal.aborted ? promise.catch(log) : promise) : () => promise;
-    const handle = supervisor.spawnLogged("bench", factory);
-    return () => handle.done;
-  });
+  return rows.map((row, i) => ({ ...row, ns: best[i]!, bare: best[rows.findIndex((other) => other.pattern === row.pattern)]! }));
 }
 
 async function supervisedSpawn(n: number): Promise<number> {
@@ -138,22 +143,16 @@ export async function benchShim(): Promise<string> {
   const n = 100_000;
   await loggedVsCatch(10_000, 1); // warm-up
   const versus = await loggedVsCatch(n, 5);
-  const baseline = versus.find((v) => v.pattern === "one at a time")!.bare;
-  const perLoggedFactory = await loggedFactory(n, false);
-  const perLoggedSignal = await loggedFactory(n, true);
   const perSpawn = await supervisedSpawn(50_000);
   const perRestart = await restarts(n);
   const memory = await memoryPerTask(100_000);
   const fmt = (ns: number): string => `${ns.toFixed(0).padStart(7)} ns`;
   return [
     "shim benchmarks",
-    "  (CPU time per operation, lowest of interleaved rounds)",
-    ...versus.flatMap(({ pattern, bare, logged }) => [
-      `  promise.catch(log), ${pattern.padEnd(29)} ${fmt(bare)} per promise`,
-      `  spawnLogged(name, promise), ${pattern.padEnd(21)} ${fmt(logged)} per task   (${(logged / bare).toFixed(1)}× the bare catch)`,
-    ]),
-    `  spawnLogged(name, () => promise), one at a time  ${fmt(perLoggedFactory)} per task   (${(perLoggedFactory / baseline).toFixed(1)}× the bare catch)`,
-    `  spawnLogged(name, (signal) => …), one at a time  ${fmt(perLoggedSignal)} per task   (${(perLoggedSignal / baseline).toFixed(1)}× the bare catch)`,
+    "  (CPU time per operation, lowest of interleaved rounds; ratios to the bare catch of the same pattern)",
+    ...versus.map(({ label, pattern, ns, bare }) =>
+      `  ${`${label}, ${pattern}`.padEnd(55)} ${fmt(ns)}` + (label.startsWith("spawnLogged") ? `   (${(ns / bare).toFixed(1)}× the bare catch)` : "")
+    ),
     `  spawnSupervised spawn + complete  ${fmt(perSpawn)} per task`,
     `  spawnSupervised restart           ${fmt(perRestart)} per restart (zero-delay clock)`,
     `  memory per registered task        ${memory.bytes.toFixed(0).padStart(7)} B at 100k idle tasks` +

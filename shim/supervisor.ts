@@ -756,17 +756,20 @@ export class TaskSupervisor {
         returned ? { name, id, attempt, class: task.class, outcome, durationMs } : { name, id, attempt, class: task.class, outcome, durationMs, error },
       );
     }
-    if (!returned) task.lastError = errorMessage(error, this.#maxString);
+    // A log-only task leaves the registry as it ends (only a snapshot() taken by a listener of its own end could see it),
+    // so its lastError and reason are not stored: a failing log-only task needs no extras record.
+    const lastError = returned ? undefined : errorMessage(error, this.#maxString);
+    if (!returned && !task.ephemeral) task.lastError = lastError;
     const { restart } = task;
     // An attempt that settles after its signal aborted ends the task as aborted, whatever it returned or threw.
     if (aborted) return this.#finalize(task, { status: "aborted", reason: task.signal.reason });
     if (returned && restart.restart !== "always") return this.#finalize(task, { status: "completed", value: valueOrError });
     const what = settled === "timedOut" ? "timed out" : "failed";
     if (restart.restart === "never") {
-      return this.#finalize(task, { status: "failed", error, reason: `${what} on attempt ${task.attempt}: ${task.lastError}` });
+      return this.#finalize(task, { status: "failed", error, reason: `${what} on attempt ${task.attempt}: ${lastError}` });
     }
     if (!returned && restart.shouldRestart !== undefined && !this.#mayRestart(task, restart.shouldRestart, error)) {
-      return this.#finalize(task, { status: "failed", error, reason: `shouldRestart declined a restart after attempt ${task.attempt} ${what}: ${task.lastError}` });
+      return this.#finalize(task, { status: "failed", error, reason: `shouldRestart declined a restart after attempt ${task.attempt} ${what}: ${lastError}` });
     }
     const retry = (task.retry ??= { failures: 0, previousDelay: undefined, window: undefined });
     if (durationMs >= restart.resetAfterMs) {
@@ -842,7 +845,7 @@ export class TaskSupervisor {
       this.#pump(task.class!);
     }
     if (outcome.status === "failed") {
-      task.reason = outcome.reason;
+      if (!task.ephemeral) task.reason = outcome.reason;
       if (this.#events.has("failed", gaveUp ? "gaveUp" : undefined)) {
         const { name, id, attempt } = task;
         this.#events.emit("failed", { name, id, attempt, class: task.class, reason: outcome.reason, error: outcome.error, gaveUp });
