@@ -11,6 +11,7 @@ import {
   fsyncSync,
   openSync,
   readdirSync,
+  readSync,
   renameSync,
   rmSync,
   statSync,
@@ -18,6 +19,7 @@ import {
   writeSync,
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { Buffer } from "node:buffer";
 import process from "node:process";
 
 /**
@@ -43,13 +45,16 @@ import process from "node:process";
 export function writeAtomically(file: string, text: string): void {
   const temporary = join(dirname(file), `.${basename(file)}.spawn-audit-${process.pid}-${Date.now().toString(36)}.tmp`);
   cleanUpOnInterrupt();
+  const hook = testHook();
   inFlight.add(temporary);
   const existing = existsSync(file) ? statSync(file) : undefined;
   try {
     const descriptor = openSync(temporary, "w", existing === undefined ? 0o666 : existing.mode & 0o7777);
     try {
+      hook("opened");
       writeSync(descriptor, text);
       fsyncSync(descriptor);
+      hook("written");
     } finally {
       closeSync(descriptor);
     }
@@ -67,12 +72,52 @@ export function writeAtomically(file: string, text: string): void {
     } else {
       renameSync(temporary, file);
     }
+    hook("renamed");
   } catch (error) {
     rmSync(temporary, { force: true });
     throw error;
   } finally {
     inFlight.delete(temporary);
   }
+}
+
+/** Where a write is when {@link testHook}'s callback runs: temporary file created empty, written and flushed, renamed over the file. */
+type WritePhase = "opened" | "written" | "renamed";
+
+/** Writes started by this process, counted for {@link testHook}. */
+let writes = 0;
+
+/**
+ * For the kill -9 test of the codemod (test/fix/kill.test.ts) only: the
+ * `SPAWN_AUDIT_TEST_WRITE_HOOK` environment variable makes a write stop the
+ * process at a chosen moment, so a crash can be placed exactly.
+ *
+ * - `kill:<k>:<phase>`: SIGKILL this process at `<phase>` (a
+ *   {@link WritePhase}) of its k-th write (1-based).
+ * - `gate`: before the first write, print `spawn-audit: writing` to stderr
+ *   and wait for one line on stdin (the test then kills at a delay of its
+ *   choosing while the writes run).
+ *
+ * Unset (always, outside that test) it does nothing.
+ *
+ * @returns the callback to call at each phase of the write starting now.
+ */
+function testHook(): (phase: WritePhase) => void {
+  writes++;
+  const value = process.env["SPAWN_AUDIT_TEST_WRITE_HOOK"];
+  if (value === undefined || value === "") return () => {};
+  if (value === "gate") {
+    if (writes === 1) {
+      writeSync(2, "spawn-audit: writing\n");
+      readSync(0, Buffer.alloc(1));
+    }
+    return () => {};
+  }
+  const [, at, phase] = /^kill:(\d+):(opened|written|renamed)$/.exec(value) ?? [];
+  if (Number(at) !== writes) return () => {};
+  return (now) => {
+    if (now === phase) process.kill(process.pid, "SIGKILL");
+  };
 }
 
 /** Temporary files being written now, removed when the process is interrupted. */
