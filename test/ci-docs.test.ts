@@ -35,8 +35,10 @@ test("every option docs/ci.md uses is one spawn-audit --help lists", async () =>
   assert.equal(help.code, 0);
   const blocks = fencedBlocks(ciDoc);
   assert.ok(blocks.length >= 3, "docs/ci.md has its workflow, baseline and pre-commit examples");
-  const used = new Set(blocks.flatMap(({ body }) => [...body.matchAll(/(?<![\w-])--[a-z][a-z-]*/g)].map((match) => match[0])));
-  const commandLines = blocks.flatMap(({ body }) => body.split("\n").filter((line) => /\bspawn-audit scan\b/.test(line)));
+  // In a pipeline, only the spawn-audit command's flags are ours (`git diff --name-only … | spawn-audit scan …`).
+  const ours = (line: string): string => line.includes("|") ? line.split("|").filter((part) => part.includes("spawn-audit")).join(" ") : line;
+  const used = new Set(blocks.flatMap(({ body }) => body.split("\n").map(ours).flatMap((line) => [...line.matchAll(/(?<![\w-])--[a-z][a-z-]*/g)].map((match) => match[0]))));
+  const commandLines = blocks.flatMap(({ body }) => body.split("\n").map(ours).filter((line) => /\bspawn-audit scan\b/.test(line)));
   for (const line of commandLines) for (const short of line.match(/(?<=\s)-[a-zA-Z](?=\s|$)/g) ?? []) used.add(short);
   assert.ok(used.has("--format") && used.has("--baseline"), `the flags found: ${[...used].join(" ")}`);
   const known = new Set([...help.stdout.matchAll(/(?<![\w-])--?[a-zA-Z][\w-]*/g)].map((match) => match[0]));
