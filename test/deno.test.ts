@@ -2,7 +2,8 @@
  * A Deno project (a deno.json, no tsconfig): Deno's global types come
  * from `deno types`, so a child process's `status.then(...)` and a
  * server's `finished.then(...)` are typed findings; the import map's local
- * entries resolve; imports Deno resolves remotely are one warning.
+ * entries resolve; imports Deno resolves remotely are one warning; a file
+ * the config excludes is not typed as Deno code.
  * Skipped, saying so, when no `deno` can be run.
  */
 import { after, before, test } from "node:test";
@@ -22,8 +23,11 @@ before(() => {
   // JSON with comments, as Deno reads it
   "imports": { "@std/assert": "jsr:@std/assert@1", "lib/": "./src/lib/" },
   "compilerOptions": { "lib": ["deno.window"] },
+  "exclude": ["scripts/"],
 }
 `,
+    // Left out by the config's exclude: not typed as Deno code.
+    "scripts/excluded.ts": `export function go(): void {\n  new Deno.Command("x").spawn().status.then(() => {});\n}\n`,
     "src/main.ts": `import { assert } from "@std/assert";
 import { refresh } from "lib/refresh.ts";
 
@@ -58,12 +62,14 @@ test("Deno globals, the import map and unresolved remote imports", async (t) => 
     t.skip(`no deno to ask for Deno's global types: ${absent.message}`);
     return;
   }
-  assert.deepEqual(report.sites.map((site) => [site.file, site.start.line, site.kind, site.resolution]), [
+  assert.ok(report.sites.filter((site) => site.file === "scripts/excluded.ts").every((site) => site.resolution !== "type"));
+  const deno = report.sites.filter((site) => site.file !== "scripts/excluded.ts");
+  assert.deepEqual(deno.map((site) => [site.file, site.start.line, site.kind, site.resolution]), [
     ["src/main.ts", 6, "then-without-catch", "type"],
     ["src/main.ts", 7, "then-without-catch", "type"],
     ["src/main.ts", 8, "floating-promise", "type"],
   ]);
-  assert.equal(report.sites[2]!.callee, "refresh");
+  assert.equal(deno[2]!.callee, "refresh");
   assert.deepEqual(report.warnings, [{
     file: "deno.json",
     message: "2 imports that Deno resolves did not resolve locally (@std/assert, jsr:@std/assert@1/equals); " +

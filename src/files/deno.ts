@@ -13,9 +13,10 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse, printParseErrorCode, type ParseError } from "jsonc-parser";
+import picomatch from "picomatch";
 import { ts } from "ts-morph";
 import type { ScanWarning } from "../site.ts";
 import { ImportResolver } from "./imports.ts";
@@ -31,13 +32,16 @@ const REMOTE = /^(npm|jsr|https?):/;
 
 /**
  * A Deno config as a program uses it: its absolute `path`, the compiler
- * `options` it gives, and `inMemory`, the files that are not on disk
- * (Deno's global types, when `deno` could be asked for them) by absolute path.
+ * `options` it gives, `inMemory`, the files that are not on disk (Deno's
+ * global types, when `deno` could be asked for them) by absolute path, and
+ * what its `exclude` leaves out.
  */
 export interface DenoConfig {
   path: string;
   options: ts.CompilerOptions;
   inMemory: ReadonlyMap<string, string>;
+  /** Whether the config's `exclude` (paths and globs relative to its folder) covers a path relative to that folder. */
+  excludes: (path: string) => boolean;
 }
 
 /**
@@ -69,12 +73,14 @@ export class DenoConfigs {
     for (let dir = dirname(file); ; dir = dirname(dir)) {
       for (const name of DENO_CONFIG_NAMES) {
         const path = join(dir, name);
-        if (this.parsed.has(path)) return this.parsed.get(path);
-        if (existsSync(path)) {
-          const config = this.parse(path);
+        let config = this.parsed.get(path);
+        if (config === undefined && !this.parsed.has(path) && existsSync(path)) {
+          config = this.parse(path);
           this.parsed.set(path, config);
-          return config;
         }
+        if (config === undefined) continue;
+        // A file the config's `exclude` leaves out is not Deno's to type-check.
+        return config.excludes(relative(dir, file).split(sep).join("/")) ? undefined : config;
       }
       if (existsSync(join(dir, ".git")) || dirname(dir) === dir) return undefined;
     }
@@ -163,6 +169,7 @@ export class DenoConfigs {
         paths: importPaths(dir, imports),
       },
       inMemory,
+      excludes: excluded(json["exclude"]),
     };
   }
 
@@ -210,6 +217,20 @@ export class DenoConfigs {
     }
     return typeof this.types === "string" ? undefined : this.types;
   }
+}
+
+/**
+ * A matcher for Deno's `exclude` list: each entry a path (a folder covers
+ * what is below it, with or without a trailing `/`) or a glob.
+ */
+function excluded(list: unknown): (path: string) => boolean {
+  const entries = Array.isArray(list) ? list.filter((entry): entry is string => typeof entry === "string") : [];
+  if (entries.length === 0) return () => false;
+  const globs = entries.flatMap((entry) => {
+    const bare = entry.replace(/^\.\//, "").replace(/\/+$/, "");
+    return [bare, `${bare}/**`];
+  });
+  return picomatch(globs, { dot: true });
 }
 
 /**
