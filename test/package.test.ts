@@ -43,6 +43,12 @@ test("every relative link in the shipped Markdown points at a file that is shipp
   assert.deepEqual(broken, []);
 });
 
+test("npm publish takes the manifest as it is: nothing to auto-correct (a bin path npm rewrites is dropped from the published package)", () => {
+  const run = spawnSync("npm", ["publish", "--dry-run", "--ignore-scripts"], { cwd: repoRoot(), encoding: "utf8" });
+  assert.equal(run.status, 0, run.stderr);
+  assert.doesNotMatch(run.stderr, /auto-corrected|invalid and removed/);
+});
+
 test("the build leaves the executable executable, so `npx spawn-audit` runs it from a checkout", { skip: process.platform === "win32" ? "no execute bit" : false }, () => {
   const manifest = JSON.parse(readFileSync(join(repoRoot(), "package.json"), "utf8")) as { bin: Record<string, string> };
   const bin = join(repoRoot(), manifest.bin["spawn-audit"]!);
