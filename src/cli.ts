@@ -111,6 +111,8 @@ Fix options (and --tsconfig, --config, --max-file-size, --ignore-pattern, --no-i
                          else spawn-audit/shim, or the import-map alias / npm:spawn-audit/shim
                          under a deno.json); ./path is a project module (spawn-audit init --shim)
   --vendor-shim <dir>    write the shim as one file into <dir> and import it from there
+  --format               after --write, run the project's formatter (Prettier, Biome, dprint or
+                         deno fmt, from its node_modules/.bin) on the written files (config: format)
 
 Exit codes: 0 clean, 1 findings at or above --fail-on (scan) or a refused write or
 changes pending under --check (fix), 2 usage, configuration or environment error
@@ -144,6 +146,8 @@ const FIX_OPTIONS: Record<string, OptionSpec> = {
   "allow-dirty": { type: "boolean" },
   "shim-import": { type: "string" },
   "vendor-shim": { type: "string" },
+  // A flag for fix, though scan's --format takes a value: bare --format is "" (see optionsFor).
+  format: { type: "string", optionalValue: true },
 };
 
 const INIT_OPTIONS: Record<string, OptionSpec> = {
@@ -156,8 +160,8 @@ const INIT_OPTIONS: Record<string, OptionSpec> = {
 const COMMANDS: Record<string, Record<string, OptionSpec>> = { scan: SCAN_OPTIONS, fix: FIX_OPTIONS, explain: {}, init: INIT_OPTIONS };
 
 const OPTIONS: Record<string, OptionSpec> = {
-  ...SCAN_OPTIONS,
   ...FIX_OPTIONS,
+  ...SCAN_OPTIONS,
   ...COMMANDS["init"],
   tsconfig: { type: "string" },
   config: { type: "string", short: "c" },
@@ -179,7 +183,7 @@ const OPTIONS: Record<string, OptionSpec> = {
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   try {
-    const { values, positionals } = parseCommandLine(argv, OPTIONS);
+    const { values, positionals } = parseCommandLine(argv, optionsFor(argv));
     if (values["version"] === true) {
       io.stdout(`spawn-audit ${VERSION}\n`);
       return 0;
@@ -296,10 +300,20 @@ function scanCommand(paths: string[], values: Record<string, unknown>, io: CliIo
   return failed ? 1 : 0;
 }
 
+/**
+ * The options to parse `argv` with: every command's, with fix's own
+ * `--format` (a flag) instead of scan's (`--format <format>`) when the
+ * first word that is a command name is `fix`.
+ */
+function optionsFor(argv: readonly string[]): Record<string, OptionSpec> {
+  return argv.find((arg) => Object.hasOwn(COMMANDS, arg)) === "fix" ? { ...OPTIONS, ...FIX_OPTIONS } : OPTIONS;
+}
+
 function fixCommand(paths: string[], values: Record<string, unknown>, io: CliIo): number {
   const group = choice<Group | "all">(values["group"], "group", ["durable", "per-request", "all"], "durable");
   const kinds = listValues(values["kind"]).map((kind) => choice<Kind>(kind, "kind", KINDS, "interval"));
   if (values["write"] === true && values["check"] === true) throw new UsageError("--check is a dry run; it cannot be combined with --write");
+  if (values["format"] !== undefined && values["format"] !== "") throw new UsageError("fix's --format takes no value; it runs the project's formatter");
   if (values["shim-import"] !== undefined && values["vendor-shim"] !== undefined) {
     throw new UsageError("--shim-import and --vendor-shim are alternatives; give one");
   }
@@ -313,10 +327,12 @@ function fixCommand(paths: string[], values: Record<string, unknown>, io: CliIo)
     allowDirty: values["allow-dirty"] === true,
     ...(typeof values["shim-import"] === "string" ? { shimImport: values["shim-import"] } : {}),
     ...(typeof values["vendor-shim"] === "string" ? { vendorShim: values["vendor-shim"] } : {}),
+    ...(values["format"] === undefined ? {} : { format: values["format"] === "" }),
   });
   io.stdout(formatFixReport(result, colorFor(values["color"], io)));
   const refused = result.changes.some((change) => change.refused !== null);
   const pending = result.changes.some((change) => change.refused === null);
+  if (result.format !== null && result.format.failed !== null) return 2;
   return (result.write && refused) || (values["check"] === true && pending) ? 1 : 0;
 }
 

@@ -67,6 +67,8 @@ export interface IgnoreCommentOptions {
  * - `shimImport`: where `fix` imports the shim's functions from
  *   (`--shim-import`; a `./` or `../` path is relative to the project root),
  *   or null for the default.
+ * - `format`: whether `fix --write` runs the project's formatter on the
+ *   files it wrote (as `--format`).
  * - `overrides`: group overrides, first match wins.
  * - `rules`: every registered rule id with its setting.
  * - `ignoreComments`: which ignore-comment problems are reported.
@@ -79,6 +81,7 @@ export interface Config {
   ignore: string[];
   testPatterns: string[];
   shimImport: string | null;
+  format: boolean;
   overrides: GroupOverride[];
   rules: Record<string, RuleSetting>;
   ignoreComments: IgnoreCommentOptions;
@@ -91,6 +94,7 @@ export const DEFAULT_CONFIG: Config = {
   ignore: [],
   testPatterns: [],
   shimImport: null,
+  format: false,
   overrides: [],
   rules: Object.fromEntries(RULES.map((rule) => [rule.id, "on"])),
   ignoreComments: { requireReason: true, reportUnused: true },
@@ -160,6 +164,7 @@ export function parseConfig(raw: unknown, source: string, key?: string): Config 
     ignore: value.ignore ?? [],
     testPatterns: value.testPatterns ?? [],
     shimImport: value.shimImport ?? null,
+    format: value.format ?? false,
     overrides: value.overrides ?? [],
     rules: { ...DEFAULT_CONFIG.rules, ...value.rules },
     ignoreComments: { ...DEFAULT_CONFIG.ignoreComments, ...value.ignoreComments },

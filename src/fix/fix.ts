@@ -28,6 +28,7 @@ import { verifyEdits, type Refusal } from "./verify.ts";
 import { unresolvedShim } from "./resolve.ts";
 import { addCommand } from "./manifest.ts";
 import { loadsWithRequire, shimLoadProblem } from "./engines.ts";
+import { findFormatter, runFormatter } from "./format.ts";
 
 /**
  * What to fix and how.
@@ -42,6 +43,8 @@ import { loadsWithRequire, shimLoadProblem } from "./engines.ts";
  *   path is a module of the project relative to `cwd`, imported by each
  *   file's relative path), else the config's `shimImport`; `vendorShim`: a
  *   directory to copy the shim into (`--vendor-shim`), relative to `cwd`.
+ * - `format`: after writing, run the project's formatter on the written
+ *   files (`--format`; else the config's `format`); see `./format.ts`.
  * - `rules`: the rules to run (all registered rules by default; tests
  *   inject their own). The config (`config`) and file selection come from
  *   {@link LoadOptions}.
@@ -54,6 +57,7 @@ export interface FixOptions extends LoadOptions {
   allowDirty: boolean;
   shimImport?: string;
   vendorShim?: string;
+  format?: boolean;
   rules?: readonly Rule[];
 }
 
@@ -96,16 +100,25 @@ export interface VendorChange {
   written: boolean;
 }
 
+/** The formatter run after writing: its name, how many files it was given, and why it failed (null when it did not). */
+export interface FormatRun {
+  formatter: string;
+  files: number;
+  failed: string | null;
+}
+
 /**
  * The outcome of a fix run: changes by file (sorted by path), selected
  * sites that were skipped, how many unsupervised sites were outside the
- * selection, the vendored shim when asked for, and whether it wrote.
+ * selection, the vendored shim when asked for, the formatter run (null
+ * without `format` or when nothing was written), and whether it wrote.
  */
 export interface FixResult {
   changes: FileChange[];
   skipped: SiteSkip[];
   unselected: number;
   vendor: VendorChange | null;
+  format: FormatRun | null;
   write: boolean;
 }
 
@@ -118,8 +131,9 @@ export interface FixResult {
  *   vendor directory is outside the given paths or the built shim is
  *   missing, when the shim does not resolve from a file to edit (the
  *   message gives the install command), or when it would not load on a
- *   Node the project's `engines.node` allows (`./engines.ts`); nothing is
- *   written then.
+ *   Node the project's `engines.node` allows (`./engines.ts`), or when
+ *   `format` is asked for and no formatter is found (`./format.ts`);
+ *   nothing is written then.
  * @throws the file system's error when vendoring the shim fails; a file
  *   that cannot be written is refused (reported), not thrown.
  */
@@ -184,6 +198,7 @@ export function runFix(options: FixOptions): FixResult {
   }).find((message) => message !== undefined);
   if (problem !== undefined) throw new UsageError(problem);
 
+  const formatter = (options.format ?? project.config.format) && changes.length > 0 ? findFormatter(project.root) : undefined;
   const vendor = vendorDir === undefined || changes.length === 0 ? null : vendorChange(vendorDir, options.cwd);
   const pending = changes.filter((change) => change.refused === null);
   const added = new Map((vendor?.files ?? []).filter((file) => !/\.m?js$/.test(file.path)).map((file) => [file.path, file.text]));
@@ -201,7 +216,10 @@ export function runFix(options: FixOptions): FixResult {
     }
     for (const change of changes) writeChange(change, roots);
   }
-  return { changes, skipped, unselected: unsupervised.length - selected.length, vendor, write: options.write };
+  const written = changes.filter((change) => change.written).map((change) => change.path);
+  const format = formatter === undefined || written.length === 0 ? null
+    : { formatter: formatter.name, files: written.length, failed: runFormatter(formatter, written) };
+  return { changes, skipped, unselected: unsupervised.length - selected.length, vendor, format, write: options.write };
 }
 
 /** What {@link checkChanges} needs besides the changes: the scan's programs, each file's program, vendored declarations, and where dropped sites go. */

@@ -1,8 +1,8 @@
 /**
  * The human report of a fix run: in a dry run, a unified diff per changed
  * file; then what was (or would be) rewritten, per transform, with one line
- * per site that restarts saying why; what was skipped and why, and which
- * files were refused and why.
+ * per site that restarts saying why; whether the formatter ran; what was
+ * skipped and why, and which files were refused and why.
  *
  * @module
  */
@@ -54,6 +54,12 @@ export function formatFixReport(result: FixResult, color: ChalkInstance): string
   const vendor = result.vendor;
   if (vendor !== null && vendor.files.length > 0 && vendor.refused === null) {
     out.push(`${vendor.written ? "Vendored" : "Would vendor"} the shim into ${vendor.dir} (${plural(vendor.files.length, "file")}).`);
+  }
+  const format = result.format;
+  if (format !== null) {
+    out.push(format.failed === null
+      ? `Formatted ${plural(format.files, "written file")} with ${format.formatter}.`
+      : color.red(`The written files were not formatted: ${format.failed}.`));
   }
   if (result.skipped.length > 0) {
     out.push("", color.yellow(`Skipped ${plural(result.skipped.length, "site")}:`));

@@ -52,7 +52,7 @@ describe("spawn-audit fix (CLI)", () => {
       [["fix", ".", "--group", "everything"], /--group must be one of durable, per-request, all/],
       [["fix", ".", "--kind", "interval,nope"], /--kind must be one of/],
       [["fix", ".", "--write", "--check"], /--check is a dry run/],
-      [["fix", ".", "--format", "json"], /--format is an option of scan, not of fix/],
+      [["fix", ".", "--format=json"], /fix's --format takes no value/],
       [["scan", ".", "--write"], /--write is an option of fix, not of scan/],
       [["fix", ".", "--shim-import", "x", "--vendor-shim", "v"], /alternatives/],
     ] as const) {

@@ -1,0 +1,93 @@
+/**
+ * `fix --format`: the project's own formatter run on the files fix wrote,
+ * and only those. The formatter is the one the project is set up with —
+ * Prettier, Biome, dprint or `deno fmt`, found by its config file, else by
+ * its package among the project's dependencies — and runs from the
+ * project's `node_modules/.bin` (`deno` from the PATH), never a copy of our
+ * own.
+ *
+ * @module
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import process from "node:process";
+import { UsageError } from "../errors.ts";
+import { findUp, nearestManifest, nearestPackage } from "./manifest.ts";
+
+/**
+ * A formatter found for the project: its `name` as users know it, the
+ * `command` to run (absolute path of the project's binary, or `deno`), the
+ * `args` before the file names, and the directory to run it in (`cwd`,
+ * where its config is looked up from).
+ */
+export interface Formatter {
+  name: string;
+  command: string;
+  args: string[];
+  cwd: string;
+}
+
+/** The formatters, in the order they are tried: config files, the npm package, the binary, the arguments before the files. */
+const KNOWN = [
+  {
+    name: "Prettier",
+    configs: [".prettierrc", ".prettierrc.json", ".prettierrc.json5", ".prettierrc.yaml", ".prettierrc.yml", ".prettierrc.toml", ".prettierrc.js",
+      ".prettierrc.cjs", ".prettierrc.mjs", ".prettierrc.ts", "prettier.config.js", "prettier.config.cjs", "prettier.config.mjs", "prettier.config.ts"],
+    packageName: "prettier",
+    bin: "prettier",
+    args: ["--write", "--log-level", "warn"],
+  },
+  { name: "Biome", configs: ["biome.json", "biome.jsonc"], packageName: "@biomejs/biome", bin: "biome", args: ["format", "--write"] },
+  { name: "dprint", configs: ["dprint.json", ".dprint.json", "dprint.jsonc", ".dprint.jsonc"], packageName: "dprint", bin: "dprint", args: ["fmt"] },
+] as const;
+
+/**
+ * The formatter of the project at `dir`: the first whose config file is in
+ * the directory of the nearest manifest (or whose package is one of its
+ * dependencies), Prettier, Biome, dprint in that order; a project under a
+ * Deno config without any of them gets `deno fmt`.
+ *
+ * @param dir absolute path of a directory of the project.
+ * @throws {UsageError} when none is found, or when the one found is not
+ *   installed (its binary is not in `node_modules/.bin`), saying what to do.
+ */
+export function findFormatter(dir: string): Formatter {
+  const manifest = nearestManifest(dir);
+  const root = manifest?.dir ?? dir;
+  const dependencies = nearestPackage(dir)?.dependencies ?? new Set<string>();
+  const known = KNOWN.find((each) => each.configs.some((name) => existsSync(join(root, name)))) ??
+    KNOWN.find((each) => dependencies.has(each.packageName));
+  if (known !== undefined) {
+    const command = findUp(root, (current) => {
+      const bin = join(current, "node_modules", ".bin", known.bin);
+      return existsSync(bin) ? bin : undefined;
+    });
+    if (command === undefined) {
+      throw new UsageError(`--format: the project uses ${known.name} but node_modules/.bin/${known.bin} is missing; install the project's dependencies first`);
+    }
+    return { name: known.name, command, args: [...known.args], cwd: root };
+  }
+  if (manifest?.name.startsWith("deno") === true) return { name: "deno fmt", command: "deno", args: ["fmt", "--quiet"], cwd: root };
+  throw new UsageError(
+    "--format: no formatter found for this project (a Prettier, Biome or dprint config file or dependency, or a deno.json); " +
+      "nothing was written. Run fix without --format, or set one up",
+  );
+}
+
+/**
+ * Runs `formatter` on `files`.
+ *
+ * @param formatter from {@link findFormatter}.
+ * @param files absolute paths of the files fix wrote (none: nothing runs).
+ * @returns null when it succeeded, else why it failed (exit status and the
+ *   first line of its error output, one line).
+ */
+export function runFormatter(formatter: Formatter, files: readonly string[]): string | null {
+  if (files.length === 0) return null;
+  const result = spawnSync(formatter.command, [...formatter.args, ...files], { cwd: formatter.cwd, encoding: "utf8", env: process.env });
+  if (result.error !== undefined) return `${formatter.name} could not be run: ${result.error.message}`;
+  if (result.status === 0) return null;
+  const detail = `${result.stderr ?? ""}\n${result.stdout ?? ""}`.split("\n").map((line) => line.trim()).find((line) => line !== "");
+  return `${formatter.name} exited with ${result.status ?? result.signal}${detail === undefined ? "" : `: ${detail}`}`;
+}

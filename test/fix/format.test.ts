@@ -1,0 +1,75 @@
+/**
+ * `fix --write --format`: the project's own formatter (here Prettier, a
+ * devDependency of this repository linked into the project's
+ * node_modules/.bin as an install would) runs on the files fix wrote and
+ * on no other; without a formatter the run stops before writing.
+ */
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import { UsageError } from "../../src/errors.ts";
+import { repoRoot } from "../support/repo.ts";
+import { runInProcess } from "../support/cli.ts";
+import { fixProject, makeProject } from "./support.ts";
+
+const EDITED = `declare function tick(): void\nsetInterval(() => tick(), 5)\nexport const   spaced = {a:1}\n`;
+const UNTOUCHED = `export const   alsoSpaced = {b:2}\n`;
+
+const made: string[] = [];
+after(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+function withPrettier(files: Record<string, string>): string {
+  const dir = makeProject(files);
+  made.push(dir);
+  mkdirSync(join(dir, "node_modules", ".bin"), { recursive: true });
+  symlinkSync(join(repoRoot(), "node_modules", "prettier", "bin", "prettier.cjs"), join(dir, "node_modules", ".bin", "prettier"));
+  return dir;
+}
+
+describe("fix --format", () => {
+  test("Prettier, found as a devDependency, formats the written files and only those", () => {
+    const dir = withPrettier({
+      "package.json": JSON.stringify({ devDependencies: { prettier: "3.10.1" } }),
+      ".prettierrc.json": JSON.stringify({ semi: false, singleQuote: true }),
+      "src/edited.ts": EDITED,
+      "src/untouched.ts": UNTOUCHED,
+    });
+    const result = fixProject(dir, { format: true });
+    assert.deepEqual(result.format, { formatter: "Prettier", files: 1, failed: null });
+    assert.equal(readFileSync(join(dir, "src/edited.ts"), "utf8"),
+      `import { spawnLogged } from 'spawn-audit/shim'\n\ndeclare function tick(): void\nsetInterval(() => spawnLogged('edited.tick', () => tick()), 5)\nexport const spaced = { a: 1 }\n`);
+    assert.equal(readFileSync(join(dir, "src/untouched.ts"), "utf8"), UNTOUCHED);
+  });
+
+  test("the config's format key asks for it too, and the report says it ran", async () => {
+    const dir = withPrettier({
+      "package.json": JSON.stringify({ devDependencies: { prettier: "3.10.1" }, spawnAudit: { format: true } }),
+      "src/edited.ts": EDITED,
+    });
+    const run = await runInProcess(["fix", ".", "--write"], { cwd: dir });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /^Formatted 1 written file with Prettier\.$/m);
+    assert.match(readFileSync(join(dir, "src/edited.ts"), "utf8"), /^export const spaced = \{ a: 1 \};$/m);
+  });
+
+  test("without a formatter the run stops before writing, saying so; a value for --format is a usage error", async () => {
+    const dir = makeProject({ "package.json": "{}", "src/edited.ts": EDITED });
+    made.push(dir);
+    assert.throws(() => fixProject(dir, { format: true }), (error: Error) =>
+      error instanceof UsageError && /^--format: no formatter found for this project .*nothing was written/.test(error.message));
+    assert.equal(readFileSync(join(dir, "src/edited.ts"), "utf8"), EDITED);
+    const cli = await runInProcess(["fix", ".", "--write", "--format"], { cwd: dir });
+    assert.equal(cli.code, 2);
+    assert.match(cli.stderr, /no formatter found/);
+    const valued = await runInProcess(["fix", ".", "--format=json"], { cwd: dir });
+    assert.equal(valued.code, 2);
+    assert.match(valued.stderr, /--format takes no value/);
+  });
+
+  test("a formatter the project uses but has not installed is named", () => {
+    const dir = makeProject({ "package.json": "{}", "biome.json": "{}", "src/edited.ts": EDITED });
+    made.push(dir);
+    assert.throws(() => fixProject(dir, { format: true }), /the project uses Biome but node_modules\/\.bin\/biome is missing/);
+  });
+});
