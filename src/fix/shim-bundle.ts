@@ -63,7 +63,9 @@ export function bundleShimSource(entry: string): string {
         continue;
       }
       if (ts.isExportDeclaration(statement) || ts.isExportAssignment(statement)) throw new Error(`${where}: a local export list or default export cannot be bundled`);
-      const exportKeyword = ts.canHaveModifiers(statement) ? ts.getModifiers(statement)?.find((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword) : undefined;
+      const modifiers = ts.canHaveModifiers(statement) ? ts.getModifiers(statement) : undefined;
+      if (modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.DefaultKeyword)) throw new Error(`${where}: a default export cannot be bundled`);
+      const exportKeyword = modifiers?.find((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword);
       if (exportKeyword !== undefined) removed.push([exportKeyword.getStart(), exportKeyword.getEnd() + 1]);
       names.push(...declaredNames(statement));
     }
@@ -107,6 +109,7 @@ export function compileShimBundle(source: string): { js: string; dts: string } {
       module: ts.ModuleKind.ES2022,
       lib: ["lib.es2022.d.ts", "lib.dom.d.ts", "lib.esnext.disposable.d.ts"],
       strict: true,
+      skipLibCheck: true,
       declaration: true,
       outDir: "/out",
     },

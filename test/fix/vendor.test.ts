@@ -58,6 +58,7 @@ describe("the shim bundled into one module", () => {
       [{ "mod.ts": `export * from "./a.ts";`, "a.ts": "export const a = 1;" }, /mod\.ts: export \* cannot be bundled/],
       [{ "mod.ts": `export { a } from "./a.ts";`, "a.ts": `import { x } from "left-pad";\nexport const a = x;` }, /a\.ts imports "left-pad"/],
       [{ "mod.ts": `export { a } from "./a.ts";`, "a.ts": `import * as b from "./b.ts";\nexport const a = b;`, "b.ts": "export const c = 1;" }, /a\.ts: only named imports/],
+      [{ "mod.ts": `export { a } from "./a.ts";`, "a.ts": "export const a = 1;\nexport default function main() {}" }, /a\.ts: a default export cannot be bundled/],
     ];
     for (const [files, error] of cases) {
       const { dir, remove } = tree(files);
