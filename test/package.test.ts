@@ -49,6 +49,20 @@ test("npm publish takes the manifest as it is: nothing to auto-correct (a bin pa
   assert.doesNotMatch(run.stderr, /auto-corrected|invalid and removed/);
 });
 
+test("deno publish --dry-run passes without a warning and ships the sources, schemas, docs and licence, no tests", () => {
+  const deno = (globalThis as { Deno?: { execPath(): string } }).Deno?.execPath() ?? join(repoRoot(), "node_modules", ".bin", "deno");
+  // --allow-dirty: the check is of what would be published, not of the work tree's state.
+  const run = spawnSync(deno, ["publish", "--dry-run", "--allow-dirty"], { cwd: repoRoot(), encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  assert.equal(run.status, 0, run.stderr);
+  assert.doesNotMatch(run.stderr + run.stdout, /^warning/m);
+  const files = [...(run.stderr + run.stdout).matchAll(/^ +file:\/\/\S*?\/((?:src|rules|shim|schema|docs)\/\S+|README\.md|LICENSE|deno\.json) \(/gm)].map((match) => match[1]!);
+  for (const path of ["LICENSE", "README.md", "src/mod.ts", "schema/config.v1.json", "docs/rules.md", "rules/timers/README.md"]) {
+    assert.ok(files.includes(path), `${path} is missing from the JSR package`);
+  }
+  assert.deepEqual(files.filter((path) => /\.test\.|(^|\/)(test|fixtures|bench|examples)\//.test(path)), []);
+  assert.doesNotMatch(run.stderr + run.stdout, /file:\/\/\S*\/(test|bench|examples)\//);
+});
+
 test("the build leaves the executable executable, so `npx spawn-audit` runs it from a checkout", { skip: process.platform === "win32" ? "no execute bit" : false }, () => {
   const manifest = JSON.parse(readFileSync(join(repoRoot(), "package.json"), "utf8")) as { bin: Record<string, string> };
   const bin = join(repoRoot(), manifest.bin["spawn-audit"]!);
