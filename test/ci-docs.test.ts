@@ -1,6 +1,6 @@
 /**
- * Keeps the adoption material true: every flag docs/ci.md shows exists in
- * `spawn-audit --help`, its YAML examples parse, and the pre-commit hook
+ * Keeps the adoption material true: every flag docs/ci.md and the README's
+ * shell examples show exists in `spawn-audit --help`, the YAML examples parse, and the pre-commit hook
  * definition has the shape pre-commit reads and runs a real command.
  */
 import assert from "node:assert/strict";
@@ -29,12 +29,13 @@ function yamlLoader(): ((text: string) => unknown) | undefined {
 }
 
 const ciDoc = readFileSync(join(repoRoot(), "docs", "ci.md"), "utf8");
+const readme = readFileSync(join(repoRoot(), "README.md"), "utf8");
 
-test("every option docs/ci.md uses is one spawn-audit --help lists", async () => {
+test("every option docs/ci.md and the README's shell examples use is one spawn-audit --help lists", async () => {
   const help = await runInProcess(["--help"]);
   assert.equal(help.code, 0);
-  const blocks = fencedBlocks(ciDoc);
-  assert.ok(blocks.length >= 3, "docs/ci.md has its workflow, baseline and pre-commit examples");
+  assert.ok(fencedBlocks(ciDoc).length >= 3, "docs/ci.md has its workflow, baseline and pre-commit examples");
+  const blocks = [...fencedBlocks(ciDoc), ...fencedBlocks(readme).filter((block) => block.info === "sh")];
   // In a pipeline, only the spawn-audit command's flags are ours (`git diff --name-only … | spawn-audit scan …`).
   const ours = (line: string): string => line.includes("|") ? line.split("|").filter((part) => part.includes("spawn-audit")).join(" ") : line;
   const used = new Set(blocks.flatMap(({ body }) => body.split("\n").map(ours).flatMap((line) => [...line.matchAll(/(?<![\w-])--[a-z][a-z-]*/g)].map((match) => match[0]))));
