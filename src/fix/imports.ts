@@ -93,7 +93,7 @@ export function denoSpecifier(configText: string): string {
  * `require` for `.cjs` files and for JavaScript that is CommonJS (it uses
  * `require`/`module.exports`/`exports`, or has no module syntax and its
  * package.json does not say `"type": "module"`); `import` otherwise,
- * including every TypeScript file.
+ * including every TypeScript file and JavaScript under a Deno config.
  *
  * @param sourceFile the parsed file.
  */
@@ -105,7 +105,8 @@ export function importStyle(sourceFile: ts.SourceFile): "import" | "require" {
     ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement) || ts.isExportAssignment(statement) ||
     (ts.canHaveModifiers(statement) && ts.getModifiers(statement)?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword))
   );
-  if (hasModuleSyntax) return "import";
+  // Deno runs every file as an ES module.
+  if (hasModuleSyntax || nearestManifest(dirname(file))?.name.startsWith("deno") === true) return "import";
   if (/\brequire\s*\(|\bmodule\.exports\b|\bexports\.\w/.test(sourceFile.text)) return "require";
   return nearestPackage(dirname(file))?.type === "module" ? "import" : "require";
 }

@@ -181,9 +181,15 @@ describe("imports", () => {
     assert.equal(denoSpecifier(`{ "imports": { "spawn-audit": "npm:spawn-audit@^0.1.0" } }`), "spawn-audit/shim");
     assert.equal(denoSpecifier(`{ "imports": { "supervisor": "jsr:@spawn-audit/spawn-audit@0.1/shim" } }`), "supervisor");
     assert.equal(denoSpecifier(`{\n  // comments are allowed\n  "imports": { "chalk": "npm:chalk@5" }\n}`), "npm:spawn-audit/shim");
-    const dir = project({ "deno.jsonc": `{ "imports": { "sa/": "npm:spawn-audit@0.1.0/" } }\n`, "src/a.ts": "declare function tick(): void;\nsetInterval(() => tick(), 5);\nexport {};\n" });
+    const dir = project({
+      "deno.jsonc": `{ "imports": { "sa/": "npm:spawn-audit@0.1.0/" } }\n`,
+      "src/a.ts": "declare function tick(): void;\nsetInterval(() => tick(), 5);\nexport {};\n",
+      "src/plain.js": "setInterval(() => JSON.parse('{}'), 5);\n",
+    });
     const result = fixProject(dir, { write: false });
     assert.match(result.changes[0]?.after ?? "", /^import \{ spawnLogged \} from "sa\/shim";/);
+    // JavaScript without module syntax is still an ES module under Deno.
+    assert.match(result.changes[1]?.after ?? "", /^import \{ spawnLogged \} from "sa\/shim";/);
   });
 
   test("a ./ --shim-import or config shimImport is a project module each file imports by its own relative path; a missing one stops the run", () => {
