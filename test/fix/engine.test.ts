@@ -189,7 +189,7 @@ describe("imports", () => {
     const result = fixProject(dir, { write: false });
     assert.match(result.changes[0]?.after ?? "", /^import \{ spawnLogged \} from "sa\/shim";/);
     // JavaScript without module syntax is still an ES module under Deno.
-    assert.match(result.changes[1]?.after ?? "", /^import \{ spawnLogged \} from "sa\/shim";/);
+    assert.match(result.changes[1]?.after ?? "", /^import \{ spawnLogged \} from 'sa\/shim';/);
   });
 
   test("a ./ --shim-import or config shimImport is a project module each file imports by its own relative path; a missing one stops the run", () => {
