@@ -131,7 +131,16 @@ module.exports = { Client };
     assert.deepEqual(report.sites, (JSON.parse(cold.stdout) as { sites: unknown[] }).sites);
     assert.equal(report.warnings.length, 1);
     assert.match(report.warnings[0]!.message, /^the cache is corrupt \(.+\); it is rebuilt$/);
-    assert.equal((JSON.parse(readFileSync(join(cacheDir, CACHE_FILE), "utf8")) as { format: number }).format, 1);
+    assert.equal(typeof (JSON.parse(readFileSync(join(cacheDir, CACHE_FILE), "utf8")) as { files: unknown }).files, "object");
+    assert.equal(run().built, false);
+  });
+
+  test("a cache of another format is replaced without a warning", () => {
+    run();
+    writeFileSync(join(cacheDir, CACHE_FILE), JSON.stringify({ format: 0, files: {} }));
+    const after = run();
+    assert.equal(after.built, true);
+    assert.deepEqual(after.result.warnings, []);
     assert.equal(run().built, false);
   });
 

@@ -28,14 +28,26 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { isDeclarationFile } from "../files/discover.ts";
-import { ImportResolver } from "../files/imports.ts";
+import { importSpecifiers, ImportResolver, type ImportSpecifiers } from "../files/imports.ts";
 import { displayPath, type ProgramPlan, type ScanPlan } from "../project.ts";
 
 /** Lockfiles whose change (a dependency installed or upgraded) changes every key. */
 const LOCKFILES = ["package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock", "bun.lockb", "deno.lock", "node_modules/.package-lock.json"];
 
+/**
+ * What a file's text alone decides for its key, by the text's hash: its
+ * import specifiers and whether it is a global script. Kept between runs
+ * (see src/cache/store.ts) so an unchanged file is not tokenized again;
+ * its imports are still resolved every run.
+ */
+export interface TextFacts extends ImportSpecifiers {
+  global: boolean;
+}
+
 /** The keys of the files of one scan plan. */
 export interface FileKeys {
+  /** The {@link TextFacts} of every file read for these keys, by content hash: the ones to keep for the next run. */
+  textFacts: ReadonlyMap<string, TextFacts>;
   /** The key of `file` (absolute, one of the plan's files) from its content, import closure and program base. */
   closure(file: string): string;
   /** The key of `file` when its result may depend on any file of its program: {@link FileKeys.closure} plus every project file of the program. */
@@ -50,9 +62,10 @@ export interface FileKeys {
  * @param plan the scan plan.
  * @param cwd the directory report paths are relative to.
  * @param salt what else every result depends on (tool version, configuration).
+ * @param known text facts from an earlier run, by content hash.
  */
-export function fileKeys(plan: ScanPlan, cwd: string, salt: string): FileKeys {
-  const contents = new ContentHashes();
+export function fileKeys(plan: ScanPlan, cwd: string, salt: string, known: ReadonlyMap<string, TextFacts> = new Map()): FileKeys {
+  const contents = new ContentHashes(known);
   const lockfiles = LOCKFILES.map((name) => `${name}=${contents.statHash(join(plan.root, name))}`).join("\n");
   const byFile = new Map<string, { keys: ProgramKeys; program: ProgramPlan }>();
   for (const program of plan.programs) {
@@ -67,6 +80,7 @@ export function fileKeys(plan: ScanPlan, cwd: string, salt: string): FileKeys {
   const closure = (file: string): string =>
     hash(entry(file).closureHash(file), displayPath(file, cwd), displayPath(file, plan.root));
   return {
+    textFacts: contents.facts,
     closure,
     wholeProgram: (file) => hash(closure(file), entry(file).programHash()),
   };
@@ -79,9 +93,21 @@ function hash(...parts: string[]): string {
   return digest.digest("hex");
 }
 
-/** Content hashes and texts of files, each file read once per scan. */
+/** Content hashes and texts of files, each file read once per scan, and the facts of their texts. */
 class ContentHashes {
   private readonly known = new Map<string, { hash: string; text: string | undefined }>();
+  /** The facts of the texts read in this run, by content hash. */
+  readonly facts = new Map<string, TextFacts>();
+
+  constructor(private readonly earlier: ReadonlyMap<string, TextFacts>) {}
+
+  /** The facts of a text whose hash is `content`: from an earlier run when it read the same text. */
+  factsOf(content: string, text: string): TextFacts {
+    let found = this.facts.get(content) ?? this.earlier.get(content);
+    if (found === undefined) found = { ...importSpecifiers(text), global: isGlobalScript(text) };
+    this.facts.set(content, found);
+    return found;
+  }
 
   /**
    * The text and content hash of a project file; a missing or unreadable
@@ -157,7 +183,9 @@ class ProgramKeys {
     const memory = inMemory.get(file);
     const { hash: content, text } = memory === undefined ? this.contents.read(file) : { hash: hash(memory), text: memory };
     if (text === undefined) return { own: content, imports: [], global: false };
-    const found = file.endsWith(".json") ? { resolved: [], unresolved: [], typeReferences: [] } : resolver.importsOf(file, text);
+    if (file.endsWith(".json")) return { own: content, imports: [], global: false };
+    const facts = this.contents.factsOf(content, text);
+    const found = resolver.resolve(file, facts);
     const imports: string[] = [];
     const outside: string[] = [];
     for (const target of found.resolved) {
@@ -166,7 +194,7 @@ class ProgramKeys {
     }
     const own = hash(content, ...found.unresolved.map((specifier) => `unresolved:${specifier}`),
       ...found.typeReferences.map((name) => `types:${name}`), ...outside.sort());
-    return { own, imports: [...new Set(imports)], global: !file.endsWith(".json") && isGlobalScript(text) };
+    return { own, imports: [...new Set(imports)], global: facts.global };
   }
 
   /**

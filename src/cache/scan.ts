@@ -66,7 +66,8 @@ export function scanPart(plan: ScanPlan, options: PartialScanOptions): ScanResul
   let keys: FileKeys | undefined;
   if (cache !== undefined) {
     options.onPhase?.("checking the cache");
-    keys = fileKeys(plan, cwd, JSON.stringify({ version: options.version ?? VERSION, config: plan.config }));
+    keys = fileKeys(plan, cwd, JSON.stringify({ version: options.version ?? VERSION, config: plan.config }), cache.textFacts);
+    cache.setTextFacts(keys.textFacts);
     for (const file of order) {
       const entry = cache.get(cacheKey(plan, file));
       if (entry !== undefined && entry.key === (entry.wholeProgram ? keys.wholeProgram(file) : keys.closure(file))) results.set(file, entry);

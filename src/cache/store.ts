@@ -1,7 +1,8 @@
 /**
  * The result cache on disk: one JSON file (`results.json` in the cache
  * directory) mapping each scanned file, by path relative to the project
- * root, to its key and its results. Read whole at the start of a scan and
+ * root, to its key and its results, and each text read for the keys, by
+ * its hash, to what it imports. Read whole at the start of a scan and
  * written whole, atomically, at its end; a cache that cannot be read or
  * has another shape is ignored with a warning, never an error.
  *
@@ -11,9 +12,10 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeAtomically } from "../atomic-write.ts";
 import type { ScanProblem, ScanWarning, SkippedFile, SpawnSite } from "../site.ts";
+import type { TextFacts } from "./keys.ts";
 
-/** Bumped when the shape of {@link CachedFile} changes: a cache of another format is discarded. */
-const FORMAT = 1;
+/** Bumped when the shape of the cache file changes: a cache of another format is discarded, silently. */
+const FORMAT = 2;
 
 /** Where `--cache` keeps its file by default, relative to the project root (where tools' caches go by convention). */
 export const DEFAULT_CACHE_LOCATION = "node_modules/.cache/spawn-audit";
@@ -41,6 +43,7 @@ export class ResultCache {
   /** Problems met reading or writing the cache (the scan went on without it). */
   readonly warnings: ScanWarning[] = [];
   private entries: Map<string, CachedFile>;
+  private texts: ReadonlyMap<string, TextFacts> = new Map();
   /** Whether an entry was set, or the file on disk was unusable, since it was read. */
   private changed = false;
 
@@ -62,14 +65,26 @@ export class ResultCache {
       return;
     }
     try {
-      const parsed = JSON.parse(text) as { format?: unknown; files?: unknown };
-      if (parsed.format !== FORMAT || typeof parsed.files !== "object" || parsed.files === null) throw new Error("not a spawn-audit cache of this version");
-      for (const [path, entry] of Object.entries(parsed.files as Record<string, unknown>)) {
+      const parsed = JSON.parse(text) as { format?: unknown; files?: unknown; texts?: unknown };
+      // Another version's cache is replaced without a word; only a broken one is worth a warning.
+      if (typeof parsed.format === "number" && parsed.format !== FORMAT) {
+        this.changed = true;
+        return;
+      }
+      if (parsed.format !== FORMAT || !isRecord(parsed.files) || !isRecord(parsed.texts)) throw new Error("not a spawn-audit cache");
+      for (const [path, entry] of Object.entries(parsed.files)) {
         if (!isCachedFile(entry)) throw new Error(`malformed entry for ${path}`);
         this.entries.set(path, entry);
       }
+      const texts = new Map<string, TextFacts>();
+      for (const [hash, facts] of Object.entries(parsed.texts)) {
+        if (!isTextFacts(facts)) throw new Error(`malformed text entry ${hash}`);
+        texts.set(hash, facts);
+      }
+      this.texts = texts;
     } catch (error) {
       this.entries = new Map();
+      this.texts = new Map();
       this.changed = true;
       this.warn(`the cache is corrupt (${(error as Error).message}); it is rebuilt`);
     }
@@ -86,6 +101,17 @@ export class ResultCache {
     this.changed = true;
   }
 
+  /** The text facts kept from the last run, by content hash (see src/cache/keys.ts). */
+  get textFacts(): ReadonlyMap<string, TextFacts> {
+    return this.texts;
+  }
+
+  /** Replaces the text facts with those of this run (so those of texts no longer read do not pile up). */
+  setTextFacts(facts: ReadonlyMap<string, TextFacts>): void {
+    if (facts.size !== this.texts.size || [...facts.keys()].some((hash) => !this.texts.has(hash))) this.changed = true;
+    this.texts = facts;
+  }
+
   /**
    * Writes the cache atomically, keeping only the entries of `keep` (the
    * files of this scan, so entries of deleted files do not pile up). A
@@ -98,7 +124,7 @@ export class ResultCache {
     if (!this.changed && Object.keys(files).length === this.entries.size) return;
     try {
       mkdirSync(this.directory, { recursive: true });
-      writeAtomically(join(this.directory, CACHE_FILE), JSON.stringify({ format: FORMAT, files }));
+      writeAtomically(join(this.directory, CACHE_FILE), JSON.stringify({ format: FORMAT, files, texts: Object.fromEntries(this.texts) }));
     } catch (error) {
       this.warn(`cannot write the cache (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); the next run starts cold`);
     }
@@ -107,6 +133,15 @@ export class ResultCache {
   private warn(message: string): void {
     this.warnings.push({ file: join(this.directory, CACHE_FILE), message });
   }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isTextFacts(value: unknown): value is TextFacts {
+  if (!isRecord(value)) return false;
+  return typeof value["global"] === "boolean" && Array.isArray(value["modules"]) && Array.isArray(value["references"]) && Array.isArray(value["typeReferences"]);
 }
 
 function isCachedFile(value: unknown): value is CachedFile {

@@ -19,7 +19,7 @@ import { parse, printParseErrorCode, type ParseError } from "jsonc-parser";
 import picomatch from "picomatch";
 import { ts } from "ts-morph";
 import type { ScanWarning } from "../site.ts";
-import { ImportResolver } from "./imports.ts";
+import { importSpecifiers, ImportResolver, type ImportSpecifiers } from "./imports.ts";
 
 /** Deno's config file names, in the order Deno looks for them. */
 const DENO_CONFIG_NAMES = ["deno.json", "deno.jsonc"] as const;
@@ -100,26 +100,26 @@ export class DenoConfigs {
   programOptions(config: DenoConfig, files: readonly string[]): ts.CompilerOptions {
     const dir = dirname(config.path);
     const paths = { ...config.options.paths };
-    const imported: Array<{ file: string; text: string }> = [];
+    const imported: Array<{ file: string; specifiers: ImportSpecifiers }> = [];
     for (const file of files) {
       try {
-        imported.push({ file, text: readFileSync(file, "utf8") });
+        imported.push({ file, specifiers: importSpecifiers(readFileSync(file, "utf8")) });
       } catch {
         // An unreadable file is reported by discovery; it has no imports to check.
       }
     }
-    for (const { text } of imported) {
-      for (const { fileName } of ts.preProcessFile(text, true, true).importedFiles) {
-        const local = fileName.startsWith("npm:") && paths[fileName] === undefined ? npmPackagePath(dir, fileName) : undefined;
-        if (local !== undefined) paths[fileName] = [local];
+    for (const { specifiers } of imported) {
+      for (const name of specifiers.modules) {
+        const local = name.startsWith("npm:") && paths[name] === undefined ? npmPackagePath(dir, name) : undefined;
+        if (local !== undefined) paths[name] = [local];
       }
     }
     const options: ts.CompilerOptions = { ...config.options, paths };
     const resolver = new ImportResolver(options, dir);
     const mapKeys = this.keys.get(config.path) ?? new Set<string>();
     const unresolved = new Set<string>();
-    for (const { file, text } of imported) {
-      for (const specifier of resolver.importsOf(file, text).unresolved) {
+    for (const { file, specifiers } of imported) {
+      for (const specifier of resolver.resolve(file, specifiers).unresolved) {
         if (REMOTE.test(specifier) || mapKeys.has(specifier)) unresolved.add(specifier);
       }
     }

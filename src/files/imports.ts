@@ -23,6 +23,33 @@ export interface FileImports {
 }
 
 /**
+ * What a file's text imports, before resolution: module specifiers
+ * (static and dynamic imports, re-exports, `import x = require()`,
+ * `require()` calls in JavaScript), `/// <reference path>` targets and
+ * `/// <reference types>` package names, each as written.
+ */
+export interface ImportSpecifiers {
+  modules: string[];
+  references: string[];
+  typeReferences: string[];
+}
+
+/**
+ * The import specifiers of a file's text, found by TypeScript's
+ * pre-processor (a scan of the tokens, no parse).
+ *
+ * @param text the file's content.
+ */
+export function importSpecifiers(text: string): ImportSpecifiers {
+  const info = ts.preProcessFile(text, true, true);
+  return {
+    modules: info.importedFiles.map(({ fileName }) => fileName),
+    references: info.referencedFiles.map(({ fileName }) => fileName),
+    typeReferences: info.typeReferenceDirectives.map(({ fileName }) => fileName),
+  };
+}
+
+/**
  * Resolves the imports of files under one set of compiler options, with
  * one module resolution cache for all of them (the cache a program's own
  * resolution uses, so each package is looked up once).
@@ -39,23 +66,20 @@ export class ImportResolver {
   }
 
   /**
-   * The imports of `file`, whose text is `text`: static and dynamic
-   * imports, re-exports, `import x = require()`, `require()` calls in
-   * JavaScript and `/// <reference path>` directives.
+   * Resolves what `file` imports, as a program with these options would.
    *
    * @param file an absolute path.
-   * @param text the file's content.
+   * @param specifiers its import specifiers ({@link importSpecifiers}).
    */
-  importsOf(file: string, text: string): FileImports {
-    const info = ts.preProcessFile(text, true, true);
+  resolve(file: string, specifiers: ImportSpecifiers): FileImports {
     const resolved: string[] = [];
     const unresolved: string[] = [];
-    for (const { fileName } of info.importedFiles) {
-      const found = ts.resolveModuleName(fileName, file, this.options, ts.sys, this.cache).resolvedModule;
-      if (found === undefined) unresolved.push(fileName);
+    for (const name of specifiers.modules) {
+      const found = ts.resolveModuleName(name, file, this.options, ts.sys, this.cache).resolvedModule;
+      if (found === undefined) unresolved.push(name);
       else resolved.push(resolve(found.resolvedFileName));
     }
-    for (const { fileName } of info.referencedFiles) resolved.push(resolve(dirname(file), fileName));
-    return { resolved, unresolved, typeReferences: info.typeReferenceDirectives.map(({ fileName }) => fileName) };
+    for (const name of specifiers.references) resolved.push(resolve(dirname(file), name));
+    return { resolved, unresolved, typeReferences: specifiers.typeReferences };
   }
 }
