@@ -120,9 +120,9 @@ export function scanProjectLocated(
     onFile?.(done, targets.length, file);
     const syntaxErrors = program.getSyntacticDiagnostics(sourceFile);
     if (syntaxErrors.length > 0) {
-      const problem = parseProblem(file, syntaxErrors[0]!);
+      const { problem, error } = parseProblem(file, syntaxErrors[0]!);
       problems.push(problem);
-      skipped.push({ file, reason: "unparsable", detail: problem.message.replace(/^syntax error, file not scanned: /, "syntax error: ") });
+      skipped.push({ file, reason: "unparsable", detail: `syntax error: ${error}` });
       continue;
     }
     filesScanned++;
@@ -245,14 +245,19 @@ export function displayEntry(path: string, cwd: string): string {
   return displayPath(directory ? path.slice(0, -1) : path, cwd) + (directory ? "/" : "");
 }
 
-function parseProblem(file: string, diagnostic: ts.Diagnostic): ScanProblem {
+/** A file's first syntax error: the problem reported (at its position) and the compiler's message alone, for the skip entry. */
+function parseProblem(file: string, diagnostic: ts.Diagnostic): { problem: ScanProblem; error: string } {
   const position = diagnostic.file !== undefined && diagnostic.start !== undefined
     ? diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start)
     : undefined;
+  const error = ts.flattenDiagnosticMessageText(diagnostic.messageText, " ");
   return {
-    file,
-    line: position === undefined ? null : position.line + 1,
-    column: position === undefined ? null : position.character + 1,
-    message: `syntax error, file not scanned: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, " ")}`,
+    problem: {
+      file,
+      line: position === undefined ? null : position.line + 1,
+      column: position === undefined ? null : position.character + 1,
+      message: `syntax error, file not scanned: ${error}`,
+    },
+    error,
   };
 }

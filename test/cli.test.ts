@@ -170,7 +170,8 @@ describe("bad input", () => {
     assert.equal(report.problems.length, 1);
     assert.match(report.problems[0].file, /broken\.ts$/);
     assert.deepEqual([report.problems[0].line, report.problems[0].column], [1, 11]);
-    assert.match(report.problems[0].message, /syntax error/);
+    assert.equal(report.problems[0].message, "syntax error, file not scanned: Expression expected.");
+    assert.deepEqual(report.skipped.filter((entry: { reason: string }) => entry.reason === "unparsable").map((entry: { detail: string }) => entry.detail), ["syntax error: Expression expected."]);
   });
 
   test("binary and oversized files are skipped with a problem", async () => {
