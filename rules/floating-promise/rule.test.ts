@@ -477,6 +477,21 @@ export function settle() {
       { kind: "floating-promise", line: 5, status: "benign" },
     ],
   },
+  {
+    name: "node:worker_threads Worker.terminate() only fulfils; another method of the worker does not",
+    code: `
+import { Worker } from "node:worker_threads";
+export function stop(worker: Worker, other: { terminate(): Promise<number> }) {
+  worker.terminate();
+  worker.getHeapSnapshot();
+  other.terminate();
+}`,
+    sites: [
+      { kind: "floating-promise", line: 4, status: "benign" },
+      { kind: "floating-promise", line: 5, status: "unsupervised" },
+      { kind: "floating-promise", line: 6, status: "unsupervised" },
+    ],
+  },
 ];
 
 describeCases("floating-promise rule", cases);

@@ -423,6 +423,51 @@ export { retrying };`,
       { kind: "timeout", line: 12, status: "benign" },
     ],
   },
+  {
+    name: "a callback that only rethrows an error it was handed is a deliberate escalation; a new error is not",
+    code: `
+export function escalate(error: Error) {
+  queueMicrotask(() => { throw error; });
+  setImmediate(() => { throw new Error("again"); });
+  setTimeout((late: Error) => { throw late; }, 1, error);
+}`,
+    sites: [
+      { kind: "microtask", line: 3, status: "handled" },
+      { kind: "immediate", line: 4, status: "unsupervised" },
+      { kind: "timeout", line: 5, status: "unsupervised" },
+    ],
+  },
+  {
+    name: "creating a promise that can only resolve, arithmetic on such values and pure helpers four calls deep cannot fail",
+    code: `
+const jitter = (span: number) => Math.random() * span;
+const spread = (delay: number) => Math.ceil(jitter(delay / 2) + delay);
+const next = (delay: number) => Math.min(spread(delay) * 2, 30_000);
+export class Batch {
+  private resolve: () => void = () => {};
+  private promise = this.reset();
+  private delay = 100;
+  private reset() {
+    return this.promise = new Promise<void>((resolve) => { this.resolve = resolve; });
+  }
+  private resetRejecting() {
+    return this.promise = new Promise<void>((resolve, reject) => { this.resolve = resolve; reject(JSON.parse("{")); });
+  }
+  private backoff() {
+    this.delay = next(this.delay);
+  }
+  flush() {
+    setTimeout(() => { this.resolve(); return this.reset(); }, 10);
+    setTimeout(() => { this.resolve(); return this.resetRejecting(); }, 10);
+    setTimeout(() => this.backoff(), 10);
+  }
+}`,
+    sites: [
+      { kind: "timeout", line: 19, status: "benign" },
+      { kind: "timeout", line: 20, status: "unsupervised" },
+      { kind: "timeout", line: 21, status: "benign" },
+    ],
+  },
 ];
 
 describeCases("timers rule", cases);

@@ -326,11 +326,30 @@ function isDebounced(call: ts.CallExpression): boolean {
 }
 
 /**
+ * The name of the error a callback whose only statement is `throw error`
+ * rethrows, when `error` comes from outside the callback (a `catch`
+ * binding or a parameter of an enclosing function):
+ * `queueMicrotask(() => { throw error; })`, `process.nextTick(() => { throw err; })`
+ * move a caught error out of a promise chain on purpose, so that it ends
+ * the process or surfaces as a worker's `error` event.
+ */
+function rethrownError(work: FunctionNode): string | undefined {
+  const body = work.body;
+  if (body === undefined || !ts.isBlock(body) || body.statements.length !== 1) return undefined;
+  const only = body.statements[0]!;
+  if (!ts.isThrowStatement(only) || only.expression === undefined) return undefined;
+  const thrown = skipOuterExpressions(only.expression);
+  if (!ts.isIdentifier(thrown) || work.parameters.some((parameter) => parameter.name.getText() === thrown.text)) return undefined;
+  return thrown.text;
+}
+
+/**
  * What the timer's callback lets out: `benign` when it cannot fail (it only
  * settles a promise, assigns, cleans up, or calls functions that cannot
  * fail — also a promise executor's `resolve` passed by name), `handled`
  * when it catches everything (its body wrapped in try/catch, or only an
- * already handled promise chain).
+ * already handled promise chain) or only rethrows an error it was handed
+ * (see {@link rethrownError}).
  */
 function callbackOutcome(
   context: RuleContext,
@@ -341,6 +360,13 @@ function callbackOutcome(
     return { status: "benign", reason: "the callback only settles a promise" };
   }
   if (work === undefined) return undefined;
+  const rethrown = rethrownError(work);
+  if (rethrown !== undefined) {
+    return {
+      status: "handled",
+      reason: `the callback only rethrows ${rethrown}, which it was handed: a deliberate escalation to the runtime's uncaught-exception handling`,
+    };
+  }
   const caught = catchesEverything(context.checker, work);
   if (caught !== undefined) return { status: "handled", reason: `the callback catches every failure: ${caught}` };
   const harmless = cannotFail(context.checker, work);

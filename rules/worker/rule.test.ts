@@ -66,6 +66,51 @@ export class WorkerInfo {
 }`,
     sites: [{ kind: "worker", line: 6, status: "handled" }],
   },
+  {
+    name: "a worker kept in a keyed container is handled by a listener on what the container gives back",
+    code: `
+import { Worker } from "node:worker_threads";
+export class Pool {
+  workers = new Map<string, Worker>();
+  spares = new Map<string, Worker>();
+  run(name: string) {
+    this.workers.set(name, new Worker("./a.js"));
+    this.spares.set(name, new Worker("./b.js"));
+  }
+  watch(name: string) {
+    this.workers.get(name)!.on("error", (error) => console.error(error));
+  }
+}`,
+    sites: [
+      { kind: "worker", line: 7, status: "handled" },
+      { kind: "worker", line: 8, status: "unsupervised" },
+    ],
+  },
+  {
+    name: "a worker a factory returns is handled only when every caller of the factory attaches a listener",
+    code: `
+import { Worker } from "node:worker_threads";
+function spawnThread(file: string) {
+  return new Worker(file);
+}
+function spawnBare(file: string) {
+  return new Worker(file);
+}
+export class Pool {
+  workers = new Map<string, Worker>();
+  run(name: string) {
+    this.workers.set(name, spawnThread("./a.js"));
+    this.workers.get(name)!.on("error", console.error);
+    const worker = spawnBare("./b.js");
+    worker.on("error", console.error);
+    spawnBare("./c.js");
+  }
+}`,
+    sites: [
+      { kind: "worker", line: 4, status: "handled" },
+      { kind: "worker", line: 7, status: "unsupervised" },
+    ],
+  },
 ];
 
 describeCases("worker rule", cases);

@@ -3,8 +3,9 @@
  * uncaught error inside a worker surfaces only as an `error` event on the
  * Worker object; with no listener it is lost (browser) or ends the process
  * (Node). Handled when an error listener or `onerror` is attached to the same
- * binding in the same scope, or, for a field (`this.worker`), anywhere in
- * its class.
+ * binding in the same scope, or, for a field (`this.worker`) or a keyed
+ * container (`this.workers.set(name, w)`), anywhere in its class; a worker
+ * a factory function returns is followed to the factory's callers.
  *
  * @module
  */
@@ -15,7 +16,8 @@ import { originOf } from "../../src/analysis/platform.ts";
 import { declarationsOf } from "../../src/analysis/declarations.ts";
 import { LISTENER_METHODS } from "../../src/analysis/callbacks.ts";
 import { platformName } from "../../src/analysis/imports.ts";
-import { enclosingFunction, skipOuterExpressions } from "../../src/analysis/functions.ts";
+import { enclosingFunction, isFunctionNode, skipOuterExpressions, type FunctionNode } from "../../src/analysis/functions.ts";
+import { callersOf } from "../../src/analysis/calls.ts";
 import { signal } from "../../src/classify/signals.ts";
 
 const WORKER_CLASSES = new Set(["Worker", "SharedWorker"]);
@@ -49,7 +51,7 @@ export const workerRule: Rule = {
       resolution: origin === "platform" ? "type" : "syntax",
       signals: [signal("worker-thread")],
     };
-    const listener = errorListener(creation, context.sourceFile);
+    const listener = errorListener(context.checker, creation);
     if (listener !== undefined) {
       detection.status = "handled";
       detection.statusReason = listener;
@@ -58,39 +60,88 @@ export const workerRule: Rule = {
   },
 };
 
-/** Describes the error listener attached to the created worker, if any. */
-function errorListener(creation: ts.NewExpression, sourceFile: ts.SourceFile): string | undefined {
-  let parent: ts.Node = creation.parent;
-  while (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent)) parent = parent.parent;
+/**
+ * Describes the error listener attached to the worker `value` evaluates to
+ * (the `new Worker(...)` itself, or a call of a factory returning it), if
+ * any: chained on it, attached to the binding it is stored in (a variable
+ * in the same scope; a field anywhere in its class; a keyed container
+ * `this.workers.set(name, w)` read back as `this.workers.get(...)` anywhere
+ * in the same scope), or, when a function returns it, attached by every
+ * one of that function's callers ({@link FACTORY_DEPTH} levels).
+ */
+function errorListener(checker: ts.TypeChecker, value: ts.Expression, depth = FACTORY_DEPTH): string | undefined {
+  const sourceFile = value.getSourceFile();
+  let child: ts.Node = value;
+  let parent: ts.Node = value.parent;
+  while (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent)) {
+    child = parent;
+    parent = parent.parent;
+  }
   if (ts.isPropertyAccessExpression(parent) && LISTENER_METHODS.has(parent.name.text) &&
     ts.isCallExpression(parent.parent) && isErrorEventArgument(parent.parent.arguments[0])) {
     return `.${parent.name.text}("error") is chained on the new worker`;
   }
-  let binding: string | undefined;
-  if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) binding = parent.name.text;
-  else if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
-    binding = parent.left.getText(sourceFile);
+  if (ts.isReturnStatement(parent) || (isFunctionNode(parent) && parent.body === child)) {
+    return depth > 0 ? listenedByCallers(checker, enclosingFunction(value), depth) : undefined;
   }
-  if (binding === undefined) return undefined;
+  const holder = holderOf(parent, child, sourceFile);
+  if (holder === undefined) return undefined;
   // A field (`this.worker = new Worker(...)`) is reachable from every method of its class.
-  const owner = binding.startsWith("this.") ? owningClassOf(creation) : undefined;
-  const scope = owner ?? enclosingFunction(creation) ?? sourceFile;
+  const owner = holder.text.startsWith("this.") ? owningClassOf(value) : undefined;
+  const scope = owner ?? enclosingFunction(value) ?? sourceFile;
+  const matches = (receiver: ts.Expression): boolean => {
+    const inner = skipOuterExpressions(receiver);
+    if (holder.keyed) {
+      return ts.isCallExpression(inner) && ts.isPropertyAccessExpression(inner.expression) && inner.expression.name.text === "get" &&
+        inner.expression.expression.getText(sourceFile) === holder.text;
+    }
+    return inner.getText(sourceFile) === holder.text;
+  };
+  const shown = holder.keyed ? `${holder.text}.get(...)` : holder.text;
   let found: string | undefined;
   const visit = (node: ts.Node): void => {
     if (found !== undefined) return;
     if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
-      ts.isPropertyAccessExpression(node.left) && node.left.name.text === "onerror" &&
-      node.left.expression.getText(sourceFile) === binding) {
-      found = `${binding}.onerror is assigned`;
+      ts.isPropertyAccessExpression(node.left) && node.left.name.text === "onerror" && matches(node.left.expression)) {
+      found = `${shown}.onerror is assigned`;
     } else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) &&
-      LISTENER_METHODS.has(node.expression.name.text) && node.expression.expression.getText(sourceFile) === binding &&
+      LISTENER_METHODS.has(node.expression.name.text) && matches(node.expression.expression) &&
       isErrorEventArgument(node.arguments[0])) {
-      found = `${binding}.${node.expression.name.text}("error") is attached`;
+      found = `${shown}.${node.expression.name.text}("error") is attached`;
     }
     ts.forEachChild(node, visit);
   };
   ts.forEachChild(scope, visit);
   return found;
+}
+
+/** How many factory levels (`createWorker()` returning `new Worker(...)`) are followed to their callers. */
+const FACTORY_DEPTH = 2;
+
+/** Where a worker is stored: a variable or assignment target, or a keyed container (`map.set(key, worker)`). */
+function holderOf(parent: ts.Node, child: ts.Node, sourceFile: ts.SourceFile): { text: string; keyed: boolean } | undefined {
+  if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return { text: parent.name.text, keyed: false };
+  if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && parent.right === child) {
+    return { text: parent.left.getText(sourceFile), keyed: false };
+  }
+  if (ts.isCallExpression(parent) && parent.arguments[1] === child && ts.isPropertyAccessExpression(parent.expression) &&
+    parent.expression.name.text === "set") {
+    return { text: parent.expression.expression.getText(sourceFile), keyed: true };
+  }
+  return undefined;
+}
+
+/** The listener every caller of the factory `fn` attaches to the worker it returns, when there are callers and all do. */
+function listenedByCallers(checker: ts.TypeChecker, fn: FunctionNode | undefined, depth: number): string | undefined {
+  const calls = fn === undefined ? [] : callersOf(checker, fn);
+  if (calls.length === 0) return undefined;
+  let first: string | undefined;
+  for (const call of calls) {
+    const listener = errorListener(checker, call, depth - 1);
+    if (listener === undefined) return undefined;
+    first ??= listener;
+  }
+  return `every caller of the function returning it attaches a listener: ${first}`;
 }
 
 function owningClassOf(node: ts.Node): ts.ClassLikeDeclaration | undefined {

@@ -508,8 +508,8 @@ export function ownFunctionNames(program: ts.Program): OwnFunctionNames {
 /**
  * How many answers so far came from the whole program rather than from the
  * declarations a file reaches through its imports: {@link ownFunctionNames}
- * (a function found by its name alone) and {@link typeFromCallers} (a
- * parameter's type read from its callers). Answers are memoised per
+ * (a function found by its name alone) and {@link callersOf} (the calls of
+ * a function, e.g. for a parameter's type read from its callers). Answers are memoised per
  * program, so a file may depend on such a lookup made for an earlier file
  * of its program: a result cache keys a file on every file of its program
  * when this grew since the scan of that program began (see src/cache/).
@@ -585,9 +585,7 @@ export function typeFromCallers(checker: ts.TypeChecker, expression: ts.Node, de
   if (parameter === undefined || !ts.isParameter(parameter) || !isFunctionNode(parameter.parent)) return undefined;
   const fn = parameter.parent;
   const index = fn.parameters.indexOf(parameter);
-  const program = programOf(checker);
-  wholeProgramLookups++;
-  const calls = program === undefined ? [] : callsOf(checker, program).get(fn) ?? [];
+  const calls = callersOf(checker, fn);
   let found: ts.Type | undefined;
   for (const call of calls) {
     const argument = call.arguments[index];
@@ -596,6 +594,19 @@ export function typeFromCallers(checker: ts.TypeChecker, expression: ts.Node, de
     found = type;
   }
   return found;
+}
+
+/**
+ * Every call of `fn` in the program's own sources (resolved by symbol, see
+ * {@link resolveFunction}); empty when the checker's program is unknown.
+ *
+ * @param checker the program's type checker.
+ * @param fn a function node of the program's own sources.
+ */
+export function callersOf(checker: ts.TypeChecker, fn: FunctionNode): readonly ts.CallExpression[] {
+  const program = programOf(checker);
+  wholeProgramLookups++;
+  return program === undefined ? [] : callsOf(checker, program).get(fn) ?? [];
 }
 
 /** Every call in the program's own sources, by the function it resolves to. Built once per program, on first use. */

@@ -24,7 +24,7 @@ import {
 } from "./functions.ts";
 
 /** How many calls deep failure evidence is followed. */
-export const FAILURE_DEPTH = 2;
+export const FAILURE_DEPTH = 4;
 
 /** Methods whose call only releases or detaches something: cleanup that does not throw in practice. */
 const CLEANUP_METHODS = new Set([
@@ -99,6 +99,8 @@ export function catchesEverything(checker: ts.TypeChecker, fn: FunctionNode, dep
  * assigning simple values, `delete`, cleanup calls (`clearTimeout`,
  * `removeListener`, `abort`, …), registering a timer, logging to the
  * console or a logger, reading a collection (`map.get(k)`), `process.exit`,
+ * creating a promise that can only resolve and whose executor cannot fail,
+ * arithmetic and comparisons of values that cannot throw,
  * a promise chain that observes its rejection, a library call that reports
  * its failure to a node-style callback that cannot fail, or a call of a
  * function that catches everything or itself cannot fail.
@@ -120,7 +122,8 @@ export function cannotFail(checker: ts.TypeChecker, fn: FunctionNode, depth = FA
 
 /**
  * Why the promise `expression` evaluates to can never reject, or undefined:
- * `Promise.allSettled(...)`, `Promise.resolve(simple)`, or a call of a
+ * `Promise.allSettled(...)`, `Promise.resolve(simple)`, a platform method
+ * that only fulfils (Node's `Worker.terminate()`), or a call of a
  * function every return of which is `new Promise(executor)` whose executor
  * never uses its `reject`.
  *
@@ -137,6 +140,8 @@ export function neverRejects(checker: ts.TypeChecker, expression: ts.Node, stric
     if (callee.name.text === "resolve" && inner.arguments.every(isSimpleValue)) return "Promise.resolve of a plain value never rejects";
     return undefined;
   }
+  const platform = ts.isPropertyAccessExpression(callee) ? resolvingPlatformMethod(checker, callee) : undefined;
+  if (platform !== undefined) return platform;
   const fn = resolveFunction(checker, callee);
   if (fn === undefined || fn.body === undefined) return undefined;
   const returned = returnedExpressions(fn);
@@ -146,6 +151,34 @@ export function neverRejects(checker: ts.TypeChecker, expression: ts.Node, stric
   })
     ? "the called function's promise can only resolve"
     : undefined;
+}
+
+/**
+ * Platform methods whose promise only ever fulfils, by declaring file (of
+ * `@types/node`), class and method: Node's `Worker.terminate()` resolves
+ * with the exit code once the thread has stopped, whatever the thread did.
+ */
+const RESOLVING_PLATFORM_METHODS: readonly { file: RegExp; owner: string; method: string; reason: string }[] = [
+  {
+    file: /[\\/]@types[\\/]node[\\/]worker_threads\.d\.ts$/,
+    owner: "Worker",
+    method: "terminate",
+    reason: "Node's Worker.terminate() only fulfils, with the thread's exit code",
+  },
+];
+
+/** Why the platform method `callee` names can only fulfil (see {@link RESOLVING_PLATFORM_METHODS}), or undefined. */
+function resolvingPlatformMethod(checker: ts.TypeChecker, callee: ts.PropertyAccessExpression): string | undefined {
+  const declarations = checker.getSymbolAtLocation(callee.name)?.declarations ?? [];
+  for (const entry of RESOLVING_PLATFORM_METHODS) {
+    if (callee.name.text !== entry.method) continue;
+    const matches = declarations.length > 0 && declarations.every((declaration) => {
+      const owner = declaration.parent;
+      return entry.file.test(declaration.getSourceFile().fileName) && ts.isClassDeclaration(owner) && owner.name?.text === entry.owner;
+    });
+    if (matches) return entry.reason;
+  }
+  return undefined;
 }
 
 /**
@@ -275,19 +308,20 @@ function expressionCannotThrow(checker: ts.TypeChecker, expression: ts.Node, dep
       operator === ts.SyntaxKind.QuestionQuestionToken || operator === ts.SyntaxKind.CommaToken) {
       return expressionCannotThrow(checker, inner.left, depth) && expressionCannotThrow(checker, inner.right, depth);
     }
-    return false;
+    // Arithmetic and comparison of values that cannot throw (`random() * span`, `delay < max`), as isSimpleValue.
+    return expressionCannotThrow(checker, inner.left, depth) && expressionCannotThrow(checker, inner.right, depth);
   }
   if (ts.isConditionalExpression(inner)) {
     return isSimpleValue(inner.condition) && expressionCannotThrow(checker, inner.whenTrue, depth) &&
       expressionCannotThrow(checker, inner.whenFalse, depth);
   }
-  if (ts.isNewExpression(inner)) return isErrorConstruction(checker, inner);
+  if (ts.isNewExpression(inner)) return isErrorConstruction(checker, inner) || resolvingPromise(checker, inner, true);
   if (!ts.isCallExpression(inner)) return false;
   if (handledChain(inner) !== undefined) return true;
   const name = calledName(inner);
   if (CLEANUP_METHODS.has(name) || TIMER_KINDS.has(name) || isSettleCall(checker, inner)) return true;
   if (callbackCannotFail(checker, inner, depth)) return true;
-  const simpleArguments = inner.arguments.every((argument) => expressionCannotThrow(checker, argument, Math.max(0, depth - 1)));
+  const simpleArguments = inner.arguments.every((argument) => expressionCannotThrow(checker, argument, depth));
   const callee = skipOuterExpressions(inner.expression);
   if (isSafeCall(callee)) return simpleArguments;
   if (depth === 0 || !simpleArguments) return false;
