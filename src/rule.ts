@@ -41,6 +41,13 @@ export interface Detection {
   status?: "handled" | "benign";
   statusReason?: string;
   signals: Signal[];
+  /**
+   * A function enclosing the site that the site's work starts again (a
+   * reconnect timer set in the close handler its reconnect triggers): the
+   * loop passes through it, so its name and parameters are not evidence of
+   * where the loop is started (see `placementSignals`).
+   */
+  loopsThrough?: ts.Node;
 }
 
 /**

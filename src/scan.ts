@@ -195,7 +195,7 @@ function toSite(
   const end = sourceFile.getLineAndCharacterOfPosition(detection.node.getEnd());
   facts.lines ??= sourceFile.text.split(/\r?\n/);
 
-  const signals = [...detection.signals, ...placementSignals(detection.node)];
+  const signals = [...detection.signals, ...placementSignals(detection.node, detection.loopsThrough)];
   if (facts.testPattern !== undefined) signals.unshift(signal("test-file-path", facts.fromRoot));
   const calleeName = detection.callee?.split(".").pop();
   const override = overrides.find((candidate) =>

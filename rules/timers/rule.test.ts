@@ -468,6 +468,70 @@ export class Batch {
       { kind: "timeout", line: 21, status: "benign" },
     ],
   },
+  {
+    name: "a reconnect timer set in the close handler its reconnect registers is a durable loop, through untyped callers and three calls",
+    path: "src/reconnect.js",
+    code: `
+function closeHandler(self) {
+  return function () {
+    self.reconnectTimer = setTimeout(function () {
+      self.connect().catch(() => {});
+    }, 100);
+  };
+}
+export class Client {
+  connect() { return this.open(); }
+  open() { return new Promise((resolve) => { this.stream.once("close", closeHandler(this)); resolve(); }); }
+}
+export class Other {
+  connect() { return Promise.resolve(); }
+}`,
+    sites: [
+      { kind: "timeout", line: 4, group: "durable", signals: ["self-rescheduling-timer"] },
+      { kind: "floating-promise", line: 5, status: "handled" },
+    ],
+  },
+  {
+    name: "a handler's name says nothing about where a loop is started when the loop re-enters that handler",
+    code: `
+export class Cluster {
+  private timer?: ReturnType<typeof setTimeout>;
+  connect(): Promise<void> {
+    return new Promise((resolve) => { this.handleClose(); resolve(); });
+  }
+  handleClose() {
+    this.timer = setTimeout(() => { this.connect().catch(() => {}); }, 100);
+  }
+  handleMessage(message: string) {
+    setTimeout(() => { JSON.parse(message); }, 100);
+  }
+}`,
+    sites: [
+      { kind: "timeout", line: 8, group: "durable", signals: ["self-rescheduling-timer"] },
+      { kind: "floating-promise", line: 8, status: "handled" },
+      { kind: "timeout", line: 11, group: "per-request", signals: ["handler-function-name"] },
+    ],
+  },
+  {
+    name: "a timer that steps to the next item of a list is not a loop: the restart is made once per item",
+    code: `
+export class PickFirst {
+  private children: { idle: boolean }[] = [];
+  private timer?: ReturnType<typeof setTimeout>;
+  private startNext(startIndex: number) {
+    for (const [index, child] of this.children.entries()) {
+      if (index >= startIndex && child.idle) {
+        this.startConnecting(index);
+        return;
+      }
+    }
+  }
+  private startConnecting(index: number) {
+    this.timer = setTimeout(() => { this.startNext(index + 1); }, 250);
+  }
+}`,
+    sites: [{ kind: "timeout", line: 14, group: "per-request", signals: ["one-shot-timer"] }],
+  },
 ];
 
 describeCases("timers rule", cases);

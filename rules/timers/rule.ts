@@ -60,14 +60,16 @@ export const timersRule: Rule = {
     const callback = callbackArgument === undefined ? undefined : skipOuterExpressions(callbackArgument);
     // The function that runs when the timer fires: the inline callback, or what a name resolves to.
     const work = callback === undefined ? undefined : resolveFunction(context.checker, callback);
+    const restarted = kind === "timeout" ? reschedulesItself(context, call, callback, work) : undefined;
     const detection: Detection = {
       kind,
       node: call,
       callee: timerName,
       resolution,
-      signals: timerSignals(context, kind, call, callback, work),
+      signals: timerSignals(context, kind, call, callback, work, restarted),
     };
     if (work !== undefined) detection.work = work;
+    if (restarted !== undefined && restarted !== work) detection.loopsThrough = restarted;
     const outcome = callback === undefined ? undefined : callbackOutcome(context, callback, work);
     if (outcome !== undefined) {
       detection.status = outcome.status;
@@ -205,6 +207,7 @@ function timerSignals(
   call: ts.CallExpression,
   callback: ts.Node | undefined,
   work: FunctionNode | undefined,
+  restarted: FunctionNode | undefined,
 ): Signal[] {
   const signals: Signal[] = [];
   const loop = work === undefined ? undefined : loopIn(context.checker, work);
@@ -218,8 +221,7 @@ function timerSignals(
     const cleared = clearedNearby(call, work);
     if (cleared !== undefined) signals.push(signal("interval-cleared-nearby", cleared));
   } else if (kind === "timeout") {
-    const restarted = reschedulesItself(context, call, callback, work);
-    if (restarted !== undefined) signals.push(signal("self-rescheduling-timer", restarted));
+    if (restarted !== undefined) signals.push(signal("self-rescheduling-timer", functionName(restarted) ?? "its enclosing function"));
     else if (isDebounced(call)) signals.push(signal("debounce"));
     else signals.push(signal("one-shot-timer"));
   } else {
@@ -238,24 +240,23 @@ function timerSignals(
  * items (`if (!queue.length) return;` before it, see `boundedBy`) drains
  * the queue, not a loop.
  *
- * @returns the name of the function started again, or undefined.
+ * @returns the function started again (an enclosing function, or the named callback itself), or undefined.
  */
 function reschedulesItself(
   context: RuleContext,
   call: ts.CallExpression,
   callback: ts.Node | undefined,
   work: FunctionNode | undefined,
-): string | undefined {
+): FunctionNode | undefined {
   if (callback === undefined || work === undefined) return undefined;
   const outer = enclosingFunction(call);
   if (outer !== undefined && boundedBy(call, outer) !== undefined) return undefined;
   const enclosing = enclosingFunctions(call);
   enclosing.delete(work);
   const reached = enclosing.size === 0 ? undefined : reaches(context.checker, work, enclosing, LOOP_DEPTH);
-  if (reached !== undefined) return functionName(reached) ?? "its enclosing function";
+  if (reached !== undefined) return reached;
   // A named callback function that schedules itself: `setTimeout(function tick() { …; setTimeout(tick) })`.
-  const own = calledFunctions(context.checker, work);
-  return own.includes(work) ? functionName(work) ?? "its callback" : undefined;
+  return calledFunctions(context.checker, work).includes(work) ? work : undefined;
 }
 
 /**

@@ -7,7 +7,7 @@
  * @module
  */
 import { ts } from "ts-morph";
-import { functionNamed, programOf } from "./declarations.ts";
+import { functionDeclaredBy, functionNamed, programOf } from "./declarations.ts";
 import { LISTENER_METHODS } from "./callbacks.ts";
 import {
   calledName,
@@ -44,6 +44,11 @@ import {
  * @returns the function node, or undefined when it is not in the program's own sources.
  */
 export function resolveFunction(checker: ts.TypeChecker, callee: ts.Node): FunctionNode | undefined {
+  return resolveDirect(checker, callee) ?? methodFromCallers(checker, callee);
+}
+
+/** {@link resolveFunction} without the callers' types: what the call index ({@link callsOf}) is built from. */
+function resolveDirect(checker: ts.TypeChecker, callee: ts.Node): FunctionNode | undefined {
   const target = unwrapBind(skipOuterExpressions(callee));
   if (isFunctionNode(target)) return target;
   if (ts.isCallExpression(target)) return compiledAsyncFunction(target);
@@ -73,6 +78,25 @@ function untypedReceiver(checker: ts.TypeChecker, reference: ts.Node): boolean {
 }
 
 const resolved = new WeakMap<ts.Node, FunctionNode | null>();
+
+/**
+ * `receiver.name` on an untyped parameter that the direct lookup left
+ * unresolved (a name several classes declare): the method `name` of the
+ * type every caller passes for that parameter (see {@link typeFromCallers}).
+ */
+function methodFromCallers(checker: ts.TypeChecker, callee: ts.Node): FunctionNode | undefined {
+  const target = skipOuterExpressions(callee);
+  if (!ts.isPropertyAccessExpression(target) || !untypedReceiver(checker, target)) return undefined;
+  const cached = fromCallers.get(target);
+  if (cached !== undefined) return cached ?? undefined;
+  fromCallers.set(target, null);
+  const method = typeFromCallers(checker, target.expression)?.getProperty(target.name.text);
+  const found = method === undefined ? undefined : functionDeclaredBy(checker, method.getDeclarations() ?? []);
+  fromCallers.set(target, found ?? null);
+  return found;
+}
+
+const fromCallers = new WeakMap<ts.Node, FunctionNode | null>();
 
 /** `this.name` inside a class: the class's method or function-valued field `name`. */
 function ownClassMember(reference: ts.Node): FunctionNode | undefined {
@@ -399,7 +423,10 @@ export function restartedBy(checker: ts.TypeChecker, callback: FunctionNode, tar
 /**
  * Whether starting `from` leads to `targets` within `depth` calls: `from`
  * is one of them, or calls one, or calls a function that does, … A
- * breadth-first walk over {@link calledFunctions}.
+ * breadth-first walk over {@link calledFunctions}, leaving out calls made
+ * once per item of a loop over a collection (`for (const c of this.children)
+ * { … this.connect(c); return; }` steps through a finite list: a path
+ * through it ends with the list, it does not loop).
  *
  * @param checker the program's type checker.
  * @param from the function started.
@@ -413,11 +440,26 @@ export function reaches(
   targets: ReadonlySet<FunctionNode>,
   depth: number,
 ): FunctionNode | undefined {
-  return findInCalls(checker, from, depth, (fn) => targets.has(fn) ? fn : undefined);
+  return findInCalls(checker, from, depth, (fn) => targets.has(fn) ? fn : undefined, steppingCallees);
 }
 
+/** The functions `fn` starts other than once per item of a loop (see {@link reaches}). Memoised per function. */
+function steppingCallees(checker: ts.TypeChecker, fn: FunctionNode): readonly FunctionNode[] {
+  const cached = stepping.get(fn);
+  if (cached !== undefined) return cached;
+  const found = new Set<FunctionNode>();
+  forEachStart(checker, fn, (target, call) => {
+    if (!insideItemLoop(call, fn)) found.add(target);
+  });
+  const result = [...found];
+  stepping.set(fn, result);
+  return result;
+}
+
+const stepping = new WeakMap<FunctionNode, readonly FunctionNode[]>();
+
 /** How many calls deep a site's work is followed for loops and for starting its caller again. */
-export const LOOP_DEPTH = 2;
+export const LOOP_DEPTH = 3;
 
 /**
  * The first loop that runs until stopped (see `findUnboundedLoop`) in `fn`
@@ -445,6 +487,7 @@ function findInCalls<T>(
   from: FunctionNode,
   depth: number,
   find: (fn: FunctionNode) => T | undefined,
+  callees: (checker: ts.TypeChecker, fn: FunctionNode) => readonly FunctionNode[] = calledFunctions,
 ): T | undefined {
   let frontier: FunctionNode[] = [from];
   const seen = new Set<FunctionNode>(frontier);
@@ -454,7 +497,7 @@ function findInCalls<T>(
       const result = find(fn);
       if (result !== undefined) return result;
       if (level === depth) continue;
-      for (const callee of calledFunctions(checker, fn)) {
+      for (const callee of callees(checker, fn)) {
         if (!seen.has(callee)) {
           seen.add(callee);
           next.push(callee);
@@ -616,7 +659,7 @@ function callsOf(checker: ts.TypeChecker, program: ts.Program): ReadonlyMap<Func
   const index = new Map<FunctionNode, ts.CallExpression[]>();
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node)) {
-      const target = resolveFunction(checker, node.expression);
+      const target = resolveDirect(checker, node.expression);
       if (target !== undefined) {
         const calls = index.get(target);
         if (calls === undefined) index.set(target, [node]);

@@ -38,7 +38,19 @@ export function declarationsOf(checker: ts.TypeChecker, name: ts.Node): readonly
  */
 export function functionNamed(checker: ts.TypeChecker, name: ts.Node): FunctionNode | undefined {
   const target = ts.isPropertyAccessExpression(name) ? name.name : name;
-  for (const found of declarationsOf(checker, target)) {
+  return functionDeclaredBy(checker, declarationsOf(checker, target));
+}
+
+/**
+ * The function the first of `declarations` that declares one stands for
+ * (as {@link functionNamed}, for declarations found another way, e.g. a
+ * property of a type).
+ *
+ * @param checker the program's type checker.
+ * @param declarations a symbol's declarations.
+ */
+export function functionDeclaredBy(checker: ts.TypeChecker, declarations: readonly ts.Declaration[]): FunctionNode | undefined {
+  for (const found of declarations) {
     const declaration = found.getSourceFile().isDeclarationFile ? implementationOf(checker, found) : found;
     if (declaration === undefined) continue;
     if (isFunctionNode(declaration)) return declaration;

@@ -37,8 +37,13 @@ const LONG_LIVED_CLASS = /(Service|Server|Client|Manager|Worker|Scheduler|Pool|Q
  * another function's body, so called within it); stops at the first named
  * function or method of a module or class, whose own lifetime depends on
  * callers not followed.
+ *
+ * @param node the site's node.
+ * @param loopsThrough an enclosing function the site's work starts again
+ *   (see `Detection.loopsThrough`): its name and request-like parameters
+ *   give no signal, since the loop itself re-enters it.
  */
-export function placementSignals(node: ts.Node): Signal[] {
+export function placementSignals(node: ts.Node, loopsThrough?: ts.Node): Signal[] {
   const signals: Signal[] = [];
   if (ts.isCallExpression(node) && isTestCall(callName(node))) {
     signals.push(signal("inside-test-body", `${callName(node)}(...)`));
@@ -52,7 +57,7 @@ export function placementSignals(node: ts.Node): Signal[] {
       signals.push(signal("inside-promise-executor"));
       return signals;
     }
-    addRequestParameters(current, signals);
+    if (current !== loopsThrough) addRequestParameters(current, signals);
     const call = callTakingCallback(current);
     if (call !== undefined) {
       const name = callName(call);
@@ -79,7 +84,7 @@ export function placementSignals(node: ts.Node): Signal[] {
       signals.push(signal("inside-request-handler", assignedTo));
       return signals;
     }
-    addNamedFunctionSignals(current, signals);
+    if (current !== loopsThrough) addNamedFunctionSignals(current, signals);
     // A local function is called within the function that declares it: keep walking outwards.
     if (isLocalFunction(current)) continue;
     return signals;
