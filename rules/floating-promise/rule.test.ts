@@ -492,6 +492,25 @@ export function stop(worker: Worker, other: { terminate(): Promise<number> }) {
       { kind: "floating-promise", line: 6, status: "unsupervised" },
     ],
   },
+  {
+    name: "dropping a promise the calling function itself returns loses nothing; dropping another one does",
+    code: `
+export class Pipeline {
+  promise: Promise<void> = Promise.resolve();
+  other: Promise<void> = Promise.resolve();
+  private send(): Promise<void> { return this.promise; }
+  private sendOther(): Promise<void> { return this.other; }
+  exec(): Promise<void> {
+    this.send();
+    this.sendOther();
+    return this.promise;
+  }
+}`,
+    sites: [
+      { kind: "floating-promise", line: 8, status: "handled" },
+      { kind: "floating-promise", line: 9, status: "unsupervised" },
+    ],
+  },
 ];
 
 describeCases("floating-promise rule", cases);

@@ -16,6 +16,7 @@ import { loopIn, ownFunctionNames, reaches, resolveFunction, restartedBy, restar
 import { cannotFail, catchesEverything, isSettleCall, neverRejects, reportsToCallback, returnsObservedPromise } from "../../src/analysis/failure.ts";
 import {
   calleeText,
+  enclosingFunction,
   enclosingFunctions,
   functionName,
   isAsyncFunction,
@@ -356,7 +357,7 @@ function promiseOutcome(
   if (caught !== undefined) {
     return { status: "handled", reason: `the ${isIife ? "async function" : "called function"} catches every failure: ${caught}` };
   }
-  const held = started === undefined ? undefined : returnsObservedPromise(context.checker, started);
+  const held = started === undefined ? undefined : returnsObservedPromise(context.checker, started, enclosingFunction(chain.root));
   if (held !== undefined) return { status: "handled", reason: `the called function ${held}` };
   const resolving = neverRejects(context.checker, chain.root);
   if (resolving !== undefined) return { status: "benign", reason: resolving };

@@ -186,18 +186,28 @@ function resolvingPlatformMethod(checker: ts.TypeChecker, callee: ts.PropertyAcc
  * `fn` is not async and every value it returns is a promise it holds (a
  * variable or property, or `Promise.resolve` of one, not a new promise) on which a rejection handler is
  * attached somewhere in its file (`promise.then(onStop, onError)`,
- * `this.done.catch(log)`). Dropping such a promise loses nothing.
+ * `this.done.catch(log)`), or that `caller` — the function making the
+ * call — itself returns (`execute(); return this.promise;` where `execute`
+ * returns `this.promise`): its caller gets the same promise. Dropping such a
+ * promise loses nothing.
  *
  * @param checker the program's type checker.
  * @param fn the called function.
+ * @param caller the function containing the call, if any.
  */
-export function returnsObservedPromise(checker: ts.TypeChecker, fn: FunctionNode): string | undefined {
+export function returnsObservedPromise(checker: ts.TypeChecker, fn: FunctionNode, caller?: FunctionNode): string | undefined {
   if (fn.body === undefined || isAsyncFunction(fn) || isGeneratorFunction(fn)) return undefined;
   const returned = returnedExpressions(fn).map(unwrapPromiseResolve);
   if (returned.length === 0 || !returned.every((value) => ts.isIdentifier(value) || ts.isPropertyAccessExpression(value))) return undefined;
   const handled = observedHolders(checker, fn.getSourceFile());
-  return returned.every((value) => handled.has(holderKey(checker, value)))
-    ? "it returns a promise it holds, whose rejection is already handled where it is stored"
+  if (returned.every((value) => handled.has(holderKey(checker, value)))) {
+    return "it returns a promise it holds, whose rejection is already handled where it is stored";
+  }
+  const handedOn = caller === undefined || caller.body === undefined
+    ? new Set<unknown>()
+    : new Set(returnedExpressions(caller).map(unwrapPromiseResolve).map((value) => holderKey(checker, value)));
+  return returned.every((value) => handedOn.has(holderKey(checker, value)))
+    ? "it returns a promise it holds, which the calling function returns to its own caller"
     : undefined;
 }
 
