@@ -57,8 +57,8 @@ Commands:
   scan [paths...]        find unsupervised background work (default path: .)
   fix [paths...]         rewrite unsupervised sites to run under the shim (dry run by default)
   explain <name>         what a rule, kind or signal means (e.g. timers, void-promise, interval-timer)
-  init [dir]             write spawn-audit.json with $schema and the test files the default patterns
-                         miss (--force overwrites)
+  init [dir]             write spawn-audit.json with $schema, the test files the default patterns
+                         miss and the project's supervisor helpers (--force overwrites)
   init --shim [dir]      write the project's supervision module: the shim logging through the project's
                          logger (--logger pino|winston|console, default: from package.json, else console;
                          --out <file>, default: src/supervision.ts, .js without a tsconfig.json)
@@ -367,9 +367,10 @@ function initCommand(dirs: string[], values: Record<string, unknown>, io: CliIo)
   if (values["shim"] === true) return initShimCommand(resolve(io.cwd, dirs[0] ?? "."), values, io);
   const stray = ["logger", "out"].find((name) => values[name] !== undefined);
   if (stray !== undefined) throw new UsageError(`--${stray} is an option of init --shim`);
-  const { path, testPatterns } = initConfig(resolve(io.cwd, dirs[0] ?? "."), values["force"] === true);
-  const found = testPatterns.length === 0 ? "the default test patterns cover every test file found" : `test patterns: ${testPatterns.join(", ")}`;
-  io.stdout(`spawn-audit: wrote ${path} (${found})\n`);
+  const { path, testPatterns, supervisors } = initConfig(resolve(io.cwd, dirs[0] ?? "."), values["force"] === true);
+  const tests = testPatterns.length === 0 ? "the default test patterns cover every test file found" : `test patterns: ${testPatterns.join(", ")}`;
+  const helpers = supervisors.length === 0 ? "no supervisor helpers found" : `supervisors: ${supervisors.join(", ")}`;
+  io.stdout(`spawn-audit: wrote ${path} (${tests}; ${helpers})\n`);
   return 0;
 }
 

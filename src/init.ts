@@ -1,9 +1,11 @@
 /**
  * `spawn-audit init [dir]`: writes a starting `spawn-audit.json` with
- * `$schema` and patterns for the test files found in the project that the
+ * `$schema`, patterns for the test files found in the project that the
  * default test patterns miss (a file that imports a test framework in a
- * folder named otherwise), so their sites are grouped as test from the
- * first scan and the patterns are there to edit.
+ * folder named otherwise), and the project's own supervisor helpers
+ * (functions that run a function they are given and catch its failure,
+ * see `config/supervisor-helpers.ts`), so their sites are grouped and
+ * counted right from the first scan and the lists are there to edit.
  * `spawn-audit init --shim [dir]` writes the project's supervision module
  * instead (see {@link initShim}).
  *
@@ -17,8 +19,10 @@ import { writeAtomically } from "./atomic-write.ts";
 import { configsIn } from "./config/discover.ts";
 import { CONFIG_SCHEMA_FILE } from "./config/validate.ts";
 import { fileSystemReason, UsageError } from "./errors.ts";
-import { isSourceFile } from "./files/discover.ts";
-import { displayPath } from "./project.ts";
+import { discoverFiles, isSourceFile } from "./files/discover.ts";
+import { DEFAULT_MAX_FILE_BYTES, displayPath } from "./project.ts";
+import { findSupervisorHelpers } from "./config/supervisor-helpers.ts";
+import { SHIM_SUPERVISORS } from "./classify/status.ts";
 import { DEFAULT_TEST_PATTERNS } from "./scan.ts";
 import { shimModuleText, SHIM_LOGGERS, type ModuleFlavour, type ShimLogger } from "./shim-module.ts";
 
@@ -44,10 +48,11 @@ const SKIPPED_FOLDERS = new Set(["node_modules", "dist", "build", "coverage"]);
 /** How deep under the project directory test files are looked for. */
 const MAX_DEPTH = 5;
 
-/** What `init` wrote: the file's absolute path and the test patterns found. */
+/** What `init` wrote: the file's absolute path, the test patterns and the supervisor helpers found. */
 export interface InitResult {
   path: string;
   testPatterns: string[];
+  supervisors: string[];
 }
 
 /**
@@ -66,16 +71,28 @@ export function initConfig(dir: string, force: boolean): InitResult {
   if (other !== undefined) throw new UsageError(`${dir} already has a spawn-audit configuration: ${other.path}`);
   if (existsSync(path) && !force) throw new UsageError(`${path} already exists; pass --force to overwrite it`);
   const testPatterns = findTestPatterns(dir);
+  const supervisors = findSupervisorHelpers(projectSources(dir, testPatterns), new Set(SHIM_SUPERVISORS));
   const installed = join(dir, "node_modules", "spawn-audit", ...CONFIG_SCHEMA_FILE.split("/"));
   const config = {
     $schema: existsSync(installed) ? `./node_modules/spawn-audit/${CONFIG_SCHEMA_FILE}` : SCHEMA_URL,
     testPatterns,
-    supervisors: [],
+    supervisors,
     ignore: [],
     overrides: [],
   };
   writeNew(path, `${JSON.stringify(config, null, 2)}\n`, force);
-  return { path, testPatterns };
+  return { path, testPatterns, supervisors };
+}
+
+/**
+ * The project's source files that are not tests: what discovery finds under
+ * `dir` (`.gitignore` applied, `node_modules` and declaration files left
+ * out), less the files the default test patterns and `testPatterns` match.
+ */
+function projectSources(dir: string, testPatterns: readonly string[]): string[] {
+  const isTest = picomatch([...DEFAULT_TEST_PATTERNS, ...testPatterns], { dot: true });
+  const { files } = discoverFiles({ paths: [dir], root: dir, ignoreGlobs: [], gitignore: true, maxFileBytes: DEFAULT_MAX_FILE_BYTES });
+  return files.filter((file) => !isTest(displayPath(file, dir)));
 }
 
 /** Writes a new file, or over an existing one when `force`; a failure is a {@link UsageError}. */

@@ -191,7 +191,29 @@ describe("init", () => {
   test("a project whose tests the defaults cover gets no test patterns, and is told so", async () => {
     const run = await runInProcess(["init", tree({ "test/a.test.ts": INTERVAL, "src/b.ts": INTERVAL })]);
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /\(the default test patterns cover every test file found\)\n$/);
+    assert.match(run.stdout, /\(the default test patterns cover every test file found; no supervisor helpers found\)\n$/);
+  });
+
+  test("records the project's own supervisor helpers: functions that call a function parameter and catch its failure", async () => {
+    const root = tree({
+      "src/run.ts": [
+        "export async function runSafely(name: string, work: () => Promise<void>) { try { await work(); } catch (error) { console.error(name, error); } }",
+        "export const inBackground = (task: () => Promise<unknown>) => { task().catch((error) => console.error(error)); };",
+        "export class Jobs { keep(job: () => Promise<void>) { const again = () => job().then(again, (error) => console.error(error)); again(); } }",
+        "export async function rethrows(work: () => Promise<void>) { try { await work(); } catch (error) { throw new Error(String(error)); } }",
+        "export function withLock(work: () => void) { try { work(); } finally { console.log('unlocked'); } }",
+        "export function spawnLogged(work: () => void) { try { work(); } catch {} }",
+        "export function unrelated(count: number) { try { JSON.parse(String(count)); } catch {} }",
+      ].join("\n") + "\n",
+      "src/app.ts": "import { runSafely } from \"./run.js\";\nrunSafely(\"poll\", async () => { for (;;) { await fetch(\"x\"); } });\n",
+      "test/helpers.test.ts": "export function testOnly(fn: () => void) { try { fn(); } catch {} }\n",
+    });
+    const run = await runInProcess(["init", root]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /; supervisors: inBackground, keep, runSafely\)\n$/);
+    assert.deepEqual(JSON.parse(readFileSync(join(root, "spawn-audit.json"), "utf8")).supervisors, ["inBackground", "keep", "runSafely"]);
+    const scan = await runInProcess(["scan", "src/app.ts", "--format", "json", "--all"], { cwd: root });
+    assert.deepEqual(JSON.parse(scan.stdout).sites.map((site: { status: string }) => site.status), ["supervised"]);
   });
 
   test("refuses a directory that already has another configuration", async () => {
