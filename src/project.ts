@@ -41,7 +41,8 @@ export const DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
  *   as an editor's unsaved buffer (`--stdin-filepath`): the file is
  *   analysed with this text and need not exist on disk, but its folder
  *   must. One that does not exist is always scanned (no ignore glob
- *   applies) with the options of the nearest tsconfig.json above it.
+ *   applies) with the options of the nearest tsconfig.json above it; one
+ *   that an ignore rule leaves out gives an empty scan, not an error.
  */
 export interface LoadOptions {
   paths: readonly string[];
@@ -176,7 +177,8 @@ export function planScan(options: LoadOptions): ScanPlan {
     if (!isSourceFile(path)) throw new UsageError(`not a source file (${SOURCE_EXTENSIONS.join(" ")}): ${displayPath(path, options.cwd)}`);
     discovered.files.push(path);
   }
-  if (discovered.files.length === 0 && discovered.problems.length === 0) {
+  // An editor's buffer in an ignored file is a clean run that lists the file as skipped, not an error.
+  if (discovered.files.length === 0 && discovered.problems.length === 0 && sources.size === 0) {
     const skipped = discovered.skipped.length === 0 ? "" : ` (not scanned: ${skippedCounts(discovered.skipped)})`;
     throw new UsageError(`no source files (${SOURCE_EXTENSIONS.join(" ")}) to scan under ${options.paths.join(", ") || "."}${skipped}`);
   }

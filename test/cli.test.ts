@@ -346,6 +346,11 @@ describe("paths from a file list, source from standard input", () => {
     const edited = await runWithStdin(["scan", "--stdin-filepath", "src/other.ts", "--format", "json", "--fail-on", "none"], "export const quiet = 1;\n", root);
     assert.deepEqual(siteList(edited.stdout), []);
     assert.equal(readFileSync(join(root, "src", "other.ts"), "utf8"), "setInterval(() => 1, 5);\n");
+    // A file the project ignores: nothing to report, and the run passes (an editor shows no error).
+    const ignored = await runWithStdin(["scan", "--stdin-filepath", "src/other.ts", "--ignore-pattern", "src/other.ts", "--format", "json"], "setInterval(() => { JSON.parse(\"x\"); }, 5);\n", root);
+    assert.equal(ignored.code, 0, ignored.stderr);
+    const report = JSON.parse(ignored.stdout);
+    assert.deepEqual([report.sites, report.skipped.map((entry: { reason: string }) => entry.reason)], [[], ["ignore-pattern"]]);
   });
 
   test("--stdin-filepath takes no other path or standard input reader, a source file name and an existing folder", async () => {
