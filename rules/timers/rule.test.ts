@@ -532,6 +532,30 @@ export class PickFirst {
 }`,
     sites: [{ kind: "timeout", line: 14, group: "per-request", signals: ["one-shot-timer"] }],
   },
+  {
+    name: "a handled chain does not cover a callback its first call is handed: a dual promise/callback API calls it outside the chain",
+    code: `
+declare const client: { info(callback: (error: Error | null, reply?: string) => void): Promise<string> };
+function readyCheck() {
+  client.info((_error, reply) => { JSON.parse(reply!); }).catch(() => {});
+}
+function quietCheck() {
+  client.info((error) => { console.error(error); }).catch(() => {});
+}
+export function poll() {
+  setTimeout(() => { readyCheck(); }, 10);
+  setTimeout(() => { quietCheck(); }, 10);
+  setTimeout(() => { client.info((_error, reply) => { JSON.parse(reply!); }).catch(() => {}); }, 10);
+}`,
+    sites: [
+      { kind: "floating-promise", line: 4, status: "handled" },
+      { kind: "floating-promise", line: 7, status: "handled" },
+      { kind: "timeout", line: 10, status: "unsupervised" },
+      { kind: "timeout", line: 11, status: "handled" },
+      { kind: "timeout", line: 12, status: "unsupervised" },
+      { kind: "floating-promise", line: 12, status: "handled" },
+    ],
+  },
 ];
 
 describeCases("timers rule", cases);

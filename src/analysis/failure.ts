@@ -327,7 +327,7 @@ function expressionCannotThrow(checker: ts.TypeChecker, expression: ts.Node, dep
   }
   if (ts.isNewExpression(inner)) return isErrorConstruction(checker, inner) || resolvingPromise(checker, inner, true);
   if (!ts.isCallExpression(inner)) return false;
-  if (handledChain(inner) !== undefined) return true;
+  if (handledChain(inner) !== undefined) return !handsOverFailingCallback(checker, inner, depth);
   const name = calledName(inner);
   if (CLEANUP_METHODS.has(name) || TIMER_KINDS.has(name) || isSettleCall(checker, inner)) return true;
   if (callbackCannotFail(checker, inner, depth)) return true;
@@ -345,8 +345,35 @@ function valueCatches(checker: ts.TypeChecker, value: ts.Node, depth: number): s
   const inner = ts.isAwaitExpression(outer) || ts.isVoidExpression(outer) ? skipOuterExpressions(outer.expression) : outer;
   const compiled = compiledAsyncBody(inner);
   if (compiled !== undefined) return catchesEverything(checker, compiled, depth);
-  return handledChain(inner) ?? returnedCallCatches(checker, inner, depth);
+  const chain = handledChain(inner);
+  if (chain !== undefined) return handsOverFailingCallback(checker, inner, depth) ? undefined : chain;
+  return returnedCallCatches(checker, inner, depth);
 }
+
+/**
+ * Whether the first call of the chain `expression` (`this.info(cb)` in
+ * `this.info(cb).catch(noop)`) is handed a callback that may fail: a
+ * dual promise/callback API calls it outside the promise chain, so the
+ * chain's rejection handler does not see its failure.
+ */
+function handsOverFailingCallback(checker: ts.TypeChecker, expression: ts.Node, depth: number): boolean {
+  let root = skipOuterExpressions(expression);
+  while (ts.isCallExpression(root)) {
+    const callee = skipOuterExpressions(root.expression);
+    if (!ts.isPropertyAccessExpression(callee) || !CHAIN_LINKS.has(callee.name.text)) break;
+    root = skipOuterExpressions(callee.expression);
+  }
+  if (!ts.isCallExpression(root)) return false;
+  return root.arguments.some((argument) => {
+    const value = skipOuterExpressions(argument);
+    if (!isFunctionNode(value)) return false;
+    return catchesEverything(checker, value, Math.max(0, depth - 1)) === undefined &&
+      cannotFail(checker, value, Math.max(0, depth - 1)) === undefined;
+  });
+}
+
+/** The methods that link a promise chain. */
+const CHAIN_LINKS = new Set(["then", "catch", "finally"]);
 
 /**
  * An async body whose every `await` (and `for await`) sits in the `try`
