@@ -86,7 +86,10 @@ const resolved = new WeakMap<ts.Node, FunctionNode | null>();
  */
 function methodFromCallers(checker: ts.TypeChecker, callee: ts.Node): FunctionNode | undefined {
   const target = skipOuterExpressions(callee);
-  if (!ts.isPropertyAccessExpression(target) || !untypedReceiver(checker, target)) return undefined;
+  // Cheap tests first: only a parameter's type is read from callers, and only a name the program declares can be found.
+  if (!ts.isPropertyAccessExpression(target) || !ts.isIdentifier(skipOuterExpressions(target.expression))) return undefined;
+  const program = programOf(checker);
+  if (program === undefined || !functionNamesIn(program).all.has(target.name.text) || !untypedReceiver(checker, target)) return undefined;
   const cached = fromCallers.get(target);
   if (cached !== undefined) return cached ?? undefined;
   fromCallers.set(target, null);
