@@ -4,12 +4,12 @@
  * against the floor summed over its programs, then as the CLI runs it —
  * without a cache, with an unchanged cache, after one file changed with
  * the cache, and with `--changed` after that change — each in fresh
- * processes, medians reported.
+ * processes, the four runs interleaved round by round, medians reported.
  *
  * @module
  */
 import { execFileSync } from "node:child_process";
-import { appendFileSync, copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { CACHE_FILE } from "../src/cache/store.ts";
@@ -19,14 +19,6 @@ import { CHANGED_FILE, writeWorkspace } from "./workspace.ts";
 /** Runs `git` in `cwd` with a fixed identity, quietly. */
 function git(cwd: string, ...args: string[]): void {
   execFileSync("git", ["-c", "user.name=bench", "-c", "user.email=bench@example.com", "-c", "commit.gpgsign=false", ...args], { cwd, stdio: "ignore" });
-}
-
-/** `runs` measurements, after `before` each (to reset state). */
-function repeat(runs: number, take: () => Measurement, before: () => void = () => {}): Measurement[] {
-  return Array.from({ length: runs }, () => {
-    before();
-    return take();
-  });
 }
 
 /**
@@ -69,14 +61,29 @@ export function benchWorkspace(runs = 3): string {
       ],
     ]);
 
-    const cold = repeat(runs, () => measure("run", repo));
+    // Rounds interleave the four runs, so a change in the machine's load shifts them alike; before each run
+    // the source and the cache are set to what the run is about (the cache as the original source left it).
+    const changedPath = join(repo, CHANGED_FILE);
+    const original = readFileSync(changedPath, "utf8");
+    const edited = original + "\nexport function benchTouched(): void {\n  setTimeout(() => {}, 1);\n}\n";
+    const cacheFile = join(cache, CACHE_FILE);
+    const cacheOfOriginal = join(work, "cache-of-original.json");
     measure("run", repo, "--cache", cache);
-    const cached = repeat(runs, () => measure("run", repo, "--cache", cache));
-    // One file changed: the cache as it was before the change is restored before each run, so each run re-analyses it.
-    copyFileSync(join(cache, CACHE_FILE), join(work, "cache-before-change.json"));
-    appendFileSync(join(repo, CHANGED_FILE), "\nexport function benchTouched(): void {\n  setTimeout(() => {}, 1);\n}\n");
-    const cachedChange = repeat(runs, () => measure("run", repo, "--cache", cache), () => copyFileSync(join(work, "cache-before-change.json"), join(cache, CACHE_FILE)));
-    const changed = repeat(runs, () => measure("run", repo, "--changed"));
+    copyFileSync(cacheFile, cacheOfOriginal);
+    const cold: Measurement[] = [];
+    const cached: Measurement[] = [];
+    const cachedChange: Measurement[] = [];
+    const changed: Measurement[] = [];
+    for (let run = 0; run < runs; run++) {
+      writeFileSync(changedPath, original);
+      cold.push(measure("run", repo));
+      copyFileSync(cacheOfOriginal, cacheFile);
+      cached.push(measure("run", repo, "--cache", cache));
+      writeFileSync(changedPath, edited);
+      copyFileSync(cacheOfOriginal, cacheFile);
+      cachedChange.push(measure("run", repo, "--cache", cache));
+      changed.push(measure("run", repo, "--changed"));
+    }
 
     const coldMs = median(cold.map((m) => m.ms));
     const row = (label: string, measured: Measurement[]): string[] => {
