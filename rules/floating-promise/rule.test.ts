@@ -511,6 +511,41 @@ export class Pipeline {
       { kind: "floating-promise", line: 9, status: "unsupervised" },
     ],
   },
+  {
+    name: "an endless loop that drains a finite list is one-shot work; one that waits for more is a loop",
+    code: `
+declare const files: string[];
+declare const queue: { shift(): string | undefined };
+declare function lint(file: string): Promise<void>;
+declare function nextMessage(): Promise<string>;
+let index = 0;
+(async () => {
+  for (;;) {
+    const file = files[index++];
+    if (!file) break;
+    await lint(file);
+  }
+})();
+(async () => {
+  while (true) {
+    const job = queue.shift();
+    if (job === undefined) return;
+    await lint(job);
+  }
+})();
+(async () => {
+  while (true) {
+    const message = await nextMessage();
+    if (!message) continue;
+    await lint(message);
+  }
+})();`,
+    sites: [
+      { kind: "async-iife", line: 7, group: "per-request", signals: ["one-shot-call"] },
+      { kind: "async-iife", line: 14, group: "per-request", signals: ["one-shot-call"] },
+      { kind: "async-iife", line: 21, group: "durable", signals: ["unbounded-loop-in-callback"] },
+    ],
+  },
 ];
 
 describeCases("floating-promise rule", cases);

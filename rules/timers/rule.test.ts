@@ -556,6 +556,21 @@ export function poll() {
       { kind: "floating-promise", line: 12, status: "handled" },
     ],
   },
+  {
+    name: "a function kept in an object by shorthand ({ done }) resolves to the local function: a timeout guard calling it cannot fail",
+    code: `
+export function request(send: (id: number) => void) {
+  return new Promise<string>((resolve, reject) => {
+    function done(error?: Error, result?: string) {
+      if (error) reject(error);
+      else resolve(result!);
+    }
+    const pending = { done, timer: setTimeout(() => { const error = new Error("timed out"); pending.done(error); }, 5000) };
+    send(1);
+  });
+}`,
+    sites: [{ kind: "timeout", line: 8, status: "benign" }],
+  },
 ];
 
 describeCases("timers rule", cases);

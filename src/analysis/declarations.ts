@@ -53,6 +53,13 @@ export function functionDeclaredBy(checker: ts.TypeChecker, declarations: readon
   for (const found of declarations) {
     const declaration = found.getSourceFile().isDeclarationFile ? implementationOf(checker, found) : found;
     if (declaration === undefined) continue;
+    // `{ done }`: the property is the local `done` it is written with.
+    if (ts.isShorthandPropertyAssignment(declaration)) {
+      const local = checker.getShorthandAssignmentValueSymbol(declaration)?.declarations ?? [];
+      const value = local.includes(declaration) ? undefined : functionDeclaredBy(checker, local);
+      if (value !== undefined) return value;
+      continue;
+    }
     if (isFunctionNode(declaration)) return declaration;
     if ((ts.isVariableDeclaration(declaration) || ts.isPropertyDeclaration(declaration) || ts.isPropertyAssignment(declaration)) &&
       declaration.initializer !== undefined) {

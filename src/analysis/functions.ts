@@ -99,7 +99,9 @@ export function owningClass(fn: FunctionNode): ts.ClassLikeDeclaration | undefin
  * The kind of loop that keeps running until stopped from outside, found in
  * `body` without descending into nested functions: `while (true)`,
  * `for (;;)`, `do … while (true)`, `for await (…)` over a stream, or a loop on
- * a stop flag (`!signal.aborted`, `!this.stopped`, `this.running`).
+ * a stop flag (`!signal.aborted`, `!this.stopped`, `this.running`). An
+ * endless loop that drains a finite collection (see {@link drainsItems}) is
+ * not one.
  *
  * @returns a short description of the first such loop, or undefined.
  */
@@ -108,17 +110,74 @@ export function findUnboundedLoop(body: ts.Node): string | undefined {
   let found: string | undefined;
   const visit = (node: ts.Node): void => {
     if (found !== undefined || isFunctionNode(node)) return;
-    if (ts.isForStatement(node) && node.condition === undefined) found = "for (;;)";
+    if (ts.isForStatement(node) && node.condition === undefined) found = drainsItems(node.statement) ? undefined : "for (;;)";
     else if (ts.isForOfStatement(node) && node.awaitModifier !== undefined) found = "for await";
     else if (ts.isWhileStatement(node) || ts.isDoStatement(node)) {
       const condition = loopConditionKind(node.expression);
-      if (condition !== undefined) found = condition;
+      if (condition !== undefined && !(condition === "while (true)" && drainsItems(node.statement))) found = condition;
     }
     if (found === undefined) ts.forEachChild(node, visit);
   };
   ts.forEachChild(body, visit);
   loopCache.set(body, found);
   return found;
+}
+
+/**
+ * Whether an endless loop's body drains a finite collection: one of its
+ * own statements takes the next item into a local (`const path =
+ * paths[index]`, `const job = queue.shift()`, `const step = it.next()`) and
+ * a following `if` leaves the loop (`break`/`return`) when there is none
+ * (`if (!path) break;`, `if (job === undefined) return;`, `if (step.done)
+ * break;`): a worker taking files from a shared list stops when the list
+ * is used up.
+ */
+function drainsItems(body: ts.Statement): boolean {
+  if (!ts.isBlock(body)) return false;
+  const items = new Set<string>();
+  for (const statement of body.statements) {
+    if (ts.isVariableStatement(statement)) {
+      for (const declaration of statement.declarationList.declarations) {
+        if (ts.isIdentifier(declaration.name) && declaration.initializer !== undefined && takesNextItem(declaration.initializer)) {
+          items.add(declaration.name.text);
+        }
+      }
+    } else if (ts.isIfStatement(statement) && leavesLoop(statement.thenStatement) && testsAbsence(statement.expression, items)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** `list[i]`, `queue.shift()`, `stack.pop()`, `iterator.next()`, `queue.dequeue()`: reading the next item of a collection. */
+function takesNextItem(value: ts.Expression): boolean {
+  const inner = skipOuterExpressions(value);
+  if (ts.isElementAccessExpression(inner)) return true;
+  if (!ts.isCallExpression(inner)) return false;
+  const callee = skipOuterExpressions(inner.expression);
+  return ts.isPropertyAccessExpression(callee) && /^(shift|pop|next|dequeue|take)$/.test(callee.name.text);
+}
+
+/** `break`, `return`, alone or as the only statement of a block. */
+function leavesLoop(statement: ts.Statement): boolean {
+  const only = ts.isBlock(statement) && statement.statements.length === 1 ? statement.statements[0]! : statement;
+  return ts.isBreakStatement(only) || ts.isReturnStatement(only);
+}
+
+/** `!item`, `item === undefined`, `item == null`, `item.done`: no item was taken. */
+function testsAbsence(condition: ts.Expression, items: ReadonlySet<string>): boolean {
+  const inner = skipOuterExpressions(condition);
+  const isItem = (node: ts.Node): boolean => ts.isIdentifier(skipOuterExpressions(node)) && items.has((skipOuterExpressions(node) as ts.Identifier).text);
+  if (ts.isPrefixUnaryExpression(inner) && inner.operator === ts.SyntaxKind.ExclamationToken) return isItem(inner.operand);
+  if (ts.isPropertyAccessExpression(inner) && inner.name.text === "done") return isItem(inner.expression);
+  if (ts.isBinaryExpression(inner) && [ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken].includes(inner.operatorToken.kind)) {
+    const absent = (node: ts.Node): boolean => {
+      const value = skipOuterExpressions(node);
+      return value.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(value) && value.text === "undefined");
+    };
+    return (isItem(inner.left) && absent(inner.right)) || (isItem(inner.right) && absent(inner.left));
+  }
+  return false;
 }
 
 /** Loop findings per body: many call sites share one callee. */
