@@ -571,6 +571,38 @@ export function request(send: (id: number) => void) {
 }`,
     sites: [{ kind: "timeout", line: 8, status: "benign" }],
   },
+  {
+    name: "a restart path that only runs while a queue has items drains it; one that runs when nothing is pending still loops",
+    code: `
+export class Pool {
+  private queue: string[] = [];
+  private pendingLookup: Promise<void> | null = null;
+  private timer?: ReturnType<typeof setTimeout>;
+  private pulse() {
+    if (!this.queue.length) return;
+    this.connectNext(this.queue.shift()!);
+  }
+  private connectNext(item: string) {
+    this.timer = setTimeout(() => { this.release(item); }, 1000);
+  }
+  private release(item: string) {
+    console.log(item);
+    this.pulse();
+  }
+  private resolveLater() {
+    if (this.pendingLookup === null) {
+      this.scheduleNext();
+    }
+  }
+  private scheduleNext() {
+    this.timer = setTimeout(() => { this.resolveLater(); }, 1000);
+  }
+}`,
+    sites: [
+      { kind: "timeout", line: 11, signals: ["one-shot-timer"] },
+      { kind: "timeout", line: 23, signals: ["self-rescheduling-timer"] },
+    ],
+  },
 ];
 
 describeCases("timers rule", cases);

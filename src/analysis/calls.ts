@@ -283,7 +283,7 @@ export function itemLoopLabel(loop: ts.Node, child: ts.Node): string | undefined
   if (ts.isForInStatement(loop)) return loop.statement === child ? "for…in" : undefined;
   if (ts.isForStatement(loop)) return loop.condition !== undefined && loop.statement === child ? "for" : undefined;
   if ((ts.isWhileStatement(loop) || ts.isDoStatement(loop)) && loop.statement === child &&
-    (assignsInside(loop.expression) || testsPendingWork(loop.expression))) {
+    (assignsInside(loop.expression) || pendingWork(loop.expression) === true)) {
     return "while over items";
   }
   return undefined;
@@ -307,7 +307,9 @@ function assignsInside(expression: ts.Node): boolean {
  * an early exit (`if (cond) return;`/`throw`) in a block around it whose
  * condition does — a collection's size (`queue.length > 0`,
  * `if (pending.size)`) or a flag recording work requested meanwhile
- * (`if (this.pendingReset)`, `if (wasThrottled)`, `fetchAgain`): work
+ * (`if (this.pendingReset)`, `if (wasThrottled)`, `fetchAgain`) — the `if`
+ * or loop holding while work is pending, the early exit while none is
+ * (see `pendingWork`): work
  * started again only while a queue has items, or once more for what came
  * in during a run, drains and ends. So does one whose innermost `if` block then
  * returns (`if (socket.bufferedAmount > limit) { setTimeout(write, ms);
@@ -326,15 +328,15 @@ export function boundedBy(node: ts.Node, fn: FunctionNode): string | undefined {
     if (ts.isIfStatement(current)) {
       const deferred = innermostIf && exits(current.thenStatement) && !isRunCondition(current.expression);
       innermostIf = false;
-      if (current.thenStatement === child && (testsPendingWork(current.expression) || deferred)) return current.expression.getText();
+      if (current.thenStatement === child && (pendingWork(current.expression) === true || deferred)) return current.expression.getText();
     }
     const loopCondition = ts.isWhileStatement(current) ? current.expression : ts.isForStatement(current) ? current.condition : undefined;
-    if (loopCondition !== undefined && (current as ts.IterationStatement).statement === child && testsPendingWork(loopCondition)) {
+    if (loopCondition !== undefined && (current as ts.IterationStatement).statement === child && pendingWork(loopCondition) === true) {
       return loopCondition.getText();
     }
     if (ts.isBlock(current)) {
       const before = current.statements.slice(0, current.statements.indexOf(child as ts.Statement));
-      const guard = before.find((statement) => ts.isIfStatement(statement) && exits(statement.thenStatement) && testsPendingWork(statement.expression));
+      const guard = before.find((statement) => ts.isIfStatement(statement) && exits(statement.thenStatement) && pendingWork(statement.expression) === false);
       if (guard !== undefined) return (guard as ts.IfStatement).expression.getText();
     }
   }
@@ -344,16 +346,41 @@ export function boundedBy(node: ts.Node, fn: FunctionNode): string | undefined {
 /** Flags that record work requested while a run was busy: `pendingReset`, `fetchAgain`, `wasThrottled`, `dirty`. */
 const PENDING_FLAG = /pending|again|throttled|dirty|requested|queued/i;
 
-/** Whether a condition reads a collection's size (`.length`, `.size`) or a pending-work flag. */
-function testsPendingWork(condition: ts.Node): boolean {
-  let found = false;
-  const visit = (node: ts.Node): void => {
-    if (found || isFunctionNode(node)) return;
-    if (ts.isPropertyAccessExpression(node) && (node.name.text === "length" || node.name.text === "size")) found = true;
-    else if ((ts.isIdentifier(node) || ts.isPrivateIdentifier(node)) && PENDING_FLAG.test(node.text)) found = true;
-    else ts.forEachChild(node, visit);
-  };
-  visit(condition);
+/**
+ * What a condition says about pending work — a collection's size
+ * (`.length`, `.size`) or a pending-work flag: `true` when it holds while
+ * work is pending (`queue.length > 0`, `if (this.pendingReset)`), `false`
+ * when it holds while none is (`!queue.length`, `pending === null`,
+ * `size === 0`), undefined when it reads neither. The first mention
+ * decides; each `!` and each comparison with `null`, `undefined` or `0`
+ * turns it around.
+ */
+function pendingWork(condition: ts.Node): boolean | undefined {
+  const inner = skipOuterExpressions(condition);
+  if (isFunctionNode(inner)) return undefined;
+  if (ts.isPropertyAccessExpression(inner) && (inner.name.text === "length" || inner.name.text === "size")) return true;
+  if ((ts.isIdentifier(inner) || ts.isPrivateIdentifier(inner)) && PENDING_FLAG.test(inner.text)) return true;
+  if (ts.isPropertyAccessExpression(inner) && PENDING_FLAG.test(inner.name.text)) return true;
+  if (ts.isPrefixUnaryExpression(inner) && inner.operator === ts.SyntaxKind.ExclamationToken) {
+    const operand = pendingWork(inner.operand);
+    return operand === undefined ? undefined : !operand;
+  }
+  if (ts.isBinaryExpression(inner)) {
+    const left = pendingWork(inner.left);
+    const mention = left ?? pendingWork(inner.right);
+    if (mention === undefined) return undefined;
+    const other = skipOuterExpressions(left !== undefined ? inner.right : inner.left);
+    const empty = other.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(other) && other.text === "undefined") ||
+      (ts.isNumericLiteral(other) && other.text === "0");
+    const operator = inner.operatorToken.kind;
+    const equality = operator === ts.SyntaxKind.EqualsEqualsEqualsToken || operator === ts.SyntaxKind.EqualsEqualsToken;
+    const atMostEmpty = operator === ts.SyntaxKind.LessThanEqualsToken && left !== undefined && empty;
+    return (equality && empty) || atMostEmpty ? !mention : mention;
+  }
+  let found: boolean | undefined;
+  ts.forEachChild(inner, (child) => {
+    found ??= pendingWork(child);
+  });
   return found;
 }
 
@@ -429,7 +456,9 @@ export function restartedBy(checker: ts.TypeChecker, callback: FunctionNode, tar
  * breadth-first walk over {@link calledFunctions}, leaving out calls made
  * once per item of a loop over a collection (`for (const c of this.children)
  * { … this.connect(c); return; }` steps through a finite list: a path
- * through it ends with the list, it does not loop).
+ * through it ends with the list, it does not loop) and calls made only
+ * while work is pending (see {@link boundedBy}: `if (!this.queue.length)
+ * return; … this.newClient(item)` drains the queue).
  *
  * @param checker the program's type checker.
  * @param from the function started.
@@ -446,13 +475,13 @@ export function reaches(
   return findInCalls(checker, from, depth, (fn) => targets.has(fn) ? fn : undefined, steppingCallees);
 }
 
-/** The functions `fn` starts other than once per item of a loop (see {@link reaches}). Memoised per function. */
+/** The functions `fn` starts other than once per item of a loop or only while work is pending (see {@link reaches}). Memoised per function. */
 function steppingCallees(checker: ts.TypeChecker, fn: FunctionNode): readonly FunctionNode[] {
   const cached = stepping.get(fn);
   if (cached !== undefined) return cached;
   const found = new Set<FunctionNode>();
   forEachStart(checker, fn, (target, call) => {
-    if (!insideItemLoop(call, fn)) found.add(target);
+    if (!insideItemLoop(call, fn) && boundedBy(call, fn) === undefined) found.add(target);
   });
   const result = [...found];
   stepping.set(fn, result);
