@@ -30,7 +30,8 @@ export { jsonLogger, type JsonLoggerOptions, type Logger } from "./logger.ts";
 export { type Job, type JobResult, runJobs } from "./needs.ts";
 /** Restart policy and OTP-style restart intensity options; documented in policy.ts. */
 export type { RestartIntensity, RestartOptions, RestartPolicy } from "./policy.ts";
-export { defaultSupervisor, type LoggedOptions, type SupervisedOptions, spawnLogged, spawnSupervised } from "./spawn.ts";
+export { type LoggedOptions, spawnLogged } from "./logged.ts";
+export { defaultSupervisor, type SupervisedOptions, spawnSupervised } from "./spawn.ts";
 /** Per-task and per-class attempt duration statistics in ms, by outcome; documented in stats.ts. */
 export { DURATION_BUCKETS_MS, type DurationStats, type OutcomeCounts } from "./stats.ts";
 export { formatDuration, formatStatus } from "./status.ts";

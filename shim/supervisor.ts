@@ -1,17 +1,16 @@
 import { backoffDelay, guardRandom } from "./backoff.ts";
-import { type Clock, guardClock, sleep, systemClock } from "./clock.ts";
-import { attachDiagnostics } from "./diagnostics.ts";
+import { type Clock, sleep } from "./clock.ts";
 import { type Admission, type ClassLimit, ClassSlots } from "./classes.ts";
+import { type CoreExtension, type SettledOutcome, signalError, SupervisorCore } from "./core.ts";
 import { SupervisorClosedError, TaskAbortedError, TaskTimeoutError } from "./errors.ts";
-import { Emitter, type HookFailure, type Listener, type SupervisorEvents } from "./events.ts";
-import { lastResort, observeRejection } from "./guard.ts";
-import { attachLogger, checkMaxStringLength, guardLogger, jsonLogger, type Logger, logHookFailure, logUnsupervised } from "./logger.ts";
+import type { Listener, SupervisorEvents } from "./events.ts";
+import { observeRejection } from "./guard.ts";
+import { type Logger, logUnsupervised } from "./logger.ts";
 import { hasRestartOptions, IntensityWindow, type ResolvedRestart, resolveRestart, type RestartOptions } from "./policy.ts";
-import { boundedError, errorMessage, truncate } from "./serialize.ts";
+import { errorMessage } from "./serialize.ts";
 import { DurationHistogram, type DurationStats } from "./stats.ts";
-import { Registry } from "./registry.ts";
-import { RefusedHandle, Task } from "./task.ts";
-import type { AttemptOutcome, GuardStats, SpawnOptions, TaskFactory, TaskHandle, TaskOptions, TaskOutcome, TaskSnapshot, UnsupervisedKind } from "./types.ts";
+import { RefusedHandle, type Task } from "./task.ts";
+import type { GuardStats, SpawnOptions, TaskFactory, TaskHandle, TaskOptions, TaskSnapshot, UnsupervisedKind } from "./types.ts";
 
 /**
  * Construction options of a TaskSupervisor; every field is optional.
@@ -99,10 +98,8 @@ export interface SupervisorStats {
   classes: Record<string, DurationStats & { active: number; queued: number; rejected: number; dropped: number }>;
 }
 
-const ONE_SHOT: ResolvedRestart = resolveRestart({ restart: "never" });
-
-/** How an attempt ended, before "abort wins" is applied. */
-type SettledOutcome = Exclude<AttemptOutcome, "aborted">;
+/** The core the next `TaskSupervisor` is built on instead of a new one (see {@link supervisorOn}). */
+let adopted: SupervisorCore | undefined;
 
 /**
  * A supervisor of named background tasks, as zeph's TaskSupervisor: restart
@@ -129,24 +126,17 @@ type SettledOutcome = Exclude<AttemptOutcome, "aborted">;
  * ```
  */
 export class TaskSupervisor {
-  readonly #clock: Clock;
+  /** The registry, logger, events and attempt running this supervisor shares with `spawnLogged`'s default when it is the default. */
+  readonly #core: SupervisorCore;
   readonly #random: () => number;
-  readonly #logger: Logger | undefined;
-  readonly #maxString: number;
   readonly #classes: ClassSlots<Task>;
   readonly #defaults: RestartOptions;
   /** The supervisor's defaults resolved once, for the many spawns that give no restart option. */
   readonly #defaultRestart: ResolvedRestart;
-  readonly #events: Emitter<SupervisorEvents>;
-  readonly #controller = new AbortController();
-  readonly #registry = new Registry();
   readonly #taskStats = new Map<string, DurationHistogram>();
   readonly #classStats = new Map<string, DurationHistogram>();
   readonly #unsupervised: GuardStats = { unhandledRejection: 0, uncaughtException: 0 };
-  #nextId = 1;
-  #active = 0;
   #shutdown: Promise<ShutdownSummary> | undefined;
-  #onDrained: (() => void) | undefined;
 
   /**
    * Create a supervisor.
@@ -155,31 +145,47 @@ export class TaskSupervisor {
    * @throws {RangeError} when a class limit or `maxLogStringLength` is not an integer ≥ 0 or a restart default is invalid
    */
   constructor(options: TaskSupervisorOptions = {}) {
-    // Only user-supplied hooks can throw; the built-in clock and jitter source stay unwrapped on the spawn path.
-    this.#clock = options.clock === undefined ? systemClock : guardClock(options.clock, (error) => this.#fault({ source: "clock", error }));
-    this.#random = options.random === undefined ? Math.random : guardRandom(options.random, (error) => this.#fault({ source: "random", error }));
-    this.#maxString = checkMaxStringLength(options.maxLogStringLength, "maxLogStringLength");
-    const logger = options.logger === false ? undefined : (options.logger ?? jsonLogger());
-    this.#logger = logger && guardLogger(logger, (error) => this.#fault({ source: "logger", error }), this.#maxString);
+    const core = adopted ?? new SupervisorCore(options);
+    this.#core = core;
+    // Only a user-supplied jitter source can throw; the built-in one stays unwrapped.
+    this.#random = options.random === undefined ? Math.random : guardRandom(options.random, (error) => core.fault({ source: "random", error }));
     this.#classes = new ClassSlots(options.classes);
     this.#defaults = { ...options.defaults };
     this.#defaultRestart = resolveRestart({}, this.#defaults);
-    this.#events = new Emitter<SupervisorEvents>((error, type) => {
-      if (type === "hookError") lastResort(`a "hookError" listener failed: ${errorMessage(error)}`);
-      else this.#fault({ source: "listener", event: type, error });
-    });
-    if (this.#logger !== undefined) attachLogger(this.#events, this.#logger, this.#maxString);
-    attachDiagnostics(this.#events);
+    core.extension = this.#extension();
+  }
+
+  /** What this supervisor adds to its core: class slots, stats, attempt timeouts and restarts. */
+  #extension(): CoreExtension {
+    return {
+      admit: (name, taskClass, queueable) => this.#classes.admit(name, taskClass, false, queueable),
+      enqueue: (task) => this.#enqueue(task),
+      acquire: (task) => {
+        this.#classes.acquire(task.class!);
+        task.holdsSlot = true;
+      },
+      release: (task) => {
+        task.holdsSlot = false;
+        this.#classes.release(task.class!);
+        this.#pump(task.class!);
+      },
+      record: (task, durationMs, outcome) => {
+        histogramFor(this.#taskStats, task.name).record(durationMs, outcome);
+        if (task.class !== undefined) histogramFor(this.#classStats, task.class).record(durationMs, outcome);
+      },
+      armTimeout: (task, attempt, attemptStart, timeoutMs) => this.#armAttemptTimeout(task, attempt, attemptStart, timeoutMs),
+      restart: (task, durationMs, settled, error, lastError) => this.#restartOrFail(task, durationMs, settled, error, lastError),
+    };
   }
 
   /** Aborted when `shutdown()` begins; every task's signal follows it. */
   get signal(): AbortSignal {
-    return this.#controller.signal;
+    return this.#core.controller.signal;
   }
 
   /** True once `shutdown()` has begun: new tasks are refused from then on. */
   get closed(): boolean {
-    return this.#shutdown !== undefined;
+    return this.#core.closed;
   }
 
   /**
@@ -193,7 +199,7 @@ export class TaskSupervisor {
    * @returns a function that removes the listener
    */
   on<K extends keyof SupervisorEvents>(type: K, listener: Listener<SupervisorEvents, K>): () => void {
-    return this.#events.on(type, listener);
+    return this.#core.events.on(type, listener);
   }
 
   /**
@@ -218,9 +224,9 @@ export class TaskSupervisor {
     checkSignal(options.signal);
     const restart = hasRestartOptions(options) ? resolveRestart(options, this.#defaults) : this.#defaultRestart;
     const admission = this.#admit(name, options.class, name, true);
-    if (typeof admission !== "object") return this.#start(name, factory, restart, options, false, admission === "queue");
+    if (typeof admission !== "object") return this.#start(name, factory, restart, options, admission === "queue");
     if (!admission.dropped) throw admission.refused;
-    return new RefusedHandle(name, this.#nextId++, admission.refused);
+    return new RefusedHandle(name, this.#core.nextId(), admission.refused);
   }
 
   /**
@@ -240,18 +246,7 @@ export class TaskSupervisor {
    * @returns the task's handle
    */
   spawnLogged<T>(name: string, work: PromiseLike<T> | TaskFactory<T>, options: TaskOptions = {}): TaskHandle<T> {
-    const invalid = signalError(options.signal);
-    const admission = invalid !== undefined ? { refused: invalid, dropped: false } : this.#admit(name, options.class, undefined, typeof work === "function");
-    if (typeof admission !== "object") return this.#start(name, work, ONE_SHOT, options, true, admission === "queue");
-    const refusal = admission.refused;
-    const task = truncate(name, this.#maxString);
-    if (!admission.dropped) this.#logger?.warn({ task, class: options.class, err: boundedError(refusal, this.#maxString) }, refusal.message);
-    if (typeof work !== "function") {
-      Promise.resolve(work).then(undefined, (error: unknown) => {
-        this.#logger?.error({ task, class: options.class, err: boundedError(error, this.#maxString) }, `task "${task}" failed after it was refused`);
-      });
-    }
-    return new RefusedHandle(name, this.#nextId++, refusal);
+    return this.#core.spawnLogged(name, work, options);
   }
 
   /**
@@ -275,7 +270,7 @@ export class TaskSupervisor {
       checkSignal(options.signal);
       const admission = this.#admit(name, options.class, name, true);
       if (typeof admission === "object") throw admission.refused;
-      handle = this.#start(name, fn, ONE_SHOT, options, false, admission === "queue");
+      handle = this.#start(name, fn, undefined, options, admission === "queue");
     } catch (error) {
       return Promise.reject(error);
     }
@@ -297,7 +292,7 @@ export class TaskSupervisor {
    * @returns true when an active task was signalled
    */
   abort(name: string, reason?: unknown): boolean {
-    const entry = this.#registry.named(name);
+    const entry = this.#core.registry.named(name);
     if (entry === undefined || entry.settled) return false;
     entry.cancel(reason);
     return true;
@@ -312,7 +307,7 @@ export class TaskSupervisor {
    */
   abortClass(taskClass: string, reason?: unknown): number {
     let count = 0;
-    for (const entry of this.#registry.all()) {
+    for (const entry of this.#core.registry.all()) {
       if (!entry.settled && entry.class === taskClass) {
         entry.cancel(reason);
         count++;
@@ -332,9 +327,9 @@ export class TaskSupervisor {
    */
   forget(name: string): boolean {
     let removed = false;
-    for (const entry of this.#registry.all()) {
+    for (const entry of this.#core.registry.all()) {
       if (entry.name === name && entry.settled) {
-        this.#registry.remove(entry);
+        this.#core.registry.remove(entry);
         removed = true;
       }
     }
@@ -350,9 +345,9 @@ export class TaskSupervisor {
    */
   snapshot(): TaskSnapshot[] {
     const out: TaskSnapshot[] = [];
-    const now = this.#clock.now();
+    const now = this.#core.clock.now();
     const summaries = new Map<string, DurationStats | undefined>();
-    for (const e of this.#registry.all()) {
+    for (const e of this.#core.registry.all()) {
       let durations = summaries.get(e.name);
       if (!summaries.has(e.name)) summaries.set(e.name, (durations = this.#taskStats.get(e.name)?.summary()));
       out.push({
@@ -381,7 +376,7 @@ export class TaskSupervisor {
    * @returns the active task count
    */
   activeCount(): number {
-    return this.#active;
+    return this.#core.active;
   }
 
   /**
@@ -476,7 +471,7 @@ export class TaskSupervisor {
    */
   reportUnsupervised(kind: UnsupervisedKind, error: unknown): void {
     this.#unsupervised[kind]++;
-    if (this.#logger !== undefined) logUnsupervised(this.#logger, kind, error, this.#maxString);
+    if (this.#core.logger !== undefined) logUnsupervised(this.#core.logger, kind, error, this.#core.maxString);
   }
 
   /**
@@ -505,39 +500,40 @@ export class TaskSupervisor {
     if (!(timeoutMs >= 0)) {
       return Promise.reject(new RangeError(`shutdown timeoutMs must be ≥ 0 ms, got ${String(timeoutMs)}`));
     }
-    const began = this.#clock.now();
-    const activeAtStart = this.#active;
+    const began = this.#core.clock.now();
+    const activeAtStart = this.#core.active;
+    this.#core.closed = true;
     this.#shutdown = new Promise<ShutdownSummary>((resolve) => {
       let timer: unknown;
       let finished = false;
       const finish = (): void => {
         if (finished) return;
         finished = true;
-        this.#onDrained = undefined;
-        if (timer !== undefined) this.#clock.clearTimeout(timer);
+        this.#core.onDrained = undefined;
+        if (timer !== undefined) this.#core.clock.clearTimeout(timer);
         const aborted: string[] = [];
-        for (const entry of this.#registry.all()) {
+        for (const entry of this.#core.registry.all()) {
           if (entry.settled) continue;
           aborted.push(entry.name);
-          this.#finalize(entry, { status: "aborted", reason: this.#controller.signal.reason }, false, true);
+          this.#core.finalize(entry, { status: "aborted", reason: this.#core.controller.signal.reason }, false, true);
         }
         if (aborted.length > 0) {
-          this.#logger?.warn({ tasks: aborted, timeoutMs }, `shutdown deadline passed; ${aborted.length} task(s) marked aborted`);
+          this.#core.logger?.warn({ tasks: aborted, timeoutMs }, `shutdown deadline passed; ${aborted.length} task(s) marked aborted`);
         }
-        resolve({ exited: activeAtStart - aborted.length, aborted, timedOut: aborted.length > 0, durationMs: this.#clock.now() - began });
+        resolve({ exited: activeAtStart - aborted.length, aborted, timedOut: aborted.length > 0, durationMs: this.#core.clock.now() - began });
       };
-      this.#onDrained = finish;
+      this.#core.onDrained = finish;
       const reason = new DOMException("the supervisor is shutting down", "AbortError");
-      this.#controller.abort(reason);
+      this.#core.controller.abort(reason);
       // Tasks are linked to the supervisor by hand: no listener per task on the supervisor's signal.
-      for (const entry of this.#registry.all()) if (!entry.settled) entry.cancel(reason);
-      if (this.#active === 0) finish();
+      for (const entry of this.#core.registry.all()) if (!entry.settled) entry.cancel(reason);
+      if (this.#core.active === 0) finish();
       else if (!finished) {
         try {
-          timer = this.#clock.setTimeout(finish, timeoutMs);
+          timer = this.#core.clock.setTimeout(finish, timeoutMs);
         } catch (error) {
           // No deadline can be set: end the shutdown now rather than never.
-          this.#fault({ source: "clock", error });
+          this.#core.fault({ source: "clock", error });
           finish();
         }
       }
@@ -554,51 +550,28 @@ export class TaskSupervisor {
     await this.shutdown();
   }
 
-  /** May a task start (`start`), wait (`queue`), or is it refused: closed supervisor, or its class at the limit. */
-  #admit(name: string, taskClass: string | undefined, replacing: string | undefined, queueable: boolean): Admission {
-    if (this.#shutdown !== undefined) return { refused: new SupervisorClosedError(name), dropped: false };
+  /** May a named task start (`start`), wait (`queue`), or is it refused: closed supervisor, or its class at the limit. */
+  #admit(name: string, taskClass: string | undefined, replacing: string, queueable: boolean): Admission {
+    if (this.#core.closed) return { refused: new SupervisorClosedError(name), dropped: false };
     if (taskClass === undefined) return "start";
-    const previous = replacing === undefined ? undefined : this.#registry.named(replacing);
+    const previous = this.#core.registry.named(replacing);
     return this.#classes.admit(name, taskClass, previous !== undefined && previous.holdsSlot && previous.class === taskClass, queueable);
   }
 
-  #start<T>(
-    name: string,
-    work: TaskFactory<T> | PromiseLike<T>,
-    restart: ResolvedRestart,
-    options: TaskOptions,
-    ephemeral: boolean,
-    queued: boolean,
-  ): TaskHandle<T> {
-    const id = this.#nextId++;
-    if (!ephemeral) this.#replace(name);
-    const taskClass = options.class;
-    const task = new Task(name, id, taskClass, this.#clock.now(), restart, work as TaskFactory | PromiseLike<unknown>, ephemeral);
-    this.#registry.add(task);
-    this.#active++;
-    const outside = options.signal;
-    if (outside?.aborted) {
-      task.cancel(outside.reason);
-      // A factory is not called; a promise already runs, so it is observed and settles as aborted.
-      if (task.factory !== undefined) this.#finalize(task, { status: "aborted", reason: outside.reason });
-      else this.#attempt(task, work as PromiseLike<unknown>);
-      return task as TaskHandle<T>;
-    }
-    if (outside !== undefined) task.follow(outside);
-    if (queued) {
-      task.status = "queued";
-      this.#classes.enqueue(taskClass!, task);
-      // Aborted while waiting (handle, name, class, outside signal, shutdown): leave the queue, never start.
-      task.signal.addEventListener("abort", () => this.#abandonQueued(task), { once: true });
-      if (this.#events.has("queued")) this.#events.emit("queued", { name, id, attempt: 1, class: taskClass });
-      return task as TaskHandle<T>;
-    }
-    if (taskClass !== undefined) {
-      this.#classes.acquire(taskClass);
-      task.holdsSlot = true;
-    }
-    this.#attempt(task, work as TaskFactory | PromiseLike<unknown>);
-    return task as TaskHandle<T>;
+  /** Replace whatever is registered under `name` and start a named task. */
+  #start<T>(name: string, work: TaskFactory<T>, restart: ResolvedRestart | undefined, options: TaskOptions, queued: boolean): TaskHandle<T> {
+    this.#replace(name);
+    return this.#core.start(name, work as TaskFactory, restart, options, false, queued) as TaskHandle<T>;
+  }
+
+  /** Put an admitted task in its class's queue until a slot is free. */
+  #enqueue(task: Task): void {
+    task.status = "queued";
+    this.#classes.enqueue(task.class!, task);
+    // Aborted while waiting (handle, name, class, outside signal, shutdown): leave the queue, never start.
+    task.signal.addEventListener("abort", () => this.#abandonQueued(task), { once: true });
+    const events = this.#core.events;
+    if (events.has("queued")) events.emit("queued", { name: task.name, id: task.id, attempt: 1, class: task.class });
   }
 
   /** A queued task was aborted (this runs as an abort listener, so nothing may throw out of it). */
@@ -606,9 +579,9 @@ export class TaskSupervisor {
     if (task.status !== "queued") return;
     this.#classes.unqueue(task.class!, task);
     try {
-      this.#finalize(task, { status: "aborted", reason: task.signal.reason });
+      this.#core.finalize(task, { status: "aborted", reason: task.signal.reason });
     } catch (error) {
-      this.#crashed(task, error);
+      this.#core.crashed(task, error);
     }
   }
 
@@ -622,154 +595,58 @@ export class TaskSupervisor {
       this.#classes.acquire(taskClass);
       task.holdsSlot = true;
       try {
-        this.#attempt(task, task.factory!, this.#clock.now());
+        this.#core.attempt(task, task.factory!, this.#core.clock.now());
       } catch (error) {
-        this.#crashed(task, error);
+        this.#core.crashed(task, error);
       }
     }
   }
 
   #replace(name: string): void {
-    const previous = this.#registry.named(name);
+    const previous = this.#core.registry.named(name);
     if (previous === undefined) return;
     if (!previous.settled) {
       const reason = new DOMException(`replaced by a new task named "${name}"`, "AbortError");
       previous.cancel(reason);
-      this.#finalize(previous, { status: "aborted", reason });
+      this.#core.finalize(previous, { status: "aborted", reason });
     }
-    this.#registry.remove(previous);
-  }
-
-  /**
-   * Run one attempt: call the factory (or take the promise spawnLogged was
-   * given) and settle the attempt when its result does. A synchronous throw
-   * settles it at once; anything else one promise hop later, as `await` would.
-   */
-  #attempt(task: Task, work: TaskFactory | PromiseLike<unknown>, attemptStart = task.attempt === 0 ? task.startedAt : this.#clock.now()): void {
-    const attempt = ++task.attempt;
-    task.status = "running";
-    if (this.#events.has("start")) this.#events.emit("start", { name: task.name, id: task.id, attempt, class: task.class });
-    const timeoutMs = task.restart.attemptTimeoutMs;
-    if (timeoutMs !== undefined) this.#armAttemptTimeout(task, attempt, attemptStart, timeoutMs);
-    let result: PromiseLike<unknown>;
-    try {
-      result = Promise.resolve(typeof work === "function" ? work(this.#attemptSignal(task)) : work);
-    } catch (error) {
-      this.#attemptSettled(task, attempt, attemptStart, "threw", error);
-      return;
-    }
-    result.then(
-      (value) => this.#attemptSettled(task, attempt, attemptStart, "returned", value),
-      (error: unknown) => this.#attemptSettled(task, attempt, attemptStart, "threw", error),
-    );
-  }
-
-  /**
-   * The signal an attempt's factory receives: the task's own on the first
-   * attempt, a fresh one per restart (so listeners an earlier attempt left
-   * behind die with it) and per attempt under `attemptTimeoutMs` (so a
-   * timeout aborts the attempt, not the task), none for a factory that
-   * cannot read it.
-   */
-  #attemptSignal(task: Task): AbortSignal {
-    if (!task.passesSignal) return undefined as unknown as AbortSignal; // the factory cannot tell
-    if (task.attempt === 1 && task.restart.attemptTimeoutMs === undefined) return task.signal;
-    task.attemptController = new AbortController();
-    if (task.aborted) task.attemptController.abort(task.signal.reason);
-    return task.attemptController.signal;
+    this.#core.registry.remove(previous);
   }
 
   /** Time the attempt out after `timeoutMs` unless it settles first; a clock that cannot schedule it is reported and the attempt runs unlimited. */
   #armAttemptTimeout(task: Task, attempt: number, attemptStart: number, timeoutMs: number): void {
+    const core = this.#core;
     try {
-      task.attemptTimer = this.#clock.setTimeout(() => {
+      task.attemptTimer = core.clock.setTimeout(() => {
         task.attemptTimer = undefined;
         if (task.attempt !== attempt || task.status !== "running") return;
         const error = new TaskTimeoutError(task.name, attempt, timeoutMs);
         task.attemptController?.abort(error);
-        this.#attemptSettled(task, attempt, attemptStart, "timedOut", error);
+        core.attemptSettled(task, attempt, attemptStart, "timedOut", error);
       }, timeoutMs);
     } catch (error) {
-      this.#fault({ source: "clock", task: task.name, error });
-    }
-  }
-
-  /** An attempt settled (or timed out); a late result of an attempt already over (timed out, replaced, cut off) is ignored. */
-  #attemptSettled(task: Task, attempt: number, attemptStart: number, outcome: SettledOutcome, valueOrError: unknown): void {
-    if (task.attempt !== attempt || task.status !== "running") return;
-    if (task.attemptTimer !== undefined && outcome !== "timedOut") {
-      this.#clock.clearTimeout(task.attemptTimer);
-      task.attemptTimer = undefined;
-    }
-    try {
-      this.#afterAttempt(task, attemptStart, outcome, valueOrError);
-    } catch (error) {
-      this.#crashed(task, error);
-    }
-  }
-
-  /** Only a broken invariant inside the supervisor lands here (hooks are guarded); keep the registry consistent. */
-  #crashed(task: Task, error: unknown): void {
-    try {
-      this.#finalize(task, { status: "failed", error, reason: `supervisor error: ${errorMessage(error, this.#maxString)}` });
-    } catch (again) {
-      lastResort(`task "${errorMessage(task.name)}" could not be finalised: ${errorMessage(again)}`);
-    }
-  }
-
-  /**
-   * Report a failed hook: the `hookError` event, then the logger (unless the
-   * logger is what failed; then, with no `hookError` listener, one line on
-   * `console.error`). Never throws.
-   */
-  #fault(failure: HookFailure): void {
-    const heard = this.#events.has("hookError");
-    if (heard) this.#events.emit("hookError", failure);
-    if (failure.source !== "logger") {
-      if (this.#logger !== undefined) logHookFailure(this.#logger, failure, this.#maxString);
-    } else if (!heard) {
-      lastResort(`the logger failed: ${errorMessage(failure.error, this.#maxString)}`);
+      core.fault({ source: "clock", task: task.name, error });
     }
   }
 
   /** The clock could not schedule a restart: the task fails for good (it would otherwise wait forever). */
   #clockFailed(task: Task, error: unknown): void {
-    this.#fault({ source: "clock", task: task.name, error });
+    this.#core.fault({ source: "clock", task: task.name, error });
     try {
-      this.#finalize(task, { status: "failed", error, reason: `the clock could not schedule the restart: ${errorMessage(error, this.#maxString)}` });
+      this.#core.finalize(task, { status: "failed", error, reason: `the clock could not schedule the restart: ${errorMessage(error, this.#core.maxString)}` });
     } catch (again) {
-      this.#crashed(task, again);
+      this.#core.crashed(task, again);
     }
   }
 
-  #afterAttempt(task: Task, attemptStart: number, settled: SettledOutcome, valueOrError: unknown): void {
-    const durationMs = Math.max(0, this.#clock.now() - attemptStart);
-    const aborted = task.aborted;
-    const outcome = aborted ? "aborted" : settled;
-    this.#record(task, durationMs, outcome);
+  /** An attempt of a restartable task failed, timed out, or returned under `always`: restart it after a backoff, or give up. */
+  #restartOrFail(task: Task, durationMs: number, settled: SettledOutcome, error: unknown, lastError: string | undefined): void {
+    const core = this.#core;
+    const restart = task.restart!;
     const returned = settled === "returned";
-    const error = returned ? undefined : valueOrError;
-    if (this.#events.has("end", outcome)) {
-      const { name, id, attempt } = task;
-      this.#events.emit(
-        "end",
-        returned ? { name, id, attempt, class: task.class, outcome, durationMs } : { name, id, attempt, class: task.class, outcome, durationMs, error },
-      );
-    }
-    // A log-only task leaves the registry as it ends (only a snapshot() taken by a listener of its own end could see it),
-    // so its lastError and reason are not stored: a failing log-only task needs no extras record.
-    const lastError = returned ? undefined : errorMessage(error, this.#maxString);
-    if (!returned && !task.ephemeral) task.lastError = lastError;
-    const { restart } = task;
-    // An attempt that settles after its signal aborted ends the task as aborted, whatever it returned or threw.
-    if (aborted) return this.#finalize(task, { status: "aborted", reason: task.signal.reason });
-    if (returned && restart.restart !== "always") return this.#finalize(task, { status: "completed", value: valueOrError });
     const what = settled === "timedOut" ? "timed out" : "failed";
-    if (restart.restart === "never") {
-      return this.#finalize(task, { status: "failed", error, reason: `${what} on attempt ${task.attempt}: ${lastError}` });
-    }
     if (!returned && restart.shouldRestart !== undefined && !this.#mayRestart(task, restart.shouldRestart, error)) {
-      return this.#finalize(task, { status: "failed", error, reason: `shouldRestart declined a restart after attempt ${task.attempt} ${what}: ${lastError}` });
+      return core.finalize(task, { status: "failed", error, reason: `shouldRestart declined a restart after attempt ${task.attempt} ${what}: ${lastError}` });
     }
     const retry = (task.retry ??= { failures: 0, previousDelay: undefined, window: undefined });
     if (durationMs >= restart.resetAfterMs) {
@@ -780,22 +657,22 @@ export class TaskSupervisor {
     let giveUp: string | undefined;
     if (retry.failures >= restart.maxConsecutiveFailures) {
       giveUp = `${retry.failures} consecutive failure(s) reached maxConsecutiveFailures`;
-    } else if (restart.intensity !== undefined && !(retry.window ??= new IntensityWindow(restart.intensity)).admit(this.#clock.now())) {
+    } else if (restart.intensity !== undefined && !(retry.window ??= new IntensityWindow(restart.intensity)).admit(core.clock.now())) {
       giveUp = `restart intensity exceeded: more than ${restart.intensity.maxRestarts} restart(s) within ${restart.intensity.withinMs} ms`;
     }
-    if (giveUp !== undefined) return this.#finalize(task, { status: "failed", error, reason: giveUp }, true);
+    if (giveUp !== undefined) return core.finalize(task, { status: "failed", error, reason: giveUp }, true);
     const delayMs = backoffDelay(retry.failures, restart.backoff, this.#random, retry.previousDelay);
     retry.previousDelay = delayMs;
     task.status = "restarting";
-    if (this.#events.has("restart")) {
+    if (core.events.has("restart")) {
       const { name, id } = task;
       const attempt = task.attempt + 1;
-      this.#events.emit(
+      core.events.emit(
         "restart",
         returned ? { name, id, attempt, class: task.class, delayMs } : { name, id, attempt, class: task.class, delayMs, error },
       );
     }
-    sleep(this.#clock, delayMs, task.signal).then(
+    sleep(core.clock, delayMs, task.signal).then(
       (slept) => this.#afterBackoff(task, slept),
       (clockError: unknown) => this.#clockFailed(task, clockError),
     );
@@ -807,12 +684,12 @@ export class TaskSupervisor {
     try {
       answer = shouldRestart(error, task.attempt);
     } catch (thrown) {
-      this.#fault({ source: "shouldRestart", task: task.name, error: thrown });
+      this.#core.fault({ source: "shouldRestart", task: task.name, error: thrown });
       return false;
     }
     if (typeof (answer as { then?: unknown } | null)?.then === "function") {
       observeRejection(answer, () => {});
-      this.#fault({ source: "shouldRestart", task: task.name, error: new TypeError("shouldRestart returned a promise; it must answer synchronously") });
+      this.#core.fault({ source: "shouldRestart", task: task.name, error: new TypeError("shouldRestart returned a promise; it must answer synchronously") });
       return false;
     }
     return Boolean(answer);
@@ -821,50 +698,31 @@ export class TaskSupervisor {
   #afterBackoff(task: Task, slept: boolean): void {
     try {
       if (task.settled) return;
-      if (!slept) return this.#finalize(task, { status: "aborted", reason: task.signal.reason });
+      if (!slept) return this.#core.finalize(task, { status: "aborted", reason: task.signal.reason });
       task.restartCount++;
-      this.#attempt(task, task.factory!);
+      this.#core.attempt(task, task.factory!);
     } catch (error) {
-      this.#crashed(task, error);
+      this.#core.crashed(task, error);
     }
   }
+}
 
-  #finalize(task: Task, outcome: Exclude<TaskOutcome<unknown>, { status: "rejected" }>, gaveUp = false, keep = false): void {
-    if (task.settled) return;
-    task.status = outcome.status;
-    task.attemptController = undefined;
-    task.unfollow();
-    if (task.attemptTimer !== undefined) {
-      this.#clock.clearTimeout(task.attemptTimer);
-      task.attemptTimer = undefined;
-    }
-    this.#active--;
-    if (task.holdsSlot) {
-      task.holdsSlot = false;
-      this.#classes.release(task.class!);
-      this.#pump(task.class!);
-    }
-    if (outcome.status === "failed") {
-      if (!task.ephemeral) task.reason = outcome.reason;
-      if (this.#events.has("failed", gaveUp ? "gaveUp" : undefined)) {
-        const { name, id, attempt } = task;
-        this.#events.emit("failed", { name, id, attempt, class: task.class, reason: outcome.reason, error: outcome.error, gaveUp });
-      }
-    }
-    const retain = keep || (outcome.status === "failed" && !task.ephemeral);
-    if (!retain) this.#registry.remove(task);
-    if (this.#events.has("exit")) {
-      const { name, id, attempt } = task;
-      const durationMs = this.#clock.now() - task.startedAt;
-      this.#events.emit("exit", { name, id, attempt, class: task.class, status: outcome.status, durationMs });
-    }
-    task.settle(outcome);
-    if (this.#active === 0) this.#onDrained?.();
-  }
-
-  #record(task: Task, durationMs: number, outcome: AttemptOutcome): void {
-    histogramFor(this.#taskStats, task.name).record(durationMs, outcome);
-    if (task.class !== undefined) histogramFor(this.#classStats, task.class).record(durationMs, outcome);
+/**
+ * A `TaskSupervisor` built on an existing core instead of a new one, with
+ * default options: `defaultSupervisor` on the core `spawnLogged` uses, so
+ * both see, stop and count the same tasks.
+ *
+ * @param core a core no supervisor is built on yet
+ * @returns the supervisor
+ * @throws {Error} when a supervisor is already built on `core`
+ */
+export function supervisorOn(core: SupervisorCore): TaskSupervisor {
+  if (core.extension !== undefined) throw new Error("a supervisor is already built on this core");
+  adopted = core;
+  try {
+    return new TaskSupervisor();
+  } finally {
+    adopted = undefined;
   }
 }
 
@@ -872,14 +730,6 @@ function histogramFor(map: Map<string, DurationHistogram>, key: string): Duratio
   let histogram = map.get(key);
   if (histogram === undefined) map.set(key, (histogram = new DurationHistogram()));
   return histogram;
-}
-
-/** Why `signal` is not usable as an outside abort signal, or undefined when it is (or absent). */
-function signalError(signal: unknown): TypeError | undefined {
-  if (signal === undefined) return undefined;
-  const candidate = signal as { aborted?: unknown; addEventListener?: unknown } | null;
-  if (typeof candidate?.addEventListener === "function" && typeof candidate.aborted === "boolean") return undefined;
-  return new TypeError(`the signal option must be an AbortSignal, got ${signal === null ? "null" : typeof signal}`);
 }
 
 function checkSignal(signal: unknown): void {

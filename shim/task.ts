@@ -55,8 +55,8 @@ export class Task implements TaskHandle<unknown> {
   readonly startedAt: number;
   /** spawnLogged tasks: keyed by id, never replace, removed when they end. */
   readonly ephemeral: boolean;
-  /** The restart settings (shared, never mutated). */
-  readonly restart: ResolvedRestart;
+  /** The restart settings (shared, never mutated); undefined for a one-shot task (`spawnLogged`, `run`). */
+  readonly restart: ResolvedRestart | undefined;
   /** Produces each attempt; undefined when spawnLogged was given a promise. */
   readonly factory: TaskFactory | undefined;
   /** False when the factory provably never reads its signal argument (see {@link ignoresArguments}). */
@@ -150,7 +150,7 @@ export class Task implements TaskHandle<unknown> {
    * @param id unique id of the spawn
    * @param taskClass task class, if any
    * @param startedAt clock time of the spawn, in ms
-   * @param restart resolved restart settings
+   * @param restart resolved restart settings; undefined for a one-shot task
    * @param work the factory, or the promise spawnLogged was given
    * @param ephemeral true for spawnLogged tasks
    */
@@ -159,7 +159,7 @@ export class Task implements TaskHandle<unknown> {
     id: number,
     taskClass: string | undefined,
     startedAt: number,
-    restart: ResolvedRestart,
+    restart: ResolvedRestart | undefined,
     work: TaskFactory | PromiseLike<unknown>,
     ephemeral: boolean,
   ) {

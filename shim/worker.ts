@@ -1,4 +1,5 @@
-import { defaultSupervisor, type LoggedOptions, type SupervisedOptions } from "./spawn.ts";
+import type { LoggedOptions } from "./logged.ts";
+import { defaultSupervisor, type SupervisedOptions } from "./spawn.ts";
 import type { TaskHandle } from "./types.ts";
 
 // Listener parameters are `any` so that node's Worker (typed per event) and the DOM Worker both fit.

@@ -1,9 +1,10 @@
 /**
  * Size budgets of the shim in a browser bundle (esbuild, minified, gzip
- * through node:zlib): `spawnLogged` alone ≤ 4 kB and the whole core ≤ 8 kB
- * (issue 11). The budgets are todo tests until they are met; a ratchet at
- * today's sizes keeps the bundles from growing meanwhile. The bundles must
- * build for the browser with nothing external: no `node:` module is reached.
+ * through node:zlib). Issue 11 asks `spawnLogged` alone ≤ 4 kB and the whole
+ * core ≤ 8 kB; the limits asserted here are a ratchet at the sizes reached
+ * (rounded up to the next 0.5 kB), lowered as the bundles shrink. The
+ * bundles must build for the browser with nothing external: no `node:`
+ * module is reached.
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
@@ -34,34 +35,27 @@ async function bundle(exports: string): Promise<{ minified: number; gzipped: num
 }
 
 const KB = 1024;
+/** What `spawnLogged` alone may weigh, min+gzip (issue 11's target: 4 kB). */
+const LOGGED_LIMIT = 5 * KB;
+/** What the whole core may weigh, min+gzip (issue 11's target: 8 kB). */
+const CORE_LIMIT = 11 * KB;
 
 describe("browser bundle of the shim", () => {
-  test("spawnLogged alone: within the ratchet, no node: module, nothing but what it needs", async () => {
+  test(`spawnLogged alone: ≤ ${LOGGED_LIMIT / KB} kB min+gzip, no node: module, none of the supervisor's restart, class or stats logic`, async () => {
     const { gzipped, modules } = await bundle("{ spawnLogged }");
-    assert.ok(gzipped <= 9 * KB, `spawnLogged alone is ${gzipped} B min+gzip, over the 9 kB ratchet`);
-    for (const unneeded of ["shim/needs.ts", "shim/status.ts", "shim/process-guard.ts", "shim/worker.ts", "shim/blocking.ts"]) {
-      assert.ok(!modules.includes(unneeded), `${unneeded} is bundled with spawnLogged alone`);
-    }
+    assert.ok(gzipped <= LOGGED_LIMIT, `spawnLogged alone is ${gzipped} B min+gzip, over ${LOGGED_LIMIT} B`);
+    const unneeded = ["supervisor", "policy", "backoff", "classes", "stats", "spawn", "needs", "status", "process-guard", "worker", "blocking"];
+    for (const name of unneeded) assert.ok(!modules.includes(`shim/${name}.ts`), `shim/${name}.ts is bundled with spawnLogged alone`);
   });
 
-  test("the whole core: within the ratchet, no node: module, no entry point beside it", async () => {
+  test(`the whole core: ≤ ${CORE_LIMIT / KB} kB min+gzip, no node: module, no entry point beside it`, async () => {
     const { gzipped, modules } = await bundle("*");
-    assert.ok(gzipped <= 11 * KB, `the core is ${gzipped} B min+gzip, over the 11 kB ratchet`);
+    assert.ok(gzipped <= CORE_LIMIT, `the core is ${gzipped} B min+gzip, over ${CORE_LIMIT} B`);
     assert.deepEqual(modules.filter((path) => path.startsWith("shim/adapters/") || path.startsWith("shim/blocking")), []);
   });
 
   test("what imports nothing heavy stays small: formatStatus alone is under 1 kB", async () => {
     const { gzipped } = await bundle("{ formatStatus }");
     assert.ok(gzipped <= KB, `formatStatus alone is ${gzipped} B`);
-  });
-
-  test("budget: spawnLogged alone ≤ 4 kB min+gzip", { todo: "the supervisor class holds restart, class and stats logic that a log-only task does not need" }, async () => {
-    const { gzipped } = await bundle("{ spawnLogged }");
-    assert.ok(gzipped <= 4 * KB, `${gzipped} B`);
-  });
-
-  test("budget: the whole core ≤ 8 kB min+gzip", { todo: "see the spawnLogged budget" }, async () => {
-    const { gzipped } = await bundle("*");
-    assert.ok(gzipped <= 8 * KB, `${gzipped} B`);
   });
 });

@@ -1,7 +1,8 @@
 // spawnLogged and the module-level helpers: log-only one-shots that never leak a rejection.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { defaultSupervisor, spawnLogged, spawnSupervised } from "../../shim/spawn.ts";
+import { spawnLogged } from "../../shim/logged.ts";
+import { defaultSupervisor, spawnSupervised } from "../../shim/spawn.ts";
 import { deferred, setup, untilAborted } from "./helpers.ts";
 import { flush } from "./manual-clock.ts";
 
@@ -78,5 +79,18 @@ describe("module-level helpers", () => {
     await clock.advance(0);
     await supervisor.shutdown();
     assert.equal(defaultSupervisor.activeCount(), 0, "nothing leaked onto the default supervisor");
+  });
+
+  test("spawnLogged without a supervisor registers with defaultSupervisor: listed while running, counted in its stats", async () => {
+    const work = deferred<number>();
+    const handle = spawnLogged("logged-on-default", work.promise, { class: "logged-default-class" });
+    const listed = defaultSupervisor.snapshot().filter((task) => task.name === "logged-on-default");
+    assert.deepEqual(listed.map((task) => [task.id, task.status]), [[handle.id, "running"]]);
+    assert.equal(defaultSupervisor.inflight("logged-default-class"), 1, "the default supervisor's class slots see it");
+    work.resolve(7);
+    assert.deepEqual(await handle.done, { status: "completed", value: 7 });
+    assert.equal(defaultSupervisor.snapshot().some((task) => task.name === "logged-on-default"), false);
+    assert.equal(defaultSupervisor.stats().tasks["logged-on-default"]?.count, 1);
+    assert.equal(defaultSupervisor.inflight("logged-default-class"), 0);
   });
 });

@@ -1,0 +1,376 @@
+/**
+ * The part of a supervisor every task goes through, and all a log-only task
+ * needs: the registry, the clock and logger (guarded), the events and their
+ * diagnostics_channel publisher, and one attempt's life from start to its
+ * final outcome. Restarts, attempt timeouts, class limits and duration
+ * statistics are a {@link CoreExtension} that `TaskSupervisor` plugs in, so
+ * `spawnLogged` alone does not bundle them.
+ *
+ * @module
+ */
+import type { Admission } from "./classes.ts";
+import { type Clock, guardClock, systemClock } from "./clock.ts";
+import { attachDiagnostics } from "./diagnostics.ts";
+import { SupervisorClosedError } from "./errors.ts";
+import { Emitter, type HookFailure, type SupervisorEvents } from "./events.ts";
+import { lastResort } from "./guard.ts";
+import { attachLogger, checkMaxStringLength, guardLogger, jsonLogger, type Logger, logHookFailure } from "./logger.ts";
+import type { ResolvedRestart } from "./policy.ts";
+import { Registry } from "./registry.ts";
+import { boundedError, errorMessage, truncate } from "./serialize.ts";
+import { RefusedHandle, Task } from "./task.ts";
+import type { AttemptOutcome, TaskFactory, TaskHandle, TaskOptions, TaskOutcome } from "./types.ts";
+
+/** How an attempt ended, before "abort wins" is applied. */
+export type SettledOutcome = Exclude<AttemptOutcome, "aborted">;
+
+/** An outcome a task can end with once it was admitted (not `rejected`). */
+export type FinalOutcome = Exclude<TaskOutcome<unknown>, { status: "rejected" }>;
+
+/**
+ * Options of a core: the `TaskSupervisorOptions` it reads (see there).
+ */
+export interface CoreOptions {
+  /** Time source and timers (default: `systemClock`). */
+  clock?: Clock;
+  /** Where failures are logged (default: `jsonLogger()`); `false` for none. */
+  logger?: Logger | false;
+  /** Longest string logged or kept whole, in UTF-16 code units (default 8192). */
+  maxLogStringLength?: number;
+}
+
+/**
+ * What a `TaskSupervisor` adds to its core. Every method is called by the
+ * core at the point named, must keep the registry consistent, and may throw
+ * only on a broken invariant (the core then fails the task).
+ */
+export interface CoreExtension {
+  /** May a task of `taskClass` start now, wait for a slot, or is it refused (see `ClassSlots.admit`)? */
+  admit(name: string, taskClass: string, queueable: boolean): Admission;
+  /** Put an admitted task in its class's queue. */
+  enqueue(task: Task): void;
+  /** Give a starting task of a class one of its slots. */
+  acquire(task: Task): void;
+  /** The task holding a slot ended: free the slot. */
+  release(task: Task): void;
+  /** Count an attempt's duration in ms under its outcome. */
+  record(task: Task, durationMs: number, outcome: AttemptOutcome): void;
+  /** Time out attempt `attempt` (begun at clock ms `attemptStart`) after `timeoutMs`. */
+  armTimeout(task: Task, attempt: number, attemptStart: number, timeoutMs: number): void;
+  /** A restartable task's attempt did not end it: restart it after a backoff, or end it `failed`. */
+  restart(task: Task, durationMs: number, settled: SettledOutcome, error: unknown, lastError: string | undefined): void;
+}
+
+/**
+ * A registry of tasks and the running of their attempts (see the module
+ * doc). Used by `spawnLogged` directly (its default instance) and by every
+ * `TaskSupervisor`, which builds on one; its members are the shim's
+ * internals, not public API.
+ */
+export class SupervisorCore {
+  /** Time source and timers, guarded when user-supplied. */
+  readonly clock: Clock;
+  /** The guarded logger, or undefined for none. */
+  readonly logger: Logger | undefined;
+  /** Longest string logged or kept whole. */
+  readonly maxString: number;
+  /** The supervisor's events. */
+  readonly events: Emitter<SupervisorEvents>;
+  /** Aborted when shutdown begins. */
+  readonly controller = new AbortController();
+  /** Every registered task. */
+  readonly registry = new Registry();
+  /** Restarts, timeouts, classes and stats, once a `TaskSupervisor` is built on this core. */
+  extension: CoreExtension | undefined = undefined;
+  /** True once shutdown has begun: new tasks are refused. */
+  closed = false;
+  /** Called when the last active task ends (shutdown waits on it). */
+  onDrained: (() => void) | undefined = undefined;
+  /** Tasks that have not ended. */
+  active = 0;
+  #nextId = 1;
+
+  /**
+   * Create a core.
+   *
+   * @param options clock, logger, longest string
+   * @throws {RangeError} when `maxLogStringLength` is not an integer ≥ 0
+   */
+  constructor(options: CoreOptions = {}) {
+    // Only a user-supplied clock can throw; the built-in one stays unwrapped on the spawn path.
+    this.clock = options.clock === undefined ? systemClock : guardClock(options.clock, (error) => this.fault({ source: "clock", error }));
+    this.maxString = checkMaxStringLength(options.maxLogStringLength, "maxLogStringLength");
+    const logger = options.logger === false ? undefined : (options.logger ?? jsonLogger());
+    this.logger = logger && guardLogger(logger, (error) => this.fault({ source: "logger", error }), this.maxString);
+    this.events = new Emitter<SupervisorEvents>((error, type) => {
+      if (type === "hookError") lastResort(`a "hookError" listener failed: ${errorMessage(error)}`);
+      else this.fault({ source: "listener", event: type, error });
+    });
+    if (this.logger !== undefined) attachLogger(this.events, this.logger, this.maxString);
+    attachDiagnostics(this.events);
+  }
+
+  /** The next unique spawn id. */
+  nextId(): number {
+    return this.#nextId++;
+  }
+
+  /**
+   * Run a one-shot, log-only task (documented at `TaskSupervisor.spawnLogged`). Never throws.
+   *
+   * @param name task name (several tasks may share it)
+   * @param work a promise already running, or a factory called at once
+   * @param options task class, outside abort signal
+   * @returns the task's handle
+   */
+  spawnLogged<T>(name: string, work: PromiseLike<T> | TaskFactory<T>, options: TaskOptions = {}): TaskHandle<T> {
+    const taskClass = options.class;
+    const invalid = signalError(options.signal);
+    const admission: Admission = invalid !== undefined
+      ? { refused: invalid, dropped: false }
+      : this.closed
+      ? { refused: new SupervisorClosedError(name), dropped: false }
+      : taskClass === undefined || this.extension === undefined
+      ? "start"
+      : this.extension.admit(name, taskClass, typeof work === "function");
+    if (typeof admission !== "object") {
+      const task = this.start(name, work as TaskFactory | PromiseLike<unknown>, undefined, options, true, admission === "queue");
+      return task as TaskHandle<T>;
+    }
+    const refusal = admission.refused;
+    const task = truncate(name, this.maxString);
+    if (!admission.dropped) this.logger?.warn({ task, class: taskClass, err: boundedError(refusal, this.maxString) }, refusal.message);
+    if (typeof work !== "function") {
+      Promise.resolve(work).then(undefined, (error: unknown) => {
+        this.logger?.error({ task, class: taskClass, err: boundedError(error, this.maxString) }, `task "${task}" failed after it was refused`);
+      });
+    }
+    return new RefusedHandle(name, this.nextId(), refusal);
+  }
+
+  /**
+   * Register an admitted task and start its first attempt (or queue it).
+   *
+   * @param name task name
+   * @param work the factory, or the promise spawnLogged was given
+   * @param restart restart settings; undefined for a one-shot task
+   * @param options task class, outside abort signal (already checked)
+   * @param ephemeral true for spawnLogged tasks
+   * @param queued true when the task waits for a slot of its class
+   * @returns the task
+   */
+  start(name: string, work: TaskFactory | PromiseLike<unknown>, restart: ResolvedRestart | undefined, options: TaskOptions, ephemeral: boolean, queued: boolean): Task {
+    const task = new Task(name, this.nextId(), options.class, this.clock.now(), restart, work, ephemeral);
+    this.registry.add(task);
+    this.active++;
+    const outside = options.signal;
+    if (outside?.aborted) {
+      task.cancel(outside.reason);
+      // A factory is not called; a promise already runs, so it is observed and settles as aborted.
+      if (task.factory !== undefined) this.finalize(task, { status: "aborted", reason: outside.reason });
+      else this.attempt(task, work);
+      return task;
+    }
+    if (outside !== undefined) task.follow(outside);
+    if (queued) {
+      this.extension!.enqueue(task);
+      return task;
+    }
+    if (task.class !== undefined) this.extension?.acquire(task);
+    this.attempt(task, work);
+    return task;
+  }
+
+  /**
+   * Run one attempt: call the factory (or take the promise spawnLogged was
+   * given) and settle the attempt when its result does. A synchronous throw
+   * settles it at once; anything else one promise hop later, as `await` would.
+   *
+   * @param task the task
+   * @param work its factory, or its promise
+   * @param attemptStart clock ms the attempt counts from (default: spawn time for the first attempt, now for later ones)
+   */
+  attempt(task: Task, work: TaskFactory | PromiseLike<unknown>, attemptStart = task.attempt === 0 ? task.startedAt : this.clock.now()): void {
+    const attempt = ++task.attempt;
+    task.status = "running";
+    if (this.events.has("start")) this.events.emit("start", { name: task.name, id: task.id, attempt, class: task.class });
+    const timeoutMs = task.restart?.attemptTimeoutMs;
+    if (timeoutMs !== undefined) this.extension!.armTimeout(task, attempt, attemptStart, timeoutMs);
+    let result: PromiseLike<unknown>;
+    try {
+      result = Promise.resolve(typeof work === "function" ? work(this.#attemptSignal(task)) : work);
+    } catch (error) {
+      this.attemptSettled(task, attempt, attemptStart, "threw", error);
+      return;
+    }
+    result.then(
+      (value) => this.attemptSettled(task, attempt, attemptStart, "returned", value),
+      (error: unknown) => this.attemptSettled(task, attempt, attemptStart, "threw", error),
+    );
+  }
+
+  /**
+   * The signal an attempt's factory receives: the task's own on the first
+   * attempt, a fresh one per restart (so listeners an earlier attempt left
+   * behind die with it) and per attempt under `attemptTimeoutMs` (so a
+   * timeout aborts the attempt, not the task), none for a factory that
+   * cannot read it.
+   */
+  #attemptSignal(task: Task): AbortSignal {
+    if (!task.passesSignal) return undefined as unknown as AbortSignal; // the factory cannot tell
+    if (task.attempt === 1 && task.restart?.attemptTimeoutMs === undefined) return task.signal;
+    task.attemptController = new AbortController();
+    if (task.aborted) task.attemptController.abort(task.signal.reason);
+    return task.attemptController.signal;
+  }
+
+  /**
+   * An attempt settled (or timed out); a late result of an attempt already
+   * over (timed out, replaced, cut off) is ignored. Never throws.
+   *
+   * @param task the task
+   * @param attempt which attempt settled
+   * @param attemptStart clock ms the attempt began
+   * @param outcome how it settled
+   * @param valueOrError what it returned or threw
+   */
+  attemptSettled(task: Task, attempt: number, attemptStart: number, outcome: SettledOutcome, valueOrError: unknown): void {
+    if (task.attempt !== attempt || task.status !== "running") return;
+    if (task.attemptTimer !== undefined && outcome !== "timedOut") {
+      this.clock.clearTimeout(task.attemptTimer);
+      task.attemptTimer = undefined;
+    }
+    try {
+      this.#afterAttempt(task, attemptStart, outcome, valueOrError);
+    } catch (error) {
+      this.crashed(task, error);
+    }
+  }
+
+  #afterAttempt(task: Task, attemptStart: number, settled: SettledOutcome, valueOrError: unknown): void {
+    const durationMs = Math.max(0, this.clock.now() - attemptStart);
+    const aborted = task.aborted;
+    const outcome = aborted ? "aborted" : settled;
+    this.extension?.record(task, durationMs, outcome);
+    const returned = settled === "returned";
+    const error = returned ? undefined : valueOrError;
+    if (this.events.has("end", outcome)) {
+      const { name, id, attempt } = task;
+      this.events.emit(
+        "end",
+        returned ? { name, id, attempt, class: task.class, outcome, durationMs } : { name, id, attempt, class: task.class, outcome, durationMs, error },
+      );
+    }
+    // A log-only task leaves the registry as it ends (only a snapshot() taken by a listener of its own end could see it),
+    // so its lastError and reason are not stored: a failing log-only task needs no extras record.
+    const lastError = returned ? undefined : errorMessage(error, this.maxString);
+    if (!returned && !task.ephemeral) task.lastError = lastError;
+    const { restart } = task;
+    // An attempt that settles after its signal aborted ends the task as aborted, whatever it returned or threw.
+    if (aborted) return this.finalize(task, { status: "aborted", reason: task.signal.reason });
+    if (returned && restart?.restart !== "always") return this.finalize(task, { status: "completed", value: valueOrError });
+    if (restart === undefined || restart.restart === "never") {
+      const what = settled === "timedOut" ? "timed out" : "failed";
+      return this.finalize(task, { status: "failed", error, reason: `${what} on attempt ${task.attempt}: ${lastError}` });
+    }
+    this.extension!.restart(task, durationMs, settled, error, lastError);
+  }
+
+  /**
+   * Only a broken invariant inside the supervisor lands here (hooks are
+   * guarded); keep the registry consistent. Never throws.
+   *
+   * @param task the task being handled
+   * @param error what was thrown
+   */
+  crashed(task: Task, error: unknown): void {
+    try {
+      this.finalize(task, { status: "failed", error, reason: `supervisor error: ${errorMessage(error, this.maxString)}` });
+    } catch (again) {
+      lastResort(`task "${errorMessage(task.name)}" could not be finalised: ${errorMessage(again)}`);
+    }
+  }
+
+  /**
+   * Report a failed hook: the `hookError` event, then the logger (unless the
+   * logger is what failed; then, with no `hookError` listener, one line on
+   * `console.error`). Never throws.
+   *
+   * @param failure which hook failed and with what
+   */
+  fault(failure: HookFailure): void {
+    const heard = this.events.has("hookError");
+    if (heard) this.events.emit("hookError", failure);
+    if (failure.source !== "logger") {
+      if (this.logger !== undefined) logHookFailure(this.logger, failure, this.maxString);
+    } else if (!heard) {
+      lastResort(`the logger failed: ${errorMessage(failure.error, this.maxString)}`);
+    }
+  }
+
+  /**
+   * End a task for good (once; later calls do nothing): free its slot,
+   * emit `failed` and `exit`, leave the registry unless it is kept, settle
+   * its handle.
+   *
+   * @param task the task
+   * @param outcome its final outcome
+   * @param gaveUp true when restarts were given up (the `failed` event says so)
+   * @param keep true to keep it registered whatever the outcome (a straggler at the shutdown deadline)
+   */
+  finalize(task: Task, outcome: FinalOutcome, gaveUp = false, keep = false): void {
+    if (task.settled) return;
+    task.status = outcome.status;
+    task.attemptController = undefined;
+    task.unfollow();
+    if (task.attemptTimer !== undefined) {
+      this.clock.clearTimeout(task.attemptTimer);
+      task.attemptTimer = undefined;
+    }
+    this.active--;
+    if (task.holdsSlot) this.extension!.release(task);
+    if (outcome.status === "failed") {
+      if (!task.ephemeral) task.reason = outcome.reason;
+      if (this.events.has("failed", gaveUp ? "gaveUp" : undefined)) {
+        const { name, id, attempt } = task;
+        this.events.emit("failed", { name, id, attempt, class: task.class, reason: outcome.reason, error: outcome.error, gaveUp });
+      }
+    }
+    const retain = keep || (outcome.status === "failed" && !task.ephemeral);
+    if (!retain) this.registry.remove(task);
+    if (this.events.has("exit")) {
+      const { name, id, attempt } = task;
+      const durationMs = this.clock.now() - task.startedAt;
+      this.events.emit("exit", { name, id, attempt, class: task.class, status: outcome.status, durationMs });
+    }
+    task.settle(outcome);
+    if (this.active === 0) this.onDrained?.();
+  }
+}
+
+let defaultCore: SupervisorCore | undefined;
+
+/**
+ * The core `spawnLogged` uses when no `supervisor` option is given, created
+ * on first use (system clock, JSON lines on `console.error`);
+ * `defaultSupervisor` is built on it, so it lists, stops and counts these
+ * tasks too.
+ *
+ * @returns the default core
+ */
+export function theDefaultCore(): SupervisorCore {
+  return (defaultCore ??= new SupervisorCore());
+}
+
+/**
+ * Why `signal` is not usable as an outside abort signal, or undefined when it is (or absent).
+ *
+ * @param signal the `signal` option
+ * @returns the error to refuse the task with, or undefined
+ */
+export function signalError(signal: unknown): TypeError | undefined {
+  if (signal === undefined) return undefined;
+  const candidate = signal as { aborted?: unknown; addEventListener?: unknown } | null;
+  if (typeof candidate?.addEventListener === "function" && typeof candidate.aborted === "boolean") return undefined;
+  return new TypeError(`the signal option must be an AbortSignal, got ${signal === null ? "null" : typeof signal}`);
+}
