@@ -603,6 +603,32 @@ export class Pool {
       { kind: "timeout", line: 23, signals: ["self-rescheduling-timer"] },
     ],
   },
+  {
+    name: "a retry with a number of attempts written in the code is bounded; one with a configured limit is still a loop",
+    code: `
+export class Socket {
+  private maxRetries = Infinity;
+  private buffered = 0;
+  waitForBuffer(done: () => void, tries = 1) {
+    if (tries === 5 || !this.buffered) { done(); return; }
+    setTimeout(() => { this.waitForBuffer(done, tries + 1); }, 150 * tries);
+  }
+  retryUpTo(tries = 1) {
+    if (tries < 3) {
+      setTimeout(() => { this.retryUpTo(tries + 1); }, 100);
+    }
+  }
+  reconnect(attempt = 1) {
+    if (attempt >= this.maxRetries) return;
+    setTimeout(() => { this.reconnect(attempt + 1); }, 100);
+  }
+}`,
+    sites: [
+      { kind: "timeout", line: 7, signals: ["one-shot-timer"] },
+      { kind: "timeout", line: 11, signals: ["one-shot-timer"] },
+      { kind: "timeout", line: 16, signals: ["self-rescheduling-timer"] },
+    ],
+  },
 ];
 
 describeCases("timers rule", cases);

@@ -314,9 +314,11 @@ function assignsInside(expression: ts.Node): boolean {
  * in during a run, drains and ends. So does one whose innermost `if` block then
  * returns (`if (socket.bufferedAmount > limit) { setTimeout(write, ms);
  * return; }`): the work is deferred until a condition clears, unless the
- * condition is a stop or run flag (`if (!this.stopped)`). (An
- * attempt limit — `attempts >= maxRetries` — does not count: reconnect
- * loops have one too, often configured to be unbounded.)
+ * condition is a stop or run flag (`if (!this.stopped)`). So does a fixed
+ * number of attempts written in the code (`if (tries === 5) return;`, see
+ * {@link fixedLimit}). (An attempt limit read from configuration —
+ * `attempts >= maxRetries` — does not count: reconnect loops have one too,
+ * often configured to be unbounded.)
  *
  * @param node a node inside `fn`.
  * @param fn a function containing `node`.
@@ -328,7 +330,9 @@ export function boundedBy(node: ts.Node, fn: FunctionNode): string | undefined {
     if (ts.isIfStatement(current)) {
       const deferred = innermostIf && exits(current.thenStatement) && !isRunCondition(current.expression);
       innermostIf = false;
-      if (current.thenStatement === child && (pendingWork(current.expression) === true || deferred)) return current.expression.getText();
+      if (current.thenStatement === child && (pendingWork(current.expression) === true || deferred || fixedLimit(current.expression, true))) {
+        return current.expression.getText();
+      }
     }
     const loopCondition = ts.isWhileStatement(current) ? current.expression : ts.isForStatement(current) ? current.condition : undefined;
     if (loopCondition !== undefined && (current as ts.IterationStatement).statement === child && pendingWork(loopCondition) === true) {
@@ -336,7 +340,10 @@ export function boundedBy(node: ts.Node, fn: FunctionNode): string | undefined {
     }
     if (ts.isBlock(current)) {
       const before = current.statements.slice(0, current.statements.indexOf(child as ts.Statement));
-      const guard = before.find((statement) => ts.isIfStatement(statement) && exits(statement.thenStatement) && pendingWork(statement.expression) === false);
+      const guard = before.find((statement) =>
+        ts.isIfStatement(statement) && exits(statement.thenStatement) &&
+        (pendingWork(statement.expression) === false || fixedLimit(statement.expression, false))
+      );
       if (guard !== undefined) return (guard as ts.IfStatement).expression.getText();
     }
   }
@@ -345,6 +352,40 @@ export function boundedBy(node: ts.Node, fn: FunctionNode): string | undefined {
 
 /** Flags that record work requested while a run was busy: `pendingReset`, `fetchAgain`, `wasThrottled`, `dirty`. */
 const PENDING_FLAG = /pending|again|throttled|dirty|requested|queued/i;
+
+/**
+ * Whether a condition compares a counter with a number written in the code
+ * (`tries === 5`, `attempt >= 3`): a fixed number of attempts, which no
+ * configuration can make endless (a limit read from options, `attempts >=
+ * this.maxRetries`, does not count). `below` asks for the condition that
+ * holds while attempts remain (`tries < 5`, the guard of an `if` around the
+ * restart, possibly one term of an `&&`); otherwise for the one that holds
+ * when they are used up (an early exit's condition, possibly one term of an
+ * `||`).
+ */
+function fixedLimit(condition: ts.Expression, below: boolean): boolean {
+  const inner = skipOuterExpressions(condition);
+  if (!ts.isBinaryExpression(inner)) return false;
+  const operator = inner.operatorToken.kind;
+  const joins = below ? ts.SyntaxKind.AmpersandAmpersandToken : ts.SyntaxKind.BarBarToken;
+  if (operator === joins) return fixedLimit(inner.left, below) || fixedLimit(inner.right, below);
+  const isLimit = (node: ts.Node): boolean => {
+    const value = skipOuterExpressions(node);
+    return ts.isNumericLiteral(value) && Number(value.text) >= 1;
+  };
+  const isCounter = (node: ts.Node): boolean => {
+    const value = skipOuterExpressions(node);
+    return ts.isIdentifier(value) || ts.isPropertyAccessExpression(value);
+  };
+  const { EqualsEqualsEqualsToken, EqualsEqualsToken, GreaterThanEqualsToken, GreaterThanToken, LessThanToken, LessThanEqualsToken,
+    ExclamationEqualsEqualsToken, ExclamationEqualsToken } = ts.SyntaxKind;
+  const reached = below ? [LessThanToken, LessThanEqualsToken, ExclamationEqualsEqualsToken, ExclamationEqualsToken]
+    : [EqualsEqualsEqualsToken, EqualsEqualsToken, GreaterThanEqualsToken, GreaterThanToken];
+  const mirrored = below ? [GreaterThanToken, GreaterThanEqualsToken, ExclamationEqualsEqualsToken, ExclamationEqualsToken]
+    : [EqualsEqualsEqualsToken, EqualsEqualsToken, LessThanEqualsToken, LessThanToken];
+  return (isCounter(inner.left) && isLimit(inner.right) && reached.includes(operator)) ||
+    (isLimit(inner.left) && isCounter(inner.right) && mirrored.includes(operator));
+}
 
 /**
  * What a condition says about pending work — a collection's size
