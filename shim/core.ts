@@ -21,6 +21,9 @@ import { boundedError, errorMessage, truncate } from "./serialize.ts";
 import { RefusedHandle, Task } from "./task.ts";
 import type { AttemptOutcome, TaskFactory, TaskHandle, TaskOptions, TaskOutcome } from "./types.ts";
 
+/** The options of a spawn that gives none: one shared object, so a task allocates none (a burst of `spawnLogged` calls is the hot path). */
+export const NO_OPTIONS: TaskOptions = Object.freeze({});
+
 /** How an attempt ended, before "abort wins" is applied. */
 export type SettledOutcome = Exclude<AttemptOutcome, "aborted">;
 
@@ -123,7 +126,7 @@ export class SupervisorCore {
    * @param options task class, outside abort signal
    * @returns the task's handle
    */
-  spawnLogged<T>(name: string, work: PromiseLike<T> | TaskFactory<T>, options: TaskOptions = {}): TaskHandle<T> {
+  spawnLogged<T>(name: string, work: PromiseLike<T> | TaskFactory<T>, options: TaskOptions = NO_OPTIONS): TaskHandle<T> {
     const taskClass = options.class;
     const invalid = signalError(options.signal);
     const admission: Admission = invalid !== undefined

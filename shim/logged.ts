@@ -1,4 +1,4 @@
-import { theDefaultCore } from "./core.ts";
+import { NO_OPTIONS, theDefaultCore } from "./core.ts";
 import type { TaskSupervisor } from "./supervisor.ts";
 import type { TaskFactory, TaskHandle, TaskOptions } from "./types.ts";
 
@@ -36,6 +36,6 @@ export interface LoggedOptions extends TaskOptions {
  * const { status } = await spawnLogged("readReplies", (signal) => readLoop(stream, signal)).done;
  * ```
  */
-export function spawnLogged<T>(name: string, work: PromiseLike<T> | TaskFactory<T>, options: LoggedOptions = {}): TaskHandle<T> {
+export function spawnLogged<T>(name: string, work: PromiseLike<T> | TaskFactory<T>, options: LoggedOptions = NO_OPTIONS): TaskHandle<T> {
   return (options.supervisor ?? theDefaultCore()).spawnLogged(name, work, options);
 }

@@ -1,7 +1,7 @@
 import { backoffDelay, guardRandom } from "./backoff.ts";
 import { type Clock, sleep } from "./clock.ts";
 import { type Admission, type ClassLimit, ClassSlots } from "./classes.ts";
-import { type CoreExtension, type SettledOutcome, signalError, SupervisorCore } from "./core.ts";
+import { type CoreExtension, NO_OPTIONS, type SettledOutcome, signalError, SupervisorCore } from "./core.ts";
 import { SupervisorClosedError, TaskAbortedError, TaskTimeoutError } from "./errors.ts";
 import type { Listener, SupervisorEvents } from "./events.ts";
 import { observeRejection } from "./guard.ts";
@@ -245,7 +245,7 @@ export class TaskSupervisor {
    * @param options task class, outside abort signal (an invalid one refuses the task with a TypeError)
    * @returns the task's handle
    */
-  spawnLogged<T>(name: string, work: PromiseLike<T> | TaskFactory<T>, options: TaskOptions = {}): TaskHandle<T> {
+  spawnLogged<T>(name: string, work: PromiseLike<T> | TaskFactory<T>, options: TaskOptions = NO_OPTIONS): TaskHandle<T> {
     return this.#core.spawnLogged(name, work, options);
   }
 
