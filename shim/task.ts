@@ -228,9 +228,12 @@ export class Task implements TaskHandle<unknown> {
   get done(): Promise<TaskOutcome<unknown>> {
     if (this.#done === undefined) {
       const settlement = this.#settlement;
-      this.#done = typeof settlement === "object"
-        ? Promise.resolve(settlement)
-        : new Promise((resolve) => (this.#settlement = resolve));
+      if (typeof settlement === "object") this.#done = Promise.resolve(settlement);
+      else {
+        this.#done = new Promise(captureResolve);
+        this.#settlement = captured;
+        captured = undefined;
+      }
     }
     return this.#done;
   }
@@ -282,6 +285,14 @@ export class RefusedHandle implements TaskHandle<never> {
 
   /** Does nothing: the task never started. */
   abort(): void {}
+}
+
+/** The resolve function {@link captureResolve} took from the promise being constructed. */
+let captured: ((outcome: TaskOutcome<unknown>) => void) | undefined;
+
+/** A promise executor shared by every task's `done`, so reading `done` allocates no executor closure (hand the result to `captured` at once). */
+function captureResolve(resolve: (outcome: TaskOutcome<unknown>) => void): void {
+  captured = resolve;
 }
 
 const PARAMETERLESS_ARROW = /^(?:async\s*)?\(\s*\)\s*=>/;
