@@ -332,7 +332,7 @@ function fixCommand(paths: string[], values: Record<string, unknown>, io: CliIo)
   io.stdout(formatFixReport(result, colorFor(values["color"], io)));
   const refused = result.changes.some((change) => change.refused !== null);
   const pending = result.changes.some((change) => change.refused === null);
-  if (result.format !== null && result.format.failed !== null) return 2;
+  if (result.changes.some((change) => change.writeFailed) || (result.format !== null && result.format.failed !== null)) return 2;
   return (result.write && refused) || (values["check"] === true && pending) ? 1 : 0;
 }
 

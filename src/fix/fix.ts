@@ -15,7 +15,7 @@ import { UsageError } from "../errors.ts";
 import { buildProgram, displayPath, planScan, type LoadOptions, type ProgramPlan } from "../project.ts";
 import type { FixContext, Rewrite, Rule, ShimFunction, TextEdit } from "../rule.ts";
 import { scanProjectLocated, type LocatedSite } from "../scan.ts";
-import type { Group, Kind, SpawnSite } from "../site.ts";
+import type { Group, Kind, ScanProblem, SpawnSite } from "../site.ts";
 import { RULES } from "../../rules/mod.ts";
 import { applyEdits } from "./edits.ts";
 import { assertionIn } from "./syntax.ts";
@@ -80,7 +80,9 @@ export interface SiteSkip {
 /**
  * One file's change: `file` is relative to `cwd`, `path` absolute; `before`
  * and `after` are its texts. `refused` says why it was not (or would not
- * be) written, null when it is fine; `written` is true once it is on disk.
+ * be) written, null when it is fine; `writeFailed` is true when that is the
+ * file system's error while writing (an environment error: exit 2);
+ * `written` is true once it is on disk.
  */
 export interface FileChange {
   path: string;
@@ -89,6 +91,7 @@ export interface FileChange {
   after: string;
   rewrites: SiteRewrite[];
   refused: string | null;
+  writeFailed: boolean;
   written: boolean;
 }
 
@@ -109,13 +112,16 @@ export interface FormatRun {
 
 /**
  * The outcome of a fix run: changes by file (sorted by path), selected
- * sites that were skipped, how many unsupervised sites were outside the
- * selection, the vendored shim when asked for, the formatter run (null
- * without `format` or when nothing was written), and whether it wrote.
+ * sites that were skipped, files that could not be analysed (unreadable,
+ * unparsable, too large; as scan reports them), how many unsupervised sites
+ * were outside the selection, the vendored shim when asked for, the
+ * formatter run (null without `format` or when nothing was written), and
+ * whether it wrote.
  */
 export interface FixResult {
   changes: FileChange[];
   skipped: SiteSkip[];
+  problems: ScanProblem[];
   unselected: number;
   vendor: VendorChange | null;
   format: FormatRun | null;
@@ -143,7 +149,7 @@ export function runFix(options: FixOptions): FixResult {
   const project = buildProgram(plan);
   // Each file is resolved and checked under its own program's options: a package's file with its package's tsconfig.
   const programOf = new Map(plan.programs.flatMap((program) => program.files.map((file) => [file, program] as const)));
-  const { located } = scanProjectLocated(project, project.config, options.cwd, options.rules ?? RULES);
+  const { located, result: scanned } = scanProjectLocated(project, project.config, options.cwd, options.rules ?? RULES);
 
   const vendorDir = options.vendorShim === undefined ? undefined : resolve(options.cwd, options.vendorShim);
   if (vendorDir !== undefined && !isInsideRoots(vendorDir, roots)) {
@@ -219,7 +225,9 @@ export function runFix(options: FixOptions): FixResult {
   const written = changes.filter((change) => change.written).map((change) => change.path);
   const format = formatter === undefined || written.length === 0 ? null
     : { formatter: formatter.name, files: written.length, failed: runFormatter(formatter, written) };
-  return { changes, skipped, unselected: unsupervised.length - selected.length, vendor, format, write: options.write };
+  // Ignore-comment problems are scan's business; files not analysed are fix's too: their sites were not seen.
+  const problems = scanned.problems.filter((problem) => problem.id === undefined);
+  return { changes, skipped, problems, unselected: unsupervised.length - selected.length, vendor, format, write: options.write };
 }
 
 /** What {@link checkChanges} needs besides the changes: the scan's programs, each file's program, vendored declarations, and where dropped sites go. */
@@ -332,6 +340,7 @@ function fixFile(sourceFile: ts.SourceFile, sites: readonly LocatedSite[], input
     after: applyEdits(text, [...imports, ...edits]),
     rewrites,
     refused: isInsideRoots(path, inputs.roots) ? null : "the file's real path is outside the paths being fixed",
+    writeFailed: false,
     written: false,
   };
   inputs.plans.set(change, { sourceFile, specifier, newline, imports, parts });
@@ -436,6 +445,7 @@ function writeChange(change: FileChange, roots: readonly string[]): void {
       change.written = true;
     } catch (error) {
       change.refused = `could not be written: ${error instanceof Error ? error.message : String(error)}`;
+      change.writeFailed = true;
     }
   }
 }

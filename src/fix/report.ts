@@ -2,7 +2,8 @@
  * The human report of a fix run: in a dry run, a unified diff per changed
  * file; then what was (or would be) rewritten, per transform, with one line
  * per site that restarts saying why; whether the formatter ran; what was
- * skipped and why, and which files were refused and why.
+ * skipped and why, which files were refused and why, and which could not
+ * be analysed.
  *
  * @module
  */
@@ -71,6 +72,10 @@ export function formatFixReport(result: FixResult, color: ChalkInstance): string
   if (refused.length > 0) {
     out.push("", color.red(`Refused ${plural(refused.length, "file")} (left as ${refused.length === 1 ? "it was" : "they were"}):`));
     for (const change of refused) out.push(`  ${change.file}  ${change.refused}`);
+  }
+  if (result.problems.length > 0) {
+    out.push("", color.yellow(`Not analysed: ${plural(result.problems.length, "file")} (their sites, if any, were not seen):`));
+    for (const problem of result.problems) out.push(`  ${problem.file}  ${problem.message}`);
   }
   if (result.unselected > 0) out.push("", `${plural(result.unselected, "unsupervised site")} outside the selected groups, kinds and files.`);
   if (!result.write && accepted.length > 0) out.push("", "Dry run: nothing was written. Run again with --write to apply.");

@@ -63,6 +63,22 @@ describe("spawn-audit fix (CLI)", () => {
     }
   });
 
+  test("a file the file system will not let fix write is listed with its error and exits 2; the others are written; files not analysed are listed", async () => {
+    // The temporary file's name (the file's name plus about 30 characters) is longer than a file name may be.
+    const long = `src/${"a".repeat(230)}.ts`;
+    const other = makeProject({ [long]: CODE, "src/clock.ts": CODE, "src/huge.ts": `${CODE}// ${"x".repeat(4_000)}\n` });
+    try {
+      const run = await runInProcess(["fix", ".", "--write", "--max-file-size", "1000"], { cwd: other });
+      assert.equal(run.code, 2, run.stdout + run.stderr);
+      assert.match(run.stdout, new RegExp(`Refused 1 file \\(left as it was\\):\\n {2}${long} {2}could not be written: ENAMETOOLONG`));
+      assert.match(run.stdout, /\nNot analysed: 1 file \(their sites, if any, were not seen\):\n {2}src\/huge\.ts {2}\S/);
+      assert.equal(readFileSync(join(other, long), "utf8"), CODE);
+      assert.match(readFileSync(join(other, "src/clock.ts"), "utf8"), /spawnLogged/);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
   test("--write applies the change, and a second run finds nothing to do", async () => {
     const run = await runInProcess(["fix", ".", "--write"], { cwd: dir });
     assert.equal(run.code, 0, run.stdout);
