@@ -1,8 +1,10 @@
 // spawnLogged and the module-level helpers: log-only one-shots that never leak a rejection.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { theDefaultCore } from "../../shim/core.ts";
 import { spawnLogged } from "../../shim/logged.ts";
 import { defaultSupervisor, spawnSupervised } from "../../shim/spawn.ts";
+import { supervisorOn } from "../../shim/supervisor.ts";
 import { deferred, setup, untilAborted } from "./helpers.ts";
 import { flush } from "./manual-clock.ts";
 
@@ -92,5 +94,9 @@ describe("module-level helpers", () => {
     assert.equal(defaultSupervisor.snapshot().some((task) => task.name === "logged-on-default"), false);
     assert.equal(defaultSupervisor.stats().tasks["logged-on-default"]?.count, 1);
     assert.equal(defaultSupervisor.inflight("logged-default-class"), 0);
+  });
+
+  test("the default core carries one supervisor: building a second on it is refused", () => {
+    assert.throws(() => supervisorOn(theDefaultCore()), /already built on this core/);
   });
 });
