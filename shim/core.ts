@@ -222,9 +222,9 @@ export class SupervisorCore {
   #attemptSignal(task: Task): AbortSignal {
     if (!task.passesSignal) return undefined as unknown as AbortSignal; // the factory cannot tell
     if (task.attempt === 1 && task.restart?.attemptTimeoutMs === undefined) return task.signal;
-    task.attemptController = new AbortController();
-    if (task.aborted) task.attemptController.abort(task.signal.reason);
-    return task.attemptController.signal;
+    const controller = (task.more.attemptController = new AbortController());
+    if (task.aborted) controller.abort(task.signal.reason);
+    return controller.signal;
   }
 
   /**
@@ -239,9 +239,10 @@ export class SupervisorCore {
    */
   attemptSettled(task: Task, attempt: number, attemptStart: number, outcome: SettledOutcome, valueOrError: unknown): void {
     if (task.attempt !== attempt || task.status !== "running") return;
-    if (task.attemptTimer !== undefined && outcome !== "timedOut") {
-      this.clock.clearTimeout(task.attemptTimer);
-      task.attemptTimer = undefined;
+    const extras = task.extras;
+    if (extras?.attemptTimer !== undefined && outcome !== "timedOut") {
+      this.clock.clearTimeout(extras.attemptTimer);
+      extras.attemptTimer = undefined;
     }
     try {
       this.#afterAttempt(task, attemptStart, outcome, valueOrError);
@@ -267,7 +268,7 @@ export class SupervisorCore {
     // A log-only task leaves the registry as it ends (only a snapshot() taken by a listener of its own end could see it),
     // so its lastError and reason are not stored: a failing log-only task needs no extras record.
     const lastError = returned ? undefined : errorMessage(error, this.maxString);
-    if (!returned && !task.ephemeral) task.lastError = lastError;
+    if (!returned && !task.ephemeral) task.more.lastError = lastError;
     const { restart } = task;
     // An attempt that settles after its signal aborted ends the task as aborted, whatever it returned or threw.
     if (aborted) return this.finalize(task, { status: "aborted", reason: task.signal.reason });
@@ -324,16 +325,19 @@ export class SupervisorCore {
   finalize(task: Task, outcome: FinalOutcome, gaveUp = false, keep = false): void {
     if (task.settled) return;
     task.status = outcome.status;
-    task.attemptController = undefined;
-    task.unfollow();
-    if (task.attemptTimer !== undefined) {
-      this.clock.clearTimeout(task.attemptTimer);
-      task.attemptTimer = undefined;
+    const extras = task.extras;
+    if (extras !== undefined) {
+      extras.attemptController = undefined;
+      task.unfollow();
+      if (extras.attemptTimer !== undefined) {
+        this.clock.clearTimeout(extras.attemptTimer);
+        extras.attemptTimer = undefined;
+      }
     }
     this.active--;
-    if (task.holdsSlot) this.extension!.release(task);
+    if (extras?.holdsSlot === true) this.extension!.release(task);
     if (outcome.status === "failed") {
-      if (!task.ephemeral) task.reason = outcome.reason;
+      if (!task.ephemeral) task.more.reason = outcome.reason;
       if (this.events.has("failed", gaveUp ? "gaveUp" : undefined)) {
         const { name, id, attempt } = task;
         this.events.emit("failed", { name, id, attempt, class: task.class, reason: outcome.reason, error: outcome.error, gaveUp });

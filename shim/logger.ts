@@ -108,11 +108,10 @@ export function guardLogger(logger: Logger, onFailure: (error: unknown) => void,
 }
 
 /**
- * Make `logger` a listener of a supervisor's events: one `error` line per
- * failed or timed-out attempt (task name, id, attempt, class, `err`), a `warn` line per
- * scheduled restart and an `error` line when the supervisor gives up. Task
- * names in messages and oversized errors are cut to `max` (see
- * {@link boundedError}).
+ * Make `logger` a listener of the attempts a supervisor runs: one `error`
+ * line per failed or timed-out attempt (task name, id, attempt, class,
+ * `err`). Task names in messages and oversized errors are cut to `max` (see
+ * {@link boundedError}). Restarts are logged by {@link attachRestartLogger}.
  *
  * @param events the supervisor's emitter
  * @param logger where to log (already guarded, see {@link guardLogger})
@@ -120,16 +119,29 @@ export function guardLogger(logger: Logger, onFailure: (error: unknown) => void,
  * @returns a function that detaches the logger
  */
 export function attachLogger(events: Emitter<SupervisorEvents>, logger: Logger, max: number): () => void {
+  return events.on("end", (e) => {
+    if (!failedAttempt(e.outcome)) return;
+    const task = truncate(e.name, max);
+    logger.error(
+      { task, id: e.id, attempt: e.attempt, class: e.class, durationMs: e.durationMs, err: boundedError(e.error, max) },
+      `task "${task}" ${e.outcome === "threw" ? "failed" : "timed out"} on attempt ${e.attempt}`,
+    );
+  }, failedAttempt);
+}
+
+/**
+ * Make `logger` a listener of a `TaskSupervisor`'s restarts: a `warn` line
+ * per scheduled restart and an `error` line when the supervisor gives up,
+ * names and errors cut as {@link attachLogger} does.
+ *
+ * @param events the supervisor's emitter
+ * @param logger where to log (already guarded, see {@link guardLogger})
+ * @param max string length limit
+ * @returns a function that detaches the logger
+ */
+export function attachRestartLogger(events: Emitter<SupervisorEvents>, logger: Logger, max: number): () => void {
   const name = (task: string): string => truncate(task, max);
   const off = [
-    events.on("end", (e) => {
-      if (!failedAttempt(e.outcome)) return;
-      const task = name(e.name);
-      logger.error(
-        { task, id: e.id, attempt: e.attempt, class: e.class, durationMs: e.durationMs, err: boundedError(e.error, max) },
-        `task "${task}" ${e.outcome === "threw" ? "failed" : "timed out"} on attempt ${e.attempt}`,
-      );
-    }, failedAttempt),
     events.on("restart", (e) => {
       logger.warn(
         { task: name(e.name), id: e.id, attempt: e.attempt, class: e.class, delayMs: e.delayMs },

@@ -5,7 +5,7 @@ import { type CoreExtension, NO_OPTIONS, type SettledOutcome, signalError, Super
 import { SupervisorClosedError, TaskAbortedError, TaskTimeoutError } from "./errors.ts";
 import type { Listener, SupervisorEvents } from "./events.ts";
 import { observeRejection } from "./guard.ts";
-import { type Logger, logUnsupervised } from "./logger.ts";
+import { attachRestartLogger, type Logger, logUnsupervised } from "./logger.ts";
 import { hasRestartOptions, IntensityWindow, type ResolvedRestart, resolveRestart, type RestartOptions } from "./policy.ts";
 import { errorMessage } from "./serialize.ts";
 import { DurationHistogram, type DurationStats } from "./stats.ts";
@@ -153,6 +153,7 @@ export class TaskSupervisor {
     this.#defaults = { ...options.defaults };
     this.#defaultRestart = resolveRestart({}, this.#defaults);
     core.extension = this.#extension();
+    if (core.logger !== undefined) attachRestartLogger(core.events, core.logger, core.maxString);
   }
 
   /** What this supervisor adds to its core: class slots, stats, attempt timeouts and restarts. */
@@ -162,10 +163,10 @@ export class TaskSupervisor {
       enqueue: (task) => this.#enqueue(task),
       acquire: (task) => {
         this.#classes.acquire(task.class!);
-        task.holdsSlot = true;
+        task.more.holdsSlot = true;
       },
       release: (task) => {
-        task.holdsSlot = false;
+        task.extras!.holdsSlot = false;
         this.#classes.release(task.class!);
         this.#pump(task.class!);
       },
@@ -356,9 +357,9 @@ export class TaskSupervisor {
         status: e.status,
         attempt: e.attempt,
         startedAt: e.startedAt,
-        restartCount: e.restartCount,
-        lastError: e.lastError,
-        reason: e.reason,
+        restartCount: e.extras?.restartCount ?? 0,
+        lastError: e.extras?.lastError,
+        reason: e.extras?.reason,
         class: e.class,
         uptimeMs: e.settled ? undefined : Math.max(0, now - e.startedAt),
         p50Ms: durations?.p50Ms,
@@ -500,40 +501,41 @@ export class TaskSupervisor {
     if (!(timeoutMs >= 0)) {
       return Promise.reject(new RangeError(`shutdown timeoutMs must be ≥ 0 ms, got ${String(timeoutMs)}`));
     }
-    const began = this.#core.clock.now();
-    const activeAtStart = this.#core.active;
-    this.#core.closed = true;
+    const core = this.#core;
+    const began = core.clock.now();
+    const activeAtStart = core.active;
+    core.closed = true;
     this.#shutdown = new Promise<ShutdownSummary>((resolve) => {
       let timer: unknown;
       let finished = false;
       const finish = (): void => {
         if (finished) return;
         finished = true;
-        this.#core.onDrained = undefined;
-        if (timer !== undefined) this.#core.clock.clearTimeout(timer);
+        core.onDrained = undefined;
+        if (timer !== undefined) core.clock.clearTimeout(timer);
         const aborted: string[] = [];
-        for (const entry of this.#core.registry.all()) {
+        for (const entry of core.registry.all()) {
           if (entry.settled) continue;
           aborted.push(entry.name);
-          this.#core.finalize(entry, { status: "aborted", reason: this.#core.controller.signal.reason }, false, true);
+          core.finalize(entry, { status: "aborted", reason: core.controller.signal.reason }, false, true);
         }
         if (aborted.length > 0) {
-          this.#core.logger?.warn({ tasks: aborted, timeoutMs }, `shutdown deadline passed; ${aborted.length} task(s) marked aborted`);
+          core.logger?.warn({ tasks: aborted, timeoutMs }, `shutdown deadline passed; ${aborted.length} task(s) marked aborted`);
         }
-        resolve({ exited: activeAtStart - aborted.length, aborted, timedOut: aborted.length > 0, durationMs: this.#core.clock.now() - began });
+        resolve({ exited: activeAtStart - aborted.length, aborted, timedOut: aborted.length > 0, durationMs: core.clock.now() - began });
       };
-      this.#core.onDrained = finish;
+      core.onDrained = finish;
       const reason = new DOMException("the supervisor is shutting down", "AbortError");
-      this.#core.controller.abort(reason);
+      core.controller.abort(reason);
       // Tasks are linked to the supervisor by hand: no listener per task on the supervisor's signal.
-      for (const entry of this.#core.registry.all()) if (!entry.settled) entry.cancel(reason);
-      if (this.#core.active === 0) finish();
+      for (const entry of core.registry.all()) if (!entry.settled) entry.cancel(reason);
+      if (core.active === 0) finish();
       else if (!finished) {
         try {
-          timer = this.#core.clock.setTimeout(finish, timeoutMs);
+          timer = core.clock.setTimeout(finish, timeoutMs);
         } catch (error) {
           // No deadline can be set: end the shutdown now rather than never.
-          this.#core.fault({ source: "clock", error });
+          core.fault({ source: "clock", error });
           finish();
         }
       }
@@ -555,7 +557,7 @@ export class TaskSupervisor {
     if (this.#core.closed) return { refused: new SupervisorClosedError(name), dropped: false };
     if (taskClass === undefined) return "start";
     const previous = this.#core.registry.named(replacing);
-    return this.#classes.admit(name, taskClass, previous !== undefined && previous.holdsSlot && previous.class === taskClass, queueable);
+    return this.#classes.admit(name, taskClass, previous?.extras?.holdsSlot === true && previous.class === taskClass, queueable);
   }
 
   /** Replace whatever is registered under `name` and start a named task. */
@@ -593,7 +595,7 @@ export class TaskSupervisor {
   #startQueued(taskClass: string): void {
     for (let task = this.#classes.next(taskClass); task !== undefined; task = this.#classes.next(taskClass)) {
       this.#classes.acquire(taskClass);
-      task.holdsSlot = true;
+      task.more.holdsSlot = true;
       try {
         this.#core.attempt(task, task.factory!, this.#core.clock.now());
       } catch (error) {
@@ -616,12 +618,13 @@ export class TaskSupervisor {
   /** Time the attempt out after `timeoutMs` unless it settles first; a clock that cannot schedule it is reported and the attempt runs unlimited. */
   #armAttemptTimeout(task: Task, attempt: number, attemptStart: number, timeoutMs: number): void {
     const core = this.#core;
+    const more = task.more;
     try {
-      task.attemptTimer = core.clock.setTimeout(() => {
-        task.attemptTimer = undefined;
+      more.attemptTimer = core.clock.setTimeout(() => {
+        more.attemptTimer = undefined;
         if (task.attempt !== attempt || task.status !== "running") return;
         const error = new TaskTimeoutError(task.name, attempt, timeoutMs);
-        task.attemptController?.abort(error);
+        more.attemptController?.abort(error);
         core.attemptSettled(task, attempt, attemptStart, "timedOut", error);
       }, timeoutMs);
     } catch (error) {
@@ -648,7 +651,7 @@ export class TaskSupervisor {
     if (!returned && restart.shouldRestart !== undefined && !this.#mayRestart(task, restart.shouldRestart, error)) {
       return core.finalize(task, { status: "failed", error, reason: `shouldRestart declined a restart after attempt ${task.attempt} ${what}: ${lastError}` });
     }
-    const retry = (task.retry ??= { failures: 0, previousDelay: undefined, window: undefined });
+    const retry = (task.more.retry ??= { failures: 0, previousDelay: undefined, window: undefined });
     if (durationMs >= restart.resetAfterMs) {
       retry.failures = 0;
       retry.previousDelay = undefined;
@@ -699,7 +702,7 @@ export class TaskSupervisor {
     try {
       if (task.settled) return;
       if (!slept) return this.#core.finalize(task, { status: "aborted", reason: task.signal.reason });
-      task.restartCount++;
+      task.more.restartCount++;
       this.#core.attempt(task, task.factory!);
     } catch (error) {
       this.#core.crashed(task, error);

@@ -14,19 +14,30 @@ interface Retry {
 /**
  * What only some tasks need: abort controllers, restart and failure
  * details, class slot, backoff, timeout and outside-signal state, the
- * handle's bound `abort`. Created on the first write of
- * one of them, so a task that only runs once and succeeds never has it.
+ * handle's bound `abort`. Created on the first write of one of them
+ * (through {@link Task.more}), so a task that only runs once and succeeds
+ * never has it; read through {@link Task.extras}.
  */
-class TaskExtras {
+export class TaskExtras {
+  /** The task's controller (its handle's signal, the one backoff sleeps race). */
   controller: AbortController | undefined = undefined;
+  /** The current attempt's own controller (restarts, `attemptTimeoutMs`), when the factory reads its signal. */
   attemptController: AbortController | undefined = undefined;
+  /** Restarts performed so far. */
   restartCount = 0;
+  /** One-line summary of the last failure (not kept for log-only tasks). */
   lastError: string | undefined = undefined;
+  /** Why the task is `failed`, when it is (not kept for log-only tasks). */
   reason: string | undefined = undefined;
+  /** True while the task holds a slot of its class (released exactly once, when it ends). */
   holdsSlot = false;
+  /** Backoff state, created at the first failure that may restart. */
   retry: Retry | undefined = undefined;
+  /** The clock handle of the current attempt's timeout, under `attemptTimeoutMs`. */
   attemptTimer: unknown = undefined;
+  /** Stops following the outside signal. */
   unfollow: (() => void) | undefined = undefined;
+  /** The handle's bound `abort`. */
   abort: ((reason?: unknown) => void) | undefined = undefined;
 }
 
@@ -72,75 +83,12 @@ export class Task implements TaskHandle<unknown> {
   /** The final outcome once settled, or the resolver of a `done` read before that. */
   #settlement: TaskOutcome<unknown> | ((outcome: TaskOutcome<unknown>) => void) | undefined = undefined;
   #done: Promise<TaskOutcome<unknown>> | undefined = undefined;
-  #extras: TaskExtras | undefined = undefined;
+  /** The rarely needed fields, once one was written (read them here: `task.extras?.reason`). */
+  extras: TaskExtras | undefined = undefined;
 
-  /** The record of rarely needed fields, created on first need. */
-  get #more(): TaskExtras {
-    return (this.#extras ??= new TaskExtras());
-  }
-
-  /** The task's controller (its handle's signal, the one backoff sleeps race); created on first need. */
-  get controller(): AbortController | undefined {
-    return this.#extras?.controller;
-  }
-  set controller(value: AbortController | undefined) {
-    if (value !== undefined || this.#extras !== undefined) this.#more.controller = value;
-  }
-
-  /** The current attempt's own controller (restarts, `attemptTimeoutMs`), when the factory reads its signal. */
-  get attemptController(): AbortController | undefined {
-    return this.#extras?.attemptController;
-  }
-  set attemptController(value: AbortController | undefined) {
-    if (value !== undefined || this.#extras !== undefined) this.#more.attemptController = value;
-  }
-
-  /** Restarts performed so far. */
-  get restartCount(): number {
-    return this.#extras?.restartCount ?? 0;
-  }
-  set restartCount(value: number) {
-    this.#more.restartCount = value;
-  }
-
-  /** One-line summary of the last failure. */
-  get lastError(): string | undefined {
-    return this.#extras?.lastError;
-  }
-  set lastError(value: string | undefined) {
-    this.#more.lastError = value;
-  }
-
-  /** Why the task is `failed`, when it is. */
-  get reason(): string | undefined {
-    return this.#extras?.reason;
-  }
-  set reason(value: string | undefined) {
-    this.#more.reason = value;
-  }
-
-  /** True while the task holds a slot of its class (released exactly once, when it ends). */
-  get holdsSlot(): boolean {
-    return this.#extras?.holdsSlot === true;
-  }
-  set holdsSlot(value: boolean) {
-    if (value || this.#extras !== undefined) this.#more.holdsSlot = value;
-  }
-
-  /** Backoff state, created at the first failure that may restart. */
-  get retry(): Retry | undefined {
-    return this.#extras?.retry;
-  }
-  set retry(value: Retry | undefined) {
-    this.#more.retry = value;
-  }
-
-  /** The clock handle of the current attempt's timeout, under `attemptTimeoutMs`. */
-  get attemptTimer(): unknown {
-    return this.#extras?.attemptTimer;
-  }
-  set attemptTimer(value: unknown) {
-    if (value !== undefined || this.#extras !== undefined) this.#more.attemptTimer = value;
+  /** The record of rarely needed fields, created on first need (write them here: `task.more.reason = …`). */
+  get more(): TaskExtras {
+    return (this.extras ??= new TaskExtras());
   }
 
   /**
@@ -180,17 +128,17 @@ export class Task implements TaskHandle<unknown> {
 
   /** The task's own signal, created on first read. */
   get signal(): AbortSignal {
-    return (this.controller ??= new AbortController()).signal;
+    return (this.more.controller ??= new AbortController()).signal;
   }
 
   /** True once the task's signal has aborted. */
   get aborted(): boolean {
-    return this.controller?.signal.aborted === true;
+    return this.extras?.controller?.signal.aborted === true;
   }
 
   /** Abort this task (the handle's method); bound on first read, so `const { abort } = handle` and `setTimeout(handle.abort)` work. */
   get abort(): (reason?: unknown) => void {
-    return (this.#more.abort ??= (reason?: unknown) => this.cancel(reason));
+    return (this.more.abort ??= (reason?: unknown) => this.cancel(reason));
   }
 
   /**
@@ -199,9 +147,10 @@ export class Task implements TaskHandle<unknown> {
    * @param reason abort reason handed to the signals
    */
   cancel(reason: unknown): void {
-    const controller = (this.controller ??= new AbortController());
+    const more = this.more;
+    const controller = (more.controller ??= new AbortController());
     controller.abort(reason);
-    this.attemptController?.abort(controller.signal.reason);
+    more.attemptController?.abort(controller.signal.reason);
   }
 
   /**
@@ -213,14 +162,14 @@ export class Task implements TaskHandle<unknown> {
   follow(outside: AbortSignal): void {
     const onAbort = (): void => this.cancel(outside.reason);
     outside.addEventListener("abort", onAbort, { once: true });
-    this.#more.unfollow = () => outside.removeEventListener("abort", onAbort);
+    this.more.unfollow = () => outside.removeEventListener("abort", onAbort);
   }
 
   /** Stop following the outside signal (the task ended); does nothing when there is none. */
   unfollow(): void {
-    const unfollow = this.#extras?.unfollow;
+    const unfollow = this.extras?.unfollow;
     if (unfollow === undefined) return;
-    this.#extras!.unfollow = undefined;
+    this.extras!.unfollow = undefined;
     unfollow();
   }
 
