@@ -39,3 +39,29 @@ export function formatTable(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   return rows.map((row) => row.map((cell, column) => column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)).join("  "));
 }
+
+/**
+ * Measures the floor (`floorMode`) and the scan of `path` in `runs`
+ * interleaved rounds (so a change in the machine's load shifts both alike)
+ * and returns the comparison cells: floor ms, scan ms, ratio, floor and
+ * scan peak RSS in MiB (medians), sites; with the scan measurements.
+ */
+export function floorVersusScan(floorMode: "floor" | "floor-programs", path: string, runs: number): { cells: string[]; scan: Measurement[] } {
+  const floor: Measurement[] = [];
+  const scan: Measurement[] = [];
+  for (let run = 0; run < runs; run++) {
+    floor.push(measure(floorMode, path));
+    scan.push(measure("scan", path));
+  }
+  const floorMs = median(floor.map((m) => m.ms));
+  const scanMs = median(scan.map((m) => m.ms));
+  const cells = [
+    floorMs.toFixed(0),
+    scanMs.toFixed(0),
+    (scanMs / floorMs).toFixed(2) + "×",
+    median(floor.map((m) => m.maxRssMiB)).toFixed(0),
+    median(scan.map((m) => m.maxRssMiB)).toFixed(0),
+    String(scan[0]!.count),
+  ];
+  return { cells, scan };
+}

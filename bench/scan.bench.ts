@@ -10,7 +10,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { formatTable, measure, median, type Measurement } from "./measure.ts";
+import { floorVersusScan, formatTable } from "./measure.ts";
 import { writeSyntheticApp } from "./synthetic.ts";
 
 /**
@@ -31,23 +31,7 @@ export function benchScan(runs = 3): string {
     ];
     const rows = [["target", "floor ms", "scan ms", "ratio", "floor RSS MiB", "scan RSS MiB", "sites"]];
     for (const [label, path] of targets) {
-      const floor: Measurement[] = [];
-      const scan: Measurement[] = [];
-      for (let run = 0; run < runs; run++) {
-        floor.push(measure("floor", path));
-        scan.push(measure("scan", path));
-      }
-      const floorMs = median(floor.map((m) => m.ms));
-      const scanMs = median(scan.map((m) => m.ms));
-      rows.push([
-        label,
-        floorMs.toFixed(0),
-        scanMs.toFixed(0),
-        (scanMs / floorMs).toFixed(2) + "×",
-        median(floor.map((m) => m.maxRssMiB)).toFixed(0),
-        median(scan.map((m) => m.maxRssMiB)).toFixed(0),
-        String(scan[0]!.count),
-      ]);
+      rows.push([label, ...floorVersusScan("floor", path, runs).cells]);
     }
     const table = formatTable(rows);
     return [

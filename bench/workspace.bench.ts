@@ -13,7 +13,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { CACHE_FILE } from "../src/cache/store.ts";
-import { formatTable, measure, median, type Measurement } from "./measure.ts";
+import { floorVersusScan, formatTable, measure, median, type Measurement } from "./measure.ts";
 import { CHANGED_FILE, writeWorkspace } from "./workspace.ts";
 
 /** Runs `git` in `cwd` with a fixed identity, quietly. */
@@ -39,26 +39,10 @@ export function benchWorkspace(runs = 3): string {
     git(repo, "add", ".");
     git(repo, "commit", "--quiet", "-m", "workspace");
 
-    const floor: Measurement[] = [];
-    const scan: Measurement[] = [];
-    for (let run = 0; run < runs; run++) {
-      floor.push(measure("floor-programs", repo));
-      scan.push(measure("scan", repo));
-    }
-    const floorMs = median(floor.map((m) => m.ms));
-    const scanMs = median(scan.map((m) => m.ms));
+    const { cells, scan } = floorVersusScan("floor-programs", repo, runs);
     const versusFloor = formatTable([
       ["target", "files", "floor ms", "scan ms", "ratio", "floor RSS MiB", "scan RSS MiB", "sites"],
-      [
-        "workspace, 6 packages",
-        String(scan[0]!.files),
-        floorMs.toFixed(0),
-        scanMs.toFixed(0),
-        (scanMs / floorMs).toFixed(2) + "×",
-        median(floor.map((m) => m.maxRssMiB)).toFixed(0),
-        median(scan.map((m) => m.maxRssMiB)).toFixed(0),
-        String(scan[0]!.count),
-      ],
+      ["workspace, 6 packages", String(scan[0]!.files), ...cells],
     ]);
 
     // Rounds interleave the four runs, so a change in the machine's load shifts them alike; before each run
