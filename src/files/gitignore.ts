@@ -46,7 +46,7 @@ export class GitIgnore {
    * @throws the file system's error when an ignore file exists but cannot be read.
    */
   static forRoot(dir: string): GitIgnore {
-    const repository = repositoryRoot(dir);
+    const repository = gitRoot(dir);
     const chain: string[] = [];
     for (let current = dir; ; current = dirname(current)) {
       chain.unshift(current);
@@ -98,8 +98,15 @@ export class GitIgnore {
   }
 }
 
-/** The directory at or above `dir` that holds `.git` (a directory, or a file in a worktree), or undefined. */
-function repositoryRoot(dir: string): string | undefined {
+/**
+ * The root of the git work tree containing `dir`: the nearest directory at
+ * or above it with a `.git` entry (a folder, or a file in a linked work
+ * tree or submodule).
+ *
+ * @param dir an absolute directory.
+ * @returns the work tree root, or undefined outside a git work tree.
+ */
+export function gitRoot(dir: string): string | undefined {
   for (let current = dir; ; current = dirname(current)) {
     if (existsSync(join(current, ".git"))) return current;
     if (dirname(current) === current) return undefined;

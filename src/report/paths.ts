@@ -5,24 +5,9 @@
  *
  * @module
  */
-import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { resolve } from "node:path";
+import { gitRoot } from "../files/gitignore.ts";
 import { displayPath } from "../project.ts";
-
-/**
- * The root of the git work tree containing `dir`: the nearest directory at
- * or above it with a `.git` entry (a folder, or a file in a linked work
- * tree or submodule).
- *
- * @param dir an absolute directory.
- * @returns the work tree root, or undefined outside a git work tree.
- */
-export function gitRoot(dir: string): string | undefined {
-  for (let current = dir; ; current = dirname(current)) {
-    if (existsSync(join(current, ".git"))) return current;
-    if (dirname(current) === current) return undefined;
-  }
-}
 
 /**
  * The directory CI report paths are relative to: the git work tree that
