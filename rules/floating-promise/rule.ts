@@ -11,7 +11,7 @@ import { ts } from "ts-morph";
 import type { Detection, Rule, RuleContext } from "../../src/rule.ts";
 import { fixFloatingPromise } from "./fix.ts";
 import type { Kind, Resolution, Signal } from "../../src/site.ts";
-import { isBuiltinPromiseType, isPromiseLikeExpression, isUntyped } from "../../src/analysis/promise.ts";
+import { isBuiltinPromiseType, isPromiseLikeExpression, isUntyped, PROMISE_CHAIN_METHODS } from "../../src/analysis/promise.ts";
 import { loopIn, ownFunctionNames, reaches, resolveFunction, restartedBy, restartsItself, startsAgainLater, typeFromCallers } from "../../src/analysis/calls.ts";
 import { cannotFail, catchesEverything, isSettleCall, neverRejects, reportsToCallback, returnsObservedPromise } from "../../src/analysis/failure.ts";
 import {
@@ -243,8 +243,6 @@ function promiseSignals(
   return signals;
 }
 
-/** The methods that link a promise chain. */
-const CHAIN_LINKS = new Set(["then", "catch", "finally"]);
 
 /** The callback arguments of every `.then`/`.catch`/`.finally` link of a chain. */
 function chainCallbacks(expression: ts.Node): ts.Node[] {
@@ -252,7 +250,7 @@ function chainCallbacks(expression: ts.Node): ts.Node[] {
   let current = skipOuterExpressions(expression);
   while (ts.isCallExpression(current) && ts.isPropertyAccessExpression(skipOuterExpressions(current.expression))) {
     const access = skipOuterExpressions(current.expression) as ts.PropertyAccessExpression;
-    if (!CHAIN_LINKS.has(access.name.text)) break;
+    if (!PROMISE_CHAIN_METHODS.has(access.name.text)) break;
     for (const argument of current.arguments) if (!isNothing(argument)) found.push(skipOuterExpressions(argument));
     current = skipOuterExpressions(access.expression);
   }
@@ -324,7 +322,7 @@ function chainReceiver(expression: ts.Node): ts.Node | undefined {
   const inner = skipOuterExpressions(expression);
   if (!ts.isCallExpression(inner)) return undefined;
   const callee = skipOuterExpressions(inner.expression);
-  return ts.isPropertyAccessExpression(callee) && CHAIN_LINKS.has(callee.name.text) ? callee.expression : undefined;
+  return ts.isPropertyAccessExpression(callee) && PROMISE_CHAIN_METHODS.has(callee.name.text) ? callee.expression : undefined;
 }
 
 /**

@@ -12,6 +12,7 @@
  */
 import { ts } from "ts-morph";
 import { resolveFunction } from "./calls.ts";
+import { PROMISE_CHAIN_METHODS } from "./promise.ts";
 import { TIMER_KINDS } from "./callbacks.ts";
 import {
   calledName,
@@ -360,7 +361,7 @@ function handsOverFailingCallback(checker: ts.TypeChecker, expression: ts.Node, 
   let root = skipOuterExpressions(expression);
   while (ts.isCallExpression(root)) {
     const callee = skipOuterExpressions(root.expression);
-    if (!ts.isPropertyAccessExpression(callee) || !CHAIN_LINKS.has(callee.name.text)) break;
+    if (!ts.isPropertyAccessExpression(callee) || !PROMISE_CHAIN_METHODS.has(callee.name.text)) break;
     root = skipOuterExpressions(callee.expression);
   }
   if (!ts.isCallExpression(root)) return false;
@@ -371,9 +372,6 @@ function handsOverFailingCallback(checker: ts.TypeChecker, expression: ts.Node, 
       cannotFail(checker, value, Math.max(0, depth - 1)) === undefined;
   });
 }
-
-/** The methods that link a promise chain. */
-const CHAIN_LINKS = new Set(["then", "catch", "finally"]);
 
 /**
  * An async body whose every `await` (and `for await`) sits in the `try`

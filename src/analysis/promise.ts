@@ -7,6 +7,9 @@
  */
 import { ts } from "ts-morph";
 
+/** The methods that link a promise chain: `p.then(…).catch(…).finally(…)`. */
+export const PROMISE_CHAIN_METHODS: ReadonlySet<string> = new Set(["then", "catch", "finally"]);
+
 /**
  * Whether `type` (or any member of a union) has a callable `then`.
  * `any` and `unknown` are not Promise-like: nothing can be said of them.

@@ -14,14 +14,12 @@
 import { basename, dirname } from "node:path";
 import { ts } from "ts-morph";
 import { enclosingFunction, functionName, isFunctionNode, skipOuterExpressions, type FunctionNode } from "../analysis/functions.ts";
+import { PROMISE_CHAIN_METHODS } from "../analysis/promise.ts";
 import { SHIM_SUPERVISORS } from "../classify/status.ts";
 import { codeStyle, stringLiteral, type CodeStyle } from "./style.ts";
 
 /** File stems that say nothing about a module; the folder name is used instead. */
 const GENERIC_STEMS = new Set(["index", "mod", "main"]);
-
-/** Promise chain methods: the work is the promise they chain on. */
-const CHAIN_METHODS = new Set(["then", "catch", "finally"]);
 
 /** Event emitters' emit methods (Node's `emit`, Emittery's `emitSerial`, EventEmitter2's `emitAsync`): the work is the event's listeners. */
 const EMIT_METHODS = new Set(["emit", "emitAsync", "emitSerial"]);
@@ -109,7 +107,7 @@ export function workName(node: ts.Node): string | undefined {
 /** The promise a chain method is called on (`p` in `p.then(f)` and in `p.then`), else undefined. */
 function chainedOn(node: ts.CallExpression | ts.PropertyAccessExpression): ts.Node | undefined {
   const access = ts.isCallExpression(node) ? skipOuterExpressions(node.expression) : node;
-  return ts.isPropertyAccessExpression(access) && CHAIN_METHODS.has(access.name.text) ? skipOuterExpressions(access.expression) : undefined;
+  return ts.isPropertyAccessExpression(access) && PROMISE_CHAIN_METHODS.has(access.name.text) ? skipOuterExpressions(access.expression) : undefined;
 }
 
 /** What a function runs: the one call its body makes (an expression body, or a block's only expression or return statement), else its own name. */
