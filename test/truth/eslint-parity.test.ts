@@ -7,7 +7,9 @@
  * shown as handled with a reason").
  */
 import assert from "node:assert/strict";
-import { relative } from "node:path";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
 import { before, describe, test } from "node:test";
 import { ESLint } from "eslint";
 import tseslint from "typescript-eslint";
@@ -26,36 +28,41 @@ interface PeerFinding {
 
 /**
  * Runs no-floating-promises with type information over the TypeScript files
- * under `scopes`, in one ESLint run (typescript-eslint's project service is
- * shared by every ESLint instance of a process).
+ * under `scopes`, typed by one program: a tsconfig written for the run that
+ * lists exactly those files (typescript-eslint's project service guesses a
+ * default project per file, which can miss a file).
  */
 async function peerFindings(root: string, scopes: readonly string[]): Promise<PeerFinding[]> {
   const levels = (scope: string): string[] => [`${scope}/*.ts`, `${scope}/*/*.ts`, `${scope}/*/*/*.ts`];
-  const eslint = new ESLint({
-    cwd: root,
-    overrideConfigFile: true,
-    errorOnUnmatchedPattern: false,
-    overrideConfig: [{ ignores: ["!**/node_modules/"] }, {
-      files: ["**/*.ts"],
-      languageOptions: {
-        parser: tseslint.parser,
-        parserOptions: {
-          projectService: { allowDefaultProject: scopes.flatMap(levels), maximumDefaultProjectFileMatchCount_THIS_WILL_SLOW_DOWN_LINTING: 1000 },
-          tsconfigRootDir: root,
-        },
-      },
-      plugins: { "@typescript-eslint": tseslint.plugin as never },
-      rules: { "@typescript-eslint/no-floating-promises": "error" },
-    }],
-  });
-  const results = await eslint.lintFiles(scopes.flatMap(levels));
-  const fatal = results.flatMap((result) => result.messages.filter((message) => message.fatal).map((message) => `${result.filePath}: ${message.message}`));
-  assert.deepEqual(fatal, [], "typescript-eslint could not parse every file");
-  return results.flatMap((result) =>
-    result.messages
-      .filter((message) => message.ruleId === "@typescript-eslint/no-floating-promises")
-      .map((message) => ({ file: relative(root, result.filePath), line: message.line }))
-  );
+  const dir = mkdtempSync(join(tmpdir(), "spawn-audit-eslint-parity-"));
+  try {
+    const tsconfig = join(dir, "tsconfig.json");
+    writeFileSync(tsconfig, JSON.stringify({
+      compilerOptions: { target: "es2022", module: "nodenext", moduleResolution: "nodenext", skipLibCheck: true, noEmit: true, types: ["node"], typeRoots: [join(root, "node_modules", "@types")] },
+      include: scopes.map((scope) => join(root, scope, "**", "*.ts")),
+    }));
+    const eslint = new ESLint({
+      cwd: root,
+      overrideConfigFile: true,
+      errorOnUnmatchedPattern: false,
+      overrideConfig: [{ ignores: ["!**/node_modules/"] }, {
+        files: ["**/*.ts"],
+        languageOptions: { parser: tseslint.parser, parserOptions: { project: [tsconfig], tsconfigRootDir: root } },
+        plugins: { "@typescript-eslint": tseslint.plugin as never },
+        rules: { "@typescript-eslint/no-floating-promises": "error" },
+      }],
+    });
+    const results = await eslint.lintFiles(scopes.flatMap(levels));
+    const fatal = results.flatMap((result) => result.messages.filter((message) => message.fatal).map((message) => `${result.filePath}: ${message.message}`));
+    assert.deepEqual(fatal, [], "typescript-eslint could not parse every file");
+    return results.flatMap((result) =>
+      result.messages
+        .filter((message) => message.ruleId === "@typescript-eslint/no-floating-promises")
+        .map((message) => ({ file: relative(root, result.filePath), line: message.line }))
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 describe("parity with typescript-eslint no-floating-promises", () => {
