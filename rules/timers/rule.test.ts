@@ -604,7 +604,7 @@ export class Pool {
     ],
   },
   {
-    name: "a retry with a number of attempts written in the code is bounded; one with a configured limit is still a loop",
+    name: "a retry with a number of attempts written in the code is bounded; a configured limit or a state compared with a constant is still a loop",
     code: `
 export class Socket {
   private maxRetries = Infinity;
@@ -622,11 +622,18 @@ export class Socket {
     if (attempt >= this.maxRetries) return;
     setTimeout(() => { this.reconnect(attempt + 1); }, 100);
   }
+  readyState = 0;
+  keepOpen() {
+    if (this.readyState !== 3) {
+      setTimeout(() => { this.keepOpen(); }, 100);
+    }
+  }
 }`,
     sites: [
       { kind: "timeout", line: 7, signals: ["one-shot-timer"] },
       { kind: "timeout", line: 11, signals: ["one-shot-timer"] },
       { kind: "timeout", line: 16, signals: ["self-rescheduling-timer"] },
+      { kind: "timeout", line: 21, signals: ["self-rescheduling-timer"] },
     ],
   },
 ];

@@ -135,12 +135,24 @@ function ownClassMember(reference: ts.Node): FunctionNode | undefined {
  * @param fn a function node.
  */
 export function calledFunctions(checker: ts.TypeChecker, fn: FunctionNode): readonly FunctionNode[] {
-  const cached = callees.get(fn);
+  return startedFunctions(checker, fn, callees, () => true);
+}
+
+/** The distinct functions `fn` starts by a call that `keep` accepts, memoised per function in `cache`. */
+function startedFunctions(
+  checker: ts.TypeChecker,
+  fn: FunctionNode,
+  cache: WeakMap<ts.Node, readonly FunctionNode[]>,
+  keep: (call: ts.CallExpression) => boolean,
+): readonly FunctionNode[] {
+  const cached = cache.get(fn);
   if (cached !== undefined) return cached;
   const found = new Set<FunctionNode>();
-  forEachStart(checker, fn, (target) => found.add(target));
+  forEachStart(checker, fn, (target, call) => {
+    if (keep(call)) found.add(target);
+  });
   const result = [...found];
-  callees.set(fn, result);
+  cache.set(fn, result);
   return result;
 }
 
@@ -330,7 +342,7 @@ export function boundedBy(node: ts.Node, fn: FunctionNode): string | undefined {
     if (ts.isIfStatement(current)) {
       const deferred = innermostIf && exits(current.thenStatement) && !isRunCondition(current.expression);
       innermostIf = false;
-      if (current.thenStatement === child && (pendingWork(current.expression) === true || deferred || fixedLimit(current.expression, true))) {
+      if (current.thenStatement === child && (pendingWork(current.expression) === true || deferred || fixedLimit(current.expression, true, fn))) {
         return current.expression.getText();
       }
     }
@@ -342,7 +354,7 @@ export function boundedBy(node: ts.Node, fn: FunctionNode): string | undefined {
       const before = current.statements.slice(0, current.statements.indexOf(child as ts.Statement));
       const guard = before.find((statement) =>
         ts.isIfStatement(statement) && exits(statement.thenStatement) &&
-        (pendingWork(statement.expression) === false || fixedLimit(statement.expression, false))
+        (pendingWork(statement.expression) === false || fixedLimit(statement.expression, false, fn))
       );
       if (guard !== undefined) return (guard as ts.IfStatement).expression.getText();
     }
@@ -357,34 +369,59 @@ const PENDING_FLAG = /pending|again|throttled|dirty|requested|queued/i;
  * Whether a condition compares a counter with a number written in the code
  * (`tries === 5`, `attempt >= 3`): a fixed number of attempts, which no
  * configuration can make endless (a limit read from options, `attempts >=
- * this.maxRetries`, does not count). `below` asks for the condition that
- * holds while attempts remain (`tries < 5`, the guard of an `if` around the
- * restart, possibly one term of an `&&`); otherwise for the one that holds
- * when they are used up (an early exit's condition, possibly one term of an
- * `||`).
+ * this.maxRetries`, does not count). The counter must be counted up in `fn`
+ * (`tries + 1` handed to the restart, `attempt++`, `this.attempts += 1`):
+ * a state compared with a constant (`readyState !== 3`) is no limit.
+ * `below` asks for the condition that holds while attempts remain
+ * (`tries < 5`, the guard of an `if` around the restart, possibly one term
+ * of an `&&`); otherwise for the one that holds when they are used up (an
+ * early exit's condition, possibly one term of an `||`).
  */
-function fixedLimit(condition: ts.Expression, below: boolean): boolean {
+function fixedLimit(condition: ts.Expression, below: boolean, fn: FunctionNode): boolean {
   const inner = skipOuterExpressions(condition);
   if (!ts.isBinaryExpression(inner)) return false;
   const operator = inner.operatorToken.kind;
-  const joins = below ? ts.SyntaxKind.AmpersandAmpersandToken : ts.SyntaxKind.BarBarToken;
-  if (operator === joins) return fixedLimit(inner.left, below) || fixedLimit(inner.right, below);
-  const isLimit = (node: ts.Node): boolean => {
-    const value = skipOuterExpressions(node);
-    return ts.isNumericLiteral(value) && Number(value.text) >= 1;
-  };
-  const isCounter = (node: ts.Node): boolean => {
-    const value = skipOuterExpressions(node);
-    return ts.isIdentifier(value) || ts.isPropertyAccessExpression(value);
-  };
+  if (operator === (below ? ts.SyntaxKind.AmpersandAmpersandToken : ts.SyntaxKind.BarBarToken)) {
+    return fixedLimit(inner.left, below, fn) || fixedLimit(inner.right, below, fn);
+  }
   const { EqualsEqualsEqualsToken, EqualsEqualsToken, GreaterThanEqualsToken, GreaterThanToken, LessThanToken, LessThanEqualsToken,
     ExclamationEqualsEqualsToken, ExclamationEqualsToken } = ts.SyntaxKind;
-  const reached = below ? [LessThanToken, LessThanEqualsToken, ExclamationEqualsEqualsToken, ExclamationEqualsToken]
+  // Operators with the counter on the left; with the counter on the right the comparisons turn around.
+  const counterLeft = below ? [LessThanToken, LessThanEqualsToken, ExclamationEqualsEqualsToken, ExclamationEqualsToken]
     : [EqualsEqualsEqualsToken, EqualsEqualsToken, GreaterThanEqualsToken, GreaterThanToken];
-  const mirrored = below ? [GreaterThanToken, GreaterThanEqualsToken, ExclamationEqualsEqualsToken, ExclamationEqualsToken]
+  const counterRight = below ? [GreaterThanToken, GreaterThanEqualsToken, ExclamationEqualsEqualsToken, ExclamationEqualsToken]
     : [EqualsEqualsEqualsToken, EqualsEqualsToken, LessThanEqualsToken, LessThanToken];
-  return (isCounter(inner.left) && isLimit(inner.right) && reached.includes(operator)) ||
-    (isLimit(inner.left) && isCounter(inner.right) && mirrored.includes(operator));
+  const counter = isPositiveLiteral(inner.right) && counterLeft.includes(operator)
+    ? inner.left
+    : isPositiveLiteral(inner.left) && counterRight.includes(operator)
+    ? inner.right
+    : undefined;
+  const value = counter === undefined ? undefined : skipOuterExpressions(counter);
+  return value !== undefined && (ts.isIdentifier(value) || ts.isPropertyAccessExpression(value)) && countsUp(fn, value.getText());
+}
+
+/** A numeric literal of at least 1. */
+function isPositiveLiteral(node: ts.Node): boolean {
+  const value = skipOuterExpressions(node);
+  return ts.isNumericLiteral(value) && Number(value.text) >= 1;
+}
+
+/** Whether `fn` counts up the variable or property written `counter`: `counter++`, `++counter`, `counter += n`, `counter + n`. */
+function countsUp(fn: FunctionNode, counter: string): boolean {
+  let found = false;
+  const isCounter = (node: ts.Node): boolean => skipOuterExpressions(node).getText() === counter;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if ((ts.isPostfixUnaryExpression(node) || ts.isPrefixUnaryExpression(node)) && node.operator === ts.SyntaxKind.PlusPlusToken) {
+      found = isCounter(node.operand);
+    } else if (ts.isBinaryExpression(node) && (node.operatorToken.kind === ts.SyntaxKind.PlusToken ||
+      node.operatorToken.kind === ts.SyntaxKind.PlusEqualsToken)) {
+      found = isCounter(node.left) && ts.isNumericLiteral(skipOuterExpressions(node.right));
+    }
+    if (!found) ts.forEachChild(node, visit);
+  };
+  if (fn.body !== undefined) visit(fn.body);
+  return found;
 }
 
 /**
@@ -518,18 +555,10 @@ export function reaches(
 
 /** The functions `fn` starts other than once per item of a loop or only while work is pending (see {@link reaches}). Memoised per function. */
 function steppingCallees(checker: ts.TypeChecker, fn: FunctionNode): readonly FunctionNode[] {
-  const cached = stepping.get(fn);
-  if (cached !== undefined) return cached;
-  const found = new Set<FunctionNode>();
-  forEachStart(checker, fn, (target, call) => {
-    if (!insideItemLoop(call, fn) && boundedBy(call, fn) === undefined) found.add(target);
-  });
-  const result = [...found];
-  stepping.set(fn, result);
-  return result;
+  return startedFunctions(checker, fn, stepping, (call) => !insideItemLoop(call, fn) && boundedBy(call, fn) === undefined);
 }
 
-const stepping = new WeakMap<FunctionNode, readonly FunctionNode[]>();
+const stepping = new WeakMap<ts.Node, readonly FunctionNode[]>();
 
 /** How many calls deep a site's work is followed for loops and for starting its caller again. */
 export const LOOP_DEPTH = 3;
