@@ -579,7 +579,7 @@ export class Pool {
   private pendingLookup: Promise<void> | null = null;
   private timer?: ReturnType<typeof setTimeout>;
   private pulse() {
-    if (!this.queue.length) return;
+    if (this.queue.length < 1) return;
     this.connectNext(this.queue.shift()!);
   }
   private connectNext(item: string) {

@@ -452,7 +452,9 @@ function pendingWork(condition: ts.Node): boolean | undefined {
       (ts.isNumericLiteral(other) && other.text === "0");
     const operator = inner.operatorToken.kind;
     const equality = operator === ts.SyntaxKind.EqualsEqualsEqualsToken || operator === ts.SyntaxKind.EqualsEqualsToken;
-    const atMostEmpty = operator === ts.SyntaxKind.LessThanEqualsToken && left !== undefined && empty;
+    // `size <= 0`, `queue.length < 1`: nothing pending.
+    const atMostEmpty = left !== undefined && ((operator === ts.SyntaxKind.LessThanEqualsToken && empty) ||
+      (operator === ts.SyntaxKind.LessThanToken && ts.isNumericLiteral(other) && other.text === "1"));
     return (equality && empty) || atMostEmpty ? !mention : mention;
   }
   let found: boolean | undefined;
