@@ -3,12 +3,14 @@
  * spawn at the limit (`reject`, `drop` or `queue`), the slots each class's
  * tasks hold, its wait queue, and the spawns each limit refused or dropped
  * (as zeph's BackgroundSupervisor classes, whose queues are lossy). The
- * supervisor asks before it starts a task of a class, gives the slot back
- * when the task ends, and starts the next queued task then.
+ * core asks before it starts a task of a class, gives the slot back when
+ * the task ends, and the next queued task starts then.
  *
  * @module
  */
+import type { SupervisorCore } from "./core.ts";
 import { TaskLimitError } from "./errors.ts";
+import type { Task } from "./task.ts";
 
 /**
  * What a spawn of a class at its limit gets: `reject` (default) — `spawn`
@@ -47,30 +49,51 @@ export interface ClassLimit {
 /** What a new task gets: start now, wait in its class's queue, or refused (dropped silently, or rejected). */
 export type Admission = "start" | "queue" | { refused: Error; dropped: boolean };
 
+/** What `stats()` reports of a class: tasks holding a slot (`active`), waiting (`queued`), and the spawns its limit rejected or dropped. */
+export interface ClassCounts {
+  /** Tasks holding a slot (`running` or `restarting`). */
+  active: number;
+  /** Tasks waiting for a slot (overflow `queue`). */
+  queued: number;
+  /** Spawns the `reject` limit refused. */
+  rejected: number;
+  /** Spawns dropped (`drop`, or a full `queue`). */
+  dropped: number;
+}
+
+/** A class's slots and wait queue, made when the class first holds a slot, queues, refuses or drops a spawn. */
+interface ClassState {
+  active: number;
+  rejected: number;
+  dropped: number;
+  /** Waiting tasks, in spawn order (a Set: removing an aborted one is O(1)). */
+  queue: Set<Task>;
+}
+
 const OVERFLOWS: readonly Overflow[] = ["reject", "drop", "queue"];
-const DEFAULT_QUEUE_LIMIT = 1000;
 
 /**
- * The per-class slot accounting of one supervisor, with a wait queue per
- * class of items `T` (the supervisor's tasks). Classes without a limit are
- * counted too (for `stats()` and `statusLine()`), never refused.
+ * The bulkheads of one supervisor: the class limits, the slots the tasks of
+ * each class hold, and the queue of those waiting for one. Classes without
+ * a limit are counted too (for `stats()` and `statusLine()`), never
+ * refused. Its `admit`, `enqueue`, `acquire` and `release` are the core's
+ * extension points of the same names.
  */
-export class ClassSlots<T> {
+export class Bulkheads {
+  readonly #core: SupervisorCore;
   readonly #limits = new Map<string, Required<ClassLimit>>();
-  readonly #inflight = new Map<string, number>();
-  readonly #rejected = new Map<string, number>();
-  readonly #dropped = new Map<string, number>();
-  /** Waiting tasks per class, in spawn order (a Set: removing an aborted one is O(1)). */
-  readonly #queues = new Map<string, Set<T>>();
+  readonly #states = new Map<string, ClassState>();
 
   /**
    * Validate the limits and start with every class empty.
    *
+   * @param core the core whose tasks wait and start here
    * @param limits per-class limits by class name
    * @throws {RangeError} when a `limit` or `queueLimit` is not an integer ≥ 0 (`queueLimit` may be Infinity) or `overflow` is unknown
    */
-  constructor(limits: Readonly<Record<string, ClassLimit>> = {}) {
-    for (const [name, given] of Object.entries(limits)) this.#limits.set(name, resolveLimit(name, given));
+  constructor(core: SupervisorCore, limits: Readonly<Record<string, ClassLimit>> = {}) {
+    this.#core = core;
+    for (const [name, given] of Object.entries(limits)) this.define(name, given);
   }
 
   /**
@@ -83,128 +106,85 @@ export class ClassSlots<T> {
    */
   define(name: string, given: ClassLimit): void {
     if (this.#limits.has(name)) throw new RangeError(`class "${name}" already has a limit`);
-    this.#limits.set(name, resolveLimit(name, given));
+    const { limit, overflow = "reject", queueLimit = 1000 } = given;
+    const field = `classes.${name}.`;
+    if (!(Number.isInteger(limit) && limit >= 0)) throw new RangeError(`${field}limit must be an integer ≥ 0, got ${String(limit)}`);
+    if (!OVERFLOWS.includes(overflow)) throw new RangeError(`${field}overflow must be one of ${OVERFLOWS.join(", ")}, got ${String(overflow)}`);
+    if (!(queueLimit === Infinity || (Number.isInteger(queueLimit) && queueLimit >= 0))) {
+      throw new RangeError(`${field}queueLimit must be an integer ≥ 0 or Infinity, got ${String(queueLimit)}`);
+    }
+    this.#limits.set(name, { limit, overflow, queueLimit });
   }
 
   /**
    * Decide what a new task of `taskClass` gets, counting a refusal or drop:
    * `start` (a slot is free), `queue` (wait for one), or refused.
    *
-   * @param task the new task's name (for the error)
+   * @param name the new task's name (for the error)
    * @param taskClass its class
-   * @param replacesOne true when it replaces an in-flight task of the same class, whose slot it takes over
    * @param queueable false for work that is already running (a promise), which cannot wait
+   * @param previous the task it replaces, if any: when that one holds a slot of the same class, the new task takes it over
    * @returns the decision
    */
-  admit(task: string, taskClass: string, replacesOne: boolean, queueable: boolean): Admission {
+  admit(name: string, taskClass: string, queueable: boolean, previous?: Task): Admission {
     const limit = this.#limits.get(taskClass);
-    if (limit === undefined || this.inflight(taskClass) - (replacesOne ? 1 : 0) < limit.limit) return "start";
-    const refused = new TaskLimitError(task, taskClass, limit.limit);
-    if (limit.overflow === "reject") {
-      bump(this.#rejected, taskClass);
-      return { refused, dropped: false };
-    }
-    if (limit.overflow === "queue" && queueable && this.queued(taskClass) < limit.queueLimit) return "queue";
-    bump(this.#dropped, taskClass);
-    return { refused, dropped: true };
+    const state = this.#states.get(taskClass);
+    const takesOver = previous?.extras?.holdsSlot === true && previous.class === taskClass;
+    if (limit === undefined || (state?.active ?? 0) - (takesOver ? 1 : 0) < limit.limit) return "start";
+    if (limit.overflow === "queue" && queueable && (state?.queue.size ?? 0) < limit.queueLimit) return "queue";
+    const dropped = limit.overflow !== "reject";
+    this.#state(taskClass)[dropped ? "dropped" : "rejected"]++;
+    return { refused: new TaskLimitError(name, taskClass, limit.limit), dropped };
   }
 
   /**
-   * Take a slot of `taskClass` for a task that starts now.
+   * Put an admitted task in its class's queue until a slot is free; aborted
+   * while waiting (handle, name, class, outside signal, shutdown), it
+   * leaves the queue and never starts.
    *
-   * @param taskClass the class
+   * @param task the task, registered with the core
    */
-  acquire(taskClass: string): void {
-    bump(this.#inflight, taskClass);
+  enqueue(task: Task): void {
+    task.status = "queued";
+    this.#state(task.class!).queue.add(task);
+    task.signal.addEventListener("abort", () => this.#abandon(task), { once: true });
+    const events = this.#core.events;
+    if (events.has("queued")) events.emit("queued", { name: task.name, id: task.id, attempt: 1, class: task.class });
   }
 
   /**
-   * Give back a slot (the caller makes sure it does so once per task).
+   * Give a starting task one of its class's slots.
    *
-   * @param taskClass the class
+   * @param task the task
    */
-  release(taskClass: string): void {
-    this.#inflight.set(taskClass, Math.max(0, this.inflight(taskClass) - 1));
+  acquire(task: Task): void {
+    this.#state(task.class!).active++;
+    task.more.holdsSlot = true;
   }
 
   /**
-   * Put a task in its class's wait queue.
+   * The task holding a slot ended: free the slot, and start the tasks
+   * waiting for one a microtask later (no recursion through settling tasks).
    *
-   * @param taskClass the class
-   * @param item the waiting task
+   * @param task the task
    */
-  enqueue(taskClass: string, item: T): void {
-    let queue = this.#queues.get(taskClass);
-    if (queue === undefined) this.#queues.set(taskClass, (queue = new Set()));
-    queue.add(item);
+  release(task: Task): void {
+    task.extras!.holdsSlot = false;
+    const taskClass = task.class!;
+    const state = this.#states.get(taskClass)!;
+    state.active--;
+    if (state.queue.size > 0) queueMicrotask(() => this.#startQueued(taskClass, state));
   }
 
   /**
-   * Take a waiting task out of the queue (it was aborted, or is starting).
+   * The counts of a class.
    *
    * @param taskClass the class
-   * @param item the task
-   * @returns true when it was waiting
+   * @returns its active, queued, rejected and dropped counts (0 for a class never seen)
    */
-  unqueue(taskClass: string, item: T): boolean {
-    return this.#queues.get(taskClass)?.delete(item) ?? false;
-  }
-
-  /**
-   * The next waiting task that may start now, taken out of the queue, its
-   * slot not yet acquired; undefined when the class is at its limit or
-   * nothing waits.
-   *
-   * @param taskClass the class
-   * @returns the task to start, or undefined
-   */
-  next(taskClass: string): T | undefined {
-    const queue = this.#queues.get(taskClass);
-    const limit = this.#limits.get(taskClass);
-    if (queue === undefined || queue.size === 0 || (limit !== undefined && this.inflight(taskClass) >= limit.limit)) return undefined;
-    const [first] = queue;
-    queue.delete(first!);
-    return first;
-  }
-
-  /**
-   * Tasks of `taskClass` holding a slot (`running` or `restarting`).
-   *
-   * @param taskClass the class
-   * @returns the count
-   */
-  inflight(taskClass: string): number {
-    return this.#inflight.get(taskClass) ?? 0;
-  }
-
-  /**
-   * Tasks of `taskClass` waiting for a slot.
-   *
-   * @param taskClass the class
-   * @returns the count
-   */
-  queued(taskClass: string): number {
-    return this.#queues.get(taskClass)?.size ?? 0;
-  }
-
-  /**
-   * Spawns of `taskClass` its `reject` limit refused so far.
-   *
-   * @param taskClass the class
-   * @returns the count
-   */
-  rejected(taskClass: string): number {
-    return this.#rejected.get(taskClass) ?? 0;
-  }
-
-  /**
-   * Spawns of `taskClass` dropped so far (`drop`, or a full `queue`).
-   *
-   * @param taskClass the class
-   * @returns the count
-   */
-  dropped(taskClass: string): number {
-    return this.#dropped.get(taskClass) ?? 0;
+  counts(taskClass: string): ClassCounts {
+    const { active = 0, queue, rejected = 0, dropped = 0 } = this.#states.get(taskClass) ?? {};
+    return { active, queued: queue?.size ?? 0, rejected, dropped };
   }
 
   /**
@@ -212,22 +192,40 @@ export class ClassSlots<T> {
    *
    * @returns class names
    */
-  seen(): Set<string> {
-    return new Set([...this.#inflight.keys(), ...this.#queues.keys(), ...this.#rejected.keys(), ...this.#dropped.keys()]);
+  seen(): string[] {
+    return [...this.#states.keys()];
   }
-}
 
-function bump(counts: Map<string, number>, key: string): void {
-  counts.set(key, (counts.get(key) ?? 0) + 1);
-}
-
-/** Validate a class limit and fill in its defaults; throws a RangeError naming the bad field. */
-function resolveLimit(name: string, given: ClassLimit): Required<ClassLimit> {
-  const { limit, overflow = "reject", queueLimit = DEFAULT_QUEUE_LIMIT } = given;
-  if (!(Number.isInteger(limit) && limit >= 0)) throw new RangeError(`classes.${name}.limit must be an integer ≥ 0, got ${String(limit)}`);
-  if (!OVERFLOWS.includes(overflow)) throw new RangeError(`classes.${name}.overflow must be one of ${OVERFLOWS.join(", ")}, got ${String(overflow)}`);
-  if (!(queueLimit === Infinity || (Number.isInteger(queueLimit) && queueLimit >= 0))) {
-    throw new RangeError(`classes.${name}.queueLimit must be an integer ≥ 0 or Infinity, got ${String(queueLimit)}`);
+  #state(taskClass: string): ClassState {
+    let state = this.#states.get(taskClass);
+    if (state === undefined) this.#states.set(taskClass, (state = { active: 0, rejected: 0, dropped: 0, queue: new Set() }));
+    return state;
   }
-  return { limit, overflow, queueLimit };
+
+  /** A queued task was aborted (this runs as an abort listener, so nothing may throw out of it). */
+  #abandon(task: Task): void {
+    if (task.status !== "queued") return;
+    this.#states.get(task.class!)!.queue.delete(task);
+    this.#settle(task, () => this.#core.finalize(task, { status: "aborted", reason: task.signal.reason }));
+  }
+
+  /** Start the tasks of `taskClass` waiting in `state.queue`, in spawn order, while a slot is free. */
+  #startQueued(taskClass: string, state: ClassState): void {
+    const core = this.#core;
+    for (const task of state.queue) {
+      if (state.active >= this.#limits.get(taskClass)!.limit) return;
+      state.queue.delete(task);
+      this.acquire(task);
+      this.#settle(task, () => core.attempt(task, task.factory!, core.clock.now()));
+    }
+  }
+
+  /** Run `step` on `task`; what it throws is a broken invariant, which fails the task (see `SupervisorCore.crashed`). */
+  #settle(task: Task, step: () => void): void {
+    try {
+      step();
+    } catch (error) {
+      this.#core.crashed(task, error);
+    }
+  }
 }

@@ -1,15 +1,16 @@
-import { backoffDelay, guardRandom } from "./backoff.ts";
-import { type Clock, sleep } from "./clock.ts";
-import { type Admission, type ClassLimit, ClassSlots } from "./classes.ts";
-import { type CoreExtension, NO_OPTIONS, type SettledOutcome, signalError, SupervisorCore } from "./core.ts";
-import { SupervisorClosedError, TaskAbortedError, TaskTimeoutError } from "./errors.ts";
+import { guardRandom } from "./backoff.ts";
+import type { Clock } from "./clock.ts";
+import { Bulkheads, type ClassCounts, type ClassLimit } from "./classes.ts";
+import { NO_OPTIONS, signalError, SupervisorCore } from "./core.ts";
+import { Durations } from "./durations.ts";
+import { SupervisorClosedError, TaskAbortedError } from "./errors.ts";
 import type { Listener, SupervisorEvents } from "./events.ts";
-import { observeRejection } from "./guard.ts";
 import { attachRestartLogger, type Logger, logUnsupervised } from "./logger.ts";
-import { hasRestartOptions, IntensityWindow, type ResolvedRestart, resolveRestart, type RestartOptions } from "./policy.ts";
-import { errorMessage } from "./serialize.ts";
-import { DurationHistogram, type DurationStats } from "./stats.ts";
-import { RefusedHandle, type Task } from "./task.ts";
+import { hasRestartOptions, type ResolvedRestart, resolveRestart, type RestartOptions } from "./policy.ts";
+import { armAttemptTimeout, restartOrFail } from "./restart.ts";
+import { shutdownCore } from "./shutdown.ts";
+import type { DurationStats } from "./stats.ts";
+import { RefusedHandle } from "./task.ts";
 import type { GuardStats, SpawnOptions, TaskFactory, TaskHandle, TaskOptions, TaskSnapshot, UnsupervisedKind } from "./types.ts";
 
 /**
@@ -95,7 +96,7 @@ export interface SupervisorStats {
   /** Attempt durations by task name (see `DurationStats`: p50/p95/p99 and bucket counts by outcome). */
   tasks: Record<string, DurationStats>;
   /** Attempt durations by class, with the tasks holding a slot (`active`), waiting (`queued`), and the spawns its limit rejected or dropped. */
-  classes: Record<string, DurationStats & { active: number; queued: number; rejected: number; dropped: number }>;
+  classes: Record<string, DurationStats & ClassCounts>;
 }
 
 /** The core the next `TaskSupervisor` is built on instead of a new one (see {@link supervisorOn}). */
@@ -128,13 +129,11 @@ let adopted: SupervisorCore | undefined;
 export class TaskSupervisor {
   /** The registry, logger, events and attempt running this supervisor shares with `spawnLogged`'s default when it is the default. */
   readonly #core: SupervisorCore;
-  readonly #random: () => number;
-  readonly #classes: ClassSlots<Task>;
+  readonly #classes: Bulkheads;
+  readonly #durations = new Durations();
   readonly #defaults: RestartOptions;
   /** The supervisor's defaults resolved once, for the many spawns that give no restart option. */
   readonly #defaultRestart: ResolvedRestart;
-  readonly #taskStats = new Map<string, DurationHistogram>();
-  readonly #classStats = new Map<string, DurationHistogram>();
   readonly #unsupervised: GuardStats = { unhandledRejection: 0, uncaughtException: 0 };
   #shutdown: Promise<ShutdownSummary> | undefined;
 
@@ -148,35 +147,22 @@ export class TaskSupervisor {
     const core = adopted ?? new SupervisorCore(options);
     this.#core = core;
     // Only a user-supplied jitter source can throw; the built-in one stays unwrapped.
-    this.#random = options.random === undefined ? Math.random : guardRandom(options.random, (error) => core.fault({ source: "random", error }));
-    this.#classes = new ClassSlots(options.classes);
+    const random = options.random === undefined ? Math.random : guardRandom(options.random, (error) => core.fault({ source: "random", error }));
+    const classes = (this.#classes = new Bulkheads(core, options.classes));
+    const durations = this.#durations;
     this.#defaults = { ...options.defaults };
     this.#defaultRestart = resolveRestart({}, this.#defaults);
-    core.extension = this.#extension();
-    if (core.logger !== undefined) attachRestartLogger(core.events, core.logger, core.maxString);
-  }
-
-  /** What this supervisor adds to its core: class slots, stats, attempt timeouts and restarts. */
-  #extension(): CoreExtension {
-    return {
-      admit: (name, taskClass, queueable) => this.#classes.admit(name, taskClass, false, queueable),
-      enqueue: (task) => this.#enqueue(task),
-      acquire: (task) => {
-        this.#classes.acquire(task.class!);
-        task.more.holdsSlot = true;
-      },
-      release: (task) => {
-        task.extras!.holdsSlot = false;
-        this.#classes.release(task.class!);
-        this.#pump(task.class!);
-      },
-      record: (task, durationMs, outcome) => {
-        histogramFor(this.#taskStats, task.name).record(durationMs, outcome);
-        if (task.class !== undefined) histogramFor(this.#classStats, task.class).record(durationMs, outcome);
-      },
-      armTimeout: (task, attempt, attemptStart, timeoutMs) => this.#armAttemptTimeout(task, attempt, attemptStart, timeoutMs),
-      restart: (task, durationMs, settled, error, lastError) => this.#restartOrFail(task, durationMs, settled, error, lastError),
+    // What this supervisor adds to its core: class slots, durations, attempt timeouts and restarts.
+    core.extension = {
+      admit: (name, taskClass, queueable) => classes.admit(name, taskClass, queueable),
+      enqueue: (task) => classes.enqueue(task),
+      acquire: (task) => classes.acquire(task),
+      release: (task) => classes.release(task),
+      record: (task, durationMs, outcome) => durations.record(task, durationMs, outcome),
+      armTimeout: (task, attempt, attemptStart, timeoutMs) => armAttemptTimeout(core, task, attempt, attemptStart, timeoutMs),
+      restart: (task, durationMs, settled, error, lastError) => restartOrFail(core, random, task, durationMs, settled, error, lastError),
     };
+    if (core.logger !== undefined) attachRestartLogger(core.events, core.logger, core.maxString);
   }
 
   /** Aborted when `shutdown()` begins; every task's signal follows it. */
@@ -221,13 +207,9 @@ export class TaskSupervisor {
    * @throws {RangeError} on invalid options; {TypeError} when `name` is not a non-empty string, `signal` not an AbortSignal or `shouldRestart` not a function
    */
   spawn<T>(name: string, factory: TaskFactory<T>, options: SpawnOptions = {}): TaskHandle<T> {
-    checkName(name);
-    checkSignal(options.signal);
+    checkTask(name, options);
     const restart = hasRestartOptions(options) ? resolveRestart(options, this.#defaults) : this.#defaultRestart;
-    const admission = this.#admit(name, options.class, name, true);
-    if (typeof admission !== "object") return this.#start(name, factory, restart, options, admission === "queue");
-    if (!admission.dropped) throw admission.refused;
-    return new RefusedHandle(name, this.#core.nextId(), admission.refused);
+    return this.#start(name, factory, restart, options, true);
   }
 
   /**
@@ -267,11 +249,8 @@ export class TaskSupervisor {
   run<T>(name: string, fn: TaskFactory<T>, options: TaskOptions = {}): Promise<T> {
     let handle: TaskHandle<T>;
     try {
-      checkName(name);
-      checkSignal(options.signal);
-      const admission = this.#admit(name, options.class, name, true);
-      if (typeof admission === "object") throw admission.refused;
-      handle = this.#start(name, fn, undefined, options, admission === "queue");
+      checkTask(name, options);
+      handle = this.#start(name, fn, undefined, options, false);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -350,7 +329,7 @@ export class TaskSupervisor {
     const summaries = new Map<string, DurationStats | undefined>();
     for (const e of this.#core.registry.all()) {
       let durations = summaries.get(e.name);
-      if (!summaries.has(e.name)) summaries.set(e.name, (durations = this.#taskStats.get(e.name)?.summary()));
+      if (!summaries.has(e.name)) summaries.set(e.name, (durations = this.#durations.task(e.name)));
       out.push({
         name: e.name,
         id: e.id,
@@ -387,7 +366,7 @@ export class TaskSupervisor {
    * @returns the count
    */
   inflight(taskClass: string): number {
-    return this.#classes.inflight(taskClass);
+    return this.#classes.counts(taskClass).active;
   }
 
   /**
@@ -397,7 +376,7 @@ export class TaskSupervisor {
    * @returns the count
    */
   queued(taskClass: string): number {
-    return this.#classes.queued(taskClass);
+    return this.#classes.counts(taskClass).queued;
   }
 
   /**
@@ -407,7 +386,7 @@ export class TaskSupervisor {
    * @returns the count
    */
   dropped(taskClass: string): number {
-    return this.#classes.dropped(taskClass);
+    return this.#classes.counts(taskClass).dropped;
   }
 
   /**
@@ -433,10 +412,9 @@ export class TaskSupervisor {
    */
   statusLine(): string {
     const parts: string[] = [];
-    for (const name of [...this.#classes.seen()].sort()) {
-      const inflight = this.#classes.inflight(name);
-      const queued = this.#classes.queued(name);
-      if (inflight > 0 || queued > 0) parts.push(`${inflight} ${name}${queued > 0 ? ` (+${queued} queued)` : ""}`);
+    for (const name of this.#classes.seen().sort()) {
+      const { active, queued } = this.#classes.counts(name);
+      if (active > 0 || queued > 0) parts.push(`${active} ${name}${queued > 0 ? ` (+${queued} queued)` : ""}`);
     }
     return parts.length === 0 ? "" : `bg: ${parts.join(", ")}`;
   }
@@ -447,20 +425,11 @@ export class TaskSupervisor {
    * @returns count, min, max, p50, p95 and p99 in ms, and bucket counts by attempt outcome, from fixed-bucket histograms
    */
   stats(): SupervisorStats {
-    const tasks: SupervisorStats["tasks"] = {};
-    for (const [name, histogram] of this.#taskStats) tasks[name] = histogram.summary();
     const classes: SupervisorStats["classes"] = {};
-    const names = new Set([...this.#classStats.keys(), ...this.#classes.seen()]);
-    for (const name of names) {
-      classes[name] = {
-        ...(this.#classStats.get(name)?.summary() ?? new DurationHistogram().summary()),
-        active: this.#classes.inflight(name),
-        queued: this.#classes.queued(name),
-        rejected: this.#classes.rejected(name),
-        dropped: this.#classes.dropped(name),
-      };
+    for (const name of new Set([...this.#durations.classes(), ...this.#classes.seen()])) {
+      classes[name] = { ...this.#durations.class(name), ...this.#classes.counts(name) };
     }
-    return { tasks, classes };
+    return { tasks: this.#durations.tasks(), classes };
   }
 
   /**
@@ -501,46 +470,7 @@ export class TaskSupervisor {
     if (!(timeoutMs >= 0)) {
       return Promise.reject(new RangeError(`shutdown timeoutMs must be ≥ 0 ms, got ${String(timeoutMs)}`));
     }
-    const core = this.#core;
-    const began = core.clock.now();
-    const activeAtStart = core.active;
-    core.closed = true;
-    this.#shutdown = new Promise<ShutdownSummary>((resolve) => {
-      let timer: unknown;
-      let finished = false;
-      const finish = (): void => {
-        if (finished) return;
-        finished = true;
-        core.onDrained = undefined;
-        if (timer !== undefined) core.clock.clearTimeout(timer);
-        const aborted: string[] = [];
-        for (const entry of core.registry.all()) {
-          if (entry.settled) continue;
-          aborted.push(entry.name);
-          core.finalize(entry, { status: "aborted", reason: core.controller.signal.reason }, false, true);
-        }
-        if (aborted.length > 0) {
-          core.logger?.warn({ tasks: aborted, timeoutMs }, `shutdown deadline passed; ${aborted.length} task(s) marked aborted`);
-        }
-        resolve({ exited: activeAtStart - aborted.length, aborted, timedOut: aborted.length > 0, durationMs: core.clock.now() - began });
-      };
-      core.onDrained = finish;
-      const reason = new DOMException("the supervisor is shutting down", "AbortError");
-      core.controller.abort(reason);
-      // Tasks are linked to the supervisor by hand: no listener per task on the supervisor's signal.
-      for (const entry of core.registry.all()) if (!entry.settled) entry.cancel(reason);
-      if (core.active === 0) finish();
-      else if (!finished) {
-        try {
-          timer = core.clock.setTimeout(finish, timeoutMs);
-        } catch (error) {
-          // No deadline can be set: end the shutdown now rather than never.
-          core.fault({ source: "clock", error });
-          finish();
-        }
-      }
-    });
-    return this.#shutdown;
+    return (this.#shutdown = shutdownCore(this.#core, timeoutMs));
   }
 
   /**
@@ -552,161 +482,33 @@ export class TaskSupervisor {
     await this.shutdown();
   }
 
-  /** May a named task start (`start`), wait (`queue`), or is it refused: closed supervisor, or its class at the limit. */
-  #admit(name: string, taskClass: string | undefined, replacing: string, queueable: boolean): Admission {
-    if (this.#core.closed) return { refused: new SupervisorClosedError(name), dropped: false };
-    if (taskClass === undefined) return "start";
-    const previous = this.#core.registry.named(replacing);
-    return this.#classes.admit(name, taskClass, previous?.extras?.holdsSlot === true && previous.class === taskClass, queueable);
-  }
-
-  /** Replace whatever is registered under `name` and start a named task. */
-  #start<T>(name: string, work: TaskFactory<T>, restart: ResolvedRestart | undefined, options: TaskOptions, queued: boolean): TaskHandle<T> {
-    this.#replace(name);
-    return this.#core.start(name, work as TaskFactory, restart, options, false, queued) as TaskHandle<T>;
-  }
-
-  /** Put an admitted task in its class's queue until a slot is free. */
-  #enqueue(task: Task): void {
-    task.status = "queued";
-    this.#classes.enqueue(task.class!, task);
-    // Aborted while waiting (handle, name, class, outside signal, shutdown): leave the queue, never start.
-    task.signal.addEventListener("abort", () => this.#abandonQueued(task), { once: true });
-    const events = this.#core.events;
-    if (events.has("queued")) events.emit("queued", { name: task.name, id: task.id, attempt: 1, class: task.class });
-  }
-
-  /** A queued task was aborted (this runs as an abort listener, so nothing may throw out of it). */
-  #abandonQueued(task: Task): void {
-    if (task.status !== "queued") return;
-    this.#classes.unqueue(task.class!, task);
-    try {
-      this.#core.finalize(task, { status: "aborted", reason: task.signal.reason });
-    } catch (error) {
-      this.#core.crashed(task, error);
+  /**
+   * Start a named task, replacing whatever is registered under `name`, or
+   * queue it: unless the supervisor is closed or the task's class refuses
+   * it. A refusal is thrown, or with `dropped` (overflow `drop`, a full
+   * queue) returned as a refused handle when `droppedHandle` is true.
+   */
+  #start<T>(name: string, work: TaskFactory<T>, restart: ResolvedRestart | undefined, options: TaskOptions, droppedHandle: boolean): TaskHandle<T> {
+    const core = this.#core;
+    const previous = core.registry.named(name);
+    const admission = core.closed
+      ? { refused: new SupervisorClosedError(name), dropped: false }
+      : options.class === undefined
+      ? "start"
+      : this.#classes.admit(name, options.class, true, previous);
+    if (typeof admission === "object") {
+      if (admission.dropped && droppedHandle) return new RefusedHandle(name, core.nextId(), admission.refused);
+      throw admission.refused;
     }
-  }
-
-  /** A slot of `taskClass` was freed: start the tasks waiting for one, a microtask later (no recursion through settling tasks). */
-  #pump(taskClass: string): void {
-    if (this.#classes.queued(taskClass) > 0) queueMicrotask(() => this.#startQueued(taskClass));
-  }
-
-  #startQueued(taskClass: string): void {
-    for (let task = this.#classes.next(taskClass); task !== undefined; task = this.#classes.next(taskClass)) {
-      this.#classes.acquire(taskClass);
-      task.more.holdsSlot = true;
-      try {
-        this.#core.attempt(task, task.factory!, this.#core.clock.now());
-      } catch (error) {
-        this.#core.crashed(task, error);
+    if (previous !== undefined) {
+      if (!previous.settled) {
+        const reason = new DOMException(`replaced by a new task named "${name}"`, "AbortError");
+        previous.cancel(reason);
+        core.finalize(previous, { status: "aborted", reason });
       }
+      core.registry.remove(previous);
     }
-  }
-
-  #replace(name: string): void {
-    const previous = this.#core.registry.named(name);
-    if (previous === undefined) return;
-    if (!previous.settled) {
-      const reason = new DOMException(`replaced by a new task named "${name}"`, "AbortError");
-      previous.cancel(reason);
-      this.#core.finalize(previous, { status: "aborted", reason });
-    }
-    this.#core.registry.remove(previous);
-  }
-
-  /** Time the attempt out after `timeoutMs` unless it settles first; a clock that cannot schedule it is reported and the attempt runs unlimited. */
-  #armAttemptTimeout(task: Task, attempt: number, attemptStart: number, timeoutMs: number): void {
-    const core = this.#core;
-    const more = task.more;
-    try {
-      more.attemptTimer = core.clock.setTimeout(() => {
-        more.attemptTimer = undefined;
-        if (task.attempt !== attempt || task.status !== "running") return;
-        const error = new TaskTimeoutError(task.name, attempt, timeoutMs);
-        more.attemptController?.abort(error);
-        core.attemptSettled(task, attempt, attemptStart, "timedOut", error);
-      }, timeoutMs);
-    } catch (error) {
-      core.fault({ source: "clock", task: task.name, error });
-    }
-  }
-
-  /** The clock could not schedule a restart: the task fails for good (it would otherwise wait forever). */
-  #clockFailed(task: Task, error: unknown): void {
-    this.#core.fault({ source: "clock", task: task.name, error });
-    try {
-      this.#core.finalize(task, { status: "failed", error, reason: `the clock could not schedule the restart: ${errorMessage(error, this.#core.maxString)}` });
-    } catch (again) {
-      this.#core.crashed(task, again);
-    }
-  }
-
-  /** An attempt of a restartable task failed, timed out, or returned under `always`: restart it after a backoff, or give up. */
-  #restartOrFail(task: Task, durationMs: number, settled: SettledOutcome, error: unknown, lastError: string | undefined): void {
-    const core = this.#core;
-    const restart = task.restart!;
-    const returned = settled === "returned";
-    const what = settled === "timedOut" ? "timed out" : "failed";
-    if (!returned && restart.shouldRestart !== undefined && !this.#mayRestart(task, restart.shouldRestart, error)) {
-      return core.finalize(task, { status: "failed", error, reason: `shouldRestart declined a restart after attempt ${task.attempt} ${what}: ${lastError}` });
-    }
-    const retry = (task.more.retry ??= { failures: 0, previousDelay: undefined, window: undefined });
-    if (durationMs >= restart.resetAfterMs) {
-      retry.failures = 0;
-      retry.previousDelay = undefined;
-    }
-    retry.failures++;
-    let giveUp: string | undefined;
-    if (retry.failures >= restart.maxConsecutiveFailures) {
-      giveUp = `${retry.failures} consecutive failure(s) reached maxConsecutiveFailures`;
-    } else if (restart.intensity !== undefined && !(retry.window ??= new IntensityWindow(restart.intensity)).admit(core.clock.now())) {
-      giveUp = `restart intensity exceeded: more than ${restart.intensity.maxRestarts} restart(s) within ${restart.intensity.withinMs} ms`;
-    }
-    if (giveUp !== undefined) return core.finalize(task, { status: "failed", error, reason: giveUp }, true);
-    const delayMs = backoffDelay(retry.failures, restart.backoff, this.#random, retry.previousDelay);
-    retry.previousDelay = delayMs;
-    task.status = "restarting";
-    if (core.events.has("restart")) {
-      const { name, id } = task;
-      const attempt = task.attempt + 1;
-      core.events.emit(
-        "restart",
-        returned ? { name, id, attempt, class: task.class, delayMs } : { name, id, attempt, class: task.class, delayMs, error },
-      );
-    }
-    sleep(core.clock, delayMs, task.signal).then(
-      (slept) => this.#afterBackoff(task, slept),
-      (clockError: unknown) => this.#clockFailed(task, clockError),
-    );
-  }
-
-  /** Ask `shouldRestart`; a throw, or a promise (the answer must be synchronous), is reported and counts as no. */
-  #mayRestart(task: Task, shouldRestart: (error: unknown, attempt: number) => boolean, error: unknown): boolean {
-    let answer: unknown;
-    try {
-      answer = shouldRestart(error, task.attempt);
-    } catch (thrown) {
-      this.#core.fault({ source: "shouldRestart", task: task.name, error: thrown });
-      return false;
-    }
-    if (typeof (answer as { then?: unknown } | null)?.then === "function") {
-      observeRejection(answer, () => {});
-      this.#core.fault({ source: "shouldRestart", task: task.name, error: new TypeError("shouldRestart returned a promise; it must answer synchronously") });
-      return false;
-    }
-    return Boolean(answer);
-  }
-
-  #afterBackoff(task: Task, slept: boolean): void {
-    try {
-      if (task.settled) return;
-      if (!slept) return this.#core.finalize(task, { status: "aborted", reason: task.signal.reason });
-      task.more.restartCount++;
-      this.#core.attempt(task, task.factory!);
-    } catch (error) {
-      this.#core.crashed(task, error);
-    }
+    return core.start(name, work as TaskFactory, restart, options, false, admission === "queue") as TaskHandle<T>;
   }
 }
 
@@ -729,19 +531,11 @@ export function supervisorOn(core: SupervisorCore): TaskSupervisor {
   }
 }
 
-function histogramFor(map: Map<string, DurationHistogram>, key: string): DurationHistogram {
-  let histogram = map.get(key);
-  if (histogram === undefined) map.set(key, (histogram = new DurationHistogram()));
-  return histogram;
-}
-
-function checkSignal(signal: unknown): void {
-  const error = signalError(signal);
-  if (error !== undefined) throw error;
-}
-
-function checkName(name: unknown): asserts name is string {
+/** Refuse a task whose name is not a non-empty string (TypeError) or whose `signal` option is not an AbortSignal (TypeError). */
+function checkTask(name: unknown, options: TaskOptions): asserts name is string {
   if (typeof name !== "string" || name.length === 0) {
     throw new TypeError(`a task name must be a non-empty string, got ${typeof name === "string" ? '""' : typeof name}`);
   }
+  const error = signalError(options.signal);
+  if (error !== undefined) throw error;
 }
