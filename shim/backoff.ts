@@ -1,3 +1,5 @@
+import { check, checkOneOf, merge } from "./options.ts";
+
 /**
  * How a backoff delay is randomised before it is clamped to the cap:
  * `multiplicative` (delay × a uniform factor in [1 − ratio, 1 + ratio]),
@@ -54,28 +56,19 @@ const JITTERS: readonly Jitter[] = ["none", "multiplicative", "full", "decorrela
 /**
  * Fill in defaults and validate a partial backoff.
  *
- * @param partial caller's overrides
+ * @param layers caller's overrides, lowest precedence first (e.g. the supervisor's defaults, then the task's); `undefined` values are left out
  * @returns a complete backoff
  * @throws {RangeError} when a value is negative, not finite, `factor` < 1,
  *   `jitterRatio` outside [0, 1] or `jitter` unknown
  */
-export function resolveBackoff(partial: Partial<Backoff> = {}): Backoff {
-  const backoff: Backoff = { ...defaultBackoff, ...stripUndefined(partial) };
-  const finiteAtLeast = (key: "initialMs" | "maxMs" | "factor", min: number): void => {
+export function resolveBackoff(...layers: (Partial<Backoff> | undefined)[]): Backoff {
+  const backoff = merge(defaultBackoff, ...layers) as Backoff;
+  for (const [key, min] of [["initialMs", 0], ["maxMs", 0], ["factor", 1]] as const) {
     const value = backoff[key];
-    if (!Number.isFinite(value) || value < min) {
-      throw new RangeError(`backoff.${key} must be a finite number ≥ ${min}, got ${String(value)}`);
-    }
-  };
-  finiteAtLeast("initialMs", 0);
-  finiteAtLeast("maxMs", 0);
-  finiteAtLeast("factor", 1);
-  if (!(backoff.jitterRatio >= 0 && backoff.jitterRatio <= 1)) {
-    throw new RangeError(`backoff.jitterRatio must be in [0, 1], got ${String(backoff.jitterRatio)}`);
+    check(Number.isFinite(value) && value >= min, `backoff.${key}`, `a finite number ≥ ${min}`, value);
   }
-  if (!JITTERS.includes(backoff.jitter)) {
-    throw new RangeError(`backoff.jitter must be one of ${JITTERS.join(", ")}, got ${String(backoff.jitter)}`);
-  }
+  check(backoff.jitterRatio >= 0 && backoff.jitterRatio <= 1, "backoff.jitterRatio", "in [0, 1]", backoff.jitterRatio);
+  checkOneOf(JITTERS, "backoff.jitter", backoff.jitter);
   return backoff;
 }
 
@@ -157,13 +150,4 @@ export function guardRandom(random: () => number, onFailure: (error: unknown) =>
     }
     return 0.5;
   };
-}
-
-/** Copy of `value` without the keys whose value is `undefined`. */
-export function stripUndefined<T extends object>(value: T): Partial<T> {
-  const out: Partial<T> = {};
-  for (const key of Object.keys(value) as (keyof T)[]) {
-    if (value[key] !== undefined) out[key] = value[key];
-  }
-  return out;
 }

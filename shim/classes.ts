@@ -10,6 +10,7 @@
  */
 import type { SupervisorCore } from "./core.ts";
 import { TaskLimitError } from "./errors.ts";
+import { checkCount, checkOneOf } from "./options.ts";
 import type { Task } from "./task.ts";
 
 /**
@@ -107,13 +108,12 @@ export class Bulkheads {
   define(name: string, given: ClassLimit): void {
     if (this.#limits.has(name)) throw new RangeError(`class "${name}" already has a limit`);
     const { limit, overflow = "reject", queueLimit = 1000 } = given;
-    const field = `classes.${name}.`;
-    if (!(Number.isInteger(limit) && limit >= 0)) throw new RangeError(`${field}limit must be an integer ≥ 0, got ${String(limit)}`);
-    if (!OVERFLOWS.includes(overflow)) throw new RangeError(`${field}overflow must be one of ${OVERFLOWS.join(", ")}, got ${String(overflow)}`);
-    if (!(queueLimit === Infinity || (Number.isInteger(queueLimit) && queueLimit >= 0))) {
-      throw new RangeError(`${field}queueLimit must be an integer ≥ 0 or Infinity, got ${String(queueLimit)}`);
-    }
-    this.#limits.set(name, { limit, overflow, queueLimit });
+    const option = `classes.${name}.`;
+    this.#limits.set(name, {
+      limit: checkCount(`${option}limit`, limit, 0, false),
+      overflow: checkOneOf(OVERFLOWS, `${option}overflow`, overflow),
+      queueLimit: checkCount(`${option}queueLimit`, queueLimit, 0, true),
+    });
   }
 
   /**

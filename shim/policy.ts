@@ -1,4 +1,5 @@
-import { type Backoff, resolveBackoff, stripUndefined } from "./backoff.ts";
+import { type Backoff, resolveBackoff } from "./backoff.ts";
+import { check, checkCount, checkOneOf, merge } from "./options.ts";
 
 /**
  * When a task is started again after its factory's promise settles:
@@ -115,31 +116,21 @@ const MAX_TIMER_MS = 2_147_483_647;
  * @throws {TypeError} when `shouldRestart` is given and is not a function
  */
 export function resolveRestart(options: RestartOptions = {}, defaults: RestartOptions = {}): ResolvedRestart {
-  const merged: RestartOptions = { ...stripUndefined(defaults), ...stripUndefined(options) };
-  const restart = merged.restart ?? "on-failure";
-  if (!POLICIES.includes(restart)) {
-    throw new RangeError(`restart must be one of ${POLICIES.join(", ")}, got ${String(restart)}`);
-  }
-  const maxConsecutiveFailures = merged.maxConsecutiveFailures ?? 10;
-  if (!(maxConsecutiveFailures === Infinity || (Number.isInteger(maxConsecutiveFailures) && maxConsecutiveFailures >= 1))) {
-    throw new RangeError(`maxConsecutiveFailures must be an integer ≥ 1 or Infinity, got ${String(maxConsecutiveFailures)}`);
-  }
+  const merged = merge(defaults, options);
+  const restart = checkOneOf(POLICIES, "restart", merged.restart ?? "on-failure");
+  const maxConsecutiveFailures = checkCount("maxConsecutiveFailures", merged.maxConsecutiveFailures ?? 10, 1, true);
   const resetAfterMs = merged.resetAfterMs ?? 60_000;
-  if (!(resetAfterMs >= 0)) {
-    throw new RangeError(`resetAfterMs must be a number of ms ≥ 0, got ${String(resetAfterMs)}`);
+  check(resetAfterMs >= 0, "resetAfterMs", "a number of ms ≥ 0", resetAfterMs);
+  const { intensity, shouldRestart, attemptTimeoutMs } = merged;
+  if (intensity !== undefined) {
+    check(intensity.maxRestarts >= 0, "intensity.maxRestarts", "a number ≥ 0", intensity.maxRestarts);
+    check(intensity.withinMs > 0, "intensity.withinMs", "a number of ms > 0", intensity.withinMs);
   }
-  const intensity = merged.intensity;
-  if (intensity !== undefined && !(intensity.maxRestarts >= 0 && intensity.withinMs > 0)) {
-    throw new RangeError("intensity needs maxRestarts ≥ 0 and withinMs > 0 (ms)");
-  }
-  const { shouldRestart, attemptTimeoutMs } = merged;
   if (shouldRestart !== undefined && typeof shouldRestart !== "function") {
     throw new TypeError(`shouldRestart must be a function (error, attempt) => boolean, got ${typeof shouldRestart}`);
   }
-  if (attemptTimeoutMs !== undefined && !(attemptTimeoutMs > 0 && attemptTimeoutMs <= MAX_TIMER_MS)) {
-    throw new RangeError(`attemptTimeoutMs must be a number of ms in (0, ${MAX_TIMER_MS}], got ${String(attemptTimeoutMs)}`);
-  }
-  const backoff = resolveBackoff({ ...stripUndefined(defaults.backoff ?? {}), ...stripUndefined(options.backoff ?? {}) });
+  check(attemptTimeoutMs === undefined || (attemptTimeoutMs > 0 && attemptTimeoutMs <= MAX_TIMER_MS), "attemptTimeoutMs", `a number of ms in (0, ${MAX_TIMER_MS}]`, attemptTimeoutMs);
+  const backoff = resolveBackoff(defaults.backoff, options.backoff);
   return { restart, backoff, maxConsecutiveFailures, resetAfterMs, intensity, shouldRestart, attemptTimeoutMs };
 }
 
@@ -160,18 +151,6 @@ export function hasRestartOptions(options: RestartOptions): boolean {
     options.shouldRestart !== undefined ||
     options.attemptTimeoutMs !== undefined
   );
-}
-
-/**
- * Whether a settled attempt asks for a restart under `policy` (before limits).
- *
- * @param policy the task's restart policy
- * @param outcome how the attempt ended
- * @returns true when the policy wants the task started again
- */
-export function wantsRestart(policy: RestartPolicy, outcome: "returned" | "threw"): boolean {
-  if (policy === "never") return false;
-  return policy === "always" || outcome === "threw";
 }
 
 /**

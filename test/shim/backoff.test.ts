@@ -1,9 +1,10 @@
-// Backoff, restart policy and restart intensity as plain values, tested alone.
+// Backoff, restart policy and restart intensity as plain values, tested alone (which outcomes each policy restarts: through a supervisor).
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
 import { backoffDelay, exponentialDelay, type Jitter, resolveBackoff } from "../../shim/backoff.ts";
-import { IntensityWindow, resolveRestart, wantsRestart } from "../../shim/policy.ts";
+import { IntensityWindow, resolveRestart } from "../../shim/policy.ts";
+import { setup } from "./helpers.ts";
 
 describe("backoff", () => {
   test("defaults are 1000 ms, ×2, capped at 60000 ms, ±20% jitter", () => {
@@ -68,11 +69,21 @@ describe("backoff", () => {
 });
 
 describe("restart policy", () => {
-  test("on-failure restarts failures only, always restarts returns too, never restarts nothing", () => {
-    assert.deepEqual(
-      (["on-failure", "always", "never"] as const).map((p) => [wantsRestart(p, "returned"), wantsRestart(p, "threw")]),
-      [[false, true], [true, true], [false, false]],
+  test("on-failure restarts failures only, always restarts returns too, never restarts nothing", async () => {
+    const { supervisor, clock } = setup({ defaults: { backoff: { initialMs: 10, jitter: "none" }, maxConsecutiveFailures: 2 } });
+    const restarted = (["on-failure", "always", "never"] as const).map((restart) =>
+      [false, true].map((throws) => {
+        let calls = 0;
+        supervisor.spawn(`${restart}-${throws}`, () => {
+          calls++;
+          if (throws) throw new Error("attempt failed");
+        }, { restart });
+        return () => calls > 1;
+      })
     );
+    await clock.advance(100);
+    assert.deepEqual(restarted.map((outcomes) => outcomes.map((wasRestarted) => wasRestarted())), [[false, true], [true, true], [false, false]]);
+    await supervisor.shutdown();
   });
 
   test("defaults and precedence: task options over supervisor defaults over shim defaults", () => {
