@@ -83,13 +83,8 @@ export function resolveBackoff(...layers: (Partial<Backoff> | undefined)[]): Bac
  */
 export function exponentialDelay(failures: number, backoff: Backoff): number {
   const { initialMs, factor, maxMs } = backoff;
-  const exponent = Math.max(0, Math.floor(failures) - 1);
-  if (initialMs === 0) return 0;
-  if (initialMs >= maxMs) return maxMs;
-  if (factor === 1) return initialMs;
-  // The exponent at which the cap is reached; beyond it factor^n may overflow.
-  if (exponent >= Math.log(maxMs / initialMs) / Math.log(factor)) return maxMs;
-  return Math.min(maxMs, initialMs * factor ** exponent);
+  // factor^n may overflow to Infinity, which the cap absorbs; only 0 × Infinity (NaN) needs initialMs 0 apart.
+  return initialMs === 0 ? 0 : Math.min(maxMs, initialMs * factor ** (failures > 1 ? Math.floor(failures) - 1 : 0));
 }
 
 /**
@@ -108,27 +103,16 @@ export function backoffDelay(
   random: () => number = Math.random,
   previousMs?: number,
 ): number {
+  const { initialMs, maxMs, jitter } = backoff;
   const base = exponentialDelay(failures, backoff);
-  let delay: number;
-  switch (backoff.jitter) {
-    case "none":
-      delay = base;
-      break;
-    case "multiplicative":
-      delay = base * (1 + backoff.jitterRatio * (2 * random() - 1));
-      break;
-    case "full":
-      delay = base * random();
-      break;
-    case "decorrelated": {
-      const low = backoff.initialMs;
-      const high = Math.max(low, 3 * (previousMs ?? low));
-      delay = low + (high - low) * random();
-      break;
-    }
-  }
-  if (!Number.isFinite(delay)) return backoff.maxMs;
-  return Math.min(backoff.maxMs, Math.max(0, delay));
+  const delay = jitter === "none"
+    ? base
+    : jitter === "multiplicative"
+    ? base * (1 + backoff.jitterRatio * (2 * random() - 1))
+    : jitter === "full"
+    ? base * random()
+    : initialMs + (Math.max(initialMs, 3 * (previousMs ?? initialMs)) - initialMs) * random(); // decorrelated
+  return Number.isFinite(delay) ? Math.min(maxMs, Math.max(0, delay)) : maxMs;
 }
 
 /**

@@ -11,6 +11,7 @@
 import type { SupervisorCore } from "./core.ts";
 import { TaskLimitError } from "./errors.ts";
 import { checkCount, checkOneOf } from "./options.ts";
+import { guarded } from "./guarded.ts";
 import type { Task } from "./task.ts";
 
 /**
@@ -206,7 +207,8 @@ export class Bulkheads {
   #abandon(task: Task): void {
     if (task.status !== "queued") return;
     this.#states.get(task.class!)!.queue.delete(task);
-    this.#settle(task, () => this.#core.finalize(task, { status: "aborted", reason: task.signal.reason }));
+    const core = this.#core;
+    guarded(core, task, () => core.finalize(task, { status: "aborted", reason: task.signal.reason }));
   }
 
   /** Start the tasks of `taskClass` waiting in `state.queue`, in spawn order, while a slot is free. */
@@ -216,16 +218,7 @@ export class Bulkheads {
       if (state.active >= this.#limits.get(taskClass)!.limit) return;
       state.queue.delete(task);
       this.acquire(task);
-      this.#settle(task, () => core.attempt(task, task.factory!, core.clock.now()));
-    }
-  }
-
-  /** Run `step` on `task`; what it throws is a broken invariant, which fails the task (see `SupervisorCore.crashed`). */
-  #settle(task: Task, step: () => void): void {
-    try {
-      step();
-    } catch (error) {
-      this.#core.crashed(task, error);
+      guarded(core, task, () => core.attempt(task, task.factory!, core.clock.now()));
     }
   }
 }

@@ -12,6 +12,7 @@ import { backoffDelay } from "./backoff.ts";
 import { sleep } from "./clock.ts";
 import type { SettledOutcome, SupervisorCore } from "./core.ts";
 import { TaskTimeoutError } from "./errors.ts";
+import { guarded } from "./guarded.ts";
 import { observeRejection } from "./guard.ts";
 import { IntensityWindow } from "./policy.ts";
 import { errorMessage } from "./serialize.ts";
@@ -119,13 +120,4 @@ function mayRestart(core: SupervisorCore, task: Task, shouldRestart: (error: unk
   }
   core.fault({ source: "shouldRestart", task: task.name, error: answer });
   return false;
-}
-
-/** Run `step` on a task that has not ended (it may have, while it slept); a throw is a broken invariant, which fails the task. */
-function guarded(core: SupervisorCore, task: Task, step: () => void): void {
-  try {
-    if (!task.settled) step();
-  } catch (error) {
-    core.crashed(task, error);
-  }
 }

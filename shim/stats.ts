@@ -77,6 +77,11 @@ function bucketOf(ms: number): number {
   return bucket;
 }
 
+/** One count per bucket, all 0. */
+function zeros(): number[] {
+  return new Array<number>(DURATION_BUCKETS_MS.length + 1).fill(0);
+}
+
 /** A fixed-bucket histogram of attempt durations in ms, by outcome; constant memory per instance. */
 export class DurationHistogram {
   /** Bucket counts per outcome, made on the first attempt of that outcome. */
@@ -93,7 +98,7 @@ export class DurationHistogram {
    */
   record(ms: number, outcome: AttemptOutcome): void {
     const value = ms > 0 ? ms : 0;
-    const counts = (this.#byOutcome[outcome] ??= new Array<number>(DURATION_BUCKETS_MS.length + 1).fill(0));
+    const counts = (this.#byOutcome[outcome] ??= zeros());
     counts[bucketOf(value)]!++;
     this.#count++;
     if (value < this.#min) this.#min = value;
@@ -107,9 +112,9 @@ export class DurationHistogram {
    */
   summary(): DurationStats {
     const outcomes = {} as Record<AttemptOutcome, OutcomeCounts>;
-    const total = new Array<number>(DURATION_BUCKETS_MS.length + 1).fill(0);
+    const total = zeros();
     for (const outcome of ATTEMPT_OUTCOMES) {
-      const buckets = this.#byOutcome[outcome]?.slice() ?? new Array<number>(DURATION_BUCKETS_MS.length + 1).fill(0);
+      const buckets = this.#byOutcome[outcome]?.slice() ?? zeros();
       let count = 0;
       buckets.forEach((n, i) => {
         count += n;
@@ -117,10 +122,10 @@ export class DurationHistogram {
       });
       outcomes[outcome] = { count, buckets };
     }
-    if (this.#count === 0) return { count: 0, minMs: 0, maxMs: 0, p50Ms: 0, p95Ms: 0, p99Ms: 0, outcomes };
+    // With nothing recorded every percentile is #max, 0; #min is still Infinity.
     return {
       count: this.#count,
-      minMs: this.#min,
+      minMs: this.#count === 0 ? 0 : this.#min,
       maxMs: this.#max,
       p50Ms: this.#quantile(total, 0.5),
       p95Ms: this.#quantile(total, 0.95),
