@@ -1,3 +1,4 @@
+import { observeRejection } from "./guard.ts";
 import type { LoggedOptions } from "./logged.ts";
 import { defaultSupervisor, type SupervisedOptions } from "./spawn.ts";
 import type { TaskHandle } from "./types.ts";
@@ -90,10 +91,11 @@ export function logWorker<W extends WorkerLike>(name: string, worker: W, options
  */
 function watchWorker(worker: WorkerLike, signal: AbortSignal, owned: boolean): Promise<void> {
   return new Promise<void>((resolve, reject) => {
+    const emitter = typeof worker.on === "function";
     const removers: (() => void)[] = [];
     const listen = (type: string, listener: (value: unknown) => void): void => {
-      if (typeof worker.on === "function") {
-        worker.on(type, listener);
+      if (emitter) {
+        worker.on!(type, listener);
         removers.push(() => worker.off?.(type, listener));
       } else if (typeof worker.addEventListener === "function") {
         worker.addEventListener(type, listener);
@@ -101,53 +103,44 @@ function watchWorker(worker: WorkerLike, signal: AbortSignal, owned: boolean): P
       }
     };
     let finished = false;
-    const finish = (failure: { error: unknown } | undefined): void => {
+    /** End the watch: with `error` (never undefined for a failure) it failed, without it ended well or was aborted. */
+    const finish = (error?: unknown): void => {
       if (finished) return;
       finished = true;
       signal.removeEventListener("abort", onAbort);
-      // This runs inside the worker's own event dispatch: a throwing `off` or `on` must not escape into it.
-      detachQuietly(() => removers.forEach((remove) => remove()));
+      // This runs inside the worker's own event dispatch: a throwing `off`, `on` or `terminate` must not escape into it.
+      quietly(() => removers.forEach((remove) => remove()));
       // An EventEmitter with no `error` listener throws; keep a quiet one on the dead worker.
-      if (typeof worker.on === "function") detachQuietly(() => worker.on!("error", () => {}));
-      if (failure === undefined) {
-        resolve();
-      } else {
-        if (owned) terminate(worker);
-        reject(failure.error);
-      }
+      if (emitter) quietly(() => worker.on!("error", () => {}));
+      if (error === undefined) return resolve();
+      if (owned) terminate(worker);
+      reject(error);
     };
     const onAbort = (): void => {
       if (owned) terminate(worker);
-      finish(undefined);
+      finish();
     };
     listen("error", (event) => {
       const web = event as { preventDefault?: () => void; error?: unknown; message?: unknown } | null;
       if (typeof web?.preventDefault === "function") web.preventDefault(); // keep it from reaching the parent's global handler
-      const error = event instanceof Error ? event : (web?.error ?? new Error(String(web?.message ?? "worker error")));
-      finish({ error });
+      finish(event instanceof Error ? event : (web?.error ?? new Error(String(web?.message ?? "worker error"))));
     });
-    listen("exit", (code) => {
-      finish(code === 0 ? undefined : { error: new Error(`worker exited with code ${String(code)}`) });
-    });
+    listen("exit", (code) => finish(code === 0 ? undefined : new Error(`worker exited with code ${String(code)}`)));
     if (signal.aborted) onAbort();
     else signal.addEventListener("abort", onAbort, { once: true });
   });
 }
 
 /** Run a cleanup step on a worker that has ended; what it throws cannot change the outcome and is dropped. */
-function detachQuietly(step: () => void): void {
+function quietly(step: () => void): void {
   try {
     step();
   } catch {
-    // The worker is done; a failure to detach from it changes nothing.
+    // The worker is done; a failure to detach from it or stop it changes nothing.
   }
 }
 
+/** Stop a worker; a throw or a rejected promise (terminating an already dead worker) is dropped: nothing is left to stop. */
 function terminate(worker: WorkerLike): void {
-  try {
-    const result = worker.terminate() as { then?: unknown } | undefined;
-    if (typeof result?.then === "function") (result as PromiseLike<unknown>).then(undefined, () => {});
-  } catch {
-    // Terminating an already dead worker may throw; nothing is left to stop.
-  }
+  quietly(() => observeRejection(worker.terminate(), () => {}));
 }
