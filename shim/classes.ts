@@ -79,7 +79,8 @@ const OVERFLOWS: readonly Overflow[] = ["reject", "drop", "queue"];
  * each class hold, and the queue of those waiting for one. Classes without
  * a limit are counted too (for `stats()` and `statusLine()`), never
  * refused. Its `admit`, `enqueue`, `acquire` and `release` are the core's
- * extension points of the same names.
+ * extension points of the same names, bound (arrow-function fields, its only
+ * public fields), so the supervisor spreads them into its extension.
  */
 export class Bulkheads {
   readonly #core: SupervisorCore;
@@ -127,7 +128,7 @@ export class Bulkheads {
    * @param previous the task it replaces, if any: when that one holds a slot of the same class, the new task takes it over
    * @returns the decision
    */
-  admit(name: string, taskClass: string, queueable: boolean, previous?: Task): Admission {
+  readonly admit = (name: string, taskClass: string, queueable: boolean, previous?: Task): Admission => {
     const limit = this.#limits.get(taskClass);
     const state = this.#states.get(taskClass);
     const takesOver = previous?.extras?.holdsSlot === true && previous.class === taskClass;
@@ -136,7 +137,7 @@ export class Bulkheads {
     const dropped = limit.overflow !== "reject";
     this.#state(taskClass)[dropped ? "dropped" : "rejected"]++;
     return { refused: new TaskLimitError(name, taskClass, limit.limit), dropped };
-  }
+  };
 
   /**
    * Put an admitted task in its class's queue until a slot is free; aborted
@@ -145,23 +146,23 @@ export class Bulkheads {
    *
    * @param task the task, registered with the core
    */
-  enqueue(task: Task): void {
+  readonly enqueue = (task: Task): void => {
     task.status = "queued";
     this.#state(task.class!).queue.add(task);
     task.signal.addEventListener("abort", () => this.#abandon(task), { once: true });
     const events = this.#core.events;
     if (events.has("queued")) events.emit("queued", { name: task.name, id: task.id, attempt: 1, class: task.class });
-  }
+  };
 
   /**
    * Give a starting task one of its class's slots.
    *
    * @param task the task
    */
-  acquire(task: Task): void {
+  readonly acquire = (task: Task): void => {
     this.#state(task.class!).active++;
     task.more.holdsSlot = true;
-  }
+  };
 
   /**
    * The task holding a slot ended: free the slot, and start the tasks
@@ -169,13 +170,13 @@ export class Bulkheads {
    *
    * @param task the task
    */
-  release(task: Task): void {
+  readonly release = (task: Task): void => {
     task.extras!.holdsSlot = false;
     const taskClass = task.class!;
     const state = this.#states.get(taskClass)!;
     state.active--;
     if (state.queue.size > 0) queueMicrotask(() => this.#startQueued(taskClass, state));
-  }
+  };
 
   /**
    * The counts of a class.

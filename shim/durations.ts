@@ -9,7 +9,12 @@ import { DurationHistogram, type DurationStats } from "./stats.ts";
 import type { Task } from "./task.ts";
 import type { AttemptOutcome } from "./types.ts";
 
-/** Attempt durations in ms by task name and by class, counted by outcome. */
+/**
+ * Attempt durations in ms by task name and by class, counted by outcome.
+ * `record`, the core's extension point of that name, is bound (an
+ * arrow-function field, the only public field), so the supervisor spreads
+ * it into its extension.
+ */
 export class Durations {
   readonly #tasks = new Map<string, DurationHistogram>();
   readonly #classes = new Map<string, DurationHistogram>();
@@ -21,10 +26,10 @@ export class Durations {
    * @param durationMs how long the attempt ran, in ms
    * @param outcome how it ended
    */
-  record(task: Task, durationMs: number, outcome: AttemptOutcome): void {
+  readonly record = (task: Task, durationMs: number, outcome: AttemptOutcome): void => {
     histogram(this.#tasks, task.name).record(durationMs, outcome);
     if (task.class !== undefined) histogram(this.#classes, task.class).record(durationMs, outcome);
-  }
+  };
 
   /**
    * The durations of every task name so far.

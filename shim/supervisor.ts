@@ -152,13 +152,11 @@ export class TaskSupervisor {
     const durations = this.#durations;
     this.#defaults = { ...options.defaults };
     this.#defaultRestart = resolveRestart({}, this.#defaults);
-    // What this supervisor adds to its core: class slots, durations, attempt timeouts and restarts.
+    // What this supervisor adds to its core: class slots and queues (admit, enqueue, acquire, release), durations (record),
+    // attempt timeouts and restarts.
     core.extension = {
-      admit: (name, taskClass, queueable) => classes.admit(name, taskClass, queueable),
-      enqueue: (task) => classes.enqueue(task),
-      acquire: (task) => classes.acquire(task),
-      release: (task) => classes.release(task),
-      record: (task, durationMs, outcome) => durations.record(task, durationMs, outcome),
+      ...classes,
+      ...durations,
       armTimeout: (task, attempt, attemptStart, timeoutMs) => armAttemptTimeout(core, task, attempt, attemptStart, timeoutMs),
       restart: (task, durationMs, settled, error, lastError) => restartOrFail(core, random, task, durationMs, settled, error, lastError),
     };
