@@ -10,7 +10,7 @@
  */
 import { backoffDelay } from "./backoff.ts";
 import { sleep } from "./clock.ts";
-import type { SettledOutcome, SupervisorCore } from "./core.ts";
+import type { CoreExtension, SupervisorCore } from "./core.ts";
 import { TaskTimeoutError } from "./errors.ts";
 import { guarded } from "./guarded.ts";
 import { observeRejection } from "./guard.ts";
@@ -19,92 +19,84 @@ import { errorMessage } from "./serialize.ts";
 import type { Task } from "./task.ts";
 
 /**
- * Time attempt `attempt` out after `timeoutMs` unless it settles first: its
- * signal aborts with a `TaskTimeoutError` and it settles as `timedOut`. A
- * clock that cannot schedule the timer is reported and the attempt runs
- * unlimited.
+ * The core's `armTimeout` and `restart` extension points for the tasks of
+ * `core` (see the methods).
  *
- * @param core the task's core
- * @param task the task
- * @param attempt the attempt to time out
- * @param attemptStart clock ms the attempt began
- * @param timeoutMs the limit, in ms
- */
-export function armAttemptTimeout(core: SupervisorCore, task: Task, attempt: number, attemptStart: number, timeoutMs: number): void {
-  const more = task.more;
-  try {
-    more.attemptTimer = core.clock.setTimeout(() => {
-      more.attemptTimer = undefined;
-      if (task.attempt !== attempt || task.status !== "running") return;
-      const error = new TaskTimeoutError(task.name, attempt, timeoutMs);
-      more.attemptController?.abort(error);
-      core.attemptSettled(task, attempt, attemptStart, "timedOut", error);
-    }, timeoutMs);
-  } catch (error) {
-    core.fault({ source: "clock", task: task.name, error });
-  }
-}
-
-/**
- * An attempt of a restartable task failed, timed out, or returned under
- * `always`: restart it after a backoff, or end it `failed` (declined by
- * `shouldRestart`, `maxConsecutiveFailures` reached, restart intensity
- * exceeded, or a clock that cannot schedule the restart).
- *
- * @param core the task's core
+ * @param core the core whose tasks they time out and restart
  * @param random uniform source in [0, 1) for the backoff's jitter
- * @param task the task
- * @param durationMs how long the attempt ran, in ms
- * @param settled how it ended
- * @param error what it threw (undefined for a return)
- * @param lastError the one-line summary of `error`
+ * @returns the two extension points
  */
-export function restartOrFail(
-  core: SupervisorCore,
-  random: () => number,
-  task: Task,
-  durationMs: number,
-  settled: SettledOutcome,
-  error: unknown,
-  lastError: string | undefined,
-): void {
-  const restart = task.restart!;
-  const returned = settled === "returned";
-  const fail = (reason: string, gaveUp?: boolean): void => core.finalize(task, { status: "failed", error, reason }, gaveUp);
-  if (!returned && restart.shouldRestart !== undefined && !mayRestart(core, task, restart.shouldRestart, error)) {
-    return fail(`shouldRestart declined a restart after attempt ${task.attempt} ${settled === "timedOut" ? "timed out" : "failed"}: ${lastError}`);
-  }
-  const retry = (task.more.retry ??= { failures: 0, previousDelay: undefined, window: undefined });
-  if (durationMs >= restart.resetAfterMs) {
-    retry.failures = 0;
-    retry.previousDelay = undefined;
-  }
-  const { intensity } = restart;
-  if (++retry.failures >= restart.maxConsecutiveFailures) {
-    return fail(`${retry.failures} consecutive failure(s) reached maxConsecutiveFailures`, true);
-  }
-  if (intensity !== undefined && !(retry.window ??= new IntensityWindow(intensity)).admit(core.clock.now())) {
-    return fail(`restart intensity exceeded: more than ${intensity.maxRestarts} restart(s) within ${intensity.withinMs} ms`, true);
-  }
-  const delayMs = (retry.previousDelay = backoffDelay(retry.failures, restart.backoff, random, retry.previousDelay));
-  task.status = "restarting";
-  if (core.events.has("restart")) {
-    const info = { name: task.name, id: task.id, attempt: task.attempt + 1, class: task.class, delayMs };
-    core.events.emit("restart", returned ? info : { ...info, error });
-  }
-  sleep(core.clock, delayMs, task.signal).then(
-    (slept) =>
-      guarded(core, task, () => {
-        if (!slept) return core.finalize(task, { status: "aborted", reason: task.signal.reason });
-        task.more.restartCount++;
-        core.attempt(task, task.factory!);
-      }),
-    (clockError: unknown) => {
-      // The clock could not schedule the restart: the task fails for good (it would otherwise wait forever).
-      core.fault({ source: "clock", task: task.name, error: clockError });
-      guarded(core, task, () => core.finalize(task, { status: "failed", error: clockError, reason: `the clock could not schedule the restart: ${errorMessage(clockError, core.maxString)}` }));
+export function restarts(core: SupervisorCore, random: () => number): Pick<CoreExtension, "armTimeout" | "restart"> {
+  return {
+    /**
+     * Time attempt `attempt` (begun at clock ms `attemptStart`) out after
+     * `timeoutMs` ms unless it settles first: its signal aborts with a
+     * `TaskTimeoutError` and it settles as `timedOut`. A clock that cannot
+     * schedule the timer is reported and the attempt runs unlimited.
+     */
+    armTimeout(task, attempt, attemptStart, timeoutMs) {
+      const more = task.more;
+      try {
+        more.attemptTimer = core.clock.setTimeout(() => {
+          more.attemptTimer = undefined;
+          if (task.attempt !== attempt || task.status !== "running") return;
+          const error = new TaskTimeoutError(task.name, attempt, timeoutMs);
+          more.attemptController?.abort(error);
+          core.attemptSettled(task, attempt, attemptStart, "timedOut", error);
+        }, timeoutMs);
+      } catch (error) {
+        core.fault({ source: "clock", task: task.name, error });
+      }
     },
-  );
+
+    /**
+     * An attempt of a restartable task failed (`error`, summarised as
+     * `lastError`), timed out, or returned under `always`, after
+     * `durationMs` ms: restart it after a backoff, or end it `failed`
+     * (declined by `shouldRestart`, `maxConsecutiveFailures` reached,
+     * restart intensity exceeded, or a clock that cannot schedule the
+     * restart).
+     */
+    restart(task, durationMs, settled, error, lastError) {
+      const restart = task.restart!;
+      const returned = settled === "returned";
+      const fail = (reason: string, gaveUp?: boolean): void => core.finalize(task, { status: "failed", error, reason }, gaveUp);
+      if (!returned && restart.shouldRestart !== undefined && !mayRestart(core, task, restart.shouldRestart, error)) {
+        return fail(`shouldRestart declined a restart after attempt ${task.attempt} ${settled === "timedOut" ? "timed out" : "failed"}: ${lastError}`);
+      }
+      const retry = (task.more.retry ??= { failures: 0, previousDelay: undefined, window: undefined });
+      if (durationMs >= restart.resetAfterMs) {
+        retry.failures = 0;
+        retry.previousDelay = undefined;
+      }
+      const { intensity } = restart;
+      if (++retry.failures >= restart.maxConsecutiveFailures) {
+        return fail(`${retry.failures} consecutive failure(s) reached maxConsecutiveFailures`, true);
+      }
+      if (intensity !== undefined && !(retry.window ??= new IntensityWindow(intensity)).admit(core.clock.now())) {
+        return fail(`restart intensity exceeded: more than ${intensity.maxRestarts} restart(s) within ${intensity.withinMs} ms`, true);
+      }
+      const delayMs = (retry.previousDelay = backoffDelay(retry.failures, restart.backoff, random, retry.previousDelay));
+      task.status = "restarting";
+      if (core.events.has("restart")) {
+        const info = { name: task.name, id: task.id, attempt: task.attempt + 1, class: task.class, delayMs };
+        core.events.emit("restart", returned ? info : { ...info, error });
+      }
+      sleep(core.clock, delayMs, task.signal).then(
+        (slept) =>
+          guarded(core, task, () => {
+            if (!slept) return core.finalize(task, { status: "aborted", reason: task.signal.reason });
+            task.more.restartCount++;
+            core.attempt(task, task.factory!);
+          }),
+        (clockError: unknown) => {
+          // The clock could not schedule the restart: the task fails for good (it would otherwise wait forever).
+          core.fault({ source: "clock", task: task.name, error: clockError });
+          guarded(core, task, () => core.finalize(task, { status: "failed", error: clockError, reason: `the clock could not schedule the restart: ${errorMessage(clockError, core.maxString)}` }));
+        },
+      );
+    },
+  };
 }
 
 /** Ask `shouldRestart`; a throw, or a promise (the answer must be synchronous), is reported and counts as no. */

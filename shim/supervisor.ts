@@ -7,7 +7,7 @@ import { SupervisorClosedError, TaskAbortedError } from "./errors.ts";
 import type { Listener, SupervisorEvents } from "./events.ts";
 import { attachRestartLogger, type Logger, logUnsupervised } from "./logger.ts";
 import { hasRestartOptions, type ResolvedRestart, resolveRestart, type RestartOptions } from "./policy.ts";
-import { armAttemptTimeout, restartOrFail } from "./restart.ts";
+import { restarts } from "./restart.ts";
 import { shutdownCore } from "./shutdown.ts";
 import type { DurationStats } from "./stats.ts";
 import { RefusedHandle } from "./task.ts";
@@ -148,18 +148,12 @@ export class TaskSupervisor {
     this.#core = core;
     // Only a user-supplied jitter source can throw; the built-in one stays unwrapped.
     const random = options.random === undefined ? Math.random : guardRandom(options.random, (error) => core.fault({ source: "random", error }));
-    const classes = (this.#classes = new Bulkheads(core, options.classes));
-    const durations = this.#durations;
+    this.#classes = new Bulkheads(core, options.classes);
     this.#defaults = { ...options.defaults };
     this.#defaultRestart = resolveRestart({}, this.#defaults);
     // What this supervisor adds to its core: class slots and queues (admit, enqueue, acquire, release), durations (record),
-    // attempt timeouts and restarts.
-    core.extension = {
-      ...classes,
-      ...durations,
-      armTimeout: (task, attempt, attemptStart, timeoutMs) => armAttemptTimeout(core, task, attempt, attemptStart, timeoutMs),
-      restart: (task, durationMs, settled, error, lastError) => restartOrFail(core, random, task, durationMs, settled, error, lastError),
-    };
+    // attempt timeouts and restarts (armTimeout, restart).
+    core.extension = { ...this.#classes, ...this.#durations, ...restarts(core, random) };
     if (core.logger !== undefined) attachRestartLogger(core.events, core.logger, core.maxString);
   }
 
