@@ -44,8 +44,9 @@ export function shutdownCore(core: SupervisorCore, timeoutMs: number): Promise<S
     core.controller.abort(reason);
     // Tasks are linked to the supervisor by hand: no listener per task on the supervisor's signal.
     for (const task of core.registry.all()) if (!task.settled) task.cancel(reason);
+    // Once drained (finish ran, or runs now) no task starts again: a closed core admits none.
     if (core.active === 0) finish();
-    else if (!finished) {
+    else {
       try {
         timer = core.clock.setTimeout(finish, timeoutMs);
       } catch (error) {

@@ -53,8 +53,8 @@ function cell(text: string): string {
  * ```
  */
 export function formatStatus(snapshot: readonly TaskSnapshot[]): string {
+  // The three text columns first, then the three number columns (right-aligned).
   const header = ["NAME", "CLASS", "STATUS", "RESTARTS", "UPTIME", "P95"];
-  const rightAligned = [false, false, false, true, true, true];
   const rows = snapshot.map((task) => [
     cell(task.name),
     cell(task.class ?? NONE),
@@ -65,6 +65,6 @@ export function formatStatus(snapshot: readonly TaskSnapshot[]): string {
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   return [header, ...rows]
-    .map((row) => row.map((text, column) => (rightAligned[column] ? text.padStart(widths[column]!) : text.padEnd(widths[column]!))).join("  ").trimEnd())
+    .map((row) => row.map((text, column) => (column > 2 ? text.padStart(widths[column]!) : text.padEnd(widths[column]!))).join("  ").trimEnd())
     .join("\n");
 }
