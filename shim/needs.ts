@@ -104,6 +104,7 @@ export async function runJobs(supervisor: TaskSupervisor, jobs: readonly Job[]):
   return results;
 }
 
+/** The jobs by name, once no name is taken twice, every need is in the batch and no needs form a cycle (else a DependencyError). */
 function checkGraph(jobs: readonly Job[]): Map<string, Job> {
   const byName = new Map<string, Job>();
   for (const job of jobs) {
@@ -117,19 +118,20 @@ function checkGraph(jobs: readonly Job[]): Map<string, Job> {
       }
     }
   }
-  const state = new Map<string, "visiting" | "done">();
+  const done = new Set<string>();
+  /** The jobs being visited, from the first: a need already on it closes a cycle. */
   const path: string[] = [];
   const visit = (name: string): void => {
-    if (state.get(name) === "done") return;
-    if (state.get(name) === "visiting") {
-      const cycle = [...path.slice(path.indexOf(name)), name];
+    if (done.has(name)) return;
+    const at = path.indexOf(name);
+    if (at >= 0) {
+      const cycle = [...path.slice(at), name];
       throw new DependencyError(`jobs form a dependency cycle: ${cycle.join(" → ")}; break one of these needs`, cycle);
     }
-    state.set(name, "visiting");
     path.push(name);
     for (const need of byName.get(name)!.needs ?? []) visit(need);
     path.pop();
-    state.set(name, "done");
+    done.add(name);
   };
   for (const name of byName.keys()) visit(name);
   return byName;
