@@ -90,7 +90,7 @@ export async function runJobs(supervisor: TaskSupervisor, jobs: readonly Job[]):
           } else if (needs.every((need) => results[need]?.status === "completed")) {
             waiting.delete(job);
             running++;
-            supervisor.run(job.name, job.run, job.class === undefined ? {} : { class: job.class }).then(
+            supervisor.run(job.name, job.run, { class: job.class }).then(
               (value) => settle(job.name, { status: "completed", value }),
               (error: unknown) => settle(job.name, error instanceof TaskAbortedError ? { status: "aborted", error } : { status: "failed", error }),
             );

@@ -178,7 +178,8 @@ export class IntensityWindow {
    * @returns true when the restart is allowed (and was recorded), false when it would exceed the intensity
    */
   admit(now: number): boolean {
-    while (this.#times.length > 0 && now - this.#times[0]! >= this.#limit.withinMs) this.#times.shift();
+    // With none recorded, now - undefined is NaN and the loop ends.
+    while (now - this.#times[0]! >= this.#limit.withinMs) this.#times.shift();
     if (this.#times.length >= this.#limit.maxRestarts) return false;
     this.#times.push(now);
     return true;
