@@ -77,24 +77,22 @@ export async function runJobs(supervisor: TaskSupervisor, jobs: readonly Job[]):
       pump();
     };
     const pump = (): void => {
-      let progressed = true;
-      while (progressed) {
-        progressed = false;
-        for (const job of waiting) {
-          const needs = job.needs ?? [];
-          const blocker = needs.find((need) => results[need] !== undefined && results[need]!.status !== "completed");
-          if (blocker !== undefined) {
-            waiting.delete(job);
-            results[job.name] = { status: "skipped", because: `needs "${blocker}", which ${results[blocker]!.status === "skipped" ? "was skipped" : results[blocker]!.status}` };
-            progressed = true;
-          } else if (needs.every((need) => results[need]?.status === "completed")) {
-            waiting.delete(job);
-            running++;
-            supervisor.run(job.name, job.run, { class: job.class }).then(
-              (value) => settle(job.name, { status: "completed", value }),
-              (error: unknown) => settle(job.name, error instanceof TaskAbortedError ? { status: "aborted", error } : { status: "failed", error }),
-            );
-          }
+      for (const job of waiting) {
+        const needs = job.needs ?? [];
+        const blocker = needs.find((need) => results[need] !== undefined && results[need]!.status !== "completed");
+        if (blocker !== undefined) {
+          waiting.delete(job);
+          results[job.name] = { status: "skipped", because: `needs "${blocker}", which ${results[blocker]!.status === "skipped" ? "was skipped" : results[blocker]!.status}` };
+          // A job seen earlier in this scan may need the one just skipped: scan again.
+          return pump();
+        }
+        if (needs.every((need) => results[need]?.status === "completed")) {
+          waiting.delete(job);
+          running++;
+          supervisor.run(job.name, job.run, { class: job.class }).then(
+            (value) => settle(job.name, { status: "completed", value }),
+            (error: unknown) => settle(job.name, error instanceof TaskAbortedError ? { status: "aborted", error } : { status: "failed", error }),
+          );
         }
       }
       if (waiting.size === 0 && running === 0) allDone();

@@ -54,8 +54,7 @@ export interface WorkerLike {
  * ```
  */
 export function superviseWorker(name: string, create: () => WorkerLike, options: SupervisedOptions = {}): TaskHandle<void> {
-  const { supervisor = defaultSupervisor, ...spawnOptions } = options;
-  return supervisor.spawn(name, (signal) => watchWorker(create(), signal, true), spawnOptions);
+  return (options.supervisor ?? defaultSupervisor).spawn(name, (signal) => watchWorker(create(), signal, true), options);
 }
 
 /**
