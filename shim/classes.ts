@@ -82,7 +82,7 @@ const OVERFLOWS: readonly Overflow[] = ["reject", "drop", "queue"];
  * extension points of the same names, bound (arrow-function fields, its only
  * public fields), so the supervisor spreads them into its extension.
  */
-export class Bulkheads {
+export class ClassSlots {
   readonly #core: SupervisorCore;
   readonly #limits = new Map<string, Required<ClassLimit>>();
   readonly #states = new Map<string, ClassState>();

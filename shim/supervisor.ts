@@ -1,6 +1,6 @@
 import { guardRandom } from "./backoff.ts";
 import type { Clock } from "./clock.ts";
-import { Bulkheads, type ClassCounts, type ClassLimit } from "./classes.ts";
+import { type ClassCounts, type ClassLimit, ClassSlots } from "./classes.ts";
 import { NO_OPTIONS, signalError, SupervisorCore } from "./core.ts";
 import { Durations } from "./durations.ts";
 import { SupervisorClosedError, TaskAbortedError } from "./errors.ts";
@@ -129,7 +129,7 @@ let adopted: SupervisorCore | undefined;
 export class TaskSupervisor {
   /** The registry, logger, events and attempt running this supervisor shares with `spawnLogged`'s default when it is the default. */
   readonly #core: SupervisorCore;
-  readonly #classes: Bulkheads;
+  readonly #classes: ClassSlots;
   readonly #durations = new Durations();
   readonly #defaults: RestartOptions;
   /** The supervisor's defaults resolved once, for the many spawns that give no restart option. */
@@ -148,7 +148,7 @@ export class TaskSupervisor {
     this.#core = core;
     // Only a user-supplied jitter source can throw; the built-in one stays unwrapped.
     const random = options.random === undefined ? Math.random : guardRandom(options.random, (error) => core.fault({ source: "random", error }));
-    this.#classes = new Bulkheads(core, options.classes);
+    this.#classes = new ClassSlots(core, options.classes);
     this.#defaults = { ...options.defaults };
     this.#defaultRestart = resolveRestart({}, this.#defaults);
     // What this supervisor adds to its core: class slots and queues (admit, enqueue, acquire, release), durations (record),
