@@ -10,8 +10,8 @@
  */
 import type { SupervisorCore } from "./core.ts";
 import { TaskLimitError } from "./errors.ts";
-import { checkCount, checkOneOf } from "./options.ts";
 import { guarded } from "./guarded.ts";
+import { checkCount, checkOneOf } from "./options.ts";
 import type { Task } from "./task.ts";
 
 /**
@@ -65,14 +65,18 @@ export interface ClassCounts {
 
 /** A class's slots and wait queue, made when the class first holds a slot, queues, refuses or drops a spawn. */
 interface ClassState {
+  /** Tasks holding a slot. */
   active: number;
+  /** Spawns the `reject` limit refused. */
   rejected: number;
+  /** Spawns dropped (`drop`, or a full `queue`). */
   dropped: number;
   /** Waiting tasks, in spawn order (a Set: removing an aborted one is O(1)). */
   queue: Set<Task>;
 }
 
 const OVERFLOWS: readonly Overflow[] = ["reject", "drop", "queue"];
+const DEFAULT_QUEUE_LIMIT = 1000;
 
 /**
  * The bulkheads of one supervisor: the class limits, the slots the tasks of
@@ -109,7 +113,7 @@ export class ClassSlots {
    */
   define(name: string, given: ClassLimit): void {
     if (this.#limits.has(name)) throw new RangeError(`class "${name}" already has a limit`);
-    const { limit, overflow = "reject", queueLimit = 1000 } = given;
+    const { limit, overflow = "reject", queueLimit = DEFAULT_QUEUE_LIMIT } = given;
     const option = `classes.${name}.`;
     this.#limits.set(name, {
       limit: checkCount(`${option}limit`, limit, 0, false),
@@ -198,6 +202,7 @@ export class ClassSlots {
     return [...this.#states.keys()];
   }
 
+  /** The state of `taskClass`, made on first need. */
   #state(taskClass: string): ClassState {
     let state = this.#states.get(taskClass);
     if (state === undefined) this.#states.set(taskClass, (state = { active: 0, rejected: 0, dropped: 0, queue: new Set() }));
