@@ -9,15 +9,15 @@
  * @module
  */
 import type { Admission } from "./classes.ts";
-import { type Clock, guardClock, systemClock } from "./clock.ts";
+import { type Clock, systemClock } from "./clock.ts";
 import { attachDiagnostics } from "./diagnostics.ts";
 import { SupervisorClosedError } from "./errors.ts";
 import { Emitter, type HookFailure, type SupervisorEvents } from "./events.ts";
 import { lastResort } from "./guard.ts";
-import { attachLogger, checkMaxStringLength, guardLogger, jsonLogger, type Logger, logHookFailure } from "./logger.ts";
+import { attachLogger, jsonLogger, type Logger } from "./logger.ts";
 import type { ResolvedRestart } from "./policy.ts";
 import { Registry } from "./registry.ts";
-import { boundedError, errorMessage, truncate } from "./serialize.ts";
+import { boundedError, DEFAULT_MAX_STRING_LENGTH, errorMessage, truncate } from "./serialize.ts";
 import { RefusedHandle, Task } from "./task.ts";
 import type { AttemptOutcome, TaskFactory, TaskHandle, TaskOptions, TaskOutcome } from "./types.ts";
 
@@ -31,15 +31,16 @@ export type SettledOutcome = Exclude<AttemptOutcome, "aborted">;
 export type FinalOutcome = Exclude<TaskOutcome<unknown>, { status: "rejected" }>;
 
 /**
- * Options of a core: the `TaskSupervisorOptions` it reads (see there).
+ * Options of a core, already checked and, when user-supplied, guarded (see
+ * hooks.ts): the core itself calls only hooks that cannot throw.
  */
 export interface CoreOptions {
   /** Time source and timers (default: `systemClock`). */
-  clock?: Clock;
+  clock?: Clock | undefined;
   /** Where failures are logged (default: `jsonLogger()`); `false` for none. */
-  logger?: Logger | false;
-  /** Longest string logged or kept whole, in UTF-16 code units (default 8192). */
-  maxLogStringLength?: number;
+  logger?: Logger | false | undefined;
+  /** Longest string logged or kept whole, in UTF-16 code units, an integer ≥ 0 (default 8192). */
+  maxString?: number;
 }
 
 /**
@@ -94,17 +95,22 @@ export class SupervisorCore {
   #nextId = 1;
 
   /**
-   * Create a core.
+   * Report a failed hook; never throws. A core alone runs no user hook (the
+   * system clock, the JSON logger, no listener but its own), so this only
+   * writes one line on `console.error`; a `TaskSupervisor`, which accepts
+   * hooks, replaces it with the full report (see hooks.ts).
+   */
+  fault: (failure: HookFailure) => void = (failure) => lastResort(`the ${failure.source} hook failed: ${errorMessage(failure.error, this.maxString)}`);
+
+  /**
+   * Create a core. Never throws.
    *
-   * @param options clock, logger, longest string
-   * @throws {RangeError} when `maxLogStringLength` is not an integer ≥ 0
+   * @param options clock, logger, longest string (checked and guarded by the caller)
    */
   constructor(options: CoreOptions = {}) {
-    // Only a user-supplied clock can throw; the built-in one stays unwrapped on the spawn path.
-    this.clock = options.clock === undefined ? systemClock : guardClock(options.clock, (error) => this.fault({ source: "clock", error }));
-    this.maxString = checkMaxStringLength(options.maxLogStringLength, "maxLogStringLength");
-    const logger = options.logger === false ? undefined : (options.logger ?? jsonLogger());
-    this.logger = logger && guardLogger(logger, (error) => this.fault({ source: "logger", error }), this.maxString);
+    this.clock = options.clock ?? systemClock;
+    this.maxString = options.maxString ?? DEFAULT_MAX_STRING_LENGTH;
+    this.logger = options.logger === false ? undefined : (options.logger ?? jsonLogger());
     this.events = new Emitter<SupervisorEvents>((error, type) => {
       if (type === "hookError") lastResort(`a "hookError" listener failed: ${errorMessage(error)}`);
       else this.fault({ source: "listener", event: type, error });
@@ -193,22 +199,24 @@ export class SupervisorCore {
    * @param work its factory, or its promise
    * @param attemptStart clock ms the attempt counts from (default: spawn time for the first attempt, now for later ones)
    */
-  attempt(task: Task, work: TaskFactory | PromiseLike<unknown>, attemptStart = task.attempt === 0 ? task.startedAt : this.clock.now()): void {
+  attempt(task: Task, work: TaskFactory | PromiseLike<unknown>, attemptStart?: number): void {
+    // Not a default parameter: that would give the settle callbacks below a second context object per task.
+    const start = attemptStart ?? (task.attempt === 0 ? task.startedAt : this.clock.now());
     const attempt = ++task.attempt;
     task.status = "running";
     if (this.events.has("start")) this.events.emit("start", { name: task.name, id: task.id, attempt, class: task.class });
     const timeoutMs = task.restart?.attemptTimeoutMs;
-    if (timeoutMs !== undefined) this.extension!.armTimeout(task, attempt, attemptStart, timeoutMs);
+    if (timeoutMs !== undefined) this.extension!.armTimeout(task, attempt, start, timeoutMs);
     let result: PromiseLike<unknown>;
     try {
       result = Promise.resolve(typeof work === "function" ? work(this.#attemptSignal(task)) : work);
     } catch (error) {
-      this.attemptSettled(task, attempt, attemptStart, "threw", error);
+      this.attemptSettled(task, attempt, start, "threw", error);
       return;
     }
     result.then(
-      (value) => this.attemptSettled(task, attempt, attemptStart, "returned", value),
-      (error: unknown) => this.attemptSettled(task, attempt, attemptStart, "threw", error),
+      (value) => this.attemptSettled(task, attempt, start, "returned", value),
+      (error: unknown) => this.attemptSettled(task, attempt, start, "threw", error),
     );
   }
 
@@ -292,23 +300,6 @@ export class SupervisorCore {
       this.finalize(task, { status: "failed", error, reason: `supervisor error: ${errorMessage(error, this.maxString)}` });
     } catch (again) {
       lastResort(`task "${errorMessage(task.name)}" could not be finalised: ${errorMessage(again)}`);
-    }
-  }
-
-  /**
-   * Report a failed hook: the `hookError` event, then the logger (unless the
-   * logger is what failed; then, with no `hookError` listener, one line on
-   * `console.error`). Never throws.
-   *
-   * @param failure which hook failed and with what
-   */
-  fault(failure: HookFailure): void {
-    const heard = this.events.has("hookError");
-    if (heard) this.events.emit("hookError", failure);
-    if (failure.source !== "logger") {
-      if (this.logger !== undefined) logHookFailure(this.logger, failure, this.maxString);
-    } else if (!heard) {
-      lastResort(`the logger failed: ${errorMessage(failure.error, this.maxString)}`);
     }
   }
 

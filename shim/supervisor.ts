@@ -1,9 +1,10 @@
 import { guardRandom } from "./backoff.ts";
 import type { Clock } from "./clock.ts";
 import { type ClassCounts, type ClassLimit, ClassSlots } from "./classes.ts";
-import { NO_OPTIONS, signalError, SupervisorCore } from "./core.ts";
+import { NO_OPTIONS, signalError, type SupervisorCore } from "./core.ts";
 import { Durations } from "./durations.ts";
 import { SupervisorClosedError, TaskAbortedError } from "./errors.ts";
+import { coreWithHooks, reportHookFailures } from "./hooks.ts";
 import type { Listener, SupervisorEvents } from "./events.ts";
 import { attachRestartLogger, type Logger, logUnsupervised } from "./logger.ts";
 import { hasRestartOptions, type ResolvedRestart, resolveRestart, type RestartOptions } from "./policy.ts";
@@ -144,7 +145,8 @@ export class TaskSupervisor {
    * @throws {RangeError} when a class limit or `maxLogStringLength` is not an integer ≥ 0 or a restart default is invalid
    */
   constructor(options: TaskSupervisorOptions = {}) {
-    const core = adopted ?? new SupervisorCore(options);
+    const core = adopted ?? coreWithHooks(options);
+    if (adopted !== undefined) reportHookFailures(core);
     this.#core = core;
     // Only a user-supplied jitter source can throw; the built-in one stays unwrapped.
     const random = options.random === undefined ? Math.random : guardRandom(options.random, (error) => core.fault({ source: "random", error }));
