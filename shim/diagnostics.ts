@@ -56,39 +56,34 @@ let channel: TracingChannelLike | null | undefined;
  * with one shared {@link TaskTraceContext}. Nothing is built or published
  * while a channel has no subscribers: the listeners are conditional, so
  * without subscribers the supervisor builds no event payload for them.
+ * Does nothing where the runtime has no `diagnostics_channel`.
  *
  * @param events the supervisor's emitter
- * @returns a function that detaches the publisher
  */
-export function attachDiagnostics(events: Emitter<SupervisorEvents>): () => void {
-  channel ??= findTracingChannel() ?? null;
-  if (channel === null) return () => {};
-  const tracing = channel;
+export function attachDiagnostics(events: Emitter<SupervisorEvents>): void {
+  const tracing = (channel ??= findTracingChannel() ?? null);
+  if (tracing === null) return;
+  const { start, end, error } = tracing;
   const contexts = new Map<number, TaskTraceContext>();
-  const offStart = events.on("start", (e) => {
-    if (!tracing.start.hasSubscribers) return;
-    const context: TaskTraceContext = { name: e.name, id: e.id, attempt: e.attempt, class: e.class };
-    contexts.set(e.id, context);
-    tracing.start.publish(context);
-  }, () => tracing.start.hasSubscribers);
-  const offEnd = events.on("end", (e) => {
+  events.on("start", ({ name, id, attempt, class: taskClass }) => {
+    if (!start.hasSubscribers) return;
+    const context: TaskTraceContext = { name, id, attempt, class: taskClass };
+    contexts.set(id, context);
+    start.publish(context);
+  }, () => start.hasSubscribers);
+  events.on("end", (e) => {
     const started = contexts.get(e.id);
     contexts.delete(e.id);
-    const wantsError = e.outcome === "threw" && tracing.error.hasSubscribers;
-    if (!wantsError && !tracing.end.hasSubscribers) return;
+    const threw = e.outcome === "threw";
+    const wantsError = threw && error.hasSubscribers;
+    if (!wantsError && !end.hasSubscribers) return; // called for another listener of "end"
     const context = started ?? { name: e.name, id: e.id, attempt: e.attempt, class: e.class };
     context.outcome = e.outcome;
     context.durationMs = e.durationMs;
-    if (e.outcome === "threw") context.error = e.error;
-    if (wantsError) tracing.error.publish(context);
-    if (tracing.end.hasSubscribers) tracing.end.publish(context);
-  }, () => contexts.size > 0 || tracing.end.hasSubscribers || tracing.error.hasSubscribers);
+    if (threw) context.error = e.error;
+    if (wantsError) error.publish(context);
+    if (end.hasSubscribers) end.publish(context);
+  }, () => contexts.size > 0 || end.hasSubscribers || error.hasSubscribers);
   // A task cut off at the shutdown deadline never ends its attempt.
-  const offExit = events.on("exit", (e) => contexts.delete(e.id), () => contexts.size > 0);
-  return () => {
-    offStart();
-    offEnd();
-    offExit();
-    contexts.clear();
-  };
+  events.on("exit", (e) => contexts.delete(e.id), () => contexts.size > 0);
 }

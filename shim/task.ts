@@ -18,27 +18,27 @@ interface Retry {
  * (through {@link Task.more}), so a task that only runs once and succeeds
  * never has it; read through {@link Task.extras}.
  */
-export class TaskExtras {
+export interface TaskExtras {
   /** The task's controller (its handle's signal, the one backoff sleeps race). */
-  controller: AbortController | undefined = undefined;
+  controller?: AbortController;
   /** The current attempt's own controller (restarts, `attemptTimeoutMs`), when the factory reads its signal. */
-  attemptController: AbortController | undefined = undefined;
+  attemptController?: AbortController;
   /** Restarts performed so far. */
-  restartCount = 0;
+  restartCount: number;
   /** One-line summary of the last failure (not kept for log-only tasks). */
-  lastError: string | undefined = undefined;
+  lastError?: string;
   /** Why the task is `failed`, when it is (not kept for log-only tasks). */
-  reason: string | undefined = undefined;
+  reason?: string;
   /** True while the task holds a slot of its class (released exactly once, when it ends). */
-  holdsSlot = false;
+  holdsSlot?: boolean;
   /** Backoff state, created at the first failure that may restart. */
-  retry: Retry | undefined = undefined;
+  retry?: Retry;
   /** The clock handle of the current attempt's timeout, under `attemptTimeoutMs`. */
-  attemptTimer: unknown = undefined;
+  attemptTimer?: unknown;
   /** Stops following the outside signal. */
-  unfollow: (() => void) | undefined = undefined;
+  unfollow?: (() => void) | undefined;
   /** The handle's bound `abort`. */
-  abort: ((reason?: unknown) => void) | undefined = undefined;
+  abort?: (reason?: unknown) => void;
 }
 
 /**
@@ -88,7 +88,7 @@ export class Task implements TaskHandle<unknown> {
 
   /** The record of rarely needed fields, created on first need (write them here: `task.more.reason = …`). */
   get more(): TaskExtras {
-    return (this.extras ??= new TaskExtras());
+    return (this.extras ??= { restartCount: 0 });
   }
 
   /**
