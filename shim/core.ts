@@ -10,11 +10,11 @@
  */
 import type { Admission } from "./classes.ts";
 import { type Clock, systemClock } from "./clock.ts";
-import { attachDiagnostics } from "./diagnostics.ts";
+import { theTracingChannel, traceEnd, traceStart, type TracingChannelLike } from "./diagnostics.ts";
 import { SupervisorClosedError } from "./errors.ts";
 import { Emitter, type HookFailure, type SupervisorEvents } from "./events.ts";
 import { lastResort } from "./guard.ts";
-import { attachLogger, jsonLogger, type Logger } from "./logger.ts";
+import { jsonLogger, type Logger, logFailedAttempt } from "./logger.ts";
 import type { ResolvedRestart } from "./policy.ts";
 import { Registry } from "./registry.ts";
 import { boundedError, DEFAULT_MAX_STRING_LENGTH, errorMessage, truncate } from "./serialize.ts";
@@ -80,6 +80,8 @@ export class SupervisorCore {
   readonly maxString: number;
   /** The supervisor's events. */
   readonly events: Emitter<SupervisorEvents>;
+  /** The `diagnostics_channel` attempts are published on, where the runtime has one. */
+  readonly tracing: TracingChannelLike | undefined = theTracingChannel();
   /** Aborted when shutdown begins. */
   readonly controller = new AbortController();
   /** Every registered task. */
@@ -115,8 +117,6 @@ export class SupervisorCore {
       if (type === "hookError") lastResort(`a "hookError" listener failed: ${errorMessage(error)}`);
       else this.fault({ source: "listener", event: type, error });
     });
-    if (this.logger !== undefined) attachLogger(this.events, this.logger, this.maxString);
-    attachDiagnostics(this.events);
   }
 
   /** The next unique spawn id. */
@@ -205,6 +205,8 @@ export class SupervisorCore {
     const attempt = ++task.attempt;
     task.status = "running";
     if (this.events.has("start")) this.events.emit("start", { name: task.name, id: task.id, attempt, class: task.class });
+    const tracing = this.tracing;
+    if (tracing?.start.hasSubscribers === true) task.more.trace = traceStart(tracing, { name: task.name, id: task.id, attempt, class: task.class });
     const timeoutMs = task.restart?.attemptTimeoutMs;
     if (timeoutMs !== undefined) this.extension!.armTimeout(task, attempt, start, timeoutMs);
     let result: PromiseLike<unknown>;
@@ -266,13 +268,7 @@ export class SupervisorCore {
     this.extension?.record(task, durationMs, outcome);
     const returned = settled === "returned";
     const error = returned ? undefined : valueOrError;
-    if (this.events.has("end", outcome)) {
-      const { name, id, attempt } = task;
-      this.events.emit(
-        "end",
-        returned ? { name, id, attempt, class: task.class, outcome, durationMs } : { name, id, attempt, class: task.class, outcome, durationMs, error },
-      );
-    }
+    this.#ended(task, outcome, returned, durationMs, error);
     // A log-only task leaves the registry as it ends (only a snapshot() taken by a listener of its own end could see it),
     // so its lastError and reason are not stored: a failing log-only task needs no extras record.
     const lastError = returned ? undefined : errorMessage(error, this.maxString);
@@ -286,6 +282,35 @@ export class SupervisorCore {
       return this.finalize(task, { status: "failed", error, reason: `${what} on attempt ${task.attempt}: ${lastError}` });
     }
     this.extension!.restart(task, durationMs, settled, error, lastError);
+  }
+
+  /**
+   * Report the end of an attempt: log a failed one, publish it on the
+   * tracing channel, emit `end`. The logger and the channel are called
+   * directly, not as listeners of `end`: most attempts succeed unheard, and
+   * then no payload is built at all.
+   */
+  #ended(task: Task, outcome: AttemptOutcome, returned: boolean, durationMs: number, error: unknown): void {
+    const logged = this.logger !== undefined && (outcome === "threw" || outcome === "timedOut");
+    const heard = this.events.has("end", outcome);
+    const tracing = this.tracing;
+    const started = task.extras?.trace;
+    const traced = tracing !== undefined && (started !== undefined || tracing.end.hasSubscribers || (outcome === "threw" && tracing.error.hasSubscribers));
+    if (!logged && !heard && !traced) return;
+    const { name, id, attempt } = task;
+    const end: SupervisorEvents["end"] = returned ? { name, id, attempt, class: task.class, outcome, durationMs } : { name, id, attempt, class: task.class, outcome, durationMs, error };
+    if (logged) {
+      try {
+        logFailedAttempt(this.logger!, end, this.maxString);
+      } catch (failure) {
+        this.fault({ source: "logger", error: failure }); // only a core's own JSON logger is unguarded, and its console may throw
+      }
+    }
+    if (traced) {
+      if (started !== undefined) task.extras!.trace = undefined;
+      traceEnd(tracing, started, end);
+    }
+    if (heard) this.events.emit("end", end);
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { Emitter, SupervisorEvents } from "./events.ts";
+import type { SupervisorEvents, TaskEventInfo } from "./events.ts";
 import { builtinModule, type RuntimeGlobals } from "./runtime.ts";
 import type { AttemptOutcome } from "./types.ts";
 
@@ -12,7 +12,7 @@ interface ChannelLike {
 }
 
 /** The part of a `diagnostics_channel` TracingChannel the shim uses. */
-interface TracingChannelLike {
+export interface TracingChannelLike {
   readonly start: ChannelLike;
   readonly end: ChannelLike;
   readonly error: ChannelLike;
@@ -47,43 +47,51 @@ export function findTracingChannel(globals: RuntimeGlobals = globalThis as Runti
   }
 }
 
-/** The channel, looked up by the first supervisor that attaches (`null`: looked for, none). */
+/** The channel, looked up on first use (`null`: looked for, none). */
 let channel: TracingChannelLike | null | undefined;
 
 /**
- * Publish task attempts on the `spawn-audit:task` tracing channel: `start`
- * when an attempt begins, `error` when it threw, `end` when it settled, each
- * with one shared {@link TaskTraceContext}. Nothing is built or published
- * while a channel has no subscribers: the listeners are conditional, so
- * without subscribers the supervisor builds no event payload for them.
- * Does nothing where the runtime has no `diagnostics_channel`.
+ * The `spawn-audit:task` tracing channel, looked up once per process (see
+ * {@link findTracingChannel}).
  *
- * @param events the supervisor's emitter
+ * @returns the channel, or undefined where the runtime has none
  */
-export function attachDiagnostics(events: Emitter<SupervisorEvents>): void {
-  const tracing = (channel ??= findTracingChannel() ?? null);
-  if (tracing === null) return;
-  const { start, end, error } = tracing;
-  const contexts = new Map<number, TaskTraceContext>();
-  events.on("start", ({ name, id, attempt, class: taskClass }) => {
-    if (!start.hasSubscribers) return;
-    const context: TaskTraceContext = { name, id, attempt, class: taskClass };
-    contexts.set(id, context);
-    start.publish(context);
-  }, () => start.hasSubscribers);
-  events.on("end", (e) => {
-    const started = contexts.get(e.id);
-    contexts.delete(e.id);
-    const threw = e.outcome === "threw";
-    const wantsError = threw && error.hasSubscribers;
-    if (!wantsError && !end.hasSubscribers) return; // called for another listener of "end"
-    const context = started ?? { name: e.name, id: e.id, attempt: e.attempt, class: e.class };
-    context.outcome = e.outcome;
-    context.durationMs = e.durationMs;
-    if (threw) context.error = e.error;
-    if (wantsError) error.publish(context);
-    if (end.hasSubscribers) end.publish(context);
-  }, () => contexts.size > 0 || end.hasSubscribers || error.hasSubscribers);
-  // A task cut off at the shutdown deadline never ends its attempt.
-  events.on("exit", (e) => contexts.delete(e.id), () => contexts.size > 0);
+export function theTracingChannel(): TracingChannelLike | undefined {
+  if (channel === undefined) channel = findTracingChannel() ?? null;
+  return channel ?? undefined;
+}
+
+/**
+ * Publish the start of an attempt, when the channel's `start` has
+ * subscribers (the caller checks): the context returned is the one its
+ * `error` and `end` are published with.
+ *
+ * @param tracing the tracing channel
+ * @param info the attempt: task name, id, attempt number (1-based), class
+ * @returns the published context
+ */
+export function traceStart(tracing: TracingChannelLike, info: TaskEventInfo): TaskTraceContext {
+  const context: TaskTraceContext = { name: info.name, id: info.id, attempt: info.attempt, class: info.class };
+  tracing.start.publish(context);
+  return context;
+}
+
+/**
+ * Publish the end of an attempt: `error` when it threw and `error` has
+ * subscribers, then `end` when it has; nothing is built when neither does.
+ *
+ * @param tracing the tracing channel
+ * @param started the context its start was published with, if it was
+ * @param end the attempt's `end` event payload
+ */
+export function traceEnd(tracing: TracingChannelLike, started: TaskTraceContext | undefined, end: SupervisorEvents["end"]): void {
+  const threw = end.outcome === "threw";
+  const wantsError = threw && tracing.error.hasSubscribers;
+  if (!wantsError && !tracing.end.hasSubscribers) return;
+  const context = started ?? { name: end.name, id: end.id, attempt: end.attempt, class: end.class };
+  context.outcome = end.outcome;
+  context.durationMs = end.durationMs;
+  if (threw) context.error = end.error;
+  if (wantsError) tracing.error.publish(context);
+  if (tracing.end.hasSubscribers) tracing.end.publish(context);
 }

@@ -111,10 +111,10 @@ export type Listener<Events, K extends keyof Events> = (payload: Events[K]) => u
  */
 export class Emitter<Events extends object> {
   readonly #listeners = new Map<keyof Events, Set<(payload: never) => unknown>>();
-  /** Per event: how many listeners always want it (a plain object: `has` runs for every task). */
-  readonly #always: Partial<Record<keyof Events, number>> = {};
+  /** Per event: how many listeners always want it (a Map: on a plain object, the keyed load of an event nobody listens to was the costliest step of `has`, which runs for every task). */
+  readonly #always = new Map<keyof Events, number>();
   /** Per event: the `wanted` gates of conditional listeners. */
-  readonly #gates: Partial<Record<keyof Events, ((hint: string | undefined) => boolean)[]>> = {};
+  readonly #gates = new Map<keyof Events, ((hint: string | undefined) => boolean)[]>();
   readonly #onListenerError: (error: unknown, type: keyof Events) => void;
 
   /**
@@ -143,15 +143,15 @@ export class Emitter<Events extends object> {
     let set = this.#listeners.get(type);
     if (set === undefined) this.#listeners.set(type, (set = new Set()));
     set.add(listener as (payload: never) => unknown);
-    if (wanted === undefined) this.#always[type] = (this.#always[type] ?? 0) + 1;
-    else this.#gates[type] = [...(this.#gates[type] ?? []), wanted];
+    if (wanted === undefined) this.#always.set(type, (this.#always.get(type) ?? 0) + 1);
+    else this.#gates.set(type, [...(this.#gates.get(type) ?? []), wanted]);
     let removed = false;
     return () => {
       if (removed) return;
       removed = true;
       set.delete(listener as (payload: never) => unknown);
-      if (wanted === undefined) this.#always[type]! -= 1;
-      else this.#gates[type] = this.#gates[type]!.filter((gate) => gate !== wanted);
+      if (wanted === undefined) this.#always.set(type, this.#always.get(type)! - 1);
+      else this.#gates.set(type, this.#gates.get(type)!.filter((gate) => gate !== wanted));
     };
   }
 
@@ -164,8 +164,9 @@ export class Emitter<Events extends object> {
    * @returns true when an unconditional listener is registered or a conditional one's `wanted` says yes
    */
   has(type: keyof Events, hint?: string): boolean {
-    if ((this.#always[type] ?? 0) > 0) return true;
-    const gates = this.#gates[type];
+    const always = this.#always.get(type);
+    if (always !== undefined && always > 0) return true;
+    const gates = this.#gates.get(type);
     if (gates !== undefined) for (let i = 0; i < gates.length; i++) if (gates[i]!(hint)) return true;
     return false;
   }

@@ -108,31 +108,28 @@ export function guardLogger(logger: Logger, onFailure: (error: unknown) => void,
 }
 
 /**
- * Make `logger` a listener of the attempts a supervisor runs: one `error`
- * line per failed or timed-out attempt (task name, id, attempt, class,
- * `err`). Task names in messages and oversized errors are cut to `max` (see
- * {@link boundedError}). Restarts are logged by {@link attachRestartLogger}.
+ * Log one failed or timed-out attempt as an `error` line (task name, id,
+ * attempt, class, duration, `err`). The task name in the message and an
+ * oversized error are cut to `max` (see {@link boundedError}). Called by the
+ * core itself, before the attempt's `end` event (restarts are logged by
+ * {@link attachRestartLogger}).
  *
- * @param events the supervisor's emitter
- * @param logger where to log (already guarded, see {@link guardLogger})
+ * @param logger where to log
+ * @param e the attempt: task name, id, attempt number (1-based), class, outcome, duration in ms and what it threw
  * @param max string length limit
- * @returns a function that detaches the logger
  */
-export function attachLogger(events: Emitter<SupervisorEvents>, logger: Logger, max: number): () => void {
-  return events.on("end", (e) => {
-    if (!failedAttempt(e.outcome)) return;
-    const task = truncate(e.name, max);
-    logger.error(
-      { task, id: e.id, attempt: e.attempt, class: e.class, durationMs: e.durationMs, err: boundedError(e.error, max) },
-      `task "${task}" ${e.outcome === "threw" ? "failed" : "timed out"} on attempt ${e.attempt}`,
-    );
-  }, failedAttempt);
+export function logFailedAttempt(logger: Logger, e: SupervisorEvents["end"], max: number): void {
+  const task = truncate(e.name, max);
+  logger.error(
+    { task, id: e.id, attempt: e.attempt, class: e.class, durationMs: e.durationMs, err: boundedError(e.error, max) },
+    `task "${task}" ${e.outcome === "threw" ? "failed" : "timed out"} on attempt ${e.attempt}`,
+  );
 }
 
 /**
  * Make `logger` a listener of a `TaskSupervisor`'s restarts: a `warn` line
  * per scheduled restart and an `error` line when the supervisor gives up,
- * names and errors cut as {@link attachLogger} does.
+ * names and errors cut as {@link logFailedAttempt} does.
  *
  * @param events the supervisor's emitter
  * @param logger where to log (already guarded, see {@link guardLogger})
@@ -158,11 +155,6 @@ export function attachRestartLogger(events: Emitter<SupervisorEvents>, logger: L
     }, (hint) => hint === "gaveUp"),
   ];
   return () => off.forEach((remove) => remove());
-}
-
-/** Whether an attempt outcome is logged as a failure (the `end` listener's filter and its gate). */
-function failedAttempt(outcome: string | undefined): boolean {
-  return outcome === "threw" || outcome === "timedOut";
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { TaskTraceContext } from "./diagnostics.ts";
 import type { IntensityWindow, ResolvedRestart } from "./policy.ts";
 import type { TaskFactory, TaskHandle, TaskOutcome, TaskStatus } from "./types.ts";
 
@@ -39,6 +40,8 @@ export interface TaskExtras {
   unfollow?: (() => void) | undefined;
   /** The handle's bound `abort`. */
   abort?: (reason?: unknown) => void;
+  /** The tracing context the current attempt's start was published with, while it runs. */
+  trace?: TaskTraceContext;
 }
 
 /**
