@@ -103,18 +103,26 @@ export interface SupervisorEvents {
 /** A listener for event `K` of `Events`; an async listener's rejection is caught like a throw. */
 export type Listener<Events, K extends keyof Events> = (payload: Events[K]) => unknown;
 
+/** What an emitter keeps per event name. */
+interface Slot {
+  /** The listeners, in the order they were added. */
+  listeners: Set<(payload: never) => unknown>;
+  /** How many of them always want the event. */
+  always: number;
+  /** The `wanted` gates of the others (replaced, never changed in place, so a `has` in progress is not disturbed). */
+  gates: readonly ((hint: string | undefined) => boolean)[];
+}
+
 /**
  * A small synchronous typed event emitter. What a listener throws, and the
  * rejection of a promise it returns, are handed to `onListenerError`, so
  * emitting never throws into the supervisor and never leaves an unhandled
- * rejection.
+ * rejection. `has` runs for every task, so it is one Map lookup (on a plain
+ * object, the keyed load of an event nobody listens to was its costliest
+ * step).
  */
 export class Emitter<Events extends object> {
-  readonly #listeners = new Map<keyof Events, Set<(payload: never) => unknown>>();
-  /** Per event: how many listeners always want it (a Map: on a plain object, the keyed load of an event nobody listens to was the costliest step of `has`, which runs for every task). */
-  readonly #always = new Map<keyof Events, number>();
-  /** Per event: the `wanted` gates of conditional listeners. */
-  readonly #gates = new Map<keyof Events, ((hint: string | undefined) => boolean)[]>();
+  readonly #slots = new Map<keyof Events, Slot>();
   readonly #onListenerError: (error: unknown, type: keyof Events) => void;
 
   /**
@@ -131,27 +139,27 @@ export class Emitter<Events extends object> {
    *
    * @param type event name
    * @param listener called synchronously with the payload
-   * @param wanted for a listener that only sometimes cares (a tracing
-   *   publisher without subscribers, a logger that logs failures only):
-   *   given the emitter's hint (see {@link has}), while it returns false
-   *   this listener does not make {@link has} true, so no payload is built
-   *   for it. The listener must still ignore payloads it does not want: it
-   *   is called whenever another listener made the payload worth building.
-   * @returns a function that removes the listener
+   * @param wanted for a listener that only sometimes cares (a logger that
+   *   logs only when the supervisor gives up): given the emitter's hint (see
+   *   {@link has}), while it returns false this listener does not make
+   *   {@link has} true, so no payload is built for it. The listener must
+   *   still ignore payloads it does not want: it is called whenever another
+   *   listener made the payload worth building.
+   * @returns a function that removes the listener (once; later calls do nothing)
    */
   on<K extends keyof Events>(type: K, listener: Listener<Events, K>, wanted?: (hint: string | undefined) => boolean): () => void {
-    let set = this.#listeners.get(type);
-    if (set === undefined) this.#listeners.set(type, (set = new Set()));
-    set.add(listener as (payload: never) => unknown);
-    if (wanted === undefined) this.#always.set(type, (this.#always.get(type) ?? 0) + 1);
-    else this.#gates.set(type, [...(this.#gates.get(type) ?? []), wanted]);
+    let slot = this.#slots.get(type);
+    if (slot === undefined) this.#slots.set(type, (slot = { listeners: new Set(), always: 0, gates: [] }));
+    slot.listeners.add(listener as (payload: never) => unknown);
+    if (wanted === undefined) slot.always++;
+    else slot.gates = [...slot.gates, wanted];
     let removed = false;
     return () => {
       if (removed) return;
       removed = true;
-      set.delete(listener as (payload: never) => unknown);
-      if (wanted === undefined) this.#always.set(type, this.#always.get(type)! - 1);
-      else this.#gates.set(type, this.#gates.get(type)!.filter((gate) => gate !== wanted));
+      slot.listeners.delete(listener as (payload: never) => unknown);
+      if (wanted === undefined) slot.always--;
+      else slot.gates = slot.gates.filter((gate) => gate !== wanted);
     };
   }
 
@@ -164,24 +172,26 @@ export class Emitter<Events extends object> {
    * @returns true when an unconditional listener is registered or a conditional one's `wanted` says yes
    */
   has(type: keyof Events, hint?: string): boolean {
-    const always = this.#always.get(type);
-    if (always !== undefined && always > 0) return true;
-    const gates = this.#gates.get(type);
-    if (gates !== undefined) for (let i = 0; i < gates.length; i++) if (gates[i]!(hint)) return true;
+    const slot = this.#slots.get(type);
+    if (slot === undefined) return false;
+    if (slot.always > 0) return true;
+    const gates = slot.gates;
+    for (let i = 0; i < gates.length; i++) if (gates[i]!(hint)) return true;
     return false;
   }
 
   /**
-   * Call every listener of `type` with `payload`; never throws, and a
-   * returned promise's rejection goes to `onListenerError`.
+   * Call every listener of `type` with `payload`, in the order they were
+   * added; never throws, and a returned promise's rejection goes to
+   * `onListenerError`.
    *
    * @param type event name
    * @param payload the event payload
    */
   emit<K extends keyof Events>(type: K, payload: Events[K]): void {
-    const set = this.#listeners.get(type);
-    if (set === undefined) return;
-    for (const listener of set) {
+    const listeners = this.#slots.get(type)?.listeners;
+    if (listeners === undefined) return;
+    for (const listener of listeners) {
       let result: unknown;
       try {
         result = (listener as Listener<Events, K>)(payload);

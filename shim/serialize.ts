@@ -72,28 +72,15 @@ export function errorMessage(value: unknown, max = DEFAULT_MAX_STRING_LENGTH): s
 }
 
 /**
- * Serialise a thrown value into JSON-safe data: `{ type, message, stack }`
- * plus `cause` and the error's own enumerable properties for errors,
- * `{ type, value }` otherwise; strings are cut to `max`.
- *
- * @param value what was thrown or rejected with
- * @param max length limit for each string (default {@link DEFAULT_MAX_STRING_LENGTH})
- * @returns plain data that `JSON.stringify` accepts
- */
-function describeError(value: unknown, max = DEFAULT_MAX_STRING_LENGTH): Record<string, unknown> {
-  const safe = toJsonSafe(value, max);
-  if (isPlainRecord(safe) && isError(value)) return safe;
-  return { type: value === null ? "null" : typeof value, value: typeof safe === "string" ? safe : errorMessage(value, max) };
-}
-
-/**
  * The error to hand a user-supplied logger: `value` itself unless it is
  * oversized (a string, or an error's message, longer than `max`) or cannot
- * even be inspected, in which case its {@link describeError} description,
- * so a huge error is never logged whole. The stack is not read here:
- * reading it makes V8 format it, which costs microseconds per failure even
- * for a logger that never looks at it (its length follows the message's,
- * the frames being capped by `Error.stackTraceLimit`).
+ * even be inspected; then a bounded description: `{ type, message, stack }`
+ * plus `cause` and the error's own enumerable properties for an error,
+ * `{ type, value }` for anything else, every string cut to `max` — so a huge
+ * error is never logged whole. The stack is not read when `value` is handed
+ * on: reading it makes V8 format it, which costs microseconds per failure
+ * even for a logger that never looks at it (its length follows the
+ * message's, the frames being capped by `Error.stackTraceLimit`).
  *
  * @param value what was thrown
  * @param max length limit
@@ -102,96 +89,88 @@ function describeError(value: unknown, max = DEFAULT_MAX_STRING_LENGTH): Record<
 export function boundedError(value: unknown, max: number): unknown {
   if (typeof value === "string") return truncate(value, max);
   try {
-    if (!(value instanceof Error)) return value;
-    if (safeString(value.message).length <= max) return value;
+    if (!(value instanceof Error) || safeString(value.message).length <= max) return value;
   } catch {
     // A throwing getter: describe it instead.
   }
-  return describeError(value, max);
+  const safe = toJsonSafe(value, max);
+  if (isError(value) && typeof safe === "object" && safe !== null) return safe;
+  return { type: value === null ? "null" : typeof value, value: typeof safe === "string" ? safe : errorMessage(value, max) };
 }
 
 /**
  * A JSON-safe, bounded copy of `value`: strings cut to `max`, bigints and
  * symbols as strings, functions as `[Function: name]`, cycles as
- * `"[Circular]"`, errors described (see {@link describeError}), `toJSON`
- * honoured, a property whose read throws as `"[unserialisable: …]"`, and
- * nesting and key counts capped. `JSON.stringify` of the result cannot throw.
+ * `"[Circular]"`, errors as `{ type, message, stack, cause, …own enumerable
+ * properties }`, `toJSON` honoured, a property whose read throws as
+ * `"[unserialisable: …]"`, nesting below depth 8 as `"[Object]"` /
+ * `"[Array]"`, and 100 keys or items kept per object or array (the rest
+ * counted). `JSON.stringify` of the result cannot throw.
  *
  * @param value anything
  * @param max length limit for each string (default {@link DEFAULT_MAX_STRING_LENGTH})
  * @returns the copy (primitives are returned as they are, except as noted)
  */
 export function toJsonSafe(value: unknown, max = DEFAULT_MAX_STRING_LENGTH): unknown {
-  return walk(value, max, 0, new Set());
-}
-
-function walk(value: unknown, max: number, depth: number, path: Set<object>): unknown {
-  switch (typeof value) {
-    case "string":
-      return truncate(value, max);
-    case "number":
-      return Number.isFinite(value) ? value : String(value);
-    case "bigint":
-    case "symbol":
-      return truncate(safeString(value), max);
-    case "function":
-      return `[Function: ${truncate(safeString((value as { name?: unknown }).name), max)}]`;
-    case "object":
-      break;
-    default:
-      return value; // boolean, undefined
-  }
-  if (value === null) return null;
-  if (path.has(value)) return "[Circular]";
-  path.add(value);
-  try {
-    return walkObject(value, max, depth, path);
-  } catch (error) {
-    return `[unserialisable: ${errorMessage(error, max)}]`;
-  } finally {
-    path.delete(value);
-  }
-}
-
-function walkObject(value: object, max: number, depth: number, path: Set<object>): unknown {
-  const array = Array.isArray(value);
-  if (depth >= MAX_DEPTH) return array ? "[Array]" : "[Object]";
-  if (array) {
-    const items = value.slice(0, MAX_KEYS).map((item) => walk(item, max, depth + 1, path));
-    if (value.length > MAX_KEYS) items.push(`…[${value.length - MAX_KEYS} more items]`);
-    return items;
-  }
-  const out: Record<string, unknown> = {};
-  if (isError(value)) {
-    out["type"] = errorName(value, max);
-    out["message"] = walk(readSafely(value, "message", max), max, depth + 1, path);
-    const stack = readSafely(value, "stack", max);
-    if (typeof stack === "string") out["stack"] = truncate(stack, max);
-    const cause = readSafely(value, "cause", max);
-    if (cause !== undefined) out["cause"] = walk(cause, max, depth + 1, path);
-  } else if (typeof (value as { toJSON?: unknown }).toJSON === "function") {
-    return walk((value as { toJSON(): unknown }).toJSON(), max, depth + 1, path);
-  }
-  const keys = Object.keys(value);
-  for (const key of keys.slice(0, MAX_KEYS)) {
-    if (key in out) continue;
-    out[truncate(key, max)] = walk(readSafely(value, key, max), max, depth + 1, path);
-  }
-  if (keys.length > MAX_KEYS) out["…"] = `${keys.length - MAX_KEYS} more keys`;
-  return out;
-}
-
-function readSafely(value: object, key: string, max: number): unknown {
-  try {
-    return (value as Record<string, unknown>)[key];
-  } catch (error) {
-    return `[unserialisable: ${errorMessage(error, max)}]`;
-  }
-}
-
-function errorName(value: object, max: number): string {
-  const name = readSafely(value, "name", max);
-  return typeof name === "string" ? truncate(name, max) : "Error";
+  const path = new Set<object>(); // the objects being copied, outermost first: meeting one again is a cycle
+  const unserialisable = (error: unknown): string => `[unserialisable: ${errorMessage(error, max)}]`;
+  const read = (object: object, key: string): unknown => {
+    try {
+      return (object as Record<string, unknown>)[key];
+    } catch (error) {
+      return unserialisable(error);
+    }
+  };
+  const walk = (value: unknown, depth: number): unknown => {
+    switch (typeof value) {
+      case "string":
+        return truncate(value, max);
+      case "number":
+        return Number.isFinite(value) ? value : String(value);
+      case "bigint":
+      case "symbol":
+        return truncate(safeString(value), max);
+      case "function":
+        return `[Function: ${truncate(safeString((value as { name?: unknown }).name), max)}]`;
+      case "object":
+        if (value !== null) break;
+        return null;
+      default:
+        return value; // boolean, undefined
+    }
+    if (path.has(value)) return "[Circular]";
+    path.add(value);
+    try {
+      const array = Array.isArray(value);
+      if (depth >= MAX_DEPTH) return array ? "[Array]" : "[Object]";
+      if (array) {
+        const items = value.slice(0, MAX_KEYS).map((item) => walk(item, depth + 1));
+        if (value.length > MAX_KEYS) items.push(`…[${value.length - MAX_KEYS} more items]`);
+        return items;
+      }
+      const out: Record<string, unknown> = {};
+      if (isError(value)) {
+        const name = read(value, "name");
+        out["type"] = typeof name === "string" ? truncate(name, max) : "Error";
+        out["message"] = walk(read(value, "message"), depth + 1);
+        const stack = read(value, "stack");
+        if (typeof stack === "string") out["stack"] = truncate(stack, max);
+        const cause = read(value, "cause");
+        if (cause !== undefined) out["cause"] = walk(cause, depth + 1);
+      } else if (typeof (value as { toJSON?: unknown }).toJSON === "function") {
+        return walk((value as { toJSON(): unknown }).toJSON(), depth + 1);
+      }
+      const keys = Object.keys(value);
+      for (const key of keys.slice(0, MAX_KEYS)) if (!(key in out)) out[truncate(key, max)] = walk(read(value, key), depth + 1);
+      if (keys.length > MAX_KEYS) out["…"] = `${keys.length - MAX_KEYS} more keys`;
+      return out;
+    } catch (error) {
+      return unserialisable(error);
+    } finally {
+      path.delete(value);
+    }
+  };
+  return walk(value, 0);
 }
 
 function isError(value: unknown): value is Error {
@@ -200,8 +179,4 @@ function isError(value: unknown): value is Error {
   } catch {
     return false;
   }
-}
-
-function isPlainRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
