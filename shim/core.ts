@@ -10,7 +10,7 @@
  */
 import type { Admission } from "./classes.ts";
 import { type Clock, systemClock } from "./clock.ts";
-import { theTracingChannel, traceEnd, traceStart, type TracingChannelLike } from "./diagnostics.ts";
+import { theTracingChannel, traceEnd, tracesEnd, traceStart, type TracingChannelLike } from "./diagnostics.ts";
 import { SupervisorClosedError } from "./errors.ts";
 import { Emitter, type HookFailure, type SupervisorEvents } from "./events.ts";
 import { lastResort } from "./guard.ts";
@@ -18,7 +18,7 @@ import { jsonLogger, type Logger, logFailedAttempt } from "./logger.ts";
 import type { ResolvedRestart } from "./policy.ts";
 import { Registry } from "./registry.ts";
 import { boundedError, DEFAULT_MAX_STRING_LENGTH, errorMessage, truncate } from "./serialize.ts";
-import { RefusedHandle, Task } from "./task.ts";
+import { ignoresArguments, RefusedHandle, Task } from "./task.ts";
 import type { AttemptOutcome, TaskFactory, TaskHandle, TaskOptions, TaskOutcome } from "./types.ts";
 
 /** The options of a spawn that gives none: one shared object, so a task allocates none (a burst of `spawnLogged` calls is the hot path). */
@@ -205,8 +205,7 @@ export class SupervisorCore {
     const attempt = ++task.attempt;
     task.status = "running";
     if (this.events.has("start")) this.events.emit("start", { name: task.name, id: task.id, attempt, class: task.class });
-    const tracing = this.tracing;
-    if (tracing?.start.hasSubscribers === true) task.more.trace = traceStart(tracing, { name: task.name, id: task.id, attempt, class: task.class });
+    if (this.tracing !== undefined) traceStart(this.tracing, task);
     const timeoutMs = task.restart?.attemptTimeoutMs;
     if (timeoutMs !== undefined) this.extension!.armTimeout(task, attempt, start, timeoutMs);
     let result: PromiseLike<unknown>;
@@ -230,7 +229,7 @@ export class SupervisorCore {
    * cannot read it.
    */
   #attemptSignal(task: Task): AbortSignal {
-    if (!task.passesSignal) return undefined as unknown as AbortSignal; // the factory cannot tell
+    if (ignoresArguments(task.factory!)) return undefined as unknown as AbortSignal; // the factory cannot tell
     if (task.attempt === 1 && task.restart?.attemptTimeoutMs === undefined) return task.signal;
     const controller = (task.more.attemptController = new AbortController());
     if (task.aborted) controller.abort(task.signal.reason);
@@ -294,8 +293,7 @@ export class SupervisorCore {
     const logged = this.logger !== undefined && (outcome === "threw" || outcome === "timedOut");
     const heard = this.events.has("end", outcome);
     const tracing = this.tracing;
-    const started = task.extras?.trace;
-    const traced = tracing !== undefined && (started !== undefined || tracing.end.hasSubscribers || (outcome === "threw" && tracing.error.hasSubscribers));
+    const traced = tracing !== undefined && tracesEnd(tracing, task, outcome);
     if (!logged && !heard && !traced) return;
     const { name, id, attempt } = task;
     const end: SupervisorEvents["end"] = returned ? { name, id, attempt, class: task.class, outcome, durationMs } : { name, id, attempt, class: task.class, outcome, durationMs, error };
@@ -306,10 +304,7 @@ export class SupervisorCore {
         this.fault({ source: "logger", error: failure }); // only a core's own JSON logger is unguarded, and its console may throw
       }
     }
-    if (traced) {
-      if (started !== undefined) task.extras!.trace = undefined;
-      traceEnd(tracing, started, end);
-    }
+    if (traced) traceEnd(tracing, task, end);
     if (heard) this.events.emit("end", end);
   }
 

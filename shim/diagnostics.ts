@@ -1,5 +1,6 @@
-import type { SupervisorEvents, TaskEventInfo } from "./events.ts";
+import type { SupervisorEvents } from "./events.ts";
 import { builtinModule, type RuntimeGlobals } from "./runtime.ts";
+import type { Task } from "./task.ts";
 import type { AttemptOutcome } from "./types.ts";
 
 /** Name of the `diagnostics_channel` tracing channel the shim publishes on. */
@@ -62,29 +63,46 @@ export function theTracingChannel(): TracingChannelLike | undefined {
 }
 
 /**
- * Publish the start of an attempt, when the channel's `start` has
- * subscribers (the caller checks): the context returned is the one its
- * `error` and `end` are published with.
+ * Publish the start of `task`'s current attempt when the channel's `start`
+ * has subscribers, keeping the context on the task: its `error` and `end`
+ * are published with the same object.
  *
  * @param tracing the tracing channel
- * @param info the attempt: task name, id, attempt number (1-based), class
- * @returns the published context
+ * @param task the task whose attempt starts
  */
-export function traceStart(tracing: TracingChannelLike, info: TaskEventInfo): TaskTraceContext {
-  const context: TaskTraceContext = { name: info.name, id: info.id, attempt: info.attempt, class: info.class };
+export function traceStart(tracing: TracingChannelLike, task: Task): void {
+  if (!tracing.start.hasSubscribers) return;
+  const context: TaskTraceContext = { name: task.name, id: task.id, attempt: task.attempt, class: task.class };
+  task.more.trace = context;
   tracing.start.publish(context);
-  return context;
 }
 
 /**
- * Publish the end of an attempt: `error` when it threw and `error` has
- * subscribers, then `end` when it has; nothing is built when neither does.
+ * Whether the end of `task`'s current attempt is to be published (its start
+ * was, or `end`, or for a throw `error`, has subscribers), so its payload is
+ * worth building.
  *
  * @param tracing the tracing channel
- * @param started the context its start was published with, if it was
+ * @param task the task whose attempt ended
+ * @param outcome how the attempt ended
+ * @returns true when {@link traceEnd} has something to publish
+ */
+export function tracesEnd(tracing: TracingChannelLike, task: Task, outcome: AttemptOutcome): boolean {
+  return task.extras?.trace !== undefined || tracing.end.hasSubscribers || (outcome === "threw" && tracing.error.hasSubscribers);
+}
+
+/**
+ * Publish the end of `task`'s current attempt: `error` when it threw and
+ * `error` has subscribers, then `end` when it has; nothing is built when
+ * neither does. The context of its start is dropped from the task.
+ *
+ * @param tracing the tracing channel
+ * @param task the task whose attempt ended
  * @param end the attempt's `end` event payload
  */
-export function traceEnd(tracing: TracingChannelLike, started: TaskTraceContext | undefined, end: SupervisorEvents["end"]): void {
+export function traceEnd(tracing: TracingChannelLike, task: Task, end: SupervisorEvents["end"]): void {
+  const started = task.extras?.trace;
+  if (started !== undefined) task.extras!.trace = undefined;
   const threw = end.outcome === "threw";
   const wantsError = threw && tracing.error.hasSubscribers;
   if (!wantsError && !tracing.end.hasSubscribers) return;
