@@ -12,7 +12,7 @@ import type { Admission } from "./classes.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { theTracingChannel, traceEnd, tracesEnd, traceStart, type TracingChannelLike } from "./diagnostics.ts";
 import { SupervisorClosedError } from "./errors.ts";
-import { Emitter, type HookFailure, type SupervisorEvents } from "./events.ts";
+import { Emitter, type HookFailure, type Slot, type SupervisorEvents, wants } from "./events.ts";
 import { lastResort } from "./guard.ts";
 import { jsonLogger, type Logger, logFailedAttempt } from "./logger.ts";
 import type { ResolvedRestart } from "./policy.ts";
@@ -95,6 +95,11 @@ export class SupervisorCore {
   /** Tasks that have not ended. */
   active = 0;
   #nextId = 1;
+  // The slots of the events emitted for every task, held so that asking whether anyone listens needs no lookup.
+  readonly #onStart: Slot;
+  readonly #onEnd: Slot;
+  readonly #onFailed: Slot;
+  readonly #onExit: Slot;
 
   /**
    * Report a failed hook; never throws. A core alone runs no user hook (the
@@ -117,6 +122,10 @@ export class SupervisorCore {
       if (type === "hookError") lastResort(`a "hookError" listener failed: ${errorMessage(error)}`);
       else this.fault({ source: "listener", event: type, error });
     });
+    this.#onStart = this.events.slot("start");
+    this.#onEnd = this.events.slot("end");
+    this.#onFailed = this.events.slot("failed");
+    this.#onExit = this.events.slot("exit");
   }
 
   /** The next unique spawn id. */
@@ -204,7 +213,7 @@ export class SupervisorCore {
     const start = attemptStart ?? (task.attempt === 0 ? task.startedAt : this.clock.now());
     const attempt = ++task.attempt;
     task.status = "running";
-    if (this.events.has("start")) this.events.emit("start", { name: task.name, id: task.id, attempt, class: task.class });
+    if (wants(this.#onStart)) this.events.emit("start", { name: task.name, id: task.id, attempt, class: task.class });
     if (this.tracing !== undefined) traceStart(this.tracing, task);
     const timeoutMs = task.restart?.attemptTimeoutMs;
     if (timeoutMs !== undefined) this.extension!.armTimeout(task, attempt, start, timeoutMs);
@@ -290,20 +299,19 @@ export class SupervisorCore {
    * then no payload is built at all.
    */
   #ended(task: Task, outcome: AttemptOutcome, returned: boolean, durationMs: number, error: unknown): void {
-    const logged = this.logger !== undefined && (outcome === "threw" || outcome === "timedOut");
-    const heard = this.events.has("end", outcome);
-    const tracing = this.tracing;
-    const traced = tracing !== undefined && tracesEnd(tracing, task, outcome);
-    if (!logged && !heard && !traced) return;
-    const { name, id, attempt } = task;
-    const end: SupervisorEvents["end"] = returned ? { name, id, attempt, class: task.class, outcome, durationMs } : { name, id, attempt, class: task.class, outcome, durationMs, error };
-    if (logged) {
+    if (this.logger !== undefined && (outcome === "threw" || outcome === "timedOut")) {
       try {
-        logFailedAttempt(this.logger!, end, this.maxString);
+        logFailedAttempt(this.logger, task, outcome, durationMs, error, this.maxString);
       } catch (failure) {
         this.fault({ source: "logger", error: failure }); // only a core's own JSON logger is unguarded, and its console may throw
       }
     }
+    const heard = wants(this.#onEnd, outcome);
+    const tracing = this.tracing;
+    const traced = tracing !== undefined && tracesEnd(tracing, task, outcome);
+    if (!heard && !traced) return;
+    const { name, id, attempt } = task;
+    const end: SupervisorEvents["end"] = returned ? { name, id, attempt, class: task.class, outcome, durationMs } : { name, id, attempt, class: task.class, outcome, durationMs, error };
     if (traced) traceEnd(tracing, task, end);
     if (heard) this.events.emit("end", end);
   }
@@ -349,14 +357,14 @@ export class SupervisorCore {
     if (extras?.holdsSlot === true) this.extension!.release(task);
     if (outcome.status === "failed") {
       if (!task.ephemeral) task.more.reason = outcome.reason;
-      if (this.events.has("failed", gaveUp ? "gaveUp" : undefined)) {
+      if (wants(this.#onFailed, gaveUp ? "gaveUp" : undefined)) {
         const { name, id, attempt } = task;
         this.events.emit("failed", { name, id, attempt, class: task.class, reason: outcome.reason, error: outcome.error, gaveUp });
       }
     }
     const retain = keep || (outcome.status === "failed" && !task.ephemeral);
     if (!retain) this.registry.remove(task);
-    if (this.events.has("exit")) {
+    if (wants(this.#onExit)) {
       const { name, id, attempt } = task;
       const durationMs = this.clock.now() - task.startedAt;
       this.events.emit("exit", { name, id, attempt, class: task.class, status: outcome.status, durationMs });

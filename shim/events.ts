@@ -103,8 +103,8 @@ export interface SupervisorEvents {
 /** A listener for event `K` of `Events`; an async listener's rejection is caught like a throw. */
 export type Listener<Events, K extends keyof Events> = (payload: Events[K]) => unknown;
 
-/** What an emitter keeps per event name. */
-interface Slot {
+/** What an emitter keeps per event name (see {@link Emitter.slot}). */
+export interface Slot {
   /** The listeners, in the order they were added. */
   listeners: Set<(payload: never) => unknown>;
   /** How many of them always want the event. */
@@ -117,9 +117,9 @@ interface Slot {
  * A small synchronous typed event emitter. What a listener throws, and the
  * rejection of a promise it returns, are handed to `onListenerError`, so
  * emitting never throws into the supervisor and never leaves an unhandled
- * rejection. `has` runs for every task, so it is one Map lookup (on a plain
- * object, the keyed load of an event nobody listens to was its costliest
- * step).
+ * rejection. Whether an event is wanted is asked for every task, so the
+ * core holds the {@link Slot} of each event it emits and asks {@link wants}
+ * without any lookup.
  */
 export class Emitter<Events extends object> {
   readonly #slots = new Map<keyof Events, Slot>();
@@ -148,8 +148,7 @@ export class Emitter<Events extends object> {
    * @returns a function that removes the listener (once; later calls do nothing)
    */
   on<K extends keyof Events>(type: K, listener: Listener<Events, K>, wanted?: (hint: string | undefined) => boolean): () => void {
-    let slot = this.#slots.get(type);
-    if (slot === undefined) this.#slots.set(type, (slot = { listeners: new Set(), always: 0, gates: [] }));
+    const slot = this.slot(type);
     slot.listeners.add(listener as (payload: never) => unknown);
     if (wanted === undefined) slot.always++;
     else slot.gates = [...slot.gates, wanted];
@@ -172,12 +171,20 @@ export class Emitter<Events extends object> {
    * @returns true when an unconditional listener is registered or a conditional one's `wanted` says yes
    */
   has(type: keyof Events, hint?: string): boolean {
-    const slot = this.#slots.get(type);
-    if (slot === undefined) return false;
-    if (slot.always > 0) return true;
-    const gates = slot.gates;
-    for (let i = 0; i < gates.length; i++) if (gates[i]!(hint)) return true;
-    return false;
+    return wants(this.slot(type), hint);
+  }
+
+  /**
+   * The record of event `type`: created on first use and never replaced,
+   * so a hot path can hold it and ask {@link wants} without a lookup.
+   *
+   * @param type event name
+   * @returns its listeners, unconditional count and gates
+   */
+  slot(type: keyof Events): Slot {
+    let slot = this.#slots.get(type);
+    if (slot === undefined) this.#slots.set(type, (slot = { listeners: new Set(), always: 0, gates: [] }));
+    return slot;
   }
 
   /**
@@ -189,9 +196,7 @@ export class Emitter<Events extends object> {
    * @param payload the event payload
    */
   emit<K extends keyof Events>(type: K, payload: Events[K]): void {
-    const listeners = this.#slots.get(type)?.listeners;
-    if (listeners === undefined) return;
-    for (const listener of listeners) {
+    for (const listener of this.slot(type).listeners) {
       let result: unknown;
       try {
         result = (listener as Listener<Events, K>)(payload);
@@ -202,4 +207,18 @@ export class Emitter<Events extends object> {
       if (result !== undefined) observeRejection(result, (error) => this.#onListenerError(error, type));
     }
   }
+}
+
+/**
+ * Whether an event has a listener that wants it now (see {@link Emitter.has}).
+ *
+ * @param slot the event's record, from {@link Emitter.slot}
+ * @param hint what the payload would say, for conditional listeners
+ * @returns true when an unconditional listener is registered or a conditional one's `wanted` says yes
+ */
+export function wants(slot: Slot, hint?: string): boolean {
+  if (slot.always > 0) return true;
+  const gates = slot.gates;
+  for (let i = 0; i < gates.length; i++) if (gates[i]!(hint)) return true;
+  return false;
 }

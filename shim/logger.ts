@@ -1,4 +1,4 @@
-import type { Emitter, HookFailure, SupervisorEvents } from "./events.ts";
+import type { Emitter, HookFailure, SupervisorEvents, TaskEventInfo } from "./events.ts";
 import type { UnsupervisedKind } from "./types.ts";
 import { observeRejection } from "./guard.ts";
 import { boundedError, DEFAULT_MAX_STRING_LENGTH, errorMessage, toJsonSafe, truncate } from "./serialize.ts";
@@ -115,14 +115,17 @@ export function guardLogger(logger: Logger, onFailure: (error: unknown) => void,
  * {@link attachRestartLogger}).
  *
  * @param logger where to log
- * @param e the attempt: task name, id, attempt number (1-based), class, outcome, duration in ms and what it threw
+ * @param e the task: name, id, attempt number (1-based), class
+ * @param outcome how the attempt ended
+ * @param durationMs how long it ran, in ms
+ * @param error what it threw (a `TaskTimeoutError` when it timed out)
  * @param max string length limit
  */
-export function logFailedAttempt(logger: Logger, e: SupervisorEvents["end"], max: number): void {
+export function logFailedAttempt(logger: Logger, e: TaskEventInfo, outcome: "threw" | "timedOut", durationMs: number, error: unknown, max: number): void {
   const task = truncate(e.name, max);
   logger.error(
-    { task, id: e.id, attempt: e.attempt, class: e.class, durationMs: e.durationMs, err: boundedError(e.error, max) },
-    `task "${task}" ${e.outcome === "threw" ? "failed" : "timed out"} on attempt ${e.attempt}`,
+    { task, id: e.id, attempt: e.attempt, class: e.class, durationMs, err: boundedError(error, max) },
+    `task "${task}" ${outcome === "threw" ? "failed" : "timed out"} on attempt ${e.attempt}`,
   );
 }
 
