@@ -1,9 +1,10 @@
 /**
  * The part of a supervisor every task goes through, and all a log-only task
- * needs: the registry, the clock and logger (guarded), the events and their
- * diagnostics_channel publisher, and one attempt's life from start to its
+ * needs: the registry, the clock and logger, the events, the
+ * diagnostics_channel publishing, and one attempt's life from start to its
  * final outcome. Restarts, attempt timeouts, class limits and duration
- * statistics are a {@link CoreExtension} that `TaskSupervisor` plugs in, so
+ * statistics are a {@link CoreExtension} that `TaskSupervisor` plugs in, and
+ * the guarding of user-supplied hooks comes with it (hooks.ts), so
  * `spawnLogged` alone does not bundle them.
  *
  * @module

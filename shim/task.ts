@@ -37,7 +37,7 @@ export interface TaskExtras {
   /** The clock handle of the current attempt's timeout, under `attemptTimeoutMs`. */
   attemptTimer?: unknown;
   /** Stops following the outside signal. */
-  unfollow?: (() => void) | undefined;
+  unfollow?: () => void;
   /** The handle's bound `abort`. */
   abort?: (reason?: unknown) => void;
   /** The tracing context the current attempt's start was published with, while it runs. */
