@@ -15,11 +15,11 @@ import { theTracingChannel, traceEnd, tracesEnd, traceStart, type TracingChannel
 import { SupervisorClosedError } from "./errors.ts";
 import { Emitter, type HookFailure, type Slot, type SupervisorEvents, wants } from "./events.ts";
 import { lastResort } from "./guard.ts";
-import { jsonLogger, type Logger, logFailedAttempt } from "./logger.ts";
+import { jsonLines, type Logger, logFailedAttempt } from "./logger.ts";
 import type { ResolvedRestart } from "./policy.ts";
 import { Registry } from "./registry.ts";
 import { boundedError, DEFAULT_MAX_STRING_LENGTH, errorMessage, truncate } from "./serialize.ts";
-import { ignoresArguments, RefusedHandle, Task } from "./task.ts";
+import { RefusedHandle, Task } from "./task.ts";
 import type { AttemptOutcome, TaskFactory, TaskHandle, TaskOptions, TaskOutcome } from "./types.ts";
 
 /** The options of a spawn that gives none: one shared object, so a task allocates none (a burst of `spawnLogged` calls is the hot path). */
@@ -118,7 +118,7 @@ export class SupervisorCore {
   constructor(options: CoreOptions = {}) {
     this.clock = options.clock ?? systemClock;
     this.maxString = options.maxString ?? DEFAULT_MAX_STRING_LENGTH;
-    this.logger = options.logger === false ? undefined : (options.logger ?? jsonLogger());
+    this.logger = options.logger === false ? undefined : (options.logger ?? jsonLines());
     this.events = new Emitter<SupervisorEvents>((error, type) => {
       if (type === "hookError") lastResort(`a "hookError" listener failed: ${errorMessage(error)}`);
       else this.fault({ source: "listener", event: type, error });
@@ -239,7 +239,7 @@ export class SupervisorCore {
    * cannot read it.
    */
   #attemptSignal(task: Task): AbortSignal {
-    if (ignoresArguments(task.factory!)) return undefined as unknown as AbortSignal; // the factory cannot tell
+    if (!task.passesSignal) return undefined as unknown as AbortSignal; // the factory cannot tell
     if (task.attempt === 1 && task.restart?.attemptTimeoutMs === undefined) return task.signal;
     const controller = (task.more.attemptController = new AbortController());
     if (task.aborted) controller.abort(task.signal.reason);

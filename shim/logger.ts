@@ -58,8 +58,19 @@ export interface JsonLoggerOptions {
  * const supervisor = new TaskSupervisor({ logger: jsonLogger((line) => lines.push(line)) });
  * ```
  */
-export function jsonLogger(write: (line: string) => void = (line) => console.error(line), options: JsonLoggerOptions = {}): Logger {
-  const max = checkMaxStringLength(options.maxStringLength, "maxStringLength");
+export function jsonLogger(write?: (line: string) => void, options: JsonLoggerOptions = {}): Logger {
+  return jsonLines(write, checkMaxStringLength(options.maxStringLength, "maxStringLength"));
+}
+
+/**
+ * {@link jsonLogger} with its limit already checked: what a core logs with
+ * when given no logger.
+ *
+ * @param write where each line goes (default `console.error`)
+ * @param max longest string written whole, an integer ≥ 0 (default 8192)
+ * @returns a Logger
+ */
+export function jsonLines(write: (line: string) => void = (line) => console.error(line), max = DEFAULT_MAX_STRING_LENGTH): Logger {
   const log = (level: string) => (fields: object, message?: string): void => {
     write(JSON.stringify(toJsonSafe({ level, time: Date.now(), msg: message, ...fields }, max)));
   };

@@ -79,8 +79,10 @@ export function restarts(core: SupervisorCore, random: () => number): Pick<CoreE
       const delayMs = (retry.previousDelay = backoffDelay(retry.failures, restart.backoff, random, retry.previousDelay));
       task.status = "restarting";
       if (core.events.has("restart")) {
-        const info = { name: task.name, id: task.id, attempt: task.attempt + 1, class: task.class, delayMs };
-        core.events.emit("restart", returned ? info : { ...info, error });
+        // Two literals, not a spread of one: a spread copy made the payload (and every listener reading it) several times slower.
+        const { name, id } = task;
+        const attempt = task.attempt + 1;
+        core.events.emit("restart", returned ? { name, id, attempt, class: task.class, delayMs } : { name, id, attempt, class: task.class, delayMs, error });
       }
       sleep(core.clock, delayMs, task.signal).then(
         (slept) =>

@@ -73,6 +73,8 @@ export class Task implements TaskHandle<unknown> {
   readonly restart: ResolvedRestart | undefined;
   /** Produces each attempt; undefined when spawnLogged was given a promise. */
   readonly factory: TaskFactory | undefined;
+  /** False when the factory provably never reads its signal argument (see {@link ignoresArguments}); judged once, not per restart. */
+  readonly passesSignal: boolean;
   /** Current status, as `snapshot()` reports it; `queued`/`running`/`restarting` until the task has ended. */
   status: TaskStatus = "running";
   /** Current (or last) attempt, 1-based. */
@@ -119,6 +121,7 @@ export class Task implements TaskHandle<unknown> {
     this.restart = restart;
     this.ephemeral = ephemeral;
     this.factory = typeof work === "function" ? work : undefined;
+    this.passesSignal = this.factory !== undefined && !ignoresArguments(this.factory);
   }
 
   /** True once the task has ended (left `queued`/`running`/`restarting` for good). */
