@@ -146,29 +146,25 @@ export function logFailedAttempt(logger: Logger, e: TaskEventInfo, outcome: "thr
  * names and errors cut as {@link logFailedAttempt} does.
  *
  * @param events the supervisor's emitter
- * @param logger where to log (already guarded, see {@link guardLogger})
+ * @param logger where to log (guarded when user-supplied, see {@link guardLogger}; a throw is caught by the emitter)
  * @param max string length limit
- * @returns a function that detaches the logger
  */
-export function attachRestartLogger(events: Emitter<SupervisorEvents>, logger: Logger, max: number): () => void {
+export function attachRestartLogger(events: Emitter<SupervisorEvents>, logger: Logger, max: number): void {
   const name = (task: string): string => truncate(task, max);
-  const off = [
-    events.on("restart", (e) => {
-      logger.warn(
-        { task: name(e.name), id: e.id, attempt: e.attempt, class: e.class, delayMs: e.delayMs },
-        `restarting task "${name(e.name)}" in ${Math.round(e.delayMs)} ms (attempt ${e.attempt})`,
-      );
-    }),
-    events.on("failed", (e) => {
-      if (!e.gaveUp) return;
-      const task = name(e.name);
-      logger.error(
-        { task, id: e.id, attempt: e.attempt, class: e.class, reason: e.reason, err: boundedError(e.error, max) },
-        `supervisor gave up on task "${task}": ${e.reason}`,
-      );
-    }, (hint) => hint === "gaveUp"),
-  ];
-  return () => off.forEach((remove) => remove());
+  events.on("restart", (e) => {
+    logger.warn(
+      { task: name(e.name), id: e.id, attempt: e.attempt, class: e.class, delayMs: e.delayMs },
+      `restarting task "${name(e.name)}" in ${Math.round(e.delayMs)} ms (attempt ${e.attempt})`,
+    );
+  });
+  events.on("failed", (e) => {
+    if (!e.gaveUp) return;
+    const task = name(e.name);
+    logger.error(
+      { task, id: e.id, attempt: e.attempt, class: e.class, reason: e.reason, err: boundedError(e.error, max) },
+      `supervisor gave up on task "${task}": ${e.reason}`,
+    );
+  }, (hint) => hint === "gaveUp");
 }
 
 /**
