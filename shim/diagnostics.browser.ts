@@ -13,6 +13,7 @@ import type { SupervisorEvents } from "./events.ts";
 import type { Task } from "./task.ts";
 import type { AttemptOutcome } from "./types.ts";
 
+/** The context object published per attempt and the tracing channel shape, as diagnostics.ts defines them (nothing is ever published in a browser). */
 export type { TaskTraceContext, TracingChannelLike };
 
 /** Name of the tracing channel the shim publishes on where there is one. */

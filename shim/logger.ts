@@ -1,6 +1,7 @@
 import type { Emitter, HookFailure, SupervisorEvents, TaskEventInfo } from "./events.ts";
 import type { UnsupervisedKind } from "./types.ts";
 import { observeRejection } from "./guard.ts";
+import { checkCount } from "./options.ts";
 import { boundedError, DEFAULT_MAX_STRING_LENGTH, errorMessage, toJsonSafe, truncate } from "./serialize.ts";
 
 /**
@@ -63,6 +64,19 @@ export function jsonLogger(write?: (line: string) => void, options: JsonLoggerOp
 }
 
 /**
+ * A string length limit as given: the default when absent, else checked as
+ * a count (see `checkCount`).
+ *
+ * @param value the limit given, or undefined for the default
+ * @param option the option's name, for the error message
+ * @returns the limit (default {@link DEFAULT_MAX_STRING_LENGTH})
+ * @throws {RangeError} `<option> must be an integer ≥ 0, got <value>` when it is not
+ */
+export function checkMaxStringLength(value: number | undefined, option: string): number {
+  return value === undefined ? DEFAULT_MAX_STRING_LENGTH : checkCount(option, value, 0, false);
+}
+
+/**
  * {@link jsonLogger} with its limit already checked: what a core logs with
  * when given no logger.
  *
@@ -75,20 +89,6 @@ export function jsonLines(write: (line: string) => void = (line) => console.erro
     write(JSON.stringify(toJsonSafe({ level, time: Date.now(), msg: message, ...fields }, max)));
   };
   return { error: log("error"), warn: log("warn"), info: log("info") };
-}
-
-/**
- * Validate a string length limit.
- *
- * @param value the limit given, or undefined for the default
- * @param label option name for the error message
- * @returns the limit (default {@link DEFAULT_MAX_STRING_LENGTH})
- * @throws {RangeError} when `value` is not an integer ≥ 0
- */
-export function checkMaxStringLength(value: number | undefined, label: string): number {
-  if (value === undefined) return DEFAULT_MAX_STRING_LENGTH;
-  if (!(Number.isInteger(value) && value >= 0)) throw new RangeError(`${label} must be an integer ≥ 0, got ${String(value)}`);
-  return value;
 }
 
 /**
