@@ -82,6 +82,6 @@ function readList(fileList: string, cwd: string, readStdin: () => string): strin
  *
  * @param text the list as read.
  */
-export function parseFileList(text: string): string[] {
+function parseFileList(text: string): string[] {
   return text.split(text.includes("\0") ? "\0" : /\r?\n/).map((line) => line.trim()).filter((line) => line !== "");
 }

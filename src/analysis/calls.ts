@@ -88,11 +88,11 @@ function methodFromCallers(checker: ts.TypeChecker, callee: ts.Node): FunctionNo
   const target = skipOuterExpressions(callee);
   // Cheap tests first: only a parameter's type is read from callers, and only a name the program declares can be found.
   if (!ts.isPropertyAccessExpression(target) || !ts.isIdentifier(skipOuterExpressions(target.expression))) return undefined;
-  const program = programOf(checker);
-  if (program === undefined || !functionNamesIn(program).all.has(target.name.text) || !untypedReceiver(checker, target)) return undefined;
   const cached = fromCallers.get(target);
   if (cached !== undefined) return cached ?? undefined;
-  fromCallers.set(target, null);
+  fromCallers.set(target, null); // also the answer for a name the program never declares or a typed receiver
+  const program = programOf(checker);
+  if (program === undefined || !functionNamesIn(program).all.has(target.name.text) || !untypedReceiver(checker, target)) return undefined;
   const method = typeFromCallers(checker, target.expression)?.getProperty(target.name.text);
   const found = method === undefined ? undefined : functionDeclaredBy(checker, method.getDeclarations() ?? []);
   fromCallers.set(target, found ?? null);

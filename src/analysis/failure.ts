@@ -315,11 +315,7 @@ function expressionCannotThrow(checker: ts.TypeChecker, expression: ts.Node, dep
     if (operator >= ts.SyntaxKind.FirstAssignment && operator <= ts.SyntaxKind.LastAssignment) {
       return isAssignable(inner.left) && expressionCannotThrow(checker, inner.right, depth);
     }
-    if (operator === ts.SyntaxKind.AmpersandAmpersandToken || operator === ts.SyntaxKind.BarBarToken ||
-      operator === ts.SyntaxKind.QuestionQuestionToken || operator === ts.SyntaxKind.CommaToken) {
-      return expressionCannotThrow(checker, inner.left, depth) && expressionCannotThrow(checker, inner.right, depth);
-    }
-    // Arithmetic and comparison of values that cannot throw (`random() * span`, `delay < max`), as isSimpleValue.
+    // Logical operators, the comma, arithmetic and comparison of values that cannot throw (`random() * span`, `delay < max`).
     return expressionCannotThrow(checker, inner.left, depth) && expressionCannotThrow(checker, inner.right, depth);
   }
   if (ts.isConditionalExpression(inner)) {
@@ -442,8 +438,13 @@ function awaitCannotReject(checker: ts.TypeChecker, awaited: ts.Node, depth: num
   return neverRejects(checker, awaited, true) !== undefined || returnedCallCatches(checker, awaited, depth) !== undefined;
 }
 
-/** Why the chain `expression` observes its rejection: it ends in `.catch(h)` or `.then(a, b)`. */
-function handledChain(expression: ts.Node): string | undefined {
+/**
+ * Why the chain `expression` observes its rejection: it ends in `.catch(h)` or `.then(a, b)`.
+ *
+ * @param expression an expression, parentheses and type assertions allowed around it
+ * @returns the reason, or undefined when the outermost call is neither
+ */
+export function handledChain(expression: ts.Node): string | undefined {
   const inner = skipOuterExpressions(expression);
   if (!ts.isCallExpression(inner)) return undefined;
   const callee = skipOuterExpressions(inner.expression);
@@ -463,7 +464,14 @@ function returnedCallCatches(checker: ts.TypeChecker, expression: ts.Node, depth
   return reason === undefined ? undefined : `it only calls a function that catches everything (${reason})`;
 }
 
-function rethrows(block: ts.Block): boolean {
+/**
+ * Whether a block has a `throw` statement outside the functions nested in it
+ * (a `catch` block that has one may throw again).
+ *
+ * @param block e.g. a catch clause's block
+ * @returns true when a `throw` is reached without entering a nested function
+ */
+export function rethrows(block: ts.Block): boolean {
   let found = false;
   const visit = (node: ts.Node): void => {
     if (found || isFunctionNode(node)) return;

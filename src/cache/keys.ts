@@ -182,8 +182,7 @@ class ProgramKeys {
   private node(file: string, resolver: ImportResolver, inMemory: ReadonlyMap<string, string>): GraphNode {
     const memory = inMemory.get(file);
     const { hash: content, text } = memory === undefined ? this.contents.read(file) : { hash: hash(memory), text: memory };
-    if (text === undefined) return { own: content, imports: [], global: false };
-    if (file.endsWith(".json")) return { own: content, imports: [], global: false };
+    if (text === undefined || file.endsWith(".json")) return { own: content, imports: [], global: false };
     const facts = this.contents.factsOf(content, text);
     const found = resolver.resolve(file, facts);
     const imports: string[] = [];

@@ -11,6 +11,7 @@
  */
 import { readFileSync } from "node:fs";
 import { ts } from "ts-morph";
+import { handledChain, rethrows } from "../analysis/failure.ts";
 
 /**
  * The names of the supervisor helpers declared in `files`, sorted, each once.
@@ -82,25 +83,12 @@ function isObserved(call: ts.CallExpression, fn: ts.Node): boolean {
   while (ts.isPropertyAccessExpression(node.parent) && node.parent.expression === node && ts.isCallExpression(node.parent.parent)) {
     const method = node.parent.name.text;
     const chained = node.parent.parent;
-    if (method === "catch" && chained.arguments.length > 0) return true;
-    if (method === "then" && chained.arguments.length > 1) return true;
+    if (handledChain(chained) !== undefined) return true;
     if (method !== "then" && method !== "finally") break;
     node = chained;
   }
   for (let at: ts.Node = call; at !== fn; at = at.parent) {
-    if (ts.isTryStatement(at.parent) && at.parent.tryBlock === at && at.parent.catchClause !== undefined && !throws(at.parent.catchClause.block)) return true;
+    if (ts.isTryStatement(at.parent) && at.parent.tryBlock === at && at.parent.catchClause !== undefined && !rethrows(at.parent.catchClause.block)) return true;
   }
   return false;
-}
-
-/** Whether a block has a `throw` statement outside the functions nested in it. */
-function throws(block: ts.Block): boolean {
-  let found = false;
-  const visit = (node: ts.Node): void => {
-    if (found || ts.isFunctionLike(node)) return;
-    if (ts.isThrowStatement(node)) found = true;
-    else ts.forEachChild(node, visit);
-  };
-  visit(block);
-  return found;
 }

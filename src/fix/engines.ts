@@ -17,13 +17,13 @@ import { importStyle, type ShimSource } from "./imports.ts";
 import { addCommand, nearestManifest, nearestPackage } from "./manifest.ts";
 
 /** The Node versions the shim runs on (its package's `engines.node`). */
-export const SHIM_NODE = ">=20";
+const SHIM_NODE = ">=20";
 
 /** The Node versions whose `require` loads an ES module without a flag (Node's `require(esm)`). */
-export const REQUIRE_ESM_NODE = "^20.19.0 || >=22.12.0";
+const REQUIRE_ESM_NODE = "^20.19.0 || >=22.12.0";
 
 /** The shim's package with a CommonJS build, suggested to CommonJS projects on older Nodes. */
-export const CJS_SHIM_PACKAGE = "@spawn-audit/shim";
+const CJS_SHIM_PACKAGE = "@spawn-audit/shim";
 
 /**
  * Whether the compiled `sourceFile` loads its imports with `require`:
