@@ -183,11 +183,13 @@ export function runFix(options: FixOptions): FixResult {
   changes.sort((a, b) => a.file.localeCompare(b.file));
 
   if (shim.kind !== "vendor") {
+    // Each change's plan already holds the specifier its imports use.
+    const specifierOf = new Map(changes.map((change) => [change.path, plans.get(change)!.specifier]));
     const missing = plan.programs.flatMap((program) =>
-      unresolvedShim(changes.map((change) => change.path).filter((path) => programOf.get(path) === program), (file) => shimSpecifier(file, shim), program.compilerOptions)
+      unresolvedShim(changes.map((change) => change.path).filter((path) => programOf.get(path) === program), (file) => specifierOf.get(file)!, program.compilerOptions)
     );
     if (missing.length > 0) {
-      const specifier = shimSpecifier(missing[0]!, shim);
+      const specifier = specifierOf.get(missing[0]!)!;
       const remedy = shim.kind === "local"
         ? `Write ${displayPath(shim.entry, options.cwd)} (spawn-audit init --shim) or correct the shim import`
         : `Install it (${addCommand(dirname(missing[0]!), "spawn-audit")}) or copy it into the project with --vendor-shim DIR`;
