@@ -208,7 +208,7 @@ export function planScan(options: LoadOptions): ScanPlan {
     const standIn = sources.get(file);
     if (standIn !== undefined) plan.inMemory = new Map([...plan.inMemory, [file.split(sep).join("/"), standIn]]);
   }
-  for (const [plan, config] of deno) plan.compilerOptions = denoConfigs.programOptions(config, plan.files);
+  for (const [plan, config] of deno) plan.compilerOptions = denoConfigs.programOptions(config, plan.files, plan.inMemory);
   return {
     root,
     files: discovered.files,

@@ -76,3 +76,17 @@ test("Deno globals, the import map and unresolved remote imports", async (t) => 
       "what they export is untyped in this scan (deno install puts npm: packages in node_modules)",
   }]);
 });
+
+test("with --stdin-filepath, the imports checked are those of the text on standard input, not of the file on disk", async (t) => {
+  const text = `import { exists } from "jsr:@std/fs@1/exists";\nexport async function refresh(): Promise<boolean> {\n  return await exists("x");\n}\n`;
+  const run = await runInProcess(["scan", "--stdin-filepath", "src/lib/refresh.ts", "--format", "json", "--fail-on", "none"], { cwd: dir, stdin: text });
+  assert.equal(run.code, 0, run.stderr);
+  const report = JSON.parse(run.stdout) as Report;
+  if (report.warnings.some((warning) => /Deno's global types are not loaded/.test(warning.message))) {
+    t.skip("no deno to ask for Deno's global types");
+    return;
+  }
+  const unresolved = report.warnings.filter((warning) => warning.file === "deno.json").map((warning) => warning.message);
+  assert.equal(unresolved.length, 1, JSON.stringify(report.warnings));
+  assert.match(unresolved[0]!, /\(jsr:@std\/fs@1\/exists\)/);
+});

@@ -96,14 +96,15 @@ export class DenoConfigs {
    *
    * @param config the program's config.
    * @param files absolute paths of the program's files.
+   * @param inMemory texts that stand in for files on disk (`--stdin-filepath`), keyed by `/`-separated path.
    */
-  programOptions(config: DenoConfig, files: readonly string[]): ts.CompilerOptions {
+  programOptions(config: DenoConfig, files: readonly string[], inMemory: ReadonlyMap<string, string>): ts.CompilerOptions {
     const dir = dirname(config.path);
     const paths = { ...config.options.paths };
     const imported: Array<{ file: string; specifiers: ImportSpecifiers }> = [];
     for (const file of files) {
       try {
-        imported.push({ file, specifiers: importSpecifiers(readFileSync(file, "utf8")) });
+        imported.push({ file, specifiers: importSpecifiers(inMemory.get(file.split(sep).join("/")) ?? readFileSync(file, "utf8")) });
       } catch {
         // An unreadable file is reported by discovery; it has no imports to check.
       }
@@ -152,8 +153,11 @@ export class DenoConfigs {
     this.keys.set(path, new Set(Object.keys(imports).filter((key) => !key.endsWith("/"))));
     const inMemory = new Map<string, string>();
     const types = this.globalTypes(path);
-    const typesPath = types === undefined ? undefined : join(dir, `.deno-${types.version}`, DENO_TYPES_NAME);
-    if (types !== undefined && typesPath !== undefined) inMemory.set(typesPath, types.text);
+    let typesPath: string | undefined;
+    if (types !== undefined) {
+      typesPath = join(dir, `.deno-${types.version}`, DENO_TYPES_NAME);
+      inMemory.set(typesPath, types.text);
+    }
     return {
       path,
       options: {

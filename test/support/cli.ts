@@ -21,7 +21,7 @@ export interface CliRun {
 /** Runs the CLI in-process with `cwd`, an environment and TTY-ness (of stdout, of stderr) of choice. */
 export async function runInProcess(
   argv: string[],
-  options: { cwd?: string; env?: Record<string, string>; isTTY?: boolean; stderrIsTTY?: boolean } = {},
+  options: { cwd?: string; env?: Record<string, string>; isTTY?: boolean; stderrIsTTY?: boolean; stdin?: string } = {},
 ): Promise<CliRun> {
   let stdout = "";
   let stderr = "";
@@ -32,6 +32,7 @@ export async function runInProcess(
     env: options.env ?? {},
     isTTY: options.isTTY ?? false,
     stderrIsTTY: options.stderrIsTTY ?? false,
+    ...(options.stdin === undefined ? {} : { readStdin: () => options.stdin! }),
   });
   return { code, stdout, stderr };
 }
