@@ -20,6 +20,7 @@ import { configsIn } from "./config/discover.ts";
 import { CONFIG_SCHEMA_FILE } from "./config/validate.ts";
 import { fileSystemReason, UsageError } from "./errors.ts";
 import { discoverFiles, isSourceFile } from "./files/discover.ts";
+import { nearestPackage } from "./fix/manifest.ts";
 import { DEFAULT_MAX_FILE_BYTES, displayPath } from "./project.ts";
 import { findSupervisorHelpers } from "./config/supervisor-helpers.ts";
 import { SHIM_SUPERVISORS } from "./classify/status.ts";
@@ -151,14 +152,15 @@ export function initShim(dir: string, options: InitShimOptions): InitShimResult 
   const typescript = existsSync(join(dir, "tsconfig.json"));
   const out = resolve(dir, options.out ?? `${existsSync(join(dir, "src")) ? "src/" : ""}supervision.${typescript ? "ts" : "js"}`);
   const extension = extname(out);
-  const manifest = packageJson(dir);
+  const nearest = nearestPackage(dir);
+  const manifest = nearest?.dir === dir ? nearest : undefined; // dir's own package.json, not a parent's
   const flavour: ModuleFlavour | undefined = /^\.[cm]?ts$/.test(extension) ? "ts"
-    : extension === ".mjs" || (extension === ".js" && manifest?.["type"] === "module") ? "esm"
+    : extension === ".mjs" || (extension === ".js" && manifest?.type === "module") ? "esm"
     : extension === ".cjs" || extension === ".js" ? "cjs"
     : undefined;
   if (flavour === undefined) throw new UsageError(`--out ${options.out}: the module must end in .ts, .mts, .cts, .js, .mjs or .cjs`);
   if (existsSync(out) && !options.force) throw new UsageError(`${out} already exists; pass --force to overwrite it`);
-  const detected = options.logger === undefined ? dependencyLogger(manifest) : undefined;
+  const detected = options.logger === undefined ? dependencyLogger(manifest?.dependencies ?? new Set()) : undefined;
   const logger = options.logger ?? detected ?? "console";
   // TypeScript imports its .ts modules by their .js names; Deno by their own.
   const runtimeName = existsSync(join(dir, "deno.json")) || existsSync(join(dir, "deno.jsonc")) ? out : out.replace(/\.([cm]?)ts$/, ".$1js");
@@ -181,21 +183,9 @@ export function initShim(dir: string, options: InitShimOptions): InitShimResult 
   };
 }
 
-/** The first of pino and winston among a package.json's dependencies (any kind), if any. */
-function dependencyLogger(manifest: Record<string, unknown> | undefined): ShimLogger | undefined {
-  const names = new Set(["dependencies", "devDependencies", "peerDependencies", "optionalDependencies"]
-    .flatMap((field) => Object.keys((manifest?.[field] as Record<string, unknown> | undefined) ?? {})));
-  return SHIM_LOGGERS.find((logger) => logger !== "console" && names.has(logger));
-}
-
-/** `dir`'s package.json as an object; undefined when missing or not JSON. */
-function packageJson(dir: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
-    return typeof value === "object" && value !== null ? value as Record<string, unknown> : undefined;
-  } catch {
-    return undefined;
-  }
+/** The first of pino and winston among a package.json's dependency names (any kind), if any. */
+function dependencyLogger(dependencies: ReadonlySet<string>): ShimLogger | undefined {
+  return SHIM_LOGGERS.find((logger) => logger !== "console" && dependencies.has(logger));
 }
 
 /**
