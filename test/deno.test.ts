@@ -90,3 +90,21 @@ test("with --stdin-filepath, the imports checked are those of the text on standa
   assert.equal(unresolved.length, 1, JSON.stringify(report.warnings));
   assert.match(unresolved[0]!, /\(jsr:@std\/fs@1\/exists\)/);
 });
+
+test("a deno.json that does not parse is one warning naming the line and column; the rest of the scan goes on", async () => {
+  const broken = mkdtempSync(join(tmpdir(), "spawn-audit-deno-broken-"));
+  try {
+    writeTree(broken, {
+      "deno.json": `{\n  "imports": {\n    "x": "./x.ts",,\n  }\n}\n`,
+      "main.ts": `export function go(): void {\n  Promise.reject(new Error("x"));\n}\n`,
+    });
+    const run = await runInProcess(["scan", "--format", "json", "--fail-on", "none", "."], { cwd: broken });
+    assert.equal(run.code, 0, run.stderr);
+    const report = JSON.parse(run.stdout) as Report;
+    const warning = report.warnings.find((found) => found.file === "deno.json" && /not valid JSON/.test(found.message));
+    assert.match(warning?.message ?? JSON.stringify(report.warnings), /not valid JSON \(\w+ at line 3, column 19\); the rest of the config is used/);
+    assert.equal(report.sites.length, 1);
+  } finally {
+    rmSync(broken, { recursive: true, force: true });
+  }
+});

@@ -50,16 +50,26 @@ function readJsonc(path: string, what: string): unknown {
   } catch (error) {
     throw new UsageError(`cannot read ${what} ${path}: ${fileSystemReason(error)}`);
   }
-  if (text.startsWith("\uFEFF")) text = text.slice(1);
-  const errors: ParseError[] = [];
-  const value: unknown = parse(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
-  const [first] = errors;
-  if (first !== undefined) {
-    const before = text.slice(0, first.offset).split("\n");
-    const at = `line ${before.length}, column ${before[before.length - 1]!.length + 1}`;
-    throw new UsageError(`${what} ${path} is not valid JSON: ${printParseErrorCode(first.error)} at ${at}`);
-  }
+  const { value, error } = parseJsonc(text);
+  if (error !== undefined) throw new UsageError(`${what} ${path} is not valid JSON: ${error}`);
   return value;
+}
+
+/**
+ * Parses JSONC text (comments, trailing commas, a leading BOM); never throws.
+ *
+ * @param text the file's text.
+ * @returns the value (what parsed of it, on an error) and the first error
+ *   as `<error> at line L, column C`, or undefined when the text parses.
+ */
+export function parseJsonc(text: string): { value: unknown; error: string | undefined } {
+  const body = text.startsWith("\uFEFF") ? text.slice(1) : text;
+  const errors: ParseError[] = [];
+  const value: unknown = parse(body, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
+  const [first] = errors;
+  if (first === undefined) return { value, error: undefined };
+  const before = body.slice(0, first.offset).split("\n");
+  return { value, error: `${printParseErrorCode(first.error)} at line ${before.length}, column ${before[before.length - 1]!.length + 1}` };
 }
 
 /**

@@ -15,9 +15,10 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parse, printParseErrorCode, type ParseError } from "jsonc-parser";
 import picomatch from "picomatch";
 import { ts } from "ts-morph";
+import { parseJsonc } from "../config/read.ts";
+import { fileSystemReason } from "../errors.ts";
 import type { ScanWarning } from "../site.ts";
 import { importSpecifiers, ImportResolver, type ImportSpecifiers } from "./imports.ts";
 
@@ -183,12 +184,11 @@ export class DenoConfigs {
     try {
       text = readFileSync(path, "utf8");
     } catch (error) {
-      this.warnings.push({ file: path, message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); Deno's defaults are used` });
+      this.warnings.push({ file: path, message: `cannot be read (${fileSystemReason(error)}); Deno's defaults are used` });
       return undefined;
     }
-    const errors: ParseError[] = [];
-    const value: unknown = parse(text.replace(/^\uFEFF/, ""), errors, { allowTrailingComma: true });
-    if (errors[0] !== undefined) this.warnings.push({ file: path, message: `not valid JSON (${printParseErrorCode(errors[0].error)} at offset ${errors[0].offset}); the rest of the config is used` });
+    const { value, error } = parseJsonc(text);
+    if (error !== undefined) this.warnings.push({ file: path, message: `not valid JSON (${error}); the rest of the config is used` });
     return typeof value === "object" && value !== null && !Array.isArray(value) ? value as Record<string, unknown> : undefined;
   }
 
