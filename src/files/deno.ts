@@ -20,6 +20,7 @@ import { ts } from "ts-morph";
 import { parseJsonc } from "../config/read.ts";
 import { fileSystemReason } from "../errors.ts";
 import type { ScanWarning } from "../site.ts";
+import { inNodeModules } from "./find-up.ts";
 import { importSpecifiers, ImportResolver, type ImportSpecifiers } from "./imports.ts";
 
 /** Deno's config file names, in the order Deno looks for them. */
@@ -254,14 +255,7 @@ function withoutDenoLibReferences(text: string): string {
 function denoBinary(dir: string): string {
   const deno = (globalThis as { Deno?: { execPath(): string } }).Deno;
   if (deno !== undefined) return deno.execPath();
-  for (const start of [dir, dirname(fileURLToPath(import.meta.url))]) {
-    for (let at = start; ; at = dirname(at)) {
-      const candidate = join(at, "node_modules", ".bin", "deno");
-      if (existsSync(candidate)) return candidate;
-      if (dirname(at) === at) break;
-    }
-  }
-  return "deno";
+  return inNodeModules(dir, join(".bin", "deno")) ?? inNodeModules(dirname(fileURLToPath(import.meta.url)), join(".bin", "deno")) ?? "deno";
 }
 
 /**
@@ -285,9 +279,6 @@ function importPaths(dir: string, imports: Record<string, string>): ts.MapLike<s
 function npmPackagePath(dir: string, specifier: string): string | undefined {
   const match = /^npm:\/?((?:@[^/]+\/)?[^@/]+)(?:@[^/]*)?(\/.*)?$/.exec(specifier);
   if (match === null) return undefined;
-  for (let at = dir; ; at = dirname(at)) {
-    const candidate = join(at, "node_modules", match[1]!);
-    if (existsSync(candidate)) return candidate + (match[2] ?? "");
-    if (dirname(at) === at) return undefined;
-  }
+  const found = inNodeModules(dir, match[1]!);
+  return found === undefined ? undefined : found + (match[2] ?? "");
 }

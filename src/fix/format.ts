@@ -13,7 +13,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { UsageError } from "../errors.ts";
-import { findUp, nearestManifest, nearestPackage } from "./manifest.ts";
+import { inNodeModules } from "../files/find-up.ts";
+import { nearestManifest, nearestPackage } from "./manifest.ts";
 
 /**
  * A formatter found for the project: its `name` as users know it, the
@@ -59,10 +60,7 @@ export function findFormatter(dir: string): Formatter {
   const known = KNOWN.find((each) => each.configs.some((name) => existsSync(join(root, name)))) ??
     KNOWN.find((each) => dependencies.has(each.packageName));
   if (known !== undefined) {
-    const command = findUp(root, (current) => {
-      const bin = join(current, "node_modules", ".bin", known.bin);
-      return existsSync(bin) ? bin : undefined;
-    });
+    const command = inNodeModules(root, join(".bin", known.bin));
     if (command === undefined) {
       throw new UsageError(`--format: the project uses ${known.name} but node_modules/.bin/${known.bin} is missing; install the project's dependencies first`);
     }

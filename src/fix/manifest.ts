@@ -8,7 +8,8 @@
  * @module
  */
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import { findUp } from "../files/find-up.ts";
 
 /** The manifest names, in the order they win when a directory has several. */
 const MANIFEST_NAMES = ["deno.json", "deno.jsonc", "package.json"] as const;
@@ -18,21 +19,6 @@ export interface Manifest {
   path: string;
   name: (typeof MANIFEST_NAMES)[number];
   dir: string;
-}
-
-/**
- * The first value `found` returns for `dir` or one of its ancestors,
- * nearest first.
- *
- * @param dir absolute path of a directory.
- * @param found looks at one directory; undefined to go on upwards.
- * @returns the value, or undefined when no directory up to the file system root gives one.
- */
-export function findUp<T>(dir: string, found: (dir: string) => T | undefined): T | undefined {
-  for (let current = dir; ; current = dirname(current)) {
-    const value = found(current);
-    if (value !== undefined || dirname(current) === current) return value;
-  }
 }
 
 /**

@@ -19,7 +19,8 @@ import { fileURLToPath } from "node:url";
 import { UsageError } from "../errors.ts";
 import { isVendored, VENDOR_MARKER } from "../files/vendored.ts";
 import { VERSION } from "../version.ts";
-import { findUp, nearestPackage } from "./manifest.ts";
+import { findUp } from "../files/find-up.ts";
+import { nearestPackage } from "./manifest.ts";
 import { bundleShimSource, compileShimBundle } from "./shim-bundle.ts";
 
 /** Stem of the vendored file's name. */
