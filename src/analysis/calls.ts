@@ -147,30 +147,36 @@ function startedFunctions(
 ): readonly FunctionNode[] {
   const cached = cache.get(fn);
   if (cached !== undefined) return cached;
-  const found = new Set<FunctionNode>();
-  forEachStart(checker, fn, (target, call) => {
-    if (keep(call)) found.add(target);
-  });
-  const result = [...found];
+  const result = [...new Set(startsOf(checker, fn).filter(({ call }) => keep(call)).map(({ target }) => target))];
   cache.set(fn, result);
   return result;
 }
 
+/** A function `fn`'s body starts, with the call that starts it (see {@link startsOf}). */
+interface Start {
+  target: FunctionNode;
+  call: ts.CallExpression;
+}
+
 /**
- * Calls `onStart(target, call)` for every function `fn`'s body starts (see
- * {@link calledFunctions}), with the call that starts it.
+ * Every function `fn`'s body starts (see {@link calledFunctions}), with the
+ * call that starts it, in source order. The body is walked once per
+ * function: every question about what `fn` starts filters this list.
  */
-function forEachStart(checker: ts.TypeChecker, fn: FunctionNode, onStart: (target: FunctionNode, call: ts.CallExpression) => void): void {
+function startsOf(checker: ts.TypeChecker, fn: FunctionNode): readonly Start[] {
+  const cached = starts.get(fn);
+  if (cached !== undefined) return cached;
+  const found: Start[] = [];
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node)) {
       const target = resolveFunction(checker, node.expression);
-      if (target !== undefined) onStart(target, node);
+      if (target !== undefined) found.push({ target, call: node });
       if (!registersListener(node)) {
         for (const argument of node.arguments) {
           const reference = skipOuterExpressions(argument);
           if (ts.isIdentifier(reference) || ts.isPropertyAccessExpression(reference)) {
             const handed = resolveFunction(checker, reference);
-            if (handed !== undefined) onStart(handed, node);
+            if (handed !== undefined) found.push({ target: handed, call: node });
           }
         }
       }
@@ -178,7 +184,11 @@ function forEachStart(checker: ts.TypeChecker, fn: FunctionNode, onStart: (targe
     ts.forEachChild(node, visit);
   };
   if (fn.body !== undefined) visit(fn.body);
+  starts.set(fn, found);
+  return found;
 }
+
+const starts = new WeakMap<ts.Node, readonly Start[]>();
 
 /** Registering or removing a listener hands a function over without starting it. */
 function registersListener(call: ts.CallExpression): boolean {
@@ -204,12 +214,7 @@ export function restartsItself(checker: ts.TypeChecker, fn: FunctionNode): boole
   const cached = restarts.get(fn);
   if (cached !== undefined) return cached;
   restarts.set(fn, false);
-  let found = false;
-  forEachStart(checker, fn, (target, call) => {
-    if (!found && (target === fn || calledFunctions(checker, target).includes(fn)) && startsAgainLater(call, fn)) {
-      found = true;
-    }
-  });
+  const found = startsOf(checker, fn).some(({ target, call }) => (target === fn || calledFunctions(checker, target).includes(fn)) && startsAgainLater(call, fn));
   restarts.set(fn, found);
   return found;
 }
@@ -522,12 +527,9 @@ const callees = new WeakMap<ts.Node, readonly FunctionNode[]>();
  */
 export function restartedBy(checker: ts.TypeChecker, callback: FunctionNode, targets: ReadonlySet<FunctionNode>): FunctionNode | undefined {
   if (isRejectionHandler(callback)) return undefined;
-  let found: FunctionNode | undefined;
-  forEachStart(checker, callback, (target, call) => {
-    if (found !== undefined || insideItemLoop(call, callback) || onFailurePath(call, callback) || boundedBy(call, callback) !== undefined) return;
-    if (targets.has(target)) found = target;
-  });
-  return found;
+  return startsOf(checker, callback).find(({ target, call }) =>
+    targets.has(target) && !insideItemLoop(call, callback) && !onFailurePath(call, callback) && boundedBy(call, callback) === undefined
+  )?.target;
 }
 
 /**
