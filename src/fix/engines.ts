@@ -14,7 +14,7 @@ import process from "node:process";
 import semver from "semver";
 import { ts } from "ts-morph";
 import { importStyle, type ShimSource } from "./imports.ts";
-import { addCommand, nearestManifest, nearestPackage } from "./manifest.ts";
+import { addCommand, nearestPackage, underDenoConfig } from "./manifest.ts";
 
 /** The Node versions the shim runs on (its package's `engines.node`). */
 const SHIM_NODE = ">=20";
@@ -61,7 +61,7 @@ export function loadsWithRequire(sourceFile: ts.SourceFile, options: ts.Compiler
  */
 export function shimLoadProblem(file: string, requires: boolean, source: ShimSource, specifier: string, shown: string): string | undefined {
   const dir = dirname(file);
-  if (nearestManifest(dir)?.name.startsWith("deno") === true) return undefined;
+  if (underDenoConfig(dir)) return undefined;
   const engine = nearestPackage(dir)?.nodeEngine;
   const range = engine === undefined ? undefined : semver.validRange(engine) ?? undefined;
   if (engine !== undefined && range === undefined) return undefined;

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { UsageError } from "../errors.ts";
 import { inNodeModules } from "../files/find-up.ts";
-import { nearestManifest, nearestPackage } from "./manifest.ts";
+import { isDenoConfig, nearestManifest, nearestPackage } from "./manifest.ts";
 
 /**
  * A formatter found for the project: its `name` as users know it, the
@@ -66,7 +66,7 @@ export function findFormatter(dir: string): Formatter {
     }
     return { name: known.name, command, args: [...known.args], cwd: root };
   }
-  if (manifest?.name.startsWith("deno") === true) return { name: "deno fmt", command: "deno", args: ["fmt", "--quiet"], cwd: root };
+  if (isDenoConfig(manifest)) return { name: "deno fmt", command: "deno", args: ["fmt", "--quiet"], cwd: root };
   throw new UsageError(
     "--format: no formatter found for this project (a Prettier, Biome or dprint config file or dependency, or a deno.json); " +
       "nothing was written. Run fix without --format, or set one up",

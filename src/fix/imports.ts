@@ -10,7 +10,7 @@
  */
 import { readFileSync } from "node:fs";
 import { dirname, relative, resolve, sep } from "node:path";
-import { nearestManifest, nearestPackage } from "./manifest.ts";
+import { isDenoConfig, nearestManifest, nearestPackage, underDenoConfig } from "./manifest.ts";
 import { ts } from "ts-morph";
 import { codeStyle, stringLiteral } from "./style.ts";
 import type { FixSkip, ShimFunction, TextEdit } from "../rule.ts";
@@ -63,7 +63,7 @@ export function shimSpecifier(file: string, source: ShimSource): string {
 /** The default specifier for files in `dir`: by the nearest deno.json(c) or package.json; the standalone package when that package.json depends on it. */
 function projectSpecifier(dir: string): string {
   const manifest = nearestManifest(dir);
-  if (manifest?.name.startsWith("deno") === true) return denoSpecifier(readFileSync(manifest.path, "utf8"));
+  if (isDenoConfig(manifest)) return denoSpecifier(readFileSync(manifest.path, "utf8"));
   return nearestPackage(dir)?.dependencies.has(STANDALONE_SPECIFIER) === true ? STANDALONE_SPECIFIER : PACKAGE_SPECIFIER;
 }
 
@@ -106,7 +106,7 @@ export function importStyle(sourceFile: ts.SourceFile): "import" | "require" {
     (ts.canHaveModifiers(statement) && ts.getModifiers(statement)?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword))
   );
   // Deno runs every file as an ES module.
-  if (hasModuleSyntax || nearestManifest(dirname(file))?.name.startsWith("deno") === true) return "import";
+  if (hasModuleSyntax || underDenoConfig(dirname(file))) return "import";
   if (/\brequire\s*\(|\bmodule\.exports\b|\bexports\.\w/.test(sourceFile.text)) return "require";
   return nearestPackage(dirname(file))?.type === "module" ? "import" : "require";
 }

@@ -35,6 +35,25 @@ export function nearestManifest(dir: string, names: readonly Manifest["name"][] 
   });
 }
 
+/**
+ * Whether the nearest manifest at or above `dir` is a Deno config (so the
+ * project runs on Deno: `npm:` specifiers, ES modules, `deno add`).
+ *
+ * @param dir absolute path of a directory.
+ */
+export function underDenoConfig(dir: string): boolean {
+  return isDenoConfig(nearestManifest(dir));
+}
+
+/**
+ * Whether `manifest` is a Deno config (`deno.json` or `deno.jsonc`).
+ *
+ * @param manifest a manifest, or undefined for none.
+ */
+export function isDenoConfig(manifest: Manifest | undefined): manifest is Manifest & { name: "deno.json" | "deno.jsonc" } {
+  return manifest?.name.startsWith("deno") === true;
+}
+
 /** What the codemod reads from a `package.json`: `type`, `engines.node`, and every dependency name (any kind). */
 export interface PackageFields {
   type: string | undefined;
@@ -99,6 +118,6 @@ export function addCommand(dir: string, name: string): string {
     if (lockfile !== undefined) return lockfile[1];
     return existsSync(join(current, ".git")) ? null : undefined;
   });
-  const command = found ?? (nearestManifest(dir)?.name.startsWith("deno") === true ? "deno add npm:<name>" : "npm install <name>");
+  const command = found ?? (underDenoConfig(dir) ? "deno add npm:<name>" : "npm install <name>");
   return command.replace("<name>", name);
 }

@@ -7,7 +7,7 @@
  */
 import { dirname } from "node:path";
 import { ts } from "ts-morph";
-import { nearestManifest } from "./manifest.ts";
+import { underDenoConfig } from "./manifest.ts";
 
 /**
  * The files (of `files`) from which `specifierOf(file)` does not resolve to
@@ -28,7 +28,7 @@ export function unresolvedShim(
 ): string[] {
   return files.filter((file) => {
     const specifier = specifierOf(file);
-    if (/^(npm|jsr|node|https?):/.test(specifier) || nearestManifest(dirname(file))?.name.startsWith("deno") === true) return false;
+    if (/^(npm|jsr|node|https?):/.test(specifier) || underDenoConfig(dirname(file))) return false;
     return ts.resolveModuleName(specifier, file, options, ts.sys).resolvedModule === undefined;
   });
 }
