@@ -40,7 +40,11 @@ const VARIANTS: { name: string; make(): TaskSupervisor }[] = [
 function tasks(supervisor: TaskSupervisor, n: number): Promise<number> {
   return timePerOp(n, async () => {
     for (let i = 0; i < n; i++) {
-      await supervisor.spawnLogged("bench", () => (i % 4 === 0 ? Promise.reject(new Error("failed")) : Promise.resolve(i)), { class: "jobs" }).done;
+      await supervisor.spawnLogged(
+        "bench",
+        () => (i % 4 === 0 ? Promise.reject(new Error("failed")) : Promise.resolve(i)),
+        { class: "jobs" },
+      ).done;
     }
   });
 }
@@ -64,6 +68,9 @@ export async function benchAdapters(): Promise<string> {
   return [
     "shim adapter overhead",
     "  (spawnLogged factory task one at a time, a quarter failing, class set; CPU time per task, lowest of interleaved rounds)",
-    ...VARIANTS.map(({ name }, v) => `  ${name.padEnd(36)} ${best[v]!.toFixed(0).padStart(7)} ns per task` + (v === 0 ? "" : `   (${(best[v]! / core).toFixed(2)}× the core alone)`)),
+    ...VARIANTS.map(({ name }, v) =>
+      `  ${name.padEnd(36)} ${best[v]!.toFixed(0).padStart(7)} ns per task` +
+      (v === 0 ? "" : `   (${(best[v]! / core).toFixed(2)}× the core alone)`)
+    ),
   ].join("\n");
 }

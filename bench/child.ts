@@ -50,7 +50,10 @@ if (path === undefined || !["floor", "scan", "floor-programs", "run"].includes(m
   if (mode === "floor") {
     report(started, floorScan(plan.files, plan.compilerOptions as Parameters<typeof floorScan>[1]), plan.files.length);
   } else if (mode === "floor-programs") {
-    const typed = plan.programs.reduce((sum, program) => sum + floorScan(program.rootNames, program.compilerOptions as Parameters<typeof floorScan>[1]), 0);
+    const typed = plan.programs.reduce(
+      (sum, program) => sum + floorScan(program.rootNames, program.compilerOptions as Parameters<typeof floorScan>[1]),
+      0,
+    );
     report(started, typed, plan.files.length);
   } else {
     const result = scanProject(buildProgram(plan), DEFAULT_CONFIG, cwd);

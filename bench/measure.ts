@@ -23,8 +23,15 @@ const CHILD = join(dirname(fileURLToPath(import.meta.url)), "child.js");
  * Runs `child.js <mode> <path> ...flags` in a fresh Node process with the
  * default heap limit and returns what it measured.
  */
-export function measure(mode: "floor" | "scan" | "floor-programs" | "run", path: string, ...flags: string[]): Measurement {
-  const output = execFileSync(process.execPath, [CHILD, mode, path, ...flags], { encoding: "utf8", maxBuffer: 1 << 24 });
+export function measure(
+  mode: "floor" | "scan" | "floor-programs" | "run",
+  path: string,
+  ...flags: string[]
+): Measurement {
+  const output = execFileSync(process.execPath, [CHILD, mode, path, ...flags], {
+    encoding: "utf8",
+    maxBuffer: 1 << 24,
+  });
   return JSON.parse(output) as Measurement;
 }
 
@@ -37,7 +44,9 @@ export function median(values: number[]): number {
 /** Rows of cells as a table: the first column left-aligned, the others right-aligned. */
 export function formatTable(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((cell, column) => column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)).join("  "));
+  return rows.map((row) =>
+    row.map((cell, column) => column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)).join("  ")
+  );
 }
 
 /**
@@ -46,7 +55,11 @@ export function formatTable(rows: string[][]): string[] {
  * and returns the comparison cells: floor ms, scan ms, ratio, floor and
  * scan peak RSS in MiB (medians), sites; with the scan measurements.
  */
-export function floorVersusScan(floorMode: "floor" | "floor-programs", path: string, runs: number): { cells: string[]; scan: Measurement[] } {
+export function floorVersusScan(
+  floorMode: "floor" | "floor-programs",
+  path: string,
+  runs: number,
+): { cells: string[]; scan: Measurement[] } {
   const floor: Measurement[] = [];
   const scan: Measurement[] = [];
   for (let run = 0; run < runs; run++) {

@@ -91,7 +91,14 @@ function minimalRegistry(): Observe {
     entry.resolve?.(outcome);
   };
   return (promise) => {
-    const entry: FloorEntry = { name: "bench", startedAt: performance.now(), prev: undefined, next: head, outcome: undefined, resolve: undefined };
+    const entry: FloorEntry = {
+      name: "bench",
+      startedAt: performance.now(),
+      prev: undefined,
+      next: head,
+      outcome: undefined,
+      resolve: undefined,
+    };
     if (head !== undefined) head.prev = entry;
     head = entry;
     promise.then(
@@ -101,7 +108,9 @@ function minimalRegistry(): Observe {
         end(entry, { status: "failed", error, durationMs: performance.now() - entry.startedAt });
       },
     );
-    return () => (entry.outcome !== undefined ? Promise.resolve(entry.outcome) : new Promise((resolve) => (entry.resolve = resolve)));
+    return () => (entry.outcome !== undefined
+      ? Promise.resolve(entry.outcome)
+      : new Promise((resolve) => (entry.resolve = resolve)));
   };
 }
 
@@ -121,7 +130,10 @@ async function loggedVsCatch(n: number, rounds: number): Promise<(Row & { ns: nu
     const caught = promise.catch(log);
     return () => caught;
   };
-  const logged = (wrap: (promise: Promise<number>) => PromiseLike<unknown> | ((signal: AbortSignal) => PromiseLike<unknown>)): Observe => (promise) => {
+  const logged = (
+    wrap: (promise: Promise<number>) => PromiseLike<unknown> | ((signal: AbortSignal) => PromiseLike<unknown>),
+  ): Observe =>
+  (promise) => {
     const handle = supervisor.spawnLogged("bench", wrap(promise));
     return () => handle.done;
   };
@@ -132,15 +144,29 @@ async function loggedVsCatch(n: number, rounds: number): Promise<(Row & { ns: nu
     { label: "promise.catch(log)", pattern: "one at a time", observe: bare },
     { label: "floor: a minimal registry", pattern: "one at a time", observe: minimalRegistry() },
     { label: "spawnLogged(name, promise)", pattern: "one at a time", observe: logged((promise) => promise) },
-    { label: "spawnLogged(name, () => promise)", pattern: "one at a time", observe: logged((promise) => () => promise) },
+    {
+      label: "spawnLogged(name, () => promise)",
+      pattern: "one at a time",
+      observe: logged((promise) => () => promise),
+    },
     // Declares the signal parameter, so the task creates an AbortSignal for it.
-    { label: "spawnLogged(name, (signal) => …)", pattern: "one at a time", observe: logged((promise) => (signal) => (signal.aborted ? promise.catch(log) : promise)) },
+    {
+      label: "spawnLogged(name, (signal) => …)",
+      pattern: "one at a time",
+      observe: logged((promise) => (signal) => (signal.aborted ? promise.catch(log) : promise)),
+    },
   ];
   const best = rows.map(() => Infinity);
   for (let round = 0; round < rounds; round++) {
-    for (const [i, row] of rows.entries()) best[i] = Math.min(best[i]!, await (row.pattern === "one at a time" ? steady : burst)(n, row.observe));
+    for (const [i, row] of rows.entries()) {
+      best[i] = Math.min(best[i]!, await (row.pattern === "one at a time" ? steady : burst)(n, row.observe));
+    }
   }
-  return rows.map((row, i) => ({ ...row, ns: best[i]!, bare: best[rows.findIndex((other) => other.pattern === row.pattern)]! }));
+  return rows.map((row, i) => ({
+    ...row,
+    ns: best[i]!,
+    bare: best[rows.findIndex((other) => other.pattern === row.pattern)]!,
+  }));
 }
 
 async function supervisedSpawn(n: number): Promise<number> {
@@ -166,11 +192,13 @@ async function restarts(n: number): Promise<number> {
 
 async function memoryPerTask(n: number): Promise<{ bytes: number; gc: boolean }> {
   const gc = (globalThis as { gc?: () => void }).gc;
-  const heap = (): number => (globalThis as { process?: { memoryUsage(): { heapUsed: number } } }).process?.memoryUsage().heapUsed ?? 0;
+  const heap = (): number =>
+    (globalThis as { process?: { memoryUsage(): { heapUsed: number } } }).process?.memoryUsage().heapUsed ?? 0;
   gc?.();
   const before = heap();
   const supervisor = newSupervisor();
-  const idle = (signal: AbortSignal): Promise<void> => new Promise((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+  const idle = (signal: AbortSignal): Promise<void> =>
+    new Promise((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
   for (let i = 0; i < n; i++) supervisor.spawn(`idle-${i}`, idle);
   await Promise.resolve();
   gc?.();
@@ -196,12 +224,13 @@ export async function benchShim(): Promise<string> {
     "shim benchmarks",
     "  (CPU time per operation, lowest of interleaved rounds; ratios to the bare catch of the same pattern)",
     ...versus.map(({ label, pattern, ns, bare }) =>
-      `  ${`${label}, ${pattern}`.padEnd(55)} ${fmt(ns)}` + (label.startsWith("promise.catch") ? "" : `   (${(ns / bare).toFixed(1)}× the bare catch)`)
+      `  ${`${label}, ${pattern}`.padEnd(55)} ${fmt(ns)}` +
+      (label.startsWith("promise.catch") ? "" : `   (${(ns / bare).toFixed(1)}× the bare catch)`)
     ),
     `  spawnSupervised spawn + complete  ${fmt(perSpawn)} per task`,
     `  spawnSupervised restart           ${fmt(perRestart)} per restart (zero-delay clock)`,
     `  memory per registered task        ${memory.bytes.toFixed(0).padStart(7)} B at 100k idle tasks` +
-      (memory.gc ? "" : " (approximate: run node with --expose-gc for a forced GC before measuring)"),
+    (memory.gc ? "" : " (approximate: run node with --expose-gc for a forced GC before measuring)"),
   ].join("\n");
 }
 

@@ -18,13 +18,21 @@ import { join } from "node:path";
  */
 export function writeSyntheticApp(dir: string, count: number): number {
   mkdirSync(join(dir, "src"), { recursive: true });
-  writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({
-    compilerOptions: {
-      target: "ES2022", module: "ESNext", moduleResolution: "Bundler", allowImportingTsExtensions: true,
-      strict: true, noEmit: true, lib: ["ES2022", "DOM"],
-    },
-    include: ["src"],
-  }));
+  writeFileSync(
+    join(dir, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        target: "ES2022",
+        module: "ESNext",
+        moduleResolution: "Bundler",
+        allowImportingTsExtensions: true,
+        strict: true,
+        noEmit: true,
+        lib: ["ES2022", "DOM"],
+      },
+      include: ["src"],
+    }),
+  );
   for (let index = 0; index < count; index++) {
     const folder = `area${index % 50}`;
     mkdirSync(join(dir, "src", folder), { recursive: true });
@@ -37,8 +45,12 @@ function moduleSource(index: number, count: number): string {
   // Layered imports (each module uses two from about 50 and 100 modules
   // below it) keep import chains as short as a real application's; a random
   // graph makes chains thousands deep, which no TypeScript program survives.
-  const targets = [index - 50 - (index % 7), index - 100 - (index % 13)].filter((target) => target >= 0 && target < count);
-  const imports = targets.map((target) => `import { Service${target} } from "../area${target % 50}/module${target}.ts";`);
+  const targets = [index - 50 - (index % 7), index - 100 - (index % 13)].filter((target) =>
+    target >= 0 && target < count
+  );
+  const imports = targets.map((target) =>
+    `import { Service${target} } from "../area${target % 50}/module${target}.ts";`
+  );
   const uses = targets.map((target) => `    new Service${target}().handle({ id: String(input.id), items: [] });`);
   return `${imports.join("\n")}
 

@@ -13,12 +13,20 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { CACHE_FILE } from "../src/cache/store.ts";
-import { floorVersusScan, formatTable, measure, median, type Measurement } from "./measure.ts";
+import { floorVersusScan, formatTable, measure, type Measurement, median } from "./measure.ts";
 import { CHANGED_FILE, writeWorkspace } from "./workspace.ts";
 
 /** Runs `git` in `cwd` with a fixed identity, quietly. */
 function git(cwd: string, ...args: string[]): void {
-  execFileSync("git", ["-c", "user.name=bench", "-c", "user.email=bench@example.com", "-c", "commit.gpgsign=false", ...args], { cwd, stdio: "ignore" });
+  execFileSync("git", [
+    "-c",
+    "user.name=bench",
+    "-c",
+    "user.email=bench@example.com",
+    "-c",
+    "commit.gpgsign=false",
+    ...args,
+  ], { cwd, stdio: "ignore" });
 }
 
 /**
@@ -72,7 +80,13 @@ export function benchWorkspace(runs = 3): string {
     const coldMs = median(cold.map((m) => m.ms));
     const row = (label: string, measured: Measurement[]): string[] => {
       const ms = median(measured.map((m) => m.ms));
-      return [label, ms.toFixed(0), (ms / coldMs).toFixed(2) + "×", median(measured.map((m) => m.maxRssMiB)).toFixed(0), String(measured[0]!.files)];
+      return [
+        label,
+        ms.toFixed(0),
+        (ms / coldMs).toFixed(2) + "×",
+        median(measured.map((m) => m.maxRssMiB)).toFixed(0),
+        String(measured[0]!.files),
+      ];
     };
     const runsTable = formatTable([
       ["run (planning included)", "ms", "vs cold", "RSS MiB", "files scanned"],

@@ -21,15 +21,46 @@ interface WorkspacePackage {
   compilerOptions: Record<string, unknown>;
 }
 
-const TYPESCRIPT_OPTIONS = { target: "ES2022", module: "ESNext", moduleResolution: "Bundler", strict: true, skipLibCheck: true, types: ["node"] };
-const JAVASCRIPT_OPTIONS = { target: "ES2022", module: "CommonJS", moduleResolution: "Node10", checkJs: false, types: ["node"] };
+const TYPESCRIPT_OPTIONS = {
+  target: "ES2022",
+  module: "ESNext",
+  moduleResolution: "Bundler",
+  strict: true,
+  skipLibCheck: true,
+  types: ["node"],
+};
+const JAVASCRIPT_OPTIONS = {
+  target: "ES2022",
+  module: "CommonJS",
+  moduleResolution: "Node10",
+  checkJs: false,
+  types: ["node"],
+};
 
 const PACKAGES: readonly WorkspacePackage[] = [
-  { name: "grpc-js", from: "@grpc/grpc-js/src", folder: "src", config: "tsconfig.json", compilerOptions: TYPESCRIPT_OPTIONS },
-  { name: "realtime-js", from: "@supabase/realtime-js/src", folder: "src", config: "tsconfig.json", compilerOptions: TYPESCRIPT_OPTIONS },
+  {
+    name: "grpc-js",
+    from: "@grpc/grpc-js/src",
+    folder: "src",
+    config: "tsconfig.json",
+    compilerOptions: TYPESCRIPT_OPTIONS,
+  },
+  {
+    name: "realtime-js",
+    from: "@supabase/realtime-js/src",
+    folder: "src",
+    config: "tsconfig.json",
+    compilerOptions: TYPESCRIPT_OPTIONS,
+  },
   { name: "piscina", from: "piscina/src", folder: "src", config: "tsconfig.json", compilerOptions: TYPESCRIPT_OPTIONS },
   { name: "kafkajs", from: "kafkajs/src", folder: "src", config: "jsconfig.json", compilerOptions: JAVASCRIPT_OPTIONS },
-  { name: "ioredis", from: "ioredis/built", folder: "built", config: "jsconfig.json", compilerOptions: JAVASCRIPT_OPTIONS },
+  {
+    name: "ioredis",
+    from: "ioredis/built",
+    folder: "built",
+    config: "jsconfig.json",
+    compilerOptions: JAVASCRIPT_OPTIONS,
+  },
   { name: "mqtt", from: "mqtt/build", folder: "build", config: "jsconfig.json", compilerOptions: JAVASCRIPT_OPTIONS },
 ];
 
@@ -46,15 +77,30 @@ export function writeWorkspace(dir: string, nodeModules: string): void {
   mkdirSync(join(dir, "packages"), { recursive: true });
   symlinkSync(nodeModules, join(dir, "node_modules"), "dir");
   writeFileSync(join(dir, ".gitignore"), "node_modules\n");
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "bench-workspace", private: true, workspaces: ["packages/*"] }, null, 2));
-  writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({
-    files: [],
-    references: PACKAGES.map((each) => ({ path: `packages/${each.name}${each.config === "jsconfig.json" ? "/jsconfig.json" : ""}` })),
-  }, null, 2));
+  writeFileSync(
+    join(dir, "package.json"),
+    JSON.stringify({ name: "bench-workspace", private: true, workspaces: ["packages/*"] }, null, 2),
+  );
+  writeFileSync(
+    join(dir, "tsconfig.json"),
+    JSON.stringify(
+      {
+        files: [],
+        references: PACKAGES.map((each) => ({
+          path: `packages/${each.name}${each.config === "jsconfig.json" ? "/jsconfig.json" : ""}`,
+        })),
+      },
+      null,
+      2,
+    ),
+  );
   for (const each of PACKAGES) {
     const root = join(dir, "packages", each.name);
     cpSync(join(nodeModules, each.from), join(root, each.folder), { recursive: true });
     writeFileSync(join(root, "package.json"), JSON.stringify({ name: `@bench/${each.name}`, private: true }, null, 2));
-    writeFileSync(join(root, each.config), JSON.stringify({ compilerOptions: each.compilerOptions, include: [each.folder] }, null, 2));
+    writeFileSync(
+      join(root, each.config),
+      JSON.stringify({ compilerOptions: each.compilerOptions, include: [each.folder] }, null, 2),
+    );
   }
 }

@@ -29,7 +29,9 @@ export interface BlockingJob {
  * an Error's name, message and stack (rebuilt as an Error by the pool), or
  * any other thrown value as it clones (its `String()` when it does not).
  */
-export type ThrownDescription = { error: { name: string; message: string; stack: string | undefined } } | { value: unknown };
+export type ThrownDescription = { error: { name: string; message: string; stack: string | undefined } } | {
+  value: unknown;
+};
 
 /** What a worker posts: `"ready"` once it listens, then one reply per job. */
 export type WorkerMessage = "ready" | { ok: true; value: unknown } | { ok: false; thrown: ThrownDescription };
@@ -92,12 +94,19 @@ function safeString(thrown: ThrownDescription): string {
 /** `node:worker_threads`' parent port when this thread was started through it (Node, Deno, Bun), else the web worker scope. */
 async function parentPort(): Promise<ParentPort> {
   const threads = isServerRuntime()
-    ? ((builtinModule("node:worker_threads") as typeof import("node:worker_threads") | undefined) ?? (await import("node:worker_threads")))
+    ? ((builtinModule("node:worker_threads") as typeof import("node:worker_threads") | undefined) ??
+      (await import("node:worker_threads")))
     : undefined;
   const port = threads?.parentPort;
   if (port) return { post: (message) => port.postMessage(message), listen: (onJob) => port.on("message", onJob) };
-  const scope = globalThis as unknown as { postMessage(message: unknown): void; addEventListener(type: "message", listener: (event: { data: BlockingJob }) => void): void };
-  return { post: (message) => scope.postMessage(message), listen: (onJob) => scope.addEventListener("message", (event) => onJob(event.data)) };
+  const scope = globalThis as unknown as {
+    postMessage(message: unknown): void;
+    addEventListener(type: "message", listener: (event: { data: BlockingJob }) => void): void;
+  };
+  return {
+    post: (message) => scope.postMessage(message),
+    listen: (onJob) => scope.addEventListener("message", (event) => onJob(event.data)),
+  };
 }
 
 const port = await parentPort();

@@ -128,7 +128,9 @@ export class BlockingPool {
    */
   constructor(options: BlockingPoolOptions = {}) {
     const { supervisor = defaultSupervisor, limit = 8, class: taskClass = "blocking", queueLimit = Infinity } = options;
-    if (!(Number.isInteger(limit) && limit >= 1)) throw new RangeError(`a blocking pool's limit must be an integer ≥ 1, got ${String(limit)}`);
+    if (!(Number.isInteger(limit) && limit >= 1)) {
+      throw new RangeError(`a blocking pool's limit must be an integer ≥ 1, got ${String(limit)}`);
+    }
     this.#workerUrl = options.workerUrl === undefined ? defaultWorkerUrl() : new URL(options.workerUrl);
     supervisor.defineClass(taskClass, { limit, overflow: "queue", queueLimit });
     this.supervisor = supervisor;
@@ -164,7 +166,9 @@ export class BlockingPool {
     ...args: Parameters<F>
   ): BlockingHandle<Awaited<ReturnType<F>>> {
     const job: BlockingJob = { moduleUrl: absoluteUrl(moduleUrl), exportName: checkExportName(exportName), args };
-    const task = this.supervisor.spawnLogged(name, (signal: AbortSignal) => this.#run(job, signal), { class: this.class });
+    const task = this.supervisor.spawnLogged(name, (signal: AbortSignal) => this.#run(job, signal), {
+      class: this.class,
+    });
     return new BlockingTask(task as TaskHandle<Awaited<ReturnType<F>>>);
   }
 
@@ -322,12 +326,20 @@ function absoluteUrl(moduleUrl: string | URL): string {
       // relative or malformed: the error below
     }
   }
-  throw new TypeError(`a blocking job needs an absolute module URL such as new URL("./work.js", import.meta.url), got ${JSON.stringify(String(moduleUrl))}`);
+  throw new TypeError(
+    `a blocking job needs an absolute module URL such as new URL("./work.js", import.meta.url), got ${
+      JSON.stringify(String(moduleUrl))
+    }`,
+  );
 }
 
 function checkExportName(exportName: unknown): string {
   if (typeof exportName === "string" && exportName.length > 0) return exportName;
-  throw new TypeError(`a blocking job needs the name of an exported function, got ${typeof exportName === "string" ? '""' : typeof exportName}`);
+  throw new TypeError(
+    `a blocking job needs the name of an exported function, got ${
+      typeof exportName === "string" ? '""' : typeof exportName
+    }`,
+  );
 }
 
 /** The worker entry next to this module: `.ts` when the sources run (Deno), `.js` when compiled. */
@@ -383,7 +395,9 @@ async function startRawWorker(url: URL, events: RawWorkerEvents): Promise<RawWor
 function workerExecArgv(): string[] | undefined {
   const execArgv = (globalThis as { process?: { execArgv?: unknown } }).process?.execArgv;
   if (!Array.isArray(execArgv)) return undefined;
-  return execArgv.filter((option: string, i) => !option.startsWith("--input-type") && execArgv[i - 1] !== "--input-type");
+  return execArgv.filter((option: string, i) =>
+    !option.startsWith("--input-type") && execArgv[i - 1] !== "--input-type"
+  );
 }
 
 function startWebWorker(url: URL, events: RawWorkerEvents): RawWorker {
@@ -393,7 +407,10 @@ function startWebWorker(url: URL, events: RawWorkerEvents): RawWorker {
     event.preventDefault();
     events.died(new Error(`the blocking worker failed: ${event.message}`));
   });
-  worker.addEventListener("messageerror", () => events.died(new Error("a reply of the blocking worker could not be deserialized")));
+  worker.addEventListener(
+    "messageerror",
+    () => events.died(new Error("a reply of the blocking worker could not be deserialized")),
+  );
   return {
     post: (job) => worker.postMessage(job),
     terminate: () => {

@@ -205,7 +205,9 @@ export class ClassSlots {
   /** The state of `taskClass`, made on first need. */
   #state(taskClass: string): ClassState {
     let state = this.#states.get(taskClass);
-    if (state === undefined) this.#states.set(taskClass, (state = { active: 0, rejected: 0, dropped: 0, queue: new Set() }));
+    if (state === undefined) {
+      this.#states.set(taskClass, state = { active: 0, rejected: 0, dropped: 0, queue: new Set() });
+    }
     return state;
   }
 

@@ -15,7 +15,7 @@ import { theTracingChannel, traceEnd, tracesEnd, traceStart, type TracingChannel
 import { SupervisorClosedError } from "./errors.ts";
 import { Emitter, type HookFailure, type Slot, type SupervisorEvents, wants } from "./events.ts";
 import { lastResort } from "./guard.ts";
-import { jsonLines, type Logger, logFailedAttempt } from "./logger.ts";
+import { jsonLines, logFailedAttempt, type Logger } from "./logger.ts";
 import type { ResolvedRestart } from "./policy.ts";
 import { Registry } from "./registry.ts";
 import { boundedError, DEFAULT_MAX_STRING_LENGTH, errorMessage, truncate } from "./serialize.ts";
@@ -108,7 +108,8 @@ export class SupervisorCore {
    * writes one line on `console.error`; a `TaskSupervisor`, which accepts
    * hooks, replaces it with the full report (see hooks.ts).
    */
-  fault: (failure: HookFailure) => void = (failure) => lastResort(`the ${failure.source} hook failed: ${errorMessage(failure.error, this.maxString)}`);
+  fault: (failure: HookFailure) => void = (failure) =>
+    lastResort(`the ${failure.source} hook failed: ${errorMessage(failure.error, this.maxString)}`);
 
   /**
    * Create a core. Never throws.
@@ -142,7 +143,11 @@ export class SupervisorCore {
    * @param options task class, outside abort signal
    * @returns the task's handle
    */
-  spawnLogged<T>(name: string, work: PromiseLike<T> | TaskFactory<T>, options: TaskOptions = NO_OPTIONS): TaskHandle<T> {
+  spawnLogged<T>(
+    name: string,
+    work: PromiseLike<T> | TaskFactory<T>,
+    options: TaskOptions = NO_OPTIONS,
+  ): TaskHandle<T> {
     const taskClass = options.class;
     const invalid = signalError(options.signal);
     const admission: Admission = invalid !== undefined
@@ -153,15 +158,27 @@ export class SupervisorCore {
       ? "start"
       : this.extension.admit(name, taskClass, typeof work === "function");
     if (typeof admission !== "object") {
-      const task = this.start(name, work as TaskFactory | PromiseLike<unknown>, undefined, options, true, admission === "queue");
+      const task = this.start(
+        name,
+        work as TaskFactory | PromiseLike<unknown>,
+        undefined,
+        options,
+        true,
+        admission === "queue",
+      );
       return task as TaskHandle<T>;
     }
     const refusal = admission.refused;
     const task = truncate(name, this.maxString);
-    if (!admission.dropped) this.logger?.warn({ task, class: taskClass, err: boundedError(refusal, this.maxString) }, refusal.message);
+    if (!admission.dropped) {
+      this.logger?.warn({ task, class: taskClass, err: boundedError(refusal, this.maxString) }, refusal.message);
+    }
     if (typeof work !== "function") {
       Promise.resolve(work).then(undefined, (error: unknown) => {
-        this.logger?.error({ task, class: taskClass, err: boundedError(error, this.maxString) }, `task "${task}" failed after it was refused`);
+        this.logger?.error(
+          { task, class: taskClass, err: boundedError(error, this.maxString) },
+          `task "${task}" failed after it was refused`,
+        );
       });
     }
     return new RefusedHandle(name, this.nextId(), refusal);
@@ -178,7 +195,14 @@ export class SupervisorCore {
    * @param queued true when the task waits for a slot of its class
    * @returns the task
    */
-  start(name: string, work: TaskFactory | PromiseLike<unknown>, restart: ResolvedRestart | undefined, options: TaskOptions, ephemeral: boolean, queued: boolean): Task {
+  start(
+    name: string,
+    work: TaskFactory | PromiseLike<unknown>,
+    restart: ResolvedRestart | undefined,
+    options: TaskOptions,
+    ephemeral: boolean,
+    queued: boolean,
+  ): Task {
     const task = new Task(name, this.nextId(), options.class, this.clock.now(), restart, work, ephemeral);
     this.registry.add(task);
     this.active++;
@@ -256,7 +280,13 @@ export class SupervisorCore {
    * @param outcome how it settled
    * @param valueOrError what it returned or threw
    */
-  attemptSettled(task: Task, attempt: number, attemptStart: number, outcome: SettledOutcome, valueOrError: unknown): void {
+  attemptSettled(
+    task: Task,
+    attempt: number,
+    attemptStart: number,
+    outcome: SettledOutcome,
+    valueOrError: unknown,
+  ): void {
     if (task.attempt !== attempt || task.status !== "running") return;
     const extras = task.extras;
     if (extras?.attemptTimer !== undefined && outcome !== "timedOut") {
@@ -285,10 +315,16 @@ export class SupervisorCore {
     const { restart } = task;
     // An attempt that settles after its signal aborted ends the task as aborted, whatever it returned or threw.
     if (aborted) return this.finalize(task, { status: "aborted", reason: task.signal.reason });
-    if (returned && restart?.restart !== "always") return this.finalize(task, { status: "completed", value: valueOrError });
+    if (returned && restart?.restart !== "always") {
+      return this.finalize(task, { status: "completed", value: valueOrError });
+    }
     if (restart === undefined || restart.restart === "never") {
       const what = settled === "timedOut" ? "timed out" : "failed";
-      return this.finalize(task, { status: "failed", error, reason: `${what} on attempt ${task.attempt}: ${lastError}` });
+      return this.finalize(task, {
+        status: "failed",
+        error,
+        reason: `${what} on attempt ${task.attempt}: ${lastError}`,
+      });
     }
     this.extension!.restart(task, durationMs, settled, error, lastError);
   }
@@ -312,7 +348,9 @@ export class SupervisorCore {
     const traced = tracing !== undefined && tracesEnd(tracing, task, outcome);
     if (!heard && !traced) return;
     const { name, id, attempt } = task;
-    const end: SupervisorEvents["end"] = returned ? { name, id, attempt, class: task.class, outcome, durationMs } : { name, id, attempt, class: task.class, outcome, durationMs, error };
+    const end: SupervisorEvents["end"] = returned
+      ? { name, id, attempt, class: task.class, outcome, durationMs }
+      : { name, id, attempt, class: task.class, outcome, durationMs, error };
     if (traced) traceEnd(tracing, task, end);
     if (heard) this.events.emit("end", end);
   }
@@ -326,7 +364,11 @@ export class SupervisorCore {
    */
   crashed(task: Task, error: unknown): void {
     try {
-      this.finalize(task, { status: "failed", error, reason: `supervisor error: ${errorMessage(error, this.maxString)}` });
+      this.finalize(task, {
+        status: "failed",
+        error,
+        reason: `supervisor error: ${errorMessage(error, this.maxString)}`,
+      });
     } catch (again) {
       lastResort(`task "${errorMessage(task.name)}" could not be finalised: ${errorMessage(again)}`);
     }
@@ -360,7 +402,15 @@ export class SupervisorCore {
       if (!task.ephemeral) task.more.reason = outcome.reason;
       if (wants(this.#onFailed, gaveUp ? "gaveUp" : undefined)) {
         const { name, id, attempt } = task;
-        this.events.emit("failed", { name, id, attempt, class: task.class, reason: outcome.reason, error: outcome.error, gaveUp });
+        this.events.emit("failed", {
+          name,
+          id,
+          attempt,
+          class: task.class,
+          reason: outcome.reason,
+          error: outcome.error,
+          gaveUp,
+        });
       }
     }
     const retain = keep || (outcome.status === "failed" && !task.ephemeral);

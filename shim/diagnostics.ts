@@ -39,8 +39,12 @@ export interface TaskTraceContext {
  * @param globals the global object to judge the runtime by (default `globalThis`)
  * @returns the tracing channel, or undefined where there is none
  */
-export function findTracingChannel(globals: RuntimeGlobals = globalThis as RuntimeGlobals): TracingChannelLike | undefined {
-  const dc = builtinModule("node:diagnostics_channel", globals) as { tracingChannel?: (name: string) => TracingChannelLike } | undefined;
+export function findTracingChannel(
+  globals: RuntimeGlobals = globalThis as RuntimeGlobals,
+): TracingChannelLike | undefined {
+  const dc = builtinModule("node:diagnostics_channel", globals) as {
+    tracingChannel?: (name: string) => TracingChannelLike;
+  } | undefined;
   try {
     return typeof dc?.tracingChannel === "function" ? dc.tracingChannel(TRACING_CHANNEL) : undefined;
   } catch {
@@ -88,7 +92,8 @@ export function traceStart(tracing: TracingChannelLike, task: Task): void {
  * @returns true when {@link traceEnd} has something to publish
  */
 export function tracesEnd(tracing: TracingChannelLike, task: Task, outcome: AttemptOutcome): boolean {
-  return task.extras?.trace !== undefined || tracing.end.hasSubscribers || (outcome === "threw" && tracing.error.hasSubscribers);
+  return task.extras?.trace !== undefined || tracing.end.hasSubscribers ||
+    (outcome === "threw" && tracing.error.hasSubscribers);
 }
 
 /**

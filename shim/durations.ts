@@ -75,6 +75,6 @@ export class Durations {
 /** The histogram of `key` in `map`, made on first use. */
 function histogram(map: Map<string, DurationHistogram>, key: string): DurationHistogram {
   let found = map.get(key);
-  if (found === undefined) map.set(key, (found = new DurationHistogram()));
+  if (found === undefined) map.set(key, found = new DurationHistogram());
   return found;
 }

@@ -147,7 +147,11 @@ export class Emitter<Events extends object> {
    *   listener made the payload worth building.
    * @returns a function that removes the listener (once; later calls do nothing)
    */
-  on<K extends keyof Events>(type: K, listener: Listener<Events, K>, wanted?: (hint: string | undefined) => boolean): () => void {
+  on<K extends keyof Events>(
+    type: K,
+    listener: Listener<Events, K>,
+    wanted?: (hint: string | undefined) => boolean,
+  ): () => void {
     const slot = this.slot(type);
     slot.listeners.add(listener as (payload: never) => unknown);
     if (wanted === undefined) slot.always++;
@@ -183,7 +187,7 @@ export class Emitter<Events extends object> {
    */
   slot(type: keyof Events): Slot {
     let slot = this.#slots.get(type);
-    if (slot === undefined) this.#slots.set(type, (slot = { listeners: new Set(), always: 0, gates: [] }));
+    if (slot === undefined) this.#slots.set(type, slot = { listeners: new Set(), always: 0, gates: [] });
     return slot;
   }
 

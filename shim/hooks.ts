@@ -25,12 +25,15 @@ import type { TaskSupervisorOptions } from "./supervisor.ts";
  * @returns the core
  * @throws {RangeError} when `maxLogStringLength` is not an integer ≥ 0
  */
-export function coreWithHooks(options: Pick<TaskSupervisorOptions, "clock" | "logger" | "maxLogStringLength">): SupervisorCore {
+export function coreWithHooks(
+  options: Pick<TaskSupervisorOptions, "clock" | "logger" | "maxLogStringLength">,
+): SupervisorCore {
   const maxString = checkMaxStringLength(options.maxLogStringLength, "maxLogStringLength");
   const report = (failure: HookFailure): void => core.fault(failure);
   // Only a user-supplied clock can throw; the built-in one stays unwrapped on the spawn path.
   const clock = options.clock && guardClock(options.clock, (error) => report({ source: "clock", error }));
-  const logger = options.logger && guardLogger(options.logger, (error) => report({ source: "logger", error }), maxString);
+  const logger = options.logger &&
+    guardLogger(options.logger, (error) => report({ source: "logger", error }), maxString);
   const core = new SupervisorCore({ clock, logger, maxString });
   reportHookFailures(core);
   return core;

@@ -36,6 +36,10 @@ export interface LoggedOptions extends TaskOptions {
  * const { status } = await spawnLogged("readReplies", (signal) => readLoop(stream, signal)).done;
  * ```
  */
-export function spawnLogged<T>(name: string, work: PromiseLike<T> | TaskFactory<T>, options: LoggedOptions = NO_OPTIONS): TaskHandle<T> {
+export function spawnLogged<T>(
+  name: string,
+  work: PromiseLike<T> | TaskFactory<T>,
+  options: LoggedOptions = NO_OPTIONS,
+): TaskHandle<T> {
   return (options.supervisor ?? theDefaultCore()).spawnLogged(name, work, options);
 }

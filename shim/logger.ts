@@ -84,7 +84,10 @@ export function checkMaxStringLength(value: number | undefined, option: string):
  * @param max longest string written whole, an integer ≥ 0 (default 8192)
  * @returns a Logger
  */
-export function jsonLines(write: (line: string) => void = (line) => console.error(line), max = DEFAULT_MAX_STRING_LENGTH): Logger {
+export function jsonLines(
+  write: (line: string) => void = (line) => console.error(line),
+  max = DEFAULT_MAX_STRING_LENGTH,
+): Logger {
   const log = (level: string) => (fields: object, message?: string): void => {
     write(JSON.stringify(toJsonSafe({ level, time: Date.now(), msg: message, ...fields }, max)));
   };
@@ -132,7 +135,14 @@ export function guardLogger(logger: Logger, onFailure: (error: unknown) => void,
  * @param error what it threw (a `TaskTimeoutError` when it timed out)
  * @param max string length limit
  */
-export function logFailedAttempt(logger: Logger, e: TaskEventInfo, outcome: "threw" | "timedOut", durationMs: number, error: unknown, max: number): void {
+export function logFailedAttempt(
+  logger: Logger,
+  e: TaskEventInfo,
+  outcome: "threw" | "timedOut",
+  durationMs: number,
+  error: unknown,
+  max: number,
+): void {
   const task = truncate(e.name, max);
   logger.error(
     { task, id: e.id, attempt: e.attempt, class: e.class, durationMs, err: boundedError(error, max) },
@@ -181,7 +191,9 @@ export function logHookFailure(logger: Logger, e: HookFailure, max: number): voi
   const what = e.source === "listener" ? `a "${String(e.event)}" listener` : `the ${e.source} hook`;
   logger.error(
     { task, source: e.source, event: e.event, err: boundedError(e.error, max) },
-    `${what} failed${task === undefined ? "" : ` (task "${task}")`}; the supervisor carries on: ${errorMessage(e.error, max)}`,
+    `${what} failed${task === undefined ? "" : ` (task "${task}")`}; the supervisor carries on: ${
+      errorMessage(e.error, max)
+    }`,
   );
 }
 
@@ -196,5 +208,8 @@ export function logHookFailure(logger: Logger, e: HookFailure, max: number): voi
  */
 export function logUnsupervised(logger: Logger, kind: UnsupervisedKind, error: unknown, max: number): void {
   const what = kind === "unhandledRejection" ? "unhandled promise rejection" : "uncaught exception";
-  logger.error({ event: kind, err: boundedError(error, max) }, `${what} outside any supervised task: ${errorMessage(error, max)}`);
+  logger.error(
+    { event: kind, err: boundedError(error, max) },
+    `${what} outside any supervised task: ${errorMessage(error, max)}`,
+  );
 }

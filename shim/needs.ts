@@ -82,7 +82,12 @@ export async function runJobs(supervisor: TaskSupervisor, jobs: readonly Job[]):
         const blocker = needs.find((need) => results[need] !== undefined && results[need]!.status !== "completed");
         if (blocker !== undefined) {
           waiting.delete(job);
-          results[job.name] = { status: "skipped", because: `needs "${blocker}", which ${results[blocker]!.status === "skipped" ? "was skipped" : results[blocker]!.status}` };
+          results[job.name] = {
+            status: "skipped",
+            because: `needs "${blocker}", which ${
+              results[blocker]!.status === "skipped" ? "was skipped" : results[blocker]!.status
+            }`,
+          };
           // A job seen earlier in this scan may need the one just skipped: scan again.
           return pump();
         }
@@ -91,7 +96,11 @@ export async function runJobs(supervisor: TaskSupervisor, jobs: readonly Job[]):
           running++;
           supervisor.run(job.name, job.run, { class: job.class }).then(
             (value) => settle(job.name, { status: "completed", value }),
-            (error: unknown) => settle(job.name, error instanceof TaskAbortedError ? { status: "aborted", error } : { status: "failed", error }),
+            (error: unknown) =>
+              settle(
+                job.name,
+                error instanceof TaskAbortedError ? { status: "aborted", error } : { status: "failed", error },
+              ),
           );
         }
       }
@@ -106,13 +115,18 @@ export async function runJobs(supervisor: TaskSupervisor, jobs: readonly Job[]):
 function checkGraph(jobs: readonly Job[]): Map<string, Job> {
   const byName = new Map<string, Job>();
   for (const job of jobs) {
-    if (byName.has(job.name)) throw new DependencyError(`two jobs are named "${job.name}"; give each job a unique name`, [job.name]);
+    if (byName.has(job.name)) {
+      throw new DependencyError(`two jobs are named "${job.name}"; give each job a unique name`, [job.name]);
+    }
     byName.set(job.name, job);
   }
   for (const job of jobs) {
     for (const need of job.needs ?? []) {
       if (!byName.has(need)) {
-        throw new DependencyError(`job "${job.name}" needs "${need}", which is not in the batch; add it or remove the dependency`, [job.name, need]);
+        throw new DependencyError(
+          `job "${job.name}" needs "${need}", which is not in the batch; add it or remove the dependency`,
+          [job.name, need],
+        );
       }
     }
   }

@@ -44,7 +44,12 @@ export function checkOneOf<T>(allowed: readonly T[], option: string, value: T): 
  * @throws {RangeError} `<option> must be an integer ≥ <min>[ or Infinity], got <value>` when it is not
  */
 export function checkCount(option: string, value: number, min: number, infinite: boolean): number {
-  check((infinite && value === Infinity) || (Number.isInteger(value) && value >= min), option, `an integer ≥ ${min}${infinite ? " or Infinity" : ""}`, value);
+  check(
+    (infinite && value === Infinity) || (Number.isInteger(value) && value >= min),
+    option,
+    `an integer ≥ ${min}${infinite ? " or Infinity" : ""}`,
+    value,
+  );
   return value;
 }
 

@@ -129,7 +129,12 @@ export function resolveRestart(options: RestartOptions = {}, defaults: RestartOp
   if (shouldRestart !== undefined && typeof shouldRestart !== "function") {
     throw new TypeError(`shouldRestart must be a function (error, attempt) => boolean, got ${typeof shouldRestart}`);
   }
-  check(attemptTimeoutMs === undefined || (attemptTimeoutMs > 0 && attemptTimeoutMs <= MAX_TIMER_MS), "attemptTimeoutMs", `a number of ms in (0, ${MAX_TIMER_MS}]`, attemptTimeoutMs);
+  check(
+    attemptTimeoutMs === undefined || (attemptTimeoutMs > 0 && attemptTimeoutMs <= MAX_TIMER_MS),
+    "attemptTimeoutMs",
+    `a number of ms in (0, ${MAX_TIMER_MS}]`,
+    attemptTimeoutMs,
+  );
   const backoff = resolveBackoff(defaults.backoff, options.backoff);
   return { restart, backoff, maxConsecutiveFailures, resetAfterMs, intensity, shouldRestart, attemptTimeoutMs };
 }

@@ -95,7 +95,8 @@ export function installProcessGuard(supervisor: UnsupervisedSink, options: Proce
       ]
       : [[
         "uncaughtExceptionMonitor",
-        (error: unknown, origin: unknown) => report(origin === "unhandledRejection" ? "unhandledRejection" : "uncaughtException", error),
+        (error: unknown, origin: unknown) =>
+          report(origin === "unhandledRejection" ? "unhandledRejection" : "uncaughtException", error),
       ]];
     for (const [event, listener] of added) node.on(event, listener);
     return once(() => {

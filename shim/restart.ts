@@ -60,9 +60,14 @@ export function restarts(core: SupervisorCore, random: () => number): Pick<CoreE
     restart(task, durationMs, settled, error, lastError) {
       const restart = task.restart!;
       const returned = settled === "returned";
-      const fail = (reason: string, gaveUp?: boolean): void => core.finalize(task, { status: "failed", error, reason }, gaveUp);
+      const fail = (reason: string, gaveUp?: boolean): void =>
+        core.finalize(task, { status: "failed", error, reason }, gaveUp);
       if (!returned && restart.shouldRestart !== undefined && !mayRestart(core, task, restart.shouldRestart, error)) {
-        return fail(`shouldRestart declined a restart after attempt ${task.attempt} ${settled === "timedOut" ? "timed out" : "failed"}: ${lastError}`);
+        return fail(
+          `shouldRestart declined a restart after attempt ${task.attempt} ${
+            settled === "timedOut" ? "timed out" : "failed"
+          }: ${lastError}`,
+        );
       }
       const retry = (task.more.retry ??= { failures: 0, previousDelay: undefined, window: undefined });
       if (durationMs >= restart.resetAfterMs) {
@@ -74,15 +79,24 @@ export function restarts(core: SupervisorCore, random: () => number): Pick<CoreE
         return fail(`${retry.failures} consecutive failure(s) reached maxConsecutiveFailures`, true);
       }
       if (intensity !== undefined && !(retry.window ??= new IntensityWindow(intensity)).admit(core.clock.now())) {
-        return fail(`restart intensity exceeded: more than ${intensity.maxRestarts} restart(s) within ${intensity.withinMs} ms`, true);
+        return fail(
+          `restart intensity exceeded: more than ${intensity.maxRestarts} restart(s) within ${intensity.withinMs} ms`,
+          true,
+        );
       }
-      const delayMs = (retry.previousDelay = backoffDelay(retry.failures, restart.backoff, random, retry.previousDelay));
+      const delayMs =
+        (retry.previousDelay = backoffDelay(retry.failures, restart.backoff, random, retry.previousDelay));
       task.status = "restarting";
       if (core.events.has("restart")) {
         // Two literals, not a spread of one: a spread copy made the payload (and every listener reading it) several times slower.
         const { name, id } = task;
         const attempt = task.attempt + 1;
-        core.events.emit("restart", returned ? { name, id, attempt, class: task.class, delayMs } : { name, id, attempt, class: task.class, delayMs, error });
+        core.events.emit(
+          "restart",
+          returned
+            ? { name, id, attempt, class: task.class, delayMs }
+            : { name, id, attempt, class: task.class, delayMs, error },
+        );
       }
       sleep(core.clock, delayMs, task.signal).then(
         (slept) =>
@@ -94,7 +108,16 @@ export function restarts(core: SupervisorCore, random: () => number): Pick<CoreE
         (clockError: unknown) => {
           // The clock could not schedule the restart: the task fails for good (it would otherwise wait forever).
           core.fault({ source: "clock", task: task.name, error: clockError });
-          guarded(core, task, () => core.finalize(task, { status: "failed", error: clockError, reason: `the clock could not schedule the restart: ${errorMessage(clockError, core.maxString)}` }));
+          guarded(
+            core,
+            task,
+            () =>
+              core.finalize(task, {
+                status: "failed",
+                error: clockError,
+                reason: `the clock could not schedule the restart: ${errorMessage(clockError, core.maxString)}`,
+              }),
+          );
         },
       );
     },
@@ -102,7 +125,12 @@ export function restarts(core: SupervisorCore, random: () => number): Pick<CoreE
 }
 
 /** Ask `shouldRestart`; a throw, or a promise (the answer must be synchronous), is reported and counts as no. */
-function mayRestart(core: SupervisorCore, task: Task, shouldRestart: (error: unknown, attempt: number) => boolean, error: unknown): boolean {
+function mayRestart(
+  core: SupervisorCore,
+  task: Task,
+  shouldRestart: (error: unknown, attempt: number) => boolean,
+  error: unknown,
+): boolean {
   let answer: unknown;
   try {
     answer = shouldRestart(error, task.attempt);

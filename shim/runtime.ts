@@ -44,7 +44,11 @@ export interface ProcessLike {
  */
 export function isServerRuntime(globals: RuntimeGlobals = globalThis as RuntimeGlobals): boolean {
   try {
-    const { process, Deno, Bun } = globals as { process?: { versions?: { node?: unknown } }; Deno?: { version?: unknown }; Bun?: unknown };
+    const { process, Deno, Bun } = globals as {
+      process?: { versions?: { node?: unknown } };
+      Deno?: { version?: unknown };
+      Bun?: unknown;
+    };
     return typeof process?.versions?.node === "string" || Deno?.version !== undefined || Bun !== undefined;
   } catch {
     return false;

@@ -95,7 +95,10 @@ export function boundedError(value: unknown, max: number): unknown {
   }
   const safe = toJsonSafe(value, max);
   if (isError(value) && typeof safe === "object" && safe !== null) return safe;
-  return { type: value === null ? "null" : typeof value, value: typeof safe === "string" ? safe : errorMessage(value, max) };
+  return {
+    type: value === null ? "null" : typeof value,
+    value: typeof safe === "string" ? safe : errorMessage(value, max),
+  };
 }
 
 /**
@@ -161,7 +164,9 @@ export function toJsonSafe(value: unknown, max = DEFAULT_MAX_STRING_LENGTH): unk
         return walk((value as { toJSON(): unknown }).toJSON(), depth + 1);
       }
       const keys = Object.keys(value);
-      for (const key of keys.slice(0, MAX_KEYS)) if (!(key in out)) out[truncate(key, max)] = walk(read(value, key), depth + 1);
+      for (const key of keys.slice(0, MAX_KEYS)) {
+        if (!(key in out)) out[truncate(key, max)] = walk(read(value, key), depth + 1);
+      }
       if (keys.length > MAX_KEYS) out["…"] = `${keys.length - MAX_KEYS} more keys`;
       return out;
     } catch (error) {

@@ -36,7 +36,12 @@ export function shutdownCore(core: SupervisorCore, timeoutMs: number): Promise<S
         core.finalize(task, { status: "aborted", reason: core.controller.signal.reason }, false, true);
       }
       const timedOut = aborted.length > 0;
-      if (timedOut) core.logger?.warn({ tasks: aborted, timeoutMs }, `shutdown deadline passed; ${aborted.length} task(s) marked aborted`);
+      if (timedOut) {
+        core.logger?.warn(
+          { tasks: aborted, timeoutMs },
+          `shutdown deadline passed; ${aborted.length} task(s) marked aborted`,
+        );
+      }
       resolve({ exited: activeAtStart - aborted.length, aborted, timedOut, durationMs: core.clock.now() - began });
     };
     core.onDrained = finish;

@@ -58,6 +58,10 @@ export interface SupervisedOptions extends SpawnOptions {
  * spawnSupervised("heartbeat", () => beatOnce(), { restart: "always", backoff: { initialMs: 5_000, jitter: "none" } });
  * ```
  */
-export function spawnSupervised<T>(name: string, factory: TaskFactory<T>, options: SupervisedOptions = {}): TaskHandle<T> {
+export function spawnSupervised<T>(
+  name: string,
+  factory: TaskFactory<T>,
+  options: SupervisedOptions = {},
+): TaskHandle<T> {
   return (options.supervisor ?? defaultSupervisor).spawn(name, factory, options);
 }

@@ -23,8 +23,25 @@ const ATTEMPT_OUTCOMES: readonly AttemptOutcome[] = ["returned", "threw", "timed
  * at 10 min); one more bucket holds everything longer than 10 min.
  */
 export const DURATION_BUCKETS_MS: readonly number[] = [
-  1, 2, 5, 10, 20, 50, 100, 200, 500,
-  1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 600_000,
+  1,
+  2,
+  5,
+  10,
+  20,
+  50,
+  100,
+  200,
+  500,
+  1_000,
+  2_000,
+  5_000,
+  10_000,
+  20_000,
+  50_000,
+  100_000,
+  200_000,
+  500_000,
+  600_000,
 ];
 
 /**
@@ -99,7 +116,7 @@ export class DurationHistogram {
   record(ms: number, outcome: AttemptOutcome): void {
     const value = ms > 0 ? ms : 0;
     let counts = this.#byOutcome.get(outcome);
-    if (counts === undefined) this.#byOutcome.set(outcome, (counts = zeros()));
+    if (counts === undefined) this.#byOutcome.set(outcome, counts = zeros());
     counts[bucketOf(value)]!++;
     this.#count++;
     if (value < this.#min) this.#min = value;

@@ -65,6 +65,9 @@ export function formatStatus(snapshot: readonly TaskSnapshot[]): string {
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   return [header, ...rows]
-    .map((row) => row.map((text, column) => (column > 2 ? text.padStart(widths[column]!) : text.padEnd(widths[column]!))).join("  ").trimEnd())
+    .map((row) =>
+      row.map((text, column) => (column > 2 ? text.padStart(widths[column]!) : text.padEnd(widths[column]!))).join("  ")
+        .trimEnd()
+    )
     .join("\n");
 }

@@ -12,7 +12,15 @@ import { restarts } from "./restart.ts";
 import { shutdownCore } from "./shutdown.ts";
 import type { DurationStats } from "./stats.ts";
 import { RefusedHandle } from "./task.ts";
-import type { GuardStats, SpawnOptions, TaskFactory, TaskHandle, TaskOptions, TaskSnapshot, UnsupervisedKind } from "./types.ts";
+import type {
+  GuardStats,
+  SpawnOptions,
+  TaskFactory,
+  TaskHandle,
+  TaskOptions,
+  TaskSnapshot,
+  UnsupervisedKind,
+} from "./types.ts";
 
 /**
  * Construction options of a TaskSupervisor; every field is optional.
@@ -149,7 +157,9 @@ export class TaskSupervisor {
     if (adopted !== undefined) reportHookFailures(core);
     this.#core = core;
     // Only a user-supplied jitter source can throw; the built-in one stays unwrapped.
-    const random = options.random === undefined ? Math.random : guardRandom(options.random, (error) => core.fault({ source: "random", error }));
+    const random = options.random === undefined
+      ? Math.random
+      : guardRandom(options.random, (error) => core.fault({ source: "random", error }));
     this.#classes = new ClassSlots(core, options.classes);
     this.#defaults = { ...options.defaults };
     this.#defaultRestart = resolveRestart({}, this.#defaults);
@@ -222,7 +232,11 @@ export class TaskSupervisor {
    * @param options task class, outside abort signal (an invalid one refuses the task with a TypeError)
    * @returns the task's handle
    */
-  spawnLogged<T>(name: string, work: PromiseLike<T> | TaskFactory<T>, options: TaskOptions = NO_OPTIONS): TaskHandle<T> {
+  spawnLogged<T>(
+    name: string,
+    work: PromiseLike<T> | TaskFactory<T>,
+    options: TaskOptions = NO_OPTIONS,
+  ): TaskHandle<T> {
     return this.#core.spawnLogged(name, work, options);
   }
 
@@ -323,7 +337,7 @@ export class TaskSupervisor {
     const summaries = new Map<string, DurationStats | undefined>();
     for (const e of this.#core.registry.all()) {
       let durations = summaries.get(e.name);
-      if (!summaries.has(e.name)) summaries.set(e.name, (durations = this.#durations.task(e.name)));
+      if (!summaries.has(e.name)) summaries.set(e.name, durations = this.#durations.task(e.name));
       out.push({
         name: e.name,
         id: e.id,
@@ -482,7 +496,13 @@ export class TaskSupervisor {
    * it. A refusal is thrown, or with `dropped` (overflow `drop`, a full
    * queue) returned as a refused handle when `droppedHandle` is true.
    */
-  #start<T>(name: string, work: TaskFactory<T>, restart: ResolvedRestart | undefined, options: TaskOptions, droppedHandle: boolean): TaskHandle<T> {
+  #start<T>(
+    name: string,
+    work: TaskFactory<T>,
+    restart: ResolvedRestart | undefined,
+    options: TaskOptions,
+    droppedHandle: boolean,
+  ): TaskHandle<T> {
     const core = this.#core;
     const previous = core.registry.named(name);
     const admission = core.closed

@@ -53,8 +53,16 @@ export interface WorkerLike {
  * superviseWorker("thumbnailer", () => new Worker(new URL("./thumbs.js", import.meta.url), { type: "module" }));
  * ```
  */
-export function superviseWorker(name: string, create: () => WorkerLike, options: SupervisedOptions = {}): TaskHandle<void> {
-  return (options.supervisor ?? defaultSupervisor).spawn(name, (signal) => watchWorker(create(), signal, true), options);
+export function superviseWorker(
+  name: string,
+  create: () => WorkerLike,
+  options: SupervisedOptions = {},
+): TaskHandle<void> {
+  return (options.supervisor ?? defaultSupervisor).spawn(
+    name,
+    (signal) => watchWorker(create(), signal, true),
+    options,
+  );
 }
 
 /**
@@ -78,7 +86,11 @@ export function superviseWorker(name: string, create: () => WorkerLike, options:
  * ```
  */
 export function logWorker<W extends WorkerLike>(name: string, worker: W, options: LoggedOptions = {}): W {
-  (options.supervisor ?? defaultSupervisor).spawnLogged(name, (signal: AbortSignal) => watchWorker(worker, signal, false), options);
+  (options.supervisor ?? defaultSupervisor).spawnLogged(
+    name,
+    (signal: AbortSignal) => watchWorker(worker, signal, false),
+    options,
+  );
   return worker;
 }
 

@@ -35,17 +35,23 @@ export interface ParsedArgs {
  *   with the parser's own explanation.
  */
 export function parseCommandLine(argv: readonly string[], options: Record<string, OptionSpec>): ParsedArgs {
-  const bare = new Set(Object.entries(options).filter(([, spec]) => spec.optionalValue === true).map(([name]) => `--${name}`));
+  const bare = new Set(
+    Object.entries(options).filter(([, spec]) => spec.optionalValue === true).map(([name]) => `--${name}`),
+  );
   const end = argv.indexOf("--");
   const args = argv.map((arg, index) => (bare.has(arg) && (end === -1 || index < end) ? `${arg}=` : arg));
   try {
-    const { values, positionals } = parseArgs({
-      args,
-      options: Object.fromEntries(Object.entries(options).map(([name, { optionalValue: _, ...spec }]) => [name, spec])),
-      allowPositionals: true,
-      allowNegative: true,
-      strict: true,
-    } as Parameters<typeof parseArgs>[0]);
+    const { values, positionals } = parseArgs(
+      {
+        args,
+        options: Object.fromEntries(
+          Object.entries(options).map(([name, { optionalValue: _, ...spec }]) => [name, spec]),
+        ),
+        allowPositionals: true,
+        allowNegative: true,
+        strict: true,
+      } as Parameters<typeof parseArgs>[0],
+    );
     return { values: values as ParsedArgs["values"], positionals };
   } catch (error) {
     if (error instanceof TypeError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {

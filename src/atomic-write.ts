@@ -186,5 +186,7 @@ function isRunning(pid: number): boolean {
  */
 export function unwritableReason(file: string): string | undefined {
   const mode = statSync(file).mode & 0o777;
-  return (mode & 0o200) === 0 ? `the file is read-only (mode ${mode.toString(8).padStart(4, "0")}); make it writable to fix it` : undefined;
+  return (mode & 0o200) === 0
+    ? `the file is read-only (mode ${mode.toString(8).padStart(4, "0")}); make it writable to fix it`
+    : undefined;
 }

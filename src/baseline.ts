@@ -11,7 +11,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { UsageError } from "./errors.ts";
-import { KINDS, type Kind, type SpawnSite } from "./site.ts";
+import { type Kind, KINDS, type SpawnSite } from "./site.ts";
 import { VERSION } from "./version.ts";
 
 /** One accepted finding: its fingerprint, and for people reading the file, where and what it was. */
@@ -35,7 +35,10 @@ export interface Baseline {
  */
 export function fingerprintOf(site: Pick<SpawnSite, "file" | "rule" | "kind" | "code">): string {
   const normalized = site.code.replace(/\s+/g, " ").trim();
-  return createHash("sha256").update([site.file, site.rule, site.kind, normalized].join("\n")).digest("hex").slice(0, 16);
+  return createHash("sha256").update([site.file, site.rule, site.kind, normalized].join("\n")).digest("hex").slice(
+    0,
+    16,
+  );
 }
 
 /** A baseline accepting every unsupervised site in `sites`. */
@@ -63,11 +66,13 @@ export function loadBaseline(path: string): Baseline {
     throw new UsageError(`baseline ${path} is not valid JSON: ${(error as Error).message}`);
   }
   const findings = (raw as { findings?: unknown })?.findings;
-  if ((raw as { schemaVersion?: unknown })?.schemaVersion !== 1 || !Array.isArray(findings) ||
+  if (
+    (raw as { schemaVersion?: unknown })?.schemaVersion !== 1 || !Array.isArray(findings) ||
     !findings.every((entry) =>
       typeof entry?.fingerprint === "string" && typeof entry?.file === "string" &&
       (KINDS as readonly unknown[]).includes(entry?.kind) && typeof entry?.code === "string"
-    )) {
+    )
+  ) {
     throw new UsageError(`baseline ${path} is not a spawn-audit baseline (schemaVersion 1 with a findings array)`);
   }
   return raw as Baseline;

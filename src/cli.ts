@@ -8,23 +8,23 @@
  * @module
  */
 import { Chalk, type ChalkInstance } from "chalk";
-import { choice, parseCommandLine, type OptionSpec } from "./args.ts";
+import { choice, type OptionSpec, parseCommandLine } from "./args.ts";
 import { fileSystemReason, UsageError } from "./errors.ts";
 import { formatEffectiveConfig } from "./config/print.ts";
 import { explain, validNames } from "./explain.ts";
 import { initConfig, initShim } from "./init.ts";
 import { SHIM_LOGGERS, type ShimLogger } from "./shim-module.ts";
-import { planScan, type LoadOptions } from "./project.ts";
+import { type LoadOptions, planScan } from "./project.ts";
 import { collectScanInput } from "./scan-input.ts";
 import type { ScanResult } from "./scan.ts";
 import { scanPart } from "./cache/scan.ts";
 import { DEFAULT_CACHE_LOCATION, ResultCache } from "./cache/store.ts";
 import { changedFiles } from "./files/changed.ts";
-import { GROUPS, KINDS, type Group, type Kind } from "./site.ts";
+import { type Group, GROUPS, type Kind, KINDS } from "./site.ts";
 import { runFix } from "./fix/fix.ts";
 import { formatFixReport } from "./fix/report.ts";
 import { VERSION } from "./version.ts";
-import { failsThreshold, type FailOn } from "./report/summary.ts";
+import { type FailOn, failsThreshold } from "./report/summary.ts";
 import { formatJson, jsonReport } from "./report/json.ts";
 import { formatText } from "./report/text.ts";
 import { formatSarif } from "./report/sarif.ts";
@@ -157,7 +157,12 @@ const INIT_OPTIONS: Record<string, OptionSpec> = {
   out: { type: "string" },
 };
 
-const COMMANDS: Record<string, Record<string, OptionSpec>> = { scan: SCAN_OPTIONS, fix: FIX_OPTIONS, explain: {}, init: INIT_OPTIONS };
+const COMMANDS: Record<string, Record<string, OptionSpec>> = {
+  scan: SCAN_OPTIONS,
+  fix: FIX_OPTIONS,
+  explain: {},
+  init: INIT_OPTIONS,
+};
 
 const OPTIONS: Record<string, OptionSpec> = {
   ...FIX_OPTIONS,
@@ -198,9 +203,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return command === undefined && values["help"] !== true ? 2 : 0;
     }
     const own = COMMANDS[command];
-    if (own === undefined) throw new UsageError(`unknown command "${command}" (commands: ${Object.keys(COMMANDS).join(", ")})`);
+    if (own === undefined) {
+      throw new UsageError(`unknown command "${command}" (commands: ${Object.keys(COMMANDS).join(", ")})`);
+    }
     for (const [other, options] of Object.entries(COMMANDS)) {
-      const misplaced = other === command ? undefined : Object.keys(options).find((name) => values[name] !== undefined && !(name in own));
+      const misplaced = other === command
+        ? undefined
+        : Object.keys(options).find((name) => values[name] !== undefined && !(name in own));
       if (misplaced !== undefined) throw new UsageError(`--${misplaced} is an option of ${other}, not of ${command}`);
     }
     if (command === "explain") return explainCommand(paths, io);
@@ -217,11 +226,18 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
 function scanCommand(paths: string[], values: Record<string, unknown>, io: CliIo): number {
   const format = choice(values["format"], "format", ["text", "json", "sarif", "github"] as const, "text");
-  if (values["quiet"] === true && values["all"] === true) throw new UsageError("--quiet lists fewer sites and --all lists every site; give one");
+  if (values["quiet"] === true && values["all"] === true) {
+    throw new UsageError("--quiet lists fewer sites and --all lists every site; give one");
+  }
   const failOn = choice<FailOn>(values["fail-on"], "fail-on", [...GROUPS, "none"], "durable");
   const baselinePath = typeof values["baseline"] === "string" ? resolve(io.cwd, values["baseline"]) : undefined;
   const baseline = baselinePath === undefined ? undefined : loadBaseline(baselinePath);
-  const progress = createProgress({ write: io.stderr, isTTY: io.stderrIsTTY === true, env: io.env, now: () => performance.now() });
+  const progress = createProgress({
+    write: io.stderr,
+    isTTY: io.stderrIsTTY === true,
+    env: io.env,
+    now: () => performance.now(),
+  });
   const input = collectScanInput({
     paths,
     fileList: typeof values["file-list"] === "string" ? values["file-list"] : undefined,
@@ -230,8 +246,12 @@ function scanCommand(paths: string[], values: Record<string, unknown>, io: CliIo
     readStdin: io.readStdin ?? (() => ""),
   });
   // The cache and the changed-file list read the files on disk, not the text on standard input.
-  const onDisk = input.sources.size === 0 ? undefined : ["cache", "changed"].find((name) => values[name] !== undefined && values[name] !== false);
-  if (onDisk !== undefined) throw new UsageError(`--stdin-filepath scans the text on standard input; --${onDisk} works on the files on disk`);
+  const onDisk = input.sources.size === 0
+    ? undefined
+    : ["cache", "changed"].find((name) => values[name] !== undefined && values[name] !== false);
+  if (onDisk !== undefined) {
+    throw new UsageError(`--stdin-filepath scans the text on standard input; --${onDisk} works on the files on disk`);
+  }
   let result: ScanResult;
   let maxProblemsConfig: number;
   try {
@@ -240,7 +260,9 @@ function scanCommand(paths: string[], values: Record<string, unknown>, io: CliIo
     const plan = planScan({ ...loadOptions(input.paths, values, io), sources: input.sources });
     maxProblemsConfig = plan.config.maxProblems;
     const changed = typeof values["changed"] === "string" ? changedFiles(plan.root, values["changed"]) : undefined;
-    const cacheLocation = typeof values["cache-location"] === "string" ? resolve(io.cwd, values["cache-location"]) : join(plan.root, DEFAULT_CACHE_LOCATION);
+    const cacheLocation = typeof values["cache-location"] === "string"
+      ? resolve(io.cwd, values["cache-location"])
+      : join(plan.root, DEFAULT_CACHE_LOCATION);
     result = scanPart(plan, {
       cwd: io.cwd,
       ...(changed === undefined ? {} : { only: changed }),
@@ -269,15 +291,24 @@ function scanCommand(paths: string[], values: Record<string, unknown>, io: CliIo
     return 0;
   }
   const accepted = baseline === undefined ? undefined : acceptedByBaseline(result.sites, baseline);
-  const maxProblems = values["max-problems"] === undefined ? maxProblemsConfig : nonNegativeInteger(values["max-problems"], "max-problems");
-  const maxWarnings = values["max-warnings"] === undefined ? undefined : nonNegativeInteger(values["max-warnings"], "max-warnings");
+  const maxProblems = values["max-problems"] === undefined
+    ? maxProblemsConfig
+    : nonNegativeInteger(values["max-problems"], "max-problems");
+  const maxWarnings = values["max-warnings"] === undefined
+    ? undefined
+    : nonNegativeInteger(values["max-warnings"], "max-warnings");
   // Files that could not be analysed fail the run as findings would (ESLint counts parse errors as errors);
   // so do ignore-comment problems (those with an id), whatever --max-problems says.
   const fileProblems = result.problems.filter((problem) => problem.id === undefined).length;
   const commentProblems = result.problems.length - fileProblems;
   // Per-request findings are warnings (SARIF level warning); ESLint's --max-warnings fails the run above the count.
-  const warnings = result.sites.filter((site) => !accepted?.has(site) && site.status === "unsupervised" && site.group === "per-request").length;
-  if (maxWarnings !== undefined && warnings > maxWarnings) io.stderr(`spawn-audit: ${warnings} per-request findings (warnings), more than --max-warnings ${maxWarnings}\n`);
+  const warnings =
+    result.sites.filter((site) =>
+      !accepted?.has(site) && site.status === "unsupervised" && site.group === "per-request"
+    ).length;
+  if (maxWarnings !== undefined && warnings > maxWarnings) {
+    io.stderr(`spawn-audit: ${warnings} per-request findings (warnings), more than --max-warnings ${maxWarnings}\n`);
+  }
   const failed = failsThreshold(result.sites.filter((site) => !accepted?.has(site)), failOn) ||
     (failOn !== "none" && (fileProblems > maxProblems || commentProblems > 0)) ||
     (maxWarnings !== undefined && warnings > maxWarnings);
@@ -288,9 +319,12 @@ function scanCommand(paths: string[], values: Record<string, unknown>, io: CliIo
   else if (format === "sarif") report = formatSarif(result, accepted, io.cwd);
   else if (format === "github") {
     const workspace = io.env["GITHUB_WORKSPACE"] ? resolve(io.cwd, io.env["GITHUB_WORKSPACE"]) : undefined;
-    report = formatGithub(result, accepted, { cwd: io.cwd, workspace, failing: scope === "failing" ? failOn : undefined });
-  }
-  else {
+    report = formatGithub(result, accepted, {
+      cwd: io.cwd,
+      workspace,
+      failing: scope === "failing" ? failOn : undefined,
+    });
+  } else {
     // A report written to a file gets colour only when asked for: the file is not the terminal.
     const color = colorFor(values["color"], outputFile === undefined ? io : { ...io, isTTY: false });
     report = formatText(result, { color, scope, verbose: values["verbose"] === true, failOn, accepted });
@@ -312,8 +346,12 @@ function optionsFor(argv: readonly string[]): Record<string, OptionSpec> {
 function fixCommand(paths: string[], values: Record<string, unknown>, io: CliIo): number {
   const group = choice<Group | "all">(values["group"], "group", ["durable", "per-request", "all"], "durable");
   const kinds = listValues(values["kind"]).map((kind) => choice<Kind>(kind, "kind", KINDS, "interval"));
-  if (values["write"] === true && values["check"] === true) throw new UsageError("--check is a dry run; it cannot be combined with --write");
-  if (values["format"] !== undefined && values["format"] !== "") throw new UsageError("fix's --format takes no value; it runs the project's formatter");
+  if (values["write"] === true && values["check"] === true) {
+    throw new UsageError("--check is a dry run; it cannot be combined with --write");
+  }
+  if (values["format"] !== undefined && values["format"] !== "") {
+    throw new UsageError("fix's --format takes no value; it runs the project's formatter");
+  }
   if (values["shim-import"] !== undefined && values["vendor-shim"] !== undefined) {
     throw new UsageError("--shim-import and --vendor-shim are alternatives; give one");
   }
@@ -332,13 +370,17 @@ function fixCommand(paths: string[], values: Record<string, unknown>, io: CliIo)
   io.stdout(formatFixReport(result, colorFor(values["color"], io)));
   const refused = result.changes.some((change) => change.refused !== null);
   const pending = result.changes.some((change) => change.refused === null);
-  if (result.changes.some((change) => change.writeFailed) || (result.format !== null && result.format.failed !== null)) return 2;
+  if (
+    result.changes.some((change) => change.writeFailed) || (result.format !== null && result.format.failed !== null)
+  ) return 2;
   return (result.write && refused) || (values["check"] === true && pending) ? 1 : 0;
 }
 
 /** The project-loading options both commands take: paths, --tsconfig, --config, --max-file-size, --ignore-pattern, --no-ignore. */
 function loadOptions(paths: string[], values: Record<string, unknown>, io: CliIo): LoadOptions {
-  const maxFileBytes = values["max-file-size"] === undefined ? undefined : positiveInteger(values["max-file-size"], "max-file-size");
+  const maxFileBytes = values["max-file-size"] === undefined
+    ? undefined
+    : positiveInteger(values["max-file-size"], "max-file-size");
   return {
     paths,
     cwd: io.cwd,
@@ -357,7 +399,11 @@ function configPath(values: Record<string, unknown>, io: CliIo): string | undefi
 }
 
 function explainCommand(names: string[], io: CliIo): number {
-  if (names.length !== 1) throw new UsageError(`explain takes one name (a rule, kind or signal), e.g. spawn-audit explain timers; ${validNames()}`);
+  if (names.length !== 1) {
+    throw new UsageError(
+      `explain takes one name (a rule, kind or signal), e.g. spawn-audit explain timers; ${validNames()}`,
+    );
+  }
   io.stdout(explain(names[0]!));
   return 0;
 }
@@ -368,41 +414,56 @@ function initCommand(dirs: string[], values: Record<string, unknown>, io: CliIo)
   const stray = ["logger", "out"].find((name) => values[name] !== undefined);
   if (stray !== undefined) throw new UsageError(`--${stray} is an option of init --shim`);
   const { path, testPatterns, supervisors } = initConfig(resolve(io.cwd, dirs[0] ?? "."), values["force"] === true);
-  const tests = testPatterns.length === 0 ? "the default test patterns cover every test file found" : `test patterns: ${testPatterns.join(", ")}`;
+  const tests = testPatterns.length === 0
+    ? "the default test patterns cover every test file found"
+    : `test patterns: ${testPatterns.join(", ")}`;
   const helpers = supervisors.length === 0 ? "no supervisor helpers found" : `supervisors: ${supervisors.join(", ")}`;
   io.stdout(`spawn-audit: wrote ${path} (${tests}; ${helpers})\n`);
   return 0;
 }
 
 function initShimCommand(dir: string, values: Record<string, unknown>, io: CliIo): number {
-  const logger = values["logger"] === undefined ? undefined : choice<ShimLogger>(values["logger"], "logger", SHIM_LOGGERS, "console");
+  const logger = values["logger"] === undefined
+    ? undefined
+    : choice<ShimLogger>(values["logger"], "logger", SHIM_LOGGERS, "console");
   const written = initShim(dir, {
     ...(logger === undefined ? {} : { logger }),
     ...(typeof values["out"] === "string" ? { out: values["out"] } : {}),
     force: values["force"] === true,
   });
-  const why = written.loggerFrom === "option" ? "" : written.loggerFrom === "package.json" ? " (found in package.json)" : " (no pino or winston in package.json)";
+  const why = written.loggerFrom === "option"
+    ? ""
+    : written.loggerFrom === "package.json"
+    ? " (found in package.json)"
+    : " (no pino or winston in package.json)";
   io.stdout(`spawn-audit: wrote ${written.path}, logging through ${written.logger}${why}\n`);
-  io.stdout(written.config === null
-    ? `Run fix with: spawn-audit fix --shim-import ${written.shimImport}\n`
-    : `Recorded "shimImport": "${written.shimImport}" in ${written.config}; spawn-audit fix uses it\n`);
+  io.stdout(
+    written.config === null
+      ? `Run fix with: spawn-audit fix --shim-import ${written.shimImport}\n`
+      : `Recorded "shimImport": "${written.shimImport}" in ${written.config}; spawn-audit fix uses it\n`,
+  );
   return 0;
 }
 
 /** A repeatable option's values, comma-separated lists split. */
 function listValues(value: unknown): string[] {
-  return (Array.isArray(value) ? value : []).flatMap((item: string) => item.split(",")).map((item) => item.trim()).filter((item) => item !== "");
+  return (Array.isArray(value) ? value : []).flatMap((item: string) => item.split(",")).map((item) => item.trim())
+    .filter((item) => item !== "");
 }
 
 function nonNegativeInteger(value: unknown, name: string): number {
   const parsed = Number(value);
-  if (!Number.isSafeInteger(parsed) || parsed < 0) throw new UsageError(`--${name} must be a whole number of 0 or more (got "${String(value)}")`);
+  if (!Number.isSafeInteger(parsed) || parsed < 0) {
+    throw new UsageError(`--${name} must be a whole number of 0 or more (got "${String(value)}")`);
+  }
   return parsed;
 }
 
 function positiveInteger(value: unknown, name: string): number {
   const parsed = Number(value);
-  if (!Number.isSafeInteger(parsed) || parsed <= 0) throw new UsageError(`--${name} must be a positive integer (got "${String(value)}")`);
+  if (!Number.isSafeInteger(parsed) || parsed <= 0) {
+    throw new UsageError(`--${name} must be a positive integer (got "${String(value)}")`);
+  }
   return parsed;
 }
 

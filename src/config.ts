@@ -26,7 +26,7 @@ import { UsageError } from "./errors.ts";
 import type { Group } from "./site.ts";
 import { RULES } from "../rules/mod.ts";
 import { discoverConfig } from "./config/discover.ts";
-import { readConfigDocument, type ConfigDocument } from "./config/read.ts";
+import { type ConfigDocument, readConfigDocument } from "./config/read.ts";
 import { validateConfig } from "./config/validate.ts";
 
 /**

@@ -13,7 +13,7 @@ import { RULES } from "../rules/mod.ts";
 import { SIGNAL_CATALOGUE, type SignalId } from "./classify/signals.ts";
 import { UsageError } from "./errors.ts";
 import { packageFile } from "./package-files.ts";
-import { KINDS, type Kind } from "./site.ts";
+import { type Kind, KINDS } from "./site.ts";
 
 /**
  * The explanation of `name`, as text ending in a newline.
@@ -26,7 +26,9 @@ export function explain(name: string): string {
   const rule = RULES.find((candidate) => candidate.id === name);
   if (rule !== undefined) {
     const page = packageFile(`rules/${rule.id}/README.md`);
-    if (page === undefined) throw new UsageError(`this spawn-audit installation lacks rules/${rule.id}/README.md; reinstall it`);
+    if (page === undefined) {
+      throw new UsageError(`this spawn-audit installation lacks rules/${rule.id}/README.md; reinstall it`);
+    }
     const text = readFileSync(page, "utf8");
     return text.endsWith("\n") ? text : `${text}\n`;
   }
@@ -40,7 +42,9 @@ export function explain(name: string): string {
     const spec = SIGNAL_CATALOGUE[name as SignalId];
     const points = name === "config-override" ? "the configured group" : spec.group;
     return `signal ${name}: ${spec.message.replace("{detail}", "…")}\n\n` +
-      `It answers the ${spec.question === "work" ? "first question (what is the work?)" : "second question (where is it started?)"}, ` +
+      `It answers the ${
+        spec.question === "work" ? "first question (what is the work?)" : "second question (where is it started?)"
+      }, ` +
       `points to ${points}, with weight ${spec.weight}. See docs/rules.md, "Groups: two questions".\n`;
   }
   throw new UsageError(`unknown rule, kind or signal "${name}"; ${validNames()}`);
@@ -48,5 +52,7 @@ export function explain(name: string): string {
 
 /** The names {@link explain} accepts, for messages: `rules: …; kinds: …; signals: …`. */
 export function validNames(): string {
-  return `rules: ${RULES.map((rule) => rule.id).join(", ")}; kinds: ${KINDS.join(", ")}; signals: ${Object.keys(SIGNAL_CATALOGUE).join(", ")}`;
+  return `rules: ${RULES.map((rule) => rule.id).join(", ")}; kinds: ${KINDS.join(", ")}; signals: ${
+    Object.keys(SIGNAL_CATALOGUE).join(", ")
+  }`;
 }

@@ -53,7 +53,9 @@ const ENVIRONMENT_ERRORS: Readonly<Record<string, string>> = {
  * @returns the line; `undefined` when `error` is a bug, which should keep its stack trace.
  */
 export function describeFatal(error: unknown, activity?: Activity): string | undefined {
-  const where = activity === undefined ? "" : ` while ${activity.phase}${activity.file === undefined ? "" : ` ${activity.file}`}`;
+  const where = activity === undefined
+    ? ""
+    : ` while ${activity.phase}${activity.file === undefined ? "" : ` ${activity.file}`}`;
   if (error instanceof RangeError && STACK_EXHAUSTED.test(error.message)) {
     // The flag is V8's, in KB; Node refuses it in NODE_OPTIONS, so it goes on the command line.
     const runtime = "Deno" in globalThis ? "deno run --v8-flags=--stack-size=4000" : "node --stack-size=4000";

@@ -11,7 +11,17 @@
  *
  * @module
  */
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, extname, join, resolve } from "node:path";
 import { applyEdits as applyJsonEdits, modify } from "jsonc-parser";
 import picomatch from "picomatch";
@@ -25,7 +35,7 @@ import { DEFAULT_MAX_FILE_BYTES, displayPath } from "./project.ts";
 import { findSupervisorHelpers } from "./config/supervisor-helpers.ts";
 import { SHIM_SUPERVISORS } from "./classify/status.ts";
 import { DEFAULT_TEST_PATTERNS } from "./scan.ts";
-import { shimModuleText, SHIM_LOGGERS, type ModuleFlavour, type ShimLogger } from "./shim-module.ts";
+import { type ModuleFlavour, SHIM_LOGGERS, type ShimLogger, shimModuleText } from "./shim-module.ts";
 
 /** The file `init` writes. */
 const INIT_FILE_NAME = "spawn-audit.json";
@@ -38,7 +48,8 @@ const SCHEMA_URL = "https://spawn-audit.dev/schema/config.v1.json";
  * the std library's, Jest, Vitest, Mocha, AVA, tap, uvu, Playwright) or
  * registers a Deno test: its sites are test sites wherever the file is.
  */
-const TEST_FRAMEWORK = /\bfrom\s+["'](?:node:test|vitest|@jest\/globals|mocha|ava|tap|uvu|@playwright\/test|(?:jsr:)?@std\/(?:testing|assert)\b[^"']*)["']|\brequire\(\s*["'](?:node:test|mocha|ava|tap|uvu)["']\s*\)|\bDeno\.test\s*\(/;
+const TEST_FRAMEWORK =
+  /\bfrom\s+["'](?:node:test|vitest|@jest\/globals|mocha|ava|tap|uvu|@playwright\/test|(?:jsr:)?@std\/(?:testing|assert)\b[^"']*)["']|\brequire\(\s*["'](?:node:test|mocha|ava|tap|uvu)["']\s*\)|\bDeno\.test\s*\(/;
 
 /** How much of each file is read to find a test framework import: imports come first. */
 const HEAD_BYTES = 8192;
@@ -92,7 +103,13 @@ export function initConfig(dir: string, force: boolean): InitResult {
  */
 function projectSources(dir: string, testPatterns: readonly string[]): string[] {
   const isTest = picomatch([...DEFAULT_TEST_PATTERNS, ...testPatterns], { dot: true });
-  const { files } = discoverFiles({ paths: [dir], root: dir, ignoreGlobs: [], gitignore: true, maxFileBytes: DEFAULT_MAX_FILE_BYTES });
+  const { files } = discoverFiles({
+    paths: [dir],
+    root: dir,
+    ignoreGlobs: [],
+    gitignore: true,
+    maxFileBytes: DEFAULT_MAX_FILE_BYTES,
+  });
   return files.filter((file) => !isTest(displayPath(file, dir)));
 }
 
@@ -150,20 +167,30 @@ export interface InitShimResult {
 export function initShim(dir: string, options: InitShimOptions): InitShimResult {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`not a directory: ${dir}`);
   const typescript = existsSync(join(dir, "tsconfig.json"));
-  const out = resolve(dir, options.out ?? `${existsSync(join(dir, "src")) ? "src/" : ""}supervision.${typescript ? "ts" : "js"}`);
+  const out = resolve(
+    dir,
+    options.out ?? `${existsSync(join(dir, "src")) ? "src/" : ""}supervision.${typescript ? "ts" : "js"}`,
+  );
   const extension = extname(out);
   const nearest = nearestPackage(dir);
   const manifest = nearest?.dir === dir ? nearest : undefined; // dir's own package.json, not a parent's
-  const flavour: ModuleFlavour | undefined = /^\.[cm]?ts$/.test(extension) ? "ts"
-    : extension === ".mjs" || (extension === ".js" && manifest?.type === "module") ? "esm"
-    : extension === ".cjs" || extension === ".js" ? "cjs"
+  const flavour: ModuleFlavour | undefined = /^\.[cm]?ts$/.test(extension)
+    ? "ts"
+    : extension === ".mjs" || (extension === ".js" && manifest?.type === "module")
+    ? "esm"
+    : extension === ".cjs" || extension === ".js"
+    ? "cjs"
     : undefined;
-  if (flavour === undefined) throw new UsageError(`--out ${options.out}: the module must end in .ts, .mts, .cts, .js, .mjs or .cjs`);
+  if (flavour === undefined) {
+    throw new UsageError(`--out ${options.out}: the module must end in .ts, .mts, .cts, .js, .mjs or .cjs`);
+  }
   if (existsSync(out) && !options.force) throw new UsageError(`${out} already exists; pass --force to overwrite it`);
   const detected = options.logger === undefined ? dependencyLogger(manifest?.dependencies ?? new Set()) : undefined;
   const logger = options.logger ?? detected ?? "console";
   // TypeScript imports its .ts modules by their .js names; Deno by their own.
-  const runtimeName = existsSync(join(dir, "deno.json")) || existsSync(join(dir, "deno.jsonc")) ? out : out.replace(/\.([cm]?)ts$/, ".$1js");
+  const runtimeName = existsSync(join(dir, "deno.json")) || existsSync(join(dir, "deno.jsonc"))
+    ? out
+    : out.replace(/\.([cm]?)ts$/, ".$1js");
   const relativeName = displayPath(runtimeName, dir);
   const shimImport = relativeName.startsWith("../") ? relativeName : `./${relativeName}`;
   mkdirSync(dirname(out), { recursive: true });
@@ -171,7 +198,9 @@ export function initShim(dir: string, options: InitShimOptions): InitShimResult 
   const config = configsIn(dir)[0];
   if (config !== undefined) {
     const text = readFileSync(config.path, "utf8");
-    const edits = modify(text, config.key === undefined ? ["shimImport"] : [config.key, "shimImport"], shimImport, { formattingOptions: { insertSpaces: true, tabSize: 2 } });
+    const edits = modify(text, config.key === undefined ? ["shimImport"] : [config.key, "shimImport"], shimImport, {
+      formattingOptions: { insertSpaces: true, tabSize: 2 },
+    });
     writeNew(config.path, applyJsonEdits(text, edits), true);
   }
   return {

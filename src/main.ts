@@ -10,7 +10,7 @@
 import { readFileSync } from "node:fs";
 import process from "node:process";
 import { runCli } from "./cli.ts";
-import { describeFatal, type Activity } from "./fatal.ts";
+import { type Activity, describeFatal } from "./fatal.ts";
 
 // A reader that stops early (`spawn-audit scan . | head`, quitting a pager) closes the pipe: the rest of
 // the output is dropped and the run ends quietly with the exit code it would have had, not an EPIPE stack trace.

@@ -13,7 +13,19 @@
  * @module
  */
 /** The data model: spawn sites, kinds, groups, statuses, signals (src/site.ts). */
-export type { Group, Kind, Position, Resolution, ScanProblem, ScanWarning, Signal, SkippedFile, SkipReason, SpawnSite, Status } from "./site.ts";
+export type {
+  Group,
+  Kind,
+  Position,
+  Resolution,
+  ScanProblem,
+  ScanWarning,
+  Signal,
+  SkippedFile,
+  SkipReason,
+  SpawnSite,
+  Status,
+} from "./site.ts";
 export { GROUPS, KINDS, SKIP_REASONS, STATUSES } from "./site.ts";
 /** The configuration's shape, discovery and validation (src/config.ts, schema/config.v1.json). */
 export type { Config, GroupOverride, IgnoreCommentOptions, ResolvedConfig, RuleSetting } from "./config.ts";

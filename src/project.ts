@@ -13,14 +13,13 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 import { getLibFiles, libFolderInMemoryPath } from "@ts-morph/common";
 import { ts } from "ts-morph";
 import { rememberProgram } from "./analysis/declarations.ts";
-import { loadConfig, type Config } from "./config.ts";
+import { type Config, loadConfig } from "./config.ts";
 import { UsageError } from "./errors.ts";
 import { discoverFiles, isDeclarationFile, isSourceFile, SOURCE_EXTENSIONS } from "./files/discover.ts";
 import { skippedCounts } from "./files/skipped.ts";
 import { ConfigFinder, type ParsedConfig } from "./files/tsconfig.ts";
-import { DenoConfigs, type DenoConfig } from "./files/deno.ts";
+import { type DenoConfig, DenoConfigs } from "./files/deno.ts";
 import type { ScanProblem, ScanWarning, SkippedFile } from "./site.ts";
-
 
 /** Files larger than this are skipped with a problem (generated bundles, data): 2 MiB. */
 export const DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
@@ -154,14 +153,20 @@ export function planScan(options: LoadOptions): ScanPlan {
   const unsaved = new Set(paths.filter((path) => sources.has(path) && !existsSync(path)));
   for (const [index, path] of paths.entries()) {
     const at = unsaved.has(path) ? dirname(path) : path;
-    if (!existsSync(at)) throw new UsageError(`path not found: ${at === path ? options.paths[index] ?? path : displayPath(at, options.cwd)}`);
+    if (!existsSync(at)) {
+      throw new UsageError(
+        `path not found: ${at === path ? options.paths[index] ?? path : displayPath(at, options.cwd)}`,
+      );
+    }
   }
   const anchor = unsaved.has(paths[0]!) ? dirname(paths[0]!) : paths[0]!;
   const explicit = options.tsconfig === undefined ? undefined : resolve(options.cwd, options.tsconfig);
   if (explicit !== undefined && !existsSync(explicit)) throw new UsageError(`tsconfig not found: ${options.tsconfig}`);
   const rootTsconfig = explicit ?? findTsconfig(anchor);
   const root = rootTsconfig !== undefined ? dirname(rootTsconfig) : packageRoot(anchor);
-  const config = typeof options.config === "object" ? options.config : loadConfig(options.config === undefined ? undefined : resolve(options.cwd, options.config), anchor);
+  const config = typeof options.config === "object"
+    ? options.config
+    : loadConfig(options.config === undefined ? undefined : resolve(options.cwd, options.config), anchor);
 
   const discovered = discoverFiles({
     paths: paths.filter((path) => !unsaved.has(path)),
@@ -174,13 +179,17 @@ export function planScan(options: LoadOptions): ScanPlan {
     maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
   });
   for (const path of unsaved) {
-    if (!isSourceFile(path)) throw new UsageError(`not a source file (${SOURCE_EXTENSIONS.join(" ")}): ${displayPath(path, options.cwd)}`);
+    if (!isSourceFile(path)) {
+      throw new UsageError(`not a source file (${SOURCE_EXTENSIONS.join(" ")}): ${displayPath(path, options.cwd)}`);
+    }
     discovered.files.push(path);
   }
   // An editor's buffer in an ignored file is a clean run that lists the file as skipped, not an error.
   if (discovered.files.length === 0 && discovered.problems.length === 0 && sources.size === 0) {
     const skipped = discovered.skipped.length === 0 ? "" : ` (not scanned: ${skippedCounts(discovered.skipped)})`;
-    throw new UsageError(`no source files (${SOURCE_EXTENSIONS.join(" ")}) to scan under ${options.paths.join(", ") || "."}${skipped}`);
+    throw new UsageError(
+      `no source files (${SOURCE_EXTENSIONS.join(" ")}) to scan under ${options.paths.join(", ") || "."}${skipped}`,
+    );
   }
 
   const finder = new ConfigFinder();
@@ -191,15 +200,29 @@ export function planScan(options: LoadOptions): ScanPlan {
   const rootConfig = rootTsconfig === undefined ? undefined : finder.parse(rootTsconfig);
   for (const file of discovered.files) {
     // No config lists a file that is not on disk: it takes the options of the nearest one.
-    const owner = explicit === undefined ? finder.ownerOf(file) ?? (unsaved.has(file) ? rootConfig : undefined) : forced;
+    const owner = explicit === undefined
+      ? finder.ownerOf(file) ?? (unsaved.has(file) ? rootConfig : undefined)
+      : forced;
     // A file no tsconfig includes is a Deno file when a deno.json is above it.
     const denoConfig = owner === undefined && explicit === undefined ? denoConfigs.configOf(file) : undefined;
     const key = owner?.path ?? denoConfig?.path ?? null;
     let plan = programs.get(key);
     if (plan === undefined) {
       plan = denoConfig === undefined
-        ? { tsconfig: key, compilerOptions: scanOptions(owner), files: [], rootNames: [...(owner?.declarations ?? [])], inMemory: new Map() }
-        : { tsconfig: key, compilerOptions: denoConfig.options, files: [], rootNames: [...denoConfig.inMemory.keys()], inMemory: denoConfig.inMemory };
+        ? {
+          tsconfig: key,
+          compilerOptions: scanOptions(owner),
+          files: [],
+          rootNames: [...(owner?.declarations ?? [])],
+          inMemory: new Map(),
+        }
+        : {
+          tsconfig: key,
+          compilerOptions: denoConfig.options,
+          files: [],
+          rootNames: [...denoConfig.inMemory.keys()],
+          inMemory: denoConfig.inMemory,
+        };
       programs.set(key, plan);
       if (denoConfig !== undefined) deno.set(plan, denoConfig);
     }
@@ -208,7 +231,9 @@ export function planScan(options: LoadOptions): ScanPlan {
     const standIn = sources.get(file);
     if (standIn !== undefined) plan.inMemory = new Map([...plan.inMemory, [file.split(sep).join("/"), standIn]]);
   }
-  for (const [plan, config] of deno) plan.compilerOptions = denoConfigs.programOptions(config, plan.files, plan.inMemory);
+  for (const [plan, config] of deno) {
+    plan.compilerOptions = denoConfigs.programOptions(config, plan.files, plan.inMemory);
+  }
   return {
     root,
     files: discovered.files,
@@ -246,9 +271,15 @@ function scanOptions(config: ParsedConfig | undefined): ts.CompilerOptions {
 export function buildProgram(plan: ScanPlan, only?: ReadonlySet<string>): LoadedProject {
   const checkers = new Map<ts.SourceFile, ts.TypeChecker>();
   const shared = new Map<string, ts.SourceFile>();
-  const wanted = only === undefined ? plan.programs : plan.programs.filter((each) => each.files.some((file) => only.has(file)));
+  const wanted = only === undefined
+    ? plan.programs
+    : plan.programs.filter((each) => each.files.some((file) => only.has(file)));
   const programs = wanted.map((each): LoadedProgram => {
-    const program = ts.createProgram({ rootNames: each.rootNames, options: each.compilerOptions, host: compilerHost(each.compilerOptions, shared, each.inMemory) });
+    const program = ts.createProgram({
+      rootNames: each.rootNames,
+      options: each.compilerOptions,
+      host: compilerHost(each.compilerOptions, shared, each.inMemory),
+    });
     // Creating the checker binds every file, which also sets the parent pointers the rules walk.
     const checker = program.getTypeChecker();
     rememberProgram(program);
@@ -295,7 +326,11 @@ const libSourceFiles = new Map<string, ts.SourceFile>();
  * scan's programs (keyed like the language service's document registry, by
  * path, language version and module format).
  */
-function compilerHost(options: ts.CompilerOptions, shared: Map<string, ts.SourceFile>, inMemory: ReadonlyMap<string, string>): ts.CompilerHost {
+function compilerHost(
+  options: ts.CompilerOptions,
+  shared: Map<string, ts.SourceFile>,
+  inMemory: ReadonlyMap<string, string>,
+): ts.CompilerHost {
   const host = ts.createCompilerHost(options);
   const { getSourceFile, fileExists, readFile } = host;
   const textOf = (file: string): string | undefined => LIB_TEXTS.get(file) ?? inMemory.get(file);
@@ -307,12 +342,20 @@ function compilerHost(options: ts.CompilerOptions, shared: Map<string, ts.Source
     const memoryText = inMemory.get(file);
     if (memoryText !== undefined) return ts.createSourceFile(file, memoryText, language);
     const libText = LIB_TEXTS.get(file);
-    const cache = libText !== undefined ? libSourceFiles : file.includes("/node_modules/") && isDeclarationFile(file) ? shared : undefined;
+    const cache = libText !== undefined
+      ? libSourceFiles
+      : file.includes("/node_modules/") && isDeclarationFile(file)
+      ? shared
+      : undefined;
     if (cache === undefined) return getSourceFile.call(host, file, language, onError, shouldCreate);
-    const key = typeof language === "object" ? `${file}\0${language.languageVersion}\0${language.impliedNodeFormat}` : `${file}\0${language}`;
+    const key = typeof language === "object"
+      ? `${file}\0${language.languageVersion}\0${language.impliedNodeFormat}`
+      : `${file}\0${language}`;
     let parsed = cache.get(key);
     if (parsed === undefined) {
-      parsed = libText !== undefined ? ts.createSourceFile(file, libText, language) : getSourceFile.call(host, file, language, onError, shouldCreate);
+      parsed = libText !== undefined
+        ? ts.createSourceFile(file, libText, language)
+        : getSourceFile.call(host, file, language, onError, shouldCreate);
       if (parsed !== undefined) cache.set(key, parsed);
     }
     return parsed;
@@ -335,7 +378,7 @@ function findTsconfig(start: string): string | undefined {
 
 function packageRoot(start: string): string {
   const first = statSync(start).isDirectory() ? start : dirname(start);
-  for (let dir = first; ; dir = dirname(dir)) {
+  for (let dir = first;; dir = dirname(dir)) {
     if (existsSync(join(dir, "package.json"))) return dir;
     if (dirname(dir) === dir) return first;
   }

@@ -53,15 +53,27 @@ export interface ScanInput {
 export function collectScanInput(options: ScanInputOptions): ScanInput {
   const { paths, fileList, stdinFilepath, cwd } = options;
   if (stdinFilepath !== undefined) {
-    if (fileList !== undefined) throw new UsageError("--stdin-filepath reads the source from standard input; it cannot be combined with --file-list");
-    if (paths.length > 0) throw new UsageError(`--stdin-filepath scans only the text on standard input; leave out the paths (${paths.join(", ")})`);
+    if (fileList !== undefined) {
+      throw new UsageError(
+        "--stdin-filepath reads the source from standard input; it cannot be combined with --file-list",
+      );
+    }
+    if (paths.length > 0) {
+      throw new UsageError(
+        `--stdin-filepath scans only the text on standard input; leave out the paths (${paths.join(", ")})`,
+      );
+    }
     if (stdinFilepath === "") throw new UsageError("--stdin-filepath needs the path the text is reported under");
     return { paths: [stdinFilepath], sources: new Map([[resolve(cwd, stdinFilepath), options.readStdin()]]) };
   }
   if (fileList === undefined) return { paths: [...paths], sources: new Map() };
   const listed = parseFileList(readList(fileList, cwd, options.readStdin));
   if (listed.length === 0) {
-    throw new UsageError(`the file list ${fileList === "-" ? "on standard input" : fileList} names no paths (without --file-list the whole project is scanned)`);
+    throw new UsageError(
+      `the file list ${
+        fileList === "-" ? "on standard input" : fileList
+      } names no paths (without --file-list the whole project is scanned)`,
+    );
   }
   return { paths: [...paths, ...listed], sources: new Map() };
 }

@@ -25,7 +25,10 @@ import { FileIgnores } from "./classify/ignore-comments.ts";
  * Deno (`*_test.*`, `*.bench.*`), and common folders.
  */
 export const DEFAULT_TEST_PATTERNS: readonly string[] = [
-  "**/*.{test,spec}.*", "**/*_{test,spec}.*", "**/*.bench.*", "**/*_bench.*",
+  "**/*.{test,spec}.*",
+  "**/*_{test,spec}.*",
+  "**/*.bench.*",
+  "**/*_bench.*",
   "**/{test,tests,__tests__,__mocks__,spec,fixtures,__fixtures__,bench,benchmarks,e2e,cypress}/**",
 ];
 
@@ -109,12 +112,17 @@ export function scanProjectLocated(
     matchesFile: override.files === undefined ? () => true : picomatch(override.files, { dot: true }),
     callees: override.callees === undefined ? undefined : new Set(override.callees),
   }));
-  const problems: ScanProblem[] = project.problems.map((problem) => ({ ...problem, file: displayPath(problem.file, cwd) }));
+  const problems: ScanProblem[] = project.problems.map((problem) => ({
+    ...problem,
+    file: displayPath(problem.file, cwd),
+  }));
   const skipped: SkippedFile[] = project.skipped.map((entry) => ({ ...entry, file: displayEntry(entry.file, cwd) }));
   const located: LocatedSite[] = [];
   let filesScanned = 0;
 
-  const targets = project.programs.flatMap(({ program, checker, targets }) => targets.map((sourceFile) => ({ program, checker, sourceFile })));
+  const targets = project.programs.flatMap(({ program, checker, targets }) =>
+    targets.map((sourceFile) => ({ program, checker, sourceFile }))
+  );
   for (const [done, { program, checker, sourceFile }] of targets.entries()) {
     const file = displayPath(sourceFile.fileName, cwd);
     onFile?.(done, targets.length, file);
@@ -142,7 +150,12 @@ export function scanProjectLocated(
         for (const rule of interested) {
           const detection = rule.check(node, context);
           if (detection !== undefined) {
-            located.push({ site: toSite(detection, rule, fileFacts, overrides, supervisors), node: detection.node, work: detection.work, rule });
+            located.push({
+              site: toSite(detection, rule, fileFacts, overrides, supervisors),
+              node: detection.node,
+              work: detection.work,
+              rule,
+            });
           }
         }
       }

@@ -43,10 +43,22 @@ export function shimModuleText(logger: ShimLogger, flavour: ModuleFlavour, speci
     " */",
   ];
   if (flavour === "cjs") {
-    lines.push(...LOGGER_REQUIRE[logger], `const { ${ADAPTER[logger]} } = require("spawn-audit/shim/logger");`, `const shim = require("spawn-audit/shim");`);
+    lines.push(
+      ...LOGGER_REQUIRE[logger],
+      `const { ${ADAPTER[logger]} } = require("spawn-audit/shim/logger");`,
+      `const shim = require("spawn-audit/shim");`,
+    );
   } else {
-    lines.push(...LOGGER_IMPORT[logger], `import * as shim from "spawn-audit/shim";`, `import { ${ADAPTER[logger]} } from "spawn-audit/shim/logger";`);
-    if (ts) lines.push(`import type { LoggedOptions, SupervisedOptions, TaskFactory, TaskHandle, WorkerLike } from "spawn-audit/shim";`);
+    lines.push(
+      ...LOGGER_IMPORT[logger],
+      `import * as shim from "spawn-audit/shim";`,
+      `import { ${ADAPTER[logger]} } from "spawn-audit/shim/logger";`,
+    );
+    if (ts) {
+      lines.push(
+        `import type { LoggedOptions, SupervisedOptions, TaskFactory, TaskHandle, WorkerLike } from "spawn-audit/shim";`,
+      );
+    }
     lines.push("", `export * from "spawn-audit/shim";`);
   }
   lines.push("", ...adapter(logger, exported));
@@ -57,22 +69,30 @@ export function shimModuleText(logger: ShimLogger, flavour: ModuleFlavour, speci
     ...(flavour === "cjs" ? [] : ["export { supervisor as defaultSupervisor };"]),
     "",
     "/** `spawnSupervised` of spawn-audit/shim, under this module's supervisor. */",
-    `${exported}function spawnSupervised${typed("<T>")}(name${typed(": string")}, factory${typed(": TaskFactory<T>")}, options${typed(": SupervisedOptions")} = {})${typed(": TaskHandle<T>")} {`,
+    `${exported}function spawnSupervised${typed("<T>")}(name${typed(": string")}, factory${
+      typed(": TaskFactory<T>")
+    }, options${typed(": SupervisedOptions")} = {})${typed(": TaskHandle<T>")} {`,
     "  return shim.spawnSupervised(name, factory, { supervisor, ...options });",
     "}",
     "",
     "/** `spawnLogged` of spawn-audit/shim, under this module's supervisor. */",
-    `${exported}function spawnLogged${typed("<T>")}(name${typed(": string")}, work${typed(": PromiseLike<T> | TaskFactory<T>")}, options${typed(": LoggedOptions")} = {})${typed(": TaskHandle<T>")} {`,
+    `${exported}function spawnLogged${typed("<T>")}(name${typed(": string")}, work${
+      typed(": PromiseLike<T> | TaskFactory<T>")
+    }, options${typed(": LoggedOptions")} = {})${typed(": TaskHandle<T>")} {`,
     "  return shim.spawnLogged(name, work, { supervisor, ...options });",
     "}",
     "",
     "/** `superviseWorker` of spawn-audit/shim, under this module's supervisor. */",
-    `${exported}function superviseWorker(name${typed(": string")}, create${typed(": () => WorkerLike")}, options${typed(": SupervisedOptions")} = {})${typed(": TaskHandle<void>")} {`,
+    `${exported}function superviseWorker(name${typed(": string")}, create${typed(": () => WorkerLike")}, options${
+      typed(": SupervisedOptions")
+    } = {})${typed(": TaskHandle<void>")} {`,
     "  return shim.superviseWorker(name, create, { supervisor, ...options });",
     "}",
     "",
     "/** `logWorker` of spawn-audit/shim, under this module's supervisor. */",
-    `${exported}function logWorker${typed("<W extends WorkerLike>")}(name${typed(": string")}, worker${typed(": W")}, options${typed(": LoggedOptions")} = {})${typed(": W")} {`,
+    `${exported}function logWorker${typed("<W extends WorkerLike>")}(name${typed(": string")}, worker${
+      typed(": W")
+    }, options${typed(": LoggedOptions")} = {})${typed(": W")} {`,
     "  return shim.logWorker(name, worker, { supervisor, ...options });",
     "}",
   );

@@ -181,7 +181,16 @@ export interface ScanProblem {
  * - `unparsable`: has a syntax error.
  * - `vendored`: the shim as `fix --vendor-shim` wrote it (its first line says so).
  */
-export type SkipReason = "gitignored" | "ignore-pattern" | "node_modules" | "declaration" | "too-large" | "binary" | "unreadable" | "unparsable" | "vendored";
+export type SkipReason =
+  | "gitignored"
+  | "ignore-pattern"
+  | "node_modules"
+  | "declaration"
+  | "too-large"
+  | "binary"
+  | "unreadable"
+  | "unparsable"
+  | "vendored";
 
 /** Every skip reason, in report order. */
 export const SKIP_REASONS: readonly SkipReason[] = [

@@ -19,10 +19,20 @@ import { writeTree } from "./support/tree.ts";
 
 const PROJECT: Record<string, string> = {
   "package.json": JSON.stringify({ name: "app", private: true }),
-  "tsconfig.json": JSON.stringify({ compilerOptions: { target: "ES2022", module: "ESNext", moduleResolution: "Bundler", allowImportingTsExtensions: true, strict: true }, include: ["src"] }),
+  "tsconfig.json": JSON.stringify({
+    compilerOptions: {
+      target: "ES2022",
+      module: "ESNext",
+      moduleResolution: "Bundler",
+      allowImportingTsExtensions: true,
+      strict: true,
+    },
+    include: ["src"],
+  }),
   // main.ts → api.ts → types.ts: main's finding depends on a type two imports away.
   "src/types.ts": "export type Job = Promise<void>;\n",
-  "src/api.ts": `import type { Job } from "./types.ts";\nexport function load(): Job {\n  return Promise.resolve() as Job;\n}\n`,
+  "src/api.ts":
+    `import type { Job } from "./types.ts";\nexport function load(): Job {\n  return Promise.resolve() as Job;\n}\n`,
   "src/main.ts": `import { load } from "./api.ts";\nexport function start(): void {\n  load();\n}\n`,
   "src/other.ts": "export function idle(): void {\n  setTimeout(() => {}, 10);\n}\n",
 };
@@ -50,7 +60,8 @@ function run(version?: string): { result: ScanResult; built: boolean } {
   return { result, built: phases.includes("loading and type-checking the project") };
 }
 
-const sitesIn = (result: ScanResult, file: string): string[] => result.sites.filter((site) => site.file === file).map((site) => `${site.kind}:${site.start.line}`);
+const sitesIn = (result: ScanResult, file: string): string[] =>
+  result.sites.filter((site) => site.file === file).map((site) => `${site.kind}:${site.start.line}`);
 
 describe("--cache", () => {
   test("an unchanged re-run gives the same report without building a program", () => {
@@ -95,7 +106,13 @@ module.exports = { Client };
     const scanLib = (): ScanResult =>
       scanPart(planScan({ paths: ["lib"], cwd: dir }), { cwd: dir, cache: new ResultCache(cacheDir) });
     assert.deepEqual(sitesIn(scanLib(), "lib/ready.js"), ["floating-promise:2"]);
-    writeFileSync(join(dir, "lib/client.js"), readFileSync(join(dir, "lib/client.js"), "utf8").replace("Promise<string>", "void").replace("return Promise.resolve(String(db));", ""));
+    writeFileSync(
+      join(dir, "lib/client.js"),
+      readFileSync(join(dir, "lib/client.js"), "utf8").replace("Promise<string>", "void").replace(
+        "return Promise.resolve(String(db));",
+        "",
+      ),
+    );
     assert.deepEqual(sitesIn(scanLib(), "lib/ready.js"), []);
   });
 
@@ -109,7 +126,9 @@ module.exports = { Client };
 
   test("a change to the compiler options invalidates every file", () => {
     run();
-    const tsconfig = JSON.parse(readFileSync(join(dir, "tsconfig.json"), "utf8")) as { compilerOptions: Record<string, unknown> };
+    const tsconfig = JSON.parse(readFileSync(join(dir, "tsconfig.json"), "utf8")) as {
+      compilerOptions: Record<string, unknown>;
+    };
     tsconfig.compilerOptions["paths"] = { "#api": ["./src/api.ts"] };
     writeFileSync(join(dir, "tsconfig.json"), JSON.stringify(tsconfig));
     assert.equal(run().built, true);
@@ -123,15 +142,25 @@ module.exports = { Client };
   });
 
   test("a corrupt cache is a warning, the scan is complete, and the cache is rewritten", async () => {
-    const cold = await runInProcess(["scan", "--cache", "--cache-location", ".cache", "--format", "json", "."], { cwd: dir });
+    const cold = await runInProcess(["scan", "--cache", "--cache-location", ".cache", "--format", "json", "."], {
+      cwd: dir,
+    });
     writeFileSync(join(cacheDir, CACHE_FILE), "{ not json");
-    const corrupt = await runInProcess(["scan", "--cache", "--cache-location", ".cache", "--format", "json", "."], { cwd: dir });
+    const corrupt = await runInProcess(["scan", "--cache", "--cache-location", ".cache", "--format", "json", "."], {
+      cwd: dir,
+    });
     assert.equal(corrupt.code, cold.code);
-    const report = JSON.parse(corrupt.stdout) as { warnings: Array<{ file: string; message: string }>; sites: unknown[] };
+    const report = JSON.parse(corrupt.stdout) as {
+      warnings: Array<{ file: string; message: string }>;
+      sites: unknown[];
+    };
     assert.deepEqual(report.sites, (JSON.parse(cold.stdout) as { sites: unknown[] }).sites);
     assert.equal(report.warnings.length, 1);
     assert.match(report.warnings[0]!.message, /^the cache is corrupt \(.+\); it is rebuilt$/);
-    assert.equal(typeof (JSON.parse(readFileSync(join(cacheDir, CACHE_FILE), "utf8")) as { files: unknown }).files, "object");
+    assert.equal(
+      typeof (JSON.parse(readFileSync(join(cacheDir, CACHE_FILE), "utf8")) as { files: unknown }).files,
+      "object",
+    );
     assert.equal(run().built, false);
   });
 

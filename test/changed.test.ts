@@ -16,7 +16,15 @@ import { writeTree } from "./support/tree.ts";
 let repo = "";
 
 function git(...args: string[]): void {
-  execFileSync("git", ["-c", "user.name=test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false", ...args], { cwd: repo, stdio: "ignore" });
+  execFileSync("git", [
+    "-c",
+    "user.name=test",
+    "-c",
+    "user.email=test@example.com",
+    "-c",
+    "commit.gpgsign=false",
+    ...args,
+  ], { cwd: repo, stdio: "ignore" });
 }
 
 interface Report {
@@ -33,18 +41,31 @@ before(() => {
   repo = mkdtempSync(join(tmpdir(), "spawn-audit-changed-"));
   writeTree(repo, {
     "package.json": JSON.stringify({ name: "app", private: true }),
-    "tsconfig.json": JSON.stringify({ compilerOptions: { target: "ES2022", module: "ESNext", moduleResolution: "Bundler", allowImportingTsExtensions: true, strict: true }, include: ["src"] }),
+    "tsconfig.json": JSON.stringify({
+      compilerOptions: {
+        target: "ES2022",
+        module: "ESNext",
+        moduleResolution: "Bundler",
+        allowImportingTsExtensions: true,
+        strict: true,
+      },
+      include: ["src"],
+    }),
     ".gitignore": "node_modules/\n",
     // The promise type lives in a file that does not change: the changed file needs it.
     "src/jobs.ts": "export interface Queue {\n  drain(): PromiseLike<void>;\n}\n",
-    "src/worker.ts": "import type { Queue } from \"./jobs.ts\";\nexport function start(queue: Queue): void {\n  setTimeout(() => {}, 10);\n}\n",
+    "src/worker.ts":
+      'import type { Queue } from "./jobs.ts";\nexport function start(queue: Queue): void {\n  setTimeout(() => {}, 10);\n}\n',
     "src/idle.ts": "export function idle(): void {\n  setInterval(() => {}, 1000);\n}\n",
   });
   git("init", "--quiet", "--initial-branch=main");
   git("add", ".");
   git("commit", "--quiet", "-m", "initial");
   git("checkout", "--quiet", "-b", "feature");
-  writeFileSync(join(repo, "src/worker.ts"), "import type { Queue } from \"./jobs.ts\";\nexport function start(queue: Queue): void {\n  queue.drain();\n}\n");
+  writeFileSync(
+    join(repo, "src/worker.ts"),
+    'import type { Queue } from "./jobs.ts";\nexport function start(queue: Queue): void {\n  queue.drain();\n}\n',
+  );
   git("commit", "--quiet", "-am", "drain");
   writeFileSync(join(repo, "src/fresh.ts"), "export function later(): void {\n  queueMicrotask(() => {});\n}\n");
 });
@@ -77,7 +98,7 @@ describe("--changed", () => {
   test("an unknown ref is exit 2 with one line", async () => {
     const { code, stderr } = await scan("--changed=no-such-branch");
     assert.equal(code, 2);
-    assert.equal(stderr, "spawn-audit: --changed: unknown git ref \"no-such-branch\"\n");
+    assert.equal(stderr, 'spawn-audit: --changed: unknown git ref "no-such-branch"\n');
   });
 
   test("outside a git repository is exit 2 with one line", async () => {

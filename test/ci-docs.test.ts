@@ -37,9 +37,18 @@ test("every option docs/ci.md and the README's shell examples use is one spawn-a
   assert.ok(fencedBlocks(ciDoc).length >= 3, "docs/ci.md has its workflow, baseline and pre-commit examples");
   const blocks = [...fencedBlocks(ciDoc), ...fencedBlocks(readme).filter((block) => block.info === "sh")];
   // In a pipeline, only the spawn-audit command's flags are ours (`git diff --name-only … | spawn-audit scan …`).
-  const ours = (line: string): string => line.includes("|") ? line.split("|").filter((part) => part.includes("spawn-audit")).join(" ") : line;
-  const used = new Set(blocks.flatMap(({ body }) => body.split("\n").map(ours).flatMap((line) => [...line.matchAll(/(?<![\w-])--[a-z][a-z-]*/g)].map((match) => match[0]))));
-  const commandLines = blocks.flatMap(({ body }) => body.split("\n").map(ours).filter((line) => /\bspawn-audit scan\b/.test(line)));
+  const ours = (line: string): string =>
+    line.includes("|") ? line.split("|").filter((part) => part.includes("spawn-audit")).join(" ") : line;
+  const used = new Set(
+    blocks.flatMap(({ body }) =>
+      body.split("\n").map(ours).flatMap((line) =>
+        [...line.matchAll(/(?<![\w-])--[a-z][a-z-]*/g)].map((match) => match[0])
+      )
+    ),
+  );
+  const commandLines = blocks.flatMap(({ body }) =>
+    body.split("\n").map(ours).filter((line) => /\bspawn-audit scan\b/.test(line))
+  );
   for (const line of commandLines) for (const short of line.match(/(?<=\s)-[a-zA-Z](?=\s|$)/g) ?? []) used.add(short);
   assert.ok(used.has("--format") && used.has("--baseline"), `the flags found: ${[...used].join(" ")}`);
   const known = new Set([...help.stdout.matchAll(/(?<![\w-])--?[a-zA-Z][\w-]*/g)].map((match) => match[0]));
@@ -88,7 +97,9 @@ test(".pre-commit-hooks.yaml defines the spawn-audit hook, and its entry is the 
     assert.equal(text.match(/^- /gm)?.length, 1);
   }
   const [executable, command] = expected.entry.split(" ");
-  const manifest = JSON.parse(readFileSync(join(repoRoot(), "package.json"), "utf8")) as { bin: Record<string, string> };
+  const manifest = JSON.parse(readFileSync(join(repoRoot(), "package.json"), "utf8")) as {
+    bin: Record<string, string>;
+  };
   assert.ok(executable! in manifest.bin, `${executable} is not a bin of package.json`);
   // pre-commit appends the staged files' names: the command takes file paths.
   const run = await runInProcess([command!, "examples/service/src/main.ts", "examples/service/src/http.ts"]);

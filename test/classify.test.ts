@@ -10,14 +10,28 @@ test("recurring work started from a long-lived place is durable", () => {
 });
 
 test("one-shot work is per-request wherever it starts, even at startup", () => {
-  for (const place of [signal("module-top-level"), signal("startup-function", "main"), signal("long-lived-constructor", "Server")]) {
+  for (
+    const place of [
+      signal("module-top-level"),
+      signal("startup-function", "main"),
+      signal("long-lived-constructor", "Server"),
+    ]
+  ) {
     const result = classify([signal("one-shot-timer"), place], "type");
-    assert.deepEqual([result.group, result.work, result.placement], ["per-request", "one-shot", "long-lived"], place.id);
+    assert.deepEqual(
+      [result.group, result.work, result.placement],
+      ["per-request", "one-shot", "long-lived"],
+      place.id,
+    );
   }
 });
 
 test("placement and names alone never make a site durable", () => {
-  const result = classify([signal("startup-function", "start"), signal("durable-callee-name", "pollJobs"), signal("module-top-level")], "type");
+  const result = classify([
+    signal("startup-function", "start"),
+    signal("durable-callee-name", "pollJobs"),
+    signal("module-top-level"),
+  ], "type");
   assert.equal(result.group, "per-request");
   assert.equal(result.work, "one-shot");
   assert.ok(result.signals.some((item) => item.id === "no-lifetime-evidence"));
@@ -35,17 +49,28 @@ test("recurring work with no placement evidence is durable, at lower confidence"
 });
 
 test("an interval cleared within its bounded flow is one-shot work", () => {
-  const result = classify([signal("interval-timer"), signal("interval-cleared-nearby", "by its own callback"), signal("module-top-level")], "type");
+  const result = classify([
+    signal("interval-timer"),
+    signal("interval-cleared-nearby", "by its own callback"),
+    signal("module-top-level"),
+  ], "type");
   assert.deepEqual([result.group, result.work], ["per-request", "one-shot"]);
 });
 
 test("test evidence outweighs any other answer", () => {
-  const result = classify([signal("test-file-path", "a.test.ts"), signal("interval-timer"), signal("module-top-level")], "type");
+  const result = classify(
+    [signal("test-file-path", "a.test.ts"), signal("interval-timer"), signal("module-top-level")],
+    "type",
+  );
   assert.deepEqual([result.group, result.placement, result.work], ["test", "test", "unknown"]);
 });
 
 test("a config override sets the group outright", () => {
-  const result = classify([signal("config-override", "per-request", "per-request"), signal("interval-timer"), signal("module-top-level")], "type");
+  const result = classify([
+    signal("config-override", "per-request", "per-request"),
+    signal("interval-timer"),
+    signal("module-top-level"),
+  ], "type");
   assert.equal(result.group, "per-request");
 });
 
@@ -64,8 +89,17 @@ test("syntax-only recognition lowers confidence by a fifth", () => {
 });
 
 test("the same signals in another order give the same answer", () => {
-  const signals = [signal("debounce"), signal("startup-function", "start"), signal("durable-callee-name", "poll"), signal("interval-timer")];
+  const signals = [
+    signal("debounce"),
+    signal("startup-function", "start"),
+    signal("durable-callee-name", "poll"),
+    signal("interval-timer"),
+  ];
   const forward = classify(signals, "type");
   const backward = classify([...signals].reverse(), "type");
-  assert.deepEqual([forward.group, forward.confidence, forward.work], [backward.group, backward.confidence, backward.work]);
+  assert.deepEqual([forward.group, forward.confidence, forward.work], [
+    backward.group,
+    backward.confidence,
+    backward.work,
+  ]);
 });

@@ -46,7 +46,10 @@ describe("exit codes", () => {
   });
 
   test("a project with only per-request findings passes the default threshold and fails --fail-on per-request", async () => {
-    const root = project({ "src/handler.ts": "declare function work(): Promise<void>;\nexport function handle(req: unknown) { work(); return req; }\n" });
+    const root = project({
+      "src/handler.ts":
+        "declare function work(): Promise<void>;\nexport function handle(req: unknown) { work(); return req; }\n",
+    });
     assert.equal((await runInProcess(["scan", root])).code, 0);
     assert.equal((await runInProcess(["scan", root, "--fail-on", "per-request"])).code, 1);
     assert.equal((await runInProcess(["scan", root, "--fail-on", "test"])).code, 1);
@@ -68,10 +71,19 @@ describe("JSON report", () => {
     assert.equal(report.schemaVersion, 1);
     assert.equal(report.failed, run.code === 1);
     assert.equal(report.summary.total, report.sites.length);
-    const durable = report.sites.filter((site: { status: string; group: string }) => site.status === "unsupervised" && site.group === "durable");
-    assert.equal(Object.values(report.summary.unsupervised.durable as Record<string, number>).reduce((a, b) => a + b, 0), durable.length);
+    const durable = report.sites.filter((site: { status: string; group: string }) =>
+      site.status === "unsupervised" && site.group === "durable"
+    );
+    assert.equal(
+      Object.values(report.summary.unsupervised.durable as Record<string, number>).reduce((a, b) => a + b, 0),
+      durable.length,
+    );
     const worker = report.sites.find((site: { kind: string }) => site.kind === "worker");
-    assert.deepEqual({ file: worker.file, line: worker.start.line, group: worker.group }, { file: "examples/service/src/main.ts", line: 21, group: "durable" });
+    assert.deepEqual({ file: worker.file, line: worker.start.line, group: worker.group }, {
+      file: "examples/service/src/main.ts",
+      line: 21,
+      group: "durable",
+    });
     assert.ok(worker.signals.some((signal: { id: string }) => signal.id === "worker-thread"));
   });
 
@@ -91,7 +103,10 @@ describe("bad input", () => {
   });
 
   test("a tsconfig that does not parse is a warning naming the file; its files are still scanned", async () => {
-    const root = project({ "tsconfig.json": "{ \"compilerOptions\": { \"target\": ", "src/a.ts": "setInterval(() => {}, 5);\n" });
+    const root = project({
+      "tsconfig.json": '{ "compilerOptions": { "target": ',
+      "src/a.ts": "setInterval(() => {}, 5);\n",
+    });
     const run = await runInProcess(["scan", root, "--format", "json"]);
     assert.equal(run.code, 0);
     const report = JSON.parse(run.stdout);
@@ -103,7 +118,10 @@ describe("bad input", () => {
   });
 
   test("a tsconfig with an invalid option is a warning in the text report, not an error", async () => {
-    const root = project({ "tsconfig.json": JSON.stringify({ compilerOptions: { target: "es1999" } }), "a.ts": "export {};\n" });
+    const root = project({
+      "tsconfig.json": JSON.stringify({ compilerOptions: { target: "es1999" } }),
+      "a.ts": "export {};\n",
+    });
     const run = await runInProcess(["scan", root]);
     assert.equal(run.code, 0);
     assert.equal(run.stderr, "");
@@ -111,15 +129,17 @@ describe("bad input", () => {
   });
 
   test("--tsconfig pointing nowhere, unknown options, bad values and unknown commands exit 2", async () => {
-    for (const argv of [
-      ["scan", "examples/service", "--tsconfig", "missing.json"],
-      ["scan", "--frobnicate"],
-      ["scan", "--format", "xml"],
-      ["scan", "--fail-on", "everything"],
-      ["scan", "--max-file-size", "-3"],
-      ["audit"],
-      [],
-    ]) {
+    for (
+      const argv of [
+        ["scan", "examples/service", "--tsconfig", "missing.json"],
+        ["scan", "--frobnicate"],
+        ["scan", "--format", "xml"],
+        ["scan", "--fail-on", "everything"],
+        ["scan", "--max-file-size", "-3"],
+        ["audit"],
+        [],
+      ]
+    ) {
       const run = await runInProcess(argv);
       assert.equal(run.code, 2, argv.join(" "));
       assert.match(run.stderr, /^(spawn-audit: .+\n|Usage: )/, argv.join(" "));
@@ -127,7 +147,10 @@ describe("bad input", () => {
   });
 
   test("a bad config file is a configuration error naming the field", async () => {
-    const root = project({ "a.ts": "export {};\n", "spawn-audit.config.json": JSON.stringify({ overrides: [{ files: ["x"], group: "forever" }] }) });
+    const root = project({
+      "a.ts": "export {};\n",
+      "spawn-audit.config.json": JSON.stringify({ overrides: [{ files: ["x"], group: "forever" }] }),
+    });
     const run = await runInProcess(["scan", root]);
     assert.equal(run.code, 2);
     assert.match(run.stderr, /overrides\[0\]\.group/);
@@ -148,10 +171,14 @@ describe("bad input", () => {
   });
 
   test("the config's maxProblems tolerates files that cannot be analysed; --max-problems wins", async () => {
-    const root = project({ "src/broken.ts": "const x = ;\n", "src/ok.ts": "export const ok = 1;\n", "spawn-audit.json": "{ \"maxProblems\": 1 }\n" });
+    const root = project({
+      "src/broken.ts": "const x = ;\n",
+      "src/ok.ts": "export const ok = 1;\n",
+      "spawn-audit.json": '{ "maxProblems": 1 }\n',
+    });
     assert.equal((await runInProcess(["scan", root])).code, 0);
     assert.equal((await runInProcess(["scan", root, "--max-problems", "0"])).code, 1);
-    writeFileSync(join(root, "spawn-audit.json"), "{ \"maxProblems\": -1 }\n");
+    writeFileSync(join(root, "spawn-audit.json"), '{ "maxProblems": -1 }\n');
     const negative = await runInProcess(["scan", root]);
     assert.equal(negative.code, 2);
     assert.match(negative.stderr, /maxProblems must be >= 0/);
@@ -171,11 +198,19 @@ describe("bad input", () => {
     assert.match(report.problems[0].file, /broken\.ts$/);
     assert.deepEqual([report.problems[0].line, report.problems[0].column], [1, 11]);
     assert.equal(report.problems[0].message, "syntax error, file not scanned: Expression expected.");
-    assert.deepEqual(report.skipped.filter((entry: { reason: string }) => entry.reason === "unparsable").map((entry: { detail: string }) => entry.detail), ["syntax error: Expression expected."]);
+    assert.deepEqual(
+      report.skipped.filter((entry: { reason: string }) => entry.reason === "unparsable").map((
+        entry: { detail: string },
+      ) => entry.detail),
+      ["syntax error: Expression expected."],
+    );
   });
 
   test("binary and oversized files are skipped with a problem", async () => {
-    const root = project({ "src/a.ts": "setInterval(() => { process.stdout.write('1'); }, 5);\n", "src/blob.js": "x\u0000y" });
+    const root = project({
+      "src/a.ts": "setInterval(() => { process.stdout.write('1'); }, 5);\n",
+      "src/blob.js": "x\u0000y",
+    });
     const text = await runInProcess(["scan", root]);
     assert.match(text.stdout, /blob\.js {2}skipped: binary file/);
     const small = await runInProcess(["scan", root, "--max-file-size", "10", "--format", "json"]);
@@ -197,8 +232,14 @@ describe("text output", () => {
     const escape = /\u001b\[/;
     assert.doesNotMatch((await runInProcess(["scan", "examples/service"], { isTTY: false })).stdout, escape);
     assert.match((await runInProcess(["scan", "examples/service"], { isTTY: true })).stdout, escape);
-    assert.doesNotMatch((await runInProcess(["scan", "examples/service"], { isTTY: true, env: { NO_COLOR: "1" } })).stdout, escape);
-    assert.doesNotMatch((await runInProcess(["scan", "examples/service", "--no-color"], { isTTY: true })).stdout, escape);
+    assert.doesNotMatch(
+      (await runInProcess(["scan", "examples/service"], { isTTY: true, env: { NO_COLOR: "1" } })).stdout,
+      escape,
+    );
+    assert.doesNotMatch(
+      (await runInProcess(["scan", "examples/service", "--no-color"], { isTTY: true })).stdout,
+      escape,
+    );
     assert.match((await runInProcess(["scan", "examples/service", "--color"])).stdout, escape);
   });
 
@@ -217,7 +258,12 @@ describe("text output", () => {
     const text = (await runInProcess(["scan", "examples/service"])).stdout;
     const row = text.split("\n").find((line) => /^durable\s+\d/.test(line))!;
     const total = Number(row.trim().split(/\s+/).pop());
-    assert.equal(total, report.sites.filter((site: { status: string; group: string }) => site.status === "unsupervised" && site.group === "durable").length);
+    assert.equal(
+      total,
+      report.sites.filter((site: { status: string; group: string }) =>
+        site.status === "unsupervised" && site.group === "durable"
+      ).length,
+    );
   });
 
   test("--version prints the package version", async () => {
@@ -248,7 +294,9 @@ describe("CI formats and baselines", () => {
     const [only] = sarif.runs;
     assert.equal(only.tool.driver.name, "spawn-audit");
     assert.deepEqual(only.tool.driver.rules.map((rule: { id: string }) => rule.id).sort(), [...KINDS].sort());
-    const findings = json.sites.filter((site: { status: string }) => site.status === "unsupervised" || site.status === "ignored");
+    const findings = json.sites.filter((site: { status: string }) =>
+      site.status === "unsupervised" || site.status === "ignored"
+    );
     assert.equal(only.results.length, findings.length);
     const first = only.results.find((result: { ruleId: string }) => result.ruleId === "worker");
     assert.equal(first.level, "error");
@@ -265,8 +313,19 @@ describe("CI formats and baselines", () => {
     const lines = run.stdout.trimEnd().split("\n");
     const json = JSON.parse((await runInProcess(["scan", "examples/service", "--format", "json"])).stdout);
     assert.equal(lines.length, json.summary.byStatus.unsupervised);
-    assert.ok(lines.every((line) => /^::(error|warning|notice) file=[^,]+,line=\d+,col=\d+,endLine=\d+,endColumn=\d+,title=spawn-audit%3A [^:]+::.+$/.test(line)), lines.join("\n"));
-    assert.equal(lines.filter((line) => line.startsWith("::error ")).length, json.sites.filter((site: { status: string; group: string }) => site.status === "unsupervised" && site.group === "durable").length);
+    assert.ok(
+      lines.every((line) =>
+        /^::(error|warning|notice) file=[^,]+,line=\d+,col=\d+,endLine=\d+,endColumn=\d+,title=spawn-audit%3A [^:]+::.+$/
+          .test(line)
+      ),
+      lines.join("\n"),
+    );
+    assert.equal(
+      lines.filter((line) => line.startsWith("::error ")).length,
+      json.sites.filter((site: { status: string; group: string }) =>
+        site.status === "unsupervised" && site.group === "durable"
+      ).length,
+    );
   });
 
   test("a baseline accepts today's findings and fails only on new ones", async () => {
@@ -278,19 +337,25 @@ describe("CI formats and baselines", () => {
     assert.equal((await runInProcess(["scan", root, "--baseline", baseline])).code, 0);
 
     // Moving the known site down a line keeps it accepted; a new site fails the run.
-    writeFileSync(join(root, "src/main.ts"), "// moved\nsetInterval(() => { process.stdout.write('1'); }, 5);\nsetInterval(() => { process.stdout.write('2'); }, 5);\n");
+    writeFileSync(
+      join(root, "src/main.ts"),
+      "// moved\nsetInterval(() => { process.stdout.write('1'); }, 5);\nsetInterval(() => { process.stdout.write('2'); }, 5);\n",
+    );
     const run = await runInProcess(["scan", root, "--baseline", baseline, "--format", "json"]);
     assert.equal(run.code, 1);
     const report = JSON.parse(run.stdout);
     assert.equal(validate(report), true, JSON.stringify(validate.errors, null, 2));
-    assert.deepEqual(report.sites.map((site: { start: { line: number }; inBaseline: boolean }) => [site.start.line, site.inBaseline]), [[2, true], [3, false]]);
+    assert.deepEqual(
+      report.sites.map((site: { start: { line: number }; inBaseline: boolean }) => [site.start.line, site.inBaseline]),
+      [[2, true], [3, false]],
+    );
     const annotations = (await runInProcess(["scan", root, "--baseline", baseline, "--format", "github"])).stdout;
     assert.equal(annotations.trimEnd().split("\n").length, 1);
     assert.match(annotations, /line=3,/);
   });
 
   test("a missing or malformed baseline is a usage error", async () => {
-    const root = project({ "a.ts": "export {};\n", "bad.json": "{\"findings\": 3}" });
+    const root = project({ "a.ts": "export {};\n", "bad.json": '{"findings": 3}' });
     const missing = await runInProcess(["scan", root, "--baseline", join(root, "none.json")]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /baseline file not found/);
@@ -299,13 +364,17 @@ describe("CI formats and baselines", () => {
     assert.match(bad.stderr, /not a spawn-audit baseline/);
     const unwritable = await runInProcess(["scan", root, "--write-baseline", "no/such/folder/b.json"], { cwd: root });
     assert.equal(unwritable.code, 2);
-    assert.equal(unwritable.stderr, "spawn-audit: cannot write baseline no/such/folder/b.json: no such file or folder\n");
+    assert.equal(
+      unwritable.stderr,
+      "spawn-audit: cannot write baseline no/such/folder/b.json: no such file or folder\n",
+    );
   });
 });
 
 describe("a reader that stops early", () => {
   test("`scan | head`: the closed pipe ends the run quietly with the exit code it would have had", async () => {
-    const timers = Array.from({ length: 3000 }, (_, index) => `setInterval(() => { JSON.parse("${index}"); }, 5);`).join("\n");
+    const timers = Array.from({ length: 3000 }, (_, index) => `setInterval(() => { JSON.parse("${index}"); }, 5);`)
+      .join("\n");
     const root = project({ "src/many.ts": `${timers}\nexport {};\n` });
     const [command, args] = childCommand(["scan", ".", "--all"]);
     const child = spawn(command, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
@@ -319,38 +388,69 @@ describe("a reader that stops early", () => {
 });
 
 /** Runs the CLI in-process with `stdin` as standard input. */
-async function runWithStdin(argv: string[], stdin: string, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+async function runWithStdin(
+  argv: string[],
+  stdin: string,
+  cwd: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
-  const code = await runCli(argv, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), cwd, env: {}, isTTY: false, readStdin: () => stdin });
+  const code = await runCli(argv, {
+    stdout: (text) => (stdout += text),
+    stderr: (text) => (stderr += text),
+    cwd,
+    env: {},
+    isTTY: false,
+    readStdin: () => stdin,
+  });
   return { code, stdout, stderr };
 }
 
 /** `file:line kind` of each site of a JSON report. */
 function siteList(stdout: string): string[] {
-  return (JSON.parse(stdout) as { sites: { file: string; start: { line: number }; kind: string }[] }).sites.map((site) => `${site.file}:${site.start.line} ${site.kind}`);
+  return (JSON.parse(stdout) as { sites: { file: string; start: { line: number }; kind: string }[] }).sites.map((
+    site,
+  ) => `${site.file}:${site.start.line} ${site.kind}`);
 }
 
 describe("paths from a file list, source from standard input", () => {
-  const JOBS = "export async function pollJobs(): Promise<void> { JSON.parse(\"x\"); }\n";
+  const JOBS = 'export async function pollJobs(): Promise<void> { JSON.parse("x"); }\n';
   const TSCONFIG = JSON.stringify({ compilerOptions: { strict: true, module: "nodenext" }, include: ["src"] });
 
   test("--stdin-filepath scans the text on standard input as that file, typed with the project around it, and writes nothing", async () => {
-    const root = project({ "tsconfig.json": TSCONFIG, "src/jobs.ts": JOBS, "src/other.ts": "setInterval(() => 1, 5);\n" });
+    const root = project({
+      "tsconfig.json": TSCONFIG,
+      "src/jobs.ts": JOBS,
+      "src/other.ts": "setInterval(() => 1, 5);\n",
+    });
     // Only the type of the imported function says the call floats: the project's module is read for it.
-    const unsaved = await runWithStdin(["scan", "--stdin-filepath", "src/new.ts", "--format", "json", "--fail-on", "none"], "import { pollJobs } from \"./jobs.js\";\npollJobs();\n", root);
+    const unsaved = await runWithStdin(
+      ["scan", "--stdin-filepath", "src/new.ts", "--format", "json", "--fail-on", "none"],
+      'import { pollJobs } from "./jobs.js";\npollJobs();\n',
+      root,
+    );
     assert.equal(unsaved.code, 0, unsaved.stderr);
     assert.deepEqual(siteList(unsaved.stdout), ["src/new.ts:2 floating-promise"]);
     assert.equal(existsSync(join(root, "src", "new.ts")), false);
     // A file on disk: the text on standard input stands in for it.
-    const edited = await runWithStdin(["scan", "--stdin-filepath", "src/other.ts", "--format", "json", "--fail-on", "none"], "export const quiet = 1;\n", root);
+    const edited = await runWithStdin(
+      ["scan", "--stdin-filepath", "src/other.ts", "--format", "json", "--fail-on", "none"],
+      "export const quiet = 1;\n",
+      root,
+    );
     assert.deepEqual(siteList(edited.stdout), []);
     assert.equal(readFileSync(join(root, "src", "other.ts"), "utf8"), "setInterval(() => 1, 5);\n");
     // A file the project ignores: nothing to report, and the run passes (an editor shows no error).
-    const ignored = await runWithStdin(["scan", "--stdin-filepath", "src/other.ts", "--ignore-pattern", "src/other.ts", "--format", "json"], "setInterval(() => { JSON.parse(\"x\"); }, 5);\n", root);
+    const ignored = await runWithStdin(
+      ["scan", "--stdin-filepath", "src/other.ts", "--ignore-pattern", "src/other.ts", "--format", "json"],
+      'setInterval(() => { JSON.parse("x"); }, 5);\n',
+      root,
+    );
     assert.equal(ignored.code, 0, ignored.stderr);
     const report = JSON.parse(ignored.stdout);
-    assert.deepEqual([report.sites, report.skipped.map((entry: { reason: string }) => entry.reason)], [[], ["ignore-pattern"]]);
+    assert.deepEqual([report.sites, report.skipped.map((entry: { reason: string }) => entry.reason)], [[], [
+      "ignore-pattern",
+    ]]);
   });
 
   test("--stdin-filepath takes no other path or standard input reader, a source file name and an existing folder", async () => {
@@ -372,7 +472,12 @@ describe("paths from a file list, source from standard input", () => {
   });
 
   test("--file-list adds the paths it lists (one a line or NUL-separated; - is standard input) to those named", async () => {
-    const root = project({ "a.ts": "setInterval(() => 1, 5);\n", "b.ts": "setInterval(() => 2, 5);\n", "c.ts": "setInterval(() => 3, 5);\n", "list.txt": "a.ts\r\n\n  b.ts  \n" });
+    const root = project({
+      "a.ts": "setInterval(() => 1, 5);\n",
+      "b.ts": "setInterval(() => 2, 5);\n",
+      "c.ts": "setInterval(() => 3, 5);\n",
+      "list.txt": "a.ts\r\n\n  b.ts  \n",
+    });
     const fromFile = await runWithStdin(["scan", "--file-list", "list.txt", "--format", "json"], "", root);
     assert.deepEqual(siteList(fromFile.stdout), ["a.ts:1 interval", "b.ts:1 interval"]);
     const piped = await runWithStdin(["scan", "c.ts", "--file-list", "-", "--format", "json"], "b.ts\0a.ts\0", root);
@@ -389,7 +494,11 @@ describe("paths from a file list, source from standard input", () => {
   });
 
   test("the executable reads standard input: a piped file list and an editor's buffer", () => {
-    const root = project({ "tsconfig.json": TSCONFIG, "src/jobs.ts": JOBS, "src/a.ts": "setInterval(() => { JSON.parse(\"x\"); }, 5);\n" });
+    const root = project({
+      "tsconfig.json": TSCONFIG,
+      "src/jobs.ts": JOBS,
+      "src/a.ts": 'setInterval(() => { JSON.parse("x"); }, 5);\n',
+    });
     const run = (argv: string[], input: string) => {
       const [command, args] = childCommand(argv);
       return spawnSync(command, args, { cwd: root, input, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
@@ -397,7 +506,10 @@ describe("paths from a file list, source from standard input", () => {
     const listed = run(["scan", "--file-list", "-", "--format", "json"], "src/a.ts\n");
     assert.equal(listed.status, 1, listed.stderr);
     assert.deepEqual(siteList(listed.stdout), ["src/a.ts:1 interval"]);
-    const buffer = run(["scan", "--stdin-filepath", "src/b.ts", "--format", "json", "--fail-on", "none"], "import { pollJobs } from \"./jobs.js\";\npollJobs();\n");
+    const buffer = run(
+      ["scan", "--stdin-filepath", "src/b.ts", "--format", "json", "--fail-on", "none"],
+      'import { pollJobs } from "./jobs.js";\npollJobs();\n',
+    );
     assert.equal(buffer.status, 0, buffer.stderr);
     assert.deepEqual(siteList(buffer.stdout), ["src/b.ts:2 floating-promise"]);
   });

@@ -42,7 +42,8 @@ describe("config discovery", () => {
   const layout = {
     "spawn-audit.json": "not json",
     "repo/.git/": "",
-    "repo/spawn-audit.jsonc": "\uFEFF{\n  // every site is a test site\n  \"overrides\": [{ \"files\": [\"**\"], \"group\": \"test\", },],\n}\n",
+    "repo/spawn-audit.jsonc":
+      '\uFEFF{\n  // every site is a test site\n  "overrides": [{ "files": ["**"], "group": "test", },],\n}\n',
     "repo/other/src/a.ts": INTERVAL,
     "repo/pkg/package.json": JSON.stringify({ name: "pkg", spawnAudit: { rules: { timers: "off" } } }),
     "repo/pkg/src/a.ts": INTERVAL,
@@ -59,20 +60,44 @@ describe("config discovery", () => {
   });
 
   test("-c names the config; a manifest without the key is an error", async () => {
-    const root = tree({ ...layout, "loose.json": JSON.stringify({ rules: { timers: "off" } }), "plain/package.json": "{}" });
-    const run = await runInProcess(["scan", join(root, "repo/other/src"), "-c", join(root, "loose.json"), "--format", "json"]);
+    const root = tree({
+      ...layout,
+      "loose.json": JSON.stringify({ rules: { timers: "off" } }),
+      "plain/package.json": "{}",
+    });
+    const run = await runInProcess([
+      "scan",
+      join(root, "repo/other/src"),
+      "-c",
+      join(root, "loose.json"),
+      "--format",
+      "json",
+    ]);
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(intervals(run.stdout), []);
-    const keyless = await runInProcess(["scan", join(root, "repo/other/src"), "--config", join(root, "plain/package.json")]);
+    const keyless = await runInProcess([
+      "scan",
+      join(root, "repo/other/src"),
+      "--config",
+      join(root, "plain/package.json"),
+    ]);
     assert.equal(keyless.code, 2);
     assert.match(keyless.stderr, /package\.json: no "spawnAudit" key\n$/);
   });
 
   test("two configurations in one directory are an error naming both", async () => {
-    const root = tree({ ".git/": "", "spawn-audit.json": "{}", "package.json": JSON.stringify({ spawnAudit: {} }), "a.ts": INTERVAL });
+    const root = tree({
+      ".git/": "",
+      "spawn-audit.json": "{}",
+      "package.json": JSON.stringify({ spawnAudit: {} }),
+      "a.ts": INTERVAL,
+    });
     const run = await runInProcess(["scan", root]);
     assert.equal(run.code, 2);
-    assert.match(run.stderr, /more than one spawn-audit configuration in .*spawn-audit\.json, .*package\.json \("spawnAudit"\); keep one\n$/);
+    assert.match(
+      run.stderr,
+      /more than one spawn-audit configuration in .*spawn-audit\.json, .*package\.json \("spawnAudit"\); keep one\n$/,
+    );
   });
 
   test("--print-config prints the configuration that applies to a file, with its source and defaults", async () => {
@@ -81,9 +106,19 @@ describe("config discovery", () => {
     assert.equal(run.code, 0, run.stderr);
     const printed = JSON.parse(run.stdout);
     assert.match(printed.configFile, /repo\/pkg\/package\.json$/);
-    assert.deepEqual(printed.config.rules, { ...Object.fromEntries(RULES.map((rule) => [rule.id, "on"])), timers: "off" });
+    assert.deepEqual(printed.config.rules, {
+      ...Object.fromEntries(RULES.map((rule) => [rule.id, "on"])),
+      timers: "off",
+    });
     assert.deepEqual(printed.config.ignoreComments, { requireReason: true, reportUnused: true });
-    const explicit = JSON.parse((await runInProcess(["--print-config", join(root, "repo/pkg/src/a.ts"), "-c", join(root, "repo/spawn-audit.jsonc")])).stdout);
+    const explicit = JSON.parse(
+      (await runInProcess([
+        "--print-config",
+        join(root, "repo/pkg/src/a.ts"),
+        "-c",
+        join(root, "repo/spawn-audit.jsonc"),
+      ])).stdout,
+    );
     assert.match(explicit.configFile, /repo\/spawn-audit\.jsonc$/);
     assert.deepEqual(explicit.config.overrides, [{ files: ["**"], group: "test" }]);
   });
@@ -91,20 +126,33 @@ describe("config discovery", () => {
 
 describe("config errors: one line, exit 2", () => {
   test("an unknown key inside overrides[] names the file, the JSON path and the key", async () => {
-    const root = tree({ ".git/": "", "a.ts": INTERVAL, "spawn-audit.json": JSON.stringify({ overrides: [{ files: ["**"], group: "test", grop: "durable" }] }) });
+    const root = tree({
+      ".git/": "",
+      "a.ts": INTERVAL,
+      "spawn-audit.json": JSON.stringify({ overrides: [{ files: ["**"], group: "test", grop: "durable" }] }),
+    });
     const run = await runInProcess(["scan", root]);
     assert.equal(run.code, 2);
-    assert.match(run.stderr, /^spawn-audit: config .*spawn-audit\.json: unknown key "grop" in overrides\[0\] \(allowed: files, callees, group\)\n$/);
+    assert.match(
+      run.stderr,
+      /^spawn-audit: config .*spawn-audit\.json: unknown key "grop" in overrides\[0\] \(allowed: files, callees, group\)\n$/,
+    );
   });
 
   test("keys inside a manifest's section are reported with the section's path", async () => {
-    const root = tree({ ".git/": "", "a.ts": INTERVAL, "deno.jsonc": "{ \"spawnAudit\": { \"rules\": { \"timer\": \"off\" } } }" });
+    const root = tree({
+      ".git/": "",
+      "a.ts": INTERVAL,
+      "deno.jsonc": '{ "spawnAudit": { "rules": { "timer": "off" } } }',
+    });
     const run = await runInProcess(["scan", root]);
     assert.equal(run.code, 2);
     assert.match(run.stderr, /deno\.jsonc: unknown key "timer" in spawnAudit\.rules \(allowed: timers, /);
   });
 
-  test("an unreadable config file says it cannot be read", { skip: process.getuid?.() === 0 ? "root reads any file" : false }, async () => {
+  test("an unreadable config file says it cannot be read", {
+    skip: process.getuid?.() === 0 ? "root reads any file" : false,
+  }, async () => {
     const root = tree({ ".git/": "", "a.ts": INTERVAL, "spawn-audit.json": "{}" });
     chmodSync(join(root, "spawn-audit.json"), 0o000);
     try {
@@ -143,7 +191,10 @@ describe("the published config schema", () => {
     };
     walk(schema);
     assert.ok(objects.length >= 4);
-    assert.ok(objects.every((object) => object["additionalProperties"] === false), JSON.stringify(objects.map((object) => object["description"])));
+    assert.ok(
+      objects.every((object) => object["additionalProperties"] === false),
+      JSON.stringify(objects.map((object) => object["description"])),
+    );
   });
 
   test("the config `init` writes is valid", async () => {
@@ -158,7 +209,7 @@ describe("the published config schema", () => {
 
 describe("init", () => {
   test("never overwrites an existing spawn-audit.json unless --force", async () => {
-    const root = tree({ "spawn-audit.json": "{ \"supervisors\": [\"mine\"] }\n", "src/a.ts": INTERVAL });
+    const root = tree({ "spawn-audit.json": '{ "supervisors": ["mine"] }\n', "src/a.ts": INTERVAL });
     const refused = await runInProcess(["init"], { cwd: root });
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /spawn-audit\.json already exists; pass --force to overwrite it\n$/);
@@ -171,10 +222,16 @@ describe("init", () => {
   test("records only the test files the default test patterns miss: files importing a test framework, by folder when the folder holds nothing else", async () => {
     const nodeTest = `import { test } from "node:test";\ntest("t", () => { ${INTERVAL.trim()} });\n`;
     const root = tree({
-      "test/a.test.ts": INTERVAL, "lib/__tests__/b.ts": INTERVAL, "x.spec.js": INTERVAL,
-      "checks/smoke.ts": nodeTest, "checks/deep/more.ts": `import { expect } from "vitest";\n${INTERVAL}`, "checks/README.md": "",
-      "src/service.ts": INTERVAL, "src/selfcheck.ts": `Deno.test("d", () => {});\n${INTERVAL}`,
-      "node_modules/x/checks/y.ts": nodeTest, ".cache/z.ts": nodeTest,
+      "test/a.test.ts": INTERVAL,
+      "lib/__tests__/b.ts": INTERVAL,
+      "x.spec.js": INTERVAL,
+      "checks/smoke.ts": nodeTest,
+      "checks/deep/more.ts": `import { expect } from "vitest";\n${INTERVAL}`,
+      "checks/README.md": "",
+      "src/service.ts": INTERVAL,
+      "src/selfcheck.ts": `Deno.test("d", () => {});\n${INTERVAL}`,
+      "node_modules/x/checks/y.ts": nodeTest,
+      ".cache/z.ts": nodeTest,
     });
     const run = await runInProcess(["init", root]);
     assert.equal(run.code, 0, run.stderr);
@@ -191,7 +248,10 @@ describe("init", () => {
   test("a project whose tests the defaults cover gets no test patterns, and is told so", async () => {
     const run = await runInProcess(["init", tree({ "test/a.test.ts": INTERVAL, "src/b.ts": INTERVAL })]);
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /\(the default test patterns cover every test file found; no supervisor helpers found\)\n$/);
+    assert.match(
+      run.stdout,
+      /\(the default test patterns cover every test file found; no supervisor helpers found\)\n$/,
+    );
   });
 
   test("records the project's own supervisor helpers: functions that call a function parameter and catch its failure", async () => {
@@ -205,13 +265,18 @@ describe("init", () => {
         "export function spawnLogged(work: () => void) { try { work(); } catch {} }",
         "export function unrelated(count: number) { try { JSON.parse(String(count)); } catch {} }",
       ].join("\n") + "\n",
-      "src/app.ts": "import { runSafely } from \"./run.js\";\nrunSafely(\"poll\", async () => { for (;;) { await fetch(\"x\"); } });\n",
+      "src/app.ts":
+        'import { runSafely } from "./run.js";\nrunSafely("poll", async () => { for (;;) { await fetch("x"); } });\n',
       "test/helpers.test.ts": "export function testOnly(fn: () => void) { try { fn(); } catch {} }\n",
     });
     const run = await runInProcess(["init", root]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /; supervisors: inBackground, keep, runSafely\)\n$/);
-    assert.deepEqual(JSON.parse(readFileSync(join(root, "spawn-audit.json"), "utf8")).supervisors, ["inBackground", "keep", "runSafely"]);
+    assert.deepEqual(JSON.parse(readFileSync(join(root, "spawn-audit.json"), "utf8")).supervisors, [
+      "inBackground",
+      "keep",
+      "runSafely",
+    ]);
     const scan = await runInProcess(["scan", "src/app.ts", "--format", "json", "--all"], { cwd: root });
     assert.deepEqual(JSON.parse(scan.stdout).sites.map((site: { status: string }) => site.status), ["supervised"]);
   });
@@ -244,7 +309,10 @@ describe("explain", () => {
   test("an unknown name lists the valid ones, exit 2", async () => {
     const run = await runInProcess(["explain", "timer"]);
     assert.equal(run.code, 2);
-    assert.match(run.stderr, /^spawn-audit: unknown rule, kind or signal "timer"; rules: timers, .*; kinds: .*\bvoid-promise\b.*; signals: .*\binterval-timer\b/);
+    assert.match(
+      run.stderr,
+      /^spawn-audit: unknown rule, kind or signal "timer"; rules: timers, .*; kinds: .*\bvoid-promise\b.*; signals: .*\binterval-timer\b/,
+    );
     assert.equal(run.stderr.split("\n").length, 2);
     assert.equal((await runInProcess(["explain"])).code, 2);
   });
@@ -252,7 +320,10 @@ describe("explain", () => {
 
 describe("--max-warnings", () => {
   test("per-request findings are warnings: more than N fail the run", async () => {
-    const root = tree({ "src/handler.ts": "declare function work(): Promise<void>;\nexport function handle(req: unknown) { work(); work(); return req; }\n" });
+    const root = tree({
+      "src/handler.ts":
+        "declare function work(): Promise<void>;\nexport function handle(req: unknown) { work(); work(); return req; }\n",
+    });
     assert.equal((await runInProcess(["scan", root])).code, 0, "per-request findings pass the default --fail-on");
     assert.equal((await runInProcess(["scan", root, "--max-warnings", "2"])).code, 0);
     const over = await runInProcess(["scan", root, "--max-warnings", "1"]);

@@ -94,7 +94,9 @@ describe("graphile-worker (compiled JavaScript)", () => {
 
   test("the polling timers in worker.js are durable and handled: doNext catches every failure", () => {
     const file = `${root}/worker.js`;
-    const polls = report.sites.filter((site) => site.file === file && site.code.includes("setTimeout(() => doNext(), pollInterval)"));
+    const polls = report.sites.filter((site) =>
+      site.file === file && site.code.includes("setTimeout(() => doNext(), pollInterval)")
+    );
     assert.equal(polls.length, 2);
     for (const site of polls) {
       assert.equal(site.kind, "timeout");
@@ -107,7 +109,9 @@ describe("graphile-worker (compiled JavaScript)", () => {
 
   test("the recursive doNext() calls in worker.js are durable floating promises", () => {
     const file = `${root}/worker.js`;
-    const calls = report.sites.filter((site) => site.file === file && site.callee === "doNext" && site.kind === "floating-promise");
+    const calls = report.sites.filter((site) =>
+      site.file === file && site.callee === "doNext" && site.kind === "floating-promise"
+    );
     assert.ok(calls.length >= 2);
     assert.ok(calls.every((site) => site.group === "durable"));
   });

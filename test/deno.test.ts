@@ -62,7 +62,9 @@ test("Deno globals, the import map and unresolved remote imports", async (t) => 
     t.skip(`no deno to ask for Deno's global types: ${absent.message}`);
     return;
   }
-  assert.ok(report.sites.filter((site) => site.file === "scripts/excluded.ts").every((site) => site.resolution !== "type"));
+  assert.ok(
+    report.sites.filter((site) => site.file === "scripts/excluded.ts").every((site) => site.resolution !== "type"),
+  );
   const deno = report.sites.filter((site) => site.file !== "scripts/excluded.ts");
   assert.deepEqual(deno.map((site) => [site.file, site.start.line, site.kind, site.resolution]), [
     ["src/main.ts", 6, "then-without-catch", "type"],
@@ -78,15 +80,26 @@ test("Deno globals, the import map and unresolved remote imports", async (t) => 
 });
 
 test("with --stdin-filepath, the imports checked are those of the text on standard input, not of the file on disk", async (t) => {
-  const text = `import { exists } from "jsr:@std/fs@1/exists";\nexport async function refresh(): Promise<boolean> {\n  return await exists("x");\n}\n`;
-  const run = await runInProcess(["scan", "--stdin-filepath", "src/lib/refresh.ts", "--format", "json", "--fail-on", "none"], { cwd: dir, stdin: text });
+  const text =
+    `import { exists } from "jsr:@std/fs@1/exists";\nexport async function refresh(): Promise<boolean> {\n  return await exists("x");\n}\n`;
+  const run = await runInProcess([
+    "scan",
+    "--stdin-filepath",
+    "src/lib/refresh.ts",
+    "--format",
+    "json",
+    "--fail-on",
+    "none",
+  ], { cwd: dir, stdin: text });
   assert.equal(run.code, 0, run.stderr);
   const report = JSON.parse(run.stdout) as Report;
   if (report.warnings.some((warning) => /Deno's global types are not loaded/.test(warning.message))) {
     t.skip("no deno to ask for Deno's global types");
     return;
   }
-  const unresolved = report.warnings.filter((warning) => warning.file === "deno.json").map((warning) => warning.message);
+  const unresolved = report.warnings.filter((warning) => warning.file === "deno.json").map((warning) =>
+    warning.message
+  );
   assert.equal(unresolved.length, 1, JSON.stringify(report.warnings));
   assert.match(unresolved[0]!, /\(jsr:@std\/fs@1\/exists\)/);
 });
@@ -102,7 +115,10 @@ test("a deno.json that does not parse is one warning naming the line and column;
     assert.equal(run.code, 0, run.stderr);
     const report = JSON.parse(run.stdout) as Report;
     const warning = report.warnings.find((found) => found.file === "deno.json" && /not valid JSON/.test(found.message));
-    assert.match(warning?.message ?? JSON.stringify(report.warnings), /not valid JSON \(\w+ at line 3, column 19\); the rest of the config is used/);
+    assert.match(
+      warning?.message ?? JSON.stringify(report.warnings),
+      /not valid JSON \(\w+ at line 3, column 19\); the rest of the config is used/,
+    );
     assert.equal(report.sites.length, 1);
   } finally {
     rmSync(broken, { recursive: true, force: true });

@@ -63,9 +63,11 @@ function errorsByFile(dir: string): Map<string, string[]> {
 }
 
 function texts(dir: string): Map<string, string> {
-  return new Map(readdirSync(dir, { recursive: true, encoding: "utf8" })
-    .filter((path) => /\.(ts|js|cjs|mjs)$/.test(path))
-    .map((path) => [path, readFileSync(join(dir, path), "utf8")]));
+  return new Map(
+    readdirSync(dir, { recursive: true, encoding: "utf8" })
+      .filter((path) => /\.(ts|js|cjs|mjs)$/.test(path))
+      .map((path) => [path, readFileSync(join(dir, path), "utf8")]),
+  );
 }
 
 function unsupervised(dir: string): SpawnSite[] {
@@ -76,7 +78,9 @@ function unsupervised(dir: string): SpawnSite[] {
 
 /** The task names given to shim calls in `text`, in order. */
 function taskNames(text: string): string[] {
-  return [...text.matchAll(/\b(?:spawnLogged|spawnSupervised|superviseWorker|logWorker)\(\s*(["'])(.*?)\1/g)].map((match) => match[2]!);
+  return [...text.matchAll(/\b(?:spawnLogged|spawnSupervised|superviseWorker|logWorker)\(\s*(["'])(.*?)\1/g)].map((
+    match,
+  ) => match[2]!);
 }
 
 function countBy(keys: readonly string[]): Record<string, number> {
@@ -86,7 +90,15 @@ function countBy(keys: readonly string[]): Record<string, number> {
 }
 
 for (const { name, sources, shimImport, nodeEngine } of PACKAGES) {
-  const fixArgs = ["fix", ".", "--write", "--group", "all", "--allow-dirty", ...(shimImport === undefined ? [] : ["--shim-import", shimImport])];
+  const fixArgs = [
+    "fix",
+    ".",
+    "--write",
+    "--group",
+    "all",
+    "--allow-dirty",
+    ...(shimImport === undefined ? [] : ["--shim-import", shimImport]),
+  ];
   describe(`fix --write --group all on ${name}`, () => {
     const dir = join(workspace, name.replace("/", "__"));
     let beforeErrors: Map<string, string[]>;
@@ -97,7 +109,10 @@ for (const { name, sources, shimImport, nodeEngine } of PACKAGES) {
     before(() => {
       const installed = join(repoRoot(), "node_modules", name);
       cpSync(join(installed, "package.json"), join(dir, "package.json"));
-      cpSync(join(installed, sources), join(dir, sources), { recursive: true, filter: (path) => !path.endsWith(".map") });
+      cpSync(join(installed, sources), join(dir, sources), {
+        recursive: true,
+        filter: (path) => !path.endsWith(".map"),
+      });
       beforeErrors = errorsByFile(dir);
       beforeSites = unsupervised(dir);
       const started = performance.now();
@@ -114,15 +129,24 @@ for (const { name, sources, shimImport, nodeEngine } of PACKAGES) {
       assert.ok([0, 1].includes(run.code), run.stderr);
       assert.match(run.stdout, /^Rewrote \d+ sites? in \d+ files?/);
       assert.equal(run.code === 1, /\nRefused /.test(run.stdout));
-      t.diagnostic(`${name}: ${run.stdout.split("\n")[0]} wall ${seconds.toFixed(1)} s; unsupervised before: ${beforeSites.length}`);
-      for (const line of run.stdout.split("\nRefused ")[1]?.split("\n").slice(1) ?? []) if (line.trim() !== "") t.diagnostic(`refused: ${line.trim()}`);
+      t.diagnostic(
+        `${name}: ${run.stdout.split("\n")[0]} wall ${
+          seconds.toFixed(1)
+        } s; unsupervised before: ${beforeSites.length}`,
+      );
+      for (const line of run.stdout.split("\nRefused ")[1]?.split("\n").slice(1) ?? []) {
+        if (line.trim() !== "") t.diagnostic(`refused: ${line.trim()}`);
+      }
       assert.ok(/^Rewrote [1-9]/.test(run.stdout), "at least one site rewritten");
     });
 
     if (shimImport !== undefined) {
       test("as published, fix stops before writing: the ES module shim would not load on the Nodes engines.node allows", () => {
         assert.equal(refusedDefault?.code, 2, refusedDefault?.stdout);
-        assert.match(refusedDefault?.stderr ?? "", /is CommonJS and would require\(\) spawn-audit\/shim, an ES module, .*nothing was written/);
+        assert.match(
+          refusedDefault?.stderr ?? "",
+          /is CommonJS and would require\(\) spawn-audit\/shim, an ES module, .*nothing was written/,
+        );
       });
     }
 
@@ -156,19 +180,33 @@ for (const { name, sources, shimImport, nodeEngine } of PACKAGES) {
           assert.match(name, /^[\w$:-]+(\.[\w$:-]+)+$/, `${file}: ${name}`);
           const [, base, suffix] = /^(.*?)(?:-(\d+))?$/.exec(name)!;
           assert.doesNotMatch(base!, /\.(then|catch|finally)$/, `${file}: ${name}`);
-          if (suffix !== undefined) assert.ok(names.includes(suffix === "2" ? base! : `${base}-${Number(suffix) - 1}`), `${file}: ${name} without ${base}`);
+          if (suffix !== undefined) {
+            assert.ok(
+              names.includes(suffix === "2" ? base! : `${base}-${Number(suffix) - 1}`),
+              `${file}: ${name} without ${base}`,
+            );
+          }
         }
       }
       assert.ok(count > 0);
     });
 
     test("a re-scan finds unsupervised only the sites fix skipped or left in refused files", () => {
-      const refusedFiles = new Set([...run.stdout.matchAll(/^ {2}(\S+) {2}(?:no longer parses|new TypeScript error|the )/gm)].map((match) => match[1]!));
+      const refusedFiles = new Set(
+        [...run.stdout.matchAll(/^ {2}(\S+) {2}(?:no longer parses|new TypeScript error|the )/gm)].map((match) =>
+          match[1]!
+        ),
+      );
       const skipped = [...run.stdout.matchAll(/^ {2}(\S+):\d+:\d+ {2}(\S+) {2}(.*)$/gm)]
         .filter((match) => !match[3]!.startsWith("inside the "))
         .map((match) => `${match[1]} ${match[2]}`);
-      const leftInRefused = beforeSites.filter((site) => refusedFiles.has(site.file)).map((site) => `${site.file} ${site.kind}`);
-      assert.deepEqual(countBy(unsupervised(dir).map((site) => `${site.file} ${site.kind}`)), countBy([...skipped, ...leftInRefused]));
+      const leftInRefused = beforeSites.filter((site) => refusedFiles.has(site.file)).map((site) =>
+        `${site.file} ${site.kind}`
+      );
+      assert.deepEqual(
+        countBy(unsupervised(dir).map((site) => `${site.file} ${site.kind}`)),
+        countBy([...skipped, ...leftInRefused]),
+      );
     });
   });
 }

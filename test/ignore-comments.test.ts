@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { DEFAULT_CONFIG, parseConfig, type Config } from "../src/config.ts";
+import { type Config, DEFAULT_CONFIG, parseConfig } from "../src/config.ts";
 import { loadProject } from "../src/project.ts";
 import { scanProject, type ScanResult } from "../src/scan.ts";
 import { runInProcess } from "./support/cli.ts";
@@ -47,7 +47,8 @@ describe("ignore comments are scoped to the rules and kinds they name", () => {
   });
 
   test("a list of kinds silences each named kind on the line and no other", () => {
-    const code = `${DECLARE}\nsetInterval(() => { void work(); }, 5); setTimeout(() => { JSON.parse("x"); }, 5); // spawn-audit-ignore interval, void-promise -- demo`;
+    const code =
+      `${DECLARE}\nsetInterval(() => { void work(); }, 5); setTimeout(() => { JSON.parse("x"); }, 5); // spawn-audit-ignore interval, void-promise -- demo`;
     const result = scan(code);
     assert.deepEqual(sites(result), ["2 interval ignored", "2 void-promise ignored", "2 timeout unsupervised"]);
     assert.deepEqual(problems(result), []);
@@ -55,7 +56,8 @@ describe("ignore comments are scoped to the rules and kinds they name", () => {
   });
 
   test("a rule id that is not a kind (timers) covers every kind of the rule", () => {
-    const code = `// spawn-audit-ignore-next-line timers -- both timers are test helpers\nsetInterval(() => { JSON.parse("1"); }, 5); setTimeout(() => { JSON.parse("2"); }, 5);`;
+    const code =
+      `// spawn-audit-ignore-next-line timers -- both timers are test helpers\nsetInterval(() => { JSON.parse("1"); }, 5); setTimeout(() => { JSON.parse("2"); }, 5);`;
     assert.deepEqual(sites(scan(code)), ["2 interval ignored", "2 timeout ignored"]);
   });
 
@@ -80,8 +82,14 @@ describe("reasons, unused and malformed comments", () => {
   });
 
   test("the old forms without names are malformed, silence nothing and show the new form", () => {
-    const result = scan(`${DECLARE}\n// spawn-audit-ignore-next-line best-effort telemetry, losing it is fine\nwork();\nwork(); // spawn-audit-ignore\n// spawn-audit-ignore-next-line: why\nwork();`);
-    assert.deepEqual(sites(result), ["3 floating-promise unsupervised", "4 floating-promise unsupervised", "6 floating-promise unsupervised"]);
+    const result = scan(
+      `${DECLARE}\n// spawn-audit-ignore-next-line best-effort telemetry, losing it is fine\nwork();\nwork(); // spawn-audit-ignore\n// spawn-audit-ignore-next-line: why\nwork();`,
+    );
+    assert.deepEqual(sites(result), [
+      "3 floating-promise unsupervised",
+      "4 floating-promise unsupervised",
+      "6 floating-promise unsupervised",
+    ]);
     assert.deepEqual(problems(result), ["2:4 malformed-ignore", "4:12 malformed-ignore", "5:4 malformed-ignore"]);
     assert.match(result.problems[0]!.message, /spawn-audit-ignore-next-line <rule or kind>\[, \.\.\.\] -- <reason>/);
   });
@@ -93,21 +101,29 @@ describe("reasons, unused and malformed comments", () => {
   });
 
   test("markers in strings and in a doc comment's text are not directives", () => {
-    const result = scan(`${DECLARE}\n/** Write \`// spawn-audit-ignore-next-line x\` to silence. */\nexport function f(s: string) { return s; }\nf("// spawn-audit-ignore floating-promise -- no");\nwork(); const s = "/* spawn-audit-ignore floating-promise -- no */"; f(s);`);
+    const result = scan(
+      `${DECLARE}\n/** Write \`// spawn-audit-ignore-next-line x\` to silence. */\nexport function f(s: string) { return s; }\nf("// spawn-audit-ignore floating-promise -- no");\nwork(); const s = "/* spawn-audit-ignore floating-promise -- no */"; f(s);`,
+    );
     assert.deepEqual(sites(result), ["5 floating-promise unsupervised"]);
     assert.deepEqual(problems(result), []);
   });
 
   test("config turns the reason and unused problems off", () => {
     const config = parseConfig({ ignoreComments: { requireReason: false, reportUnused: false } }, "test");
-    const result = scan(`${DECLARE}\n// spawn-audit-ignore-next-line floating-promise\nwork();\nvoid work(); // spawn-audit-ignore interval -- none here`, config);
+    const result = scan(
+      `${DECLARE}\n// spawn-audit-ignore-next-line floating-promise\nwork();\nvoid work(); // spawn-audit-ignore interval -- none here`,
+      config,
+    );
     assert.deepEqual(sites(result), ["3 floating-promise ignored", "4 void-promise unsupervised"]);
     assert.deepEqual(problems(result), []);
   });
 
   test("a name of a rule turned off in config is not reported unused", () => {
     const config = parseConfig({ rules: { timers: "off" } }, "test");
-    const result = scan(`// spawn-audit-ignore-next-line interval -- demo\nsetInterval(() => { JSON.parse("1"); }, 5);`, config);
+    const result = scan(
+      `// spawn-audit-ignore-next-line interval -- demo\nsetInterval(() => { JSON.parse("1"); }, 5);`,
+      config,
+    );
     assert.deepEqual(sites(result), []);
     assert.deepEqual(problems(result), []);
   });
@@ -115,14 +131,17 @@ describe("reasons, unused and malformed comments", () => {
 
 describe("file-level ignore comments", () => {
   test("before the first statement, it silences the named kinds in the whole file", () => {
-    const code = `// spawn-audit-ignore-file interval -- a demo script\n${DECLARE}\nsetInterval(() => { JSON.parse("1"); }, 5);\nsetInterval(() => { JSON.parse("2"); }, 5);\nwork();`;
+    const code =
+      `// spawn-audit-ignore-file interval -- a demo script\n${DECLARE}\nsetInterval(() => { JSON.parse("1"); }, 5);\nsetInterval(() => { JSON.parse("2"); }, 5);\nwork();`;
     const result = scan(code);
     assert.deepEqual(sites(result), ["3 interval ignored", "4 interval ignored", "5 floating-promise unsupervised"]);
     assert.deepEqual(problems(result), []);
   });
 
   test("after code it is malformed and silences nothing", () => {
-    const result = scan(`${DECLARE}\nsetInterval(() => { JSON.parse("1"); }, 5);\n// spawn-audit-ignore-file interval -- too late`);
+    const result = scan(
+      `${DECLARE}\nsetInterval(() => { JSON.parse("1"); }, 5);\n// spawn-audit-ignore-file interval -- too late`,
+    );
     assert.deepEqual(sites(result), ["2 interval unsupervised"]);
     assert.deepEqual(problems(result), ["3:4 malformed-ignore"]);
   });
@@ -138,7 +157,9 @@ describe("ignore-comment problems in the CLI", () => {
   }
 
   test("fail the run like findings, whatever --max-problems says, but not with --fail-on none", async () => {
-    const root = project(`${DECLARE}\nexport function handle(req: unknown) { return req; } // spawn-audit-ignore floating-promise -- nothing here`);
+    const root = project(
+      `${DECLARE}\nexport function handle(req: unknown) { return req; } // spawn-audit-ignore floating-promise -- nothing here`,
+    );
     const json = await runInProcess(["scan", root, "--format", "json", "--max-problems", "5"]);
     assert.equal(json.code, 1, json.stderr);
     const report = JSON.parse(json.stdout);

@@ -15,6 +15,8 @@ import { repoRoot } from "./support/repo.ts";
 test("package-lock.json lists every optional dependency of the deno package", () => {
   const lock = JSON.parse(readFileSync(join(repoRoot(), "package-lock.json"), "utf8"));
   const deno = lock.packages["node_modules/deno"];
-  const missing = Object.keys(deno.optionalDependencies).filter((name) => lock.packages[`node_modules/${name}`] === undefined);
+  const missing = Object.keys(deno.optionalDependencies).filter((name) =>
+    lock.packages[`node_modules/${name}`] === undefined
+  );
   assert.deepEqual(missing, [], "re-add these entries (version, os, cpu, optional: true) or npm ci fails");
 });

@@ -14,7 +14,10 @@ import { repoRoot } from "./support/repo.ts";
 
 /** The paths `npm pack` would put in the tarball, relative to the package root (built beforehand). */
 function packedPaths(): string[] {
-  const run = spawnSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: repoRoot(), encoding: "utf8" });
+  const run = spawnSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], {
+    cwd: repoRoot(),
+    encoding: "utf8",
+  });
   assert.equal(run.status, 0, run.stderr);
   const [packed] = JSON.parse(run.stdout) as { files: { path: string }[] }[];
   return packed!.files.map((file) => file.path);
@@ -23,10 +26,26 @@ function packedPaths(): string[] {
 test("npm pack ships the built code, the schemas, the docs and the licence, and no test files", () => {
   const paths = packedPaths();
   assert.deepEqual(paths.filter((path) => /\.test\.|(^|\/)test\//.test(path)), []);
-  const required = ["dist/src/main.js", "dist/src/mod.d.ts", "dist/shim/mod.js", "dist/rules/mod.js", "schema/scan-report.v1.json", "schema/config.v1.json",
-    "rules/timers/README.md", "docs/rules.md", "docs/ci.md", "docs/fix.md", "docs/shim.md", "README.md", "LICENSE"];
+  const required = [
+    "dist/src/main.js",
+    "dist/src/mod.d.ts",
+    "dist/shim/mod.js",
+    "dist/rules/mod.js",
+    "schema/scan-report.v1.json",
+    "schema/config.v1.json",
+    "rules/timers/README.md",
+    "docs/rules.md",
+    "docs/ci.md",
+    "docs/fix.md",
+    "docs/shim.md",
+    "README.md",
+    "LICENSE",
+  ];
   for (const path of required) assert.ok(paths.includes(path), `${path} is missing from the package`);
-  assert.match(readFileSync(join(repoRoot(), "LICENSE"), "utf8"), /^MIT License\n\nCopyright \(c\) \d{4} spawn-audit contributors\n/);
+  assert.match(
+    readFileSync(join(repoRoot(), "LICENSE"), "utf8"),
+    /^MIT License\n\nCopyright \(c\) \d{4} spawn-audit contributors\n/,
+  );
 });
 
 test("every relative link in the shipped Markdown points at a file that is shipped too", () => {
@@ -50,30 +69,56 @@ test("npm publish takes the manifest as it is: nothing to auto-correct (a bin pa
 });
 
 test("deno publish --dry-run passes without a warning and ships the sources, schemas, docs and licence, no tests", () => {
-  const deno = (globalThis as { Deno?: { execPath(): string } }).Deno?.execPath() ?? join(repoRoot(), "node_modules", ".bin", "deno");
+  const deno = (globalThis as { Deno?: { execPath(): string } }).Deno?.execPath() ??
+    join(repoRoot(), "node_modules", ".bin", "deno");
   // --allow-dirty: the check is of what would be published, not of the work tree's state.
-  const run = spawnSync(deno, ["publish", "--dry-run", "--allow-dirty"], { cwd: repoRoot(), encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  const run = spawnSync(deno, ["publish", "--dry-run", "--allow-dirty"], {
+    cwd: repoRoot(),
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
   assert.equal(run.status, 0, run.stderr);
   assert.doesNotMatch(run.stderr + run.stdout, /^warning/m);
-  const files = [...(run.stderr + run.stdout).matchAll(/^ +file:\/\/\S*?\/((?:src|rules|shim|schema|docs)\/\S+|README\.md|LICENSE|deno\.json) \(/gm)].map((match) => match[1]!);
-  for (const path of ["LICENSE", "README.md", "src/mod.ts", "schema/config.v1.json", "docs/rules.md", "rules/timers/README.md"]) {
+  const files = [
+    ...(run.stderr + run.stdout).matchAll(
+      /^ +file:\/\/\S*?\/((?:src|rules|shim|schema|docs)\/\S+|README\.md|LICENSE|deno\.json) \(/gm,
+    ),
+  ].map((match) => match[1]!);
+  for (
+    const path of [
+      "LICENSE",
+      "README.md",
+      "src/mod.ts",
+      "schema/config.v1.json",
+      "docs/rules.md",
+      "rules/timers/README.md",
+    ]
+  ) {
     assert.ok(files.includes(path), `${path} is missing from the JSR package`);
   }
   assert.deepEqual(files.filter((path) => /\.test\.|(^|\/)(test|fixtures|bench|examples)\//.test(path)), []);
   assert.doesNotMatch(run.stderr + run.stdout, /file:\/\/\S*\/(test|bench|examples)\//);
 });
 
-test("the build leaves the executable executable, so `npx spawn-audit` runs it from a checkout", { skip: process.platform === "win32" ? "no execute bit" : false }, () => {
-  const manifest = JSON.parse(readFileSync(join(repoRoot(), "package.json"), "utf8")) as { bin: Record<string, string> };
+test("the build leaves the executable executable, so `npx spawn-audit` runs it from a checkout", {
+  skip: process.platform === "win32" ? "no execute bit" : false,
+}, () => {
+  const manifest = JSON.parse(readFileSync(join(repoRoot(), "package.json"), "utf8")) as {
+    bin: Record<string, string>;
+  };
   const bin = join(repoRoot(), manifest.bin["spawn-audit"]!);
   assert.notEqual(statSync(bin).mode & 0o111, 0, `${bin} is not executable; npm exec runs it directly`);
 });
 
 test("the package builds when packed (prepack), and installing it runs no script", () => {
-  const manifest = JSON.parse(readFileSync(join(repoRoot(), "package.json"), "utf8")) as { scripts: Record<string, string> };
+  const manifest = JSON.parse(readFileSync(join(repoRoot(), "package.json"), "utf8")) as {
+    scripts: Record<string, string>;
+  };
   assert.match(manifest.scripts["prepack"] ?? "", /\bnpm run build\b/);
   // npm runs these in the consumer's install (prepare too, for a git dependency; npm 11 warns about it).
-  for (const hook of ["preinstall", "install", "postinstall", "prepare"]) assert.equal(manifest.scripts[hook], undefined, `scripts.${hook} runs on install`);
+  for (const hook of ["preinstall", "install", "postinstall", "prepare"]) {
+    assert.equal(manifest.scripts[hook], undefined, `scripts.${hook} runs on install`);
+  }
   // The test command builds first, so `npm ci && npm test` (the README's, and .ci/run) needs no build step.
   assert.match(manifest.scripts["test"] ?? "", /^npm run build && /);
 });

@@ -27,7 +27,13 @@ const FILES: Record<string, string> = {
   "spawn-audit.json": JSON.stringify({ ignore: ["generated/**"] }),
   // The alias resolves only with this package's own config: the finding below needs its types.
   "packages/core/tsconfig.json": JSON.stringify({
-    compilerOptions: { target: "ES2022", module: "ESNext", moduleResolution: "Bundler", strict: true, paths: { "#lib/*": ["./src/lib/*"] } },
+    compilerOptions: {
+      target: "ES2022",
+      module: "ESNext",
+      moduleResolution: "Bundler",
+      strict: true,
+      paths: { "#lib/*": ["./src/lib/*"] },
+    },
     include: ["src"],
   }),
   "packages/core/src/main.ts": `import { pollForever } from "#lib/poll";\npollForever();\n`,
@@ -44,7 +50,8 @@ export async function pollForever(): Promise<void> {
   "packages/core/src/keep.gen.ts": "export const kept = 1;\n",
   "packages/core/src/drop.gen.ts": "export const dropped = 1;\n",
   "packages/core/src/broken.ts": "export const = ;\n",
-  "packages/core/test/main.test.ts": `test("x", async () => { await Promise.resolve(); });\ndeclare function test(name: string, body: () => Promise<void>): void;\n`,
+  "packages/core/test/main.test.ts":
+    `test("x", async () => { await Promise.resolve(); });\ndeclare function test(name: string, body: () => Promise<void>): void;\n`,
   "packages/core/node_modules/dep/index.js": "module.exports = 1;\n",
   "apps/web/jsconfig.json": JSON.stringify({ compilerOptions: { checkJs: false }, include: ["src"] }),
   "apps/web/src/app.js": `export function start(load) {\n  load().then(() => {});\n}\n`,
@@ -110,21 +117,35 @@ describe("a monorepo scanned as it is", () => {
 
   test("the broken root config and the missing reference are warnings naming the root tsconfig", async () => {
     const { report } = await scan();
-    assert.deepEqual(report.warnings.map((warning) => warning.file), ["tsconfig.json", "tsconfig.json"], JSON.stringify(report.warnings));
-    assert.match(report.warnings[0]!.message, /@tsconfig\/node22\/tsconfig\.json.*not found.*the rest of the config is used/);
+    assert.deepEqual(
+      report.warnings.map((warning) => warning.file),
+      ["tsconfig.json", "tsconfig.json"],
+      JSON.stringify(report.warnings),
+    );
+    assert.match(
+      report.warnings[0]!.message,
+      /@tsconfig\/node22\/tsconfig\.json.*not found.*the rest of the config is used/,
+    );
     assert.match(report.warnings[1]!.message, /referenced project packages\/gone not found/);
   });
 
   test("each file gets the nearest config that includes it, through the solution-style root's references; the rest share the defaults", () => {
     const plan = planScan({ paths: ["."], cwd: root });
-    const owner = new Map(plan.programs.flatMap((program) => program.files.map((file) => [file.slice(root.length + 1), program.tsconfig?.slice(root.length + 1) ?? null])));
+    const owner = new Map(
+      plan.programs.flatMap((program) =>
+        program.files.map((file) => [file.slice(root.length + 1), program.tsconfig?.slice(root.length + 1) ?? null])
+      ),
+    );
     assert.equal(owner.get("packages/core/src/main.ts"), "packages/core/tsconfig.json");
     assert.equal(owner.get("apps/web/src/app.js"), "apps/web/jsconfig.json");
     assert.equal(owner.get("packages/core/test/main.test.ts"), null);
     assert.equal(owner.get("scripts/seed.ts"), null);
     assert.equal(plan.programs.length, 3);
     const core = plan.programs.find((program) => program.tsconfig?.endsWith(join("core", "tsconfig.json")));
-    assert.ok(core!.rootNames.some((file) => file.endsWith("globals.d.ts")), "the package's declaration files stay in its program");
+    assert.ok(
+      core!.rootNames.some((file) => file.endsWith("globals.d.ts")),
+      "the package's declaration files stay in its program",
+    );
   });
 
   test("--no-ignore scans gitignored files too; node_modules and config ignore globs still apply", async () => {
@@ -141,7 +162,9 @@ describe("a monorepo scanned as it is", () => {
 
   test("--ignore-pattern adds globs, repeatable, matched from the project root", async () => {
     const { report } = await scan("--ignore-pattern", "scripts/**", "--ignore-pattern", "apps/*/src/*.js");
-    const ignored = report.skipped.filter((entry) => entry.reason === "ignore-pattern").map(({ file, detail }) => [file, detail]).sort();
+    const ignored = report.skipped.filter((entry) => entry.reason === "ignore-pattern").map((
+      { file, detail },
+    ) => [file, detail]).sort();
     assert.deepEqual(ignored, [
       ["apps/web/src/app.js", '--ignore-pattern "apps/*/src/*.js"'],
       ["generated/api.ts", 'config ignore "generated/**"'],
@@ -166,7 +189,10 @@ describe("a monorepo scanned as it is", () => {
 
   test("the text report sums up what was not scanned and shows the warnings", async () => {
     const run = await runInProcess(["scan", ".", "--max-problems", "1", "--no-color"], { cwd: root });
-    assert.match(run.stdout, /^not scanned: 3 gitignored, 1 ignore-pattern, 1 node_modules, 1 declaration, 1 unparsable \(--format json lists each\)$/m);
+    assert.match(
+      run.stdout,
+      /^not scanned: 3 gitignored, 1 ignore-pattern, 1 node_modules, 1 declaration, 1 unparsable \(--format json lists each\)$/m,
+    );
     assert.match(run.stdout, /^warning: tsconfig\.json: .*@tsconfig\/node22/m);
   });
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -74,8 +74,16 @@ describe("text report", () => {
     assert.equal(findingLines.length, sites.length);
     for (const [index, site] of sites.entries()) {
       const cells = findingLines[index]!.trim().split(/ {2,}/);
-      assert.deepEqual([cells[0], cells[1], cells[2], cells.at(-1)], [`${site.start.line}:${site.start.column}`, site.group, site.kind, site.rule]);
-      assert.ok(site.message.startsWith(cells[3]!) && cells[3]!.length < site.message.length, `a short message: ${cells[3]}`);
+      assert.deepEqual([cells[0], cells[1], cells[2], cells.at(-1)], [
+        `${site.start.line}:${site.start.column}`,
+        site.group,
+        site.kind,
+        site.rule,
+      ]);
+      assert.ok(
+        site.message.startsWith(cells[3]!) && cells[3]!.length < site.message.length,
+        `a short message: ${cells[3]}`,
+      );
     }
     // The rule-id column starts at the same offset on every line.
     assert.equal(new Set(findingLines.map((line, index) => line.lastIndexOf(sites[index]!.rule))).size, 1);
@@ -83,7 +91,10 @@ describe("text report", () => {
       assert.equal(stdout.split(message).length - 1, 1, `once: ${message}`);
     }
     for (const rule of new Set(sites.map((site) => site.rule))) assert.ok(stdout.includes(ruleDocUrl(rule)), rule);
-    assert.ok(stdout.indexOf(ruleDocUrl("timers")) < stdout.indexOf("unsupervised  interval"), "legend before the summary table");
+    assert.ok(
+      stdout.indexOf(ruleDocUrl("timers")) < stdout.indexOf("unsupervised  interval"),
+      "legend before the summary table",
+    );
   });
 
   test("--verbose adds the code line and every signal with its sentence under each finding", async () => {
@@ -94,7 +105,9 @@ describe("text report", () => {
       const at = verbose.indexOf(`\n  ${site.start.line}:${site.start.column} `, verbose.indexOf(`\n${site.file}\n`));
       const block = verbose.slice(at + 1).split(/\n(?= {2}\d|\n)/)[0]!;
       assert.ok(block.includes(`\n      ${site.code.slice(0, 60)}`), `code of ${site.file}:${site.start.line}`);
-      for (const signal of site.signals) assert.ok(block.includes(`- ${signal.id} (`) && block.includes(signal.message), signal.id);
+      for (const signal of site.signals) {
+        assert.ok(block.includes(`- ${signal.id} (`) && block.includes(signal.message), signal.id);
+      }
       assert.ok(!compact.includes(`- ${site.signals[0]!.id} (`));
     }
   });
@@ -117,9 +130,15 @@ describe("text report", () => {
     const root = repository({ "src/main.ts": "setInterval(() => { JSON.parse('1'); }, 5);\n" });
     const baseline = join(root, "baseline.json");
     await runInProcess(["scan", root, "--write-baseline", baseline]);
-    writeFileSync(join(root, "src/main.ts"), "setInterval(() => { JSON.parse('1'); }, 5);\nsetInterval(() => { JSON.parse('2'); }, 5);\n");
+    writeFileSync(
+      join(root, "src/main.ts"),
+      "setInterval(() => { JSON.parse('1'); }, 5);\nsetInterval(() => { JSON.parse('2'); }, 5);\n",
+    );
     const { stdout } = await runInProcess(["scan", root, "--baseline", baseline, "--quiet"]);
-    assert.deepEqual(stdout.split("\n").filter((line) => /^ {2}\d+:\d+ /.test(line)).map((line) => line.trim().split(" ")[0]), ["2:1"]);
+    assert.deepEqual(
+      stdout.split("\n").filter((line) => /^ {2}\d+:\d+ /.test(line)).map((line) => line.trim().split(" ")[0]),
+      ["2:1"],
+    );
     const all = (await runInProcess(["scan", root, "--baseline", baseline])).stdout;
     assert.match(all, /^ {2}1:1 .*\[baseline\]/m);
   });
@@ -183,21 +202,33 @@ describe("SARIF for code scanning", () => {
     assert.equal(validate(log), true, JSON.stringify(validate.errors, null, 2));
     const [only] = log.runs;
     assert.deepEqual(only.originalUriBaseIds, { "%SRCROOT%": { uri: pathToFileURL(root).href + "/" } });
-    const locations = only.results.map((result: { locations: { physicalLocation: { artifactLocation: { uri: string; uriBaseId: string } } }[] }) =>
-      result.locations[0]!.physicalLocation.artifactLocation
-    );
+    const locations = only.results.map((
+      result: { locations: { physicalLocation: { artifactLocation: { uri: string; uriBaseId: string } } }[] },
+    ) => result.locations[0]!.physicalLocation.artifactLocation);
     assert.ok(locations.length >= 4);
-    for (const location of locations) assert.deepEqual(location, { ...location, uri: "packages/app/src/main.ts", uriBaseId: "%SRCROOT%" });
-    assert.deepEqual(only.artifacts.map((artifact: { location: unknown }) => artifact.location), [{ uri: "packages/app/src/main.ts", uriBaseId: "%SRCROOT%" }]);
+    for (const location of locations) {
+      assert.deepEqual(location, { ...location, uri: "packages/app/src/main.ts", uriBaseId: "%SRCROOT%" });
+    }
+    assert.deepEqual(only.artifacts.map((artifact: { location: unknown }) => artifact.location), [{
+      uri: "packages/app/src/main.ts",
+      uriBaseId: "%SRCROOT%",
+    }]);
 
     // The hash is the JSON report's fingerprint as a scan from the repository root computes it, numbered per occurrence.
-    const fromRoot = (await jsonSites(["scan", "packages/app"], root)).filter((site) => site.status !== "handled" && site.status !== "benign");
-    const hashes = only.results.map((result: { partialFingerprints: { primaryLocationLineHash: string } }) => result.partialFingerprints.primaryLocationLineHash);
+    const fromRoot = (await jsonSites(["scan", "packages/app"], root)).filter((site) =>
+      site.status !== "handled" && site.status !== "benign"
+    );
+    const hashes = only.results.map((result: { partialFingerprints: { primaryLocationLineHash: string } }) =>
+      result.partialFingerprints.primaryLocationLineHash
+    );
     const seen = new Map<string, number>();
-    assert.deepEqual(hashes, fromRoot.map((site) => {
-      seen.set(site.fingerprint, (seen.get(site.fingerprint) ?? 0) + 1);
-      return `${site.fingerprint}:${seen.get(site.fingerprint)}`;
-    }));
+    assert.deepEqual(
+      hashes,
+      fromRoot.map((site) => {
+        seen.set(site.fingerprint, (seen.get(site.fingerprint) ?? 0) + 1);
+        return `${site.fingerprint}:${seen.get(site.fingerprint)}`;
+      }),
+    );
     assert.ok(hashes.some((hash: string) => hash.endsWith(":2")), "two identical lines get distinct hashes");
 
     const suppressed = only.results.find((result: { suppressions?: unknown }) => result.suppressions !== undefined);
@@ -209,12 +240,20 @@ describe("SARIF for code scanning", () => {
   test("every rule carries help as text and markdown and a link to its rule page", async () => {
     const log = JSON.parse((await runInProcess(["scan", "examples/service", "--format", "sarif"])).stdout);
     assert.equal(validate(log), true, JSON.stringify(validate.errors, null, 2));
-    const rules: { id: string; helpUri: string; help: { text: string; markdown: string }; fullDescription: { text: string } }[] = log.runs[0].tool.driver.rules;
+    const rules: {
+      id: string;
+      helpUri: string;
+      help: { text: string; markdown: string };
+      fullDescription: { text: string };
+    }[] = log.runs[0].tool.driver.rules;
     for (const rule of RULES) {
       for (const kind of rule.kinds) {
         const descriptor = rules.find((candidate) => candidate.id === kind)!;
         assert.equal(descriptor.helpUri, ruleDocUrl(rule.id));
-        assert.ok(descriptor.help.text.includes(rule.messages[kind]!) && descriptor.help.text.includes(ruleDocUrl(rule.id)), kind);
+        assert.ok(
+          descriptor.help.text.includes(rule.messages[kind]!) && descriptor.help.text.includes(ruleDocUrl(rule.id)),
+          kind,
+        );
         assert.ok(descriptor.help.markdown.includes(`](${ruleDocUrl(rule.id)})`), kind);
       }
     }
@@ -231,14 +270,18 @@ describe("SARIF for code scanning", () => {
 });
 
 describe("GitHub annotations", () => {
-  const files = (stdout: string): string[] => stdout.trimEnd().split("\n").map((line) => /file=([^,]+),/.exec(line)![1]!);
+  const files = (stdout: string): string[] =>
+    stdout.trimEnd().split("\n").map((line) => /file=([^,]+),/.exec(line)![1]!);
 
   test("paths are relative to GITHUB_WORKSPACE when it is set, else to the repository root; each links its rule page", async () => {
     const root = repository(MONOREPO);
     const app = join(root, "packages", "app");
     const plain = await runInProcess(["scan", ".", "--format", "github"], { cwd: app });
     assert.deepEqual([...new Set(files(plain.stdout))], ["packages/app/src/main.ts"]);
-    const inWorkspace = await runInProcess(["scan", ".", "--format", "github"], { cwd: app, env: { GITHUB_WORKSPACE: join(root, "packages") } });
+    const inWorkspace = await runInProcess(["scan", ".", "--format", "github"], {
+      cwd: app,
+      env: { GITHUB_WORKSPACE: join(root, "packages") },
+    });
     assert.deepEqual([...new Set(files(inWorkspace.stdout))], ["app/src/main.ts"]);
     for (const line of plain.stdout.trimEnd().split("\n")) {
       const rule = /title=spawn-audit%3A (\S+) /.exec(line)![1] === "interval" ? "timers" : "floating-promise";
@@ -248,7 +291,8 @@ describe("GitHub annotations", () => {
 
   test("--quiet annotates only the findings that fail the run", async () => {
     const root = repository(MONOREPO);
-    const lines = (await runInProcess(["scan", ".", "--format", "github", "--quiet"], { cwd: root })).stdout.trimEnd().split("\n");
+    const lines = (await runInProcess(["scan", ".", "--format", "github", "--quiet"], { cwd: root })).stdout.trimEnd()
+      .split("\n");
     assert.equal(lines.length, 1);
     assert.match(lines[0]!, /^::error .*line=3,/);
   });

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { after, before, describe, test } from "node:test";
 import { runCli } from "../src/cli.ts";
-import { describeFatal, type Activity } from "../src/fatal.ts";
+import { type Activity, describeFatal } from "../src/fatal.ts";
 import { fileSystemReason } from "../src/errors.ts";
 import { childCommand, type CliRun } from "./support/cli.ts";
 
@@ -37,7 +37,11 @@ after(() => {
 function run(argv: string[], asUser: readonly string[] = []): CliRun {
   const [command, args] = childCommand(argv);
   const [program, ...rest] = [...asUser, command, ...args];
-  const result = spawnSync(program!, rest, { cwd: dir, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", DENO_DIR: join(dir, ".deno") } });
+  const result = spawnSync(program!, rest, {
+    cwd: dir,
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1", DENO_DIR: join(dir, ".deno") },
+  });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -69,7 +73,11 @@ describe("a 3,000-module import chain", () => {
     if (outcome.code === 2) {
       assertOneLineExit2(outcome);
       assert.match(outcome.stderr, /ran out of stack while loading and type-checking the project .*--stack-size=/);
-      assert.equal(readFileSync(report, "utf8"), "previous report\n", "a failed run must leave the previous report as it was");
+      assert.equal(
+        readFileSync(report, "utf8"),
+        "previous report\n",
+        "a failed run must leave the previous report as it was",
+      );
     } else {
       assert.equal(outcome.code, 1, outcome.stderr);
       assert.match(readFileSync(report, "utf8"), /m0\.ts\n.*durable +interval/);
@@ -102,7 +110,10 @@ test("the CLI tells what it is doing: loading, then each file it scans, by the p
   assert.deepEqual(seen[0], { phase: "loading and type-checking the project" });
   const perFile = seen.filter((activity) => activity.file !== undefined);
   assert.deepEqual(perFile.map((activity) => activity.phase), ["scanning", "scanning"]);
-  assert.deepEqual(perFile.map((activity) => activity.file).sort(), [join("activity", "src", "a.ts"), join("activity", "src", "b.ts")]);
+  assert.deepEqual(perFile.map((activity) => activity.file).sort(), [
+    join("activity", "src", "a.ts"),
+    join("activity", "src", "b.ts"),
+  ]);
 });
 
 describe("describeFatal", () => {
@@ -126,11 +137,18 @@ describe("describeFatal", () => {
     } catch (error) {
       tooLong = error;
     }
-    assert.match(describeFatal(tooLong, { phase: "loading and type-checking the project" }) ?? "", /^ran out of memory while loading and type-checking the project \(/);
+    assert.match(
+      describeFatal(tooLong, { phase: "loading and type-checking the project" }) ?? "",
+      /^ran out of memory while loading and type-checking the project \(/,
+    );
   });
 
   test("a file system refusal names the path and what to do", () => {
-    const refused = Object.assign(new Error("EACCES: permission denied, scandir '/srv/app/secret'"), { code: "EACCES", syscall: "scandir", path: "/srv/app/secret" });
+    const refused = Object.assign(new Error("EACCES: permission denied, scandir '/srv/app/secret'"), {
+      code: "EACCES",
+      syscall: "scandir",
+      path: "/srv/app/secret",
+    });
     assert.equal(
       describeFatal(refused),
       "cannot access /srv/app/secret (scandir): permission denied; make it readable, or leave it out with --ignore-pattern",
@@ -147,7 +165,10 @@ describe("describeFatal", () => {
     assert.ok(otherRange instanceof RangeError);
     assert.equal(describeFatal(otherRange), undefined);
     assert.equal(describeFatal(new TypeError("x is undefined")), undefined);
-    assert.equal(describeFatal(Object.assign(new Error("ENOENT"), { code: "ENOENT", syscall: "open", path: "/x" })), undefined);
+    assert.equal(
+      describeFatal(Object.assign(new Error("ENOENT"), { code: "ENOENT", syscall: "open", path: "/x" })),
+      undefined,
+    );
     assert.equal(describeFatal(undefined), undefined);
   });
 });
@@ -160,10 +181,20 @@ describe("describeFatal", () => {
 function unprivileged(): { prefix: string[] } | { skip: string } {
   if (process.getuid?.() !== 0) return { prefix: [] };
   const probe = spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "true"]);
-  if (probe.status !== 0) return { skip: "running as root and setpriv cannot switch to nobody (uid 65534), so file modes are not enforced" };
+  if (probe.status !== 0) {
+    return { skip: "running as root and setpriv cannot switch to nobody (uid 65534), so file modes are not enforced" };
+  }
   const [command, args] = childCommand(["--version"]);
-  const cli = spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", command, ...args], { encoding: "utf8", cwd: tmpdir() });
-  if (cli.status !== 0) return { skip: `nobody cannot run the CLI from this checkout (the repository is not readable by other users): ${cli.stderr.trim()}` };
+  const cli = spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", command, ...args], {
+    encoding: "utf8",
+    cwd: tmpdir(),
+  });
+  if (cli.status !== 0) {
+    return {
+      skip:
+        `nobody cannot run the CLI from this checkout (the repository is not readable by other users): ${cli.stderr.trim()}`,
+    };
+  }
   return { prefix: ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] };
 }
 
@@ -174,7 +205,7 @@ describe("unreadable paths", () => {
     root = join(dir, "perm");
     mkdirSync(join(root, "src"), { recursive: true });
     mkdirSync(join(root, "locked"));
-    writeFileSync(join(root, "src", "a.ts"), "setInterval(() => { throw new Error(\"tick\"); }, 1000);\n");
+    writeFileSync(join(root, "src", "a.ts"), 'setInterval(() => { throw new Error("tick"); }, 1000);\n');
     writeFileSync(join(root, "src", "secret.ts"), "export const b = 1;\n");
     writeFileSync(join(root, "locked", "c.ts"), "export const c = 1;\n");
     chmodSync(join(root, "src", "secret.ts"), 0o000);
@@ -187,7 +218,10 @@ describe("unreadable paths", () => {
     for (const command of ["scan", "fix"]) {
       const outcome = run([command, join(root, "locked")], user.prefix);
       assertOneLineExit2(outcome);
-      assert.match(outcome.stderr, new RegExp(`${join(root, "locked").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}.*permission denied`));
+      assert.match(
+        outcome.stderr,
+        new RegExp(`${join(root, "locked").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}.*permission denied`),
+      );
     }
   });
 
@@ -218,14 +252,18 @@ describe("unreadable paths", () => {
     assert.equal(outcome.code, 1, outcome.stderr);
     const report = JSON.parse(outcome.stdout) as { problems: { file: string }[]; summary: { total: number } };
     const problemFiles = report.problems.map((problem) => problem.file).sort();
-    assert.deepEqual(problemFiles, [join(root, "locked"), join(root, "src", "secret.ts")].map((path) => path.slice(dir.length + 1)).sort());
+    assert.deepEqual(
+      problemFiles,
+      [join(root, "locked"), join(root, "src", "secret.ts")].map((path) => path.slice(dir.length + 1)).sort(),
+    );
     assert.equal(report.summary.total, 1);
   });
 });
 
 describe("fileSystemReason", () => {
   test("plain words for the codes users meet, else the code, else the message", () => {
-    const failure = (code: string | undefined): Error => Object.assign(new Error(`${code}: raw message naming /tmp/.x.tmp`), code === undefined ? {} : { code });
+    const failure = (code: string | undefined): Error =>
+      Object.assign(new Error(`${code}: raw message naming /tmp/.x.tmp`), code === undefined ? {} : { code });
     assert.equal(fileSystemReason(failure("EACCES")), "permission denied");
     assert.equal(fileSystemReason(failure("EPERM")), "permission denied");
     assert.equal(fileSystemReason(failure("EISDIR")), "it is a folder");

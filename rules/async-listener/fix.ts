@@ -20,10 +20,16 @@ import { runBodyUnderLogged } from "../../src/fix/syntax.ts";
 export function fixAsyncListener(context: FixContext): FixOutcome {
   const listener = skipOuterExpressions(context.node);
   if (ts.isMethodDeclaration(listener)) {
-    return { skip: "an async method its interface declares void: catch inside it, or make the interface return a promise its callers handle" };
+    return {
+      skip:
+        "an async method its interface declares void: catch inside it, or make the interface return a promise its callers handle",
+    };
   }
   if (!isFunctionNode(listener)) {
-    return { skip: "the listener is passed by name; a wrapper would break off()/removeEventListener with it. Catch inside it instead" };
+    return {
+      skip:
+        "the listener is passed by name; a wrapper would break off()/removeEventListener with it. Catch inside it instead",
+    };
   }
   const edits = runBodyUnderLogged(listener, context.taskName(eventOf(context.node)), context.sourceFile);
   return "skip" in edits ? edits : { transform: "listener-body", edits, uses: ["spawnLogged"] };
@@ -31,7 +37,9 @@ export function fixAsyncListener(context: FixContext): FixOutcome {
 
 /** The event a listener is for (`message` in `.on("message", …)`, the property `onMessage` in `{ onMessage: async … }`), else the listening method or `listener`. */
 function eventOf(argument: ts.Node): string {
-  if (ts.isPropertyAssignment(argument.parent) && ts.isIdentifier(argument.parent.name)) return argument.parent.name.text;
+  if (ts.isPropertyAssignment(argument.parent) && ts.isIdentifier(argument.parent.name)) {
+    return argument.parent.name.text;
+  }
   const call = argument.parent;
   if (call === undefined || !ts.isCallExpression(call)) return "listener";
   const first = call.arguments[0];

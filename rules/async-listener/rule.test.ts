@@ -1,4 +1,4 @@
-import { describeCases, type Case } from "../../test/support/cases.ts";
+import { type Case, describeCases } from "../../test/support/cases.ts";
 
 const cases: Case[] = [
   {
@@ -10,7 +10,13 @@ const bus = new EventEmitter();
 bus.on("data", async (data: string) => {
   await save(data);
 });`,
-    sites: [{ kind: "async-listener", line: 5, status: "unsupervised", resolution: "type", signals: ["listener-callback"] }],
+    sites: [{
+      kind: "async-listener",
+      line: 5,
+      status: "unsupervised",
+      resolution: "type",
+      signals: ["listener-callback"],
+    }],
   },
   {
     name: "an async function passed to addEventListener and forEach",
@@ -72,7 +78,8 @@ new EventEmitter().on("data", async (data: string) => {
     name: "an untyped listener method in JavaScript falls back to syntax",
     path: "src/legacy.js",
     script: true,
-    code: `function attach(emitter) {\n  emitter.on("job", async function (job) { await job.run(); });\n}\nmodule.exports = { attach };`,
+    code:
+      `function attach(emitter) {\n  emitter.on("job", async function (job) { await job.run(); });\n}\nmodule.exports = { attach };`,
     sites: [{ kind: "async-listener", line: 2, resolution: "syntax" }],
   },
   {
@@ -95,7 +102,8 @@ module.exports = { unsubscribeAll };`,
     sites: [{ kind: "async-listener", line: 4, resolution: "syntax" }],
   },
   {
-    name: "an async method passed bound or by name is a site at the registration; handled when its body catches everything",
+    name:
+      "an async method passed bound or by name is a site at the registration; handled when its body catches everything",
     path: "src/bound.js",
     script: true,
     code: `class Detector {
@@ -135,7 +143,8 @@ export function connect() {
     ],
   },
   {
-    name: "an async function in an object literal typed to return void, and an async method its interface declares void, are sites",
+    name:
+      "an async function in an object literal typed to return void, and an async method its interface declares void, are sites",
     code: `
 interface Listener { onMessage(message: string): void; onClose: () => void }
 interface Call { start(): void; cancel(): void }

@@ -17,12 +17,12 @@ import { LISTENER_METHODS, TIMER_KINDS } from "../../src/analysis/callbacks.ts";
 import {
   calleeText,
   compiledAsyncFunction,
+  type FunctionNode,
   isAsyncFunction,
   isFunctionNode,
   isGeneratorFunction,
   skipOuterExpressions,
   unwrapBind,
-  type FunctionNode,
 } from "../../src/analysis/functions.ts";
 import { resolveFunction } from "../../src/analysis/calls.ts";
 import { catchesEverything } from "../../src/analysis/failure.ts";
@@ -53,11 +53,17 @@ export const asyncListenerRule: Rule = {
   fix: fixAsyncListener,
   check(node: ts.Node, context: RuleContext): Detection | undefined {
     if (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) return propertyListener(node, context);
-    if (ts.isShorthandPropertyAssignment(node) || ts.isPropertyAssignment(node)) return propertyListenerByName(node, context);
+    if (ts.isShorthandPropertyAssignment(node) || ts.isPropertyAssignment(node)) {
+      return propertyListenerByName(node, context);
+    }
     if (ts.isMethodDeclaration(node)) return voidMethodImplementation(node, context);
     const call = node as ts.CallExpression;
     const callee = skipOuterExpressions(call.expression);
-    const method = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+    const method = ts.isIdentifier(callee)
+      ? callee.text
+      : ts.isPropertyAccessExpression(callee)
+      ? callee.name.text
+      : undefined;
     if (method !== undefined && TIMER_KINDS.has(method)) return undefined;
     const listenerMethod = method !== undefined && VOID_CALLBACK_METHODS.has(method);
     for (const argument of call.arguments) {
@@ -65,7 +71,8 @@ export const asyncListenerRule: Rule = {
       const inline = isFunctionNode(fn);
       const reference = !inline && (ts.isIdentifier(fn) || ts.isPropertyAccessExpression(fn));
       const declared = reference ? resolveFunction(context.checker, fn) : compiledAsyncFunction(fn);
-      const isAsync = isAsyncFunction(fn) || (declared !== undefined && (isAsyncFunction(declared) || isGeneratorFunction(declared)));
+      const isAsync = isAsyncFunction(fn) ||
+        (declared !== undefined && (isAsyncFunction(declared) || isGeneratorFunction(declared)));
       // A listener rewritten to hand each event to the shim (`(m) => spawnLogged(...)`) is reported so it shows as supervised.
       const rewritten = !isAsync && inline && onlySupervisorCall(fn, context.supervisors) !== undefined;
       if (!isAsync && !rewritten && !(listenerMethod && reference)) continue;
@@ -73,7 +80,9 @@ export const asyncListenerRule: Rule = {
       if (resolution === "no" && !rewritten) continue;
       if (resolution === "unknown" && !listenerMethod) continue;
       if (!isAsync && !rewritten && !returnsPromiseLike(context.checker, fn)) continue;
-      const eventName = call.arguments[0] !== undefined && ts.isStringLiteralLike(call.arguments[0]) ? call.arguments[0].text : undefined;
+      const eventName = call.arguments[0] !== undefined && ts.isStringLiteralLike(call.arguments[0])
+        ? call.arguments[0].text
+        : undefined;
       const detection: Detection = {
         kind: "async-listener",
         node: argument,
@@ -102,7 +111,9 @@ function propertyListener(fn: ts.ArrowFunction | ts.FunctionExpression, context:
     child = parent;
     parent = parent.parent;
   }
-  if (!ts.isPropertyAssignment(parent) || parent.initializer !== child || !ts.isObjectLiteralExpression(parent.parent)) return undefined;
+  if (
+    !ts.isPropertyAssignment(parent) || parent.initializer !== child || !ts.isObjectLiteralExpression(parent.parent)
+  ) return undefined;
   if (expectsVoidCallback(context, fn) !== "yes") return undefined;
   return propertySite(context, fn, parent.name.getText(context.sourceFile), fn);
 }
@@ -121,7 +132,9 @@ function propertyListenerByName(
   if (!ts.isObjectLiteralExpression(property.parent)) return undefined;
   const value = ts.isShorthandPropertyAssignment(property) ? property.name : skipOuterExpressions(property.initializer);
   if (!ts.isIdentifier(value) && !ts.isPropertyAccessExpression(value)) return undefined;
-  const declared = ts.isShorthandPropertyAssignment(property) ? shorthandFunction(context.checker, property) : resolveFunction(context.checker, value);
+  const declared = ts.isShorthandPropertyAssignment(property)
+    ? shorthandFunction(context.checker, property)
+    : resolveFunction(context.checker, value);
   if (declared === undefined || !isAsyncFunction(declared)) return undefined;
   const name = property.name.getText(context.sourceFile);
   if (!propertyExpectsVoid(context, property.parent, name)) return undefined;
@@ -140,7 +153,10 @@ function propertySite(context: RuleContext, node: ts.Node, name: string, work: F
 }
 
 /** The function a shorthand property `{ onEnd }` stands for: the variable's initializer, or a function declaration. */
-function shorthandFunction(checker: ts.TypeChecker, property: ts.ShorthandPropertyAssignment): FunctionNode | undefined {
+function shorthandFunction(
+  checker: ts.TypeChecker,
+  property: ts.ShorthandPropertyAssignment,
+): FunctionNode | undefined {
   const declaration = checker.getShorthandAssignmentValueSymbol(property)?.valueDeclaration;
   if (declaration === undefined) return undefined;
   if (isFunctionNode(declaration)) return declaration;
@@ -156,9 +172,12 @@ function propertyExpectsVoid(context: RuleContext, literal: ts.ObjectLiteralExpr
   const members = expected.isUnion() ? expected.types : [expected];
   const signatures = members.flatMap((member) => {
     const property = member.getProperty(name);
-    return property === undefined ? [] : context.checker.getTypeOfSymbolAtLocation(property, literal).getNonNullableType().getCallSignatures();
+    return property === undefined
+      ? []
+      : context.checker.getTypeOfSymbolAtLocation(property, literal).getNonNullableType().getCallSignatures();
   });
-  return signatures.length > 0 && signatures.every((signature) => (signature.getReturnType().flags & ts.TypeFlags.Void) !== 0);
+  return signatures.length > 0 &&
+    signatures.every((signature) => (signature.getReturnType().flags & ts.TypeFlags.Void) !== 0);
 }
 
 /**
@@ -175,7 +194,8 @@ function voidMethodImplementation(method: ts.MethodDeclaration, context: RuleCon
     const property = context.checker.getTypeAtLocation(base).getProperty(name);
     if (property === undefined) return false;
     const signatures = context.checker.getTypeOfSymbolAtLocation(property, method).getCallSignatures();
-    return signatures.length > 0 && signatures.every((signature) => (signature.getReturnType().flags & ts.TypeFlags.Void) !== 0);
+    return signatures.length > 0 &&
+      signatures.every((signature) => (signature.getReturnType().flags & ts.TypeFlags.Void) !== 0);
   });
   if (!declaredVoid) return undefined;
   return withOutcome(context, {

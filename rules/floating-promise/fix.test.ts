@@ -109,7 +109,8 @@ export function startAll(jobs: string[]): void {
 `,
   },
   {
-    name: "a promise floating inside a rewritten timer callback is logged too: the tick's spawnLogged does not observe it",
+    name:
+      "a promise floating inside a rewritten timer callback is logged too: the tick's spawnLogged does not observe it",
     code: `declare function refresh(): Promise<void>;
 setInterval(() => {
   refresh();

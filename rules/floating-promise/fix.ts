@@ -32,7 +32,8 @@ export function fixFloatingPromise(context: FixContext): FixOutcome {
   const target = skipOuterExpressions(expression);
   const what = workName(target) ?? context.kind;
   const recurring = context.signals.find((signal) => signal.question === "work" && signal.group === "durable");
-  const restartable = context.group === "durable" && recurring !== undefined && restartObstacle(target, context) === undefined;
+  const restartable = context.group === "durable" && recurring !== undefined &&
+    restartObstacle(target, context) === undefined;
   if (restartable) {
     const iife = parameterlessIife(target);
     const name = context.taskName(what);
@@ -42,7 +43,12 @@ export function fixFloatingPromise(context: FixContext): FixOutcome {
     const signalHint = ts.isCallExpression(target) && iife === undefined && acceptsAbortSignal(context.checker, target)
       ? "; pass it the AbortSignal"
       : "";
-    return { transform: "supervised-call", edits, uses: ["spawnSupervised"], restarts: restartNote(recurring.message, signalHint) };
+    return {
+      transform: "supervised-call",
+      edits,
+      uses: ["spawnSupervised"],
+      restarts: restartNote(recurring.message, signalHint),
+    };
   }
   // A value that may not be a promise (`void | Promise<void>`) does not fit spawnLogged's value form; a factory takes anything.
   const prefix = purelyPromise(target, context.checker) ? "" : "() => ";
@@ -76,7 +82,9 @@ const CHAIN_METHODS = new Set(["then", "finally"]);
  */
 function restartObstacle(target: ts.Node, context: FixContext): string | undefined {
   const { sourceFile } = context;
-  if (enclosingLoop(context.node) !== undefined) return "it runs once per loop iteration, tick or event, and a task spawned again under its name replaces the running one";
+  if (enclosingLoop(context.node) !== undefined) {
+    return "it runs once per loop iteration, tick or event, and a task spawned again under its name replaces the running one";
+  }
   if (ts.isIdentifier(target) || ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target)) {
     return `the promise ${quoteCode(target, sourceFile)} already exists`;
   }
@@ -109,19 +117,31 @@ const HOOK_NAME = /^(on[A-Z_]|emit(?![a-z])|before[A-Z]|after[A-Z])|([Hh]ook|[Hh
  * hook-named member.
  */
 function foreignCode(callee: ts.Node, checker: ts.TypeChecker): string | undefined {
-  const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+  const name = ts.isIdentifier(callee)
+    ? callee.text
+    : ts.isPropertyAccessExpression(callee)
+    ? callee.name.text
+    : undefined;
   if (name === undefined) return undefined;
   if (HOOK_NAME.test(name)) return `${name} is an event emit or hook: a restart would run its listeners again`;
-  const declaration = checker.getSymbolAtLocation(ts.isPropertyAccessExpression(callee) ? callee.name : callee)?.valueDeclaration;
-  if (declaration !== undefined && ts.isParameter(declaration)) return `${name} is a parameter: a restart would run the caller's function again`;
-  if (declaration !== undefined && (ts.isPropertySignature(declaration) || ts.isPropertyDeclaration(declaration)) &&
-    !(ts.isPropertyDeclaration(declaration) && declaration.initializer !== undefined && isFunctionNode(skipOuterExpressions(declaration.initializer)))) {
+  const declaration = checker.getSymbolAtLocation(ts.isPropertyAccessExpression(callee) ? callee.name : callee)
+    ?.valueDeclaration;
+  if (declaration !== undefined && ts.isParameter(declaration)) {
+    return `${name} is a parameter: a restart would run the caller's function again`;
+  }
+  if (
+    declaration !== undefined && (ts.isPropertySignature(declaration) || ts.isPropertyDeclaration(declaration)) &&
+    !(ts.isPropertyDeclaration(declaration) && declaration.initializer !== undefined &&
+      isFunctionNode(skipOuterExpressions(declaration.initializer)))
+  ) {
     return `${name} is a callback held in a property: a restart would run it again`;
   }
   if (ts.isPropertyAccessExpression(callee) && ts.isPropertyAccessExpression(skipOuterExpressions(callee.expression))) {
     const owner = skipOuterExpressions(callee.expression) as ts.PropertyAccessExpression;
     const held = checker.getSymbolAtLocation(owner.name)?.valueDeclaration;
-    if (held !== undefined && ts.isParameter(held)) return `${owner.name.text} came from a caller: a restart would run its ${name} again`;
+    if (held !== undefined && ts.isParameter(held)) {
+      return `${owner.name.text} came from a caller: a restart would run its ${name} again`;
+    }
   }
   return undefined;
 }

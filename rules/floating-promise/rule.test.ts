@@ -1,4 +1,4 @@
-import { describeCases, type Case } from "../../test/support/cases.ts";
+import { type Case, describeCases } from "../../test/support/cases.ts";
 
 const PRELUDE = `declare function work(): Promise<void>;
 declare function sync(): number;
@@ -88,7 +88,13 @@ work().finally(() => console.log("done"));`,
   try { await work(); } catch (error) { console.error(error); }
 })();`,
     sites: [
-      { kind: "async-iife", line: 4, status: "unsupervised", group: "per-request", signals: ["one-shot-call", "module-top-level"] },
+      {
+        kind: "async-iife",
+        line: 4,
+        status: "unsupervised",
+        group: "per-request",
+        signals: ["one-shot-call", "module-top-level"],
+      },
       { kind: "async-iife", line: 7, status: "handled" },
     ],
   },
@@ -149,7 +155,12 @@ export function handleUpload(req: unknown) {
     sites: [
       { kind: "floating-promise", line: 7, group: "per-request", signals: ["inside-request-handler"] },
       { kind: "floating-promise", line: 12, group: "per-request", signals: ["loop-over-items"] },
-      { kind: "floating-promise", line: 17, group: "per-request", signals: ["handler-function-name", "request-like-parameter"] },
+      {
+        kind: "floating-promise",
+        line: 17,
+        group: "per-request",
+        signals: ["handler-function-name", "request-like-parameter"],
+      },
     ],
   },
   {
@@ -182,7 +193,8 @@ flag ? work() : pending;`,
     ],
   },
   {
-    name: "a function that starts itself again only while its queue has items, or once more for pending work, ends: not a loop",
+    name:
+      "a function that starts itself again only while its queue has items, or once more for pending work, ends: not a loop",
     code: `
 declare function run(task: () => Promise<void>): Promise<void>;
 export class Lock {
@@ -301,7 +313,8 @@ export function startWorker() {
     ],
   },
   {
-    name: "an await of a function that catches everything needs no try/catch; a promise returned from a catch clause escapes it",
+    name:
+      "an await of a function that catches everything needs no try/catch; a promise returned from a catch clause escapes it",
     code: `
 declare function work(): Promise<void>;
 async function safeWork() { try { await work(); } catch (error) { console.error(error); } }
@@ -411,7 +424,8 @@ export function show() {
     ],
   },
   {
-    name: "an async IIFE looping on a private running flag is durable; a one-shot connect in a constructor is per-request",
+    name:
+      "an async IIFE looping on a private running flag is durable; a one-shot connect in a constructor is per-request",
     code: `
 declare function next(): Promise<void>;
 declare function connect(): Promise<void>;
@@ -423,12 +437,18 @@ export class Consumer {
   }
 }`,
     sites: [
-      { kind: "async-iife", line: 7, group: "durable", signals: ["unbounded-loop-in-callback", "long-lived-constructor"] },
+      {
+        kind: "async-iife",
+        line: 7,
+        group: "durable",
+        signals: ["unbounded-loop-in-callback", "long-lived-constructor"],
+      },
       { kind: "floating-promise", line: 8, group: "per-request", signals: ["one-shot-call", "long-lived-constructor"] },
     ],
   },
   {
-    name: "a call restarting its enclosing function after an await is a loop; synchronous, per-item and failure-path recursion is not",
+    name:
+      "a call restarting its enclosing function after an await is a loop; synchronous, per-item and failure-path recursion is not",
     code: `
 declare function step(): Promise<void>;
 declare const children: string[];

@@ -11,18 +11,39 @@ import { ts } from "ts-morph";
 import type { Detection, Rule, RuleContext } from "../../src/rule.ts";
 import { fixFloatingPromise } from "./fix.ts";
 import type { Kind, Resolution, Signal } from "../../src/site.ts";
-import { isBuiltinPromiseType, isPromiseLikeExpression, isUntyped, PROMISE_CHAIN_METHODS } from "../../src/analysis/promise.ts";
-import { loopIn, ownFunctionNames, reaches, resolveFunction, restartedBy, restartsItself, startsAgainLater, typeFromCallers } from "../../src/analysis/calls.ts";
-import { cannotFail, catchesEverything, isSettleCall, neverRejects, reportsToCallback, returnsObservedPromise } from "../../src/analysis/failure.ts";
+import {
+  isBuiltinPromiseType,
+  isPromiseLikeExpression,
+  isUntyped,
+  PROMISE_CHAIN_METHODS,
+} from "../../src/analysis/promise.ts";
+import {
+  loopIn,
+  ownFunctionNames,
+  reaches,
+  resolveFunction,
+  restartedBy,
+  restartsItself,
+  startsAgainLater,
+  typeFromCallers,
+} from "../../src/analysis/calls.ts";
+import {
+  cannotFail,
+  catchesEverything,
+  isSettleCall,
+  neverRejects,
+  reportsToCallback,
+  returnsObservedPromise,
+} from "../../src/analysis/failure.ts";
 import {
   calleeText,
   enclosingFunction,
   enclosingFunctions,
   functionName,
+  type FunctionNode,
   isAsyncFunction,
   isFunctionNode,
   skipOuterExpressions,
-  type FunctionNode,
 } from "../../src/analysis/functions.ts";
 import { durableNameSignal, signal } from "../../src/classify/signals.ts";
 import { isTestFrameworkCall } from "../../src/classify/context.ts";
@@ -53,9 +74,11 @@ export const floatingPromiseRule: Rule = {
       expression = skipOuterExpressions(expression.expression);
       kind = "void-promise";
     }
-    if (!ts.isCallExpression(expression) && !ts.isNewExpression(expression) && !ts.isIdentifier(expression) &&
+    if (
+      !ts.isCallExpression(expression) && !ts.isNewExpression(expression) && !ts.isIdentifier(expression) &&
       !ts.isPropertyAccessExpression(expression) && !ts.isElementAccessExpression(expression) &&
-      !ts.isAwaitExpression(expression) && !ts.isConditionalExpression(expression) && !ts.isBinaryExpression(expression)) {
+      !ts.isAwaitExpression(expression) && !ts.isConditionalExpression(expression) && !ts.isBinaryExpression(expression)
+    ) {
       return undefined;
     }
     if (ts.isAwaitExpression(expression) || isAssignment(expression)) return undefined;
@@ -78,7 +101,8 @@ export const floatingPromiseRule: Rule = {
       else if (chain.unhandledThen && chain.handledBy === undefined) kind = "then-without-catch";
     }
     // The function the statement starts: the async IIFE, or the callee of the chain's root call.
-    const started = iife ?? (ts.isCallExpression(chain.root) ? resolveFunction(context.checker, chain.root.expression) : undefined);
+    const started = iife ??
+      (ts.isCallExpression(chain.root) ? resolveFunction(context.checker, chain.root.expression) : undefined);
     const work = iife ?? chain.thenCallback ?? started;
     const callee = ts.isCallExpression(chain.root) || ts.isNewExpression(chain.root)
       ? calleeText(chain.root, context.sourceFile)
@@ -109,13 +133,18 @@ export const floatingPromiseRule: Rule = {
  */
 function supervisedWork(expression: ts.Node, context: RuleContext): ts.Node | undefined {
   const supervisor = supervisorCalled(expression, context.supervisors);
-  if (supervisor === undefined || supervisor === "superviseWorker" || supervisor === "logWorker" || !ts.isCallExpression(expression)) return undefined;
+  if (
+    supervisor === undefined || supervisor === "superviseWorker" || supervisor === "logWorker" ||
+    !ts.isCallExpression(expression)
+  ) return undefined;
   // The work is the first function argument (a factory), else the last argument (a promise).
   const work = expression.arguments.find((argument) => isFunctionNode(skipOuterExpressions(argument))) ??
     expression.arguments[expression.arguments.length - 1];
   if (work === undefined) return undefined;
   const given = skipOuterExpressions(work);
-  return isFunctionNode(given) && given.body !== undefined && !ts.isBlock(given.body) ? skipOuterExpressions(given.body) : given;
+  return isFunctionNode(given) && given.body !== undefined && !ts.isBlock(given.body)
+    ? skipOuterExpressions(given.body)
+    : given;
 }
 
 function isAssignment(node: ts.Node): boolean {
@@ -164,7 +193,10 @@ function analyzeChain(expression: ts.Node, checker?: ts.TypeChecker): Chain {
     if (method === "then" || method === "finally") {
       const callback = current.arguments[0] === undefined ? undefined : skipOuterExpressions(current.arguments[0]);
       // A callback after the last handler can throw unobserved, unless it cannot fail.
-      if (trailing === undefined && callback !== undefined && !isNothing(callback) && !callbackCannotFail(checker, callback)) {
+      if (
+        trailing === undefined && callback !== undefined && !isNothing(callback) &&
+        !callbackCannotFail(checker, callback)
+      ) {
         trailing = `.${method}(...)`;
         if (callback !== undefined && isFunctionNode(callback)) thenCallback = callback;
       }
@@ -199,7 +231,9 @@ function isNothing(node: ts.Node): boolean {
 function asyncIife(expression: ts.Node): FunctionNode | undefined {
   if (!ts.isCallExpression(expression)) return undefined;
   const callee = skipOuterExpressions(expression.expression);
-  return (ts.isArrowFunction(callee) || ts.isFunctionExpression(callee)) && isAsyncFunction(callee) ? callee : undefined;
+  return (ts.isArrowFunction(callee) || ts.isFunctionExpression(callee)) && isAsyncFunction(callee)
+    ? callee
+    : undefined;
 }
 
 /**
@@ -225,24 +259,30 @@ function promiseSignals(
   const { checker } = context;
   const signals: Signal[] = [];
   const name = callee?.split(".").pop();
-  const callbacks = chainCallbacks(expression).map((callback) => resolveFunction(checker, callback)).filter((fn) => fn !== undefined);
+  const callbacks = chainCallbacks(expression).map((callback) => resolveFunction(checker, callback)).filter((fn) =>
+    fn !== undefined
+  );
   const work = started === undefined ? callbacks : [started, ...callbacks];
   const loop = work.map((fn) => loopIn(checker, fn)).find((found) => found !== undefined) ??
     work.filter((fn) => restartsItself(checker, fn)).map((fn) => `${functionName(fn) ?? "it"} starts itself again`)[0];
-  if (loop !== undefined) signals.push(signal(isIife || started === undefined ? "unbounded-loop-in-callback" : "unbounded-loop-in-callee", loop));
+  if (loop !== undefined) {
+    signals.push(
+      signal(isIife || started === undefined ? "unbounded-loop-in-callback" : "unbounded-loop-in-callee", loop),
+    );
+  }
   const enclosing = enclosingFunctions(statement);
   const restartedByCall = started === undefined || isIife ? undefined : reaches(checker, started, enclosing, 1);
-  const restarted = (restartedByCall !== undefined && startsAgainLater(statement, restartedByCall)
-    ? restartedByCall
-    : undefined) ??
-    callbacks.map((fn) => restartedBy(checker, fn, enclosing)).find((fn) => fn !== undefined);
+  const restarted =
+    (restartedByCall !== undefined && startsAgainLater(statement, restartedByCall) ? restartedByCall : undefined) ??
+      callbacks.map((fn) => restartedBy(checker, fn, enclosing)).find((fn) => fn !== undefined);
   if (restarted !== undefined) signals.push(signal("self-restarting-call", functionName(restarted) ?? name));
-  if (loop === undefined && restarted === undefined) signals.push(signal("one-shot-call", name ?? "the spawned function"));
+  if (loop === undefined && restarted === undefined) {
+    signals.push(signal("one-shot-call", name ?? "the spawned function"));
+  }
   const named = durableNameSignal(name);
   if (named !== undefined) signals.push(named);
   return signals;
 }
-
 
 /** The callback arguments of every `.then`/`.catch`/`.finally` link of a chain. */
 function chainCallbacks(expression: ts.Node): ts.Node[] {
@@ -284,8 +324,10 @@ function promiseStatement(context: RuleContext, expression: ts.Node): Resolution
   const call = skipOuterExpressions(expression);
   if (!ts.isCallExpression(call) || isSettleCall(context.checker, call)) return undefined;
   const callee = skipOuterExpressions(call.expression);
-  if (ts.isPropertyAccessExpression(callee) && !isOwnObject(callee.expression) &&
-    isUntyped(context.checker.getTypeAtLocation(callee.expression))) {
+  if (
+    ts.isPropertyAccessExpression(callee) && !isOwnObject(callee.expression) &&
+    isUntyped(context.checker.getTypeAtLocation(callee.expression))
+  ) {
     // A parameter nobody typed takes its callers' type; by its name alone, a method is too weak to call the statement a promise.
     return returnsPromiseFromCallers(context, callee) ? "syntax" : undefined;
   }
@@ -307,7 +349,8 @@ function returnsPromiseFromCallers(context: RuleContext, callee: ts.PropertyAcce
   const method = type?.getProperty(callee.name.text);
   if (method === undefined) return false;
   const signatures = context.checker.getTypeOfSymbolAtLocation(method, callee).getCallSignatures();
-  return signatures.length > 0 && signatures.every((signature) => isBuiltinPromiseType(context.program, signature.getReturnType()));
+  return signatures.length > 0 &&
+    signatures.every((signature) => isBuiltinPromiseType(context.program, signature.getReturnType()));
 }
 
 /** `this`, or a property chain on it (`this.fsw`): an object of the project's own. */
@@ -322,7 +365,9 @@ function chainReceiver(expression: ts.Node): ts.Node | undefined {
   const inner = skipOuterExpressions(expression);
   if (!ts.isCallExpression(inner)) return undefined;
   const callee = skipOuterExpressions(inner.expression);
-  return ts.isPropertyAccessExpression(callee) && PROMISE_CHAIN_METHODS.has(callee.name.text) ? callee.expression : undefined;
+  return ts.isPropertyAccessExpression(callee) && PROMISE_CHAIN_METHODS.has(callee.name.text)
+    ? callee.expression
+    : undefined;
 }
 
 /**
@@ -346,19 +391,31 @@ function promiseOutcome(
   }
   if (chain.handledBy !== undefined) return { status: "handled", reason: chain.handledBy };
   if (ts.isCallExpression(chain.root) && isSettleCall(context.checker, chain.root)) {
-    return { status: "benign", reason: "settles a deferred: the promise it returns is the one being settled, no work starts" };
+    return {
+      status: "benign",
+      reason: "settles a deferred: the promise it returns is the one being settled, no work starts",
+    };
   }
   if (chain.trailing !== undefined) return undefined;
   const called = ts.isCallExpression(chain.root) ? reportsToCallback(context.checker, chain.root) : undefined;
   if (called !== undefined) return { status: "handled", reason: called };
   const caught = started === undefined ? undefined : catchesEverything(context.checker, started);
   if (caught !== undefined) {
-    return { status: "handled", reason: `the ${isIife ? "async function" : "called function"} catches every failure: ${caught}` };
+    return {
+      status: "handled",
+      reason: `the ${isIife ? "async function" : "called function"} catches every failure: ${caught}`,
+    };
   }
-  const held = started === undefined ? undefined : returnsObservedPromise(context.checker, started, enclosingFunction(chain.root));
+  const held = started === undefined
+    ? undefined
+    : returnsObservedPromise(context.checker, started, enclosingFunction(chain.root));
   if (held !== undefined) return { status: "handled", reason: `the called function ${held}` };
   const resolving = neverRejects(context.checker, chain.root);
   if (resolving !== undefined) return { status: "benign", reason: resolving };
-  const harmless = started === undefined || !isAsyncFunction(started) ? undefined : cannotFail(context.checker, started);
-  return harmless === undefined ? undefined : { status: "benign", reason: `the async function cannot fail: ${harmless}` };
+  const harmless = started === undefined || !isAsyncFunction(started)
+    ? undefined
+    : cannotFail(context.checker, started);
+  return harmless === undefined
+    ? undefined
+    : { status: "benign", reason: `the async function cannot fail: ${harmless}` };
 }

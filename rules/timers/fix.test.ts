@@ -37,7 +37,8 @@ export function start(): void {
 `,
   },
   {
-    name: "a named callback without parameters is handed to spawnLogged; one with parameters is called without arguments",
+    name:
+      "a named callback without parameters is handed to spawnLogged; one with parameters is called without arguments",
     code: `function beat(): void { process.stdout.write("beat"); }
 function flush(force?: boolean): void { process.stdout.write(String(force)); }
 setInterval(beat, 1000);
@@ -93,7 +94,8 @@ export class Poller {
 `,
   },
   {
-    name: "an interval started inside a timeout gets its own per-tick spawnLogged; the timeout, which only starts it, cannot fail",
+    name:
+      "an interval started inside a timeout gets its own per-tick spawnLogged; the timeout, which only starts it, cannot fail",
     code: `declare function tick(): void;
 setTimeout(() => {
   setInterval(() => tick(), 1000);

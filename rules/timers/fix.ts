@@ -25,17 +25,27 @@ export function fixTimer(context: FixContext): FixOutcome {
   const call = context.node as ts.CallExpression;
   const callee = skipOuterExpressions(call.expression);
   if (ts.isPropertyAccessExpression(callee) && callee.name.text === "bind") {
-    return { skip: "a bound timer (setTimeout.bind(...)) is started elsewhere; run its callback under spawnLogged by hand" };
+    return {
+      skip: "a bound timer (setTimeout.bind(...)) is started elsewhere; run its callback under spawnLogged by hand",
+    };
   }
   const argument = call.arguments[0];
   if (argument === undefined) return { skip: "the timer has no callback" };
   const callback = skipOuterExpressions(argument);
   if (isFunctionNode(callback)) {
-    const edits = runBodyUnderLogged(callback, context.taskName(workName(callback) ?? context.kind), context.sourceFile);
+    const edits = runBodyUnderLogged(
+      callback,
+      context.taskName(workName(callback) ?? context.kind),
+      context.sourceFile,
+    );
     return "skip" in edits ? edits : { transform: "timer-tick", edits, uses: ["spawnLogged"] };
   }
-  if (!(ts.isIdentifier(callback) || ts.isPropertyAccessExpression(callback)) || unrepeatablePart(callback) !== undefined) {
-    return { skip: `the callback ${quoteCode(callback, context.sourceFile)} is neither a function nor a name; wrap it by hand` };
+  if (
+    !(ts.isIdentifier(callback) || ts.isPropertyAccessExpression(callback)) || unrepeatablePart(callback) !== undefined
+  ) {
+    return {
+      skip: `the callback ${quoteCode(callback, context.sourceFile)} is neither a function nor a name; wrap it by hand`,
+    };
   }
   if (call.arguments.length > 2) {
     return { skip: "the timer passes extra arguments to a named callback; run its body under spawnLogged by hand" };
@@ -49,7 +59,11 @@ export function fixTimer(context: FixContext): FixOutcome {
   const name = context.taskName(workName(callback) ?? context.kind);
   return {
     transform: "timer-tick",
-    edits: [{ start: argument.getStart(context.sourceFile), end: argument.getEnd(), text: `() => spawnLogged(${name}, ${takesParameters ? `() => ${text}()` : text})` }],
+    edits: [{
+      start: argument.getStart(context.sourceFile),
+      end: argument.getEnd(),
+      text: `() => spawnLogged(${name}, ${takesParameters ? `() => ${text}()` : text})`,
+    }],
     uses: ["spawnLogged"],
   };
 }

@@ -1,10 +1,17 @@
-import { describeCases, type Case } from "../../test/support/cases.ts";
+import { type Case, describeCases } from "../../test/support/cases.ts";
 
 const cases: Case[] = [
   {
     name: "setInterval at module top level is a durable interval",
     code: `declare function refreshCache(): void;\nsetInterval(() => { refreshCache(); }, 1000);`,
-    sites: [{ kind: "interval", line: 2, status: "unsupervised", group: "durable", resolution: "type", signals: ["interval-timer", "module-top-level"] }],
+    sites: [{
+      kind: "interval",
+      line: 2,
+      status: "unsupervised",
+      group: "durable",
+      resolution: "type",
+      signals: ["interval-timer", "module-top-level"],
+    }],
   },
   {
     name: "each timer function gives its kind",
@@ -121,7 +128,8 @@ export { poll, doNext };`,
     ],
   },
   {
-    name: "a timeout that reschedules its function only to wait for a condition, then returns, defers one piece of work",
+    name:
+      "a timeout that reschedules its function only to wait for a condition, then returns, defers one piece of work",
     code: `
 declare const socket: { bufferedAmount: number; send(chunk: string): void };
 export function write(chunk: string, limit: number) {
@@ -193,7 +201,12 @@ export function begin() {
     while (!signal.aborted) step();
   });
 }`,
-    sites: [{ kind: "immediate", line: 5, group: "durable", signals: ["unbounded-loop-in-callback", "startup-function"] }],
+    sites: [{
+      kind: "immediate",
+      line: 5,
+      group: "durable",
+      signals: ["unbounded-loop-in-callback", "startup-function"],
+    }],
   },
   {
     name: "timers in test files are the test group",
@@ -236,7 +249,13 @@ export class CacheService {
     path: "src/legacy.js",
     script: true,
     code: `function setup() { setTimeout(function () { JSON.parse("{"); }, 5); }\nsetup();`,
-    sites: [{ kind: "timeout", line: 1, resolution: "type", group: "per-request", signals: ["one-shot-timer", "startup-function"] }],
+    sites: [{
+      kind: "timeout",
+      line: 1,
+      resolution: "type",
+      group: "per-request",
+      signals: ["one-shot-timer", "startup-function"],
+    }],
   },
   {
     name: "a method called on an untyped parameter resolves to the one class method of that name",
@@ -355,7 +374,8 @@ export function guard(socket: { removeAllListeners(): void }, pending: Map<strin
     ],
   },
   {
-    name: "an interval cleared by its own callback or later in the same function is bounded; one cleared only in stop() is durable",
+    name:
+      "an interval cleared by its own callback or later in the same function is bounded; one cleared only in stop() is durable",
     code: `
 declare function ready(): boolean;
 declare function step(): void;
@@ -381,7 +401,8 @@ export class Poller {
     ],
   },
   {
-    name: "module-level aliases of platform timers are sites; library timers and object methods named setTimeout are not",
+    name:
+      "module-level aliases of platform timers are sites; library timers and object methods named setTimeout are not",
     path: "src/aliases.js",
     script: true,
     code: `const schedule = typeof setImmediate === "function" ? setImmediate : process.nextTick;
@@ -402,7 +423,8 @@ module.exports = { bound };`,
     ],
   },
   {
-    name: "a poll or retry loop scoped to one promise is per-request: inside its executor, or handed its resolve and reject",
+    name:
+      "a poll or retry loop scoped to one promise is per-request: inside its executor, or handed its resolve and reject",
     code: `
 declare function ready(): boolean;
 export function waitUntilReady(): Promise<void> {
@@ -418,8 +440,18 @@ function retrying(resolve: () => void, reject: (error: Error) => void, attempt: 
 }
 export { retrying };`,
     sites: [
-      { kind: "timeout", line: 5, group: "per-request", signals: ["self-rescheduling-timer", "inside-promise-executor"] },
-      { kind: "timeout", line: 10, group: "per-request", signals: ["self-rescheduling-timer", "inside-promise-executor"] },
+      {
+        kind: "timeout",
+        line: 5,
+        group: "per-request",
+        signals: ["self-rescheduling-timer", "inside-promise-executor"],
+      },
+      {
+        kind: "timeout",
+        line: 10,
+        group: "per-request",
+        signals: ["self-rescheduling-timer", "inside-promise-executor"],
+      },
       { kind: "timeout", line: 12, status: "benign" },
     ],
   },
@@ -438,7 +470,8 @@ export function escalate(error: Error) {
     ],
   },
   {
-    name: "creating a promise that can only resolve, arithmetic on such values and pure helpers four calls deep cannot fail",
+    name:
+      "creating a promise that can only resolve, arithmetic on such values and pure helpers four calls deep cannot fail",
     code: `
 const jitter = (span: number) => Math.random() * span;
 const spread = (delay: number) => Math.ceil(jitter(delay / 2) + delay);
@@ -469,7 +502,8 @@ export class Batch {
     ],
   },
   {
-    name: "a reconnect timer set in the close handler its reconnect registers is a durable loop, through untyped callers and three calls",
+    name:
+      "a reconnect timer set in the close handler its reconnect registers is a durable loop, through untyped callers and three calls",
     path: "src/reconnect.js",
     code: `
 function closeHandler(self) {
@@ -533,7 +567,8 @@ export class PickFirst {
     sites: [{ kind: "timeout", line: 14, group: "per-request", signals: ["one-shot-timer"] }],
   },
   {
-    name: "a handled chain does not cover a callback its first call is handed: a dual promise/callback API calls it outside the chain",
+    name:
+      "a handled chain does not cover a callback its first call is handed: a dual promise/callback API calls it outside the chain",
     code: `
 declare const client: { info(callback: (error: Error | null, reply?: string) => void): Promise<string> };
 function readyCheck() {
@@ -557,7 +592,8 @@ export function poll() {
     ],
   },
   {
-    name: "a function kept in an object by shorthand ({ done }) resolves to the local function: a timeout guard calling it cannot fail",
+    name:
+      "a function kept in an object by shorthand ({ done }) resolves to the local function: a timeout guard calling it cannot fail",
     code: `
 export function request(send: (id: number) => void) {
   return new Promise<string>((resolve, reject) => {
@@ -572,7 +608,8 @@ export function request(send: (id: number) => void) {
     sites: [{ kind: "timeout", line: 8, status: "benign" }],
   },
   {
-    name: "a restart path that only runs while a queue has items drains it; one that runs when nothing is pending still loops",
+    name:
+      "a restart path that only runs while a queue has items drains it; one that runs when nothing is pending still loops",
     code: `
 export class Pool {
   private queue: string[] = [];
@@ -604,7 +641,8 @@ export class Pool {
     ],
   },
   {
-    name: "a retry with a number of attempts written in the code is bounded; a configured limit or a state compared with a constant is still a loop",
+    name:
+      "a retry with a number of attempts written in the code is bounded; a configured limit or a state compared with a constant is still a loop",
     code: `
 export class Socket {
   private maxRetries = Infinity;

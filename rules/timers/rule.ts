@@ -21,8 +21,8 @@ import {
   enclosingFunction,
   enclosingFunctions,
   functionName,
-  skipOuterExpressions,
   type FunctionNode,
+  skipOuterExpressions,
 } from "../../src/analysis/functions.ts";
 import { durableNameSignal, signal } from "../../src/classify/signals.ts";
 
@@ -41,7 +41,8 @@ export const timersRule: Rule = {
       "setInterval callback can throw or reject unobserved; a failure ends a Node/Deno process. Run each tick under spawnLogged or catch inside the callback.",
     timeout:
       "setTimeout callback can throw or reject unobserved. Catch inside the callback, or run it under spawnLogged.",
-    immediate: "setImmediate callback can throw or reject unobserved. Catch inside the callback, or run it under spawnLogged.",
+    immediate:
+      "setImmediate callback can throw or reject unobserved. Catch inside the callback, or run it under spawnLogged.",
     microtask: "queueMicrotask callback can throw unobserved. Catch inside the callback, or run it under spawnLogged.",
   },
   visits: [ts.SyntaxKind.CallExpression],
@@ -101,11 +102,16 @@ function timerCalled(context: RuleContext, callee: ts.Node): { timerName: string
     if (!ts.isIdentifier(callee.name) || !TIMER_KINDS.has(callee.name.text)) return undefined;
     const declarations = declarationsOf(context.checker, callee.name);
     const origin = originOf(context.program, declarations);
-    if (isGlobalReceiver(callee)) return origin === "user" ? undefined : { timerName: callee.name.text, resolution: origin === "platform" ? "type" : "syntax" };
+    if (isGlobalReceiver(callee)) {
+      return origin === "user"
+        ? undefined
+        : { timerName: callee.name.text, resolution: origin === "platform" ? "type" : "syntax" };
+    }
     // A module's function (`timers.setInterval`) or the lib's global, not an object's method (`server.setTimeout(ms)`).
     return origin === "platform" && !isPromiseTimer(declarations) &&
         declarations.every((declaration) =>
-          ts.isFunctionDeclaration(declaration) || context.program.isSourceFileDefaultLibrary(declaration.getSourceFile())
+          ts.isFunctionDeclaration(declaration) ||
+          context.program.isSourceFileDefaultLibrary(declaration.getSourceFile())
         )
       ? { timerName: callee.name.text, resolution: "type" }
       : undefined;
@@ -120,7 +126,9 @@ function timerCalled(context: RuleContext, callee: ts.Node): { timerName: string
   if (origin === "unresolved") return TIMER_KINDS.has(timerName) ? { timerName, resolution: "syntax" } : undefined;
   const declaration = declarations[0]!;
   const module = requiredFrom(declaration);
-  if (module !== undefined) return TIMER_MODULES.test(module) && TIMER_KINDS.has(timerName) ? { timerName, resolution: "type" } : undefined;
+  if (module !== undefined) {
+    return TIMER_MODULES.test(module) && TIMER_KINDS.has(timerName) ? { timerName, resolution: "type" } : undefined;
+  }
   const alias = ts.isVariableDeclaration(declaration) && declaration.parent.parent.parent === context.sourceFile
     ? moduleTimerAliases(context).get(callee.text)
     : undefined;
@@ -135,9 +143,12 @@ function requiredFrom(declaration: ts.Declaration): string | undefined {
   }
   if (!ts.isBindingElement(declaration)) return undefined;
   const variable = declaration.parent.parent;
-  const initializer = ts.isVariableDeclaration(variable) && variable.initializer !== undefined ? skipOuterExpressions(variable.initializer) : undefined;
+  const initializer = ts.isVariableDeclaration(variable) && variable.initializer !== undefined
+    ? skipOuterExpressions(variable.initializer)
+    : undefined;
   return initializer !== undefined && ts.isCallExpression(initializer) && ts.isIdentifier(initializer.expression) &&
-      initializer.expression.text === "require" && initializer.arguments[0] !== undefined && ts.isStringLiteral(initializer.arguments[0])
+      initializer.expression.text === "require" && initializer.arguments[0] !== undefined &&
+      ts.isStringLiteral(initializer.arguments[0])
     ? initializer.arguments[0].text
     : undefined;
 }
@@ -168,14 +179,23 @@ const aliasCache = new WeakMap<ts.SourceFile, ReadonlyMap<string, string>>();
 
 function aliasedTimer(context: RuleContext, expression: ts.Node): string | undefined {
   const inner = skipOuterExpressions(expression);
-  if (ts.isConditionalExpression(inner)) return aliasedTimer(context, inner.whenTrue) ?? aliasedTimer(context, inner.whenFalse);
-  if (ts.isBinaryExpression(inner) &&
-    (inner.operatorToken.kind === ts.SyntaxKind.BarBarToken || inner.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)) {
+  if (ts.isConditionalExpression(inner)) {
+    return aliasedTimer(context, inner.whenTrue) ?? aliasedTimer(context, inner.whenFalse);
+  }
+  if (
+    ts.isBinaryExpression(inner) &&
+    (inner.operatorToken.kind === ts.SyntaxKind.BarBarToken ||
+      inner.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)
+  ) {
     return aliasedTimer(context, inner.left) ?? aliasedTimer(context, inner.right);
   }
-  if (ts.isPropertyAccessExpression(inner) && isGlobalReceiver(inner) && TIMER_KINDS.has(inner.name.text)) return inner.name.text;
-  if (ts.isIdentifier(inner) && TIMER_KINDS.has(inner.text) &&
-    originOf(context.program, declarationsOf(context.checker, inner)) !== "user") {
+  if (ts.isPropertyAccessExpression(inner) && isGlobalReceiver(inner) && TIMER_KINDS.has(inner.name.text)) {
+    return inner.name.text;
+  }
+  if (
+    ts.isIdentifier(inner) && TIMER_KINDS.has(inner.text) &&
+    originOf(context.program, declarationsOf(context.checker, inner)) !== "user"
+  ) {
     return inner.text;
   }
   return undefined;
@@ -195,7 +215,9 @@ function isGlobalReceiver(callee: ts.Node): boolean {
 function isPromiseTimer(declarations: readonly ts.Declaration[]): boolean {
   return declarations.some((declaration) => {
     for (let node: ts.Node | undefined = declaration.parent; node !== undefined; node = node.parent) {
-      if (ts.isModuleDeclaration(node) && ts.isStringLiteral(node.name)) return /^(node:)?timers\/promises$/.test(node.name.text);
+      if (ts.isModuleDeclaration(node) && ts.isStringLiteral(node.name)) {
+        return /^(node:)?timers\/promises$/.test(node.name.text);
+      }
     }
     return /[\\/]timers[\\/]promises\.d\.ts$/.test(declaration.getSourceFile().fileName);
   });
@@ -214,15 +236,20 @@ function timerSignals(
   if (loop !== undefined) signals.push(signal("unbounded-loop-in-callback", loop));
   const outer = enclosingFunction(call);
   const named = durableNameSignal(outer === undefined ? undefined : functionName(outer)) ??
-    durableNameSignal(callback !== undefined && (ts.isIdentifier(callback) || ts.isPropertyAccessExpression(callback)) ? callback.getText() : undefined);
+    durableNameSignal(
+      callback !== undefined && (ts.isIdentifier(callback) || ts.isPropertyAccessExpression(callback))
+        ? callback.getText()
+        : undefined,
+    );
   if (named !== undefined) signals.push(named);
   if (kind === "interval") {
     signals.push(signal("interval-timer"));
     const cleared = clearedNearby(call, work);
     if (cleared !== undefined) signals.push(signal("interval-cleared-nearby", cleared));
   } else if (kind === "timeout") {
-    if (restarted !== undefined) signals.push(signal("self-rescheduling-timer", functionName(restarted) ?? "its enclosing function"));
-    else if (isDebounced(call)) signals.push(signal("debounce"));
+    if (restarted !== undefined) {
+      signals.push(signal("self-rescheduling-timer", functionName(restarted) ?? "its enclosing function"));
+    } else if (isDebounced(call)) signals.push(signal("debounce"));
     else signals.push(signal("one-shot-timer"));
   } else {
     signals.push(signal("one-shot-timer"));
@@ -280,13 +307,19 @@ function clearedNearby(call: ts.CallExpression, work: FunctionNode | undefined):
   if (work !== undefined && clearsTimer(work, binding)) return "by its own callback";
   const scope = enclosingFunction(call);
   if (scope === undefined) return undefined;
-  for (let child: ts.Node = call, parent = call.parent; parent !== undefined && child !== scope; child = parent, parent = parent.parent) {
+  for (
+    let child: ts.Node = call, parent = call.parent;
+    parent !== undefined && child !== scope;
+    child = parent, parent = parent.parent
+  ) {
     const later = ts.isBlock(parent) || ts.isSourceFile(parent)
       ? parent.statements.slice(parent.statements.indexOf(child as ts.Statement) + 1)
       : ts.isTryStatement(parent) && child === parent.tryBlock
       ? [parent.catchClause, parent.finallyBlock].filter((block) => block !== undefined)
       : [];
-    if (later.some((statement) => clearsTimer(statement, binding))) return `later in ${functionName(scope) ?? "the function"} that started it`;
+    if (later.some((statement) => clearsTimer(statement, binding))) {
+      return `later in ${functionName(scope) ?? "the function"} that started it`;
+    }
   }
   return undefined;
 }
@@ -316,8 +349,10 @@ function isDebounced(call: ts.CallExpression): boolean {
   let found = false;
   const visit = (node: ts.Node): void => {
     if (found || node.pos >= call.pos) return;
-    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) &&
-      (node.expression.text === "clearTimeout") && node.arguments[0]?.getText() === target) {
+    if (
+      ts.isCallExpression(node) && ts.isIdentifier(node.expression) &&
+      (node.expression.text === "clearTimeout") && node.arguments[0]?.getText() === target
+    ) {
       found = true;
     }
     ts.forEachChild(node, visit);
@@ -340,7 +375,9 @@ function rethrownError(work: FunctionNode): string | undefined {
   const only = body.statements[0]!;
   if (!ts.isThrowStatement(only) || only.expression === undefined) return undefined;
   const thrown = skipOuterExpressions(only.expression);
-  if (!ts.isIdentifier(thrown) || work.parameters.some((parameter) => parameter.name.getText() === thrown.text)) return undefined;
+  if (!ts.isIdentifier(thrown) || work.parameters.some((parameter) => parameter.name.getText() === thrown.text)) {
+    return undefined;
+  }
   return thrown.text;
 }
 
@@ -365,7 +402,8 @@ function callbackOutcome(
   if (rethrown !== undefined) {
     return {
       status: "handled",
-      reason: `the callback only rethrows ${rethrown}, which it was handed: a deliberate escalation to the runtime's uncaught-exception handling`,
+      reason:
+        `the callback only rethrows ${rethrown}, which it was handed: a deliberate escalation to the runtime's uncaught-exception handling`,
     };
   }
   const caught = catchesEverything(context.checker, work);

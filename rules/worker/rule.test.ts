@@ -1,10 +1,17 @@
-import { describeCases, type Case } from "../../test/support/cases.ts";
+import { type Case, describeCases } from "../../test/support/cases.ts";
 
 const cases: Case[] = [
   {
     name: "a web Worker without an error listener is a durable worker site",
     code: `export function boot() {\n  const worker = new Worker("./job.js");\n  worker.postMessage("start");\n}`,
-    sites: [{ kind: "worker", line: 2, status: "unsupervised", group: "durable", resolution: "type", signals: ["worker-thread", "startup-function"] }],
+    sites: [{
+      kind: "worker",
+      line: 2,
+      status: "unsupervised",
+      group: "durable",
+      resolution: "type",
+      signals: ["worker-thread", "startup-function"],
+    }],
   },
   {
     name: "a node:worker_threads Worker is a site",
@@ -43,7 +50,8 @@ new NodeWorker("./c.js").once("error", console.error);`,
   },
   {
     name: "a message listener is not an error listener",
-    code: `const w = new Worker("./a.js");\nw.onmessage = (event) => console.log(event.data);\nw.addEventListener("message", () => {});`,
+    code:
+      `const w = new Worker("./a.js");\nw.onmessage = (event) => console.log(event.data);\nw.addEventListener("message", () => {});`,
     sites: [{ kind: "worker", line: 1, status: "unsupervised" }],
   },
   {

@@ -16,7 +16,12 @@ import { originOf } from "../../src/analysis/platform.ts";
 import { declarationsOf } from "../../src/analysis/declarations.ts";
 import { LISTENER_METHODS } from "../../src/analysis/callbacks.ts";
 import { platformName } from "../../src/analysis/imports.ts";
-import { enclosingFunction, isFunctionNode, skipOuterExpressions, type FunctionNode } from "../../src/analysis/functions.ts";
+import {
+  enclosingFunction,
+  type FunctionNode,
+  isFunctionNode,
+  skipOuterExpressions,
+} from "../../src/analysis/functions.ts";
 import { callersOf } from "../../src/analysis/calls.ts";
 import { signal } from "../../src/classify/signals.ts";
 
@@ -39,7 +44,9 @@ export const workerRule: Rule = {
     const callee = skipOuterExpressions(creation.expression);
     const nameNode = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) ? callee.name : undefined;
     if (nameNode === undefined || !ts.isIdentifier(nameNode)) return undefined;
-    const className = ts.isIdentifier(callee) ? platformName(context.sourceFile, callee.text, WORKER_MODULES) : nameNode.text;
+    const className = ts.isIdentifier(callee)
+      ? platformName(context.sourceFile, callee.text, WORKER_MODULES)
+      : nameNode.text;
     if (!WORKER_CLASSES.has(className)) return undefined;
     const origin = originOf(context.program, declarationsOf(context.checker, nameNode));
     if (origin === "user") return undefined;
@@ -77,8 +84,10 @@ function errorListener(checker: ts.TypeChecker, value: ts.Expression, depth = FA
     child = parent;
     parent = parent.parent;
   }
-  if (ts.isPropertyAccessExpression(parent) && LISTENER_METHODS.has(parent.name.text) &&
-    ts.isCallExpression(parent.parent) && isErrorEventArgument(parent.parent.arguments[0])) {
+  if (
+    ts.isPropertyAccessExpression(parent) && LISTENER_METHODS.has(parent.name.text) &&
+    ts.isCallExpression(parent.parent) && isErrorEventArgument(parent.parent.arguments[0])
+  ) {
     return `.${parent.name.text}("error") is chained on the new worker`;
   }
   if (ts.isReturnStatement(parent) || (isFunctionNode(parent) && parent.body === child)) {
@@ -92,7 +101,8 @@ function errorListener(checker: ts.TypeChecker, value: ts.Expression, depth = FA
   const matches = (receiver: ts.Expression): boolean => {
     const inner = skipOuterExpressions(receiver);
     if (holder.keyed) {
-      return ts.isCallExpression(inner) && ts.isPropertyAccessExpression(inner.expression) && inner.expression.name.text === "get" &&
+      return ts.isCallExpression(inner) && ts.isPropertyAccessExpression(inner.expression) &&
+        inner.expression.name.text === "get" &&
         inner.expression.expression.getText(sourceFile) === holder.text;
     }
     return inner.getText(sourceFile) === holder.text;
@@ -101,12 +111,16 @@ function errorListener(checker: ts.TypeChecker, value: ts.Expression, depth = FA
   let found: string | undefined;
   const visit = (node: ts.Node): void => {
     if (found !== undefined) return;
-    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
-      ts.isPropertyAccessExpression(node.left) && node.left.name.text === "onerror" && matches(node.left.expression)) {
+    if (
+      ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isPropertyAccessExpression(node.left) && node.left.name.text === "onerror" && matches(node.left.expression)
+    ) {
       found = `${shown}.onerror is assigned`;
-    } else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) &&
+    } else if (
+      ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) &&
       LISTENER_METHODS.has(node.expression.name.text) && matches(node.expression.expression) &&
-      isErrorEventArgument(node.arguments[0])) {
+      isErrorEventArgument(node.arguments[0])
+    ) {
       found = `${shown}.${node.expression.name.text}("error") is attached`;
     }
     ts.forEachChild(node, visit);
@@ -119,13 +133,21 @@ function errorListener(checker: ts.TypeChecker, value: ts.Expression, depth = FA
 const FACTORY_DEPTH = 2;
 
 /** Where a worker is stored: a variable or assignment target, or a keyed container (`map.set(key, worker)`). */
-function holderOf(parent: ts.Node, child: ts.Node, sourceFile: ts.SourceFile): { text: string; keyed: boolean } | undefined {
+function holderOf(
+  parent: ts.Node,
+  child: ts.Node,
+  sourceFile: ts.SourceFile,
+): { text: string; keyed: boolean } | undefined {
   if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return { text: parent.name.text, keyed: false };
-  if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && parent.right === child) {
+  if (
+    ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && parent.right === child
+  ) {
     return { text: parent.left.getText(sourceFile), keyed: false };
   }
-  if (ts.isCallExpression(parent) && parent.arguments[1] === child && ts.isPropertyAccessExpression(parent.expression) &&
-    parent.expression.name.text === "set") {
+  if (
+    ts.isCallExpression(parent) && parent.arguments[1] === child && ts.isPropertyAccessExpression(parent.expression) &&
+    parent.expression.name.text === "set"
+  ) {
     return { text: parent.expression.expression.getText(sourceFile), keyed: true };
   }
   return undefined;

@@ -15,7 +15,15 @@
  *
  * @module
  */
-import { type Attributes, type Context, context, type Span, SpanStatusCode, trace, type Tracer } from "@opentelemetry/api";
+import {
+  type Attributes,
+  type Context,
+  context,
+  type Span,
+  SpanStatusCode,
+  trace,
+  type Tracer,
+} from "@opentelemetry/api";
 import type { TaskSupervisor } from "../supervisor.ts";
 import type { TaskEventInfo } from "../events.ts";
 
@@ -56,7 +64,7 @@ export function traceTasks(supervisor: TaskSupervisor, options: TraceOptions = {
   const spans = new Map<number, Span>();
   const parentOf = (e: TaskEventInfo): Context => {
     let parent = parents.get(e.id);
-    if (parent === undefined) parents.set(e.id, (parent = context.active()));
+    if (parent === undefined) parents.set(e.id, parent = context.active());
     return parent;
   };
   const endSpan = (id: number, outcome: string, error?: unknown): void => {
@@ -73,7 +81,11 @@ export function traceTasks(supervisor: TaskSupervisor, options: TraceOptions = {
   const offs = [
     supervisor.on("queued", (e) => void parentOf(e)),
     supervisor.on("start", (e) => {
-      const attributes: Attributes = { "spawn_audit.task.name": e.name, "spawn_audit.task.id": e.id, "spawn_audit.task.attempt": e.attempt };
+      const attributes: Attributes = {
+        "spawn_audit.task.name": e.name,
+        "spawn_audit.task.id": e.id,
+        "spawn_audit.task.attempt": e.attempt,
+      };
       if (e.class !== undefined) attributes["spawn_audit.task.class"] = e.class;
       spans.set(e.id, tracer.startSpan(e.name, { attributes }, parentOf(e)));
     }),

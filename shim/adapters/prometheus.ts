@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { Counter, Gauge, Histogram, type Registry, register } from "prom-client";
+import { Counter, Gauge, Histogram, register, type Registry } from "prom-client";
 import type { TaskSupervisor } from "../supervisor.ts";
 import { DURATION_BUCKETS_MS } from "../stats.ts";
 
@@ -96,10 +96,15 @@ export function prometheusMetrics(supervisor: TaskSupervisor, options: Prometheu
     registers,
     collect() {
       this.reset();
-      for (const [name, counts] of Object.entries(supervisor.stats().classes)) if (counts.dropped > 0) this.inc({ class: name }, counts.dropped);
+      for (const [name, counts] of Object.entries(supervisor.stats().classes)) {
+        if (counts.dropped > 0) this.inc({ class: name }, counts.dropped);
+      }
     },
   });
-  const offEnd = supervisor.on("end", (e) => duration.observe({ class: e.class ?? "", outcome: e.outcome }, e.durationMs / 1000));
+  const offEnd = supervisor.on(
+    "end",
+    (e) => duration.observe({ class: e.class ?? "", outcome: e.outcome }, e.durationMs / 1000),
+  );
   const offRestart = supervisor.on("restart", (e) => restarts.inc({ class: e.class ?? "" }));
   return () => {
     offEnd();

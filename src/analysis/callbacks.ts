@@ -18,5 +18,10 @@ export const TIMER_KINDS: ReadonlyMap<string, Kind> = new Map<string, Kind>([
 
 /** Methods that register an event listener (Node's EventEmitter, the DOM's EventTarget). */
 export const LISTENER_METHODS: ReadonlySet<string> = new Set([
-  "on", "once", "addListener", "prependListener", "prependOnceListener", "addEventListener",
+  "on",
+  "once",
+  "addListener",
+  "prependListener",
+  "prependOnceListener",
+  "addEventListener",
 ]);

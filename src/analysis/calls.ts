@@ -14,13 +14,13 @@ import {
   compiledAsyncFunction,
   findUnboundedLoop,
   functionName,
-  isRunCondition,
+  type FunctionNode,
   isAsyncFunction,
   isFunctionNode,
   isGeneratorFunction,
+  isRunCondition,
   skipOuterExpressions,
   unwrapBind,
-  type FunctionNode,
 } from "./functions.ts";
 
 /**
@@ -62,7 +62,9 @@ function resolveDirect(checker: ts.TypeChecker, callee: ts.Node): FunctionNode |
     return undefined;
   }
   const found = functionNamed(checker, target) ?? ownClassMember(target) ??
-    (program !== undefined && untypedReceiver(checker, target) ? ownFunctionNames(program).unique.get(name) : undefined);
+    (program !== undefined && untypedReceiver(checker, target)
+      ? ownFunctionNames(program).unique.get(name)
+      : undefined);
   resolved.set(target, found ?? null);
   return found;
 }
@@ -73,7 +75,9 @@ function resolveDirect(checker: ts.TypeChecker, callee: ts.Node): FunctionNode |
  * callee can only be found by its name.
  */
 function untypedReceiver(checker: ts.TypeChecker, reference: ts.Node): boolean {
-  if (!ts.isPropertyAccessExpression(reference) || reference.expression.kind === ts.SyntaxKind.ThisKeyword) return false;
+  if (!ts.isPropertyAccessExpression(reference) || reference.expression.kind === ts.SyntaxKind.ThisKeyword) {
+    return false;
+  }
   return (checker.getTypeAtLocation(reference.expression).flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) !== 0;
 }
 
@@ -87,12 +91,16 @@ const resolved = new WeakMap<ts.Node, FunctionNode | null>();
 function methodFromCallers(checker: ts.TypeChecker, callee: ts.Node): FunctionNode | undefined {
   const target = skipOuterExpressions(callee);
   // Cheap tests first: only a parameter's type is read from callers, and only a name the program declares can be found.
-  if (!ts.isPropertyAccessExpression(target) || !ts.isIdentifier(skipOuterExpressions(target.expression))) return undefined;
+  if (!ts.isPropertyAccessExpression(target) || !ts.isIdentifier(skipOuterExpressions(target.expression))) {
+    return undefined;
+  }
   const cached = fromCallers.get(target);
   if (cached !== undefined) return cached ?? undefined;
   fromCallers.set(target, null); // also the answer for a name the program never declares or a typed receiver
   const program = programOf(checker);
-  if (program === undefined || !functionNamesIn(program).all.has(target.name.text) || !untypedReceiver(checker, target)) return undefined;
+  if (
+    program === undefined || !functionNamesIn(program).all.has(target.name.text) || !untypedReceiver(checker, target)
+  ) return undefined;
   const method = typeFromCallers(checker, target.expression)?.getProperty(target.name.text);
   const found = method === undefined ? undefined : functionDeclaredBy(checker, method.getDeclarations() ?? []);
   fromCallers.set(target, found ?? null);
@@ -103,14 +111,17 @@ const fromCallers = new WeakMap<ts.Node, FunctionNode | null>();
 
 /** `this.name` inside a class: the class's method or function-valued field `name`. */
 function ownClassMember(reference: ts.Node): FunctionNode | undefined {
-  if (!ts.isPropertyAccessExpression(reference) || reference.expression.kind !== ts.SyntaxKind.ThisKeyword) return undefined;
+  if (!ts.isPropertyAccessExpression(reference) || reference.expression.kind !== ts.SyntaxKind.ThisKeyword) {
+    return undefined;
+  }
   const name = reference.name.text;
   for (let node: ts.Node | undefined = reference.parent; node !== undefined; node = node.parent) {
     if (!ts.isClassLike(node)) continue;
     for (const member of node.members) {
-      const memberName = member.name !== undefined && (ts.isIdentifier(member.name) || ts.isPrivateIdentifier(member.name))
-        ? member.name.text
-        : undefined;
+      const memberName =
+        member.name !== undefined && (ts.isIdentifier(member.name) || ts.isPrivateIdentifier(member.name))
+          ? member.name.text
+          : undefined;
       if (memberName !== name) continue;
       if (isFunctionNode(member)) return member;
       if (ts.isPropertyDeclaration(member) && member.initializer !== undefined) {
@@ -214,7 +225,9 @@ export function restartsItself(checker: ts.TypeChecker, fn: FunctionNode): boole
   const cached = restarts.get(fn);
   if (cached !== undefined) return cached;
   restarts.set(fn, false);
-  const found = startsOf(checker, fn).some(({ target, call }) => (target === fn || calledFunctions(checker, target).includes(fn)) && startsAgainLater(call, fn));
+  const found = startsOf(checker, fn).some(({ target, call }) =>
+    (target === fn || calledFunctions(checker, target).includes(fn)) && startsAgainLater(call, fn)
+  );
   restarts.set(fn, found);
   return found;
 }
@@ -231,11 +244,23 @@ const restarts = new WeakMap<ts.Node, boolean>();
  * @param fn a function containing `call`.
  */
 export function startsAgainLater(call: ts.Node, fn: FunctionNode): boolean {
-  return runsLater(call, fn) && !insideItemLoop(call, fn) && !onFailurePath(call, fn) && boundedBy(call, fn) === undefined;
+  return runsLater(call, fn) && !insideItemLoop(call, fn) && !onFailurePath(call, fn) &&
+    boundedBy(call, fn) === undefined;
 }
 
 /** Array methods that call their callback synchronously, once per item. */
-const ITEM_METHODS = new Set(["forEach", "map", "flatMap", "filter", "reduce", "some", "every", "find", "findIndex", "sort"]);
+const ITEM_METHODS = new Set([
+  "forEach",
+  "map",
+  "flatMap",
+  "filter",
+  "reduce",
+  "some",
+  "every",
+  "find",
+  "findIndex",
+  "sort",
+]);
 
 /**
  * Whether `node` runs after its enclosing function `fn` has yielded: it is
@@ -260,7 +285,10 @@ function runsLater(node: ts.Node, fn: FunctionNode): boolean {
   let yielded = false;
   const visit = (child: ts.Node): void => {
     if (yielded || isFunctionNode(child) || child.pos >= node.pos) return;
-    if (ts.isAwaitExpression(child) || ts.isYieldExpression(child) || (ts.isForOfStatement(child) && child.awaitModifier !== undefined)) {
+    if (
+      ts.isAwaitExpression(child) || ts.isYieldExpression(child) ||
+      (ts.isForOfStatement(child) && child.awaitModifier !== undefined)
+    ) {
       yielded = true;
     } else {
       ts.forEachChild(child, visit);
@@ -278,7 +306,11 @@ function runsLater(node: ts.Node, fn: FunctionNode): boolean {
  * @param fn a function containing `node`.
  */
 function insideItemLoop(node: ts.Node, fn: FunctionNode): boolean {
-  for (let child: ts.Node = node, current = node.parent; current !== undefined && current !== fn; child = current, current = current.parent) {
+  for (
+    let child: ts.Node = node, current = node.parent;
+    current !== undefined && current !== fn;
+    child = current, current = current.parent
+  ) {
     if (itemLoopLabel(current, child) !== undefined) return true;
     if (isFunctionNode(current) && isItemCallback(current)) return true;
   }
@@ -296,11 +328,15 @@ function insideItemLoop(node: ts.Node, fn: FunctionNode): boolean {
  * @param child the child of `loop` on the way to the site.
  */
 export function itemLoopLabel(loop: ts.Node, child: ts.Node): string | undefined {
-  if (ts.isForOfStatement(loop)) return loop.awaitModifier === undefined && loop.statement === child ? "for…of" : undefined;
+  if (ts.isForOfStatement(loop)) {
+    return loop.awaitModifier === undefined && loop.statement === child ? "for…of" : undefined;
+  }
   if (ts.isForInStatement(loop)) return loop.statement === child ? "for…in" : undefined;
   if (ts.isForStatement(loop)) return loop.condition !== undefined && loop.statement === child ? "for" : undefined;
-  if ((ts.isWhileStatement(loop) || ts.isDoStatement(loop)) && loop.statement === child &&
-    (assignsInside(loop.expression) || pendingWork(loop.expression) === true)) {
+  if (
+    (ts.isWhileStatement(loop) || ts.isDoStatement(loop)) && loop.statement === child &&
+    (assignsInside(loop.expression) || pendingWork(loop.expression) === true)
+  ) {
     return "while over items";
   }
   return undefined;
@@ -343,16 +379,30 @@ function assignsInside(expression: ts.Node): boolean {
  */
 export function boundedBy(node: ts.Node, fn: FunctionNode): string | undefined {
   let innermostIf = true;
-  for (let child: ts.Node = node, current = node.parent; current !== undefined && child !== fn; child = current, current = current.parent) {
+  for (
+    let child: ts.Node = node, current = node.parent;
+    current !== undefined && child !== fn;
+    child = current, current = current.parent
+  ) {
     if (ts.isIfStatement(current)) {
       const deferred = innermostIf && exits(current.thenStatement) && !isRunCondition(current.expression);
       innermostIf = false;
-      if (current.thenStatement === child && (pendingWork(current.expression) === true || deferred || fixedLimit(current.expression, true, fn))) {
+      if (
+        current.thenStatement === child &&
+        (pendingWork(current.expression) === true || deferred || fixedLimit(current.expression, true, fn))
+      ) {
         return current.expression.getText();
       }
     }
-    const loopCondition = ts.isWhileStatement(current) ? current.expression : ts.isForStatement(current) ? current.condition : undefined;
-    if (loopCondition !== undefined && (current as ts.IterationStatement).statement === child && pendingWork(loopCondition) === true) {
+    const loopCondition = ts.isWhileStatement(current)
+      ? current.expression
+      : ts.isForStatement(current)
+      ? current.condition
+      : undefined;
+    if (
+      loopCondition !== undefined && (current as ts.IterationStatement).statement === child &&
+      pendingWork(loopCondition) === true
+    ) {
       return loopCondition.getText();
     }
     if (ts.isBlock(current)) {
@@ -389,12 +439,22 @@ function fixedLimit(condition: ts.Expression, below: boolean, fn: FunctionNode):
   if (operator === (below ? ts.SyntaxKind.AmpersandAmpersandToken : ts.SyntaxKind.BarBarToken)) {
     return fixedLimit(inner.left, below, fn) || fixedLimit(inner.right, below, fn);
   }
-  const { EqualsEqualsEqualsToken, EqualsEqualsToken, GreaterThanEqualsToken, GreaterThanToken, LessThanToken, LessThanEqualsToken,
-    ExclamationEqualsEqualsToken, ExclamationEqualsToken } = ts.SyntaxKind;
+  const {
+    EqualsEqualsEqualsToken,
+    EqualsEqualsToken,
+    GreaterThanEqualsToken,
+    GreaterThanToken,
+    LessThanToken,
+    LessThanEqualsToken,
+    ExclamationEqualsEqualsToken,
+    ExclamationEqualsToken,
+  } = ts.SyntaxKind;
   // Operators with the counter on the left; with the counter on the right the comparisons turn around.
-  const counterLeft = below ? [LessThanToken, LessThanEqualsToken, ExclamationEqualsEqualsToken, ExclamationEqualsToken]
+  const counterLeft = below
+    ? [LessThanToken, LessThanEqualsToken, ExclamationEqualsEqualsToken, ExclamationEqualsToken]
     : [EqualsEqualsEqualsToken, EqualsEqualsToken, GreaterThanEqualsToken, GreaterThanToken];
-  const counterRight = below ? [GreaterThanToken, GreaterThanEqualsToken, ExclamationEqualsEqualsToken, ExclamationEqualsToken]
+  const counterRight = below
+    ? [GreaterThanToken, GreaterThanEqualsToken, ExclamationEqualsEqualsToken, ExclamationEqualsToken]
     : [EqualsEqualsEqualsToken, EqualsEqualsToken, LessThanEqualsToken, LessThanToken];
   const counter = isPositiveLiteral(inner.right) && counterLeft.includes(operator)
     ? inner.left
@@ -402,7 +462,8 @@ function fixedLimit(condition: ts.Expression, below: boolean, fn: FunctionNode):
     ? inner.right
     : undefined;
   const value = counter === undefined ? undefined : skipOuterExpressions(counter);
-  return value !== undefined && (ts.isIdentifier(value) || ts.isPropertyAccessExpression(value)) && countsUp(fn, value.getText());
+  return value !== undefined && (ts.isIdentifier(value) || ts.isPropertyAccessExpression(value)) &&
+    countsUp(fn, value.getText());
 }
 
 /** A numeric literal of at least 1. */
@@ -417,10 +478,15 @@ function countsUp(fn: FunctionNode, counter: string): boolean {
   const isCounter = (node: ts.Node): boolean => skipOuterExpressions(node).getText() === counter;
   const visit = (node: ts.Node): void => {
     if (found) return;
-    if ((ts.isPostfixUnaryExpression(node) || ts.isPrefixUnaryExpression(node)) && node.operator === ts.SyntaxKind.PlusPlusToken) {
+    if (
+      (ts.isPostfixUnaryExpression(node) || ts.isPrefixUnaryExpression(node)) &&
+      node.operator === ts.SyntaxKind.PlusPlusToken
+    ) {
       found = isCounter(node.operand);
-    } else if (ts.isBinaryExpression(node) && (node.operatorToken.kind === ts.SyntaxKind.PlusToken ||
-      node.operatorToken.kind === ts.SyntaxKind.PlusEqualsToken)) {
+    } else if (
+      ts.isBinaryExpression(node) && (node.operatorToken.kind === ts.SyntaxKind.PlusToken ||
+        node.operatorToken.kind === ts.SyntaxKind.PlusEqualsToken)
+    ) {
       found = isCounter(node.left) && ts.isNumericLiteral(skipOuterExpressions(node.right));
     }
     if (!found) ts.forEachChild(node, visit);
@@ -486,7 +552,11 @@ function exits(statement: ts.Statement): boolean {
  * @param fn a function containing `node`.
  */
 function onFailurePath(node: ts.Node, fn: FunctionNode): boolean {
-  for (let child: ts.Node = node, current = node.parent; current !== undefined && current !== fn; child = current, current = current.parent) {
+  for (
+    let child: ts.Node = node, current = node.parent;
+    current !== undefined && current !== fn;
+    child = current, current = current.parent
+  ) {
     if (ts.isCatchClause(current)) return true;
     if (isRejectionHandler(child)) return true;
   }
@@ -498,7 +568,9 @@ function isRejectionHandler(node: ts.Node): boolean {
   let child = node;
   while (ts.isParenthesizedExpression(child.parent)) child = child.parent;
   const call = child.parent;
-  if (call === undefined || !ts.isCallExpression(call) || !call.arguments.includes(child as ts.Expression)) return false;
+  if (call === undefined || !ts.isCallExpression(call) || !call.arguments.includes(child as ts.Expression)) {
+    return false;
+  }
   const callee = skipOuterExpressions(call.expression);
   const method = ts.isPropertyAccessExpression(callee) ? callee.name.text : "";
   return method === "catch" || (method === "then" && call.arguments[1] === child);
@@ -506,7 +578,9 @@ function isRejectionHandler(node: ts.Node): boolean {
 
 function isItemCallback(fn: FunctionNode): boolean {
   const parent = fn.parent;
-  if (parent === undefined || !ts.isCallExpression(parent) || !parent.arguments.includes(fn as ts.Expression)) return false;
+  if (parent === undefined || !ts.isCallExpression(parent) || !parent.arguments.includes(fn as ts.Expression)) {
+    return false;
+  }
   const callee = skipOuterExpressions(parent.expression);
   return ts.isPropertyAccessExpression(callee) && ITEM_METHODS.has(callee.name.text);
 }
@@ -525,10 +599,15 @@ const callees = new WeakMap<ts.Node, readonly FunctionNode[]>();
  * @param callback a function that runs after its caller has yielded.
  * @param targets the functions whose restart is looked for.
  */
-export function restartedBy(checker: ts.TypeChecker, callback: FunctionNode, targets: ReadonlySet<FunctionNode>): FunctionNode | undefined {
+export function restartedBy(
+  checker: ts.TypeChecker,
+  callback: FunctionNode,
+  targets: ReadonlySet<FunctionNode>,
+): FunctionNode | undefined {
   if (isRejectionHandler(callback)) return undefined;
   return startsOf(checker, callback).find(({ target, call }) =>
-    targets.has(target) && !insideItemLoop(call, callback) && !onFailurePath(call, callback) && boundedBy(call, callback) === undefined
+    targets.has(target) && !insideItemLoop(call, callback) && !onFailurePath(call, callback) &&
+    boundedBy(call, callback) === undefined
   )?.target;
 }
 
@@ -559,7 +638,12 @@ export function reaches(
 
 /** The functions `fn` starts other than once per item of a loop or only while work is pending (see {@link reaches}). Memoised per function. */
 function steppingCallees(checker: ts.TypeChecker, fn: FunctionNode): readonly FunctionNode[] {
-  return startedFunctions(checker, fn, stepping, (call) => !insideItemLoop(call, fn) && boundedBy(call, fn) === undefined);
+  return startedFunctions(
+    checker,
+    fn,
+    stepping,
+    (call) => !insideItemLoop(call, fn) && boundedBy(call, fn) === undefined,
+  );
 }
 
 const stepping = new WeakMap<ts.Node, readonly FunctionNode[]>();
@@ -576,7 +660,12 @@ export const LOOP_DEPTH = 3;
  * @returns a short description of the loop, or undefined.
  */
 export function loopIn(checker: ts.TypeChecker, fn: FunctionNode): string | undefined {
-  return findInCalls(checker, fn, LOOP_DEPTH, (candidate) => candidate.body === undefined ? undefined : findUnboundedLoop(candidate.body));
+  return findInCalls(
+    checker,
+    fn,
+    LOOP_DEPTH,
+    (candidate) => candidate.body === undefined ? undefined : findUnboundedLoop(candidate.body),
+  );
 }
 
 /**
@@ -682,8 +771,10 @@ function functionNamesIn(program: ts.Program): OwnFunctionNames {
   const byName = new Map<string, FunctionNode | null>();
   const required = new Set<string>();
   const visit = (node: ts.Node): void => {
-    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer !== undefined &&
-      ts.isCallExpression(node.initializer) && calledName(node.initializer) === "require") {
+    if (
+      ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer !== undefined &&
+      ts.isCallExpression(node.initializer) && calledName(node.initializer) === "require"
+    ) {
       required.add(node.name.text);
     }
     if (isFunctionNode(node) && !ts.isConstructorDeclaration(node)) {
@@ -759,7 +850,10 @@ export function callersOf(checker: ts.TypeChecker, fn: FunctionNode): readonly t
 }
 
 /** Every call in the program's own sources, by the function it resolves to. Built once per program, on first use. */
-function callsOf(checker: ts.TypeChecker, program: ts.Program): ReadonlyMap<FunctionNode, readonly ts.CallExpression[]> {
+function callsOf(
+  checker: ts.TypeChecker,
+  program: ts.Program,
+): ReadonlyMap<FunctionNode, readonly ts.CallExpression[]> {
   const cached = callIndex.get(program);
   if (cached !== undefined) return cached;
   const index = new Map<FunctionNode, ts.CallExpression[]>();

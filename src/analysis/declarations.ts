@@ -6,7 +6,7 @@
  * @module
  */
 import { ts } from "ts-morph";
-import { isFunctionNode, skipOuterExpressions, type FunctionNode } from "./functions.ts";
+import { type FunctionNode, isFunctionNode, skipOuterExpressions } from "./functions.ts";
 
 /**
  * The declarations of the symbol `name` refers to, with `import` aliases
@@ -49,7 +49,10 @@ export function functionNamed(checker: ts.TypeChecker, name: ts.Node): FunctionN
  * @param checker the program's type checker.
  * @param declarations a symbol's declarations.
  */
-export function functionDeclaredBy(checker: ts.TypeChecker, declarations: readonly ts.Declaration[]): FunctionNode | undefined {
+export function functionDeclaredBy(
+  checker: ts.TypeChecker,
+  declarations: readonly ts.Declaration[],
+): FunctionNode | undefined {
   for (const found of declarations) {
     const declaration = found.getSourceFile().isDeclarationFile ? implementationOf(checker, found) : found;
     if (declaration === undefined) continue;
@@ -61,8 +64,11 @@ export function functionDeclaredBy(checker: ts.TypeChecker, declarations: readon
       continue;
     }
     if (isFunctionNode(declaration)) return declaration;
-    if ((ts.isVariableDeclaration(declaration) || ts.isPropertyDeclaration(declaration) || ts.isPropertyAssignment(declaration)) &&
-      declaration.initializer !== undefined) {
+    if (
+      (ts.isVariableDeclaration(declaration) || ts.isPropertyDeclaration(declaration) ||
+        ts.isPropertyAssignment(declaration)) &&
+      declaration.initializer !== undefined
+    ) {
       const initializer = skipOuterExpressions(declaration.initializer);
       if (isFunctionNode(initializer)) return initializer;
     }
@@ -80,7 +86,8 @@ export function functionDeclaredBy(checker: ts.TypeChecker, declarations: readon
 function commonJsExport(declaration: ts.Node): FunctionNode | undefined {
   const assignment = ts.isBinaryExpression(declaration)
     ? declaration
-    : declaration.parent !== undefined && ts.isBinaryExpression(declaration.parent) && declaration.parent.left === declaration
+    : declaration.parent !== undefined && ts.isBinaryExpression(declaration.parent) &&
+        declaration.parent.left === declaration
     ? declaration.parent
     : undefined;
   if (assignment === undefined || assignment.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return undefined;
@@ -121,10 +128,12 @@ function implementationOf(checker: ts.TypeChecker, declaration: ts.Declaration):
   if (implementations.has(declaration)) return implementations.get(declaration) ?? undefined;
   const program = programOf(checker);
   const file = declaration.getSourceFile().fileName;
-  const script = program === undefined ? undefined : [file.replace(/\.d\.ts$/, ".js"), file.replace(/\.d\.mts$/, ".mjs"), file.replace(/\.d\.cts$/, ".cjs")]
-    .filter((candidate) => candidate !== file)
-    .map((candidate) => program.getSourceFile(candidate))
-    .find((found) => found !== undefined);
+  const script = program === undefined
+    ? undefined
+    : [file.replace(/\.d\.ts$/, ".js"), file.replace(/\.d\.mts$/, ".mjs"), file.replace(/\.d\.cts$/, ".cjs")]
+      .filter((candidate) => candidate !== file)
+      .map((candidate) => program.getSourceFile(candidate))
+      .find((found) => found !== undefined);
   const found = script === undefined ? undefined : sameNamed(script, declaration);
   implementations.set(declaration, found ?? null);
   return found;
@@ -148,9 +157,13 @@ function sameNamed(script: ts.SourceFile, declaration: ts.Declaration): ts.Decla
 /** A top-level function, class or variable declaration of `name` in `script`. */
 function topLevel(script: ts.SourceFile, name: string): ts.Declaration | undefined {
   for (const statement of script.statements) {
-    if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.name?.text === name) return statement;
+    if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.name?.text === name) {
+      return statement;
+    }
     if (ts.isVariableStatement(statement)) {
-      const variable = statement.declarationList.declarations.find((item) => ts.isIdentifier(item.name) && item.name.text === name);
+      const variable = statement.declarationList.declarations.find((item) =>
+        ts.isIdentifier(item.name) && item.name.text === name
+      );
       if (variable === undefined) continue;
       const initializer = variable.initializer === undefined ? undefined : skipOuterExpressions(variable.initializer);
       return initializer !== undefined && ts.isClassExpression(initializer) ? initializer : variable;
@@ -161,5 +174,7 @@ function topLevel(script: ts.SourceFile, name: string): ts.Declaration | undefin
 
 function declarationName(declaration: ts.Node): string | undefined {
   const name = (declaration as ts.NamedDeclaration).name;
-  return name !== undefined && (ts.isIdentifier(name) || ts.isPrivateIdentifier(name) || ts.isStringLiteral(name)) ? name.text : undefined;
+  return name !== undefined && (ts.isIdentifier(name) || ts.isPrivateIdentifier(name) || ts.isStringLiteral(name))
+    ? name.text
+    : undefined;
 }

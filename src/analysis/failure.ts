@@ -17,11 +17,11 @@ import { TIMER_KINDS } from "./callbacks.ts";
 import {
   calledName,
   compiledAsyncBody,
+  type FunctionNode,
   isAsyncFunction,
   isFunctionNode,
   isGeneratorFunction,
   skipOuterExpressions,
-  type FunctionNode,
 } from "./functions.ts";
 
 /** How many calls deep failure evidence is followed. */
@@ -29,8 +29,18 @@ export const FAILURE_DEPTH = 4;
 
 /** Methods whose call only releases or detaches something: cleanup that does not throw in practice. */
 const CLEANUP_METHODS = new Set([
-  "clearTimeout", "clearInterval", "clearImmediate", "removeListener", "removeAllListeners", "off", "removeEventListener",
-  "delete", "clear", "abort", "unref", "ref",
+  "clearTimeout",
+  "clearInterval",
+  "clearImmediate",
+  "removeListener",
+  "removeAllListeners",
+  "off",
+  "removeEventListener",
+  "delete",
+  "clear",
+  "abort",
+  "unref",
+  "ref",
 ]);
 
 /** Receivers whose methods do not throw in practice: logging to the console, reading the clock, arithmetic. */
@@ -66,7 +76,11 @@ const SETTLE_NAMES = new Set(["resolve", "reject"]);
  * @param fn a function node.
  * @param depth how many further calls to follow through `return g()`.
  */
-export function catchesEverything(checker: ts.TypeChecker, fn: FunctionNode, depth = FAILURE_DEPTH): string | undefined {
+export function catchesEverything(
+  checker: ts.TypeChecker,
+  fn: FunctionNode,
+  depth = FAILURE_DEPTH,
+): string | undefined {
   return memo(catchCache, fn, depth, () => {
     const body = fn.body;
     if (body === undefined) return undefined;
@@ -77,8 +91,11 @@ export function catchesEverything(checker: ts.TypeChecker, fn: FunctionNode, dep
       const attempt = statements[tryAt] as ts.TryStatement;
       const before = statements.slice(0, tryAt);
       const after = statements.slice(tryAt + 1);
-      if (attempt.catchClause !== undefined && !rethrows(attempt.catchClause.block) && !returnsRejectablePromise(checker, attempt, depth) &&
-        [...before, ...after].every((statement) => statementCannotThrow(checker, statement, 0))) {
+      if (
+        attempt.catchClause !== undefined && !rethrows(attempt.catchClause.block) &&
+        !returnsRejectablePromise(checker, attempt, depth) &&
+        [...before, ...after].every((statement) => statementCannotThrow(checker, statement, 0))
+      ) {
         return "its body is wrapped in try/catch";
       }
     }
@@ -86,7 +103,9 @@ export function catchesEverything(checker: ts.TypeChecker, fn: FunctionNode, dep
       return "every await in it is inside try/catch and it throws nothing itself";
     }
     const last = statements[statements.length - 1];
-    if (last !== undefined && statements.slice(0, -1).every((statement) => statementCannotThrow(checker, statement, 0))) {
+    if (
+      last !== undefined && statements.slice(0, -1).every((statement) => statementCannotThrow(checker, statement, 0))
+    ) {
       const value = ts.isReturnStatement(last) || ts.isExpressionStatement(last) ? last.expression : undefined;
       if (value !== undefined) return valueCatches(checker, value, depth);
     }
@@ -133,12 +152,18 @@ export function cannotFail(checker: ts.TypeChecker, fn: FunctionNode, depth = FA
  */
 export function neverRejects(checker: ts.TypeChecker, expression: ts.Node, strict = false): string | undefined {
   const inner = skipOuterExpressions(expression);
-  if (ts.isNewExpression(inner)) return resolvingPromise(checker, inner, strict) ? "the promise can only resolve" : undefined;
+  if (ts.isNewExpression(inner)) {
+    return resolvingPromise(checker, inner, strict) ? "the promise can only resolve" : undefined;
+  }
   if (!ts.isCallExpression(inner)) return undefined;
   const callee = skipOuterExpressions(inner.expression);
-  if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === "Promise") {
+  if (
+    ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === "Promise"
+  ) {
     if (callee.name.text === "allSettled") return "Promise.allSettled never rejects";
-    if (callee.name.text === "resolve" && inner.arguments.every(isSimpleValue)) return "Promise.resolve of a plain value never rejects";
+    if (callee.name.text === "resolve" && inner.arguments.every(isSimpleValue)) {
+      return "Promise.resolve of a plain value never rejects";
+    }
     return undefined;
   }
   const platform = ts.isPropertyAccessExpression(callee) ? resolvingPlatformMethod(checker, callee) : undefined;
@@ -147,9 +172,9 @@ export function neverRejects(checker: ts.TypeChecker, expression: ts.Node, stric
   if (fn === undefined || fn.body === undefined) return undefined;
   const returned = returnedExpressions(fn);
   return returned.length > 0 && returned.every((value) => {
-    const created = skipOuterExpressions(value);
-    return ts.isNewExpression(created) && resolvingPromise(checker, created, strict);
-  })
+      const created = skipOuterExpressions(value);
+      return ts.isNewExpression(created) && resolvingPromise(checker, created, strict);
+    })
     ? "the called function's promise can only resolve"
     : undefined;
 }
@@ -175,7 +200,8 @@ function resolvingPlatformMethod(checker: ts.TypeChecker, callee: ts.PropertyAcc
     if (callee.name.text !== entry.method) continue;
     const matches = declarations.length > 0 && declarations.every((declaration) => {
       const owner = declaration.parent;
-      return entry.file.test(declaration.getSourceFile().fileName) && ts.isClassDeclaration(owner) && owner.name?.text === entry.owner;
+      return entry.file.test(declaration.getSourceFile().fileName) && ts.isClassDeclaration(owner) &&
+        owner.name?.text === entry.owner;
     });
     if (matches) return entry.reason;
   }
@@ -196,10 +222,16 @@ function resolvingPlatformMethod(checker: ts.TypeChecker, callee: ts.PropertyAcc
  * @param fn the called function.
  * @param caller the function containing the call, if any.
  */
-export function returnsObservedPromise(checker: ts.TypeChecker, fn: FunctionNode, caller?: FunctionNode): string | undefined {
+export function returnsObservedPromise(
+  checker: ts.TypeChecker,
+  fn: FunctionNode,
+  caller?: FunctionNode,
+): string | undefined {
   if (fn.body === undefined || isAsyncFunction(fn) || isGeneratorFunction(fn)) return undefined;
   const returned = returnedExpressions(fn).map(unwrapPromiseResolve);
-  if (returned.length === 0 || !returned.every((value) => ts.isIdentifier(value) || ts.isPropertyAccessExpression(value))) return undefined;
+  if (
+    returned.length === 0 || !returned.every((value) => ts.isIdentifier(value) || ts.isPropertyAccessExpression(value))
+  ) return undefined;
   const handled = observedHolders(checker, fn.getSourceFile());
   if (returned.every((value) => handled.has(holderKey(checker, value)))) {
     return "it returns a promise it holds, whose rejection is already handled where it is stored";
@@ -217,7 +249,8 @@ function unwrapPromiseResolve(value: ts.Node): ts.Node {
   const inner = skipOuterExpressions(value);
   if (!ts.isCallExpression(inner) || inner.arguments.length !== 1) return inner;
   const callee = skipOuterExpressions(inner.expression);
-  return ts.isPropertyAccessExpression(callee) && callee.name.text === "resolve" && ts.isIdentifier(callee.expression) &&
+  return ts.isPropertyAccessExpression(callee) && callee.name.text === "resolve" &&
+      ts.isIdentifier(callee.expression) &&
       callee.expression.text === "Promise"
     ? skipOuterExpressions(inner.arguments[0]!)
     : inner;
@@ -266,7 +299,9 @@ function resolvingPromise(checker: ts.TypeChecker, creation: ts.NewExpression, s
 
 function statementCannotThrow(checker: ts.TypeChecker, statement: ts.Node, depth: number): boolean {
   if (ts.isEmptyStatement(statement)) return true;
-  if (ts.isReturnStatement(statement)) return statement.expression === undefined || expressionCannotThrow(checker, statement.expression, depth);
+  if (ts.isReturnStatement(statement)) {
+    return statement.expression === undefined || expressionCannotThrow(checker, statement.expression, depth);
+  }
   if (ts.isExpressionStatement(statement)) return expressionCannotThrow(checker, statement.expression, depth);
   if (ts.isVariableStatement(statement)) {
     return statement.declarationList.declarations.every((declaration) =>
@@ -284,12 +319,18 @@ function statementCannotThrow(checker: ts.TypeChecker, statement: ts.Node, depth
   }
   if (ts.isForStatement(statement)) {
     return [statement.initializer, statement.condition, statement.incrementor].every((part) =>
-      part === undefined || (ts.isVariableDeclarationList(part)
-        ? part.declarations.every((declaration) => declaration.initializer === undefined || isSimpleValue(declaration.initializer))
+      part === undefined ||
+      (ts.isVariableDeclarationList(part)
+        ? part.declarations.every((declaration) =>
+          declaration.initializer === undefined || isSimpleValue(declaration.initializer)
+        )
         : isSimpleValue(part) || isCounterStep(part))
     ) && statementCannotThrow(checker, statement.statement, depth);
   }
-  if (ts.isForOfStatement(statement) || ts.isForInStatement(statement) || ts.isWhileStatement(statement) || ts.isDoStatement(statement)) {
+  if (
+    ts.isForOfStatement(statement) || ts.isForInStatement(statement) || ts.isWhileStatement(statement) ||
+    ts.isDoStatement(statement)
+  ) {
     const awaits = ts.isForOfStatement(statement) && statement.awaitModifier !== undefined;
     return !awaits && isSimpleValue(statement.expression) && statementCannotThrow(checker, statement.statement, depth);
   }
@@ -302,7 +343,8 @@ function isCounterStep(node: ts.Node): boolean {
   const inner = skipOuterExpressions(node);
   if (ts.isPostfixUnaryExpression(inner) || ts.isPrefixUnaryExpression(inner)) return isAssignable(inner.operand);
   return ts.isBinaryExpression(inner) && (inner.operatorToken.kind === ts.SyntaxKind.PlusEqualsToken ||
-    inner.operatorToken.kind === ts.SyntaxKind.MinusEqualsToken) && isAssignable(inner.left) && isSimpleValue(inner.right);
+    inner.operatorToken.kind === ts.SyntaxKind.MinusEqualsToken) &&
+    isAssignable(inner.left) && isSimpleValue(inner.right);
 }
 
 function expressionCannotThrow(checker: ts.TypeChecker, expression: ts.Node, depth: number): boolean {
@@ -333,13 +375,16 @@ function expressionCannotThrow(checker: ts.TypeChecker, expression: ts.Node, dep
   if (isSafeCall(callee)) return simpleArguments;
   if (depth === 0 || !simpleArguments) return false;
   const fn = resolveFunction(checker, callee);
-  return fn !== undefined && (catchesEverything(checker, fn, depth - 1) !== undefined || cannotFail(checker, fn, depth - 1) !== undefined);
+  return fn !== undefined &&
+    (catchesEverything(checker, fn, depth - 1) !== undefined || cannotFail(checker, fn, depth - 1) !== undefined);
 }
 
 /** A returned, awaited, voided or concise-body value that lets no failure out: a handled chain, or a call of a function that catches everything. */
 function valueCatches(checker: ts.TypeChecker, value: ts.Node, depth: number): string | undefined {
   const outer = skipOuterExpressions(value);
-  const inner = ts.isAwaitExpression(outer) || ts.isVoidExpression(outer) ? skipOuterExpressions(outer.expression) : outer;
+  const inner = ts.isAwaitExpression(outer) || ts.isVoidExpression(outer)
+    ? skipOuterExpressions(outer.expression)
+    : outer;
   const compiled = compiledAsyncBody(inner);
   if (compiled !== undefined) return catchesEverything(checker, compiled, depth);
   const chain = handledChain(inner);
@@ -392,14 +437,19 @@ function everyAwaitCaught(checker: ts.TypeChecker, body: ts.Block, depth: number
       if (node.finallyBlock !== undefined) visit(node.finallyBlock, guarded);
       return;
     }
-    if (ts.isAwaitExpression(node) || ts.isYieldExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier !== undefined)) {
+    if (
+      ts.isAwaitExpression(node) || ts.isYieldExpression(node) ||
+      (ts.isForOfStatement(node) && node.awaitModifier !== undefined)
+    ) {
       sawAwait = true;
       const awaited = ts.isAwaitExpression(node) || ts.isYieldExpression(node) ? node.expression : undefined;
       if (!guarded && (awaited === undefined || !awaitCannotReject(checker, awaited, depth))) escapes = true;
     }
     if (ts.isThrowStatement(node) && !guarded) escapes = true;
     // A promise returned without await settles the function's promise outside any try.
-    if (ts.isReturnStatement(node) && node.expression !== undefined && rejectable(checker, node.expression, depth)) escapes = true;
+    if (ts.isReturnStatement(node) && node.expression !== undefined && rejectable(checker, node.expression, depth)) {
+      escapes = true;
+    }
     if (!guarded && ts.isCallExpression(node) && /^emit/.test(calledName(node))) escapes = true;
     ts.forEachChild(node, (child) => visit(child, guarded));
   };
@@ -412,8 +462,9 @@ function returnsRejectablePromise(checker: ts.TypeChecker, node: ts.Node, depth:
   let found = false;
   const visit = (child: ts.Node): void => {
     if (found || isFunctionNode(child)) return;
-    if (ts.isReturnStatement(child) && child.expression !== undefined && rejectable(checker, child.expression, depth)) found = true;
-    else ts.forEachChild(child, visit);
+    if (ts.isReturnStatement(child) && child.expression !== undefined && rejectable(checker, child.expression, depth)) {
+      found = true;
+    } else ts.forEachChild(child, visit);
   };
   ts.forEachChild(node, visit);
   return found;
@@ -427,7 +478,9 @@ function returnsRejectablePromise(checker: ts.TypeChecker, node: ts.Node, depth:
  */
 function rejectable(checker: ts.TypeChecker, value: ts.Node, depth: number): boolean {
   const inner = skipOuterExpressions(value);
-  if (!ts.isCallExpression(inner) || handledChain(inner) !== undefined || awaitCannotReject(checker, inner, depth)) return false;
+  if (!ts.isCallExpression(inner) || handledChain(inner) !== undefined || awaitCannotReject(checker, inner, depth)) {
+    return false;
+  }
   const fn = resolveFunction(checker, inner.expression);
   if (fn !== undefined) return isAsyncFunction(fn);
   return checker.getTypeAtLocation(inner).getSymbol()?.getName() === "Promise";
@@ -435,7 +488,8 @@ function rejectable(checker: ts.TypeChecker, value: ts.Node, depth: number): boo
 
 /** An awaited value that cannot reject: a promise that can only resolve, or a call of a function that catches everything. */
 function awaitCannotReject(checker: ts.TypeChecker, awaited: ts.Node, depth: number): boolean {
-  return neverRejects(checker, awaited, true) !== undefined || returnedCallCatches(checker, awaited, depth) !== undefined;
+  return neverRejects(checker, awaited, true) !== undefined ||
+    returnedCallCatches(checker, awaited, depth) !== undefined;
 }
 
 /**
@@ -449,8 +503,12 @@ export function handledChain(expression: ts.Node): string | undefined {
   if (!ts.isCallExpression(inner)) return undefined;
   const callee = skipOuterExpressions(inner.expression);
   if (!ts.isPropertyAccessExpression(callee)) return undefined;
-  if (callee.name.text === "catch" && inner.arguments.length >= 1) return "it returns a chain ending in .catch(handler)";
-  if (callee.name.text === "then" && inner.arguments.length >= 2) return "it returns a chain ending in .then(onFulfilled, onRejected)";
+  if (callee.name.text === "catch" && inner.arguments.length >= 1) {
+    return "it returns a chain ending in .catch(handler)";
+  }
+  if (callee.name.text === "then" && inner.arguments.length >= 2) {
+    return "it returns a chain ending in .then(onFulfilled, onRejected)";
+  }
   return undefined;
 }
 
@@ -528,7 +586,11 @@ function isSafeCall(callee: ts.Node): boolean {
   const receiver = skipOuterExpressions(callee.expression);
   if (ts.isIdentifier(receiver) && SAFE_RECEIVERS.has(receiver.text)) return true;
   if (/^log[A-Z]/.test(callee.name.text)) return true;
-  const receiverName = ts.isIdentifier(receiver) ? receiver.text : ts.isPropertyAccessExpression(receiver) ? receiver.name.text : "";
+  const receiverName = ts.isIdentifier(receiver)
+    ? receiver.text
+    : ts.isPropertyAccessExpression(receiver)
+    ? receiver.name.text
+    : "";
   if (LOGGER_NAMES.test(receiverName)) return true;
   if (ts.isIdentifier(receiver) && receiver.text === "process" && callee.name.text === "exit") return true;
   return (READ_METHODS.has(callee.name.text) || QUERY_METHOD.test(callee.name.text)) && isSimpleValue(receiver);
@@ -565,7 +627,11 @@ export function reportsToCallback(checker: ts.TypeChecker, call: ts.CallExpressi
   const last = call.arguments[call.arguments.length - 1];
   if (last === undefined) return undefined;
   const argument = skipOuterExpressions(last);
-  const named = ts.isIdentifier(argument) ? argument.text : ts.isPropertyAccessExpression(argument) ? argument.name.text : undefined;
+  const named = ts.isIdentifier(argument)
+    ? argument.text
+    : ts.isPropertyAccessExpression(argument)
+    ? argument.name.text
+    : undefined;
   if (named !== undefined && CALLBACK_NAMES.has(named)) return `its failure goes to the node-style callback ${named}`;
   const fn = isFunctionNode(argument) ? argument : named === undefined ? undefined : resolveFunction(checker, argument);
   const first = fn?.parameters[0]?.name;
@@ -580,11 +646,15 @@ export function reportsToCallback(checker: ts.TypeChecker, call: ts.CallExpressi
  * of it can throw later either.
  */
 function callbackCannotFail(checker: ts.TypeChecker, call: ts.CallExpression, depth: number): boolean {
-  if (depth === 0 || reportsToCallback(checker, call) === undefined || resolveFunction(checker, call.expression) !== undefined) return false;
+  if (
+    depth === 0 || reportsToCallback(checker, call) === undefined ||
+    resolveFunction(checker, call.expression) !== undefined
+  ) return false;
   const last = skipOuterExpressions(call.arguments[call.arguments.length - 1]!);
   const callback = isFunctionNode(last) ? last : resolveFunction(checker, last);
   return callback !== undefined &&
-    (catchesEverything(checker, callback, depth - 1) !== undefined || cannotFail(checker, callback, depth - 1) !== undefined);
+    (catchesEverything(checker, callback, depth - 1) !== undefined ||
+      cannotFail(checker, callback, depth - 1) !== undefined);
 }
 
 /** Names of node-style callback parameters. */
@@ -619,7 +689,9 @@ export function isSimpleValue(node: ts.Node): boolean {
   if (ts.isIdentifier(inner) || ts.isLiteralExpression(inner) || ts.isNoSubstitutionTemplateLiteral(inner)) return true;
   if (ts.isTemplateExpression(inner)) return inner.templateSpans.every((span) => isSimpleValue(span.expression));
   if (ts.isPropertyAccessExpression(inner)) return isSimpleValue(inner.expression);
-  if (ts.isElementAccessExpression(inner)) return isSimpleValue(inner.expression) && isSimpleValue(inner.argumentExpression);
+  if (ts.isElementAccessExpression(inner)) {
+    return isSimpleValue(inner.expression) && isSimpleValue(inner.argumentExpression);
+  }
   if (ts.isPrefixUnaryExpression(inner) || ts.isTypeOfExpression(inner) || ts.isVoidExpression(inner)) {
     return isSimpleValue(ts.isPrefixUnaryExpression(inner) ? inner.operand : inner.expression);
   }
@@ -631,7 +703,8 @@ export function isSimpleValue(node: ts.Node): boolean {
   if (ts.isArrayLiteralExpression(inner)) return inner.elements.every(isSimpleValue);
   if (ts.isObjectLiteralExpression(inner)) {
     return inner.properties.every((property) =>
-      (ts.isPropertyAssignment(property) && isSimpleValue(property.initializer)) || ts.isShorthandPropertyAssignment(property)
+      (ts.isPropertyAssignment(property) && isSimpleValue(property.initializer)) ||
+      ts.isShorthandPropertyAssignment(property)
     );
   }
   if (ts.isNewExpression(inner)) return isErrorConstruction(undefined, inner);
@@ -661,7 +734,8 @@ export function isSettler(checker: ts.TypeChecker, name: ts.Identifier): boolean
 /** `new Promise(…)`, `new this.Promise(…)`, `new Bluebird.Promise(…)`. */
 function isPromiseConstructor(creation: ts.NewExpression): boolean {
   const callee = skipOuterExpressions(creation.expression);
-  return (ts.isIdentifier(callee) && callee.text === "Promise") || (ts.isPropertyAccessExpression(callee) && callee.name.text === "Promise");
+  return (ts.isIdentifier(callee) && callee.text === "Promise") ||
+    (ts.isPropertyAccessExpression(callee) && callee.name.text === "Promise");
 }
 
 const catchCache = new WeakMap<ts.Node, Map<number, string | null>>();

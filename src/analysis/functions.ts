@@ -59,11 +59,16 @@ export function skipOuterExpressions(node: ts.Node): ts.Node {
  */
 export function functionName(fn: FunctionNode): string | undefined {
   if (ts.isConstructorDeclaration(fn)) return "constructor";
-  if (fn.name !== undefined && (ts.isIdentifier(fn.name) || ts.isPrivateIdentifier(fn.name) || ts.isStringLiteral(fn.name))) {
+  if (
+    fn.name !== undefined &&
+    (ts.isIdentifier(fn.name) || ts.isPrivateIdentifier(fn.name) || ts.isStringLiteral(fn.name))
+  ) {
     return fn.name.text;
   }
   let parent = fn.parent;
-  while (parent !== undefined && (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent))) parent = parent.parent;
+  while (parent !== undefined && (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent))) {
+    parent = parent.parent;
+  }
   if (parent === undefined) return undefined;
   if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
   if (ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) {
@@ -86,7 +91,9 @@ export function functionName(fn: FunctionNode): string | undefined {
 export function unwrapBind(node: ts.Node): ts.Node {
   if (!ts.isCallExpression(node)) return node;
   const callee = skipOuterExpressions(node.expression);
-  return ts.isPropertyAccessExpression(callee) && callee.name.text === "bind" ? skipOuterExpressions(callee.expression) : node;
+  return ts.isPropertyAccessExpression(callee) && callee.name.text === "bind"
+    ? skipOuterExpressions(callee.expression)
+    : node;
 }
 
 /** The class whose constructor or method `fn` is, if any. */
@@ -110,8 +117,9 @@ export function findUnboundedLoop(body: ts.Node): string | undefined {
   let found: string | undefined;
   const visit = (node: ts.Node): void => {
     if (found !== undefined || isFunctionNode(node)) return;
-    if (ts.isForStatement(node) && node.condition === undefined) found = drainsItems(node.statement) ? undefined : "for (;;)";
-    else if (ts.isForOfStatement(node) && node.awaitModifier !== undefined) found = "for await";
+    if (ts.isForStatement(node) && node.condition === undefined) {
+      found = drainsItems(node.statement) ? undefined : "for (;;)";
+    } else if (ts.isForOfStatement(node) && node.awaitModifier !== undefined) found = "for await";
     else if (ts.isWhileStatement(node) || ts.isDoStatement(node)) {
       const condition = loopConditionKind(node.expression);
       if (condition !== undefined && !(condition === "while (true)" && drainsItems(node.statement))) found = condition;
@@ -138,11 +146,16 @@ function drainsItems(body: ts.Statement): boolean {
   for (const statement of body.statements) {
     if (ts.isVariableStatement(statement)) {
       for (const declaration of statement.declarationList.declarations) {
-        if (ts.isIdentifier(declaration.name) && declaration.initializer !== undefined && takesNextItem(declaration.initializer)) {
+        if (
+          ts.isIdentifier(declaration.name) && declaration.initializer !== undefined &&
+          takesNextItem(declaration.initializer)
+        ) {
           items.add(declaration.name.text);
         }
       }
-    } else if (ts.isIfStatement(statement) && leavesLoop(statement.thenStatement) && testsAbsence(statement.expression, items)) {
+    } else if (
+      ts.isIfStatement(statement) && leavesLoop(statement.thenStatement) && testsAbsence(statement.expression, items)
+    ) {
       return true;
     }
   }
@@ -167,10 +180,16 @@ function leavesLoop(statement: ts.Statement): boolean {
 /** `!item`, `item === undefined`, `item == null`, `item.done`: no item was taken. */
 function testsAbsence(condition: ts.Expression, items: ReadonlySet<string>): boolean {
   const inner = skipOuterExpressions(condition);
-  const isItem = (node: ts.Node): boolean => ts.isIdentifier(skipOuterExpressions(node)) && items.has((skipOuterExpressions(node) as ts.Identifier).text);
-  if (ts.isPrefixUnaryExpression(inner) && inner.operator === ts.SyntaxKind.ExclamationToken) return isItem(inner.operand);
+  const isItem = (node: ts.Node): boolean =>
+    ts.isIdentifier(skipOuterExpressions(node)) && items.has((skipOuterExpressions(node) as ts.Identifier).text);
+  if (ts.isPrefixUnaryExpression(inner) && inner.operator === ts.SyntaxKind.ExclamationToken) {
+    return isItem(inner.operand);
+  }
   if (ts.isPropertyAccessExpression(inner) && inner.name.text === "done") return isItem(inner.expression);
-  if (ts.isBinaryExpression(inner) && [ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken].includes(inner.operatorToken.kind)) {
+  if (
+    ts.isBinaryExpression(inner) &&
+    [ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken].includes(inner.operatorToken.kind)
+  ) {
     const absent = (node: ts.Node): boolean => {
       const value = skipOuterExpressions(node);
       return value.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(value) && value.text === "undefined");
@@ -183,7 +202,8 @@ function testsAbsence(condition: ts.Expression, items: ReadonlySet<string>): boo
 /** Loop findings per body: many call sites share one callee. */
 const loopCache = new WeakMap<ts.Node, string | undefined>();
 
-const STOP_FLAG = /^(aborted|stopped|stopping|closed|closing|cancelled|canceled|disposed|shuttingDown|shutdown|done|isStopped|isClosed)$/;
+const STOP_FLAG =
+  /^(aborted|stopped|stopping|closed|closing|cancelled|canceled|disposed|shuttingDown|shutdown|done|isStopped|isClosed)$/;
 const RUN_FLAG = /^(running|isRunning|active|isActive|alive|started|polling|listening|keepRunning|shouldRun)$/;
 
 /**
@@ -229,7 +249,8 @@ export function isAsyncFunction(fn: ts.Node): boolean {
 
 /** Whether a function node is a generator (`function*`, `*method()`). */
 export function isGeneratorFunction(fn: ts.Node): boolean {
-  return (ts.isFunctionExpression(fn) || ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn)) && fn.asteriskToken !== undefined;
+  return (ts.isFunctionExpression(fn) || ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn)) &&
+    fn.asteriskToken !== undefined;
 }
 
 /** The last segment of a call's (or `new`'s) callee: `emit` for `this.events.emit(...)`, `run` for `run()`; "" otherwise. */
@@ -264,12 +285,16 @@ function babelWrapper(call: ts.CallExpression): FunctionNode | undefined {
   const wrapper = skipOuterExpressions(call.expression);
   if (call.arguments.length > 0 || !ts.isFunctionExpression(wrapper)) return undefined;
   const [first, second] = wrapper.body.statements;
-  if (first === undefined || second === undefined || !ts.isVariableStatement(first) || !ts.isReturnStatement(second)) return undefined;
+  if (first === undefined || second === undefined || !ts.isVariableStatement(first) || !ts.isReturnStatement(second)) {
+    return undefined;
+  }
   const initializer = first.declarationList.declarations[0]?.initializer;
   const returned = second.expression === undefined ? undefined : skipOuterExpressions(second.expression);
   if (initializer === undefined || returned === undefined || !isFunctionNode(returned)) return undefined;
   const inner = skipOuterExpressions(initializer);
-  return ts.isCallExpression(inner) && /asyncToGenerator$/i.test(calledName(inner)) ? generatorArgument(inner.arguments[0]) : undefined;
+  return ts.isCallExpression(inner) && /asyncToGenerator$/i.test(calledName(inner))
+    ? generatorArgument(inner.arguments[0])
+    : undefined;
 }
 
 /**

@@ -30,7 +30,9 @@ export function renamedImports(sourceFile: ts.SourceFile): ReadonlyMap<string, I
     for (const element of bindings.elements) {
       if (element.propertyName === undefined) continue;
       const imported = element.propertyName.text;
-      if (imported !== element.name.text) found.set(element.name.text, { module: statement.moduleSpecifier.text, imported });
+      if (imported !== element.name.text) {
+        found.set(element.name.text, { module: statement.moduleSpecifier.text, imported });
+      }
     }
   }
   cache.set(sourceFile, found);

@@ -14,7 +14,8 @@ import { ts } from "ts-morph";
  */
 export type Origin = "platform" | "user" | "unresolved";
 
-const PLATFORM_PATH = /[\\/]node_modules[\\/](@types[\\/](node|deno|bun)|bun-types|@deno[\\/]types)[\\/]|lib\.deno[\w.]*\.d\.ts$/;
+const PLATFORM_PATH =
+  /[\\/]node_modules[\\/](@types[\\/](node|deno|bun)|bun-types|@deno[\\/]types)[\\/]|lib\.deno[\w.]*\.d\.ts$/;
 
 /**
  * Where the declarations of a name (from `declarationsOf`, so import

@@ -76,7 +76,9 @@ export function isBuiltinPromiseType(program: ts.Program, type: ts.Type): boolea
   builtinCache.set(type, false);
   const symbol = type.getSymbol();
   let result = symbol !== undefined && (symbol.getName() === "Promise" || symbol.getName() === "PromiseLike") &&
-    (symbol.getDeclarations() ?? []).some((declaration) => program.isSourceFileDefaultLibrary(declaration.getSourceFile()));
+    (symbol.getDeclarations() ?? []).some((declaration) =>
+      program.isSourceFileDefaultLibrary(declaration.getSourceFile())
+    );
   if (!result && type.isClassOrInterface()) {
     result = (type.getBaseTypes() ?? []).some((base) => isBuiltinPromiseType(program, base));
   }

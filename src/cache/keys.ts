@@ -28,11 +28,20 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { isDeclarationFile } from "../files/discover.ts";
-import { importSpecifiers, ImportResolver, type ImportSpecifiers } from "../files/imports.ts";
+import { ImportResolver, type ImportSpecifiers, importSpecifiers } from "../files/imports.ts";
 import { displayPath, type ProgramPlan, type ScanPlan } from "../project.ts";
 
 /** Lockfiles whose change (a dependency installed or upgraded) changes every key. */
-const LOCKFILES = ["package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock", "bun.lockb", "deno.lock", "node_modules/.package-lock.json"];
+const LOCKFILES = [
+  "package-lock.json",
+  "npm-shrinkwrap.json",
+  "yarn.lock",
+  "pnpm-lock.yaml",
+  "bun.lock",
+  "bun.lockb",
+  "deno.lock",
+  "node_modules/.package-lock.json",
+];
 
 /**
  * What a file's text alone decides for its key, by the text's hash: its
@@ -64,7 +73,12 @@ export interface FileKeys {
  * @param salt what else every result depends on (tool version, configuration).
  * @param known text facts from an earlier run, by content hash.
  */
-export function fileKeys(plan: ScanPlan, cwd: string, salt: string, known: ReadonlyMap<string, TextFacts> = new Map()): FileKeys {
+export function fileKeys(
+  plan: ScanPlan,
+  cwd: string,
+  salt: string,
+  known: ReadonlyMap<string, TextFacts> = new Map(),
+): FileKeys {
   const contents = new ContentHashes(known);
   const lockfiles = LOCKFILES.map((name) => `${name}=${contents.statHash(join(plan.root, name))}`).join("\n");
   const byFile = new Map<string, { keys: ProgramKeys; program: ProgramPlan }>();
@@ -181,7 +195,9 @@ class ProgramKeys {
 
   private node(file: string, resolver: ImportResolver, inMemory: ReadonlyMap<string, string>): GraphNode {
     const memory = inMemory.get(file);
-    const { hash: content, text } = memory === undefined ? this.contents.read(file) : { hash: hash(memory), text: memory };
+    const { hash: content, text } = memory === undefined
+      ? this.contents.read(file)
+      : { hash: hash(memory), text: memory };
     if (text === undefined || file.endsWith(".json")) return { own: content, imports: [], global: false };
     const facts = this.contents.factsOf(content, text);
     const found = resolver.resolve(file, facts);
@@ -191,8 +207,12 @@ class ProgramKeys {
       if (target.includes("/node_modules/")) outside.push(`${target}=${this.contents.statHash(target)}`);
       else imports.push(target, ...implementationsBeside(target));
     }
-    const own = hash(content, ...found.unresolved.map((specifier) => `unresolved:${specifier}`),
-      ...found.typeReferences.map((name) => `types:${name}`), ...outside.sort());
+    const own = hash(
+      content,
+      ...found.unresolved.map((specifier) => `unresolved:${specifier}`),
+      ...found.typeReferences.map((name) => `types:${name}`),
+      ...outside.sort(),
+    );
     return { own, imports: [...new Set(imports)], global: facts.global };
   }
 
@@ -283,8 +303,11 @@ function isGlobalScript(text: string): boolean {
 
 /** JSON with every object's keys sorted, at every depth: equal options give equal text whatever order they were written in. */
 function stableJson(value: unknown): string {
-  return JSON.stringify(value, (_key, inner: unknown) =>
-    typeof inner === "object" && inner !== null && !Array.isArray(inner)
-      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : inner);
+  return JSON.stringify(
+    value,
+    (_key, inner: unknown) =>
+      typeof inner === "object" && inner !== null && !Array.isArray(inner)
+        ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+        : inner,
+  );
 }

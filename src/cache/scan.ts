@@ -15,7 +15,7 @@ import { buildProgram, displayPath, type ScanPlan } from "../project.ts";
 import { displayEntry, scanProject, type ScanResult } from "../scan.ts";
 import type { ScanProblem, SkippedFile, SpawnSite } from "../site.ts";
 import { VERSION } from "../version.ts";
-import { fileKeys, type FileKeys } from "./keys.ts";
+import { type FileKeys, fileKeys } from "./keys.ts";
 import type { CachedFile, ResultCache } from "./store.ts";
 
 /**
@@ -66,11 +66,18 @@ export function scanPart(plan: ScanPlan, options: PartialScanOptions): ScanResul
   let keys: FileKeys | undefined;
   if (cache !== undefined) {
     options.onPhase?.("checking the cache");
-    keys = fileKeys(plan, cwd, JSON.stringify({ version: options.version ?? VERSION, config: plan.config }), cache.textFacts);
+    keys = fileKeys(
+      plan,
+      cwd,
+      JSON.stringify({ version: options.version ?? VERSION, config: plan.config }),
+      cache.textFacts,
+    );
     cache.setTextFacts(keys.textFacts);
     for (const file of order) {
       const entry = cache.get(cacheKey(plan, file));
-      if (entry !== undefined && entry.key === (entry.wholeProgram ? keys.wholeProgram(file) : keys.closure(file))) results.set(file, entry);
+      if (entry !== undefined && entry.key === (entry.wholeProgram ? keys.wholeProgram(file) : keys.closure(file))) {
+        results.set(file, entry);
+      }
     }
   }
   const misses = order.filter((file) => !results.has(file));
@@ -78,7 +85,10 @@ export function scanPart(plan: ScanPlan, options: PartialScanOptions): ScanResul
     for (const [file, fresh] of analyse(plan, new Set(misses), options)) {
       results.set(file, fresh);
       if (cache !== undefined && keys !== undefined) {
-        cache.set(cacheKey(plan, file), { key: fresh.wholeProgram ? keys.wholeProgram(file) : keys.closure(file), ...fresh });
+        cache.set(cacheKey(plan, file), {
+          key: fresh.wholeProgram ? keys.wholeProgram(file) : keys.closure(file),
+          ...fresh,
+        });
       }
     }
   }
@@ -93,14 +103,23 @@ export function scanPart(plan: ScanPlan, options: PartialScanOptions): ScanResul
     filesScanned: perFile.filter((entry) => entry.scanned).length,
     sites,
     problems: [
-      ...plan.problems.filter((problem) => inScope(problem.file)).map((problem): ScanProblem => ({ ...problem, file: displayPath(problem.file, cwd) })),
+      ...plan.problems.filter((problem) => inScope(problem.file)).map((problem): ScanProblem => ({
+        ...problem,
+        file: displayPath(problem.file, cwd),
+      })),
       ...perFile.flatMap((entry) => entry.problems),
     ],
     skipped: [
-      ...plan.skipped.filter((entry) => inScope(entry.file)).map((entry): SkippedFile => ({ ...entry, file: displayEntry(entry.file, cwd) })),
+      ...plan.skipped.filter((entry) => inScope(entry.file)).map((entry): SkippedFile => ({
+        ...entry,
+        file: displayEntry(entry.file, cwd),
+      })),
       ...perFile.flatMap((entry) => entry.skipped),
     ],
-    warnings: [...plan.warnings, ...(cache?.warnings ?? [])].map((warning) => ({ ...warning, file: displayPath(warning.file, cwd) })),
+    warnings: [...plan.warnings, ...(cache?.warnings ?? [])].map((warning) => ({
+      ...warning,
+      file: displayPath(warning.file, cwd),
+    })),
   };
 }
 
@@ -118,7 +137,9 @@ function analyse(plan: ScanPlan, files: ReadonlySet<string>, options: PartialSca
   options.onPhase?.("loading and type-checking the project");
   const project = buildProgram(plan, files);
   const byDisplay = new Map([...files].map((file) => [displayPath(file, options.cwd), file]));
-  const programOf = new Map(project.programs.flatMap(({ program, targets }) => targets.map((target) => [target.fileName, program] as const)));
+  const programOf = new Map(
+    project.programs.flatMap(({ program, targets }) => targets.map((target) => [target.fileName, program] as const)),
+  );
   const wholeProgram = new Map<string, boolean>();
   let current: { file: string; program: ts.Program | undefined; start: number } | undefined;
   const finish = (): void => {

@@ -61,7 +61,13 @@ export class ResultCache {
     try {
       text = readFileSync(file, "utf8");
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") this.warn(`cannot read the cache (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); scanning without it`);
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
+        this.warn(
+          `cannot read the cache (${
+            (error as NodeJS.ErrnoException).code ?? (error as Error).message
+          }); scanning without it`,
+        );
+      }
       return;
     }
     try {
@@ -71,7 +77,9 @@ export class ResultCache {
         this.changed = true;
         return;
       }
-      if (parsed.format !== FORMAT || !isRecord(parsed.files) || !isRecord(parsed.texts)) throw new Error("not a spawn-audit cache");
+      if (parsed.format !== FORMAT || !isRecord(parsed.files) || !isRecord(parsed.texts)) {
+        throw new Error("not a spawn-audit cache");
+      }
       for (const [path, entry] of Object.entries(parsed.files)) {
         if (!isCachedFile(entry)) throw new Error(`malformed entry for ${path}`);
         this.entries.set(path, entry);
@@ -124,9 +132,16 @@ export class ResultCache {
     if (!this.changed && Object.keys(files).length === this.entries.size) return;
     try {
       mkdirSync(this.directory, { recursive: true });
-      writeAtomically(join(this.directory, CACHE_FILE), JSON.stringify({ format: FORMAT, files, texts: Object.fromEntries(this.texts) }));
+      writeAtomically(
+        join(this.directory, CACHE_FILE),
+        JSON.stringify({ format: FORMAT, files, texts: Object.fromEntries(this.texts) }),
+      );
     } catch (error) {
-      this.warn(`cannot write the cache (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); the next run starts cold`);
+      this.warn(
+        `cannot write the cache (${
+          (error as NodeJS.ErrnoException).code ?? (error as Error).message
+        }); the next run starts cold`,
+      );
     }
   }
 
@@ -141,12 +156,14 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function isTextFacts(value: unknown): value is TextFacts {
   if (!isRecord(value)) return false;
-  return typeof value["global"] === "boolean" && Array.isArray(value["modules"]) && Array.isArray(value["references"]) && Array.isArray(value["typeReferences"]);
+  return typeof value["global"] === "boolean" && Array.isArray(value["modules"]) &&
+    Array.isArray(value["references"]) && Array.isArray(value["typeReferences"]);
 }
 
 function isCachedFile(value: unknown): value is CachedFile {
   if (typeof value !== "object" || value === null) return false;
   const entry = value as Record<string, unknown>;
-  return typeof entry["key"] === "string" && typeof entry["wholeProgram"] === "boolean" && typeof entry["scanned"] === "boolean" &&
+  return typeof entry["key"] === "string" && typeof entry["wholeProgram"] === "boolean" &&
+    typeof entry["scanned"] === "boolean" &&
     Array.isArray(entry["sites"]) && Array.isArray(entry["problems"]) && Array.isArray(entry["skipped"]);
 }

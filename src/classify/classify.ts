@@ -62,13 +62,17 @@ export function classify(signals: readonly Signal[], resolution: Resolution): Cl
       signals: [...signals],
     };
   }
-  const all = signals.some((item) => item.question === "work") ? [...signals] : [...signals, signal("no-lifetime-evidence")];
+  const all = signals.some((item) => item.question === "work")
+    ? [...signals]
+    : [...signals, signal("no-lifetime-evidence")];
   const work = weigh(all, "work");
   const placement = weigh(all, "placement");
   const recurring = work.durable > work.perRequest;
   const placementAnswer: Placement = placement.durable > placement.perRequest
     ? "long-lived"
-    : placement.perRequest > placement.durable ? "per-request" : "unknown";
+    : placement.perRequest > placement.durable
+    ? "per-request"
+    : "unknown";
   const group: Group = recurring && placementAnswer !== "per-request" ? "durable" : "per-request";
   const workWinner = recurring ? work.durable : work.perRequest;
   const workMargin = workWinner / (work.durable + work.perRequest);
@@ -78,7 +82,13 @@ export function classify(signals: readonly Signal[], resolution: Resolution): Cl
     ? UNKNOWN_PLACEMENT_MARGIN
     : Math.max(placement.durable, placement.perRequest) / (placement.durable + placement.perRequest);
   const raw = workMargin * placementMargin * Math.min(1, 0.5 + workWinner / 8) * syntaxFactor;
-  return { group, confidence: round(raw), work: recurring ? "recurring" : "one-shot", placement: placementAnswer, signals: all };
+  return {
+    group,
+    confidence: round(raw),
+    work: recurring ? "recurring" : "one-shot",
+    placement: placementAnswer,
+    signals: all,
+  };
 }
 
 /** The placement factor of confidence when recurring work has no placement evidence. */

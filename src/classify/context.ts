@@ -10,22 +10,60 @@ import type { Signal } from "../site.ts";
 import { LISTENER_METHODS } from "../analysis/callbacks.ts";
 import { itemLoopLabel } from "../analysis/calls.ts";
 import { signal } from "./signals.ts";
-import { functionName, isFunctionNode, owningClass, skipOuterExpressions, type FunctionNode } from "../analysis/functions.ts";
+import {
+  functionName,
+  type FunctionNode,
+  isFunctionNode,
+  owningClass,
+  skipOuterExpressions,
+} from "../analysis/functions.ts";
 
 const TEST_CALLS = new Set([
-  "describe", "it", "test", "suite", "context", "beforeEach", "afterEach", "beforeAll", "afterAll", "before", "after",
-  "bench", "Deno.test", "Deno.bench", "t.test", "t.step",
+  "describe",
+  "it",
+  "test",
+  "suite",
+  "context",
+  "beforeEach",
+  "afterEach",
+  "beforeAll",
+  "afterAll",
+  "before",
+  "after",
+  "bench",
+  "Deno.test",
+  "Deno.bench",
+  "t.test",
+  "t.step",
 ]);
 const HANDLER_METHODS = new Set([
   ...LISTENER_METHODS,
-  "get", "post", "put", "patch", "delete", "del", "all", "use", "head", "options", "handle", "route",
-  "createServer", "serve", "subscribe", "onmessage", "process",
+  "get",
+  "post",
+  "put",
+  "patch",
+  "delete",
+  "del",
+  "all",
+  "use",
+  "head",
+  "options",
+  "handle",
+  "route",
+  "createServer",
+  "serve",
+  "subscribe",
+  "onmessage",
+  "process",
 ]);
 const ITEM_LOOP_METHODS = new Set(["forEach", "map", "flatMap", "filter", "reduce", "some", "every", "find"]);
-const STARTUP_NAME = /^(main|start|init|initialize|bootstrap|listen|connect|run|serve|setup|boot|launch|begin)([A-Z_]|$)/;
+const STARTUP_NAME =
+  /^(main|start|init|initialize|bootstrap|listen|connect|run|serve|setup|boot|launch|begin)([A-Z_]|$)/;
 const HANDLER_NAME = /^(handle|on[A-Z]|process[A-Z]|respond|fetch$|dispatch)/;
-const REQUEST_PARAM = /^(req|request|res|response|ctx|context|message|msg|event|evt|job|socket|conn|connection|payload|packet|update)$/;
-const LONG_LIVED_CLASS = /(Service|Server|Client|Manager|Worker|Scheduler|Pool|Queue|Watcher|Monitor|Daemon|Runner|Supervisor|Connection|Socket|Channel|Cache|Poller|Agent|Broker|Consumer|Producer|Listener)$/;
+const REQUEST_PARAM =
+  /^(req|request|res|response|ctx|context|message|msg|event|evt|job|socket|conn|connection|payload|packet|update)$/;
+const LONG_LIVED_CLASS =
+  /(Service|Server|Client|Manager|Worker|Scheduler|Pool|Queue|Watcher|Monitor|Daemon|Runner|Supervisor|Connection|Socket|Channel|Cache|Poller|Agent|Broker|Consumer|Producer|Listener)$/;
 
 /**
  * Collects the placement signals for a site at `node`: test bodies, handler
@@ -49,7 +87,11 @@ export function placementSignals(node: ts.Node, loopsThrough?: ts.Node): Signal[
     signals.push(signal("inside-test-body", `${callName(node)}(...)`));
     return signals;
   }
-  for (let current: ts.Node | undefined = node.parent, child: ts.Node = node; current !== undefined; child = current, current = current.parent) {
+  for (
+    let current: ts.Node | undefined = node.parent, child: ts.Node = node;
+    current !== undefined;
+    child = current, current = current.parent
+  ) {
     const itemLoop = itemLoopLabel(current, child);
     if (itemLoop !== undefined) signals.push(signal("loop-over-items", itemLoop));
     if (!isFunctionNode(current)) continue;
@@ -61,8 +103,10 @@ export function placementSignals(node: ts.Node, loopsThrough?: ts.Node): Signal[
     const call = callTakingCallback(current);
     if (call !== undefined) {
       const name = callName(call);
-      if (ts.isNewExpression(call) && /(^|\.)Promise$/.test(name) && call.arguments?.[0] !== undefined &&
-        skipOuterExpressions(call.arguments[0]) === current) {
+      if (
+        ts.isNewExpression(call) && /(^|\.)Promise$/.test(name) && call.arguments?.[0] !== undefined &&
+        skipOuterExpressions(call.arguments[0]) === current
+      ) {
         signals.push(signal("inside-promise-executor"));
         return signals;
       }
@@ -97,7 +141,9 @@ function addNamedFunctionSignals(fn: FunctionNode, signals: Signal[]): void {
   const name = functionName(fn);
   if (name === "constructor") {
     const className = owningClass(fn)?.name?.text ?? "anonymous class";
-    signals.push(LONG_LIVED_CLASS.test(className) ? signal("long-lived-constructor", className) : signal("constructor", className));
+    signals.push(
+      LONG_LIVED_CLASS.test(className) ? signal("long-lived-constructor", className) : signal("constructor", className),
+    );
     return;
   }
   if (name === undefined) return;
@@ -122,9 +168,13 @@ function settlesGivenPromise(fn: FunctionNode): boolean {
 
 /** A function declared in another function's body: `function step() {}` or `const step = () => {}` inside it. */
 function isLocalFunction(fn: FunctionNode): boolean {
-  if (ts.isMethodDeclaration(fn) || ts.isConstructorDeclaration(fn) || ts.isGetAccessor(fn) || ts.isSetAccessor(fn)) return false;
+  if (ts.isMethodDeclaration(fn) || ts.isConstructorDeclaration(fn) || ts.isGetAccessor(fn) || ts.isSetAccessor(fn)) {
+    return false;
+  }
   const declaration = ts.isFunctionDeclaration(fn) ? fn : fn.parent;
-  if (declaration === undefined || !(ts.isFunctionDeclaration(declaration) || ts.isVariableDeclaration(declaration))) return false;
+  if (declaration === undefined || !(ts.isFunctionDeclaration(declaration) || ts.isVariableDeclaration(declaration))) {
+    return false;
+  }
   for (let node: ts.Node | undefined = declaration.parent; node !== undefined; node = node.parent) {
     if (isFunctionNode(node)) return true;
     if (ts.isClassLike(node) || ts.isSourceFile(node)) return false;
@@ -140,8 +190,10 @@ function callTakingCallback(fn: ts.Node): ts.CallExpression | ts.NewExpression |
     child = parent;
     parent = parent.parent;
   }
-  if (parent !== undefined && (ts.isCallExpression(parent) || ts.isNewExpression(parent)) &&
-    parent.arguments?.includes(child as ts.Expression)) {
+  if (
+    parent !== undefined && (ts.isCallExpression(parent) || ts.isNewExpression(parent)) &&
+    parent.arguments?.includes(child as ts.Expression)
+  ) {
     return parent;
   }
   return undefined;
@@ -187,10 +239,11 @@ function isInvokedImmediately(fn: ts.Node): boolean {
 /** `worker.onmessage = (event) => …` or `{ onConnect() {…} }`-style handler slots. */
 function handlerPropertyAssignment(fn: ts.Node): string | undefined {
   const parent = fn.parent;
-  if (parent !== undefined && ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
-    ts.isPropertyAccessExpression(parent.left) && /^on[a-z]/.test(parent.left.name.text)) {
+  if (
+    parent !== undefined && ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+    ts.isPropertyAccessExpression(parent.left) && /^on[a-z]/.test(parent.left.name.text)
+  ) {
     return `.${parent.left.name.text} = ...`;
   }
   return undefined;
 }
-

@@ -28,7 +28,11 @@ import type { Kind, ScanProblem } from "../site.ts";
 export type IgnoreScope = "line" | "next-line" | "file";
 
 /** The ids of problems about ignore comments ({@link ScanProblem}'s `id`). */
-export const IGNORE_PROBLEM_IDS: readonly NonNullable<ScanProblem["id"]>[] = ["malformed-ignore", "ignore-without-reason", "unused-ignore"];
+export const IGNORE_PROBLEM_IDS: readonly NonNullable<ScanProblem["id"]>[] = [
+  "malformed-ignore",
+  "ignore-without-reason",
+  "unused-ignore",
+];
 
 const MARKER = "spawn-audit-ignore";
 /** A comment that starts with the marker: `//` or `/*` (or `/**`), spaces, then the marker and its scope suffix. */
@@ -78,13 +82,19 @@ export class FileIgnores {
       const position = comment.pos + match[0].indexOf(MARKER);
       const { line, character: column } = sourceFile.getLineAndCharacterOfPosition(position);
       const scope: IgnoreScope = match[1] === "-next-line" ? "next-line" : match[1] === "-file" ? "file" : "line";
-      const body = (comment.kind === ts.SyntaxKind.MultiLineCommentTrivia ? match[2]!.replace(/\*\/$/, "") : match[2]!).trim();
+      const body = (comment.kind === ts.SyntaxKind.MultiLineCommentTrivia ? match[2]!.replace(/\*\/$/, "") : match[2]!)
+        .trim();
       const at = { line: line + 1, column: column + 1 };
       const parsed = parseBody(body, scope, names);
       if (typeof parsed === "string") {
         malformed.push({ ...at, id: "malformed-ignore", message: parsed });
       } else if (scope === "file" && position > firstStatement) {
-        malformed.push({ ...at, id: "malformed-ignore", message: `malformed ${MARKER}-file: it must come before the first statement of the file; it silences nothing here` });
+        malformed.push({
+          ...at,
+          id: "malformed-ignore",
+          message:
+            `malformed ${MARKER}-file: it must come before the first statement of the file; it silences nothing here`,
+        });
       } else {
         directives.push({ scope, line, column, ...parsed, used: new Set() });
       }
@@ -125,14 +135,24 @@ export class FileIgnores {
     for (const directive of this.directives) {
       const at = { file, line: directive.line + 1, column: directive.column + 1 };
       if (options.requireReason && directive.reason === "") {
-        found.push({ ...at, id: "ignore-without-reason", message: `${MARKER} comment without a reason: add " -- <why>" after the names` });
+        found.push({
+          ...at,
+          id: "ignore-without-reason",
+          message: `${MARKER} comment without a reason: add " -- <why>" after the names`,
+        });
       }
       if (!options.reportUnused) continue;
       for (const name of directive.names) {
         const ran = (this.names.kinds.get(name) ?? []).some((kind) => runs(this.names.ruleOf.get(kind)!));
         if (directive.used.has(name) || !ran) continue;
-        const where = directive.scope === "file" ? "in this file" : `on line ${directive.line + (directive.scope === "next-line" ? 2 : 1)}`;
-        found.push({ ...at, id: "unused-ignore", message: `unused ${MARKER}: "${name}" silences no unsupervised site ${where}; remove it` });
+        const where = directive.scope === "file"
+          ? "in this file"
+          : `on line ${directive.line + (directive.scope === "next-line" ? 2 : 1)}`;
+        found.push({
+          ...at,
+          id: "unused-ignore",
+          message: `unused ${MARKER}: "${name}" silences no unsupervised site ${where}; remove it`,
+        });
       }
     }
     return found.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
@@ -149,7 +169,7 @@ interface NameTable {
 /** The name table of a rule list, built once per list: `read` runs for every scanned file. */
 function nameTableOf(rules: readonly Rule[]): NameTable {
   let table = nameTables.get(rules);
-  if (table === undefined) nameTables.set(rules, (table = nameTable(rules)));
+  if (table === undefined) nameTables.set(rules, table = nameTable(rules));
   return table;
 }
 

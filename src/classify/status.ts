@@ -30,7 +30,11 @@ export const SHIM_SUPERVISORS = ["spawnSupervised", "spawnLogged", "superviseWor
  * @param work the function the site runs, when known.
  * @param supervisors names of supervisor functions (last segment of the callee).
  */
-export function supervisionReason(node: ts.Node, work: ts.Node | undefined, supervisors: ReadonlySet<string>): string | undefined {
+export function supervisionReason(
+  node: ts.Node,
+  work: ts.Node | undefined,
+  supervisors: ReadonlySet<string>,
+): string | undefined {
   const self = supervisorCalled(node, supervisors);
   if (self !== undefined) return `spawned through ${self}(...)`;
   const receiver = supervisorReceiving(node, supervisors);
@@ -50,8 +54,10 @@ function supervisorReceiving(node: ts.Node, supervisors: ReadonlySet<string>): s
   for (;;) {
     const parent: ts.Node | undefined = value.parent;
     if (parent === undefined) return undefined;
-    if (ts.isParenthesizedExpression(parent) || ts.isAwaitExpression(parent) || ts.isAsExpression(parent) ||
-      ts.isNonNullExpression(parent) || ts.isSatisfiesExpression(parent)) {
+    if (
+      ts.isParenthesizedExpression(parent) || ts.isAwaitExpression(parent) || ts.isAsExpression(parent) ||
+      ts.isNonNullExpression(parent) || ts.isSatisfiesExpression(parent)
+    ) {
       value = parent;
     } else if (ts.isCallExpression(parent) && parent.arguments.includes(value as ts.Expression)) {
       return supervisorName(parent, supervisors);
@@ -89,12 +95,18 @@ export function supervisorCalled(node: ts.Node, supervisors: ReadonlySet<string>
 export function onlySupervisorCall(fn: ts.Node, supervisors: ReadonlySet<string>): ts.CallExpression | undefined {
   if (!isFunctionNode(fn) || fn.body === undefined) return undefined;
   const only = onlyExpression(fn.body);
-  return only !== undefined && ts.isCallExpression(only) && supervisorName(only, supervisors) !== undefined ? only : undefined;
+  return only !== undefined && ts.isCallExpression(only) && supervisorName(only, supervisors) !== undefined
+    ? only
+    : undefined;
 }
 
 function supervisorName(call: ts.CallExpression, supervisors: ReadonlySet<string>): string | undefined {
   const callee = skipOuterExpressions(call.expression);
-  const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+  const name = ts.isIdentifier(callee)
+    ? callee.text
+    : ts.isPropertyAccessExpression(callee)
+    ? callee.name.text
+    : undefined;
   return name !== undefined && supervisors.has(name) ? name : undefined;
 }
 

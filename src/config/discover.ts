@@ -9,7 +9,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { UsageError } from "../errors.ts";
-import { MANIFEST_KEY, MANIFEST_NAMES, readConfigDocument, type ConfigDocument } from "./read.ts";
+import { type ConfigDocument, MANIFEST_KEY, MANIFEST_NAMES, readConfigDocument } from "./read.ts";
 
 /**
  * Files that hold only spawn-audit's configuration, looked for in this order.
@@ -33,7 +33,9 @@ export function discoverConfig(start: string): ConfigDocument | undefined {
   for (;;) {
     const found = configsIn(dir);
     if (found.length > 1) {
-      const names = found.map((document) => document.key === undefined ? document.path : `${document.path} ("${document.key}")`);
+      const names = found.map((document) =>
+        document.key === undefined ? document.path : `${document.path} ("${document.key}")`
+      );
       throw new UsageError(`more than one spawn-audit configuration in ${dir}: ${names.join(", ")}; keep one`);
     }
     if (found.length === 1) return found[0];
@@ -52,7 +54,9 @@ export function discoverConfig(start: string): ConfigDocument | undefined {
  */
 export function configsIn(dir: string): ConfigDocument[] {
   const files = CONFIG_FILE_NAMES.map((name) => join(dir, name)).filter((path) => existsSync(path));
-  const manifests = MANIFEST_NAMES.map((name) => join(dir, name)).filter((path) => existsSync(path) && mentionsKey(path))
+  const manifests = MANIFEST_NAMES.map((name) => join(dir, name)).filter((path) =>
+    existsSync(path) && mentionsKey(path)
+  )
     .map((path) => readConfigDocument(path))
     .filter((document) => document.value !== undefined);
   return [...files.map((path) => readConfigDocument(path)), ...manifests];

@@ -25,5 +25,11 @@ export function formatEffectiveConfig(file: string, explicitPath: string | undef
   const target = resolve(cwd, file);
   if (!existsSync(target)) throw new UsageError(`path not found: ${file}`);
   const { path, config } = resolveConfig(explicitPath, target);
-  return `${JSON.stringify({ file: displayPath(target, cwd), configFile: path === null ? null : displayPath(path, cwd), config }, null, 2)}\n`;
+  return `${
+    JSON.stringify(
+      { file: displayPath(target, cwd), configFile: path === null ? null : displayPath(path, cwd), config },
+      null,
+      2,
+    )
+  }\n`;
 }

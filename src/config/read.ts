@@ -8,7 +8,7 @@
  */
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
-import { parse, printParseErrorCode, type ParseError } from "jsonc-parser";
+import { parse, type ParseError, printParseErrorCode } from "jsonc-parser";
 import { fileSystemReason, UsageError } from "../errors.ts";
 
 /** The key that holds spawn-audit's configuration inside `package.json`, `deno.json` and `deno.jsonc`. */
@@ -65,11 +65,20 @@ function readJsonc(path: string, what: string): unknown {
 export function parseJsonc(text: string): { value: unknown; error: string | undefined } {
   const body = text.startsWith("\uFEFF") ? text.slice(1) : text;
   const errors: ParseError[] = [];
-  const value: unknown = parse(body, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
+  const value: unknown = parse(body, errors, {
+    allowTrailingComma: true,
+    disallowComments: false,
+    allowEmptyContent: false,
+  });
   const [first] = errors;
   if (first === undefined) return { value, error: undefined };
   const before = body.slice(0, first.offset).split("\n");
-  return { value, error: `${printParseErrorCode(first.error)} at line ${before.length}, column ${before[before.length - 1]!.length + 1}` };
+  return {
+    value,
+    error: `${printParseErrorCode(first.error)} at line ${before.length}, column ${
+      before[before.length - 1]!.length + 1
+    }`,
+  };
 }
 
 /**

@@ -34,7 +34,9 @@ export function findSupervisorHelpers(files: readonly string[], known: ReadonlyS
     const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
     const visit = (node: ts.Node): void => {
       const name = helperName(node);
-      if (name !== undefined && !known.has(name) && observesParameterCall(node as ts.FunctionLikeDeclaration)) names.add(name);
+      if (name !== undefined && !known.has(name) && observesParameterCall(node as ts.FunctionLikeDeclaration)) {
+        names.add(name);
+      }
       ts.forEachChild(node, visit);
     };
     visit(source);
@@ -44,10 +46,16 @@ export function findSupervisorHelpers(files: readonly string[], known: ReadonlyS
 
 /** The name a function-like node is called by: its own, or the variable's it is assigned to; undefined when anonymous. */
 function helperName(node: ts.Node): string | undefined {
-  if ((ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node)) && node.body !== undefined && node.name !== undefined) {
+  if (
+    (ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node)) && node.body !== undefined &&
+    node.name !== undefined
+  ) {
     return ts.isIdentifier(node.name) ? node.name.text : undefined;
   }
-  if ((ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && ts.isVariableDeclaration(node.parent) && ts.isIdentifier(node.parent.name)) {
+  if (
+    (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && ts.isVariableDeclaration(node.parent) &&
+    ts.isIdentifier(node.parent.name)
+  ) {
     return node.parent.name.text;
   }
   return undefined;
@@ -55,13 +63,18 @@ function helperName(node: ts.Node): string | undefined {
 
 /** Whether the function calls one of its own parameters where a failure of that call is observed. */
 function observesParameterCall(fn: ts.FunctionLikeDeclaration): boolean {
-  const parameters = new Set(fn.parameters.map((parameter) => parameter.name).filter(ts.isIdentifier).map((name) => name.text));
+  const parameters = new Set(
+    fn.parameters.map((parameter) => parameter.name).filter(ts.isIdentifier).map((name) => name.text),
+  );
   if (parameters.size === 0 || fn.body === undefined) return false;
   let found = false;
   const visit = (node: ts.Node): void => {
     if (found) return;
     // A nested function's parameters are its own; its calls of ours still count (a retry loop's closure).
-    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && parameters.has(node.expression.text) && isObserved(node, fn)) {
+    if (
+      ts.isCallExpression(node) && ts.isIdentifier(node.expression) && parameters.has(node.expression.text) &&
+      isObserved(node, fn)
+    ) {
       found = true;
       return;
     }
@@ -80,7 +93,10 @@ function observesParameterCall(fn: ts.FunctionLikeDeclaration): boolean {
 function isObserved(call: ts.CallExpression, fn: ts.Node): boolean {
   let node: ts.Node = call;
   // Up the chain the result flows through: call → .then(...)/.catch(...) → ...
-  while (ts.isPropertyAccessExpression(node.parent) && node.parent.expression === node && ts.isCallExpression(node.parent.parent)) {
+  while (
+    ts.isPropertyAccessExpression(node.parent) && node.parent.expression === node &&
+    ts.isCallExpression(node.parent.parent)
+  ) {
     const method = node.parent.name.text;
     const chained = node.parent.parent;
     if (handledChain(chained) !== undefined) return true;
@@ -88,7 +104,10 @@ function isObserved(call: ts.CallExpression, fn: ts.Node): boolean {
     node = chained;
   }
   for (let at: ts.Node = call; at !== fn; at = at.parent) {
-    if (ts.isTryStatement(at.parent) && at.parent.tryBlock === at && at.parent.catchClause !== undefined && !rethrows(at.parent.catchClause.block)) return true;
+    if (
+      ts.isTryStatement(at.parent) && at.parent.tryBlock === at && at.parent.catchClause !== undefined &&
+      !rethrows(at.parent.catchClause.block)
+    ) return true;
   }
   return false;
 }

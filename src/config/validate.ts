@@ -20,8 +20,12 @@ let compiled: ValidateFunction | undefined;
 function validator(): ValidateFunction {
   if (compiled !== undefined) return compiled;
   const path = packageFile(CONFIG_SCHEMA_FILE);
-  if (path === undefined) throw new UsageError(`this spawn-audit installation lacks ${CONFIG_SCHEMA_FILE}; reinstall it`);
-  compiled = new Ajv2020({ allErrors: false, verbose: true, strict: true, strictRequired: false }).compile(JSON.parse(readFileSync(path, "utf8")));
+  if (path === undefined) {
+    throw new UsageError(`this spawn-audit installation lacks ${CONFIG_SCHEMA_FILE}; reinstall it`);
+  }
+  compiled = new Ajv2020({ allErrors: false, verbose: true, strict: true, strictRequired: false }).compile(
+    JSON.parse(readFileSync(path, "utf8")),
+  );
   return compiled;
 }
 
@@ -64,7 +68,9 @@ function describe(error: ErrorObject, all: readonly ErrorObject[], key: string |
       return `${subject} needs ${options.join(" or ")}`;
     }
     case "enum":
-      return `${subject} must be one of ${(error.params["allowedValues"] as unknown[]).join(", ")} (got ${JSON.stringify(error.data)})`;
+      return `${subject} must be one of ${(error.params["allowedValues"] as unknown[]).join(", ")} (got ${
+        JSON.stringify(error.data)
+      })`;
     case "type":
       return `${subject} must be ${article(String(error.params["type"]))} (got ${JSON.stringify(error.data)})`;
     case "minLength":
@@ -76,9 +82,13 @@ function describe(error: ErrorObject, all: readonly ErrorObject[], key: string |
 
 /** `/overrides/0/files` → `overrides[0].files` (JSON Pointer, RFC 6901, to a JavaScript-style path). */
 function jsonPath(pointer: string, key: string | undefined): string {
-  const segments = pointer === "" ? [] : pointer.slice(1).split("/").map((part) => part.replaceAll("~1", "/").replaceAll("~0", "~"));
+  const segments = pointer === ""
+    ? []
+    : pointer.slice(1).split("/").map((part) => part.replaceAll("~1", "/").replaceAll("~0", "~"));
   let path = key ?? "";
-  for (const segment of segments) path += /^\d+$/.test(segment) ? `[${segment}]` : path === "" ? segment : `.${segment}`;
+  for (const segment of segments) {
+    path += /^\d+$/.test(segment) ? `[${segment}]` : path === "" ? segment : `.${segment}`;
+  }
   return path;
 }
 

@@ -23,11 +23,27 @@ import { UsageError } from "../errors.ts";
  *   an unknown ref, or when there is no default branch to compare with.
  */
 export function changedFiles(dir: string, ref: string | undefined): Set<string> {
-  const top = git(dir, ["rev-parse", "--show-toplevel"], () => `--changed needs a git repository, and ${dir} is not in one`).trim();
+  const top = git(
+    dir,
+    ["rev-parse", "--show-toplevel"],
+    () => `--changed needs a git repository, and ${dir} is not in one`,
+  ).trim();
   const base = ref === undefined || ref === "" ? defaultBase(top) : verified(top, ref);
   const listed = [
-    ...split(git(top, ["diff", "--name-only", "--no-renames", "--diff-filter=d", "-z", base, "--"], (message) => `--changed: git diff failed: ${message}`)),
-    ...split(git(top, ["ls-files", "--others", "--exclude-standard", "-z"], (message) => `--changed: git ls-files failed: ${message}`)),
+    ...split(
+      git(
+        top,
+        ["diff", "--name-only", "--no-renames", "--diff-filter=d", "-z", base, "--"],
+        (message) => `--changed: git diff failed: ${message}`,
+      ),
+    ),
+    ...split(
+      git(
+        top,
+        ["ls-files", "--others", "--exclude-standard", "-z"],
+        (message) => `--changed: git ls-files failed: ${message}`,
+      ),
+    ),
   ];
   // git prints the repository's real path; the scan's paths may go through a symbolic link (a temporary folder on macOS).
   const realDir = realpathSync(dir);
@@ -42,11 +58,16 @@ export function changedFiles(dir: string, ref: string | undefined): Set<string> 
 function defaultBase(top: string): string {
   const candidates = [tryGit(top, ["symbolic-ref", "--quiet", "refs/remotes/origin/HEAD"])?.trim(), "main", "master"];
   for (const branch of candidates) {
-    if (branch === undefined || branch === "" || tryGit(top, ["rev-parse", "--verify", "--quiet", `${branch}^{commit}`]) === undefined) continue;
+    if (
+      branch === undefined || branch === "" ||
+      tryGit(top, ["rev-parse", "--verify", "--quiet", `${branch}^{commit}`]) === undefined
+    ) continue;
     const base = tryGit(top, ["merge-base", "HEAD", branch])?.trim();
     if (base !== undefined && base !== "") return base;
   }
-  throw new UsageError("--changed: no default branch to compare with (origin/HEAD, main or master); name a ref: --changed=REF");
+  throw new UsageError(
+    "--changed: no default branch to compare with (origin/HEAD, main or master); name a ref: --changed=REF",
+  );
 }
 
 /** `ref` when git knows it as a commit. */

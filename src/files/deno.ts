@@ -21,7 +21,7 @@ import { parseJsonc } from "../config/read.ts";
 import { fileSystemReason } from "../errors.ts";
 import type { ScanWarning } from "../site.ts";
 import { inNodeModules } from "./find-up.ts";
-import { importSpecifiers, ImportResolver, type ImportSpecifiers } from "./imports.ts";
+import { ImportResolver, type ImportSpecifiers, importSpecifiers } from "./imports.ts";
 
 /** Deno's config file names, in the order Deno looks for them. */
 const DENO_CONFIG_NAMES = ["deno.json", "deno.jsonc"] as const;
@@ -72,7 +72,7 @@ export class DenoConfigs {
    * @param file an absolute path.
    */
   configOf(file: string): DenoConfig | undefined {
-    for (let dir = dirname(file); ; dir = dirname(dir)) {
+    for (let dir = dirname(file);; dir = dirname(dir)) {
       for (const name of DENO_CONFIG_NAMES) {
         const path = join(dir, name);
         let config = this.parsed.get(path);
@@ -100,13 +100,20 @@ export class DenoConfigs {
    * @param files absolute paths of the program's files.
    * @param inMemory texts that stand in for files on disk (`--stdin-filepath`), keyed by `/`-separated path.
    */
-  programOptions(config: DenoConfig, files: readonly string[], inMemory: ReadonlyMap<string, string>): ts.CompilerOptions {
+  programOptions(
+    config: DenoConfig,
+    files: readonly string[],
+    inMemory: ReadonlyMap<string, string>,
+  ): ts.CompilerOptions {
     const dir = dirname(config.path);
     const paths = { ...config.options.paths };
     const imported: Array<{ file: string; specifiers: ImportSpecifiers }> = [];
     for (const file of files) {
       try {
-        imported.push({ file, specifiers: importSpecifiers(inMemory.get(file.split(sep).join("/")) ?? readFileSync(file, "utf8")) });
+        imported.push({
+          file,
+          specifiers: importSpecifiers(inMemory.get(file.split(sep).join("/")) ?? readFileSync(file, "utf8")),
+        });
       } catch {
         // An unreadable file is reported by discovery; it has no imports to check.
       }
@@ -128,10 +135,15 @@ export class DenoConfigs {
     }
     if (unresolved.size > 0) {
       const names = [...unresolved].sort();
-      const shown = names.length > 5 ? `${names.slice(0, 5).join(", ")} and ${names.length - 5} more` : names.join(", ");
+      const shown = names.length > 5
+        ? `${names.slice(0, 5).join(", ")} and ${names.length - 5} more`
+        : names.join(", ");
       this.warnings.push({
         file: config.path,
-        message: `${names.length} import${names.length === 1 ? "" : "s"} that Deno resolves did not resolve locally (${shown}); ` +
+        message:
+          `${names.length} import${
+            names.length === 1 ? "" : "s"
+          } that Deno resolves did not resolve locally (${shown}); ` +
           "what they export is untyped in this scan (deno install puts npm: packages in node_modules)",
       });
     }
@@ -144,12 +156,23 @@ export class DenoConfigs {
   private parse(path: string): DenoConfig {
     const dir = dirname(path);
     const json = this.readJsonc(path) ?? {};
-    const compilerOptions = typeof json["compilerOptions"] === "object" && json["compilerOptions"] !== null ? json["compilerOptions"] as Record<string, unknown> : {};
+    const compilerOptions = typeof json["compilerOptions"] === "object" && json["compilerOptions"] !== null
+      ? json["compilerOptions"] as Record<string, unknown>
+      : {};
     // Deno's own libs (deno.window, deno.ns, …) are in the global types; the others are TypeScript's.
-    const lib = Array.isArray(compilerOptions["lib"]) ? (compilerOptions["lib"] as unknown[]).filter((name) => typeof name !== "string" || !name.startsWith("deno.")) : undefined;
-    const converted = ts.convertCompilerOptionsFromJson({ ...compilerOptions, lib: lib === undefined || lib.length === 0 ? ["esnext"] : lib }, dir, path);
+    const lib = Array.isArray(compilerOptions["lib"])
+      ? (compilerOptions["lib"] as unknown[]).filter((name) => typeof name !== "string" || !name.startsWith("deno."))
+      : undefined;
+    const converted = ts.convertCompilerOptionsFromJson(
+      { ...compilerOptions, lib: lib === undefined || lib.length === 0 ? ["esnext"] : lib },
+      dir,
+      path,
+    );
     for (const error of converted.errors) {
-      this.warnings.push({ file: path, message: `${ts.flattenDiagnosticMessageText(error.messageText, " ")}; the rest of the config is used` });
+      this.warnings.push({
+        file: path,
+        message: `${ts.flattenDiagnosticMessageText(error.messageText, " ")}; the rest of the config is used`,
+      });
     }
     const imports = this.importMap(path, json);
     this.keys.set(path, new Set(Object.keys(imports).filter((key) => !key.endsWith("/"))));
@@ -185,12 +208,19 @@ export class DenoConfigs {
     try {
       text = readFileSync(path, "utf8");
     } catch (error) {
-      this.warnings.push({ file: path, message: `cannot be read (${fileSystemReason(error)}); Deno's defaults are used` });
+      this.warnings.push({
+        file: path,
+        message: `cannot be read (${fileSystemReason(error)}); Deno's defaults are used`,
+      });
       return undefined;
     }
     const { value, error } = parseJsonc(text);
-    if (error !== undefined) this.warnings.push({ file: path, message: `not valid JSON (${error}); the rest of the config is used` });
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? value as Record<string, unknown> : undefined;
+    if (error !== undefined) {
+      this.warnings.push({ file: path, message: `not valid JSON (${error}); the rest of the config is used` });
+    }
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? value as Record<string, unknown>
+      : undefined;
   }
 
   /** The import map: the config's `imports`, else the file its `importMap` names. */
@@ -201,7 +231,9 @@ export class DenoConfigs {
       imports = this.readJsonc(mapPath)?.["imports"];
     }
     if (typeof imports !== "object" || imports === null) return {};
-    return Object.fromEntries(Object.entries(imports).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
+    return Object.fromEntries(
+      Object.entries(imports).filter((entry): entry is [string, string] => typeof entry[1] === "string"),
+    );
   }
 
   /** Deno's global types, asked of `deno types` once per scan; warns once when no `deno` runs. */
@@ -209,15 +241,26 @@ export class DenoConfigs {
     if (this.types === undefined) {
       const binary = denoBinary(dirname(config));
       try {
-        const version = execFileSync(binary, ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).split("\n")[0]!.replace(/^deno\s+/, "").split(" ")[0]!;
-        const text = execFileSync(binary, ["types"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], maxBuffer: 1 << 28 });
+        const version = execFileSync(binary, ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })
+          .split("\n")[0]!.replace(/^deno\s+/, "").split(" ")[0]!;
+        const text = execFileSync(binary, ["types"], {
+          encoding: "utf8",
+          stdio: ["ignore", "pipe", "ignore"],
+          maxBuffer: 1 << 28,
+        });
         this.types = { text: withoutDenoLibReferences(text), version };
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        this.types = code === "ENOENT" ? "deno was not found (neither on the PATH nor in node_modules/.bin)" : `deno types failed (${code ?? (error as Error).message})`;
+        this.types = code === "ENOENT"
+          ? "deno was not found (neither on the PATH nor in node_modules/.bin)"
+          : `deno types failed (${code ?? (error as Error).message})`;
       }
       if (typeof this.types === "string") {
-        this.warnings.push({ file: config, message: `${this.types}: Deno's global types are not loaded, so Deno.* calls are untyped and their promises may be missed` });
+        this.warnings.push({
+          file: config,
+          message:
+            `${this.types}: Deno's global types are not loaded, so Deno.* calls are untyped and their promises may be missed`,
+        });
       }
     }
     return typeof this.types === "string" ? undefined : this.types;
@@ -255,7 +298,8 @@ function withoutDenoLibReferences(text: string): string {
 function denoBinary(dir: string): string {
   const deno = (globalThis as { Deno?: { execPath(): string } }).Deno;
   if (deno !== undefined) return deno.execPath();
-  return inNodeModules(dir, join(".bin", "deno")) ?? inNodeModules(dirname(fileURLToPath(import.meta.url)), join(".bin", "deno")) ?? "deno";
+  return inNodeModules(dir, join(".bin", "deno")) ??
+    inNodeModules(dirname(fileURLToPath(import.meta.url)), join(".bin", "deno")) ?? "deno";
 }
 
 /**
@@ -267,7 +311,9 @@ function denoBinary(dir: string): string {
 function importPaths(dir: string, imports: Record<string, string>): ts.MapLike<string[]> {
   const paths: ts.MapLike<string[]> = {};
   for (const [key, target] of Object.entries(imports)) {
-    const local = /^\.{0,2}\//.test(target) ? resolve(dir, target) + (target.endsWith("/") ? "/" : "") : npmPackagePath(dir, target);
+    const local = /^\.{0,2}\//.test(target)
+      ? resolve(dir, target) + (target.endsWith("/") ? "/" : "")
+      : npmPackagePath(dir, target);
     if (local === undefined) continue;
     if (key.endsWith("/") && local.endsWith("/")) paths[`${key}*`] = [`${local}*`];
     else if (!key.endsWith("/")) paths[key] = [local];

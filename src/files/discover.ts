@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { closeSync, openSync, readSync, readdirSync, realpathSync, statSync, type Dirent } from "node:fs";
+import { closeSync, type Dirent, openSync, readdirSync, readSync, realpathSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import picomatch from "picomatch";
 import type { ScanProblem, SkippedFile } from "../site.ts";
@@ -66,7 +66,11 @@ export interface Discovered {
  */
 export function discoverFiles(options: DiscoverOptions): Discovered {
   const found: Discovered = { files: [], skipped: [], problems: [] };
-  const globs = options.ignoreGlobs.map(({ glob, origin }) => ({ glob, origin, matches: picomatch(glob, { dot: true }) }));
+  const globs = options.ignoreGlobs.map(({ glob, origin }) => ({
+    glob,
+    origin,
+    matches: picomatch(glob, { dot: true }),
+  }));
   const seen = new Set<string>();
 
   const consider = (file: string): void => {
@@ -84,7 +88,9 @@ export function discoverFiles(options: DiscoverOptions): Discovered {
         found.files.push(file);
       } else {
         found.skipped.push({ file, ...unreadable });
-        if (unreadable.reason !== "vendored") found.problems.push({ file, line: null, column: null, message: `skipped: ${unreadable.detail}` });
+        if (unreadable.reason !== "vendored") {
+          found.problems.push({ file, line: null, column: null, message: `skipped: ${unreadable.detail}` });
+        }
       }
     }
   };
@@ -114,16 +120,22 @@ export function discoverFiles(options: DiscoverOptions): Discovered {
       if (entry.isDirectory()) {
         if (dirent.name === ".git") continue;
         if (dirent.name === "node_modules") {
-          found.skipped.push({ file: full + sep, reason: "node_modules", detail: "dependencies are never walked (name a path inside to scan one)" });
+          found.skipped.push({
+            file: full + sep,
+            reason: "node_modules",
+            detail: "dependencies are never walked (name a path inside to scan one)",
+          });
           continue;
         }
         const ignored = rules.match(full, true);
-        if (ignored !== undefined) found.skipped.push({ file: full + sep, reason: "gitignored", detail: describe(ignored, options.root) });
-        else walk(full, rules.enter(full), false);
+        if (ignored !== undefined) {
+          found.skipped.push({ file: full + sep, reason: "gitignored", detail: describe(ignored, options.root) });
+        } else walk(full, rules.enter(full), false);
       } else if (entry.isFile() && isSourceFile(full)) {
         const ignored = rules.match(full, false);
-        if (ignored !== undefined) found.skipped.push({ file: full, reason: "gitignored", detail: describe(ignored, options.root) });
-        else consider(full);
+        if (ignored !== undefined) {
+          found.skipped.push({ file: full, reason: "gitignored", detail: describe(ignored, options.root) });
+        } else consider(full);
       }
     }
   };
@@ -158,7 +170,9 @@ function describe(match: { source: string; pattern: string }, root: string): str
 /** Why a file is not read as source (too large, binary, unreadable, or the vendored shim), or undefined. */
 function unreadableReason(file: string, maxBytes: number): Pick<SkippedFile, "reason" | "detail"> | undefined {
   const size = statSync(file).size;
-  if (size > maxBytes) return { reason: "too-large", detail: `${size} bytes is over the ${maxBytes}-byte limit (--max-file-size)` };
+  if (size > maxBytes) {
+    return { reason: "too-large", detail: `${size} bytes is over the ${maxBytes}-byte limit (--max-file-size)` };
+  }
   const head = Buffer.alloc(Math.min(size, 8192));
   let fd: number;
   try {
@@ -172,5 +186,7 @@ function unreadableReason(file: string, maxBytes: number): Pick<SkippedFile, "re
     closeSync(fd);
   }
   if (head.includes(0)) return { reason: "binary", detail: "binary file (contains NUL bytes)" };
-  return isVendored(head.toString("utf8")) ? { reason: "vendored", detail: "the shim as spawn-audit fix --vendor-shim wrote it" } : undefined;
+  return isVendored(head.toString("utf8"))
+    ? { reason: "vendored", detail: "the shim as spawn-audit fix --vendor-shim wrote it" }
+    : undefined;
 }

@@ -17,7 +17,7 @@ import { dirname, join } from "node:path";
  * @returns the value, or undefined when no directory up to the file system root gives one.
  */
 export function findUp<T>(dir: string, found: (dir: string) => T | undefined): T | undefined {
-  for (let current = dir; ; current = dirname(current)) {
+  for (let current = dir;; current = dirname(current)) {
     const value = found(current);
     if (value !== undefined || dirname(current) === current) return value;
   }

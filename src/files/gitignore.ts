@@ -48,7 +48,7 @@ export class GitIgnore {
   static forRoot(dir: string): GitIgnore {
     const repository = gitRoot(dir);
     const chain: string[] = [];
-    for (let current = dir; ; current = dirname(current)) {
+    for (let current = dir;; current = dirname(current)) {
       chain.unshift(current);
       if (repository === undefined || current === repository || dirname(current) === current) break;
     }
@@ -59,7 +59,9 @@ export class GitIgnore {
       const own = join(current, ".gitignore");
       if (existsSync(own)) levels.unshift(level(current, own));
     }
-    const named = levels.filter((candidate) => candidate.base === dir || !candidate.rules.ignores(relativePath(candidate.base, dir) + "/"));
+    const named = levels.filter((candidate) =>
+      candidate.base === dir || !candidate.rules.ignores(relativePath(candidate.base, dir) + "/")
+    );
     return new GitIgnore(named, true);
   }
 
@@ -107,7 +109,7 @@ export class GitIgnore {
  * @returns the work tree root, or undefined outside a git work tree.
  */
 export function gitRoot(dir: string): string | undefined {
-  for (let current = dir; ; current = dirname(current)) {
+  for (let current = dir;; current = dirname(current)) {
     if (existsSync(join(current, ".git"))) return current;
     if (dirname(current) === current) return undefined;
   }

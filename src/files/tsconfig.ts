@@ -40,7 +40,12 @@ const CONFIG_NAMES = ["tsconfig.json", "jsconfig.json"] as const;
  * What a `jsconfig.json` implies before its own options (as the language
  * service assumes): JavaScript allowed, default imports of CommonJS modules.
  */
-const JSCONFIG_DEFAULTS: ts.CompilerOptions = { allowJs: true, allowSyntheticDefaultImports: true, skipLibCheck: true, noEmit: true };
+const JSCONFIG_DEFAULTS: ts.CompilerOptions = {
+  allowJs: true,
+  allowSyntheticDefaultImports: true,
+  skipLibCheck: true,
+  noEmit: true,
+};
 
 /** Diagnostics that are not defects for a scan: no inputs (18003) and an empty `files` list (18002, solution-style roots). */
 const HARMLESS = new Set([18002, 18003]);
@@ -74,7 +79,9 @@ export class ConfigFinder {
       text = readFileSync(path, "utf8");
     } catch (error) {
       const { code, message } = error as NodeJS.ErrnoException;
-      throw new UsageError(`cannot read ${path}: ${code === "EACCES" || code === "EPERM" ? "permission denied" : code ?? message}`);
+      throw new UsageError(
+        `cannot read ${path}: ${code === "EACCES" || code === "EPERM" ? "permission denied" : code ?? message}`,
+      );
     }
     const source = ts.parseJsonText(path, text);
     const existing = path.endsWith("jsconfig.json") ? JSCONFIG_DEFAULTS : undefined;
@@ -82,13 +89,20 @@ export class ConfigFinder {
     const syntax = (source as { parseDiagnostics?: readonly ts.Diagnostic[] }).parseDiagnostics ?? [];
     // A JSON syntax error also makes the options around it wrong: report the first syntax error only.
     for (const diagnostic of syntax.length > 0 ? syntax.slice(0, 1) : parsed.errors) {
-      if (!HARMLESS.has(diagnostic.code)) this.warnings.push({ file: path, message: `${formatDiagnostic(diagnostic)}; the rest of the config is used` });
+      if (!HARMLESS.has(diagnostic.code)) {
+        this.warnings.push({ file: path, message: `${formatDiagnostic(diagnostic)}; the rest of the config is used` });
+      }
     }
     const references: string[] = [];
     for (const reference of parsed.projectReferences ?? []) {
       const target = resolve(ts.resolveProjectReferencePath(reference));
       if (existsSync(target)) references.push(target);
-      else this.warnings.push({ file: path, message: `referenced project ${reference.originalPath ?? reference.path} not found; its files are looked up like any other` });
+      else {this.warnings.push({
+          file: path,
+          message: `referenced project ${
+            reference.originalPath ?? reference.path
+          } not found; its files are looked up like any other`,
+        });}
     }
     const fileNames = parsed.fileNames.map((file) => resolve(file));
     const config: ParsedConfig = {
@@ -114,7 +128,7 @@ export class ConfigFinder {
    */
   ownerOf(file: string): ParsedConfig | undefined {
     const visited = new Set<string>();
-    for (let dir = dirname(file); ; dir = dirname(dir)) {
+    for (let dir = dirname(file);; dir = dirname(dir)) {
       const { configs, repositoryRoot } = this.directory(dir);
       for (const path of configs) {
         const owner = this.including(path, file, visited);

@@ -59,7 +59,13 @@ export function loadsWithRequire(sourceFile: ts.SourceFile, options: ts.Compiler
  * @param specifier the specifier the file would load.
  * @param shown how to name the file in the message (relative to the working directory).
  */
-export function shimLoadProblem(file: string, requires: boolean, source: ShimSource, specifier: string, shown: string): string | undefined {
+export function shimLoadProblem(
+  file: string,
+  requires: boolean,
+  source: ShimSource,
+  specifier: string,
+  shown: string,
+): string | undefined {
   const dir = dirname(file);
   if (underDenoConfig(dir)) return undefined;
   const engine = nearestPackage(dir)?.nodeEngine;
@@ -72,7 +78,9 @@ export function shimLoadProblem(file: string, requires: boolean, source: ShimSou
     const where = range === undefined ? `this Node (${process.versions.node})` : `engines.node "${engine}"`;
     return `${shown} is CommonJS and would require() ${specifier}, an ES module, which ${where} cannot load ` +
       `(require(esm) needs Node ${REQUIRE_ESM_NODE}); nothing was written. Install ${CJS_SHIM_PACKAGE}, which has a CommonJS build ` +
-      `(${addCommand(dir, CJS_SHIM_PACKAGE)}), and pass --shim-import ${CJS_SHIM_PACKAGE}, or raise engines.node to "${REQUIRE_ESM_NODE}"`;
+      `(${
+        addCommand(dir, CJS_SHIM_PACKAGE)
+      }), and pass --shim-import ${CJS_SHIM_PACKAGE}, or raise engines.node to "${REQUIRE_ESM_NODE}"`;
   }
   if (range === undefined || semver.subset(range, SHIM_NODE)) return undefined;
   return `engines.node "${engine}" (package of ${shown}) allows Nodes the shim does not run on (it needs Node ${SHIM_NODE}); ` +

@@ -17,7 +17,10 @@ import { basename, dirname, join, sep } from "node:path";
  * @param file absolute path of an existing file.
  */
 export function hasUncommittedChanges(file: string): boolean {
-  const result = spawnSync("git", ["status", "--porcelain", "--", basename(file)], { cwd: dirname(file), encoding: "utf8" });
+  const result = spawnSync("git", ["status", "--porcelain", "--", basename(file)], {
+    cwd: dirname(file),
+    encoding: "utf8",
+  });
   return result.status === 0 && result.stdout.trim() !== "";
 }
 

@@ -12,19 +12,19 @@ import { dirname, resolve } from "node:path";
 import picomatch from "picomatch";
 import { ts } from "ts-morph";
 import { UsageError } from "../errors.ts";
-import { buildProgram, displayPath, planScan, type LoadOptions, type ProgramPlan } from "../project.ts";
+import { buildProgram, displayPath, type LoadOptions, planScan, type ProgramPlan } from "../project.ts";
 import type { FixContext, Rewrite, Rule, ShimFunction, TextEdit } from "../rule.ts";
-import { scanProjectLocated, type LocatedSite } from "../scan.ts";
+import { type LocatedSite, scanProjectLocated } from "../scan.ts";
 import type { Group, Kind, ScanProblem, SpawnSite } from "../site.ts";
 import { RULES } from "../../rules/mod.ts";
 import { applyEdits } from "./edits.ts";
 import { assertionIn } from "./syntax.ts";
 import { hasUncommittedChanges, isInsideRoots } from "./files.ts";
 import { removeStaleTemporaries, unwritableReason, writeAtomically } from "../atomic-write.ts";
-import { importEdits, importStyle, shimImportSource, shimSpecifier, type ShimSource } from "./imports.ts";
+import { importEdits, importStyle, shimImportSource, type ShimSource, shimSpecifier } from "./imports.ts";
 import { TaskNamer } from "./name.ts";
-import { isVendored, vendorEntry, vendorFiles, type VendorFile } from "./vendor.ts";
-import { verifyEdits, type Refusal } from "./verify.ts";
+import { isVendored, vendorEntry, type VendorFile, vendorFiles } from "./vendor.ts";
+import { type Refusal, verifyEdits } from "./verify.ts";
 import { unresolvedShim } from "./resolve.ts";
 import { addCommand } from "./manifest.ts";
 import { loadsWithRequire, shimLoadProblem } from "./engines.ts";
@@ -156,28 +156,43 @@ export function runFix(options: FixOptions): FixResult {
     throw new UsageError(`--vendor-shim ${options.vendorShim} is outside the paths being fixed`);
   }
   // --shim-import is relative to the working directory, the config's shimImport to the project root.
-  const shim: ShimSource = vendorDir !== undefined ? { kind: "vendor", entry: vendorEntry(vendorDir) }
-    : options.shimImport !== undefined ? shimImportSource(options.shimImport, options.cwd)
-    : project.config.shimImport !== null ? shimImportSource(project.config.shimImport, project.root)
+  const shim: ShimSource = vendorDir !== undefined
+    ? { kind: "vendor", entry: vendorEntry(vendorDir) }
+    : options.shimImport !== undefined
+    ? shimImportSource(options.shimImport, options.cwd)
+    : project.config.shimImport !== null
+    ? shimImportSource(project.config.shimImport, project.root)
     : { kind: "package" };
 
-  const unsupervised = located.filter(({ site, node }) => site.status === "unsupervised" && !isVendored(node.getSourceFile().text));
+  const unsupervised = located.filter(({ site, node }) =>
+    site.status === "unsupervised" && !isVendored(node.getSourceFile().text)
+  );
   const isChosenFile = options.files === undefined || options.files.length === 0
     ? () => true
     : picomatch([...options.files], { dot: true });
   const selected = unsupervised.filter(({ site }) =>
-    options.groups.includes(site.group) && (options.kinds === undefined || options.kinds.length === 0 || options.kinds.includes(site.kind)) &&
+    options.groups.includes(site.group) &&
+    (options.kinds === undefined || options.kinds.length === 0 || options.kinds.includes(site.kind)) &&
     isChosenFile(site.file)
   );
 
   const skipped: SiteSkip[] = [];
   for (const { site } of selected) {
-    if (site.group === "test") skipped.push({ site, reason: "test sites are never rewritten: a failing test must still fail" });
+    if (site.group === "test") {
+      skipped.push({ site, reason: "test sites are never rewritten: a failing test must still fail" });
+    }
   }
   const changes: FileChange[] = [];
   const plans = new Map<FileChange, FilePlan>();
   for (const [sourceFile, sites] of groupByFile(selected.filter(({ site }) => site.group !== "test"))) {
-    const change = fixFile(sourceFile, sites, { checker: project.checkerOf(sourceFile), shim, options, roots, skipped, plans });
+    const change = fixFile(sourceFile, sites, {
+      checker: project.checkerOf(sourceFile),
+      shim,
+      options,
+      roots,
+      skipped,
+      plans,
+    });
     if (change !== undefined) changes.push(change);
   }
   changes.sort((a, b) => a.file.localeCompare(b.file));
@@ -186,15 +201,23 @@ export function runFix(options: FixOptions): FixResult {
     // Each change's plan already holds the specifier its imports use.
     const specifierOf = new Map(changes.map((change) => [change.path, plans.get(change)!.specifier]));
     const missing = plan.programs.flatMap((program) =>
-      unresolvedShim(changes.map((change) => change.path).filter((path) => programOf.get(path) === program), (file) => specifierOf.get(file)!, program.compilerOptions)
+      unresolvedShim(
+        changes.map((change) => change.path).filter((path) => programOf.get(path) === program),
+        (file) => specifierOf.get(file)!,
+        program.compilerOptions,
+      )
     );
     if (missing.length > 0) {
       const specifier = specifierOf.get(missing[0]!)!;
       const remedy = shim.kind === "local"
         ? `Write ${displayPath(shim.entry, options.cwd)} (spawn-audit init --shim) or correct the shim import`
-        : `Install it (${addCommand(dirname(missing[0]!), "spawn-audit")}) or copy it into the project with --vendor-shim DIR`;
+        : `Install it (${
+          addCommand(dirname(missing[0]!), "spawn-audit")
+        }) or copy it into the project with --vendor-shim DIR`;
       throw new UsageError(
-        `${specifier} does not resolve from ${displayPath(missing[0]!, options.cwd)}${missing.length > 1 ? ` and ${missing.length - 1} more file(s)` : ""}; ` +
+        `${specifier} does not resolve from ${displayPath(missing[0]!, options.cwd)}${
+          missing.length > 1 ? ` and ${missing.length - 1} more file(s)` : ""
+        }; ` +
           `nothing was written. ${remedy}`,
       );
     }
@@ -206,10 +229,14 @@ export function runFix(options: FixOptions): FixResult {
   }).find((message) => message !== undefined);
   if (problem !== undefined) throw new UsageError(problem);
 
-  const formatter = (options.format ?? project.config.format) && changes.length > 0 ? findFormatter(project.root) : undefined;
+  const formatter = (options.format ?? project.config.format) && changes.length > 0
+    ? findFormatter(project.root)
+    : undefined;
   const vendor = vendorDir === undefined || changes.length === 0 ? null : vendorChange(vendorDir, options.cwd);
   const pending = changes.filter((change) => change.refused === null);
-  const added = new Map((vendor?.files ?? []).filter((file) => !/\.m?js$/.test(file.path)).map((file) => [file.path, file.text]));
+  const added = new Map(
+    (vendor?.files ?? []).filter((file) => !/\.m?js$/.test(file.path)).map((file) => [file.path, file.text]),
+  );
   checkChanges(pending, plans, { programs: plan.programs, programOf, added, skipped });
   if (vendor !== null && vendor.refused !== null) {
     for (const change of pending) change.refused ??= `the shim could not be vendored: ${vendor.refused}`;
@@ -225,11 +252,20 @@ export function runFix(options: FixOptions): FixResult {
     for (const change of changes) writeChange(change, roots);
   }
   const written = changes.filter((change) => change.written).map((change) => change.path);
-  const format = formatter === undefined || written.length === 0 ? null
+  const format = formatter === undefined || written.length === 0
+    ? null
     : { formatter: formatter.name, files: written.length, failed: runFormatter(formatter, written) };
   // Ignore-comment problems are scan's business; files not analysed are fix's too: their sites were not seen.
   const problems = scanned.problems.filter((problem) => problem.id === undefined);
-  return { changes, skipped, problems, unselected: unsupervised.length - selected.length, vendor, format, write: options.write };
+  return {
+    changes,
+    skipped,
+    problems,
+    unselected: unsupervised.length - selected.length,
+    vendor,
+    format,
+    write: options.write,
+  };
 }
 
 /** What {@link checkChanges} needs besides the changes: the scan's programs, each file's program, vendored declarations, and where dropped sites go. */
@@ -247,14 +283,25 @@ interface CheckInputs {
  * that passed keep their new text in the program but are not checked
  * again); a file whose error no single site can be blamed for is refused.
  */
-function checkChanges(pending: readonly FileChange[], plans: ReadonlyMap<FileChange, FilePlan>, inputs: CheckInputs): void {
+function checkChanges(
+  pending: readonly FileChange[],
+  plans: ReadonlyMap<FileChange, FilePlan>,
+  inputs: CheckInputs,
+): void {
   for (let checking = pending; checking.length > 0;) {
-    const edited = new Map(pending.filter((change) => change.refused === null).map((change) => [change.path, change.after]));
+    const edited = new Map(
+      pending.filter((change) => change.refused === null).map((change) => [change.path, change.after]),
+    );
     const refusals = new Map<string, Refusal>();
     for (const program of inputs.programs) {
-      const own = checking.filter((change) => inputs.programOf.get(change.path) === program).map((change) => change.path);
+      const own = checking.filter((change) => inputs.programOf.get(change.path) === program).map((change) =>
+        change.path
+      );
       if (own.length === 0) continue;
-      const overlay = { edited: new Map([...edited].filter(([path]) => inputs.programOf.get(path) === program)), added: inputs.added };
+      const overlay = {
+        edited: new Map([...edited].filter(([path]) => inputs.programOf.get(path) === program)),
+        added: inputs.added,
+      };
       for (const [path, refusal] of verifyEdits(program, overlay, own)) refusals.set(path, refusal);
     }
     checking = checking.filter((change) => {
@@ -296,7 +343,9 @@ function fixFile(sourceFile: ts.SourceFile, sites: readonly LocatedSite[], input
   // site inside another rewritten one is rewritten too: a promise floating
   // inside a timer's tick is no more observed after the tick runs under
   // spawnLogged than before, and leaving it would make a second run differ.
-  const outerFirst = [...sites].sort((a, b) => a.node.getStart(sourceFile) - b.node.getStart(sourceFile) || b.node.getEnd() - a.node.getEnd());
+  const outerFirst = [...sites].sort((a, b) =>
+    a.node.getStart(sourceFile) - b.node.getStart(sourceFile) || b.node.getEnd() - a.node.getEnd()
+  );
   for (const located of outerFirst) {
     const { site, node, rule } = located;
     if (rule.fix === undefined) {
@@ -305,7 +354,10 @@ function fixFile(sourceFile: ts.SourceFile, sites: readonly LocatedSite[], input
     }
     const assertion = located.work === undefined ? undefined : assertionIn(located.work);
     if (assertion !== undefined) {
-      inputs.skipped.push({ site, reason: "the callback asserts: wrapped, a failing assertion would be logged instead of failing" });
+      inputs.skipped.push({
+        site,
+        reason: "the callback asserts: wrapped, a failing assertion would be logged instead of failing",
+      });
       continue;
     }
     const context: FixContext = {
@@ -333,7 +385,13 @@ function fixFile(sourceFile: ts.SourceFile, sites: readonly LocatedSite[], input
   }
   if (rewrites.length === 0) return undefined;
   const specifier = shimSpecifier(path, inputs.shim);
-  const imports = importEdits(sourceFile, [...new Set(parts.flatMap((part) => part.uses))], specifier, importStyle(sourceFile), newline);
+  const imports = importEdits(
+    sourceFile,
+    [...new Set(parts.flatMap((part) => part.uses))],
+    specifier,
+    importStyle(sourceFile),
+    newline,
+  );
   if ("skip" in imports) return skipAll(imports.skip);
   const change: FileChange = {
     path,
@@ -372,14 +430,21 @@ function dropFailingSite(change: FileChange, plan: FilePlan, refusal: Refusal, s
     const from = Math.min(...part.edits.map((edit) => edit.start));
     const to = Math.max(...part.edits.map((edit) => edit.end));
     // Insertions at the very end (a closing parenthesis) are not counted by newOffset.
-    const closing = part.edits.filter((edit) => edit.start === to && edit.end === to).reduce((sum, edit) => sum + edit.text.length, 0);
+    const closing = part.edits.filter((edit) => edit.start === to && edit.end === to).reduce(
+      (sum, edit) => sum + edit.text.length,
+      0,
+    );
     return { part, start: newOffset(all, from), end: newOffset(all, to) + closing };
   });
   const at = refusal.start;
-  const blamed = spans.filter((span) => span.start <= at && at <= span.end).sort((a, b) => (a.end - a.start) - (b.end - b.start))[0];
+  const blamed =
+    spans.filter((span) => span.start <= at && at <= span.end).sort((a, b) => (a.end - a.start) - (b.end - b.start))[0];
   if (blamed === undefined) return false;
   plan.parts = plan.parts.filter((part) => part !== blamed.part);
-  skipped.push({ site: blamed.part.rewrite.site, reason: `its rewrite would add ${refusal.reason.replace(/^new /, "a new ")}` });
+  skipped.push({
+    site: blamed.part.rewrite.site,
+    reason: `its rewrite would add ${refusal.reason.replace(/^new /, "a new ")}`,
+  });
   const uses = [...new Set(plan.parts.flatMap((part) => part.uses))];
   const imports = importEdits(plan.sourceFile, uses, plan.specifier, importStyle(plan.sourceFile), plan.newline);
   if ("skip" in imports) return false;
@@ -420,7 +485,9 @@ function vendorChange(dir: string, cwd: string): VendorChange {
   return {
     dir: displayPath(dir, cwd),
     files,
-    refused: foreign === undefined ? null : `${displayPath(foreign.path, cwd)} exists and was not vendored by spawn-audit`,
+    refused: foreign === undefined
+      ? null
+      : `${displayPath(foreign.path, cwd)} exists and was not vendored by spawn-audit`,
     written: false,
   };
 }

@@ -33,14 +33,40 @@ export interface Formatter {
 const KNOWN = [
   {
     name: "Prettier",
-    configs: [".prettierrc", ".prettierrc.json", ".prettierrc.json5", ".prettierrc.yaml", ".prettierrc.yml", ".prettierrc.toml", ".prettierrc.js",
-      ".prettierrc.cjs", ".prettierrc.mjs", ".prettierrc.ts", "prettier.config.js", "prettier.config.cjs", "prettier.config.mjs", "prettier.config.ts"],
+    configs: [
+      ".prettierrc",
+      ".prettierrc.json",
+      ".prettierrc.json5",
+      ".prettierrc.yaml",
+      ".prettierrc.yml",
+      ".prettierrc.toml",
+      ".prettierrc.js",
+      ".prettierrc.cjs",
+      ".prettierrc.mjs",
+      ".prettierrc.ts",
+      "prettier.config.js",
+      "prettier.config.cjs",
+      "prettier.config.mjs",
+      "prettier.config.ts",
+    ],
     packageName: "prettier",
     bin: "prettier",
     args: ["--write", "--log-level", "warn"],
   },
-  { name: "Biome", configs: ["biome.json", "biome.jsonc"], packageName: "@biomejs/biome", bin: "biome", args: ["format", "--write"] },
-  { name: "dprint", configs: ["dprint.json", ".dprint.json", "dprint.jsonc", ".dprint.jsonc"], packageName: "dprint", bin: "dprint", args: ["fmt"] },
+  {
+    name: "Biome",
+    configs: ["biome.json", "biome.jsonc"],
+    packageName: "@biomejs/biome",
+    bin: "biome",
+    args: ["format", "--write"],
+  },
+  {
+    name: "dprint",
+    configs: ["dprint.json", ".dprint.json", "dprint.jsonc", ".dprint.jsonc"],
+    packageName: "dprint",
+    bin: "dprint",
+    args: ["fmt"],
+  },
 ] as const;
 
 /**
@@ -62,7 +88,9 @@ export function findFormatter(dir: string): Formatter {
   if (known !== undefined) {
     const command = inNodeModules(root, join(".bin", known.bin));
     if (command === undefined) {
-      throw new UsageError(`--format: the project uses ${known.name} but node_modules/.bin/${known.bin} is missing; install the project's dependencies first`);
+      throw new UsageError(
+        `--format: the project uses ${known.name} but node_modules/.bin/${known.bin} is missing; install the project's dependencies first`,
+      );
     }
     return { name: known.name, command, args: [...known.args], cwd: root };
   }
@@ -83,9 +111,15 @@ export function findFormatter(dir: string): Formatter {
  */
 export function runFormatter(formatter: Formatter, files: readonly string[]): string | null {
   if (files.length === 0) return null;
-  const result = spawnSync(formatter.command, [...formatter.args, ...files], { cwd: formatter.cwd, encoding: "utf8", env: process.env });
+  const result = spawnSync(formatter.command, [...formatter.args, ...files], {
+    cwd: formatter.cwd,
+    encoding: "utf8",
+    env: process.env,
+  });
   if (result.error !== undefined) return `${formatter.name} could not be run: ${result.error.message}`;
   if (result.status === 0) return null;
-  const detail = `${result.stderr ?? ""}\n${result.stdout ?? ""}`.split("\n").map((line) => line.trim()).find((line) => line !== "");
+  const detail = `${result.stderr ?? ""}\n${result.stdout ?? ""}`.split("\n").map((line) => line.trim()).find((line) =>
+    line !== ""
+  );
   return `${formatter.name} exited with ${result.status ?? result.signal}${detail === undefined ? "" : `: ${detail}`}`;
 }

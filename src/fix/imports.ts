@@ -43,7 +43,9 @@ export type ShimSource =
  * @param base the directory a relative value is relative to (absolute).
  */
 export function shimImportSource(specifier: string, base: string): ShimSource {
-  return /^\.\.?\//.test(specifier) ? { kind: "local", entry: resolve(base, specifier) } : { kind: "package", specifier };
+  return /^\.\.?\//.test(specifier)
+    ? { kind: "local", entry: resolve(base, specifier) }
+    : { kind: "package", specifier };
 }
 
 /**
@@ -64,7 +66,9 @@ export function shimSpecifier(file: string, source: ShimSource): string {
 function projectSpecifier(dir: string): string {
   const manifest = nearestManifest(dir);
   if (isDenoConfig(manifest)) return denoSpecifier(readFileSync(manifest.path, "utf8"));
-  return nearestPackage(dir)?.dependencies.has(STANDALONE_SPECIFIER) === true ? STANDALONE_SPECIFIER : PACKAGE_SPECIFIER;
+  return nearestPackage(dir)?.dependencies.has(STANDALONE_SPECIFIER) === true
+    ? STANDALONE_SPECIFIER
+    : PACKAGE_SPECIFIER;
 }
 
 /**
@@ -103,7 +107,8 @@ export function importStyle(sourceFile: ts.SourceFile): "import" | "require" {
   if (!/\.(js|jsx)$/.test(file)) return "import";
   const hasModuleSyntax = sourceFile.statements.some((statement) =>
     ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement) || ts.isExportAssignment(statement) ||
-    (ts.canHaveModifiers(statement) && ts.getModifiers(statement)?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword))
+    (ts.canHaveModifiers(statement) &&
+      ts.getModifiers(statement)?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword))
   );
   // Deno runs every file as an ES module.
   if (hasModuleSyntax || underDenoConfig(dirname(file))) return "import";
@@ -133,11 +138,15 @@ export function importEdits(
   style: "import" | "require",
   newline: string,
 ): TextEdit[] | FixSkip {
-  const existing = sourceFile.statements.map((statement) => shimBinding(statement, specifier, style)).find((found) => found !== undefined);
+  const existing = sourceFile.statements.map((statement) => shimBinding(statement, specifier, style)).find((found) =>
+    found !== undefined
+  );
   const imported = new Set(existing?.names ?? []);
   const missing = [...new Set(uses)].filter((name) => !imported.has(name)).sort();
   const clash = declaredNames(sourceFile, existing?.statement).find((name) => missing.includes(name as ShimFunction));
-  if (clash !== undefined) return { skip: `\`${clash}\` is already declared in this file; rename it or import the shim by hand` };
+  if (clash !== undefined) {
+    return { skip: `\`${clash}\` is already declared in this file; rename it or import the shim by hand` };
+  }
   if (missing.length === 0) return [];
   if (existing !== undefined) {
     const list = existing.list;
@@ -154,10 +163,14 @@ export function importEdits(
     ? `import { ${missing.join(", ")} } from ${stringLiteral(specifier, quote)}${end}`
     : `const { ${missing.join(", ")} } = require(${stringLiteral(specifier, quote)})${end}`;
   const lastImport = [...sourceFile.statements].reverse().find((candidate) => isModuleLoad(candidate));
-  if (lastImport !== undefined) return [{ start: lastImport.getEnd(), end: lastImport.getEnd(), text: `${newline}${statement}` }];
+  if (lastImport !== undefined) {
+    return [{ start: lastImport.getEnd(), end: lastImport.getEnd(), text: `${newline}${statement}` }];
+  }
   const { at, place } = topInsertionPoint(sourceFile);
-  const text = place === "before" ? `${statement}${newline}${newline}`
-    : place === "after-header" ? `${newline}${newline}${statement}`
+  const text = place === "before"
+    ? `${statement}${newline}${newline}`
+    : place === "after-header"
+    ? `${newline}${newline}${statement}`
     : `${newline}${statement}`;
   return [{ start: at, end: at, text }];
 }
@@ -170,17 +183,25 @@ interface ShimBinding {
 
 /** An existing value import (`import { a } from spec`) or `const { a } = require(spec)` to merge into. */
 function shimBinding(statement: ts.Statement, specifier: string, style: "import" | "require"): ShimBinding | undefined {
-  if (style === "import" && ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier) &&
+  if (
+    style === "import" && ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier) &&
     statement.moduleSpecifier.text === specifier && statement.importClause !== undefined &&
     !statement.importClause.isTypeOnly && statement.importClause.namedBindings !== undefined &&
-    ts.isNamedImports(statement.importClause.namedBindings)) {
+    ts.isNamedImports(statement.importClause.namedBindings)
+  ) {
     const list = statement.importClause.namedBindings;
-    return { statement, list, names: list.elements.filter((element) => !element.isTypeOnly).map((element) => element.name.text) };
+    return {
+      statement,
+      list,
+      names: list.elements.filter((element) => !element.isTypeOnly).map((element) => element.name.text),
+    };
   }
   if (style === "require" && ts.isVariableStatement(statement) && statement.declarationList.declarations.length === 1) {
     const declaration = statement.declarationList.declarations[0]!;
-    if (ts.isObjectBindingPattern(declaration.name) && declaration.initializer !== undefined &&
-      requiredModule(declaration.initializer) === specifier) {
+    if (
+      ts.isObjectBindingPattern(declaration.name) && declaration.initializer !== undefined &&
+      requiredModule(declaration.initializer) === specifier
+    ) {
       const list = declaration.name;
       return {
         statement,
@@ -194,16 +215,19 @@ function shimBinding(statement: ts.Statement, specifier: string, style: "import"
 
 function requiredModule(expression: ts.Expression): string | undefined {
   const call = skipOuterExpressions(expression);
-  if (!ts.isCallExpression(call) || !ts.isIdentifier(call.expression) || call.expression.text !== "require") return undefined;
+  if (!ts.isCallExpression(call) || !ts.isIdentifier(call.expression) || call.expression.text !== "require") {
+    return undefined;
+  }
   const [argument] = call.arguments;
   return argument !== undefined && ts.isStringLiteralLike(argument) ? argument.text : undefined;
 }
 
 function isModuleLoad(statement: ts.Statement): boolean {
   if (ts.isImportDeclaration(statement) || ts.isImportEqualsDeclaration(statement)) return true;
-  return ts.isVariableStatement(statement) && statement.declarationList.declarations.every((declaration) =>
-    declaration.initializer !== undefined && requiredModule(declaration.initializer) !== undefined
-  );
+  return ts.isVariableStatement(statement) &&
+    statement.declarationList.declarations.every((declaration) =>
+      declaration.initializer !== undefined && requiredModule(declaration.initializer) !== undefined
+    );
 }
 
 /** Names declared anywhere in the file (variables, functions, classes, parameters, imports), outside `except`. */
@@ -221,7 +245,8 @@ function declaredNames(sourceFile: ts.SourceFile, except: ts.Node | undefined): 
 function isDeclarationName(node: ts.Identifier): boolean {
   const parent = node.parent;
   return (ts.isVariableDeclaration(parent) || ts.isFunctionDeclaration(parent) || ts.isFunctionExpression(parent) ||
-    ts.isClassDeclaration(parent) || ts.isParameter(parent) || ts.isBindingElement(parent) || ts.isImportSpecifier(parent) ||
+    ts.isClassDeclaration(parent) || ts.isParameter(parent) || ts.isBindingElement(parent) ||
+    ts.isImportSpecifier(parent) ||
     ts.isImportClause(parent) || ts.isNamespaceImport(parent) || ts.isImportEqualsDeclaration(parent) ||
     ts.isEnumDeclaration(parent)) && parent.name === node;
 }
@@ -243,7 +268,9 @@ function topInsertionPoint(sourceFile: ts.SourceFile): { at: number; place: "bef
   const firstCode = sourceFile.statements[0]?.getStart(sourceFile) ?? text.length;
   let header: number | undefined;
   for (const comment of ts.getLeadingCommentRanges(text, ts.getShebang(text)?.length ?? 0) ?? []) {
-    if (comment.end <= firstCode && /\r?\n[ \t]*\r?\n/.test(text.slice(comment.end, nextTokenAfter(text, comment.end)))) header = comment.end;
+    if (
+      comment.end <= firstCode && /\r?\n[ \t]*\r?\n/.test(text.slice(comment.end, nextTokenAfter(text, comment.end)))
+    ) header = comment.end;
   }
   if (header !== undefined) return { at: header, place: "after-header" };
   const shebang = ts.getShebang(text);

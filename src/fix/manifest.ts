@@ -28,7 +28,10 @@ export interface Manifest {
  * @param dir absolute path of a directory.
  * @param names the manifests to look for (default: all).
  */
-export function nearestManifest(dir: string, names: readonly Manifest["name"][] = MANIFEST_NAMES): Manifest | undefined {
+export function nearestManifest(
+  dir: string,
+  names: readonly Manifest["name"][] = MANIFEST_NAMES,
+): Manifest | undefined {
   return findUp(dir, (current) => {
     const name = names.find((candidate) => existsSync(join(current, candidate)));
     return name === undefined ? undefined : { path: join(current, name), name, dir: current };
@@ -50,7 +53,9 @@ export function underDenoConfig(dir: string): boolean {
  *
  * @param manifest a manifest, or undefined for none.
  */
-export function isDenoConfig(manifest: Manifest | undefined): manifest is Manifest & { name: "deno.json" | "deno.jsonc" } {
+export function isDenoConfig(
+  manifest: Manifest | undefined,
+): manifest is Manifest & { name: "deno.json" | "deno.jsonc" } {
   return manifest?.name.startsWith("deno") === true;
 }
 

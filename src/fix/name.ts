@@ -13,10 +13,16 @@
  */
 import { basename, dirname } from "node:path";
 import { ts } from "ts-morph";
-import { enclosingFunction, functionName, isFunctionNode, skipOuterExpressions, type FunctionNode } from "../analysis/functions.ts";
+import {
+  enclosingFunction,
+  functionName,
+  type FunctionNode,
+  isFunctionNode,
+  skipOuterExpressions,
+} from "../analysis/functions.ts";
 import { PROMISE_CHAIN_METHODS } from "../analysis/promise.ts";
 import { SHIM_SUPERVISORS } from "../classify/status.ts";
-import { codeStyle, stringLiteral, type CodeStyle } from "./style.ts";
+import { type CodeStyle, codeStyle, stringLiteral } from "./style.ts";
 
 /** File stems that say nothing about a module; the folder name is used instead. */
 const GENERIC_STEMS = new Set(["index", "mod", "main"]);
@@ -42,7 +48,10 @@ export class TaskNamer {
       if (ts.isCallExpression(node)) {
         const callee = skipOuterExpressions(node.expression);
         const first = node.arguments[0];
-        if (ts.isIdentifier(callee) && (SHIM_SUPERVISORS as readonly string[]).includes(callee.text) && first !== undefined && ts.isStringLiteralLike(first)) {
+        if (
+          ts.isIdentifier(callee) && (SHIM_SUPERVISORS as readonly string[]).includes(callee.text) &&
+          first !== undefined && ts.isStringLiteralLike(first)
+        ) {
           this.#used.add(first.text);
         }
       }
@@ -86,7 +95,9 @@ export function workName(node: ts.Node): string | undefined {
   for (;;) {
     if (ts.isAwaitExpression(current) || ts.isVoidExpression(current)) {
       current = skipOuterExpressions(current.expression);
-    } else if ((ts.isCallExpression(current) || ts.isPropertyAccessExpression(current)) && chainedOn(current) !== undefined) {
+    } else if (
+      (ts.isCallExpression(current) || ts.isPropertyAccessExpression(current)) && chainedOn(current) !== undefined
+    ) {
       current = chainedOn(current)!;
     } else {
       break;
@@ -107,7 +118,9 @@ export function workName(node: ts.Node): string | undefined {
 /** The promise a chain method is called on (`p` in `p.then(f)` and in `p.then`), else undefined. */
 function chainedOn(node: ts.CallExpression | ts.PropertyAccessExpression): ts.Node | undefined {
   const access = ts.isCallExpression(node) ? skipOuterExpressions(node.expression) : node;
-  return ts.isPropertyAccessExpression(access) && PROMISE_CHAIN_METHODS.has(access.name.text) ? skipOuterExpressions(access.expression) : undefined;
+  return ts.isPropertyAccessExpression(access) && PROMISE_CHAIN_METHODS.has(access.name.text)
+    ? skipOuterExpressions(access.expression)
+    : undefined;
 }
 
 /** What a function runs: the one call its body makes (an expression body, or a block's only expression or return statement), else its own name. */
@@ -115,9 +128,12 @@ function functionWork(fn: FunctionNode): string | undefined {
   let only: ts.Node | undefined = fn.body;
   if (only !== undefined && ts.isBlock(only)) {
     const [statement, ...rest] = only.statements;
-    only = rest.length > 0 || statement === undefined ? undefined
-      : ts.isExpressionStatement(statement) ? statement.expression
-      : ts.isReturnStatement(statement) ? statement.expression
+    only = rest.length > 0 || statement === undefined
+      ? undefined
+      : ts.isExpressionStatement(statement)
+      ? statement.expression
+      : ts.isReturnStatement(statement)
+      ? statement.expression
       : undefined;
   }
   return (only !== undefined && isCall(only) ? workName(only) : undefined) ?? functionName(fn);
@@ -126,7 +142,9 @@ function functionWork(fn: FunctionNode): string | undefined {
 /** Whether an expression, under `await`, `void` and parentheses, is a call. */
 function isCall(node: ts.Node): boolean {
   let current = skipOuterExpressions(node);
-  while (ts.isAwaitExpression(current) || ts.isVoidExpression(current)) current = skipOuterExpressions(current.expression);
+  while (ts.isAwaitExpression(current) || ts.isVoidExpression(current)) {
+    current = skipOuterExpressions(current.expression);
+  }
   return ts.isCallExpression(current);
 }
 
@@ -148,7 +166,8 @@ function scopeOf(node: ts.Node): string | undefined {
     const name = functionName(fn);
     if (name === undefined) continue;
     const owner = memberOf(fn) ?? enclosingClassName(fn);
-    return [owner, name].filter((part) => part !== undefined).map(sanitize).filter((part) => part !== "").join(".") || undefined;
+    return [owner, name].filter((part) => part !== undefined).map(sanitize).filter((part) => part !== "").join(".") ||
+      undefined;
   }
   return enclosingClassName(node);
 }
@@ -169,7 +188,9 @@ function memberOf(fn: FunctionNode): string | undefined {
   if (ts.isClassLike(holder)) return className(holder);
   if (ts.isBinaryExpression(holder) && ts.isPropertyAccessExpression(holder.left)) {
     const target = holder.left.expression;
-    if (ts.isPropertyAccessExpression(target) && target.name.text === "prototype") return lastSegment(target.expression);
+    if (ts.isPropertyAccessExpression(target) && target.name.text === "prototype") {
+      return lastSegment(target.expression);
+    }
   }
   return undefined;
 }

@@ -45,22 +45,34 @@ export function formatFixReport(result: FixResult, color: ChalkInstance): string
   const total = [...counts.values()].reduce((sum, count) => sum + count, 0);
   const verb = result.write ? "Rewrote" : "Would rewrite";
   const detail = [...counts].map(([transform, count]) => `${count} ${transform}`).join(", ");
-  out.push(color.bold(`${verb} ${plural(total, "site")} in ${plural(accepted.length, "file")}${total > 0 ? ` (${detail})` : ""}.`));
+  out.push(
+    color.bold(
+      `${verb} ${plural(total, "site")} in ${plural(accepted.length, "file")}${total > 0 ? ` (${detail})` : ""}.`,
+    ),
+  );
   for (const change of accepted) {
     if (result.write) out.push(`  ${change.file}: ${plural(change.rewrites.length, "site")}`);
     for (const { site, restarts } of change.rewrites) {
-      if (restarts !== null) out.push(`  ${result.write ? "  " : ""}restarts ${change.file}:${site.start.line}: ${restarts}`);
+      if (restarts !== null) {
+        out.push(`  ${result.write ? "  " : ""}restarts ${change.file}:${site.start.line}: ${restarts}`);
+      }
     }
   }
   const vendor = result.vendor;
   if (vendor !== null && vendor.files.length > 0 && vendor.refused === null) {
-    out.push(`${vendor.written ? "Vendored" : "Would vendor"} the shim into ${vendor.dir} (${plural(vendor.files.length, "file")}).`);
+    out.push(
+      `${vendor.written ? "Vendored" : "Would vendor"} the shim into ${vendor.dir} (${
+        plural(vendor.files.length, "file")
+      }).`,
+    );
   }
   const format = result.format;
   if (format !== null) {
-    out.push(format.failed === null
-      ? `Formatted ${plural(format.files, "written file")} with ${format.formatter}.`
-      : color.red(`The written files were not formatted: ${format.failed}.`));
+    out.push(
+      format.failed === null
+        ? `Formatted ${plural(format.files, "written file")} with ${format.formatter}.`
+        : color.red(`The written files were not formatted: ${format.failed}.`),
+    );
   }
   if (result.skipped.length > 0) {
     out.push("", color.yellow(`Skipped ${plural(result.skipped.length, "site")}:`));
@@ -70,15 +82,27 @@ export function formatFixReport(result: FixResult, color: ChalkInstance): string
   }
   const refused = result.changes.filter((change) => change.refused !== null);
   if (refused.length > 0) {
-    out.push("", color.red(`Refused ${plural(refused.length, "file")} (left as ${refused.length === 1 ? "it was" : "they were"}):`));
+    out.push(
+      "",
+      color.red(
+        `Refused ${plural(refused.length, "file")} (left as ${refused.length === 1 ? "it was" : "they were"}):`,
+      ),
+    );
     for (const change of refused) out.push(`  ${change.file}  ${change.refused}`);
   }
   if (result.problems.length > 0) {
-    out.push("", color.yellow(`Not analysed: ${plural(result.problems.length, "file")} (their sites, if any, were not seen):`));
+    out.push(
+      "",
+      color.yellow(`Not analysed: ${plural(result.problems.length, "file")} (their sites, if any, were not seen):`),
+    );
     for (const problem of result.problems) out.push(`  ${problem.file}  ${problem.message}`);
   }
-  if (result.unselected > 0) out.push("", `${plural(result.unselected, "unsupervised site")} outside the selected groups, kinds and files.`);
-  if (!result.write && accepted.length > 0) out.push("", "Dry run: nothing was written. Run again with --write to apply.");
+  if (result.unselected > 0) {
+    out.push("", `${plural(result.unselected, "unsupervised site")} outside the selected groups, kinds and files.`);
+  }
+  if (!result.write && accepted.length > 0) {
+    out.push("", "Dry run: nothing was written. Run again with --write to apply.");
+  }
   return `${out.join("\n")}\n`;
 }
 

@@ -53,24 +53,35 @@ export function bundleShimSource(entry: string): string {
     const removed: Array<[number, number]> = [];
     const names: string[] = [];
     for (const statement of file.statements) {
-      if (ts.isImportDeclaration(statement) || (ts.isExportDeclaration(statement) && statement.moduleSpecifier !== undefined)) {
+      if (
+        ts.isImportDeclaration(statement) ||
+        (ts.isExportDeclaration(statement) && statement.moduleSpecifier !== undefined)
+      ) {
         const specifier = (statement.moduleSpecifier as ts.StringLiteral).text;
-        if (!/^\.\.?\//.test(specifier)) throw new Error(`${where} imports "${specifier}": the vendored shim must import nothing from outside`);
+        if (!/^\.\.?\//.test(specifier)) {
+          throw new Error(`${where} imports "${specifier}": the vendored shim must import nothing from outside`);
+        }
         checkBindings(statement, where);
         if (ts.isExportDeclaration(statement)) collectExports(statement, exported, where);
         removed.push([statement.getFullStart(), statement.getEnd()]);
         visit(resolve(dirname(path), specifier));
         continue;
       }
-      if (ts.isExportDeclaration(statement) || ts.isExportAssignment(statement)) throw new Error(`${where}: a local export list or default export cannot be bundled`);
+      if (ts.isExportDeclaration(statement) || ts.isExportAssignment(statement)) {
+        throw new Error(`${where}: a local export list or default export cannot be bundled`);
+      }
       const modifiers = ts.canHaveModifiers(statement) ? ts.getModifiers(statement) : undefined;
-      if (modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.DefaultKeyword)) throw new Error(`${where}: a default export cannot be bundled`);
+      if (modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.DefaultKeyword)) {
+        throw new Error(`${where}: a default export cannot be bundled`);
+      }
       const exportKeyword = modifiers?.find((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword);
       if (exportKeyword !== undefined) removed.push([exportKeyword.getStart(), exportKeyword.getEnd() + 1]);
       names.push(...declaredNames(statement));
     }
     const comment = moduleComment(file);
-    if (comment !== undefined && !removed.some(([start, end]) => start <= comment[0] && comment[1] <= end)) removed.push(comment);
+    if (comment !== undefined && !removed.some(([start, end]) => start <= comment[0] && comment[1] <= end)) {
+      removed.push(comment);
+    }
     if (path === entry && comment !== undefined) entryComment = text.slice(comment[0], comment[1]).trim();
     ordered.push({ path: where, body: cut(text, removed).trim(), names });
   };
@@ -80,7 +91,11 @@ export function bundleShimSource(entry: string): string {
   for (const module of ordered) {
     for (const name of module.names) {
       const other = declaredIn.get(name);
-      if (other !== undefined) throw new Error(`${name} is declared in both ${other} and ${module.path}: top-level names must be distinct to bundle the shim`);
+      if (other !== undefined) {
+        throw new Error(
+          `${name} is declared in both ${other} and ${module.path}: top-level names must be distinct to bundle the shim`,
+        );
+      }
       declaredIn.set(name, module.path);
     }
   }
@@ -117,7 +132,11 @@ export function compileShimBundle(source: string): { js: string; dts: string } {
   project.createSourceFile("/src/shim.ts", source);
   const [diagnostic] = project.getPreEmitDiagnostics();
   if (diagnostic !== undefined) {
-    throw new Error(`the bundled shim does not type-check: ${ts.flattenDiagnosticMessageText(diagnostic.compilerObject.messageText, " ")}`);
+    throw new Error(
+      `the bundled shim does not type-check: ${
+        ts.flattenDiagnosticMessageText(diagnostic.compilerObject.messageText, " ")
+      }`,
+    );
   }
   const output = project.emitToMemory().getFiles();
   const text = (name: string): string => output.find((file) => file.filePath.endsWith(name))!.text;
@@ -128,12 +147,19 @@ export function compileShimBundle(source: string): { js: string; dts: string } {
 function checkBindings(statement: ts.ImportDeclaration | ts.ExportDeclaration, where: string): void {
   const bindings = ts.isImportDeclaration(statement) ? statement.importClause?.namedBindings : statement.exportClause;
   const defaultImport = ts.isImportDeclaration(statement) ? statement.importClause?.name : undefined;
-  if (bindings === undefined && ts.isExportDeclaration(statement)) throw new Error(`${where}: export * cannot be bundled`);
-  if (defaultImport !== undefined || (bindings !== undefined && !ts.isNamedImports(bindings) && !ts.isNamedExports(bindings))) {
+  if (bindings === undefined && ts.isExportDeclaration(statement)) {
+    throw new Error(`${where}: export * cannot be bundled`);
+  }
+  if (
+    defaultImport !== undefined ||
+    (bindings !== undefined && !ts.isNamedImports(bindings) && !ts.isNamedExports(bindings))
+  ) {
     throw new Error(`${where}: only named imports can be bundled`);
   }
   for (const element of bindings?.elements ?? []) {
-    if (element.propertyName !== undefined) throw new Error(`${where}: ${element.propertyName.getText()} is renamed, which cannot be bundled`);
+    if (element.propertyName !== undefined) {
+      throw new Error(`${where}: ${element.propertyName.getText()} is renamed, which cannot be bundled`);
+    }
   }
 }
 
@@ -141,13 +167,17 @@ function checkBindings(statement: ts.ImportDeclaration | ts.ExportDeclaration, w
 function collectExports(statement: ts.ExportDeclaration, into: PublicNames, where: string): void {
   const clause = statement.exportClause;
   if (clause === undefined || !ts.isNamedExports(clause)) throw new Error(`${where}: export * cannot be bundled`);
-  for (const element of clause.elements) (statement.isTypeOnly || element.isTypeOnly ? into.types : into.values).add(element.name.text);
+  for (const element of clause.elements) {
+    (statement.isTypeOnly || element.isTypeOnly ? into.types : into.values).add(element.name.text);
+  }
 }
 
 /** The names a top-level statement declares. */
 function declaredNames(statement: ts.Statement): string[] {
   if (ts.isVariableStatement(statement)) {
-    return statement.declarationList.declarations.flatMap((declaration) => (ts.isIdentifier(declaration.name) ? [declaration.name.text] : []));
+    return statement.declarationList.declarations.flatMap((
+      declaration,
+    ) => (ts.isIdentifier(declaration.name) ? [declaration.name.text] : []));
   }
   const named = statement as ts.Statement & { name?: ts.Node };
   return named.name !== undefined && ts.isIdentifier(named.name) ? [named.name.text] : [];

@@ -34,7 +34,9 @@ export function codeStyle(sourceFile: ts.SourceFile): CodeStyle {
   };
   visit(sourceFile);
   const endings = sourceFile.statements
-    .filter((statement) => ts.isExpressionStatement(statement) || ts.isVariableStatement(statement) || ts.isImportDeclaration(statement))
+    .filter((statement) =>
+      ts.isExpressionStatement(statement) || ts.isVariableStatement(statement) || ts.isImportDeclaration(statement)
+    )
     .map((statement) => sourceFile.text[statement.getEnd() - 1] === ";");
   const style: CodeStyle = {
     quote: single > double ? "'" : '"',

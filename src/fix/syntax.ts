@@ -9,7 +9,7 @@
  */
 import { ts } from "ts-morph";
 import type { FixSkip, TextEdit } from "../rule.ts";
-import { isAsyncFunction, isFunctionNode, skipOuterExpressions, type FunctionNode } from "../analysis/functions.ts";
+import { type FunctionNode, isAsyncFunction, isFunctionNode, skipOuterExpressions } from "../analysis/functions.ts";
 import { LISTENER_METHODS, TIMER_KINDS } from "../analysis/callbacks.ts";
 
 /**
@@ -21,7 +21,13 @@ import { LISTENER_METHODS, TIMER_KINDS } from "../analysis/callbacks.ts";
  * @param inner a node inside `outer` (or `outer` itself) whose text is kept.
  * @param sourceFile the file both belong to.
  */
-export function wrap(outer: ts.Node, inner: ts.Node, sourceFile: ts.SourceFile, before: string, after: string): TextEdit[] {
+export function wrap(
+  outer: ts.Node,
+  inner: ts.Node,
+  sourceFile: ts.SourceFile,
+  before: string,
+  after: string,
+): TextEdit[] {
   return [
     { start: outer.getStart(sourceFile), end: inner.getStart(sourceFile), text: before },
     { start: inner.getEnd(), end: outer.getEnd(), text: after },
@@ -37,20 +43,25 @@ export function wrap(outer: ts.Node, inner: ts.Node, sourceFile: ts.SourceFile, 
  */
 export function unrepeatablePart(expression: ts.Node): ts.Node | undefined {
   const node = skipOuterExpressions(expression);
-  if (isFunctionNode(node) || ts.isIdentifier(node) || ts.isPrivateIdentifier(node) || ts.isLiteralExpression(node) ||
-    ts.isNoSubstitutionTemplateLiteral(node) || SIMPLE_KEYWORDS.has(node.kind)) {
+  if (
+    isFunctionNode(node) || ts.isIdentifier(node) || ts.isPrivateIdentifier(node) || ts.isLiteralExpression(node) ||
+    ts.isNoSubstitutionTemplateLiteral(node) || SIMPLE_KEYWORDS.has(node.kind)
+  ) {
     return undefined;
   }
   if (ts.isPropertyAccessExpression(node)) return unrepeatablePart(node.expression);
-  if (ts.isElementAccessExpression(node)) return unrepeatablePart(node.expression) ?? unrepeatablePart(node.argumentExpression);
+  if (ts.isElementAccessExpression(node)) {
+    return unrepeatablePart(node.expression) ?? unrepeatablePart(node.argumentExpression);
+  }
   if (ts.isTemplateExpression(node)) return firstOf(node.templateSpans.map((span) => span.expression));
   if (ts.isArrayLiteralExpression(node)) return firstOf(node.elements);
   if (ts.isSpreadElement(node) || ts.isSpreadAssignment(node)) return unrepeatablePart(node.expression);
   if (ts.isObjectLiteralExpression(node)) {
     for (const property of node.properties) {
       if (ts.isPropertyAssignment(property)) {
-        const found = (ts.isComputedPropertyName(property.name) ? unrepeatablePart(property.name.expression) : undefined) ??
-          unrepeatablePart(property.initializer);
+        const found =
+          (ts.isComputedPropertyName(property.name) ? unrepeatablePart(property.name.expression) : undefined) ??
+            unrepeatablePart(property.initializer);
         if (found !== undefined) return found;
       } else if (ts.isSpreadAssignment(property)) {
         const found = unrepeatablePart(property.expression);
@@ -76,8 +87,12 @@ export function unrepeatablePart(expression: ts.Node): ts.Node | undefined {
 }
 
 const SIMPLE_KEYWORDS = new Set<ts.SyntaxKind>([
-  ts.SyntaxKind.ThisKeyword, ts.SyntaxKind.SuperKeyword, ts.SyntaxKind.TrueKeyword, ts.SyntaxKind.FalseKeyword,
-  ts.SyntaxKind.NullKeyword, ts.SyntaxKind.UndefinedKeyword,
+  ts.SyntaxKind.ThisKeyword,
+  ts.SyntaxKind.SuperKeyword,
+  ts.SyntaxKind.TrueKeyword,
+  ts.SyntaxKind.FalseKeyword,
+  ts.SyntaxKind.NullKeyword,
+  ts.SyntaxKind.UndefinedKeyword,
 ]);
 
 function firstOf(nodes: readonly ts.Node[]): ts.Node | undefined {
@@ -93,7 +108,6 @@ export function quoteCode(node: ts.Node, sourceFile: ts.SourceFile, max = 40): s
   const text = node.getText(sourceFile).replace(/\s+/g, " ").replaceAll("*/", "* /");
   return `\`${text.length > max ? `${text.slice(0, max - 1)}…` : text}\``;
 }
-
 
 /**
  * Edits that make a function run its body under `spawnLogged(name, ...)`
@@ -120,7 +134,9 @@ export function runBodyUnderLogged(fn: FunctionNode, name: string, sourceFile: t
   const inner = `${isAsync ? "async " : ""}() => `;
   const edits: TextEdit[] = [];
   if (isAsync && fn.type === undefined) {
-    const modifier = (ts.canHaveModifiers(fn) ? ts.getModifiers(fn) : undefined)!.find((candidate) => candidate.kind === ts.SyntaxKind.AsyncKeyword)!;
+    const modifier = (ts.canHaveModifiers(fn) ? ts.getModifiers(fn) : undefined)!.find((candidate) =>
+      candidate.kind === ts.SyntaxKind.AsyncKeyword
+    )!;
     let end = modifier.getEnd();
     while (/[ \t]/.test(sourceFile.text[end] ?? "")) end++;
     edits.push({ start: modifier.getStart(sourceFile), end, text: "" });
@@ -130,7 +146,11 @@ export function runBodyUnderLogged(fn: FunctionNode, name: string, sourceFile: t
   } else {
     const open = body.getStart(sourceFile) + 1;
     const close = body.getEnd() - 1;
-    edits.push({ start: open, end: open, text: ` spawnLogged(${name}, ${inner}{` }, { start: close, end: close, text: "}); " });
+    edits.push({ start: open, end: open, text: ` spawnLogged(${name}, ${inner}{` }, {
+      start: close,
+      end: close,
+      text: "}); ",
+    });
   }
   return edits;
 }
@@ -151,10 +171,15 @@ export function enclosingLoop(node: ts.Node): ts.Node | undefined {
     if (ts.isIterationStatement(current, false) && child === current.statement) return current;
     if (isFunctionNode(current)) {
       const call = current.parent;
-      const callee = call !== undefined && ts.isCallExpression(call) ? skipOuterExpressions(call.expression) : undefined;
-      const name = callee === undefined ? undefined
-        : ts.isPropertyAccessExpression(callee) ? callee.name.text
-        : ts.isIdentifier(callee) ? callee.text
+      const callee = call !== undefined && ts.isCallExpression(call)
+        ? skipOuterExpressions(call.expression)
+        : undefined;
+      const name = callee === undefined
+        ? undefined
+        : ts.isPropertyAccessExpression(callee)
+        ? callee.name.text
+        : ts.isIdentifier(callee)
+        ? callee.text
         : undefined;
       return name !== undefined && REPEATING_CALLERS.has(name) ? call : undefined;
     }
@@ -164,7 +189,13 @@ export function enclosingLoop(node: ts.Node): ts.Node | undefined {
 
 /** Calls that run a callback argument more than once: iteration methods, timers, listener registration. */
 const REPEATING_CALLERS = new Set([
-  "forEach", "map", "flatMap", "filter", "some", "every", "reduce",
+  "forEach",
+  "map",
+  "flatMap",
+  "filter",
+  "some",
+  "every",
+  "reduce",
   ...TIMER_KINDS.keys(),
   ...LISTENER_METHODS,
 ]);
@@ -180,8 +211,9 @@ export function acceptsAbortSignal(checker: ts.TypeChecker, call: ts.CallExpress
   const signature = checker.getResolvedSignature(call);
   return signature?.getParameters().some((parameter) => {
     const type = checker.getTypeOfSymbolAtLocation(parameter, call);
-    return someMember(type, (member) => isAbortSignal(member) || (member.getProperty("signal") !== undefined &&
-      someMember(checker.getTypeOfSymbolAtLocation(member.getProperty("signal")!, call), isAbortSignal)));
+    return someMember(type, (member) =>
+      isAbortSignal(member) || (member.getProperty("signal") !== undefined &&
+        someMember(checker.getTypeOfSymbolAtLocation(member.getProperty("signal")!, call), isAbortSignal)));
   }) ?? false;
 }
 

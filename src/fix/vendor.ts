@@ -40,7 +40,10 @@ export interface VendorFile {
  * @param dir absolute path of the vendor directory (it may not exist yet).
  */
 function inTypeScriptProject(dir: string): boolean {
-  return findUp(dir, (at) => ["tsconfig.json", "jsconfig.json", "package.json"].find((name) => existsSync(join(at, name)))) === "tsconfig.json";
+  return findUp(
+    dir,
+    (at) => ["tsconfig.json", "jsconfig.json", "package.json"].find((name) => existsSync(join(at, name))),
+  ) === "tsconfig.json";
 }
 
 /**
@@ -67,7 +70,11 @@ export function vendorFiles(dir: string): VendorFile[] {
   const entry = [new URL("../../shim/mod.ts", import.meta.url), new URL("../../../shim/mod.ts", import.meta.url)]
     .map((url) => fileURLToPath(url))
     .find((candidate) => existsSync(candidate));
-  if (entry === undefined) throw new UsageError("--vendor-shim needs the shim's sources (shim/*.ts) next to spawn-audit; reinstall spawn-audit");
+  if (entry === undefined) {
+    throw new UsageError(
+      "--vendor-shim needs the shim's sources (shim/*.ts) next to spawn-audit; reinstall spawn-audit",
+    );
+  }
   const header = `${VENDOR_MARKER} (spawn-audit ${VERSION}); run \`spawn-audit fix --vendor-shim\` again to update.\n`;
   const source = bundleShimSource(entry);
   if (inTypeScriptProject(dir)) return [{ path: join(dir, `${STEM}.ts`), text: header + source }];

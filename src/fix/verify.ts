@@ -64,13 +64,17 @@ export function verifyEdits(
       continue;
     }
     const remaining = new Map<string, number>();
-    for (const diagnostic of baseline.get(file)!) remaining.set(keyOf(diagnostic), (remaining.get(keyOf(diagnostic)) ?? 0) + 1);
+    for (const diagnostic of baseline.get(file)!) {
+      remaining.set(keyOf(diagnostic), (remaining.get(keyOf(diagnostic)) ?? 0) + 1);
+    }
     const added = errorsOf(after, file).find((diagnostic) => {
       const count = remaining.get(keyOf(diagnostic)) ?? 0;
       remaining.set(keyOf(diagnostic), count - 1);
       return count <= 0;
     });
-    if (added !== undefined) refusals.set(file, { reason: `new TypeScript error ${describe(added)}`, start: added.start });
+    if (added !== undefined) {
+      refusals.set(file, { reason: `new TypeScript error ${describe(added)}`, start: added.start });
+    }
   }
   return refusals;
 }

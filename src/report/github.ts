@@ -11,7 +11,7 @@
  */
 import type { Group, SpawnSite } from "../site.ts";
 import type { ScanResult } from "../scan.ts";
-import { failsThreshold, type FailOn } from "./summary.ts";
+import { type FailOn, failsThreshold } from "./summary.ts";
 import { rebase, reportBase } from "./paths.ts";
 import { ruleDocUrl } from "./rules.ts";
 
@@ -48,7 +48,11 @@ export interface GithubOptions {
  * @param options paths and filter (see {@link GithubOptions}).
  * @returns one line per annotation, ending with a newline (empty when none).
  */
-export function formatGithub(result: ScanResult, accepted: ReadonlySet<SpawnSite> | undefined, options: GithubOptions): string {
+export function formatGithub(
+  result: ScanResult,
+  accepted: ReadonlySet<SpawnSite> | undefined,
+  options: GithubOptions,
+): string {
   const base = options.workspace ?? reportBase(result.root, options.cwd);
   return result.sites
     .filter((site) => site.status === "unsupervised" && !accepted?.has(site))
@@ -62,7 +66,9 @@ export function formatGithub(result: ScanResult, accepted: ReadonlySet<SpawnSite
         `endColumn=${site.end.column}`,
         `title=${escapeProperty(`spawn-audit: ${site.kind} (${site.group})`)}`,
       ].join(",");
-      return `::${COMMANDS[site.group]} ${properties}::${escapeData(`${site.message}\nRule ${site.rule}: ${ruleDocUrl(site.rule)}`)}\n`;
+      return `::${COMMANDS[site.group]} ${properties}::${
+        escapeData(`${site.message}\nRule ${site.rule}: ${ruleDocUrl(site.rule)}`)
+      }\n`;
     })
     .join("");
 }

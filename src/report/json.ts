@@ -11,7 +11,7 @@ import type { ScanProblem, ScanWarning, SkippedFile, SpawnSite } from "../site.t
 import { fingerprintOf } from "../baseline.ts";
 import type { ScanResult } from "../scan.ts";
 import { VERSION } from "../version.ts";
-import { summarize, type FailOn, type Summary } from "./summary.ts";
+import { type FailOn, summarize, type Summary } from "./summary.ts";
 
 /** The current JSON report schema version. */
 export const SCHEMA_VERSION = 1;
@@ -51,7 +51,12 @@ export interface JsonReport {
  * @param failed whether the threshold was reached (the exit code is 1).
  * @param accepted findings a baseline accepts, when a baseline is used.
  */
-export function jsonReport(result: ScanResult, failOn: FailOn, failed: boolean, accepted?: ReadonlySet<SpawnSite>): JsonReport {
+export function jsonReport(
+  result: ScanResult,
+  failOn: FailOn,
+  failed: boolean,
+  accepted?: ReadonlySet<SpawnSite>,
+): JsonReport {
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: "spawn-audit", version: VERSION },

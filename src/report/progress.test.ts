@@ -1,12 +1,20 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { createProgress, REDRAW_INTERVAL_MS, type ProgressOptions } from "./progress.ts";
+import { createProgress, type ProgressOptions, REDRAW_INTERVAL_MS } from "./progress.ts";
 
 /** A status line writing into an array, on a clock the test moves. */
-function recorded(options: Partial<ProgressOptions>): { writes: string[]; clock: { ms: number }; progress: ReturnType<typeof createProgress> } {
+function recorded(
+  options: Partial<ProgressOptions>,
+): { writes: string[]; clock: { ms: number }; progress: ReturnType<typeof createProgress> } {
   const writes: string[] = [];
   const clock = { ms: 0 };
-  const progress = createProgress({ write: (text) => writes.push(text), isTTY: true, env: {}, now: () => clock.ms, ...options });
+  const progress = createProgress({
+    write: (text) => writes.push(text),
+    isTTY: true,
+    env: {},
+    now: () => clock.ms,
+    ...options,
+  });
   return { writes, clock, progress };
 }
 

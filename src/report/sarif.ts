@@ -25,7 +25,11 @@ import { VERSION } from "../version.ts";
 import { DOCS_BASE_URL, ruleDocUrl } from "./rules.ts";
 import { rebase, reportBase } from "./paths.ts";
 
-const LEVELS: Record<Group, "error" | "warning" | "note"> = { durable: "error", "per-request": "warning", test: "note" };
+const LEVELS: Record<Group, "error" | "warning" | "note"> = {
+  durable: "error",
+  "per-request": "warning",
+  test: "note",
+};
 
 /** The `uriBaseId` every artifact location is relative to: the repository root (GitHub's convention). */
 const SOURCE_ROOT_ID = "%SRCROOT%";
@@ -43,7 +47,11 @@ const SOURCE_ROOT_ID = "%SRCROOT%";
  */
 export function formatSarif(result: ScanResult, accepted: ReadonlySet<SpawnSite> | undefined, cwd: string): string {
   const base = reportBase(result.root, cwd);
-  const run = new SarifRunBuilder().initSimple({ toolDriverName: "spawn-audit", toolDriverVersion: VERSION, url: `${DOCS_BASE_URL}README.md` });
+  const run = new SarifRunBuilder().initSimple({
+    toolDriverName: "spawn-audit",
+    toolDriverVersion: VERSION,
+    url: `${DOCS_BASE_URL}README.md`,
+  });
   run.run.originalUriBaseIds = { [SOURCE_ROOT_ID]: { uri: pathToFileURL(base).href.replace(/\/?$/, "/") } };
   for (const rule of RULES) {
     for (const kind of rule.kinds) {
@@ -68,7 +76,9 @@ export function formatSarif(result: ScanResult, accepted: ReadonlySet<SpawnSite>
     if (site.status !== "unsupervised" && site.status !== "ignored") continue;
     const builder = new SarifResultBuilder().initSimple({
       level: LEVELS[site.group],
-      messageText: `${site.message} (${site.group}, confidence ${site.confidence.toFixed(2)}: ${site.signals.map((s) => s.id).join(", ")})`,
+      messageText: `${site.message} (${site.group}, confidence ${site.confidence.toFixed(2)}: ${
+        site.signals.map((s) => s.id).join(", ")
+      })`,
       ruleId: site.kind,
       startLine: site.start.line,
       startColumn: site.start.column,
@@ -83,8 +93,14 @@ export function formatSarif(result: ScanResult, accepted: ReadonlySet<SpawnSite>
       (run.run.artifacts ??= []).push({ location: { uri, uriBaseId: SOURCE_ROOT_ID } });
     }
     builder.result.partialFingerprints = { primaryLocationLineHash: lineHash({ ...site, file: uri }, occurrences) };
-    builder.result.properties = { group: site.group, confidence: site.confidence, signals: site.signals.map((s) => s.id) };
-    if (site.status === "ignored") builder.result.suppressions = [{ kind: "inSource", justification: site.statusReason ?? "" }];
+    builder.result.properties = {
+      group: site.group,
+      confidence: site.confidence,
+      signals: site.signals.map((s) => s.id),
+    };
+    if (site.status === "ignored") {
+      builder.result.suppressions = [{ kind: "inSource", justification: site.statusReason ?? "" }];
+    }
     if (accepted !== undefined) builder.result.baselineState = accepted.has(site) ? "unchanged" : "new";
     run.addResult(builder);
   }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { GROUPS, KINDS, STATUSES, type Group, type Kind, type SpawnSite, type Status } from "../site.ts";
+import { type Group, GROUPS, type Kind, KINDS, type SpawnSite, type Status, STATUSES } from "../site.ts";
 
 /** The `--fail-on` threshold: a group, or `none` to never fail on findings. */
 export type FailOn = Group | "none";

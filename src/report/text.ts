@@ -9,10 +9,10 @@
  * @module
  */
 import type { ChalkInstance } from "chalk";
-import { GROUPS, KINDS, type Group, type Kind, type SpawnSite } from "../site.ts";
+import { type Group, GROUPS, type Kind, KINDS, type SpawnSite } from "../site.ts";
 import type { ScanResult } from "../scan.ts";
 import { skippedCounts } from "../files/skipped.ts";
-import { failsThreshold, summarize, type FailOn } from "./summary.ts";
+import { type FailOn, failsThreshold, summarize } from "./summary.ts";
 import { ruleDocUrl, shortMessage } from "./rules.ts";
 
 /**
@@ -67,7 +67,10 @@ export function formatText(result: ScanResult, options: TextOptions): string {
   out.push(...summaryTable(summary.unsupervised, color));
   const others = (["handled", "supervised", "benign", "ignored"] as const)
     .map((status) => `${summary.byStatus[status]} ${status}`).join(", ");
-  out.push("", `${summary.byStatus.unsupervised} unsupervised of ${summary.total} spawn sites (${others}) in ${result.filesScanned} files`);
+  out.push(
+    "",
+    `${summary.byStatus.unsupervised} unsupervised of ${summary.total} spawn sites (${others}) in ${result.filesScanned} files`,
+  );
   if (accepted !== undefined) out.push(`${accepted.size} of the unsupervised sites are accepted by the baseline`);
   if (result.skipped.length > 0) out.push(`not scanned: ${skippedCounts(result.skipped)} (--format json lists each)`);
   for (const warning of result.warnings) out.push(color.yellow(`warning: ${warning.file}: ${warning.message}`));
@@ -99,7 +102,13 @@ function rowOf(site: SpawnSite, inBaseline: boolean): string[] {
 }
 
 /** A site's line: its {@link rowOf} cells padded to `widths` and coloured (a finding a baseline accepts dimmed). */
-function findingLine(site: SpawnSite, inBaseline: boolean, row: string[], widths: number[], color: ChalkInstance): string {
+function findingLine(
+  site: SpawnSite,
+  inBaseline: boolean,
+  row: string[],
+  widths: number[],
+  color: ChalkInstance,
+): string {
   const [where, group, kind, what, rule] = row as [string, string, string, string, string];
   const paintWhat = site.status !== "unsupervised" ? color.green : inBaseline ? color.dim : (text: string) => text;
   return [
@@ -124,9 +133,11 @@ function evidenceLines(site: SpawnSite, color: ChalkInstance): string[] {
   const indent = "      ";
   return [
     indent + color.dim(truncate(site.code, 100)),
-    indent + `${site.group} (confidence ${site.confidence.toFixed(2)}, ${site.resolution}): ${groupReasons(site).join("; ")}`,
+    indent +
+    `${site.group} (confidence ${site.confidence.toFixed(2)}, ${site.resolution}): ${groupReasons(site).join("; ")}`,
     ...site.signals.map((signal) =>
-      indent + color.dim(`- ${signal.id} (${signal.question} → ${signal.group}, weight ${signal.weight}): ${signal.message}`)
+      indent +
+      color.dim(`- ${signal.id} (${signal.question} → ${signal.group}, weight ${signal.weight}): ${signal.message}`)
     ),
   ];
 }
@@ -138,14 +149,24 @@ function evidenceLines(site: SpawnSite, color: ChalkInstance): string[] {
  * when it decided: recurring work).
  */
 function groupReasons(site: SpawnSite): string[] {
-  if (site.work === "unknown") return site.signals.filter((signal) => signal.group === site.group).map((signal) => signal.message);
+  if (site.work === "unknown") {
+    return site.signals.filter((signal) => signal.group === site.group).map((signal) => signal.message);
+  }
   const recurring = site.work === "recurring";
-  const work = site.signals.filter((signal) => signal.question === "work" && (signal.group === "durable") === recurring);
+  const work = site.signals.filter((signal) =>
+    signal.question === "work" && (signal.group === "durable") === recurring
+  );
   const reasons = [`work ${site.work}: ${work.map((signal) => signal.message).join(", ")}`];
   if (recurring) {
-    const placed = site.signals.filter((signal) => signal.question === "placement" &&
-      (site.placement === "long-lived" ? signal.group === "durable" : signal.group === "per-request"));
-    reasons.push(placed.length === 0 ? "started from an unknown place" : `started ${site.placement}: ${placed.map((signal) => signal.message).join(", ")}`);
+    const placed = site.signals.filter((signal) =>
+      signal.question === "placement" &&
+      (site.placement === "long-lived" ? signal.group === "durable" : signal.group === "per-request")
+    );
+    reasons.push(
+      placed.length === 0
+        ? "started from an unknown place"
+        : `started ${site.placement}: ${placed.map((signal) => signal.message).join(", ")}`,
+    );
   }
   return reasons;
 }

@@ -75,7 +75,9 @@ const deno = (globalThis as { Deno?: { execPath(): string } }).Deno;
 
 /** Runs `file` of `dir` with the runtime running this test. */
 function run(dir: string, file: string): Run {
-  const [command, args] = deno === undefined ? [process.execPath, [file]] : [deno.execPath(), ["run", "-A", "--quiet", file]];
+  const [command, args] = deno === undefined
+    ? [process.execPath, [file]]
+    : [deno.execPath(), ["run", "-A", "--quiet", file]];
   const result = spawnSync(command, args, { cwd: dir, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }

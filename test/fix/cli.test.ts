@@ -14,15 +14,24 @@ describe("spawn-audit fix (CLI)", () => {
   test("a dry run prints a unified diff and a summary, writes nothing and exits 0", async () => {
     const run = await runInProcess(["fix", "."], { cwd: dir });
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /^--- a\/src\/clock\.ts\n\+\+\+ b\/src\/clock\.ts\n@@ -1,3 \+1,5 @@\n\+import \{ spawnLogged \} from "spawn-audit\/shim";\n/);
-    assert.match(run.stdout, /\n-setInterval\(\(\) => tick\(\), 1000\);\n\+setInterval\(\(\) => spawnLogged\("clock\.tick", \(\) => tick\(\)\), 1000\);\n/);
+    assert.match(
+      run.stdout,
+      /^--- a\/src\/clock\.ts\n\+\+\+ b\/src\/clock\.ts\n@@ -1,3 \+1,5 @@\n\+import \{ spawnLogged \} from "spawn-audit\/shim";\n/,
+    );
+    assert.match(
+      run.stdout,
+      /\n-setInterval\(\(\) => tick\(\), 1000\);\n\+setInterval\(\(\) => spawnLogged\("clock\.tick", \(\) => tick\(\)\), 1000\);\n/,
+    );
     assert.match(run.stdout, /Would rewrite 1 site in 1 file \(1 timer-tick\)\.\n\nDry run: nothing was written/);
     assert.equal(readFileSync(join(dir, "src/clock.ts"), "utf8"), CODE);
   });
 
   test("the diff is coloured on a TTY, not with NO_COLOR or --no-color", async () => {
     assert.match((await runInProcess(["fix", "."], { cwd: dir, isTTY: true })).stdout, /\u001b\[32m\+setInterval/);
-    assert.doesNotMatch((await runInProcess(["fix", "."], { cwd: dir, isTTY: true, env: { NO_COLOR: "1" } })).stdout, /\u001b\[/);
+    assert.doesNotMatch(
+      (await runInProcess(["fix", "."], { cwd: dir, isTTY: true, env: { NO_COLOR: "1" } })).stdout,
+      /\u001b\[/,
+    );
     assert.doesNotMatch((await runInProcess(["fix", ".", "--no-color"], { cwd: dir, isTTY: true })).stdout, /\u001b\[/);
   });
 
@@ -36,26 +45,34 @@ describe("spawn-audit fix (CLI)", () => {
     const run = await runInProcess(["fix", ".", "--write"], { cwd: dir });
     chmodSync(join(dir, "src/clock.ts"), 0o644);
     assert.equal(run.code, 1);
-    assert.match(run.stdout, /Refused 1 file \(left as it was\):\n {2}src\/clock\.ts {2}the file is read-only \(mode 0444\)/);
+    assert.match(
+      run.stdout,
+      /Refused 1 file \(left as it was\):\n {2}src\/clock\.ts {2}the file is read-only \(mode 0444\)/,
+    );
     assert.equal(readFileSync(join(dir, "src/clock.ts"), "utf8"), CODE);
   });
 
   test("a shim that does not resolve exits 2 with the install command and writes nothing", async () => {
     const run = await runInProcess(["fix", ".", "--write", "--shim-import", "missing-shim"], { cwd: dir });
     assert.equal(run.code, 2);
-    assert.match(run.stderr, /missing-shim does not resolve from src\/clock\.ts; nothing was written\. Install it \(npm install spawn-audit\)/);
+    assert.match(
+      run.stderr,
+      /missing-shim does not resolve from src\/clock\.ts; nothing was written\. Install it \(npm install spawn-audit\)/,
+    );
     assert.equal(readFileSync(join(dir, "src/clock.ts"), "utf8"), CODE);
   });
 
   test("usage errors exit 2 with one line and no stack trace", () => {
-    for (const [argv, message] of [
-      [["fix", ".", "--group", "everything"], /--group must be one of durable, per-request, all/],
-      [["fix", ".", "--kind", "interval,nope"], /--kind must be one of/],
-      [["fix", ".", "--write", "--check"], /--check is a dry run/],
-      [["fix", ".", "--format=json"], /fix's --format takes no value/],
-      [["scan", ".", "--write"], /--write is an option of fix, not of scan/],
-      [["fix", ".", "--shim-import", "x", "--vendor-shim", "v"], /alternatives/],
-    ] as const) {
+    for (
+      const [argv, message] of [
+        [["fix", ".", "--group", "everything"], /--group must be one of durable, per-request, all/],
+        [["fix", ".", "--kind", "interval,nope"], /--kind must be one of/],
+        [["fix", ".", "--write", "--check"], /--check is a dry run/],
+        [["fix", ".", "--format=json"], /fix's --format takes no value/],
+        [["scan", ".", "--write"], /--write is an option of fix, not of scan/],
+        [["fix", ".", "--shim-import", "x", "--vendor-shim", "v"], /alternatives/],
+      ] as const
+    ) {
       const run = runChild([...argv], dir);
       assert.equal(run.code, 2, `${argv.join(" ")}: ${run.stderr}`);
       assert.match(run.stderr, message);
@@ -66,12 +83,22 @@ describe("spawn-audit fix (CLI)", () => {
   test("a file the file system will not let fix write is listed with its error and exits 2; the others are written; files not analysed are listed", async () => {
     // The temporary file's name (the file's name plus about 30 characters) is longer than a file name may be.
     const long = `src/${"a".repeat(230)}.ts`;
-    const other = makeProject({ [long]: CODE, "src/clock.ts": CODE, "src/huge.ts": `${CODE}// ${"x".repeat(4_000)}\n` });
+    const other = makeProject({
+      [long]: CODE,
+      "src/clock.ts": CODE,
+      "src/huge.ts": `${CODE}// ${"x".repeat(4_000)}\n`,
+    });
     try {
       const run = await runInProcess(["fix", ".", "--write", "--max-file-size", "1000"], { cwd: other });
       assert.equal(run.code, 2, run.stdout + run.stderr);
-      assert.match(run.stdout, new RegExp(`Refused 1 file \\(left as it was\\):\\n {2}${long} {2}could not be written: ENAMETOOLONG`));
-      assert.match(run.stdout, /\nNot analysed: 1 file \(their sites, if any, were not seen\):\n {2}src\/huge\.ts {2}\S/);
+      assert.match(
+        run.stdout,
+        new RegExp(`Refused 1 file \\(left as it was\\):\\n {2}${long} {2}could not be written: ENAMETOOLONG`),
+      );
+      assert.match(
+        run.stdout,
+        /\nNot analysed: 1 file \(their sites, if any, were not seen\):\n {2}src\/huge\.ts {2}\S/,
+      );
       assert.equal(readFileSync(join(other, long), "utf8"), CODE);
       assert.match(readFileSync(join(other, "src/clock.ts"), "utf8"), /spawnLogged/);
     } finally {

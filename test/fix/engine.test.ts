@@ -1,6 +1,17 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -43,14 +54,23 @@ after(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true }))
 
 /** The registered rules, with `ruleId`'s fix replaced by one that inserts `text` before each site. */
 function withBrokenFix(ruleId: string, text: string): Rule[] {
-  return RULES.map((rule) => rule.id !== ruleId ? rule : {
-    ...rule,
-    fix: (context) => ({ transform: "broken", edits: [{ start: context.node.getStart(), end: context.node.getStart(), text }], uses: [] }),
-  });
+  return RULES.map((rule) =>
+    rule.id !== ruleId ? rule : {
+      ...rule,
+      fix: (context) => ({
+        transform: "broken",
+        edits: [{ start: context.node.getStart(), end: context.node.getStart(), text }],
+        uses: [],
+      }),
+    }
+  );
 }
 
 function git(dir: string, ...args: string[]): void {
-  const result = spawnSync("git", ["-c", "user.email=test@example.com", "-c", "user.name=test", ...args], { cwd: dir, encoding: "utf8" });
+  const result = spawnSync("git", ["-c", "user.email=test@example.com", "-c", "user.name=test", ...args], {
+    cwd: dir,
+    encoding: "utf8",
+  });
   assert.equal(result.status, 0, result.stderr);
 }
 
@@ -58,7 +78,10 @@ describe("idempotency and re-scan", () => {
   test("a second fix changes nothing and scan sees no unsupervised site where the first rewrote", () => {
     const dir = project({ "src/service.ts": SERVICE });
     const first = fixProject(dir);
-    assert.deepEqual(first.changes.map((change) => [change.file, change.refused, change.written, change.rewrites.length]), [["src/service.ts", null, true, 4]]);
+    assert.deepEqual(
+      first.changes.map((change) => [change.file, change.refused, change.written, change.rewrites.length]),
+      [["src/service.ts", null, true, 4]],
+    );
     const once = readFileSync(join(dir, "src/service.ts"), "utf8");
     const second = fixProject(dir);
     assert.deepEqual(second.changes, []);
@@ -82,12 +105,21 @@ describe("idempotency and re-scan", () => {
   });
 
   test("groups, kinds and file globs narrow the selection", () => {
-    const dir = project({ "src/service.ts": SERVICE, "src/other.ts": "declare function tick(): void;\nsetInterval(() => tick(), 5);\nexport {};\n" });
+    const dir = project({
+      "src/service.ts": SERVICE,
+      "src/other.ts": "declare function tick(): void;\nsetInterval(() => tick(), 5);\nexport {};\n",
+    });
     const onlyIntervals = fixProject(dir, { write: false, kinds: ["interval"], files: ["src/service.ts"] });
-    assert.deepEqual(onlyIntervals.changes.flatMap((change) => change.rewrites.map(({ site }) => `${site.file} ${site.kind}`)), ["src/service.ts interval"]);
+    assert.deepEqual(
+      onlyIntervals.changes.flatMap((change) => change.rewrites.map(({ site }) => `${site.file} ${site.kind}`)),
+      ["src/service.ts interval"],
+    );
     assert.equal(onlyIntervals.unselected, 4);
     const perRequest = fixProject(dir, { write: false, groups: ["per-request"] });
-    assert.deepEqual(perRequest.changes.flatMap((change) => change.rewrites.map(({ site }) => `${site.file} ${site.kind}`)), ["src/service.ts timeout"]);
+    assert.deepEqual(
+      perRequest.changes.flatMap((change) => change.rewrites.map(({ site }) => `${site.file} ${site.kind}`)),
+      ["src/service.ts timeout"],
+    );
   });
 });
 
@@ -110,11 +142,27 @@ describe("refusals: the file is left as it was", () => {
   });
 
   test("a shim that does not resolve stops the run before anything is written, naming the install command", () => {
-    for (const [lockfile, command] of [["package-lock.json", "npm install spawn-audit"], ["pnpm-lock.yaml", "pnpm add spawn-audit"], ["yarn.lock", "yarn add spawn-audit"]]) {
-      const dir = project({ "src/service.ts": SERVICE, "src/app.js": "setInterval(() => JSON.parse('{}'), 5);\n", "package.json": "{}", [lockfile!]: "" });
-      assert.throws(() => fixProject(dir, { shimImport: "not-installed/shim" }), (error: Error) =>
-        error instanceof UsageError && /not-installed\/shim does not resolve from src\/app\.js and 1 more file\(s\); nothing was written/.test(error.message) &&
-        error.message.includes(command!) && error.message.includes("--vendor-shim"));
+    for (
+      const [lockfile, command] of [["package-lock.json", "npm install spawn-audit"], [
+        "pnpm-lock.yaml",
+        "pnpm add spawn-audit",
+      ], ["yarn.lock", "yarn add spawn-audit"]]
+    ) {
+      const dir = project({
+        "src/service.ts": SERVICE,
+        "src/app.js": "setInterval(() => JSON.parse('{}'), 5);\n",
+        "package.json": "{}",
+        [lockfile!]: "",
+      });
+      assert.throws(
+        () => fixProject(dir, { shimImport: "not-installed/shim" }),
+        (error: Error) =>
+          error instanceof UsageError &&
+          /not-installed\/shim does not resolve from src\/app\.js and 1 more file\(s\); nothing was written/.test(
+            error.message,
+          ) &&
+          error.message.includes(command!) && error.message.includes("--vendor-shim"),
+      );
       assert.equal(readFileSync(join(dir, "src/service.ts"), "utf8"), SERVICE);
     }
   });
@@ -146,7 +194,10 @@ describe("refusals: the file is left as it was", () => {
   });
 
   test("a shim name already declared in the file skips its sites", () => {
-    const dir = project({ "src/own.ts": "declare function tick(): void;\nfunction spawnLogged(): void {}\nspawnLogged();\nsetInterval(() => tick(), 5);\nexport {};\n" });
+    const dir = project({
+      "src/own.ts":
+        "declare function tick(): void;\nfunction spawnLogged(): void {}\nspawnLogged();\nsetInterval(() => tick(), 5);\nexport {};\n",
+    });
     const result = fixProject(dir);
     assert.deepEqual(result.changes, []);
     assert.match(result.skipped[0]?.reason ?? "", /`spawnLogged` is already declared/);
@@ -154,33 +205,48 @@ describe("refusals: the file is left as it was", () => {
 });
 
 describe("imports", () => {
-  test("CommonJS files get a require after \"use strict\", merged into an existing one", () => {
+  test('CommonJS files get a require after "use strict", merged into an existing one', () => {
     const dir = project({
       "package.json": `{ "name": "legacy" }\n`,
-      "lib/a.js": `"use strict";\nfunction tick() { JSON.parse("{}"); }\nsetInterval(() => tick(), 5);\nmodule.exports = {};\n`,
-      "lib/b.cjs": `const { spawnSupervised } = require("spawn-audit/shim");\nfunction tick() { JSON.parse("{}"); }\nsetInterval(() => tick(), 5);\nspawnSupervised("x", () => tick());\n`,
+      "lib/a.js":
+        `"use strict";\nfunction tick() { JSON.parse("{}"); }\nsetInterval(() => tick(), 5);\nmodule.exports = {};\n`,
+      "lib/b.cjs":
+        `const { spawnSupervised } = require("spawn-audit/shim");\nfunction tick() { JSON.parse("{}"); }\nsetInterval(() => tick(), 5);\nspawnSupervised("x", () => tick());\n`,
     });
     fixProject(dir);
-    assert.equal(readFileSync(join(dir, "lib/a.js"), "utf8"),
-      `"use strict";\nconst { spawnLogged } = require("spawn-audit/shim");\nfunction tick() { JSON.parse("{}"); }\nsetInterval(() => spawnLogged("a.tick", () => tick()), 5);\nmodule.exports = {};\n`);
-    assert.match(readFileSync(join(dir, "lib/b.cjs"), "utf8"), /^const \{ spawnSupervised, spawnLogged \} = require\("spawn-audit\/shim"\);\n/);
+    assert.equal(
+      readFileSync(join(dir, "lib/a.js"), "utf8"),
+      `"use strict";\nconst { spawnLogged } = require("spawn-audit/shim");\nfunction tick() { JSON.parse("{}"); }\nsetInterval(() => spawnLogged("a.tick", () => tick()), 5);\nmodule.exports = {};\n`,
+    );
+    assert.match(
+      readFileSync(join(dir, "lib/b.cjs"), "utf8"),
+      /^const \{ spawnSupervised, spawnLogged \} = require\("spawn-audit\/shim"\);\n/,
+    );
   });
 
-  test("JavaScript under \"type\": \"module\" and with CRLF line endings gets an import with CRLF", () => {
+  test('JavaScript under "type": "module" and with CRLF line endings gets an import with CRLF', () => {
     const dir = project({
       "package.json": `{ "name": "modern", "type": "module" }\n`,
       "src/a.js": `function tick() { JSON.parse("{}"); }\r\nsetInterval(() => tick(), 5);\r\n`,
     });
     fixProject(dir);
-    assert.equal(readFileSync(join(dir, "src/a.js"), "utf8"),
-      `import { spawnLogged } from "spawn-audit/shim";\r\n\r\nfunction tick() { JSON.parse("{}"); }\r\nsetInterval(() => spawnLogged("a.tick", () => tick()), 5);\r\n`);
+    assert.equal(
+      readFileSync(join(dir, "src/a.js"), "utf8"),
+      `import { spawnLogged } from "spawn-audit/shim";\r\n\r\nfunction tick() { JSON.parse("{}"); }\r\nsetInterval(() => spawnLogged("a.tick", () => tick()), 5);\r\n`,
+    );
   });
 
   test("Deno projects use the import-map alias, else npm:spawn-audit/shim", () => {
     assert.equal(denoSpecifier(`{ "imports": { "@sa/": "npm:spawn-audit@0.1.0/" } }`), "@sa/shim");
     assert.equal(denoSpecifier(`{ "imports": { "spawn-audit": "npm:spawn-audit@^0.1.0" } }`), "spawn-audit/shim");
-    assert.equal(denoSpecifier(`{ "imports": { "supervisor": "jsr:@spawn-audit/spawn-audit@0.1/shim" } }`), "supervisor");
-    assert.equal(denoSpecifier(`{\n  // comments are allowed\n  "imports": { "chalk": "npm:chalk@5" }\n}`), "npm:spawn-audit/shim");
+    assert.equal(
+      denoSpecifier(`{ "imports": { "supervisor": "jsr:@spawn-audit/spawn-audit@0.1/shim" } }`),
+      "supervisor",
+    );
+    assert.equal(
+      denoSpecifier(`{\n  // comments are allowed\n  "imports": { "chalk": "npm:chalk@5" }\n}`),
+      "npm:spawn-audit/shim",
+    );
     const dir = project({
       "deno.jsonc": `{ "imports": { "sa/": "npm:spawn-audit@0.1.0/" } }\n`,
       "src/a.ts": "declare function tick(): void;\nsetInterval(() => tick(), 5);\nexport {};\n",
@@ -194,28 +260,52 @@ describe("imports", () => {
 
   test("a ./ --shim-import or config shimImport is a project module each file imports by its own relative path; a missing one stops the run", () => {
     const interval = "declare function tick(): void;\nsetInterval(() => tick(), 5);\nexport {};\n";
-    const files = { "src/supervision.ts": `export { spawnLogged } from "spawn-audit/shim";\n`, "src/a.ts": interval, "src/jobs/b.ts": interval };
-    const imported = (dir: string, file: string): string | undefined => /from "([^"]+)"/.exec(readFileSync(join(dir, file), "utf8"))?.[1];
+    const files = {
+      "src/supervision.ts": `export { spawnLogged } from "spawn-audit/shim";\n`,
+      "src/a.ts": interval,
+      "src/jobs/b.ts": interval,
+    };
+    const imported = (dir: string, file: string): string | undefined =>
+      /from "([^"]+)"/.exec(readFileSync(join(dir, file), "utf8"))?.[1];
     const byOption = project(files);
-    assert.deepEqual(fixProject(byOption, { shimImport: "./src/supervision.js" }).changes.map((change) => change.refused), [null, null]);
-    assert.deepEqual([imported(byOption, "src/a.ts"), imported(byOption, "src/jobs/b.ts")], ["./supervision.js", "../supervision.js"]);
+    assert.deepEqual(
+      fixProject(byOption, { shimImport: "./src/supervision.js" }).changes.map((change) => change.refused),
+      [null, null],
+    );
+    assert.deepEqual([imported(byOption, "src/a.ts"), imported(byOption, "src/jobs/b.ts")], [
+      "./supervision.js",
+      "../supervision.js",
+    ]);
     const byConfig = project({ ...files, "spawn-audit.json": `{ "shimImport": "./src/supervision.js" }\n` });
     fixProject(byConfig, { paths: [join(byConfig, "src/jobs")] });
     assert.equal(imported(byConfig, "src/jobs/b.ts"), "../supervision.js");
     assert.throws(() => parseConfig({ shimImport: 3 }, "spawn-audit.json"), /shimImport/);
     const missing = project({ "src/a.ts": interval });
-    assert.throws(() => fixProject(missing, { shimImport: "./src/supervision.js" }), (error: Error) =>
-      error instanceof UsageError && /^\.\/supervision\.js does not resolve from src\/a\.ts; nothing was written\. Write src\/supervision\.js \(spawn-audit init --shim\)/.test(error.message));
+    assert.throws(
+      () => fixProject(missing, { shimImport: "./src/supervision.js" }),
+      (error: Error) =>
+        error instanceof UsageError &&
+        /^\.\/supervision\.js does not resolve from src\/a\.ts; nothing was written\. Write src\/supervision\.js \(spawn-audit init --shim\)/
+          .test(error.message),
+    );
     assert.equal(readFileSync(join(missing, "src/a.ts"), "utf8"), interval);
   });
 
   test("--vendor-shim writes the shim as one TypeScript file, imports it relatively and type-checks against it", () => {
-    const dir = project({ "src/jobs/a.ts": "declare function tick(): void;\nsetInterval(() => tick(), 5);\nexport {};\n" });
+    const dir = project({
+      "src/jobs/a.ts": "declare function tick(): void;\nsetInterval(() => tick(), 5);\nexport {};\n",
+    });
     const result = fixProject(dir, { vendorShim: "src/vendor/spawn-audit" });
     assert.equal(result.changes[0]?.refused, null);
-    assert.match(readFileSync(join(dir, "src/jobs/a.ts"), "utf8"), /^import \{ spawnLogged \} from "\.\.\/vendor\/spawn-audit\/spawn-audit-shim\.js";/);
+    assert.match(
+      readFileSync(join(dir, "src/jobs/a.ts"), "utf8"),
+      /^import \{ spawnLogged \} from "\.\.\/vendor\/spawn-audit\/spawn-audit-shim\.js";/,
+    );
     assert.deepEqual(readdirSync(join(dir, "src/vendor/spawn-audit")), ["spawn-audit-shim.ts"]);
-    assert.match(readFileSync(join(dir, "src/vendor/spawn-audit/spawn-audit-shim.ts"), "utf8"), /^\/\/ Vendored by spawn-audit fix[^\n]*\n/);
+    assert.match(
+      readFileSync(join(dir, "src/vendor/spawn-audit/spawn-audit-shim.ts"), "utf8"),
+      /^\/\/ Vendored by spawn-audit fix[^\n]*\n/,
+    );
     const again = fixProject(dir, { vendorShim: "src/vendor/spawn-audit" });
     assert.deepEqual([again.changes, again.skipped, again.vendor], [[], [], null]);
   });
@@ -223,29 +313,47 @@ describe("imports", () => {
 
 describe("applyEdits", () => {
   test("applies back to front against original offsets and keeps insertion order at one point", () => {
-    assert.equal(applyEdits("abcdef", [{ start: 3, end: 3, text: "2" }, { start: 0, end: 1, text: "A" }, { start: 3, end: 3, text: "3" }, { start: 5, end: 6, text: "" }]), "Abc23de");
+    assert.equal(
+      applyEdits("abcdef", [{ start: 3, end: 3, text: "2" }, { start: 0, end: 1, text: "A" }, {
+        start: 3,
+        end: 3,
+        text: "3",
+      }, { start: 5, end: 6, text: "" }]),
+      "Abc23de",
+    );
   });
 
   test("rejects overlapping replacements and ranges outside the text", () => {
-    assert.throws(() => applyEdits("abcdef", [{ start: 0, end: 3, text: "" }, { start: 2, end: 4, text: "" }]), RangeError);
+    assert.throws(
+      () => applyEdits("abcdef", [{ start: 0, end: 3, text: "" }, { start: 2, end: 4, text: "" }]),
+      RangeError,
+    );
     assert.throws(() => applyEdits("abc", [{ start: 2, end: 9, text: "" }]), RangeError);
   });
 });
 
 test("the vendor directory must be inside the paths being fixed", () => {
   const dir = project({ "src/a.ts": SERVICE });
-  assert.throws(() => fixProject(dir, { paths: [join(dir, "src")], vendorShim: "vendor" }), /--vendor-shim vendor is outside the paths being fixed/);
+  assert.throws(
+    () => fixProject(dir, { paths: [join(dir, "src")], vendorShim: "vendor" }),
+    /--vendor-shim vendor is outside the paths being fixed/,
+  );
 });
 
 describe("fix changes nothing but what happens to failures", () => {
   test("a restarted site says why in one line of at most 80 characters, in the result and the report", () => {
     const dir = project({ "src/service.ts": SERVICE });
     const result = fixProject(dir, { write: false });
-    const restarted = result.changes.flatMap((change) => change.rewrites).filter((rewrite) => rewrite.restarts !== null);
+    const restarted = result.changes.flatMap((change) => change.rewrites).filter((rewrite) =>
+      rewrite.restarts !== null
+    );
     assert.deepEqual(restarted.map(({ site }) => site.callee), ["pollJobs"]);
     assert.match(restarted[0]!.restarts!, /loops until stopped \(for \(;;\)\)/);
     assert.ok(restarted[0]!.restarts!.length <= 80);
-    assert.match(formatFixReport(result, new Chalk({ level: 0 })), /\n {2}restarts src\/service\.ts:6: the called function loops until stopped \(for \(;;\)\)\n/);
+    assert.match(
+      formatFixReport(result, new Chalk({ level: 0 })),
+      /\n {2}restarts src\/service\.ts:6: the called function loops until stopped \(for \(;;\)\)\n/,
+    );
   });
 
   test("a hook or event member is logged, not restarted, even when its work recurs", () => {
@@ -274,7 +382,10 @@ export {};
 `,
     });
     const result = fixProject(dir, { write: false, groups: ["durable", "per-request", "test"] });
-    assert.deepEqual(result.changes.flatMap((change) => change.rewrites.map(({ site }) => `${site.file}:${site.start.line}`)), ["src/check.ts:4"]);
+    assert.deepEqual(
+      result.changes.flatMap((change) => change.rewrites.map(({ site }) => `${site.file}:${site.start.line}`)),
+      ["src/check.ts:4"],
+    );
     assert.deepEqual(result.skipped.map(({ site, reason }) => `${site.file}:${site.start.line} ${reason}`).sort(), [
       "src/check.ts:3 the callback asserts: wrapped, a failing assertion would be logged instead of failing",
       "src/poller.test.ts:2 test sites are never rewritten: a failing test must still fail",
@@ -312,7 +423,9 @@ describe("files keep what they were", () => {
     writeFileSync(stale, "half a file");
     writeFileSync(live, "being written by this process");
     fixProject(dir);
-    assert.deepEqual(readdirSync(join(dir, "src")).filter((name) => name.endsWith(".tmp")), [`.timer.ts.spawn-audit-${process.pid}-abc.tmp`]);
+    assert.deepEqual(readdirSync(join(dir, "src")).filter((name) => name.endsWith(".tmp")), [
+      `.timer.ts.spawn-audit-${process.pid}-abc.tmp`,
+    ]);
     rmSync(live);
   });
 
@@ -325,7 +438,10 @@ describe("files keep what they were", () => {
   });
 
   test("names and the import follow the file's quotes and semicolons", () => {
-    const dir = project({ "src/single.ts": `declare function tick(): void\nconst label = 'clock'\nsetInterval(() => tick(), 5)\nexport { label }\n` });
+    const dir = project({
+      "src/single.ts":
+        `declare function tick(): void\nconst label = 'clock'\nsetInterval(() => tick(), 5)\nexport { label }\n`,
+    });
     fixProject(dir);
     const text = readFileSync(join(dir, "src/single.ts"), "utf8");
     assert.match(text, /^import \{ spawnLogged \} from 'spawn-audit\/shim'\n/);
@@ -334,11 +450,15 @@ describe("files keep what they were", () => {
 
   test("a call that may return void or a promise is logged through a factory, so the file still type-checks", () => {
     const dir = project({
-      "src/stop.ts": `declare const task: { stop(): void | Promise<void> };\nexport function shutdown(): void {\n  task.stop() as Promise<void> | void;\n}\n`,
+      "src/stop.ts":
+        `declare const task: { stop(): void | Promise<void> };\nexport function shutdown(): void {\n  task.stop() as Promise<void> | void;\n}\n`,
     });
     const result = fixProject(dir, { write: false });
     assert.equal(result.changes[0]?.refused, null);
-    assert.match(result.changes[0]?.after ?? "", /spawnLogged\("shutdown\.stop", \(\) => task\.stop\(\) as Promise<void> \| void\);/);
+    assert.match(
+      result.changes[0]?.after ?? "",
+      /spawnLogged\("shutdown\.stop", \(\) => task\.stop\(\) as Promise<void> \| void\);/,
+    );
   });
 });
 
@@ -358,7 +478,10 @@ export function later(): void {
     const result = fixProject(dir, { rules: faulty });
     assert.equal(result.changes[0]?.refused, null);
     assert.deepEqual(result.changes[0]?.rewrites.map(({ site }) => site.kind), ["interval"]);
-    assert.match(result.skipped.map(({ reason }) => reason).join("\n"), /its rewrite would add a new TypeScript error TS2304: Cannot find name 'undeclaredHelper'/);
+    assert.match(
+      result.skipped.map(({ reason }) => reason).join("\n"),
+      /its rewrite would add a new TypeScript error TS2304: Cannot find name 'undeclaredHelper'/,
+    );
     const text = readFileSync(join(dir, "src/mixed.ts"), "utf8");
     assert.match(text, /spawnLogged\("mixed\.tick"/);
     assert.match(text, /\n {2}save\(\);\n/);
@@ -375,14 +498,18 @@ pool.postMessage("start");
     });
     const result = fixProject(dir);
     assert.deepEqual(result.changes[0]?.rewrites.map(({ transform }) => transform), ["logged-worker"]);
-    assert.match(readFileSync(join(dir, "src/pool.ts"), "utf8"), /export const pool = logWorker\("pool\.worker", new Worker\("\.\/pool\.js"\)\);\npool\.postMessage\("start"\);/);
+    assert.match(
+      readFileSync(join(dir, "src/pool.ts"), "utf8"),
+      /export const pool = logWorker\("pool\.worker", new Worker\("\.\/pool\.js"\)\);\npool\.postMessage\("start"\);/,
+    );
     const sites = scanProject(loadProject({ paths: [dir], cwd: dir }), DEFAULT_CONFIG, dir).sites;
     assert.deepEqual(sites.map((site) => [site.kind, site.status]), [["worker", "supervised"]]);
   });
 });
 
 describe("the shim must load on every Node the project allows", () => {
-  const CJS_TIMER = `"use strict";\nfunction tick() { JSON.parse("{}"); }\nsetInterval(() => tick(), 5);\nmodule.exports = {};\n`;
+  const CJS_TIMER =
+    `"use strict";\nfunction tick() { JSON.parse("{}"); }\nsetInterval(() => tick(), 5);\nmodule.exports = {};\n`;
   /** A project whose files resolve spawn-audit/shim (ES module) and @spawn-audit/shim (with a CommonJS build) as installed packages. */
   function installed(files: Record<string, string>): string {
     const dir = project(files);
@@ -393,30 +520,55 @@ describe("the shim must load on every Node the project allows", () => {
   }
 
   test("a CommonJS file whose engines.node allows a Node without require(esm) stops the run; the CommonJS build goes through", () => {
-    const dir = installed({ "package.json": `{ "engines": { "node": ">=20" } }\n`, "package-lock.json": "{}", "lib/a.js": CJS_TIMER });
+    const dir = installed({
+      "package.json": `{ "engines": { "node": ">=20" } }\n`,
+      "package-lock.json": "{}",
+      "lib/a.js": CJS_TIMER,
+    });
     assert.throws(() => fixProject(dir), (error: Error) =>
       error instanceof UsageError &&
-      error.message.startsWith(`lib/a.js is CommonJS and would require() spawn-audit/shim, an ES module, which engines.node ">=20" cannot load`) &&
+      error.message.startsWith(
+        `lib/a.js is CommonJS and would require() spawn-audit/shim, an ES module, which engines.node ">=20" cannot load`,
+      ) &&
       error.message.includes("nothing was written") &&
-      error.message.includes("Install @spawn-audit/shim, which has a CommonJS build (npm install @spawn-audit/shim), and pass --shim-import @spawn-audit/shim"));
+      error.message.includes(
+        "Install @spawn-audit/shim, which has a CommonJS build (npm install @spawn-audit/shim), and pass --shim-import @spawn-audit/shim",
+      ));
     assert.equal(readFileSync(join(dir, "lib/a.js"), "utf8"), CJS_TIMER);
 
     const result = fixProject(dir, { shimImport: "@spawn-audit/shim" });
     assert.equal(result.changes[0]?.written, true, result.changes[0]?.refused ?? "");
-    assert.match(readFileSync(join(dir, "lib/a.js"), "utf8"), /^"use strict";\nconst \{ spawnLogged \} = require\("@spawn-audit\/shim"\);/);
+    assert.match(
+      readFileSync(join(dir, "lib/a.js"), "utf8"),
+      /^"use strict";\nconst \{ spawnLogged \} = require\("@spawn-audit\/shim"\);/,
+    );
   });
 
   test("a CommonJS file is fixed with the ES module shim when every allowed Node has require(esm); an ES module needs only Node 20", () => {
-    const cjs = installed({ "package.json": `{ "engines": { "node": "^20.19.0 || >=22.12.0" } }\n`, "lib/a.js": CJS_TIMER });
+    const cjs = installed({
+      "package.json": `{ "engines": { "node": "^20.19.0 || >=22.12.0" } }\n`,
+      "lib/a.js": CJS_TIMER,
+    });
     assert.equal(fixProject(cjs).changes[0]?.written, true);
-    const esm = installed({ "package.json": `{ "type": "module", "engines": { "node": ">=20.0.0" } }\n`, "src/a.js": "setInterval(() => JSON.parse('{}'), 5);\n" });
+    const esm = installed({
+      "package.json": `{ "type": "module", "engines": { "node": ">=20.0.0" } }\n`,
+      "src/a.js": "setInterval(() => JSON.parse('{}'), 5);\n",
+    });
     assert.equal(fixProject(esm).changes[0]?.written, true);
   });
 
   test("engines.node allowing a Node older than 20 stops the run, naming the range", () => {
-    const dir = installed({ "package.json": `{ "type": "module", "engines": { "node": ">=16" } }\n`, "src/a.js": "setInterval(() => JSON.parse('{}'), 5);\n" });
-    assert.throws(() => fixProject(dir), (error: Error) =>
-      error instanceof UsageError && /^engines\.node ">=16" \(package of src\/a\.js\) allows Nodes the shim does not run on \(it needs Node >=20\); nothing was written/.test(error.message));
+    const dir = installed({
+      "package.json": `{ "type": "module", "engines": { "node": ">=16" } }\n`,
+      "src/a.js": "setInterval(() => JSON.parse('{}'), 5);\n",
+    });
+    assert.throws(
+      () => fixProject(dir),
+      (error: Error) =>
+        error instanceof UsageError &&
+        /^engines\.node ">=16" \(package of src\/a\.js\) allows Nodes the shim does not run on \(it needs Node >=20\); nothing was written/
+          .test(error.message),
+    );
   });
 
   test("TypeScript compiled to CommonJS loads the shim with require, unless its package is an ES module", () => {

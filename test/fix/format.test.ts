@@ -23,7 +23,10 @@ function withPrettier(files: Record<string, string>): string {
   const dir = makeProject(files);
   made.push(dir);
   mkdirSync(join(dir, "node_modules", ".bin"), { recursive: true });
-  symlinkSync(join(repoRoot(), "node_modules", "prettier", "bin", "prettier.cjs"), join(dir, "node_modules", ".bin", "prettier"));
+  symlinkSync(
+    join(repoRoot(), "node_modules", "prettier", "bin", "prettier.cjs"),
+    join(dir, "node_modules", ".bin", "prettier"),
+  );
   return dir;
 }
 
@@ -37,8 +40,10 @@ describe("fix --format", () => {
     });
     const result = fixProject(dir, { format: true });
     assert.deepEqual(result.format, { formatter: "Prettier", files: 1, failed: null });
-    assert.equal(readFileSync(join(dir, "src/edited.ts"), "utf8"),
-      `import { spawnLogged } from 'spawn-audit/shim'\n\ndeclare function tick(): void\nsetInterval(() => spawnLogged('edited.tick', () => tick()), 5)\nexport const spaced = { a: 1 }\n`);
+    assert.equal(
+      readFileSync(join(dir, "src/edited.ts"), "utf8"),
+      `import { spawnLogged } from 'spawn-audit/shim'\n\ndeclare function tick(): void\nsetInterval(() => spawnLogged('edited.tick', () => tick()), 5)\nexport const spaced = { a: 1 }\n`,
+    );
     assert.equal(readFileSync(join(dir, "src/untouched.ts"), "utf8"), UNTOUCHED);
   });
 
@@ -56,8 +61,12 @@ describe("fix --format", () => {
   test("without a formatter the run stops before writing, saying so; a value for --format is a usage error", async () => {
     const dir = makeProject({ "package.json": "{}", "src/edited.ts": EDITED });
     made.push(dir);
-    assert.throws(() => fixProject(dir, { format: true }), (error: Error) =>
-      error instanceof UsageError && /^--format: no formatter found for this project .*nothing was written/.test(error.message));
+    assert.throws(
+      () => fixProject(dir, { format: true }),
+      (error: Error) =>
+        error instanceof UsageError &&
+        /^--format: no formatter found for this project .*nothing was written/.test(error.message),
+    );
     assert.equal(readFileSync(join(dir, "src/edited.ts"), "utf8"), EDITED);
     const cli = await runInProcess(["fix", ".", "--write", "--format"], { cwd: dir });
     assert.equal(cli.code, 2);
@@ -70,6 +79,9 @@ describe("fix --format", () => {
   test("a formatter the project uses but has not installed is named", () => {
     const dir = makeProject({ "package.json": "{}", "biome.json": "{}", "src/edited.ts": EDITED });
     made.push(dir);
-    assert.throws(() => fixProject(dir, { format: true }), /the project uses Biome but node_modules\/\.bin\/biome is missing/);
+    assert.throws(
+      () => fixProject(dir, { format: true }),
+      /the project uses Biome but node_modules\/\.bin\/biome is missing/,
+    );
   });
 });

@@ -76,7 +76,8 @@ const fields = (value) => typeof value === "object" && value !== null && !(value
 process.stdout.write(JSON.stringify({ status: outcome.status, calls: globalThis.loggerCalls.map(({ level, args }) => ({ level, args: args.map(fields) })) }));
 `;
 
-const TSCONFIG = `{ "compilerOptions": { "strict": true, "target": "es2022", "module": "nodenext", "moduleResolution": "nodenext", "skipLibCheck": true, "types": [] } }\n`;
+const TSCONFIG =
+  `{ "compilerOptions": { "strict": true, "target": "es2022", "module": "nodenext", "moduleResolution": "nodenext", "skipLibCheck": true, "types": [] } }\n`;
 
 const made: string[] = [];
 after(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -94,14 +95,18 @@ function project(files: Record<string, string>): string {
 function typeErrors(dir: string, file: string): string[] {
   const program = new Project({ tsConfigFilePath: join(dir, "tsconfig.json"), skipAddingFilesFromTsConfig: true });
   program.addSourceFileAtPath(join(dir, file));
-  return program.getPreEmitDiagnostics().map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.compilerObject.messageText, " "));
+  return program.getPreEmitDiagnostics().map((diagnostic) =>
+    ts.flattenDiagnosticMessageText(diagnostic.compilerObject.messageText, " ")
+  );
 }
 
 /** Runs the failing task through the module at `file` (TypeScript is transpiled next to it first) on Node. */
 function failingTask(dir: string, file: string): { status: string; calls: { level: string; args: unknown[] }[] } {
   let runnable = join(dir, file);
   if (file.endsWith(".ts")) {
-    const output = ts.transpileModule(readFileSync(runnable, "utf8"), { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } });
+    const output = ts.transpileModule(readFileSync(runnable, "utf8"), {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    });
     runnable = runnable.replace(/\.ts$/, ".js");
     writeFileSync(runnable, output.outputText);
   }
@@ -120,14 +125,24 @@ function failureCall(calls: { level: string; args: unknown[] }[]): unknown[] {
 
 describe("init --shim", () => {
   test("TypeScript, --logger console: type-checks, logs message then fields with the error, and fix imports it by relative path", async () => {
-    const dir = project({ "package.json": `{ "type": "module" }\n`, "tsconfig.json": TSCONFIG, "src/jobs/poll.ts": "declare function poll(): Promise<void>;\nsetInterval(() => poll(), 1000);\n" });
+    const dir = project({
+      "package.json": `{ "type": "module" }\n`,
+      "tsconfig.json": TSCONFIG,
+      "src/jobs/poll.ts": "declare function poll(): Promise<void>;\nsetInterval(() => poll(), 1000);\n",
+    });
     const run = await runInProcess(["init", "--shim", "--logger", "console"], { cwd: dir });
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /wrote .*src\/supervision\.ts, logging through console\nRun fix with: spawn-audit fix --shim-import \.\/src\/supervision\.js\n$/);
+    assert.match(
+      run.stdout,
+      /wrote .*src\/supervision\.ts, logging through console\nRun fix with: spawn-audit fix --shim-import \.\/src\/supervision\.js\n$/,
+    );
     assert.deepEqual(typeErrors(dir, "src/supervision.ts"), []);
     const fixed = fixProject(dir, { shimImport: "./src/supervision.js", groups: ["durable", "per-request"] });
     assert.deepEqual(fixed.changes.map((change) => [change.file, change.refused]), [["src/jobs/poll.ts", null]]);
-    assert.match(readFileSync(join(dir, "src/jobs/poll.ts"), "utf8"), /^import \{ spawnLogged \} from "\.\.\/supervision\.js";/);
+    assert.match(
+      readFileSync(join(dir, "src/jobs/poll.ts"), "utf8"),
+      /^import \{ spawnLogged \} from "\.\.\/supervision\.js";/,
+    );
     const { status, calls } = failingTask(dir, "src/supervision.ts");
     assert.equal(status, "failed");
     const [message, fields] = failureCall(calls) as [string, { err: { message: string } }];
@@ -136,11 +151,17 @@ describe("init --shim", () => {
   });
 
   test("TypeScript, pino found in package.json: pino gets the fields (error as err) and the message", async () => {
-    const dir = project({ "package.json": `{ "type": "module", "dependencies": { "pino": "^9.0.0" } }\n`, "tsconfig.json": TSCONFIG });
+    const dir = project({
+      "package.json": `{ "type": "module", "dependencies": { "pino": "^9.0.0" } }\n`,
+      "tsconfig.json": TSCONFIG,
+    });
     const run = await runInProcess(["init", "--shim"], { cwd: dir });
     assert.match(run.stdout, /supervision\.ts, logging through pino \(found in package\.json\)/);
     assert.deepEqual(typeErrors(dir, "supervision.ts"), []);
-    const [fields, message] = failureCall(failingTask(dir, "supervision.ts").calls) as [{ task: string; err: { message: string } }, string];
+    const [fields, message] = failureCall(failingTask(dir, "supervision.ts").calls) as [
+      { task: string; err: { message: string } },
+      string,
+    ];
     assert.equal(fields.task, "jobs.sync");
     assert.equal(fields.err.message, "boom");
     assert.match(message, /^task "jobs\.sync" failed/);
@@ -150,14 +171,17 @@ describe("init --shim", () => {
     const dir = project({ "package.json": `{ "type": "module" }\n`, "tsconfig.json": TSCONFIG, "src/.keep": "" });
     assert.equal((await runInProcess(["init", "--shim", "--logger", "winston"], { cwd: dir })).code, 0);
     assert.deepEqual(typeErrors(dir, "src/supervision.ts"), []);
-    const [message, meta] = failureCall(failingTask(dir, "src/supervision.ts").calls) as [string, Record<string, { message: string; stack: string }>];
+    const [message, meta] = failureCall(failingTask(dir, "src/supervision.ts").calls) as [
+      string,
+      Record<string, { message: string; stack: string }>,
+    ];
     assert.match(message, /^task "jobs\.sync" failed/);
     assert.equal(meta["error"]?.message, "boom");
     assert.match(meta["error"]?.stack ?? "", /Error: boom/);
     assert.equal(meta["err"], undefined);
   });
 
-  test("JavaScript: CommonJS without \"type\": \"module\", winston from devDependencies; shimImport recorded in the config, its comments kept", async () => {
+  test('JavaScript: CommonJS without "type": "module", winston from devDependencies; shimImport recorded in the config, its comments kept', async () => {
     const dir = project({
       "package.json": `{ "devDependencies": { "winston": "^3.0.0" } }\n`,
       "spawn-audit.jsonc": `{\n  // ours\n  "ignore": []\n}\n`,
@@ -165,10 +189,19 @@ describe("init --shim", () => {
     const run = await runInProcess(["init", "--shim", "--out", "lib/supervision.js"], { cwd: dir });
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /Recorded "shimImport": "\.\/lib\/supervision\.js" in .*spawn-audit\.jsonc/);
-    assert.match(readFileSync(join(dir, "lib/supervision.js"), "utf8"), /^const shim = require\("spawn-audit\/shim"\);$/m);
-    assert.deepEqual(JSON.parse(readFileSync(join(dir, "spawn-audit.jsonc"), "utf8").replace("// ours", "")), { ignore: [], shimImport: "./lib/supervision.js" });
+    assert.match(
+      readFileSync(join(dir, "lib/supervision.js"), "utf8"),
+      /^const shim = require\("spawn-audit\/shim"\);$/m,
+    );
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, "spawn-audit.jsonc"), "utf8").replace("// ours", "")), {
+      ignore: [],
+      shimImport: "./lib/supervision.js",
+    });
     assert.match(readFileSync(join(dir, "spawn-audit.jsonc"), "utf8"), /\/\/ ours/);
-    const [message, meta] = failureCall(failingTask(dir, "lib/supervision.js").calls) as [string, Record<string, { message: string }>];
+    const [message, meta] = failureCall(failingTask(dir, "lib/supervision.js").calls) as [
+      string,
+      Record<string, { message: string }>,
+    ];
     assert.match(message, /^task "jobs\.sync" failed/);
     assert.equal(meta["error"]?.message, "boom");
   });
@@ -176,12 +209,14 @@ describe("init --shim", () => {
   test("usage errors: an unknown logger, an existing module without --force, --logger without --shim", async () => {
     const dir = project({ "package.json": "{}\n" });
     assert.equal((await runInProcess(["init", "--shim"], { cwd: dir })).code, 0);
-    for (const [argv, pattern] of [
-      [["init", "--shim", "--logger", "bunyan"], /--logger must be one of pino, winston, console/],
-      [["init", "--shim"], /supervision\.js already exists; pass --force/],
-      [["init", "--logger", "pino"], /--logger is an option of init --shim/],
-      [["init", "--shim", "--out", "supervision.txt"], /must end in \.ts, \.mts, \.cts, \.js, \.mjs or \.cjs/],
-    ] as const) {
+    for (
+      const [argv, pattern] of [
+        [["init", "--shim", "--logger", "bunyan"], /--logger must be one of pino, winston, console/],
+        [["init", "--shim"], /supervision\.js already exists; pass --force/],
+        [["init", "--logger", "pino"], /--logger is an option of init --shim/],
+        [["init", "--shim", "--out", "supervision.txt"], /must end in \.ts, \.mts, \.cts, \.js, \.mjs or \.cjs/],
+      ] as const
+    ) {
       const run = await runInProcess([...argv], { cwd: dir });
       assert.equal(run.code, 2, run.stdout);
       assert.match(run.stderr, pattern);

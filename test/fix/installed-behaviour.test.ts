@@ -58,7 +58,9 @@ async function scenario(name, port) {
 
 const isDeno = (globalThis as { Deno?: unknown }).Deno !== undefined;
 
-describe("ioredis fixed behaves as it did: start, fail a dependency, stop", { skip: isDeno && "ioredis and the program run on Node" }, () => {
+describe("ioredis fixed behaves as it did: start, fail a dependency, stop", {
+  skip: isDeno && "ioredis and the program run on Node",
+}, () => {
   const cache = join(repoRoot(), "node_modules", ".cache");
   mkdirSync(cache, { recursive: true });
   const dir = mkdtempSync(join(cache, "spawn-audit-installed-"));
@@ -70,12 +72,21 @@ describe("ioredis fixed behaves as it did: start, fail a dependency, stop", { sk
     const installed = join(repoRoot(), "node_modules", "ioredis");
     for (const copy of ["original", "fixed"]) {
       cpSync(join(installed, "package.json"), join(dir, copy, "ioredis", "package.json"));
-      cpSync(join(installed, "built"), join(dir, copy, "ioredis", "built"), { recursive: true, filter: (path) => !path.endsWith(".map") });
+      cpSync(join(installed, "built"), join(dir, copy, "ioredis", "built"), {
+        recursive: true,
+        filter: (path) => !path.endsWith(".map"),
+      });
     }
     const manifest = join(dir, "fixed", "ioredis", "package.json");
-    writeFileSync(manifest, JSON.stringify({ ...JSON.parse(readFileSync(manifest, "utf8")), engines: { node: ">=20" } }));
+    writeFileSync(
+      manifest,
+      JSON.stringify({ ...JSON.parse(readFileSync(manifest, "utf8")), engines: { node: ">=20" } }),
+    );
     writeFileSync(join(dir, "program.cjs"), PROGRAM);
-    fix = runChild(["fix", ".", "--write", "--group", "all", "--allow-dirty", "--shim-import", "@spawn-audit/shim"], join(dir, "fixed", "ioredis"));
+    fix = runChild(
+      ["fix", ".", "--write", "--group", "all", "--allow-dirty", "--shim-import", "@spawn-audit/shim"],
+      join(dir, "fixed", "ioredis"),
+    );
   });
 
   function drive(copy: string): { code: number | null; stdout: string; stderr: string } {

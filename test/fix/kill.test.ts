@@ -24,7 +24,9 @@ const ARGS = ["fix", ".", "--write"];
 
 /** The temporary files of atomic writes anywhere under `dir`, relative to it. */
 function temporaries(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((path) => /\.spawn-audit-\d+-[0-9a-z]+\.tmp$/.test(path)).sort();
+  return readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((path) =>
+    /\.spawn-audit-\d+-[0-9a-z]+\.tmp$/.test(path)
+  ).sort();
 }
 
 function env(hook: string): NodeJS.ProcessEnv {
@@ -70,14 +72,19 @@ describe("kill -9 during fix --write", { skip: isDeno && "the Node run covers th
         child.stdin.write("\n");
         setTimeout(() => child.kill("SIGKILL"), delay);
       });
-      const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((done) => child.on("exit", (...ended) => done(ended)));
+      const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((done) =>
+        child.on("exit", (...ended) => done(ended))
+      );
       assert.ok(signal === "SIGKILL" || code === 0, `exit ${code} ${signal}: ${stderr}`);
       fixedFiles();
       assert.ok(temporaries(dir).length <= 1, temporaries(dir).join(", "));
     });
   }
 
-  const exact: [number, "opened" | "written" | "renamed"][] = [[1, "opened"], [1, "written"], [8, "written"], [15, "renamed"], [15, "written"]];
+  const exact: [number, "opened" | "written" | "renamed"][] = [[1, "opened"], [1, "written"], [8, "written"], [
+    15,
+    "renamed",
+  ], [15, "written"]];
   for (const [k, phase] of exact) {
     test(`killed at the ${phase} phase of write ${k}: ${phase === "renamed" ? k : k - 1} file(s) fixed, the others original; earlier leftovers removed`, () => {
       reset();
@@ -87,7 +94,11 @@ describe("kill -9 during fix --write", { skip: isDeno && "the Node run covers th
       assert.equal(run.signal, "SIGKILL", run.stdout + run.stderr);
       assert.equal(fixedFiles().length, phase === "renamed" ? k : k - 1);
       const now = temporaries(dir);
-      assert.deepEqual(now.filter((path) => left.includes(path)), [], "the run removed the temporary files of the killed runs before it");
+      assert.deepEqual(
+        now.filter((path) => left.includes(path)),
+        [],
+        "the run removed the temporary files of the killed runs before it",
+      );
       assert.equal(now.length, phase === "renamed" ? 0 : 1, now.join(", "));
     });
   }

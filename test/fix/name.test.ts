@@ -29,7 +29,8 @@ function names(code: string, fileName = "/project/src/jobs.ts"): string[] {
 
 describe("task names", () => {
   test("a class member's site is named Class.method.callee, through promise chains", () => {
-    assert.deepEqual(names(`
+    assert.deepEqual(
+      names(`
       class Runner {
         runTask() {
           site(this.execute().then(done).catch(report).finally(close));
@@ -37,11 +38,14 @@ describe("task names", () => {
         }
         handler = async () => { site(await this.flush()); };
         timer = site(setInterval(() => 1, 5));
-      }`), ["Runner.runTask.execute", "Runner.runTask.load", "Runner.handler.flush", "Runner.setInterval"]);
+      }`),
+      ["Runner.runTask.execute", "Runner.runTask.load", "Runner.handler.flush", "Runner.setInterval"],
+    );
   });
 
   test("an emit is named after its event, a held promise after its holder, a function after the one call it makes", () => {
-    assert.deepEqual(names(`
+    assert.deepEqual(
+      names(`
       function send(bus, event) {
         site(bus.emit("flush"));
         site(bus.emitAsync(EVENTS.close));
@@ -49,17 +53,22 @@ describe("task names", () => {
         site(() => { void tick(); });
         site(async function drain() { await a(); await b(); });
         site((async () => { await a(); await b(); })());
-      }`), ["send.flush", "send.close", "send.ready", "send.tick", "send.drain", "send.kind"]);
+      }`),
+      ["send.flush", "send.close", "send.ready", "send.tick", "send.drain", "send.kind"],
+    );
   });
 
   test("a prototype method gets its constructor's name; a named inner function is the scope (after a class around it), not the anonymous callback", () => {
-    assert.deepEqual(names(`
+    assert.deepEqual(
+      names(`
       Bree.prototype.start = function () { site(this.run(name)); };
       function makeWorker() {
         async function doNext() { [1].map(() => site(release())); }
       }
       const Anon = class { stop() { site(close()); } };
-      class Client { connect() { this.conn.onerror = () => site(this.disconnect()); } }`), ["Bree.start.run", "doNext.release", "Anon.stop.close", "Client.onerror.disconnect"]);
+      class Client { connect() { this.conn.onerror = () => site(this.disconnect()); } }`),
+      ["Bree.start.run", "doNext.release", "Anon.stop.close", "Client.onerror.disconnect"],
+    );
   });
 
   test("top-level sites take the file stem, or the folder for index/mod/main", () => {
@@ -68,11 +77,14 @@ describe("task names", () => {
   });
 
   test("a suffix only when two sites share a name; names already given in the file are reserved", () => {
-    assert.deepEqual(names(`
+    assert.deepEqual(
+      names(`
       spawnLogged("Poller.loop.tick", x);
       class Poller {
         loop() { site(tick()); site(tick()); site(other()); }
         other() { site(tick()); }
-      }`), ["Poller.loop.tick-2", "Poller.loop.tick-3", "Poller.loop.other", "Poller.other.tick"]);
+      }`),
+      ["Poller.loop.tick-2", "Poller.loop.tick-3", "Poller.loop.other", "Poller.other.tick"],
+    );
   });
 });

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { GROUPS } from "../../src/site.ts";
-import { runFix, type FixOptions, type FixResult } from "../../src/fix/fix.ts";
+import { type FixOptions, type FixResult, runFix } from "../../src/fix/fix.ts";
 import { repoRoot } from "../support/repo.ts";
 import { caseTsconfig } from "../support/cases.ts";
 import { writeTree } from "../support/tree.ts";
@@ -41,7 +41,6 @@ export function testTsconfig(extra: Record<string, unknown> = {}): string {
   });
 }
 
-
 /** A fresh temporary directory holding `files` and a test tsconfig (unless `files` has one). */
 export function makeProject(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), "spawn-audit-fix-"));
@@ -63,7 +62,10 @@ export function describeFixCases(title: string, cases: readonly FixCase[], files
     let dir = "";
     let result: FixResult;
     before(() => {
-      dir = makeProject({ ...files, ...Object.fromEntries(cases.map((item, index) => [casePath(item, index), item.code])) });
+      dir = makeProject({
+        ...files,
+        ...Object.fromEntries(cases.map((item, index) => [casePath(item, index), item.code])),
+      });
       result = fixProject(dir);
     });
     after(() => rmSync(dir, { recursive: true, force: true }));

@@ -35,7 +35,9 @@ describe("the shim bundled into one module", () => {
       const bundled = (await import(pathToFileURL(join(dir, "bundle.js")).href)) as typeof shim;
       assert.deepEqual(Object.keys(bundled).sort(), Object.keys(shim).sort());
       const lines: string[] = [];
-      const supervisor = new bundled.TaskSupervisor({ logger: { error: (_fields, message) => void lines.push(message ?? ""), warn() {}, info() {} } });
+      const supervisor = new bundled.TaskSupervisor({
+        logger: { error: (_fields, message) => void lines.push(message ?? ""), warn() {}, info() {} },
+      });
       const outcome = await bundled.spawnLogged("vendored", Promise.reject(new Error("boom")), { supervisor }).done;
       assert.equal(outcome.status, "failed");
       assert.deepEqual(lines, ['task "vendored" failed on attempt 1']);
@@ -53,12 +55,26 @@ describe("the shim bundled into one module", () => {
 
   test("what concatenation would get wrong is refused, naming the module", () => {
     const cases: [Record<string, string>, RegExp][] = [
-      [{ "mod.ts": `export { a } from "./a.ts";\nexport { b } from "./b.ts";`, "a.ts": "export const a = 1;\nfunction helper() {}\nhelper();", "b.ts": "export const b = 2;\nfunction helper() {}\nhelper();" }, /helper is declared in both a\.ts and b\.ts/],
+      [{
+        "mod.ts": `export { a } from "./a.ts";\nexport { b } from "./b.ts";`,
+        "a.ts": "export const a = 1;\nfunction helper() {}\nhelper();",
+        "b.ts": "export const b = 2;\nfunction helper() {}\nhelper();",
+      }, /helper is declared in both a\.ts and b\.ts/],
       [{ "mod.ts": `export { a as b } from "./a.ts";`, "a.ts": "export const a = 1;" }, /mod\.ts: a is renamed/],
       [{ "mod.ts": `export * from "./a.ts";`, "a.ts": "export const a = 1;" }, /mod\.ts: export \* cannot be bundled/],
-      [{ "mod.ts": `export { a } from "./a.ts";`, "a.ts": `import { x } from "left-pad";\nexport const a = x;` }, /a\.ts imports "left-pad"/],
-      [{ "mod.ts": `export { a } from "./a.ts";`, "a.ts": `import * as b from "./b.ts";\nexport const a = b;`, "b.ts": "export const c = 1;" }, /a\.ts: only named imports/],
-      [{ "mod.ts": `export { a } from "./a.ts";`, "a.ts": "export const a = 1;\nexport default function main() {}" }, /a\.ts: a default export cannot be bundled/],
+      [
+        { "mod.ts": `export { a } from "./a.ts";`, "a.ts": `import { x } from "left-pad";\nexport const a = x;` },
+        /a\.ts imports "left-pad"/,
+      ],
+      [{
+        "mod.ts": `export { a } from "./a.ts";`,
+        "a.ts": `import * as b from "./b.ts";\nexport const a = b;`,
+        "b.ts": "export const c = 1;",
+      }, /a\.ts: only named imports/],
+      [
+        { "mod.ts": `export { a } from "./a.ts";`, "a.ts": "export const a = 1;\nexport default function main() {}" },
+        /a\.ts: a default export cannot be bundled/,
+      ],
     ];
     for (const [files, error] of cases) {
       const { dir, remove } = tree(files);
@@ -73,7 +89,12 @@ describe("the shim bundled into one module", () => {
 
 describe("vendored files", () => {
   test("a TypeScript project gets one .ts file; a JavaScript one an ES module and its declarations (.mjs and .d.mts outside an ES module package)", () => {
-    const { dir, remove } = tree({ "ts/tsconfig.json": "{}", "ts/package.json": "{}", "esm/package.json": `{ "type": "module" }`, "cjs/package.json": "{}" });
+    const { dir, remove } = tree({
+      "ts/tsconfig.json": "{}",
+      "ts/package.json": "{}",
+      "esm/package.json": `{ "type": "module" }`,
+      "cjs/package.json": "{}",
+    });
     try {
       const names = (files: { path: string }[]): string[] => files.map((file) => basename(file.path));
       assert.deepEqual(names(vendorFiles(join(dir, "ts", "vendor"))), ["spawn-audit-shim.ts"]);
@@ -90,11 +111,23 @@ describe("vendored files", () => {
   });
 
   test("the scan skips a vendored file (reason vendored, not a problem) and still scans its neighbours", () => {
-    const { dir, remove } = tree({ "src/vendor/spawn-audit-shim.ts": `${VENDOR_MARKER} (spawn-audit 0.1.0)\nsetInterval(() => {}, 5);\n`, "src/main.ts": "setInterval(() => {}, 5);\n" });
+    const { dir, remove } = tree({
+      "src/vendor/spawn-audit-shim.ts": `${VENDOR_MARKER} (spawn-audit 0.1.0)\nsetInterval(() => {}, 5);\n`,
+      "src/main.ts": "setInterval(() => {}, 5);\n",
+    });
     try {
-      const found = discoverFiles({ paths: [dir], root: dir, ignoreGlobs: [], gitignore: false, maxFileBytes: 2 * 1024 * 1024 });
+      const found = discoverFiles({
+        paths: [dir],
+        root: dir,
+        ignoreGlobs: [],
+        gitignore: false,
+        maxFileBytes: 2 * 1024 * 1024,
+      });
       assert.deepEqual(found.files, [join(dir, "src", "main.ts")]);
-      assert.deepEqual(found.skipped.map(({ file, reason }) => [file, reason]), [[join(dir, "src", "vendor", "spawn-audit-shim.ts"), "vendored"]]);
+      assert.deepEqual(found.skipped.map(({ file, reason }) => [file, reason]), [[
+        join(dir, "src", "vendor", "spawn-audit-shim.ts"),
+        "vendored",
+      ]]);
       assert.deepEqual(found.problems, []);
     } finally {
       remove();

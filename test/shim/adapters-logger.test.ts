@@ -34,7 +34,7 @@ describe("logger adapters", () => {
     const pino = recorder();
     const [fields, message] = await failOnce(pinoLogger(pino), pino.calls);
     assert.equal((fields as { task: string }).task, "jobs.sync");
-    assert.equal(((fields as { err: Error }).err).message, "boom");
+    assert.equal((fields as { err: Error }).err.message, "boom");
     assert.match(message as string, /^task "jobs\.sync" failed/);
   });
 
@@ -66,7 +66,11 @@ describe("logger adapters", () => {
       supervisor.on("hookError", (failure) => void failures.push(failure));
       await supervisor.spawnLogged("jobs.sync", () => Promise.reject(new Error("boom"))).done;
       await flush();
-      assert.deepEqual(failures.map((f) => [f.source, (f.error as Error).message]), [["logger", "log sink down"]], adapt.name);
+      assert.deepEqual(
+        failures.map((f) => [f.source, (f.error as Error).message]),
+        [["logger", "log sink down"]],
+        adapt.name,
+      );
     }
   });
 });

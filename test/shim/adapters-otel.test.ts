@@ -2,7 +2,12 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { type Context, context, type ContextManager, ROOT_CONTEXT, SpanStatusCode, trace } from "@opentelemetry/api";
-import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  type ReadableSpan,
+  SimpleSpanProcessor,
+} from "@opentelemetry/sdk-trace-base";
 import { traceTasks } from "../../shim/adapters/otel.ts";
 import { deferred, setup, untilAborted } from "./helpers.ts";
 
@@ -12,7 +17,12 @@ class StackContextManager implements ContextManager {
   active(): Context {
     return this.#stack.at(-1) ?? ROOT_CONTEXT;
   }
-  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(active: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
+  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
+    active: Context,
+    fn: F,
+    thisArg?: ThisParameterType<F>,
+    ...args: A
+  ): ReturnType<F> {
     this.#stack.push(active);
     try {
       return fn.call(thisArg, ...args);
@@ -52,7 +62,11 @@ describe("traceTasks", () => {
     let calls = 0;
     const request = tracer.startSpan("request");
     context.with(trace.setSpan(context.active(), request), () => {
-      supervisor.spawn("sync-users", () => (++calls === 1 ? Promise.reject(new TypeError("no connection")) : first.promise), { class: "sync" });
+      supervisor.spawn(
+        "sync-users",
+        () => (++calls === 1 ? Promise.reject(new TypeError("no connection")) : first.promise),
+        { class: "sync" },
+      );
       supervisor.spawnLogged("sync-groups", () => "ok", { class: "sync" }); // queued behind sync-users
     });
     request.end();
@@ -68,15 +82,24 @@ describe("traceTasks", () => {
     ]);
     for (const span of spans) {
       assert.equal(attribute(span, "class"), "sync");
-      assert.equal(span.parentSpanContext?.spanId, request.spanContext().spanId, `${span.name} #${attribute(span, "attempt")} is a child of the spawning span`);
+      assert.equal(
+        span.parentSpanContext?.spanId,
+        request.spanContext().spanId,
+        `${span.name} #${attribute(span, "attempt")} is a child of the spawning span`,
+      );
       assert.equal(span.spanContext().traceId, request.spanContext().traceId);
     }
     const [failed, succeeded] = spans;
     assert.equal(failed!.status.code, SpanStatusCode.ERROR);
     assert.equal(failed!.status.message, "no connection");
-    assert.deepEqual(failed!.events.map((event) => [event.name, event.attributes?.["exception.type"], event.attributes?.["exception.message"]]), [
-      ["exception", "TypeError", "no connection"],
-    ]);
+    assert.deepEqual(
+      failed!.events.map((
+        event,
+      ) => [event.name, event.attributes?.["exception.type"], event.attributes?.["exception.message"]]),
+      [
+        ["exception", "TypeError", "no connection"],
+      ],
+    );
     assert.equal(succeeded!.status.code, SpanStatusCode.UNSET);
     assert.equal(succeeded!.events.length, 0);
     stop();
@@ -91,18 +114,23 @@ describe("traceTasks", () => {
     const shutdown = supervisor.shutdown({ timeoutMs: 100 });
     await clock.advance(100);
     assert.deepEqual((await shutdown).aborted, ["stubborn"]);
-    assert.deepEqual(exporter.getFinishedSpans().map((span) => [span.name, attribute(span, "outcome"), span.status.code]), [["stubborn", "aborted", SpanStatusCode.UNSET]]);
+    assert.deepEqual(
+      exporter.getFinishedSpans().map((span) => [span.name, attribute(span, "outcome"), span.status.code]),
+      [["stubborn", "aborted", SpanStatusCode.UNSET]],
+    );
 
     exporter.reset();
     const other = setup();
     const stopOther = traceTasks(other.supervisor, { tracer });
     other.supervisor.spawn("poller", (signal) => untilAborted(signal));
     stopOther();
-    assert.deepEqual(exporter.getFinishedSpans().map((span) => [span.name, attribute(span, "outcome")]), [["poller", "aborted"]]);
+    assert.deepEqual(exporter.getFinishedSpans().map((span) => [span.name, attribute(span, "outcome")]), [[
+      "poller",
+      "aborted",
+    ]]);
     other.supervisor.spawn("after-stop", () => 1);
     assert.equal(exporter.getFinishedSpans().length, 1, "no span once stopped");
     stop();
     await other.supervisor.shutdown({ timeoutMs: 0 });
   });
 });
-

@@ -19,7 +19,9 @@ function parseExposition(text: string): Sample[] {
     const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     assert.ok(match, `not a sample line: ${line}`);
     const labels: Record<string, string> = {};
-    for (const [, key, raw] of (match[2] ?? "").matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[key!] = raw!.replace(/\\(.)/g, (_, c: string) => (c === "n" ? "\n" : c));
+    for (const [, key, raw] of (match[2] ?? "").matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) {
+      labels[key!] = raw!.replace(/\\(.)/g, (_, c: string) => (c === "n" ? "\n" : c));
+    }
     samples.push({ name: match[1]!, labels, value: Number(match[3]) });
   }
   return samples;
@@ -39,20 +41,30 @@ describe("prometheusMetrics", () => {
     const remove = prometheusMetrics(supervisor, { registry });
     const slow = deferred<string>();
     const enrich = supervisor.spawnLogged("enrich", () => slow.promise, { class: "enrichment" });
-    assert.equal((await supervisor.spawnLogged("enrich-more", () => "late", { class: "enrichment" }).done).status, "rejected");
+    assert.equal(
+      (await supervisor.spawnLogged("enrich-more", () => "late", { class: "enrichment" }).done).status,
+      "rejected",
+    );
     let calls = 0;
-    supervisor.spawn("poller", (signal) => (++calls === 1 ? Promise.reject(new Error("first poll fails")) : untilAborted(signal)));
+    supervisor.spawn(
+      "poller",
+      (signal) => (++calls === 1 ? Promise.reject(new Error("first poll fails")) : untilAborted(signal)),
+    );
     await clock.advance(250);
     slow.resolve("done");
     assert.equal((await enrich.done).status, "completed");
     await clock.advance(1000); // the poller's backoff (1 s, no jitter): its second attempt runs now
 
     const samples = parseExposition(await registry.metrics());
-    const bucket = (le: string, cls: string, outcome: string) => valueOf(samples, `${PROMETHEUS_METRICS.duration}_bucket`, { le, class: cls, outcome });
+    const bucket = (le: string, cls: string, outcome: string) =>
+      valueOf(samples, `${PROMETHEUS_METRICS.duration}_bucket`, { le, class: cls, outcome });
     assert.equal(bucket("0.2", "enrichment", "returned"), 0);
     assert.equal(bucket("0.5", "enrichment", "returned"), 1, "the 250 ms attempt is in the 0.5 s bucket");
     assert.equal(bucket("+Inf", "enrichment", "returned"), 1);
-    assert.equal(valueOf(samples, `${PROMETHEUS_METRICS.duration}_sum`, { class: "enrichment", outcome: "returned" }), 0.25);
+    assert.equal(
+      valueOf(samples, `${PROMETHEUS_METRICS.duration}_sum`, { class: "enrichment", outcome: "returned" }),
+      0.25,
+    );
     assert.equal(valueOf(samples, `${PROMETHEUS_METRICS.duration}_count`, { class: "", outcome: "threw" }), 1);
     assert.equal(valueOf(samples, PROMETHEUS_METRICS.restarts, { class: "" }), 1);
     assert.equal(valueOf(samples, PROMETHEUS_METRICS.inflight, { class: "" }), 1, "the poller runs its second attempt");

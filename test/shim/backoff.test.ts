@@ -8,12 +8,27 @@ import { setup } from "./helpers.ts";
 
 describe("backoff", () => {
   test("defaults are 1000 ms, ×2, capped at 60000 ms, ±20% jitter", () => {
-    assert.deepEqual(resolveBackoff(), { initialMs: 1000, factor: 2, maxMs: 60_000, jitter: "multiplicative", jitterRatio: 0.2 });
+    assert.deepEqual(resolveBackoff(), {
+      initialMs: 1000,
+      factor: 2,
+      maxMs: 60_000,
+      jitter: "multiplicative",
+      jitterRatio: 0.2,
+    });
   });
 
   test("exponential: 1×, 2×, 4× the initial delay, then the cap", () => {
     const backoff = resolveBackoff({ jitter: "none" });
-    assert.deepEqual([1, 2, 3, 4, 5, 6, 7, 8].map((n) => exponentialDelay(n, backoff)), [1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000]);
+    assert.deepEqual([1, 2, 3, 4, 5, 6, 7, 8].map((n) => exponentialDelay(n, backoff)), [
+      1000,
+      2000,
+      4000,
+      8000,
+      16000,
+      32000,
+      60000,
+      60000,
+    ]);
   });
 
   test("no overflow at high failure counts: n = 10000 gives the cap", () => {
@@ -70,7 +85,9 @@ describe("backoff", () => {
 
 describe("restart policy", () => {
   test("on-failure restarts failures only, always restarts returns too, never restarts nothing", async () => {
-    const { supervisor, clock } = setup({ defaults: { backoff: { initialMs: 10, jitter: "none" }, maxConsecutiveFailures: 2 } });
+    const { supervisor, clock } = setup({
+      defaults: { backoff: { initialMs: 10, jitter: "none" }, maxConsecutiveFailures: 2 },
+    });
     const restarted = (["on-failure", "always", "never"] as const).map((restart) =>
       [false, true].map((throws) => {
         let calls = 0;
@@ -82,12 +99,19 @@ describe("restart policy", () => {
       })
     );
     await clock.advance(100);
-    assert.deepEqual(restarted.map((outcomes) => outcomes.map((wasRestarted) => wasRestarted())), [[false, true], [true, true], [false, false]]);
+    assert.deepEqual(restarted.map((outcomes) => outcomes.map((wasRestarted) => wasRestarted())), [[false, true], [
+      true,
+      true,
+    ], [false, false]]);
     await supervisor.shutdown();
   });
 
   test("defaults and precedence: task options over supervisor defaults over shim defaults", () => {
-    const resolved = resolveRestart({ backoff: { initialMs: 5 } }, { restart: "always", backoff: { maxMs: 50, initialMs: 1 }, maxConsecutiveFailures: 3 });
+    const resolved = resolveRestart({ backoff: { initialMs: 5 } }, {
+      restart: "always",
+      backoff: { maxMs: 50, initialMs: 1 },
+      maxConsecutiveFailures: 3,
+    });
     assert.equal(resolved.restart, "always");
     assert.equal(resolved.maxConsecutiveFailures, 3);
     assert.equal(resolved.resetAfterMs, 60_000);

@@ -15,7 +15,10 @@ import { repoRoot } from "../support/repo.ts";
 import { setup } from "./helpers.ts";
 
 const SOURCE_EXTENSION = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
-const FIXTURE = new URL(import.meta.url.endsWith(".ts") ? "./blocking.fixture.ts" : "./blocking.fixture.js", import.meta.url);
+const FIXTURE = new URL(
+  import.meta.url.endsWith(".ts") ? "./blocking.fixture.ts" : "./blocking.fixture.js",
+  import.meta.url,
+);
 
 /** Shared counters for `gated` jobs. */
 function counters(): { shared: SharedArrayBuffer; cells: Int32Array; open(): void } {
@@ -31,7 +34,11 @@ function counters(): { shared: SharedArrayBuffer; cells: Int32Array; open(): voi
   };
 }
 
-type WaitAsync = (cells: Int32Array, index: number, value: number) => { async: boolean; value: Promise<string> | string };
+type WaitAsync = (
+  cells: Int32Array,
+  index: number,
+  value: number,
+) => { async: boolean; value: Promise<string> | string };
 
 /** Resolve once `cells[index]` reaches `target`, woken by the workers' Atomics.notify. */
 async function reach(cells: Int32Array, index: number, target: number): Promise<void> {
@@ -53,7 +60,10 @@ describe("BlockingPool", () => {
     const { supervisor } = setup();
     const pool = new BlockingPool({ supervisor, limit: 3 });
     const gate = counters();
-    const handles = Array.from({ length: 10 }, (_, i) => pool.spawn<typeof gated>("double", FIXTURE, "gated", gate.shared, i));
+    const handles = Array.from(
+      { length: 10 },
+      (_, i) => pool.spawn<typeof gated>("double", FIXTURE, "gated", gate.shared, i),
+    );
     await reach(gate.cells, RUNNING, 3);
     const statuses = supervisor.snapshot().map((task) => `${task.class}:${task.status}`);
     assert.equal(statuses.filter((s) => s === "blocking:running").length, 3);
@@ -117,7 +127,10 @@ describe("BlockingPool", () => {
     dropped.abort();
     await assert.rejects(dropped.join(), TaskAbortedError);
     blocked.abort("enough");
-    await assert.rejects(blocked.join(), (error: unknown) => error instanceof TaskAbortedError && error.cause === "enough");
+    await assert.rejects(
+      blocked.join(),
+      (error: unknown) => error instanceof TaskAbortedError && error.cause === "enough",
+    );
     assert.equal((await blocked.done).status, "aborted");
     await reach(next.cells, RUNNING, 1);
     assert.equal(pool.size, 1, "the terminated worker was replaced, not added to");
@@ -132,16 +145,35 @@ describe("BlockingPool", () => {
     const { logger, supervisor } = setup();
     const pool = new BlockingPool({ supervisor, limit: 2 });
     const failing = pool.spawn<typeof fail>("parse", FIXTURE, "fail", "bad input");
-    await assert.rejects(failing.join(), (error: unknown) => error instanceof Error && error.name === "RangeError" && error.message === "bad input");
+    await assert.rejects(
+      failing.join(),
+      (error: unknown) => error instanceof Error && error.name === "RangeError" && error.message === "bad input",
+    );
     assert.throws(() => failing.tryJoin(), { name: "RangeError", message: "bad input" });
-    await assert.rejects(pool.spawn<typeof throwCode>("code", FIXTURE, "throwCode", 7).join(), (error: unknown) => (error as { code?: number }).code === 7);
-    await assert.rejects(pool.spawn("missing", FIXTURE, "nope").join(), { name: "TypeError", message: /has no exported function "nope"/ });
+    await assert.rejects(
+      pool.spawn<typeof throwCode>("code", FIXTURE, "throwCode", 7).join(),
+      (error: unknown) => (error as { code?: number }).code === 7,
+    );
+    await assert.rejects(pool.spawn("missing", FIXTURE, "nope").join(), {
+      name: "TypeError",
+      message: /has no exported function "nope"/,
+    });
     await assert.rejects(pool.spawn("clone", FIXTURE, "uncloneable").join(), { name: "DataCloneError" });
     assert.ok(logger.records.some((record) => record.level === "error" && record.fields["task"] === "parse"));
     assert.equal(supervisor.stats().tasks["parse"]?.outcomes.threw.count, 1);
-    assert.equal(await pool.spawn<typeof sum>("after", FIXTURE, "sum", 2, 2).join(), 4, "a throwing job leaves its worker usable");
-    await assert.rejects(pool.spawn("exit", FIXTURE, "exitWorker", 3).join(), { message: "the blocking worker exited with code 3" });
-    assert.equal(await pool.spawn<typeof sum>("after-exit", FIXTURE, "sum", 3, 3).join(), 6, "a worker that exited is replaced");
+    assert.equal(
+      await pool.spawn<typeof sum>("after", FIXTURE, "sum", 2, 2).join(),
+      4,
+      "a throwing job leaves its worker usable",
+    );
+    await assert.rejects(pool.spawn("exit", FIXTURE, "exitWorker", 3).join(), {
+      message: "the blocking worker exited with code 3",
+    });
+    assert.equal(
+      await pool.spawn<typeof sum>("after-exit", FIXTURE, "sum", 3, 3).join(),
+      6,
+      "a worker that exited is replaced",
+    );
     assert.ok(pool.size <= 2);
     await closeAll(supervisor, pool);
   });
@@ -178,25 +210,41 @@ describe("BlockingPool", () => {
 
   test("bad arguments are one clear error", () => {
     const { supervisor } = setup();
-    assert.throws(() => new BlockingPool({ supervisor, limit: 0 }), { name: "RangeError", message: /limit must be an integer ≥ 1, got 0/ });
+    assert.throws(() => new BlockingPool({ supervisor, limit: 0 }), {
+      name: "RangeError",
+      message: /limit must be an integer ≥ 1, got 0/,
+    });
     const pool = new BlockingPool({ supervisor });
     assert.equal(pool.limit, 8);
-    assert.throws(() => new BlockingPool({ supervisor }), { name: "RangeError", message: 'class "blocking" already has a limit' });
-    assert.throws(() => pool.spawn("relative", "./work.js", "run"), { name: "TypeError", message: /absolute module URL .*"\.\/work\.js"/ });
-    assert.throws(() => pool.spawn("unnamed", FIXTURE, ""), { name: "TypeError", message: /name of an exported function/ });
+    assert.throws(() => new BlockingPool({ supervisor }), {
+      name: "RangeError",
+      message: 'class "blocking" already has a limit',
+    });
+    assert.throws(() => pool.spawn("relative", "./work.js", "run"), {
+      name: "TypeError",
+      message: /absolute module URL .*"\.\/work\.js"/,
+    });
+    assert.throws(() => pool.spawn("unnamed", FIXTURE, ""), {
+      name: "TypeError",
+      message: /name of an exported function/,
+    });
     assert.deepEqual(supervisor.snapshot(), []);
   });
 
   test("spawnBlocking runs on the default pool, and its idle worker does not keep the process alive", () => {
     const blocking = new URL(`../../shim/blocking${SOURCE_EXTENSION}`, import.meta.url).href;
     const code = `import { spawnBlocking } from ${JSON.stringify(blocking)};
-import { defaultSupervisor } from ${JSON.stringify(new URL(`../../shim/spawn${SOURCE_EXTENSION}`, import.meta.url).href)};
+import { defaultSupervisor } from ${
+      JSON.stringify(new URL(`../../shim/spawn${SOURCE_EXTENSION}`, import.meta.url).href)
+    };
 const handle = spawnBlocking(${JSON.stringify("sum")}, ${JSON.stringify(FIXTURE.href)}, "sum", 20, 22);
 const value = await handle.join();
 console.log(JSON.stringify({ value, classes: Object.keys(defaultSupervisor.stats().classes) }));
 `;
     const deno = (globalThis as { Deno?: { execPath(): string } }).Deno;
-    const [command, args] = deno === undefined ? [process.execPath, ["--input-type=module", "-e", code]] : [deno.execPath(), ["eval", code]];
+    const [command, args] = deno === undefined
+      ? [process.execPath, ["--input-type=module", "-e", code]]
+      : [deno.execPath(), ["eval", code]];
     // No shutdown, no close: the child must exit by itself once the job is done (a worker kept alive would hang it until the timeout).
     const run = spawnSync(command, args, { encoding: "utf8", timeout: 60_000 });
     assert.equal(run.signal, null, "the child exited by itself");
@@ -227,8 +275,18 @@ const size = pool.size;
 await supervisor.shutdown();
 console.log(JSON.stringify({ sum, failed, aborted, after, size }));
 `;
-    const run = spawnSync(join(repoRoot(), "node_modules", ".bin", "deno"), ["run", "--no-prompt", "--allow-read", "-"], { input: code, encoding: "utf8", timeout: 120_000 });
+    const run = spawnSync(
+      join(repoRoot(), "node_modules", ".bin", "deno"),
+      ["run", "--no-prompt", "--allow-read", "-"],
+      { input: code, encoding: "utf8", timeout: 120_000 },
+    );
     assert.equal(run.status, 0, run.stderr);
-    assert.deepEqual(JSON.parse(run.stdout), { sum: 3, failed: "RangeError: bad", aborted: "TaskAbortedError", after: 10, size: 1 });
+    assert.deepEqual(JSON.parse(run.stdout), {
+      sum: 3,
+      failed: "RangeError: bad",
+      aborted: "TaskAbortedError",
+      after: 10,
+      size: 1,
+    });
   });
 });

@@ -42,14 +42,22 @@ function runtimeGraph(root: string, modules: GraphModule[]): string[] {
 }
 
 test("the core's module graph reaches no node: built-in, npm package, adapter or blocking pool", () => {
-  const run = spawnSync(deno, ["info", "--json", entry], { cwd: shimDir, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  const run = spawnSync(deno, ["info", "--json", entry], {
+    cwd: shimDir,
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
   assert.equal(run.status, 0, run.stderr);
   const reached = runtimeGraph(entry, (JSON.parse(run.stdout) as { modules: GraphModule[] }).modules);
   assert.ok(reached.length > 10, `the graph was walked: ${reached.join(", ")}`);
   const shimUrl = pathToFileURL(shimDir).href + "/";
   const outside = reached.filter((specifier) => !specifier.startsWith(shimUrl));
   assert.deepEqual(outside, [], "every module the core reaches is a file of shim/ (no node:, npm: or remote import)");
-  assert.deepEqual(reached.filter((specifier) => /\/adapters\/|\/blocking/.test(specifier)), [], "the core imports no adapter and not the blocking pool");
+  assert.deepEqual(
+    reached.filter((specifier) => /\/adapters\/|\/blocking/.test(specifier)),
+    [],
+    "the core imports no adapter and not the blocking pool",
+  );
 });
 
 /** Read from stdin by `deno run` with no permission at all: no server globals, as on a page; prints what it saw. */
@@ -74,5 +82,11 @@ test("the core runs without Node or Deno globals and no permission, and writes n
     env: { ...process.env, NO_COLOR: "1" },
   });
   assert.equal(run.status, 0, run.stderr);
-  assert.deepEqual(JSON.parse(run.stdout), { value: 42, logged: "completed", timedOut: false, messages: [], deno: "undefined" });
+  assert.deepEqual(JSON.parse(run.stdout), {
+    value: 42,
+    logged: "completed",
+    timedOut: false,
+    messages: [],
+    deno: "undefined",
+  });
 });

@@ -24,7 +24,17 @@ function prng(seed: number): () => number {
   };
 }
 
-const oddValues: unknown[] = [new Error("boom"), "a string", undefined, null, 0, Symbol("sym"), { code: 1 }, 10n, new TypeError("typed")];
+const oddValues: unknown[] = [
+  new Error("boom"),
+  "a string",
+  undefined,
+  null,
+  0,
+  Symbol("sym"),
+  { code: 1 },
+  10n,
+  new TypeError("typed"),
+];
 
 async function chaos(count: number, seed: number): Promise<void> {
   const random = prng(seed);
@@ -35,7 +45,11 @@ async function chaos(count: number, seed: number): Promise<void> {
     clock: zeroDelayClock,
     random,
     logger: jsonLogger(() => logLines++),
-    classes: { limited: { limit: 5 }, queued: { limit: 3, overflow: "queue", queueLimit: 20 }, lossy: { limit: 2, overflow: "drop" } },
+    classes: {
+      limited: { limit: 5 },
+      queued: { limit: 3, overflow: "queue", queueLimit: 20 },
+      lossy: { limit: 2, overflow: "drop" },
+    },
     defaults: { maxConsecutiveFailures: 3 },
   });
   supervisor.on("end", () => {
@@ -62,7 +76,10 @@ async function chaos(count: number, seed: number): Promise<void> {
     const kind = random();
     try {
       if (kind < 0.4) {
-        supervisor.spawn(name, behaviour, { restart: pick(["on-failure", "always", "never"] as const), class: someClass() });
+        supervisor.spawn(name, behaviour, {
+          restart: pick(["on-failure", "always", "never"] as const),
+          class: someClass(),
+        });
       } else if (kind < 0.6) {
         supervisor.spawnLogged(name, Promise.reject(pick(oddValues)));
       } else if (kind < 0.85) {

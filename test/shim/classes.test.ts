@@ -74,13 +74,23 @@ describe("class overflow: drop and queue (bulkheads)", () => {
   test("drop: a burst of 1,000 never exceeds the limit; the rest are dropped, counted, not logged", async () => {
     const { supervisor, clock, logger } = setup({ classes: { enrichment: { limit: 4, overflow: "drop" } } });
     const { factory, releaseAll, stats } = workload();
-    const handles = Array.from({ length: 1000 }, () => supervisor.spawnLogged("enrich", factory, { class: "enrichment" }));
+    const handles = Array.from(
+      { length: 1000 },
+      () => supervisor.spawnLogged("enrich", factory, { class: "enrichment" }),
+    );
     const named = supervisor.spawn("named", factory, { class: "enrichment" });
     assert.deepEqual(stats(), { running: 4, maxRunning: 4, started: 4 });
-    assert.deepEqual([supervisor.inflight("enrichment"), supervisor.queued("enrichment"), supervisor.dropped("enrichment")], [4, 0, 997]);
+    assert.deepEqual([
+      supervisor.inflight("enrichment"),
+      supervisor.queued("enrichment"),
+      supervisor.dropped("enrichment"),
+    ], [4, 0, 997]);
     for (const handle of [handles[999]!, named]) {
       const outcome = await handle.done;
-      assert.ok(outcome.status === "rejected" && outcome.error instanceof TaskLimitError, "spawn does not throw on drop");
+      assert.ok(
+        outcome.status === "rejected" && outcome.error instanceof TaskLimitError,
+        "spawn does not throw on drop",
+      );
     }
     await assert.rejects(supervisor.run("run", factory, { class: "enrichment" }), TaskLimitError);
     releaseAll();
@@ -94,15 +104,26 @@ describe("class overflow: drop and queue (bulkheads)", () => {
     const { supervisor, clock } = setup({ classes: { telemetry: { limit: 8, overflow: "queue", queueLimit: 100 } } });
     const { factory, releaseAll, stats } = workload();
     const order: number[] = [];
-    const handles = Array.from({ length: 1000 }, (_, i) => supervisor.spawnLogged("send", () => (order.push(i), factory()), { class: "telemetry" }));
-    assert.deepEqual([supervisor.inflight("telemetry"), supervisor.queued("telemetry"), supervisor.dropped("telemetry")], [8, 100, 892]);
+    const handles = Array.from(
+      { length: 1000 },
+      (_, i) => supervisor.spawnLogged("send", () => (order.push(i), factory()), { class: "telemetry" }),
+    );
+    assert.deepEqual([
+      supervisor.inflight("telemetry"),
+      supervisor.queued("telemetry"),
+      supervisor.dropped("telemetry"),
+    ], [8, 100, 892]);
     assert.equal(supervisor.snapshot().filter((task) => task.status === "queued").length, 100);
     assert.equal(supervisor.activeCount(), 108);
     while (releaseAll() > 0) await clock.advance(0);
     assert.deepEqual(stats(), { running: 0, maxRunning: 8, started: 108 });
     assert.deepEqual(order, Array.from({ length: 108 }, (_, i) => i), "queued tasks start in spawn order");
     assert.deepEqual((await handles[107]!.done).status, "completed");
-    assert.deepEqual([supervisor.inflight("telemetry"), supervisor.queued("telemetry"), supervisor.activeCount()], [0, 0, 0]);
+    assert.deepEqual([supervisor.inflight("telemetry"), supervisor.queued("telemetry"), supervisor.activeCount()], [
+      0,
+      0,
+      0,
+    ]);
   });
 
   test("an aborted queued task never starts and gives up its place", async () => {
@@ -165,7 +186,8 @@ describe("class overflow: drop and queue (bulkheads)", () => {
 
   test("a promise handed to spawnLogged never waits in a queue: at the limit it is dropped, its failure still logged", async () => {
     const { supervisor, clock, logger } = setup({ classes: { q: { limit: 0, overflow: "queue" } } });
-    const outcome = await supervisor.spawnLogged("already-running", Promise.reject(new Error("late")), { class: "q" }).done;
+    const outcome = await supervisor.spawnLogged("already-running", Promise.reject(new Error("late")), { class: "q" })
+      .done;
     assert.equal(outcome.status, "rejected");
     await clock.advance(0);
     assert.equal(supervisor.dropped("q"), 1);
@@ -187,7 +209,11 @@ describe("class overflow: drop and queue (bulkheads)", () => {
   test("invalid overflow settings are refused at construction", () => {
     const bad = [{ limit: -1 }, { limit: 1, overflow: "spill" }, { limit: 1, overflow: "queue", queueLimit: 0.5 }];
     for (const limit of bad) {
-      assert.throws(() => new TaskSupervisor({ logger: false, classes: { x: limit as ClassLimit } }), RangeError, JSON.stringify(limit));
+      assert.throws(
+        () => new TaskSupervisor({ logger: false, classes: { x: limit as ClassLimit } }),
+        RangeError,
+        JSON.stringify(limit),
+      );
     }
   });
 });

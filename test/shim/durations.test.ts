@@ -13,9 +13,10 @@ function buckets(counts: Record<number, number>): number[] {
 
 /** A factory settling after `ms` on the manual clock: resolving, or rejecting when `fail`. */
 function after(clock: ManualClock, ms: number, fail = false) {
-  return () => new Promise<void>((resolve, reject) => {
-    clock.setTimeout(() => (fail ? reject(new Error(`failed after ${ms} ms`)) : resolve()), ms);
-  });
+  return () =>
+    new Promise<void>((resolve, reject) => {
+      clock.setTimeout(() => (fail ? reject(new Error(`failed after ${ms} ms`)) : resolve()), ms);
+    });
 }
 
 describe("duration buckets", () => {
@@ -24,7 +25,10 @@ describe("duration buckets", () => {
     assert.equal(DURATION_BUCKETS_MS.at(-1), 600_000);
     for (let i = 1; i < DURATION_BUCKETS_MS.length - 1; i++) {
       const ratio = DURATION_BUCKETS_MS[i]! / DURATION_BUCKETS_MS[i - 1]!;
-      assert.ok(ratio === 2 || ratio === 2.5, `bound ${DURATION_BUCKETS_MS[i]} follows ${DURATION_BUCKETS_MS[i - 1]} by ×2 or ×2.5`);
+      assert.ok(
+        ratio === 2 || ratio === 2.5,
+        `bound ${DURATION_BUCKETS_MS[i]} follows ${DURATION_BUCKETS_MS[i - 1]} by ×2 or ×2.5`,
+      );
     }
   });
 
@@ -51,7 +55,14 @@ describe("duration buckets", () => {
       assert.deepEqual(job.outcomes[outcome].buckets, expected[outcome], outcome);
     }
     assert.deepEqual(
-      [job.count, job.outcomes.returned.count, job.outcomes.threw.count, job.outcomes.aborted.count, job.minMs, job.maxMs],
+      [
+        job.count,
+        job.outcomes.returned.count,
+        job.outcomes.threw.count,
+        job.outcomes.aborted.count,
+        job.minMs,
+        job.maxMs,
+      ],
       [11, 7, 3, 1, 0, 600_001],
     );
     assert.deepEqual(supervisor.stats().tasks["slow"]!.outcomes.timedOut.buckets, buckets({ 5: 1 }));
@@ -86,7 +97,14 @@ describe("percentiles", () => {
   test("estimates never leave the observed range; empty and odd inputs", () => {
     const histogram = new DurationHistogram();
     const empty = histogram.summary();
-    assert.deepEqual([empty.count, empty.minMs, empty.maxMs, empty.p50Ms, empty.p95Ms, empty.p99Ms], [0, 0, 0, 0, 0, 0]);
+    assert.deepEqual([empty.count, empty.minMs, empty.maxMs, empty.p50Ms, empty.p95Ms, empty.p99Ms], [
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+    ]);
     assert.equal(empty.outcomes.returned.buckets.length, DURATION_BUCKETS_MS.length + 1);
     for (let i = 0; i < 10; i++) histogram.record(31, "returned");
     histogram.record(-5, "aborted");

@@ -3,7 +3,7 @@
 // also runs every file under a test/ folder. The parent runs it with --unhandled-rejections=strict
 // (Node) or plain `deno run` (strict by default), so one escaped rejection or exception ends it
 // with a non-zero exit code before it prints its report.
-import { type Clock, type HookFailure, type Logger, TaskSupervisor, type TaskOutcome } from "../../shim/mod.ts";
+import { type Clock, type HookFailure, type Logger, type TaskOutcome, TaskSupervisor } from "../../shim/mod.ts";
 
 const argv: string[] = (globalThis as { process?: { argv: string[] } }).process?.argv.slice(2) ?? [];
 
@@ -42,7 +42,9 @@ async function run(scenario: string): Promise<Report> {
   const clock = zeroClock(scenario === "throwing-clock");
   const logger: Logger | false = scenario.startsWith("async-logger") ? rejectingLogger : false;
   const supervisor = new TaskSupervisor({ clock, logger, defaults: { backoff: { initialMs: 0, jitter: "none" } } });
-  if (scenario !== "async-logger-unheard") supervisor.on("hookError", (e: HookFailure) => void hookErrors.push(e.source));
+  if (scenario !== "async-logger-unheard") {
+    supervisor.on("hookError", (e: HookFailure) => void hookErrors.push(e.source));
+  }
   if (scenario === "async-listener") {
     for (const type of ["start", "end", "restart", "exit"] as const) {
       supervisor.on(type, async () => {

@@ -36,7 +36,10 @@ describe("nothing escapes from failing hooks (child process, strict unhandled re
     const { code, report, stderr } = await runScenario("async-listener");
     assert.equal(code, 0, `child failed:\n${stderr}`);
     assert.equal(report?.outcome, "completed");
-    assert.ok(report.hookErrors.length >= 4 && report.hookErrors.every((source) => source === "listener"), String(report.hookErrors));
+    assert.ok(
+      report.hookErrors.length >= 4 && report.hookErrors.every((source) => source === "listener"),
+      String(report.hookErrors),
+    );
     assert.equal(report.stuck, 0);
   });
 

@@ -56,7 +56,9 @@ describe("lazily created signals", () => {
 
   test("a task waiting out a backoff ends at once when aborted, though its factory never took a signal", async () => {
     const { supervisor, clock } = setup();
-    const handle = supervisor.spawn("flaky", () => Promise.reject(new Error("again")), { backoff: { initialMs: 1_000 } });
+    const handle = supervisor.spawn("flaky", () => Promise.reject(new Error("again")), {
+      backoff: { initialMs: 1_000 },
+    });
     await clock.advance(0);
     assert.equal(supervisor.snapshot()[0]?.status, "restarting");
     handle.abort();
@@ -75,7 +77,9 @@ describe("lazily created signals", () => {
       },
       (signal: AbortSignal = AbortSignal.abort()) => void seen.push(signal),
     ];
-    const handles = factories.map((factory, i) => supervisor.spawnLogged(`f${i}`, factory as (signal: AbortSignal) => void));
+    const handles = factories.map((factory, i) =>
+      supervisor.spawnLogged(`f${i}`, factory as (signal: AbortSignal) => void)
+    );
     handles.forEach((handle, i) => assert.equal(seen[i], handle.signal, `factory ${i}`));
     await Promise.all(handles.map((handle) => handle.done));
   });
@@ -85,13 +89,16 @@ describe("ignoresArguments", () => {
   test("only arrows with an empty parameter list ignore their arguments", () => {
     assert.equal(ignoresArguments(() => 1), true);
     assert.equal(ignoresArguments(async () => await 1), true);
-    assert.equal(ignoresArguments(async() => await 1), true);
+    assert.equal(ignoresArguments(async () => await 1), true);
     assert.equal(ignoresArguments((_signal: AbortSignal) => 1), false);
     assert.equal(ignoresArguments((...args: unknown[]) => args), false);
     assert.equal(ignoresArguments((signal = undefined) => signal), false);
-    assert.equal(ignoresArguments(function () {
-      return arguments[0];
-    }), false);
+    assert.equal(
+      ignoresArguments(function () {
+        return arguments[0];
+      }),
+      false,
+    );
     assert.equal(ignoresArguments(async function named() {}), false);
     assert.equal(ignoresArguments((() => 1).bind(null)), false, "bound functions print as native code");
     assert.equal(ignoresArguments({ method() {} }.method), false);

@@ -14,7 +14,12 @@ function hostileError(): Error {
   const error = new Error("hostile failure") as Error & Record<string, unknown>;
   error["self"] = error;
   error["size"] = 10n;
-  Object.defineProperty(error, "secret", { enumerable: true, get: () => { throw new Error("getter says no"); } });
+  Object.defineProperty(error, "secret", {
+    enumerable: true,
+    get: () => {
+      throw new Error("getter says no");
+    },
+  });
   return error;
 }
 
@@ -55,7 +60,13 @@ describe("the task name survives serialisation", () => {
   });
 
   test("a logger that throws even on safe fields is reported as a hookError and the task still ends", async () => {
-    const broken: Logger = { error: () => { throw new Error("disk full"); }, warn: () => {}, info: () => {} };
+    const broken: Logger = {
+      error: () => {
+        throw new Error("disk full");
+      },
+      warn: () => {},
+      info: () => {},
+    };
     const failures: HookFailure[] = [];
     const { supervisor } = setup({ logger: broken });
     supervisor.on("hookError", (e) => void failures.push(e));
@@ -76,7 +87,11 @@ describe("long strings are cut", () => {
     assert.ok(lines[0]!.length < 40_000, `line is ${lines[0]!.length} chars`);
     const message = record.err.message as string;
     assert.ok(message.length <= 8192 && /^x+…\[\d+ more chars\]$/.test(message), `message of ${message.length} chars`);
-    assert.equal(Number(/(\d+) more/.exec(message)![1]) + message.indexOf("…"), huge.length, "the note counts what was dropped");
+    assert.equal(
+      Number(/(\d+) more/.exec(message)![1]) + message.indexOf("…"),
+      huge.length,
+      "the note counts what was dropped",
+    );
     const snapshot = supervisor.snapshot()[0]!;
     assert.ok(snapshot.lastError!.length < 8300 && snapshot.reason!.length < 8400);
   });
@@ -84,7 +99,9 @@ describe("long strings are cut", () => {
   test("maxLogStringLength caps what a user logger receives and the snapshot keeps", async () => {
     const { supervisor, clock, logger } = setup({ maxLogStringLength: 50 });
     const message = "m".repeat(500);
-    supervisor.spawn("a-task-name-that-is-rather-long-".repeat(4), () => Promise.reject(new Error(message)), { restart: "never" });
+    supervisor.spawn("a-task-name-that-is-rather-long-".repeat(4), () => Promise.reject(new Error(message)), {
+      restart: "never",
+    });
     await clock.advance(0);
     const err = logger.records[0]!.fields["err"] as { type: string; message: string; stack: string };
     assert.equal(err.type, "Error");
@@ -110,7 +127,12 @@ describe("long strings are cut", () => {
     let deep: Record<string, unknown> = { leaf: true };
     for (let i = 0; i < 20; i++) deep = { deep };
     const wide = Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`k${i}`, i]));
-    const safe = toJsonSafe({ deep, wide, list: Array.from({ length: 150 }, (_, i) => i), fn: function named() {} }) as Record<string, unknown>;
+    const safe = toJsonSafe({
+      deep,
+      wide,
+      list: Array.from({ length: 150 }, (_, i) => i),
+      fn: function named() {},
+    }) as Record<string, unknown>;
     assert.match(JSON.stringify(safe["deep"]), /"\[Object\]"/);
     assert.equal(Object.keys(safe["wide"] as object).length, 101);
     assert.equal((safe["wide"] as Record<string, unknown>)["…"], "50 more keys");
@@ -126,7 +148,11 @@ describe("failing clock and jitter source", () => {
     const failures: HookFailure[] = [];
     const supervisor = new TaskSupervisor({
       logger: false,
-      clock: { now: () => (broken ? Number.NaN : clock.now()), setTimeout: (fn, ms) => clock.setTimeout(fn, ms), clearTimeout: (h) => clock.clearTimeout(h) },
+      clock: {
+        now: () => (broken ? Number.NaN : clock.now()),
+        setTimeout: (fn, ms) => clock.setTimeout(fn, ms),
+        clearTimeout: (h) => clock.clearTimeout(h),
+      },
     });
     supervisor.on("hookError", (e) => void failures.push(e));
     broken = true;

@@ -47,7 +47,10 @@ export class ManualClock implements Clock {
       await flush();
       let next: [number, Timer] | undefined;
       for (const entry of this.#timers) {
-        if (entry[1].at <= target && (next === undefined || entry[1].at < next[1].at || (entry[1].at === next[1].at && entry[1].seq < next[1].seq))) {
+        if (
+          entry[1].at <= target &&
+          (next === undefined || entry[1].at < next[1].at || (entry[1].at === next[1].at && entry[1].seq < next[1].seq))
+        ) {
           next = entry;
         }
       }

@@ -12,12 +12,15 @@ describe("runJobs", () => {
     const gate = deferred();
     const running = runJobs(supervisor, [
       { name: "b", needs: ["a"], run: () => void order.push("b start") },
-      { name: "a", run: async () => {
-        order.push("a start");
-        await gate.promise;
-        order.push("a end");
-        return "A";
-      } },
+      {
+        name: "a",
+        run: async () => {
+          order.push("a start");
+          await gate.promise;
+          order.push("a end");
+          return "A";
+        },
+      },
       { name: "c", run: () => void order.push("c start") },
     ]);
     await Promise.resolve();
@@ -57,21 +60,30 @@ describe("runJobs", () => {
   test("a cycle is an error before anything runs", async () => {
     const { supervisor } = setup();
     let ran = false;
-    await assert.rejects(runJobs(supervisor, [
-      { name: "free", run: () => void (ran = true) },
-      { name: "a", needs: ["b"], run: () => {} },
-      { name: "b", needs: ["a"], run: () => {} },
-    ]), (error: unknown) => {
-      assert.ok(error instanceof DependencyError);
-      assert.deepEqual(error.jobs, ["a", "b", "a"]);
-      return true;
-    });
+    await assert.rejects(
+      runJobs(supervisor, [
+        { name: "free", run: () => void (ran = true) },
+        { name: "a", needs: ["b"], run: () => {} },
+        { name: "b", needs: ["a"], run: () => {} },
+      ]),
+      (error: unknown) => {
+        assert.ok(error instanceof DependencyError);
+        assert.deepEqual(error.jobs, ["a", "b", "a"]);
+        return true;
+      },
+    );
     assert.equal(ran, false);
   });
 
   test("a missing dependency and a duplicate name are errors", async () => {
     const { supervisor } = setup();
-    await assert.rejects(runJobs(supervisor, [{ name: "a", needs: ["ghost"], run: () => {} }]), /needs "ghost", which is not in the batch/);
-    await assert.rejects(runJobs(supervisor, [{ name: "a", run: () => {} }, { name: "a", run: () => {} }]), DependencyError);
+    await assert.rejects(
+      runJobs(supervisor, [{ name: "a", needs: ["ghost"], run: () => {} }]),
+      /needs "ghost", which is not in the batch/,
+    );
+    await assert.rejects(
+      runJobs(supervisor, [{ name: "a", run: () => {} }, { name: "a", run: () => {} }]),
+      DependencyError,
+    );
   });
 });

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import dc from "node:diagnostics_channel";
-import { findTracingChannel, TRACING_CHANNEL, type TaskTraceContext } from "../../shim/diagnostics.ts";
+import { findTracingChannel, type TaskTraceContext, TRACING_CHANNEL } from "../../shim/diagnostics.ts";
 import { isServerRuntime, nodeProcess } from "../../shim/runtime.ts";
 import { jsonLogger } from "../../shim/logger.ts";
 import { setup, untilAborted } from "./helpers.ts";
@@ -14,7 +14,10 @@ describe("events", () => {
     for (const type of ["start", "end", "restart", "failed", "exit"] as const) {
       supervisor.on(type, (e) => seen.push(`${type}:${e.attempt}`));
     }
-    supervisor.spawn("flaky", () => Promise.reject(new Error("x")), { backoff: { initialMs: 10 }, maxConsecutiveFailures: 2 });
+    supervisor.spawn("flaky", () => Promise.reject(new Error("x")), {
+      backoff: { initialMs: 10 },
+      maxConsecutiveFailures: 2,
+    });
     await clock.advance(10);
     assert.deepEqual(seen, ["start:1", "end:1", "restart:2", "start:2", "end:2", "failed:2", "exit:2"]);
   });
@@ -26,7 +29,11 @@ describe("events", () => {
     });
     assert.equal(await supervisor.run("job", () => 5), 5);
     off();
-    assert.ok(logger.records.some((r) => r.fields["source"] === "listener" && /"start" listener failed.*listener bug/.test(r.message ?? "")));
+    assert.ok(
+      logger.records.some((r) =>
+        r.fields["source"] === "listener" && /"start" listener failed.*listener bug/.test(r.message ?? "")
+      ),
+    );
   });
 });
 
@@ -38,7 +45,14 @@ describe("jsonLogger", () => {
     cyclic["self"] = cyclic;
     logger.error({ task: "t", err: new RangeError("bad"), big: 10n, sym: Symbol("s"), cyclic }, "task failed");
     logger.warn({ err: "plain string" });
-    logger.info({ task: "kept", hostile: { toJSON() { throw new Error("no"); } } }, "x");
+    logger.info({
+      task: "kept",
+      hostile: {
+        toJSON() {
+          throw new Error("no");
+        },
+      },
+    }, "x");
     assert.equal(lines.length, 3);
     assert.ok(lines.every((line) => !line.includes("\n")));
     const first = JSON.parse(lines[0]!);
@@ -51,7 +65,11 @@ describe("jsonLogger", () => {
     assert.equal(first.cyclic.self, "[Circular]");
     assert.equal(JSON.parse(lines[1]!).err, "plain string");
     const third = JSON.parse(lines[2]!);
-    assert.deepEqual([third.msg, third.task, third.hostile], ["x", "kept", "[unserialisable: Error: no]"], "only the bad field is lost");
+    assert.deepEqual(
+      [third.msg, third.task, third.hostile],
+      ["x", "kept", "[unserialisable: Error: no]"],
+      "only the bad field is lost",
+    );
   });
 
   test("is the default logger of a supervisor", async () => {
@@ -69,7 +87,9 @@ describe("runtime detection", () => {
   test("without process.versions.node, Deno or Bun (a browser), no built-in module is asked for", () => {
     const asked: string[] = [];
     const getBuiltinModule = (specifier: string): unknown => void asked.push(specifier);
-    const browsers = [{}, { process: { versions: {}, getBuiltinModule } }, { process: { env: { NODE_ENV: "production" }, getBuiltinModule } }];
+    const browsers = [{}, { process: { versions: {}, getBuiltinModule } }, {
+      process: { env: { NODE_ENV: "production" }, getBuiltinModule },
+    }];
     for (const globals of browsers) {
       assert.equal(isServerRuntime(globals), false);
       assert.equal(findTracingChannel(globals), undefined);
@@ -80,7 +100,10 @@ describe("runtime detection", () => {
   test("Node, Deno and Bun are recognised by their globals and the module is taken from process.getBuiltinModule", () => {
     const asked: string[] = [];
     const fake = { tracingChannel: (name: string) => ({ name, start: {}, end: {}, error: {} }) };
-    const process = { versions: { node: "20.16.0" }, getBuiltinModule: (specifier: string) => (asked.push(specifier), fake) };
+    const process = {
+      versions: { node: "20.16.0" },
+      getBuiltinModule: (specifier: string) => (asked.push(specifier), fake),
+    };
     for (const globals of [{ process }, { Deno: { version: { deno: "2.0.0" } }, process }, { Bun: {}, process }]) {
       assert.equal(isServerRuntime(globals), true);
       assert.equal((findTracingChannel(globals) as unknown as { name: string }).name, TRACING_CHANNEL);
@@ -90,12 +113,25 @@ describe("runtime detection", () => {
 
   test("a Node without getBuiltinModule (before 20.16), or one whose module throws, has no channel", () => {
     assert.equal(findTracingChannel({ process: { versions: { node: "20.15.0" } } }), undefined);
-    const throwing = { process: { versions: { node: "22.0.0" }, getBuiltinModule: () => ({ tracingChannel: () => { throw new Error("no"); } }) } };
+    const throwing = {
+      process: {
+        versions: { node: "22.0.0" },
+        getBuiltinModule: () => ({
+          tracingChannel: () => {
+            throw new Error("no");
+          },
+        }),
+      },
+    };
     assert.equal(findTracingChannel(throwing), undefined);
   });
 
   test("a hostile global getter counts as a browser", () => {
-    const globals = Object.defineProperty({}, "process", { get: () => { throw new Error("denied"); } });
+    const globals = Object.defineProperty({}, "process", {
+      get: () => {
+        throw new Error("denied");
+      },
+    });
     assert.equal(isServerRuntime(globals), false);
   });
 
@@ -128,7 +164,13 @@ describe("diagnostics_channel", () => {
       const { supervisor } = setup();
       await supervisor.spawnLogged("traced", Promise.reject(new Error("traced failure"))).done;
       await supervisor.run("ok", () => 1);
-      assert.deepEqual(events.map(([kind, ctx]) => `${kind}:${ctx.name}`), ["start:traced", "error:traced", "end:traced", "start:ok", "end:ok"]);
+      assert.deepEqual(events.map(([kind, ctx]) => `${kind}:${ctx.name}`), [
+        "start:traced",
+        "error:traced",
+        "end:traced",
+        "start:ok",
+        "end:ok",
+      ]);
       assert.equal(events[0]![1], events[2]![1], "one context object per attempt");
       assert.equal((events[1]![1].error as Error).message, "traced failure");
       assert.equal(events[4]![1].outcome, "returned");

@@ -10,7 +10,9 @@ describe("signal option", () => {
     const { supervisor, clock } = setup();
     const outside = new AbortController();
     let seen: AbortSignal | undefined;
-    const handle = supervisor.spawn("poller", (signal) => ((seen = signal), untilAborted(signal)), { signal: outside.signal });
+    const handle = supervisor.spawn("poller", (signal) => ((seen = signal), untilAborted(signal)), {
+      signal: outside.signal,
+    });
     outside.abort("request cancelled");
     assert.equal(seen?.reason, "request cancelled");
     await clock.advance(0);
@@ -21,7 +23,10 @@ describe("signal option", () => {
   test("it ends a backoff wait, and works for spawnLogged and run", async () => {
     const { supervisor, clock } = setup();
     const outside = new AbortController();
-    const flaky = supervisor.spawn("flaky", () => Promise.reject(new Error("again")), { signal: outside.signal, backoff: { initialMs: 1_000 } });
+    const flaky = supervisor.spawn("flaky", () => Promise.reject(new Error("again")), {
+      signal: outside.signal,
+      backoff: { initialMs: 1_000 },
+    });
     const logged = supervisor.spawnLogged("logged", untilAborted, { signal: outside.signal });
     const ran = supervisor.run("ran", untilAborted, { signal: outside.signal });
     await clock.advance(0);
@@ -78,21 +83,35 @@ describe("shouldRestart", () => {
   test("false ends the task failed with no restart; it sees the error and the attempt", async () => {
     const { supervisor, clock } = setup();
     const asked: [string, number][] = [];
-    const handle = supervisor.spawn("importer", () => Promise.reject(new Error(asked.length < 2 ? "transient" : "fatal")), {
-      backoff: { initialMs: 10 },
-      shouldRestart: (error, attempt) => (asked.push([(error as Error).message, attempt]), (error as Error).message === "transient"),
-    });
+    const handle = supervisor.spawn(
+      "importer",
+      () => Promise.reject(new Error(asked.length < 2 ? "transient" : "fatal")),
+      {
+        backoff: { initialMs: 10 },
+        shouldRestart: (
+          error,
+          attempt,
+        ) => (asked.push([(error as Error).message, attempt]), (error as Error).message === "transient"),
+      },
+    );
     await clock.advance(100);
     assert.deepEqual(asked, [["transient", 1], ["transient", 2], ["fatal", 3]]);
     const outcome = await handle.done;
     assert.equal(outcome.status, "failed");
-    assert.match(outcome.status === "failed" ? outcome.reason : "", /shouldRestart declined a restart after attempt 3 failed: Error: fatal/);
+    assert.match(
+      outcome.status === "failed" ? outcome.reason : "",
+      /shouldRestart declined a restart after attempt 3 failed: Error: fatal/,
+    );
     assert.deepEqual(clock.scheduled, [10, 20], "only the two allowed restarts waited out a backoff");
     assert.equal(find(supervisor, "importer")?.status, "failed");
   });
 
   test("a predicate that throws or answers with a promise is reported and counts as no", async () => {
-    for (const shouldRestart of [() => { throw new Error("predicate bug"); }, () => Promise.resolve(true) as unknown as boolean]) {
+    for (
+      const shouldRestart of [() => {
+        throw new Error("predicate bug");
+      }, () => Promise.resolve(true) as unknown as boolean]
+    ) {
       const { supervisor, clock } = setup();
       const failures: HookFailure[] = [];
       supervisor.on("hookError", (e) => void failures.push(e));
@@ -108,7 +127,11 @@ describe("shouldRestart", () => {
     const { supervisor, clock } = setup();
     let asked = 0;
     let calls = 0;
-    supervisor.spawn("loop", () => void calls++, { restart: "always", backoff: { initialMs: 10 }, shouldRestart: () => (asked++, false) });
+    supervisor.spawn("loop", () => void calls++, {
+      restart: "always",
+      backoff: { initialMs: 10 },
+      shouldRestart: () => (asked++, false),
+    });
     await clock.advance(30); // returns at 0, 10 and 30 (backoff 10, then 20)
     assert.equal(asked, 0);
     assert.equal(calls, 3);
@@ -122,10 +145,14 @@ describe("attemptTimeoutMs", () => {
     const ends: SupervisorEvents["end"][] = [];
     supervisor.on("end", (e) => void ends.push(e));
     const signals: AbortSignal[] = [];
-    const handle = supervisor.spawn("fetcher", (signal) => (signals.push(signal), signals.length === 1 ? forever() : "fetched"), {
-      attemptTimeoutMs: 500,
-      backoff: { initialMs: 100 },
-    });
+    const handle = supervisor.spawn(
+      "fetcher",
+      (signal) => (signals.push(signal), signals.length === 1 ? forever() : "fetched"),
+      {
+        attemptTimeoutMs: 500,
+        backoff: { initialMs: 100 },
+      },
+    );
     await clock.advance(499);
     assert.equal(ends.length, 0);
     await clock.advance(1);
@@ -146,7 +173,9 @@ describe("attemptTimeoutMs", () => {
     await clock.advance(50);
     const outcome = await handle.done;
     assert.equal(outcome.status, "failed");
-    assert.ok(outcome.status === "failed" && outcome.error instanceof TaskTimeoutError && outcome.error.timeoutMs === 50);
+    assert.ok(
+      outcome.status === "failed" && outcome.error instanceof TaskTimeoutError && outcome.error.timeoutMs === 50,
+    );
     assert.match(outcome.status === "failed" ? outcome.reason : "", /^timed out on attempt 1: TaskTimeoutError/);
     assert.ok(logger.records.some((r) => r.level === "error" && r.message === 'task "once" timed out on attempt 1'));
     late.resolve("too late");
@@ -160,7 +189,10 @@ describe("attemptTimeoutMs", () => {
     const second = deferred<string>();
     const gates = [first, second];
     let calls = 0;
-    const handle = supervisor.spawn("slow", () => gates[calls++]!.promise, { attemptTimeoutMs: 10, backoff: { initialMs: 5 } });
+    const handle = supervisor.spawn("slow", () => gates[calls++]!.promise, {
+      attemptTimeoutMs: 10,
+      backoff: { initialMs: 5 },
+    });
     await clock.advance(15);
     assert.equal(calls, 2);
     first.resolve("stale");
@@ -175,7 +207,10 @@ describe("attemptTimeoutMs", () => {
     for (const attemptTimeoutMs of [0, -1, Number.NaN, 2 ** 31]) {
       assert.throws(() => supervisor.spawn("x", () => 1, { attemptTimeoutMs }), RangeError, String(attemptTimeoutMs));
     }
-    assert.throws(() => supervisor.spawn("x", () => 1, { shouldRestart: "yes" as unknown as () => boolean }), TypeError);
+    assert.throws(
+      () => supervisor.spawn("x", () => 1, { shouldRestart: "yes" as unknown as () => boolean }),
+      TypeError,
+    );
   });
 });
 

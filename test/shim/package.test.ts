@@ -34,7 +34,11 @@ function manifest(): Manifest {
 
 /** The modules users import: the core entry, and each entry point beside it (`blocking.ts`, `adapters/*.ts`). */
 function entryModules(): string[] {
-  const adapters = existsSync(join(shimDir, "adapters")) ? readdirSync(join(shimDir, "adapters")).filter((name) => /^[^.]+\.ts$/.test(name)).map((name) => `adapters/${name}`) : [];
+  const adapters = existsSync(join(shimDir, "adapters"))
+    ? readdirSync(join(shimDir, "adapters")).filter((name) => /^[^.]+\.ts$/.test(name)).map((name) =>
+      `adapters/${name}`
+    )
+    : [];
   return ["mod.ts", ...(existsSync(join(shimDir, "blocking.ts")) ? ["blocking.ts"] : []), ...adapters];
 }
 
@@ -50,13 +54,29 @@ test("npm pack of the shim ships built ES modules, a CommonJS build, declaration
   const paths = packed!.files.map((file) => file.path);
   assert.equal(packed!.name, "@spawn-audit/shim");
   assert.deepEqual(paths.filter((path) => /\.test\.|(^|\/)test\/|fixture/.test(path)), []);
-  assert.deepEqual(paths.filter((path) => path.endsWith(".ts") && !path.endsWith(".d.ts")), [], "TypeScript sources are for JSR, not npm");
-  for (const required of ["package.json", "LICENSE", "dist/esm/mod.js", "dist/esm/mod.d.ts", "dist/cjs/mod.js", "dist/cjs/mod.d.ts", "dist/cjs/package.json"]) {
+  assert.deepEqual(
+    paths.filter((path) => path.endsWith(".ts") && !path.endsWith(".d.ts")),
+    [],
+    "TypeScript sources are for JSR, not npm",
+  );
+  for (
+    const required of [
+      "package.json",
+      "LICENSE",
+      "dist/esm/mod.js",
+      "dist/esm/mod.d.ts",
+      "dist/cjs/mod.js",
+      "dist/cjs/mod.d.ts",
+      "dist/cjs/package.json",
+    ]
+  ) {
     assert.ok(paths.includes(required), `${required} is missing from the shim package`);
   }
   const { dependencies, peerDependencies = {}, peerDependenciesMeta = {} } = manifest();
   assert.equal(dependencies, undefined, "the shim has zero dependencies");
-  for (const peer of Object.keys(peerDependencies)) assert.equal(peerDependenciesMeta[peer]?.optional, true, `peer dependency ${peer} must be optional`);
+  for (const peer of Object.keys(peerDependencies)) {
+    assert.equal(peerDependenciesMeta[peer]?.optional, true, `peer dependency ${peer} must be optional`);
+  }
 });
 
 test("the shim's manifest: ES module, free of side effects, the same licence as the repository", () => {
@@ -71,15 +91,25 @@ test("the shim's manifest: ES module, free of side effects, the same licence as 
 test("every entry module is exported to npm (types first) and to JSR, and nothing else is", () => {
   const entries = entryModules();
   const { exports } = manifest();
-  assert.deepEqual(Object.keys(exports).filter((key) => key !== "./package.json").sort(), entries.map(subpathOf).sort());
+  assert.deepEqual(
+    Object.keys(exports).filter((key) => key !== "./package.json").sort(),
+    entries.map(subpathOf).sort(),
+  );
   for (const entry of entries) {
     const conditions = exports[subpathOf(entry)] as Record<string, unknown>;
     const esm = (conditions["import"] ?? conditions) as Record<string, string>;
     const built = entry.replace(/\.ts$/, "");
-    assert.deepEqual(esm, { types: `./dist/esm/${built}.d.ts`, default: `./dist/esm/${built}.js` }, `exports of ${entry}`);
+    assert.deepEqual(
+      esm,
+      { types: `./dist/esm/${built}.d.ts`, default: `./dist/esm/${built}.js` },
+      `exports of ${entry}`,
+    );
     assert.equal(Object.keys(conditions)[0], conditions["import"] === undefined ? "types" : "import");
   }
-  const jsr = JSON.parse(readFileSync(join(shimDir, "jsr.json"), "utf8")) as { name: string; exports: Record<string, string> };
+  const jsr = JSON.parse(readFileSync(join(shimDir, "jsr.json"), "utf8")) as {
+    name: string;
+    exports: Record<string, string>;
+  };
   assert.equal(jsr.name, manifest().name);
   assert.deepEqual(jsr.exports, Object.fromEntries(entries.map((entry) => [subpathOf(entry), `./${entry}`])));
 });
@@ -94,13 +124,20 @@ test("the built package resolves by name: import gets the ES modules, require th
     `});`,
   ].join("\n");
   // --no-experimental-require-module makes this Node behave as one before 20.19: require() of an ES module throws.
-  const cjs = spawnSync("node", ["--no-experimental-require-module", "-e", check], { cwd: repoRoot(), encoding: "utf8" });
+  const cjs = spawnSync("node", ["--no-experimental-require-module", "-e", check], {
+    cwd: repoRoot(),
+    encoding: "utf8",
+  });
   assert.equal(cjs.status, 0, cjs.stderr);
   const result = JSON.parse(cjs.stdout) as { file: string; status: string; lines: string[] };
   assert.match(result.file, /shim[\\/]dist[\\/]cjs[\\/]mod\.js$/);
   assert.equal(result.status, "failed");
   assert.deepEqual(result.lines, [`task "cjs-task" failed on attempt 1`]);
-  const esm = spawnSync("node", ["--input-type=module", "-e", `import { spawnLogged } from "@spawn-audit/shim"; console.log(typeof spawnLogged, import.meta.resolve("@spawn-audit/shim"));`], {
+  const esm = spawnSync("node", [
+    "--input-type=module",
+    "-e",
+    `import { spawnLogged } from "@spawn-audit/shim"; console.log(typeof spawnLogged, import.meta.resolve("@spawn-audit/shim"));`,
+  ], {
     cwd: repoRoot(),
     encoding: "utf8",
   });
@@ -110,10 +147,16 @@ test("the built package resolves by name: import gets the ES modules, require th
 
 test("deno publish --dry-run of the shim passes without a warning (no slow types, no unanalysable import)", () => {
   const deno = join(repoRoot(), "node_modules", ".bin", "deno");
-  const run = spawnSync(deno, ["publish", "--dry-run", "--allow-dirty"], { cwd: shimDir, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  const run = spawnSync(deno, ["publish", "--dry-run", "--allow-dirty"], {
+    cwd: shimDir,
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
   assert.equal(run.status, 0, run.stderr);
   // The blocking worker imports the module a job names, a URL known only at run time: that one warning is by design.
-  const warnings = [...run.stderr.matchAll(/^warning\[([\w-]+)\].*\n\s*--> (.*):\d+:\d+$/gm)].map(([, rule, file]) => `${rule} ${file!.replace(/^.*[\\/]shim[\\/]/, "")}`);
+  const warnings = [...run.stderr.matchAll(/^warning\[([\w-]+)\].*\n\s*--> (.*):\d+:\d+$/gm)].map(([, rule, file]) =>
+    `${rule} ${file!.replace(/^.*[\\/]shim[\\/]/, "")}`
+  );
   assert.deepEqual(warnings.filter((warning) => warning !== "unanalyzable-dynamic-import blocking-worker.ts"), []);
   assert.doesNotMatch(run.stderr, /^error/im);
   assert.match(run.stderr, /Dry run complete/);
@@ -130,7 +173,10 @@ test("the codemod imports the standalone package in a project that depends on it
   });
   assert.equal(shimSpecifier(join(root, "standalone", "src", "main.ts"), { kind: "package" }), "@spawn-audit/shim");
   assert.equal(shimSpecifier(join(root, "tool", "src", "main.ts"), { kind: "package" }), "spawn-audit/shim");
-  assert.equal(denoSpecifier(`{ "imports": { "@spawn-audit/shim": "jsr:@spawn-audit/shim@^0.1.0" } }`), "@spawn-audit/shim");
+  assert.equal(
+    denoSpecifier(`{ "imports": { "@spawn-audit/shim": "jsr:@spawn-audit/shim@^0.1.0" } }`),
+    "@spawn-audit/shim",
+  );
   assert.equal(denoSpecifier(`{ "imports": { "supervisor": "npm:@spawn-audit/shim@0.1.0" } }`), "supervisor");
   rmSync(root, { recursive: true, force: true });
 });

@@ -15,7 +15,9 @@ const fixture = fileURLToPath(new URL(`./process-guard.fixture.${extension}`, im
 
 /** Run the fixture; `code` is the child's exit code. */
 function runFixture(mode: "bare" | "guard" | "prevent", kind: "rejection" | "exception") {
-  const [command, args] = deno === undefined ? [process.execPath, [fixture]] : [deno.execPath(), ["run", "-A", "--quiet", fixture]];
+  const [command, args] = deno === undefined
+    ? [process.execPath, [fixture]]
+    : [deno.execPath(), ["run", "-A", "--quiet", fixture]];
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
     // The timeout is a safety net for a hung child, not a sleep.
     execFile(command, [...args, mode, kind], { timeout: 60_000 }, (error, stdout, stderr) => {
@@ -26,7 +28,9 @@ function runFixture(mode: "bare" | "guard" | "prevent", kind: "rejection" | "exc
 
 /** The JSON log lines of a child's stderr (the runtime's own report is not JSON). */
 function jsonLines(stderr: string): Array<Record<string, unknown>> {
-  return stderr.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as Record<string, unknown>);
+  return stderr.split("\n").filter((line) => line.startsWith("{")).map((line) =>
+    JSON.parse(line) as Record<string, unknown>
+  );
 }
 
 const cases: Array<[kind: "rejection" | "exception", event: UnsupervisedKind, message: string]> = [
@@ -37,7 +41,11 @@ const cases: Array<[kind: "rejection" | "exception", event: UnsupervisedKind, me
 describe("process guard in a child process", () => {
   for (const [kind, event, message] of cases) {
     test(`an unsupervised ${kind}: logged once by the guard, same exit code as without it; 0 with preventExit`, async () => {
-      const [bare, guarded, prevented] = await Promise.all([runFixture("bare", kind), runFixture("guard", kind), runFixture("prevent", kind)]);
+      const [bare, guarded, prevented] = await Promise.all([
+        runFixture("bare", kind),
+        runFixture("guard", kind),
+        runFixture("prevent", kind),
+      ]);
       assert.notEqual(bare.code, 0, `without the guard the runtime exits non-zero:\n${bare.stderr}`);
       assert.deepEqual(jsonLines(bare.stderr), []);
 
@@ -58,7 +66,9 @@ describe("process guard in a child process", () => {
 });
 
 describe("process guard listeners", () => {
-  test("Node: the disposer removes every process listener it added", { skip: deno !== undefined && "Node's process events" }, () => {
+  test("Node: the disposer removes every process listener it added", {
+    skip: deno !== undefined && "Node's process events",
+  }, () => {
     const events = ["uncaughtExceptionMonitor", "unhandledRejection", "uncaughtException"] as const;
     const count = () => events.map((event) => process.listenerCount(event));
     const before = count();
@@ -104,7 +114,12 @@ describe("process guard listeners", () => {
     assert.equal(dispatch(observing, "error", { error: new Error("boom") }), false);
     assert.equal(dispatch(preventing, "error", { error: null, message: "Script error." }), true);
     assert.deepEqual(supervisor.guardStats(), { unhandledRejection: 2, uncaughtException: 2 });
-    assert.deepEqual(logger.records.map((record) => record.fields["event"]), ["unhandledRejection", "unhandledRejection", "uncaughtException", "uncaughtException"]);
+    assert.deepEqual(logger.records.map((record) => record.fields["event"]), [
+      "unhandledRejection",
+      "unhandledRejection",
+      "uncaughtException",
+      "uncaughtException",
+    ]);
     assert.equal(logger.records[0]!.fields["err"], reason);
     assert.match(logger.records[3]!.message ?? "", /Script error\./);
 
@@ -112,7 +127,11 @@ describe("process guard listeners", () => {
     disposePreventing();
     assert.deepEqual([observing.listeners, preventing.listeners], [0, 0]);
     dispatch(observing, "unhandledrejection", { reason });
-    assert.deepEqual(supervisor.guardStats(), { unhandledRejection: 2, uncaughtException: 2 }, "nothing listens after disposal");
+    assert.deepEqual(
+      supervisor.guardStats(),
+      { unhandledRejection: 2, uncaughtException: 2 },
+      "nothing listens after disposal",
+    );
   });
 
   test("a runtime with neither process events nor a global event target gets nothing and a harmless disposer", () => {

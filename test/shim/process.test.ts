@@ -16,10 +16,15 @@ function runFixture(count: number, seed: number): Promise<{ code: number | null;
     : [deno.execPath(), ["run", "-A", "--quiet", fixture]];
   return new Promise((resolve) => {
     // The timeout is a safety net for a hung child, not a sleep; the child is expected to exit on its own.
-    execFile(command, [...args, "--chaos", String(count), String(seed)], { timeout: 120_000 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === "number" ? error.code : null;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      command,
+      [...args, "--chaos", String(count), String(seed)],
+      { timeout: 120_000 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === "number" ? error.code : null;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -28,7 +33,11 @@ for (const seed of [1, 2]) {
     const { code, stdout, stderr } = await runFixture(4000, seed);
     assert.equal(code, 0, `child failed:\n${stderr}`);
     assert.doesNotMatch(stderr, /unhandled/i);
-    const report = JSON.parse(stdout.trim().split("\n").pop()!) as { count: number; logLines: number; stragglers: number };
+    const report = JSON.parse(stdout.trim().split("\n").pop()!) as {
+      count: number;
+      logLines: number;
+      stragglers: number;
+    };
     assert.equal(report.count, 4000);
     assert.ok(report.logLines > 1000, "failures were logged");
     assert.ok(report.stragglers > 0, "hung tasks were cut off at the deadline");

@@ -5,10 +5,28 @@ import { formatDuration, formatStatus } from "../../shim/status.ts";
 import type { TaskSnapshot } from "../../shim/types.ts";
 
 /** A snapshot row with the fields the table shows; the rest fixed. */
-function row(name: string, status: TaskSnapshot["status"], restartCount: number, uptimeMs: number | undefined, p95Ms: number | undefined, taskClass?: string): TaskSnapshot {
+function row(
+  name: string,
+  status: TaskSnapshot["status"],
+  restartCount: number,
+  uptimeMs: number | undefined,
+  p95Ms: number | undefined,
+  taskClass?: string,
+): TaskSnapshot {
   return {
-    name, id: 1, status, attempt: restartCount + 1, startedAt: 0, restartCount, lastError: undefined, reason: undefined,
-    class: taskClass, uptimeMs, p50Ms: p95Ms, p95Ms, p99Ms: p95Ms,
+    name,
+    id: 1,
+    status,
+    attempt: restartCount + 1,
+    startedAt: 0,
+    restartCount,
+    lastError: undefined,
+    reason: undefined,
+    class: taskClass,
+    uptimeMs,
+    p50Ms: p95Ms,
+    p95Ms,
+    p99Ms: p95Ms,
   };
 }
 
@@ -35,8 +53,17 @@ describe("formatStatus", () => {
 describe("formatDuration", () => {
   test("truncates into ms, tenths of s, m+s, h+m", () => {
     const cases: Array<[number | undefined, string]> = [
-      [0, "0ms"], [999.9, "999ms"], [1_000, "1.0s"], [59_999, "59.9s"], [60_000, "1m00s"],
-      [3_599_999, "59m59s"], [3_600_000, "1h00m"], [90_061_000, "25h01m"], [undefined, "-"], [Number.NaN, "-"], [-1, "-"],
+      [0, "0ms"],
+      [999.9, "999ms"],
+      [1_000, "1.0s"],
+      [59_999, "59.9s"],
+      [60_000, "1m00s"],
+      [3_599_999, "59m59s"],
+      [3_600_000, "1h00m"],
+      [90_061_000, "25h01m"],
+      [undefined, "-"],
+      [Number.NaN, "-"],
+      [-1, "-"],
     ];
     for (const [ms, text] of cases) assert.equal(formatDuration(ms), text, String(ms));
   });

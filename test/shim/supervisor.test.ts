@@ -212,7 +212,11 @@ describe("backoff on the injected clock", () => {
     supervisor.spawn("storm", () => {
       calls++;
       throw new Error("storm");
-    }, { backoff: { initialMs: 10, factor: 1 }, maxConsecutiveFailures: Infinity, intensity: { maxRestarts: 3, withinMs: 1000 } });
+    }, {
+      backoff: { initialMs: 10, factor: 1 },
+      maxConsecutiveFailures: Infinity,
+      intensity: { maxRestarts: 3, withinMs: 1000 },
+    });
     await clock.advance(5_000);
     assert.equal(calls, 4, "1 run + 3 restarts inside the window");
     assert.match(find(supervisor, "storm")?.reason ?? "", /restart intensity exceeded/);
@@ -244,9 +248,19 @@ describe("registry", () => {
     const snaps = supervisor.snapshot();
     assert.deepEqual(snaps.map((s) => s.name), ["beta", "alpha"]);
     assert.deepEqual(snaps[0], {
-      name: "beta", id: snaps[0]!.id, status: "running", attempt: 1, startedAt: 0,
-      restartCount: 0, lastError: undefined, reason: undefined, class: "durable",
-      uptimeMs: 5, p50Ms: undefined, p95Ms: undefined, p99Ms: undefined,
+      name: "beta",
+      id: snaps[0]!.id,
+      status: "running",
+      attempt: 1,
+      startedAt: 0,
+      restartCount: 0,
+      lastError: undefined,
+      reason: undefined,
+      class: "durable",
+      uptimeMs: 5,
+      p50Ms: undefined,
+      p95Ms: undefined,
+      p99Ms: undefined,
     });
     assert.equal(snaps[1]!.startedAt, 5);
     await supervisor.shutdown();
@@ -331,9 +345,12 @@ describe("run (one-shot with a typed result)", () => {
 
   test("rejects with the thrown value, which stays as failed", async () => {
     const { supervisor } = setup();
-    await assert.rejects(supervisor.run("bad", () => {
-      throw new RangeError("nope");
-    }), RangeError);
+    await assert.rejects(
+      supervisor.run("bad", () => {
+        throw new RangeError("nope");
+      }),
+      RangeError,
+    );
     assert.equal(find(supervisor, "bad")?.status, "failed");
   });
 

@@ -78,7 +78,10 @@ describe("superviseWorker", () => {
   test("node-style: an error event restarts; exit 0 completes under on-failure", async () => {
     const { supervisor, clock } = setup();
     const workers: NodeStyleWorker[] = [];
-    const handle = superviseWorker("w", recordInto(workers, NodeStyleWorker), { supervisor, backoff: { initialMs: 10 } });
+    const handle = superviseWorker("w", recordInto(workers, NodeStyleWorker), {
+      supervisor,
+      backoff: { initialMs: 10 },
+    });
     workers[0]!.emit("error", new Error("crash"));
     workers[0]!.emit("error", new Error("a late error has a quiet listener"));
     await clock.advance(10);

@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { DEFAULT_CONFIG, type Config } from "../../src/config.ts";
+import { type Config, DEFAULT_CONFIG } from "../../src/config.ts";
 import { loadProject } from "../../src/project.ts";
 import { scanProject } from "../../src/scan.ts";
 import type { Group, Kind, SpawnSite, Status } from "../../src/site.ts";
@@ -67,7 +67,13 @@ export function describeCases(title: string, cases: readonly Case[], options: Ca
         assert.deepEqual(
           actual.map((site, at) => project(site, item.sites[at])),
           item.sites,
-          `sites of case "${item.name}":\n${actual.map((site) => `  ${site.start.line}:${site.start.column} ${site.kind} ${site.status} ${site.group} [${site.signals.map((s) => s.id).join(", ")}]`).join("\n")}`,
+          `sites of case "${item.name}":\n${
+            actual.map((site) =>
+              `  ${site.start.line}:${site.start.column} ${site.kind} ${site.status} ${site.group} [${
+                site.signals.map((s) => s.id).join(", ")
+              }]`
+            ).join("\n")
+          }`,
         );
       });
     });
@@ -97,29 +103,39 @@ function project(site: SpawnSite, expected: ExpectedSite | undefined): Record<st
  * merged over the defaults.
  */
 export function caseTsconfig(compilerOptions: Record<string, unknown> = {}): string {
-  return JSON.stringify({
-    compilerOptions: {
-      target: "ES2022",
-      module: "ESNext",
-      moduleResolution: "Bundler",
-      lib: ["ES2022", "DOM"],
-      allowJs: true,
-      strict: true,
-      noEmit: true,
-      types: ["node"],
-      typeRoots: [join(repoRoot(), "node_modules", "@types")],
-      ...compilerOptions,
+  return JSON.stringify(
+    {
+      compilerOptions: {
+        target: "ES2022",
+        module: "ESNext",
+        moduleResolution: "Bundler",
+        lib: ["ES2022", "DOM"],
+        allowJs: true,
+        strict: true,
+        noEmit: true,
+        types: ["node"],
+        typeRoots: [join(repoRoot(), "node_modules", "@types")],
+        ...compilerOptions,
+      },
+      include: ["**/*"],
     },
-    include: ["**/*"],
-  }, null, 2);
+    null,
+    2,
+  );
 }
 
 /** Writes the cases to `dir` as a project with a tsconfig and scans it; site files are relative to `dir`. */
 export function scanCaseProject(dir: string, cases: readonly Case[], options: CaseOptions = {}): SpawnSite[] {
   write(dir, "tsconfig.json", caseTsconfig(options.compilerOptions));
   for (const [path, text] of Object.entries(options.files ?? {})) write(dir, path, text);
-  cases.forEach((item, index) => write(dir, casePath(item, index), item.script === true ? item.code : `${item.code}\nexport {};\n`));
-  const loaded = loadProject({ paths: [dir], cwd: dir, ...(options.config === undefined ? {} : { config: options.config }) });
+  cases.forEach((item, index) =>
+    write(dir, casePath(item, index), item.script === true ? item.code : `${item.code}\nexport {};\n`)
+  );
+  const loaded = loadProject({
+    paths: [dir],
+    cwd: dir,
+    ...(options.config === undefined ? {} : { config: options.config }),
+  });
   return scanProject(loaded, options.config ?? DEFAULT_CONFIG, dir).sites;
 }
 

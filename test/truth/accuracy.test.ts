@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
-import { figuresOf, RATCHETED, type Figures } from "./score.ts";
+import { type Figures, figuresOf, RATCHETED } from "./score.ts";
 import { measureTruthSet, truthFiles } from "./measure.ts";
 import { repoRoot } from "../support/repo.ts";
 
@@ -26,7 +26,9 @@ describe("accuracy on the truth set", () => {
     assert.ok(files.length >= 8, `${files.length} packages`);
     assert.ok(figures.sites >= 300, `${figures.sites} sites`);
     for (const file of files) {
-      for (const site of file.sites) assert.ok(site.reason.length > 0, `${file.package} ${site.file}:${site.line} has no reason`);
+      for (const site of file.sites) {
+        assert.ok(site.reason.length > 0, `${file.package} ${site.file}:${site.line} has no reason`);
+      }
     }
   });
 

@@ -8,24 +8,44 @@
  * @module
  */
 import process from "node:process";
-import { disagreements, figuresOf, type Figures, type Ratio } from "./score.ts";
+import { disagreements, type Figures, figuresOf, type Ratio } from "./score.ts";
 import { measureTruthSet } from "./measure.ts";
 import { repoRoot } from "../support/repo.ts";
 
 const packages = measureTruthSet(repoRoot());
-const rows = [...packages.map((entry) => ({ name: entry.package, figures: figuresOf([entry]) })), { name: "overall", figures: figuresOf(packages) }];
+const rows = [...packages.map((entry) => ({ name: entry.package, figures: figuresOf([entry]) })), {
+  name: "overall",
+  figures: figuresOf(packages),
+}];
 
 if (process.argv.includes("--json")) {
   process.stdout.write(JSON.stringify(Object.fromEntries(rows.map((row) => [row.name, row.figures])), null, 2) + "\n");
 } else {
-  const header = ["package", "sites", "recall", "handled reported", "group acc.", "durable prec.", "durable recall", "unlabelled reported"];
+  const header = [
+    "package",
+    "sites",
+    "recall",
+    "handled reported",
+    "group acc.",
+    "durable prec.",
+    "durable recall",
+    "unlabelled reported",
+  ];
   const table = [header, ...rows.map(({ name, figures }) => formatRow(name, figures))];
   const widths = header.map((_, column) => Math.max(...table.map((row) => row[column]!.length)));
-  for (const row of table) process.stdout.write(row.map((cell, column) => column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)).join("  ") + "\n");
+  for (const row of table) {
+    process.stdout.write(
+      row.map((cell, column) => column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)).join(
+        "  ",
+      ) + "\n",
+    );
+  }
   if (process.argv.includes("--details")) {
     for (const entry of packages) {
       const lines = disagreements(entry);
-      if (lines.length > 0) process.stdout.write(`\n${entry.package}\n${lines.map((line) => `  ${line}`).join("\n")}\n`);
+      if (lines.length > 0) {
+        process.stdout.write(`\n${entry.package}\n${lines.map((line) => `  ${line}`).join("\n")}\n`);
+      }
     }
   }
 }

@@ -37,10 +37,21 @@ async function peerFindings(root: string, scopes: readonly string[]): Promise<Pe
   const dir = mkdtempSync(join(tmpdir(), "spawn-audit-eslint-parity-"));
   try {
     const tsconfig = join(dir, "tsconfig.json");
-    writeFileSync(tsconfig, JSON.stringify({
-      compilerOptions: { target: "es2022", module: "nodenext", moduleResolution: "nodenext", skipLibCheck: true, noEmit: true, types: ["node"], typeRoots: [join(root, "node_modules", "@types")] },
-      include: scopes.map((scope) => join(root, scope, "**", "*.ts")),
-    }));
+    writeFileSync(
+      tsconfig,
+      JSON.stringify({
+        compilerOptions: {
+          target: "es2022",
+          module: "nodenext",
+          moduleResolution: "nodenext",
+          skipLibCheck: true,
+          noEmit: true,
+          types: ["node"],
+          typeRoots: [join(root, "node_modules", "@types")],
+        },
+        include: scopes.map((scope) => join(root, scope, "**", "*.ts")),
+      }),
+    );
     const eslint = new ESLint({
       cwd: root,
       overrideConfigFile: true,
@@ -53,7 +64,9 @@ async function peerFindings(root: string, scopes: readonly string[]): Promise<Pe
       }],
     });
     const results = await eslint.lintFiles(scopes.flatMap(levels));
-    const fatal = results.flatMap((result) => result.messages.filter((message) => message.fatal).map((message) => `${result.filePath}: ${message.message}`));
+    const fatal = results.flatMap((result) =>
+      result.messages.filter((message) => message.fatal).map((message) => `${result.filePath}: ${message.message}`)
+    );
     assert.deepEqual(fatal, [], "typescript-eslint could not parse every file");
     return results.flatMap((result) =>
       result.messages
@@ -67,18 +80,25 @@ async function peerFindings(root: string, scopes: readonly string[]): Promise<Pe
 
 describe("parity with typescript-eslint no-floating-promises", () => {
   const root = repoRoot();
-  const packages = truthFiles(root).filter((truth) => ["@grpc/grpc-js", "@supabase/realtime-js", "piscina"].includes(truth.package));
+  const packages = truthFiles(root).filter((truth) =>
+    ["@grpc/grpc-js", "@supabase/realtime-js", "piscina"].includes(truth.package)
+  );
   let findings: PeerFinding[] = [];
   const sites: SpawnSite[] = [];
   before(async () => {
     const scopes = packages.map((truth) => truth.scope[0]!);
     findings = await peerFindings(root, scopes);
-    for (const scope of scopes) sites.push(...scanProject(loadProject({ paths: [scope], cwd: root }), DEFAULT_CONFIG, root).sites);
+    for (const scope of scopes) {
+      sites.push(...scanProject(loadProject({ paths: [scope], cwd: root }), DEFAULT_CONFIG, root).sites);
+    }
   });
 
   test("the peer finds floating promises in the compared packages", () => {
     assert.equal(packages.length, 3);
-    assert.ok(findings.length >= 10, `typescript-eslint found only ${findings.length} floating promises: is its type information missing?`);
+    assert.ok(
+      findings.length >= 10,
+      `typescript-eslint found only ${findings.length} floating promises: is its type information missing?`,
+    );
   });
 
   test("every peer finding is a site of scan, reported or with the reason it is not", () => {

@@ -5,17 +5,45 @@ import { figuresOf, matchPackage, type TruthFile, type TruthSite } from "./score
 
 function site(file: string, line: number, endLine: number, overrides: Partial<SpawnSite> = {}): SpawnSite {
   return {
-    file, start: { line, column: 1 }, end: { line: endLine, column: 2 }, kind: "floating-promise", rule: "floating-promise",
-    code: "", callee: null, status: "unsupervised", statusReason: null, group: "per-request", confidence: 1,
-    work: "one-shot", placement: "unknown", resolution: "type", signals: [], message: "", ...overrides,
+    file,
+    start: { line, column: 1 },
+    end: { line: endLine, column: 2 },
+    kind: "floating-promise",
+    rule: "floating-promise",
+    code: "",
+    callee: null,
+    status: "unsupervised",
+    statusReason: null,
+    group: "per-request",
+    confidence: 1,
+    work: "one-shot",
+    placement: "unknown",
+    resolution: "type",
+    signals: [],
+    message: "",
+    ...overrides,
   };
 }
 
 function label(line: number, overrides: Partial<TruthSite> = {}): TruthSite {
-  return { file: "lib/a.js", line, kind: "floating-promise", group: "per-request", handled: false, reason: "r", ...overrides };
+  return {
+    file: "lib/a.js",
+    line,
+    kind: "floating-promise",
+    group: "per-request",
+    handled: false,
+    reason: "r",
+    ...overrides,
+  };
 }
 
-const truth = (sites: TruthSite[]): TruthFile => ({ package: "pkg", version: "1.0.0", scope: ["node_modules/pkg/lib"], labelledBy: "test", sites });
+const truth = (sites: TruthSite[]): TruthFile => ({
+  package: "pkg",
+  version: "1.0.0",
+  scope: ["node_modules/pkg/lib"],
+  labelledBy: "test",
+  sites,
+});
 
 test("a label matches the tool site of its kind family that starts on its line before one that only spans it", () => {
   const spanning = site("node_modules/pkg/lib/a.js", 1, 9);

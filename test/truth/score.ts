@@ -151,11 +151,15 @@ export function figuresOf(packages: readonly PackageMatches[]): Figures {
   return {
     sites: matches.length,
     recall: ratio(unhandled.filter(reported).length, unhandled.length),
-    handledReported: ratio(matches.filter((match) => match.truth.handled && reported(match)).length, matches.filter((match) => match.truth.handled).length),
+    handledReported: ratio(
+      matches.filter((match) => match.truth.handled && reported(match)).length,
+      matches.filter((match) => match.truth.handled).length,
+    ),
     groupAccuracy: ratio(found.filter((match) => match.site!.group === match.truth.group).length, found.length),
     durablePrecision: ratio(toolDurable.filter((match) => match.truth.group === "durable").length, toolDurable.length),
     durableRecall: ratio(truthDurable.filter((match) => match.site?.group === "durable").length, truthDurable.length),
-    unlabelledReported: packages.flatMap((entry) => entry.unlabelled).filter((site) => site.status === "unsupervised").length,
+    unlabelledReported:
+      packages.flatMap((entry) => entry.unlabelled).filter((site) => site.status === "unsupervised").length,
   };
 }
 
@@ -197,7 +201,9 @@ export function disagreements(entry: PackageMatches): string[] {
     }
   }
   for (const site of entry.unlabelled) {
-    if (site.status === "unsupervised") lines.push(`unlabelled  ${site.file}:${site.start.line} ${site.kind} ${site.group}: ${site.code}`);
+    if (site.status === "unsupervised") {
+      lines.push(`unlabelled  ${site.file}:${site.start.line} ${site.kind} ${site.group}: ${site.code}`);
+    }
   }
   return lines;
 }
