@@ -169,7 +169,7 @@ async function loggedVsCatch(n: number, rounds: number): Promise<(Row & { ns: nu
   }));
 }
 
-async function supervisedSpawn(n: number): Promise<number> {
+function supervisedSpawn(n: number): Promise<number> {
   const supervisor = newSupervisor();
   return timePerOp(n, async () => {
     const all: Promise<unknown>[] = [];
@@ -178,7 +178,7 @@ async function supervisedSpawn(n: number): Promise<number> {
   });
 }
 
-async function restarts(n: number): Promise<number> {
+function restarts(n: number): Promise<number> {
   const supervisor = newSupervisor();
   let calls = 0;
   return timePerOp(n, async () => {

@@ -186,6 +186,7 @@ const OPTIONS: Record<string, OptionSpec> = {
  * @param io output sinks, working directory, environment and TTY-ness.
  * @returns the process exit code: 0, 1 or 2.
  */
+// deno-lint-ignore require-await -- async so that every failure, even a synchronous one, reaches the caller as a rejection
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   try {
     const { values, positionals } = parseCommandLine(argv, optionsFor(argv));

@@ -229,7 +229,7 @@ describe("bad input", () => {
 
 describe("text output", () => {
   test("colours only on a TTY without NO_COLOR, or when forced", async () => {
-    const escape = /\u001b\[/;
+    const escape = new RegExp("\u001b\\[");
     assert.doesNotMatch((await runInProcess(["scan", "examples/service"], { isTTY: false })).stdout, escape);
     assert.match((await runInProcess(["scan", "examples/service"], { isTTY: true })).stdout, escape);
     assert.doesNotMatch(

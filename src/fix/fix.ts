@@ -10,7 +10,7 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import picomatch from "picomatch";
-import { ts } from "ts-morph";
+import type { ts } from "ts-morph";
 import { UsageError } from "../errors.ts";
 import { buildProgram, displayPath, type LoadOptions, planScan, type ProgramPlan } from "../project.ts";
 import type { FixContext, Rewrite, Rule, ShimFunction, TextEdit } from "../rule.ts";

@@ -27,12 +27,18 @@ describe("spawn-audit fix (CLI)", () => {
   });
 
   test("the diff is coloured on a TTY, not with NO_COLOR or --no-color", async () => {
-    assert.match((await runInProcess(["fix", "."], { cwd: dir, isTTY: true })).stdout, /\u001b\[32m\+setInterval/);
+    assert.match(
+      (await runInProcess(["fix", "."], { cwd: dir, isTTY: true })).stdout,
+      new RegExp("\u001b\\[32m\\+setInterval"),
+    );
     assert.doesNotMatch(
       (await runInProcess(["fix", "."], { cwd: dir, isTTY: true, env: { NO_COLOR: "1" } })).stdout,
-      /\u001b\[/,
+      new RegExp("\u001b\\["),
     );
-    assert.doesNotMatch((await runInProcess(["fix", ".", "--no-color"], { cwd: dir, isTTY: true })).stdout, /\u001b\[/);
+    assert.doesNotMatch(
+      (await runInProcess(["fix", ".", "--no-color"], { cwd: dir, isTTY: true })).stdout,
+      new RegExp("\u001b\\["),
+    );
   });
 
   test("--check exits 1 when something would be rewritten", async () => {

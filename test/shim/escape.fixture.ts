@@ -20,8 +20,11 @@ function zeroClock(failSetTimeout: boolean): Clock {
 }
 
 const rejectingLogger: Logger = {
+  // deno-lint-ignore require-await -- a hostile logger: an async method that rejects
   error: async () => Promise.reject(new Error("async logger.error rejects")),
+  // deno-lint-ignore require-await -- a hostile logger: an async method that rejects
   warn: async () => Promise.reject(new Error("async logger.warn rejects")),
+  // deno-lint-ignore require-await -- a hostile logger: an async method that rejects
   info: async () => Promise.reject(new Error("async logger.info rejects")),
 };
 
@@ -55,6 +58,7 @@ async function run(scenario: string): Promise<Report> {
   }
   let calls = 0;
   // Fails on the first attempt, so a restart (and its backoff timer) is needed; completes on the second.
+  // deno-lint-ignore require-await -- the first attempt must reject, not throw synchronously
   const handle = supervisor.spawn("flaky", async () => {
     if (++calls === 1) throw new Error("first attempt fails");
     return "ok";

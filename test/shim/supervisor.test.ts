@@ -75,6 +75,7 @@ describe("restart policy on-failure (default)", () => {
   test("restarts up to maxConsecutiveFailures, then failed and kept for inspection", async () => {
     const { supervisor, clock } = setup();
     let calls = 0;
+    // deno-lint-ignore require-await -- a factory that rejects, as an async one does
     const handle = supervisor.spawn("restartable", async () => {
       calls++;
       throw new Error(`failure ${calls}`);
@@ -327,6 +328,7 @@ describe("registry", () => {
 describe("run (one-shot with a typed result)", () => {
   test("resolves with the value and removes the task", async () => {
     const { supervisor } = setup();
+    // deno-lint-ignore require-await -- an async factory, as users write one
     const value: number = await supervisor.run("compute", async () => 42);
     assert.equal(value, 42);
     assert.equal(supervisor.snapshot().length, 0);
