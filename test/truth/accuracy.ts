@@ -1,9 +1,10 @@
 /**
  * `npm run accuracy`: the scoreboard. Scans every package of the truth set
- * and prints, per package and overall, recall of unhandled non-test sites,
+ * and prints, per package, per half of the split (`split.ts`) and overall, recall of unhandled non-test sites,
  * the share of handled sites still reported, group accuracy, and durable
  * precision and recall (definitions in `score.ts`). `--details` adds one
- * line per disagreement; `--json` prints the figures as JSON.
+ * line per disagreement of the tuning half (the evaluation half is scored,
+ * never explored); `--json` prints the figures as JSON.
  *
  * @module
  */
@@ -11,12 +12,15 @@ import process from "node:process";
 import { disagreements, type Figures, figuresOf, type Ratio } from "./score.ts";
 import { measureTruthSet } from "./measure.ts";
 import { repoRoot } from "../support/repo.ts";
+import { halfOf, HALVES } from "./split.ts";
 
 const packages = measureTruthSet(repoRoot());
-const rows = [...packages.map((entry) => ({ name: entry.package, figures: figuresOf([entry]) })), {
-  name: "overall",
-  figures: figuresOf(packages),
-}];
+const halves = HALVES.map((half) => ({ half, members: packages.filter((entry) => halfOf(entry.package) === half) }));
+const rows = [
+  ...packages.map((entry) => ({ name: `${entry.package} (${halfOf(entry.package)})`, figures: figuresOf([entry]) })),
+  ...halves.map(({ half, members }) => ({ name: `${half} half`, figures: figuresOf(members) })),
+  { name: "overall", figures: figuresOf(packages) },
+];
 
 if (process.argv.includes("--json")) {
   process.stdout.write(JSON.stringify(Object.fromEntries(rows.map((row) => [row.name, row.figures])), null, 2) + "\n");
@@ -31,17 +35,20 @@ if (process.argv.includes("--json")) {
     "durable recall",
     "unlabelled reported",
   ];
-  const table = [header, ...rows.map(({ name, figures }) => formatRow(name, figures))];
+  const [tuning, evaluation] = halves.map(({ members }) => figuresOf(members));
+  const table = [header, ...rows.map(({ name, figures }) => formatRow(name, figures)), gapRow(tuning!, evaluation!)];
   const widths = header.map((_, column) => Math.max(...table.map((row) => row[column]!.length)));
   for (const row of table) {
     process.stdout.write(
       row.map((cell, column) => column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)).join(
         "  ",
-      ) + "\n",
+      ) +
+        "\n",
     );
   }
   if (process.argv.includes("--details")) {
-    for (const entry of packages) {
+    // Only the tuning half's disagreements are shown: the evaluation half is scored, never explored.
+    for (const entry of halves[0]!.members) {
       const lines = disagreements(entry);
       if (lines.length > 0) {
         process.stdout.write(`\n${entry.package}\n${lines.map((line) => `  ${line}`).join("\n")}\n`);
@@ -60,6 +67,25 @@ function formatRow(name: string, figures: Figures): string[] {
     percent(figures.durablePrecision),
     percent(figures.durableRecall),
     String(figures.unlabelledReported),
+  ];
+}
+
+/** The gap between the halves on each ratcheted figure, in percentage points (tuning minus evaluation). */
+function gapRow(tuning: Figures, evaluation: Figures): string[] {
+  const gap = (key: keyof Figures): string => {
+    const a = (tuning[key] as Ratio).share;
+    const b = (evaluation[key] as Ratio).share;
+    return a === null || b === null ? "-" : `${((a - b) * 100).toFixed(0)} pts`;
+  };
+  return [
+    "gap (tuning - evaluation)",
+    "",
+    gap("recall"),
+    gap("handledReported"),
+    gap("groupAccuracy"),
+    gap("durablePrecision"),
+    gap("durableRecall"),
+    "",
   ];
 }
 

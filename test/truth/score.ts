@@ -36,6 +36,10 @@ export interface TruthFile {
   scope: string[];
   exclude?: string[];
   labelledBy: string;
+  /** `application` (a server, CLI, daemon or dev server) or `library`; see `README.md` here. */
+  role?: "application" | "library";
+  /** The project the package is one part of (`node-red` for `@node-red/runtime`), when not the package itself. */
+  project?: string;
   sites: TruthSite[];
 }
 
