@@ -2,11 +2,14 @@
  * The accuracy ratchet: the scanner's figures on each half of the truth set
  * (see `score.ts` and `split.ts`) may not fall below the committed floors in
  * `floor.json`, keyed by half (`handledReported` may not rise above its
- * ceiling). A half with no floor yet (no package labelled in it) is not
- * checked. Floors are the
+ * ceiling, nor `unlabelledReported`, the count of findings no label
+ * covers, above its own; absent, it is 0). A half with no floor yet (no
+ * package labelled in it) is checked for unlabelled findings only. Floors are the
  * figures of the last accepted change rounded down to two decimals; raise
  * them as the tool improves. A change may lower one only when it trades
- * sites between figures, with the sites named in its commit message.
+ * sites between figures, with the sites named in its commit message, or
+ * when newly labelled packages join a half (the commit gives the figures
+ * with and without them).
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -60,7 +63,17 @@ describe("accuracy on the truth set", () => {
     }
   });
 
-  test("every finding is at a labelled place", () => {
-    assert.equal(figures.unlabelledReported, 0);
+  test("findings at places no label covers stay under each half's ceiling", () => {
+    const floors = JSON.parse(readFileSync(join(root, "test", "truth", "floor.json"), "utf8")) as Record<
+      string,
+      Record<string, number>
+    >;
+    for (const [half, measured] of byHalf) {
+      const ceiling = floors[half]?.["unlabelledReported"] ?? 0;
+      assert.ok(
+        measured.unlabelledReported <= ceiling,
+        `${half}: ${measured.unlabelledReported} findings at unlabelled places (ceiling ${ceiling})`,
+      );
+    }
   });
 });
