@@ -43,3 +43,23 @@ export function spawnLogged<T>(
 ): TaskHandle<T> {
   return (options.supervisor ?? theDefaultCore()).spawnLogged(name, work, options);
 }
+
+/**
+ * Log a failure that was observed where it happened — the rejection handler
+ * of one-shot work (`work().catch((error) => logFailure("flush", error))`),
+ * the `catch` of a timer callback — as `spawnLogged` logs one (task name,
+ * error), through the same supervisor's logger. Work that succeeds costs
+ * nothing here: no task is registered until it fails.
+ *
+ * @param name static task name
+ * @param error what was thrown or rejected
+ * @param options class, supervisor (as `spawnLogged`)
+ * @example
+ * ```ts
+ * import { logFailure } from "spawn-audit/shim";
+ * sendReceipt(order).catch((error) => logFailure("checkout.sendReceipt", error));
+ * ```
+ */
+export function logFailure(name: string, error: unknown, options: LoggedOptions = NO_OPTIONS): void {
+  spawnLogged(name, Promise.reject(error), options);
+}

@@ -1,9 +1,10 @@
 /**
  * spawn-audit's runtime shim: supervised background tasks on web-standard
- * APIs only (Node 20+, Deno, Bun, browsers), with zero dependencies.
+ * APIs only (Node 18+, Deno, Bun, browsers), with zero dependencies.
  *
  * - `spawnSupervised` — durable work restarted with exponential backoff.
- * - `spawnLogged` — one-shot work whose failure is logged, never unhandled.
+ * - `spawnLogged` — one-shot work whose failure is logged, never unhandled;
+ *   `logFailure` logs a failure observed where it happened (a `.catch`).
  * - `superviseWorker` — a worker re-created on error or non-zero exit.
  * - `TaskSupervisor` — the registry behind them: snapshots, abort, classes,
  *   stats, events, graceful shutdown.
@@ -36,7 +37,7 @@ export { jsonLogger, type JsonLoggerOptions, type Logger } from "./logger.ts";
 export { type Job, type JobResult, runJobs } from "./needs.ts";
 /** Restart policy and OTP-style restart intensity options; documented in policy.ts. */
 export type { RestartIntensity, RestartOptions, RestartPolicy } from "./policy.ts";
-export { type LoggedOptions, spawnLogged } from "./logged.ts";
+export { logFailure, type LoggedOptions, spawnLogged } from "./logged.ts";
 export { defaultSupervisor, spawnSupervised, type SupervisedOptions } from "./spawn.ts";
 /** Per-task and per-class attempt duration statistics in ms, by outcome; documented in stats.ts. */
 export { DURATION_BUCKETS_MS, type DurationStats, type OutcomeCounts } from "./stats.ts";

@@ -2,11 +2,27 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { theDefaultCore } from "../../shim/core.ts";
-import { spawnLogged } from "../../shim/logged.ts";
+import { logFailure, spawnLogged } from "../../shim/logged.ts";
 import { defaultSupervisor, spawnSupervised } from "../../shim/spawn.ts";
 import { supervisorOn } from "../../shim/supervisor.ts";
 import { deferred, setup, untilAborted } from "./helpers.ts";
 import { flush } from "./manual-clock.ts";
+
+describe("logFailure", () => {
+  test("logs an observed failure as spawnLogged logs a rejection, and registers nothing while work succeeds", async () => {
+    const { supervisor, clock, logger } = setup();
+    const work = (fail: boolean): Promise<void> => fail ? Promise.reject(new Error("smtp down")) : Promise.resolve();
+    await work(false).catch((error) => logFailure("send-email", error, { supervisor }));
+    assert.deepEqual(supervisor.stats().tasks, {}, "nothing is registered for work that succeeded");
+    await work(true).catch((error) => logFailure("send-email", error, { supervisor }));
+    await clock.advance(0);
+    const errors = logger.records.filter((r) => r.level === "error");
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0]!.message, 'task "send-email" failed on attempt 1');
+    assert.equal(errors[0]!.fields["task"], "send-email");
+    assert.equal((errors[0]!.fields["err"] as Error).message, "smtp down");
+  });
+});
 
 describe("spawnLogged", () => {
   test("logs a rejected promise with the task name and reports it through done", async () => {
