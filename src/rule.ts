@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ts } from "ts-morph";
+import type { SyntaxKindName, ts } from "./analysis/ts.ts";
 import type { Group, Kind, Resolution, Signal } from "./site.ts";
 import type { SHIM_SUPERVISORS } from "./classify/status.ts";
 
@@ -53,7 +53,9 @@ export interface Detection {
 /**
  * One rule module: a self-contained detector for one family of kinds.
  *
- * `visits` lists the syntax kinds the driver should hand to `check`; `check`
+ * `visits` lists, by name (`"CallExpression"`), the syntax kinds the driver
+ * should hand to `check` (names, not numbers: the numbers depend on the
+ * TypeScript release that built the program, see `src/analysis/ts.ts`); `check`
  * returns a detection or `undefined` and must not throw for any input the
  * TypeScript parser accepts. `messages` gives, per kind, the finding text:
  * what is wrong and what to do.
@@ -63,7 +65,7 @@ export interface Rule {
   readonly description: string;
   readonly kinds: readonly Kind[];
   readonly messages: Readonly<Partial<Record<Kind, string>>>;
-  readonly visits: readonly ts.SyntaxKind[];
+  readonly visits: readonly SyntaxKindName[];
   check(node: ts.Node, context: RuleContext): Detection | undefined;
   /** How `spawn-audit fix` rewrites this rule's sites; rules without it are reported as not fixable. */
   readonly fix?: (context: FixContext) => FixOutcome;

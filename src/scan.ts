@@ -7,7 +7,7 @@
  */
 import { sep } from "node:path";
 import picomatch from "picomatch";
-import { ts } from "ts-morph";
+import { checkBuiltBy, ts } from "./analysis/ts.ts";
 import type { Config } from "./config.ts";
 import type { Detection, Rule, RuleContext } from "./rule.ts";
 import type { Group, ScanProblem, ScanWarning, SkippedFile, SpawnSite, Status } from "./site.ts";
@@ -103,7 +103,10 @@ export function scanProjectLocated(
   const runs = (id: string): boolean => active.some((rule) => rule.id === id);
   const byKind = new Map<ts.SyntaxKind, Rule[]>();
   for (const rule of active) {
-    for (const kind of rule.visits) byKind.set(kind, [...(byKind.get(kind) ?? []), rule]);
+    for (const name of rule.visits) {
+      const kind = ts.SyntaxKind[name];
+      byKind.set(kind, [...(byKind.get(kind) ?? []), rule]);
+    }
   }
   const isTestPath = picomatch([...DEFAULT_TEST_PATTERNS, ...config.testPatterns], { dot: true });
   const supervisors = new Set([...SHIM_SUPERVISORS, ...config.supervisors]);
@@ -123,6 +126,7 @@ export function scanProjectLocated(
   const targets = project.programs.flatMap(({ program, checker, targets }) =>
     targets.map((sourceFile) => ({ program, checker, sourceFile }))
   );
+  for (const { targets: [first] } of project.programs) if (first !== undefined) checkBuiltBy(first);
   for (const [done, { program, checker, sourceFile }] of targets.entries()) {
     const file = displayPath(sourceFile.fileName, cwd);
     onFile?.(done, targets.length, file);

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { ts } from "ts-morph";
+import { ts } from "../../src/analysis/ts.ts";
 import type { FixContext, FixOutcome } from "../../src/rule.ts";
 import { isFunctionNode, skipOuterExpressions } from "../../src/analysis/functions.ts";
 import { runBodyUnderLogged } from "../../src/fix/syntax.ts";

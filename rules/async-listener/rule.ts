@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { ts } from "ts-morph";
+import { ts } from "../../src/analysis/ts.ts";
 import type { Detection, Rule, RuleContext } from "../../src/rule.ts";
 import { fixAsyncListener } from "./fix.ts";
 import { isPromiseLikeType, returnsPromiseLike } from "../../src/analysis/promise.ts";
@@ -43,12 +43,12 @@ export const asyncListenerRule: Rule = {
       "Async function passed where a void callback is expected: the caller drops its promise, so a rejection is unhandled. Wrap the body in try/catch or hand the work to spawnLogged.",
   },
   visits: [
-    ts.SyntaxKind.CallExpression,
-    ts.SyntaxKind.ArrowFunction,
-    ts.SyntaxKind.FunctionExpression,
-    ts.SyntaxKind.MethodDeclaration,
-    ts.SyntaxKind.ShorthandPropertyAssignment,
-    ts.SyntaxKind.PropertyAssignment,
+    "CallExpression",
+    "ArrowFunction",
+    "FunctionExpression",
+    "MethodDeclaration",
+    "ShorthandPropertyAssignment",
+    "PropertyAssignment",
   ],
   fix: fixAsyncListener,
   check(node: ts.Node, context: RuleContext): Detection | undefined {

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { ts } from "ts-morph";
+import { ts } from "../../src/analysis/ts.ts";
 import type { FixContext, FixOutcome } from "../../src/rule.ts";
 import { isAsyncFunction, isFunctionNode, skipOuterExpressions } from "../../src/analysis/functions.ts";
 import { acceptsAbortSignal, enclosingLoop, quoteCode, unrepeatablePart, wrap } from "../../src/fix/syntax.ts";

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { ts } from "ts-morph";
+import { ts } from "../../src/analysis/ts.ts";
 import type { Detection, Rule, RuleContext } from "../../src/rule.ts";
 import { fixFloatingPromise } from "./fix.ts";
 import type { Kind, Resolution, Signal } from "../../src/site.ts";
@@ -64,7 +64,7 @@ export const floatingPromiseRule: Rule = {
     "async-iife":
       "Async IIFE result is dropped: a rejection inside it is unhandled. Add .catch(handler) or run it under spawnSupervised.",
   },
-  visits: [ts.SyntaxKind.ExpressionStatement],
+  visits: ["ExpressionStatement"],
   fix: fixFloatingPromise,
   check(node: ts.Node, context: RuleContext): Detection | undefined {
     const statement = node as ts.ExpressionStatement;

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { ts } from "ts-morph";
+import { ts } from "../../src/analysis/ts.ts";
 import type { FixContext, FixOutcome } from "../../src/rule.ts";
 import { isFunctionNode, skipOuterExpressions } from "../../src/analysis/functions.ts";
 import { workName } from "../../src/fix/name.ts";

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { ts } from "ts-morph";
+import { ts } from "../../src/analysis/ts.ts";
 import type { Detection, Rule, RuleContext } from "../../src/rule.ts";
 import { fixTimer } from "./fix.ts";
 import type { Kind, Resolution, Signal } from "../../src/site.ts";
@@ -45,7 +45,7 @@ export const timersRule: Rule = {
       "setImmediate callback can throw or reject unobserved. Catch inside the callback, or run it under spawnLogged.",
     microtask: "queueMicrotask callback can throw unobserved. Catch inside the callback, or run it under spawnLogged.",
   },
-  visits: [ts.SyntaxKind.CallExpression],
+  visits: ["CallExpression"],
   fix: fixTimer,
   check(node: ts.Node, context: RuleContext): Detection | undefined {
     const call = node as ts.CallExpression;

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { ts } from "ts-morph";
+import { ts } from "../../src/analysis/ts.ts";
 import type { FixContext, FixOutcome } from "../../src/rule.ts";
 import { enclosingLoop, wrap } from "../../src/fix/syntax.ts";
 

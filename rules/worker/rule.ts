@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { ts } from "ts-morph";
+import { ts } from "../../src/analysis/ts.ts";
 import type { Detection, Rule, RuleContext } from "../../src/rule.ts";
 import { fixWorker } from "./fix.ts";
 import { originOf } from "../../src/analysis/platform.ts";
@@ -37,7 +37,7 @@ export const workerRule: Rule = {
     worker:
       "Worker started without an error listener: its failure is lost or ends the process. Attach onerror / .on('error') or start it with superviseWorker.",
   },
-  visits: [ts.SyntaxKind.NewExpression],
+  visits: ["NewExpression"],
   fix: fixWorker,
   check(node: ts.Node, context: RuleContext): Detection | undefined {
     const creation = node as ts.NewExpression;

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { ts } from "ts-morph";
+import { ts } from "./ts.ts";
 import { functionDeclaredBy, functionNamed, programOf } from "./declarations.ts";
 import { LISTENER_METHODS } from "./callbacks.ts";
 import {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { ts } from "ts-morph";
+import { ts } from "./ts.ts";
 import { type FunctionNode, isFunctionNode, skipOuterExpressions } from "./functions.ts";
 
 /**

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { ts } from "ts-morph";
+import { ts } from "./ts.ts";
 import { resolveFunction } from "./calls.ts";
 import { PROMISE_CHAIN_METHODS } from "./promise.ts";
 import { TIMER_KINDS } from "./callbacks.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { ts } from "ts-morph";
+import { ts } from "./ts.ts";
 
 /** A node that has its own body and parameters. */
 export type FunctionNode = ts.SignatureDeclaration & { body?: ts.Node };

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { ts } from "ts-morph";
+import { ts } from "./ts.ts";
 
 /** A renamed import: the module it comes from and the name it has there. */
 export interface ImportedName {

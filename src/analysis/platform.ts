@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ts } from "ts-morph";
+import type { ts } from "./ts.ts";
 
 /**
  * Where a name was declared: `platform` (lib, `@types/node`, Deno, Bun),

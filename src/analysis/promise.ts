@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { ts } from "ts-morph";
+import { ts } from "./ts.ts";
 
 /** The methods that link a promise chain: `p.then(…).catch(…).finally(…)`. */
 export const PROMISE_CHAIN_METHODS: ReadonlySet<string> = new Set(["then", "catch", "finally"]);

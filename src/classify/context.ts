@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { ts } from "ts-morph";
+import { ts } from "../analysis/ts.ts";
 import type { Signal } from "../site.ts";
 import { LISTENER_METHODS } from "../analysis/callbacks.ts";
 import { itemLoopLabel } from "../analysis/calls.ts";

@@ -19,7 +19,7 @@
  *
  * @module
  */
-import { ts } from "ts-morph";
+import { ts } from "../analysis/ts.ts";
 import type { IgnoreCommentOptions } from "../config.ts";
 import type { Rule } from "../rule.ts";
 import type { Kind, ScanProblem } from "../site.ts";

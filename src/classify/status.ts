@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { ts } from "ts-morph";
+import { ts } from "../analysis/ts.ts";
 import { enclosingFunction, isFunctionNode, skipOuterExpressions } from "../analysis/functions.ts";
 
 /** The shim's supervisor functions, always recognised (see `shim/mod.ts`). */

@@ -11,7 +11,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, relative, resolve, sep } from "node:path";
 import { isDenoConfig, nearestManifest, nearestPackage, underDenoConfig } from "./manifest.ts";
-import { ts } from "ts-morph";
+import { ts } from "../analysis/ts.ts";
 import { codeStyle, stringLiteral } from "./style.ts";
 import type { FixSkip, ShimFunction, TextEdit } from "../rule.ts";
 import { skipOuterExpressions } from "../analysis/functions.ts";

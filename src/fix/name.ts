@@ -12,7 +12,7 @@
  * @module
  */
 import { basename, dirname } from "node:path";
-import { ts } from "ts-morph";
+import { ts } from "../analysis/ts.ts";
 import {
   enclosingFunction,
   functionName,

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { ts } from "ts-morph";
+import { ts } from "../analysis/ts.ts";
 
 /** A file's style: the quote for new string literals and whether a new statement ends with `;`. */
 export interface CodeStyle {

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { ts } from "ts-morph";
+import { type SyntaxKindName, ts } from "../analysis/ts.ts";
 import type { FixSkip, TextEdit } from "../rule.ts";
 import { type FunctionNode, isAsyncFunction, isFunctionNode, skipOuterExpressions } from "../analysis/functions.ts";
 import { LISTENER_METHODS, TIMER_KINDS } from "../analysis/callbacks.ts";
@@ -45,7 +45,7 @@ export function unrepeatablePart(expression: ts.Node): ts.Node | undefined {
   const node = skipOuterExpressions(expression);
   if (
     isFunctionNode(node) || ts.isIdentifier(node) || ts.isPrivateIdentifier(node) || ts.isLiteralExpression(node) ||
-    ts.isNoSubstitutionTemplateLiteral(node) || SIMPLE_KEYWORDS.has(node.kind)
+    ts.isNoSubstitutionTemplateLiteral(node) || SIMPLE_KEYWORDS.some((name) => node.kind === ts.SyntaxKind[name])
   ) {
     return undefined;
   }
@@ -86,14 +86,15 @@ export function unrepeatablePart(expression: ts.Node): ts.Node | undefined {
   return node;
 }
 
-const SIMPLE_KEYWORDS = new Set<ts.SyntaxKind>([
-  ts.SyntaxKind.ThisKeyword,
-  ts.SyntaxKind.SuperKeyword,
-  ts.SyntaxKind.TrueKeyword,
-  ts.SyntaxKind.FalseKeyword,
-  ts.SyntaxKind.NullKeyword,
-  ts.SyntaxKind.UndefinedKeyword,
-]);
+/** By name: a kind's number depends on the TypeScript in use (src/analysis/ts.ts). */
+const SIMPLE_KEYWORDS: readonly SyntaxKindName[] = [
+  "ThisKeyword",
+  "SuperKeyword",
+  "TrueKeyword",
+  "FalseKeyword",
+  "NullKeyword",
+  "UndefinedKeyword",
+];
 
 function firstOf(nodes: readonly ts.Node[]): ts.Node | undefined {
   for (const node of nodes) {

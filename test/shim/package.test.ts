@@ -85,7 +85,7 @@ test("the shim's manifest: ES module, free of side effects, the same licence as 
   assert.equal(shim.sideEffects, false);
   assert.equal(readFileSync(join(shimDir, "LICENSE"), "utf8"), readFileSync(join(repoRoot(), "LICENSE"), "utf8"));
   const root = JSON.parse(readFileSync(join(repoRoot(), "package.json"), "utf8")) as { workspaces?: string[] };
-  assert.deepEqual(root.workspaces, ["shim"]);
+  assert.ok(root.workspaces?.includes("shim"), "the shim is a workspace package of the repository");
 });
 
 test("every entry module is exported to npm (types first) and to JSR, and nothing else is", () => {
