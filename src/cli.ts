@@ -93,13 +93,16 @@ Scan options:
                          "spawnAudit" key of package.json / deno.json(c) above the first path)
   --print-config <file>  print the configuration that applies to <file> as JSON and exit
   --max-file-size <bytes>  skip larger files with a problem (default: 2097152)
+  --force-write          let -o, --write-baseline (and fix --write) replace a read-only file or one with
+                         other hard links (a new file under this name; other links keep the old content)
   --ignore-pattern <glob>  skip files matching the glob, relative to the project root (repeatable)
   --no-ignore            also scan files that .gitignore or .git/info/exclude ignore
   --color, --no-color    force or disable colours (default: on for a TTY unless NO_COLOR is set)
   -h, --help             show this help
   -v, --version          show the version
 
-Fix options (and --tsconfig, --config, --max-file-size, --ignore-pattern, --no-ignore, --color as for scan):
+Fix options (and --tsconfig, --config, --max-file-size, --ignore-pattern, --no-ignore, --force-write,
+--color as for scan):
   --write                apply the changes (default: print a diff and a summary)
   --check                dry run that exits 1 when there is something to rewrite
   --group <group>        durable, per-request or all = both (default: durable);
@@ -172,6 +175,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   config: { type: "string", short: "c" },
   "print-config": { type: "string" },
   "max-file-size": { type: "string" },
+  "force-write": { type: "boolean" },
   ignore: { type: "boolean" },
   "ignore-pattern": { type: "string", multiple: true },
   color: { type: "boolean" },
@@ -284,7 +288,9 @@ function scanCommand(paths: string[], values: Record<string, unknown>, io: CliIo
     const target = resolve(io.cwd, values["write-baseline"]);
     const written = createBaseline(result.sites);
     try {
-      writeAtomically(target, JSON.stringify(written, null, 2) + "\n");
+      writeAtomically(target, JSON.stringify(written, null, 2) + "\n", {
+        replaceProtected: values["force-write"] === true,
+      });
     } catch (error) {
       throw new UsageError(`cannot write baseline ${values["write-baseline"]}: ${fileSystemReason(error)}`);
     }
@@ -331,7 +337,7 @@ function scanCommand(paths: string[], values: Record<string, unknown>, io: CliIo
     report = formatText(result, { color, scope, verbose: values["verbose"] === true, failOn, accepted });
   }
   if (outputFile === undefined) io.stdout(report);
-  else writeReportFile(outputFile, io.cwd, report);
+  else writeReportFile(outputFile, io.cwd, report, { replaceProtected: values["force-write"] === true });
   return failed ? 1 : 0;
 }
 
@@ -367,6 +373,7 @@ function fixCommand(paths: string[], values: Record<string, unknown>, io: CliIo)
     ...(typeof values["shim-import"] === "string" ? { shimImport: values["shim-import"] } : {}),
     ...(typeof values["vendor-shim"] === "string" ? { vendorShim: values["vendor-shim"] } : {}),
     ...(values["format"] === undefined ? {} : { format: values["format"] === "" }),
+    forceWrite: values["force-write"] === true,
   });
   io.stdout(formatFixReport(result, colorFor(values["color"], io)));
   const refused = result.changes.some((change) => change.refused !== null);

@@ -11,17 +11,7 @@
  *
  * @module
  */
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  readSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
 import { dirname, extname, join, resolve } from "node:path";
 import { applyEdits as applyJsonEdits, modify } from "jsonc-parser";
 import picomatch from "picomatch";
@@ -113,11 +103,13 @@ function projectSources(dir: string, testPatterns: readonly string[]): string[] 
   return files.filter((file) => !isTest(displayPath(file, dir)));
 }
 
-/** Writes a new file, or over an existing one when `force`; a failure is a {@link UsageError}. */
+/**
+ * Writes a new file, or over an existing one when `force` (not a read-only
+ * or hard-linked one), all or nothing; a failure is a {@link UsageError}.
+ */
 function writeNew(path: string, text: string, force: boolean): void {
   try {
-    if (force) writeAtomically(path, text);
-    else writeFileSync(path, text, { flag: "wx" });
+    writeAtomically(path, text, { exclusive: !force });
   } catch (error) {
     throw new UsageError(`cannot write ${path}: ${fileSystemReason(error)}`);
   }

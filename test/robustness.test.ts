@@ -15,6 +15,7 @@ import { runCli } from "../src/cli.ts";
 import { type Activity, describeFatal } from "../src/fatal.ts";
 import { fileSystemReason } from "../src/errors.ts";
 import { childCommand, type CliRun } from "./support/cli.ts";
+import { unprivileged } from "./support/users.ts";
 
 /** Depth of the generated import chain: the one users reported (a scan of it takes about 4 s here). */
 const CHAIN_DEPTH = 3000;
@@ -172,31 +173,6 @@ describe("describeFatal", () => {
     assert.equal(describeFatal(undefined), undefined);
   });
 });
-
-/**
- * How to run the CLI as a user that file permissions apply to: this user when
- * it is not root; as root (which mode 000 does not stop), `nobody` through
- * `setpriv`; otherwise a reason to skip.
- */
-function unprivileged(): { prefix: string[] } | { skip: string } {
-  if (process.getuid?.() !== 0) return { prefix: [] };
-  const probe = spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "true"]);
-  if (probe.status !== 0) {
-    return { skip: "running as root and setpriv cannot switch to nobody (uid 65534), so file modes are not enforced" };
-  }
-  const [command, args] = childCommand(["--version"]);
-  const cli = spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", command, ...args], {
-    encoding: "utf8",
-    cwd: tmpdir(),
-  });
-  if (cli.status !== 0) {
-    return {
-      skip:
-        `nobody cannot run the CLI from this checkout (the repository is not readable by other users): ${cli.stderr.trim()}`,
-    };
-  }
-  return { prefix: ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] };
-}
 
 describe("unreadable paths", () => {
   const user = unprivileged();

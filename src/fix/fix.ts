@@ -11,7 +11,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import picomatch from "picomatch";
 import type { ts } from "ts-morph";
-import { UsageError } from "../errors.ts";
+import { fileSystemReason, UsageError } from "../errors.ts";
 import { buildProgram, displayPath, type LoadOptions, planScan, type ProgramPlan } from "../project.ts";
 import type { FixContext, Rewrite, Rule, ShimFunction, TextEdit } from "../rule.ts";
 import { type LocatedSite, scanProjectLocated } from "../scan.ts";
@@ -20,7 +20,7 @@ import { RULES } from "../../rules/mod.ts";
 import { applyEdits } from "./edits.ts";
 import { assertionIn } from "./syntax.ts";
 import { hasUncommittedChanges, isInsideRoots } from "./files.ts";
-import { removeStaleTemporaries, unwritableReason, writeAtomically } from "../atomic-write.ts";
+import { protectedReason, removeStaleTemporaries, writeAtomically } from "../atomic-write.ts";
 import { importEdits, importStyle, shimImportSource, type ShimSource, shimSpecifier } from "./imports.ts";
 import { TaskNamer } from "./name.ts";
 import { isVendored, vendorEntry, type VendorFile, vendorFiles } from "./vendor.ts";
@@ -59,6 +59,8 @@ export interface FixOptions extends LoadOptions {
   vendorShim?: string;
   format?: boolean;
   rules?: readonly Rule[];
+  /** Also replace read-only and hard-linked files (`--force-write`; see `WriteOptions.replaceProtected`). */
+  forceWrite?: boolean;
 }
 
 /**
@@ -246,10 +248,10 @@ export function runFix(options: FixOptions): FixResult {
     for (const dir of new Set(changes.map((change) => dirname(change.path)))) removeStaleTemporaries(dir);
     if (vendor !== null && vendor.refused === null && changes.some((change) => change.refused === null)) {
       mkdirSync(vendorDir!, { recursive: true });
-      for (const file of vendor.files) writeAtomically(file.path, file.text);
+      for (const file of vendor.files) writeAtomically(file.path, file.text, { replaceProtected: options.forceWrite });
       vendor.written = true;
     }
-    for (const change of changes) writeChange(change, roots);
+    for (const change of changes) writeChange(change, roots, options.forceWrite === true);
   }
   const written = changes.filter((change) => change.written).map((change) => change.path);
   const format = formatter === undefined || written.length === 0
@@ -494,11 +496,12 @@ function vendorChange(dir: string, cwd: string): VendorChange {
 
 /**
  * Writes one checked change, refusing it when the file moved outside the
- * roots, changed on disk since it was read, is read-only, or cannot be
- * written (the error's message, never a stack trace). A byte order mark the
- * file started with is kept (the parsed text has none).
+ * roots, changed on disk since it was read, is read-only or hard-linked
+ * (unless `forceWrite`), or cannot be written (the error's message, never a
+ * stack trace). A byte order mark the file started with is kept (the parsed
+ * text has none).
  */
-function writeChange(change: FileChange, roots: readonly string[]): void {
+function writeChange(change: FileChange, roots: readonly string[], forceWrite: boolean): void {
   if (change.refused !== null) return;
   const onDisk = readOrNull(change.path);
   const bom = onDisk?.startsWith(BOM) === true ? BOM : "";
@@ -507,13 +510,13 @@ function writeChange(change: FileChange, roots: readonly string[]): void {
   } else if (onDisk === null || onDisk.slice(bom.length) !== change.before) {
     change.refused = "the file changed on disk while fix was running";
   } else {
-    change.refused = unwritableReason(change.path) ?? null;
+    change.refused = protectedReason(change.path, forceWrite) ?? null;
     if (change.refused !== null) return;
     try {
-      writeAtomically(change.path, bom + change.after);
+      writeAtomically(change.path, bom + change.after, { replaceProtected: forceWrite });
       change.written = true;
     } catch (error) {
-      change.refused = `could not be written: ${error instanceof Error ? error.message : String(error)}`;
+      change.refused = `could not be written: ${fileSystemReason(error)}`;
       change.writeFailed = true;
     }
   }

@@ -5,7 +5,7 @@
  * @module
  */
 import { resolve } from "node:path";
-import { writeAtomically } from "../atomic-write.ts";
+import { writeAtomically, type WriteOptions } from "../atomic-write.ts";
 import { fileSystemReason, UsageError } from "../errors.ts";
 
 /**
@@ -14,12 +14,14 @@ import { fileSystemReason, UsageError } from "../errors.ts";
  * @param file the path as the user gave it.
  * @param cwd the working directory, absolute.
  * @param text the whole report.
+ * @param options how to write (`replaceProtected`: `--force-write`).
  * @throws {UsageError} naming the file and the file system's reason when it
- *   cannot be written (missing folder, no permission, a directory).
+ *   cannot be written (missing folder, no permission, a directory, a
+ *   read-only or hard-linked file without `--force-write`).
  */
-export function writeReportFile(file: string, cwd: string, text: string): void {
+export function writeReportFile(file: string, cwd: string, text: string, options: WriteOptions = {}): void {
   try {
-    writeAtomically(resolve(cwd, file), text);
+    writeAtomically(resolve(cwd, file), text, options);
   } catch (error) {
     // The file system's own message would name the temporary file the write goes through.
     throw new UsageError(`cannot write the report to ${file}: ${fileSystemReason(error)}`);

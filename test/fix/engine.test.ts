@@ -429,12 +429,18 @@ describe("files keep what they were", () => {
     rmSync(live);
   });
 
-  test("a hard-linked file is written in place: every link sees the fix", () => {
+  // Issue 18, defect 2: a hard-linked file was written in place, truncated first, and cut off on ENOSPC.
+  test("a hard-linked file is refused, every link as it was; --force-write rewrites this name only", () => {
     const dir = project({ "src/linked.ts": TIMER });
     linkSync(join(dir, "src/linked.ts"), join(dir, "linked-copy.ts"));
-    fixProject(dir, { paths: ["src"] });
-    assert.match(readFileSync(join(dir, "linked-copy.ts"), "utf8"), /spawnLogged/);
-    assert.equal(statSync(join(dir, "src/linked.ts")).nlink, 2);
+    const refused = fixProject(dir, { paths: ["src"] });
+    assert.match(refused.changes[0]?.refused ?? "", /the file has 2 hard links.*--force-write/);
+    assert.equal(readFileSync(join(dir, "src/linked.ts"), "utf8"), TIMER);
+    assert.equal(readFileSync(join(dir, "linked-copy.ts"), "utf8"), TIMER);
+    fixProject(dir, { paths: ["src"], forceWrite: true });
+    assert.match(readFileSync(join(dir, "src/linked.ts"), "utf8"), /spawnLogged/);
+    assert.equal(readFileSync(join(dir, "linked-copy.ts"), "utf8"), TIMER);
+    assert.equal(statSync(join(dir, "src/linked.ts")).nlink, 1);
   });
 
   test("names and the import follow the file's quotes and semicolons", () => {
