@@ -1,3 +1,4 @@
+import { observeRejection } from "./guard.ts";
 import { check, checkOneOf, merge } from "./options.ts";
 
 /**
@@ -117,7 +118,8 @@ export function backoffDelay(
 
 /**
  * Wrap a user-supplied jitter source: a throw, or a value outside [0, 1),
- * is handed to `onFailure` and 0.5 (the midpoint: no jitter bias) is used.
+ * is handed to `onFailure` and 0.5 (the midpoint: no jitter bias) is used;
+ * so is the rejection of a promise it returns (an async source).
  *
  * @param random the user's uniform source
  * @param onFailure receives each failure (must not throw)
@@ -128,6 +130,7 @@ export function guardRandom(random: () => number, onFailure: (error: unknown) =>
     try {
       const value = random();
       if (value >= 0 && value < 1) return value;
+      observeRejection(value, onFailure);
       onFailure(new RangeError(`random() returned ${String(value)}, not a number in [0, 1)`));
     } catch (error) {
       onFailure(error);

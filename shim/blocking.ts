@@ -15,7 +15,7 @@
  *
  * @module
  */
-import type { BlockingJob, ThrownDescription, WorkerMessage } from "./blocking-worker.ts";
+import type { BlockingJob, JobReply, ThrownDescription, WorkerConnect, WorkerMessage } from "./blocking-worker.ts";
 import { TaskAbortedError } from "./errors.ts";
 import { builtinModule, isServerRuntime } from "./runtime.ts";
 import { defaultSupervisor } from "./spawn.ts";
@@ -165,8 +165,12 @@ export class BlockingPool {
     exportName: string,
     ...args: Parameters<F>
   ): BlockingHandle<Awaited<ReturnType<F>>> {
-    const job: BlockingJob = { moduleUrl: absoluteUrl(moduleUrl), exportName: checkExportName(exportName), args };
-    const task = this.supervisor.spawnLogged(name, (signal: AbortSignal) => this.#run(job, signal), {
+    const job: Omit<BlockingJob, "id"> = {
+      moduleUrl: absoluteUrl(moduleUrl),
+      exportName: checkExportName(exportName),
+      args,
+    };
+    const task = this.supervisor.spawnLogged(name, (signal: AbortSignal) => this.#run(name, job, signal), {
       class: this.class,
     });
     return new BlockingTask(task as TaskHandle<Awaited<ReturnType<F>>>);
@@ -185,7 +189,7 @@ export class BlockingPool {
   }
 
   /** One job on one worker; the task's abort terminates the worker. */
-  #run(job: BlockingJob, signal: AbortSignal): Promise<unknown> {
+  #run(name: string, job: Omit<BlockingJob, "id">, signal: AbortSignal): Promise<unknown> {
     const worker = this.#idle.pop() ?? this.#start();
     return new Promise((resolve, reject) => {
       const onAbort = (): void => {
@@ -193,7 +197,7 @@ export class BlockingPool {
         reject(signal.reason);
       };
       signal.addEventListener("abort", onAbort, { once: true });
-      worker.run(job).then(
+      worker.run(name, job).then(
         (reply) => {
           signal.removeEventListener("abort", onAbort);
           this.#release(worker);
@@ -213,7 +217,7 @@ export class BlockingPool {
       this.#live.delete(worker);
       const idle = this.#idle.indexOf(worker);
       if (idle >= 0) this.#idle.splice(idle, 1);
-    });
+    }, (error) => this.supervisor.reportUnsupervised("unhandledRejection", error));
     this.#live.add(worker);
     return worker;
   }
@@ -347,18 +351,50 @@ function defaultWorkerUrl(): URL {
   return new URL(import.meta.url.endsWith(".ts") ? "./blocking-worker.ts" : "./blocking-worker.js", import.meta.url);
 }
 
-/** The runtime's worker, reduced to what the pool needs. */
+/** The runtime's worker and the pool's private port to it, reduced to what the pool needs. */
 interface RawWorker {
+  /** Post a job on the private port; throws (a `DataCloneError`) when its arguments cannot be cloned. */
   post(job: BlockingJob): void;
   terminate(): Promise<void>;
-  /** Whether the worker keeps the process alive (Node, Deno, Bun); a browser page has no such notion. */
+  /** Whether the worker and its port keep the process alive (Node, Deno, Bun); a browser page has no such notion. */
   keepAlive(busy: boolean): void;
 }
 
-/** What a raw worker reports: each message, and its death (error or exit) once. */
+/** What a raw worker reports: each message on the private port, and its death (error or exit) once. */
 interface RawWorkerEvents {
   message(message: WorkerMessage): void;
   died(error: Error): void;
+}
+
+/** A `MessagePort` as every runtime has it (web methods), with Node's `ref`/`unref` where they exist. */
+interface PrivatePort {
+  postMessage(message: unknown): void;
+  addEventListener(type: "message" | "messageerror", listener: (event: { data: unknown }) => void): void;
+  start(): void;
+  close(): void;
+  ref?(): void;
+  unref?(): void;
+}
+
+/**
+ * Open the private channel to `worker` and listen on the pool's end: the
+ * worker's end goes in the first message on the worker's own channel, and
+ * no other message of that channel is ever read by the pool.
+ */
+function connect(
+  channel: { port1: unknown; port2: unknown },
+  send: (message: WorkerConnect) => void,
+  events: RawWorkerEvents,
+): PrivatePort {
+  const port = channel.port1 as PrivatePort;
+  port.addEventListener("message", (event) => events.message(event.data as WorkerMessage));
+  port.addEventListener(
+    "messageerror",
+    () => events.died(new Error("a reply of the blocking worker could not be deserialized")),
+  );
+  port.start();
+  send({ spawnAuditPort: channel.port2 as MessagePort });
+  return port;
 }
 
 let nodeThreads: Promise<typeof import("node:worker_threads")> | undefined;
@@ -379,15 +415,30 @@ function workerThreads(): Promise<typeof import("node:worker_threads")> {
 
 async function startRawWorker(url: URL, events: RawWorkerEvents): Promise<RawWorker> {
   if (!isServerRuntime()) return startWebWorker(url, events);
-  const { Worker } = await workerThreads();
+  const { Worker, MessageChannel } = await workerThreads();
   const worker = new Worker(url, { execArgv: workerExecArgv() });
-  worker.on("message", events.message);
+  const channel = new MessageChannel();
+  const port = connect(channel, (message) => worker.postMessage(message, [channel.port2]), events);
   worker.on("error", (error: unknown) => events.died(error instanceof Error ? error : new Error(String(error))));
-  worker.on("exit", (code: number) => events.died(new Error(`the blocking worker exited with code ${code}`)));
+  worker.on("exit", (code: number) => {
+    port.close();
+    events.died(new Error(`the blocking worker exited with code ${code}`));
+  });
   return {
-    post: (job) => worker.postMessage(job),
-    terminate: () => worker.terminate().then(() => undefined, () => undefined),
-    keepAlive: (busy) => (busy ? worker.ref() : worker.unref()),
+    post: (job) => port.postMessage(job),
+    terminate: () => {
+      port.close();
+      return worker.terminate().then(() => undefined, () => undefined);
+    },
+    keepAlive: (busy) => {
+      if (busy) {
+        worker.ref();
+        port.ref?.();
+      } else {
+        worker.unref();
+        port.unref?.();
+      }
+    },
   };
 }
 
@@ -402,18 +453,16 @@ function workerExecArgv(): string[] | undefined {
 
 function startWebWorker(url: URL, events: RawWorkerEvents): RawWorker {
   const worker = new Worker(url, { type: "module" });
-  worker.addEventListener("message", (event) => events.message(event.data as WorkerMessage));
+  const channel = new MessageChannel();
+  const port = connect(channel, (message) => worker.postMessage(message, [channel.port2]), events);
   worker.addEventListener("error", (event) => {
     event.preventDefault();
     events.died(new Error(`the blocking worker failed: ${event.message}`));
   });
-  worker.addEventListener(
-    "messageerror",
-    () => events.died(new Error("a reply of the blocking worker could not be deserialized")),
-  );
   return {
-    post: (job) => worker.postMessage(job),
+    post: (job) => port.postMessage(job),
     terminate: () => {
+      port.close();
       worker.terminate();
       return Promise.resolve();
     },
@@ -421,49 +470,73 @@ function startWebWorker(url: URL, events: RawWorkerEvents): RawWorker {
   };
 }
 
-/** One worker: started at once, runs one job at a time, dead after an error, an exit or `terminate()`. */
+/**
+ * One worker: started at once, runs one job at a time, dead after an error,
+ * an exit, a leaked failure or `terminate()`. Replies are matched to the job
+ * by id; anything else on the private port is ignored.
+ */
 class PoolWorker {
   readonly #onDeath: () => void;
+  readonly #onLeak: (error: Error) => void;
   readonly #raw: Promise<RawWorker>;
   readonly #ready: Promise<void>;
-  #pending: { resolve(message: WorkerMessage & object): void; reject(error: unknown): void } | undefined;
+  #pending: { id: number; resolve(message: JobReply): void; reject(error: unknown): void } | undefined;
   #death: Error | undefined;
   #onReady: { resolve(): void; reject(error: unknown): void } | undefined;
+  #jobs = 0;
+  /** Name of the job that ran last, to which a failure leaked while idle is attributed. */
+  #lastJob = "";
 
   /**
    * @param url the worker entry module
    * @param onDeath called once when the worker dies or is terminated
+   * @param onLeak receives a failure that escaped a job after it ended (the worker is then replaced)
    */
-  constructor(url: URL, onDeath: () => void) {
+  constructor(url: URL, onDeath: () => void, onLeak: (error: Error) => void) {
     this.#onDeath = onDeath;
+    this.#onLeak = onLeak;
     this.#ready = new Promise<void>((resolve, reject) => (this.#onReady = { resolve, reject }));
     this.#raw = startRawWorker(url, {
-      message: (message) => {
-        if (message === "ready") return this.#onReady?.resolve();
-        const pending = this.#pending;
-        this.#pending = undefined;
-        pending?.resolve(message);
-      },
+      message: (message) => this.#message(message),
       died: (error) => this.#die(error),
     });
     this.#raw.then(undefined, (error: unknown) => this.#die(error instanceof Error ? error : new Error(String(error))));
   }
 
-  /** Send a job once the worker listens; resolves with its reply, rejects when the worker dies first. */
-  async run(job: BlockingJob): Promise<WorkerMessage & object> {
+  /**
+   * Send a job once the worker listens; resolves with its reply, rejects
+   * when the worker dies first, when the job leaks a failure (what leaked),
+   * or when its arguments cannot be cloned (the `DataCloneError`; the worker
+   * stays usable and holds nothing open).
+   */
+  async run(name: string, job: Omit<BlockingJob, "id">): Promise<JobReply> {
     if (this.#death !== undefined) throw this.#death;
     const raw = await this.#raw;
     await this.#ready;
+    const id = ++this.#jobs;
+    this.#lastJob = name;
     return new Promise((resolve, reject) => {
+      const settle = (): void => {
+        this.#pending = undefined;
+        raw.keepAlive(false);
+      };
       this.#pending = {
+        id,
         resolve: (message) => {
-          raw.keepAlive(false);
+          settle();
           resolve(message);
         },
-        reject,
+        reject: (error) => {
+          settle();
+          reject(error);
+        },
       };
       raw.keepAlive(true);
-      raw.post(job);
+      try {
+        raw.post({ ...job, id });
+      } catch (cloneError) {
+        this.#pending.reject(cloneError);
+      }
     });
   }
 
@@ -473,14 +546,32 @@ class PoolWorker {
     await (await this.#raw.catch(() => undefined))?.terminate();
   }
 
+  #message(message: WorkerMessage): void {
+    if (message === "ready") return this.#onReady?.resolve();
+    if ("leaked" in message) {
+      const error = rebuildThrown(message.leaked);
+      const leaked = error instanceof Error ? error : new Error(`a blocking job leaked ${String(error)}`);
+      // The job running now caused it as far as anyone can tell; else the one that ran last. The worker is not reused.
+      if (this.#pending !== undefined) this.#pending.reject(leaked);
+      else {
+        this.#onLeak(
+          new Error(`blocking job "${this.#lastJob}" leaked a failure after it ended: ${leaked.message}`, {
+            cause: leaked,
+          }),
+        );
+      }
+      void this.terminate();
+      return;
+    }
+    if (message.id === this.#pending?.id) this.#pending.resolve(message);
+  }
+
   #die(error: Error): void {
     if (this.#death !== undefined) return;
     this.#death = error;
     this.#onDeath();
     this.#onReady?.reject(error);
     this.#ready.catch(() => {});
-    const pending = this.#pending;
-    this.#pending = undefined;
-    pending?.reject(error);
+    this.#pending?.reject(error);
   }
 }

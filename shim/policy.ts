@@ -1,4 +1,5 @@
 import { type Backoff, resolveBackoff } from "./backoff.ts";
+import { MAX_TIMER_MS } from "./clock.ts";
 import { check, checkCount, checkOneOf, merge } from "./options.ts";
 
 /**
@@ -76,8 +77,8 @@ export interface RestartOptions {
    */
   shouldRestart?: (error: unknown, attempt: number) => boolean;
   /**
-   * Longest an attempt may run, in ms (default: no limit; at most
-   * 2147483647, the longest timer delay). When it passes, the attempt's
+   * Longest an attempt may run, in ms (default: no limit, as `Infinity`;
+   * else at most 2147483647, the longest timer delay). When it passes, the attempt's
    * signal aborts with a `TaskTimeoutError` reason and the attempt ends with
    * outcome `timedOut`: the restart policy treats it as a failure
    * (`on-failure` and `always` restart it, `never` ends the task `failed`),
@@ -99,8 +100,6 @@ export interface ResolvedRestart {
 }
 
 const POLICIES: readonly RestartPolicy[] = ["on-failure", "always", "never"];
-/** The longest delay `setTimeout` honours (2^31 − 1 ms); longer ones fire at once on Node and browsers. */
-const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * Merge task options over supervisor defaults over the shim defaults, and
@@ -111,7 +110,7 @@ const MAX_TIMER_MS = 2_147_483_647;
  * @returns complete restart settings
  * @throws {RangeError} on an unknown policy, `maxConsecutiveFailures` < 1 or
  *   not an integer, a negative or non-finite `resetAfterMs`, an
- *   `attemptTimeoutMs` that is not in (0, 2147483647], or an invalid backoff
+ *   `attemptTimeoutMs` that is not in (0, 2147483647] nor `Infinity`, or an invalid backoff
  *   or intensity
  * @throws {TypeError} when `shouldRestart` is given and is not a function
  */
@@ -121,7 +120,9 @@ export function resolveRestart(options: RestartOptions = {}, defaults: RestartOp
   const maxConsecutiveFailures = checkCount("maxConsecutiveFailures", merged.maxConsecutiveFailures ?? 10, 1, true);
   const resetAfterMs = merged.resetAfterMs ?? 60_000;
   check(resetAfterMs >= 0, "resetAfterMs", "a number of ms ≥ 0", resetAfterMs);
-  const { intensity, shouldRestart, attemptTimeoutMs } = merged;
+  const { intensity, shouldRestart } = merged;
+  // Infinity is no limit at all: no timer is set (a timer of Infinity ms would fire at once).
+  const attemptTimeoutMs = merged.attemptTimeoutMs === Infinity ? undefined : merged.attemptTimeoutMs;
   if (intensity !== undefined) {
     check(intensity.maxRestarts >= 0, "intensity.maxRestarts", "a number ≥ 0", intensity.maxRestarts);
     check(intensity.withinMs > 0, "intensity.withinMs", "a number of ms > 0", intensity.withinMs);

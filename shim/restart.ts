@@ -32,20 +32,28 @@ export function restarts(core: SupervisorCore, random: () => number): Pick<CoreE
      * Time attempt `attempt` (begun at clock ms `attemptStart`) out after
      * `timeoutMs` ms unless it settles first: its signal aborts with a
      * `TaskTimeoutError` and it settles as `timedOut`. A clock that cannot
-     * schedule the timer is reported and the attempt runs unlimited.
+     * schedule the timer (it throws, or its promise rejects) is reported and
+     * the attempt fails with the clock's error (it would otherwise run
+     * without its limit).
      */
     armTimeout(task, attempt, attemptStart, timeoutMs) {
       const more = task.more;
+      const end = (outcome: "timedOut" | "threw", error: unknown): void => {
+        if (task.attempt !== attempt || task.status !== "running") return;
+        more.attemptController?.abort(error);
+        core.attemptSettled(task, attempt, attemptStart, outcome, error);
+      };
       try {
         more.attemptTimer = core.clock.setTimeout(() => {
           more.attemptTimer = undefined;
-          if (task.attempt !== attempt || task.status !== "running") return;
-          const error = new TaskTimeoutError(task.name, attempt, timeoutMs);
-          more.attemptController?.abort(error);
-          core.attemptSettled(task, attempt, attemptStart, "timedOut", error);
+          end("timedOut", new TaskTimeoutError(task.name, attempt, timeoutMs));
         }, timeoutMs);
+        // A guarded clock reports the rejection itself.
+        observeRejection(more.attemptTimer, (error) => end("threw", error));
       } catch (error) {
         core.fault({ source: "clock", task: task.name, error });
+        // After the attempt has started, as a timeout would.
+        queueMicrotask(() => end("threw", error));
       }
     },
 

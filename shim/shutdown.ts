@@ -5,16 +5,19 @@
  *
  * @module
  */
+import { setTimer } from "./clock.ts";
 import type { SupervisorCore } from "./core.ts";
 import type { ShutdownSummary } from "./supervisor.ts";
 
 /**
  * Shut `core` down (what `TaskSupervisor.shutdown()` runs once). Exits that
  * race the shutdown are all reaped; no timer outlives it; a clock that
- * cannot set the deadline is reported and the shutdown ends at once.
+ * cannot set the deadline (it throws, or its promise rejects) is reported
+ * and the shutdown ends at once.
  *
  * @param core the core to stop
- * @param timeoutMs one deadline for all tasks together, in ms (already checked ≥ 0)
+ * @param timeoutMs one deadline for all tasks together, in ms (already checked ≥ 0; `Infinity`: none, the
+ *   shutdown waits for every task; above 2^31 − 1 ms it is still honoured, never cut to 1 ms)
  * @returns resolves with a summary naming the stragglers; never rejects
  */
 export function shutdownCore(core: SupervisorCore, timeoutMs: number): Promise<ShutdownSummary> {
@@ -22,13 +25,13 @@ export function shutdownCore(core: SupervisorCore, timeoutMs: number): Promise<S
   const activeAtStart = core.active;
   core.closed = true;
   return new Promise<ShutdownSummary>((resolve) => {
-    let timer: unknown;
+    let cancel: (() => void) | undefined;
     let finished = false;
     const finish = (): void => {
       if (finished) return;
       finished = true;
       core.onDrained = undefined;
-      if (timer !== undefined) core.clock.clearTimeout(timer);
+      cancel?.();
       const aborted: string[] = [];
       for (const task of core.registry.all()) {
         if (task.settled) continue;
@@ -52,12 +55,15 @@ export function shutdownCore(core: SupervisorCore, timeoutMs: number): Promise<S
     // Once drained (finish ran, or runs now) no task starts again: a closed core admits none.
     if (core.active === 0) finish();
     else {
-      try {
-        timer = core.clock.setTimeout(finish, timeoutMs);
-      } catch (error) {
-        // No deadline can be set: end the shutdown now rather than never.
+      // No deadline can be set: end the shutdown now rather than never.
+      const failed = (error: unknown): void => {
         core.fault({ source: "clock", error });
         finish();
+      };
+      try {
+        cancel = setTimer(core.clock, finish, timeoutMs, failed);
+      } catch (error) {
+        failed(error);
       }
     }
   });

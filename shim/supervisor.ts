@@ -66,7 +66,7 @@ export interface TaskSupervisorOptions {
  * ```
  */
 export interface ShutdownOptions {
-  /** One deadline for all tasks together, in ms (default 5000). */
+  /** One deadline for all tasks together, in ms (default 5000; `Infinity`: wait for every task; any value is honoured, none fires early). */
   timeoutMs?: number;
 }
 

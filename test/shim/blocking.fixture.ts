@@ -58,3 +58,27 @@ export function exitWorker(code: number): void {
 export function uncloneable(): () => number {
   return () => 1;
 }
+
+/** Posts `value` on the worker's own channel (`parentPort`), as a job reporting progress would, then returns "done". */
+export async function postToParent(value: unknown): Promise<string> {
+  const { parentPort } = await import("node:worker_threads");
+  parentPort?.postMessage(value);
+  return "done";
+}
+
+/** Leaves a rejection unhandled while it runs, then returns 1 a moment later. */
+export async function leakWhileRunning(): Promise<number> {
+  void Promise.reject(new Error("leaked while running"));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  return 1;
+}
+
+/** Returns at once, leaving a rejection to leak when the test opens the gate (after the job is over). */
+export function leakAfterReturning(shared: SharedArrayBuffer): number {
+  const cells = new Int32Array(shared);
+  const waitAsync = (Atomics as unknown as {
+    waitAsync(cells: Int32Array, index: number, value: number): { value: Promise<unknown> | string };
+  }).waitAsync;
+  void Promise.resolve(waitAsync(cells, GATE, 0).value).then(() => Promise.reject(new Error("leaked later")));
+  return 2;
+}

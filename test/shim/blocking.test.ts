@@ -10,7 +10,15 @@ import { BlockingPool } from "../../shim/blocking.ts";
 import { SupervisorClosedError, TaskAbortedError, TaskLimitError } from "../../shim/errors.ts";
 import type { TaskSupervisor } from "../../shim/supervisor.ts";
 import { GATE, MAX, RUNNING, STARTED } from "./blocking.fixture.ts";
-import type { fail, gated, sum, throwCode } from "./blocking.fixture.ts";
+import type {
+  fail,
+  gated,
+  leakAfterReturning,
+  leakWhileRunning,
+  postToParent,
+  sum,
+  throwCode,
+} from "./blocking.fixture.ts";
 import { repoRoot } from "../support/repo.ts";
 import { setup } from "./helpers.ts";
 
@@ -205,6 +213,77 @@ describe("BlockingPool", () => {
     gate.open();
     assert.deepEqual([await running.join(), await waiting.join()], [2, 4]);
     assert.equal(Atomics.load(gate.cells, STARTED), 2, "the dropped job never ran");
+    await closeAll(supervisor, pool);
+  });
+
+  // Issue 18, defect 9: a job's own parentPort.postMessage killed the host or replaced the job's result.
+  test("what a job posts on its own channel is never taken for a reply: any value, null, or a reply's shape", async () => {
+    const { supervisor } = setup();
+    const pool = new BlockingPool({ supervisor, limit: 1 });
+    for (const value of ["progress", null, undefined, 42, { id: 1, ok: true, value: "forged" }, "ready"]) {
+      assert.equal(await pool.spawn<typeof postToParent>("post", FIXTURE, "postToParent", value).join(), "done");
+    }
+    assert.equal(await pool.spawn<typeof sum>("after", FIXTURE, "sum", 1, 1).join(), 2);
+    await closeAll(supervisor, pool);
+  });
+
+  test("an argument that cannot be cloned fails that job only, holds nothing open, and the process exits after shutdown", () => {
+    const blocking = new URL(`../../shim/blocking${SOURCE_EXTENSION}`, import.meta.url).href;
+    const supervisorModule = new URL(`../../shim/supervisor${SOURCE_EXTENSION}`, import.meta.url).href;
+    const code = `import { BlockingPool } from ${JSON.stringify(blocking)};
+import { TaskSupervisor } from ${JSON.stringify(supervisorModule)};
+const supervisor = new TaskSupervisor({ logger: false });
+const pool = new BlockingPool({ supervisor, limit: 1 });
+const warm = await pool.spawn("warm", ${JSON.stringify(FIXTURE.href)}, "sum", 1, 1).join();
+const failed = await pool.spawn("clone", ${
+      JSON.stringify(FIXTURE.href)
+    }, "sum", () => 1).join().catch((error) => error.name);
+const after = await pool.spawn("after", ${JSON.stringify(FIXTURE.href)}, "sum", 2, 3).join();
+await supervisor.shutdown();
+console.log(JSON.stringify({ warm, failed, after }));
+`;
+    const deno = (globalThis as { Deno?: { execPath(): string } }).Deno;
+    const [command, args] = deno === undefined
+      ? [process.execPath, ["--input-type=module", "-e", code]]
+      : [deno.execPath(), ["eval", code]];
+    const run = spawnSync(command, args, { encoding: "utf8", timeout: 60_000 });
+    assert.equal(run.signal, null, "the child exited by itself (no port or worker left open)");
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout), { warm: 2, failed: "DataCloneError", after: 5 });
+  });
+
+  test("a rejection a job leaks fails that job, not the next one; one leaked after it ended is reported under its name", async () => {
+    const { logger, supervisor } = setup();
+    const pool = new BlockingPool({ supervisor, limit: 1 });
+    await assert.rejects(pool.spawn<typeof leakWhileRunning>("leaky", FIXTURE, "leakWhileRunning").join(), {
+      message: "leaked while running",
+    });
+    assert.equal(await pool.spawn<typeof sum>("next", FIXTURE, "sum", 4, 4).join(), 8);
+
+    const gate = counters();
+    const reported = new Promise<void>((resolve) => {
+      const error = logger.error;
+      logger.error = (fields, message) => {
+        error(fields, message);
+        if ((fields as { event?: string }).event === "unhandledRejection") resolve();
+      };
+    });
+    assert.equal(
+      await pool.spawn<typeof leakAfterReturning>("late", FIXTURE, "leakAfterReturning", gate.shared).join(),
+      2,
+    );
+    gate.open();
+    // An idle worker holds the process open no more than its port does: hold it while the late leak comes in.
+    const holdOpen = setInterval(() => {}, 1000);
+    await reported;
+    clearInterval(holdOpen);
+    assert.equal(supervisor.guardStats().unhandledRejection, 1);
+    assert.ok(
+      logger.records.some((record) =>
+        /blocking job "late" leaked a failure after it ended: leaked later/.test(record.message ?? "")
+      ),
+    );
+    assert.equal(await pool.spawn<typeof sum>("after", FIXTURE, "sum", 5, 5).join(), 10);
     await closeAll(supervisor, pool);
   });
 

@@ -1,5 +1,5 @@
 // Escape workloads for escape.test.ts: user hooks (an async listener, an async logger, a throwing
-// clock) that fail. Inert unless started with "--escape <scenario>", because `node --test dist/`
+// clock, a clock and jitter source whose async methods reject) that fail. Inert unless started with "--escape <scenario>", because `node --test dist/`
 // also runs every file under a test/ folder. The parent runs it with --unhandled-rejections=strict
 // (Node) or plain `deno run` (strict by default), so one escaped rejection or exception ends it
 // with a non-zero exit code before it prints its report.
@@ -18,6 +18,13 @@ function zeroClock(failSetTimeout: boolean): Clock {
     clearTimeout: (handle) => clearTimeout(handle as number),
   };
 }
+
+/** Every method of the clock returns a promise that rejects (as async methods would); timers never set. */
+const rejectingClock: Clock = {
+  now: (() => Promise.reject(new Error("async clock.now rejects"))) as unknown as () => number,
+  setTimeout: () => Promise.reject(new Error("async clock.setTimeout rejects")),
+  clearTimeout: () => Promise.reject(new Error("async clock.clearTimeout rejects")),
+};
 
 const rejectingLogger: Logger = {
   // deno-lint-ignore require-await -- a hostile logger: an async method that rejects
@@ -42,9 +49,21 @@ interface Report {
 
 async function run(scenario: string): Promise<Report> {
   const hookErrors: string[] = [];
-  const clock = zeroClock(scenario === "throwing-clock");
+  // An attempt limit the clock cannot set: only the limit could end the attempt.
+  const limited = scenario === "async-hooks" || scenario === "throwing-clock-timeout";
+  const clock = scenario === "async-hooks" ? rejectingClock : zeroClock(scenario.startsWith("throwing-clock"));
   const logger: Logger | false = scenario.startsWith("async-logger") ? rejectingLogger : false;
-  const supervisor = new TaskSupervisor({ clock, logger, defaults: { backoff: { initialMs: 0, jitter: "none" } } });
+  const supervisor = new TaskSupervisor({
+    clock,
+    logger,
+    ...(scenario === "async-hooks"
+      ? { random: (() => Promise.reject(new Error("async random rejects"))) as unknown as () => number }
+      : {}),
+    defaults: {
+      backoff: { initialMs: 0, jitter: scenario === "async-hooks" ? "full" : "none" },
+      ...(limited ? { attemptTimeoutMs: 50 } : {}),
+    },
+  });
   if (scenario !== "async-logger-unheard") {
     supervisor.on("hookError", (e: HookFailure) => void hookErrors.push(e.source));
   }
@@ -58,8 +77,10 @@ async function run(scenario: string): Promise<Report> {
   }
   let calls = 0;
   // Fails on the first attempt, so a restart (and its backoff timer) is needed; completes on the second.
+  // With an attempt limit, the attempt waits for its signal: only the limit can end it.
   // deno-lint-ignore require-await -- the first attempt must reject, not throw synchronously
-  const handle = supervisor.spawn("flaky", async () => {
+  const handle = supervisor.spawn("flaky", async (signal: AbortSignal) => {
+    if (limited) return new Promise((resolve) => signal.addEventListener("abort", () => resolve("aborted")));
     if (++calls === 1) throw new Error("first attempt fails");
     return "ok";
   });

@@ -66,4 +66,23 @@ describe("nothing escapes from failing hooks (child process, strict unhandled re
     assert.deepEqual(report.hookErrors, ["clock"]);
     assert.equal(report.stuck, 0);
   });
+
+  // Issue 18, defect 11: an async clock or jitter source that rejected ended the process.
+  test("a clock and a jitter source whose async methods reject: reported as hookError, nothing escapes, the task ends", async () => {
+    const { code, report, stderr } = await runScenario("async-hooks");
+    assert.equal(code, 0, `child failed:\n${stderr}`);
+    assert.equal(report?.outcome, "failed");
+    assert.match(report.reason ?? "", /clock could not schedule the restart: Error: async clock\.setTimeout rejects/);
+    assert.deepEqual([...new Set(report.hookErrors)].sort(), ["clock", "random"]);
+    assert.equal(report.stuck, 0);
+  });
+
+  // Issue 18, defect 11: with attemptTimeoutMs, a throwing setTimeout left the attempt running forever.
+  test("a clock whose setTimeout throws under attemptTimeoutMs: the attempt fails instead of running forever", async () => {
+    const { code, report, stderr } = await runScenario("throwing-clock-timeout");
+    assert.equal(code, 0, `child failed:\n${stderr}`);
+    assert.equal(report?.outcome, "failed");
+    assert.match(report.reason ?? "", /clock could not schedule the restart: Error: clock\.setTimeout is broken/);
+    assert.equal(report.stuck, 0);
+  });
 });

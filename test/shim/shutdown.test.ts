@@ -44,6 +44,44 @@ describe("shutdown", () => {
     assert.deepEqual(clock.scheduled, [100]);
   });
 
+  // Issue 18, defect 10: Node fires a timer above 2^31 − 1 ms (Infinity included) after 1 ms, aborting every task.
+  test("on the system clock, timeoutMs Infinity or above 2^31 − 1 ms waits for a task that takes its time", async () => {
+    for (const timeoutMs of [Infinity, 2 ** 31, 1e12]) {
+      const supervisor = new TaskSupervisor({ logger: false });
+      supervisor.spawn(
+        "slow-exit",
+        (signal: AbortSignal) =>
+          new Promise<void>((resolve) => signal.addEventListener("abort", () => setTimeout(resolve, 30))),
+      );
+      const summary = await supervisor.shutdown({ timeoutMs });
+      assert.deepEqual(summary.aborted, [], `timeoutMs ${timeoutMs}`);
+      assert.equal(summary.exited, 1);
+    }
+  });
+
+  test("a deadline above 2^31 − 1 ms is waited in steps and fires when it is due, not before", async () => {
+    const { supervisor, clock } = setup();
+    supervisor.spawn("stubborn", forever);
+    const deadline = 2 ** 31 + 1000;
+    let returned = false;
+    const done = supervisor.shutdown({ timeoutMs: deadline }).then(() => (returned = true));
+    await clock.advance(deadline - 1);
+    assert.equal(returned, false);
+    await clock.advance(1);
+    await done;
+    assert.deepEqual(clock.scheduled, [2 ** 31 - 1, 1001]);
+  });
+
+  test("attemptTimeoutMs Infinity is no limit: no timer is set", async () => {
+    const { supervisor, clock } = setup();
+    supervisor.spawn("unlimited", forever, { attemptTimeoutMs: Infinity });
+    assert.deepEqual(clock.scheduled, []);
+    assert.equal(find(supervisor, "unlimited")?.status, "running");
+    const done = supervisor.shutdown({ timeoutMs: 0 });
+    await clock.advance(0);
+    assert.deepEqual((await done).aborted, ["unlimited"]);
+  });
+
   test("shutdown timeout expiry returns even when tasks never end", async () => {
     const { supervisor, clock } = setup();
     supervisor.spawn("stubborn", forever);
