@@ -99,22 +99,7 @@ export function scanProjectLocated(
   rules: readonly Rule[] = RULES,
   onFile?: (done: number, total: number, file: string) => void,
 ): { result: ScanResult; located: LocatedSite[] } {
-  const active = rules.filter((rule) => config.rules[rule.id] !== "off");
-  const runs = (id: string): boolean => active.some((rule) => rule.id === id);
-  const byKind = new Map<ts.SyntaxKind, Rule[]>();
-  for (const rule of active) {
-    for (const name of rule.visits) {
-      const kind = ts.SyntaxKind[name];
-      byKind.set(kind, [...(byKind.get(kind) ?? []), rule]);
-    }
-  }
-  const isTestPath = picomatch([...DEFAULT_TEST_PATTERNS, ...config.testPatterns], { dot: true });
-  const supervisors = new Set([...SHIM_SUPERVISORS, ...config.supervisors]);
-  const overrides: CompiledOverride[] = config.overrides.map((override) => ({
-    group: override.group,
-    matchesFile: override.files === undefined ? () => true : picomatch(override.files, { dot: true }),
-    callees: override.callees === undefined ? undefined : new Set(override.callees),
-  }));
+  const scanner = new FileScanner(config, project.root, rules);
   const problems: ScanProblem[] = project.problems.map((problem) => ({
     ...problem,
     file: displayPath(problem.file, cwd),
@@ -138,35 +123,9 @@ export function scanProjectLocated(
       continue;
     }
     filesScanned++;
-    const context: RuleContext = { program, checker, sourceFile, supervisors };
-    const fromRoot = displayPath(sourceFile.fileName, project.root);
-    const fileFacts: FileFacts = {
-      file,
-      sourceFile,
-      ignores: FileIgnores.read(sourceFile, RULES),
-      lines: undefined,
-      testPattern: isTestPath(fromRoot) ? "test path pattern" : undefined,
-      fromRoot,
-    };
-    const visit = (node: ts.Node): void => {
-      const interested = byKind.get(node.kind);
-      if (interested !== undefined) {
-        for (const rule of interested) {
-          const detection = rule.check(node, context);
-          if (detection !== undefined) {
-            located.push({
-              site: toSite(detection, rule, fileFacts, overrides, supervisors),
-              node: detection.node,
-              work: detection.work,
-              rule,
-            });
-          }
-        }
-      }
-      ts.forEachChild(node, visit);
-    };
-    ts.forEachChild(sourceFile, visit);
-    problems.push(...fileFacts.ignores.problems(file, config.ignoreComments, runs));
+    const scanned = scanner.scanFile({ program, checker, sourceFile }, file);
+    located.push(...scanned.located);
+    problems.push(...scanned.problems);
   }
   located.sort(({ site: a }, { site: b }) =>
     a.file.localeCompare(b.file) || a.start.line - b.start.line || a.start.column - b.start.column
@@ -181,6 +140,103 @@ export function scanProjectLocated(
     warnings: project.warnings.map((warning) => ({ ...warning, file: displayPath(warning.file, cwd) })),
   };
   return { result, located };
+}
+
+/** A parsed file to scan, with the program it belongs to and that program's checker. */
+export interface ScanTarget {
+  program: ts.Program;
+  checker: ts.TypeChecker;
+  sourceFile: ts.SourceFile;
+}
+
+/**
+ * The per-file rule driver, shared by `scan` and the ESLint plugin: the
+ * configuration and rules compiled once (test path patterns, supervisor
+ * names, group overrides, which syntax kinds each rule visits), then
+ * {@link FileScanner.scanFile} walks one file and turns its detections into
+ * classified spawn sites.
+ */
+export class FileScanner {
+  private readonly active: readonly Rule[];
+  private readonly byKind = new Map<ts.SyntaxKind, Rule[]>();
+  private readonly isTestPath: (path: string) => boolean;
+  private readonly supervisors: ReadonlySet<string>;
+  private readonly overrides: readonly CompiledOverride[];
+
+  /**
+   * @param config the user's configuration; rules its `rules` turns off do not run.
+   * @param root the project root (absolute): test path patterns and override
+   *   globs match file paths relative to it.
+   * @param rules the rules to run (all registered rules by default).
+   */
+  constructor(private readonly config: Config, private readonly root: string, rules: readonly Rule[] = RULES) {
+    this.active = rules.filter((rule) => config.rules[rule.id] !== "off");
+    // Kinds by name, looked up now: the numbers are those of the TypeScript in use (src/analysis/ts.ts).
+    for (const rule of this.active) {
+      for (const name of rule.visits) {
+        const kind = ts.SyntaxKind[name];
+        this.byKind.set(kind, [...(this.byKind.get(kind) ?? []), rule]);
+      }
+    }
+    this.isTestPath = picomatch([...DEFAULT_TEST_PATTERNS, ...config.testPatterns], { dot: true });
+    this.supervisors = new Set([...SHIM_SUPERVISORS, ...config.supervisors]);
+    this.overrides = config.overrides.map((override) => ({
+      group: override.group,
+      matchesFile: override.files === undefined ? () => true : picomatch(override.files, { dot: true }),
+      callees: override.callees === undefined ? undefined : new Set(override.callees),
+    }));
+  }
+
+  /**
+   * Walks one file once, handing each node to the rules that visit its
+   * kind, and classifies what they detect: group, status (supervised,
+   * ignored by a comment) and evidence.
+   *
+   * @param target the file, its program and checker; the program must have
+   *   been built by the TypeScript in use (see `checkBuiltBy`).
+   * @param file the file as reports show it (`site.file`).
+   * @param options `eslintDirectives: false` leaves `eslint-disable` comments
+   *   to ESLint (the plugin): they then silence no site here.
+   * @returns the sites in the order found, and the problems about the file's ignore comments.
+   */
+  scanFile(
+    target: ScanTarget,
+    file: string,
+    options: { eslintDirectives?: boolean } = {},
+  ): { located: LocatedSite[]; problems: ScanProblem[] } {
+    const { sourceFile } = target;
+    const context: RuleContext = { ...target, supervisors: this.supervisors };
+    const fromRoot = displayPath(sourceFile.fileName, this.root);
+    const facts: FileFacts = {
+      file,
+      sourceFile,
+      ignores: FileIgnores.read(sourceFile, RULES, options),
+      lines: undefined,
+      testPattern: this.isTestPath(fromRoot) ? "test path pattern" : undefined,
+      fromRoot,
+    };
+    const located: LocatedSite[] = [];
+    const visit = (node: ts.Node): void => {
+      const interested = this.byKind.get(node.kind);
+      if (interested !== undefined) {
+        for (const rule of interested) {
+          const detection = rule.check(node, context);
+          if (detection !== undefined) {
+            located.push({
+              site: toSite(detection, rule, facts, this.overrides, this.supervisors),
+              node: detection.node,
+              work: detection.work,
+              rule,
+            });
+          }
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    ts.forEachChild(sourceFile, visit);
+    const runs = (id: string): boolean => this.active.some((rule) => rule.id === id);
+    return { located, problems: facts.ignores.problems(file, this.config.ignoreComments, runs) };
+  }
 }
 
 interface FileFacts {

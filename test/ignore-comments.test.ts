@@ -147,6 +147,73 @@ describe("file-level ignore comments", () => {
   });
 });
 
+describe("ESLint's disable comments naming a spawn-audit rule", () => {
+  test("next-line, line and block forms silence the named rule's kinds; other plugins' names are passed over", () => {
+    const code = [
+      DECLARE,
+      "// eslint-disable-next-line no-console, spawn-audit/floating-promise -- flushed at exit",
+      "void work();",
+      "work(); // eslint-disable-line spawn-audit/floating-promise",
+      "/* eslint-disable-next-line spawn-audit/timers */",
+      'setInterval(() => { JSON.parse("1"); }, 5);',
+      "// eslint-disable-next-line no-console",
+      "work();",
+      "// eslint-disable-next-line",
+      "work();",
+    ].join("\n");
+    const result = scan(code);
+    assert.deepEqual(sites(result), [
+      "3 void-promise ignored",
+      "4 floating-promise ignored",
+      "6 interval ignored",
+      "8 floating-promise unsupervised",
+      "10 floating-promise unsupervised",
+    ]);
+    assert.equal(result.sites[0]!.statusReason, "eslint-disable-next-line: flushed at exit");
+    assert.equal(result.sites[1]!.statusReason, "eslint-disable-line comment");
+    assert.deepEqual(problems(result), [], "no reason is required on ESLint's comments");
+  });
+
+  test("a block eslint-disable holds until an eslint-enable naming the rule; line comments of that form are ESLint's no-ops", () => {
+    const code = [
+      DECLARE,
+      "/* eslint-disable spawn-audit/floating-promise, spawn-audit/timers -- a demo */",
+      "work();",
+      'setTimeout(() => { JSON.parse("1"); }, 5);',
+      "/* eslint-enable spawn-audit/floating-promise */",
+      "work();",
+      'setTimeout(() => { JSON.parse("2"); }, 5);',
+      "/* eslint-enable */",
+      'setTimeout(() => { JSON.parse("3"); }, 5);',
+      "// eslint-disable spawn-audit/floating-promise",
+      "work();",
+    ].join("\n");
+    assert.deepEqual(sites(scan(code)), [
+      "3 floating-promise ignored",
+      "4 timeout ignored",
+      "6 floating-promise unsupervised",
+      "7 timeout ignored",
+      "9 timeout unsupervised",
+      "11 floating-promise unsupervised",
+    ]);
+  });
+
+  test("an unknown spawn-audit rule is malformed and an unused one reported, as for spawn-audit's comments", () => {
+    const code = [
+      DECLARE,
+      "// eslint-disable-next-line spawn-audit/timer -- typo",
+      'setTimeout(() => { JSON.parse("1"); }, 5);',
+      "// eslint-disable-next-line spawn-audit/worker -- nothing here",
+      "work();",
+    ].join("\n");
+    const result = scan(code);
+    assert.deepEqual(sites(result), ["3 timeout unsupervised", "5 floating-promise unsupervised"]);
+    assert.deepEqual(problems(result), ["2:4 malformed-ignore", "4:4 unused-ignore"]);
+    assert.match(result.problems[0]!.message, /unknown rule "spawn-audit\/timer" \(rules: spawn-audit\/timers, /);
+    assert.match(result.problems[1]!.message, /unused eslint-disable-next-line: "spawn-audit\/worker" silences no/);
+  });
+});
+
 describe("ignore-comment problems in the CLI", () => {
   function project(code: string): string {
     const root = mkdtempSync(join(dir, "cli-"));

@@ -17,6 +17,23 @@
  * comment after code; such a comment silences nothing),
  * `ignore-without-reason`, `unused-ignore` (a name that silenced no site).
  *
+ * ESLint's disable comments that name a spawn-audit rule as the ESLint
+ * plugin does (`spawn-audit/timers`) count too, with ESLint's scopes, so one
+ * comment serves the CLI and the plugin:
+ *
+ * ```ts
+ * // eslint-disable-next-line spawn-audit/timers -- <reason>
+ * work(); // eslint-disable-line spawn-audit/floating-promise
+ * /* eslint-disable spawn-audit/worker *\/ ... /* eslint-enable spawn-audit/worker *\/
+ * ```
+ *
+ * There a name is always a rule (`spawn-audit/floating-promise` covers
+ * `void-promise` too, as the ESLint rule reports it); names of other
+ * plugins' rules are passed over, a comment naming none of ours (or no rule:
+ * ESLint's "every rule") is not ours, and the reason is optional (ESLint's
+ * `-- description`). An unknown `spawn-audit/` name is malformed, an unused
+ * one reported unused, as for spawn-audit's own comments.
+ *
  * @module
  */
 import { ts } from "../analysis/ts.ts";
@@ -24,8 +41,12 @@ import type { IgnoreCommentOptions } from "../config.ts";
 import type { Rule } from "../rule.ts";
 import type { Kind, ScanProblem } from "../site.ts";
 
-/** Where an ignore comment applies: its own line, the next line, or the whole file. */
-export type IgnoreScope = "line" | "next-line" | "file";
+/**
+ * Where an ignore comment applies: its own line, the next line, the whole
+ * file, or (`eslint-disable` ... `eslint-enable`) from its line to the line
+ * before the enabling comment or the end of the file.
+ */
+export type IgnoreScope = "line" | "next-line" | "file" | "region";
 
 /** The ids of problems about ignore comments ({@link ScanProblem}'s `id`). */
 export const IGNORE_PROBLEM_IDS: readonly NonNullable<ScanProblem["id"]>[] = [
@@ -37,8 +58,17 @@ export const IGNORE_PROBLEM_IDS: readonly NonNullable<ScanProblem["id"]>[] = [
 const MARKER = "spawn-audit-ignore";
 /** A comment that starts with the marker: `//` or `/*` (or `/**`), spaces, then the marker and its scope suffix. */
 const DIRECTIVE = /^\/[/*]\*?\s*spawn-audit-ignore(-next-line|-file)?(?![\w-])([^]*)$/;
+/** ESLint's disable and enable comments, as ESLint reads them: the label first, `//` only for the two line forms. */
+const ESLINT_DIRECTIVE = /^\/([/*])\s*(eslint-disable(?:-next-line|-line)?|eslint-enable)(?:\s([^]*))?$/;
+/** The prefix of the ESLint plugin's rule names. */
+const ESLINT_PREFIX = "spawn-audit/";
 
-/** A parsed, well-formed comment: 0-based `line` and `column` of the marker, names in order, the reason ("" when missing). */
+/**
+ * A parsed, well-formed comment: 0-based `line` and `column` of the marker,
+ * names in order, the reason ("" when missing); `until`, for a region, the
+ * last 0-based line it covers; `eslint`, whether it is ESLint's comment
+ * (its names are `spawn-audit/<rule>`).
+ */
 interface Directive {
   scope: IgnoreScope;
   line: number;
@@ -46,6 +76,8 @@ interface Directive {
   names: string[];
   reason: string;
   used: Set<string>;
+  until?: number;
+  eslint?: boolean;
 }
 
 /**
@@ -69,15 +101,32 @@ export class FileIgnores {
    * @param sourceFile the parsed file.
    * @param vocabulary every registered rule: its id and kinds are the names
    *   a comment may use.
+   * @param options `eslintDirectives: false` reads spawn-audit's comments
+   *   only (the ESLint plugin, where ESLint applies its own).
    */
-  static read(sourceFile: ts.SourceFile, vocabulary: readonly Rule[]): FileIgnores {
+  static read(
+    sourceFile: ts.SourceFile,
+    vocabulary: readonly Rule[],
+    options: { eslintDirectives?: boolean } = {},
+  ): FileIgnores {
     const names = nameTableOf(vocabulary);
     const directives: Directive[] = [];
     const malformed: Omit<ScanProblem, "file">[] = [];
-    if (!sourceFile.text.includes(MARKER)) return new FileIgnores(directives, malformed, names);
+    const eslint = (options.eslintDirectives ?? true) && sourceFile.text.includes(ESLINT_PREFIX);
+    if (!sourceFile.text.includes(MARKER) && !eslint) return new FileIgnores(directives, malformed, names);
     const firstStatement = sourceFile.statements[0]?.getStart(sourceFile) ?? sourceFile.text.length;
+    const regions: Directive[] = [];
     for (const comment of comments(sourceFile)) {
-      const match = DIRECTIVE.exec(sourceFile.text.slice(comment.pos, comment.end));
+      const text = sourceFile.text.slice(comment.pos, comment.end);
+      const fromEslint = eslint ? eslintDirective(sourceFile, comment, text, names) : undefined;
+      if (fromEslint !== undefined) {
+        if ("message" in fromEslint) malformed.push(fromEslint);
+        else if (fromEslint.scope !== "region") directives.push(fromEslint);
+        else if (fromEslint.until === undefined) regions.push(fromEslint);
+        else closeRegions(regions, fromEslint, directives);
+        continue;
+      }
+      const match = DIRECTIVE.exec(text);
       if (match === null) continue;
       const position = comment.pos + match[0].indexOf(MARKER);
       const { line, character: column } = sourceFile.getLineAndCharacterOfPosition(position);
@@ -99,6 +148,7 @@ export class FileIgnores {
         directives.push({ scope, line, column, ...parsed, used: new Set() });
       }
     }
+    directives.push(...regions);
     return new FileIgnores(directives, malformed, names);
   }
 
@@ -113,10 +163,15 @@ export class FileIgnores {
     let reason: string | undefined;
     for (const directive of this.directives) {
       if (!appliesTo(directive, line)) continue;
-      const name = directive.names.find((candidate) => this.names.kinds.get(candidate)?.includes(kind));
+      const covered = (name: string): readonly Kind[] | undefined =>
+        directive.eslint === true
+          ? this.names.ruleKinds.get(name.slice(ESLINT_PREFIX.length))
+          : this.names.kinds.get(name);
+      const name = directive.names.find((candidate) => covered(candidate)?.includes(kind));
       if (name === undefined) continue;
       directive.used.add(name);
-      reason ??= directive.reason === "" ? `${MARKER} comment` : `${MARKER}: ${directive.reason}`;
+      const marker = directive.eslint === true ? eslintLabel(directive.scope) : MARKER;
+      reason ??= directive.reason === "" ? `${marker} comment` : `${marker}: ${directive.reason}`;
     }
     return reason;
   }
@@ -134,7 +189,8 @@ export class FileIgnores {
     const found: ScanProblem[] = this.malformed.map((problem) => ({ file, ...problem }));
     for (const directive of this.directives) {
       const at = { file, line: directive.line + 1, column: directive.column + 1 };
-      if (options.requireReason && directive.reason === "") {
+      // A reason on ESLint's comments is ESLint's (and its plugins') business.
+      if (options.requireReason && directive.reason === "" && directive.eslint !== true) {
         found.push({
           ...at,
           id: "ignore-without-reason",
@@ -143,15 +199,22 @@ export class FileIgnores {
       }
       if (!options.reportUnused) continue;
       for (const name of directive.names) {
-        const ran = (this.names.kinds.get(name) ?? []).some((kind) => runs(this.names.ruleOf.get(kind)!));
+        const ran = directive.eslint === true
+          ? runs(name.slice(ESLINT_PREFIX.length))
+          : (this.names.kinds.get(name) ?? []).some((kind) => runs(this.names.ruleOf.get(kind)!));
         if (directive.used.has(name) || !ran) continue;
         const where = directive.scope === "file"
           ? "in this file"
+          : directive.scope === "region"
+          ? directive.until === undefined
+            ? `from line ${directive.line + 1} on`
+            : `on lines ${directive.line + 1}-${directive.until + 1}`
           : `on line ${directive.line + (directive.scope === "next-line" ? 2 : 1)}`;
+        const marker = directive.eslint === true ? eslintLabel(directive.scope) : MARKER;
         found.push({
           ...at,
           id: "unused-ignore",
-          message: `unused ${MARKER}: "${name}" silences no unsupervised site ${where}; remove it`,
+          message: `unused ${marker}: "${name}" silences no unsupervised site ${where}; remove it`,
         });
       }
     }
@@ -159,10 +222,11 @@ export class FileIgnores {
   }
 }
 
-/** The names a comment may use: the kinds each covers, and the rule each kind belongs to. */
+/** The names a comment may use: the kinds each covers, the rule each kind belongs to, and each rule's kinds. */
 interface NameTable {
   kinds: ReadonlyMap<string, readonly Kind[]>;
   ruleOf: ReadonlyMap<Kind, string>;
+  ruleKinds: ReadonlyMap<string, readonly Kind[]>;
 }
 
 /** A kind names itself; a rule id that is not also a kind names the rule's kinds. */
@@ -178,6 +242,7 @@ const nameTables = new WeakMap<readonly Rule[], NameTable>();
 function nameTable(rules: readonly Rule[]): NameTable {
   const kinds = new Map<string, readonly Kind[]>();
   const ruleOf = new Map<Kind, string>();
+  const ruleKinds = new Map(rules.map((rule) => [rule.id, rule.kinds]));
   for (const rule of rules) kinds.set(rule.id, rule.kinds);
   for (const rule of rules) {
     for (const kind of rule.kinds) {
@@ -185,7 +250,84 @@ function nameTable(rules: readonly Rule[]): NameTable {
       ruleOf.set(kind, rule.id);
     }
   }
-  return { kinds, ruleOf };
+  return { kinds, ruleOf, ruleKinds };
+}
+
+/**
+ * An ESLint disable or enable comment that names spawn-audit rules, as ESLint
+ * reads it (a block comment for `eslint-disable`/`eslint-enable`, either
+ * form for the `-line` and `-next-line` ones, which apply to the line after
+ * the comment ends); its problem when it names an unknown spawn-audit rule;
+ * undefined when it is not such a comment. An `eslint-enable` is returned as
+ * a region with `until` set and its names (none: every rule), to close the
+ * open regions with {@link closeRegions}.
+ */
+function eslintDirective(
+  sourceFile: ts.SourceFile,
+  comment: ts.CommentRange,
+  text: string,
+  table: NameTable,
+): Directive | Omit<ScanProblem, "file"> | undefined {
+  const block = comment.kind === ts.SyntaxKind.MultiLineCommentTrivia;
+  const match = ESLINT_DIRECTIVE.exec(block ? text.replace(/\*\/$/, "") : text);
+  if (match === null) return undefined;
+  const label = match[2]!;
+  if (!block && (label === "eslint-disable" || label === "eslint-enable")) return undefined;
+  // ESLint's justification follows the rule list after a `--` between spaces.
+  const [list = "", ...justification] = ` ${match[3] ?? ""} `.split(/\s-{2,}\s/);
+  const reason = justification.join(" -- ").trim();
+  const names = list.split(",").map((name) => name.trim()).filter((name) => name.startsWith(ESLINT_PREFIX));
+  const enable = label === "eslint-enable";
+  if (names.length === 0 && !enable) return undefined;
+  const position = comment.pos + match[0].indexOf(label);
+  const { line, character: column } = sourceFile.getLineAndCharacterOfPosition(position);
+  const unknown = names.find((name) => !table.ruleKinds.has(name.slice(ESLINT_PREFIX.length)));
+  if (unknown !== undefined) {
+    const valid = [...table.ruleKinds.keys()].map((id) => ESLINT_PREFIX + id).join(", ");
+    return {
+      line: line + 1,
+      column: column + 1,
+      id: "malformed-ignore",
+      message: `malformed ${label}: unknown rule "${unknown}" (rules: ${valid}); it silences nothing`,
+    };
+  }
+  const endLine = sourceFile.getLineAndCharacterOfPosition(comment.end).line;
+  const scope: IgnoreScope = label === "eslint-disable-line"
+    ? "line"
+    : label === "eslint-disable-next-line"
+    ? "next-line"
+    : "region";
+  // A multi-line block comment's next line is the one after it ends; an enable marks where regions end.
+  const at = scope === "next-line" ? endLine : line;
+  return { scope, line: at, column, names, reason, used: new Set(), eslint: true, ...(enable ? { until: line } : {}) };
+}
+
+/**
+ * Ends the open `eslint-disable` regions an `eslint-enable` names (every
+ * open one when it names none), as ESLint does: each then covers its lines
+ * up to the one before the enabling comment; a region enabled for some of
+ * its names goes on for the others.
+ */
+function closeRegions(open: Directive[], enable: Directive, closed: Directive[]): void {
+  for (const [index, region] of [...open.entries()].reverse()) {
+    const ending = enable.names.length === 0
+      ? region.names
+      : region.names.filter((name) => enable.names.includes(name));
+    if (ending.length === 0) continue;
+    closed.push({ ...region, names: ending, until: enable.line - 1, used: new Set() });
+    const rest = region.names.filter((name) => !ending.includes(name));
+    if (rest.length === 0) open.splice(index, 1);
+    else open[index] = { ...region, names: rest };
+  }
+}
+
+/** How a problem or status reason names an ESLint comment of a scope. */
+function eslintLabel(scope: IgnoreScope): string {
+  return scope === "line"
+    ? "eslint-disable-line"
+    : scope === "next-line"
+    ? "eslint-disable-next-line"
+    : "eslint-disable";
 }
 
 /** The names and reason of a comment's text after the marker, or the problem with it. */
@@ -210,6 +352,7 @@ function parseBody(body: string, scope: IgnoreScope, table: NameTable): { names:
 }
 
 function appliesTo(directive: Directive, line: number): boolean {
+  if (directive.scope === "region") return line >= directive.line && line <= (directive.until ?? Infinity);
   return directive.scope === "file" || line === directive.line + (directive.scope === "next-line" ? 1 : 0);
 }
 
