@@ -8,6 +8,7 @@
 import { sep } from "node:path";
 import picomatch from "picomatch";
 import { checkBuiltBy, ts } from "./analysis/ts.ts";
+import { analysing } from "./analysis/memo.ts";
 import type { Config } from "./config.ts";
 import type { Detection, Rule, RuleContext } from "./rule.ts";
 import type { Group, ScanProblem, ScanWarning, SkippedFile, SpawnSite, Status } from "./site.ts";
@@ -205,6 +206,7 @@ export class FileScanner {
     options: { eslintDirectives?: boolean } = {},
   ): { located: LocatedSite[]; problems: ScanProblem[] } {
     const { sourceFile } = target;
+    analysing(target.program);
     const context: RuleContext = { ...target, supervisors: this.supervisors };
     const fromRoot = displayPath(sourceFile.fileName, this.root);
     const facts: FileFacts = {

@@ -7,6 +7,7 @@
  * @module
  */
 import { ts } from "./ts.ts";
+import { ProgramMemo } from "./memo.ts";
 import { functionDeclaredBy, functionNamed, programOf } from "./declarations.ts";
 import { LISTENER_METHODS } from "./callbacks.ts";
 import {
@@ -81,7 +82,7 @@ function untypedReceiver(checker: ts.TypeChecker, reference: ts.Node): boolean {
   return (checker.getTypeAtLocation(reference.expression).flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) !== 0;
 }
 
-const resolved = new WeakMap<ts.Node, FunctionNode | null>();
+const resolved = new ProgramMemo<ts.Node, FunctionNode | null>();
 
 /**
  * `receiver.name` on an untyped parameter that the direct lookup left
@@ -107,7 +108,7 @@ function methodFromCallers(checker: ts.TypeChecker, callee: ts.Node): FunctionNo
   return found;
 }
 
-const fromCallers = new WeakMap<ts.Node, FunctionNode | null>();
+const fromCallers = new ProgramMemo<ts.Node, FunctionNode | null>();
 
 /** `this.name` inside a class: the class's method or function-valued field `name`. */
 function ownClassMember(reference: ts.Node): FunctionNode | undefined {
@@ -199,7 +200,7 @@ function startsOf(checker: ts.TypeChecker, fn: FunctionNode): readonly Start[] {
   return found;
 }
 
-const starts = new WeakMap<ts.Node, readonly Start[]>();
+const starts = new ProgramMemo<ts.Node, readonly Start[]>();
 
 /** Registering or removing a listener hands a function over without starting it. */
 function registersListener(call: ts.CallExpression): boolean {
@@ -232,7 +233,7 @@ export function restartsItself(checker: ts.TypeChecker, fn: FunctionNode): boole
   return found;
 }
 
-const restarts = new WeakMap<ts.Node, boolean>();
+const restarts = new ProgramMemo<ts.Node, boolean>();
 
 /**
  * Whether `call`, inside `fn`, starting `fn` again makes a loop: it runs
@@ -585,7 +586,7 @@ function isItemCallback(fn: FunctionNode): boolean {
   return ts.isPropertyAccessExpression(callee) && ITEM_METHODS.has(callee.name.text);
 }
 
-const callees = new WeakMap<ts.Node, readonly FunctionNode[]>();
+const callees = new ProgramMemo<ts.Node, readonly FunctionNode[]>();
 
 /**
  * The function of `targets` a callback starts again, or undefined: a call
@@ -646,7 +647,7 @@ function steppingCallees(checker: ts.TypeChecker, fn: FunctionNode): readonly Fu
   );
 }
 
-const stepping = new WeakMap<ts.Node, readonly FunctionNode[]>();
+const stepping = new ProgramMemo<ts.Node, readonly FunctionNode[]>();
 
 /** How many calls deep a site's work is followed for loops and for starting its caller again. */
 export const LOOP_DEPTH = 3;

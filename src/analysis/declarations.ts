@@ -6,6 +6,7 @@
  * @module
  */
 import { ts } from "./ts.ts";
+import { ProgramMemo } from "./memo.ts";
 import { type FunctionNode, isFunctionNode, skipOuterExpressions } from "./functions.ts";
 
 /**
@@ -139,7 +140,7 @@ function implementationOf(checker: ts.TypeChecker, declaration: ts.Declaration):
   return found;
 }
 
-const implementations = new WeakMap<ts.Declaration, ts.Declaration | null>();
+const implementations = new ProgramMemo<ts.Declaration, ts.Declaration | null>();
 
 function sameNamed(script: ts.SourceFile, declaration: ts.Declaration): ts.Declaration | undefined {
   const name = declarationName(declaration);

@@ -11,6 +11,7 @@
  * @module
  */
 import { ts } from "./ts.ts";
+import { ProgramMemo } from "./memo.ts";
 import { resolveFunction } from "./calls.ts";
 import { PROMISE_CHAIN_METHODS } from "./promise.ts";
 import { TIMER_KINDS } from "./callbacks.ts";
@@ -738,8 +739,8 @@ function isPromiseConstructor(creation: ts.NewExpression): boolean {
     (ts.isPropertyAccessExpression(callee) && callee.name.text === "Promise");
 }
 
-const catchCache = new WeakMap<ts.Node, Map<number, string | null>>();
-const failCache = new WeakMap<ts.Node, Map<number, string | null>>();
+const catchCache = new ProgramMemo<ts.Node, Map<number, string | null>>();
+const failCache = new ProgramMemo<ts.Node, Map<number, string | null>>();
 
 /** Memoises per function and depth; a function met again while its answer is being computed counts as failing. */
 function memo(

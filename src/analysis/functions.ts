@@ -6,6 +6,7 @@
  * @module
  */
 import { ts } from "./ts.ts";
+import { ProgramMemo } from "./memo.ts";
 
 /** A node that has its own body and parameters. */
 export type FunctionNode = ts.SignatureDeclaration & { body?: ts.Node };
@@ -200,7 +201,7 @@ function testsAbsence(condition: ts.Expression, items: ReadonlySet<string>): boo
 }
 
 /** Loop findings per body: many call sites share one callee. */
-const loopCache = new WeakMap<ts.Node, string | undefined>();
+const loopCache = new ProgramMemo<ts.Node, string | undefined>();
 
 const STOP_FLAG =
   /^(aborted|stopped|stopping|closed|closing|cancelled|canceled|disposed|shuttingDown|shutdown|done|isStopped|isClosed)$/;
