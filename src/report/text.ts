@@ -146,9 +146,13 @@ function evidenceLines(site: SpawnSite, color: ChalkInstance): string[] {
  * The evidence behind the group, by question: for a test or overridden site
  * the signals that decided it; otherwise the work answer with the signals
  * that gave it, then the placement answer with its signals (placement only
- * when it decided: recurring work).
+ * when it decided: recurring work). `--verbose` and the ESLint plugin's
+ * messages show them joined with `; `.
+ *
+ * @param site a classified site.
+ * @returns one reason per question answered, e.g. `work recurring: setInterval repeats`.
  */
-function groupReasons(site: SpawnSite): string[] {
+export function groupReasons(site: SpawnSite): string[] {
   if (site.work === "unknown") {
     return site.signals.filter((signal) => signal.group === site.group).map((signal) => signal.message);
   }
