@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { existsSync, statSync } from "node:fs";
+import { existsSync, type Stats, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { getLibFiles, libFolderInMemoryPath } from "@ts-morph/common";
 import { ts } from "ts-morph";
@@ -261,7 +261,8 @@ function scanOptions(config: ParsedConfig | undefined): ts.CompilerOptions {
 /**
  * Builds the programs of a scan plan, one per config (imports resolved as
  * its compiler options say), each with its checker; parsed lib files and
- * dependency declaration files are shared between them.
+ * dependency declaration files are shared between them, and with the next
+ * plan built in this process (see {@link DependencyDeclarations}).
  *
  * @param plan the output of {@link planScan}.
  * @param only when given, the files to scan (absolute): the other files of
@@ -270,7 +271,7 @@ function scanOptions(config: ParsedConfig | undefined): ts.CompilerOptions {
  */
 export function buildProgram(plan: ScanPlan, only?: ReadonlySet<string>): LoadedProject {
   const checkers = new Map<ts.SourceFile, ts.TypeChecker>();
-  const shared = new Map<string, ts.SourceFile>();
+  const shared = dependencyDeclarations.next();
   const wanted = only === undefined
     ? plan.programs
     : plan.programs.filter((each) => each.files.some((file) => only.has(file)));
@@ -319,16 +320,54 @@ const LIB_TEXTS = new Map(getLibFiles().map((file) => [`${libFolderInMemoryPath}
 const libSourceFiles = new Map<string, ts.SourceFile>();
 
 /**
+ * Declaration files of dependencies (under `node_modules`), parsed once and
+ * shared by the programs of one plan (keyed like the language service's
+ * document registry: path, language version and module format). Those of
+ * the last plan built are reused by the next while the file's size and
+ * modification time are the same, so a process that scans again (tests,
+ * editors, library callers) does not parse `@types/node` each time; a file
+ * changed on disk is parsed again. Only one plan's files are kept.
+ */
+class DependencyDeclarations {
+  #previous = new Map<string, { parsed: ts.SourceFile; stats: Stats }>();
+  #current = new Map<string, { parsed: ts.SourceFile; stats: Stats }>();
+
+  /** Starts the cache of a new plan: the files of the plan before it stay reusable until this one asks for them. */
+  next(): this {
+    if (this.#current.size > 0) this.#previous = this.#current;
+    this.#current = new Map();
+    return this;
+  }
+
+  /**
+   * The parsed file under `key` (see {@link compilerHost}), from this plan,
+   * else from the last one if `file` is unchanged on disk, else `parse()`'s.
+   */
+  get(key: string, file: string, parse: () => ts.SourceFile | undefined): ts.SourceFile | undefined {
+    const known = this.#current.get(key);
+    if (known !== undefined) return known.parsed;
+    const stats = statSync(file, { throwIfNoEntry: false });
+    const earlier = this.#previous.get(key);
+    const reused = stats !== undefined && earlier !== undefined && earlier.stats.size === stats.size &&
+        earlier.stats.mtimeMs === stats.mtimeMs
+      ? earlier.parsed
+      : parse();
+    if (reused !== undefined && stats !== undefined) this.#current.set(key, { parsed: reused, stats });
+    return reused;
+  }
+}
+
+const dependencyDeclarations = new DependencyDeclarations();
+
+/**
  * A compiler host reading sources from disk, lib files from ts-morph's
  * bundle and the plan's files that are not on disk (Deno's global types)
- * from `inMemory`. Lib files come from the process-wide cache; declaration files of
- * dependencies (under `node_modules`) from `shared`, the cache of one
- * scan's programs (keyed like the language service's document registry, by
- * path, language version and module format).
+ * from `inMemory`. Lib files come from the process-wide cache; declaration
+ * files of dependencies (under `node_modules`) from `dependencies`.
  */
 function compilerHost(
   options: ts.CompilerOptions,
-  shared: Map<string, ts.SourceFile>,
+  dependencies: DependencyDeclarations,
   inMemory: ReadonlyMap<string, string>,
 ): ts.CompilerHost {
   const host = ts.createCompilerHost(options);
@@ -342,21 +381,18 @@ function compilerHost(
     const memoryText = inMemory.get(file);
     if (memoryText !== undefined) return ts.createSourceFile(file, memoryText, language);
     const libText = LIB_TEXTS.get(file);
-    const cache = libText !== undefined
-      ? libSourceFiles
-      : file.includes("/node_modules/") && isDeclarationFile(file)
-      ? shared
-      : undefined;
-    if (cache === undefined) return getSourceFile.call(host, file, language, onError, shouldCreate);
+    const dependency = libText === undefined && file.includes("/node_modules/") && isDeclarationFile(file);
+    if (libText === undefined && !dependency) return getSourceFile.call(host, file, language, onError, shouldCreate);
     const key = typeof language === "object"
       ? `${file}\0${language.languageVersion}\0${language.impliedNodeFormat}`
       : `${file}\0${language}`;
-    let parsed = cache.get(key);
+    if (dependency) {
+      return dependencies.get(key, file, () => getSourceFile.call(host, file, language, onError, shouldCreate));
+    }
+    let parsed = libSourceFiles.get(key);
     if (parsed === undefined) {
-      parsed = libText !== undefined
-        ? ts.createSourceFile(file, libText, language)
-        : getSourceFile.call(host, file, language, onError, shouldCreate);
-      if (parsed !== undefined) cache.set(key, parsed);
+      parsed = ts.createSourceFile(file, libText!, language);
+      libSourceFiles.set(key, parsed);
     }
     return parsed;
   };

@@ -8,10 +8,12 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { planScan } from "../src/project.ts";
+import { loadProject, planScan } from "../src/project.ts";
+import { scanProject } from "../src/scan.ts";
+import { DEFAULT_CONFIG } from "../src/config.ts";
 import { runInProcess } from "./support/cli.ts";
 
 /** Every source file of the generated repository, by path relative to its root. */
@@ -194,5 +196,45 @@ describe("a monorepo scanned as it is", () => {
       /^not scanned: 3 gitignored, 1 ignore-pattern, 1 node_modules, 1 declaration, 1 unparsable \(--format json lists each\)$/m,
     );
     assert.match(run.stdout, /^warning: tsconfig\.json: .*@tsconfig\/node22/m);
+  });
+});
+
+describe("declaration files of dependencies, across scans in one process", () => {
+  let root = "";
+  const declaration = (type: string): string => `export declare function run(): ${type};\n`;
+  before(() => {
+    root = mkdtempSync(join(tmpdir(), "spawn-audit-dependencies-"));
+    writeFileSync(join(root, "package.json"), JSON.stringify({ name: "app", type: "module" }));
+    mkdirSync(join(root, "node_modules", "dep"), { recursive: true });
+    writeFileSync(
+      join(root, "node_modules", "dep", "package.json"),
+      JSON.stringify({ name: "dep", types: "index.d.ts" }),
+    );
+    writeFileSync(join(root, "node_modules", "dep", "index.d.ts"), declaration("Promise<void>"));
+    writeFileSync(join(root, "main.ts"), `import { run } from "dep";\nrun();\n`);
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  function scan(): { dependency: unknown; kinds: string[] } {
+    const project = loadProject({ paths: [root], cwd: root });
+    const file = join(root, "node_modules", "dep", "index.d.ts");
+    return {
+      dependency: project.programs[0]!.program.getSourceFile(file),
+      kinds: scanProject(project, DEFAULT_CONFIG, root).sites.map((site) => site.kind),
+    };
+  }
+
+  test("are parsed once while unchanged, and again when changed on disk (same size, new modification time)", () => {
+    const first = scan();
+    assert.deepEqual(first.kinds, ["floating-promise"]);
+    assert.notEqual(first.dependency, undefined);
+    const second = scan();
+    assert.equal(second.dependency, first.dependency, "the unchanged file is reused");
+    const path = join(root, "node_modules", "dep", "index.d.ts");
+    writeFileSync(path, declaration("Iterable<any>"));
+    utimesSync(path, new Date(), new Date(Date.now() + 5_000));
+    const changed = scan();
+    assert.notEqual(changed.dependency, first.dependency, "the changed file is parsed again");
+    assert.deepEqual(changed.kinds, []);
   });
 });
