@@ -47,7 +47,7 @@ export interface ProcessGuardOptions {
  * to `supervisor` (`reportUnsupervised`: one `error` log line with `event`
  * and `err`, counted in `guardStats()`).
  *
- * - Node (and Bun, untested), recognised by `process.versions.node`: without
+ * - Node and Bun, recognised by `process.versions.node`: without
  *   `preventExit`, one `uncaughtExceptionMonitor` listener, which sees both
  *   an uncaught exception and an unhandled rejection that Node raises as one
  *   (its default `--unhandled-rejections=throw`) and changes nothing in
@@ -57,6 +57,12 @@ export interface ProcessGuardOptions {
  *   sees nothing, because listening to `unhandledRejection` itself would
  *   switch Node's exit off. With `preventExit`, `unhandledRejection` and
  *   `uncaughtException` listeners instead, whose presence keeps Node running.
+ *   Bun does not tell the monitor about unhandled rejections, so on Bun
+ *   (a global `Bun`) without `preventExit` an `unhandledRejection` listener
+ *   reports them too; when no other listener handles rejections it removes
+ *   itself and rejects a new promise with the same reason (with the
+ *   watched realm's `Promise`), which Bun handles as it would have without
+ *   the guard: it prints the error and exits with code 1.
  * - Deno and web runtimes: `unhandledrejection` and `error` listeners on the
  *   global object; with `preventExit` they call `event.preventDefault()`,
  *   which keeps Deno running and a browser quiet.
@@ -88,16 +94,30 @@ export function installProcessGuard(supervisor: UnsupervisedSink, options: Proce
   };
   const node = nodeProcess(globals);
   if (node !== undefined) {
+    // What Bun raises for an unhandled rejection never reaches uncaughtExceptionMonitor: a listener sees it instead, and
+    // when it is the only one, raises the rejection again without itself, so Bun ends the process as it would have.
+    let raisedAgain: { reason: unknown } | undefined;
+    const onBunRejection = (reason: unknown): void => {
+      report("unhandledRejection", reason);
+      if ((node.listenerCount?.("unhandledRejection") ?? 1) > 1) return;
+      node.removeListener("unhandledRejection", onBunRejection);
+      raisedAgain = { reason };
+      void (globals.Promise ?? Promise).reject(reason);
+    };
     const added: Array<[string, (...args: never[]) => void]> = preventExit
       ? [
         ["unhandledRejection", (reason: unknown) => report("unhandledRejection", reason)],
         ["uncaughtException", (error: unknown) => report("uncaughtException", error)],
       ]
-      : [[
-        "uncaughtExceptionMonitor",
-        (error: unknown, origin: unknown) =>
-          report(origin === "unhandledRejection" ? "unhandledRejection" : "uncaughtException", error),
-      ]];
+      : [
+        ["uncaughtExceptionMonitor", (error: unknown, origin: unknown) => {
+          if (raisedAgain !== undefined && raisedAgain.reason === error) return;
+          report(origin === "unhandledRejection" ? "unhandledRejection" : "uncaughtException", error);
+        }],
+        ...(globals.Bun === undefined
+          ? []
+          : [["unhandledRejection", onBunRejection] as [string, typeof onBunRejection]]),
+      ];
     for (const [event, listener] of added) node.on(event, listener);
     return once(() => {
       for (const [event, listener] of added) node.removeListener(event, listener);

@@ -18,6 +18,8 @@ export interface RuntimeGlobals {
   Deno?: unknown;
   /** Present on Bun. */
   Bun?: unknown;
+  /** The realm's `Promise`, which the process guard rejects with on Bun (see process-guard.ts); default the shim's own. */
+  Promise?: Pick<PromiseConstructor, "reject">;
   /** The global event target of web runtimes and Deno. */
   addEventListener?: (type: string, listener: (event: Event) => void) => void;
   /** Its counterpart. */
@@ -29,6 +31,8 @@ export interface ProcessLike {
   versions?: { node?: unknown };
   on(event: string, listener: (...args: never[]) => void): unknown;
   removeListener(event: string, listener: (...args: never[]) => void): unknown;
+  /** How many listeners `event` has (the process guard asks on Bun; absent: the guard takes its own as the only one). */
+  listenerCount?(event: string): number;
   /** Node 20.16+, Deno and Bun: a built-in module by specifier, synchronously. */
   getBuiltinModule?(specifier: string): unknown;
 }

@@ -74,9 +74,11 @@ describe("process guard listeners", () => {
     const before = count();
     const { supervisor } = setup();
     const plain = installProcessGuard(supervisor);
-    assert.deepEqual(count(), [before[0]! + 1, before[1], before[2]], "without preventExit only the monitor");
+    // On Bun, whose monitor misses rejections, an unhandledRejection listener comes with it.
+    const bun = (globalThis as { Bun?: unknown }).Bun !== undefined ? 1 : 0;
+    assert.deepEqual(count(), [before[0]! + 1, before[1]! + bun, before[2]], "without preventExit only the monitor");
     const preventing = installProcessGuard(supervisor, { preventExit: true });
-    assert.deepEqual(count(), [before[0]! + 1, before[1]! + 1, before[2]! + 1]);
+    assert.deepEqual(count(), [before[0]! + 1, before[1]! + 1 + bun, before[2]! + 1]);
     plain();
     preventing();
     preventing();
@@ -132,6 +134,50 @@ describe("process guard listeners", () => {
       { unhandledRejection: 2, uncaughtException: 2 },
       "nothing listens after disposal",
     );
+  });
+
+  test("Bun, whose monitor misses rejections: an unhandledRejection listener reports each, and raises it again without itself when it is the only listener", () => {
+    /** Bun's process as far as the guard sees it: listeners by event, emitted by hand. */
+    const listeners = new Map<string, Array<(...args: unknown[]) => void>>();
+    const bunProcess = {
+      versions: { node: "24.3.0", bun: "1.4.5" },
+      on: (event: string, listener: (...args: unknown[]) => void) =>
+        listeners.set(event, [...(listeners.get(event) ?? []), listener]),
+      removeListener: (event: string, listener: (...args: unknown[]) => void) =>
+        listeners.set(event, (listeners.get(event) ?? []).filter((each) => each !== listener)),
+      listenerCount: (event: string) => listeners.get(event)?.length ?? 0,
+    };
+    const emit = (event: string, ...args: unknown[]): void =>
+      [...listeners.get(event) ?? []].forEach((l) => l(...args));
+    const raisedAgain: unknown[] = [];
+    const globals = {
+      process: bunProcess,
+      Bun: {},
+      Promise: { reject: (reason: unknown) => raisedAgain.push(reason) },
+    };
+    const { supervisor } = setup();
+    const dispose = installProcessGuard(supervisor, { globals: globals as never });
+
+    const userListener = (): void => {};
+    bunProcess.on("unhandledRejection", userListener);
+    emit("unhandledRejection", new Error("handled by the user's listener"));
+    assert.deepEqual(supervisor.guardStats(), { unhandledRejection: 1, uncaughtException: 0 });
+    assert.deepEqual(raisedAgain, [], "another listener handles it: Bun goes on, nothing is raised again");
+
+    bunProcess.removeListener("unhandledRejection", userListener);
+    const lost = new Error("lost");
+    emit("unhandledRejection", lost);
+    assert.deepEqual(raisedAgain, [lost], "raised again for Bun to end the process");
+    assert.equal(bunProcess.listenerCount("unhandledRejection"), 0, "with the guard's listener gone");
+    emit("uncaughtExceptionMonitor", lost, "unhandledRejection");
+    emit("uncaughtExceptionMonitor", new Error("boom"), "uncaughtException");
+    assert.deepEqual(
+      supervisor.guardStats(),
+      { unhandledRejection: 2, uncaughtException: 1 },
+      "the rejection raised again is not counted twice",
+    );
+    dispose();
+    assert.deepEqual([...listeners.values()].flat(), []);
   });
 
   test("a runtime with neither process events nor a global event target gets nothing and a harmless disposer", () => {
