@@ -295,7 +295,7 @@ type WritePhase = "opened" | "written" | "renamed";
 let writes = 0;
 
 /**
- * For the kill -9 test of the codemod (test/fix/kill.test.ts) only: the
+ * For the kill -9 test of the codemod (test/fix/kill.slow.test.ts) only: the
  * `SPAWN_AUDIT_TEST_WRITE_HOOK` environment variable makes a write stop the
  * process at a chosen moment, so a crash can be placed exactly.
  *
