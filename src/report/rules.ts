@@ -7,8 +7,8 @@
 
 /**
  * Where the repository's files are published, ending with `/`: rule pages
- * are `rules/<rule>/README.md` under it. The package declares no repository
- * URL yet; this constant is the one place to change when it does.
+ * are `rules/<rule>/README.md` under it. The repository is package.json's
+ * `repository` (test/package.test.ts checks that they agree).
  */
 export const DOCS_BASE_URL = "https://github.com/spawn-audit/spawn-audit/blob/main/";
 

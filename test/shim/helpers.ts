@@ -1,5 +1,6 @@
 // Shared fixtures for the shim tests: a supervisor on a manual clock with a recording logger.
 import type { Logger } from "../../shim/logger.ts";
+import type { TaskSnapshot } from "../../shim/types.ts";
 import { TaskSupervisor, type TaskSupervisorOptions } from "../../shim/supervisor.ts";
 import { ManualClock } from "./manual-clock.ts";
 
@@ -56,6 +57,6 @@ export function deferred<T = void>() {
 }
 
 /** The snapshot entry of `name`, if registered. */
-export function find(supervisor: TaskSupervisor, name: string) {
+export function find(supervisor: TaskSupervisor, name: string): TaskSnapshot | undefined {
   return supervisor.snapshot().find((task) => task.name === name);
 }

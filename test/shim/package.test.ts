@@ -1,6 +1,7 @@
 /**
  * The shim as a package of its own (`shim/`, `@spawn-audit/shim`): what
- * `npm pack` ships (no dependencies, no tests, no sources but declarations),
+ * `npm pack` ships (no dependencies, no tests, no sources but declarations;
+ * its README and licence), a manifest npm publishes as it is,
  * that every entry module is exported to npm and JSR alike, that the
  * CommonJS build loads on a Node without `require(esm)`, and that
  * `deno publish --dry-run` finds nothing to complain about.
@@ -19,6 +20,10 @@ const shimDir = join(repoRoot(), "shim");
 
 interface Manifest {
   name: string;
+  private?: boolean;
+  repository?: { type: string; url: string; directory?: string };
+  homepage?: string;
+  bugs?: { url: string };
   type?: string;
   sideEffects?: unknown;
   dependencies?: Record<string, string>;
@@ -62,6 +67,7 @@ test("npm pack of the shim ships built ES modules, a CommonJS build, declaration
   for (
     const required of [
       "package.json",
+      "README.md",
       "LICENSE",
       "dist/esm/mod.js",
       "dist/esm/mod.d.ts",
@@ -77,6 +83,29 @@ test("npm pack of the shim ships built ES modules, a CommonJS build, declaration
   for (const peer of Object.keys(peerDependencies)) {
     assert.equal(peerDependenciesMeta[peer]?.optional, true, `peer dependency ${peer} must be optional`);
   }
+});
+
+test("npm publish takes the shim's manifest as it is: not private, nothing to auto-correct; it names the repository's shim folder", () => {
+  const shim = manifest();
+  assert.equal(shim.private, undefined);
+  assert.deepEqual(shim.repository, {
+    type: "git",
+    url: "git+https://github.com/spawn-audit/spawn-audit.git",
+    directory: "shim",
+  });
+  assert.equal(shim.homepage, "https://github.com/spawn-audit/spawn-audit/blob/main/docs/shim.md");
+  assert.deepEqual(shim.bugs, { url: "https://github.com/spawn-audit/spawn-audit/issues" });
+  const run = spawnSync("npm", ["publish", "--dry-run", "--ignore-scripts"], { cwd: shimDir, encoding: "utf8" });
+  assert.equal(run.status, 0, run.stderr);
+  assert.doesNotMatch(run.stderr, /auto-corrected|invalid and removed|private/);
+  assert.match(run.stderr, /@spawn-audit\/shim@\d+\.\d+\.\d+/);
+});
+
+test("the shim's README links only to absolute addresses (the docs are not in its tarball)", () => {
+  const text = readFileSync(join(shimDir, "README.md"), "utf8");
+  const links = [...text.matchAll(/\]\(([^)\s]+)\)/g)].map((match) => match[1]!);
+  assert.ok(links.length > 0);
+  assert.deepEqual(links.filter((link) => !link.startsWith("https://github.com/spawn-audit/spawn-audit")), []);
 });
 
 test("the shim's manifest: ES module, free of side effects, the same licence as the repository", () => {
