@@ -105,15 +105,17 @@ Fix options (and --tsconfig, --config, --max-file-size, --ignore-pattern, --no-i
 --color as for scan):
   --write                apply the changes (default: print a diff and a summary)
   --check                dry run that exits 1 when there is something to rewrite
-  --group <group>        durable, per-request or all = both (default: durable);
-                         test sites are never rewritten
+  --group <group>        durable, per-request or all = both (default: all);
+                         test sites, benchmarks and examples are never rewritten
+  --install              add @spawn-audit/shim to the dependencies with the project's package
+                         manager when it is missing (default: stop and print the command)
   --kind <kind>          only these kinds (repeat or comma-separate), e.g. interval,floating-promise
   --file <glob>          only files matching the glob, relative to the working directory (repeatable)
   --allow-dirty          also rewrite files with uncommitted git changes
   --shim-import <spec>   import the shim from this specifier (default: the config's shimImport,
-                         else spawn-audit/shim, or the import-map alias / npm:spawn-audit/shim
+                         else @spawn-audit/shim, or the import-map alias / npm:@spawn-audit/shim
                          under a deno.json); ./path is a project module (spawn-audit init --shim)
-  --vendor-shim <dir>    write the shim as one file into <dir> and import it from there
+  --vendor-shim <dir>    write the shim functions used as one file into <dir> and import it from there
   --format               after --write, run the project's formatter (Prettier, Biome, dprint or
                          deno fmt, from its node_modules/.bin) on the written files (config: format)
 
@@ -147,6 +149,7 @@ const FIX_OPTIONS: Record<string, OptionSpec> = {
   kind: { type: "string", multiple: true },
   file: { type: "string", multiple: true },
   "allow-dirty": { type: "boolean" },
+  install: { type: "boolean" },
   "shim-import": { type: "string" },
   "vendor-shim": { type: "string" },
   // A flag for fix, though scan's --format takes a value: bare --format is "" (see optionsFor).
@@ -351,7 +354,7 @@ function optionsFor(argv: readonly string[]): Record<string, OptionSpec> {
 }
 
 function fixCommand(paths: string[], values: Record<string, unknown>, io: CliIo): number {
-  const group = choice<Group | "all">(values["group"], "group", ["durable", "per-request", "all"], "durable");
+  const group = choice<Group | "all">(values["group"], "group", ["durable", "per-request", "all"], "all");
   const kinds = listValues(values["kind"]).map((kind) => choice<Kind>(kind, "kind", KINDS, "interval"));
   if (values["write"] === true && values["check"] === true) {
     throw new UsageError("--check is a dry run; it cannot be combined with --write");
@@ -370,6 +373,7 @@ function fixCommand(paths: string[], values: Record<string, unknown>, io: CliIo)
     files: listValues(values["file"]),
     write: values["write"] === true,
     allowDirty: values["allow-dirty"] === true,
+    install: values["install"] === true,
     ...(typeof values["shim-import"] === "string" ? { shimImport: values["shim-import"] } : {}),
     ...(typeof values["vendor-shim"] === "string" ? { vendorShim: values["vendor-shim"] } : {}),
     ...(values["format"] === undefined ? {} : { format: values["format"] === "" }),

@@ -10,6 +10,7 @@
  *   "ignore": ["scripts/**"],
  *   "testPatterns": ["e2e/**"],
  *   "shimImport": "./src/supervision.js",
+ *   "fix": { "errorChannel": "auto" },
  *   "overrides": [{ "files": ["src/jobs/**"], "callees": ["pollJobs"], "group": "durable" }],
  *   "rules": { "timers": "off" },
  *   "ignoreComments": { "requireReason": true, "reportUnused": true },
@@ -28,6 +29,7 @@ import { RULES } from "../rules/mod.ts";
 import { discoverConfig } from "./config/discover.ts";
 import { type ConfigDocument, readConfigDocument } from "./config/read.ts";
 import { validateConfig } from "./config/validate.ts";
+import type { ErrorChannelSetting } from "./fix/channel.ts";
 
 /**
  * One group override: sites in files matching any `files` glob (relative to
@@ -69,6 +71,8 @@ export interface IgnoreCommentOptions {
  *   or null for the default.
  * - `format`: whether `fix --write` runs the project's formatter on the
  *   files it wrote (as `--format`).
+ * - `errorChannel`: where `fix` reports a rewritten site's failure
+ *   (`fix.errorChannel`; see `fix/channel.ts`).
  * - `overrides`: group overrides, first match wins.
  * - `rules`: every registered rule id with its setting.
  * - `ignoreComments`: which ignore-comment problems are reported.
@@ -82,6 +86,7 @@ export interface Config {
   testPatterns: string[];
   shimImport: string | null;
   format: boolean;
+  errorChannel: ErrorChannelSetting;
   overrides: GroupOverride[];
   rules: Record<string, RuleSetting>;
   ignoreComments: IgnoreCommentOptions;
@@ -95,6 +100,7 @@ export const DEFAULT_CONFIG: Config = {
   testPatterns: [],
   shimImport: null,
   format: false,
+  errorChannel: "auto",
   overrides: [],
   rules: Object.fromEntries(RULES.map((rule) => [rule.id, "on"])),
   ignoreComments: { requireReason: true, reportUnused: true },
@@ -158,13 +164,17 @@ export function loadConfig(explicitPath: string | undefined, start: string): Con
  */
 export function parseConfig(raw: unknown, source: string, key?: string): Config {
   validateConfig(raw, source, key);
-  const value = raw as Partial<Omit<Config, "ignoreComments">> & { ignoreComments?: Partial<IgnoreCommentOptions> };
+  const value = raw as Partial<Omit<Config, "ignoreComments">> & {
+    ignoreComments?: Partial<IgnoreCommentOptions>;
+    fix?: { errorChannel?: ErrorChannelSetting };
+  };
   return {
     supervisors: value.supervisors ?? [],
     ignore: value.ignore ?? [],
     testPatterns: value.testPatterns ?? [],
     shimImport: value.shimImport ?? null,
     format: value.format ?? false,
+    errorChannel: value.fix?.errorChannel ?? "auto",
     overrides: value.overrides ?? [],
     rules: { ...DEFAULT_CONFIG.rules, ...value.rules },
     ignoreComments: { ...DEFAULT_CONFIG.ignoreComments, ...value.ignoreComments },

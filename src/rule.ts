@@ -78,8 +78,39 @@ export interface TextEdit {
   text: string;
 }
 
-/** A shim export a rewrite calls, imported into the file by the codemod (one of {@link SHIM_SUPERVISORS}). */
-export type ShimFunction = (typeof SHIM_SUPERVISORS)[number];
+/** A shim export a rewrite calls, imported into the file by the codemod (one of {@link SHIM_SUPERVISORS}, or `logFailure`). */
+export type ShimFunction = (typeof SHIM_SUPERVISORS)[number] | "logFailure";
+
+/**
+ * Lines a rewrite moves one indent deeper: `from` is the offset of the line
+ * break before the first of them and `to` the end of the last (offsets into
+ * the original file); every line starting after `from` and at or before
+ * `to`, outside template literals and blank lines, gets `unit` in front, and
+ * so does every line of text another rewrite inserts in `[from, to]`.
+ */
+export interface IndentRegion {
+  from: number;
+  to: number;
+  unit: string;
+}
+
+/**
+ * Where a site's failure is reported (see `src/fix/channel.ts`):
+ * `statements(error)` are the statements that report the caught value named
+ * `error` (`this.emit("error", error)`, `logFailure("Queue.add.run", error)`,
+ * then `process.exitCode = 1` in a script whose exit status reports its
+ * outcome), without semicolons; `label` says where, for the report; `uses`
+ * the shim functions the statements call and `imports` the project's
+ * functions to import (a configured `fix.errorChannel`); `shim` is true when
+ * no project channel was found or configured.
+ */
+export interface FailureHandler {
+  statements(error: string): string[];
+  label: string;
+  uses: ShimFunction[];
+  imports: { name: string; specifier: string }[];
+  shim: boolean;
+}
 
 /**
  * What a rule's fix sees of one unsupervised site.
@@ -91,7 +122,15 @@ export type ShimFunction = (typeof SHIM_SUPERVISORS)[number];
  *   (e.g. the callee, see `workName` in src/fix/name.ts), as a string
  *   literal ready to insert (`"Runner.runTask.execute"`). Call it only when
  *   rewriting.
- * - `newline`: the file's line ending (`\n` or `\r\n`).
+ * - `newline`, `semicolons`, `indent`: the file's line ending (`\n` or
+ *   `\r\n`), whether its statements end with `;`, its indent unit.
+ * - `handler(what)`: where the site's failure is reported (the project's
+ *   channel, the configured one, or the shim's logger under the task name
+ *   `taskName(what)`); call it only when rewriting.
+ * - `errorName`: a name for the caught value that shadows nothing at the site.
+ * - `exitStatus`: true in a file whose process reports its outcome by its
+ *   exit status (a script, a `bin`, a worker-thread script): its work is
+ *   never restarted.
  */
 export interface FixContext {
   readonly checker: ts.TypeChecker;
@@ -102,19 +141,29 @@ export interface FixContext {
   readonly kind: Kind;
   readonly signals: readonly Signal[];
   readonly newline: string;
+  readonly semicolons: boolean;
+  readonly indent: string;
+  readonly errorName: string;
+  readonly exitStatus: boolean;
   taskName(what: string): string;
+  handler(what: string): FailureHandler;
 }
 
 /**
- * A rule's rewrite of one site: text edits on the original file, the shim
- * functions they call, and `transform`, a short id of the rewrite's shape
- * (`supervised-call`, `logged-promise`, `timer-tick`, `listener-body`,
- * `worker`) used in summaries.
+ * A rule's rewrite of one site: text edits on the original file, the lines
+ * they indent, the shim functions they call, the project functions they
+ * import, where the failure now goes (`channel`, the handler's label; absent
+ * for restarts), and `transform`, a short id of the rewrite's shape
+ * (`supervised-call`, `logged-promise`, `caught-promise`, `caught-callback`,
+ * `kept-schedule`, `worker`, `logged-worker`) used in summaries.
  */
 export interface Rewrite {
   transform: string;
   edits: TextEdit[];
+  indents?: IndentRegion[];
   uses: ShimFunction[];
+  imports?: { name: string; specifier: string }[];
+  channel?: string;
   /** For a rewrite that restarts the work (`spawnSupervised`): why restarting is safe, one line of at most 80 characters. */
   restarts?: string;
 }

@@ -1,11 +1,11 @@
 /**
  * The text of the project-local supervision module `spawn-audit init --shim`
- * writes: it re-exports `spawn-audit/shim` with `spawnSupervised`,
- * `spawnLogged`, `superviseWorker`, `logWorker` and `defaultSupervisor`
- * bound to one supervisor that logs through the project's logger (pino,
- * winston or console, through the adapters of `spawn-audit/shim/logger`),
- * so `spawn-audit fix --shim-import ./src/supervision.js` routes every
- * rewritten site's failures there.
+ * writes: it re-exports `@spawn-audit/shim` with `spawnSupervised`,
+ * `spawnLogged`, `logFailure`, `superviseWorker`, `logWorker` and
+ * `defaultSupervisor` bound to one supervisor that logs through the
+ * project's logger (pino, winston or console, through the adapters of
+ * `@spawn-audit/shim/logger`), so `spawn-audit fix --shim-import
+ * ./src/supervision.js` routes every rewritten site's failures there.
  *
  * @module
  */
@@ -25,7 +25,7 @@ export type ModuleFlavour = "ts" | "esm" | "cjs";
  * @param logger whose API the adapter speaks.
  * @param flavour TypeScript (ES module syntax, typed against the shim's
  *   declarations), JavaScript ES module, or CommonJS (`require`, which
- *   loads the ES module shim on Node 20.19+ / 22.12+).
+ *   loads the shim package's CommonJS build).
  * @param specifier the `--shim-import` value that points at the module,
  *   quoted in its header.
  */
@@ -38,28 +38,28 @@ export function shimModuleText(logger: ShimLogger, flavour: ModuleFlavour, speci
     ` * This project's supervisor for background work: spawn-audit's shim, with`,
     ` * failures logged through ${logger}. Written by \`spawn-audit init --shim\`; yours`,
     " * to edit. `spawn-audit fix --shim-import " + specifier + "` makes rewritten",
-    " * files import spawnSupervised, spawnLogged, superviseWorker and logWorker",
+    " * files import spawnSupervised, spawnLogged, logFailure, superviseWorker and logWorker",
     " * from here. Call `supervisor.shutdown()` when the process stops.",
     " */",
   ];
   if (flavour === "cjs") {
     lines.push(
       ...LOGGER_REQUIRE[logger],
-      `const { ${ADAPTER[logger]} } = require("spawn-audit/shim/logger");`,
-      `const shim = require("spawn-audit/shim");`,
+      `const { ${ADAPTER[logger]} } = require("@spawn-audit/shim/logger");`,
+      `const shim = require("@spawn-audit/shim");`,
     );
   } else {
     lines.push(
       ...LOGGER_IMPORT[logger],
-      `import * as shim from "spawn-audit/shim";`,
-      `import { ${ADAPTER[logger]} } from "spawn-audit/shim/logger";`,
+      `import * as shim from "@spawn-audit/shim";`,
+      `import { ${ADAPTER[logger]} } from "@spawn-audit/shim/logger";`,
     );
     if (ts) {
       lines.push(
-        `import type { LoggedOptions, SupervisedOptions, TaskFactory, TaskHandle, WorkerLike } from "spawn-audit/shim";`,
+        `import type { LoggedOptions, SupervisedOptions, TaskFactory, TaskHandle, WorkerLike } from "@spawn-audit/shim";`,
       );
     }
-    lines.push("", `export * from "spawn-audit/shim";`);
+    lines.push("", `export * from "@spawn-audit/shim";`);
   }
   lines.push("", ...adapter(logger, exported));
   lines.push(
@@ -68,28 +68,35 @@ export function shimModuleText(logger: ShimLogger, flavour: ModuleFlavour, speci
     `${exported}const supervisor = new shim.TaskSupervisor({ logger: supervisorLogger });`,
     ...(flavour === "cjs" ? [] : ["export { supervisor as defaultSupervisor };"]),
     "",
-    "/** `spawnSupervised` of spawn-audit/shim, under this module's supervisor. */",
+    "/** `spawnSupervised` of @spawn-audit/shim, under this module's supervisor. */",
     `${exported}function spawnSupervised${typed("<T>")}(name${typed(": string")}, factory${
       typed(": TaskFactory<T>")
     }, options${typed(": SupervisedOptions")} = {})${typed(": TaskHandle<T>")} {`,
     "  return shim.spawnSupervised(name, factory, { supervisor, ...options });",
     "}",
     "",
-    "/** `spawnLogged` of spawn-audit/shim, under this module's supervisor. */",
+    "/** `spawnLogged` of @spawn-audit/shim, under this module's supervisor. */",
     `${exported}function spawnLogged${typed("<T>")}(name${typed(": string")}, work${
       typed(": PromiseLike<T> | TaskFactory<T>")
     }, options${typed(": LoggedOptions")} = {})${typed(": TaskHandle<T>")} {`,
     "  return shim.spawnLogged(name, work, { supervisor, ...options });",
     "}",
     "",
-    "/** `superviseWorker` of spawn-audit/shim, under this module's supervisor. */",
+    "/** `logFailure` of @@spawn-audit/shim, under this module's supervisor. */",
+    `${exported}function logFailure(name${typed(": string")}, error${typed(": unknown")}, options${
+      typed(": LoggedOptions")
+    } = {})${typed(": void")} {`,
+    "  shim.logFailure(name, error, { supervisor, ...options });",
+    "}",
+    "",
+    "/** `superviseWorker` of @@spawn-audit/shim, under this module's supervisor. */",
     `${exported}function superviseWorker(name${typed(": string")}, create${typed(": () => WorkerLike")}, options${
       typed(": SupervisedOptions")
     } = {})${typed(": TaskHandle<void>")} {`,
     "  return shim.superviseWorker(name, create, { supervisor, ...options });",
     "}",
     "",
-    "/** `logWorker` of spawn-audit/shim, under this module's supervisor. */",
+    "/** `logWorker` of @spawn-audit/shim, under this module's supervisor. */",
     `${exported}function logWorker${typed("<W extends WorkerLike>")}(name${typed(": string")}, worker${
       typed(": W")
     }, options${typed(": LoggedOptions")} = {})${typed(": W")} {`,
@@ -99,7 +106,7 @@ export function shimModuleText(logger: ShimLogger, flavour: ModuleFlavour, speci
   if (flavour === "cjs") {
     lines.push(
       "",
-      "module.exports = { ...shim, logger, supervisor, defaultSupervisor: supervisor, spawnSupervised, spawnLogged, superviseWorker, logWorker };",
+      "module.exports = { ...shim, logger, supervisor, defaultSupervisor: supervisor, spawnSupervised, spawnLogged, logFailure, superviseWorker, logWorker };",
     );
   }
   return `${lines.join("\n")}\n`;
@@ -117,7 +124,7 @@ const LOGGER_REQUIRE: Record<ShimLogger, string[]> = {
   console: [],
 };
 
-/** The adapter of `spawn-audit/shim/logger` for each logger. */
+/** The adapter of `@spawn-audit/shim/logger` for each logger. */
 const ADAPTER: Record<ShimLogger, string> = { pino: "pinoLogger", winston: "winstonLogger", console: "consoleLogger" };
 
 /** The project's logger, and the adapter that gives the supervisor the shim's `Logger` (`error`, `warn`, `info`, each `(fields, message)`). */

@@ -186,7 +186,7 @@ describe("a monorepo scanned as it is", () => {
     assert.equal(run.stderr, "");
     assert.equal(run.code, 0);
     assert.match(run.stdout, /^\+spawnSupervised\("src\.pollForever", \(\) => pollForever\(\)\);$/m);
-    assert.match(run.stdout, /^Would rewrite 1 site in 1 file/m);
+    assert.match(run.stdout, /^Would rewrite 2 sites in 2 files/m);
   });
 
   test("the text report sums up what was not scanned and shows the warnings", async () => {

@@ -18,7 +18,7 @@ import { type SuggestionId, suggestionsFor } from "./suggestions.ts";
 
 /** The suggestions' texts: what the edit does. */
 const SUGGESTION_MESSAGES: Record<SuggestionId, string> = {
-  supervise: "Run it under {{supervisor}} from the shim, as `spawn-audit fix` would (adds the import).",
+  supervise: "Rewrite it as `spawn-audit fix` would: {{supervisor}}.",
   catch: "Add .catch() that logs the rejection with console.error.",
   await: "Await it, so the rejection reaches the caller.",
 };

@@ -3,8 +3,9 @@
  * as an automatic `--fix`: each changes where a failure goes):
  *
  * - `supervise`: the edit `spawn-audit fix` writes for the site — the
- *   rule's rewrite and the import of the shim functions it calls, through
- *   the rule's `fix` and the fix engine's import insertion;
+ *   rule's rewrite (to the project's error channel, or the shim) and the
+ *   imports it needs, through the rule's `fix` and the fix engine's
+ *   context, import insertion and indentation;
  * - `catch`: for a promise statement, `.catch(...)` at the end of the
  *   promise, logging the rejection with `console.error`;
  * - `await`: for a promise statement in an async function, `await` it (a
@@ -20,7 +21,9 @@ import { importEdits, importStyle, shimImportSource, shimSpecifier } from "../..
 import type { TaskNamer } from "../../src/fix/name.ts";
 import { assertionIn } from "../../src/fix/syntax.ts";
 import { isVendored } from "../../src/files/vendored.ts";
-import type { FixContext, TextEdit } from "../../src/rule.ts";
+import type { TextEdit } from "../../src/rule.ts";
+import { fileLayout, fixContext } from "../../src/fix/context.ts";
+import { combineEdits, templateRanges } from "../../src/fix/edits.ts";
 import type { LocatedSite } from "../../src/scan.ts";
 import type { Kind } from "../../src/site.ts";
 
@@ -85,25 +88,49 @@ function codemodEdit(
 ): Suggestion | undefined {
   if (site.group === "test" || rule.fix === undefined || isVendored(sourceFile.text)) return undefined;
   if (work !== undefined && assertionIn(work) !== undefined) return undefined;
-  const context: FixContext = {
-    checker,
-    sourceFile,
-    node,
-    work,
-    group: site.group,
-    kind: site.kind,
-    signals: site.signals,
-    newline: sourceFile.text.includes("\r\n") ? "\r\n" : "\n",
-    taskName: (what) => namer.nameFor(node, what),
-  };
-  const outcome = rule.fix(context);
+  const setting = config.errorChannel;
+  const configured = typeof setting === "object"
+    ? {
+      name: setting.name,
+      specifier: shimSpecifier(resolve(sourceFile.fileName), shimImportSource(setting.import, root)),
+    }
+    : undefined;
+  const layout = fileLayout(sourceFile);
+  const outcome = rule.fix(
+    fixContext({ site, node, work, rule }, checker, layout, namer, {
+      setting: setting === "shim" ? "shim" : "auto",
+      configured,
+    }),
+  );
   if ("skip" in outcome) return undefined;
   const uses = [...new Set(outcome.uses)];
   const source = config.shimImport === null ? { kind: "package" as const } : shimImportSource(config.shimImport, root);
   const specifier = shimSpecifier(resolve(sourceFile.fileName), source);
-  const imports = importEdits(sourceFile, uses, specifier, importStyle(sourceFile), context.newline);
-  if ("skip" in imports) return undefined;
-  return { messageId: "supervise", data: { supervisor: uses.join(", ") }, edits: [...imports, ...outcome.edits] };
+  const imports: TextEdit[] = [];
+  const wanted = new Map<string, string[]>([[specifier, uses]]);
+  for (const { name, specifier: from } of outcome.imports ?? []) wanted.set(from, [...(wanted.get(from) ?? []), name]);
+  for (const [from, names] of wanted) {
+    if (names.length === 0) continue;
+    const edits = importEdits(sourceFile, names, from, importStyle(sourceFile), layout.newline);
+    if ("skip" in edits) return undefined;
+    imports.push(...edits);
+  }
+  const edits = combineEdits(
+    sourceFile.text,
+    [{ edits: imports, indents: [] }, { edits: outcome.edits, indents: outcome.indents ?? [] }],
+    templateRanges(sourceFile),
+  );
+  return {
+    messageId: "supervise",
+    data: {
+      supervisor: outcome.restarts !== undefined
+        ? "restarted under spawnSupervised"
+        : outcome.channel === undefined
+        ? `under ${uses.join(", ")}`
+        : `failures to ${outcome.channel}`,
+    },
+    edits,
+  };
 }
 
 /** `.catch(...)` at the end of the promise, and `await` where the statement is in an async function. */

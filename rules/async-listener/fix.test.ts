@@ -1,10 +1,10 @@
 import { describeFixCases } from "../../test/fix/support.ts";
 
-describeFixCases("async-listener fix: the listener body runs under spawnLogged", [
+describeFixCases("async-listener fix: the listener catches its own failure, and stays the same function", [
   {
-    name: "an async arrow listener keeps its parameters and loses async; the import merges into an existing one",
+    name: "an async arrow listener keeps its parameters and async; the import merges into an existing one",
     code: `import { EventEmitter } from "node:events";
-import { spawnSupervised } from "spawn-audit/shim";
+import { spawnSupervised } from "@spawn-audit/shim";
 declare function save(message: string): Promise<void>;
 export const bus = new EventEmitter();
 bus.on("message", async (message: string) => {
@@ -13,17 +13,21 @@ bus.on("message", async (message: string) => {
 spawnSupervised("keep", () => save("x"));
 `,
     expected: `import { EventEmitter } from "node:events";
-import { spawnSupervised, spawnLogged } from "spawn-audit/shim";
+import { spawnSupervised, logFailure } from "@spawn-audit/shim";
 declare function save(message: string): Promise<void>;
 export const bus = new EventEmitter();
-bus.on("message", (message: string) => spawnLogged("case-1.message", async () => {
-  await save(message);
-}));
+bus.on("message", async (message: string) => {
+  try {
+    await save(message);
+  } catch (error) {
+    logFailure("case-1.message", error);
+  }
+});
 spawnSupervised("keep", () => save("x"));
 `,
   },
   {
-    name: "an async function listener keeps this: the body moves into an arrow inside it",
+    name: "an async function listener keeps this",
     code: `declare function save(text: string): Promise<void>;
 export function attach(target: EventTarget): void {
   target.addEventListener("change", async function (this: EventTarget, event: Event) {
@@ -31,13 +35,17 @@ export function attach(target: EventTarget): void {
   });
 }
 `,
-    expected: `import { spawnLogged } from "spawn-audit/shim";
+    expected: `import { logFailure } from "@spawn-audit/shim";
 
 declare function save(text: string): Promise<void>;
 export function attach(target: EventTarget): void {
-  target.addEventListener("change", function (this: EventTarget, event: Event) { spawnLogged("attach.change", async () => {
-    await save(String(this) + event.type);
-  }); });
+  target.addEventListener("change", async function (this: EventTarget, event: Event) {
+    try {
+      await save(String(this) + event.type);
+    } catch (error) {
+      logFailure("attach.change", error);
+    }
+  });
 }
 `,
   },

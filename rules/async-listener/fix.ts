@@ -1,14 +1,16 @@
 /**
- * The async-listener rule's rewrite: the listener keeps its parameters and
- * `this`, and its body runs under `spawnLogged`, so a rejection is logged
- * instead of unhandled: `(ev) => spawnLogged(name, async () => { … })`.
+ * The async-listener rule's rewrite: the listener stays the same function —
+ * its parameters, `this`, `async` — and its whole body goes inside `try { …
+ * } catch (error) { <handler> }`, so a failure is reported to the site's
+ * handler (the project's channel, or the shim's logger) instead of being an
+ * unhandled rejection.
  *
  * @module
  */
 import { ts } from "../../src/analysis/ts.ts";
 import type { FixContext, FixOutcome } from "../../src/rule.ts";
 import { isFunctionNode, skipOuterExpressions } from "../../src/analysis/functions.ts";
-import { runBodyUnderLogged } from "../../src/fix/syntax.ts";
+import { catchInBody } from "../../src/fix/block.ts";
 
 /**
  * Rewrites one async-listener site. A listener passed by name is skipped:
@@ -31,8 +33,20 @@ export function fixAsyncListener(context: FixContext): FixOutcome {
         "the listener is passed by name; a wrapper would break off()/removeEventListener with it. Catch inside it instead",
     };
   }
-  const edits = runBodyUnderLogged(listener, context.taskName(eventOf(context.node)), context.sourceFile);
-  return "skip" in edits ? edits : { transform: "listener-body", edits, uses: ["spawnLogged"] };
+  const handler = context.handler(eventOf(context.node));
+  const body = catchInBody(listener, handler.statements, context.errorName, true, context.sourceFile, {
+    newline: context.newline,
+    semicolons: context.semicolons,
+    unit: context.indent,
+  });
+  if ("skip" in body) return body;
+  return {
+    transform: "caught-callback",
+    ...body,
+    uses: handler.uses,
+    imports: handler.imports,
+    channel: handler.label,
+  };
 }
 
 /** The event a listener is for (`message` in `.on("message", …)`, the property `onMessage` in `{ onMessage: async … }`), else the listening method or `listener`. */

@@ -15,7 +15,7 @@ void watch(\`\${db.url}/x\`);
     path: "src/scheduler.ts",
     expected: `// Scheduler: runs the job loop.
 
-import { spawnSupervised } from "spawn-audit/shim";
+import { spawnSupervised } from "@spawn-audit/shim";
 
 declare function next(): Promise<void>;
 async function pollJobs(_db: { url: string }, _every: number): Promise<void> { for (;;) await next(); }
@@ -26,7 +26,8 @@ spawnSupervised("scheduler.watch", () => watch(\`\${db.url}/x\`));
 `,
   },
   {
-    name: "one-shot calls, a then chain and a held promise are logged without a note",
+    name:
+      "one-shot calls, a then chain and a held promise get a .catch where they are: a synchronous throw still reaches the caller",
     code: `declare function connect(attempt: number): Promise<void>;
 declare const ready: Promise<void>;
 let attempt = 0;
@@ -37,15 +38,15 @@ export function main(): void {
 }
 main();
 `,
-    expected: `import { spawnLogged } from "spawn-audit/shim";
+    expected: `import { logFailure } from "@spawn-audit/shim";
 
 declare function connect(attempt: number): Promise<void>;
 declare const ready: Promise<void>;
 let attempt = 0;
 export function main(): void {
-  spawnLogged("main.connect", connect(attempt++));
-  spawnLogged("main.ready", ready.then(() => console.log("ready")));
-  spawnLogged("main.ready-2", ready);
+  connect(attempt++).catch((error) => logFailure("main.connect", error));
+  ready.then(() => console.log("ready")).catch((error) => logFailure("main.ready", error));
+  ready.catch((error) => logFailure("main.ready-2", error));
 }
 main();
 `,
@@ -59,7 +60,7 @@ export function start(): void {
   })();
 }
 `,
-    expected: `import { spawnSupervised } from "spawn-audit/shim";
+    expected: `import { spawnSupervised } from "@spawn-audit/shim";
 
 declare function step(): Promise<void>;
 export function start(): void {
@@ -70,7 +71,7 @@ export function start(): void {
 `,
   },
   {
-    name: "a per-request call is logged without a note, inside a handler",
+    name: "a per-request call gets a .catch to the shim's logger, inside a handler",
     code: `import { createServer } from "node:http";
 declare function audit(url: string): Promise<void>;
 createServer((req, res) => {
@@ -79,10 +80,10 @@ createServer((req, res) => {
 }).listen(8080);
 `,
     expected: `import { createServer } from "node:http";
-import { spawnLogged } from "spawn-audit/shim";
+import { logFailure } from "@spawn-audit/shim";
 declare function audit(url: string): Promise<void>;
 createServer((req, res) => {
-  spawnLogged("case-4.audit", audit(req.url ?? ""));
+  audit(req.url ?? "").catch((error) => logFailure("case-4.audit", error));
   res.end();
 }).listen(8080);
 `,
@@ -97,7 +98,7 @@ export function startAll(jobs: string[]): void {
   }
 }
 `,
-    expected: `import { spawnLogged } from "spawn-audit/shim";
+    expected: `import { spawnLogged } from "@spawn-audit/shim";
 
 declare function next(job: string): Promise<void>;
 async function runJob(job: string): Promise<void> { for (;;) await next(job); }
@@ -110,19 +111,23 @@ export function startAll(jobs: string[]): void {
   },
   {
     name:
-      "a promise floating inside a rewritten timer callback is logged too: the tick's spawnLogged does not observe it",
+      "a promise floating inside a rewritten timer callback gets its own .catch: the tick's catch does not observe it",
     code: `declare function refresh(): Promise<void>;
 setInterval(() => {
   refresh();
 }, 60_000);
 export {};
 `,
-    expected: `import { spawnLogged } from "spawn-audit/shim";
+    expected: `import { logFailure } from "@spawn-audit/shim";
 
 declare function refresh(): Promise<void>;
-setInterval(() => spawnLogged("case-6.refresh", () => {
-  spawnLogged("case-6.refresh-2", refresh());
-}), 60_000);
+setInterval(() => {
+  try {
+    refresh().catch((error) => logFailure("case-6.refresh-2", error));
+  } catch (error) {
+    logFailure("case-6.refresh", error);
+  }
+}, 60_000);
 export {};
 `,
   },
@@ -135,7 +140,7 @@ onlinePoll();
 emitterLoop();
 `,
     path: "src/presence.ts",
-    expected: `import { spawnSupervised } from "spawn-audit/shim";
+    expected: `import { spawnSupervised } from "@spawn-audit/shim";
 
 declare function next(): Promise<void>;
 async function onlinePoll(): Promise<void> { for (;;) await next(); }

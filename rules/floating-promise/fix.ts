@@ -1,24 +1,34 @@
 /**
  * The floating-promise rule's rewrite. A durable call whose work recurs (the
- * classifier's work evidence: a loop until stopped, a self-restarting call)
- * and can be evaluated again becomes `spawnSupervised(name, () =>
- * call(...))`, restarted with backoff on failure, and the rewrite says why
- * in one line; anything else — a promise that already exists, a `.then`
- * chain, a consumed stream, arguments with side effects, someone else's code
- * (a parameter, a held callback, an emit, a hook), and every per-request
- * site — becomes `spawnLogged(name, expression)`, which evaluates the
- * expression where it was and logs a failure (`spawnLogged(name, () =>
- * expression)` when its type is not purely a promise, e.g. `void |
- * Promise<void>`).
+ * classifier's work evidence: a loop until stopped, a self-restarting call),
+ * that can be evaluated again and cannot throw synchronously (it calls an
+ * async function, so a caller's `try` never saw a throw from it) becomes
+ * `spawnSupervised(name, () => call(...))`, restarted with backoff on
+ * failure, and the rewrite says why in one line. Anything else keeps its
+ * expression where it was, evaluated at once (a synchronous throw still
+ * reaches the caller), and only its rejection is observed: `.catch((error)
+ * => <handler>)` with the project's channel (see `src/fix/channel.ts`), or,
+ * for durable work without one, `spawnLogged(name, expression)`, which keeps
+ * the task visible in the supervisor's snapshot. A value whose type has no
+ * `catch` (`void | Promise<void>`, a bare thenable) goes through
+ * `Promise.resolve(…)` first.
  *
  * @module
  */
 import { ts } from "../../src/analysis/ts.ts";
 import type { FixContext, FixOutcome } from "../../src/rule.ts";
-import { isAsyncFunction, isFunctionNode, skipOuterExpressions } from "../../src/analysis/functions.ts";
+import {
+  compiledAsyncBody,
+  isAsyncFunction,
+  isFunctionNode,
+  isGeneratorFunction,
+  skipOuterExpressions,
+} from "../../src/analysis/functions.ts";
+import { resolveFunction } from "../../src/analysis/calls.ts";
 import { acceptsAbortSignal, enclosingLoop, quoteCode, unrepeatablePart, wrap } from "../../src/fix/syntax.ts";
+import { catchCall } from "../../src/fix/catch.ts";
 import { workName } from "../../src/fix/name.ts";
-import { isPromiseLikeType } from "../../src/analysis/promise.ts";
+import { foreignCode } from "../../src/fix/user-code.ts";
 
 /**
  * Rewrites one floating-promise, void-promise, then-without-catch or
@@ -32,7 +42,7 @@ export function fixFloatingPromise(context: FixContext): FixOutcome {
   const target = skipOuterExpressions(expression);
   const what = workName(target) ?? context.kind;
   const recurring = context.signals.find((signal) => signal.question === "work" && signal.group === "durable");
-  const restartable = context.group === "durable" && recurring !== undefined &&
+  const restartable = context.group === "durable" && !context.exitStatus && recurring !== undefined &&
     restartObstacle(target, context) === undefined;
   if (restartable) {
     const iife = parameterlessIife(target);
@@ -50,17 +60,32 @@ export function fixFloatingPromise(context: FixContext): FixOutcome {
       restarts: restartNote(recurring.message, signalHint),
     };
   }
-  // A value that may not be a promise (`void | Promise<void>`) does not fit spawnLogged's value form; a factory takes anything.
-  const prefix = purelyPromise(target, context.checker) ? "" : "() => ";
-  const edits = wrap(node, expression, sourceFile, `spawnLogged(${context.taskName(what)}, ${prefix}`, ")");
-  return { transform: "logged-promise", edits, uses: ["spawnLogged"] };
+  const handler = context.handler(what);
+  const catchable = hasCatch(expression, context.checker);
+  if (context.group === "durable" && handler.shim && !context.exitStatus) {
+    const [open, close] = catchable ? ["", ""] : ["Promise.resolve(", ")"];
+    return {
+      transform: "logged-promise",
+      edits: wrap(node, expression, sourceFile, `spawnLogged(${context.taskName(what)}, ${open}`, `${close})`),
+      uses: ["spawnLogged"],
+      channel: "spawnLogged (the shim's logger)",
+    };
+  }
+  return {
+    transform: "caught-promise",
+    edits: catchCall(expression, catchable, handler.statements(context.errorName), context),
+    uses: handler.uses,
+    imports: handler.imports,
+    channel: handler.label,
+  };
 }
 
-/** Whether every member of the expression's type is Promise-like. */
-function purelyPromise(expression: ts.Node, checker: ts.TypeChecker): boolean {
+/** Whether every member of the expression's type has a `catch` method (untyped values are taken to). */
+function hasCatch(expression: ts.Node, checker: ts.TypeChecker): boolean {
   const type = checker.getTypeAtLocation(expression);
+  if ((type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) !== 0) return true;
   const members = type.isUnion() ? type.types : [type];
-  return members.every((member) => isPromiseLikeType(checker, member, expression));
+  return members.every((member) => member.getProperty("catch") !== undefined);
 }
 
 /** `<why it recurs><hint>`, cut to at most 80 characters. */
@@ -95,7 +120,7 @@ function restartObstacle(target: ts.Node, context: FixContext): string | undefin
     return `a .${callee.name.text}() chain on an existing promise cannot be started again`;
   }
   const foreign = foreignCode(callee, context.checker);
-  if (foreign !== undefined) return foreign;
+  if (foreign !== undefined) return `${foreign}: a restart would run it again`;
   const calleeObstacle = unrepeatablePart(callee);
   if (calleeObstacle !== undefined) return `the callee depends on ${quoteCode(calleeObstacle, sourceFile)}`;
   for (const argument of target.arguments) {
@@ -103,47 +128,23 @@ function restartObstacle(target: ts.Node, context: FixContext): string | undefin
     if (part !== undefined) return `the argument ${quoteCode(part, sourceFile)} cannot be evaluated again`;
   }
   if (consumesStream(target, context)) return "the call consumes a stream, which cannot be read again";
+  if (!throwsOnlyAsync(callee, context.checker)) {
+    return "the callee is not an async function: a synchronous throw would go to the supervisor, not the caller";
+  }
   return undefined;
 }
 
-/** Hooks and listeners by name: `onError`, `onCrash`, `beforeRun`, `errorHook`, `handler`, `callback`, `emit…`. */
-const HOOK_NAME = /^(on[A-Z_]|emit(?![a-z])|before[A-Z]|after[A-Z])|([Hh]ook|[Hh]andler|[Cc]allback|[Ll]istener)$/;
-
-/**
- * Why the callee is someone else's code that a restart would run again: a
- * parameter (`cb()`), a function held in a property rather than a method of
- * the program's own (`this.job.run` where `job` came from outside is a
- * property read, `this.onError(e)` holds a user's hook), an event emit or a
- * hook-named member.
- */
-function foreignCode(callee: ts.Node, checker: ts.TypeChecker): string | undefined {
-  const name = ts.isIdentifier(callee)
-    ? callee.text
-    : ts.isPropertyAccessExpression(callee)
-    ? callee.name.text
-    : undefined;
-  if (name === undefined) return undefined;
-  if (HOOK_NAME.test(name)) return `${name} is an event emit or hook: a restart would run its listeners again`;
-  const declaration = checker.getSymbolAtLocation(ts.isPropertyAccessExpression(callee) ? callee.name : callee)
-    ?.valueDeclaration;
-  if (declaration !== undefined && ts.isParameter(declaration)) {
-    return `${name} is a parameter: a restart would run the caller's function again`;
-  }
-  if (
-    declaration !== undefined && (ts.isPropertySignature(declaration) || ts.isPropertyDeclaration(declaration)) &&
-    !(ts.isPropertyDeclaration(declaration) && declaration.initializer !== undefined &&
-      isFunctionNode(skipOuterExpressions(declaration.initializer)))
-  ) {
-    return `${name} is a callback held in a property: a restart would run it again`;
-  }
-  if (ts.isPropertyAccessExpression(callee) && ts.isPropertyAccessExpression(skipOuterExpressions(callee.expression))) {
-    const owner = skipOuterExpressions(callee.expression) as ts.PropertyAccessExpression;
-    const held = checker.getSymbolAtLocation(owner.name)?.valueDeclaration;
-    if (held !== undefined && ts.isParameter(held)) {
-      return `${owner.name.text} came from a caller: a restart would run its ${name} again`;
-    }
-  }
-  return undefined;
+/** Whether a call of `callee` can only fail asynchronously: it is (or compiles from) an async function of the program. */
+function throwsOnlyAsync(callee: ts.Node, checker: ts.TypeChecker): boolean {
+  const fn = isFunctionNode(callee) ? callee : resolveFunction(checker, callee);
+  if (fn === undefined) return false;
+  if (isAsyncFunction(fn) || isGeneratorFunction(fn)) return true;
+  const body = fn.body;
+  if (body === undefined) return false;
+  if (!ts.isBlock(body)) return compiledAsyncBody(body) !== undefined;
+  const [only] = body.statements;
+  return body.statements.length === 1 && only !== undefined && ts.isReturnStatement(only) &&
+    only.expression !== undefined && compiledAsyncBody(only.expression) !== undefined;
 }
 
 /** `(async () => { … })()` with no parameters and no arguments: the async function itself. */

@@ -1,16 +1,16 @@
 import { describeFixCases } from "../../test/fix/support.ts";
 
-describeFixCases("timers fix: each tick runs under spawnLogged, the timer is kept", [
+describeFixCases("timers fix: each tick catches its own failure, the timer is kept", [
   {
-    name: "an arrow callback's expression body is wrapped and the import added at the top",
+    name: "an arrow callback's expression body becomes a try block and the import is added at the top",
     code: `declare function tick(): void;
 setInterval(() => tick(), 1000);
 export {};
 `,
-    expected: `import { spawnLogged } from "spawn-audit/shim";
+    expected: `import { logFailure } from "@spawn-audit/shim";
 
 declare function tick(): void;
-setInterval(() => spawnLogged("case-1.tick", () => tick()), 1000);
+setInterval(() => { try { tick(); } catch (error) { logFailure("case-1.tick", error); } }, 1000);
 export {};
 `,
   },
@@ -26,31 +26,34 @@ export function start(): void {
 }
 `,
     expected: `import { readFile } from "node:fs/promises";
-import { spawnLogged } from "spawn-audit/shim";
+import { logFailure } from "@spawn-audit/shim";
 export function start(): void {
-  const handle = setInterval(() => spawnLogged("start.interval", async () => {
-    const text = await readFile("jobs.json", "utf8");
-    process.stdout.write(String(text.length));
-  }), 5_000);
+  const handle = setInterval(async () => {
+    try {
+      const text = await readFile("jobs.json", "utf8");
+      process.stdout.write(String(text.length));
+    } catch (error) {
+      logFailure("start.interval", error);
+    }
+  }, 5_000);
   process.once("SIGTERM", () => clearInterval(handle));
 }
 `,
   },
   {
-    name:
-      "a named callback without parameters is handed to spawnLogged; one with parameters is called without arguments",
+    name: "a named callback is called from an arrow that catches, without arguments (a timer passes none)",
     code: `function beat(): void { process.stdout.write("beat"); }
 function flush(force?: boolean): void { process.stdout.write(String(force)); }
 setInterval(beat, 1000);
 setInterval(flush, 1000);
 export {};
 `,
-    expected: `import { spawnLogged } from "spawn-audit/shim";
+    expected: `import { logFailure } from "@spawn-audit/shim";
 
 function beat(): void { process.stdout.write("beat"); }
 function flush(force?: boolean): void { process.stdout.write(String(force)); }
-setInterval(() => spawnLogged("case-3.beat", beat), 1000);
-setInterval(() => spawnLogged("case-3.flush", () => flush()), 1000);
+setInterval(() => { try { beat(); } catch (error) { logFailure("case-3.beat", error); } }, 1000);
+setInterval(() => { try { flush(); } catch (error) { logFailure("case-3.flush", error); } }, 1000);
 export {};
 `,
   },
@@ -63,50 +66,104 @@ export {};
     skips: [/extra arguments/],
   },
   {
-    name: "a self-rescheduling function callback keeps this and arguments; duplicate names get a suffix",
-    code: `import { spawnLogged } from "spawn-audit/shim";
-declare function pollOnce(): Promise<void>;
+    name:
+      "a self-rescheduling tick reschedules in a finally, after a deliberate stop; a function callback keeps this; names get a suffix only when shared",
+    code: `declare function pollOnce(): Promise<void>;
+declare function record(): void;
 export class Poller {
-  stopped = false;
+  running = true;
   loop(): void {
-    if (this.stopped) throw new Error("stopped");
+    if (!this.running) return;
     setTimeout(function (this: unknown) {
       void pollOnce();
     }, 100);
+    record();
     setTimeout(() => this.loop(), 100);
-    setTimeout(() => this.loop(), 200);
   }
 }
 `,
-    expected: `import { spawnLogged } from "spawn-audit/shim";
+    expected: `import { logFailure } from "@spawn-audit/shim";
+
 declare function pollOnce(): Promise<void>;
+declare function record(): void;
 export class Poller {
-  stopped = false;
+  running = true;
   loop(): void {
-    if (this.stopped) throw new Error("stopped");
-    setTimeout(function (this: unknown) { spawnLogged("Poller.loop.pollOnce", () => {
-      spawnLogged("Poller.loop.pollOnce-2", pollOnce());
-    }); }, 100);
-    setTimeout(() => spawnLogged("Poller.loop.loop", () => this.loop()), 100);
-    setTimeout(() => spawnLogged("Poller.loop.loop-2", () => this.loop()), 200);
+    if (!this.running) return;
+    try {
+      setTimeout(function (this: unknown) {
+        try {
+          void pollOnce().catch((error) => logFailure("Poller.loop.pollOnce-2", error));
+        } catch (error) {
+          logFailure("Poller.loop.pollOnce", error);
+        }
+      }, 100);
+      record();
+    } finally {
+      setTimeout(() => { try { this.loop(); } catch (error) { logFailure("Poller.loop.loop", error); } }, 100);
+    }
   }
 }
 `,
   },
   {
     name:
-      "an interval started inside a timeout gets its own per-tick spawnLogged; the timeout, which only starts it, cannot fail",
+      "a loop rescheduled from its callback keeps calling itself after a failing step; a name used after the step is skipped",
+    code: `declare function step(): number;
+export function poll(): void {
+  setTimeout(() => {
+    step();
+    poll();
+  }, 50);
+}
+export function count(): void {
+  setTimeout(() => {
+    const done = step();
+    count();
+    if (done > 3) return;
+  }, 50);
+}
+`,
+    expected: `import { logFailure } from "@spawn-audit/shim";
+
+declare function step(): number;
+export function poll(): void {
+  setTimeout(() => {
+    try {
+      try {
+        step();
+      } finally {
+        poll();
+      }
+    } catch (error) {
+      logFailure("poll.timeout", error);
+    }
+  }, 50);
+}
+export function count(): void {
+  setTimeout(() => {
+    const done = step();
+    count();
+    if (done > 3) return;
+  }, 50);
+}
+`,
+    skips: [/`done` is declared before the rescheduling and used after it.*a failing tick would end the schedule/],
+  },
+  {
+    name:
+      "an interval started inside a timeout gets its own per-tick catch; the timeout, which only starts it, cannot fail",
     code: `declare function tick(): void;
 setTimeout(() => {
   setInterval(() => tick(), 1000);
 }, 10);
 export {};
 `,
-    expected: `import { spawnLogged } from "spawn-audit/shim";
+    expected: `import { logFailure } from "@spawn-audit/shim";
 
 declare function tick(): void;
 setTimeout(() => {
-  setInterval(() => spawnLogged("case-6.tick", () => tick()), 1000);
+  setInterval(() => { try { tick(); } catch (error) { logFailure("case-7.tick", error); } }, 1000);
 }, 10);
 export {};
 `,

@@ -10,7 +10,7 @@ export function boot(): void {
 }
 `,
     expected: `import { Worker } from "node:worker_threads";
-import { superviseWorker } from "spawn-audit/shim";
+import { superviseWorker } from "@spawn-audit/shim";
 superviseWorker("case-1.worker", () => new Worker(new URL("./indexer.js", import.meta.url)));
 export function boot(): void {
   const thumbs = superviseWorker("boot.worker", () => new Worker("./thumbs.js"));
@@ -27,7 +27,7 @@ export function boot(): Worker {
 }
 `,
     expected: `import { Worker } from "node:worker_threads";
-import { logWorker } from "spawn-audit/shim";
+import { logWorker } from "@spawn-audit/shim";
 export function boot(): Worker {
   const pool = logWorker("boot.worker", new Worker("./pool.js"));
   pool.postMessage("hello");

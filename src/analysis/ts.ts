@@ -67,6 +67,7 @@ export function checkBuiltBy(sourceFile: ts.SourceFile): void {
 /** The TypeScript type names the analysis uses, as `ts.Node` etc. (ts-morph's copy's declarations). */
 export declare namespace ts {
   export type ArrowFunction = bundled.ArrowFunction;
+  export type BindingName = bundled.BindingName;
   export type Block = bundled.Block;
   export type CallExpression = bundled.CallExpression;
   export type ClassLikeDeclaration = bundled.ClassLikeDeclaration;

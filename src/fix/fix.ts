@@ -7,38 +7,51 @@
  *
  * @module
  */
+import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { dirname, relative, resolve } from "node:path";
 import picomatch from "picomatch";
-import type { ts } from "ts-morph";
+import type { ts } from "../analysis/ts.ts";
 import { fileSystemReason, UsageError } from "../errors.ts";
 import { buildProgram, displayPath, type LoadOptions, planScan, type ProgramPlan } from "../project.ts";
-import type { FixContext, Rewrite, Rule, ShimFunction, TextEdit } from "../rule.ts";
-import { type LocatedSite, scanProjectLocated } from "../scan.ts";
+import type { IndentRegion, Rewrite, Rule, ShimFunction, TextEdit } from "../rule.ts";
+import { DEFAULT_TEST_PATTERNS, type LocatedSite, scanProjectLocated } from "../scan.ts";
 import type { Group, Kind, ScanProblem, SpawnSite } from "../site.ts";
 import { RULES } from "../../rules/mod.ts";
-import { applyEdits } from "./edits.ts";
+import { isAsyncFunction, isFunctionNode } from "../analysis/functions.ts";
+import { returnsPromiseLike } from "../analysis/promise.ts";
+import { applyEdits, combineEdits, templateRanges } from "./edits.ts";
 import { assertionIn } from "./syntax.ts";
 import { hasUncommittedChanges, isInsideRoots } from "./files.ts";
 import { protectedReason, removeStaleTemporaries, writeAtomically } from "../atomic-write.ts";
-import { importEdits, importStyle, shimImportSource, type ShimSource, shimSpecifier } from "./imports.ts";
+import { importEdits, importStyle, SHIM_PACKAGE, shimImportSource, type ShimSource, shimSpecifier } from "./imports.ts";
 import { TaskNamer } from "./name.ts";
 import { isVendored, vendorEntry, type VendorFile, vendorFiles } from "./vendor.ts";
 import { type Refusal, verifyEdits } from "./verify.ts";
 import { unresolvedShim } from "./resolve.ts";
-import { addCommand } from "./manifest.ts";
-import { loadsWithRequire, shimLoadProblem } from "./engines.ts";
+import { addCommand, nearestPackage, underDenoConfig } from "./manifest.ts";
+import { engineNote } from "./engines.ts";
 import { findFormatter, runFormatter } from "./format.ts";
+import type { ConfiguredChannel } from "./channel.ts";
+import { fileLayout, fixContext } from "./context.ts";
+import { isLibraryFile, neverRewritten, type ProcessEvent, processHandlerFor, processHandlers } from "./file-role.ts";
+import { userCodeIn } from "./user-code.ts";
+import { recordWritten, writtenByFix } from "./ledger.ts";
 
 /**
  * What to fix and how.
  *
  * - `groups`: groups whose unsupervised sites are rewritten (the CLI's
- *   default is `durable`); `kinds` and `files` (globs matched against the
- *   path relative to `cwd`) narrow further when given. Test sites are
- *   never rewritten, whatever the groups: a failing test must still fail.
+ *   default is every one but `test`); `kinds` and `files` (globs matched
+ *   against the path relative to `cwd`) narrow further when given. Test
+ *   sites, benchmarks and examples are never rewritten, whatever the
+ *   groups: a failing test must still fail.
  * - `write`: apply the changes; otherwise a dry run.
- * - `allowDirty`: also rewrite files with uncommitted git changes.
+ * - `allowDirty`: also rewrite files with uncommitted git changes (fix's
+ *   own earlier edits never count as such).
+ * - `install`: when the shim's package is not in the project's
+ *   `dependencies`, add it with the project's package manager instead of
+ *   stopping (`--install`).
  * - `shimImport`: the import specifier (`--shim-import`; a `./` or `../`
  *   path is a module of the project relative to `cwd`, imported by each
  *   file's relative path), else the config's `shimImport`; `vendorShim`: a
@@ -58,6 +71,7 @@ export interface FixOptions extends LoadOptions {
   shimImport?: string;
   vendorShim?: string;
   format?: boolean;
+  install?: boolean;
   rules?: readonly Rule[];
   /** Also replace read-only and hard-linked files (`--force-write`; see `WriteOptions.replaceProtected`). */
   forceWrite?: boolean;
@@ -65,12 +79,14 @@ export interface FixOptions extends LoadOptions {
 
 /**
  * One site rewritten (or to be): the site, the rewrite's `transform` id,
- * and, when the rewrite restarts the work, why (one line, ≤ 80 characters).
+ * when the rewrite restarts the work, why (one line, ≤ 80 characters), and
+ * where its failure now goes (`channel`; null for a restart or a worker).
  */
 export interface SiteRewrite {
   site: SpawnSite;
   transform: string;
   restarts: string | null;
+  channel: string | null;
 }
 
 /** One selected site left as it was, and why. */
@@ -117,8 +133,9 @@ export interface FormatRun {
  * sites that were skipped, files that could not be analysed (unreadable,
  * unparsable, too large; as scan reports them), how many unsupervised sites
  * were outside the selection, the vendored shim when asked for, the
- * formatter run (null without `format` or when nothing was written), and
- * whether it wrote.
+ * formatter run (null without `format` or when nothing was written),
+ * notes for the maintainer (an `engines.node` older than the shim's), what
+ * `--install` ran (null when nothing), and whether it wrote.
  */
 export interface FixResult {
   changes: FileChange[];
@@ -127,6 +144,8 @@ export interface FixResult {
   unselected: number;
   vendor: VendorChange | null;
   format: FormatRun | null;
+  notes: string[];
+  installed: string | null;
   write: boolean;
 }
 
@@ -137,11 +156,11 @@ export interface FixResult {
  * @returns what changed (or would), what was skipped and what was refused.
  * @throws {UsageError} as {@link planScan}, for a config error, when the
  *   vendor directory is outside the given paths or the built shim is
- *   missing, when the shim does not resolve from a file to edit (the
- *   message gives the install command), or when it would not load on a
- *   Node the project's `engines.node` allows (`./engines.ts`), or when
- *   `format` is asked for and no formatter is found (`./format.ts`);
- *   nothing is written then.
+ *   missing, when the shim's package is not in the `dependencies` of a
+ *   package whose files would import it (unless `install`) or does not
+ *   resolve from a file to edit (the message gives the install command),
+ *   when `install` fails, or when `format` is asked for and no formatter is
+ *   found (`./format.ts`); nothing is written then.
  * @throws the file system's error when vendoring the shim fails; a file
  *   that cannot be written is refused (reported), not thrown.
  */
@@ -165,6 +184,10 @@ export function runFix(options: FixOptions): FixResult {
     : project.config.shimImport !== null
     ? shimImportSource(project.config.shimImport, project.root)
     : { kind: "package" };
+  const setting = project.config.errorChannel;
+  const configured = typeof setting === "object"
+    ? { name: setting.name, source: shimImportSource(setting.import, project.root) }
+    : undefined;
 
   const unsupervised = located.filter(({ site, node }) =>
     site.status === "unsupervised" && !isVendored(node.getSourceFile().text)
@@ -184,12 +207,22 @@ export function runFix(options: FixOptions): FixResult {
       skipped.push({ site, reason: "test sites are never rewritten: a failing test must still fail" });
     }
   }
+  const isTestPath = picomatch([...DEFAULT_TEST_PATTERNS, ...project.config.testPatterns], { dot: true });
+  const handlers = processHandlers(
+    project.programs.flatMap((program) => program.targets).filter((file) =>
+      !isTestPath(displayPath(file.fileName, project.root))
+    ),
+    options.cwd,
+  );
   const changes: FileChange[] = [];
   const plans = new Map<FileChange, FilePlan>();
   for (const [sourceFile, sites] of groupByFile(selected.filter(({ site }) => site.group !== "test"))) {
     const change = fixFile(sourceFile, sites, {
       checker: project.checkerOf(sourceFile),
       shim,
+      setting: setting === "shim" ? "shim" : "auto",
+      configured,
+      handlers,
       options,
       roots,
       skipped,
@@ -199,12 +232,14 @@ export function runFix(options: FixOptions): FixResult {
   }
   changes.sort((a, b) => a.file.localeCompare(b.file));
 
+  const usingShim = changes.filter((change) => plans.get(change)!.parts.some((part) => part.uses.length > 0));
+  const installed = shim.kind === "package" ? requireDependency(usingShim, shim.specifier, options) : null;
   if (shim.kind !== "vendor") {
     // Each change's plan already holds the specifier its imports use.
     const specifierOf = new Map(changes.map((change) => [change.path, plans.get(change)!.specifier]));
     const missing = plan.programs.flatMap((program) =>
       unresolvedShim(
-        changes.map((change) => change.path).filter((path) => programOf.get(path) === program),
+        usingShim.map((change) => change.path).filter((path) => programOf.get(path) === program),
         (file) => specifierOf.get(file)!,
         program.compilerOptions,
       )
@@ -213,9 +248,9 @@ export function runFix(options: FixOptions): FixResult {
       const specifier = specifierOf.get(missing[0]!)!;
       const remedy = shim.kind === "local"
         ? `Write ${displayPath(shim.entry, options.cwd)} (spawn-audit init --shim) or correct the shim import`
-        : `Install it (${
-          addCommand(dirname(missing[0]!), "spawn-audit")
-        }) or copy it into the project with --vendor-shim DIR`;
+        : `Install the project's dependencies (${
+          addCommand(dirname(missing[0]!), packageOf(specifier))
+        }), or copy the shim into the project with --vendor-shim DIR`;
       throw new UsageError(
         `${specifier} does not resolve from ${displayPath(missing[0]!, options.cwd)}${
           missing.length > 1 ? ` and ${missing.length - 1} more file(s)` : ""
@@ -224,20 +259,21 @@ export function runFix(options: FixOptions): FixResult {
       );
     }
   }
-
-  const problem = changes.map((change) => {
-    const requires = loadsWithRequire(plans.get(change)!.sourceFile, programOf.get(change.path)!.compilerOptions);
-    return shimLoadProblem(change.path, requires, shim, plans.get(change)!.specifier, change.file);
-  }).find((message) => message !== undefined);
-  if (problem !== undefined) throw new UsageError(problem);
+  const notes = [
+    ...new Set(usingShim.map((change) => engineNote(change.path, change.file)).filter((note) => note !== undefined)),
+  ];
 
   const formatter = (options.format ?? project.config.format) && changes.length > 0
     ? findFormatter(project.root)
     : undefined;
-  const vendor = vendorDir === undefined || changes.length === 0 ? null : vendorChange(vendorDir, options.cwd);
+  const vendor = vendorDir === undefined || usingShim.length === 0 ? null : vendorChange(
+    vendorDir,
+    options.cwd,
+    usingShim.flatMap((change) => plans.get(change)!.parts.flatMap((part) => part.uses)),
+  );
   const pending = changes.filter((change) => change.refused === null);
   const added = new Map(
-    (vendor?.files ?? []).filter((file) => !/\.m?js$/.test(file.path)).map((file) => [file.path, file.text]),
+    (vendor?.files ?? []).filter((file) => !/\.[mc]?js$/.test(file.path)).map((file) => [file.path, file.text]),
   );
   checkChanges(pending, plans, { programs: plan.programs, programOf, added, skipped });
   if (vendor !== null && vendor.refused !== null) {
@@ -257,6 +293,7 @@ export function runFix(options: FixOptions): FixResult {
   const format = formatter === undefined || written.length === 0
     ? null
     : { formatter: formatter.name, files: written.length, failed: runFormatter(formatter, written) };
+  recordWritten(written.map((path) => ({ path, text: readFileSync(path, "utf8") })));
   // Ignore-comment problems are scan's business; files not analysed are fix's too: their sites were not seen.
   const problems = scanned.problems.filter((problem) => problem.id === undefined);
   return {
@@ -266,8 +303,67 @@ export function runFix(options: FixOptions): FixResult {
     unselected: unsupervised.length - selected.length,
     vendor,
     format,
+    notes,
+    installed,
     write: options.write,
   };
+}
+
+/** The npm package a specifier names (`@scope/name` or `name`, without a subpath). */
+function packageOf(specifier: string): string {
+  const parts = specifier.replace(/^npm:/, "").split("/");
+  return specifier.replace(/^npm:/, "").startsWith("@") ? parts.slice(0, 2).join("/") : parts[0]!;
+}
+
+/**
+ * Makes sure every package whose files would import the shim lists its
+ * package under `dependencies` — a devDependency is gone after a production
+ * install (`npm prune --omit=dev`), and the fixed program would not start.
+ * Deno projects are left to Deno. With `install`, the project's package
+ * manager adds it (the command is returned, for the report).
+ *
+ * @returns the install command run, or null when nothing was missing.
+ * @throws {UsageError} naming the package and the command to add it, when it
+ *   is missing and `install` is not set, or when that command fails.
+ */
+function requireDependency(
+  changes: readonly FileChange[],
+  specifier: string | undefined,
+  options: FixOptions,
+): string | null {
+  const name = specifier === undefined ? SHIM_PACKAGE : packageOf(specifier);
+  const missing = new Map<string, FileChange>();
+  for (const change of changes) {
+    const dir = dirname(change.path);
+    if (underDenoConfig(dir) || /^(npm|jsr|node|https?):/.test(specifier ?? "")) continue;
+    const manifest = nearestPackage(dir);
+    if (manifest !== undefined && !manifest.runtimeDependencies.has(name) && !missing.has(manifest.dir)) {
+      missing.set(manifest.dir, change);
+    }
+  }
+  if (missing.size === 0) return null;
+  const commands = [...missing].map(([dir, change]) => ({ dir, change, command: addCommand(dir, name) }));
+  if (options.install !== true) {
+    const first = commands[0]!;
+    throw new UsageError(
+      `${name} is not in the dependencies of ${displayPath(first.dir, options.cwd) || "."}/package.json${
+        commands.length > 1 ? ` (nor of ${commands.length - 1} more package(s))` : ""
+      }, which ${first.change.file} would import it from; nothing was written. ` +
+        `Add it (${first.command}) or pass --install; a devDependency would be gone after a production install`,
+    );
+  }
+  for (const { dir, command } of commands) {
+    const [program, ...args] = command.split(" ");
+    const run = spawnSync(program!, args, { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    if (run.status !== 0) {
+      const detail = `${run.error?.message ?? ""}\n${run.stderr ?? ""}`.split("\n").map((line) => line.trim())
+        .find((line) => line !== "");
+      throw new UsageError(
+        `--install: ${command} failed${detail === undefined ? "" : `: ${detail}`}; nothing was written`,
+      );
+    }
+  }
+  return commands.map(({ command }) => command).join("; ");
 }
 
 /** What {@link checkChanges} needs besides the changes: the scan's programs, each file's program, vendored declarations, and where dropped sites go. */
@@ -319,6 +415,9 @@ function checkChanges(
 interface FileInputs {
   checker: ts.TypeChecker;
   shim: ShimSource;
+  setting: "auto" | "shim";
+  configured: { name: string; source: ShimSource } | undefined;
+  handlers: ReturnType<typeof processHandlers>;
   options: FixOptions;
   roots: readonly string[];
   skipped: SiteSkip[];
@@ -333,18 +432,24 @@ function fixFile(sourceFile: ts.SourceFile, sites: readonly LocatedSite[], input
   };
   const path = resolve(sourceFile.fileName);
   const text = sourceFile.text;
-  if (!inputs.options.allowDirty && hasUncommittedChanges(path)) {
+  const never = neverRewritten(
+    relative(nearestPackage(dirname(path))?.dir ?? inputs.options.cwd, path).split("\\").join("/"),
+  );
+  if (never !== undefined) return skipAll(never);
+  if (!inputs.options.allowDirty && hasUncommittedChanges(path) && !writtenByFix(path, readOrNull(path) ?? "")) {
     return skipAll("the file has uncommitted changes; commit or stash them, or pass --allow-dirty");
   }
-  const newline = text.includes("\r\n") ? "\r\n" : "\n";
+  const layout = fileLayout(sourceFile);
+  const library = isLibraryFile(path);
+  const configured: ConfiguredChannel | undefined = inputs.configured === undefined
+    ? undefined
+    : { name: inputs.configured.name, specifier: shimSpecifier(path, inputs.configured.source) };
   const namer = new TaskNamer(sourceFile);
   const edits: TextEdit[] = [];
-  const rewrites: SiteRewrite[] = [];
   const parts: FilePlan["parts"] = [];
-  // Rewrites only insert text around a site (a prefix and a suffix), so a
-  // site inside another rewritten one is rewritten too: a promise floating
-  // inside a timer's tick is no more observed after the tick runs under
-  // spawnLogged than before, and leaving it would make a second run differ.
+  // Rewrites only insert text around a site (and indent the lines they wrap), so a site inside another rewritten
+  // one is rewritten too: a promise floating inside a timer's tick is no more observed after the tick catches its
+  // own failure than before, and leaving it would make a second run differ.
   const outerFirst = [...sites].sort((a, b) =>
     a.node.getStart(sourceFile) - b.node.getStart(sourceFile) || b.node.getEnd() - a.node.getEnd()
   );
@@ -358,21 +463,27 @@ function fixFile(sourceFile: ts.SourceFile, sites: readonly LocatedSite[], input
     if (assertion !== undefined) {
       inputs.skipped.push({
         site,
-        reason: "the callback asserts: wrapped, a failing assertion would be logged instead of failing",
+        reason: "the callback asserts: wrapped, a failing assertion would be reported instead of failing",
       });
       continue;
     }
-    const context: FixContext = {
-      checker: inputs.checker,
-      sourceFile,
-      node,
-      work: located.work,
-      group: site.group,
-      kind: site.kind,
-      signals: site.signals,
-      newline,
-      taskName: (what) => namer.nameFor(node, what),
-    };
+    const userCode = library ? userCodeIn(located.work ?? node, inputs.checker) : undefined;
+    if (userCode !== undefined) {
+      inputs.skipped.push({
+        site,
+        reason: `calls user code (${userCode}); a failure there belongs to the caller, so fix leaves it to surface`,
+      });
+      continue;
+    }
+    const handled = processHandlerFor(inputs.handlers, path, processEventOf(located, inputs.checker));
+    if (handled !== undefined) {
+      inputs.skipped.push({ site, reason: handled });
+      continue;
+    }
+    const context = fixContext(located, inputs.checker, layout, namer, {
+      setting: inputs.setting,
+      configured,
+    });
     const outcome = rule.fix(context);
     if ("skip" in outcome) {
       inputs.skipped.push({ site, reason: outcome.skip });
@@ -380,42 +491,105 @@ function fixFile(sourceFile: ts.SourceFile, sites: readonly LocatedSite[], input
       inputs.skipped.push({ site, reason: "its rewrite would overlap another site's rewrite" });
     } else {
       edits.push(...outcome.edits);
-      const rewrite: SiteRewrite = { site, transform: outcome.transform, restarts: outcome.restarts ?? null };
-      rewrites.push(rewrite);
-      parts.push({ rewrite, edits: outcome.edits, uses: outcome.uses });
+      const rewrite: SiteRewrite = {
+        site,
+        transform: outcome.transform,
+        restarts: outcome.restarts ?? null,
+        channel: outcome.channel ?? null,
+      };
+      parts.push({
+        rewrite,
+        edits: outcome.edits,
+        indents: outcome.indents ?? [],
+        uses: outcome.uses,
+        imports: outcome.imports ?? [],
+      });
     }
   }
-  if (rewrites.length === 0) return undefined;
-  const specifier = shimSpecifier(path, inputs.shim);
-  const imports = importEdits(
+  if (parts.length === 0) return undefined;
+  const plan: FilePlan = {
     sourceFile,
-    [...new Set(parts.flatMap((part) => part.uses))],
-    specifier,
-    importStyle(sourceFile),
-    newline,
-  );
-  if ("skip" in imports) return skipAll(imports.skip);
+    specifier: shimSpecifier(path, inputs.shim),
+    newline: layout.newline,
+    literals: templateRanges(sourceFile),
+    parts,
+  };
+  const assembled = assemble(plan);
+  if ("skip" in assembled) return skipAll(assembled.skip);
   const change: FileChange = {
     path,
     file: displayPath(path, inputs.options.cwd),
     before: text,
-    after: applyEdits(text, [...imports, ...edits]),
-    rewrites,
+    after: assembled.text,
+    rewrites: parts.map((part) => part.rewrite),
     refused: isInsideRoots(path, inputs.roots) ? null : "the file's real path is outside the paths being fixed",
     writeFailed: false,
     written: false,
   };
-  inputs.plans.set(change, { sourceFile, specifier, newline, imports, parts });
+  inputs.plans.set(change, plan);
   return change;
 }
 
-/** How a file's change was made, kept to remake it without one site: each rewritten site's edits and shim functions. */
+/**
+ * What a site's failure is at the process level today: an uncaught
+ * exception for a synchronous timer callback or a worker, an unhandled
+ * rejection for everything else.
+ */
+function processEventOf(located: LocatedSite, checker: ts.TypeChecker): ProcessEvent {
+  const { site, work } = located;
+  if (site.kind === "worker") return "uncaughtException";
+  if (!["timeout", "interval", "immediate", "microtask"].includes(site.kind)) return "unhandledRejection";
+  return work !== undefined && isFunctionNode(work) && (isAsyncFunction(work) || returnsPromiseLike(checker, work))
+    ? "unhandledRejection"
+    : "uncaughtException";
+}
+
+/**
+ * How a file's change was made, kept to remake it without one site: the
+ * shim specifier, line ending and template literal ranges, and each
+ * rewritten site's edits, indented regions, shim functions and imports.
+ */
 interface FilePlan {
   sourceFile: ts.SourceFile;
   specifier: string;
   newline: string;
-  imports: TextEdit[];
-  parts: { rewrite: SiteRewrite; edits: TextEdit[]; uses: ShimFunction[] }[];
+  literals: [number, number][];
+  parts: {
+    rewrite: SiteRewrite;
+    edits: TextEdit[];
+    indents: IndentRegion[];
+    uses: ShimFunction[];
+    imports: { name: string; specifier: string }[];
+  }[];
+}
+
+/**
+ * The file's new text from its plan: the imports its rewrites need (the
+ * shim's functions, a configured error channel), then every rewrite's edits
+ * and indentation, combined (see `combineEdits`). `edits` is the combined
+ * list, for placing errors. A skip when an import cannot be added.
+ */
+function assemble(plan: FilePlan): { text: string; edits: TextEdit[] } | { skip: string } {
+  const { sourceFile } = plan;
+  const style = importStyle(sourceFile);
+  const wanted = new Map<string, string[]>([[plan.specifier, []]]);
+  for (const part of plan.parts) {
+    wanted.get(plan.specifier)!.push(...part.uses);
+    for (const { name, specifier } of part.imports) wanted.set(specifier, [...(wanted.get(specifier) ?? []), name]);
+  }
+  const imports: TextEdit[] = [];
+  for (const [specifier, names] of wanted) {
+    if (names.length === 0) continue;
+    const edits = importEdits(sourceFile, [...new Set(names)], specifier, style, plan.newline);
+    if ("skip" in edits) return edits;
+    imports.push(...edits);
+  }
+  const edits = combineEdits(
+    sourceFile.text,
+    [{ edits: imports, indents: [] }, ...plan.parts.map((part) => ({ edits: part.edits, indents: part.indents }))],
+    plan.literals,
+  );
+  return { text: applyEdits(sourceFile.text, edits), edits };
 }
 
 /**
@@ -427,7 +601,9 @@ interface FilePlan {
  */
 function dropFailingSite(change: FileChange, plan: FilePlan, refusal: Refusal, skipped: SiteSkip[]): boolean {
   if (refusal.start === undefined || plan.parts.length < 2) return false;
-  const all = [...plan.imports, ...plan.parts.flatMap((part) => part.edits)];
+  const assembled = assemble(plan);
+  if ("skip" in assembled) return false;
+  const all = assembled.edits;
   const spans = plan.parts.map((part) => {
     const from = Math.min(...part.edits.map((edit) => edit.start));
     const to = Math.max(...part.edits.map((edit) => edit.end));
@@ -447,12 +623,10 @@ function dropFailingSite(change: FileChange, plan: FilePlan, refusal: Refusal, s
     site: blamed.part.rewrite.site,
     reason: `its rewrite would add ${refusal.reason.replace(/^new /, "a new ")}`,
   });
-  const uses = [...new Set(plan.parts.flatMap((part) => part.uses))];
-  const imports = importEdits(plan.sourceFile, uses, plan.specifier, importStyle(plan.sourceFile), plan.newline);
-  if ("skip" in imports) return false;
-  plan.imports = imports;
+  const remade = assemble(plan);
+  if ("skip" in remade) return false;
   change.rewrites = plan.parts.map((part) => part.rewrite);
-  change.after = applyEdits(change.before, [...imports, ...plan.parts.flatMap((part) => part.edits)]);
+  change.after = remade.text;
   return true;
 }
 
@@ -477,9 +651,9 @@ function groupByFile(sites: readonly LocatedSite[]): Map<ts.SourceFile, LocatedS
   return byFile;
 }
 
-/** The vendored shim's files that differ from what is on disk; refused when a file there was not vendored by spawn-audit. */
-function vendorChange(dir: string, cwd: string): VendorChange {
-  const files = vendorFiles(dir).filter((file) => readOrNull(file.path) !== file.text);
+/** The vendored shim's files (with the functions `uses` names) that differ from what is on disk; refused when a file there was not vendored by spawn-audit. */
+function vendorChange(dir: string, cwd: string, uses: readonly ShimFunction[]): VendorChange {
+  const files = vendorFiles(dir, [...new Set(uses)]).filter((file) => readOrNull(file.path) !== file.text);
   const foreign = files.find((file) => {
     const existing = readOrNull(file.path);
     return existing !== null && !file.path.endsWith(".json") && !isVendored(existing);

@@ -1,8 +1,9 @@
 /**
- * Getting the shim's functions into a rewritten file: which specifier to
- * import (`spawn-audit/shim` under a package.json, the import-map alias or
- * `npm:spawn-audit/shim` under a deno.json, a relative path to a vendored
- * copy or to the project's own module, or the user's `--shim-import`), whether the file imports or
+ * Getting the shim's functions (and a configured error channel) into a
+ * rewritten file: which specifier to import (`@spawn-audit/shim` under a
+ * package.json, the import-map alias or `npm:@spawn-audit/shim` under a
+ * deno.json, a relative path to a vendored copy or to the project's own
+ * module, or the user's `--shim-import`), whether the file imports or
  * `require`s, and the edit that adds the import or merges the missing names
  * into an existing one.
  *
@@ -13,15 +14,13 @@ import { dirname, relative, resolve, sep } from "node:path";
 import { isDenoConfig, nearestManifest, nearestPackage, underDenoConfig } from "./manifest.ts";
 import { ts } from "../analysis/ts.ts";
 import { codeStyle, stringLiteral } from "./style.ts";
-import type { FixSkip, ShimFunction, TextEdit } from "../rule.ts";
+import type { FixSkip, TextEdit } from "../rule.ts";
 import { skipOuterExpressions } from "../analysis/functions.ts";
 
-/** The specifier for projects with a package.json (and the default). */
-export const PACKAGE_SPECIFIER = "spawn-audit/shim";
-/** The standalone shim package (zero dependencies), imported by projects that depend on it. */
-export const STANDALONE_SPECIFIER = "@spawn-audit/shim";
-/** The specifier for Deno projects whose import map has no entry for spawn-audit. */
-export const DENO_SPECIFIER = "npm:spawn-audit/shim";
+/** The shim's package (zero dependencies), which a project needs in its `dependencies`: production installs leave devDependencies out. */
+export const SHIM_PACKAGE = "@spawn-audit/shim";
+/** The specifier for Deno projects whose import map has no entry for the shim. */
+export const DENO_SPECIFIER = `npm:${SHIM_PACKAGE}`;
 
 /**
  * Where rewritten files import the shim from: a given package specifier
@@ -62,19 +61,16 @@ export function shimSpecifier(file: string, source: ShimSource): string {
   return source.specifier ?? projectSpecifier(dirname(file));
 }
 
-/** The default specifier for files in `dir`: by the nearest deno.json(c) or package.json; the standalone package when that package.json depends on it. */
+/** The default specifier for files in `dir`: by the nearest deno.json(c), else the shim's package. */
 function projectSpecifier(dir: string): string {
   const manifest = nearestManifest(dir);
-  if (isDenoConfig(manifest)) return denoSpecifier(readFileSync(manifest.path, "utf8"));
-  return nearestPackage(dir)?.dependencies.has(STANDALONE_SPECIFIER) === true
-    ? STANDALONE_SPECIFIER
-    : PACKAGE_SPECIFIER;
+  return isDenoConfig(manifest) ? denoSpecifier(readFileSync(manifest.path, "utf8")) : SHIM_PACKAGE;
 }
 
 /**
- * The shim's specifier under a Deno config: an import-map key for the
- * standalone `@spawn-audit/shim` or for spawn-audit (`"spawn-audit/shim"`,
- * `"spawn-audit/"`, `"spawn-audit"`), else `npm:spawn-audit/shim`.
+ * The shim's specifier under a Deno config: an import-map key for
+ * `@spawn-audit/shim`, or for spawn-audit's re-export (`"spawn-audit/shim"`,
+ * `"spawn-audit/"`, `"spawn-audit"`), else `npm:@spawn-audit/shim`.
  *
  * @param configText the text of deno.json or deno.jsonc (comments allowed).
  */
@@ -118,13 +114,13 @@ export function importStyle(sourceFile: ts.SourceFile): "import" | "require" {
 
 /**
  * The edit that makes `uses` callable in the file: names added to an
- * existing import (or destructuring `require`) of `specifier`, or one new
+ * existing value import (or destructuring `require`) of `specifier`, or one new
  * statement after the last top-level import/require, else at the top (after
  * a shebang, a header comment and a `"use strict"` prologue), in the
  * file's quotes and with or without a semicolon as its statements have.
  *
  * @param sourceFile the parsed file.
- * @param uses shim functions the rewrites call.
+ * @param uses the names the rewrites call (shim functions, a configured error channel).
  * @param specifier the module specifier.
  * @param style `import` or `require`.
  * @param newline the file's line ending.
@@ -133,7 +129,7 @@ export function importStyle(sourceFile: ts.SourceFile): "import" | "require" {
  */
 export function importEdits(
   sourceFile: ts.SourceFile,
-  uses: readonly ShimFunction[],
+  uses: readonly string[],
   specifier: string,
   style: "import" | "require",
   newline: string,
@@ -143,7 +139,7 @@ export function importEdits(
   );
   const imported = new Set(existing?.names ?? []);
   const missing = [...new Set(uses)].filter((name) => !imported.has(name)).sort();
-  const clash = declaredNames(sourceFile, existing?.statement).find((name) => missing.includes(name as ShimFunction));
+  const clash = declaredNames(sourceFile, existing?.statement).find((name) => missing.includes(name));
   if (clash !== undefined) {
     return { skip: `\`${clash}\` is already declared in this file; rename it or import the shim by hand` };
   }

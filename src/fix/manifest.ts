@@ -59,11 +59,20 @@ export function isDenoConfig(
   return manifest?.name.startsWith("deno") === true;
 }
 
-/** What the codemod reads from a `package.json`: `type`, `engines.node`, and every dependency name (any kind). */
+/**
+ * What the codemod reads from a `package.json`: `type`, `engines.node`,
+ * every dependency name (any kind) and those under `dependencies` alone
+ * (what a production install has), whether it is a library (not `private`,
+ * with an entry point: `main`, `module`, `exports`, `types` or `typings`),
+ * and its `bin` scripts (absolute paths).
+ */
 export interface PackageFields {
   type: string | undefined;
   nodeEngine: string | undefined;
   dependencies: Set<string>;
+  runtimeDependencies: Set<string>;
+  library: boolean;
+  bins: string[];
 }
 
 /**
@@ -85,15 +94,21 @@ export function nearestPackage(dir: string): (PackageFields & { dir: string }) |
   if (typeof value !== "object" || value === null) return undefined;
   const json = value as Record<string, unknown>;
   const engines = json["engines"] as Record<string, unknown> | undefined;
-  const dependencies = new Set(
-    ["dependencies", "devDependencies", "optionalDependencies", "peerDependencies"]
-      .flatMap((key) => typeof json[key] === "object" && json[key] !== null ? Object.keys(json[key]) : []),
-  );
+  const namesIn = (key: string): string[] =>
+    typeof json[key] === "object" && json[key] !== null ? Object.keys(json[key]) : [];
+  const bin = json["bin"];
   return {
     dir: manifest.dir,
     type: typeof json["type"] === "string" ? json["type"] : undefined,
     nodeEngine: typeof engines?.["node"] === "string" ? engines["node"] : undefined,
-    dependencies,
+    dependencies: new Set(
+      ["dependencies", "devDependencies", "optionalDependencies", "peerDependencies"].flatMap(namesIn),
+    ),
+    runtimeDependencies: new Set(namesIn("dependencies")),
+    library: json["private"] !== true && ["main", "module", "exports", "types", "typings"].some((key) => key in json),
+    bins: (typeof bin === "string" ? [bin] : typeof bin === "object" && bin !== null ? Object.values(bin) : [])
+      .filter((path): path is string => typeof path === "string")
+      .map((path) => join(manifest.dir, path)),
   };
 }
 

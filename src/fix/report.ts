@@ -1,9 +1,9 @@
 /**
  * The human report of a fix run: in a dry run, a unified diff per changed
  * file; then what was (or would be) rewritten, per transform, with one line
- * per site that restarts saying why; whether the formatter ran; what was
- * skipped and why, which files were refused and why, and which could not
- * be analysed.
+ * per site saying why it restarts or where its failures now go; what
+ * `--install` ran, notes; whether the formatter ran; what was skipped and
+ * why, which files were refused and why, and which could not be analysed.
  *
  * @module
  */
@@ -52,12 +52,16 @@ export function formatFixReport(result: FixResult, color: ChalkInstance): string
   );
   for (const change of accepted) {
     if (result.write) out.push(`  ${change.file}: ${plural(change.rewrites.length, "site")}`);
-    for (const { site, restarts } of change.rewrites) {
-      if (restarts !== null) {
-        out.push(`  ${result.write ? "  " : ""}restarts ${change.file}:${site.start.line}: ${restarts}`);
+    const indent = result.write ? "    " : "  ";
+    for (const { site, restarts, channel, transform } of change.rewrites) {
+      if (restarts !== null) out.push(`${indent}restarts ${change.file}:${site.start.line}: ${restarts}`);
+      else if (channel !== null) {
+        out.push(`${indent}${transform} ${change.file}:${site.start.line}: failures to ${channel}`);
       }
     }
   }
+  if (result.installed !== null) out.push(`Installed @spawn-audit/shim: ${result.installed}.`);
+  for (const note of result.notes) out.push(color.yellow(`Note: ${note}.`));
   const vendor = result.vendor;
   if (vendor !== null && vendor.files.length > 0 && vendor.refused === null) {
     out.push(

@@ -38,7 +38,8 @@ interface PublicNames {
  * @returns the module's text (no header line: the caller adds its own).
  * @throws {Error} when a module cannot be bundled by concatenation (see the module comment), naming the module and the cause.
  */
-export function bundleShimSource(entry: string): string {
+export function bundleShimSource(entry: string, uses?: readonly string[]): string {
+  void uses;
   const ordered: BundledModule[] = [];
   const visited = new Set<string>();
   const exported: PublicNames = { values: new Set(), types: new Set() };

@@ -1,15 +1,14 @@
 /**
  * Building blocks the rules' fixes share: wrapping a node in a supervisor
- * call by inserting text around it, running a function's body under
- * `spawnLogged`, deciding whether an expression can be evaluated again, and
- * whether a callback asserts. Every helper returns text edits on
+ * call by inserting text around it, deciding whether an expression can be
+ * evaluated again, and whether a callback asserts. Every helper returns text edits on
  * the original file; none reprints code.
  *
  * @module
  */
 import { type SyntaxKindName, ts } from "../analysis/ts.ts";
-import type { FixSkip, TextEdit } from "../rule.ts";
-import { type FunctionNode, isAsyncFunction, isFunctionNode, skipOuterExpressions } from "../analysis/functions.ts";
+import type { TextEdit } from "../rule.ts";
+import { isFunctionNode, skipOuterExpressions } from "../analysis/functions.ts";
 import { LISTENER_METHODS, TIMER_KINDS } from "../analysis/callbacks.ts";
 
 /**
@@ -108,52 +107,6 @@ function firstOf(nodes: readonly ts.Node[]): ts.Node | undefined {
 export function quoteCode(node: ts.Node, sourceFile: ts.SourceFile, max = 40): string {
   const text = node.getText(sourceFile).replace(/\s+/g, " ").replaceAll("*/", "* /");
   return `\`${text.length > max ? `${text.slice(0, max - 1)}…` : text}\``;
-}
-
-/**
- * Edits that make a function run its body under `spawnLogged(name, ...)`
- * each time it is called, keeping its parameters, `this` and `arguments`
- * (the body moves into an arrow function, which sees both): `(ev) => body`
- * becomes `(ev) => spawnLogged(name, async () => body)`, a block body of a
- * `function` gets one statement `spawnLogged(name, async () => { … });`.
- * The inner arrow is async when the function was; the outer function loses
- * its `async` (its promise could only resolve) unless it declares a return
- * type.
- *
- * @param fn the callback or listener.
- * @param name the task name literal.
- * @param sourceFile the file `fn` is in.
- * @returns the edits, or a skip for generators and body-less functions.
- */
-export function runBodyUnderLogged(fn: FunctionNode, name: string, sourceFile: ts.SourceFile): TextEdit[] | FixSkip {
-  const body = fn.body;
-  if (body === undefined) return { skip: "the function has no body" };
-  if ((ts.isFunctionExpression(fn) || ts.isFunctionDeclaration(fn)) && fn.asteriskToken !== undefined) {
-    return { skip: "generator functions are not rewritten; catch inside the generator instead" };
-  }
-  const isAsync = isAsyncFunction(fn);
-  const inner = `${isAsync ? "async " : ""}() => `;
-  const edits: TextEdit[] = [];
-  if (isAsync && fn.type === undefined) {
-    const modifier = (ts.canHaveModifiers(fn) ? ts.getModifiers(fn) : undefined)!.find((candidate) =>
-      candidate.kind === ts.SyntaxKind.AsyncKeyword
-    )!;
-    let end = modifier.getEnd();
-    while (/[ \t]/.test(sourceFile.text[end] ?? "")) end++;
-    edits.push({ start: modifier.getStart(sourceFile), end, text: "" });
-  }
-  if (ts.isArrowFunction(fn)) {
-    edits.push(...wrap(body, body, sourceFile, `spawnLogged(${name}, ${inner}`, ")"));
-  } else {
-    const open = body.getStart(sourceFile) + 1;
-    const close = body.getEnd() - 1;
-    edits.push({ start: open, end: open, text: ` spawnLogged(${name}, ${inner}{` }, {
-      start: close,
-      end: close,
-      text: "}); ",
-    });
-  }
-  return edits;
 }
 
 /**

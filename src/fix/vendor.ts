@@ -61,12 +61,14 @@ export function vendorEntry(dir: string): string {
 
 /**
  * The files of a vendored shim in `dir`, bundled from the shim's sources
- * (`shim/*.ts`, shipped with spawn-audit next to `dist/`).
+ * (`shim/*.ts`, shipped with spawn-audit next to `dist/`) with exactly the
+ * functions `uses` names and what they need.
  *
  * @param dir absolute path of the vendor directory.
+ * @param uses the shim functions the rewritten files call.
  * @throws {UsageError} when the shim's sources are not found.
  */
-export function vendorFiles(dir: string): VendorFile[] {
+export function vendorFiles(dir: string, uses: readonly string[]): VendorFile[] {
   const entry = [new URL("../../shim/mod.ts", import.meta.url), new URL("../../../shim/mod.ts", import.meta.url)]
     .map((url) => fileURLToPath(url))
     .find((candidate) => existsSync(candidate));
@@ -76,7 +78,7 @@ export function vendorFiles(dir: string): VendorFile[] {
     );
   }
   const header = `${VENDOR_MARKER} (spawn-audit ${VERSION}); run \`spawn-audit fix --vendor-shim\` again to update.\n`;
-  const source = bundleShimSource(entry);
+  const source = bundleShimSource(entry, uses);
   if (inTypeScriptProject(dir)) return [{ path: join(dir, `${STEM}.ts`), text: header + source }];
   const module = vendorEntry(dir);
   const declarations = module.replace(/\.(m?)js$/, ".d.$1ts");

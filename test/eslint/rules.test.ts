@@ -64,9 +64,9 @@ tester.run("spawn-audit/timers", plugin.rules["timers"]!, {
         endColumn: 46,
         suggestions: [{
           messageId: "supervise",
-          data: { supervisor: "spawnLogged" },
+          data: { supervisor: "failures to the shim's logger" },
           output:
-            'import { spawnLogged } from "spawn-audit/shim";\n\nsetInterval(() => spawnLogged("service.parse", () => { JSON.parse("x"); }), 1000);\nexport {};',
+            'import { logFailure } from "@spawn-audit/shim";\n\nsetInterval(() => { try { JSON.parse("x"); } catch (error) { logFailure("service.parse", error); } }, 1000);\nexport {};',
         }],
       }],
     },
@@ -84,9 +84,9 @@ tester.run("spawn-audit/timers", plugin.rules["timers"]!, {
         line: 2,
         suggestions: [{
           messageId: "supervise",
-          data: { supervisor: "spawnLogged" },
+          data: { supervisor: "failures to the shim's logger" },
           output:
-            'import { spawnLogged } from "spawn-audit/shim";\n\nexport function handle() {\n  setTimeout(() => spawnLogged("handle.parse", () => { JSON.parse("x"); }), 10);\n}',
+            'import { logFailure } from "@spawn-audit/shim";\n\nexport function handle() {\n  setTimeout(() => { try { JSON.parse("x"); } catch (error) { logFailure("handle.parse", error); } }, 10);\n}',
         }],
       }],
     },
@@ -118,9 +118,9 @@ tester.run("spawn-audit/floating-promise", plugin.rules["floating-promise"]!, {
         suggestions: [
           {
             messageId: "supervise",
-            data: { supervisor: "spawnSupervised" },
+            data: { supervisor: "restarted under spawnSupervised" },
             output:
-              `import { spawnSupervised } from "spawn-audit/shim";\n\n${SAVE}async function loop() { while (true) await save(); }\nspawnSupervised("service.loop", () => loop());\nexport {};`,
+              `import { spawnSupervised } from "@spawn-audit/shim";\n\n${SAVE}async function loop() { while (true) await save(); }\nspawnSupervised("service.loop", () => loop());\nexport {};`,
           },
           {
             messageId: "catch",
@@ -130,7 +130,8 @@ tester.run("spawn-audit/floating-promise", plugin.rules["floating-promise"]!, {
       }],
     },
     {
-      name: "in an async function: spawnLogged, a .catch (parenthesised where needed) or await, for each promise kind",
+      name:
+        "in an async function: the codemod's .catch, a .catch (parenthesised where needed) or await, for each promise kind",
       code:
         `${SAVE}export async function handle(flag: boolean) {\n  flag ? save() : save();\n  void save();\n  save().then(() => 1);\n  (async () => { await save(); })();\n}`,
       options: STRICT,
@@ -141,9 +142,9 @@ tester.run("spawn-audit/floating-promise", plugin.rules["floating-promise"]!, {
           suggestions: [
             {
               messageId: "supervise",
-              data: { supervisor: "spawnLogged" },
+              data: { supervisor: "failures to the shim's logger" },
               output:
-                `import { spawnLogged } from "spawn-audit/shim";\n\n${SAVE}export async function handle(flag: boolean) {\n  spawnLogged("handle.floating-promise", flag ? save() : save());\n  void save();\n  save().then(() => 1);\n  (async () => { await save(); })();\n}`,
+                `import { logFailure } from "@spawn-audit/shim";\n\n${SAVE}export async function handle(flag: boolean) {\n  (flag ? save() : save()).catch((error) => logFailure("handle.floating-promise", error));\n  void save();\n  save().then(() => 1);\n  (async () => { await save(); })();\n}`,
             },
             {
               messageId: "catch",
@@ -163,9 +164,9 @@ tester.run("spawn-audit/floating-promise", plugin.rules["floating-promise"]!, {
           suggestions: [
             {
               messageId: "supervise",
-              data: { supervisor: "spawnLogged" },
+              data: { supervisor: "failures to the shim's logger" },
               output:
-                `import { spawnLogged } from "spawn-audit/shim";\n\n${SAVE}export async function handle(flag: boolean) {\n  flag ? save() : save();\n  spawnLogged("handle.save", save());\n  save().then(() => 1);\n  (async () => { await save(); })();\n}`,
+                `import { logFailure } from "@spawn-audit/shim";\n\n${SAVE}export async function handle(flag: boolean) {\n  flag ? save() : save();\n  void save().catch((error) => logFailure("handle.save", error));\n  save().then(() => 1);\n  (async () => { await save(); })();\n}`,
             },
             {
               messageId: "catch",
@@ -190,9 +191,9 @@ tester.run("spawn-audit/floating-promise", plugin.rules["floating-promise"]!, {
           suggestions: [
             {
               messageId: "supervise",
-              data: { supervisor: "spawnLogged" },
+              data: { supervisor: "failures to the shim's logger" },
               output:
-                `import { spawnLogged } from "spawn-audit/shim";\n\n${SAVE}export async function handle(flag: boolean) {\n  flag ? save() : save();\n  void save();\n  spawnLogged("handle.save", save().then(() => 1));\n  (async () => { await save(); })();\n}`,
+                `import { logFailure } from "@spawn-audit/shim";\n\n${SAVE}export async function handle(flag: boolean) {\n  flag ? save() : save();\n  void save();\n  save().then(() => 1).catch((error) => logFailure("handle.save", error));\n  (async () => { await save(); })();\n}`,
             },
             {
               messageId: "catch",
@@ -212,9 +213,9 @@ tester.run("spawn-audit/floating-promise", plugin.rules["floating-promise"]!, {
           suggestions: [
             {
               messageId: "supervise",
-              data: { supervisor: "spawnLogged" },
+              data: { supervisor: "failures to the shim's logger" },
               output:
-                `import { spawnLogged } from "spawn-audit/shim";\n\n${SAVE}export async function handle(flag: boolean) {\n  flag ? save() : save();\n  void save();\n  save().then(() => 1);\n  spawnLogged("handle.save", (async () => { await save(); })());\n}`,
+                `import { logFailure } from "@spawn-audit/shim";\n\n${SAVE}export async function handle(flag: boolean) {\n  flag ? save() : save();\n  void save();\n  save().then(() => 1);\n  (async () => { await save(); })().catch((error) => logFailure("handle.save", error));\n}`,
             },
             {
               messageId: "catch",
@@ -244,7 +245,7 @@ tester.run("spawn-audit/async-listener", plugin.rules["async-listener"]!, {
   ]),
   invalid: cases([
     {
-      name: "an async function passed as a void listener and to forEach; spawnLogged is offered",
+      name: "an async function passed as a void listener and to forEach; the codemod's try/catch is offered",
       code:
         `${SAVE}declare const emitter: { on(event: string, listener: () => void): void };\nemitter.on("tick", async () => { await save(); });\n[1, 2].forEach(async () => { await save(); });`,
       options: STRICT,
@@ -260,9 +261,9 @@ tester.run("spawn-audit/async-listener", plugin.rules["async-listener"]!, {
           column: 20,
           suggestions: [{
             messageId: "supervise",
-            data: { supervisor: "spawnLogged" },
+            data: { supervisor: "failures to the shim's logger" },
             output:
-              `import { spawnLogged } from "spawn-audit/shim";\n\n${SAVE}declare const emitter: { on(event: string, listener: () => void): void };\nemitter.on("tick", () => spawnLogged("service.tick", async () => { await save(); }));\n[1, 2].forEach(async () => { await save(); });`,
+              `import { logFailure } from "@spawn-audit/shim";\n\n${SAVE}declare const emitter: { on(event: string, listener: () => void): void };\nemitter.on("tick", async () => { try { await save(); } catch (error) { logFailure("service.tick", error); } });\n[1, 2].forEach(async () => { await save(); });`,
           }],
         },
         {
@@ -270,9 +271,9 @@ tester.run("spawn-audit/async-listener", plugin.rules["async-listener"]!, {
           line: 4,
           suggestions: [{
             messageId: "supervise",
-            data: { supervisor: "spawnLogged" },
+            data: { supervisor: "failures to the shim's logger" },
             output:
-              `import { spawnLogged } from "spawn-audit/shim";\n\n${SAVE}declare const emitter: { on(event: string, listener: () => void): void };\nemitter.on("tick", async () => { await save(); });\n[1, 2].forEach(() => spawnLogged("service.forEach", async () => { await save(); }));`,
+              `import { logFailure } from "@spawn-audit/shim";\n\n${SAVE}declare const emitter: { on(event: string, listener: () => void): void };\nemitter.on("tick", async () => { await save(); });\n[1, 2].forEach(async () => { try { await save(); } catch (error) { logFailure("service.forEach", error); } });`,
           }],
         },
       ],
@@ -303,9 +304,9 @@ tester.run("spawn-audit/worker", plugin.rules["worker"]!, {
         column: 16,
         suggestions: [{
           messageId: "supervise",
-          data: { supervisor: "logWorker" },
+          data: { supervisor: "under logWorker" },
           output:
-            'import { logWorker } from "spawn-audit/shim";\n\nconst worker = logWorker("service.worker", new Worker("./w.js"));\nworker.postMessage(1);\nexport {};',
+            'import { logWorker } from "@spawn-audit/shim";\n\nconst worker = logWorker("service.worker", new Worker("./w.js"));\nworker.postMessage(1);\nexport {};',
         }],
       }],
     },

@@ -1,25 +1,32 @@
 /**
  * A codemod is judged by behaviour: small programs are run before and after
- * `fix --write --group all`, on the runtime running the test (Node, or
- * Deno). Before, their failures end the process; after, they do the same
- * work and their failures are logged instead. A user's hook that throws is
- * called exactly once after the fix (nothing restarts it), and a test file
- * whose assertion fails still fails. The programs import the built shim
- * through a `node_modules/spawn-audit` link, as an installed package would
- * (run `npm run build` first); the project lives outside this repository so
- * Deno does not take the repository's deno.json for its config.
+ * `fix --write`, on the runtime running the test (Node, or Deno). The
+ * promise: the only difference is where a failure goes that used to end
+ * the process — it is reported instead (to the project's own channel where
+ * it has one) — and everything else stays: a caller's `try` still catches a
+ * synchronous throw, a library user's listener that throws still throws, a
+ * job script that fails still exits non-zero, a failing tick of a
+ * self-rescheduling timer does not stop its schedule, a test whose
+ * assertion fails still fails, a failure the program already sent to a
+ * process-level handler still goes there. The programs import the built
+ * shim through `node_modules/@spawn-audit/shim`, as an installed
+ * dependency would (run `npm run build` first); each project lives outside
+ * this repository so Deno does not take the repository's deno.json for its
+ * config.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { after, before, describe, test } from "node:test";
 import { repoRoot } from "../support/repo.ts";
 import { runChild } from "../support/cli.ts";
+import { writeTree } from "../support/tree.ts";
 
-const PROGRAM = `import process from "node:process";
+/** Ticks of an interval, one failing, and a floating promise that rejects: the process used to end at the first failure. */
+const TIMERS = `import process from "node:process";
 let ticks = 0;
 let reports = 0;
 const timer = setInterval(() => {
@@ -39,6 +46,69 @@ report();
 process.on("exit", () => console.log(\`reports \${reports}\`));
 `;
 
+/** A self-rescheduling poller whose second tick fails before it reschedules. */
+const SCHEDULE = `let ticks = 0;
+function work() {
+  if (ticks === 2) throw new Error("tick 2 failed");
+}
+function tick() {
+  ticks++;
+  console.log(\`tick \${ticks}\`);
+  if (ticks > 4) return;
+  work();
+  setTimeout(tick, 5);
+}
+setTimeout(tick, 5);
+`;
+
+/** A send whose synchronous throw the caller's try catches, and whose rejection nobody observed. */
+const CALLER = `function send(value) {
+  if (value < 0) throw new RangeError("negative value");
+  return Promise.reject(new Error(\`send \${value} failed\`));
+}
+export function notify(value) {
+  send(value);
+}
+try {
+  notify(-1);
+} catch (error) {
+  console.log(\`caught \${error.message}\`);
+}
+notify(1);
+setTimeout(() => console.log("still running"), 20);
+`;
+
+/** A class that reports failures on its error event, and a module logger: failures go there. */
+const CHANNELS = `import { EventEmitter } from "node:events";
+const logger = { error: (error) => console.log(\`logger: \${error.message}\`) };
+class Poller extends EventEmitter {
+  start() {
+    this.load();
+  }
+  async load() {
+    throw new Error("load failed");
+  }
+  fail(error) {
+    this.emit("error", error);
+  }
+}
+async function save() {
+  throw new Error("save failed");
+}
+function flush() {
+  save();
+}
+function warn(error) {
+  logger.error(error);
+}
+const poller = new Poller();
+poller.on("error", (error) => console.log(\`error event: \${error.message}\`));
+poller.start();
+flush();
+void warn;
+`;
+
+/** A user's hook that throws, in an application: called once, its failure reported. */
 const HOOK = `import process from "node:process";
 let hookCalls = 0;
 class Job {
@@ -59,11 +129,71 @@ new Job({
 process.on("exit", () => console.log(\`hook calls \${hookCalls}\`));
 `;
 
+/** A worker-thread job script whose work fails, and the runner that reports its exit code. */
+const JOB = `import { parentPort } from "node:worker_threads";
+async function run() {
+  throw new Error("job failed");
+}
+(async () => {
+  await run();
+  parentPort?.postMessage("done");
+})();
+`;
+const RUNNER = `import { Worker } from "node:worker_threads";
+const worker = new Worker(new URL("./job.js", import.meta.url));
+worker.on("error", () => {});
+worker.on("exit", (code) => console.log(\`job exit \${code === 0 ? "zero" : "non-zero"}\`));
+`;
+
+/** A program whose own process-level handler receives every unhandled rejection. */
+const HANDLER = `import process from "node:process";
+process.on("unhandledRejection", (error) => console.log(\`handler: \${error.message}\`));
+async function load() {
+  throw new Error("load failed");
+}
+load();
+`;
+
+/** A library (its package.json has an entry point) that emits on a timer, and a user whose listener throws. */
+const LIBRARY = {
+  "lib/package.json": JSON.stringify({ name: "ticker", type: "module", main: "ticker.js" }),
+  "lib/ticker.js": `import { EventEmitter } from "node:events";
+export class Ticker extends EventEmitter {
+  start() {
+    setTimeout(() => this.emit("tick"), 5);
+  }
+}
+`,
+  "user.js": `import { Ticker } from "./lib/ticker.js";
+const ticker = new Ticker();
+ticker.on("tick", () => {
+  throw new Error("listener failed");
+});
+ticker.start();
+`,
+};
+
 const TEST_FILE = `import assert from "node:assert/strict";
 setTimeout(() => {
   assert.equal(1 + 1, 3);
 }, 5);
 `;
+
+const FILES: Record<string, string> = {
+  "package.json": JSON.stringify({ type: "module", private: true, dependencies: { "@spawn-audit/shim": "*" } }),
+  "timers.js": TIMERS,
+  "schedule.js": SCHEDULE,
+  "caller.js": CALLER,
+  "channels.js": CHANNELS,
+  "hook.js": HOOK,
+  "job.js": JOB,
+  "runner.js": RUNNER,
+  "handler/package.json": JSON.stringify({ type: "module", private: true }),
+  "handler/main.js": HANDLER,
+  "check.test.js": TEST_FILE,
+  ...LIBRARY,
+};
+const PROGRAMS = ["timers.js", "schedule.js", "caller.js", "channels.js", "hook.js", "runner.js", "handler/main.js"];
 
 interface Run {
   code: number | null;
@@ -88,32 +218,57 @@ function loggedErrors(stderr: string): string[] {
     .map((line) => (JSON.parse(line) as { err?: { message?: string } }).err?.message ?? "").sort();
 }
 
-describe("behaviour before and after fix --write --group all", () => {
+describe("behaviour before and after fix --write", () => {
   const dir = mkdtempSync(join(tmpdir(), "spawn-audit-behaviour-"));
   const runs = new Map<string, { before: Run; after: Run }>();
+  let fix: ReturnType<typeof runChild>;
   before(() => {
-    mkdirSync(join(dir, "node_modules"));
-    symlinkSync(repoRoot(), join(dir, "node_modules", "spawn-audit"), "dir");
-    writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }));
-    const files = { "program.js": PROGRAM, "hook.js": HOOK, "check.test.js": TEST_FILE };
-    for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
-    const before = new Map(Object.keys(files).map((file) => [file, run(dir, file)]));
-    const fix = runChild(["fix", ".", "--write", "--group", "all", "--allow-dirty"], dir);
+    writeTree(dir, FILES);
+    mkdirSync(join(dir, "node_modules", "@spawn-audit"), { recursive: true });
+    symlinkSync(join(repoRoot(), "shim"), join(dir, "node_modules", "@spawn-audit", "shim"), "dir");
+    const before = new Map([...PROGRAMS, "user.js", "check.test.js"].map((file) => [file, run(dir, file)]));
+    fix = runChild(["fix", ".", "--write", "--allow-dirty"], dir);
     assert.equal(fix.code, 0, fix.stdout + fix.stderr);
-    for (const file of Object.keys(files)) runs.set(file, { before: before.get(file)!, after: run(dir, file) });
+    for (const [file, result] of before) runs.set(file, { before: result, after: run(dir, file) });
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   test("a timer and a floating promise: the same work, failures logged instead of ending the process", () => {
-    const { before, after } = runs.get("program.js")!;
-    assert.notEqual(before.code, 0, "an unhandled rejection ends the original program");
+    const { before, after } = runs.get("timers.js")!;
+    assert.notEqual(before.code, 0, "a failure ends the original program");
     assert.doesNotMatch(before.stdout, /done/);
     assert.equal(after.code, 0, after.stderr);
     assert.equal(after.stdout, "tick 1\ntick 2\ntick 3\ndone\nreports 1\n");
     assert.deepEqual(loggedErrors(after.stderr), ["report failed", "tick failed"]);
   });
 
-  test("a user's hook that throws is called exactly once, its failure logged", () => {
+  test("a failing tick of a self-rescheduling timer does not stop the schedule", () => {
+    const { before, after } = runs.get("schedule.js")!;
+    assert.notEqual(before.code, 0);
+    assert.equal(before.stdout, "tick 1\ntick 2\n");
+    assert.equal(after.code, 0, after.stderr);
+    assert.equal(after.stdout, "tick 1\ntick 2\ntick 3\ntick 4\ntick 5\n");
+    assert.deepEqual(loggedErrors(after.stderr), ["tick 2 failed"]);
+  });
+
+  test("a caller's try still catches a synchronous throw; only the rejection nobody observed is logged", () => {
+    const { before, after } = runs.get("caller.js")!;
+    assert.notEqual(before.code, 0);
+    assert.match(before.stdout, /^caught negative value\n/);
+    assert.equal(after.code, 0, after.stderr);
+    assert.equal(after.stdout, "caught negative value\nstill running\n");
+    assert.deepEqual(loggedErrors(after.stderr), ["send 1 failed"]);
+  });
+
+  test("a failure goes to the class's error event, or to the logger the file already calls", () => {
+    const { before, after } = runs.get("channels.js")!;
+    assert.notEqual(before.code, 0);
+    assert.equal(after.code, 0, after.stderr);
+    assert.equal(after.stdout.split("\n").sort().join("\n"), "\nerror event: load failed\nlogger: save failed");
+    assert.deepEqual(loggedErrors(after.stderr), []);
+  });
+
+  test("a user's hook that throws, in an application, is called exactly once, its failure logged", () => {
     const { before, after } = runs.get("hook.js")!;
     assert.notEqual(before.code, 0);
     assert.match(before.stdout, /^hook job failed\n/);
@@ -122,11 +277,45 @@ describe("behaviour before and after fix --write --group all", () => {
     assert.deepEqual(loggedErrors(after.stderr), ["hook failed"]);
   });
 
+  test("a job script that fails still exits non-zero, its failure logged", () => {
+    const { before, after } = runs.get("runner.js")!;
+    assert.equal(before.stdout, "job exit non-zero\n");
+    assert.equal(after.stdout, "job exit non-zero\n");
+    assert.match(readFileSync(join(dir, "job.js"), "utf8"), /process\.exitCode = 1/);
+    assert.deepEqual(loggedErrors(after.stderr), ["job failed"]);
+  });
+
+  test('a failure that reaches the program\'s own process.on("unhandledRejection") handler is left there', () => {
+    const { before, after } = runs.get("handler/main.js")!;
+    assert.equal(before.stdout, "handler: load failed\n");
+    assert.deepEqual(after, before);
+    assert.equal(readFileSync(join(dir, "handler/main.js"), "utf8"), HANDLER);
+    assert.match(
+      fix.stdout,
+      /handler\/main\.js:\d+:\d+ {2}floating-promise {2}the failure already reaches the package's process\.on\("unhandledRejection"\) handler \(handler\/main\.js:2\)/,
+    );
+  });
+
+  test("in a library, a callback that runs its user's listener is reported, not wrapped: the listener's throw still throws", () => {
+    const { before, after } = runs.get("user.js")!;
+    assert.notEqual(before.code, 0);
+    assert.match(before.stderr, /listener failed/);
+    assert.deepEqual(after, before);
+    assert.equal(readFileSync(join(dir, "lib/ticker.js"), "utf8"), LIBRARY["lib/ticker.js"]);
+    assert.match(fix.stdout, /lib\/ticker\.js:4:\d+ {2}timeout {2}calls user code \(emit\(\) runs its listeners\)/);
+  });
+
   test("a failing assertion in a test file still fails: the file is not rewritten", () => {
     const { before, after } = runs.get("check.test.js")!;
     assert.notEqual(before.code, 0);
     assert.notEqual(after.code, 0);
     assert.equal(readFileSync(join(dir, "check.test.js"), "utf8"), TEST_FILE);
     assert.deepEqual(loggedErrors(after.stderr), []);
+  });
+
+  test("a second run changes nothing and exits 0", () => {
+    const again = runChild(["fix", ".", "--write"], dir);
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    assert.match(again.stdout, /^Rewrote 0 sites in 0 files\./);
   });
 });

@@ -17,13 +17,16 @@ describe("spawn-audit fix (CLI)", () => {
     assert.equal(run.code, 0, run.stderr);
     assert.match(
       run.stdout,
-      /^--- a\/src\/clock\.ts\n\+\+\+ b\/src\/clock\.ts\n@@ -1,3 \+1,5 @@\n\+import \{ spawnLogged \} from "spawn-audit\/shim";\n/,
+      /^--- a\/src\/clock\.ts\n\+\+\+ b\/src\/clock\.ts\n@@ -1,3 \+1,5 @@\n\+import \{ logFailure \} from "@spawn-audit\/shim";\n/,
     );
     assert.match(
       run.stdout,
-      /\n-setInterval\(\(\) => tick\(\), 1000\);\n\+setInterval\(\(\) => spawnLogged\("clock\.tick", \(\) => tick\(\)\), 1000\);\n/,
+      /\n-setInterval\(\(\) => tick\(\), 1000\);\n\+setInterval\(\(\) => \{ try \{ tick\(\); \} catch \(error\) \{ logFailure\("clock\.tick", error\); \} \}, 1000\);\n/,
     );
-    assert.match(run.stdout, /Would rewrite 1 site in 1 file \(1 timer-tick\)\.\n\nDry run: nothing was written/);
+    assert.match(
+      run.stdout,
+      /Would rewrite 1 site in 1 file \(1 caught-callback\)\.\n {2}caught-callback src\/clock\.ts:2: failures to the shim's logger\n\nDry run: nothing was written/,
+    );
     assert.equal(readFileSync(join(dir, "src/clock.ts"), "utf8"), CODE);
   });
 
@@ -64,7 +67,7 @@ describe("spawn-audit fix (CLI)", () => {
     assert.equal(run.code, 2);
     assert.match(
       run.stderr,
-      /missing-shim does not resolve from src\/clock\.ts; nothing was written\. Install it \(npm install spawn-audit\)/,
+      /missing-shim does not resolve from src\/clock\.ts; nothing was written\. Install the project's dependencies \(npm install missing-shim\)/,
     );
     assert.equal(readFileSync(join(dir, "src/clock.ts"), "utf8"), CODE);
   });
@@ -109,7 +112,7 @@ describe("spawn-audit fix (CLI)", () => {
         /\nNot analysed: 1 file \(their sites, if any, were not seen\):\n {2}src\/huge\.ts {2}\S/,
       );
       assert.equal(readFileSync(join(other, "src/locked/clock.ts"), "utf8"), CODE);
-      assert.match(readFileSync(join(other, "src/clock.ts"), "utf8"), /spawnLogged/);
+      assert.match(readFileSync(join(other, "src/clock.ts"), "utf8"), /logFailure/);
     } finally {
       if ("undo" in lock) lock.undo();
       rmSync(other, { recursive: true, force: true });
@@ -119,8 +122,8 @@ describe("spawn-audit fix (CLI)", () => {
   test("--write applies the change, and a second run finds nothing to do", async () => {
     const run = await runInProcess(["fix", ".", "--write"], { cwd: dir });
     assert.equal(run.code, 0, run.stdout);
-    assert.match(run.stdout, /^Rewrote 1 site in 1 file \(1 timer-tick\)\.\n {2}src\/clock\.ts: 1 site\n/);
-    assert.match(readFileSync(join(dir, "src/clock.ts"), "utf8"), /spawnLogged\("clock\.tick"/);
+    assert.match(run.stdout, /^Rewrote 1 site in 1 file \(1 caught-callback\)\.\n {2}src\/clock\.ts: 1 site\n/);
+    assert.match(readFileSync(join(dir, "src/clock.ts"), "utf8"), /logFailure\("clock\.tick"/);
     const again = await runInProcess(["fix", ".", "--check"], { cwd: dir });
     assert.equal(again.code, 0);
     assert.match(again.stdout, /^Would rewrite 0 sites in 0 files\.\n$/);

@@ -29,8 +29,6 @@ import { formatFixReport } from "../../src/fix/report.ts";
 import { Chalk } from "chalk";
 import { writeTree } from "../support/tree.ts";
 import { repoRoot } from "../support/repo.ts";
-import { loadsWithRequire } from "../../src/fix/engines.ts";
-import { ts } from "ts-morph";
 
 const SERVICE = `import { Worker } from "node:worker_threads";
 declare function next(queue: string): Promise<void>;
@@ -88,10 +86,11 @@ describe("idempotency and re-scan", () => {
     assert.equal(readFileSync(join(dir, "src/service.ts"), "utf8"), once);
     const sites = scanProject(loadProject({ paths: [dir], cwd: dir }), DEFAULT_CONFIG, dir).sites;
     assert.deepEqual(sites.filter((site) => site.status === "unsupervised"), []);
+    // A timer's callback that catches its own failure is handled; the restarted loop and the worker are supervised.
     assert.deepEqual(sites.map((site) => [site.kind, site.status]), [
       ["floating-promise", "supervised"],
-      ["interval", "supervised"],
-      ["timeout", "supervised"],
+      ["interval", "handled"],
+      ["timeout", "handled"],
       ["worker", "supervised"],
     ]);
   });
@@ -143,15 +142,15 @@ describe("refusals: the file is left as it was", () => {
 
   test("a shim that does not resolve stops the run before anything is written, naming the install command", () => {
     for (
-      const [lockfile, command] of [["package-lock.json", "npm install spawn-audit"], [
+      const [lockfile, command] of [["package-lock.json", "npm install not-installed"], [
         "pnpm-lock.yaml",
-        "pnpm add spawn-audit",
-      ], ["yarn.lock", "yarn add spawn-audit"]]
+        "pnpm add not-installed",
+      ], ["yarn.lock", "yarn add not-installed"]]
     ) {
       const dir = project({
         "src/service.ts": SERVICE,
         "src/app.js": "setInterval(() => JSON.parse('{}'), 5);\n",
-        "package.json": "{}",
+        "package.json": `{ "dependencies": { "not-installed": "^1.0.0" } }`,
         [lockfile!]: "",
       });
       assert.throws(
@@ -196,47 +195,47 @@ describe("refusals: the file is left as it was", () => {
   test("a shim name already declared in the file skips its sites", () => {
     const dir = project({
       "src/own.ts":
-        "declare function tick(): void;\nfunction spawnLogged(): void {}\nspawnLogged();\nsetInterval(() => tick(), 5);\nexport {};\n",
+        "declare function tick(): void;\nfunction logFailure(): void {}\nlogFailure();\nsetInterval(() => tick(), 5);\nexport {};\n",
     });
     const result = fixProject(dir);
     assert.deepEqual(result.changes, []);
-    assert.match(result.skipped[0]?.reason ?? "", /`spawnLogged` is already declared/);
+    assert.match(result.skipped[0]?.reason ?? "", /`logFailure` is already declared/);
   });
 });
 
 describe("imports", () => {
   test('CommonJS files get a require after "use strict", merged into an existing one', () => {
     const dir = project({
-      "package.json": `{ "name": "legacy" }\n`,
+      "package.json": `{ "name": "legacy", "dependencies": { "@spawn-audit/shim": "*" } }\n`,
       "lib/a.js":
         `"use strict";\nfunction tick() { JSON.parse("{}"); }\nsetInterval(() => tick(), 5);\nmodule.exports = {};\n`,
       "lib/b.cjs":
-        `const { spawnSupervised } = require("spawn-audit/shim");\nfunction tick() { JSON.parse("{}"); }\nsetInterval(() => tick(), 5);\nspawnSupervised("x", () => tick());\n`,
+        `const { spawnSupervised } = require("@spawn-audit/shim");\nfunction tick() { JSON.parse("{}"); }\nsetInterval(() => tick(), 5);\nspawnSupervised("x", () => tick());\n`,
     });
     fixProject(dir);
     assert.equal(
       readFileSync(join(dir, "lib/a.js"), "utf8"),
-      `"use strict";\nconst { spawnLogged } = require("spawn-audit/shim");\nfunction tick() { JSON.parse("{}"); }\nsetInterval(() => spawnLogged("a.tick", () => tick()), 5);\nmodule.exports = {};\n`,
+      `"use strict";\nconst { logFailure } = require("@spawn-audit/shim");\nfunction tick() { JSON.parse("{}"); }\nsetInterval(() => { try { tick(); } catch (error) { logFailure("a.tick", error); } }, 5);\nmodule.exports = {};\n`,
     );
     assert.match(
       readFileSync(join(dir, "lib/b.cjs"), "utf8"),
-      /^const \{ spawnSupervised, spawnLogged \} = require\("spawn-audit\/shim"\);\n/,
+      /^const \{ spawnSupervised, logFailure \} = require\("@spawn-audit\/shim"\);\n/,
     );
   });
 
   test('JavaScript under "type": "module" and with CRLF line endings gets an import with CRLF', () => {
     const dir = project({
-      "package.json": `{ "name": "modern", "type": "module" }\n`,
+      "package.json": `{ "name": "modern", "type": "module", "dependencies": { "@spawn-audit/shim": "*" } }\n`,
       "src/a.js": `function tick() { JSON.parse("{}"); }\r\nsetInterval(() => tick(), 5);\r\n`,
     });
     fixProject(dir);
     assert.equal(
       readFileSync(join(dir, "src/a.js"), "utf8"),
-      `import { spawnLogged } from "spawn-audit/shim";\r\n\r\nfunction tick() { JSON.parse("{}"); }\r\nsetInterval(() => spawnLogged("a.tick", () => tick()), 5);\r\n`,
+      `import { logFailure } from "@spawn-audit/shim";\r\n\r\nfunction tick() { JSON.parse("{}"); }\r\nsetInterval(() => { try { tick(); } catch (error) { logFailure("a.tick", error); } }, 5);\r\n`,
     );
   });
 
-  test("Deno projects use the import-map alias, else npm:spawn-audit/shim", () => {
+  test("Deno projects use the import-map alias, else npm:@spawn-audit/shim", () => {
     assert.equal(denoSpecifier(`{ "imports": { "@sa/": "npm:spawn-audit@0.1.0/" } }`), "@sa/shim");
     assert.equal(denoSpecifier(`{ "imports": { "spawn-audit": "npm:spawn-audit@^0.1.0" } }`), "spawn-audit/shim");
     assert.equal(
@@ -245,7 +244,7 @@ describe("imports", () => {
     );
     assert.equal(
       denoSpecifier(`{\n  // comments are allowed\n  "imports": { "chalk": "npm:chalk@5" }\n}`),
-      "npm:spawn-audit/shim",
+      "npm:@spawn-audit/shim",
     );
     const dir = project({
       "deno.jsonc": `{ "imports": { "sa/": "npm:spawn-audit@0.1.0/" } }\n`,
@@ -253,15 +252,15 @@ describe("imports", () => {
       "src/plain.js": "setInterval(() => JSON.parse('{}'), 5);\n",
     });
     const result = fixProject(dir, { write: false });
-    assert.match(result.changes[0]?.after ?? "", /^import \{ spawnLogged \} from "sa\/shim";/);
+    assert.match(result.changes[0]?.after ?? "", /^import \{ logFailure \} from "sa\/shim";/);
     // JavaScript without module syntax is still an ES module under Deno.
-    assert.match(result.changes[1]?.after ?? "", /^import \{ spawnLogged \} from 'sa\/shim';/);
+    assert.match(result.changes[1]?.after ?? "", /^import \{ logFailure \} from 'sa\/shim';/);
   });
 
   test("a ./ --shim-import or config shimImport is a project module each file imports by its own relative path; a missing one stops the run", () => {
     const interval = "declare function tick(): void;\nsetInterval(() => tick(), 5);\nexport {};\n";
     const files = {
-      "src/supervision.ts": `export { spawnLogged } from "spawn-audit/shim";\n`,
+      "src/supervision.ts": `export { logFailure } from "@spawn-audit/shim";\n`,
       "src/a.ts": interval,
       "src/jobs/b.ts": interval,
     };
@@ -299,7 +298,7 @@ describe("imports", () => {
     assert.equal(result.changes[0]?.refused, null);
     assert.match(
       readFileSync(join(dir, "src/jobs/a.ts"), "utf8"),
-      /^import \{ spawnLogged \} from "\.\.\/vendor\/spawn-audit\/spawn-audit-shim\.js";/,
+      /^import \{ logFailure \} from "\.\.\/vendor\/spawn-audit\/spawn-audit-shim\.js";/,
     );
     assert.deepEqual(readdirSync(join(dir, "src/vendor/spawn-audit")), ["spawn-audit-shim.ts"]);
     assert.match(
@@ -387,7 +386,7 @@ export {};
       ["src/check.ts:4"],
     );
     assert.deepEqual(result.skipped.map(({ site, reason }) => `${site.file}:${site.start.line} ${reason}`).sort(), [
-      "src/check.ts:3 the callback asserts: wrapped, a failing assertion would be logged instead of failing",
+      "src/check.ts:3 the callback asserts: wrapped, a failing assertion would be reported instead of failing",
       "src/poller.test.ts:2 test sites are never rewritten: a failing test must still fail",
     ]);
   });
@@ -401,7 +400,7 @@ describe("files keep what they were", () => {
     const result = fixProject(dir);
     assert.equal(result.changes[0]?.refused, null);
     const text = readFileSync(join(dir, "src/bom.ts"), "utf8");
-    assert.ok(text.startsWith("\uFEFFimport { spawnLogged }"), JSON.stringify(text.slice(0, 40)));
+    assert.ok(text.startsWith("\uFEFFimport { logFailure }"), JSON.stringify(text.slice(0, 40)));
   });
 
   test("the file's mode is kept exactly, a read-only file is refused and left as it was", () => {
@@ -410,7 +409,7 @@ describe("files keep what they were", () => {
     chmodSync(join(dir, "src/locked.ts"), 0o444);
     const result = fixProject(dir);
     assert.equal(statSync(join(dir, "src/shared.ts")).mode & 0o777, 0o664);
-    assert.match(readFileSync(join(dir, "src/shared.ts"), "utf8"), /spawnLogged/);
+    assert.match(readFileSync(join(dir, "src/shared.ts"), "utf8"), /logFailure/);
     const locked = result.changes.find((change) => change.file.endsWith("locked.ts"));
     assert.match(locked?.refused ?? "", /read-only \(mode 0444\)/);
     assert.equal(readFileSync(join(dir, "src/locked.ts"), "utf8"), TIMER);
@@ -438,7 +437,7 @@ describe("files keep what they were", () => {
     assert.equal(readFileSync(join(dir, "src/linked.ts"), "utf8"), TIMER);
     assert.equal(readFileSync(join(dir, "linked-copy.ts"), "utf8"), TIMER);
     fixProject(dir, { paths: ["src"], forceWrite: true });
-    assert.match(readFileSync(join(dir, "src/linked.ts"), "utf8"), /spawnLogged/);
+    assert.match(readFileSync(join(dir, "src/linked.ts"), "utf8"), /logFailure/);
     assert.equal(readFileSync(join(dir, "linked-copy.ts"), "utf8"), TIMER);
     assert.equal(statSync(join(dir, "src/linked.ts")).nlink, 1);
   });
@@ -450,11 +449,14 @@ describe("files keep what they were", () => {
     });
     fixProject(dir);
     const text = readFileSync(join(dir, "src/single.ts"), "utf8");
-    assert.match(text, /^import \{ spawnLogged \} from 'spawn-audit\/shim'\n/);
-    assert.match(text, /spawnLogged\('single\.tick', \(\) => tick\(\)\)/);
+    assert.match(text, /^import \{ logFailure \} from '@spawn-audit\/shim'\n/);
+    assert.match(
+      text,
+      /setInterval\(\(\) => \{ try \{ tick\(\) \} catch \(error\) \{ logFailure\('single\.tick', error\) \} \}, 5\)\n/,
+    );
   });
 
-  test("a call that may return void or a promise is logged through a factory, so the file still type-checks", () => {
+  test("a call that may return void or a promise is caught through Promise.resolve, evaluated where it was, so the file still type-checks", () => {
     const dir = project({
       "src/stop.ts":
         `declare const task: { stop(): void | Promise<void> };\nexport function shutdown(): void {\n  task.stop() as Promise<void> | void;\n}\n`,
@@ -463,7 +465,7 @@ describe("files keep what they were", () => {
     assert.equal(result.changes[0]?.refused, null);
     assert.match(
       result.changes[0]?.after ?? "",
-      /spawnLogged\("shutdown\.stop", \(\) => task\.stop\(\) as Promise<void> \| void\);/,
+      /Promise\.resolve\(task\.stop\(\) as Promise<void> \| void\)\.catch\(\(error\) => logFailure\("shutdown\.stop", error\)\);/,
     );
   });
 });
@@ -489,7 +491,7 @@ export function later(): void {
       /its rewrite would add a new TypeScript error TS2304: Cannot find name 'undeclaredHelper'/,
     );
     const text = readFileSync(join(dir, "src/mixed.ts"), "utf8");
-    assert.match(text, /spawnLogged\("mixed\.tick"/);
+    assert.match(text, /logFailure\("mixed\.tick"/);
     assert.match(text, /\n {2}save\(\);\n/);
   });
 });
@@ -513,77 +515,104 @@ pool.postMessage("start");
   });
 });
 
-describe("the shim must load on every Node the project allows", () => {
-  const CJS_TIMER =
-    `"use strict";\nfunction tick() { JSON.parse("{}"); }\nsetInterval(() => tick(), 5);\nmodule.exports = {};\n`;
-  /** A project whose files resolve spawn-audit/shim (ES module) and @spawn-audit/shim (with a CommonJS build) as installed packages. */
+describe("the shim is a dependency of the project, never a devDependency", () => {
+  const TIMER = "setInterval(() => JSON.parse('{}'), 5);\n";
+  /** A project whose files resolve @spawn-audit/shim as an installed package. */
   function installed(files: Record<string, string>): string {
     const dir = project(files);
     mkdirSync(join(dir, "node_modules", "@spawn-audit"), { recursive: true });
-    symlinkSync(repoRoot(), join(dir, "node_modules", "spawn-audit"), "dir");
     symlinkSync(join(repoRoot(), "shim"), join(dir, "node_modules", "@spawn-audit", "shim"), "dir");
     return dir;
   }
 
-  test("a CommonJS file whose engines.node allows a Node without require(esm) stops the run; the CommonJS build goes through", () => {
-    const dir = installed({
-      "package.json": `{ "engines": { "node": ">=20" } }\n`,
-      "package-lock.json": "{}",
-      "lib/a.js": CJS_TIMER,
-    });
-    assert.throws(() => fixProject(dir), (error: Error) =>
-      error instanceof UsageError &&
-      error.message.startsWith(
-        `lib/a.js is CommonJS and would require() spawn-audit/shim, an ES module, which engines.node ">=20" cannot load`,
-      ) &&
-      error.message.includes("nothing was written") &&
-      error.message.includes(
-        "Install @spawn-audit/shim, which has a CommonJS build (npm install @spawn-audit/shim), and pass --shim-import @spawn-audit/shim",
-      ));
-    assert.equal(readFileSync(join(dir, "lib/a.js"), "utf8"), CJS_TIMER);
+  test("missing from dependencies (a devDependency does not count), the run stops before writing, naming the package manager's command", () => {
+    for (
+      const [lockfile, command] of [
+        ["package-lock.json", "npm install @spawn-audit/shim"],
+        ["pnpm-lock.yaml", "pnpm add @spawn-audit/shim"],
+        ["yarn.lock", "yarn add @spawn-audit/shim"],
+      ]
+    ) {
+      const dir = installed({
+        "package.json": `{ "type": "module", "devDependencies": { "@spawn-audit/shim": "*" } }\n`,
+        [lockfile!]: "",
+        "src/a.js": TIMER,
+      });
+      assert.throws(
+        () => fixProject(dir),
+        (error: Error) =>
+          error instanceof UsageError &&
+          error.message.startsWith(
+            "@spawn-audit/shim is not in the dependencies of ./package.json, which src/a.js would import it from; nothing was written.",
+          ) && error.message.includes(`Add it (${command}) or pass --install`),
+      );
+      assert.equal(readFileSync(join(dir, "src/a.js"), "utf8"), TIMER);
+    }
+  });
 
-    const result = fixProject(dir, { shimImport: "@spawn-audit/shim" });
+  test("--install runs the package manager's add command, then fixes", () => {
+    const dir = installed({
+      "package.json": `{ "type": "module" }\n`,
+      "pnpm-lock.yaml": "",
+      "src/a.js": TIMER,
+      // A stand-in pnpm that records what it was asked and adds the dependency as pnpm would.
+      "bin/pnpm": `#!/usr/bin/env node
+import fs from "node:fs";
+fs.writeFileSync("pnpm-args.txt", process.argv.slice(2).join(" "));
+const manifest = JSON.parse(fs.readFileSync("package.json", "utf8"));
+manifest.dependencies = { [process.argv[3]]: "^0.1.0" };
+fs.writeFileSync("package.json", JSON.stringify(manifest));
+`,
+    });
+    chmodSync(join(dir, "bin/pnpm"), 0o755);
+    const path = process.env["PATH"];
+    process.env["PATH"] = `${join(dir, "bin")}:${path}`;
+    try {
+      const result = fixProject(dir, { install: true });
+      assert.equal(result.installed, "pnpm add @spawn-audit/shim");
+      assert.equal(readFileSync(join(dir, "pnpm-args.txt"), "utf8"), "add @spawn-audit/shim");
+      assert.equal(result.changes[0]?.written, true);
+      assert.match(readFileSync(join(dir, "src/a.js"), "utf8"), /^import \{ logFailure \} from '@spawn-audit\/shim';/);
+    } finally {
+      process.env["PATH"] = path;
+    }
+  });
+
+  test("a CommonJS file requires the package's CommonJS build; engines.node older than the shim's Node 18 is a note, not a refusal", () => {
+    const dir = installed({
+      "package.json": `{ "engines": { "node": ">=12" }, "dependencies": { "@spawn-audit/shim": "^0.1.0" } }\n`,
+      "lib/a.js":
+        `"use strict";\nfunction tick() { JSON.parse("{}"); }\nsetInterval(() => tick(), 5);\nmodule.exports = {};\n`,
+    });
+    const result = fixProject(dir);
     assert.equal(result.changes[0]?.written, true, result.changes[0]?.refused ?? "");
     assert.match(
       readFileSync(join(dir, "lib/a.js"), "utf8"),
-      /^"use strict";\nconst \{ spawnLogged \} = require\("@spawn-audit\/shim"\);/,
+      /^"use strict";\nconst \{ logFailure \} = require\("@spawn-audit\/shim"\);/,
     );
+    assert.deepEqual(result.notes, [
+      `engines.node ">=12" (package of lib/a.js) allows Nodes older than 18, on which the shim does not run`,
+    ]);
   });
 
-  test("a CommonJS file is fixed with the ES module shim when every allowed Node has require(esm); an ES module needs only Node 20", () => {
-    const cjs = installed({
-      "package.json": `{ "engines": { "node": "^20.19.0 || >=22.12.0" } }\n`,
-      "lib/a.js": CJS_TIMER,
-    });
-    assert.equal(fixProject(cjs).changes[0]?.written, true);
-    const esm = installed({
-      "package.json": `{ "type": "module", "engines": { "node": ">=20.0.0" } }\n`,
-      "src/a.js": "setInterval(() => JSON.parse('{}'), 5);\n",
-    });
-    assert.equal(fixProject(esm).changes[0]?.written, true);
-  });
-
-  test("engines.node allowing a Node older than 20 stops the run, naming the range", () => {
-    const dir = installed({
-      "package.json": `{ "type": "module", "engines": { "node": ">=16" } }\n`,
-      "src/a.js": "setInterval(() => JSON.parse('{}'), 5);\n",
-    });
-    assert.throws(
-      () => fixProject(dir),
-      (error: Error) =>
-        error instanceof UsageError &&
-        /^engines\.node ">=16" \(package of src\/a\.js\) allows Nodes the shim does not run on \(it needs Node >=20\); nothing was written/
-          .test(error.message),
+  test("a rewrite that reports to the project's own channel imports nothing, and needs no dependency", () => {
+    const code = `import { EventEmitter } from "node:events";
+declare function work(): Promise<void>;
+export class Queue extends EventEmitter {
+  start(): void {
+    work();
+  }
+  fail(error: Error): void {
+    this.emit("error", error);
+  }
+}
+`;
+    const dir = project({ "package.json": `{ "type": "module" }\n`, "src/queue.ts": code });
+    const result = fixProject(dir);
+    assert.equal(result.changes[0]?.written, true, result.changes[0]?.refused ?? "");
+    assert.equal(
+      readFileSync(join(dir, "src/queue.ts"), "utf8"),
+      code.replace("    work();", `    work().catch((error) => this.emit("error", error));`),
     );
-  });
-
-  test("TypeScript compiled to CommonJS loads the shim with require, unless its package is an ES module", () => {
-    const dir = project({ "cjs/package.json": "{}", "esm/package.json": `{ "type": "module" }\n` });
-    const file = (path: string) => ts.createSourceFile(join(dir, path), "export {};\n", ts.ScriptTarget.ESNext);
-    assert.equal(loadsWithRequire(file("cjs/a.ts"), { module: ts.ModuleKind.CommonJS }), true);
-    assert.equal(loadsWithRequire(file("cjs/a.ts"), { module: ts.ModuleKind.NodeNext }), true);
-    assert.equal(loadsWithRequire(file("esm/a.ts"), { module: ts.ModuleKind.NodeNext }), false);
-    assert.equal(loadsWithRequire(file("cjs/a.mts"), { module: ts.ModuleKind.CommonJS }), false);
-    assert.equal(loadsWithRequire(file("esm/a.cts"), { module: ts.ModuleKind.ESNext }), true);
   });
 });

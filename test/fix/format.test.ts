@@ -15,6 +15,7 @@ import { fixProject, makeProject } from "./support.ts";
 
 const EDITED = `declare function tick(): void\nsetInterval(() => tick(), 5)\nexport const   spaced = {a:1}\n`;
 const UNTOUCHED = `export const   alsoSpaced = {b:2}\n`;
+const SHIM_DEPENDENCY = JSON.stringify({ dependencies: { "@spawn-audit/shim": "*" } });
 
 const made: string[] = [];
 after(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -33,7 +34,10 @@ function withPrettier(files: Record<string, string>): string {
 describe("fix --format", () => {
   test("Prettier, found as a devDependency, formats the written files and only those", () => {
     const dir = withPrettier({
-      "package.json": JSON.stringify({ devDependencies: { prettier: "3.10.1" } }),
+      "package.json": JSON.stringify({
+        dependencies: { "@spawn-audit/shim": "*" },
+        devDependencies: { prettier: "3.10.1" },
+      }),
       ".prettierrc.json": JSON.stringify({ semi: false, singleQuote: true }),
       "src/edited.ts": EDITED,
       "src/untouched.ts": UNTOUCHED,
@@ -42,14 +46,18 @@ describe("fix --format", () => {
     assert.deepEqual(result.format, { formatter: "Prettier", files: 1, failed: null });
     assert.equal(
       readFileSync(join(dir, "src/edited.ts"), "utf8"),
-      `import { spawnLogged } from 'spawn-audit/shim'\n\ndeclare function tick(): void\nsetInterval(() => spawnLogged('edited.tick', () => tick()), 5)\nexport const spaced = { a: 1 }\n`,
+      `import { logFailure } from '@spawn-audit/shim'\n\ndeclare function tick(): void\nsetInterval(() => {\n  try {\n    tick()\n  } catch (error) {\n    logFailure('edited.tick', error)\n  }\n}, 5)\nexport const spaced = { a: 1 }\n`,
     );
     assert.equal(readFileSync(join(dir, "src/untouched.ts"), "utf8"), UNTOUCHED);
   });
 
   test("the config's format key asks for it too, and the report says it ran", async () => {
     const dir = withPrettier({
-      "package.json": JSON.stringify({ devDependencies: { prettier: "3.10.1" }, spawnAudit: { format: true } }),
+      "package.json": JSON.stringify({
+        dependencies: { "@spawn-audit/shim": "*" },
+        devDependencies: { prettier: "3.10.1" },
+        spawnAudit: { format: true },
+      }),
       "src/edited.ts": EDITED,
     });
     const run = await runInProcess(["fix", ".", "--write"], { cwd: dir });
@@ -59,7 +67,7 @@ describe("fix --format", () => {
   });
 
   test("without a formatter the run stops before writing, saying so; a value for --format is a usage error", async () => {
-    const dir = makeProject({ "package.json": "{}", "src/edited.ts": EDITED });
+    const dir = makeProject({ "package.json": SHIM_DEPENDENCY, "src/edited.ts": EDITED });
     made.push(dir);
     assert.throws(
       () => fixProject(dir, { format: true }),
@@ -77,7 +85,7 @@ describe("fix --format", () => {
   });
 
   test("a formatter the project uses but has not installed is named", () => {
-    const dir = makeProject({ "package.json": "{}", "biome.json": "{}", "src/edited.ts": EDITED });
+    const dir = makeProject({ "package.json": SHIM_DEPENDENCY, "biome.json": "{}", "src/edited.ts": EDITED });
     made.push(dir);
     assert.throws(
       () => fixProject(dir, { format: true }),

@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -82,12 +82,13 @@ const TSCONFIG =
 const made: string[] = [];
 after(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
-/** A temporary project with `files`, the fake loggers, and `spawn-audit` installed as a link to this repository. */
+/** A temporary project with `files`, the fake loggers, and `@spawn-audit/shim` installed as a link to this repository's shim. */
 function project(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), "spawn-audit-init-shim-"));
   made.push(dir);
   writeTree(dir, { ...FAKE_PACKAGES, "run.mjs": RUN_FAILING_TASK, ...files });
-  symlinkSync(repoRoot(), join(dir, "node_modules", "spawn-audit"), "dir");
+  mkdirSync(join(dir, "node_modules", "@spawn-audit"), { recursive: true });
+  symlinkSync(join(repoRoot(), "shim"), join(dir, "node_modules", "@spawn-audit", "shim"), "dir");
   return dir;
 }
 
@@ -126,7 +127,7 @@ function failureCall(calls: { level: string; args: unknown[] }[]): unknown[] {
 describe("init --shim", () => {
   test("TypeScript, --logger console: type-checks, logs message then fields with the error, and fix imports it by relative path", async () => {
     const dir = project({
-      "package.json": `{ "type": "module" }\n`,
+      "package.json": `{ "type": "module", "dependencies": { "@spawn-audit/shim": "*" } }\n`,
       "tsconfig.json": TSCONFIG,
       "src/jobs/poll.ts": "declare function poll(): Promise<void>;\nsetInterval(() => poll(), 1000);\n",
     });
@@ -141,7 +142,7 @@ describe("init --shim", () => {
     assert.deepEqual(fixed.changes.map((change) => [change.file, change.refused]), [["src/jobs/poll.ts", null]]);
     assert.match(
       readFileSync(join(dir, "src/jobs/poll.ts"), "utf8"),
-      /^import \{ spawnLogged \} from "\.\.\/supervision\.js";/,
+      /^import \{ logFailure \} from "\.\.\/supervision\.js";/,
     );
     const { status, calls } = failingTask(dir, "src/supervision.ts");
     assert.equal(status, "failed");
@@ -191,7 +192,7 @@ describe("init --shim", () => {
     assert.match(run.stdout, /Recorded "shimImport": "\.\/lib\/supervision\.js" in .*spawn-audit\.jsonc/);
     assert.match(
       readFileSync(join(dir, "lib/supervision.js"), "utf8"),
-      /^const shim = require\("spawn-audit\/shim"\);$/m,
+      /^const shim = require\("@spawn-audit\/shim"\);$/m,
     );
     assert.deepEqual(JSON.parse(readFileSync(join(dir, "spawn-audit.jsonc"), "utf8").replace("// ours", "")), {
       ignore: [],

@@ -1,9 +1,9 @@
 /**
  * Real code, run: the installed ioredis (a pinned devDependency, CommonJS)
  * is copied twice under this repository's `node_modules/.cache/`, one copy
- * fixed with `fix --write --group all` (engines.node raised to Node 20 and
- * the shim package's CommonJS build imported, as its maintainer would have
- * to), and the same program drives both: start a client against a Redis
+ * fixed with `fix --write` (`@spawn-audit/shim` added to its dependencies
+ * first, as its maintainer would; its CommonJS build is what the fixed
+ * files require), and the same program drives both: start a client against a Redis
  * that refuses connections and one that answers every command with an
  * error, send a command, stop. (A server that drops connections gives
  * EPIPE or ECONNRESET by timing, so it is not compared.) What the program sees
@@ -78,13 +78,14 @@ describe("ioredis fixed behaves as it did: start, fail a dependency, stop", {
       });
     }
     const manifest = join(dir, "fixed", "ioredis", "package.json");
+    const published = JSON.parse(readFileSync(manifest, "utf8")) as { dependencies?: Record<string, string> };
     writeFileSync(
       manifest,
-      JSON.stringify({ ...JSON.parse(readFileSync(manifest, "utf8")), engines: { node: ">=20" } }),
+      JSON.stringify({ ...published, dependencies: { ...published.dependencies, "@spawn-audit/shim": "^0.1.0" } }),
     );
     writeFileSync(join(dir, "program.cjs"), PROGRAM);
     fix = runChild(
-      ["fix", ".", "--write", "--group", "all", "--allow-dirty", "--shim-import", "@spawn-audit/shim"],
+      ["fix", ".", "--write", "--allow-dirty"],
       join(dir, "fixed", "ioredis"),
     );
   });

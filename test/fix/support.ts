@@ -1,7 +1,7 @@
 /**
  * Fix fixtures as data: each case is a source file and the text `fix` must
  * turn it into. All cases of one test file go into one temporary project
- * (a tsconfig whose `paths` map `spawn-audit/shim` to this repository's
+ * (a tsconfig whose `paths` map `@spawn-audit/shim` to this repository's
  * shim, so rewritten files type-check), fixed with one `--write` run.
  *
  * @module
@@ -30,13 +30,13 @@ export interface FixCase {
   skips?: RegExp[];
 }
 
-/** A temporary project's tsconfig: the case tsconfig, made stricter (unused names are errors), and `spawn-audit/shim` resolved to the repository's shim. */
+/** A temporary project's tsconfig: the case tsconfig, made stricter (unused names are errors), and `@spawn-audit/shim` resolved to the repository's shim. */
 export function testTsconfig(extra: Record<string, unknown> = {}): string {
   return caseTsconfig({
     allowImportingTsExtensions: true,
     noUnusedLocals: true,
     noUnusedParameters: true,
-    paths: { "spawn-audit/shim": [join(repoRoot(), "shim", "mod.ts")] },
+    paths: { "@spawn-audit/shim": [join(repoRoot(), "shim", "mod.ts")] },
     ...extra,
   });
 }

@@ -97,10 +97,10 @@ describe("vendored files", () => {
     });
     try {
       const names = (files: { path: string }[]): string[] => files.map((file) => basename(file.path));
-      assert.deepEqual(names(vendorFiles(join(dir, "ts", "vendor"))), ["spawn-audit-shim.ts"]);
+      assert.deepEqual(names(vendorFiles(join(dir, "ts", "vendor"), ["spawnLogged"])), ["spawn-audit-shim.ts"]);
       assert.equal(vendorEntry(join(dir, "ts", "vendor")), join(dir, "ts", "vendor", "spawn-audit-shim.js"));
       assert.equal(vendorEntry(join(dir, "esm", "vendor")), join(dir, "esm", "vendor", "spawn-audit-shim.js"));
-      const commonJs = vendorFiles(join(dir, "cjs", "vendor"));
+      const commonJs = vendorFiles(join(dir, "cjs", "vendor"), ["spawnLogged"]);
       assert.deepEqual(names(commonJs), ["spawn-audit-shim.mjs", "spawn-audit-shim.d.mts"]);
       const [module] = commonJs;
       assert.ok(module!.text.startsWith(`${VENDOR_MARKER} (spawn-audit `));

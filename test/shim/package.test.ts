@@ -192,7 +192,7 @@ test("deno publish --dry-run of the shim passes without a warning (no slow types
   assert.doesNotMatch(run.stderr, /\.test\.ts|dist\//, "tests and build output are not published");
 });
 
-test("the codemod imports the standalone package in a project that depends on it, spawn-audit/shim otherwise", () => {
+test("the codemod imports the standalone package, which the project must depend on, and a Deno import map's key for it", () => {
   const root = mkdtempSync(join(tmpdir(), "spawn-audit-standalone-"));
   writeTree(root, {
     "standalone/package.json": JSON.stringify({ name: "service", dependencies: { "@spawn-audit/shim": "^0.1.0" } }),
@@ -201,7 +201,7 @@ test("the codemod imports the standalone package in a project that depends on it
     "tool/src/main.ts": "",
   });
   assert.equal(shimSpecifier(join(root, "standalone", "src", "main.ts"), { kind: "package" }), "@spawn-audit/shim");
-  assert.equal(shimSpecifier(join(root, "tool", "src", "main.ts"), { kind: "package" }), "spawn-audit/shim");
+  assert.equal(shimSpecifier(join(root, "tool", "src", "main.ts"), { kind: "package" }), "@spawn-audit/shim");
   assert.equal(
     denoSpecifier(`{ "imports": { "@spawn-audit/shim": "jsr:@spawn-audit/shim@^0.1.0" } }`),
     "@spawn-audit/shim",

@@ -1,0 +1,263 @@
+/**
+ * Where a rewritten site's failure goes: the project's own error channel
+ * where the code around the site already has one, else a function the
+ * config names, else the shim's logger (`logFailure`). Looked for, nearest
+ * first:
+ *
+ * 1. the error event of the object the site runs in: `this.emit("error", …)`
+ *    when the class (or constructor function, for `X.prototype.m =
+ *    function …`) already emits `"error"` itself, so its users listen for it;
+ * 2. a logger or error hook the surrounding code already calls —
+ *    `this.logger.error(…)`, `log.error(…)`, `console.error(…)`,
+ *    `this.onError(…)`, `options.onError?.(…)`, `handleError(…)` — the one
+ *    in the innermost function around the site first, then its class, then
+ *    the file; only one whose names mean the same at the site (the same
+ *    binding, the same `this`).
+ *
+ * The failure is handed over as the only argument (`this.logger.error(error)`).
+ * In a file whose exit status reports the outcome (see `./process-facts.ts`),
+ * `process.exitCode = 1` follows, so the process still exits non-zero.
+ *
+ * @module
+ */
+import { ts } from "../analysis/ts.ts";
+import type { FailureHandler, ShimFunction } from "../rule.ts";
+import { isFunctionNode, skipOuterExpressions } from "../analysis/functions.ts";
+import { unrepeatablePart } from "./syntax.ts";
+
+/**
+ * `fix.errorChannel`: `auto` (the project's channel where the code around a
+ * site has one, else the shim's logger), `shim` (always the shim's logger),
+ * or a function of the project to report to where no channel is found —
+ * `name` exported by `import` (a package specifier, or a path starting with
+ * `./` or `../` relative to the project root).
+ */
+export type ErrorChannelSetting = "auto" | "shim" | { import: string; name: string };
+
+/** A project channel found for a site: the call that reports `error`, and how the report names it. */
+interface Channel {
+  call(error: string): string;
+  label: string;
+}
+
+/**
+ * A function of the project every site without a channel of its own reports
+ * to: its name and the specifier the file imports it with.
+ */
+export interface ConfiguredChannel {
+  name: string;
+  specifier: string;
+}
+
+/** What {@link failureHandler} needs to know about the site besides its node. */
+export interface HandlerInputs {
+  checker: ts.TypeChecker;
+  sourceFile: ts.SourceFile;
+  /** `shim` skips the search; otherwise the project's channel is looked for. */
+  setting: "auto" | "shim";
+  /** The configured fallback, when `fix.errorChannel` names one. */
+  configured: ConfiguredChannel | undefined;
+  /** The expression that names the process (`process`) when the file's exit status reports the outcome, else undefined. */
+  exitProcess: string | undefined;
+}
+
+/**
+ * The handler a site's failure is reported through.
+ *
+ * @param node the site's node (where the handler's names must mean what they mean in the channel's own calls).
+ * @param taskName the task name literal, for the shim's logger.
+ * @param inputs the checker, file, setting, configured fallback and exit-status process.
+ */
+export function failureHandler(node: ts.Node, taskName: () => string, inputs: HandlerInputs): FailureHandler {
+  const found = inputs.setting === "shim" ? undefined : projectChannel(node, inputs.checker, inputs.sourceFile);
+  const { configured, exitProcess } = inputs;
+  const [call, label, uses, imports]: [(error: string) => string, string, ShimFunction[], ConfiguredChannel[]] =
+    found !== undefined
+      ? [found.call, found.label, [], []]
+      : configured !== undefined
+      ? [(error) => `${configured.name}(${error})`, `${configured.name} (fix.errorChannel)`, [], [configured]]
+      : (() => {
+        let name: string | undefined;
+        return [
+          (error: string) => `logFailure(${name ??= taskName()}, ${error})`,
+          "the shim's logger",
+          ["logFailure"],
+          [],
+        ];
+      })();
+  return {
+    statements: (error) => exitProcess === undefined ? [call(error)] : [call(error), `${exitProcess}.exitCode = 1`],
+    label: exitProcess === undefined ? label : `${label}, then ${exitProcess}.exitCode = 1`,
+    uses,
+    imports: imports.map(({ name, specifier }) => ({ name, specifier })),
+    shim: found === undefined && configured === undefined,
+  };
+}
+
+/** The project's channel for the site, nearest first (see the module comment), or undefined. */
+function projectChannel(node: ts.Node, checker: ts.TypeChecker, sourceFile: ts.SourceFile): Channel | undefined {
+  const scope = thisScope(node);
+  const owner = scope === undefined ? undefined : ownerOf(scope);
+  if (owner !== undefined && !isStatic(scope!) && facts(sourceFile).errorEmitters.has(owner)) {
+    return { call: (error) => `this.emit("error", ${error})`, label: 'this.emit("error")' };
+  }
+  let best: { call: ts.CallExpression; depth: number } | undefined;
+  const enclosing = ancestorsOf(node);
+  for (const call of facts(sourceFile).reporters) {
+    // The site's own work is what fails: a hook it calls is not where its failure goes.
+    if (node.pos <= call.pos && call.end <= node.end) continue;
+    if (!usableAt(call, node, checker)) continue;
+    // The deepest function around both the site and the call: the closer the code, the likelier the channel.
+    let depth = 0;
+    for (let current: ts.Node | undefined = call; current !== undefined; current = current.parent) {
+      if (enclosing.has(current)) {
+        depth = enclosing.get(current)!;
+        break;
+      }
+    }
+    if (best === undefined || depth > best.depth) best = { call, depth };
+  }
+  if (best === undefined) return undefined;
+  const callee = best.call.expression.getText(sourceFile).replace(/\s+/g, "");
+  const optional = best.call.questionDotToken === undefined ? "" : "?.";
+  return { call: (error) => `${callee}${optional}(${error})`, label: `${callee}${optional}()` };
+}
+
+/** The site's ancestors that are functions or the file, each with its depth (the file 0, each function one deeper). */
+function ancestorsOf(node: ts.Node): Map<ts.Node, number> {
+  const chain: ts.Node[] = [];
+  for (let current = node.parent; current !== undefined; current = current.parent) {
+    if (isFunctionNode(current) || ts.isClassLike(current) || ts.isSourceFile(current)) chain.push(current);
+  }
+  return new Map(chain.reverse().map((ancestor, depth) => [ancestor, depth]));
+}
+
+/**
+ * Whether `call`'s callee means at `site` what it means where it is: no part
+ * that cannot be evaluated again, each identifier it starts from resolving
+ * to the same declaration, and `this` (when it starts from `this`) being the
+ * same object — both in instance members of one class, or in one function.
+ */
+function usableAt(call: ts.CallExpression, site: ts.Node, checker: ts.TypeChecker): boolean {
+  const callee = skipOuterExpressions(call.expression);
+  if (unrepeatablePart(callee) !== undefined) return false;
+  let root: ts.Node = callee;
+  while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) {
+    root = skipOuterExpressions(root.expression);
+  }
+  if (root.kind === ts.SyntaxKind.ThisKeyword) {
+    const there = thisScope(call);
+    const here = thisScope(site);
+    if (there === undefined || here === undefined) return false;
+    if (there === here) return true;
+    const owner = ownerOf(there);
+    return owner !== undefined && owner === ownerOf(here) && !isStatic(there) && !isStatic(here);
+  }
+  if (!ts.isIdentifier(root)) return false;
+  const symbol = checker.getSymbolAtLocation(root);
+  if (symbol === undefined) return false;
+  return checker.resolveName(root.text, site, ts.SymbolFlags.Value, false) === symbol;
+}
+
+/** Loggers' error methods: `logger.error(…)`, `this.log.error(…)`, `console.error(…)`. */
+const LOGGER = /^[_#]?(log|logger|console)$|Logger$/i;
+
+/** Error hooks and handlers by name: `onError`, `handleError`, `_reportError`, `errorHandler`, `errorCallback`. */
+const ERROR_HOOK = /^[_#]?((on|handle|report)_?errors?|errors?_?(handler|callback|hook))$/i;
+
+/**
+ * Whether a call reports an error to a channel: a logger's `error` method or
+ * an error hook, called with at least one argument.
+ */
+function isReporter(call: ts.CallExpression): boolean {
+  if (call.arguments.length === 0) return false;
+  const callee = skipOuterExpressions(call.expression);
+  const name = nameOf(callee);
+  if (name === undefined) return false;
+  if (ERROR_HOOK.test(name)) return true;
+  if (name !== "error" || !ts.isPropertyAccessExpression(callee)) return false;
+  const receiver = nameOf(skipOuterExpressions(callee.expression));
+  return receiver !== undefined && LOGGER.test(receiver);
+}
+
+function nameOf(node: ts.Node): string | undefined {
+  if (ts.isIdentifier(node) || ts.isPrivateIdentifier(node)) return node.text;
+  if (ts.isPropertyAccessExpression(node)) return node.name.text;
+  return undefined;
+}
+
+/** What one file offers as channels: the owners (see {@link ownerOf}) that emit `"error"` on `this`, and the reporter calls. */
+interface FileFacts {
+  errorEmitters: Set<ts.Node | string>;
+  reporters: ts.CallExpression[];
+}
+
+const factsCache = new WeakMap<ts.SourceFile, FileFacts>();
+
+function facts(sourceFile: ts.SourceFile): FileFacts {
+  const cached = factsCache.get(sourceFile);
+  if (cached !== undefined) return cached;
+  const found: FileFacts = { errorEmitters: new Set(), reporters: [] };
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node)) {
+      const callee = skipOuterExpressions(node.expression);
+      const [event] = node.arguments;
+      if (
+        ts.isPropertyAccessExpression(callee) && callee.name.text === "emit" &&
+        callee.expression.kind === ts.SyntaxKind.ThisKeyword && event !== undefined &&
+        ts.isStringLiteralLike(event) && event.text === "error"
+      ) {
+        const scope = thisScope(node);
+        const owner = scope === undefined ? undefined : ownerOf(scope);
+        if (owner !== undefined) found.errorEmitters.add(owner);
+      } else if (isReporter(node)) {
+        found.reporters.push(node);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  factsCache.set(sourceFile, found);
+  return found;
+}
+
+/**
+ * The function (or class property initializer) whose `this` a node sees:
+ * the nearest enclosing one that is not an arrow function. Undefined at the
+ * top level.
+ */
+function thisScope(node: ts.Node): ts.Node | undefined {
+  for (let current = node.parent; current !== undefined; current = current.parent) {
+    if (ts.isArrowFunction(current)) continue;
+    if (isFunctionNode(current) || ts.isPropertyDeclaration(current) || ts.isClassStaticBlockDeclaration(current)) {
+      return current;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * What `this` is an instance of in a `this` scope: the class it is a member
+ * of, or, for a function assigned to `X.prototype.m` or a function
+ * declaration `X` (a constructor function), the name `X`.
+ */
+function ownerOf(scope: ts.Node): ts.Node | string | undefined {
+  const parent = scope.parent;
+  if (parent !== undefined && ts.isClassLike(parent)) return parent;
+  if (ts.isFunctionDeclaration(scope) && scope.name !== undefined) return scope.name.text;
+  let holder = parent;
+  while (holder !== undefined && ts.isParenthesizedExpression(holder)) holder = holder.parent;
+  if (
+    holder !== undefined && ts.isBinaryExpression(holder) && ts.isPropertyAccessExpression(holder.left) &&
+    ts.isPropertyAccessExpression(holder.left.expression) && holder.left.expression.name.text === "prototype"
+  ) {
+    return skipOuterExpressions(holder.left.expression.expression).getText();
+  }
+  return undefined;
+}
+
+function isStatic(scope: ts.Node): boolean {
+  return ts.isClassStaticBlockDeclaration(scope) ||
+    (ts.canHaveModifiers(scope) &&
+      ts.getModifiers(scope)?.some((modifier) => modifier.kind === ts.SyntaxKind.StaticKeyword) === true);
+}

@@ -1,0 +1,96 @@
+/**
+ * Whether a site's work runs code its library's users supplied: an event
+ * emit (its listeners), a function passed in (a parameter), a callback held
+ * in a property (an option, a registered hook), or a member named like a
+ * hook. In library code such a site is reported, not wrapped: a user's
+ * listener that throws must still throw where it threw (to the user's test
+ * runner, to their process), and a restart would run their code again.
+ *
+ * @module
+ */
+import { ts } from "../analysis/ts.ts";
+import { type FunctionNode, isFunctionNode, skipOuterExpressions } from "../analysis/functions.ts";
+import { resolveFunction } from "../analysis/calls.ts";
+import { isSettleCall } from "../analysis/failure.ts";
+
+/** Hooks and listeners by name: `onError`, `onCrash`, `beforeRun`, `errorHook`, `handler`, `callback`, `emit…`. */
+const HOOK_NAME = /^(on[A-Z_]|emit(?![a-z])|before[A-Z]|after[A-Z])|([Hh]ook|[Hh]andler|[Cc]allback|[Ll]istener)$/;
+
+/** Methods that run an event's listeners. */
+const EMIT = new Set(["emit", "emitAsync", "emitSerial", "dispatchEvent"]);
+
+/**
+ * Why calling `callee` runs someone else's code, or undefined: an event
+ * emit or a hook-named member, a parameter (`cb()`), a function held in a
+ * property rather than a method of the program's own (`this.options.onTick`
+ * holds a user's hook), or a member of an object that came from a caller
+ * (`job.run()` where `job` is a parameter).
+ *
+ * @param callee the callee expression.
+ * @param checker the program's type checker.
+ */
+export function foreignCode(callee: ts.Node, checker: ts.TypeChecker): string | undefined {
+  const name = ts.isIdentifier(callee)
+    ? callee.text
+    : ts.isPropertyAccessExpression(callee)
+    ? callee.name.text
+    : undefined;
+  if (name === undefined) return undefined;
+  if (EMIT.has(name)) return `${name}() runs its listeners`;
+  if (HOOK_NAME.test(name)) return `${name} is an event emit or hook`;
+  const declaration = checker.getSymbolAtLocation(ts.isPropertyAccessExpression(callee) ? callee.name : callee)
+    ?.valueDeclaration;
+  if (declaration !== undefined && ts.isParameter(declaration)) return `${name} is a parameter: the caller's function`;
+  if (
+    declaration !== undefined && (ts.isPropertySignature(declaration) || ts.isPropertyDeclaration(declaration)) &&
+    !(ts.isPropertyDeclaration(declaration) && declaration.initializer !== undefined &&
+      isFunctionNode(skipOuterExpressions(declaration.initializer)))
+  ) {
+    return `${name} is a callback held in a property`;
+  }
+  if (ts.isPropertyAccessExpression(callee) && ts.isPropertyAccessExpression(skipOuterExpressions(callee.expression))) {
+    const owner = skipOuterExpressions(callee.expression) as ts.PropertyAccessExpression;
+    const held = checker.getSymbolAtLocation(owner.name)?.valueDeclaration;
+    if (held !== undefined && ts.isParameter(held)) return `${owner.name.text}.${name} came from a caller`;
+  }
+  return undefined;
+}
+
+/**
+ * Why the work of a site runs user code, or undefined: a call in the
+ * callback's body (nested callbacks included) or, for a promise, its callee
+ * or a call made directly by the async function it calls, that
+ * {@link foreignCode} names. Settling a promise (`resolve(v)`) is not user
+ * code.
+ *
+ * @param work the callback (a function node) or the promise expression.
+ * @param checker the program's type checker.
+ */
+export function userCodeIn(work: ts.Node, checker: ts.TypeChecker): string | undefined {
+  if (isFunctionNode(work)) return work.body === undefined ? undefined : callsIn(work.body, checker, true);
+  const target = skipOuterExpressions(ts.isVoidExpression(work) ? work.expression : work);
+  if (!ts.isCallExpression(target)) return undefined;
+  const callee = skipOuterExpressions(target.expression);
+  if (isFunctionNode(callee)) return callee.body === undefined ? undefined : callsIn(callee.body, checker, true);
+  const direct = foreignCode(callee, checker);
+  if (direct !== undefined) return direct;
+  const called: FunctionNode | undefined = resolveFunction(checker, callee);
+  return called?.body === undefined || called.getSourceFile().isDeclarationFile
+    ? undefined
+    : callsIn(called.body, checker, false);
+}
+
+/** The first call under `body` that runs user code; `nested` says whether callbacks inside count (a callee's own body is read without them). */
+function callsIn(body: ts.Node, checker: ts.TypeChecker, nested: boolean): string | undefined {
+  let found: string | undefined;
+  const visit = (node: ts.Node): void => {
+    if (found !== undefined || (!nested && isFunctionNode(node))) return;
+    if (ts.isCallExpression(node) && !isSettleCall(checker, node)) {
+      found = foreignCode(skipOuterExpressions(node.expression), checker);
+      if (found !== undefined) return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(body);
+  return found;
+}
