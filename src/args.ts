@@ -62,6 +62,19 @@ export function parseCommandLine(argv: readonly string[], options: Record<string
 }
 
 /**
+ * Whether the boolean flag `--name` is among `argv`'s options (before a
+ * `--` that ends them), whatever else `argv` holds: for what must be known
+ * even when the rest does not parse (`--debug`).
+ *
+ * @param argv arguments without the runtime and script.
+ * @param name the flag's long name, without dashes.
+ */
+export function flagGiven(argv: readonly string[], name: string): boolean {
+  const end = argv.indexOf("--");
+  return (end === -1 ? argv : argv.slice(0, end)).includes(`--${name}`);
+}
+
+/**
  * Reads a string option that must be one of `allowed`.
  *
  * @throws {UsageError} naming the option and the allowed values.

@@ -8,7 +8,7 @@
  * @module
  */
 import { Chalk, type ChalkInstance } from "chalk";
-import { choice, type OptionSpec, parseCommandLine } from "./args.ts";
+import { choice, flagGiven, type OptionSpec, parseCommandLine } from "./args.ts";
 import { fileSystemReason, UsageError } from "./errors.ts";
 import { formatEffectiveConfig } from "./config/print.ts";
 import { explain, validNames } from "./explain.ts";
@@ -98,6 +98,7 @@ Scan options:
   --ignore-pattern <glob>  skip files matching the glob, relative to the project root (repeatable)
   --no-ignore            also scan files that .gitignore or .git/info/exclude ignore
   --color, --no-color    force or disable colours (default: on for a TTY unless NO_COLOR is set)
+  --debug                on an internal error, print its stack trace
   -h, --help             show this help
   -v, --version          show the version
 
@@ -121,7 +122,8 @@ Fix options (and --tsconfig, --config, --max-file-size, --ignore-pattern, --no-i
 
 Exit codes: 0 clean, 1 findings at or above --fail-on (scan) or a refused write or
 changes pending under --check (fix), 2 usage, configuration or environment error
-(a named path or tsconfig that cannot be read, stack or memory exhausted).
+(a named path or tsconfig that cannot be read, stack or memory exhausted),
+70 internal error (a bug of spawn-audit: please report it).
 `;
 
 const SCAN_OPTIONS: Record<string, OptionSpec> = {
@@ -182,9 +184,21 @@ const OPTIONS: Record<string, OptionSpec> = {
   ignore: { type: "boolean" },
   "ignore-pattern": { type: "string", multiple: true },
   color: { type: "boolean" },
+  debug: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 };
+
+/**
+ * Whether `argv` asks for `--debug`: an internal error then prints its
+ * stack trace (see fatal.ts). Known before, and whether or not, the rest
+ * of `argv` parses.
+ *
+ * @param argv arguments after the executable and script.
+ */
+export function debugRequested(argv: readonly string[]): boolean {
+  return flagGiven(argv, "debug");
+}
 
 /**
  * Runs the CLI.

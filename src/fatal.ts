@@ -1,8 +1,9 @@
 /**
- * The failures a run cannot recover from but the user can act on — the
- * stack or memory ran out, the file system refused a read — turned into
- * one line for stderr (exit code 2), instead of a stack trace. Anything
- * else is a bug and keeps its stack trace.
+ * The failures a run cannot recover from, turned into what stderr shows
+ * instead of a stack trace: those the user can act on — the stack or memory
+ * ran out, the file system refused a read — one line, exit code 2; anything
+ * else is a bug of spawn-audit's own: one line asking for a report, exit
+ * code {@link INTERNAL_ERROR_EXIT_CODE}, the stack only with `--debug`.
  *
  * V8's fatal heap exhaustion ("JavaScript heap out of memory") aborts the
  * process before any JavaScript runs again, so it cannot be caught here;
@@ -12,6 +13,7 @@
  * @module
  */
 import { fileSystemReason } from "./errors.ts";
+import { ISSUES_URL } from "./report/rules.ts";
 
 /** What the run was doing, as far as is known, when it failed; the CLI reports it as it goes. */
 export interface Activity {
@@ -69,4 +71,37 @@ export function describeFatal(error: unknown, activity?: Activity): string | und
   const hint = code === undefined ? undefined : ENVIRONMENT_ERRORS[code];
   if (hint === undefined || typeof syscall !== "string") return undefined;
   return `cannot access ${path ?? "a file"} (${syscall})${where}: ${fileSystemReason(error)}${hint}`;
+}
+
+/**
+ * The exit code of a run ended by a bug of spawn-audit's own: 70, sysexits.h's
+ * `EX_SOFTWARE` ("an internal software error has been detected"). Distinct
+ * from 0 (clean), 1 (findings) and 2 (usage, configuration or environment),
+ * so CI never reads a crash as findings, and outside the codes Node gives its
+ * own failures (1–14) and signals (128 + n). ESLint uses 2 for both
+ * configuration errors and crashes; Biome ends a panic with Rust's 101.
+ */
+export const INTERNAL_ERROR_EXIT_CODE = 70;
+
+/**
+ * What stderr gets for `error` when it is a bug (see {@link describeFatal}
+ * for the failures that are not): one line saying so, what the run was
+ * doing, the error's own message and where to report it; with `debug`, the
+ * stack trace after it.
+ *
+ * @param error what the run threw.
+ * @param activity what the run was doing when it failed, if known.
+ * @param debug whether `--debug` was given.
+ * @returns the text, ending with a newline.
+ */
+export function describeInternalError(error: unknown, activity: Activity | undefined, debug: boolean): string {
+  const where = activity === undefined
+    ? ""
+    : ` while ${activity.phase}${activity.file === undefined ? "" : ` ${activity.file}`}`;
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const line = `spawn-audit: internal error${where} (${message.split("\n")[0]}); please report it at ${ISSUES_URL}` +
+    (debug ? "\n" : " (run with --debug for the stack)\n");
+  if (!debug) return line;
+  const stack = error instanceof Error && typeof error.stack === "string" ? error.stack : message;
+  return `${line}${stack.endsWith("\n") ? stack : `${stack}\n`}`;
 }

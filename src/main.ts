@@ -3,14 +3,35 @@
  * The `spawn-audit` executable: runs the CLI with the process's arguments,
  * streams and environment, and exits with its code; a run that exhausts the
  * stack or memory, or that the file system refuses, ends with one line and
- * exit code 2 (see `fatal.ts`).
+ * exit code 2; one that hits a bug of spawn-audit's own, thrown or raised
+ * later (an uncaught exception, an unhandled rejection), ends with one line
+ * and exit code 70, the stack trace only with `--debug` (see `fatal.ts`).
  *
  * @module
  */
 import { readFileSync } from "node:fs";
 import process from "node:process";
-import { runCli } from "./cli.ts";
-import { type Activity, describeFatal } from "./fatal.ts";
+import { debugRequested, runCli } from "./cli.ts";
+import { type Activity, describeFatal, describeInternalError, INTERNAL_ERROR_EXIT_CODE } from "./fatal.ts";
+
+const argv = process.argv.slice(2);
+let activity: Activity | undefined;
+
+/** Ends the run on `error`: one line and exit code 2 for the environment's failures, else the internal error's. */
+function failed(error: unknown): void {
+  const line = describeFatal(error, activity);
+  process.stderr.write(
+    line === undefined ? describeInternalError(error, activity, debugRequested(argv)) : `spawn-audit: ${line}\n`,
+  );
+  process.exitCode = line === undefined ? INTERNAL_ERROR_EXIT_CODE : 2;
+}
+
+// What escapes the awaited run (a listener's throw, a rejection nobody awaited) ends it the same way, not with
+// Node's stack trace and exit code 1, which CI would read as findings.
+process.on("uncaughtException", (error) => {
+  failed(error);
+  process.exit();
+});
 
 // A reader that stops early (`spawn-audit scan . | head`, quitting a pager) closes the pipe: the rest of
 // the output is dropped and the run ends quietly with the exit code it would have had, not an EPIPE stack trace.
@@ -20,9 +41,8 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-let activity: Activity | undefined;
 try {
-  process.exitCode = await runCli(process.argv.slice(2), {
+  process.exitCode = await runCli(argv, {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     cwd: process.cwd(),
@@ -35,9 +55,5 @@ try {
     readStdin: () => readFileSync(0, "utf8"),
   });
 } catch (error) {
-  // Exhausted stack or memory and file system refusals are the environment's, not bugs: one line, exit 2.
-  const line = describeFatal(error, activity);
-  if (line === undefined) throw error;
-  process.stderr.write(`spawn-audit: ${line}\n`);
-  process.exitCode = 2;
+  failed(error);
 }

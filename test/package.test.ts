@@ -14,7 +14,7 @@ import { dirname, join, posix } from "node:path";
 import process from "node:process";
 import { before, test } from "node:test";
 import { ts } from "ts-morph";
-import { DOCS_BASE_URL } from "../src/report/rules.ts";
+import { DOCS_BASE_URL, ISSUES_URL } from "../src/report/rules.ts";
 import { repoRoot } from "./support/repo.ts";
 
 interface Manifest {
@@ -96,6 +96,7 @@ test("the manifest names the repository, its home page and issue tracker, where 
   assert.deepEqual(manifest.bugs, { url: "https://github.com/spawn-audit/spawn-audit/issues" });
   const web = manifest.repository!.url.replace(/^git\+/, "").replace(/\.git$/, "");
   assert.equal(DOCS_BASE_URL, `${web}/blob/main/`);
+  assert.equal(ISSUES_URL, manifest.bugs!.url);
 });
 
 test("spawn-audit/shim and its subpaths are @spawn-audit/shim's modules, re-exported: one copy, the same exports", async () => {

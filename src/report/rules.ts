@@ -12,6 +12,9 @@
  */
 export const DOCS_BASE_URL = "https://github.com/spawn-audit/spawn-audit/blob/main/";
 
+/** Where bugs are reported: package.json's `bugs` (test/package.test.ts checks that they agree). */
+export const ISSUES_URL = "https://github.com/spawn-audit/spawn-audit/issues";
+
 /**
  * The documentation page of a rule.
  *
