@@ -400,6 +400,19 @@ function compilerHost(
 }
 
 /** The nearest tsconfig.json at or above `start`, not crossing the enclosing package root or repository root. */
+/**
+ * The project root `scan` uses for a path (see {@link ScanPlan}'s `root`):
+ * the directory of the tsconfig.json at or above it, up to the package or
+ * repository boundary, else of the nearest package.json, else the path's
+ * own directory. The ESLint plugin takes each linted file's root from it.
+ *
+ * @param start an existing file or directory (absolute).
+ */
+export function projectRoot(start: string): string {
+  const tsconfig = findTsconfig(start);
+  return tsconfig !== undefined ? dirname(tsconfig) : packageRoot(start);
+}
+
 function findTsconfig(start: string): string | undefined {
   let dir = statSync(start).isDirectory() ? start : dirname(start);
   for (;;) {

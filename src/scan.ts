@@ -9,6 +9,7 @@ import { sep } from "node:path";
 import picomatch from "picomatch";
 import { checkBuiltBy, ts } from "./analysis/ts.ts";
 import { analysing } from "./analysis/memo.ts";
+import { rememberProgram } from "./analysis/declarations.ts";
 import type { Config } from "./config.ts";
 import type { Detection, Rule, RuleContext } from "./rule.ts";
 import type { Group, ScanProblem, ScanWarning, SkippedFile, SpawnSite, Status } from "./site.ts";
@@ -207,6 +208,7 @@ export class FileScanner {
   ): { located: LocatedSite[]; problems: ScanProblem[] } {
     const { sourceFile } = target;
     analysing(target.program);
+    rememberProgram(target.program);
     const context: RuleContext = { ...target, supervisors: this.supervisors };
     const fromRoot = displayPath(sourceFile.fileName, this.root);
     const facts: FileFacts = {

@@ -12,16 +12,14 @@
  *
  * @module
  */
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkBuiltBy, type ts, useTypeScript } from "../../src/analysis/ts.ts";
 import type { Config } from "../../src/config.ts";
 import { resolveConfig } from "../../src/config.ts";
-import { findUp } from "../../src/files/find-up.ts";
-import { displayPath } from "../../src/project.ts";
+import { displayPath, projectRoot } from "../../src/project.ts";
 import type { Rule } from "../../src/rule.ts";
 import { FileScanner, type LocatedSite } from "../../src/scan.ts";
-import { existsSync } from "node:fs";
 import { configFor, type RuleOptions } from "./options.ts";
 import { parserTypeScript } from "./typescript.ts";
 
@@ -97,7 +95,7 @@ export function scanLintedFile(file: LintedFile, rule: Rule, options: RuleOption
       if (found === undefined) configs.set(at, found = resolveConfig(explicit, start).config);
       return found;
     });
-    const root = projectRoot(program, dir);
+    const root = projectRoot(dir);
     entry = { scanner: new FileScanner(config, root, [rule]), config, root };
     state.scanners.set(key, entry);
   }
@@ -119,15 +117,4 @@ function useParserTypeScript(cwd: string): void {
   const found = parserTypeScript([cwd, dirname(fileURLToPath(import.meta.url))]);
   useTypeScript(found.module);
   typescriptPath = found.path;
-}
-
-/**
- * The root globs are relative to, as `scan` chooses it: the directory of the
- * program's tsconfig, else of the nearest package.json above the file, else
- * the file's directory.
- */
-function projectRoot(program: ts.Program, dir: string): string {
-  const tsconfig = program.getCompilerOptions()["configFilePath"];
-  if (typeof tsconfig === "string") return dirname(tsconfig);
-  return findUp(dir, (candidate) => existsSync(join(candidate, "package.json")) ? candidate : undefined) ?? dir;
 }
