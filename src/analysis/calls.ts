@@ -771,24 +771,14 @@ function functionNamesIn(program: ts.Program): OwnFunctionNames {
   const notAsync = new Set<string>();
   const byName = new Map<string, FunctionNode | null>();
   const required = new Set<string>();
-  const visit = (node: ts.Node): void => {
-    if (
-      ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer !== undefined &&
-      ts.isCallExpression(node.initializer) && calledName(node.initializer) === "require"
-    ) {
-      required.add(node.name.text);
-    }
-    if (isFunctionNode(node) && !ts.isConstructorDeclaration(node)) {
-      const name = functionName(node);
-      if (name !== undefined) {
-        (isAsyncFunction(node) ? isAsync : notAsync).add(name);
-        byName.set(name, byName.has(name) ? null : node);
-      }
-    }
-    ts.forEachChild(node, visit);
-  };
   for (const file of program.getSourceFiles()) {
-    if (!file.isDeclarationFile && !program.isSourceFileDefaultLibrary(file)) visit(file);
+    if (file.isDeclarationFile || program.isSourceFileDefaultLibrary(file)) continue;
+    const names = namesDeclaredIn(file);
+    for (const name of names.required) required.add(name);
+    for (const [name, fn, async] of names.functions) {
+      (async ? isAsync : notAsync).add(name);
+      byName.set(name, byName.has(name) ? null : fn);
+    }
   }
   const unique = new Map<string, FunctionNode>();
   for (const [name, fn] of byName) if (fn !== null && isClassMember(fn)) unique.set(name, fn);
@@ -801,6 +791,40 @@ function functionNamesIn(program: ts.Program): OwnFunctionNames {
   return result;
 }
 
+/** What one file declares for {@link functionNamesIn}: its named functions in order (name, node, async) and its `require` bindings. */
+interface FileNames {
+  functions: [string, FunctionNode, boolean][];
+  required: string[];
+}
+
+/**
+ * The names one file declares, read from its syntax alone and so kept per
+ * parsed file: a language service's next program reuses the files that did
+ * not change, and only the changed ones are read again.
+ */
+function namesDeclaredIn(file: ts.SourceFile): FileNames {
+  const cached = fileNames.get(file);
+  if (cached !== undefined) return cached;
+  const names: FileNames = { functions: [], required: [] };
+  const visit = (node: ts.Node): void => {
+    if (
+      ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer !== undefined &&
+      ts.isCallExpression(node.initializer) && calledName(node.initializer) === "require"
+    ) {
+      names.required.push(node.name.text);
+    }
+    if (isFunctionNode(node) && !ts.isConstructorDeclaration(node)) {
+      const name = functionName(node);
+      if (name !== undefined) names.functions.push([name, node, isAsyncFunction(node)]);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  fileNames.set(file, names);
+  return names;
+}
+
+const fileNames = new WeakMap<ts.SourceFile, FileNames>();
 const functionNames = new WeakMap<ts.Program, OwnFunctionNames>();
 
 /**
