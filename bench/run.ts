@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: the scan benchmark (spawn-audit vs the TypeScript floor),
- * the multi-package workspace benchmark (cold, cached, changed), the shim
+ * the multi-package workspace benchmark (cold, cached, changed), the ESLint
+ * plugin against typescript-eslint's no-floating-promises, the shim
  * benchmark (spawnLogged vs a bare `.catch`, spawn and restart cost,
  * memory per task) and each shim adapter's cost per task, printed
  * in one run. Run with `--expose-gc` for the shim's memory figure.
@@ -9,11 +10,13 @@
  */
 import process from "node:process";
 import { benchAdapters } from "./adapters.bench.ts";
+import { benchEslint } from "./eslint.bench.ts";
 import { benchScan } from "./scan.bench.ts";
 import { benchShim } from "./shim.bench.ts";
 import { benchWorkspace } from "./workspace.bench.ts";
 
 process.stdout.write(benchScan() + "\n\n");
 process.stdout.write(benchWorkspace() + "\n\n");
+process.stdout.write(benchEslint() + "\n\n");
 process.stdout.write(await benchShim() + "\n\n");
 process.stdout.write(await benchAdapters() + "\n");
