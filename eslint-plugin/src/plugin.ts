@@ -32,7 +32,7 @@ import { VERSION } from "../../src/version.ts";
 import { eslintRule } from "./rule.ts";
 
 /** The prefix of the plugin's rules in configs and disable comments. */
-export const PLUGIN_PREFIX = "spawn-audit";
+const PLUGIN_PREFIX = "spawn-audit";
 
 /** The plugin object, as ESLint's flat config takes it: `meta`, `rules` by spawn-audit rule id, and `configs`. */
 export interface SpawnAuditPlugin extends ESLint.Plugin {
