@@ -74,7 +74,7 @@ test("under TypeScript 5.5 the plugin reports each rule's sites with their group
     code.slice(0, supervised.range[0]) + supervised.text + code.slice(supervised.range[1]),
     code.replace(
       'setInterval(() => { JSON.parse("x"); }, 1000);',
-      'setInterval(() => spawnLogged("service.parse", () => { JSON.parse("x"); }), 1000);',
-    ).replace(/^/, 'import { spawnLogged } from "spawn-audit/shim";\n\n'),
+      'setInterval(() => { try { JSON.parse("x"); } catch (error) { logFailure("service.parse", error); } }, 1000);',
+    ).replace(/^/, 'import { logFailure } from "@spawn-audit/shim";\n\n'),
   );
 });
