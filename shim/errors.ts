@@ -97,7 +97,9 @@ export class TaskAbortedError extends Error {
    * @param cause the abort reason, when there was one
    */
   constructor(task: string, cause?: unknown) {
-    super(`task "${task}" was aborted before it produced a value`, cause === undefined ? undefined : { cause });
+    super(`task "${task}" was aborted before it produced a value`);
+    // As `super(message, { cause })` sets it, without needing ES2022's ErrorOptions in a vendored copy's lib.
+    if (cause !== undefined) Object.defineProperty(this, "cause", { value: cause, writable: true, configurable: true });
     this.name = "TaskAbortedError";
     this.task = task;
   }

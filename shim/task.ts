@@ -23,11 +23,11 @@ export interface TaskExtras {
   /** The task's controller (its handle's signal, the one backoff sleeps race). */
   controller?: AbortController;
   /** The current attempt's own controller (restarts, `attemptTimeoutMs`), when the factory reads its signal. */
-  attemptController?: AbortController;
+  attemptController?: AbortController | undefined;
   /** Restarts performed so far. */
   restartCount: number;
   /** One-line summary of the last failure (not kept for log-only tasks). */
-  lastError?: string;
+  lastError?: string | undefined;
   /** Why the task is `failed`, when it is (not kept for log-only tasks). */
   reason?: string;
   /** True while the task holds a slot of its class (released exactly once, when it ends). */
@@ -37,11 +37,11 @@ export interface TaskExtras {
   /** The clock handle of the current attempt's timeout, under `attemptTimeoutMs`. */
   attemptTimer?: unknown;
   /** Stops following the outside signal. */
-  unfollow?: () => void;
+  unfollow?: (() => void) | undefined;
   /** The handle's bound `abort`. */
   abort?: (reason?: unknown) => void;
   /** The tracing context the current attempt's start was published with, while it runs. */
-  trace?: TaskTraceContext;
+  trace?: TaskTraceContext | undefined;
 }
 
 /**

@@ -147,7 +147,7 @@ export type TaskFactory<T = unknown> = (signal: AbortSignal) => T | PromiseLike<
  */
 export interface TaskOptions {
   /** Task class, for per-class limits, `abortClass()` and class stats. */
-  class?: string;
+  class?: string | undefined;
   /**
    * An outside signal that aborts the task as `abort(name)` would, with the
    * signal's reason. Already aborted at spawn: a factory is not called and

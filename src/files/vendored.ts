@@ -7,7 +7,7 @@
  */
 
 /** First line of every vendored file. */
-export const VENDOR_MARKER = "// Vendored by spawn-audit fix from spawn-audit/shim; do not edit";
+export const VENDOR_MARKER = "// Vendored by spawn-audit fix from @spawn-audit/shim; do not edit";
 
 /**
  * Whether a file's text (or its first bytes) was written by `--vendor-shim`.

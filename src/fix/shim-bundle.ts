@@ -8,8 +8,9 @@
  * name declared twice, an aliased or namespace import, an outside import
  * or an `export *` is refused rather than bundled wrongly.
  *
- * The TypeScript text is type-checked and compiled here, in memory, to an
- * ES module and its declarations, for projects written in JavaScript.
+ * The TypeScript text is type-checked and compiled here, in memory, to a
+ * module and its declarations holding only the functions the rewritten
+ * files call.
  *
  * @module
  */
@@ -32,14 +33,16 @@ interface PublicNames {
 
 /**
  * The shim as one TypeScript module: the module comment of `entry`, every
- * module it reaches, and one `export { … }` / `export type { … }` pair.
+ * module it reaches, and one `export { … }` / `export type { … }` pair. A
+ * class member keyed by `Symbol.asyncDispose` is left out: fix writes no
+ * `await using`, and the name is not declared under a `lib` without
+ * `esnext.disposable` (nor `@types/node`).
  *
  * @param entry absolute path of the shim's `mod.ts`.
  * @returns the module's text (no header line: the caller adds its own).
  * @throws {Error} when a module cannot be bundled by concatenation (see the module comment), naming the module and the cause.
  */
-export function bundleShimSource(entry: string, uses?: readonly string[]): string {
-  void uses;
+export function bundleShimSource(entry: string): string {
   const ordered: BundledModule[] = [];
   const visited = new Set<string>();
   const exported: PublicNames = { values: new Set(), types: new Set() };
@@ -100,31 +103,131 @@ export function bundleShimSource(entry: string, uses?: readonly string[]): strin
       declaredIn.set(name, module.path);
     }
   }
+  const body = ordered.filter((module) => module.body !== "").map((module) => `// ${module.path}\n${module.body}`);
   const list = (names: Set<string>): string => [...names].sort().join(", ");
-  return [
-    entryComment,
-    ...ordered.filter((module) => module.body !== "").map((module) => `// ${module.path}\n${module.body}`),
-    `export { ${list(exported.values)} };`,
-    `export type { ${list(exported.types)} };`,
-  ].filter((part) => part !== "").join("\n\n") + "\n";
+  return withoutAsyncDispose(
+    [
+      entryComment,
+      ...body,
+      `export { ${list(exported.values)} };`,
+      `export type { ${list(exported.types)} };`,
+    ].filter((part) => part !== "").join("\n\n") + "\n",
+  );
+}
+
+/** `source` without class members keyed by `Symbol.asyncDispose`. */
+function withoutAsyncDispose(source: string): string {
+  const file = ts.createSourceFile("shim.ts", source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+  const removed: [number, number][] = [];
+  for (const statement of file.statements) {
+    if (!ts.isClassDeclaration(statement)) continue;
+    for (const member of statement.members) {
+      if (
+        member.name !== undefined && ts.isComputedPropertyName(member.name) &&
+        member.name.expression.getText(file) === "Symbol.asyncDispose"
+      ) removed.push([member.getFullStart(), member.getEnd()]);
+    }
+  }
+  return cut(source, removed);
 }
 
 /**
- * The bundle compiled for JavaScript projects: an ES module and its
- * declarations, checked first.
+ * A compiled module (JavaScript or declarations) with only what `roots`
+ * reach: a top-level statement is kept when it declares a name a kept
+ * statement (or a root) refers to — names in property positions (`x.name`,
+ * `{ name: … }`, member names) are not references; statements that
+ * declare nothing are kept. In JavaScript only values refer to each other,
+ * so a type named in a signature (the supervisor an option may name) does
+ * not pull its class in. The export lists name the roots and, in
+ * declarations, the public types reached.
+ *
+ * @param text the module's text.
+ * @param roots the exports to keep.
+ * @param publicTypes the type names the shim exports.
+ */
+function treeShake(text: string, roots: readonly string[], publicTypes: ReadonlySet<string>): string {
+  const file = ts.createSourceFile("shim.ts", text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+  const statements = file.statements.filter((statement) => !ts.isExportDeclaration(statement));
+  const declaring = new Map<string, ts.Statement[]>();
+  for (const statement of statements) {
+    for (const name of declaredNames(statement)) declaring.set(name, [...(declaring.get(name) ?? []), statement]);
+  }
+  const kept = new Set<ts.Statement>(statements.filter((statement) => declaredNames(statement).length === 0));
+  const reached = new Set<string>();
+  const queue = [...roots];
+  for (const statement of kept) queue.push(...referencedNames(statement));
+  while (queue.length > 0) {
+    const name = queue.pop()!;
+    if (reached.has(name)) continue;
+    reached.add(name);
+    for (const statement of declaring.get(name) ?? []) {
+      if (kept.has(statement)) continue;
+      kept.add(statement);
+      queue.push(...referencedNames(statement));
+    }
+  }
+  const removed = file.statements.filter((statement) => !kept.has(statement)).map((statement) =>
+    [statement.getFullStart(), statement.getEnd()] as [number, number]
+  );
+  const values = roots.filter((name) => declaring.has(name)).sort();
+  const types = [...publicTypes].filter((name) => reached.has(name) && declaring.has(name) && !values.includes(name))
+    .sort();
+  return [
+    cut(text, removed).trim(),
+    `export { ${values.join(", ")} };`,
+    ...(types.length === 0 ? [] : [`export type { ${types.join(", ")} };`]),
+  ].join("\n") + "\n";
+}
+
+/** The identifiers a statement refers to, property names aside. */
+function referencedNames(statement: ts.Statement): string[] {
+  const names: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isIdentifier(node)) {
+      const parent = node.parent;
+      const isPropertyName = (ts.isPropertyAccessExpression(parent) && parent.name === node) ||
+        ((ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent) || ts.isPropertySignature(parent) ||
+          ts.isMethodDeclaration(parent) || ts.isMethodSignature(parent) || ts.isGetAccessor(parent) ||
+          ts.isSetAccessor(parent)) && parent.name === node);
+      if (!isPropertyName) names.push(node.text);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(statement);
+  return names;
+}
+
+/**
+ * The bundle checked under the strictest settings a project may compile
+ * against it (`strict`, `exactOptionalPropertyTypes`,
+ * `noUncheckedIndexedAccess`, `isolatedDeclarations`, `verbatimModuleSyntax`,
+ * `lib` es2020), compiled, and cut down to `uses` ({@link treeShake}): an
+ * ES module (or, for a CommonJS package, a CommonJS module, which `require`
+ * loads on every Node) and its declarations.
  *
  * @param source the text {@link bundleShimSource} returned.
+ * @param uses the shim functions to keep.
+ * @param format `esm` or `cjs`.
  * @returns `js` and `dts` texts (the caller names the files).
  * @throws {Error} when the bundle does not type-check (the first diagnostic).
  */
-export function compileShimBundle(source: string): { js: string; dts: string } {
+export function compileShimBundle(
+  source: string,
+  uses: readonly string[],
+  format: "esm" | "cjs" = "esm",
+): { js: string; dts: string } {
   const project = new Project({
     useInMemoryFileSystem: true,
     compilerOptions: {
       target: ts.ScriptTarget.ES2022,
       module: ts.ModuleKind.ES2022,
-      lib: ["lib.es2022.d.ts", "lib.dom.d.ts", "lib.esnext.disposable.d.ts"],
+      // The strictest settings a project may compile the vendored file under, on the oldest lib it may have.
+      lib: ["lib.es2020.d.ts", "lib.dom.d.ts"],
       strict: true,
+      exactOptionalPropertyTypes: true,
+      noUncheckedIndexedAccess: true,
+      isolatedDeclarations: true,
+      verbatimModuleSyntax: true,
       skipLibCheck: true,
       declaration: true,
       outDir: "/out",
@@ -141,7 +244,16 @@ export function compileShimBundle(source: string): { js: string; dts: string } {
   }
   const output = project.emitToMemory().getFiles();
   const text = (name: string): string => output.find((file) => file.filePath.endsWith(name))!.text;
-  return { js: text("/shim.js"), dts: text("/shim.d.ts") };
+  const publicTypes = new Set(
+    /export type \{([^}]*)\}/.exec(source)?.[1]?.split(",").map((name) => name.trim()).filter(Boolean) ?? [],
+  );
+  const js = treeShake(text("/shim.js"), uses, new Set());
+  const dts = treeShake(text("/shim.d.ts"), uses, publicTypes);
+  if (format === "esm") return { js, dts };
+  const commonJs = ts.transpileModule(js, {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+  }).outputText;
+  return { js: commonJs, dts };
 }
 
 /** Refuse what concatenation would get wrong: a namespace import, or a name imported or re-exported under another name. */

@@ -290,8 +290,9 @@ describe("imports", () => {
     assert.equal(readFileSync(join(missing, "src/a.ts"), "utf8"), interval);
   });
 
-  test("--vendor-shim writes the shim as one TypeScript file, imports it relatively and type-checks against it", () => {
+  test("--vendor-shim writes the functions used as one module with declarations, imports it relatively and type-checks against it", () => {
     const dir = project({
+      "package.json": `{ "type": "module" }\n`,
       "src/jobs/a.ts": "declare function tick(): void;\nsetInterval(() => tick(), 5);\nexport {};\n",
     });
     const result = fixProject(dir, { vendorShim: "src/vendor/spawn-audit" });
@@ -300,9 +301,12 @@ describe("imports", () => {
       readFileSync(join(dir, "src/jobs/a.ts"), "utf8"),
       /^import \{ logFailure \} from "\.\.\/vendor\/spawn-audit\/spawn-audit-shim\.js";/,
     );
-    assert.deepEqual(readdirSync(join(dir, "src/vendor/spawn-audit")), ["spawn-audit-shim.ts"]);
+    assert.deepEqual(readdirSync(join(dir, "src/vendor/spawn-audit")).sort(), [
+      "spawn-audit-shim.d.ts",
+      "spawn-audit-shim.js",
+    ]);
     assert.match(
-      readFileSync(join(dir, "src/vendor/spawn-audit/spawn-audit-shim.ts"), "utf8"),
+      readFileSync(join(dir, "src/vendor/spawn-audit/spawn-audit-shim.js"), "utf8"),
       /^\/\/ Vendored by spawn-audit fix[^\n]*\n/,
     );
     const again = fixProject(dir, { vendorShim: "src/vendor/spawn-audit" });
