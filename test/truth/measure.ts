@@ -21,7 +21,7 @@ export function truthFiles(root: string): TruthFile[] {
 }
 
 /**
- * Scans each truth file's scope (as `spawn-audit scan <scope>` run from the
+ * Scans each truth file's scope (as `spawn-audit scan <scope>...` run from the
  * repository root, default config) and matches the sites with the labels.
  *
  * @param root the repository root (paths in truth files are relative to it).
@@ -29,9 +29,8 @@ export function truthFiles(root: string): TruthFile[] {
  */
 export function measureTruthSet(root: string): PackageMatches[] {
   return truthFiles(root).map((truth) => {
-    const sites = truth.scope.flatMap((scope) =>
-      scanProject(loadProject({ paths: [scope], cwd: root }), DEFAULT_CONFIG, root).sites
-    );
+    // One scan of every scope, as `spawn-audit scan <scope>...` does: a package's files are typed together once.
+    const sites = scanProject(loadProject({ paths: truth.scope, cwd: root }), DEFAULT_CONFIG, root).sites;
     return matchPackage(truth, sites);
   });
 }
