@@ -42,7 +42,12 @@ export interface CliIo {
   stderr: (text: string) => void;
   cwd: string;
   env: Readonly<Record<string, string | undefined>>;
-  isTTY: boolean;
+  /**
+   * The colour level stdout supports, as the runtime detected it (chalk's
+   * `supportsColor`: 0 none, 1 basic, 2 256 colours, 3 truecolor; it reads
+   * whether stdout is a terminal, `FORCE_COLOR`, `TERM` and CI variables).
+   */
+  colorLevel: 0 | 1 | 2 | 3;
   /** Whether stderr is a terminal: the scan's status line is shown only then (absent: no). */
   stderrIsTTY?: boolean;
   /** Told what the run is doing (phase, file being analysed) as it goes, so a fatal error can name it (absent: not told). */
@@ -97,7 +102,8 @@ Scan options:
                          other hard links (a new file under this name; other links keep the old content)
   --ignore-pattern <glob>  skip files matching the glob, relative to the project root (repeatable)
   --no-ignore            also scan files that .gitignore or .git/info/exclude ignore
-  --color, --no-color    force or disable colours (default: on for a TTY unless NO_COLOR is set)
+  --color, --no-color    force or disable colours (default: as detected for stdout: a terminal,
+                         FORCE_COLOR, TERM; none when NO_COLOR is set)
   --debug                on an internal error, print its stack trace
   -h, --help             show this help
   -v, --version          show the version
@@ -350,7 +356,7 @@ function scanCommand(paths: string[], values: Record<string, unknown>, io: CliIo
     });
   } else {
     // A report written to a file gets colour only when asked for: the file is not the terminal.
-    const color = colorFor(values["color"], outputFile === undefined ? io : { ...io, isTTY: false });
+    const color = colorFor(values["color"], outputFile === undefined ? io : { ...io, colorLevel: 0 });
     report = formatText(result, { color, scope, verbose: values["verbose"] === true, failOn, accepted });
   }
   if (outputFile === undefined) io.stdout(report);
@@ -493,10 +499,12 @@ function positiveInteger(value: unknown, name: string): number {
   return parsed;
 }
 
-/** Colour on a TTY unless `NO_COLOR` is set (no-color.org); `--color`/`--no-color` and `FORCE_COLOR` win. */
+/**
+ * The colours of a report: `--color`/`--no-color` win; else none when
+ * `NO_COLOR` is set (no-color.org), else the level the runtime detected
+ * for stdout (`FORCE_COLOR=0` on a terminal is none).
+ */
 function colorFor(flag: unknown, io: CliIo): ChalkInstance {
-  let enabled = io.isTTY && !io.env["NO_COLOR"];
-  if (io.env["FORCE_COLOR"] !== undefined && io.env["FORCE_COLOR"] !== "0") enabled = true;
-  if (typeof flag === "boolean") enabled = flag;
-  return new Chalk({ level: enabled ? 1 : 0 });
+  if (typeof flag === "boolean") return new Chalk({ level: flag ? Math.max(io.colorLevel, 1) as 1 | 2 | 3 : 0 });
+  return new Chalk({ level: io.env["NO_COLOR"] ? 0 : io.colorLevel });
 }

@@ -11,6 +11,7 @@
  */
 import { readFileSync } from "node:fs";
 import process from "node:process";
+import { supportsColor } from "chalk";
 import { debugRequested, runCli } from "./cli.ts";
 import { type Activity, describeFatal, describeInternalError, INTERNAL_ERROR_EXIT_CODE } from "./fatal.ts";
 
@@ -47,7 +48,7 @@ try {
     stderr: (text) => process.stderr.write(text),
     cwd: process.cwd(),
     env: process.env,
-    isTTY: process.stdout.isTTY === true,
+    colorLevel: supportsColor === false ? 0 : supportsColor.level,
     stderrIsTTY: process.stderr.isTTY === true,
     onActivity: (now) => {
       activity = now;

@@ -243,6 +243,28 @@ describe("text output", () => {
     assert.match((await runInProcess(["scan", "examples/service", "--color"])).stdout, escape);
   });
 
+  test("on a real terminal the runtime's colour detection decides: FORCE_COLOR=0 and NO_COLOR turn colours off", {
+    skip: spawnSync("script", ["--version"]).status !== 0 && "no script(1) to give the CLI a terminal",
+  }, () => {
+    // A colour (SGR) sequence; the status line's own line-erasing sequences are not colours.
+    const escape = new RegExp("\u001b\\[[0-9;]*m");
+    const [command, args] = childCommand(["scan", "examples/service", "--fail-on", "none"]);
+    const line = [command, ...args].map((word) => `'${word.replaceAll("'", `'\\''`)}'`).join(" ");
+    const onTerminal = (env: Record<string, string>): string => {
+      const { NO_COLOR: _, FORCE_COLOR: __, CI: ___, ...inherited } = process.env;
+      const run = spawnSync("script", ["-qec", line, "/dev/null"], {
+        cwd: repoRoot(),
+        encoding: "utf8",
+        env: { ...inherited, TERM: "xterm", ...env },
+      });
+      assert.equal(run.status, 0, run.stdout + run.stderr);
+      return run.stdout;
+    };
+    assert.match(onTerminal({}), escape);
+    assert.doesNotMatch(onTerminal({ FORCE_COLOR: "0" }), escape);
+    assert.doesNotMatch(onTerminal({ NO_COLOR: "1" }), escape);
+  });
+
   test("findings only by default; --all lists handled, benign and ignored sites with their status", async () => {
     const findings = (await runInProcess(["scan", "examples/service"])).stdout;
     const all = (await runInProcess(["scan", "examples/service", "--all"])).stdout;
@@ -400,7 +422,7 @@ async function runWithStdin(
     stderr: (text) => (stderr += text),
     cwd,
     env: {},
-    isTTY: false,
+    colorLevel: 0,
     readStdin: () => stdin,
   });
   return { code, stdout, stderr };

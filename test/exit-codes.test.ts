@@ -24,9 +24,9 @@ const STACK_LINE = /^\s+at .+/m;
 
 /** The preloaded modules: each injects one bug. */
 const BUGS = {
-  // Thrown inside the run: asking whether stdout is a terminal fails, but only when the CLI's entry asks.
+  // Thrown inside the run: asking whether stderr is a terminal fails, but only when the CLI's entry asks.
   thrown: `import process from "node:process";
-Object.defineProperty(process.stdout, "isTTY", {
+Object.defineProperty(process.stderr, "isTTY", {
   get() {
     if (/[\\\\/]main\\.[jt]s/.test(new Error().stack ?? "")) throw new TypeError("injected bug");
     return false;

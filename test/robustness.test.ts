@@ -104,7 +104,7 @@ test("the CLI tells what it is doing: loading, then each file it scans, by the p
     stderr: () => {},
     cwd: dir,
     env: {},
-    isTTY: false,
+    colorLevel: 0,
     onActivity: (activity) => seen.push(activity),
   });
   assert.equal(code, 0);

@@ -30,7 +30,8 @@ export async function runInProcess(
     stderr: (text) => (stderr += text),
     cwd: options.cwd ?? repoRoot(),
     env: options.env ?? {},
-    isTTY: options.isTTY ?? false,
+    // What chalk detects for a plain terminal (a TTY with TERM unset): basic colours.
+    colorLevel: options.isTTY === true ? 1 : 0,
     stderrIsTTY: options.stderrIsTTY ?? false,
     ...(options.stdin === undefined ? {} : { readStdin: () => options.stdin! }),
   });
