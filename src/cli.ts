@@ -21,7 +21,8 @@ import { scanPart } from "./cache/scan.ts";
 import { DEFAULT_CACHE_LOCATION, ResultCache } from "./cache/store.ts";
 import { changedFiles } from "./files/changed.ts";
 import { type Group, GROUPS, type Kind, KINDS } from "./site.ts";
-import { runFix } from "./fix/fix.ts";
+import { fixSteps } from "./fix/fix.ts";
+import { INTERRUPT_EXIT_CODES, runInterruptibly } from "./interrupt.ts";
 import { formatFixReport } from "./fix/report.ts";
 import { VERSION } from "./version.ts";
 import { type FailOn, failsThreshold } from "./report/summary.ts";
@@ -128,7 +129,8 @@ Fix options (and --tsconfig, --config, --max-file-size, --ignore-pattern, --no-i
 
 Exit codes: 0 clean, 1 findings at or above --fail-on (scan) or a refused write or
 changes pending under --check (fix), 2 usage, configuration or environment error
-(a named path or tsconfig that cannot be read, stack or memory exhausted),
+(a named path or tsconfig that cannot be read, stack or memory exhausted), 130 when
+fix --write is interrupted (SIGINT; 143 for SIGTERM) after finishing the file being written,
 70 internal error (a bug of spawn-audit: please report it).
 `;
 
@@ -213,7 +215,6 @@ export function debugRequested(argv: readonly string[]): boolean {
  * @param io output sinks, working directory, environment and TTY-ness.
  * @returns the process exit code: 0, 1 or 2.
  */
-// deno-lint-ignore require-await -- async so that every failure, even a synchronous one, reaches the caller as a rejection
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   try {
     const { values, positionals } = parseCommandLine(argv, optionsFor(argv));
@@ -242,7 +243,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     if (command === "explain") return explainCommand(paths, io);
     if (command === "init") return initCommand(paths, values, io);
-    return command === "scan" ? scanCommand(paths, values, io) : fixCommand(paths, values, io);
+    return command === "scan" ? scanCommand(paths, values, io) : await fixCommand(paths, values, io);
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr(`spawn-audit: ${error.message}\n`);
@@ -288,6 +289,7 @@ function scanCommand(paths: string[], values: Record<string, unknown>, io: CliIo
     const plan = planScan({ ...loadOptions(input.paths, values, io), sources: input.sources });
     maxProblemsConfig = plan.config.maxProblems;
     const changed = typeof values["changed"] === "string" ? changedFiles(plan.root, values["changed"]) : undefined;
+    if (values["cache-location"] === "") throw new UsageError("--cache-location needs a folder");
     const cacheLocation = typeof values["cache-location"] === "string"
       ? resolve(io.cwd, values["cache-location"])
       : join(plan.root, DEFAULT_CACHE_LOCATION);
@@ -373,7 +375,7 @@ function optionsFor(argv: readonly string[]): Record<string, OptionSpec> {
   return argv.find((arg) => Object.hasOwn(COMMANDS, arg)) === "fix" ? { ...OPTIONS, ...FIX_OPTIONS } : OPTIONS;
 }
 
-function fixCommand(paths: string[], values: Record<string, unknown>, io: CliIo): number {
+async function fixCommand(paths: string[], values: Record<string, unknown>, io: CliIo): Promise<number> {
   const group = choice<Group | "all">(values["group"], "group", ["durable", "per-request", "all"], "all");
   const kinds = listValues(values["kind"]).map((kind) => choice<Kind>(kind, "kind", KINDS, "interval"));
   if (values["write"] === true && values["check"] === true) {
@@ -386,7 +388,8 @@ function fixCommand(paths: string[], values: Record<string, unknown>, io: CliIo)
     throw new UsageError("--shim-import and --vendor-shim are alternatives; give one");
   }
   io.onActivity?.({ phase: "loading, analysing and rewriting the project" });
-  const result = runFix({
+  // A SIGINT or SIGTERM while files are written stops the writes after the file being written (exit 130 or 143).
+  const { value: result, signal } = await runInterruptibly(fixSteps({
     ...loadOptions(paths, values, io),
     groups: group === "all" ? ["durable", "per-request"] : [group],
     kinds,
@@ -398,8 +401,12 @@ function fixCommand(paths: string[], values: Record<string, unknown>, io: CliIo)
     ...(typeof values["vendor-shim"] === "string" ? { vendorShim: values["vendor-shim"] } : {}),
     ...(values["format"] === undefined ? {} : { format: values["format"] === "" }),
     forceWrite: values["force-write"] === true,
-  });
+  }));
   io.stdout(formatFixReport(result, colorFor(values["color"], io)));
+  if (signal !== undefined) {
+    io.stderr(`spawn-audit: ${signal}: stopped writing; the files not written are as they were\n`);
+    return INTERRUPT_EXIT_CODES[signal];
+  }
   const refused = result.changes.some((change) => change.refused !== null);
   const pending = result.changes.some((change) => change.refused === null);
   if (

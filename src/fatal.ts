@@ -26,6 +26,22 @@ export interface Activity {
 /** V8's and SpiderMonkey's messages for a `RangeError` that means the stack ran out. */
 const STACK_EXHAUSTED = /maximum call stack size exceeded|too much recursion/i;
 
+/**
+ * Whether `error` is the runtime's report that the stack ran out (a
+ * `RangeError`: "Maximum call stack size exceeded" in V8).
+ *
+ * @param error what was thrown.
+ */
+export function isStackExhausted(error: unknown): boolean {
+  return error instanceof RangeError && STACK_EXHAUSTED.test(error.message);
+}
+
+/** The command line that runs spawn-audit with a larger stack (V8's flag, in KB), for this runtime. */
+export function largerStackCommand(): string {
+  // Node refuses the flag in NODE_OPTIONS, so it goes on the command line.
+  return "Deno" in globalThis ? "deno run --v8-flags=--stack-size=4000" : "node --stack-size=4000";
+}
+
 /** V8's messages for a `RangeError` that means a single allocation was too large. */
 const ALLOCATION_FAILED = /invalid (string|array|typed array) length|array buffer allocation failed/i;
 
@@ -58,11 +74,9 @@ export function describeFatal(error: unknown, activity?: Activity): string | und
   const where = activity === undefined
     ? ""
     : ` while ${activity.phase}${activity.file === undefined ? "" : ` ${activity.file}`}`;
-  if (error instanceof RangeError && STACK_EXHAUSTED.test(error.message)) {
-    // The flag is V8's, in KB; Node refuses it in NODE_OPTIONS, so it goes on the command line.
-    const runtime = "Deno" in globalThis ? "deno run --v8-flags=--stack-size=4000" : "node --stack-size=4000";
+  if (isStackExhausted(error)) {
     return `ran out of stack${where} (imports or code nested thousands deep); ` +
-      `run it with a larger stack: ${runtime} (KB, below the system's ulimit -s) followed by the spawn-audit script and arguments`;
+      `run it with a larger stack: ${largerStackCommand()} (KB, below the system's ulimit -s) followed by the spawn-audit script and arguments`;
   }
   if (error instanceof RangeError && ALLOCATION_FAILED.test(error.message)) {
     return `ran out of memory${where} (${error.message}); scan fewer paths at a time, or leave generated files out with --ignore-pattern`;

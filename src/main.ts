@@ -9,10 +9,11 @@
  *
  * @module
  */
-import { readFileSync } from "node:fs";
 import process from "node:process";
 import { supportsColor } from "chalk";
 import { debugRequested, runCli } from "./cli.ts";
+import { fileSystemReason } from "./errors.ts";
+import { readAll } from "./files/stdin.ts";
 import { type Activity, describeFatal, describeInternalError, INTERNAL_ERROR_EXIT_CODE } from "./fatal.ts";
 
 const argv = process.argv.slice(2);
@@ -36,14 +37,22 @@ process.on("uncaughtException", (error) => {
 
 // A reader that stops early (`spawn-audit scan . | head`, quitting a pager) closes the pipe: the rest of
 // the output is dropped and the run ends quietly with the exit code it would have had, not an EPIPE stack trace.
+// Output the file system refuses (stdout redirected to a full disk: ENOSPC) is one line and exit 2.
+let outputFailed = false;
 for (const stream of [process.stdout, process.stderr]) {
   stream.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
+    if (error.code === "EPIPE" || error.code === "ERR_STREAM_DESTROYED") return;
+    if (typeof error.code !== "string") throw error;
+    if (!outputFailed && stream === process.stdout) {
+      process.stderr.write(`spawn-audit: cannot write to standard output: ${fileSystemReason(error)}\n`);
+    }
+    outputFailed = true;
+    process.exitCode = 2;
   });
 }
 
 try {
-  process.exitCode = await runCli(argv, {
+  const code = await runCli(argv, {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     cwd: process.cwd(),
@@ -53,8 +62,9 @@ try {
     onActivity: (now) => {
       activity = now;
     },
-    readStdin: () => readFileSync(0, "utf8"),
+    readStdin: () => readAll(0),
   });
+  process.exitCode = outputFailed ? 2 : code;
 } catch (error) {
   failed(error);
 }

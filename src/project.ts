@@ -15,7 +15,9 @@ import { ts } from "ts-morph";
 import { rememberProgram } from "./analysis/declarations.ts";
 import { type Config, loadConfig } from "./config.ts";
 import { UsageError } from "./errors.ts";
+import { isStackExhausted, largerStackCommand } from "./fatal.ts";
 import { discoverFiles, isDeclarationFile, isSourceFile, SOURCE_EXTENSIONS } from "./files/discover.ts";
+import { escapeControl } from "./files/names.ts";
 import { skippedCounts } from "./files/skipped.ts";
 import { ConfigFinder, type ParsedConfig } from "./files/tsconfig.ts";
 import { type DenoConfig, DenoConfigs } from "./files/deno.ts";
@@ -272,6 +274,10 @@ function scanOptions(config: ParsedConfig | undefined): ts.CompilerOptions {
 export function buildProgram(plan: ScanPlan, only?: ReadonlySet<string>): LoadedProject {
   const checkers = new Map<ts.SourceFile, ts.TypeChecker>();
   const shared = dependencyDeclarations.next();
+  // Files the parser could not take (nested too deep for the stack): each a problem of its own, not the run's end.
+  const tooDeep = new Set<string>();
+  const problems = [...plan.problems];
+  const skipped = [...plan.skipped];
   const wanted = only === undefined
     ? plan.programs
     : plan.programs.filter((each) => each.files.some((file) => only.has(file)));
@@ -279,19 +285,34 @@ export function buildProgram(plan: ScanPlan, only?: ReadonlySet<string>): Loaded
     const program = ts.createProgram({
       rootNames: each.rootNames,
       options: each.compilerOptions,
-      host: compilerHost(each.compilerOptions, shared, each.inMemory),
+      host: compilerHost(each.compilerOptions, shared, each.inMemory, tooDeep),
     });
     // Creating the checker binds every file, which also sets the parent pointers the rules walk.
     const checker = program.getTypeChecker();
     rememberProgram(program);
-    const targets = each.files.filter((file) => only?.has(file) ?? true).map((file) => program.getSourceFile(file))
-      .filter((file): file is ts.SourceFile => file !== undefined);
+    const targets: ts.SourceFile[] = [];
+    for (const file of each.files.filter((file) => only?.has(file) ?? true)) {
+      const sourceFile = program.getSourceFile(file);
+      // A file deleted or moved since discovery, or one the parser ran out of stack on, is listed, never dropped silently.
+      const detail = sourceFile === undefined
+        ? "deleted or moved during the scan"
+        : tooDeep.has(file)
+        ? `ran out of stack parsing it (code nested thousands deep; a larger stack: ${largerStackCommand()})`
+        : undefined;
+      if (detail === undefined) targets.push(sourceFile!);
+      else {
+        problems.push({ file, line: null, column: null, message: `not analysed: ${detail}` });
+        skipped.push({ file, reason: sourceFile === undefined ? "unreadable" : "unparsable", detail });
+      }
+    }
     for (const target of targets) checkers.set(target, checker);
     return { tsconfig: each.tsconfig, program, checker, targets };
   });
   const { files: _files, programs: _programs, ...rest } = plan;
   return {
     ...rest,
+    problems,
+    skipped,
     programs,
     checkerOf: (sourceFile) => {
       const checker = checkers.get(sourceFile);
@@ -364,11 +385,15 @@ const dependencyDeclarations = new DependencyDeclarations();
  * bundle and the plan's files that are not on disk (Deno's global types)
  * from `inMemory`. Lib files come from the process-wide cache; declaration
  * files of dependencies (under `node_modules`) from `dependencies`.
+ * A file the parser runs out of stack on (code nested thousands deep) is
+ * added to `tooDeep` and stands as an empty module, so one such file does
+ * not stop the program.
  */
 function compilerHost(
   options: ts.CompilerOptions,
   dependencies: DependencyDeclarations,
   inMemory: ReadonlyMap<string, string>,
+  tooDeep: Set<string>,
 ): ts.CompilerHost {
   const host = ts.createCompilerHost(options);
   const { getSourceFile, fileExists, readFile } = host;
@@ -377,7 +402,7 @@ function compilerHost(
   host.getDefaultLibFileName = (libOptions) => `${libFolderInMemoryPath}/${ts.getDefaultLibFileName(libOptions)}`;
   host.fileExists = (file) => textOf(file) !== undefined || fileExists.call(host, file);
   host.readFile = (file) => textOf(file) ?? readFile.call(host, file);
-  host.getSourceFile = (file, language, onError, shouldCreate) => {
+  const load: typeof host.getSourceFile = (file, language, onError, shouldCreate) => {
     const memoryText = inMemory.get(file);
     if (memoryText !== undefined) return ts.createSourceFile(file, memoryText, language);
     const libText = LIB_TEXTS.get(file);
@@ -395,6 +420,16 @@ function compilerHost(
       libSourceFiles.set(key, parsed);
     }
     return parsed;
+  };
+  // A file the parser runs out of stack on is recorded and stands as an empty module, so the program is still built.
+  host.getSourceFile = (file, language, onError, shouldCreate) => {
+    try {
+      return load(file, language, onError, shouldCreate);
+    } catch (error) {
+      if (!isStackExhausted(error)) throw error;
+      tooDeep.add(file);
+      return ts.createSourceFile(file, "", language);
+    }
   };
   return host;
 }
@@ -433,8 +468,8 @@ function packageRoot(start: string): string {
   }
 }
 
-/** `file` relative to `from`, with `/` separators (for reports). */
+/** `file` relative to `from`, with `/` separators and control characters escaped (for reports; see files/names.ts). */
 export function displayPath(file: string, from: string): string {
   const rel = relative(from, file);
-  return (rel === "" ? "." : rel).split(sep).join("/");
+  return escapeControl((rel === "" ? "." : rel).split(sep).join("/"));
 }

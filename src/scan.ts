@@ -11,6 +11,7 @@ import { checkBuiltBy, ts } from "./analysis/ts.ts";
 import { analysing } from "./analysis/memo.ts";
 import { rememberProgram } from "./analysis/declarations.ts";
 import type { Config } from "./config.ts";
+import { isStackExhausted, largerStackCommand } from "./fatal.ts";
 import type { Detection, Rule, RuleContext } from "./rule.ts";
 import type { Group, ScanProblem, ScanWarning, SkippedFile, SpawnSite, Status } from "./site.ts";
 import { displayPath, type LoadedProject } from "./project.ts";
@@ -125,7 +126,19 @@ export function scanProjectLocated(
       continue;
     }
     filesScanned++;
-    const scanned = scanner.scanFile({ program, checker, sourceFile }, file);
+    let scanned: ReturnType<typeof scanner.scanFile>;
+    try {
+      scanned = scanner.scanFile({ program, checker, sourceFile }, file);
+    } catch (error) {
+      // A file that exhausts the stack (code nested thousands deep) is a problem of that file; the rest is scanned.
+      if (!isStackExhausted(error)) throw error;
+      filesScanned--;
+      const detail =
+        `ran out of stack analysing it (code nested thousands deep; a larger stack: ${largerStackCommand()})`;
+      problems.push({ file, line: null, column: null, message: `not analysed: ${detail}` });
+      skipped.push({ file, reason: "unparsable", detail });
+      continue;
+    }
     located.push(...scanned.located);
     problems.push(...scanned.problems);
   }

@@ -147,7 +147,10 @@ describe("config errors: one line, exit 2", () => {
     });
     const run = await runInProcess(["scan", root]);
     assert.equal(run.code, 2);
-    assert.match(run.stderr, /deno\.jsonc: unknown key "timer" in spawnAudit\.rules \(allowed: timers, /);
+    assert.match(
+      run.stderr,
+      /deno\.jsonc: unknown key "timer" in spawnAudit\.rules, did you mean "timers"\? \(allowed: timers, /,
+    );
   });
 
   test("an unreadable config file says it cannot be read", {

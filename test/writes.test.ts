@@ -24,11 +24,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { after, before, describe, test } from "node:test";
-import { childCommand, type CliRun, runInProcess } from "./support/cli.ts";
+import { assertOneLineExit2, childCommand, type CliRun, FINDING_SOURCE, runInProcess } from "./support/cli.ts";
 import { permissionUsers, type RunAs } from "./support/users.ts";
 
-const STACK_LINE = /^\s+at .+/m;
-const SOURCE = 'setInterval(() => { throw new Error("tick"); }, 1000);\nexport {};\n';
+const SOURCE = FINDING_SOURCE;
 
 let dir = "";
 before(() => {
@@ -46,13 +45,6 @@ function run(argv: string[], cwd: string, user: RunAs = { who: "this user", pref
     env: { ...process.env, NO_COLOR: "1", DENO_DIR: join(dir, ".deno") },
   });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
-}
-
-function assertOneLineExit2(outcome: CliRun, pattern: RegExp): void {
-  assert.equal(outcome.code, 2, outcome.stdout + outcome.stderr);
-  assert.doesNotMatch(outcome.stderr, STACK_LINE);
-  assert.match(outcome.stderr, /^spawn-audit: [^\n]+\n$/);
-  assert.match(outcome.stderr, pattern);
 }
 
 /** A project with one finding, owned by `user` (nobody: uid 65534) so its modes apply to it. */

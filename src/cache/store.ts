@@ -4,13 +4,18 @@
  * root, to its key and its results, and each text read for the keys, by
  * its hash, to what it imports. Read whole at the start of a scan and
  * written whole, atomically, at its end; a cache that cannot be read or
- * has another shape is ignored with a warning, never an error.
+ * has another shape is ignored with a warning, never an error. Every entry
+ * is checked on read against the report schema's definitions of a site, a
+ * problem and a skipped file (`schema/scan-report.v1.json`), so a cache
+ * edited or damaged by hand is rebuilt, never trusted into a TypeError.
  *
  * @module
  */
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import { writeAtomically } from "../atomic-write.ts";
+import { packageFile } from "../package-files.ts";
 import type { ScanProblem, ScanWarning, SkippedFile, SpawnSite } from "../site.ts";
 import type { TextFacts } from "./keys.ts";
 
@@ -80,9 +85,17 @@ export class ResultCache {
       if (parsed.format !== FORMAT || !isRecord(parsed.files) || !isRecord(parsed.texts)) {
         throw new Error("not a spawn-audit cache");
       }
+      const isCachedFile = cachedFileValidator();
       for (const [path, entry] of Object.entries(parsed.files)) {
-        if (!isCachedFile(entry)) throw new Error(`malformed entry for ${path}`);
-        this.entries.set(path, entry);
+        if (!isCachedFile(entry)) {
+          const [first] = isCachedFile.errors ?? [];
+          throw new Error(
+            `malformed entry for ${path}${
+              first === undefined ? "" : `: ${first.instancePath || "/"} ${first.message}`
+            }`,
+          );
+        }
+        this.entries.set(path, entry as CachedFile);
       }
       const texts = new Map<string, TextFacts>();
       for (const [hash, facts] of Object.entries(parsed.texts)) {
@@ -160,10 +173,50 @@ function isTextFacts(value: unknown): value is TextFacts {
     Array.isArray(value["references"]) && Array.isArray(value["typeReferences"]);
 }
 
-function isCachedFile(value: unknown): value is CachedFile {
-  if (typeof value !== "object" || value === null) return false;
-  const entry = value as Record<string, unknown>;
-  return typeof entry["key"] === "string" && typeof entry["wholeProgram"] === "boolean" &&
-    typeof entry["scanned"] === "boolean" &&
-    Array.isArray(entry["sites"]) && Array.isArray(entry["problems"]) && Array.isArray(entry["skipped"]);
+/** Where the report schema is, relative to the package root: its sites, problems and skipped entries are the cache's. */
+const REPORT_SCHEMA_FILE = "schema/scan-report.v1.json";
+
+/** Fields of a report's site that a scan adds on output (the cache keeps sites as the scan produced them). */
+const REPORT_ONLY_FIELDS: readonly string[] = ["fingerprint", "inBaseline"];
+
+let compiledEntry: ValidateFunction | undefined;
+
+/**
+ * A validator of one cache entry ({@link CachedFile}), compiled once per
+ * process from the report schema's `$defs` (its site without the fields the
+ * report adds).
+ *
+ * @throws {Error} when this installation lacks the report schema (a cache is then not read).
+ */
+function cachedFileValidator(): ValidateFunction {
+  if (compiledEntry !== undefined) return compiledEntry;
+  const path = packageFile(REPORT_SCHEMA_FILE);
+  if (path === undefined) throw new Error(`this installation lacks ${REPORT_SCHEMA_FILE}`);
+  const report = JSON.parse(readFileSync(path, "utf8")) as {
+    $defs: Record<string, { required: string[]; properties: Record<string, unknown> }>;
+  };
+  const site = report.$defs["site"]!;
+  const cachedSite = {
+    ...site,
+    required: site.required.filter((field) => !REPORT_ONLY_FIELDS.includes(field)),
+    properties: Object.fromEntries(
+      Object.entries(site.properties).filter(([field]) => !REPORT_ONLY_FIELDS.includes(field)),
+    ),
+  };
+  const list = (definition: string): object => ({ type: "array", items: { $ref: `#/$defs/${definition}` } });
+  compiledEntry = new Ajv2020({ allErrors: false, strict: false }).compile({
+    $defs: { ...report.$defs, site: cachedSite },
+    type: "object",
+    additionalProperties: false,
+    required: ["key", "wholeProgram", "scanned", "sites", "problems", "skipped"],
+    properties: {
+      key: { type: "string" },
+      wholeProgram: { type: "boolean" },
+      scanned: { type: "boolean" },
+      sites: list("site"),
+      problems: list("problem"),
+      skipped: list("skipped"),
+    },
+  });
+  return compiledEntry;
 }

@@ -6,9 +6,10 @@
  *
  * @module
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { UsageError } from "../errors.ts";
+import { readRegularFile } from "../files/read.ts";
 import { type ConfigDocument, MANIFEST_KEY, MANIFEST_NAMES, readConfigDocument } from "./read.ts";
 
 /**
@@ -69,7 +70,7 @@ export function configsIn(dir: string): ConfigDocument[] {
  */
 function mentionsKey(path: string): boolean {
   try {
-    return readFileSync(path, "utf8").includes(`"${MANIFEST_KEY}"`);
+    return readRegularFile(path).includes(`"${MANIFEST_KEY}"`);
   } catch {
     return true;
   }

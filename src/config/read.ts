@@ -6,10 +6,10 @@
  *
  * @module
  */
-import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { parse, type ParseError, printParseErrorCode } from "jsonc-parser";
 import { fileSystemReason, UsageError } from "../errors.ts";
+import { readRegularFile } from "../files/read.ts";
 
 /** The key that holds spawn-audit's configuration inside `package.json`, `deno.json` and `deno.jsonc`. */
 export const MANIFEST_KEY = "spawnAudit";
@@ -46,7 +46,7 @@ function isManifest(path: string): boolean {
 function readJsonc(path: string, what: string): unknown {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = readRegularFile(path);
   } catch (error) {
     throw new UsageError(`cannot read ${what} ${path}: ${fileSystemReason(error)}`);
   }

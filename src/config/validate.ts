@@ -8,6 +8,7 @@
  */
 import { readFileSync } from "node:fs";
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import leven from "leven";
 import { UsageError } from "../errors.ts";
 import { packageFile } from "../package-files.ts";
 
@@ -23,7 +24,8 @@ function validator(): ValidateFunction {
   if (path === undefined) {
     throw new UsageError(`this spawn-audit installation lacks ${CONFIG_SCHEMA_FILE}; reinstall it`);
   }
-  compiled = new Ajv2020({ allErrors: false, verbose: true, strict: true, strictRequired: false }).compile(
+  // Every error, so an unknown key is found even where a required key is missing too (a misspelt "group").
+  compiled = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false }).compile(
     JSON.parse(readFileSync(path, "utf8")),
   );
   return compiled;
@@ -38,14 +40,17 @@ function validator(): ValidateFunction {
  *   `spawnAudit` gives paths like `spawnAudit.overrides[0]`).
  * @param key the manifest key, prefixed to JSON paths, or undefined.
  * @throws {UsageError} `config <source>: <problem>` for the first violation,
- *   e.g. `unknown key "fils" in overrides[0] (allowed: files, callees, group)`.
+ *   an unknown key before anything else (a misspelt required key is named as
+ *   what it is, not as the key it lacks), e.g. `unknown key "grop" in
+ *   overrides[0], did you mean "group"? (allowed: files, callees, group)`.
  */
 export function validateConfig(value: unknown, source: string, key: string | undefined): void {
   const validate = validator();
   if (validate(value)) return;
   const errors = validate.errors ?? [];
+  const unknownKey = errors.find((error) => error.keyword === "additionalProperties");
   const anyOf = errors.find((error) => error.keyword === "anyOf");
-  const first = anyOf ?? errors[0];
+  const first = unknownKey ?? anyOf ?? errors[0];
   if (first === undefined) throw new UsageError(`config ${source}: does not match ${CONFIG_SCHEMA_FILE}`);
   throw new UsageError(`config ${source}: ${describe(first, errors, key)}`);
 }
@@ -58,7 +63,13 @@ function describe(error: ErrorObject, all: readonly ErrorObject[], key: string |
   switch (error.keyword) {
     case "additionalProperties": {
       const allowed = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
-      return `unknown key "${String(error.params["additionalProperty"])}" ${where} (allowed: ${allowed.join(", ")})`;
+      const unknown = String(error.params["additionalProperty"]);
+      // A key the object already has is not what the misspelt one meant.
+      const present = (error.data ?? {}) as object;
+      const guess = closest(unknown, allowed.filter((name) => !Object.hasOwn(present, name)));
+      return `unknown key "${unknown}" ${where}${guess === undefined ? "" : `, did you mean "${guess}"?`} (allowed: ${
+        allowed.join(", ")
+      })`;
     }
     case "required":
       return `missing key "${String(error.params["missingProperty"])}" ${where}`;
@@ -90,6 +101,14 @@ function jsonPath(pointer: string, key: string | undefined): string {
     path += /^\d+$/.test(segment) ? `[${segment}]` : path === "" ? segment : `.${segment}`;
   }
   return path;
+}
+
+/** The allowed key `unknown` is likely a misspelling of: within a third of its length in edits (at least 1), the nearest. */
+function closest(unknown: string, allowed: readonly string[]): string | undefined {
+  const limit = Math.max(1, Math.floor(unknown.length / 3));
+  const [best] = allowed.map((name) => ({ name, distance: leven(unknown.toLowerCase(), name.toLowerCase()) }))
+    .filter(({ distance }) => distance <= limit).sort((a, b) => a.distance - b.distance);
+  return best?.name;
 }
 
 function article(type: string): string {

@@ -12,10 +12,11 @@
  *
  * @module
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { ts } from "ts-morph";
-import { UsageError } from "../errors.ts";
+import { fileSystemReason, UsageError } from "../errors.ts";
+import { readRegularFile } from "./read.ts";
 import type { ScanWarning } from "../site.ts";
 import { isDeclarationFile } from "./discover.ts";
 
@@ -76,12 +77,9 @@ export class ConfigFinder {
     }
     let text: string;
     try {
-      text = readFileSync(path, "utf8");
+      text = readRegularFile(path);
     } catch (error) {
-      const { code, message } = error as NodeJS.ErrnoException;
-      throw new UsageError(
-        `cannot read ${path}: ${code === "EACCES" || code === "EPERM" ? "permission denied" : code ?? message}`,
-      );
+      throw new UsageError(`cannot read ${path}: ${fileSystemReason(error)}`);
     }
     const source = ts.parseJsonText(path, text);
     const existing = path.endsWith("jsconfig.json") ? JSCONFIG_DEFAULTS : undefined;

@@ -26,7 +26,7 @@ import { hasUncommittedChanges, isInsideRoots } from "./files.ts";
 import { protectedReason, removeStaleTemporaries, writeAtomically } from "../atomic-write.ts";
 import { importEdits, importStyle, SHIM_PACKAGE, shimImportSource, type ShimSource, shimSpecifier } from "./imports.ts";
 import { TaskNamer } from "./name.ts";
-import { isVendored, vendorEntry, type VendorFile, vendorFiles } from "./vendor.ts";
+import { isVendored, vendorEntry, type VendorFile, vendorFiles, vendorTargetProblem } from "./vendor.ts";
 import { type Refusal, verifyEdits } from "./verify.ts";
 import { unresolvedShim } from "./resolve.ts";
 import { addCommand, nearestPackage, underDenoConfig } from "./manifest.ts";
@@ -147,6 +147,8 @@ export interface FixResult {
   notes: string[];
   installed: string | null;
   write: boolean;
+  /** True when the writes were stopped between two files (SIGINT or SIGTERM, see `src/interrupt.ts`); the rest are refused. */
+  interrupted: boolean;
 }
 
 /**
@@ -165,6 +167,22 @@ export interface FixResult {
  *   that cannot be written is refused (reported), not thrown.
  */
 export function runFix(options: FixOptions): FixResult {
+  const steps = fixSteps(options);
+  for (let step = steps.next(false);; step = steps.next(false)) if (step.done) return step.value;
+}
+
+/**
+ * {@link runFix} as steps: it pauses (yields) before writing each file and
+ * is resumed with whether to stop there; stopped, the files not yet written
+ * are refused ("not written: fix was interrupted") and no formatter runs.
+ * Nothing before the writes pauses. `src/interrupt.ts` drives it so that a
+ * SIGINT during the writes ends them after the file being written.
+ *
+ * @param options as {@link runFix}.
+ * @returns the generator; its return value is {@link runFix}'s.
+ * @throws as {@link runFix}.
+ */
+export function* fixSteps(options: FixOptions): Generator<void, FixResult, boolean> {
   const roots = (options.paths.length === 0 ? ["."] : options.paths).map((path) => resolve(options.cwd, path));
   const plan = planScan(options);
   const project = buildProgram(plan);
@@ -176,6 +194,8 @@ export function runFix(options: FixOptions): FixResult {
   if (vendorDir !== undefined && !isInsideRoots(vendorDir, roots)) {
     throw new UsageError(`--vendor-shim ${options.vendorShim} is outside the paths being fixed`);
   }
+  const vendorProblem = vendorDir === undefined ? undefined : vendorTargetProblem(vendorDir, options.vendorShim!);
+  if (vendorProblem !== undefined) throw new UsageError(vendorProblem);
   // --shim-import is relative to the working directory, the config's shimImport to the project root.
   const shim: ShimSource = vendorDir !== undefined
     ? { kind: "vendor", entry: vendorEntry(vendorDir) }
@@ -280,6 +300,7 @@ export function runFix(options: FixOptions): FixResult {
     for (const change of pending) change.refused ??= `the shim could not be vendored: ${vendor.refused}`;
   }
 
+  let interrupted = false;
   if (options.write) {
     for (const dir of new Set(changes.map((change) => dirname(change.path)))) removeStaleTemporaries(dir);
     if (vendor !== null && vendor.refused === null && changes.some((change) => change.refused === null)) {
@@ -287,10 +308,17 @@ export function runFix(options: FixOptions): FixResult {
       for (const file of vendor.files) writeAtomically(file.path, file.text, { replaceProtected: options.forceWrite });
       vendor.written = true;
     }
-    for (const change of changes) writeChange(change, roots, options.forceWrite === true);
+    for (const [index, change] of changes.entries()) {
+      if (yield) {
+        interrupted = true;
+        for (const rest of changes.slice(index)) rest.refused ??= "not written: fix was interrupted";
+        break;
+      }
+      writeChange(change, roots, options.forceWrite === true);
+    }
   }
   const written = changes.filter((change) => change.written).map((change) => change.path);
-  const format = formatter === undefined || written.length === 0
+  const format = formatter === undefined || written.length === 0 || interrupted
     ? null
     : { formatter: formatter.name, files: written.length, failed: runFormatter(formatter, written) };
   recordWritten(written.map((path) => ({ path, text: readFileSync(path, "utf8") })));
@@ -306,6 +334,7 @@ export function runFix(options: FixOptions): FixResult {
     notes,
     installed,
     write: options.write,
+    interrupted,
   };
 }
 

@@ -17,7 +17,7 @@
  * @module
  */
 export { isVendored, VENDOR_MARKER };
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { UsageError } from "../errors.ts";
@@ -54,6 +54,26 @@ const SKIPPED_BY_TOOLS = [
   "// deno-lint-ignore-file",
   "// deno-fmt-ignore-file",
 ];
+
+/**
+ * Why the shim cannot be vendored into `dir`, or undefined: `dir` exists
+ * and is not a folder, or one of the names the shim's files take there
+ * (`spawn-audit-shim.ts`, `.js`, `.mjs`, `.d.ts`, `.d.mts`) is a folder or
+ * anything else that is not a file.
+ *
+ * @param dir absolute path of the vendor directory.
+ * @param shown how to name `dir` in the message (as the user gave it).
+ */
+export function vendorTargetProblem(dir: string, shown: string): string | undefined {
+  const stats = statSync(dir, { throwIfNoEntry: false });
+  if (stats === undefined) return undefined;
+  if (!stats.isDirectory()) return `--vendor-shim ${shown} is not a folder; name a folder to write the shim into`;
+  const blocked = [".ts", ".js", ".mjs", ".d.ts", ".d.mts"].map((extension) => join(dir, STEM + extension))
+    .find((path) => statSync(path, { throwIfNoEntry: false })?.isFile() === false);
+  return blocked === undefined
+    ? undefined
+    : `--vendor-shim ${shown}: ${basename(blocked)} there is not a file (a folder?); the shim is written as that file`;
+}
 
 /**
  * The files of a vendored shim in `dir`, bundled from the shim's sources

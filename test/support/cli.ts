@@ -5,6 +5,7 @@
  *
  * @module
  */
+import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import process from "node:process";
@@ -51,4 +52,21 @@ export function runChild(argv: string[], cwd: string = repoRoot()): CliRun {
   const [command, args] = childCommand(argv);
   const result = spawnSync(command, args, { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** A line of a JavaScript stack trace, as Node and Deno print it. */
+export const STACK_LINE = /^\s+at .+/m;
+
+/** A source file with one durable finding (a setInterval callback that throws). */
+export const FINDING_SOURCE = 'setInterval(() => { throw new Error("tick"); }, 1000);\nexport {};\n';
+
+/**
+ * Asserts what every failing run owes the user: exit 2, one line on stderr
+ * starting with `spawn-audit:` (matching `pattern` when given), no stack trace.
+ */
+export function assertOneLineExit2(run: CliRun, pattern?: RegExp): void {
+  assert.equal(run.code, 2, run.stdout + run.stderr);
+  assert.doesNotMatch(run.stderr, STACK_LINE);
+  assert.match(run.stderr, /^spawn-audit: [^\n]+\n$/);
+  if (pattern !== undefined) assert.match(run.stderr, pattern);
 }

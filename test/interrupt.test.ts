@@ -1,0 +1,54 @@
+/**
+ * SIGINT during `fix --write` (issue 18): the writes stop after the file
+ * being written, which is complete; the others are as they were, no
+ * temporary file is left, and the exit code is 130. The moment is placed by
+ * the writer's test-only gate (`SPAWN_AUDIT_TEST_WRITE_HOOK=gate`, see
+ * src/atomic-write.ts): the child waits before its first write until the
+ * test has sent the signal.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import process from "node:process";
+import { after, before, test } from "node:test";
+import { childCommand } from "./support/cli.ts";
+import { makeProject } from "./fix/support.ts";
+
+const FILES = ["src/a.ts", "src/b.ts", "src/c.ts", "src/d.ts"];
+const ORIGINAL = "declare function tick(): void;\nsetInterval(() => tick(), 5);\nexport {};\n";
+
+let dir = "";
+before(() => {
+  dir = makeProject(Object.fromEntries(FILES.map((file) => [file, ORIGINAL])));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test("SIGINT while fix writes: the file being written is finished, the rest left as they were, exit 130", async () => {
+  const [command, args] = childCommand(["fix", ".", "--write"]);
+  const child = spawn(command, args, {
+    cwd: dir,
+    env: { ...process.env, NO_COLOR: "1", SPAWN_AUDIT_TEST_WRITE_HOOK: "gate" },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+    if (!chunk.includes("spawn-audit: writing")) return;
+    // The child is held before its first write: the signal is pending when it writes, and seen right after.
+    child.kill("SIGINT");
+    child.stdin.write("\n");
+  });
+  const code = await new Promise<number | null>((done) => child.on("exit", (exit) => done(exit)));
+  assert.equal(code, 130, stdout + stderr);
+  assert.match(stderr, /SIGINT: stopped writing/);
+  const texts = FILES.map((file) => readFileSync(join(dir, file), "utf8"));
+  const fixed = texts.filter((text) => text !== ORIGINAL);
+  assert.equal(fixed.length, 1, texts.join("\n---\n"));
+  assert.match(fixed[0]!, /spawnLogged/);
+  assert.match(stdout, /not written: fix was interrupted/);
+  const temporaries = readdirSync(join(dir, "src")).filter((name) => name.endsWith(".tmp"));
+  assert.deepEqual(temporaries, []);
+});
