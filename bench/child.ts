@@ -42,7 +42,7 @@ if (path === undefined || !["floor", "scan", "floor-programs", "run"].includes(m
     ...(cacheAt === -1 ? {} : { cache: new ResultCache(flags[cacheAt + 1]!) }),
     ...(flags.includes("--changed") ? { only: changedFiles(plan.root, undefined) } : {}),
   });
-  report(started, result.sites.length, result.filesScanned);
+  report(started, result.sites.length, result.scannedFiles.length);
 } else {
   // Every side gets the same plan: the same files and compiler options.
   const plan = planScan({ paths: [path], cwd });
@@ -57,6 +57,6 @@ if (path === undefined || !["floor", "scan", "floor-programs", "run"].includes(m
     report(started, typed, plan.files.length);
   } else {
     const result = scanProject(buildProgram(plan), DEFAULT_CONFIG, cwd);
-    report(started, result.sites.length, result.filesScanned);
+    report(started, result.sites.length, result.scannedFiles.length);
   }
 }

@@ -79,23 +79,59 @@ export function loadBaseline(path: string): Baseline {
 }
 
 /**
- * The unsupervised sites the baseline accepts. Each baseline entry matches
- * at most one site.
- *
- * @returns the accepted sites (a subset of `sites`).
+ * How a baseline matches a scan: the unsupervised sites it accepts, and its
+ * stale entries — those of a file the scan analysed that match no finding
+ * any more (the code was fixed, changed or moved to another file). Entries
+ * of files the scan did not analyse (other paths, `--changed`, a file that
+ * no longer parses) are neither: nothing is known of them.
  */
-export function acceptedByBaseline(sites: readonly SpawnSite[], baseline: Baseline): Set<SpawnSite> {
-  const remaining = new Map<string, number>();
-  for (const entry of baseline.findings) remaining.set(entry.fingerprint, (remaining.get(entry.fingerprint) ?? 0) + 1);
+export interface BaselineMatch {
+  accepted: Set<SpawnSite>;
+  stale: BaselineEntry[];
+}
+
+/**
+ * Matches a baseline against a scan's sites. Each entry matches at most one
+ * site (equal fingerprints as a multiset).
+ *
+ * @param sites the scan's sites.
+ * @param baseline the baseline read with {@link loadBaseline}.
+ * @param scannedFiles the files the scan analysed, as its sites name them.
+ * @returns the accepted sites (a subset of `sites`) and the stale entries, in file order.
+ */
+export function matchBaseline(
+  sites: readonly SpawnSite[],
+  baseline: Baseline,
+  scannedFiles: readonly string[],
+): BaselineMatch {
+  const remaining = new Map<string, BaselineEntry[]>();
+  for (const entry of baseline.findings) {
+    remaining.set(entry.fingerprint, [...(remaining.get(entry.fingerprint) ?? []), entry]);
+  }
   const accepted = new Set<SpawnSite>();
   for (const site of sites) {
     if (site.status !== "unsupervised") continue;
-    const fingerprint = fingerprintOf(site);
-    const left = remaining.get(fingerprint) ?? 0;
-    if (left > 0) {
-      remaining.set(fingerprint, left - 1);
+    const left = remaining.get(fingerprintOf(site));
+    if (left !== undefined && left.length > 0) {
+      left.pop();
       accepted.add(site);
     }
   }
-  return accepted;
+  const scanned = new Set(scannedFiles);
+  const unmatched = new Set([...remaining.values()].flat());
+  const stale = baseline.findings.filter((entry) => unmatched.has(entry) && scanned.has(entry.file));
+  return { accepted, stale };
+}
+
+/**
+ * The baseline without `stale` entries (`--prune-baseline`); the other
+ * entries and their order are kept, the tool version is this one.
+ */
+export function pruneBaseline(baseline: Baseline, stale: readonly BaselineEntry[]): Baseline {
+  const removed = new Set(stale);
+  return {
+    schemaVersion: 1,
+    tool: { name: "spawn-audit", version: VERSION },
+    findings: baseline.findings.filter((entry) => !removed.has(entry)),
+  };
 }

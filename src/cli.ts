@@ -9,7 +9,7 @@
  */
 import { Chalk, type ChalkInstance } from "chalk";
 import { choice, flagGiven, type OptionSpec, parseCommandLine } from "./args.ts";
-import { fileSystemReason, UsageError } from "./errors.ts";
+import { UsageError } from "./errors.ts";
 import { formatEffectiveConfig } from "./config/print.ts";
 import { explain, validNames } from "./explain.ts";
 import { initConfig, initShim } from "./init.ts";
@@ -20,7 +20,7 @@ import type { ScanResult } from "./scan.ts";
 import { scanPart } from "./cache/scan.ts";
 import { DEFAULT_CACHE_LOCATION, ResultCache } from "./cache/store.ts";
 import { changedFiles } from "./files/changed.ts";
-import { type Group, GROUPS, type Kind, KINDS } from "./site.ts";
+import { type Group, GROUPS, type Kind, KINDS, type SpawnSite } from "./site.ts";
 import { fixSteps } from "./fix/fix.ts";
 import { INTERRUPT_EXIT_CODES, runInterruptibly } from "./interrupt.ts";
 import { formatFixReport } from "./fix/report.ts";
@@ -30,9 +30,9 @@ import { formatJson, jsonReport } from "./report/json.ts";
 import { formatText } from "./report/text.ts";
 import { formatSarif } from "./report/sarif.ts";
 import { formatGithub } from "./report/github.ts";
-import { acceptedByBaseline, createBaseline, loadBaseline } from "./baseline.ts";
-import { writeAtomically } from "./atomic-write.ts";
-import { writeReportFile } from "./report/output.ts";
+import { type Baseline, createBaseline, loadBaseline, matchBaseline, pruneBaseline } from "./baseline.ts";
+import { writeOutputFile } from "./report/output.ts";
+import { plural } from "./report/plural.ts";
 import { createProgress } from "./report/progress.ts";
 import type { Activity } from "./fatal.ts";
 import { join, resolve } from "node:path";
@@ -83,6 +83,8 @@ Scan options:
                          maxProblems, else 0; never with --fail-on none)
   --baseline <file>      findings recorded in this baseline do not fail the run
   --write-baseline <file>  record the current findings as the baseline and exit 0
+  --prune-baseline       remove from the --baseline file the entries of scanned files that no
+                         longer match a finding (a normal run only reports them)
   --cache                reuse each file's results from the last run while neither the file, what it
                          imports (transitively), the compiler options, the config nor the version changed
   --cache-location <dir>  where --cache keeps them (default: node_modules/.cache/spawn-audit under
@@ -143,6 +145,7 @@ const SCAN_OPTIONS: Record<string, OptionSpec> = {
   "output-file": { type: "string", short: "o" },
   baseline: { type: "string" },
   "write-baseline": { type: "string" },
+  "prune-baseline": { type: "boolean" },
   "max-problems": { type: "string" },
   "max-warnings": { type: "string" },
   "file-list": { type: "string" },
@@ -259,6 +262,9 @@ function scanCommand(paths: string[], values: Record<string, unknown>, io: CliIo
     throw new UsageError("--quiet lists fewer sites and --all lists every site; give one");
   }
   const failOn = choice<FailOn>(values["fail-on"], "fail-on", [...GROUPS, "none"], "durable");
+  if (values["prune-baseline"] === true && typeof values["baseline"] !== "string") {
+    throw new UsageError("--prune-baseline removes stale entries from the --baseline file; give --baseline <file>");
+  }
   const baselinePath = typeof values["baseline"] === "string" ? resolve(io.cwd, values["baseline"]) : undefined;
   const baseline = baselinePath === undefined ? undefined : loadBaseline(baselinePath);
   const progress = createProgress({
@@ -310,19 +316,16 @@ function scanCommand(paths: string[], values: Record<string, unknown>, io: CliIo
     progress.finish();
   }
   if (typeof values["write-baseline"] === "string") {
-    const target = resolve(io.cwd, values["write-baseline"]);
     const written = createBaseline(result.sites);
-    try {
-      writeAtomically(target, JSON.stringify(written, null, 2) + "\n", {
-        replaceProtected: values["force-write"] === true,
-      });
-    } catch (error) {
-      throw new UsageError(`cannot write baseline ${values["write-baseline"]}: ${fileSystemReason(error)}`);
-    }
-    io.stderr(`spawn-audit: wrote ${written.findings.length} findings to ${values["write-baseline"]}\n`);
+    writeOutputFile(values["write-baseline"], io.cwd, JSON.stringify(written, null, 2) + "\n", "the baseline", {
+      replaceProtected: values["force-write"] === true,
+    });
+    io.stderr(`spawn-audit: wrote ${plural(written.findings.length, "finding")} to ${values["write-baseline"]}\n`);
     return 0;
   }
-  const accepted = baseline === undefined ? undefined : acceptedByBaseline(result.sites, baseline);
+  const accepted = baseline === undefined
+    ? undefined
+    : checkBaseline(result, baseline, values["baseline"] as string, values["prune-baseline"] === true, values, io);
   const maxProblems = values["max-problems"] === undefined
     ? maxProblemsConfig
     : nonNegativeInteger(values["max-problems"], "max-problems");
@@ -361,9 +364,48 @@ function scanCommand(paths: string[], values: Record<string, unknown>, io: CliIo
     const color = colorFor(values["color"], outputFile === undefined ? io : { ...io, colorLevel: 0 });
     report = formatText(result, { color, scope, verbose: values["verbose"] === true, failOn, accepted });
   }
+  // --quiet with nothing failing prints nothing, as ESLint's.
+  if (scope === "failing" && !failed && (format === "text" || format === "github")) report = "";
   if (outputFile === undefined) io.stdout(report);
-  else writeReportFile(outputFile, io.cwd, report, { replaceProtected: values["force-write"] === true });
+  else writeOutputFile(outputFile, io.cwd, report, "the report", { replaceProtected: values["force-write"] === true });
   return failed ? 1 : 0;
+}
+
+/**
+ * Matches the baseline against the scan and tells stderr of its stale
+ * entries (findings of scanned files that are gone); with `prune` (as
+ * ESLint's `--prune-suppressions`) rewrites the baseline file without them.
+ *
+ * @param file the baseline path as the user gave it.
+ * @returns the findings the baseline accepts.
+ * @throws {UsageError} when the pruned baseline cannot be written.
+ */
+function checkBaseline(
+  result: ScanResult,
+  baseline: Baseline,
+  file: string,
+  prune: boolean,
+  values: Record<string, unknown>,
+  io: CliIo,
+): Set<SpawnSite> {
+  const { accepted, stale } = matchBaseline(result.sites, baseline, result.scannedFiles);
+  if (stale.length === 0) return accepted;
+  const entries = plural(stale.length, "baseline entry", "baseline entries");
+  const match = stale.length === 1 ? "matches" : "match";
+  if (prune) {
+    writeOutputFile(file, io.cwd, JSON.stringify(pruneBaseline(baseline, stale), null, 2) + "\n", "the baseline", {
+      replaceProtected: values["force-write"] === true,
+    });
+    io.stderr(`spawn-audit: removed ${entries} that no longer ${match} a finding from ${file}\n`);
+  } else {
+    io.stderr(
+      `spawn-audit: ${entries} of ${file} no longer ${match} a finding ` +
+        `(first: ${stale[0]!.file}, ${stale[0]!.kind}); remove ${
+          stale.length === 1 ? "it" : "them"
+        } with --prune-baseline\n`,
+    );
+  }
+  return accepted;
 }
 
 /**
@@ -428,7 +470,7 @@ function loadOptions(paths: string[], values: Record<string, unknown>, io: CliIo
     ...(maxFileBytes === undefined ? {} : { maxFileBytes }),
     // Not split at commas: a glob may hold a brace list.
     ignorePatterns: Array.isArray(values["ignore-pattern"]) ? values["ignore-pattern"] : [],
-    gitignore: values["ignore"] !== false,
+    ignore: values["ignore"] !== false,
   };
 }
 

@@ -37,7 +37,9 @@ export const DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
  *   the first path. Its `ignore` globs exclude files.
  * - `ignorePatterns`: more ignore globs (`--ignore-pattern`), relative to
  *   the project root like the config's.
- * - `gitignore`: false to scan gitignored files too (`--no-ignore`); default true.
+ * - `ignore`: false to apply no ignore rule (`--no-ignore`, as ESLint's):
+ *   neither `.gitignore` files, the config's `ignore` nor `ignorePatterns`;
+ *   default true.
  * - `sources`: texts that stand in for named files (absolute path → text),
  *   as an editor's unsaved buffer (`--stdin-filepath`): the file is
  *   analysed with this text and need not exist on disk, but its folder
@@ -52,7 +54,7 @@ export interface LoadOptions {
   maxFileBytes?: number;
   config?: string | Config;
   ignorePatterns?: readonly string[];
-  gitignore?: boolean;
+  ignore?: boolean;
   sources?: ReadonlyMap<string, string>;
 }
 
@@ -173,11 +175,11 @@ export function planScan(options: LoadOptions): ScanPlan {
   const discovered = discoverFiles({
     paths: paths.filter((path) => !unsaved.has(path)),
     root,
-    ignoreGlobs: [
+    ignoreGlobs: options.ignore === false ? [] : [
       ...config.ignore.map((glob) => ({ glob, origin: "config ignore" })),
       ...(options.ignorePatterns ?? []).map((glob) => ({ glob, origin: "--ignore-pattern" })),
     ],
-    gitignore: options.gitignore ?? true,
+    gitignore: options.ignore ?? true,
     maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
   });
   for (const path of unsaved) {

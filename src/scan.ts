@@ -37,7 +37,8 @@ export const DEFAULT_TEST_PATTERNS: readonly string[] = [
 
 /**
  * What a scan found: classified spawn sites sorted by file and position,
- * problems (unparsable or skipped files), and the number of files scanned;
+ * problems (unparsable or skipped files), and the files scanned (those
+ * analysed, in scan order; a file that could not be is a problem instead);
  * `skipped` lists every file (or directory) under the paths left out, with
  * why, and `warnings` the defects of the configs used (e.g. an `extends`
  * that does not resolve). `root`, `tsconfig` and every file are display
@@ -46,7 +47,7 @@ export const DEFAULT_TEST_PATTERNS: readonly string[] = [
 export interface ScanResult {
   root: string;
   tsconfig: string | null;
-  filesScanned: number;
+  scannedFiles: string[];
   sites: SpawnSite[];
   problems: ScanProblem[];
   skipped: SkippedFile[];
@@ -109,7 +110,7 @@ export function scanProjectLocated(
   }));
   const skipped: SkippedFile[] = project.skipped.map((entry) => ({ ...entry, file: displayEntry(entry.file, cwd) }));
   const located: LocatedSite[] = [];
-  let filesScanned = 0;
+  const scannedFiles: string[] = [];
 
   const targets = project.programs.flatMap(({ program, checker, targets }) =>
     targets.map((sourceFile) => ({ program, checker, sourceFile }))
@@ -125,14 +126,14 @@ export function scanProjectLocated(
       skipped.push({ file, reason: "unparsable", detail: `syntax error: ${error}` });
       continue;
     }
-    filesScanned++;
+    scannedFiles.push(file);
     let scanned: ReturnType<typeof scanner.scanFile>;
     try {
       scanned = scanner.scanFile({ program, checker, sourceFile }, file);
     } catch (error) {
       // A file that exhausts the stack (code nested thousands deep) is a problem of that file; the rest is scanned.
       if (!isStackExhausted(error)) throw error;
-      filesScanned--;
+      scannedFiles.pop();
       const detail =
         `ran out of stack analysing it (code nested thousands deep; a larger stack: ${largerStackCommand()})`;
       problems.push({ file, line: null, column: null, message: `not analysed: ${detail}` });
@@ -148,7 +149,7 @@ export function scanProjectLocated(
   const result: ScanResult = {
     root: displayPath(project.root, cwd),
     tsconfig: project.tsconfig === null ? null : displayPath(project.tsconfig, cwd),
-    filesScanned,
+    scannedFiles,
     sites: located.map(({ site }) => site),
     problems,
     skipped,

@@ -288,6 +288,27 @@ describe("text output", () => {
     );
   });
 
+  test("--quiet prints nothing when nothing fails the run, as ESLint's; the failing findings otherwise", async () => {
+    const root = project({
+      "src/a.ts": "import { createServer } from 'node:http';\n" +
+        "createServer((req, res) => { setTimeout(() => { res.end(String(req.url)); }, 5); }).listen(0);\n",
+    });
+    const passing = await runInProcess(["scan", root, "--quiet"]);
+    assert.equal(passing.code, 0);
+    assert.equal(passing.stdout, "");
+    const plain = await runInProcess(["scan", root]);
+    assert.match(plain.stdout, /per-request/, "a finding that does not fail the run is listed without --quiet");
+    const failing = await runInProcess(["scan", root, "--quiet", "--fail-on", "per-request"]);
+    assert.equal(failing.code, 1);
+    assert.match(failing.stdout, /per-request/);
+  });
+
+  test("counts are singular for one: 1 spawn site in 1 file", async () => {
+    const root = project({ "src/a.ts": "setInterval(() => { process.stdout.write('.'); }, 5);\n" });
+    const run = await runInProcess(["scan", root]);
+    assert.match(run.stdout, /^1 unsupervised of 1 spawn site \(.*\) in 1 file$/m);
+  });
+
   test("--version prints the package version", async () => {
     const manifest = JSON.parse(readFileSync(join(repoRoot(), "package.json"), "utf8"));
     assert.equal(VERSION, manifest.version);
@@ -355,7 +376,7 @@ describe("CI formats and baselines", () => {
     const baseline = join(root, "baseline.json");
     const written = await runInProcess(["scan", root, "--write-baseline", baseline]);
     assert.equal(written.code, 0);
-    assert.match(written.stderr, /wrote 1 findings/);
+    assert.match(written.stderr, /wrote 1 finding to/);
     assert.equal((await runInProcess(["scan", root, "--baseline", baseline])).code, 0);
 
     // Moving the known site down a line keeps it accepted; a new site fails the run.
@@ -384,12 +405,43 @@ describe("CI formats and baselines", () => {
     const bad = await runInProcess(["scan", root, "--baseline", join(root, "bad.json")]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /not a spawn-audit baseline/);
-    const unwritable = await runInProcess(["scan", root, "--write-baseline", "no/such/folder/b.json"], { cwd: root });
+    const unwritable = await runInProcess(["scan", root, "--write-baseline", "a.ts/b.json"], { cwd: root });
     assert.equal(unwritable.code, 2);
-    assert.equal(
-      unwritable.stderr,
-      "spawn-audit: cannot write baseline no/such/folder/b.json: no such file or folder\n",
+    assert.match(unwritable.stderr, /^spawn-audit: cannot write the baseline to a\.ts\/b\.json: .+\n$/);
+    const prune = await runInProcess(["scan", root, "--prune-baseline"]);
+    assert.equal(prune.code, 2);
+    assert.match(prune.stderr, /--prune-baseline .*give --baseline <file>/);
+  });
+
+  test("stale baseline entries are reported on a normal run and removed by --prune-baseline, as ESLint's suppressions", async () => {
+    const first = "setInterval(() => { process.stdout.write('1'); }, 5);\n";
+    const second = "setInterval(() => { process.stdout.write('2'); }, 5);\n";
+    const root = project({ "src/main.ts": first + second, "src/other.ts": first });
+    const baseline = join(root, "baseline.json");
+    assert.equal((await runInProcess(["scan", root, "--write-baseline", baseline])).code, 0);
+    const entries = (): string[] =>
+      JSON.parse(readFileSync(baseline, "utf8")).findings.map((entry: { file: string; code: string }) =>
+        `${entry.file.replace(/^.*src/, "src")} ${entry.code.match(/write\(.(\d)/)?.[1]}`
+      );
+    assert.deepEqual(entries(), ["src/main.ts 1", "src/main.ts 2", "src/other.ts 1"]);
+
+    // The first site of main.ts is fixed; other.ts is not scanned, so its entry is not judged.
+    writeFileSync(join(root, "src/main.ts"), second);
+    const normal = await runInProcess(["scan", join(root, "src/main.ts"), "--baseline", baseline]);
+    assert.equal(normal.code, 0, normal.stdout);
+    assert.match(
+      normal.stderr,
+      /^spawn-audit: 1 baseline entry of .*baseline\.json no longer matches a finding \(first: .*main\.ts, interval\); remove it with --prune-baseline\n$/,
     );
+    assert.deepEqual(entries().length, 3, "a normal run changes nothing");
+
+    const pruned = await runInProcess(["scan", join(root, "src/main.ts"), "--baseline", baseline, "--prune-baseline"]);
+    assert.equal(pruned.code, 0);
+    assert.match(pruned.stderr, /^spawn-audit: removed 1 baseline entry that no longer matches a finding from /);
+    assert.deepEqual(entries(), ["src/main.ts 2", "src/other.ts 1"]);
+    const again = await runInProcess(["scan", root, "--baseline", baseline]);
+    assert.equal(again.code, 0);
+    assert.equal(again.stderr, "");
   });
 });
 

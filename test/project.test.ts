@@ -150,16 +150,18 @@ describe("a monorepo scanned as it is", () => {
     );
   });
 
-  test("--no-ignore scans gitignored files too; node_modules and config ignore globs still apply", async () => {
-    const { report } = await scan("--no-ignore");
+  test("--no-ignore applies no ignore rule, as ESLint's: gitignored files, the config's ignore and --ignore-pattern are scanned; node_modules still is not", async () => {
+    const { report } = await scan("--no-ignore", "--ignore-pattern", "scripts/**");
     assert.deepEqual(report.skipped.map(({ file, reason }) => [file, reason]).sort(), [
-      ["generated/api.ts", "ignore-pattern"],
       ["packages/core/node_modules/", "node_modules"],
       ["packages/core/src/broken.ts", "unparsable"],
       ["packages/core/src/globals.d.ts", "declaration"],
     ]);
-    assert.equal(report.filesScanned, 9);
-    assert.ok(report.sites.some((site) => site.file === "build/out.js"));
+    // The 6 of the plain scan, the 3 gitignored files and generated/api.ts.
+    assert.equal(report.filesScanned, 10);
+    for (const file of ["build/out.js", "scripts/seed.ts"]) {
+      assert.ok(report.sites.some((site) => site.file === file), file);
+    }
   });
 
   test("--ignore-pattern adds globs, repeatable, matched from the project root", async () => {

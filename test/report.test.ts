@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -163,15 +163,22 @@ describe("-o/--output-file", () => {
     assert.doesNotMatch(readFileSync(target, "utf8"), new RegExp("\u001b\\["));
   });
 
+  test("a folder that does not exist is created, as ESLint's -o does", async () => {
+    const target = join(dir, "new", "folder", "report.txt");
+    const run = await runInProcess(["scan", "examples/service", "-o", target]);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(readFileSync(target, "utf8"), /unsupervised of/);
+  });
+
   test("an unwritable path is one line and exit 2", async () => {
-    for (const target of [join(dir, "no", "such", "folder", "report.txt"), dir]) {
+    writeFileSync(join(dir, "a-file"), "");
+    for (const target of [join(dir, "a-file", "report.txt"), dir]) {
       const run = await runInProcess(["scan", "examples/service", "-o", target]);
       assert.equal(run.code, 2, target);
       assert.equal(run.stdout, "");
       assert.match(run.stderr, /^spawn-audit: cannot write the report to .+: .+\n$/);
       assert.doesNotMatch(run.stderr, /\.tmp|\n\s+at /);
     }
-    assert.equal(existsSync(join(dir, "no")), false);
   });
 });
 

@@ -94,13 +94,16 @@ export function scanPart(plan: ScanPlan, options: PartialScanOptions): ScanResul
   }
   cache?.save(new Set(plan.files.map((file) => cacheKey(plan, file))));
 
-  const perFile = order.map((file) => results.get(file)).filter((entry): entry is FileResults => entry !== undefined);
+  const perFile = order.flatMap((file) => {
+    const entry = results.get(file);
+    return entry === undefined ? [] : [{ file, ...entry }];
+  });
   const sites: SpawnSite[] = perFile.flatMap((entry) => entry.sites);
   sites.sort((a, b) => a.file.localeCompare(b.file) || a.start.line - b.start.line || a.start.column - b.start.column);
   return {
     root: displayPath(plan.root, cwd),
     tsconfig: plan.tsconfig === null ? null : displayPath(plan.tsconfig, cwd),
-    filesScanned: perFile.filter((entry) => entry.scanned).length,
+    scannedFiles: perFile.filter((entry) => entry.scanned).map((entry) => displayPath(entry.file, cwd)),
     sites,
     problems: [
       ...plan.problems.filter((problem) => inScope(problem.file)).map((problem): ScanProblem => ({

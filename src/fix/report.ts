@@ -10,6 +10,7 @@
 import type { ChalkInstance } from "chalk";
 import type { FixResult } from "./fix.ts";
 import { unifiedDiff } from "./diff.ts";
+import { plural } from "../report/plural.ts";
 
 /**
  * Counts of rewritten sites by transform id, over files that were (or would
@@ -108,8 +109,4 @@ export function formatFixReport(result: FixResult, color: ChalkInstance): string
     out.push("", "Dry run: nothing was written. Run again with --write to apply.");
   }
   return `${out.join("\n")}\n`;
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }

@@ -62,7 +62,7 @@ export function jsonReport(
     tool: { name: "spawn-audit", version: VERSION },
     root: result.root,
     tsconfig: result.tsconfig,
-    filesScanned: result.filesScanned,
+    filesScanned: result.scannedFiles.length,
     failOn,
     failed,
     summary: summarize(result.sites),

@@ -14,6 +14,7 @@ import type { ScanResult } from "../scan.ts";
 import { skippedCounts } from "../files/skipped.ts";
 import { type FailOn, failsThreshold, summarize } from "./summary.ts";
 import { ruleDocUrl, shortMessage } from "./rules.ts";
+import { plural } from "./plural.ts";
 
 /**
  * Which sites the text report lists: `findings` (unsupervised sites, the
@@ -69,13 +70,19 @@ export function formatText(result: ScanResult, options: TextOptions): string {
     .map((status) => `${summary.byStatus[status]} ${status}`).join(", ");
   out.push(
     "",
-    `${summary.byStatus.unsupervised} unsupervised of ${summary.total} spawn sites (${others}) in ${result.filesScanned} files`,
+    `${summary.byStatus.unsupervised} unsupervised of ${plural(summary.total, "spawn site")} (${others}) in ${
+      plural(result.scannedFiles.length, "file")
+    }`,
   );
-  if (accepted !== undefined) out.push(`${accepted.size} of the unsupervised sites are accepted by the baseline`);
+  if (accepted !== undefined) {
+    out.push(
+      `${accepted.size} of the unsupervised sites ${accepted.size === 1 ? "is" : "are"} accepted by the baseline`,
+    );
+  }
   if (result.skipped.length > 0) out.push(`not scanned: ${skippedCounts(result.skipped)} (--format json lists each)`);
   for (const warning of result.warnings) out.push(color.yellow(`warning: ${warning.file}: ${warning.message}`));
   if (result.problems.length > 0) {
-    out.push("", color.yellow(`${result.problems.length} problem${result.problems.length === 1 ? "" : "s"}:`));
+    out.push("", color.yellow(`${plural(result.problems.length, "problem")}:`));
     for (const problem of result.problems) {
       const at = problem.line === null ? problem.file : `${problem.file}:${problem.line}:${problem.column}`;
       out.push(`  ${at}  ${problem.message}`);
