@@ -336,11 +336,18 @@ describe("CI formats and baselines", () => {
     assert.equal(sarif.version, "2.1.0");
     const [only] = sarif.runs;
     assert.equal(only.tool.driver.name, "spawn-audit");
-    assert.deepEqual(only.tool.driver.rules.map((rule: { id: string }) => rule.id).sort(), [...KINDS].sort());
+    assert.deepEqual(only.tool.driver.rules.map((rule: { id: string }) => rule.id), RULES.map((rule) => rule.id));
     const findings = json.sites.filter((site: { status: string }) =>
       site.status === "unsupervised" || site.status === "ignored"
     );
     assert.equal(only.results.length, findings.length);
+    // Rule ids are those config, ignore comments and explain use; the kind is a property.
+    assert.deepEqual(
+      only.results.map((result: { ruleId: string; properties: { kind: string } }) =>
+        `${result.ruleId} ${result.properties.kind}`
+      ),
+      findings.map((site: { rule: string; kind: string }) => `${site.rule} ${site.kind}`),
+    );
     const first = only.results.find((result: { ruleId: string }) => result.ruleId === "worker");
     assert.equal(first.level, "error");
     assert.deepEqual(

@@ -244,25 +244,29 @@ describe("SARIF for code scanning", () => {
     assert.match(suppressed.suppressions[0].justification, /^spawn-audit-ignore: [^:]*best-effort telemetry$/);
   });
 
-  test("every rule carries help as text and markdown and a link to its rule page", async () => {
+  test("one SARIF rule per spawn-audit rule, with each kind's help as text and markdown, its page, tags, precision and default level", async () => {
     const log = JSON.parse((await runInProcess(["scan", "examples/service", "--format", "sarif"])).stdout);
     assert.equal(validate(log), true, JSON.stringify(validate.errors, null, 2));
     const rules: {
       id: string;
       helpUri: string;
       help: { text: string; markdown: string };
-      fullDescription: { text: string };
+      defaultConfiguration: { level: string };
+      properties: { tags: string[]; precision: string };
     }[] = log.runs[0].tool.driver.rules;
+    assert.deepEqual(rules.map((descriptor) => descriptor.id), RULES.map((rule) => rule.id));
     for (const rule of RULES) {
+      const descriptor = rules.find((candidate) => candidate.id === rule.id)!;
+      assert.equal(descriptor.helpUri, ruleDocUrl(rule.id));
+      assert.ok(descriptor.help.text.includes(ruleDocUrl(rule.id)), rule.id);
+      assert.ok(descriptor.help.markdown.includes(`](${ruleDocUrl(rule.id)})`), rule.id);
       for (const kind of rule.kinds) {
-        const descriptor = rules.find((candidate) => candidate.id === kind)!;
-        assert.equal(descriptor.helpUri, ruleDocUrl(rule.id));
-        assert.ok(
-          descriptor.help.text.includes(rule.messages[kind]!) && descriptor.help.text.includes(ruleDocUrl(rule.id)),
-          kind,
-        );
-        assert.ok(descriptor.help.markdown.includes(`](${ruleDocUrl(rule.id)})`), kind);
+        assert.ok(descriptor.help.text.includes(`${kind}: ${rule.messages[kind]!}`), kind);
+        assert.ok(descriptor.help.markdown.includes(`**\`${kind}\`**: ${rule.messages[kind]!}`), kind);
       }
+      assert.equal(descriptor.defaultConfiguration.level, "error");
+      assert.deepEqual(descriptor.properties.tags, ["reliability", "error-handling", ...rule.kinds]);
+      assert.ok(["very-high", "high", "medium", "low"].includes(descriptor.properties.precision));
     }
   });
 
