@@ -184,21 +184,19 @@ describe("one bad file is a problem of that file; the rest is scanned", () => {
   });
 });
 
-// Defect 4: one readFileSync(0) gave an EAGAIN stack on a slow, non-blocking pipe of more than 64 KB.
-test("--file-list - is read to its end from a slow non-blocking pipe of more than 64 KB", async (t) => {
-  if (process.platform === "win32") return t.skip("no FIFOs on Windows");
-  const root = project();
-  const fifo = join(root, "list.fifo");
-  if (spawnSync("mkfifo", [fifo]).status !== 0) return t.skip("mkfifo is not available");
+/**
+ * Runs the CLI with `argv` in `root`, its standard input the non-blocking
+ * read end of a FIFO that a shell fills slowly with what `produce` (a shell
+ * command) prints: the first bytes after 0.3 s, then all at once.
+ */
+async function runFromSlowPipe(root: string, argv: string[], produce: string): Promise<CliRun> {
+  const fifo = join(root, `input-${serial++}.fifo`);
+  assert.equal(spawnSync("mkfifo", [fifo]).status, 0, "mkfifo");
   // The CLI's standard input is this non-blocking read end (the flag is shared with the child, as a parent's pipe would).
   const input = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
-  const writer = spawn("sh", [
-    "-c",
-    `exec 3>"$0"; echo opened; sleep 0.3; { echo src/a.ts; head -c 200000 /dev/zero | tr '\\0' '\\n'; } >&3`,
-    fifo,
-  ]);
+  const writer = spawn("sh", ["-c", `exec 3>"$0"; echo opened; sleep 0.3; { ${produce}; } >&3`, fifo]);
   await new Promise<void>((resolve) => writer.stdout.once("data", () => resolve()));
-  const [command, args] = childCommand(["scan", "--file-list", "-", "--format", "json"]);
+  const [command, args] = childCommand(argv);
   const run = await new Promise<CliRun>((resolve) => {
     const child = spawn(command, args, {
       cwd: root,
@@ -212,9 +210,42 @@ test("--file-list - is read to its end from a slow non-blocking pipe of more tha
     child.on("exit", (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
   closeSync(input);
-  assert.doesNotMatch(run.stderr, STACK_LINE);
-  assert.equal(run.code, 1, run.stderr);
-  assert.deepEqual((JSON.parse(run.stdout) as JsonReport).sites.map((site) => site.file), ["src/a.ts"]);
+  return run;
+}
+
+// Defect 4: one readFileSync(0) gave an EAGAIN stack on a slow, non-blocking pipe of more than 64 KB.
+describe("standard input is read to its end from a slow non-blocking pipe of more than 64 KB (defect 4)", () => {
+  test("--file-list -", async (t) => {
+    if (process.platform === "win32") return t.skip("no FIFOs on Windows");
+    if (spawnSync("mkfifo", ["--version"]).error !== undefined) return t.skip("mkfifo is not available");
+    const root = project();
+    const run = await runFromSlowPipe(
+      root,
+      ["scan", "--file-list", "-", "--format", "json"],
+      `echo src/a.ts; head -c 200000 /dev/zero | tr '\\0' '\\n'`,
+    );
+    assert.doesNotMatch(run.stderr, STACK_LINE);
+    assert.equal(run.code, 1, run.stderr);
+    assert.deepEqual((JSON.parse(run.stdout) as JsonReport).sites.map((site) => site.file), ["src/a.ts"]);
+  });
+
+  test("--stdin-filepath: the whole text is scanned, a site after the first 64 KB included", async (t) => {
+    if (process.platform === "win32") return t.skip("no FIFOs on Windows");
+    if (spawnSync("mkfifo", ["--version"]).error !== undefined) return t.skip("mkfifo is not available");
+    const root = project();
+    const text = join(root, "typed.txt");
+    // 3,000 lines of 40 characters (120 KB) of comments, then the site: it is only seen if every byte was read.
+    writeFileSync(text, `// ${"x".repeat(36)}\n`.repeat(3000) + SOURCE);
+    const run = await runFromSlowPipe(
+      root,
+      ["scan", "--stdin-filepath", "src/typed.ts", "--format", "json"],
+      `cat "${text}"`,
+    );
+    assert.doesNotMatch(run.stderr, STACK_LINE);
+    assert.equal(run.code, 1, run.stderr);
+    const sites = (JSON.parse(run.stdout) as { sites: { file: string; start: { line: number } }[] }).sites;
+    assert.deepEqual(sites.map((site) => `${site.file}:${site.start.line}`), ["src/typed.ts:3001"]);
+  });
 });
 
 // Defect 6: a cache that parses but is wrong inside gave a TypeError on this and every later --cache run.
