@@ -128,6 +128,41 @@ describe("bad input", () => {
     assert.match(run.stdout, /warning: .*tsconfig\.json: .*target/);
   });
 
+  test("a tsconfig types entry that does not resolve is one warning per config, naming the package to install", async () => {
+    const worker = 'import { Worker } from "node:worker_threads";\nnew Worker("./w.js");\n';
+    const config = (types: string[]): string => JSON.stringify({ compilerOptions: { types }, include: ["*.ts"] });
+    const root = project({
+      "a/tsconfig.json": config(["node", "@cloudflare/workers-types"]),
+      "a/main.ts": worker,
+      "a/other.ts": worker,
+      "b/tsconfig.json": config(["node"]),
+      "b/main.ts": worker,
+      "c/tsconfig.json": config(["node"]),
+      "c/main.ts": worker,
+      "c/node_modules/@types/node/index.d.ts":
+        'declare module "node:worker_threads" { export class Worker { constructor(file: string); } }\n',
+    });
+    const run = await runInProcess(["scan", "a", "b", "c", "--format", "json", "--fail-on", "none"], { cwd: root });
+    assert.equal(run.code, 0, run.stderr);
+    const report = JSON.parse(run.stdout);
+    assert.deepEqual(report.warnings.map((warning: { file: string; message: string }) => warning.file), [
+      join("a", "tsconfig.json"),
+      join("b", "tsconfig.json"),
+    ]);
+    assert.match(
+      report.warnings[0].message,
+      /^"types" entries "node", "@cloudflare\/workers-types" not found: install @types\/node, @cloudflare\/workers-types /,
+    );
+    assert.match(report.warnings[1].message, /^"types" entry "node" not found: install @types\/node \(/);
+    // With the types installed, the Worker is found.
+    assert.deepEqual(
+      report.sites.filter((site: { kind: string }) => site.kind === "worker").map((site: { file: string }) =>
+        site.file
+      ),
+      [join("c", "main.ts")],
+    );
+  });
+
   test("--tsconfig pointing nowhere, unknown options, bad values and unknown commands exit 2", async () => {
     for (
       const argv of [

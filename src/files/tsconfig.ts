@@ -7,8 +7,9 @@
  * one up. The search stops at the git repository root.
  *
  * A config that is broken (an `extends` that does not resolve, an unknown
- * option, a JSON syntax error, a missing `references` target) is used with
- * what could be read; each defect becomes a warning, never an error.
+ * option, a JSON syntax error, a missing `references` target, `types`
+ * entries that do not resolve) is used with what could be read; each
+ * defect becomes a warning, never an error.
  *
  * @module
  */
@@ -102,6 +103,19 @@ export class ConfigFinder {
           } not found; its files are looked up like any other`,
         });}
     }
+    const unresolved = unresolvedTypes(path, parsed.options);
+    if (unresolved.length > 0) {
+      const one = unresolved.length === 1;
+      this.warnings.push({
+        file: path,
+        message: `"types" ${one ? "entry" : "entries"} ${
+          unresolved.map((name) => `"${name}"`).join(", ")
+        } not found: ` +
+          `install ${unresolved.map(typesPackage).join(", ")} (without ${one ? "it" : "them"}, what ${
+            one ? "it declares" : "they declare"
+          } has no types and spawn sites using it, e.g. a Worker of node:worker_threads, can be missed)`,
+      });
+    }
     const fileNames = parsed.fileNames.map((file) => resolve(file));
     const config: ParsedConfig = {
       path,
@@ -164,6 +178,34 @@ export class ConfigFinder {
 }
 
 /** A diagnostic as one line: its text, and its line and column in the config when known. */
+/**
+ * The entries of a config's `types` that TypeScript cannot resolve from the
+ * config's folder (`typeRoots`, else `node_modules/@types` and
+ * `node_modules` up the tree, as for any program of this config); `*`
+ * (every visible `@types` package) is never one.
+ *
+ * @param path the config's absolute path.
+ * @param options its parsed compiler options.
+ */
+function unresolvedTypes(path: string, options: ts.CompilerOptions): string[] {
+  // Where TypeScript resolves compilerOptions.types from: a file of that name in the config's folder.
+  const containingFile = join(dirname(path), "__inferred type names__.ts");
+  return (options.types ?? []).filter((name) =>
+    name !== "*" &&
+    ts.resolveTypeReferenceDirective(name, containingFile, options, ts.sys).resolvedTypeReferenceDirective ===
+      undefined
+  );
+}
+
+/**
+ * The package to install for a `types` entry: `@types/<name>` for a plain
+ * name (DefinitelyTyped, `node` → `@types/node`), the entry itself for a
+ * scoped package that ships its own types (`@cloudflare/workers-types`).
+ */
+function typesPackage(name: string): string {
+  return name.startsWith("@") ? name : `@types/${name}`;
+}
+
 function formatDiagnostic(diagnostic: ts.Diagnostic): string {
   const text = ts.flattenDiagnosticMessageText(diagnostic.messageText, " ");
   if (diagnostic.file === undefined || diagnostic.start === undefined) return text;
