@@ -316,7 +316,7 @@ function testHook(): (phase: WritePhase) => void {
   if (value === "gate") {
     if (writes === 1) {
       writeSync(2, "spawn-audit: writing\n");
-      readSync(0, Buffer.alloc(1));
+      waitForLine();
     }
     return () => {};
   }
@@ -325,6 +325,23 @@ function testHook(): (phase: WritePhase) => void {
   return (now) => {
     if (now === phase) process.kill(process.pid, "SIGKILL");
   };
+}
+
+/**
+ * Blocks until standard input gives a byte or ends: the test's signal can
+ * interrupt the read (libuv does not retry a read on `EINTR`), and a
+ * non-blocking pipe answers `EAGAIN` until the byte is there.
+ */
+function waitForLine(): void {
+  for (;;) {
+    try {
+      readSync(0, Buffer.alloc(1));
+      return;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== "EINTR" && code !== "EAGAIN") throw error;
+    }
+  }
 }
 
 /** Temporary files being written now, removed when the process is interrupted. */
