@@ -242,6 +242,11 @@ tester.run("spawn-audit/async-listener", plugin.rules["async-listener"]!, {
         `${SAVE}declare const emitter: { on(event: string, listener: () => void): void };\nemitter.on("tick", async () => {\n  try { await save(); } catch (error) { console.error(error); }\n});`,
       options: STRICT,
     },
+    {
+      name: "one-shot listeners are per-request: not reported by default",
+      code:
+        `${SAVE}declare const emitter: { on(event: string, listener: () => void): void };\nemitter.on("tick", async () => { await save(); });`,
+    },
   ]),
   invalid: cases([
     {
@@ -268,6 +273,11 @@ tester.run("spawn-audit/async-listener", plugin.rules["async-listener"]!, {
         },
         {
           messageId: "async-listener",
+          data: {
+            group: "per-request",
+            kind: "async-listener",
+            reason: "work one-shot: no evidence that the work recurs; taken as one-shot",
+          },
           line: 4,
           suggestions: [{
             messageId: "supervise",
@@ -287,8 +297,34 @@ tester.run("spawn-audit/worker", plugin.rules["worker"]!, {
       name: "a worker with an error listener is handled",
       code: 'const worker = new Worker("./w.js");\nworker.onerror = (event) => console.error(event);\nexport {};',
     },
+    {
+      name: "a worker started per call is per-request: not reported by default",
+      code: 'export function handle() {\n  new Worker("./w.js").postMessage(1);\n}',
+    },
+    {
+      name: "a spawn-audit ignore comment silences the site",
+      code:
+        '// spawn-audit-ignore-next-line worker -- a demo\nconst worker = new Worker("./w.js");\nworker.postMessage(1);\nexport {};',
+    },
   ]),
   invalid: cases([
+    {
+      name:
+        "with per-request in its groups, a worker started per call is reported, with no suggestion (fix leaves it to be supervised by hand)",
+      code: 'export function handle() {\n  new Worker("./w.js").postMessage(1);\n}',
+      options: STRICT,
+      errors: [{
+        messageId: "worker",
+        data: {
+          group: "per-request",
+          kind: "worker",
+          reason:
+            "work recurring: a worker runs until terminated; started per-request: inside a function named like a handler (handle)",
+        },
+        line: 2,
+        suggestions: [],
+      }],
+    },
     {
       name: "a worker started at the top level without an error listener is durable; logWorker is offered",
       code: 'const worker = new Worker("./w.js");\nworker.postMessage(1);\nexport {};',
