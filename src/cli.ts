@@ -126,8 +126,11 @@ Fix options (and --tsconfig, --config, --max-file-size, --ignore-pattern, --no-i
                          else @spawn-audit/shim, or the import-map alias / npm:@spawn-audit/shim
                          under a deno.json); ./path is a project module (spawn-audit init --shim)
   --vendor-shim <dir>    write the shim functions used as one file into <dir> and import it from there
-  --format               after --write, run the project's formatter (Prettier, Biome, dprint or
-                         deno fmt, from its node_modules/.bin) on the written files (config: format)
+  --format               run the project's formatter (Prettier, Biome, dprint or deno fmt, from its
+                         node_modules/.bin) on each edited file before it is written (config: format)
+  --no-lint              do not run the project's linter (ESLint or xo --fix, then its check; deno
+                         lint's check) on each edited file before it is written; by default a file
+                         whose new text breaks a rule the original did not is refused
 
 Exit codes: 0 clean, 1 findings at or above --fail-on (scan) or a refused write or
 changes pending under --check (fix), 2 usage, configuration or environment error
@@ -167,6 +170,7 @@ const FIX_OPTIONS: Record<string, OptionSpec> = {
   "vendor-shim": { type: "string" },
   // A flag for fix, though scan's --format takes a value: bare --format is "" (see optionsFor).
   format: { type: "string", optionalValue: true },
+  lint: { type: "boolean" },
 };
 
 const INIT_OPTIONS: Record<string, OptionSpec> = {
@@ -442,6 +446,7 @@ async function fixCommand(paths: string[], values: Record<string, unknown>, io: 
     ...(typeof values["shim-import"] === "string" ? { shimImport: values["shim-import"] } : {}),
     ...(typeof values["vendor-shim"] === "string" ? { vendorShim: values["vendor-shim"] } : {}),
     ...(values["format"] === undefined ? {} : { format: values["format"] === "" }),
+    lint: values["lint"] !== false,
     forceWrite: values["force-write"] === true,
   }));
   io.stdout(formatFixReport(result, colorFor(values["color"], io)));

@@ -40,7 +40,16 @@ export { scanProject } from "./scan.ts";
 export type { JsonReport } from "./report/json.ts";
 export { jsonReport } from "./report/json.ts";
 /** The codemod: options, per-file changes, rewrites and skips (src/fix/fix.ts, docs/fix.md). */
-export type { FileChange, FixOptions, FixResult, FormatRun, SiteRewrite, SiteSkip, VendorChange } from "./fix/fix.ts";
+export type {
+  FileChange,
+  FixOptions,
+  FixResult,
+  FormatRun,
+  LintRun,
+  SiteRewrite,
+  SiteSkip,
+  VendorChange,
+} from "./fix/fix.ts";
 export { runFix } from "./fix/fix.ts";
 export { formatFixReport } from "./fix/report.ts";
 /** What a rule's rewrite receives and returns (src/rule.ts). */

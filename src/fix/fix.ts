@@ -31,7 +31,8 @@ import { type Refusal, verifyEdits } from "./verify.ts";
 import { unresolvedShim } from "./resolve.ts";
 import { addCommand, nearestPackage, underDenoConfig } from "./manifest.ts";
 import { engineNote } from "./engines.ts";
-import { findFormatter, runFormatter } from "./format.ts";
+import { findFormatter } from "./format.ts";
+import { finishChanges, type FormatRun, type LintRun } from "./finish.ts";
 import type { ConfiguredChannel } from "./channel.ts";
 import { fileLayout, fixContext } from "./context.ts";
 import { isLibraryFile, neverRewritten, type ProcessEvent, processHandlerFor, processHandlers } from "./file-role.ts";
@@ -56,8 +57,11 @@ import { recordWritten, writtenByFix } from "./ledger.ts";
  *   path is a module of the project relative to `cwd`, imported by each
  *   file's relative path), else the config's `shimImport`; `vendorShim`: a
  *   directory to copy the shim into (`--vendor-shim`), relative to `cwd`.
- * - `format`: after writing, run the project's formatter on the written
- *   files (`--format`; else the config's `format`); see `./format.ts`.
+ * - `format`: run the project's formatter on each edited file's new text
+ *   before it is written (`--format`; else the config's `format`); see
+ *   `./format.ts`. `lint` (default true; `--no-lint`): then the project's
+ *   linter's fixer and check, refusing a file that would break a rule the
+ *   original did not; see `./lint.ts` and `./finish.ts`.
  * - `rules`: the rules to run (all registered rules by default; tests
  *   inject their own). The config (`config`) and file selection come from
  *   {@link LoadOptions}.
@@ -71,6 +75,7 @@ export interface FixOptions extends LoadOptions {
   shimImport?: string;
   vendorShim?: string;
   format?: boolean;
+  lint?: boolean;
   install?: boolean;
   rules?: readonly Rule[];
   /** Also replace read-only and hard-linked files (`--force-write`; see `WriteOptions.replaceProtected`). */
@@ -121,20 +126,15 @@ export interface VendorChange {
   written: boolean;
 }
 
-/** The formatter run after writing: its name, how many files it was given, and why it failed (null when it did not). */
-export interface FormatRun {
-  formatter: string;
-  files: number;
-  failed: string | null;
-}
+export type { FormatRun, LintRun } from "./finish.ts";
 
 /**
  * The outcome of a fix run: changes by file (sorted by path), selected
  * sites that were skipped, files that could not be analysed (unreadable,
  * unparsable, too large; as scan reports them), how many unsupervised sites
  * were outside the selection, the vendored shim when asked for, the
- * formatter run (null without `format` or when nothing was written),
- * notes for the maintainer (an `engines.node` older than the shim's), what
+ * formatter run (null without `format` or when nothing was edited), the
+ * linter run (null when no file was linted), notes for the maintainer (an `engines.node` older than the shim's), what
  * `--install` ran (null when nothing), and whether it wrote.
  */
 export interface FixResult {
@@ -144,6 +144,7 @@ export interface FixResult {
   unselected: number;
   vendor: VendorChange | null;
   format: FormatRun | null;
+  lint: LintRun | null;
   notes: string[];
   installed: string | null;
   write: boolean;
@@ -174,7 +175,7 @@ export function runFix(options: FixOptions): FixResult {
 /**
  * {@link runFix} as steps: it pauses (yields) before writing each file and
  * is resumed with whether to stop there; stopped, the files not yet written
- * are refused ("not written: fix was interrupted") and no formatter runs.
+ * are refused ("not written: fix was interrupted").
  * Nothing before the writes pauses. `src/interrupt.ts` drives it so that a
  * SIGINT during the writes ends them after the file being written.
  *
@@ -299,6 +300,8 @@ export function* fixSteps(options: FixOptions): Generator<void, FixResult, boole
   if (vendor !== null && vendor.refused !== null) {
     for (const change of pending) change.refused ??= `the shim could not be vendored: ${vendor.refused}`;
   }
+  const finished = finishChanges(pending, formatter, options.lint ?? true);
+  notes.push(...finished.notes);
 
   let interrupted = false;
   if (options.write) {
@@ -318,9 +321,6 @@ export function* fixSteps(options: FixOptions): Generator<void, FixResult, boole
     }
   }
   const written = changes.filter((change) => change.written).map((change) => change.path);
-  const format = formatter === undefined || written.length === 0 || interrupted
-    ? null
-    : { formatter: formatter.name, files: written.length, failed: runFormatter(formatter, written) };
   recordWritten(written.map((path) => ({ path, text: readFileSync(path, "utf8") })));
   // Ignore-comment problems are scan's business; files not analysed are fix's too: their sites were not seen.
   const problems = scanned.problems.filter((problem) => problem.id === undefined);
@@ -330,7 +330,8 @@ export function* fixSteps(options: FixOptions): Generator<void, FixResult, boole
     problems,
     unselected: unsupervised.length - selected.length,
     vendor,
-    format,
+    format: finished.format,
+    lint: finished.lint,
     notes,
     installed,
     write: options.write,

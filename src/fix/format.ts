@@ -1,8 +1,11 @@
 /**
- * `fix --format`: the project's own formatter run on the files fix wrote,
- * and only those. The formatter is the one the project is set up with —
- * Prettier, Biome, dprint or `deno fmt`, found by its config file, else by
- * its package among the project's dependencies — and runs from the
+ * `fix --format`: the project's own formatter run on the new text of each
+ * file fix edits, and on nothing else, before it is written: the text goes
+ * through stdin with the file's path (so the formatter's config and ignore
+ * files apply as for that file) and nothing is written until fix writes the
+ * final text atomically. The formatter is the one the project is set up
+ * with — Prettier, Biome, dprint or `deno fmt`, found by its config file,
+ * else by its package among the project's dependencies — and runs from the
  * project's `node_modules/.bin` (`deno` from the PATH), never a copy of our
  * own.
  *
@@ -10,7 +13,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { extname, join } from "node:path";
 import process from "node:process";
 import { UsageError } from "../errors.ts";
 import { inNodeModules } from "../files/find-up.ts";
@@ -19,17 +22,17 @@ import { isDenoConfig, nearestManifest, nearestPackage } from "./manifest.ts";
 /**
  * A formatter found for the project: its `name` as users know it, the
  * `command` to run (absolute path of the project's binary, or `deno`), the
- * `args` before the file names, and the directory to run it in (`cwd`,
- * where its config is looked up from).
+ * `args` that format stdin as the file at a path and print the result, and
+ * the directory to run it in (`cwd`, where its config is looked up from).
  */
 export interface Formatter {
   name: string;
   command: string;
-  args: string[];
+  args: (path: string) => string[];
   cwd: string;
 }
 
-/** The formatters, in the order they are tried: config files, the npm package, the binary, the arguments before the files. */
+/** The formatters, in the order they are tried: config files, the npm package, the binary, the arguments for a path. */
 const KNOWN = [
   {
     name: "Prettier",
@@ -51,21 +54,21 @@ const KNOWN = [
     ],
     packageName: "prettier",
     bin: "prettier",
-    args: ["--write", "--log-level", "warn"],
+    args: (path: string) => ["--stdin-filepath", path, "--log-level", "warn"],
   },
   {
     name: "Biome",
     configs: ["biome.json", "biome.jsonc"],
     packageName: "@biomejs/biome",
     bin: "biome",
-    args: ["format", "--write"],
+    args: (path: string) => ["format", `--stdin-file-path=${path}`],
   },
   {
     name: "dprint",
     configs: ["dprint.json", ".dprint.json", "dprint.jsonc", ".dprint.jsonc"],
     packageName: "dprint",
     bin: "dprint",
-    args: ["fmt"],
+    args: (path: string) => ["fmt", "--stdin", path],
   },
 ] as const;
 
@@ -92,9 +95,16 @@ export function findFormatter(dir: string): Formatter {
         `--format: the project uses ${known.name} but node_modules/.bin/${known.bin} is missing; install the project's dependencies first`,
       );
     }
-    return { name: known.name, command, args: [...known.args], cwd: root };
+    return { name: known.name, command, args: known.args, cwd: root };
   }
-  if (isDenoConfig(manifest)) return { name: "deno fmt", command: "deno", args: ["fmt", "--quiet"], cwd: root };
+  if (isDenoConfig(manifest)) {
+    return {
+      name: "deno fmt",
+      command: "deno",
+      args: (path) => ["fmt", "--quiet", `--ext=${extname(path).slice(1) || "ts"}`, "-"],
+      cwd: root,
+    };
+  }
   throw new UsageError(
     "--format: no formatter found for this project (a Prettier, Biome or dprint config file or dependency, or a deno.json); " +
       "nothing was written. Run fix without --format, or set one up",
@@ -102,24 +112,32 @@ export function findFormatter(dir: string): Formatter {
 }
 
 /**
- * Runs `formatter` on `files`.
+ * Formats `text` as the file at `path` with `formatter`, through stdin;
+ * nothing is written.
  *
  * @param formatter from {@link findFormatter}.
- * @param files absolute paths of the files fix wrote (none: nothing runs).
- * @returns null when it succeeded, else why it failed (exit status and the
- *   first line of its error output, one line).
+ * @param path absolute path the text stands for (its config, ignore files
+ *   and parser follow from it).
+ * @param text the file's new text.
+ * @returns the formatted text, or why the formatter failed (exit status and
+ *   the first line of its error output, one line).
  */
-export function runFormatter(formatter: Formatter, files: readonly string[]): string | null {
-  if (files.length === 0) return null;
-  const result = spawnSync(formatter.command, [...formatter.args, ...files], {
+export function formatText(formatter: Formatter, path: string, text: string): string | { failed: string } {
+  const result = spawnSync(formatter.command, formatter.args(path), {
     cwd: formatter.cwd,
+    input: text,
     encoding: "utf8",
     env: process.env,
+    maxBuffer: 256 * 1024 * 1024,
   });
-  if (result.error !== undefined) return `${formatter.name} could not be run: ${result.error.message}`;
-  if (result.status === 0) return null;
+  if (result.error !== undefined) return { failed: `${formatter.name} could not be run: ${result.error.message}` };
+  if (result.status === 0) return result.stdout;
   const detail = `${result.stderr ?? ""}\n${result.stdout ?? ""}`.split("\n").map((line) => line.trim()).find((line) =>
     line !== ""
   );
-  return `${formatter.name} exited with ${result.status ?? result.signal}${detail === undefined ? "" : `: ${detail}`}`;
+  return {
+    failed: `${formatter.name} exited with ${result.status ?? result.signal}${
+      detail === undefined ? "" : `: ${detail}`
+    }`,
+  };
 }

@@ -2,7 +2,7 @@
  * The human report of a fix run: in a dry run, a unified diff per changed
  * file; then what was (or would be) rewritten, per transform, with one line
  * per site saying why it restarts or where its failures now go; what
- * `--install` ran, notes; whether the formatter ran; what was skipped and
+ * `--install` ran, notes; whether the formatter and the linter ran; what was skipped and
  * why, which files were refused and why, and which could not be analysed.
  *
  * @module
@@ -75,8 +75,16 @@ export function formatFixReport(result: FixResult, color: ChalkInstance): string
   if (format !== null) {
     out.push(
       format.failed === null
-        ? `Formatted ${plural(format.files, "written file")} with ${format.formatter}.`
-        : color.red(`The written files were not formatted: ${format.failed}.`),
+        ? `Formatted ${plural(format.files, "edited file")} with ${format.formatter}.`
+        : color.red(`${format.formatter} failed; the files it failed on are refused: ${format.failed}.`),
+    );
+  }
+  const lint = result.lint;
+  if (lint !== null) {
+    out.push(
+      `Linted ${plural(lint.files, "edited file")} with ${lint.linters.join(", ")}${
+        lint.fixed > 0 ? ` (its fixer changed ${lint.fixed})` : ""
+      }.`,
     );
   }
   if (result.skipped.length > 0) {

@@ -1,12 +1,13 @@
 /**
  * `fix --write --format`: the project's own formatter (here Prettier, a
  * devDependency of this repository linked into the project's
- * node_modules/.bin as an install would) runs on the files fix wrote and
- * on no other; without a formatter the run stops before writing.
+ * node_modules/.bin as an install would) runs on the new text of the files
+ * fix edits, before writing, and on no other; without a formatter the run
+ * stops before writing; a formatter that fails leaves its file as it was.
  */
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { after, describe, test } from "node:test";
 import { UsageError } from "../../src/errors.ts";
 import { repoRoot } from "../support/repo.ts";
@@ -62,7 +63,7 @@ describe("fix --format", () => {
     });
     const run = await runInProcess(["fix", ".", "--write"], { cwd: dir });
     assert.equal(run.code, 0, run.stdout + run.stderr);
-    assert.match(run.stdout, /^Formatted 1 written file with Prettier\.$/m);
+    assert.match(run.stdout, /^Formatted 1 edited file with Prettier\.$/m);
     assert.match(readFileSync(join(dir, "src/edited.ts"), "utf8"), /^export const spaced = \{ a: 1 \};$/m);
   });
 
@@ -82,6 +83,24 @@ describe("fix --format", () => {
     const valued = await runInProcess(["fix", ".", "--format=json"], { cwd: dir });
     assert.equal(valued.code, 2);
     assert.match(valued.stderr, /--format takes no value/);
+  });
+
+  test("a formatter that fails refuses the file it failed on: nothing of it is written, and fix exits 2", async () => {
+    const dir = makeProject({
+      "package.json": JSON.stringify({
+        dependencies: { "@spawn-audit/shim": "*" },
+        devDependencies: { prettier: "*" },
+      }),
+      "src/edited.ts": EDITED,
+    });
+    made.push(dir);
+    const failing = join(dir, "node_modules", ".bin", "prettier");
+    mkdirSync(dirname(failing), { recursive: true });
+    writeFileSync(failing, "#!/bin/sh\necho 'cannot format' >&2\nexit 2\n", { mode: 0o755 });
+    const run = await runInProcess(["fix", ".", "--write", "--format"], { cwd: dir });
+    assert.equal(run.code, 2, run.stdout + run.stderr);
+    assert.match(run.stdout, /src\/edited\.ts {2}not written: Prettier exited with 2: cannot format$/m);
+    assert.equal(readFileSync(join(dir, "src/edited.ts"), "utf8"), EDITED);
   });
 
   test("a formatter the project uses but has not installed is named", () => {
