@@ -19,8 +19,17 @@ import { scanProject } from "../../src/scan.ts";
 import { GROUPS } from "../../src/site.ts";
 import { repoRoot } from "../support/repo.ts";
 
-/** Truth-set packages, TypeScript and JavaScript, small enough to lint in seconds (none has test files). */
-const SCOPES = ["node_modules/bree/src", "node_modules/@supabase/realtime-js/src"];
+/**
+ * Truth-set packages, TypeScript and JavaScript, small enough to lint in
+ * seconds (none has test files); bee-queue and generic-pool each start a
+ * durable site, so groups are compared beyond per-request.
+ */
+const SCOPES = [
+  "node_modules/bree/src",
+  "node_modules/@supabase/realtime-js/src",
+  "node_modules/bee-queue/lib",
+  "node_modules/generic-pool/lib",
+];
 
 /** The compiler options of both programs: `scan`'s defaults for JavaScript and TypeScript, Node's types only. */
 const COMPILER_OPTIONS = {
@@ -85,8 +94,11 @@ describe("parity: ESLint with the plugin and scan report the same unsupervised s
     ).sort();
   });
 
-  test("both find sites in the compared packages", () => {
+  test("both find sites in the compared packages, durable and per-request", () => {
     assert.ok(fromScan.length >= 10, `scan found ${fromScan.length} unsupervised sites`);
+    for (const group of ["durable", "per-request"]) {
+      assert.ok(fromScan.some((site) => site.endsWith(` ${group}`)), `scan found no ${group} site: ${fromScan}`);
+    }
   });
 
   test("the same sites, by file, line, kind and group", () => {
