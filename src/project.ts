@@ -9,7 +9,7 @@
  * @module
  */
 import { existsSync, type Stats, statSync } from "node:fs";
-import { dirname, join, relative, resolve, sep } from "node:path";
+import { dirname, resolve, sep } from "node:path";
 import { getLibFiles, libFolderInMemoryPath } from "@ts-morph/common";
 import { ts } from "ts-morph";
 import { rememberProgram } from "./analysis/declarations.ts";
@@ -17,7 +17,7 @@ import { type Config, loadConfig } from "./config.ts";
 import { UsageError } from "./errors.ts";
 import { isStackExhausted, largerStackCommand } from "./fatal.ts";
 import { discoverFiles, isDeclarationFile, isSourceFile, SOURCE_EXTENSIONS } from "./files/discover.ts";
-import { escapeControl } from "./files/names.ts";
+import { displayPath, findTsconfig, packageRoot } from "./files/paths.ts";
 import { skippedCounts } from "./files/skipped.ts";
 import { ConfigFinder, type ParsedConfig } from "./files/tsconfig.ts";
 import { type DenoConfig, DenoConfigs } from "./files/deno.ts";
@@ -434,44 +434,4 @@ function compilerHost(
     }
   };
   return host;
-}
-
-/** The nearest tsconfig.json at or above `start`, not crossing the enclosing package root or repository root. */
-/**
- * The project root `scan` uses for a path (see {@link ScanPlan}'s `root`):
- * the directory of the tsconfig.json at or above it, up to the package or
- * repository boundary, else of the nearest package.json, else the path's
- * own directory. The ESLint plugin takes each linted file's root from it.
- *
- * @param start an existing file or directory (absolute).
- */
-export function projectRoot(start: string): string {
-  const tsconfig = findTsconfig(start);
-  return tsconfig !== undefined ? dirname(tsconfig) : packageRoot(start);
-}
-
-function findTsconfig(start: string): string | undefined {
-  let dir = statSync(start).isDirectory() ? start : dirname(start);
-  for (;;) {
-    const candidate = join(dir, "tsconfig.json");
-    if (existsSync(candidate)) return candidate;
-    if (existsSync(join(dir, "package.json")) || existsSync(join(dir, ".git"))) return undefined;
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
-}
-
-function packageRoot(start: string): string {
-  const first = statSync(start).isDirectory() ? start : dirname(start);
-  for (let dir = first;; dir = dirname(dir)) {
-    if (existsSync(join(dir, "package.json"))) return dir;
-    if (dirname(dir) === dir) return first;
-  }
-}
-
-/** `file` relative to `from`, with `/` separators and control characters escaped (for reports; see files/names.ts). */
-export function displayPath(file: string, from: string): string {
-  const rel = relative(from, file);
-  return escapeControl((rel === "" ? "." : rel).split(sep).join("/"));
 }

@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import { checkBuiltBy, type ts, useTypeScript } from "../../src/analysis/ts.ts";
 import type { Config } from "../../src/config.ts";
 import { resolveConfig } from "../../src/config.ts";
-import { displayPath, projectRoot } from "../../src/project.ts";
+import { displayPath, projectRoot } from "../../src/files/paths.ts";
 import type { Rule } from "../../src/rule.ts";
 import { FileScanner, type LocatedSite } from "../../src/scan.ts";
 import { configFor, type RuleOptions } from "./options.ts";

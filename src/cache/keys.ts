@@ -29,7 +29,8 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { isDeclarationFile } from "../files/discover.ts";
 import { ImportResolver, type ImportSpecifiers, importSpecifiers } from "../files/imports.ts";
-import { displayPath, type ProgramPlan, type ScanPlan } from "../project.ts";
+import { displayPath } from "../files/paths.ts";
+import type { ProgramPlan, ScanPlan } from "../project.ts";
 
 /** Lockfiles whose change (a dependency installed or upgraded) changes every key. */
 const LOCKFILES = [

@@ -11,7 +11,8 @@
 import { relative, sep } from "node:path";
 import type { ts } from "ts-morph";
 import { wholeProgramLookupCount } from "../analysis/calls.ts";
-import { buildProgram, displayPath, type ScanPlan } from "../project.ts";
+import { displayPath } from "../files/paths.ts";
+import { buildProgram, type ScanPlan } from "../project.ts";
 import { displayEntry, scanProject, type ScanResult } from "../scan.ts";
 import type { ScanProblem, SkippedFile, SpawnSite } from "../site.ts";
 import { VERSION } from "../version.ts";

@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { resolveConfig } from "../config.ts";
 import { UsageError } from "../errors.ts";
-import { displayPath } from "../project.ts";
+import { displayPath } from "../files/paths.ts";
 
 /**
  * The effective configuration for `file` as pretty JSON ending in a newline:

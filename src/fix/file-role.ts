@@ -14,7 +14,7 @@ import { dirname, extname, resolve } from "node:path";
 import picomatch from "picomatch";
 import { ts } from "../analysis/ts.ts";
 import { skipOuterExpressions } from "../analysis/functions.ts";
-import { displayPath } from "../project.ts";
+import { displayPath } from "../files/paths.ts";
 import { nearestPackage } from "./manifest.ts";
 
 /** Benchmarks and examples, which fix never rewrites, as globs (test files are the scan's `test` group). */

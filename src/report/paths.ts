@@ -7,7 +7,7 @@
  */
 import { resolve } from "node:path";
 import { gitRoot } from "../files/gitignore.ts";
-import { displayPath } from "../project.ts";
+import { displayPath } from "../files/paths.ts";
 
 /**
  * The directory CI report paths are relative to: the git work tree that
