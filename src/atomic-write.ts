@@ -3,7 +3,7 @@
  * `--write-baseline`, the cache, the vendored shim, `init`): all the bytes
  * or an error, never a partial file.
  *
- * Our own rather than write-file-atomic (6.0, npm's): its synchronous path
+ * Our own rather than write-file-atomic (6.0, and 7.0.1 as npm 11 ships it): its synchronous path
  * calls `writeSync` once and ignores how many bytes were written (the
  * short write of issue 18), checks no size, and renames over a file with
  * several hard links or a read-only one without a word; it does keep the

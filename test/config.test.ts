@@ -4,6 +4,7 @@
  * with it: explain, init, --max-warnings.
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,7 +15,8 @@ import { IGNORE_PROBLEM_IDS } from "../src/classify/ignore-comments.ts";
 import { SIGNAL_CATALOGUE } from "../src/classify/signals.ts";
 import { parseConfig } from "../src/config.ts";
 import { repoRoot } from "./support/repo.ts";
-import { runInProcess } from "./support/cli.ts";
+import { childCommand, runInProcess } from "./support/cli.ts";
+import { unprivileged } from "./support/users.ts";
 import { writeTree } from "./support/tree.ts";
 
 const INTERVAL = "setInterval(() => { JSON.parse('1'); }, 5);\n";
@@ -153,14 +155,23 @@ describe("config errors: one line, exit 2", () => {
     );
   });
 
-  test("an unreadable config file says it cannot be read", {
-    skip: process.getuid?.() === 0 ? "root reads any file" : false,
-  }, async () => {
+  test("an unreadable config file says it cannot be read (as root: as nobody, whom modes stop)", (t) => {
+    const user = unprivileged();
+    if ("skip" in user) return t.skip(user.skip);
     const root = tree({ ".git/": "", "a.ts": INTERVAL, "spawn-audit.json": "{}" });
+    // The folders mkdtemp makes are 0700: let the other user reach the project.
+    chmodSync(dir, 0o755);
+    chmodSync(root, 0o755);
     chmodSync(join(root, "spawn-audit.json"), 0o000);
     try {
-      const run = await runInProcess(["scan", root]);
-      assert.equal(run.code, 2);
+      const [command, args] = childCommand(["scan", root]);
+      const [program, ...rest] = [...user.prefix, command, ...args];
+      const run = spawnSync(program!, rest, {
+        cwd: tmpdir(),
+        encoding: "utf8",
+        env: { ...process.env, NO_COLOR: "1" },
+      });
+      assert.equal(run.status, 2, run.stderr);
       assert.match(run.stderr, /^spawn-audit: cannot read config file .*spawn-audit\.json: permission denied\n$/);
     } finally {
       chmodSync(join(root, "spawn-audit.json"), 0o644);
