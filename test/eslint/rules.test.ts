@@ -49,6 +49,22 @@ tester.run("spawn-audit/timers", plugin.rules["timers"]!, {
   ]),
   invalid: cases([
     {
+      name: "options: overrides make a callee's sites durable; shimImport is what the suggestion imports",
+      code: 'export function handle() {\n  setTimeout(() => { JSON.parse("x"); }, 10);\n}',
+      options: [{ overrides: [{ callees: ["setTimeout"], group: "durable" }], shimImport: "@acme/supervision" }],
+      errors: [{
+        messageId: "timeout",
+        data: { group: "durable", kind: "timeout", reason: "group set by config (durable)" },
+        line: 2,
+        suggestions: [{
+          messageId: "supervise",
+          data: { supervisor: "failures to the shim's logger" },
+          output:
+            'import { logFailure } from "@acme/supervision";\n\nexport function handle() {\n  setTimeout(() => { try { JSON.parse("x"); } catch (error) { logFailure("handle.parse", error); } }, 10);\n}',
+        }],
+      }],
+    },
+    {
       name: "a top-level interval whose callback can throw is durable; the codemod's edit is offered",
       code: 'setInterval(() => { JSON.parse("x"); }, 1000);\nexport {};',
       errors: [{
