@@ -12,6 +12,7 @@ import { readFileSync } from "node:fs";
 import { RULES } from "../rules/mod.ts";
 import { SIGNAL_CATALOGUE, type SignalId } from "./classify/signals.ts";
 import { UsageError } from "./errors.ts";
+import { closest } from "./suggest.ts";
 import { packageFile } from "./package-files.ts";
 import { type Kind, KINDS } from "./site.ts";
 
@@ -19,7 +20,8 @@ import { type Kind, KINDS } from "./site.ts";
  * The explanation of `name`, as text ending in a newline.
  *
  * @param name a rule id, kind or signal id.
- * @throws {UsageError} for an unknown name, listing the valid ones; or
+ * @throws {UsageError} for an unknown name, with the nearest known one
+ *   when one is close (`timer`: did you mean `timers`) and the rules; or
  *   when the rule's page is missing from the installation.
  */
 export function explain(name: string): string {
@@ -47,7 +49,16 @@ export function explain(name: string): string {
       }, ` +
       `points to ${points}, with weight ${spec.weight}. See docs/rules.md, "Groups: two questions".\n`;
   }
-  throw new UsageError(`unknown rule, kind or signal "${name}"; ${validNames()}`);
+  const guess = closest(name, allNames());
+  throw new UsageError(
+    `unknown rule, kind or signal "${name}"${guess === undefined ? "" : ` (did you mean ${guess}?)`}; ` +
+      `rules: ${RULES.map((rule) => rule.id).join(", ")} (spawn-audit explain --help lists every name)`,
+  );
+}
+
+/** Every name {@link explain} accepts: rule ids, kinds, signal ids. */
+function allNames(): string[] {
+  return [...RULES.map((rule) => rule.id), ...KINDS, ...Object.keys(SIGNAL_CATALOGUE)];
 }
 
 /** The names {@link explain} accepts, for messages: `rules: …; kinds: …; signals: …`. */

@@ -31,9 +31,15 @@ function yamlLoader(): ((text: string) => unknown) | undefined {
 const ciDoc = readFileSync(join(repoRoot(), "docs", "ci.md"), "utf8");
 const readme = readFileSync(join(repoRoot(), "README.md"), "utf8");
 
-test("every option docs/ci.md and the README's shell examples use is one spawn-audit --help lists", async () => {
+test("every option docs/ci.md and the README's shell examples use is one spawn-audit's help lists", async () => {
   const help = await runInProcess(["--help"]);
   assert.equal(help.code, 0);
+  let commandsHelp = "";
+  for (const command of ["scan", "fix", "explain", "init"]) {
+    const run = await runInProcess([command, "--help"]);
+    assert.equal(run.code, 0, command);
+    commandsHelp += run.stdout;
+  }
   assert.ok(fencedBlocks(ciDoc).length >= 3, "docs/ci.md has its workflow, baseline and pre-commit examples");
   const blocks = [...fencedBlocks(ciDoc), ...fencedBlocks(readme).filter((block) => block.info === "sh")];
   // In a pipeline, only the spawn-audit command's flags are ours (`git diff --name-only … | spawn-audit scan …`).
@@ -51,7 +57,9 @@ test("every option docs/ci.md and the README's shell examples use is one spawn-a
   );
   for (const line of commandLines) for (const short of line.match(/(?<=\s)-[a-zA-Z](?=\s|$)/g) ?? []) used.add(short);
   assert.ok(used.has("--format") && used.has("--baseline"), `the flags found: ${[...used].join(" ")}`);
-  const known = new Set([...help.stdout.matchAll(/(?<![\w-])--?[a-zA-Z][\w-]*/g)].map((match) => match[0]));
+  const known = new Set(
+    [...(help.stdout + commandsHelp).matchAll(/(?<![\w-])--?[a-zA-Z][\w-]*/g)].map((match) => match[0]),
+  );
   assert.deepEqual([...used].filter((flag) => !known.has(flag)), []);
   const commands = new Set([...help.stdout.matchAll(/^ {2}(\w+) /gm)].map((match) => match[1]));
   for (const line of commandLines) assert.ok(commands.has(/spawn-audit (\w+)/.exec(line)![1]), line);

@@ -351,6 +351,43 @@ describe("text output", () => {
   });
 });
 
+describe("argument parsing, as linters' command lines", () => {
+  test("a mistyped option or command gets the nearest known one, in one line, exit 2", async () => {
+    for (
+      const [argv, expected] of [
+        [["scan", "--fromat", "json"], "spawn-audit: unknown option '--fromat' (did you mean --format?)\n"],
+        [["scna", "src"], "spawn-audit: unknown command 'scna' (did you mean scan?)\n"],
+        [["fix", "--wirte"], "spawn-audit: unknown option '--wirte' (did you mean --write?)\n"],
+        [["scan", "--write"], "spawn-audit: --write is an option of fix, not of scan\n"],
+      ] as const
+    ) {
+      const run = await runInProcess([...argv]);
+      assert.equal(run.code, 2, argv.join(" "));
+      assert.equal(run.stderr, expected);
+    }
+  });
+
+  test("each command has its own help; no help line is wider than 80 columns", async () => {
+    const scan = await runInProcess(["scan", "--help"]);
+    assert.equal(scan.code, 0);
+    assert.match(scan.stdout, /^Usage: spawn-audit scan \[options\] \[paths\.\.\.\]\n/);
+    assert.match(scan.stdout, /--fail-on <group>/);
+    assert.match(scan.stdout, /--changed\[=ref\]/);
+    assert.doesNotMatch(scan.stdout, /--allow-dirty|--shim-import|--logger/, "only scan's options");
+    const fix = await runInProcess(["fix", "-h"]);
+    assert.match(fix.stdout, /--allow-dirty/);
+    assert.doesNotMatch(fix.stdout, /--fail-on/);
+    const top = await runInProcess(["--help"]);
+    assert.match(top.stdout, /^ {2}scan \[options\] \[paths\.\.\.\] +find unsupervised/m);
+    assert.doesNotMatch(top.stdout, /--fail-on <group>/, "the commands' options are in their own help");
+    for (const argv of [["--help"], ["scan", "--help"], ["fix", "--help"], ["explain", "--help"], ["init", "--help"]]) {
+      const run = await runInProcess(argv);
+      const wide = run.stdout.split("\n").filter((line) => line.length > 80);
+      assert.deepEqual(wide, [], argv.join(" "));
+    }
+  });
+});
+
 describe("documentation", () => {
   test("docs/rules.md lists every signal id and every rule has a page", () => {
     const docs = readFileSync(join(repoRoot(), "docs", "rules.md"), "utf8");

@@ -8,8 +8,8 @@
  */
 import { readFileSync } from "node:fs";
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
-import leven from "leven";
 import { UsageError } from "../errors.ts";
+import { closest } from "../suggest.ts";
 import { packageFile } from "../package-files.ts";
 
 /** Where the configuration schema is, relative to the package root. */
@@ -101,14 +101,6 @@ function jsonPath(pointer: string, key: string | undefined): string {
     path += /^\d+$/.test(segment) ? `[${segment}]` : path === "" ? segment : `.${segment}`;
   }
   return path;
-}
-
-/** The allowed key `unknown` is likely a misspelling of: within a third of its length in edits (at least 1), the nearest. */
-function closest(unknown: string, allowed: readonly string[]): string | undefined {
-  const limit = Math.max(1, Math.floor(unknown.length / 3));
-  const [best] = allowed.map((name) => ({ name, distance: leven(unknown.toLowerCase(), name.toLowerCase()) }))
-    .filter(({ distance }) => distance <= limit).sort((a, b) => a.distance - b.distance);
-  return best?.name;
 }
 
 function article(type: string): string {
