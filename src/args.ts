@@ -9,6 +9,7 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { UsageError } from "./errors.ts";
+import { closest } from "./suggest.ts";
 
 /**
  * One option. `flags` as in help: `--name`, `--name <value>`, `-o, --name
@@ -240,10 +241,16 @@ export function flagGiven(argv: readonly string[], name: string): boolean {
 /**
  * Reads a string option that must be one of `allowed`.
  *
- * @throws {UsageError} naming the option and the allowed values.
+ * @throws {UsageError} naming the option, the allowed values and the one
+ *   meant when the value is a near miss (`--format jsn`: json).
  */
 export function choice<T extends string>(value: unknown, name: string, allowed: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
   if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
-  throw new UsageError(`--${name} must be one of ${allowed.join(", ")} (got "${String(value)}")`);
+  const guess = closest(String(value), allowed);
+  throw new UsageError(
+    `--${name} must be one of ${allowed.join(", ")} (got "${String(value)}"${
+      guess === undefined ? "" : `; did you mean ${guess}?`
+    })`,
+  );
 }

@@ -359,6 +359,10 @@ describe("argument parsing, as linters' command lines", () => {
         [["scna", "src"], "spawn-audit: unknown command 'scna' (did you mean scan?)\n"],
         [["fix", "--wirte"], "spawn-audit: unknown option '--wirte' (did you mean --write?)\n"],
         [["scan", "--write"], "spawn-audit: --write is an option of fix, not of scan\n"],
+        [
+          ["scan", "--format", "jsn"],
+          'spawn-audit: --format must be one of text, json, sarif, github (got "jsn"; did you mean json?)\n',
+        ],
       ] as const
     ) {
       const run = await runInProcess([...argv]);
