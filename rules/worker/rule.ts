@@ -35,7 +35,7 @@ export const workerRule: Rule = {
   kinds: ["worker"],
   messages: {
     worker:
-      "Worker started without an error listener: its failure is lost or ends the process. Attach onerror / .on('error') or start it with superviseWorker.",
+      "Worker started without an error listener: its failure is lost or ends the process. Attach onerror / .on('error'), start it with superviseWorker (restarted on failure) or wrap it in logWorker (failure logged, the worker kept).",
   },
   visits: ["NewExpression"],
   fix: fixWorker,
