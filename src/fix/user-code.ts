@@ -1,8 +1,9 @@
 /**
  * Whether a site's work runs code its library's users supplied: an event
  * emit (its listeners), a function passed in (a parameter), a callback held
- * in a property (an option, a registered hook), or a member named like a
- * hook. In library code such a site is reported, not wrapped: a user's
+ * in a property (an option, a registered hook) or taken out of a data
+ * structure (a queued job), or a member named like a hook — directly or
+ * through the program's own functions it calls. In library code such a site is reported, not wrapped: a user's
  * listener that throws must still throw where it threw (to the user's test
  * runner, to their process), and a restart would run their code again.
  *
@@ -48,6 +49,13 @@ export function foreignCode(callee: ts.Node, checker: ts.TypeChecker): string | 
   ) {
     return `${name} is a callback held in a property`;
   }
+  if (
+    declaration !== undefined && ts.isVariableDeclaration(declaration) && declaration.initializer !== undefined &&
+    ts.isCallExpression(skipOuterExpressions(declaration.initializer)) &&
+    resolveFunction(checker, callee) === undefined
+  ) {
+    return `${name} is a function taken from ${shortText(declaration.initializer)}`;
+  }
   if (ts.isPropertyAccessExpression(callee) && ts.isPropertyAccessExpression(skipOuterExpressions(callee.expression))) {
     const owner = skipOuterExpressions(callee.expression) as ts.PropertyAccessExpression;
     const held = checker.getSymbolAtLocation(owner.name)?.valueDeclaration;
@@ -56,41 +64,82 @@ export function foreignCode(callee: ts.Node, checker: ts.TypeChecker): string | 
   return undefined;
 }
 
+/** The first line of a node's text, at most 40 characters (for a reason). */
+function shortText(node: ts.Node): string {
+  const text = node.getText().split("\n")[0]!;
+  return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+}
+
 /**
  * Why the work of a site runs user code, or undefined: a call in the
  * callback's body (nested callbacks included) or, for a promise, its callee
- * or a call made directly by the async function it calls, that
- * {@link foreignCode} names. Settling a promise (`resolve(v)`) is not user
- * code.
+ * or a call made by the async function it calls, that {@link foreignCode}
+ * names — or such a call in a function of the program those calls reach
+ * (`this.#onInterval()` that emits "active" runs the user's listeners), to
+ * any depth. A callee's own callbacks are not followed (passing one along
+ * runs nothing now). Settling a promise (`resolve(v)`) is not user code.
  *
  * @param work the callback (a function node) or the promise expression.
  * @param checker the program's type checker.
  */
 export function userCodeIn(work: ts.Node, checker: ts.TypeChecker): string | undefined {
-  if (isFunctionNode(work)) return work.body === undefined ? undefined : callsIn(work.body, checker, true);
+  if (isFunctionNode(work)) return work.body === undefined ? undefined : callsIn(work.body, checker, true, new Set());
   const target = skipOuterExpressions(ts.isVoidExpression(work) ? work.expression : work);
   if (!ts.isCallExpression(target)) return undefined;
   const callee = skipOuterExpressions(target.expression);
-  if (isFunctionNode(callee)) return callee.body === undefined ? undefined : callsIn(callee.body, checker, true);
+  if (isFunctionNode(callee)) {
+    return callee.body === undefined ? undefined : callsIn(callee.body, checker, true, new Set());
+  }
   const direct = foreignCode(callee, checker);
   if (direct !== undefined) return direct;
-  const called: FunctionNode | undefined = resolveFunction(checker, callee);
-  return called?.body === undefined || called.getSourceFile().isDeclarationFile
-    ? undefined
-    : callsIn(called.body, checker, false);
+  const called = ownFunction(checker, callee);
+  return called === undefined ? undefined : callsIn(called.body!, checker, false, new Set([called]));
 }
 
-/** The first call under `body` that runs user code; `nested` says whether callbacks inside count (a callee's own body is read without them). */
-function callsIn(body: ts.Node, checker: ts.TypeChecker, nested: boolean): string | undefined {
+/** The function of the program (with a body, not in a declaration file) that `callee` calls, or undefined. */
+function ownFunction(checker: ts.TypeChecker, callee: ts.Node): FunctionNode | undefined {
+  const called: FunctionNode | undefined = resolveFunction(checker, callee);
+  return called?.body === undefined || called.getSourceFile().isDeclarationFile ? undefined : called;
+}
+
+/**
+ * The first call under `body` that runs user code, itself or through the
+ * program's functions it calls (each read once: `seen`); `nested` says
+ * whether callbacks inside count (a callee's own body is read without
+ * them).
+ */
+function callsIn(body: ts.Node, checker: ts.TypeChecker, nested: boolean, seen: Set<FunctionNode>): string | undefined {
   let found: string | undefined;
   const visit = (node: ts.Node): void => {
     if (found !== undefined || (!nested && isFunctionNode(node))) return;
     if (ts.isCallExpression(node) && !isSettleCall(checker, node)) {
-      found = foreignCode(skipOuterExpressions(node.expression), checker);
+      const callee = skipOuterExpressions(node.expression);
+      found = foreignCode(callee, checker);
       if (found !== undefined) return;
+      const called = isFunctionNode(callee) ? undefined : ownFunction(checker, callee);
+      if (called !== undefined && !seen.has(called)) {
+        seen.add(called);
+        const inner = callsIn(called.body!, checker, false, seen);
+        if (inner !== undefined) {
+          // Only the first step is named: "emit() runs its listeners, reached through #next()".
+          found = inner.includes(", reached through ") ? inner.replace(/, reached through .*$/, "") : inner;
+          found += `, reached through ${functionLabel(called)}`;
+          return;
+        }
+      }
     }
     ts.forEachChild(node, visit);
   };
   visit(body);
   return found;
+}
+
+/** A function's name for a reason (`#onInterval()`), or `a function` when it has none. */
+function functionLabel(node: FunctionNode): string {
+  const name = node.name !== undefined && !ts.isComputedPropertyName(node.name)
+    ? node.name.getText()
+    : ts.isVariableDeclaration(node.parent) || ts.isPropertyAssignment(node.parent)
+    ? node.parent.name.getText()
+    : undefined;
+  return name === undefined ? "a function" : `${name}()`;
 }

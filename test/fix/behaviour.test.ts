@@ -173,6 +173,55 @@ ticker.start();
 `,
 };
 
+/**
+ * A queue library in the manner of p-queue: the interval and the microtask
+ * run the user's listeners only through the library's own methods, and the
+ * dequeued job is the user's function; a user whose "active" listener
+ * throws, and one whose job rejects.
+ */
+const QUEUE = {
+  "queue/package.json": JSON.stringify({ name: "queue", type: "module", exports: "./queue.js" }),
+  "queue/queue.js": `import { EventEmitter } from "node:events";
+export class Queue extends EventEmitter {
+  /** @type {(() => Promise<void>)[]} */
+  #jobs = [];
+  add(job) {
+    this.#jobs.push(job);
+    queueMicrotask(() => this.#next());
+  }
+  every(ms) {
+    const id = setInterval(() => {
+      clearInterval(id);
+      this.#next();
+    }, ms);
+  }
+  #next() {
+    this.#startOne();
+  }
+  #startOne() {
+    const job = this.#jobs.shift();
+    if (job === undefined) return;
+    this.emit("active");
+    job();
+  }
+}
+`,
+  "queue-listener.js": `import { Queue } from "./queue/queue.js";
+const queue = new Queue();
+queue.on("active", () => {
+  throw new Error("active listener failed");
+});
+queue.add(async () => {});
+`,
+  "queue-job.js": `import { Queue } from "./queue/queue.js";
+const queue = new Queue();
+queue.every(5);
+queue.add(async () => {
+  throw new Error("job failed");
+});
+`,
+};
+
 const TEST_FILE = `import assert from "node:assert/strict";
 setTimeout(() => {
   assert.equal(1 + 1, 3);
@@ -192,6 +241,7 @@ const FILES: Record<string, string> = {
   "handler/main.js": HANDLER,
   "check.test.js": TEST_FILE,
   ...LIBRARY,
+  ...QUEUE,
 };
 const PROGRAMS = ["timers.js", "schedule.js", "caller.js", "channels.js", "hook.js", "runner.js", "handler/main.js"];
 
@@ -226,7 +276,11 @@ describe("behaviour before and after fix --write", () => {
     writeTree(dir, FILES);
     mkdirSync(join(dir, "node_modules", "@spawn-audit"), { recursive: true });
     symlinkSync(join(repoRoot(), "shim"), join(dir, "node_modules", "@spawn-audit", "shim"), "dir");
-    const before = new Map([...PROGRAMS, "user.js", "check.test.js"].map((file) => [file, run(dir, file)]));
+    const before = new Map(
+      [...PROGRAMS, "user.js", "queue-listener.js", "queue-job.js", "check.test.js"].map((
+        file,
+      ) => [file, run(dir, file)]),
+    );
     fix = runChild(["fix", ".", "--write", "--allow-dirty"], dir);
     assert.equal(fix.code, 0, fix.stdout + fix.stderr);
     for (const [file, result] of before) runs.set(file, { before: result, after: run(dir, file) });
@@ -303,6 +357,24 @@ describe("behaviour before and after fix --write", () => {
     assert.deepEqual(after, before);
     assert.equal(readFileSync(join(dir, "lib/ticker.js"), "utf8"), LIBRARY["lib/ticker.js"]);
     assert.match(fix.stdout, /lib\/ticker\.js:4:\d+ {2}timeout {2}calls user code \(emit\(\) runs its listeners\)/);
+  });
+
+  test("in a library, work that reaches user code through its own methods or runs a dequeued job is left as it was", () => {
+    for (const [file, message] of [["queue-listener.js", "active listener failed"], ["queue-job.js", "job failed"]]) {
+      const { before, after } = runs.get(file!)!;
+      assert.notEqual(before.code, 0, file);
+      assert.match(before.stderr, new RegExp(message!));
+      assert.deepEqual(after, before, file);
+    }
+    assert.equal(readFileSync(join(dir, "queue/queue.js"), "utf8"), QUEUE["queue/queue.js"]);
+    assert.match(
+      fix.stdout,
+      /queue\/queue\.js:7:\d+ {2}microtask {2}calls user code \(emit\(\) runs its listeners, reached through #next\(\)\)/,
+    );
+    assert.match(
+      fix.stdout,
+      /queue\/queue\.js:22:\d+ {2}floating-promise {2}calls user code \(job is a function taken from this\.#jobs\.shift\(\)\)/,
+    );
   });
 
   test("a failing assertion in a test file still fails: the file is not rewritten", () => {
