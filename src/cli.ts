@@ -18,7 +18,7 @@ import { type LoadOptions, planScan } from "./project.ts";
 import { collectScanInput } from "./scan-input.ts";
 import type { ScanResult } from "./scan.ts";
 import { scanPart } from "./cache/scan.ts";
-import { DEFAULT_CACHE_LOCATION, ResultCache } from "./cache/store.ts";
+import { CACHE_FILE, DEFAULT_CACHE_LOCATION, ResultCache } from "./cache/store.ts";
 import { changedFiles } from "./files/changed.ts";
 import { type Group, GROUPS, type Kind, KINDS, type SpawnSite } from "./site.ts";
 import { fixSteps } from "./fix/fix.ts";
@@ -35,6 +35,7 @@ import { writeOutputFile } from "./report/output.ts";
 import { plural } from "./report/plural.ts";
 import { createProgress } from "./report/progress.ts";
 import type { Activity } from "./fatal.ts";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 /** Where the CLI writes and what it knows of its environment; injectable for tests. */
@@ -137,7 +138,8 @@ const SCAN: CommandSpec = {
     {
       flags: "--cache",
       description: "reuse each file's results from the last run while neither the file, what it imports " +
-        "(transitively), the compiler options, the config nor the version changed",
+        "(transitively), what its analysis looked up elsewhere, the compiler options, the config nor the " +
+        "version changed",
     },
     {
       flags: "--cache-location <dir>",
@@ -146,7 +148,8 @@ const SCAN: CommandSpec = {
     {
       flags: "--changed[=ref]",
       description: "scan only files changed against the git ref (default: the merge base with " +
-        "origin/HEAD, main or master) and untracked files, typed with the whole project",
+        "origin/HEAD, main or master) and untracked files; with a cache (--cache made one), only they and " +
+        "what they import are type-checked, else the whole project",
     },
     {
       flags: "--file-list <file>",
@@ -349,10 +352,18 @@ function scanCommand(paths: string[], values: Record<string, unknown>, io: CliIo
     const cacheLocation = typeof values["cache-location"] === "string"
       ? resolve(io.cwd, values["cache-location"])
       : join(plan.root, DEFAULT_CACHE_LOCATION);
+    // --changed takes what did not change from a cache that exists, so only the changed files and what they import are type-checked.
+    const useCache = values["cache"] === true ||
+      (changed !== undefined && existsSync(join(cacheLocation, CACHE_FILE)));
+    if (changed !== undefined && !useCache) {
+      io.stderr(
+        `spawn-audit: --changed: no cache in ${cacheLocation} (--cache makes one), so the whole project is type-checked\n`,
+      );
+    }
     result = scanPart(plan, {
       cwd: io.cwd,
       ...(changed === undefined ? {} : { only: changed }),
-      ...(values["cache"] === true ? { cache: new ResultCache(cacheLocation) } : {}),
+      ...(useCache ? { cache: new ResultCache(cacheLocation) } : {}),
       onPhase: (phase) => {
         progress.phase(phase);
         io.onActivity?.({ phase });

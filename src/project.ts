@@ -272,8 +272,15 @@ function scanOptions(config: ParsedConfig | undefined): ts.CompilerOptions {
  * @param only when given, the files to scan (absolute): the other files of
  *   the plan are still in their programs, for types, but not targets, and a
  *   program with none of these files is not built.
+ * @param rootsOf when given, the root names of each program built (which
+ *   must include its files in `only`), instead of all of its files: a
+ *   program of part of the plan (see src/cache/scan.ts).
  */
-export function buildProgram(plan: ScanPlan, only?: ReadonlySet<string>): LoadedProject {
+export function buildProgram(
+  plan: ScanPlan,
+  only?: ReadonlySet<string>,
+  rootsOf?: (program: ProgramPlan) => readonly string[],
+): LoadedProject {
   const checkers = new Map<ts.SourceFile, ts.TypeChecker>();
   const shared = dependencyDeclarations.next();
   // Files the parser could not take (nested too deep for the stack): each a problem of its own, not the run's end.
@@ -285,7 +292,7 @@ export function buildProgram(plan: ScanPlan, only?: ReadonlySet<string>): Loaded
     : plan.programs.filter((each) => each.files.some((file) => only.has(file)));
   const programs = wanted.map((each): LoadedProgram => {
     const program = ts.createProgram({
-      rootNames: each.rootNames,
+      rootNames: rootsOf?.(each) ?? each.rootNames,
       options: each.compilerOptions,
       host: compilerHost(each.compilerOptions, shared, each.inMemory, tooDeep),
     });

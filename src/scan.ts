@@ -9,6 +9,7 @@ import { sep } from "node:path";
 import picomatch from "picomatch";
 import { checkBuiltBy, ts } from "./analysis/ts.ts";
 import { analysing } from "./analysis/memo.ts";
+import { startReads } from "./analysis/reads.ts";
 import { rememberProgram } from "./analysis/declarations.ts";
 import type { Config } from "./config.ts";
 import { isStackExhausted, largerStackCommand } from "./fatal.ts";
@@ -222,7 +223,8 @@ export class FileScanner {
     options: { eslintDirectives?: boolean } = {},
   ): { located: LocatedSite[]; problems: ScanProblem[] } {
     const { sourceFile } = target;
-    analysing(target.program);
+    analysing(target.program, sourceFile);
+    startReads();
     rememberProgram(target.program);
     const context: RuleContext = { ...target, supervisors: this.supervisors };
     const fromRoot = displayPath(sourceFile.fileName, this.root);

@@ -2,8 +2,9 @@
  * `--cache`: a re-run with nothing changed reuses every result without
  * building a program; a change to anything a file's result depends on
  * (a type it imports through another file, a caller in a file it does not
- * import, the configuration, the tool version) makes it analysed again; a
- * corrupt cache is a warning.
+ * import, a declaration its lookup by name found, the configuration, the
+ * tool version) makes it analysed again, and a change to anything else
+ * does not; a corrupt cache is a warning.
  */
 import { afterEach, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -48,16 +49,18 @@ beforeEach(() => {
 
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Scans `dir` with the cache; returns the result and whether a program was built. */
-function run(version?: string): { result: ScanResult; built: boolean } {
+/** Scans `path` under `dir` with the cache; returns the result, whether a program was built and the files analysed. */
+function run(version?: string, path = "."): { result: ScanResult; built: boolean; analysed: string[] } {
   const phases: string[] = [];
-  const result = scanPart(planScan({ paths: ["."], cwd: dir }), {
+  const analysed: string[] = [];
+  const result = scanPart(planScan({ paths: [path], cwd: dir }), {
     cwd: dir,
     cache: new ResultCache(cacheDir),
     onPhase: (phase) => phases.push(phase),
+    onFile: (_done, _total, file) => analysed.push(file),
     ...(version === undefined ? {} : { version }),
   });
-  return { result, built: phases.includes("loading and type-checking the project") };
+  return { result, built: phases.includes("loading and type-checking the project"), analysed };
 }
 
 const sitesIn = (result: ScanResult, file: string): string[] =>
@@ -114,6 +117,40 @@ module.exports = { Client };
       ),
     );
     assert.deepEqual(sitesIn(scanLib(), "lib/ready.js"), []);
+  });
+
+  test("an edit analyses again the edited file and its importers only", () => {
+    run();
+    writeFileSync(join(dir, "src/types.ts"), "export type Job = Promise<string>;\n");
+    assert.deepEqual(run().analysed.sort(), ["src/api.ts", "src/main.ts", "src/types.ts"]);
+    writeFileSync(join(dir, "src/other.ts"), "export function idle(): void {\n  setTimeout(() => {}, 20);\n}\n");
+    assert.deepEqual(run().analysed, ["src/other.ts"]);
+  });
+
+  test("a method known by its name alone: a new declaration of the name elsewhere invalidates, another edit does not", () => {
+    writeTree(dir, {
+      "jsconfig.json": JSON.stringify({ compilerOptions: { checkJs: false }, include: ["lib"] }),
+      // No import links these files: `this.helper.doExecute()` on an untyped field is a promise by the name alone.
+      "lib/use.js": `class User {\n  go() {\n    this.helper.doExecute();\n  }\n}\nmodule.exports = { User };\n`,
+      "lib/runner.js": `class Runner {\n  async doExecute() {}\n}\nmodule.exports = { Runner };\n`,
+      "lib/other.js": `function other() {\n  return 1;\n}\nmodule.exports = { other };\n`,
+    });
+    const first = run(undefined, "lib");
+    assert.deepEqual(sitesIn(first.result, "lib/use.js"), ["floating-promise:3"]);
+    writeFileSync(join(dir, "lib/other.js"), `function other() {\n  return 2;\n}\nmodule.exports = { other };\n`);
+    assert.deepEqual(run(undefined, "lib").analysed, ["lib/other.js"]);
+    writeFileSync(
+      join(dir, "lib/other.js"),
+      `class Other {\n  doExecute() {}\n}\nmodule.exports = { Other };\n`,
+    );
+    const after = run(undefined, "lib");
+    assert.deepEqual(after.analysed.sort(), ["lib/other.js", "lib/use.js"]);
+    assert.deepEqual(sitesIn(after.result, "lib/use.js"), []);
+    writeFileSync(
+      join(dir, "lib/runner.js"),
+      `class Runner {\n  async doExecute() { await 1; }\n}\nmodule.exports = { Runner };\n`,
+    );
+    assert.deepEqual(run(undefined, "lib").analysed.sort(), ["lib/runner.js"]);
   });
 
   test("a configuration change invalidates every file", () => {

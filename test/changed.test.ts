@@ -1,13 +1,15 @@
 /**
  * `--changed[=REF]`: only the files changed against a git ref (by default
  * the merge base with the default branch) and untracked files are
- * scanned, with types from the files that did not change; outside a git
- * repository or with an unknown ref, exit 2 with one line.
+ * scanned, with types from the files that did not change (the whole
+ * project without a cache, said in one line; with one, the changed files
+ * and what they import); outside a git repository or with an unknown ref,
+ * exit 2 with one line.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runInProcess } from "./support/cli.ts";
@@ -29,7 +31,7 @@ function git(...args: string[]): void {
 
 interface Report {
   filesScanned: number;
-  sites: Array<{ file: string; kind: string; resolution: string }>;
+  sites: Array<{ file: string; kind: string; resolution: string; start: { line: number } }>;
 }
 
 async function scan(...flags: string[]): Promise<{ code: number; report: Report | undefined; stderr: string }> {
@@ -74,8 +76,12 @@ after(() => rmSync(repo, { recursive: true, force: true }));
 
 describe("--changed", () => {
   test("without a ref: files changed since the merge base with main, plus untracked files, typed with the whole project", async () => {
-    const { code, report } = await scan("--changed");
+    const { code, report, stderr } = await scan("--changed");
     assert.equal(code, 0);
+    assert.match(
+      stderr,
+      /^spawn-audit: --changed: no cache in .+ \(--cache makes one\), so the whole project is type-checked\n$/,
+    );
     assert.equal(report!.filesScanned, 2);
     assert.deepEqual(report!.sites.map((site) => [site.file, site.kind, site.resolution]), [
       ["src/fresh.ts", "microtask", "type"],
@@ -93,6 +99,25 @@ describe("--changed", () => {
     const { code, report } = await scan("--changed", "src");
     assert.equal(code, 0);
     assert.equal(report!.filesScanned, 2);
+  });
+
+  test("with a cache, the same report, without the line", async () => {
+    assert.equal((await scan("--cache")).code, 0);
+    // An edit after the cache was written: the file is analysed again, in a program of it and what it imports.
+    const worker = join(repo, "src/worker.ts");
+    const original = readFileSync(worker, "utf8");
+    writeFileSync(worker, original + "export function again(queue: Queue): void {\n  queue.drain();\n}\n");
+    const cached = await scan("--changed");
+    rmSync(join(repo, "node_modules"), { recursive: true, force: true });
+    const cold = await scan("--changed");
+    writeFileSync(worker, original);
+    assert.equal(cached.stderr, "");
+    assert.deepEqual(cached.report, cold.report);
+    assert.deepEqual(cached.report!.sites.map((site) => [site.file, site.start.line]), [
+      ["src/fresh.ts", 2],
+      ["src/worker.ts", 3],
+      ["src/worker.ts", 6],
+    ]);
   });
 
   test("an unknown ref is exit 2 with one line", async () => {

@@ -18,8 +18,8 @@ import {
   PROMISE_CHAIN_METHODS,
 } from "../../src/analysis/promise.ts";
 import {
+  declaredOnlyAsync,
   loopIn,
-  ownFunctionNames,
   reaches,
   resolveFunction,
   restartedBy,
@@ -334,7 +334,7 @@ function promiseStatement(context: RuleContext, expression: ts.Node): Resolution
   const fn = resolveFunction(context.checker, call.expression);
   if (fn !== undefined) return isAsyncFunction(fn) ? "syntax" : undefined;
   return ts.isPropertyAccessExpression(callee) && isOwnObject(callee.expression) &&
-      ownFunctionNames(context.program).asyncOnly.has(callee.name.text)
+      declaredOnlyAsync(context.program, callee.name.text)
     ? "syntax"
     : undefined;
 }

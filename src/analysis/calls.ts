@@ -7,9 +7,10 @@
  * @module
  */
 import { ts } from "./ts.ts";
-import { ProgramMemo } from "./memo.ts";
+import { apartFromFiles, ProgramMemo } from "./memo.ts";
 import { functionDeclaredBy, functionNamed, programOf } from "./declarations.ts";
 import { LISTENER_METHODS } from "./callbacks.ts";
+import { readCallers, readFile, readName, withoutReads } from "./reads.ts";
 import {
   calledName,
   compiledAsyncFunction,
@@ -34,7 +35,7 @@ import {
  * (`_asyncToGenerator(function* () { … })`), its generator. A name the
  * program's own sources never declare as a
  * function (`items.push`) is not looked up at all (see
- * {@link ownFunctionNames}). A method called on a receiver without a type
+ * {@link declaresFunction}). A method called on a receiver without a type
  * (`job.doExecute()` where `job` is an untyped parameter) resolves to the
  * class method of that name when the program's own sources declare no other
  * function of that name: a name declared twice is ambiguous and stays
@@ -58,14 +59,12 @@ function resolveDirect(checker: ts.TypeChecker, callee: ts.Node): FunctionNode |
   if (cached !== undefined) return cached ?? undefined;
   const name = ts.isIdentifier(target) ? target.text : target.name.text;
   const program = programOf(checker);
-  if (program !== undefined && !functionNamesIn(program).all.has(name)) {
+  if (program !== undefined && !declaresFunction(program, name)) {
     resolved.set(target, null);
     return undefined;
   }
   const found = functionNamed(checker, target) ?? ownClassMember(target) ??
-    (program !== undefined && untypedReceiver(checker, target)
-      ? ownFunctionNames(program).unique.get(name)
-      : undefined);
+    (program !== undefined && untypedReceiver(checker, target) ? uniqueMethod(program, name) : undefined);
   resolved.set(target, found ?? null);
   return found;
 }
@@ -100,7 +99,7 @@ function methodFromCallers(checker: ts.TypeChecker, callee: ts.Node): FunctionNo
   fromCallers.set(target, null); // also the answer for a name the program never declares or a typed receiver
   const program = programOf(checker);
   if (
-    program === undefined || !functionNamesIn(program).all.has(target.name.text) || !untypedReceiver(checker, target)
+    program === undefined || !declaresFunction(program, target.name.text) || !untypedReceiver(checker, target)
   ) return undefined;
   const method = typeFromCallers(checker, target.expression)?.getProperty(target.name.text);
   const found = method === undefined ? undefined : functionDeclaredBy(checker, method.getDeclarations() ?? []);
@@ -711,87 +710,121 @@ function isClassMember(fn: FunctionNode): boolean {
   return parent !== undefined && ts.isClassLike(parent);
 }
 
-/** What {@link ownFunctionNames} finds in a program. */
-export interface OwnFunctionNames {
-  /** Every name the program's own sources declare a function under, and every `const x = require(…)` binding (a CommonJS module may export a function). */
-  all: ReadonlySet<string>;
-  /** Names declared only by `async` functions (none of them by a plain function). */
-  asyncOnly: ReadonlySet<string>;
-  /** Names declared by exactly one function, when that function is a class member, with it. */
-  unique: ReadonlyMap<string, FunctionNode>;
-}
+/**
+ * Every function declaration and `require` binding of a program's own
+ * sources, by name: for each, its file (absolute) and what
+ * {@link declaredNames} says of it (`async`, `plain` or `require`;
+ * `member` or `free`).
+ */
+export type DeclarationIndex = ReadonlyMap<string, ReadonlyArray<readonly [string, string, string]>>;
 
 /**
- * The names of functions the program's own sources declare (functions,
- * methods, accessors, function-valued variables and properties): `all`;
- * `asyncOnly`, those declared only as `async` (a name also declared by a
- * non-async function is left out); and `unique`, those declared once, by a
- * method or field of a class (a plain function's name is too often a
- * library's method name too: `query`, `connect`).
- * Declaration files and the language's lib are not read. Built once per
- * program, on first use.
- *
- * `all` lets {@link resolveFunction} skip, without asking the checker, the
- * many calls that cannot reach the program's own code (`items.push(x)` when
- * nothing here declares `push`); `asyncOnly` and `unique` are the fallbacks
- * for a call whose receiver has no type (`this.fsw._emit(...)`,
- * `job.doExecute()` in untyped JavaScript).
+ * Gives the declarations by name of a program's own sources from outside:
+ * for a program built from part of a plan's files (src/cache/), the index
+ * of the whole plan, so the lookups by name answer as in the whole
+ * program. Without it, a program's index is built from its own sources on
+ * first use.
  *
  * @param program the program.
+ * @param index its declarations by name (see {@link DeclarationIndex}).
  */
-export function ownFunctionNames(program: ts.Program): OwnFunctionNames {
-  wholeProgramLookups++;
-  return functionNamesIn(program);
+export function useDeclarationIndex(program: ts.Program, index: DeclarationIndex): void {
+  declarationIndexes.set(program, index);
 }
 
 /**
- * How many answers so far came from the whole program rather than from the
- * declarations a file reaches through its imports: {@link ownFunctionNames}
- * (a function found by its name alone) and {@link callersOf} (the calls of
- * a function, e.g. for a parameter's type read from its callers). Answers are memoised per
- * program, so a file may depend on such a lookup made for an earlier file
- * of its program: a result cache keys a file on every file of its program
- * when this grew since the scan of that program began (see src/cache/).
+ * Whether the program's own sources declare a function named `name`
+ * (function, method, accessor, function-valued variable or property) or
+ * bind it to a `require(…)` (a CommonJS module may export a function).
+ * Lets {@link resolveFunction} skip, without asking the checker, the many
+ * calls that cannot reach the program's own code (`items.push(x)` when
+ * nothing here declares `push`). A lookup across the program: recorded
+ * (src/analysis/reads.ts).
+ *
+ * @param program the program.
+ * @param name a function name.
  */
-export function wholeProgramLookupCount(): number {
-  return wholeProgramLookups;
+function declaresFunction(program: ts.Program, name: string): boolean {
+  readName(name);
+  return declarationsIn(program).has(name);
 }
 
-let wholeProgramLookups = 0;
+/**
+ * Whether every function the program's own sources declare under `name`
+ * is `async` (and there is at least one): the fallback for a method called
+ * on an object of the project's own whose type is unknown. A lookup across
+ * the program: recorded (src/analysis/reads.ts).
+ *
+ * @param program the program.
+ * @param name a function name.
+ */
+export function declaredOnlyAsync(program: ts.Program, name: string): boolean {
+  readName(name);
+  const functions = functionsNamed(program, name);
+  return functions.length > 0 && functions.every(([, kind]) => kind === "async");
+}
 
 /**
- * {@link ownFunctionNames} without counting a whole-program lookup: for
- * the `all` test, which only skips names whose lookup by symbol would find
- * nothing in the program's own sources anyway.
+ * The method or function-valued field of a class that is the only function
+ * the program's own sources declare under `name` (a plain function's name
+ * is too often a library's method name too: `query`, `connect`): the
+ * fallback for a call whose receiver has no type (`this.fsw._emit(...)`,
+ * `job.doExecute()` in untyped JavaScript). A lookup across the program:
+ * recorded, with the file of the function found (src/analysis/reads.ts),
+ * also when that file is not in the program (then undefined: the program
+ * was built from part of the files, and its builder builds a larger one).
+ *
+ * @param program the program.
+ * @param name a function name.
  */
-function functionNamesIn(program: ts.Program): OwnFunctionNames {
-  const cached = functionNames.get(program);
-  if (cached !== undefined) return cached;
-  const isAsync = new Set<string>();
-  const notAsync = new Set<string>();
-  const byName = new Map<string, FunctionNode | null>();
-  const required = new Set<string>();
-  for (const file of program.getSourceFiles()) {
-    if (file.isDeclarationFile || program.isSourceFileDefaultLibrary(file)) continue;
-    const names = namesDeclaredIn(file);
-    for (const name of names.required) required.add(name);
-    for (const [name, fn, async] of names.functions) {
-      (async ? isAsync : notAsync).add(name);
-      byName.set(name, byName.has(name) ? null : fn);
+function uniqueMethod(program: ts.Program, name: string): FunctionNode | undefined {
+  readName(name);
+  const functions = functionsNamed(program, name);
+  if (functions.length !== 1 || functions[0]![2] !== "member") return undefined;
+  const file = functions[0]![0];
+  readFile(file);
+  const sourceFile = program.getSourceFile(file);
+  return sourceFile === undefined
+    ? undefined
+    : namesDeclaredIn(sourceFile).functions.find(([declared]) => declared === name)?.[1];
+}
+
+/** The functions (not `require` bindings) the program's own sources declare under `name`. */
+function functionsNamed(program: ts.Program, name: string): ReadonlyArray<readonly [string, string, string]> {
+  return (declarationsIn(program).get(name) ?? []).filter(([, kind]) => kind !== "require");
+}
+
+/**
+ * The declarations by name of the program's own sources (not declaration
+ * files, the language's lib or packages' files): given by
+ * {@link useDeclarationIndex}, else built once per program, on first use.
+ */
+function declarationsIn(program: ts.Program): DeclarationIndex {
+  let index = declarationIndexes.get(program);
+  if (index === undefined) {
+    const built = new Map<string, Array<readonly [string, string, string]>>();
+    for (const file of program.getSourceFiles()) {
+      if (!isOwnSource(program, file)) continue;
+      for (const [name, kind, member] of declaredNames(file)) {
+        const list = built.get(name);
+        if (list === undefined) built.set(name, [[file.fileName, kind, member]]);
+        else list.push([file.fileName, kind, member]);
+      }
     }
+    declarationIndexes.set(program, index = built);
   }
-  const unique = new Map<string, FunctionNode>();
-  for (const [name, fn] of byName) if (fn !== null && isClassMember(fn)) unique.set(name, fn);
-  const result: OwnFunctionNames = {
-    all: new Set([...isAsync, ...notAsync, ...required]),
-    asyncOnly: new Set([...isAsync].filter((name) => !notAsync.has(name))),
-    unique,
-  };
-  functionNames.set(program, result);
-  return result;
+  return index;
 }
 
-/** What one file declares for {@link functionNamesIn}: its named functions in order (name, node, async) and its `require` bindings. */
+const declarationIndexes = new WeakMap<ts.Program, DeclarationIndex>();
+
+/** A file of the program's own sources: not a declaration file, the language's lib or a package's file (found through `node_modules`). */
+function isOwnSource(program: ts.Program, file: ts.SourceFile): boolean {
+  return !file.isDeclarationFile && !program.isSourceFileDefaultLibrary(file) &&
+    !program.isSourceFileFromExternalLibrary(file);
+}
+
+/** What one file declares for the lookups by name: its named functions in order (name, node, async) and its `require` bindings. */
 interface FileNames {
   functions: [string, FunctionNode, boolean][];
   required: string[];
@@ -825,7 +858,28 @@ function namesDeclaredIn(file: ts.SourceFile): FileNames {
 }
 
 const fileNames = new WeakMap<ts.SourceFile, FileNames>();
-const functionNames = new WeakMap<ts.Program, OwnFunctionNames>();
+
+/**
+ * What the lookups by name ({@link declaresFunction},
+ * {@link declaredOnlyAsync}, {@link uniqueMethod}) read of one file: each
+ * function it declares as `[name, "async" | "plain", "member" | "free"]`
+ * and each `require` binding as `[name, "require", "free"]`, in order. Their
+ * answer for a name changes only when some file's entries for that name
+ * change (the result cache keys on them, src/cache/keys.ts).
+ *
+ * @param file a parsed source file (parent pointers set).
+ */
+export function declaredNames(file: ts.SourceFile): Array<[string, string, string]> {
+  const names = namesDeclaredIn(file);
+  return [
+    ...names.functions.map(([name, fn, async]): [string, string, string] => [
+      name,
+      async ? "async" : "plain",
+      isClassMember(fn) ? "member" : "free",
+    ]),
+    ...names.required.map((name): [string, string, string] => [name, "require", "free"]),
+  ];
+}
 
 /**
  * The type the checker does not give an untyped parameter, read from its
@@ -870,11 +924,16 @@ export function typeFromCallers(checker: ts.TypeChecker, expression: ts.Node, de
  */
 export function callersOf(checker: ts.TypeChecker, fn: FunctionNode): readonly ts.CallExpression[] {
   const program = programOf(checker);
-  wholeProgramLookups++;
+  readCallers(fn.getSourceFile().fileName, functionName(fn));
   return program === undefined ? [] : callsOf(checker, program).get(fn) ?? [];
 }
 
-/** Every call in the program's own sources, by the function it resolves to. Built once per program, on first use. */
+/**
+ * Every call in the program's own sources, by the function it resolves to.
+ * Built once per program, on first use; the lookups made building it are
+ * not the reads of the file being analysed (a caller lookup is recorded
+ * and keyed as one, see {@link callersOf}).
+ */
 function callsOf(
   checker: ts.TypeChecker,
   program: ts.Program,
@@ -893,9 +952,10 @@ function callsOf(
     }
     ts.forEachChild(node, visit);
   };
-  for (const file of program.getSourceFiles()) {
-    if (!file.isDeclarationFile && !program.isSourceFileDefaultLibrary(file)) visit(file);
-  }
+  apartFromFiles(program, () =>
+    withoutReads(() => {
+      for (const file of program.getSourceFiles()) if (isOwnSource(program, file)) visit(file);
+    }));
   callIndex.set(program, index);
   return index;
 }

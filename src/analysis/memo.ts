@@ -1,13 +1,19 @@
 /**
- * Memo tables scoped to the program being analysed. A fact about a node
- * that depends on other files (where a call goes, what a function starts,
- * whether a callee can fail) is only true in the program it was computed
- * in: a language service (typescript-eslint's project service, an editor)
- * hands over a new program after each edit and reuses the parsed files that
- * did not change, so a table keyed by their nodes alone would answer from
- * the old program. The rule driver says which program it analyses
- * ({@link analysing}); each {@link ProgramMemo} keeps one table per program,
- * dropped with it.
+ * Memo tables scoped to the program and the file being analysed. A fact
+ * about a node that depends on other files (where a call goes, what a
+ * function starts, whether a callee can fail) is only true in the program
+ * it was computed in: a language service (typescript-eslint's project
+ * service, an editor) hands over a new program after each edit and reuses
+ * the parsed files that did not change, so a table keyed by their nodes
+ * alone would answer from the old program. And a file's results must not
+ * depend on which files were analysed before it in the same program: the
+ * result cache (src/cache/) re-analyses only some files, and records what
+ * each file's analysis read (src/analysis/reads.ts), which a fact memoised
+ * for another file would hide. The rule driver says which program and file
+ * it analyses ({@link analysing}); each {@link ProgramMemo} keeps one table
+ * per program and file, dropped with them. (Measured on kafkajs' 385 files
+ * and eslint's 389: sharing tables across the files of a program saved no
+ * time.)
  *
  * Facts about a node that read only its own file (its text, its syntax)
  * may stay in a plain `WeakMap`.
@@ -16,54 +22,88 @@
  */
 import type { ts } from "./ts.ts";
 
-/** The program being analysed, or a stand-in for analysis outside any program (parsed files only). */
+/** The scope of the tables in use: one per program and analysed file, or a stand-in for analysis outside any program (parsed files only). */
 let current: object = {};
 
+/** The scope object of each program and file analysed. */
+const scopes = new WeakMap<ts.Program, WeakMap<ts.SourceFile, object>>();
+
 /**
- * Declares the program the next analysis calls are about. The rule driver
- * calls it before it scans a file; it stays in force until the next call.
+ * Declares the program and the file the next analysis calls are about. The
+ * rule driver calls it before it scans a file; it stays in force until the
+ * next call. Declaring a file again reuses its tables.
  *
  * @param program the program the analysed nodes belong to.
+ * @param file the file whose results the analysis is for (a file of `program`).
  */
-export function analysing(program: ts.Program): void {
-  current = program;
+export function analysing(program: ts.Program, file: ts.SourceFile): void {
+  let files = scopes.get(program);
+  if (files === undefined) scopes.set(program, files = new WeakMap());
+  let scope = files.get(file);
+  if (scope === undefined) files.set(file, scope = {});
+  current = scope;
+}
+
+/** The scope of each program's whole-program indexes (see {@link apartFromFiles}). */
+const indexScopes = new WeakMap<ts.Program, object>();
+
+/**
+ * Runs `work` in a scope of its own for `program`, apart from every file's
+ * (an index of the whole program, built once, must neither use nor leave
+ * facts in the tables of the file being analysed when it is built), then
+ * returns to the scope in force.
+ *
+ * @param program the program the index is about.
+ * @param work what builds the index.
+ * @returns what `work` returns.
+ */
+export function apartFromFiles<T>(program: ts.Program, work: () => T): T {
+  const outer = current;
+  let scope = indexScopes.get(program);
+  if (scope === undefined) indexScopes.set(program, scope = {});
+  current = scope;
+  try {
+    return work();
+  } finally {
+    current = outer;
+  }
 }
 
 /**
- * A memo table whose entries belong to the program being analysed
+ * A memo table whose entries belong to the program and file being analysed
  * ({@link analysing}): `get`, `has`, `set` and `delete` read and write that
- * program's table only. It is a `WeakMap` (its own storage unused), so code
+ * scope's table only. It is a `WeakMap` (its own storage unused), so code
  * typed for one takes it.
  */
 export class ProgramMemo<K extends WeakKey, V> extends WeakMap<K, V> {
   readonly #tables = new WeakMap<object, WeakMap<K, V>>();
-  #program: object | undefined;
+  #scope: object | undefined;
   #table: WeakMap<K, V> | undefined;
 
-  /** The value memoised for `key` in the current program, if any. */
+  /** The value memoised for `key` in the current scope, if any. */
   override get(key: K): V | undefined {
     return this.table().get(key);
   }
 
-  /** Whether `key` has a value in the current program. */
+  /** Whether `key` has a value in the current scope. */
   override has(key: K): boolean {
     return this.table().has(key);
   }
 
-  /** Memoises `value` for `key` in the current program. */
+  /** Memoises `value` for `key` in the current scope. */
   override set(key: K, value: V): this {
     this.table().set(key, value);
     return this;
   }
 
-  /** Forgets `key` in the current program. */
+  /** Forgets `key` in the current scope. */
   override delete(key: K): boolean {
     return this.table().delete(key);
   }
 
   private table(): WeakMap<K, V> {
-    if (this.#program !== current || this.#table === undefined) {
-      this.#program = current;
+    if (this.#scope !== current || this.#table === undefined) {
+      this.#scope = current;
       this.#table = this.#tables.get(current);
       if (this.#table === undefined) this.#tables.set(current, this.#table = new WeakMap());
     }

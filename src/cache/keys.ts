@@ -6,17 +6,27 @@
  * - the file's own content and its paths (relative to the working
  *   directory and to the project root: reports and test globs use them);
  * - its type-relevant import closure: every project file it imports,
- *   transitively (a content hash each), and for imports that lead into
- *   `node_modules` the file's size and modification time;
+ *   transitively (a content hash each), and for imports of packages (found
+ *   through `node_modules`) the file's size and modification time;
  * - its program's base: the compiler options, the config's declaration
  *   files and the program's global scripts (files without imports or
  *   exports, and files with `declare global` or `declare module`, whose
  *   declarations every file sees), the lockfiles of the project root, and
  *   a salt the caller gives (tool version and spawn-audit configuration).
  *
- * A file whose scan used a whole-program lookup (see
- * `wholeProgramLookupCount` in src/analysis/calls.ts) is keyed with
- * {@link FileKeys.wholeProgram}, which adds every project file of its program.
+ * - what its analysis read beyond that closure (src/analysis/reads.ts):
+ *   for each name it looked up among the program's declared function
+ *   names, every declaration of that name in the program (its file, whether
+ *   async, whether a class member; not the rest of the file); for each file
+ *   a lookup found a function in, that file's closure; for each function
+ *   whose callers it looked up, the closure of every file that could call
+ *   it — the files whose import closure contains the function's file, and
+ *   for a class member the files with a property access of its name —, the
+ *   declarations of its name and the set of all declared names (which the
+ *   call index's resolution reads).
+ *
+ * So an edit invalidates the edited file, the files whose import closure
+ * contains it, and the files whose lookups it could answer differently.
  *
  * Closures are hashed once per strongly connected component of the import
  * graph (Tarjan's algorithm, iterative), so a key costs the size of the
@@ -27,6 +37,8 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { ts } from "ts-morph";
+import { type DeclarationIndex, declaredNames } from "../analysis/calls.ts";
 import { isDeclarationFile } from "../files/discover.ts";
 import { ImportResolver, type ImportSpecifiers, importSpecifiers } from "../files/imports.ts";
 import { displayPath } from "../files/paths.ts";
@@ -46,22 +58,61 @@ const LOCKFILES = [
 
 /**
  * What a file's text alone decides for its key, by the text's hash: its
- * import specifiers and whether it is a global script. Kept between runs
- * (see src/cache/store.ts) so an unchanged file is not tokenized again;
- * its imports are still resolved every run.
+ * import specifiers, whether it is a global script and, once some key
+ * needed them, the function names it declares (`declares`, see
+ * `declaredNames` in src/analysis/calls.ts). Kept between runs (see
+ * src/cache/store.ts) so an unchanged file is not tokenized or parsed
+ * again; its imports are still resolved every run.
  */
 export interface TextFacts extends ImportSpecifiers {
   global: boolean;
+  declares?: Array<[string, string, string]>;
+}
+
+/**
+ * What one file's analysis read beyond its import closure, as the cache
+ * keeps it (src/analysis/reads.ts's `Reads`, with paths relative to the
+ * project root, `/`-separated): names looked up, files of the functions
+ * found, and functions whose callers were looked up (file and name, null
+ * for an anonymous function).
+ */
+export interface StoredReads {
+  names: string[];
+  files: string[];
+  callers: Array<[string, string | null]>;
 }
 
 /** The keys of the files of one scan plan. */
 export interface FileKeys {
   /** The {@link TextFacts} of every file read for these keys, by content hash: the ones to keep for the next run. */
   textFacts: ReadonlyMap<string, TextFacts>;
-  /** The key of `file` (absolute, one of the plan's files) from its content, import closure and program base. */
-  closure(file: string): string;
-  /** The key of `file` when its result may depend on any file of its program: {@link FileKeys.closure} plus every project file of the program. */
-  wholeProgram(file: string): string;
+  /**
+   * The key of `file` (absolute, one of the plan's files) whose analysis
+   * read `reads`: its content, import closure and program base, and what
+   * the reads depend on.
+   */
+  key(file: string, reads: StoredReads): string;
+  /**
+   * Gives the parsed files of a program built from the plan, so the names
+   * a file declares are taken from them instead of parsing it again.
+   */
+  useParsed(parsed: (file: string) => ts.SourceFile | undefined): void;
+  /**
+   * The root names of a program of the plan built to analyse `files` (its
+   * files, absolute) as the whole program would: `files`, what they import
+   * (transitively, with the JavaScript beside a declaration file), the
+   * program's global scripts and the config's declaration files.
+   */
+  rootsFor(program: ProgramPlan, files: Iterable<string>): string[];
+  /**
+   * The files (absolute) a program must contain for `reads` of `file` to
+   * be answered as in the whole program: the files whose functions a lookup
+   * found, and every file that could call a function whose callers were
+   * looked up.
+   */
+  needs(file: string, reads: StoredReads): string[];
+  /** The declarations by name of the project files of `file`'s program (see `DeclarationIndex`). */
+  declarationsOf(file: string): DeclarationIndex;
 }
 
 /**
@@ -82,22 +133,50 @@ export function fileKeys(
 ): FileKeys {
   const contents = new ContentHashes(known);
   const lockfiles = LOCKFILES.map((name) => `${name}=${contents.statHash(join(plan.root, name))}`).join("\n");
-  const byFile = new Map<string, { keys: ProgramKeys; program: ProgramPlan }>();
+  const byFile = new Map<string, ProgramKeys>();
+  const byProgram = new Map<ProgramPlan, ProgramKeys>();
   for (const program of plan.programs) {
     const keys = new ProgramKeys(program, plan.root, contents, hash(salt, lockfiles));
-    for (const file of program.files) byFile.set(file, { keys, program });
+    byProgram.set(program, keys);
+    for (const file of program.files) byFile.set(file, keys);
   }
-  const entry = (file: string): ProgramKeys => {
-    const found = byFile.get(file);
-    if (found === undefined) throw new Error(`${file} is not a file of this scan plan`);
-    return found.keys;
+  const absolute = (path: string): string => join(plan.root, ...path.split("/"));
+  const keysOf = (file: string): ProgramKeys => {
+    const keys = byFile.get(file);
+    if (keys === undefined) throw new Error(`${file} is not a file of this scan plan`);
+    return keys;
   };
-  const closure = (file: string): string =>
-    hash(entry(file).closureHash(file), displayPath(file, cwd), displayPath(file, plan.root));
   return {
     textFacts: contents.facts,
-    closure,
-    wholeProgram: (file) => hash(closure(file), entry(file).programHash()),
+    key: (file, reads) => {
+      const keys = keysOf(file);
+      return hash(
+        keys.closureHash(file),
+        displayPath(file, cwd),
+        displayPath(file, plan.root),
+        ...[...new Set(reads.names)].sort().map((name) => `name:${name}=${keys.nameHash(name)}`),
+        ...[...new Set(reads.files)].sort().map((path) => `file:${path}=${keys.readHash(absolute(path))}`),
+        ...reads.callers.map(([path, name]) =>
+          `callers:${path}:${name ?? ""}=${keys.callersHash(absolute(path), name ?? undefined)}`
+        )
+          .sort(),
+      );
+    },
+    useParsed: (parsed) => contents.useParsed(parsed),
+    rootsFor: (program, files) => {
+      const keys = byProgram.get(program);
+      if (keys === undefined) throw new Error(`${program.tsconfig} is not a program of this scan plan`);
+      const planned = new Set(program.files);
+      return [...new Set([...program.rootNames.filter((root) => !planned.has(root)), ...keys.reachedFrom(files)])];
+    },
+    needs: (file, reads) => {
+      const keys = keysOf(file);
+      return [
+        ...reads.files.map(absolute),
+        ...reads.callers.flatMap(([path, name]) => [...keys.callersOf(absolute(path), name ?? undefined)]),
+      ];
+    },
+    declarationsOf: (file) => keysOf(file).declarationIndex(),
   };
 }
 
@@ -114,7 +193,27 @@ class ContentHashes {
   /** The facts of the texts read in this run, by content hash. */
   readonly facts = new Map<string, TextFacts>();
 
+  private parsed: (file: string) => ts.SourceFile | undefined = () => undefined;
+
   constructor(private readonly earlier: ReadonlyMap<string, TextFacts>) {}
+
+  /** Takes parsed files from a built program from now on (see {@link FileKeys.useParsed}). */
+  useParsed(parsed: (file: string) => ts.SourceFile | undefined): void {
+    this.parsed = parsed;
+  }
+
+  /**
+   * The function names a file declares (see `declaredNames`), from the
+   * facts of its text when an earlier key needed them, else from its parse
+   * in a built program, else from a parse of its own; kept in the facts.
+   */
+  declaresOf(file: string, content: string, text: string): Array<[string, string, string]> {
+    const facts = this.factsOf(content, text);
+    facts.declares ??= declaredNames(
+      this.parsed(file) ?? ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true),
+    );
+    return facts.declares;
+  }
 
   /** The facts of a text whose hash is `content`: from an earlier run when it read the same text. */
   factsOf(content: string, text: string): TextFacts {
@@ -150,11 +249,17 @@ class ContentHashes {
   }
 }
 
-/** One file of the import graph: its own hash (content, unresolved imports, dependency stats) and the project files it imports. */
+/**
+ * One file of the import graph: its own hash (content, unresolved imports,
+ * dependency stats), the project files it imports, whether it is a global
+ * script, and its content hash and text (undefined when unreadable).
+ */
 interface GraphNode {
   own: string;
   imports: string[];
   global: boolean;
+  content: string;
+  text: string | undefined;
 }
 
 /** Keys of the files of one program: the import graph of all its files, condensed to hashed components. */
@@ -162,7 +267,12 @@ class ProgramKeys {
   private readonly nodes = new Map<string, GraphNode>();
   private readonly componentHash = new Map<string, string>();
   private readonly base: string;
-  private program: string | undefined;
+  private declarations: Map<string, Array<readonly [string, string, string]>> | undefined;
+  private readonly nameHashes = new Map<string, string>();
+  private allNames: string | undefined;
+  private importers: Map<string, string[]> | undefined;
+  private readonly callers = new Map<string, string>();
+  private readonly callerFiles = new Map<string, ReadonlySet<string>>();
 
   constructor(plan: ProgramPlan, root: string, private readonly contents: ContentHashes, salt: string) {
     const resolver = new ImportResolver(plan.compilerOptions, root);
@@ -188,10 +298,136 @@ class ProgramKeys {
     return hash(this.base, component);
   }
 
-  /** The hash of every project file of the program (computed once). */
-  programHash(): string {
-    this.program ??= hash(this.base, ...[...this.nodes].map(([file, node]) => `${file}=${node.own}`).sort());
-    return this.program;
+  /** The hash of a file a lookup found a function in: its closure, or `outside` for a file that is not a project file of the program. */
+  readHash(file: string): string {
+    return this.componentHash.has(file) ? this.closureHash(file) : "outside";
+  }
+
+  /** The hash of every declaration of `name` in the program's project files: what a lookup of that name answers from. */
+  nameHash(name: string): string {
+    let found = this.nameHashes.get(name);
+    if (found === undefined) {
+      const entries = (this.declarationIndex().get(name) ?? []).map((entry) => entry.join(":"));
+      this.nameHashes.set(name, found = hash(...entries.sort()));
+    }
+    return found;
+  }
+
+  /**
+   * The hash of what a lookup of the callers of a function (declared in
+   * `file` under `name`, undefined when anonymous) depends on: the closure
+   * of every file that could call it (those whose import closure contains
+   * `file`, every file when `file` is a global script, and for a name the
+   * files with a property access of that name, which a call on an untyped
+   * receiver resolves by), the declarations of its name and the set of all
+   * declared names. Computed once per function.
+   */
+  callersHash(file: string, name: string | undefined): string {
+    const id = `${file}\0${name ?? ""}`;
+    let found = this.callers.get(id);
+    if (found === undefined) {
+      const candidates = this.callersOf(file, name);
+      found = hash(
+        name === undefined ? "" : this.nameHash(name),
+        this.allNamesHash(),
+        ...[...candidates].sort().map((candidate) => `${candidate}=${this.readHash(candidate)}`),
+      );
+      this.callers.set(id, found);
+    }
+    return found;
+  }
+
+  /**
+   * The files that could call a function declared in `file` under `name`
+   * (undefined when anonymous): those whose import closure contains `file`
+   * (every file when it is a global script), and for a name the files with
+   * a property access of that name (a call on an untyped receiver resolves
+   * by it). Computed once per function.
+   */
+  callersOf(file: string, name: string | undefined): ReadonlySet<string> {
+    const id = `${file}\0${name ?? ""}`;
+    let found = this.callerFiles.get(id);
+    if (found === undefined) {
+      const candidates = this.importersOf(file);
+      if (name !== undefined) {
+        const access = new RegExp(`\\.\\s*${name.replace(/[$]/g, "\\$&")}(?![\\w$])`);
+        for (const [other, node] of this.nodes) {
+          if (node.text !== undefined && access.test(node.text)) candidates.add(other);
+        }
+      }
+      this.callerFiles.set(id, found = candidates);
+    }
+    return found;
+  }
+
+  /**
+   * `files` and every project file they reach through imports (and from a
+   * declaration file to the JavaScript beside it), with the program's
+   * global scripts.
+   */
+  reachedFrom(files: Iterable<string>): Set<string> {
+    const found = new Set<string>();
+    const pending = [...files];
+    for (const [file, node] of this.nodes) if (node.global) pending.push(file);
+    while (pending.length > 0) {
+      const file = pending.pop()!;
+      if (found.has(file)) continue;
+      found.add(file);
+      pending.push(...(this.nodes.get(file)?.imports ?? []));
+    }
+    return found;
+  }
+
+  /** `file` and every file whose import closure contains it; every file when `file` is a global script. */
+  private importersOf(file: string): Set<string> {
+    if (this.nodes.get(file)?.global === true) return new Set(this.nodes.keys());
+    if (this.importers === undefined) {
+      this.importers = new Map();
+      for (const [importer, node] of this.nodes) {
+        for (const target of node.imports) {
+          const list = this.importers.get(target);
+          if (list === undefined) this.importers.set(target, [importer]);
+          else list.push(importer);
+        }
+      }
+    }
+    const found = new Set([file]);
+    const pending = [file];
+    while (pending.length > 0) {
+      for (const importer of this.importers.get(pending.pop()!) ?? []) {
+        if (!found.has(importer)) {
+          found.add(importer);
+          pending.push(importer);
+        }
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Every function declaration and `require` binding of the program's
+   * project files by name (see `DeclarationIndex`): what the analysis's
+   * lookups by name answer from. Built once, on first use.
+   */
+  declarationIndex(): DeclarationIndex {
+    if (this.declarations === undefined) {
+      this.declarations = new Map();
+      for (const [file, node] of this.nodes) {
+        if (node.text === undefined || file.endsWith(".json") || isDeclarationFile(file)) continue;
+        for (const [name, kind, member] of this.contents.declaresOf(file, node.content, node.text)) {
+          const list = this.declarations.get(name);
+          if (list === undefined) this.declarations.set(name, [[file, kind, member]]);
+          else list.push([file, kind, member]);
+        }
+      }
+    }
+    return this.declarations;
+  }
+
+  /** The hash of the set of every name the program's project files declare. */
+  private allNamesHash(): string {
+    this.allNames ??= hash(...[...this.declarationIndex().keys()].sort());
+    return this.allNames;
   }
 
   private node(file: string, resolver: ImportResolver, inMemory: ReadonlyMap<string, string>): GraphNode {
@@ -199,13 +435,16 @@ class ProgramKeys {
     const { hash: content, text } = memory === undefined
       ? this.contents.read(file)
       : { hash: hash(memory), text: memory };
-    if (text === undefined || file.endsWith(".json")) return { own: content, imports: [], global: false };
+    if (text === undefined || file.endsWith(".json")) {
+      return { own: content, imports: [], global: false, content, text: undefined };
+    }
     const facts = this.contents.factsOf(content, text);
     const found = resolver.resolve(file, facts);
     const imports: string[] = [];
     const outside: string[] = [];
+    const external = new Set(found.external);
     for (const target of found.resolved) {
-      if (target.includes("/node_modules/")) outside.push(`${target}=${this.contents.statHash(target)}`);
+      if (external.has(target)) outside.push(`${target}=${this.contents.statHash(target)}`);
       else imports.push(target, ...implementationsBeside(target));
     }
     const own = hash(
@@ -214,7 +453,7 @@ class ProgramKeys {
       ...found.typeReferences.map((name) => `types:${name}`),
       ...outside.sort(),
     );
-    return { own, imports: [...new Set(imports)], global: facts.global };
+    return { own, imports: [...new Set(imports)], global: facts.global, content, text };
   }
 
   /**

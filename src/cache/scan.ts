@@ -2,21 +2,24 @@
  * A scan of part of a plan: only some files (`--changed`), and files whose
  * cached results are still valid (`--cache`) taken from the cache instead
  * of being analysed. Programs are built only when some file must be
- * analysed, and then with all their files, so types (and the whole-program
- * lookups of the analysis) are the same as in a full scan; the report is
- * the one a full scan of those files gives.
+ * analysed. Without a cache they are built with all their files; with one,
+ * from the files to analyse, what they import and the files their
+ * whole-program lookups need, with the declarations of the whole program
+ * (see `analyse`), so types and lookups answer as in a full scan. Each
+ * file's results are keyed on what its analysis read (src/cache/keys.ts),
+ * and the report is the one a full scan of those files gives.
  *
  * @module
  */
 import { relative, sep } from "node:path";
-import type { ts } from "ts-morph";
-import { wholeProgramLookupCount } from "../analysis/calls.ts";
+import { type Reads, takeReads } from "../analysis/reads.ts";
+import { useDeclarationIndex } from "../analysis/calls.ts";
 import { displayPath } from "../files/paths.ts";
-import { buildProgram, type ScanPlan } from "../project.ts";
+import { buildProgram, type LoadedProject, type ScanPlan } from "../project.ts";
 import { displayEntry, scanProject, type ScanResult } from "../scan.ts";
 import type { ScanProblem, SkippedFile, SpawnSite } from "../site.ts";
 import { VERSION } from "../version.ts";
-import { type FileKeys, fileKeys } from "./keys.ts";
+import { type FileKeys, fileKeys, type StoredReads } from "./keys.ts";
 import type { CachedFile, ResultCache } from "./store.ts";
 
 /**
@@ -76,23 +79,24 @@ export function scanPart(plan: ScanPlan, options: PartialScanOptions): ScanResul
     cache.setTextFacts(keys.textFacts);
     for (const file of order) {
       const entry = cache.get(cacheKey(plan, file));
-      if (entry !== undefined && entry.key === (entry.wholeProgram ? keys.wholeProgram(file) : keys.closure(file))) {
-        results.set(file, entry);
-      }
+      if (entry !== undefined && entry.key === keys.key(file, entry.reads)) results.set(file, entry);
     }
   }
   const misses = order.filter((file) => !results.has(file));
   if (misses.length > 0) {
-    for (const [file, fresh] of analyse(plan, new Set(misses), options)) {
+    // What the last results of these files needed beyond their imports is likely needed again: in the program from the start.
+    const needed = new Set(misses.flatMap((file) => {
+      const stale = cache?.get(cacheKey(plan, file));
+      return stale === undefined || keys === undefined ? [] : keys.needs(file, stale.reads);
+    }));
+    for (const [file, fresh] of analyse(plan, new Set(misses), options, keys, needed)) {
       results.set(file, fresh);
       if (cache !== undefined && keys !== undefined) {
-        cache.set(cacheKey(plan, file), {
-          key: fresh.wholeProgram ? keys.wholeProgram(file) : keys.closure(file),
-          ...fresh,
-        });
+        cache.set(cacheKey(plan, file), { key: keys.key(file, fresh.reads), ...fresh });
       }
     }
   }
+  if (cache !== undefined && keys !== undefined) cache.setTextFacts(keys.textFacts);
   cache?.save(new Set(plan.files.map((file) => cacheKey(plan, file))));
 
   const perFile = order.flatMap((file) => {
@@ -132,39 +136,91 @@ function cacheKey(plan: ScanPlan, file: string): string {
   return relative(plan.root, file).split(sep).join("/");
 }
 
+/** What a file's analysis read, as the cache keeps it: paths relative to the project root. */
+function storedReads(plan: ScanPlan, reads: Reads): StoredReads {
+  return {
+    names: [...reads.names].sort(),
+    files: [...reads.files].map((file) => cacheKey(plan, file)).sort(),
+    callers: reads.callers.map(({ file, name }): [string, string | null] => [cacheKey(plan, file), name ?? null]),
+  };
+}
+
 /**
- * Builds the programs of `files` and scans them; returns each file's
- * results, and whether they may depend on files outside its import closure
- * (a whole-program lookup happened since its program's scan began).
+ * Scans `files`; returns each file's results with what its analysis read
+ * beyond its import closure. Without `keys` (no cache), their programs are
+ * built whole. With them, each program is built from `files`, what they
+ * import and the files their reads need (`needed`, to start with: those
+ * of their last results), and given the whole program's declarations by
+ * name; when the reads of this scan need a file that program lacks, it is
+ * built again with it and the files scanned again, so every answer is the
+ * whole program's.
  */
-function analyse(plan: ScanPlan, files: ReadonlySet<string>, options: PartialScanOptions): Map<string, FileResults> {
-  options.onPhase?.("loading and type-checking the project");
-  const project = buildProgram(plan, files);
+function analyse(
+  plan: ScanPlan,
+  files: ReadonlySet<string>,
+  options: PartialScanOptions,
+  keys: FileKeys | undefined,
+  needed: ReadonlySet<string> = new Set(),
+): Map<string, FileResults> {
+  const extra = new Set(needed);
+  for (;;) {
+    options.onPhase?.("loading and type-checking the project");
+    const project = keys === undefined ? buildProgram(plan, files) : buildProgram(
+      plan,
+      files,
+      (program) => keys.rootsFor(program, [...program.files.filter((file) => files.has(file)), ...extra]),
+    );
+    if (keys === undefined) return scanFiles(plan, files, options, project);
+    const programs = project.programs.map(({ program }) => program);
+    keys.useParsed((file) => {
+      for (const program of programs) {
+        const found = program.getSourceFile(file);
+        if (found !== undefined) return found;
+      }
+      return undefined;
+    });
+    for (const { program, targets: [first] } of project.programs) {
+      if (first !== undefined) useDeclarationIndex(program, keys.declarationsOf(first.fileName));
+    }
+    const fresh = scanFiles(plan, files, options, project);
+    const lacking = [...fresh].flatMap(([file, results]) => keys.needs(file, results.reads))
+      .filter((file) => !extra.has(file) && programs.every((program) => program.getSourceFile(file) === undefined));
+    if (lacking.length === 0) return fresh;
+    for (const file of lacking) extra.add(file);
+  }
+}
+
+/** Scans the target files of a built project; returns each file's results with what its analysis read. */
+function scanFiles(
+  plan: ScanPlan,
+  files: ReadonlySet<string>,
+  options: PartialScanOptions,
+  project: LoadedProject,
+): Map<string, FileResults> {
   const byDisplay = new Map([...files].map((file) => [displayPath(file, options.cwd), file]));
-  const programOf = new Map(
-    project.programs.flatMap(({ program, targets }) => targets.map((target) => [target.fileName, program] as const)),
-  );
-  const wholeProgram = new Map<string, boolean>();
-  let current: { file: string; program: ts.Program | undefined; start: number } | undefined;
+  const fresh = new Map<string, FileResults>();
+  let current: string | undefined;
+  // The rule driver starts a record of reads per file; each is taken when the next file starts, and after the last.
   const finish = (): void => {
-    if (current !== undefined) wholeProgram.set(current.file, wholeProgramLookupCount() > current.start);
+    const reads = takeReads();
+    if (current !== undefined) {
+      fresh.set(current, {
+        reads: storedReads(plan, reads),
+        scanned: true,
+        sites: [],
+        problems: [],
+        skipped: [],
+      });
+    }
   };
   options.onPhase?.("scanning");
   const result = scanProject(project, plan.config, options.cwd, undefined, (done, total, display) => {
     finish();
-    const file = byDisplay.get(display) ?? display;
-    const program = programOf.get(file);
-    // Lookups are memoised per program: count from the first file of each program on.
-    const start = current !== undefined && current.program === program ? current.start : wholeProgramLookupCount();
-    current = { file, program, start };
+    current = byDisplay.get(display) ?? display;
     options.onFile?.(done, total, display);
   });
   finish();
 
-  const fresh = new Map<string, FileResults>();
-  for (const file of wholeProgram.keys()) {
-    fresh.set(file, { wholeProgram: wholeProgram.get(file)!, scanned: true, sites: [], problems: [], skipped: [] });
-  }
   const entryOf = (display: string): FileResults | undefined => {
     const file = byDisplay.get(display);
     return file === undefined ? undefined : fresh.get(file);

@@ -17,10 +17,10 @@ import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import { writeAtomically } from "../atomic-write.ts";
 import { packageFile } from "../package-files.ts";
 import type { ScanProblem, ScanWarning, SkippedFile, SpawnSite } from "../site.ts";
-import type { TextFacts } from "./keys.ts";
+import type { StoredReads, TextFacts } from "./keys.ts";
 
 /** Bumped when the shape of the cache file changes: a cache of another format is discarded, silently. */
-const FORMAT = 2;
+const FORMAT = 3;
 
 /** Where `--cache` keeps its file by default, relative to the project root (where tools' caches go by convention). */
 export const DEFAULT_CACHE_LOCATION = "node_modules/.cache/spawn-audit";
@@ -30,13 +30,14 @@ export const CACHE_FILE = "results.json";
 
 /**
  * The results of one file as a scan produced them: `key` (see
- * src/cache/keys.ts), whether the key covers the whole program
- * (`wholeProgram`), whether the file was scanned (false: unparsable), and
- * its sites, problems and skip entry, with report paths as the scan wrote them.
+ * src/cache/keys.ts), what its analysis read beyond its import closure
+ * (`reads`, which the key covers), whether the file was scanned (false:
+ * unparsable), and its sites, problems and skip entry, with report paths
+ * as the scan wrote them.
  */
 export interface CachedFile {
   key: string;
-  wholeProgram: boolean;
+  reads: StoredReads;
   scanned: boolean;
   sites: SpawnSite[];
   problems: ScanProblem[];
@@ -169,8 +170,15 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function isTextFacts(value: unknown): value is TextFacts {
   if (!isRecord(value)) return false;
-  return typeof value["global"] === "boolean" && Array.isArray(value["modules"]) &&
-    Array.isArray(value["references"]) && Array.isArray(value["typeReferences"]);
+  const declares = value["declares"];
+  return typeof value["global"] === "boolean" && isStrings(value["modules"]) &&
+    isStrings(value["references"]) && isStrings(value["typeReferences"]) &&
+    (declares === undefined ||
+      Array.isArray(declares) && declares.every((entry) => isStrings(entry) && entry.length === 3));
+}
+
+function isStrings(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === "string");
 }
 
 /** Where the report schema is, relative to the package root: its sites, problems and skipped entries are the cache's. */
@@ -208,10 +216,27 @@ function cachedFileValidator(): ValidateFunction {
     $defs: { ...report.$defs, site: cachedSite },
     type: "object",
     additionalProperties: false,
-    required: ["key", "wholeProgram", "scanned", "sites", "problems", "skipped"],
+    required: ["key", "reads", "scanned", "sites", "problems", "skipped"],
     properties: {
       key: { type: "string" },
-      wholeProgram: { type: "boolean" },
+      reads: {
+        type: "object",
+        additionalProperties: false,
+        required: ["names", "files", "callers"],
+        properties: {
+          names: { type: "array", items: { type: "string" } },
+          files: { type: "array", items: { type: "string" } },
+          callers: {
+            type: "array",
+            items: {
+              type: "array",
+              prefixItems: [{ type: "string" }, { type: ["string", "null"] }],
+              minItems: 2,
+              maxItems: 2,
+            },
+          },
+        },
+      },
       scanned: { type: "boolean" },
       sites: list("site"),
       problems: list("problem"),

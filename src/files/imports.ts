@@ -12,12 +12,15 @@ import { ts } from "ts-morph";
 
 /**
  * One file's imports: `resolved`, the absolute paths they lead to (project
- * files and dependencies alike); `unresolved`, the module specifiers no
- * file was found for (as written); `typeReferences`, the packages named by
- * `/// <reference types>` directives.
+ * files and dependencies alike); `external`, those of them found as a
+ * package's (through `node_modules`, what TypeScript calls an external
+ * library); `unresolved`, the module specifiers no file was found for (as
+ * written); `typeReferences`, the packages named by `/// <reference types>`
+ * directives.
  */
 export interface FileImports {
   resolved: string[];
+  external: string[];
   unresolved: string[];
   typeReferences: string[];
 }
@@ -73,13 +76,17 @@ export class ImportResolver {
    */
   resolve(file: string, specifiers: ImportSpecifiers): FileImports {
     const resolved: string[] = [];
+    const external: string[] = [];
     const unresolved: string[] = [];
     for (const name of specifiers.modules) {
       const found = ts.resolveModuleName(name, file, this.options, ts.sys, this.cache).resolvedModule;
       if (found === undefined) unresolved.push(name);
-      else resolved.push(resolve(found.resolvedFileName));
+      else {
+        resolved.push(resolve(found.resolvedFileName));
+        if (found.isExternalLibraryImport === true) external.push(resolve(found.resolvedFileName));
+      }
     }
     for (const name of specifiers.references) resolved.push(resolve(dirname(file), name));
-    return { resolved, unresolved, typeReferences: specifiers.typeReferences };
+    return { resolved, external, unresolved, typeReferences: specifiers.typeReferences };
   }
 }
