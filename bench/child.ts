@@ -1,6 +1,6 @@
 /**
  * One benchmark measurement in a fresh process, printed as JSON
- * `{ ms, count, files, maxRssMiB }`. A fresh process per measurement keeps
+ * `{ ms, count, files, analysed, maxRssMiB }`. A fresh process per measurement keeps
  * one run's caches and heap from helping or hurting the next.
  *
  * - `floor <path>`: the floor (see floor.ts) over the plan's files with the root options;
@@ -24,10 +24,12 @@ import { floorScan } from "./floor.ts";
 const [mode, path, ...flags] = process.argv.slice(2);
 const cwd = process.cwd();
 
-/** Prints one measurement. */
-function report(started: number, count: number, files: number): void {
+/** Prints one measurement (`analysed`: the files analysed, of a run; the others came from the cache). */
+function report(started: number, count: number, files: number, analysed = files): void {
   const ms = performance.now() - started;
-  process.stdout.write(JSON.stringify({ ms, count, files, maxRssMiB: process.resourceUsage().maxRSS / 1024 }) + "\n");
+  process.stdout.write(
+    JSON.stringify({ ms, count, files, analysed, maxRssMiB: process.resourceUsage().maxRSS / 1024 }) + "\n",
+  );
 }
 
 if (path === undefined || !["floor", "scan", "floor-programs", "run"].includes(mode ?? "")) {
@@ -37,12 +39,14 @@ if (path === undefined || !["floor", "scan", "floor-programs", "run"].includes(m
   const started = performance.now();
   const cacheAt = flags.indexOf("--cache");
   const plan = planScan({ paths: [path], cwd });
+  let analysed = 0;
   const result = scanPart(plan, {
     cwd,
     ...(cacheAt === -1 ? {} : { cache: new ResultCache(flags[cacheAt + 1]!) }),
     ...(flags.includes("--changed") ? { only: changedFiles(plan.root, undefined) } : {}),
+    onFile: () => analysed++,
   });
-  report(started, result.sites.length, result.scannedFiles.length);
+  report(started, result.sites.length, result.scannedFiles.length, analysed);
 } else {
   // Every side gets the same plan: the same files and compiler options.
   const plan = planScan({ paths: [path], cwd });

@@ -9,11 +9,12 @@ import { dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 
-/** What a child prints: wall time in ms, sites (or typed calls for the floor), files scanned, peak RSS in MiB. */
+/** What a child prints: wall time in ms, sites (or typed calls for the floor), files scanned, files analysed (the others came from a cache), peak RSS in MiB. */
 export interface Measurement {
   ms: number;
   count: number;
   files: number;
+  analysed: number;
   maxRssMiB: number;
 }
 

@@ -1,0 +1,104 @@
+/**
+ * Re-runs on one real application-shaped program: a copy of kafkajs' sources
+ * (385 CommonJS files, one program; pinned in devDependencies) in a git
+ * repository, run as the CLI runs, each in a fresh process, one run each:
+ * cold without a cache, cold writing the cache, unchanged with the cache,
+ * after a one-line edit of one module with `--cache`, and `--changed` with
+ * that module (the cache of the unedited tree in place). Each row has wall
+ * time (planning included), its ratio to the cold run, peak RSS and how
+ * many files were analysed (the others came from the cache); then the
+ * cache's size and the cost of reading and writing it.
+ *
+ * @module
+ */
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { CACHE_FILE, ResultCache } from "../src/cache/store.ts";
+import { formatTable, measure, type Measurement } from "./measure.ts";
+
+/** The module edited: the consumer's run loop, which the package's entry imports through the consumer. */
+export const EDITED_MODULE = "src/consumer/runner.js";
+
+/** Runs `git` in `cwd` with a fixed identity, quietly. */
+function git(cwd: string, ...args: string[]): void {
+  execFileSync("git", [
+    "-c",
+    "user.name=bench",
+    "-c",
+    "user.email=bench@example.com",
+    "-c",
+    "commit.gpgsign=false",
+    ...args,
+  ], { cwd, stdio: "ignore" });
+}
+
+/**
+ * Runs the re-run benchmark.
+ *
+ * @returns a printable report: the runs (ms, ratio to cold, target, RSS MiB, files analysed) and the cache's size and read/write ms.
+ */
+export function benchIncremental(): string {
+  const work = mkdtempSync(join(tmpdir(), "spawn-audit-bench-incremental-"));
+  try {
+    const repo = join(work, "kafkajs");
+    const cache = join(work, "cache");
+    const from = resolve("node_modules/kafkajs");
+    for (const entry of ["src", "index.js", "package.json"]) {
+      cpSync(join(from, entry), join(repo, entry), { recursive: true });
+    }
+    git(repo, "init", "--quiet", "--initial-branch=main");
+    git(repo, "add", ".");
+    git(repo, "commit", "--quiet", "-m", "kafkajs");
+
+    const edited = join(repo, EDITED_MODULE);
+    const original = readFileSync(edited, "utf8");
+    const cacheFile = join(cache, CACHE_FILE);
+    const cacheOfOriginal = join(work, "cache-of-original.json");
+
+    const cold = measure("run", repo);
+    const coldCached = measure("run", repo, "--cache", cache);
+    cpSync(cacheFile, cacheOfOriginal);
+    const unchanged = measure("run", repo, "--cache", cache);
+    writeFileSync(edited, original.replace("\n", "\nconst benchEdited = 1\n"));
+    const oneEdit = measure("run", repo, "--cache", cache);
+    cpSync(cacheOfOriginal, cacheFile);
+    const changed = measure("run", repo, "--changed", "--cache", cache);
+
+    const row = (label: string, target: string, measured: Measurement): string[] => [
+      label,
+      measured.ms.toFixed(0),
+      (measured.ms / cold.ms).toFixed(2) + "×",
+      target,
+      measured.maxRssMiB.toFixed(0),
+      String(measured.analysed),
+    ];
+    const table = formatTable([
+      ["run (planning included)", "ms", "vs cold", "target", "RSS MiB", "files analysed"],
+      row("cold, no cache", "", cold),
+      row("cold, writing the cache", "≤ 1.05×", coldCached),
+      row("--cache, nothing changed", "≤ 0.05×", unchanged),
+      row(`--cache, one line of ${EDITED_MODULE} edited`, "≤ 0.2×", oneEdit),
+      row("--changed, that file", "≤ 0.25×", changed),
+    ]);
+
+    // The cache's own cost: read and validated whole, then written whole (one entry touched so it is written).
+    let started = performance.now();
+    const reread = new ResultCache(cache);
+    const readMs = performance.now() - started;
+    const paths = Object.keys((JSON.parse(readFileSync(cacheFile, "utf8")) as { files: object }).files);
+    reread.set(paths[0]!, reread.get(paths[0]!)!);
+    started = performance.now();
+    reread.save(new Set(paths));
+    const writeMs = performance.now() - started;
+    return [
+      `Re-runs on kafkajs 2.2.4's sources (${cold.files} files, one program), one fresh-process run each:`,
+      ...table,
+      `cache: ${(statSync(cacheFile).size / 1024).toFixed(0)} KiB for ${paths.length} files; ` +
+      `read and validated in ${readMs.toFixed(0)} ms, written in ${writeMs.toFixed(0)} ms`,
+    ].join("\n");
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
