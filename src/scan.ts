@@ -34,6 +34,7 @@ export const DEFAULT_TEST_PATTERNS: readonly string[] = [
   "**/*_{test,spec}.*",
   "**/*.bench.*",
   "**/*_bench.*",
+  "**/{test,tests,spec,bench,benchmark}.*",
   "**/{test,tests,__tests__,__mocks__,spec,fixtures,__fixtures__,bench,benchmarks,e2e,cypress}/**",
 ];
 
