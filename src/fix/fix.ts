@@ -9,7 +9,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
-import { dirname, relative, resolve } from "node:path";
+import { basename, dirname, relative, resolve } from "node:path";
 import picomatch from "picomatch";
 import type { ts } from "../analysis/ts.ts";
 import { fileSystemReason, UsageError } from "../errors.ts";
@@ -25,12 +25,20 @@ import { applyEdits, combineEdits, templateRanges } from "./edits.ts";
 import { assertionIn } from "./syntax.ts";
 import { hasUncommittedChanges, isInsideRoots } from "./files.ts";
 import { protectedReason, removeStaleTemporaries, writeAtomically } from "../atomic-write.ts";
-import { importEdits, importStyle, SHIM_PACKAGE, shimImportSource, type ShimSource, shimSpecifier } from "./imports.ts";
+import {
+  DENO_SPECIFIER,
+  importEdits,
+  importStyle,
+  SHIM_PACKAGE,
+  shimImportSource,
+  type ShimSource,
+  shimSpecifier,
+} from "./imports.ts";
 import { TaskNamer } from "./name.ts";
 import { isVendored, vendorEntry, type VendorFile, vendorFiles, vendorTargetProblem } from "./vendor.ts";
 import { type Refusal, verifyEdits } from "./verify.ts";
 import { unresolvedShim } from "./resolve.ts";
-import { addCommand, nearestPackage, underDenoConfig } from "./manifest.ts";
+import { addCommand, nearestManifest, nearestPackage, underDenoConfig } from "./manifest.ts";
 import { engineNote } from "./engines.ts";
 import { findFormatter } from "./format.ts";
 import { finishChanges, type FormatRun, type LintRun } from "./finish.ts";
@@ -161,7 +169,8 @@ export interface FixResult {
  * @throws {UsageError} as {@link planScan}, for a config error, when the
  *   vendor directory is outside the given paths or the built shim is
  *   missing, when the shim's package is not in the `dependencies` of a
- *   package whose files would import it (unless `install`) or does not
+ *   package (or the import map of a Deno project) whose files would import
+ *   it (unless `install`) or does not
  *   resolve from a file to edit (the message gives the install command),
  *   when `install` fails, or when `format` is asked for and no formatter is
  *   found (`./format.ts`); nothing is written then.
@@ -255,7 +264,19 @@ export function* fixSteps(options: FixOptions): Generator<void, FixResult, boole
   changes.sort((a, b) => a.file.localeCompare(b.file));
 
   const usingShim = changes.filter((change) => plans.get(change)!.parts.some((part) => part.uses.length > 0));
-  const installed = shim.kind === "package" ? requireDependency(usingShim, shim.specifier, options) : null;
+  const installed = shim.kind === "package"
+    ? requireDependency(usingShim, (change) => plans.get(change)!.specifier, shim.specifier, options)
+    : null;
+  if (installed !== null) {
+    // `deno add` gave the import map its entry: files of a Deno project import it by that key now.
+    for (const change of usingShim) {
+      const plan = plans.get(change)!;
+      if (plan.specifier !== DENO_SPECIFIER) continue;
+      plan.specifier = shimSpecifier(change.path, shim);
+      const remade = assemble(plan);
+      if (!("skip" in remade)) change.after = remade.text;
+    }
+  }
   if (shim.kind !== "vendor") {
     // Each change's plan already holds the specifier its imports use.
     const specifierOf = new Map(changes.map((change) => [change.path, plans.get(change)!.specifier]));
@@ -349,16 +370,22 @@ function packageOf(specifier: string): string {
 /**
  * Makes sure every package whose files would import the shim lists its
  * package under `dependencies` — a devDependency is gone after a production
- * install (`npm prune --omit=dev`), and the fixed program would not start.
- * Deno projects are left to Deno. With `install`, the project's package
- * manager adds it (the command is returned, for the report).
+ * install (`npm prune --omit=dev`), and the fixed program would not start —
+ * and every Deno project whose files would import it has it in its import
+ * map (else they would import `npm:@spawn-audit/shim` inline, which `deno
+ * lint`'s recommended `no-import-prefix` and `no-unversioned-import` reject).
+ * With `install`, the project's package manager adds it (`deno add` for a
+ * Deno project; the command is returned, for the report).
  *
+ * @param specifierOf the specifier a change's file imports the shim by.
+ * @param specifier the `--shim-import` / config specifier, when one is set.
  * @returns the install command run, or null when nothing was missing.
  * @throws {UsageError} naming the package and the command to add it, when it
  *   is missing and `install` is not set, or when that command fails.
  */
 function requireDependency(
   changes: readonly FileChange[],
+  specifierOf: (change: FileChange) => string,
   specifier: string | undefined,
   options: FixOptions,
 ): string | null {
@@ -366,7 +393,12 @@ function requireDependency(
   const missing = new Map<string, FileChange>();
   for (const change of changes) {
     const dir = dirname(change.path);
-    if (underDenoConfig(dir) || /^(npm|jsr|node|https?):/.test(specifier ?? "")) continue;
+    if (/^(npm|jsr|node|https?):/.test(specifier ?? "")) continue;
+    if (underDenoConfig(dir)) {
+      const manifest = nearestManifest(dir);
+      if (specifierOf(change) === DENO_SPECIFIER && !missing.has(manifest!.dir)) missing.set(manifest!.dir, change);
+      continue;
+    }
     const manifest = nearestPackage(dir);
     if (manifest !== undefined && !manifest.runtimeDependencies.has(name) && !missing.has(manifest.dir)) {
       missing.set(manifest.dir, change);
@@ -376,11 +408,18 @@ function requireDependency(
   const commands = [...missing].map(([dir, change]) => ({ dir, change, command: addCommand(dir, name) }));
   if (options.install !== true) {
     const first = commands[0]!;
+    const deno = underDenoConfig(first.dir);
     throw new UsageError(
-      `${name} is not in the dependencies of ${displayPath(first.dir, options.cwd) || "."}/package.json${
+      `${name} is not in the ${deno ? "import map" : "dependencies"} of ${displayPath(first.dir, options.cwd) || "."}/${
+        basename(nearestManifest(first.dir)!.path)
+      }${
         commands.length > 1 ? ` (nor of ${commands.length - 1} more package(s))` : ""
       }, which ${first.change.file} would import it from; nothing was written. ` +
-        `Add it (${first.command}) or pass --install; a devDependency would be gone after a production install`,
+        `Add it (${first.command}) or pass --install; ${
+          deno
+            ? "an inline npm: import breaks deno lint's recommended rules"
+            : "a devDependency would be gone after a production install"
+        }`,
     );
   }
   for (const { dir, command } of commands) {

@@ -180,7 +180,6 @@ describe("fix runs the project's linter before writing", () => {
       const code = `declare function tick(): void;\nsetInterval(() => tick(), 5);\n`;
       const shim = join(repoRoot(), "shim", "mod.ts");
       const tsconfig = testTsconfig({ paths: { "@spawn-audit/shim": [shim], "npm:@spawn-audit/shim": [shim] } });
-      // With an import-map entry the file imports "@spawn-audit/shim"; without one, "npm:@spawn-audit/shim".
       const mapped = makeProject({
         "tsconfig.json": tsconfig,
         "deno.json": JSON.stringify({ imports: { "@spawn-audit/shim": "npm:@spawn-audit/shim@^0.1.0" } }),
@@ -191,7 +190,16 @@ describe("fix runs the project's linter before writing", () => {
       const fine = fixProject(mapped);
       assert.deepEqual(fine.lint, { linters: ["deno lint"], files: 1, fixed: 0 });
       assert.equal(fine.changes[0]!.written, true);
-      const refused = fixProject(inline);
+      assert.match(
+        readFileSync(join(mapped, "src/edited.ts"), "utf8"),
+        /^import \{ logFailure \} from "@spawn-audit\/shim";/,
+      );
+      // Without an import-map entry fix stops, naming the command; told to import it inline, deno lint refuses the file.
+      assert.throws(
+        () => fixProject(inline),
+        /^UsageError: @spawn-audit\/shim is not in the import map of \.\/deno\.json, .*Add it \(deno add npm:@spawn-audit\/shim\)/,
+      );
+      const refused = fixProject(inline, { shimImport: "npm:@spawn-audit/shim" });
       assert.match(
         refused.changes[0]!.refused ?? "",
         /^would break the project's lint \(deno lint\): no-import-prefix at 1:\d+, no-unversioned-import at 1:\d+;/,
