@@ -42,12 +42,12 @@ export interface Detection {
   statusReason?: string;
   signals: Signal[];
   /**
-   * A function enclosing the site that the site's work starts again (a
-   * reconnect timer set in the close handler its reconnect triggers): the
-   * loop passes through it, so its name and parameters are not evidence of
-   * where the loop is started (see `placementSignals`).
+   * The functions enclosing the site that lie on the cycle its work recurs
+   * through (a reconnect timer set in the close handler its reconnect
+   * triggers): the loop passes through them, so their names and parameters
+   * are not evidence of where the loop is started (see `placementSignals`).
    */
-  loopsThrough?: ts.Node;
+  loopsThrough?: readonly ts.Node[];
 }
 
 /**

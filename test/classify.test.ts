@@ -43,7 +43,7 @@ test("recurring work started per request, event or item is per-request", () => {
 });
 
 test("recurring work with no placement evidence is durable, at lower confidence", () => {
-  const result = classify([signal("self-rescheduling-timer", "poll")], "type");
+  const result = classify([signal("starts-itself-again", "poll → poll")], "type");
   assert.deepEqual([result.group, result.placement], ["durable", "unknown"]);
   assert.equal(result.confidence, 0.8);
 });

@@ -103,7 +103,7 @@ describe("graphile-worker (compiled JavaScript)", () => {
       assert.equal(site.status, "handled");
       assert.match(site.statusReason ?? "", /catches every failure/);
       assert.equal(site.group, "durable");
-      assert.ok(site.signals.some((signal) => signal.id === "self-rescheduling-timer"));
+      assert.ok(site.signals.some((signal) => signal.id === "starts-itself-again"));
     }
   });
 

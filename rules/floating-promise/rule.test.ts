@@ -129,8 +129,8 @@ export function makeWorker() {
   doNext();
 }`,
     sites: [
-      { kind: "floating-promise", line: 4, group: "durable", signals: ["self-restarting-call"] },
-      { kind: "floating-promise", line: 7, group: "durable", signals: ["unbounded-loop-in-callee"] },
+      { kind: "floating-promise", line: 4, group: "durable", signals: ["starts-itself-again"] },
+      { kind: "floating-promise", line: 7, group: "durable", signals: ["starts-itself-again"] },
     ],
   },
   {
@@ -223,7 +223,7 @@ export class Lock {
 }`,
     sites: [
       { kind: "floating-promise", line: 11, group: "per-request", signals: ["one-shot-call"] },
-      { kind: "floating-promise", line: 16, group: "durable", signals: ["self-restarting-call"] },
+      { kind: "floating-promise", line: 16, group: "durable", signals: ["starts-itself-again"] },
       { kind: "floating-promise", line: 23, group: "per-request", signals: ["one-shot-call"] },
     ],
   },
@@ -246,7 +246,7 @@ export class Watcher {
 }`,
     sites: [
       { kind: "then-without-catch", line: 5, group: "per-request", signals: ["one-shot-call"] },
-      { kind: "then-without-catch", line: 10, group: "durable", signals: ["self-restarting-call"] },
+      { kind: "then-without-catch", line: 10, group: "durable", signals: ["starts-itself-again"] },
       { kind: "floating-promise", line: 13, group: "per-request", signals: ["one-shot-call"] },
     ],
   },
@@ -466,7 +466,7 @@ export class Walker {
   }
 }`,
     sites: [
-      { kind: "floating-promise", line: 7, group: "durable", signals: ["self-restarting-call"] },
+      { kind: "floating-promise", line: 7, group: "durable", signals: ["starts-itself-again"] },
       { kind: "floating-promise", line: 10, group: "per-request", signals: ["one-shot-call"] },
       { kind: "floating-promise", line: 14, group: "per-request", signals: ["one-shot-call"] },
     ],

@@ -17,16 +17,8 @@ import {
   isUntyped,
   PROMISE_CHAIN_METHODS,
 } from "../../src/analysis/promise.ts";
-import {
-  declaredOnlyAsync,
-  loopIn,
-  reaches,
-  resolveFunction,
-  restartedBy,
-  restartsItself,
-  startsAgainLater,
-  typeFromCallers,
-} from "../../src/analysis/calls.ts";
+import { declaredOnlyAsync, resolveFunction, typeFromCallers } from "../../src/analysis/calls.ts";
+import { loopIn, onOneCycle, recurrenceOf } from "../../src/analysis/graph.ts";
 import {
   cannotFail,
   catchesEverything,
@@ -39,7 +31,6 @@ import {
   calleeText,
   enclosingFunction,
   enclosingFunctions,
-  functionName,
   type FunctionNode,
   isAsyncFunction,
   isFunctionNode,
@@ -107,14 +98,16 @@ export const floatingPromiseRule: Rule = {
     const callee = ts.isCallExpression(chain.root) || ts.isNewExpression(chain.root)
       ? calleeText(chain.root, context.sourceFile)
       : null;
+    const { signals, loopsThrough } = promiseWork(context, statement, expression, started, iife !== undefined, callee);
     const detection: Detection = {
       kind,
       node: statement.expression,
       callee: iife !== undefined ? null : callee,
       resolution,
-      signals: promiseSignals(context, statement, expression, started, iife !== undefined, callee),
+      signals,
     };
     if (work !== undefined) detection.work = work;
+    if (loopsThrough.length > 0) detection.loopsThrough = loopsThrough;
     const outcome = promiseOutcome(context, chain, started, iife !== undefined);
     if (outcome !== undefined) {
       detection.status = outcome.status;
@@ -239,23 +232,21 @@ function asyncIife(expression: ts.Node): FunctionNode | undefined {
 /**
  * The work question for a promise. Its work is the function it starts (the
  * callee, or the async IIFE) and the callbacks of its `.then`/`.catch`/
- * `.finally` links. Recurring when that work loops until stopped (two
- * calls deep, see `loopIn`), or starts one of the statement's own
- * enclosing functions again later: the callee is, or directly calls, an
- * enclosing function and the statement runs after an `await` or inside a
- * callback of it; or a chain callback is, or directly calls, one (compared
- * by declaration). A recursive call made synchronously (before any await)
- * walks a structure, one per item fans out, one in a `catch` block or
- * rejection handler retries; none is a loop. Else a single call.
+ * `.finally` links. Recurring when that work reaches a loop that runs until
+ * stopped, or starts itself again (a cycle through a yielding edge in the
+ * program's graph, see `graph.ts`: the statement restarting one of its own
+ * enclosing functions after an `await` or in a callback is such a cycle).
+ * Else a single call. With the signals, the enclosing functions of the
+ * statement that lie on the work's cycle (`Detection.loopsThrough`).
  */
-function promiseSignals(
+function promiseWork(
   context: RuleContext,
   statement: ts.Node,
   expression: ts.Node,
   started: FunctionNode | undefined,
   isIife: boolean,
   callee: string | null,
-): Signal[] {
+): { signals: Signal[]; loopsThrough: ts.Node[] } {
   const { checker } = context;
   const signals: Signal[] = [];
   const name = callee?.split(".").pop();
@@ -263,25 +254,26 @@ function promiseSignals(
     fn !== undefined
   );
   const work = started === undefined ? callbacks : [started, ...callbacks];
-  const loop = work.map((fn) => loopIn(checker, fn)).find((found) => found !== undefined) ??
-    work.filter((fn) => restartsItself(checker, fn)).map((fn) => `${functionName(fn) ?? "it"} starts itself again`)[0];
+  const loop = work.map((fn) => loopIn(context.program, fn)).find((found) => found !== undefined);
   if (loop !== undefined) {
     signals.push(
       signal(isIife || started === undefined ? "unbounded-loop-in-callback" : "unbounded-loop-in-callee", loop),
     );
   }
-  const enclosing = enclosingFunctions(statement);
-  const restartedByCall = started === undefined || isIife ? undefined : reaches(checker, started, enclosing, 1);
-  const restarted =
-    (restartedByCall !== undefined && startsAgainLater(statement, restartedByCall) ? restartedByCall : undefined) ??
-      callbacks.map((fn) => restartedBy(checker, fn, enclosing)).find((fn) => fn !== undefined);
-  if (restarted !== undefined) signals.push(signal("self-restarting-call", functionName(restarted) ?? name));
-  if (loop === undefined && restarted === undefined) {
+  // A promise's work recurs by its own means: a loop through a listener is the listener's (a reconnect on "close"), the call is one attempt.
+  const recurrence = work.map((fn) => recurrenceOf(context.program, fn, false)).find((found) => found !== undefined);
+  if (recurrence !== undefined) signals.push(signal("starts-itself-again", recurrence.cycle.join(" → ")));
+  if (loop === undefined && recurrence === undefined) {
     signals.push(signal("one-shot-call", name ?? "the spawned function"));
   }
+  const loopsThrough = recurrence === undefined
+    ? []
+    : [...enclosingFunctions(statement)].filter((fn) =>
+      work.some((item) => onOneCycle(context.program, fn, item, false))
+    );
   const named = durableNameSignal(name);
   if (named !== undefined) signals.push(named);
-  return signals;
+  return { signals, loopsThrough };
 }
 
 /** The callback arguments of every `.then`/`.catch`/`.finally` link of a chain. */

@@ -123,8 +123,8 @@ function doNext() {
 export { poll, doNext };`,
     sites: [
       { kind: "floating-promise", line: 4, status: "handled" },
-      { kind: "timeout", line: 5, group: "durable", signals: ["self-rescheduling-timer"] },
-      { kind: "timeout", line: 8, group: "durable", signals: ["self-rescheduling-timer"] },
+      { kind: "timeout", line: 5, group: "durable", signals: ["starts-itself-again"] },
+      { kind: "timeout", line: 8, group: "durable", signals: ["starts-itself-again"] },
     ],
   },
   {
@@ -150,7 +150,7 @@ export class Poller {
 }`,
     sites: [
       { kind: "timeout", line: 5, group: "per-request", signals: ["one-shot-timer"] },
-      { kind: "timeout", line: 14, group: "durable", signals: ["self-rescheduling-timer"] },
+      { kind: "timeout", line: 14, group: "durable", signals: ["starts-itself-again"] },
     ],
   },
   {
@@ -168,7 +168,7 @@ export class LocalQueue {
 }`,
     sites: [
       { kind: "floating-promise", line: 6, status: "handled" },
-      { kind: "timeout", line: 9, group: "durable", signals: ["self-rescheduling-timer"] },
+      { kind: "timeout", line: 9, group: "durable", signals: ["starts-itself-again"] },
     ],
   },
   {
@@ -444,13 +444,13 @@ export { retrying };`,
         kind: "timeout",
         line: 5,
         group: "per-request",
-        signals: ["self-rescheduling-timer", "inside-promise-executor"],
+        signals: ["starts-itself-again", "inside-promise-executor"],
       },
       {
         kind: "timeout",
         line: 10,
         group: "per-request",
-        signals: ["self-rescheduling-timer", "inside-promise-executor"],
+        signals: ["starts-itself-again", "inside-promise-executor"],
       },
       { kind: "timeout", line: 12, status: "benign" },
     ],
@@ -521,7 +521,7 @@ export class Other {
   connect() { return Promise.resolve(); }
 }`,
     sites: [
-      { kind: "timeout", line: 4, group: "durable", signals: ["self-rescheduling-timer"] },
+      { kind: "timeout", line: 4, group: "durable", signals: ["starts-itself-again"] },
       { kind: "floating-promise", line: 5, status: "handled" },
     ],
   },
@@ -541,7 +541,7 @@ export class Cluster {
   }
 }`,
     sites: [
-      { kind: "timeout", line: 8, group: "durable", signals: ["self-rescheduling-timer"] },
+      { kind: "timeout", line: 8, group: "durable", signals: ["starts-itself-again"] },
       { kind: "floating-promise", line: 8, status: "handled" },
       { kind: "timeout", line: 11, group: "per-request", signals: ["handler-function-name"] },
     ],
@@ -637,7 +637,7 @@ export class Pool {
 }`,
     sites: [
       { kind: "timeout", line: 11, signals: ["one-shot-timer"] },
-      { kind: "timeout", line: 23, signals: ["self-rescheduling-timer"] },
+      { kind: "timeout", line: 23, signals: ["starts-itself-again"] },
     ],
   },
   {
@@ -670,8 +670,8 @@ export class Socket {
     sites: [
       { kind: "timeout", line: 7, signals: ["one-shot-timer"] },
       { kind: "timeout", line: 11, signals: ["one-shot-timer"] },
-      { kind: "timeout", line: 16, signals: ["self-rescheduling-timer"] },
-      { kind: "timeout", line: 21, signals: ["self-rescheduling-timer"] },
+      { kind: "timeout", line: 16, signals: ["starts-itself-again"] },
+      { kind: "timeout", line: 21, signals: ["starts-itself-again"] },
     ],
   },
 ];

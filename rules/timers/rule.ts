@@ -12,7 +12,8 @@ import { fixTimer } from "./fix.ts";
 import type { Kind, Resolution, Signal } from "../../src/site.ts";
 import { originOf } from "../../src/analysis/platform.ts";
 import { declarationsOf } from "../../src/analysis/declarations.ts";
-import { boundedBy, calledFunctions, LOOP_DEPTH, loopIn, reaches, resolveFunction } from "../../src/analysis/calls.ts";
+import { resolveFunction } from "../../src/analysis/calls.ts";
+import { loopIn, onOneCycle, passedAs, type Recurrence, recurrenceOf } from "../../src/analysis/graph.ts";
 import { cannotFail, catchesEverything, isSettler } from "../../src/analysis/failure.ts";
 import { TIMER_KINDS } from "../../src/analysis/callbacks.ts";
 import { platformName } from "../../src/analysis/imports.ts";
@@ -61,16 +62,22 @@ export const timersRule: Rule = {
     const callback = callbackArgument === undefined ? undefined : skipOuterExpressions(callbackArgument);
     // The function that runs when the timer fires: the inline callback, or what a name resolves to.
     const work = callback === undefined ? undefined : resolveFunction(context.checker, callback);
-    const restarted = kind === "timeout" ? reschedulesItself(context, call, callback, work) : undefined;
+    // A callback parameter (`monitor(callback)` → `queueMicrotask(callback)`) stands for what the callers pass.
+    const works = work !== undefined ? [work] : callback === undefined ? [] : passedCallbacks(context, call, callback);
+    const recurrence = works.map((fn) => recurrenceOf(context.program, fn)).find((found) => found !== undefined);
     const detection: Detection = {
       kind,
       node: call,
       callee: timerName,
       resolution,
-      signals: timerSignals(context, kind, call, callback, work, restarted),
+      signals: timerSignals(context, kind, call, callback, works, recurrence),
     };
     if (work !== undefined) detection.work = work;
-    if (restarted !== undefined && restarted !== work) detection.loopsThrough = restarted;
+    if (recurrence !== undefined) {
+      detection.loopsThrough = [...enclosingFunctions(call)].filter((fn) =>
+        works.some((item) => onOneCycle(context.program, fn, item))
+      );
+    }
     const outcome = callback === undefined ? undefined : callbackOutcome(context, callback, work);
     if (outcome !== undefined) {
       detection.status = outcome.status;
@@ -223,16 +230,26 @@ function isPromiseTimer(declarations: readonly ts.Declaration[]): boolean {
   });
 }
 
+/** The functions a timer's callback parameter stands for: what the callers of the enclosing function pass there. */
+function passedCallbacks(context: RuleContext, call: ts.CallExpression, callback: ts.Node): FunctionNode[] {
+  const owner = enclosingFunction(call);
+  if (owner === undefined || !ts.isIdentifier(callback)) return [];
+  const index = owner.parameters.findIndex((parameter) =>
+    ts.isIdentifier(parameter.name) && parameter.name.text === callback.text
+  );
+  return index < 0 ? [] : passedAs(context.program, owner, index);
+}
+
 function timerSignals(
   context: RuleContext,
   kind: Kind,
   call: ts.CallExpression,
   callback: ts.Node | undefined,
-  work: FunctionNode | undefined,
-  restarted: FunctionNode | undefined,
+  works: readonly FunctionNode[],
+  recurrence: Recurrence | undefined,
 ): Signal[] {
   const signals: Signal[] = [];
-  const loop = work === undefined ? undefined : loopIn(context.checker, work);
+  const loop = works.map((fn) => loopIn(context.program, fn)).find((found) => found !== undefined);
   if (loop !== undefined) signals.push(signal("unbounded-loop-in-callback", loop));
   const outer = enclosingFunction(call);
   const named = durableNameSignal(outer === undefined ? undefined : functionName(outer)) ??
@@ -244,46 +261,12 @@ function timerSignals(
   if (named !== undefined) signals.push(named);
   if (kind === "interval") {
     signals.push(signal("interval-timer"));
-    const cleared = clearedNearby(call, work);
+    const cleared = clearedNearby(call, works[0]);
     if (cleared !== undefined) signals.push(signal("interval-cleared-nearby", cleared));
-  } else if (kind === "timeout") {
-    if (restarted !== undefined) {
-      signals.push(signal("self-rescheduling-timer", functionName(restarted) ?? "its enclosing function"));
-    } else if (isDebounced(call)) signals.push(signal("debounce"));
-    else signals.push(signal("one-shot-timer"));
-  } else {
-    signals.push(signal("one-shot-timer"));
-  }
+  } else if (recurrence !== undefined) signals.push(signal("starts-itself-again", recurrence.cycle.join(" → ")));
+  else if (kind === "timeout" && isDebounced(call)) signals.push(signal("debounce"));
+  else signals.push(signal("one-shot-timer"));
   return signals;
-}
-
-/**
- * A timeout whose work starts one of the timer's enclosing functions again
- * (`function tick() { …; setTimeout(tick, ms) }`, `setTimeout(() =>
- * this.poll(), ms)` inside `poll`, or through up to {@link LOOP_DEPTH}
- * intermediate calls), or whose named callback schedules itself: a polling
- * loop. Functions are compared by declaration, so a method of the same name
- * on another object does not count. A timer set only while a queue has
- * items (`if (!queue.length) return;` before it, see `boundedBy`) drains
- * the queue, not a loop.
- *
- * @returns the function started again (an enclosing function, or the named callback itself), or undefined.
- */
-function reschedulesItself(
-  context: RuleContext,
-  call: ts.CallExpression,
-  callback: ts.Node | undefined,
-  work: FunctionNode | undefined,
-): FunctionNode | undefined {
-  if (callback === undefined || work === undefined) return undefined;
-  const outer = enclosingFunction(call);
-  if (outer !== undefined && boundedBy(call, outer) !== undefined) return undefined;
-  const enclosing = enclosingFunctions(call);
-  enclosing.delete(work);
-  const reached = enclosing.size === 0 ? undefined : reaches(context.checker, work, enclosing, LOOP_DEPTH);
-  if (reached !== undefined) return reached;
-  // A named callback function that schedules itself: `setTimeout(function tick() { …; setTimeout(tick) })`.
-  return calledFunctions(context.checker, work).includes(work) ? work : undefined;
 }
 
 /**

@@ -9,17 +9,14 @@
 import { ts } from "./ts.ts";
 import { apartFromFiles, ProgramMemo } from "./memo.ts";
 import { functionDeclaredBy, functionNamed, programOf } from "./declarations.ts";
-import { LISTENER_METHODS } from "./callbacks.ts";
 import { readCallers, readFile, readName, withoutReads } from "./reads.ts";
 import {
   calledName,
   compiledAsyncFunction,
-  findUnboundedLoop,
   functionName,
   type FunctionNode,
   isAsyncFunction,
   isFunctionNode,
-  isGeneratorFunction,
   isRunCondition,
   skipOuterExpressions,
   unwrapBind,
@@ -134,122 +131,8 @@ function ownClassMember(reference: ts.Node): FunctionNode | undefined {
   return undefined;
 }
 
-/**
- * The functions `fn` starts, by symbol: every call in its body, including
- * calls inside nested callbacks (`.then(() => this.loop())`,
- * `setTimeout(() => poll(), ms)`), and function references handed to any
- * call, to be called back (`setTimeout(this.tick, ms)`, `start(onCrash)`,
- * `pool.connect(listen)`). Declarations outside the program's own sources
- * are left out.
- *
- * @param checker the program's type checker.
- * @param fn a function node.
- */
-export function calledFunctions(checker: ts.TypeChecker, fn: FunctionNode): readonly FunctionNode[] {
-  return startedFunctions(checker, fn, callees, () => true);
-}
-
-/** The distinct functions `fn` starts by a call that `keep` accepts, memoised per function in `cache`. */
-function startedFunctions(
-  checker: ts.TypeChecker,
-  fn: FunctionNode,
-  cache: WeakMap<ts.Node, readonly FunctionNode[]>,
-  keep: (call: ts.CallExpression) => boolean,
-): readonly FunctionNode[] {
-  const cached = cache.get(fn);
-  if (cached !== undefined) return cached;
-  const result = [...new Set(startsOf(checker, fn).filter(({ call }) => keep(call)).map(({ target }) => target))];
-  cache.set(fn, result);
-  return result;
-}
-
-/** A function `fn`'s body starts, with the call that starts it (see {@link startsOf}). */
-interface Start {
-  target: FunctionNode;
-  call: ts.CallExpression;
-}
-
-/**
- * Every function `fn`'s body starts (see {@link calledFunctions}), with the
- * call that starts it, in source order. The body is walked once per
- * function: every question about what `fn` starts filters this list.
- */
-function startsOf(checker: ts.TypeChecker, fn: FunctionNode): readonly Start[] {
-  const cached = starts.get(fn);
-  if (cached !== undefined) return cached;
-  const found: Start[] = [];
-  const visit = (node: ts.Node): void => {
-    if (ts.isCallExpression(node)) {
-      const target = resolveFunction(checker, node.expression);
-      if (target !== undefined) found.push({ target, call: node });
-      if (!registersListener(node)) {
-        for (const argument of node.arguments) {
-          const reference = skipOuterExpressions(argument);
-          if (ts.isIdentifier(reference) || ts.isPropertyAccessExpression(reference)) {
-            const handed = resolveFunction(checker, reference);
-            if (handed !== undefined) found.push({ target: handed, call: node });
-          }
-        }
-      }
-    }
-    ts.forEachChild(node, visit);
-  };
-  if (fn.body !== undefined) visit(fn.body);
-  starts.set(fn, found);
-  return found;
-}
-
-const starts = new ProgramMemo<ts.Node, readonly Start[]>();
-
-/** Registering or removing a listener hands a function over without starting it. */
-function registersListener(call: ts.CallExpression): boolean {
-  const name = calledName(call);
-  return LISTENER_METHODS.has(name) || /^(remove|off$|removeListener|removeEventListener)/.test(name);
-}
-
-/**
- * Whether `fn` starts itself again later — a call of `fn` (or of a function
- * that directly starts `fn`) that runs after `fn` has yielded (see
- * {@link runsLater}): `async function loop() { await tick(); loop(); }`,
- * `function poll() { setTimeout(poll, ms) }`, `.catch(restart)` inside
- * `restart`. A synchronous recursive call walks a structure, one made once
- * per item of a loop fans out, one made only when something failed (in
- * a `catch` block or a rejection handler) is a retry, and one guarded by a
- * limit (see {@link boundedBy}) drains a queue or counts attempts; none is
- * a loop. Memoised per function.
- *
- * @param checker the program's type checker.
- * @param fn a function node.
- */
-export function restartsItself(checker: ts.TypeChecker, fn: FunctionNode): boolean {
-  const cached = restarts.get(fn);
-  if (cached !== undefined) return cached;
-  restarts.set(fn, false);
-  const found = startsOf(checker, fn).some(({ target, call }) =>
-    (target === fn || calledFunctions(checker, target).includes(fn)) && startsAgainLater(call, fn)
-  );
-  restarts.set(fn, found);
-  return found;
-}
-
-const restarts = new ProgramMemo<ts.Node, boolean>();
-
-/**
- * Whether `call`, inside `fn`, starting `fn` again makes a loop: it runs
- * after `fn` has yielded ({@link runsLater}), not once per item of a loop
- * ({@link insideItemLoop}), not only on failure ({@link onFailurePath}), and
- * not only while a queue has items ({@link boundedBy}).
- *
- * @param call a call (or statement) inside `fn` that starts `fn` again.
- * @param fn a function containing `call`.
- */
-export function startsAgainLater(call: ts.Node, fn: FunctionNode): boolean {
-  return runsLater(call, fn) && !insideItemLoop(call, fn) && !onFailurePath(call, fn) &&
-    boundedBy(call, fn) === undefined;
-}
-
 /** Array methods that call their callback synchronously, once per item. */
-const ITEM_METHODS = new Set([
+export const ITEM_METHODS: ReadonlySet<string> = new Set([
   "forEach",
   "map",
   "flatMap",
@@ -263,49 +146,13 @@ const ITEM_METHODS = new Set([
 ]);
 
 /**
- * Whether `node` runs after its enclosing function `fn` has yielded: it is
- * inside a callback nested in `fn` that is not called synchronously (array
- * iteration callbacks are), inside a generator after a `yield`, or `fn` is
- * async and an `await` comes before it in `fn`'s own body.
- *
- * @param node a node inside `fn`.
- * @param fn a function containing `node`.
- */
-function runsLater(node: ts.Node, fn: FunctionNode): boolean {
-  let scope: FunctionNode = fn;
-  for (let current = node.parent; current !== undefined && current !== fn; current = current.parent) {
-    if (!isFunctionNode(current)) continue;
-    if (isGeneratorFunction(current)) {
-      scope = current;
-      break;
-    }
-    if (!isItemCallback(current)) return true;
-  }
-  if (!(isAsyncFunction(scope) || isGeneratorFunction(scope)) || scope.body === undefined) return false;
-  let yielded = false;
-  const visit = (child: ts.Node): void => {
-    if (yielded || isFunctionNode(child) || child.pos >= node.pos) return;
-    if (
-      ts.isAwaitExpression(child) || ts.isYieldExpression(child) ||
-      (ts.isForOfStatement(child) && child.awaitModifier !== undefined)
-    ) {
-      yielded = true;
-    } else {
-      ts.forEachChild(child, visit);
-    }
-  };
-  ts.forEachChild(scope.body, visit);
-  return yielded;
-}
-
-/**
  * Whether `node` sits in the body of a loop over items (see
  * {@link itemLoopLabel}) or an array iteration callback inside `fn`.
  *
  * @param node a node inside `fn`.
  * @param fn a function containing `node`.
  */
-function insideItemLoop(node: ts.Node, fn: FunctionNode): boolean {
+export function insideItemLoop(node: ts.Node, fn: FunctionNode): boolean {
   for (
     let child: ts.Node = node, current = node.parent;
     current !== undefined && current !== fn;
@@ -544,36 +391,18 @@ function exits(statement: ts.Statement): boolean {
 }
 
 /**
- * Whether `node` runs only on failure within `fn`: in a `catch` clause, or
- * in a function passed as a rejection handler (`.catch(f)`, the second
- * argument of `.then`).
+ * Whether `node` runs only on failure within `fn`: in a `catch` clause of
+ * `fn`'s own body (a function handed over as a rejection handler, `.catch(f)`,
+ * is started only on failure by the edge that hands it over, see `summary.ts`).
  *
  * @param node a node inside `fn`.
  * @param fn a function containing `node`.
  */
-function onFailurePath(node: ts.Node, fn: FunctionNode): boolean {
-  for (
-    let child: ts.Node = node, current = node.parent;
-    current !== undefined && current !== fn;
-    child = current, current = current.parent
-  ) {
+export function onFailurePath(node: ts.Node, fn: FunctionNode): boolean {
+  for (let current = node.parent; current !== undefined && current !== fn; current = current.parent) {
     if (ts.isCatchClause(current)) return true;
-    if (isRejectionHandler(child)) return true;
   }
   return false;
-}
-
-/** Whether `node` is passed as a rejection handler: `.catch(node)`, `.then(a, node)`. */
-function isRejectionHandler(node: ts.Node): boolean {
-  let child = node;
-  while (ts.isParenthesizedExpression(child.parent)) child = child.parent;
-  const call = child.parent;
-  if (call === undefined || !ts.isCallExpression(call) || !call.arguments.includes(child as ts.Expression)) {
-    return false;
-  }
-  const callee = skipOuterExpressions(call.expression);
-  const method = ts.isPropertyAccessExpression(callee) ? callee.name.text : "";
-  return method === "catch" || (method === "then" && call.arguments[1] === child);
 }
 
 function isItemCallback(fn: FunctionNode): boolean {
@@ -583,125 +412,6 @@ function isItemCallback(fn: FunctionNode): boolean {
   }
   const callee = skipOuterExpressions(parent.expression);
   return ts.isPropertyAccessExpression(callee) && ITEM_METHODS.has(callee.name.text);
-}
-
-const callees = new ProgramMemo<ts.Node, readonly FunctionNode[]>();
-
-/**
- * The function of `targets` a callback starts again, or undefined: a call
- * in `callback` (run later, as a `.then` callback is) that starts one of
- * `targets` and is not made once per
- * item, only on failure, or only while work is pending (as
- * {@link startsAgainLater}); a callback that is itself a rejection handler
- * (`.catch(f)`, `.then(a, f)`) retries, it does not loop.
- *
- * @param checker the program's type checker.
- * @param callback a function that runs after its caller has yielded.
- * @param targets the functions whose restart is looked for.
- */
-export function restartedBy(
-  checker: ts.TypeChecker,
-  callback: FunctionNode,
-  targets: ReadonlySet<FunctionNode>,
-): FunctionNode | undefined {
-  if (isRejectionHandler(callback)) return undefined;
-  return startsOf(checker, callback).find(({ target, call }) =>
-    targets.has(target) && !insideItemLoop(call, callback) && !onFailurePath(call, callback) &&
-    boundedBy(call, callback) === undefined
-  )?.target;
-}
-
-/**
- * Whether starting `from` leads to `targets` within `depth` calls: `from`
- * is one of them, or calls one, or calls a function that does, … A
- * breadth-first walk over {@link calledFunctions}, leaving out calls made
- * once per item of a loop over a collection (`for (const c of this.children)
- * { … this.connect(c); return; }` steps through a finite list: a path
- * through it ends with the list, it does not loop) and calls made only
- * while work is pending (see {@link boundedBy}: `if (!this.queue.length)
- * return; … this.newClient(item)` drains the queue).
- *
- * @param checker the program's type checker.
- * @param from the function started.
- * @param targets the functions looked for.
- * @param depth how many calls deep to follow (0: `from` itself only).
- * @returns the target reached, or undefined.
- */
-export function reaches(
-  checker: ts.TypeChecker,
-  from: FunctionNode,
-  targets: ReadonlySet<FunctionNode>,
-  depth: number,
-): FunctionNode | undefined {
-  return findInCalls(checker, from, depth, (fn) => targets.has(fn) ? fn : undefined, steppingCallees);
-}
-
-/** The functions `fn` starts other than once per item of a loop or only while work is pending (see {@link reaches}). Memoised per function. */
-function steppingCallees(checker: ts.TypeChecker, fn: FunctionNode): readonly FunctionNode[] {
-  return startedFunctions(
-    checker,
-    fn,
-    stepping,
-    (call) => !insideItemLoop(call, fn) && boundedBy(call, fn) === undefined,
-  );
-}
-
-const stepping = new ProgramMemo<ts.Node, readonly FunctionNode[]>();
-
-/** How many calls deep a site's work is followed for loops and for starting its caller again. */
-export const LOOP_DEPTH = 3;
-
-/**
- * The first loop that runs until stopped (see `findUnboundedLoop`) in `fn`
- * or a function it starts, up to {@link LOOP_DEPTH} calls deep.
- *
- * @param checker the program's type checker.
- * @param fn the function whose work is looked at.
- * @returns a short description of the loop, or undefined.
- */
-export function loopIn(checker: ts.TypeChecker, fn: FunctionNode): string | undefined {
-  return findInCalls(
-    checker,
-    fn,
-    LOOP_DEPTH,
-    (candidate) => candidate.body === undefined ? undefined : findUnboundedLoop(candidate.body),
-  );
-}
-
-/**
- * The first result of `find` on `from` or a function it starts, within
- * `depth` calls (breadth-first: the nearest wins).
- *
- * @param checker the program's type checker.
- * @param from the function started.
- * @param depth how many calls deep to follow.
- * @param find a test returning a description, or undefined.
- */
-function findInCalls<T>(
-  checker: ts.TypeChecker,
-  from: FunctionNode,
-  depth: number,
-  find: (fn: FunctionNode) => T | undefined,
-  callees: (checker: ts.TypeChecker, fn: FunctionNode) => readonly FunctionNode[] = calledFunctions,
-): T | undefined {
-  let frontier: FunctionNode[] = [from];
-  const seen = new Set<FunctionNode>(frontier);
-  for (let level = 0; level <= depth; level++) {
-    const next: FunctionNode[] = [];
-    for (const fn of frontier) {
-      const result = find(fn);
-      if (result !== undefined) return result;
-      if (level === depth) continue;
-      for (const callee of callees(checker, fn)) {
-        if (!seen.has(callee)) {
-          seen.add(callee);
-          next.push(callee);
-        }
-      }
-    }
-    frontier = next;
-  }
-  return undefined;
 }
 
 /** A method, accessor or function-valued field of a class. */
@@ -819,7 +529,7 @@ function declarationsIn(program: ts.Program): DeclarationIndex {
 const declarationIndexes = new WeakMap<ts.Program, DeclarationIndex>();
 
 /** A file of the program's own sources: not a declaration file, the language's lib or a package's file (found through `node_modules`). */
-function isOwnSource(program: ts.Program, file: ts.SourceFile): boolean {
+export function isOwnSource(program: ts.Program, file: ts.SourceFile): boolean {
   return !file.isDeclarationFile && !program.isSourceFileDefaultLibrary(file) &&
     !program.isSourceFileFromExternalLibrary(file);
 }
@@ -887,7 +597,7 @@ export function declaredNames(file: ts.SourceFile): Array<[string, string, strin
  * `function readyHandler(self) { … }` of untyped JavaScript) and every call
  * of its function in the program's own sources passes an argument of one
  * and the same known type there (followed through callers' own untyped
- * parameters, {@link LOOP_DEPTH} levels), that type. Undefined when the
+ * parameters, three levels), that type. Undefined when the
  * checker already knows the type, the function has no callers found, or
  * they disagree.
  *
@@ -895,7 +605,11 @@ export function declaredNames(file: ts.SourceFile): Array<[string, string, strin
  * @param expression an expression, typically the receiver of a method call.
  * @param depth how many callers' parameters to follow.
  */
-export function typeFromCallers(checker: ts.TypeChecker, expression: ts.Node, depth = LOOP_DEPTH): ts.Type | undefined {
+export function typeFromCallers(
+  checker: ts.TypeChecker,
+  expression: ts.Node,
+  depth = CALLER_DEPTH,
+): ts.Type | undefined {
   const own = checker.getTypeAtLocation(expression);
   if (!(own.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown))) return own;
   const inner = skipOuterExpressions(expression);
@@ -959,5 +673,8 @@ function callsOf(
   callIndex.set(program, index);
   return index;
 }
+
+/** How many callers' untyped parameters {@link typeFromCallers} follows to find a type. */
+const CALLER_DEPTH = 3;
 
 const callIndex = new WeakMap<ts.Program, ReadonlyMap<FunctionNode, readonly ts.CallExpression[]>>();

@@ -67,6 +67,7 @@ export function checkBuiltBy(sourceFile: ts.SourceFile): void {
 /** The TypeScript type names the analysis uses, as `ts.Node` etc. (ts-morph's copy's declarations). */
 export declare namespace ts {
   export type ArrowFunction = bundled.ArrowFunction;
+  export type BinaryExpression = bundled.BinaryExpression;
   export type BindingName = bundled.BindingName;
   export type Block = bundled.Block;
   export type CallExpression = bundled.CallExpression;
@@ -85,6 +86,7 @@ export declare namespace ts {
   export type NamedDeclaration = bundled.NamedDeclaration;
   export type NamedImports = bundled.NamedImports;
   export type NewExpression = bundled.NewExpression;
+  export type NumericLiteral = bundled.NumericLiteral;
   export type Node = bundled.Node;
   export type ObjectBindingPattern = bundled.ObjectBindingPattern;
   export type ObjectLiteralExpression = bundled.ObjectLiteralExpression;

@@ -77,11 +77,12 @@ const LONG_LIVED_CLASS =
  * callers not followed.
  *
  * @param node the site's node.
- * @param loopsThrough an enclosing function the site's work starts again
- *   (see `Detection.loopsThrough`): its name and request-like parameters
- *   give no signal, since the loop itself re-enters it.
+ * @param loopsThrough the enclosing functions on the cycle the site's work
+ *   recurs through (see `Detection.loopsThrough`): their names, request-like
+ *   parameters and registration as a handler give no signal, since the loop
+ *   itself re-enters them.
  */
-export function placementSignals(node: ts.Node, loopsThrough?: ts.Node): Signal[] {
+export function placementSignals(node: ts.Node, loopsThrough: readonly ts.Node[] = []): Signal[] {
   const signals: Signal[] = [];
   if (ts.isCallExpression(node) && isTestCall(callName(node))) {
     signals.push(signal("inside-test-body", `${callName(node)}(...)`));
@@ -99,7 +100,7 @@ export function placementSignals(node: ts.Node, loopsThrough?: ts.Node): Signal[
       signals.push(signal("inside-promise-executor"));
       return signals;
     }
-    if (current !== loopsThrough) addRequestParameters(current, signals);
+    if (!loopsThrough.includes(current)) addRequestParameters(current, signals);
     const call = callTakingCallback(current);
     if (call !== undefined) {
       const name = callName(call);
@@ -115,7 +116,8 @@ export function placementSignals(node: ts.Node, loopsThrough?: ts.Node): Signal[
         return signals;
       }
       const method = name.split(".").pop()!;
-      if (HANDLER_METHODS.has(method)) {
+      // A handler on the loop's own cycle (a close handler that reconnects) is part of the loop, not its starter.
+      if (HANDLER_METHODS.has(method) && !loopsThrough.includes(current)) {
         signals.push(signal("inside-request-handler", `${name}(...)`));
         return signals;
       }
@@ -124,11 +126,11 @@ export function placementSignals(node: ts.Node, loopsThrough?: ts.Node): Signal[
     }
     if (isInvokedImmediately(current)) continue;
     const assignedTo = handlerPropertyAssignment(current);
-    if (assignedTo !== undefined) {
+    if (assignedTo !== undefined && !loopsThrough.includes(current)) {
       signals.push(signal("inside-request-handler", assignedTo));
       return signals;
     }
-    if (current !== loopsThrough) addNamedFunctionSignals(current, signals);
+    if (!loopsThrough.includes(current)) addNamedFunctionSignals(current, signals);
     // A local function is called within the function that declares it: keep walking outwards.
     if (isLocalFunction(current)) continue;
     return signals;

@@ -65,17 +65,11 @@ export const SIGNAL_CATALOGUE = {
     weight: 4,
     message: "the called function loops until stopped ({detail})",
   },
-  "self-rescheduling-timer": {
+  "starts-itself-again": {
     question: "work",
     group: "durable",
     weight: 4,
-    message: "the timeout starts {detail} again, which schedules it again: a polling loop",
-  },
-  "self-restarting-call": {
-    question: "work",
-    group: "durable",
-    weight: 4,
-    message: "the call starts {detail} again, which makes the call again: an asynchronous loop",
+    message: "the work starts itself again after yielding ({detail}): a loop that runs until stopped",
   },
   "one-shot-timer": {
     question: "work",

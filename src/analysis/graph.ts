@@ -1,0 +1,535 @@
+/**
+ * The program's graph of functions, whose edges are "starts later or now",
+ * built from the per-function summaries (`summary.ts`): calls, promise
+ * continuations, deferrals, listener registrations, functions stored in
+ * variables or fields, callbacks handed to other functions, and dispatch to
+ * every implementation of an interface, abstract or overridden method.
+ * Built once per program, on first use, apart from the file being analysed
+ * (see `memo.ts`); each answer records the files it depends on as the
+ * analysed file's reads (`reads.ts`), for the result cache.
+ *
+ * Work **recurs** when its function reaches itself through a cycle with at
+ * least one yielding edge (an edge that starts its target after the
+ * function has yielded: an `await`, a deferral, a listener, a
+ * continuation). With the graph's strongly connected components (Tarjan's
+ * algorithm, iterative) that is: the function's component holds a yielding
+ * edge. No depth limit; cycles cost nothing extra. An edge that cannot close
+ * a loop (started once per item, only on failure, only while work is
+ * pending; see `Edge.limit`) is left out.
+ *
+ * Callbacks are resolved where they are handed over: a function `f` hands
+ * `g` to its own function `h`, and `h` calls that parameter (itself, or by
+ * handing it on to a function that does: a fixpoint over the summaries), so
+ * `f` starts `g` — yielding when `h`'s call of it does. A function stored in
+ * a variable or property is started by every call that reads it from there;
+ * a parameter stored there stands for whatever the callers pass.
+ *
+ * @module
+ */
+import { ts } from "./ts.ts";
+import { apartFromFiles } from "./memo.ts";
+import { isOwnSource } from "./calls.ts";
+import { readCallers, readFile, withoutReads } from "./reads.ts";
+import { findUnboundedLoop, functionName, type FunctionNode, isFunctionNode } from "./functions.ts";
+import {
+  type Edge,
+  type FunctionId,
+  functionId,
+  type FunctionSummary,
+  namesOf,
+  type ProgramNames,
+  summariesOf,
+  type Target,
+} from "./summary.ts";
+
+/** An edge of the graph between node keys (a function's id, or `stored:`/`dispatch:`/`returns:` and a declaration's id). */
+interface Arc {
+  to: string;
+  yields: boolean;
+  /** The arc registers a listener: its target runs on an event. */
+  event: boolean;
+}
+
+/** The whole-program graph with its components. */
+interface Graph {
+  summaries: ReadonlyMap<FunctionId, FunctionSummary>;
+  arcs: ReadonlyMap<string, readonly Arc[]>;
+  /** The node keys a value stands for (a parameter: whatever the callers pass there, followed through their own parameters). */
+  valuesOf: (owner: FunctionId, value: Target) => string[];
+  component: ReadonlyMap<string, number>;
+  /** Components that hold a yielding edge: every function in one recurs. */
+  recurring: ReadonlySet<number>;
+  /** The same for the graph without listener arcs: loops that run on their own, not on an event. */
+  selfDriven: { component: ReadonlyMap<string, number>; recurring: ReadonlySet<number> };
+  /** The files reachable from a node, memoised for {@link recordReach}. */
+  reach: Map<string, ReadonlySet<string>>;
+}
+
+/** A loop found in the graph: the functions along it, from the work back to the work. */
+export interface Recurrence {
+  /** The display names of the functions along the cycle, first and last the work itself. */
+  cycle: readonly string[];
+}
+
+/**
+ * Whether the work of `fn` recurs: `fn` reaches itself through a cycle of
+ * the program's graph with at least one yielding edge.
+ *
+ * @param program the program `fn` belongs to.
+ * @param fn a function of the program's own sources.
+ * @param events whether a cycle may pass through a listener: `false` asks
+ *   whether the work restarts itself by its own means, not only when an
+ *   event it listens for comes (a reconnect on "close" is the listener's
+ *   loop; the call that connects is one attempt).
+ * @returns the shortest such cycle, or undefined when the work does not recur.
+ */
+export function recurrenceOf(program: ts.Program, fn: FunctionNode, events = true): Recurrence | undefined {
+  const graph = graphOf(program);
+  const start = functionId(fn);
+  recordReach(graph, start);
+  const { component, recurring } = events ? graph : graph.selfDriven;
+  const own = component.get(start);
+  if (own === undefined || !recurring.has(own)) return undefined;
+  const cycle = shortestCycle(graph, start, (key) => component.get(key) === own, events);
+  return { cycle: cycle.map((key) => graph.summaries.get(key)?.name).filter((name) => name !== undefined) };
+}
+
+/**
+ * The functions the callers of `fn` pass as its parameter `index` (followed
+ * through the callers' own parameters): what a callback parameter stands for.
+ *
+ * @param program the program `fn` belongs to.
+ * @param fn a function of the program's own sources.
+ * @param index the parameter's index.
+ */
+export function passedAs(program: ts.Program, fn: FunctionNode, index: number): FunctionNode[] {
+  const graph = graphOf(program);
+  readCallers(fn.getSourceFile().fileName, functionName(fn));
+  const passed = graph.valuesOf(functionId(fn), { parameter: index }).filter((key) => graph.summaries.has(key));
+  for (const key of passed) readFile(fileOf(key));
+  return passed.map((key) => functionAt(program, key)).filter((found) => found !== undefined);
+}
+
+/**
+ * Whether `a` and `b` lie on one cycle of the program's graph (the same
+ * strongly connected component): each starts the other, directly or
+ * through other functions.
+ *
+ * @param program the program both belong to.
+ * @param a a function of the program's own sources.
+ * @param b another.
+ * @param events whether the cycle may pass through a listener (see {@link recurrenceOf}).
+ */
+export function onOneCycle(program: ts.Program, a: FunctionNode, b: FunctionNode, events = true): boolean {
+  const graph = graphOf(program);
+  recordReach(graph, functionId(a));
+  const { component } = events ? graph : graph.selfDriven;
+  const first = component.get(functionId(a));
+  return first !== undefined && first === component.get(functionId(b));
+}
+
+/**
+ * The first loop that runs until stopped (see `findUnboundedLoop`) in `fn`
+ * or in a function it reaches in the program's graph, the nearest first
+ * (breadth-first, no depth limit).
+ *
+ * @param program the program `fn` belongs to.
+ * @param fn the function whose work is looked at.
+ * @returns a short description of the loop, or undefined.
+ */
+export function loopIn(program: ts.Program, fn: FunctionNode): string | undefined {
+  return nearestReached(
+    program,
+    fn,
+    (candidate) => candidate.body === undefined ? undefined : findUnboundedLoop(candidate.body),
+    () => true,
+  );
+}
+
+/**
+ * The nearest function `from` reaches (itself included, breadth-first,
+ * over edges that `follow` accepts) for which `find` gives a result.
+ */
+function nearestReached<T>(
+  program: ts.Program,
+  from: FunctionNode,
+  find: (fn: FunctionNode) => T | undefined,
+  follow: (yields: boolean) => boolean,
+): T | undefined {
+  const graph = graphOf(program);
+  const start = functionId(from);
+  recordReach(graph, start);
+  const own = find(from);
+  if (own !== undefined) return own;
+  const seen = new Set([start]);
+  let frontier = [start];
+  while (frontier.length > 0) {
+    const next: string[] = [];
+    for (const key of frontier) {
+      for (const arc of graph.arcs.get(key) ?? []) {
+        if (seen.has(arc.to) || !follow(arc.yields)) continue;
+        seen.add(arc.to);
+        next.push(arc.to);
+        const fn = graph.summaries.has(arc.to) ? functionAt(program, arc.to) : undefined;
+        const result = fn === undefined ? undefined : find(fn);
+        if (result !== undefined) return result;
+      }
+    }
+    frontier = next;
+  }
+  return undefined;
+}
+
+/**
+ * Records, for the result cache (src/analysis/reads.ts), the files of every
+ * function reachable from `start`: an edit to any of them can open or close
+ * a cycle through it, or change the loop found. (An edge another file adds
+ * through a stored function, an implementation or a caller's argument is
+ * read where it leads: into a reachable function's file.)
+ */
+function recordReach(graph: Graph, start: string): void {
+  let files = graph.reach.get(start);
+  if (files === undefined) {
+    const found = new Set<string>();
+    files = found;
+    const seen = new Set([start]);
+    const stack = [start];
+    for (let key = stack.pop(); key !== undefined; key = stack.pop()) {
+      if (graph.summaries.has(key)) found.add(fileOf(key));
+      for (const arc of graph.arcs.get(key) ?? []) {
+        if (!seen.has(arc.to)) {
+          seen.add(arc.to);
+          stack.push(arc.to);
+        }
+      }
+    }
+    graph.reach.set(start, files);
+  }
+  for (const file of files) readFile(file);
+}
+
+/** The file name of a function's id. */
+function fileOf(id: FunctionId): string {
+  return id.slice(0, id.lastIndexOf(":"));
+}
+
+const graphs = new WeakMap<ts.Program, Graph>();
+
+/**
+ * The program's graph, built on first use, apart from the tables of the
+ * file being analysed and without recording its lookups as that file's
+ * reads (each answer records what it read, see {@link recordReach}).
+ */
+function graphOf(program: ts.Program): Graph {
+  const cached = graphs.get(program);
+  if (cached !== undefined) return cached;
+  const graph = apartFromFiles(program, () => withoutReads(() => buildGraph(program)));
+  graphs.set(program, graph);
+  return graph;
+}
+
+function buildGraph(program: ts.Program): Graph {
+  const checker = program.getTypeChecker();
+  const files = program.getSourceFiles().filter((file) => isOwnSource(program, file));
+  const stored = new Set<string>();
+  const dispatched = new Set<string>();
+  for (const file of files) {
+    const names = namesOf(file);
+    for (const name of names.stored) stored.add(name);
+    for (const name of names.dispatched) dispatched.add(name);
+  }
+  const names: ProgramNames = { stored, dispatched };
+  const summaries = new Map<FunctionId, FunctionSummary>();
+  for (const file of files) for (const summary of summariesOf(checker, file, names)) summaries.set(summary.id, summary);
+  const valuesOf = valueResolver(summaries);
+  const arcs = arcsOf(summaries, valuesOf);
+  const { component, recurring } = components(arcs, () => true);
+  const selfDriven = components(arcs, (arc) => !arc.event);
+  return { summaries, arcs, valuesOf, component, recurring, selfDriven, reach: new Map() };
+}
+
+/** How a function calls one of its parameters: by index, whether that call yields, whether it listens (see {@link Arc}). */
+type Invocations = Map<number, { yields: boolean; event: boolean }>;
+
+/**
+ * The parameters each function calls, itself or by handing them on to a
+ * function that does (a fixpoint: grows until nothing changes), with
+ * whether that call comes after a yield.
+ */
+function invocationsOf(summaries: ReadonlyMap<FunctionId, FunctionSummary>): ReadonlyMap<FunctionId, Invocations> {
+  const invoked = new Map<FunctionId, Invocations>();
+  const note = (id: FunctionId, index: number, yields: boolean, event: boolean): boolean => {
+    let own = invoked.get(id);
+    if (own === undefined) invoked.set(id, own = new Map());
+    const before = own.get(index);
+    const after = { yields: yields || (before?.yields ?? false), event: event || (before?.event ?? false) };
+    if (before !== undefined && before.yields === after.yields && before.event === after.event) return false;
+    own.set(index, after);
+    return true;
+  };
+  for (const summary of summaries.values()) {
+    for (const edge of summary.edges) {
+      if (edge.limit === undefined && "parameter" in edge.to) {
+        note(summary.id, edge.to.parameter, edge.yields, edge.kind === "listener");
+      }
+    }
+  }
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const summary of summaries.values()) {
+      for (const edge of summary.edges) {
+        if (edge.limit !== undefined || edge.arguments === undefined || !("function" in edge.to)) continue;
+        const callee = invoked.get(edge.to.function);
+        if (callee === undefined) continue;
+        edge.arguments.forEach((argument, index) => {
+          const call = callee.get(index);
+          if (argument !== null && "parameter" in argument && call !== undefined) {
+            changed = note(summary.id, argument.parameter, edge.yields || call.yields, call.event) || changed;
+          }
+        });
+      }
+    }
+  }
+  return invoked;
+}
+
+/**
+ * What a value stands for, as node keys: a function, what a function
+ * returns, a stored function, or — for a parameter of `owner` — whatever
+ * the callers of `owner` pass there (followed through the callers' own
+ * parameters; `constructor(onTick) { this.onTick = onTick }` stores what
+ * `new Ticker(f)` passes).
+ */
+function valueResolver(
+  summaries: ReadonlyMap<FunctionId, FunctionSummary>,
+): (owner: FunctionId, value: Target) => string[] {
+  const passed = new Map<FunctionId, { caller: FunctionId; arguments: readonly (Target | null)[] }[]>();
+  for (const summary of summaries.values()) {
+    for (const edge of summary.edges) {
+      if (edge.arguments === undefined || !("function" in edge.to)) continue;
+      const list = passed.get(edge.to.function) ?? [];
+      list.push({ caller: summary.id, arguments: edge.arguments });
+      passed.set(edge.to.function, list);
+    }
+  }
+  const valuesOf = (owner: FunctionId, value: Target, seen: Set<string>): string[] => {
+    if (!("parameter" in value)) return [nodeKey(value)!];
+    const key = `${owner}#${value.parameter}`;
+    if (seen.has(key)) return [];
+    seen.add(key);
+    return (passed.get(owner) ?? []).flatMap(({ caller, arguments: given }) => {
+      const argument = given[value.parameter];
+      return argument === null || argument === undefined ? [] : valuesOf(caller, argument, seen);
+    });
+  };
+  return (owner, value) => valuesOf(owner, value, new Set());
+}
+
+/** The graph's arcs, by node key, from the summaries: limited edges left out, callbacks and stored functions resolved. */
+function arcsOf(
+  summaries: ReadonlyMap<FunctionId, FunctionSummary>,
+  valuesOf: (owner: FunctionId, value: Target) => string[],
+): ReadonlyMap<string, readonly Arc[]> {
+  const invoked = invocationsOf(summaries);
+  const arcs = new Map<string, Arc[]>();
+  const link = (from: string, to: string, yields: boolean, event = false): void => {
+    const list = arcs.get(from);
+    if (list === undefined) arcs.set(from, [{ to, yields, event }]);
+    else list.push({ to, yields, event });
+  };
+  const implementations = implementationsOf(summaries);
+  for (const summary of summaries.values()) {
+    for (const edge of summary.edges) {
+      if (edge.limit !== undefined) continue;
+      if ("dispatch" in edge.to && edge.besides !== undefined) {
+        for (const implementation of implementations(edge.to.dispatch)) {
+          if (summaries.get(implementation)?.memberOf !== edge.besides) link(summary.id, implementation, edge.yields);
+        }
+        continue;
+      }
+      const to = nodeKey(edge.to);
+      if (to !== undefined) link(summary.id, to, edge.yields, edge.kind === "listener");
+      handedOn(edge, invoked, (callback, yields, event) => link(summary.id, callback, yields, event));
+    }
+    for (const store of summary.stores) {
+      for (const value of valuesOf(summary.id, store.value)) link(`stored:${store.stored}`, value, false);
+    }
+    for (const returned of summary.returns) {
+      for (const value of valuesOf(summary.id, returned)) link(`returns:${summary.id}`, value, false);
+    }
+    for (const member of summary.implements) link(`dispatch:${member}`, summary.id, false);
+    // An implementation is itself dispatched to by overrides further down.
+    for (const member of summary.implements) link(`dispatch:${member}`, `dispatch:${summary.id}`, false);
+  }
+  return arcs;
+}
+
+/**
+ * Every implementation of a member (by its declaration's id), also the
+ * overrides of an implementation further down, memoised.
+ */
+function implementationsOf(summaries: ReadonlyMap<FunctionId, FunctionSummary>): (member: FunctionId) => FunctionId[] {
+  const direct = new Map<FunctionId, FunctionId[]>();
+  for (const summary of summaries.values()) {
+    for (const member of summary.implements) direct.set(member, [...(direct.get(member) ?? []), summary.id]);
+  }
+  const all = new Map<FunctionId, FunctionId[]>();
+  const collect = (member: FunctionId, seen: Set<FunctionId>): FunctionId[] => {
+    const known = all.get(member);
+    if (known !== undefined) return known;
+    const found: FunctionId[] = [];
+    for (const implementation of direct.get(member) ?? []) {
+      if (seen.has(implementation)) continue;
+      seen.add(implementation);
+      found.push(implementation, ...collect(implementation, seen));
+    }
+    return found;
+  };
+  return (member) => {
+    const known = all.get(member);
+    if (known !== undefined) return known;
+    const found = collect(member, new Set());
+    all.set(member, found);
+    return found;
+  };
+}
+
+/** The callbacks a call edge hands to a function that calls them: `(callback id, yields)` for each. */
+function handedOn(
+  edge: Edge,
+  invoked: ReadonlyMap<FunctionId, Invocations>,
+  each: (callback: string, yields: boolean, event: boolean) => void,
+): void {
+  if (edge.arguments === undefined || !("function" in edge.to)) return;
+  const callee = invoked.get(edge.to.function);
+  if (callee === undefined) return;
+  edge.arguments.forEach((argument, index) => {
+    const call = callee.get(index);
+    const key = argument === null ? undefined : nodeKey(argument);
+    if (key !== undefined && call !== undefined) each(key, edge.yields || call.yields, call.event);
+  });
+}
+
+/** The node key of an edge's target; undefined for a parameter (resolved where the callback is handed over). */
+function nodeKey(target: Target): string | undefined {
+  if ("function" in target) return target.function;
+  if ("returnedBy" in target) return `returns:${target.returnedBy}`;
+  if ("stored" in target) return `stored:${target.stored}`;
+  if ("dispatch" in target) return `dispatch:${target.dispatch}`;
+  return undefined;
+}
+
+/**
+ * Strongly connected components (Tarjan's algorithm, iterative, so a long
+ * chain of calls cannot overflow the stack), and which of them hold a
+ * yielding arc between two of their own nodes.
+ */
+function components(arcs: ReadonlyMap<string, readonly Arc[]>, keep: (arc: Arc) => boolean): {
+  component: Map<string, number>;
+  recurring: Set<number>;
+} {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const component = new Map<string, number>();
+  let counter = 0;
+  let components = 0;
+  for (const root of arcs.keys()) {
+    if (index.has(root)) continue;
+    const work: { node: string; next: number }[] = [{ node: root, next: 0 }];
+    index.set(root, counter);
+    low.set(root, counter++);
+    stack.push(root);
+    onStack.add(root);
+    while (work.length > 0) {
+      const frame = work[work.length - 1]!;
+      const out = arcs.get(frame.node) ?? [];
+      if (frame.next < out.length) {
+        const arc = out[frame.next++]!;
+        if (!keep(arc)) continue;
+        const to = arc.to;
+        if (!index.has(to)) {
+          index.set(to, counter);
+          low.set(to, counter++);
+          stack.push(to);
+          onStack.add(to);
+          work.push({ node: to, next: 0 });
+        } else if (onStack.has(to)) {
+          low.set(frame.node, Math.min(low.get(frame.node)!, index.get(to)!));
+        }
+        continue;
+      }
+      work.pop();
+      const parent = work[work.length - 1];
+      if (parent !== undefined) low.set(parent.node, Math.min(low.get(parent.node)!, low.get(frame.node)!));
+      if (low.get(frame.node) === index.get(frame.node)) {
+        for (let member = stack.pop(); member !== undefined; member = stack.pop()) {
+          onStack.delete(member);
+          component.set(member, components);
+          if (member === frame.node) break;
+        }
+        components++;
+      }
+    }
+  }
+  const recurring = new Set<number>();
+  for (const [from, out] of arcs) {
+    const own = component.get(from);
+    for (const arc of out) if (keep(arc) && arc.yields && component.get(arc.to) === own) recurring.add(own!);
+  }
+  return { component, recurring };
+}
+
+/**
+ * The shortest path from `start` back to itself through a yielding arc,
+ * within its component (`inside`), over arcs to listeners only when
+ * `events` (breadth-first over (node, yielded yet)).
+ */
+function shortestCycle(graph: Graph, start: string, inside: (key: string) => boolean, events: boolean): string[] {
+  const previous = new Map<string, string>();
+  const state = (node: string, yielded: boolean): string => `${yielded ? 1 : 0}${node}`;
+  let frontier: [string, boolean][] = [[start, false]];
+  const seen = new Set<string>([state(start, false)]);
+  while (frontier.length > 0) {
+    const next: [string, boolean][] = [];
+    for (const [node, yielded] of frontier) {
+      for (const arc of graph.arcs.get(node) ?? []) {
+        if (!inside(arc.to) || (arc.event && !events)) continue;
+        const after = state(arc.to, yielded || arc.yields);
+        if (seen.has(after)) continue;
+        seen.add(after);
+        previous.set(after, state(node, yielded));
+        if (arc.to === start && (yielded || arc.yields)) {
+          const path = [start];
+          for (let at = previous.get(after); at !== undefined; at = previous.get(at)) path.unshift(at.slice(1));
+          return path;
+        }
+        next.push([arc.to, yielded || arc.yields]);
+      }
+    }
+    frontier = next;
+  }
+  return [start, start];
+}
+
+/**
+ * The function node a {@link FunctionId} names in `program`.
+ *
+ * @param program the program.
+ * @param id a function's id.
+ */
+export function functionAt(program: ts.Program, id: FunctionId): FunctionNode | undefined {
+  const separator = id.lastIndexOf(":");
+  const file = program.getSourceFile(id.slice(0, separator));
+  const offset = Number(id.slice(separator + 1));
+  if (file === undefined || !Number.isInteger(offset)) return undefined;
+  let found: FunctionNode | undefined;
+  const visit = (node: ts.Node): void => {
+    if (found !== undefined || node.getEnd() <= offset || node.pos > offset) return;
+    if (isFunctionNode(node) && node.getStart(file) === offset) found = node;
+    else ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return found;
+}

@@ -1,0 +1,207 @@
+/**
+ * Recurrence as reachability in the program's graph of functions
+ * (src/analysis/graph.ts): each mechanism that adds an edge, with a case
+ * where it closes a loop (durable) and one where it must not.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ts } from "ts-morph";
+import { type Case, describeCases } from "./support/cases.ts";
+import { summariesOf } from "../src/analysis/summary.ts";
+
+const cases: Case[] = [
+  {
+    name: "a reconnect loop closed through four calls and a listener is durable",
+    code: `
+import { EventEmitter } from "node:events";
+export class Client {
+  private socket?: EventEmitter;
+  start() { this.connect(); }
+  private connect() { this.open(); }
+  private open() {
+    this.socket = new EventEmitter();
+    this.socket.on("close", () => this.handleClose());
+  }
+  private handleClose() { this.destroy(); }
+  private destroy() {
+    setTimeout(() => { this.connect(); }, 1000);
+  }
+}`,
+    sites: [{ kind: "timeout", line: 13, group: "durable", signals: ["starts-itself-again"] }],
+  },
+  {
+    name: "a reconnect timer in an inline close listener is part of the loop, not inside a handler",
+    code: `
+import { EventEmitter } from "node:events";
+export function startconn(): void {
+  const socket = new EventEmitter();
+  socket.on("close", function () {
+    setTimeout(function () { startconn(); }, 3000);
+  });
+}`,
+    sites: [{ kind: "timeout", line: 6, group: "durable", signals: ["starts-itself-again"] }],
+  },
+  {
+    name: "a continuation handed by reference closes the loop: refresh → then(onRefreshed) → schedule → refresh",
+    code: `
+declare function fetchToken(): Promise<string>;
+export class Credentials {
+  token = "";
+  refresh() {
+    fetchToken().then(this.onRefreshed);
+  }
+  onRefreshed = (token: string) => {
+    this.token = token;
+    this.schedule();
+  };
+  schedule() {
+    setTimeout(() => this.refresh(), 60_000);
+  }
+}`,
+    sites: [
+      { kind: "then-without-catch", line: 6, group: "durable", signals: ["starts-itself-again"] },
+      { kind: "timeout", line: 13, group: "durable", signals: ["starts-itself-again"] },
+    ],
+  },
+  {
+    name: "a callback parameter resolves to what its callers pass: monitor(check) → queueMicrotask(callback) → check",
+    code: `
+function monitor(callback: () => void) {
+  setTimeout(callback, 1000);
+}
+function check() {
+  JSON.parse("{}");
+  monitor(check);
+}
+export function begin() { check(); }`,
+    sites: [{ kind: "timeout", line: 3, group: "durable", signals: ["starts-itself-again"] }],
+  },
+  {
+    name: "a function stored in a field and called from there closes the loop",
+    code: `
+export class Poller {
+  private next: () => void;
+  constructor() {
+    this.next = this.tick;
+  }
+  tick = () => {
+    JSON.parse("{}");
+    setTimeout(() => this.next(), 50);
+  };
+}`,
+    sites: [{ kind: "timeout", line: 9, group: "durable", signals: ["starts-itself-again"] }],
+  },
+  {
+    name: "a listener registered by reference closes the loop: addEventListener('error', handleError) → connect",
+    code: `
+let socket: EventTarget | undefined;
+function handleError() {
+  setTimeout(connect, 500);
+}
+function connect() {
+  socket = new EventTarget();
+  socket.addEventListener("error", handleError);
+}
+connect();`,
+    sites: [{ kind: "timeout", line: 4, group: "durable", signals: ["starts-itself-again"] }],
+  },
+  {
+    name: "an interface method dispatches to every implementation",
+    code: `
+interface Source { start(): void }
+class Ticker implements Source {
+  constructor(private readonly owner: Runner) {}
+  start() { setTimeout(() => this.owner.run(), 100); }
+}
+export class Runner {
+  source: Source = new Ticker(this);
+  run() { this.source.start(); }
+}`,
+    sites: [{ kind: "timeout", line: 5, group: "durable", signals: ["starts-itself-again"] }],
+  },
+  {
+    name: "not a loop: a synchronous recursion, a restart once per item, a retry only on failure",
+    code: `
+type Tree = { children: Tree[] };
+export function walk(tree: Tree) {
+  tree.children.forEach(walk);
+  setTimeout(() => { JSON.parse("{}"); }, 0);
+}
+export function parseLater(text: string) {
+  setTimeout(() => {
+    try {
+      JSON.parse(text);
+    } catch {
+      parseLater("{}");
+    }
+  }, 1000);
+}`,
+    sites: [
+      { kind: "timeout", line: 5, group: "per-request", signals: ["one-shot-timer"] },
+      { kind: "timeout", line: 8, group: "per-request", signals: ["one-shot-timer"] },
+    ],
+  },
+  {
+    name: "a timer set on failure retries after a delay until the failure clears: a loop",
+    code: `
+declare function fetchJob(): Promise<string>;
+export async function poll(): Promise<void> {
+  try {
+    JSON.parse(await fetchJob());
+  } catch {
+    setTimeout(() => void poll(), 5000);
+  }
+}`,
+    sites: [{ kind: "timeout", line: 7, group: "durable", signals: ["starts-itself-again"] }],
+  },
+  {
+    name: "a helper given two callbacks does not join them in one loop: each caller starts only what it hands over",
+    code: `
+function later(callback: () => void) {
+  setTimeout(callback, 10);
+}
+function first() { later(second); }
+function second() { JSON.parse("{}"); }
+export function third() { later(first); }`,
+    sites: [{ kind: "timeout", line: 3, group: "per-request", signals: ["one-shot-timer"] }],
+  },
+];
+
+describeCases("recurrence in the program's graph", cases);
+
+test("a function's summary is a plain record: it survives a JSON round trip unchanged", () => {
+  const code = `
+export class A {
+  private fn?: () => void;
+  run(callback: () => void) {
+    this.fn = callback;
+    setTimeout(() => this.fn?.(), 10);
+    Promise.resolve().then(this.done).catch(() => {});
+  }
+  done = () => {};
+}`;
+  const file = ts.createSourceFile("a.ts", code, ts.ScriptTarget.ES2022, true);
+  const program = ts.createProgram({
+    rootNames: ["a.ts"],
+    options: { noLib: true },
+    host: {
+      ...ts.createCompilerHost({}),
+      getSourceFile: (name) => name === "a.ts" ? file : undefined,
+      fileExists: (name) => name === "a.ts",
+      readFile: () => undefined,
+    },
+  });
+  const summaries = summariesOf(program.getTypeChecker(), program.getSourceFile("a.ts")!, {
+    stored: new Set(["fn"]),
+    dispatched: new Set(),
+  });
+  assert.deepEqual(JSON.parse(JSON.stringify(summaries)), summaries);
+  const run = summaries.find((summary) => summary.name.startsWith("run "));
+  assert.ok(run !== undefined);
+  assert.deepEqual(run.stores.map((store) => store.value), [{ parameter: 0 }]);
+  assert.deepEqual(run.edges.map((edge) => [edge.kind, edge.yields, edge.limit ?? null]), [
+    ["deferral", true, null],
+    ["continuation", true, "only on failure"],
+    ["continuation", true, null],
+  ]);
+});
