@@ -165,6 +165,34 @@ function second() { JSON.parse("{}"); }
 export function third() { later(first); }`,
     sites: [{ kind: "timeout", line: 3, group: "per-request", signals: ["one-shot-timer"] }],
   },
+  {
+    name: "a loop that reads a cursor to its end is bounded; one that awaits until stopped is not",
+    code: `
+declare const reader: { read(): Promise<{ done: boolean; value?: string }> };
+declare function handle(value?: string): void;
+declare const signal: AbortSignal;
+async function readAll(): Promise<void> {
+  while (true) {
+    const { done, value } = await reader.read();
+    if (done) {
+      handle();
+      return;
+    }
+    handle(value);
+  }
+}
+async function serve(): Promise<void> {
+  while (!signal.aborted) handle((await reader.read()).value);
+}
+export function begin() {
+  readAll();
+  serve();
+}`,
+    sites: [
+      { kind: "floating-promise", line: 19, group: "per-request", signals: ["one-shot-call"] },
+      { kind: "floating-promise", line: 20, group: "durable", signals: ["unbounded-loop-in-callee"] },
+    ],
+  },
 ];
 
 describeCases("recurrence in the program's graph", cases);

@@ -192,13 +192,15 @@ server.on("request", (req: unknown) => {
     sites: [{ kind: "timeout", line: 5, group: "per-request", signals: ["inside-request-handler"] }],
   },
   {
-    name: "an interval callback with an unbounded loop is durable",
+    name: "a deferred callback with a loop that awaits until stopped is durable",
     code: `
 declare const signal: AbortSignal;
-declare function step(): void;
+declare function step(): Promise<void>;
 export function begin() {
-  setImmediate(function drain() {
-    while (!signal.aborted) step();
+  setImmediate(async function drain() {
+    try {
+      while (!signal.aborted) await step();
+    } catch {}
   });
 }`,
     sites: [{
@@ -207,6 +209,18 @@ export function begin() {
       group: "durable",
       signals: ["unbounded-loop-in-callback", "startup-function"],
     }],
+  },
+  {
+    name: "a loop that never yields is not background work: it runs to its end before anything else",
+    code: `
+declare const signal: AbortSignal;
+declare function step(): void;
+export function begin() {
+  setImmediate(function drain() {
+    while (!signal.aborted) step();
+  });
+}`,
+    sites: [{ kind: "immediate", line: 5, group: "per-request", signals: ["one-shot-timer"] }],
   },
   {
     name: "timers in test files are the test group",

@@ -107,9 +107,11 @@ export function owningClass(fn: FunctionNode): ts.ClassLikeDeclaration | undefin
  * The kind of loop that keeps running until stopped from outside, found in
  * `body` without descending into nested functions: `while (true)`,
  * `for (;;)`, `do … while (true)`, `for await (…)` over a stream, or a loop on
- * a stop flag (`!signal.aborted`, `!this.stopped`, `this.running`). An
- * endless loop that drains a finite collection (see {@link drainsItems}) is
- * not one.
+ * a stop flag (`!signal.aborted`, `!this.stopped`, `this.running`) — one that
+ * yields (awaits or yields in its own body: a loop that never yields runs to
+ * its end before anything else can run, it is not background work). An
+ * endless loop that drains a finite collection or reads a cursor to its end
+ * (see {@link drainsItems}) is not one.
  *
  * @returns a short description of the first such loop, or undefined.
  */
@@ -119,11 +121,13 @@ export function findUnboundedLoop(body: ts.Node): string | undefined {
   const visit = (node: ts.Node): void => {
     if (found !== undefined || isFunctionNode(node)) return;
     if (ts.isForStatement(node) && node.condition === undefined) {
-      found = drainsItems(node.statement) ? undefined : "for (;;)";
+      found = drainsItems(node.statement) || !yieldsIn(node) ? undefined : "for (;;)";
     } else if (ts.isForOfStatement(node) && node.awaitModifier !== undefined) found = "for await";
     else if (ts.isWhileStatement(node) || ts.isDoStatement(node)) {
       const condition = loopConditionKind(node.expression);
-      if (condition !== undefined && !(condition === "while (true)" && drainsItems(node.statement))) found = condition;
+      if (
+        condition !== undefined && yieldsIn(node) && !(condition === "while (true)" && drainsItems(node.statement))
+      ) found = condition;
     }
     if (found === undefined) ts.forEachChild(node, visit);
   };
@@ -132,14 +136,27 @@ export function findUnboundedLoop(body: ts.Node): string | undefined {
   return found;
 }
 
+/** Whether a loop awaits or yields in its own body or condition (not in nested functions). */
+function yieldsIn(loop: ts.Node): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found || isFunctionNode(node)) return;
+    if (ts.isAwaitExpression(node) || ts.isYieldExpression(node)) found = true;
+    else ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(loop, visit);
+  return found;
+}
+
 /**
- * Whether an endless loop's body drains a finite collection: one of its
- * own statements takes the next item into a local (`const path =
- * paths[index]`, `const job = queue.shift()`, `const step = it.next()`) and
- * a following `if` leaves the loop (`break`/`return`) when there is none
- * (`if (!path) break;`, `if (job === undefined) return;`, `if (step.done)
- * break;`): a worker taking files from a shared list stops when the list
- * is used up.
+ * Whether an endless loop's body drains a finite collection or reads a
+ * cursor to its end: one of its own statements takes the next item into a
+ * local (`const path = paths[index]`, `const job = queue.shift()`, `const
+ * step = it.next()`, `const { done, value } = await reader.read()`) and a
+ * following `if` leaves the loop (`break`/`return`, alone or ending its
+ * block) when there is none (`if (!path) break;`, `if (job === undefined)
+ * return;`, `if (step.done) break;`, `if (done) { finish(); return; }`): a
+ * worker taking files from a shared list stops when the list is used up.
  */
 function drainsItems(body: ts.Statement): boolean {
   if (!ts.isBlock(body)) return false;
@@ -147,11 +164,16 @@ function drainsItems(body: ts.Statement): boolean {
   for (const statement of body.statements) {
     if (ts.isVariableStatement(statement)) {
       for (const declaration of statement.declarationList.declarations) {
-        if (
-          ts.isIdentifier(declaration.name) && declaration.initializer !== undefined &&
-          takesNextItem(declaration.initializer)
-        ) {
-          items.add(declaration.name.text);
+        if (declaration.initializer === undefined || !takesNextItem(declaration.initializer)) continue;
+        if (ts.isIdentifier(declaration.name)) items.add(declaration.name.text);
+        else if (ts.isObjectBindingPattern(declaration.name)) {
+          // `const { done, value } = await reader.read()`: `done` says the cursor is used up.
+          for (const element of declaration.name.elements) {
+            const property = element.propertyName ?? element.name;
+            if (ts.isIdentifier(property) && property.text === "done" && ts.isIdentifier(element.name)) {
+              items.add(`!${element.name.text}`);
+            }
+          }
         }
       }
     } else if (
@@ -163,24 +185,26 @@ function drainsItems(body: ts.Statement): boolean {
   return false;
 }
 
-/** `list[i]`, `queue.shift()`, `stack.pop()`, `iterator.next()`, `queue.dequeue()`: reading the next item of a collection. */
+/** `list[i]`, `queue.shift()`, `stack.pop()`, `iterator.next()`, `queue.dequeue()`, `await reader.read()`: reading the next item of a collection or cursor. */
 function takesNextItem(value: ts.Expression): boolean {
-  const inner = skipOuterExpressions(value);
+  let inner = skipOuterExpressions(value);
+  if (ts.isAwaitExpression(inner)) inner = skipOuterExpressions(inner.expression);
   if (ts.isElementAccessExpression(inner)) return true;
   if (!ts.isCallExpression(inner)) return false;
   const callee = skipOuterExpressions(inner.expression);
-  return ts.isPropertyAccessExpression(callee) && /^(shift|pop|next|dequeue|take)$/.test(callee.name.text);
+  return ts.isPropertyAccessExpression(callee) && /^(shift|pop|next|dequeue|take|read)$/.test(callee.name.text);
 }
 
-/** `break`, `return`, alone or as the only statement of a block. */
+/** `break`, `return`, alone or as the last statement of a block. */
 function leavesLoop(statement: ts.Statement): boolean {
-  const only = ts.isBlock(statement) && statement.statements.length === 1 ? statement.statements[0]! : statement;
-  return ts.isBreakStatement(only) || ts.isReturnStatement(only);
+  const last = ts.isBlock(statement) ? statement.statements[statement.statements.length - 1] : statement;
+  return last !== undefined && (ts.isBreakStatement(last) || ts.isReturnStatement(last));
 }
 
-/** `!item`, `item === undefined`, `item == null`, `item.done`: no item was taken. */
+/** `!item`, `item === undefined`, `item == null`, `item.done`, `done` (read with the item): no item was taken. */
 function testsAbsence(condition: ts.Expression, items: ReadonlySet<string>): boolean {
   const inner = skipOuterExpressions(condition);
+  if (ts.isIdentifier(inner) && items.has(`!${inner.text}`)) return true;
   const isItem = (node: ts.Node): boolean =>
     ts.isIdentifier(skipOuterExpressions(node)) && items.has((skipOuterExpressions(node) as ts.Identifier).text);
   if (ts.isPrefixUnaryExpression(inner) && inner.operator === ts.SyntaxKind.ExclamationToken) {
