@@ -106,7 +106,7 @@ function projectChannel(node: ts.Node, checker: ts.TypeChecker, sourceFile: ts.S
   for (const call of facts(sourceFile).reporters) {
     // The site's own work is what fails: a hook it calls is not where its failure goes.
     if (node.pos <= call.pos && call.end <= node.end) continue;
-    if (!usableAt(call, node, checker)) continue;
+    if (!usableAt(call, node, checker) || !takesAnyFailure(call, checker)) continue;
     // The deepest function around both the site and the call: the closer the code, the likelier the channel.
     let depth = 0;
     for (let current: ts.Node | undefined = call; current !== undefined; current = current.parent) {
@@ -157,6 +157,19 @@ function usableAt(call: ts.CallExpression, site: ts.Node, checker: ts.TypeChecke
   const symbol = checker.getSymbolAtLocation(root);
   if (symbol === undefined) return false;
   return checker.resolveName(root.text, site, ts.SymbolFlags.Value, false) === symbol;
+}
+
+/**
+ * Whether the reporter's first parameter takes any value — `unknown`,
+ * `any`, an unconstrained type parameter, or untyped JavaScript — as a
+ * failure can be (`throw "text"`, a rejection with anything); a logger typed
+ * `error(message: string | Error)` does not, and passing it a failure would
+ * not type-check in a `catch (error)` clause (where `error` is `unknown`).
+ */
+function takesAnyFailure(call: ts.CallExpression, checker: ts.TypeChecker): boolean {
+  const expected = checker.getContextualType(call.arguments[0]!);
+  if (expected === undefined || (expected.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) !== 0) return true;
+  return (expected.flags & ts.TypeFlags.TypeParameter) !== 0 && expected.getConstraint() === undefined;
 }
 
 /** Loggers' error methods: `logger.error(…)`, `this.log.error(…)`, `console.error(…)`. */

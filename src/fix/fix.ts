@@ -502,9 +502,11 @@ function fixFile(sourceFile: ts.SourceFile, sites: readonly LocatedSite[], input
   };
   const path = resolve(sourceFile.fileName);
   const text = sourceFile.text;
-  const never = neverRewritten(
-    relative(nearestPackage(dirname(path))?.dir ?? inputs.options.cwd, path).split("\\").join("/"),
-  );
+  // Relative to its package and to the working directory: an example with a package.json of its own is still an example.
+  const never = [nearestPackage(dirname(path))?.dir, inputs.options.cwd]
+    .map((base) => base === undefined ? undefined : relative(base, path).split("\\").join("/"))
+    .filter((file) => file !== undefined && !file.startsWith("../"))
+    .map((file) => neverRewritten(file!)).find((reason) => reason !== undefined);
   if (never !== undefined) return skipAll(never);
   if (!inputs.options.allowDirty && hasUncommittedChanges(path) && !writtenByFix(path, readOrNull(path) ?? "")) {
     return skipAll("the file has uncommitted changes; commit or stash them, or pass --allow-dirty");

@@ -619,4 +619,52 @@ export class Queue extends EventEmitter {
       code.replace("    work();", `    work().catch((error) => this.emit("error", error));`),
     );
   });
+
+  test("benchmarks and examples are never rewritten, an example with a package.json of its own included", () => {
+    const interval = "declare function tick(): void;\nsetInterval(() => tick(), 5);\nexport {};\n";
+    const dir = project({
+      "package.json": JSON.stringify({ dependencies: { "@spawn-audit/shim": "*" } }),
+      "src/a.ts": interval,
+      "bench.ts": interval,
+      "examples/job/package.json": JSON.stringify({ private: true }),
+      "examples/job/index.ts": interval,
+    });
+    const result = fixProject(dir);
+    assert.deepEqual(result.changes.map((change) => change.file), ["src/a.ts"]);
+    assert.deepEqual(
+      result.skipped.map(({ site, reason }) => `${site.file} ${reason.split(":")[0]}`).sort(),
+      ["bench.ts", "examples/job/index.ts"].map((file) =>
+        `${file} ${
+          file === "bench.ts" ? "test sites are never rewritten" : "benchmarks and examples are never rewritten"
+        }`
+      ),
+    );
+  });
+
+  test("a logger whose error method takes only messages is not a channel for failures, which can be anything", () => {
+    const code = `declare function tick(): void;
+declare const logger: { error(message: string | Error): void };
+declare const log: { error(...data: unknown[]): void };
+export function start(): void {
+  try {
+    tick();
+  } catch (error) {
+    logger.error(error instanceof Error ? error : String(error));
+  }
+  setInterval(() => tick(), 5);
+}
+`;
+    const typed = project({ "src/a.ts": code });
+    assert.match(
+      fixProject(typed).changes[0]?.after ?? "",
+      /setInterval\(\(\) => \{ try \{ tick\(\); \} catch \(error\) \{ logFailure\("start\.tick", error\); \} \}, 5\);/,
+    );
+    const loose = project({
+      "src/a.ts": code.replace("logger.error(error instanceof Error ? error : String(error));", "log.error(error);"),
+    });
+    assert.match(
+      fixProject(loose).changes[0]?.after ?? "",
+      /setInterval\(\(\) => \{ try \{ tick\(\); \} catch \(error\) \{ log\.error\(error\); \} \}, 5\);/,
+    );
+  });
 });
