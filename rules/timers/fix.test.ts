@@ -176,4 +176,33 @@ export {};
 `,
     skips: [/neither a function nor a name/],
   },
+  {
+    name: "the body is indented by the file's unit, which a JSDoc comment's one-space lines do not set",
+    code: `declare function tick(): void;
+/**
+ * Starts ticking.
+ */
+export function start(): void {
+  setInterval(() => {
+    tick();
+  }, 5);
+}
+`,
+    expected: `import { logFailure } from "@spawn-audit/shim";
+
+declare function tick(): void;
+/**
+ * Starts ticking.
+ */
+export function start(): void {
+  setInterval(() => {
+    try {
+      tick();
+    } catch (error) {
+      logFailure("start.tick", error);
+    }
+  }, 5);
+}
+`,
+  },
 ]);

@@ -36,12 +36,14 @@ export interface Layout {
 /**
  * The file's indent unit: a tab when its first indented line starts with
  * one, else the smallest indentation of any line (two spaces when none).
+ * Lines that continue a block comment (` * text` of a JSDoc comment, one
+ * space in) are not indentation.
  *
  * @param text the file's text.
  */
 export function indentUnit(text: string): string {
   let smallest: number | undefined;
-  for (const match of text.matchAll(/^([ \t]+)\S/gm)) {
+  for (const match of text.matchAll(/^([ \t]+)[^\s*]/gm)) {
     if (match[1]!.startsWith("\t")) return smallest === undefined ? "\t" : " ".repeat(smallest);
     if (smallest === undefined || match[1]!.length < smallest) smallest = match[1]!.length;
   }

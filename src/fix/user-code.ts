@@ -1,8 +1,8 @@
 /**
  * Whether a site's work runs code its library's users supplied: an event
  * emit (its listeners), a function passed in (a parameter), a callback held
- * in a property (an option, a registered hook) or taken out of a data
- * structure (a queued job), or a member named like a hook — directly or
+ * in a property (an option, a registered hook) or taken out of the
+ * object's own state (a queued job), or a member named like a hook — directly or
  * through the program's own functions it calls. In library code such a site is reported, not wrapped: a user's
  * listener that throws must still throw where it threw (to the user's test
  * runner, to their process), and a restart would run their code again.
@@ -51,8 +51,7 @@ export function foreignCode(callee: ts.Node, checker: ts.TypeChecker): string | 
   }
   if (
     declaration !== undefined && ts.isVariableDeclaration(declaration) && declaration.initializer !== undefined &&
-    ts.isCallExpression(skipOuterExpressions(declaration.initializer)) &&
-    resolveFunction(checker, callee) === undefined
+    takenFromOwnState(declaration.initializer) && resolveFunction(checker, callee) === undefined
   ) {
     return `${name} is a function taken from ${shortText(declaration.initializer)}`;
   }
@@ -62,6 +61,24 @@ export function foreignCode(callee: ts.Node, checker: ts.TypeChecker): string | 
     if (held !== undefined && ts.isParameter(held)) return `${owner.name.text}.${name} came from a caller`;
   }
   return undefined;
+}
+
+/**
+ * Whether `initializer` takes a value out of the object's own state: a call
+ * of a member of something held by `this` (`this.#queue.dequeue()`,
+ * `this.jobs.shift()`). A function kept there was put there by a caller —
+ * a queued job, a registered callback — unlike one a module gives
+ * (`debuglog("x")`).
+ */
+function takenFromOwnState(initializer: ts.Expression): boolean {
+  const call = skipOuterExpressions(initializer);
+  if (!ts.isCallExpression(call)) return false;
+  let root: ts.Node = skipOuterExpressions(call.expression);
+  if (!ts.isPropertyAccessExpression(root) && !ts.isElementAccessExpression(root)) return false;
+  while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root) || ts.isNonNullExpression(root)) {
+    root = skipOuterExpressions(root.expression);
+  }
+  return root.kind === ts.SyntaxKind.ThisKeyword;
 }
 
 /** The first line of a node's text, at most 40 characters (for a reason). */
