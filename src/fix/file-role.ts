@@ -10,12 +10,13 @@
  *
  * @module
  */
+import { readFileSync } from "node:fs";
 import { dirname, extname, resolve } from "node:path";
 import picomatch from "picomatch";
 import { ts } from "../analysis/ts.ts";
 import { skipOuterExpressions } from "../analysis/functions.ts";
 import { displayPath } from "../files/paths.ts";
-import { nearestPackage } from "./manifest.ts";
+import { isDenoConfig, nearestManifest, nearestPackage } from "./manifest.ts";
 
 /** Benchmarks and examples, which fix never rewrites, as globs (test files are the scan's `test` group). */
 const NEVER_REWRITTEN = picomatch([
@@ -85,13 +86,27 @@ function processBinding(sourceFile: ts.SourceFile): string | undefined {
 }
 
 /**
- * Whether a file is library code: its nearest package.json is a library's
- * (not private, with an entry point; see `PackageFields.library`).
+ * Whether a file is library code: its nearest manifest is a library's — a
+ * package.json not private, with an entry point (see
+ * `PackageFields.library`), or a Deno config that publishes a package
+ * (`exports`, as JSR requires).
  *
  * @param file absolute path of the file.
  */
 export function isLibraryFile(file: string): boolean {
+  const manifest = nearestManifest(dirname(file));
+  if (isDenoConfig(manifest)) return denoExports(manifest.path);
   return nearestPackage(dirname(file))?.library === true;
+}
+
+/** Whether the Deno config at `path` has `exports` (comments allowed; unreadable: no). */
+function denoExports(path: string): boolean {
+  try {
+    const { config } = ts.parseConfigFileTextToJson(path, readFileSync(path, "utf8"));
+    return typeof config === "object" && config !== null && "exports" in config;
+  } catch {
+    return false;
+  }
 }
 
 /** The process-level failure events a handler can be installed for. */

@@ -641,6 +641,23 @@ export class Queue extends EventEmitter {
     );
   });
 
+  test("a Deno config with exports (a JSR package) is library code: work that runs a user's callback is left", () => {
+    const code = `export class Job {
+  constructor(private options: { onTick: () => void }) {}
+  start(): void {
+    setTimeout(() => this.options.onTick(), 5);
+  }
+}
+`;
+    const library = project({
+      "deno.json": JSON.stringify({ name: "@x/job", exports: "./src/job.ts" }),
+      "src/job.ts": code,
+    });
+    const result = fixProject(library);
+    assert.deepEqual(result.changes, []);
+    assert.match(result.skipped[0]?.reason ?? "", /^calls user code \(onTick is an event emit or hook\)/);
+  });
+
   test("a logger whose error method takes only messages is not a channel for failures, which can be anything", () => {
     const code = `declare function tick(): void;
 declare const logger: { error(message: string | Error): void };
