@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { constants } from "node:os";
 
 /**
  * A usage or configuration error: bad flags, a missing path, a broken
@@ -38,6 +39,23 @@ const FILE_SYSTEM_REASONS: Readonly<Record<string, string>> = {
   ELOOP: "too many levels of symbolic links",
   ENAMETOOLONG: "file name too long",
 };
+
+/**
+ * The errno name (`ENOSPC`, `EIO`, `EPIPE`…) of a system error: its `code`
+ * on Node; on Deno, whose synchronous standard streams throw errors without
+ * one, the name of the number its message ends with ("No space left on
+ * device (os error 28)"), looked up in the runtime's `os.constants.errno`.
+ *
+ * @param error anything thrown.
+ * @returns the name, or undefined when `error` carries neither.
+ */
+export function systemErrorCode(error: unknown): string | undefined {
+  const { code, message } = (error ?? {}) as Partial<NodeJS.ErrnoException>;
+  if (typeof code === "string") return code;
+  const number = /\(os error (\d+)\)$/.exec(String(message))?.[1];
+  if (number === undefined) return undefined;
+  return Object.entries(constants.errno).find(([, value]) => value === Number(number))?.[0];
+}
 
 /**
  * A file system error in a few words, for a one-line message.

@@ -12,7 +12,7 @@
 import process from "node:process";
 import { supportsColor } from "chalk";
 import { debugRequested, runCli } from "./cli.ts";
-import { fileSystemReason } from "./errors.ts";
+import { fileSystemReason, systemErrorCode } from "./errors.ts";
 import { readAll } from "./files/stdin.ts";
 import { type Activity, describeFatal, describeInternalError, INTERNAL_ERROR_EXIT_CODE } from "./fatal.ts";
 
@@ -39,22 +39,34 @@ process.on("uncaughtException", (error) => {
 // the output is dropped and the run ends quietly with the exit code it would have had, not an EPIPE stack trace.
 // Output the file system refuses (stdout redirected to a full disk: ENOSPC) is one line and exit 2.
 let outputFailed = false;
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code === "EPIPE" || error.code === "ERR_STREAM_DESTROYED") return;
-    if (typeof error.code !== "string") throw error;
-    if (!outputFailed && stream === process.stdout) {
-      process.stderr.write(`spawn-audit: cannot write to standard output: ${fileSystemReason(error)}\n`);
-    }
-    outputFailed = true;
-    process.exitCode = 2;
-  });
+
+/** Handles a failed write to stdout or stderr as above; anything but a system error is rethrown as a bug. */
+function outputError(stream: NodeJS.WriteStream, error: unknown): void {
+  const code = systemErrorCode(error);
+  if (code === "EPIPE" || code === "ERR_STREAM_DESTROYED") return;
+  if (code === undefined) throw error;
+  if (!outputFailed && stream === process.stdout) {
+    process.stderr.write(`spawn-audit: cannot write to standard output: ${fileSystemReason({ code })}\n`);
+  }
+  outputFailed = true;
+  process.exitCode = 2;
 }
+
+/** Writes `text` to `stream`; Deno's standard streams throw where Node's emit `error`. */
+function write(stream: NodeJS.WriteStream, text: string): void {
+  try {
+    stream.write(text);
+  } catch (error) {
+    outputError(stream, error);
+  }
+}
+
+for (const stream of [process.stdout, process.stderr]) stream.on("error", (error) => outputError(stream, error));
 
 try {
   const code = await runCli(argv, {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    stdout: (text) => write(process.stdout, text),
+    stderr: (text) => write(process.stderr, text),
     cwd: process.cwd(),
     env: process.env,
     colorLevel: supportsColor === false ? 0 : supportsColor.level,

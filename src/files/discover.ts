@@ -17,6 +17,7 @@ import {
   constants,
   type Dirent,
   fstatSync,
+  lstatSync,
   openSync,
   readdirSync,
   readSync,
@@ -204,7 +205,7 @@ export function discoverFiles(options: DiscoverOptions): Discovered {
         if (ignored !== undefined) {
           found.skipped.push({ file: full, reason: "gitignored", detail: describe(ignored, options.root) });
         } else if (!entry.isFile()) {
-          unreadable(full, `not a regular file (${fileKind(entry)})`);
+          unreadable(full, `not a regular file (${fileKind(entry, full)})`);
         } else consider(full);
       }
     }
@@ -229,8 +230,19 @@ function realpathOrSelf(path: string): string {
   }
 }
 
-/** What kind of file system entry that is not a regular file or folder `stats` describes, in a word or two. */
-function fileKind(stats: Dirent<Buffer> | Stats): string {
+/**
+ * What kind of file system entry that is not a regular file or folder `stats`
+ * describes, in a word or two. A directory entry of Deno's `readdir` says
+ * false to every type but file, folder and link, so the entry at `path` is
+ * then asked again through `lstat`.
+ */
+function fileKind(stats: Dirent<Buffer> | Stats, path?: string): string {
+  if (
+    path !== undefined && !(stats.isFIFO() || stats.isSocket() || stats.isCharacterDevice() || stats.isBlockDevice())
+  ) {
+    const again = lstatSync(path, { throwIfNoEntry: false });
+    if (again !== undefined) return fileKind(again);
+  }
   if (stats.isFIFO()) return "a FIFO";
   if (stats.isSocket()) return "a socket";
   if (stats.isCharacterDevice() || stats.isBlockDevice()) return "a device";
