@@ -415,6 +415,33 @@ export class Poller {
     ],
   },
   {
+    name: "an interval that stops when idle, or whose clear is handed out or conditional, is not bounded by that clear",
+    code: `
+declare function send(item: string): void;
+export class Drain {
+  private buffer: string[] = [];
+  private id: ReturnType<typeof setInterval> | undefined;
+  input(item: string, flush: boolean) {
+    this.buffer.push(item);
+    if (this.id === undefined) {
+      this.id = setInterval(() => {
+        if (this.buffer.length === 0) clearInterval(this.id);
+        else send(this.buffer.shift()!);
+      }, 100);
+    }
+    if (flush) clearInterval(this.id);
+  }
+}
+export function watchdog(ms: number) {
+  const interval = setInterval(() => send("WATCHDOG=1"), ms);
+  return { stop: () => clearInterval(interval) };
+}`,
+    sites: [
+      { kind: "interval", line: 9, group: "durable", signals: ["interval-timer"] },
+      { kind: "interval", line: 18, group: "durable", signals: ["interval-timer"] },
+    ],
+  },
+  {
     name:
       "module-level aliases of platform timers are sites; library timers and object methods named setTimeout are not",
     path: "src/aliases.js",

@@ -12,7 +12,7 @@ import { fixTimer } from "./fix.ts";
 import type { Kind, Resolution, Signal } from "../../src/site.ts";
 import { originOf } from "../../src/analysis/platform.ts";
 import { declarationsOf } from "../../src/analysis/declarations.ts";
-import { resolveFunction } from "../../src/analysis/calls.ts";
+import { pendingWork, resolveFunction } from "../../src/analysis/calls.ts";
 import { loopIn, onOneCycle, passedAs, type Recurrence, recurrenceOf } from "../../src/analysis/graph.ts";
 import { cannotFail, catchesEverything, isSettler } from "../../src/analysis/failure.ts";
 import { TIMER_KINDS } from "../../src/analysis/callbacks.ts";
@@ -23,6 +23,7 @@ import {
   enclosingFunctions,
   functionName,
   type FunctionNode,
+  isFunctionNode,
   skipOuterExpressions,
 } from "../../src/analysis/functions.ts";
 import { durableNameSignal, signal } from "../../src/classify/signals.ts";
@@ -287,7 +288,7 @@ function clearedNearby(call: ts.CallExpression, work: FunctionNode | undefined):
     ? parent.left.getText()
     : undefined;
   if (binding === undefined) return undefined;
-  if (work !== undefined && clearsTimer(work, binding)) return "by its own callback";
+  if (work !== undefined && clearsTimer(work, binding, "own callback")) return "by its own callback";
   const scope = enclosingFunction(call);
   if (scope === undefined) return undefined;
   for (
@@ -300,26 +301,49 @@ function clearedNearby(call: ts.CallExpression, work: FunctionNode | undefined):
       : ts.isTryStatement(parent) && child === parent.tryBlock
       ? [parent.catchClause, parent.finallyBlock].filter((block) => block !== undefined)
       : [];
-    if (later.some((statement) => clearsTimer(statement, binding))) {
+    if (later.some((statement) => clearsTimer(statement, binding, "later"))) {
       return `later in ${functionName(scope) ?? "the function"} that started it`;
     }
   }
   return undefined;
 }
 
-/** Whether `clearInterval(binding)` or `clearTimeout(binding)` appears anywhere in `scope`. */
-function clearsTimer(scope: ts.Node, binding: string): boolean {
+/**
+ * Whether `clearInterval(binding)` or `clearTimeout(binding)` in `scope`
+ * bounds the timer. In its `own callback`: a clear anywhere, except one
+ * under a condition on pending work (`if (buffer.length === 0)
+ * clearInterval(id)`): an interval that stops when idle is started again
+ * when work comes, a drain loop for the owner's life. In a statement that
+ * runs `later` in the flow that started it: only a clear that runs whenever
+ * the statement does — not inside a condition, a loop or a nested function
+ * (a `stop()` handed out, a clear on a `flush` message).
+ */
+function clearsTimer(scope: ts.Node, binding: string, where: "own callback" | "later"): boolean {
   let found = false;
   const visit = (node: ts.Node): void => {
     if (found) return;
+    if (where === "own callback" && ts.isIfStatement(node) && pendingWork(node.expression) !== undefined) return;
+    if (
+      where === "later" &&
+      (isFunctionNode(node) || ts.isIfStatement(node) || ts.isConditionalExpression(node) ||
+        ts.isSwitchStatement(node) || ts.isIterationStatement(node, false) ||
+        (ts.isBinaryExpression(node) && isShortCircuit(node.operatorToken.kind)))
+    ) return;
     if (ts.isCallExpression(node) && node.arguments[0] !== undefined && node.arguments[0].getText() === binding) {
       const name = calledName(node);
       if (name === "clearInterval" || name === "clearTimeout") found = true;
     }
     ts.forEachChild(node, visit);
   };
-  ts.forEachChild(scope, visit);
+  if (where === "later") visit(scope);
+  else ts.forEachChild(scope, visit);
   return found;
+}
+
+/** `&&`, `||`, `??`: the right side runs only on a condition. */
+function isShortCircuit(operator: ts.SyntaxKind): boolean {
+  return operator === ts.SyntaxKind.AmpersandAmpersandToken || operator === ts.SyntaxKind.BarBarToken ||
+    operator === ts.SyntaxKind.QuestionQuestionToken;
 }
 
 /** `clearTimeout(t)` earlier in the same function, then `t = setTimeout(...)`: a debounce. */

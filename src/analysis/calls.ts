@@ -351,7 +351,7 @@ function countsUp(fn: FunctionNode, counter: string): boolean {
  * decides; each `!` and each comparison with `null`, `undefined` or `0`
  * turns it around.
  */
-function pendingWork(condition: ts.Node): boolean | undefined {
+export function pendingWork(condition: ts.Node): boolean | undefined {
   const inner = skipOuterExpressions(condition);
   if (isFunctionNode(inner)) return undefined;
   if (ts.isPropertyAccessExpression(inner) && (inner.name.text === "length" || inner.name.text === "size")) return true;
