@@ -234,18 +234,38 @@ function buildGraph(program: ts.Program): Graph {
   const stored = new Set<string>();
   const dispatched = new Set<string>();
   for (const file of files) {
-    const names = namesOf(file);
+    const names = withinStack(() => namesOf(file)) ?? { stored: [], dispatched: [] };
     for (const name of names.stored) stored.add(name);
     for (const name of names.dispatched) dispatched.add(name);
   }
   const names: ProgramNames = { stored, dispatched };
   const summaries = new Map<FunctionId, FunctionSummary>();
-  for (const file of files) for (const summary of summariesOf(checker, file, names)) summaries.set(summary.id, summary);
+  for (const file of files) {
+    for (const summary of withinStack(() => summariesOf(checker, file, names)) ?? []) {
+      summaries.set(summary.id, summary);
+    }
+  }
   const valuesOf = valueResolver(summaries);
   const arcs = arcsOf(summaries, valuesOf);
   const { component, recurring } = components(arcs, () => true);
   const selfDriven = components(arcs, (arc) => !arc.event);
   return { summaries, arcs, valuesOf, component, recurring, selfDriven, reach: new Map() };
+}
+
+/**
+ * What `read` returns, or undefined when reading one file runs out of stack
+ * (code nested deeper than the runtime's stack allows: a 2,000-term
+ * concatenation under Deno's smaller stack). The graph goes on without
+ * that file's functions, so one such file does not fail every other file's
+ * analysis; the file's own analysis reports it as that file's problem.
+ */
+function withinStack<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof RangeError) return undefined;
+    throw error;
+  }
 }
 
 /** How a function calls one of its parameters: by index, whether that call yields, whether it listens (see {@link Arc}). */
