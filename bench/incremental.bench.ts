@@ -11,28 +11,14 @@
  *
  * @module
  */
-import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { CACHE_FILE, ResultCache } from "../src/cache/store.ts";
-import { formatTable, measure, type Measurement } from "./measure.ts";
+import { formatTable, git, measure, type Measurement } from "./measure.ts";
 
 /** The module edited: the consumer's run loop, which the package's entry imports through the consumer. */
 export const EDITED_MODULE = "src/consumer/runner.js";
-
-/** Runs `git` in `cwd` with a fixed identity, quietly. */
-function git(cwd: string, ...args: string[]): void {
-  execFileSync("git", [
-    "-c",
-    "user.name=bench",
-    "-c",
-    "user.email=bench@example.com",
-    "-c",
-    "commit.gpgsign=false",
-    ...args,
-  ], { cwd, stdio: "ignore" });
-}
 
 /**
  * Runs the re-run benchmark.

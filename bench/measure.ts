@@ -79,3 +79,16 @@ export function floorVersusScan(
   ];
   return { cells, scan };
 }
+
+/** Runs `git` in `cwd` with a fixed identity, quietly. */
+export function git(cwd: string, ...args: string[]): void {
+  execFileSync("git", [
+    "-c",
+    "user.name=bench",
+    "-c",
+    "user.email=bench@example.com",
+    "-c",
+    "commit.gpgsign=false",
+    ...args,
+  ], { cwd, stdio: "ignore" });
+}

@@ -8,26 +8,12 @@
  *
  * @module
  */
-import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { CACHE_FILE } from "../src/cache/store.ts";
-import { floorVersusScan, formatTable, measure, type Measurement, median } from "./measure.ts";
+import { floorVersusScan, formatTable, git, measure, type Measurement, median } from "./measure.ts";
 import { CHANGED_FILE, writeWorkspace } from "./workspace.ts";
-
-/** Runs `git` in `cwd` with a fixed identity, quietly. */
-function git(cwd: string, ...args: string[]): void {
-  execFileSync("git", [
-    "-c",
-    "user.name=bench",
-    "-c",
-    "user.email=bench@example.com",
-    "-c",
-    "commit.gpgsign=false",
-    ...args,
-  ], { cwd, stdio: "ignore" });
-}
 
 /**
  * Runs the workspace benchmark.

@@ -137,7 +137,7 @@ export function findUnboundedLoop(body: ts.Node): string | undefined {
 }
 
 /** Whether a loop awaits or yields in its own body or condition (not in nested functions). */
-function yieldsIn(loop: ts.Node): boolean {
+export function yieldsIn(loop: ts.Node): boolean {
   let found = false;
   const visit = (node: ts.Node): void => {
     if (found || isFunctionNode(node)) return;

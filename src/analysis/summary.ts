@@ -25,6 +25,7 @@ import {
   isGeneratorFunction,
   skipOuterExpressions,
   unwrapBind,
+  yieldsIn,
 } from "./functions.ts";
 
 /** A function or declaration of the program's own sources: `<file name>:<start offset>`. */
@@ -463,15 +464,7 @@ function isLoop(node: ts.Node): boolean {
 
 /** Whether a loop awaits or yields in its own body (not in nested functions): its later turns run after a yield. */
 function containsYield(loop: ts.Node): boolean {
-  if (ts.isForOfStatement(loop) && loop.awaitModifier !== undefined) return true;
-  let found = false;
-  const visit = (node: ts.Node): void => {
-    if (found || isFunctionNode(node)) return;
-    if (ts.isAwaitExpression(node) || ts.isYieldExpression(node)) found = true;
-    else ts.forEachChild(node, visit);
-  };
-  ts.forEachChild(loop, visit);
-  return found;
+  return (ts.isForOfStatement(loop) && loop.awaitModifier !== undefined) || yieldsIn(loop);
 }
 
 /** A function's name, or what it is handed to (`callback of setTimeout`), with its line. */
