@@ -135,6 +135,11 @@ export interface VendorChange {
   written: boolean;
 }
 
+/**
+ * What the formatter (`--format`) and the project's linter did to the edited
+ * texts before they were written: defined in `./finish.ts`, re-exported so
+ * callers of {@link runFix}'s result need only this module.
+ */
 export type { FormatRun, LintRun } from "./finish.ts";
 
 /**
