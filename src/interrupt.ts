@@ -6,7 +6,9 @@
  * them. The step under way is finished (an atomic write is completed or
  * rolled back by the writer, never left partial); the next ones are not
  * started. Listeners are installed only once the steps start, so a signal
- * before them ends the process as usual.
+ * before them ends the process as usual. Node runs the listener at the next
+ * turn; Deno resolves it through a polled operation, which on a loaded
+ * machine can come a turn or more later, so there a step or two more may run.
  *
  * @module
  */

@@ -284,14 +284,18 @@ describe("text output", () => {
     // A colour (SGR) sequence; the status line's own line-erasing sequences are not colours.
     const escape = new RegExp("\u001b\\[[0-9;]*m");
     const [command, args] = childCommand(["scan", "examples/service", "--fail-on", "none"]);
-    const line = [command, ...args].map((word) => `'${word.replaceAll("'", `'\\''`)}'`).join(" ");
+    const quote = (word: string): string => `'${word.replaceAll("'", `'\\''`)}'`;
+    // A user's plain terminal: only what finds the programs and their caches, and TERM. CI machines set variables
+    // (CI, NO_COLOR, TERM_PROGRAM and others) that colour detection reads. env -i clears them inside the terminal:
+    // Deno's spawnSync adds the parent's environment to the `env` it is given instead of replacing it.
+    const plain = ["PATH", "HOME", "DENO_DIR", "TMPDIR"].flatMap((name) => {
+      const value = process.env[name];
+      return value === undefined ? [] : [`${name}=${value}`];
+    });
     const onTerminal = (env: Record<string, string>): string => {
-      const { NO_COLOR: _, FORCE_COLOR: __, CI: ___, ...inherited } = process.env;
-      const run = spawnSync("script", ["-qec", line, "/dev/null"], {
-        cwd: repoRoot(),
-        encoding: "utf8",
-        env: { ...inherited, TERM: "xterm", ...env },
-      });
+      const assignments = [...plain, "TERM=xterm", ...Object.entries(env).map(([name, value]) => `${name}=${value}`)];
+      const line = ["env", "-i", ...assignments, command, ...args].map(quote).join(" ");
+      const run = spawnSync("script", ["-qec", line, "/dev/null"], { cwd: repoRoot(), encoding: "utf8" });
       assert.equal(run.status, 0, run.stdout + run.stderr);
       return run.stdout;
     };

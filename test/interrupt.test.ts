@@ -5,6 +5,12 @@
  * the writer's test-only gate (`SPAWN_AUDIT_TEST_WRITE_HOOK=gate`, see
  * src/atomic-write.ts): the child waits before its first write until the
  * test has sent the signal.
+ *
+ * Node runs a signal's listener at the next turn of the event loop, so
+ * exactly one file is written. Deno hands the signal to JavaScript through
+ * an operation its event loop polls, which on a loaded machine can resolve a
+ * turn or more later: there the writes stop within a few files, and the test
+ * asserts that, with more files than a late signal could cover.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -15,7 +21,8 @@ import { after, before, test } from "node:test";
 import { childCommand } from "./support/cli.ts";
 import { makeProject } from "./fix/support.ts";
 
-const FILES = ["src/a.ts", "src/b.ts", "src/c.ts", "src/d.ts"];
+const FILES = Array.from({ length: 8 }, (_, index) => `src/file${index}.ts`);
+const ON_DENO = "Deno" in globalThis;
 const ORIGINAL = "declare function tick(): void;\nsetInterval(() => tick(), 5);\nexport {};\n";
 
 let dir = "";
@@ -52,8 +59,9 @@ test("SIGINT while fix writes: the file being written is finished, the rest left
   assert.match(stderr, /SIGINT: stopped writing/);
   const texts = FILES.map((file) => readFileSync(join(dir, file), "utf8"));
   const fixed = texts.filter((text) => text !== ORIGINAL);
-  assert.equal(fixed.length, 1, texts.join("\n---\n"));
-  assert.match(fixed[0]!, /@spawn-audit\/shim|spawn-audit\/shim/);
+  if (ON_DENO) assert.ok(fixed.length >= 1 && fixed.length < FILES.length, texts.join("\n---\n"));
+  else assert.equal(fixed.length, 1, texts.join("\n---\n"));
+  for (const text of fixed) assert.match(text, /@spawn-audit\/shim|spawn-audit\/shim/);
   assert.match(stdout, /not written: fix was interrupted/);
   const temporaries = readdirSync(join(dir, "src")).filter((name) => name.endsWith(".tmp"));
   assert.deepEqual(temporaries, []);
