@@ -281,7 +281,10 @@ test("a cache whose entries have the wrong shape is a one-line warning and is re
     assert.doesNotMatch(run.stderr + run.stdout, STACK_LINE);
     assert.match(run.stdout, /src\/a\.ts/);
     if (pass === "damaged") {
-      assert.match(run.stdout, /warning: .*the cache is corrupt \(malformed entry for src\/a\.ts: .*\); it is rebuilt/);
+      assert.match(
+        run.stdout,
+        /warning: .*the cache is corrupt \(its entries do not match their checksum\); it is rebuilt/,
+      );
     } else assert.doesNotMatch(run.stdout, /corrupt/);
   }
 });
