@@ -2,7 +2,9 @@
  * Property test (fast-check): on a copy of a real package (amqplib's
  * CommonJS sources, pinned in node_modules), random sequences of edits —
  * add or remove a call, wrap a body in try/catch, add a loop, an import or
- * a type, declare a method under a name the package already uses — and
+ * a type, declare a method under a name the package already uses, change a
+ * body only (a throw its declared type does not show) or a signature only
+ * (a new first parameter, which moves what callers pass) — and
  * after each edit, a `--cache` re-run and a `--changed` run (the files
  * edited so far, with the cache) report exactly what a cold scan of the
  * same tree reports (of those files, for `--changed`). Runs in-process.
@@ -29,7 +31,7 @@ after(() => rmSync(work, { recursive: true, force: true }));
 
 /** One edit: what it does, the file it picks, where in it and which name (each an index, taken modulo the choices there are). */
 interface Edit {
-  kind: "call" | "remove-call" | "try" | "loop" | "import" | "type" | "method";
+  kind: "call" | "remove-call" | "try" | "loop" | "import" | "type" | "method" | "body" | "signature";
   file: number;
   at: number;
   other: number;
@@ -47,6 +49,8 @@ const edit: fc.Arbitrary<Edit> = fc.record({
     "loop" as const,
     "import" as const,
     "type" as const,
+    "body" as const,
+    "signature" as const,
   ),
   file: fc.nat(),
   at: fc.nat(),
@@ -103,6 +107,7 @@ function targets(kind: Edit["kind"], file: ts.SourceFile): ts.Node[] {
     case "call":
     case "try":
     case "loop":
+    case "body":
       return nodes(file, isFunctionBody);
     case "remove-call":
       return nodes(
@@ -113,6 +118,7 @@ function targets(kind: Edit["kind"], file: ts.SourceFile): ts.Node[] {
     case "import":
       return [file];
     case "type":
+    case "signature":
       return nodes(
         file,
         (node): node is ts.FunctionDeclaration | ts.MethodDeclaration =>
@@ -154,6 +160,13 @@ function apply(change: Edit, files: readonly string[], names: readonly string[])
     }
     case "type":
       return splice(start, start, "/** @returns {Promise<void>} */\n");
+    case "body":
+      // A conditional throw: the inferred type of the function stays, whether it can fail changes.
+      return splice(start + 1, start + 1, `\nif (this.peer === undefined) throw new Error("edited");\n`);
+    case "signature": {
+      const parameters = (node as ts.FunctionDeclaration | ts.MethodDeclaration).parameters;
+      return splice(parameters.pos, parameters.pos, parameters.length === 0 ? "edited" : "edited, ");
+    }
     case "method": {
       const members = (node as ts.ClassDeclaration).members.pos;
       const method = change.at % 2 === 0

@@ -46,7 +46,7 @@ export function resolveFunction(checker: ts.TypeChecker, callee: ts.Node): Funct
   return resolveDirect(checker, callee) ?? methodFromCallers(checker, callee);
 }
 
-/** {@link resolveFunction} without the callers' types: what the call index ({@link callsOf}) is built from. */
+/** {@link resolveFunction} without the callers' types: what the call index ({@link callsIn}) is built from. */
 function resolveDirect(checker: ts.TypeChecker, callee: ts.Node): FunctionNode | undefined {
   const target = unwrapBind(skipOuterExpressions(callee));
   if (isFunctionNode(target)) return target;
@@ -630,29 +630,64 @@ export function typeFromCallers(
 }
 
 /**
+ * Which files of a program can hold a call of a function declared in
+ * `file` (absolute) under `name` (undefined when anonymous): for a program
+ * built from part of a plan's files (src/cache/), the files the result
+ * cache keys a lookup of the function's callers on (every file whose import
+ * closure holds `file`, and for a name the files with a property access of
+ * it), so the lookup reads those files' calls only, not every file's.
+ */
+export type CallerFiles = (file: string, name: string | undefined) => Iterable<string>;
+
+/**
+ * Gives a program the files its lookups of callers ({@link callersOf}) read
+ * (see {@link CallerFiles}). Without it, a lookup reads every file of the
+ * program's own sources.
+ *
+ * @param program the program.
+ * @param files the files that can call a function.
+ */
+export function useCallerFiles(program: ts.Program, files: CallerFiles): void {
+  callerFiles.set(program, files);
+}
+
+const callerFiles = new WeakMap<ts.Program, CallerFiles>();
+
+/**
  * Every call of `fn` in the program's own sources (resolved by symbol, see
- * {@link resolveFunction}); empty when the checker's program is unknown.
+ * {@link resolveFunction}), or in the files {@link useCallerFiles} gave for
+ * it; empty when the checker's program is unknown.
  *
  * @param checker the program's type checker.
  * @param fn a function node of the program's own sources.
  */
 export function callersOf(checker: ts.TypeChecker, fn: FunctionNode): readonly ts.CallExpression[] {
   const program = programOf(checker);
-  readCallers(fn.getSourceFile().fileName, functionName(fn));
-  return program === undefined ? [] : callsOf(checker, program).get(fn) ?? [];
+  const file = fn.getSourceFile().fileName;
+  const name = functionName(fn);
+  readCallers(file, name);
+  if (program === undefined) return [];
+  const given = callerFiles.get(program);
+  const files = given === undefined
+    ? program.getSourceFiles()
+    : [...given(file, name)].flatMap((path) => program.getSourceFile(path) ?? []);
+  return files.flatMap((each) => isOwnSource(program, each) ? callsIn(checker, program, each).get(fn) ?? [] : []);
 }
 
 /**
- * Every call in the program's own sources, by the function it resolves to.
- * Built once per program, on first use; the lookups made building it are
- * not the reads of the file being analysed (a caller lookup is recorded
- * and keyed as one, see {@link callersOf}).
+ * Every call in one file of the program's own sources, by the function it
+ * resolves to. Built once per program and file, on first use; the lookups
+ * made building it are not the reads of the file being analysed (a caller
+ * lookup is recorded and keyed as one, see {@link callersOf}).
  */
-function callsOf(
+function callsIn(
   checker: ts.TypeChecker,
   program: ts.Program,
+  file: ts.SourceFile,
 ): ReadonlyMap<FunctionNode, readonly ts.CallExpression[]> {
-  const cached = callIndex.get(program);
+  let files = callIndex.get(program);
+  if (files === undefined) callIndex.set(program, files = new WeakMap());
+  const cached = files.get(file);
   if (cached !== undefined) return cached;
   const index = new Map<FunctionNode, ts.CallExpression[]>();
   const visit = (node: ts.Node): void => {
@@ -666,15 +701,15 @@ function callsOf(
     }
     ts.forEachChild(node, visit);
   };
-  apartFromFiles(program, () =>
-    withoutReads(() => {
-      for (const file of program.getSourceFiles()) if (isOwnSource(program, file)) visit(file);
-    }));
-  callIndex.set(program, index);
+  apartFromFiles(program, () => withoutReads(() => visit(file)));
+  files.set(file, index);
   return index;
 }
 
 /** How many callers' untyped parameters {@link typeFromCallers} follows to find a type. */
 const CALLER_DEPTH = 3;
 
-const callIndex = new WeakMap<ts.Program, ReadonlyMap<FunctionNode, readonly ts.CallExpression[]>>();
+const callIndex = new WeakMap<
+  ts.Program,
+  WeakMap<ts.SourceFile, ReadonlyMap<FunctionNode, readonly ts.CallExpression[]>>
+>();

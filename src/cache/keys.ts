@@ -38,7 +38,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { ts } from "ts-morph";
-import { type DeclarationIndex, declaredNames } from "../analysis/calls.ts";
+import { type CallerFiles, type DeclarationIndex, declaredNames } from "../analysis/calls.ts";
 import { isDeclarationFile } from "../files/discover.ts";
 import { ImportResolver, type ImportSpecifiers, importSpecifiers } from "../files/imports.ts";
 import { displayPath } from "../files/paths.ts";
@@ -113,6 +113,8 @@ export interface FileKeys {
   needs(file: string, reads: StoredReads): string[];
   /** The declarations by name of the project files of `file`'s program (see `DeclarationIndex`). */
   declarationsOf(file: string): DeclarationIndex;
+  /** The files of `file`'s program that can call a function, as a caller lookup's key has them (see `CallerFiles`). */
+  callerFilesOf(file: string): CallerFiles;
 }
 
 /**
@@ -177,6 +179,10 @@ export function fileKeys(
       ];
     },
     declarationsOf: (file) => keysOf(file).declarationIndex(),
+    callerFilesOf: (file) => {
+      const keys = keysOf(file);
+      return (declared, name) => keys.callersOf(declared, name);
+    },
   };
 }
 

@@ -13,7 +13,7 @@
  */
 import { relative, sep } from "node:path";
 import { type Reads, takeReads } from "../analysis/reads.ts";
-import { useDeclarationIndex } from "../analysis/calls.ts";
+import { useCallerFiles, useDeclarationIndex } from "../analysis/calls.ts";
 import { displayPath } from "../files/paths.ts";
 import { buildProgram, type LoadedProject, type ScanPlan } from "../project.ts";
 import { displayEntry, scanProject, type ScanResult } from "../scan.ts";
@@ -151,7 +151,8 @@ function storedReads(plan: ScanPlan, reads: Reads): StoredReads {
  * built whole. With them, each program is built from `files`, what they
  * import and the files their reads need (`needed`, to start with: those
  * of their last results), and given the whole program's declarations by
- * name; when the reads of this scan need a file that program lacks, it is
+ * name and the files that can call each function (so a lookup of callers
+ * reads those files, not all); when the reads of this scan need a file that program lacks, it is
  * built again with it and the files scanned again, so every answer is the
  * whole program's.
  */
@@ -180,7 +181,9 @@ function analyse(
       return undefined;
     });
     for (const { program, targets: [first] } of project.programs) {
-      if (first !== undefined) useDeclarationIndex(program, keys.declarationsOf(first.fileName));
+      if (first === undefined) continue;
+      useDeclarationIndex(program, keys.declarationsOf(first.fileName));
+      useCallerFiles(program, keys.callerFilesOf(first.fileName));
     }
     const fresh = scanFiles(plan, files, options, project);
     const lacking = [...fresh].flatMap(([file, results]) => keys.needs(file, results.reads))
