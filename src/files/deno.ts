@@ -55,7 +55,7 @@ export interface DenoConfig {
 export class DenoConfigs {
   /** Defects found so far. */
   readonly warnings: ScanWarning[] = [];
-  private readonly parsed = new Map<string, DenoConfig | undefined>();
+  private readonly nearest = new Map<string, DenoConfig | undefined>();
   private types: { text: string; version: string } | string | undefined;
 
   /**
@@ -72,20 +72,36 @@ export class DenoConfigs {
    * @param file an absolute path.
    */
   configOf(file: string): DenoConfig | undefined {
-    for (let dir = dirname(file);; dir = dirname(dir)) {
-      for (const name of DENO_CONFIG_NAMES) {
-        const path = join(dir, name);
-        let config = this.parsed.get(path);
-        if (config === undefined && !this.parsed.has(path) && existsSync(path)) {
-          config = this.parse(path);
-          this.parsed.set(path, config);
-        }
-        if (config === undefined) continue;
-        // A file the config's `exclude` leaves out is not Deno's to type-check.
-        return config.excludes(relative(dir, file).split(sep).join("/")) ? undefined : config;
+    const config = this.configAt(dirname(file));
+    // A file the config's `exclude` leaves out is not Deno's to type-check.
+    return config === undefined || config.excludes(relative(dirname(config.path), file).split(sep).join("/"))
+      ? undefined
+      : config;
+  }
+
+  /**
+   * The nearest config at or above `dir`, not above the git repository
+   * root; looked up, and parsed, once per folder (a scan asks for every
+   * file, and most folders have none).
+   */
+  private configAt(dir: string): DenoConfig | undefined {
+    const walked: string[] = [];
+    let found: DenoConfig | undefined;
+    for (let at = dir;; at = dirname(at)) {
+      if (this.nearest.has(at)) {
+        found = this.nearest.get(at);
+        break;
       }
-      if (existsSync(join(dir, ".git")) || dirname(dir) === dir) return undefined;
+      walked.push(at);
+      const name = DENO_CONFIG_NAMES.find((candidate) => existsSync(join(at, candidate)));
+      if (name !== undefined) {
+        found = this.parse(join(at, name));
+        break;
+      }
+      if (existsSync(join(at, ".git")) || dirname(at) === at) break;
     }
+    for (const at of walked) this.nearest.set(at, found);
+    return found;
   }
 
   /**
