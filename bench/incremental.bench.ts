@@ -5,7 +5,8 @@
  * cold without a cache, cold writing the cache, unchanged with the cache,
  * after a one-line edit of one module with `--cache`, and `--changed` with
  * that module (the cache of the unedited tree in place). Each row has wall
- * time (planning included), its ratio to the cold run, peak RSS and how
+ * time (planning included), its ratio to the cold run, the same for CPU
+ * time (steadier when other work shares the machine), peak RSS and how
  * many files were analysed (the others came from the cache); then the
  * cache's size and the cost of reading and writing it.
  *
@@ -23,7 +24,7 @@ export const EDITED_MODULE = "src/consumer/runner.js";
 /**
  * Runs the re-run benchmark.
  *
- * @returns a printable report: the runs (ms, ratio to cold, target, RSS MiB, files analysed) and the cache's size and read/write ms.
+ * @returns a printable report: the runs (ms, ratio to cold, target, CPU ms and its ratio to cold, RSS MiB, files analysed) and the cache's size and read/write ms.
  */
 export function benchIncremental(): string {
   const work = mkdtempSync(join(tmpdir(), "spawn-audit-bench-incremental-"));
@@ -57,11 +58,13 @@ export function benchIncremental(): string {
       measured.ms.toFixed(0),
       (measured.ms / cold.ms).toFixed(2) + "×",
       target,
+      measured.cpuMs.toFixed(0),
+      (measured.cpuMs / cold.cpuMs).toFixed(2) + "×",
       measured.maxRssMiB.toFixed(0),
       String(measured.analysed),
     ];
     const table = formatTable([
-      ["run (planning included)", "ms", "vs cold", "target", "RSS MiB", "files analysed"],
+      ["run (planning included)", "ms", "vs cold", "target", "CPU ms", "vs cold", "RSS MiB", "files analysed"],
       row("cold, no cache", "", cold),
       row("cold, writing the cache", "≤ 1.05×", coldCached),
       row("--cache, nothing changed", "≤ 0.05×", unchanged),

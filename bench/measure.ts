@@ -9,9 +9,16 @@ import { dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 
-/** What a child prints: wall time in ms, sites (or typed calls for the floor), files scanned, files analysed (the others came from a cache), peak RSS in MiB. */
+/**
+ * What a child prints: wall time in ms; CPU time in ms (user and system, of
+ * every thread of the process) over the same span, steadier than wall time
+ * on a machine other work shares; sites (or typed calls for the floor),
+ * files scanned, files analysed (the others came from a cache), peak RSS in
+ * MiB.
+ */
 export interface Measurement {
   ms: number;
+  cpuMs: number;
   count: number;
   files: number;
   analysed: number;
