@@ -36,7 +36,7 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { ts } from "ts-morph";
 import { type CallerFiles, type DeclarationIndex, declaredNames } from "../analysis/calls.ts";
 import { isDeclarationFile } from "../files/discover.ts";
@@ -181,7 +181,8 @@ export function fileKeys(
     declarationsOf: (file) => keysOf(file).declarationIndex(),
     callerFilesOf: (file) => {
       const keys = keysOf(file);
-      return (declared, name) => keys.callersOf(declared, name);
+      // The analysis names files as the compiler does (`/`-separated); the plan, as the platform does.
+      return (declared, name) => keys.callersOf(resolve(declared), name);
     },
   };
 }
