@@ -14,12 +14,13 @@ import { rememberProgram } from "./analysis/declarations.ts";
 import type { Config } from "./config.ts";
 import { isStackExhausted, largerStackCommand } from "./fatal.ts";
 import type { Detection, Rule, RuleContext } from "./rule.ts";
-import type { Group, ScanProblem, ScanWarning, SkippedFile, SpawnSite, Status } from "./site.ts";
+import type { Group, ScanProblem, ScanWarning, Signal, SkippedFile, SpawnSite, Status } from "./site.ts";
 import { displayPath } from "./files/paths.ts";
 import type { LoadedProject } from "./project.ts";
 import { RULES } from "../rules/mod.ts";
 import { classify } from "./classify/classify.ts";
 import { placementSignals } from "./classify/context.ts";
+import { testSupportImporter } from "./classify/test-support.ts";
 import { signal } from "./classify/signals.ts";
 import { SHIM_SUPERVISORS, supervisionReason } from "./classify/status.ts";
 import { FileIgnores } from "./classify/ignore-comments.ts";
@@ -35,7 +36,7 @@ export const DEFAULT_TEST_PATTERNS: readonly string[] = [
   "**/*.bench.*",
   "**/*_bench.*",
   "**/{test,tests,spec,bench,benchmark}.*",
-  "**/{test,tests,__tests__,__mocks__,spec,fixtures,__fixtures__,bench,benchmarks,e2e,cypress}/**",
+  "**/{test,tests,__tests__,__mocks__,spec,fixtures,__fixtures__,bench,benchmark,benchmarks,e2e,cypress}/**",
 ];
 
 /**
@@ -179,6 +180,8 @@ export class FileScanner {
   private readonly active: readonly Rule[];
   private readonly byKind = new Map<ts.SyntaxKind, Rule[]>();
   private readonly isTestPath: (path: string) => boolean;
+  /** {@link isTestPath} on an absolute path: one function object per scanner, so the test-support index is built once per program. */
+  private readonly isTestFile: (path: string) => boolean;
   private readonly supervisors: ReadonlySet<string>;
   private readonly overrides: readonly CompiledOverride[];
 
@@ -198,6 +201,7 @@ export class FileScanner {
       }
     }
     this.isTestPath = picomatch([...DEFAULT_TEST_PATTERNS, ...config.testPatterns], { dot: true });
+    this.isTestFile = (path) => this.isTestPath(displayPath(path, this.root));
     this.supervisors = new Set([...SHIM_SUPERVISORS, ...config.supervisors]);
     this.overrides = config.overrides.map((override) => ({
       group: override.group,
@@ -234,7 +238,7 @@ export class FileScanner {
       sourceFile,
       ignores: FileIgnores.read(sourceFile, RULES, options),
       lines: undefined,
-      testPattern: this.isTestPath(fromRoot) ? "test path pattern" : undefined,
+      testEvidence: this.testEvidence(target, fromRoot),
       fromRoot,
     };
     const located: LocatedSite[] = [];
@@ -259,6 +263,13 @@ export class FileScanner {
     const runs = (id: string): boolean => this.active.some((rule) => rule.id === id);
     return { located, problems: facts.ignores.problems(file, this.config.ignoreComments, runs) };
   }
+
+  /** The file's test placement: its path matches a test pattern, or only test files import it (test-support). */
+  private testEvidence({ program, sourceFile }: ScanTarget, fromRoot: string): Signal | undefined {
+    if (this.isTestPath(fromRoot)) return signal("test-file-path", fromRoot);
+    const importer = testSupportImporter(program, sourceFile, this.isTestFile);
+    return importer === undefined ? undefined : signal("test-support-file", displayPath(importer, this.root));
+  }
 }
 
 interface FileFacts {
@@ -266,7 +277,7 @@ interface FileFacts {
   fromRoot: string;
   sourceFile: ts.SourceFile;
   lines: string[] | undefined;
-  testPattern: string | undefined;
+  testEvidence: Signal | undefined;
   ignores: FileIgnores;
 }
 
@@ -291,7 +302,7 @@ function toSite(
   facts.lines ??= sourceFile.text.split(/\r?\n/);
 
   const signals = [...detection.signals, ...placementSignals(detection.node, detection.loopsThrough)];
-  if (facts.testPattern !== undefined) signals.unshift(signal("test-file-path", facts.fromRoot));
+  if (facts.testEvidence !== undefined) signals.unshift({ ...facts.testEvidence });
   const calleeName = detection.callee?.split(".").pop();
   const override = overrides.find((candidate) =>
     candidate.matchesFile(facts.fromRoot) &&

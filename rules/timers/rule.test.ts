@@ -229,6 +229,44 @@ export function begin() {
     sites: [{ kind: "interval", line: 1, group: "test", signals: ["test-file-path"] }],
   },
   {
+    name: "a file only test files import is test-support: its timers are the test group",
+    path: "src/support/fake-server.ts",
+    code: `
+import { tick } from "./clock-util";
+export function startFakeServer() { setInterval(() => tick(), 10); }`,
+    sites: [{ kind: "interval", line: 3, group: "test", signals: ["test-support-file"] }],
+  },
+  {
+    name: "a file imported only by a test-support file is test-support too",
+    path: "src/support/clock-util.ts",
+    code: `export function tick() { setInterval(() => console.log("tick"), 10); }`,
+    sites: [{ kind: "interval", line: 1, group: "test", signals: ["test-support-file"] }],
+  },
+  {
+    name: "a test file importing the helpers",
+    path: "src/server.test.ts",
+    code: `
+import { startFakeServer } from "./support/fake-server";
+import { refresh } from "./shared-refresh";
+startFakeServer();
+refresh();`,
+    sites: [],
+  },
+  {
+    name: "a file that both a test file and the code import is not test-support",
+    path: "src/shared-refresh.ts",
+    code: `export function refresh() { setInterval(() => console.log("refresh"), 10); }`,
+    sites: [{ kind: "interval", line: 1, group: "durable" }],
+  },
+  {
+    name: "the code importing the shared file",
+    path: "src/app-main.ts",
+    code: `
+import { refresh } from "./shared-refresh";
+refresh();`,
+    sites: [],
+  },
+  {
     name: "timers inside describe/it bodies are the test group",
     code: `
 import { describe, it } from "node:test";

@@ -26,27 +26,33 @@
  * - `callers`: the functions whose calls were looked up across the
  *   program, each by its file (absolute) and name (undefined for an
  *   anonymous function).
+ * - `importers`: files (absolute) whose importers were looked up (is a
+ *   file imported, and only by test files?): the answer depends on every
+ *   file that imports them.
  */
 export interface Reads {
   names: ReadonlySet<string>;
   files: ReadonlySet<string>;
   callers: ReadonlyArray<{ file: string; name: string | undefined }>;
+  importers: ReadonlySet<string>;
 }
 
 let names = new Set<string>();
 let files = new Set<string>();
 let callers = new Map<string, { file: string; name: string | undefined }>();
+let importers = new Set<string>();
 
 /** Starts the record of a file's analysis, dropping what was recorded before. */
 export function startReads(): void {
   names = new Set();
   files = new Set();
   callers = new Map();
+  importers = new Set();
 }
 
 /** The record since {@link startReads}; recording goes on into a new, empty one. */
 export function takeReads(): Reads {
-  const taken: Reads = { names, files, callers: [...callers.values()] };
+  const taken: Reads = { names, files, callers: [...callers.values()], importers };
   startReads();
   return taken;
 }
@@ -66,6 +72,11 @@ export function readCallers(file: string, name: string | undefined): void {
   callers.set(`${file}\0${name ?? ""}`, { file, name });
 }
 
+/** Records a lookup of the files that import `file` (absolute). */
+export function readImporters(file: string): void {
+  importers.add(file);
+}
+
 /**
  * Runs `work` without recording its reads (an index of the whole program
  * built once, whose answers are recorded as lookups when used), then goes
@@ -75,11 +86,11 @@ export function readCallers(file: string, name: string | undefined): void {
  * @returns what `work` returns.
  */
 export function withoutReads<T>(work: () => T): T {
-  const kept = { names, files, callers };
+  const kept = { names, files, callers, importers };
   startReads();
   try {
     return work();
   } finally {
-    ({ names, files, callers } = kept);
+    ({ names, files, callers, importers } = kept);
   }
 }

@@ -74,6 +74,7 @@ export declare namespace ts {
   export type ClassLikeDeclaration = bundled.ClassLikeDeclaration;
   export type CommentKind = bundled.CommentKind;
   export type CommentRange = bundled.CommentRange;
+  export type CompilerOptions = bundled.CompilerOptions;
   export type Declaration = bundled.Declaration;
   export type Diagnostic = bundled.Diagnostic;
   export type Expression = bundled.Expression;
@@ -83,6 +84,7 @@ export declare namespace ts {
   export type IfStatement = bundled.IfStatement;
   export type IterationStatement = bundled.IterationStatement;
   export type MethodDeclaration = bundled.MethodDeclaration;
+  export type ModuleResolutionCache = bundled.ModuleResolutionCache;
   export type NamedDeclaration = bundled.NamedDeclaration;
   export type NamedImports = bundled.NamedImports;
   export type NewExpression = bundled.NewExpression;

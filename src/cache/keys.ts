@@ -23,7 +23,9 @@
  *   it — the files whose import closure contains the function's file, and
  *   for a class member the files with a property access of its name —, the
  *   declarations of its name and the set of all declared names (which the
- *   call index's resolution reads).
+ *   call index's resolution reads); for each file whose importers it looked
+ *   up (test-support placement), the closure of every file whose import
+ *   closure contains that file.
  *
  * So an edit invalidates the edited file, the files whose import closure
  * contains it, and the files whose lookups it could answer differently.
@@ -73,13 +75,14 @@ export interface TextFacts extends ImportSpecifiers {
  * What one file's analysis read beyond its import closure, as the cache
  * keeps it (src/analysis/reads.ts's `Reads`, with paths relative to the
  * project root, `/`-separated): names looked up, files of the functions
- * found, and functions whose callers were looked up (file and name, null
- * for an anonymous function).
+ * found, functions whose callers were looked up (file and name, null
+ * for an anonymous function), and files whose importers were looked up.
  */
 export interface StoredReads {
   names: string[];
   files: string[];
   callers: Array<[string, string | null]>;
+  importers: string[];
 }
 
 /** The keys of the files of one scan plan. */
@@ -107,8 +110,8 @@ export interface FileKeys {
   /**
    * The files (absolute) a program must contain for `reads` of `file` to
    * be answered as in the whole program: the files whose functions a lookup
-   * found, and every file that could call a function whose callers were
-   * looked up.
+   * found, every file that could call a function whose callers were
+   * looked up, and every file importing a file whose importers were.
    */
   needs(file: string, reads: StoredReads): string[];
   /** The declarations by name of the project files of `file`'s program (see `DeclarationIndex`). */
@@ -162,6 +165,7 @@ export function fileKeys(
           `callers:${path}:${name ?? ""}=${keys.callersHash(absolute(path), name ?? undefined)}`
         )
           .sort(),
+        ...reads.importers.map((path) => `importers:${path}=${keys.importersHash(absolute(path))}`),
       );
     },
     useParsed: (parsed) => contents.useParsed(parsed),
@@ -176,6 +180,7 @@ export function fileKeys(
       return [
         ...reads.files.map(absolute),
         ...reads.callers.flatMap(([path, name]) => [...keys.callersOf(absolute(path), name ?? undefined)]),
+        ...reads.importers.flatMap((path) => [...keys.importersOf(absolute(path))]),
       ];
     },
     declarationsOf: (file) => keysOf(file).declarationIndex(),
@@ -385,8 +390,16 @@ class ProgramKeys {
     return found;
   }
 
+  /**
+   * The hash of what a lookup of the files importing `file` depends on:
+   * the closure of every file whose import closure contains it.
+   */
+  importersHash(file: string): string {
+    return hash(...[...this.importersOf(file)].sort().map((importer) => `${importer}=${this.readHash(importer)}`));
+  }
+
   /** `file` and every file whose import closure contains it; every file when `file` is a global script. */
-  private importersOf(file: string): Set<string> {
+  importersOf(file: string): Set<string> {
     if (this.nodes.get(file)?.global === true) return new Set(this.nodes.keys());
     if (this.importers === undefined) {
       this.importers = new Map();

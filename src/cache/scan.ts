@@ -142,6 +142,7 @@ function storedReads(plan: ScanPlan, reads: Reads): StoredReads {
     names: [...reads.names].sort(),
     files: [...reads.files].map((file) => cacheKey(plan, file)).sort(),
     callers: reads.callers.map(({ file, name }): [string, string | null] => [cacheKey(plan, file), name ?? null]),
+    importers: [...reads.importers].map((file) => cacheKey(plan, file)).sort(),
   };
 }
 

@@ -34,6 +34,12 @@ export const SIGNAL_CATALOGUE = {
     weight: 10,
     message: "file path matches a test/fixture/benchmark pattern ({detail})",
   },
+  "test-support-file": {
+    question: "placement",
+    group: "test",
+    weight: 10,
+    message: "a test-support file: imported, and only by test files ({detail})",
+  },
   "inside-test-body": {
     question: "placement",
     group: "test",

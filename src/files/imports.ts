@@ -8,7 +8,7 @@
  * @module
  */
 import { dirname, resolve } from "node:path";
-import { ts } from "ts-morph";
+import { ts } from "../analysis/ts.ts";
 
 /**
  * One file's imports: `resolved`, the absolute paths they lead to (project
