@@ -153,6 +153,20 @@ module.exports = { Client };
     assert.deepEqual(run(undefined, "lib").analysed.sort(), ["lib/runner.js"]);
   });
 
+  test("a new importer of a test-support file analyses it again: imported by code too, it is no longer test", () => {
+    writeTree(dir, {
+      "src/fake-clock.ts": "export function tick(): void {\n  setInterval(() => {}, 10);\n}\n",
+      "src/clock.test.ts": `import { tick } from "./fake-clock.ts";\ntick();\n`,
+    });
+    const groupOf = (result: ScanResult): string[] =>
+      result.sites.filter((site) => site.file === "src/fake-clock.ts").map((site) => site.group);
+    assert.deepEqual(groupOf(run().result), ["test"]);
+    writeFileSync(join(dir, "src/use-clock.ts"), `import { tick } from "./fake-clock.ts";\ntick();\n`);
+    const after = run();
+    assert.deepEqual(after.analysed.sort(), ["src/fake-clock.ts", "src/use-clock.ts"]);
+    assert.deepEqual(groupOf(after.result), ["durable"]);
+  });
+
   test("a configuration change invalidates every file", () => {
     run();
     writeFileSync(join(dir, "spawn-audit.json"), JSON.stringify({ rules: { "floating-promise": "off" } }));

@@ -237,10 +237,10 @@ export function startFakeServer() { setInterval(() => tick(), 10); }`,
     sites: [{ kind: "interval", line: 3, group: "test", signals: ["test-support-file"] }],
   },
   {
-    name: "a file imported only by a test-support file is test-support too",
+    name: "a file imported only by a test-support file is not test-support: only direct importers count",
     path: "src/support/clock-util.ts",
     code: `export function tick() { setInterval(() => console.log("tick"), 10); }`,
-    sites: [{ kind: "interval", line: 1, group: "test", signals: ["test-support-file"] }],
+    sites: [{ kind: "interval", line: 1, group: "durable" }],
   },
   {
     name: "a test file importing the helpers",

@@ -24,8 +24,7 @@
  *   for a class member the files with a property access of its name —, the
  *   declarations of its name and the set of all declared names (which the
  *   call index's resolution reads); for each file whose importers it looked
- *   up (test-support placement), the closure of every file whose import
- *   closure contains that file.
+ *   up (test-support placement), the set of files that import it directly.
  *
  * So an edit invalidates the edited file, the files whose import closure
  * contains it, and the files whose lookups it could answer differently.
@@ -111,7 +110,7 @@ export interface FileKeys {
    * The files (absolute) a program must contain for `reads` of `file` to
    * be answered as in the whole program: the files whose functions a lookup
    * found, every file that could call a function whose callers were
-   * looked up, and every file importing a file whose importers were.
+   * looked up, and every file directly importing a file whose importers were.
    */
   needs(file: string, reads: StoredReads): string[];
   /** The declarations by name of the project files of `file`'s program (see `DeclarationIndex`). */
@@ -180,7 +179,7 @@ export function fileKeys(
       return [
         ...reads.files.map(absolute),
         ...reads.callers.flatMap(([path, name]) => [...keys.callersOf(absolute(path), name ?? undefined)]),
-        ...reads.importers.flatMap((path) => [...keys.importersOf(absolute(path))]),
+        ...reads.importers.flatMap((path) => keys.directImportersOf(absolute(path))),
       ];
     },
     declarationsOf: (file) => keysOf(file).declarationIndex(),
@@ -390,17 +389,35 @@ class ProgramKeys {
     return found;
   }
 
-  /**
-   * The hash of what a lookup of the files importing `file` depends on:
-   * the closure of every file whose import closure contains it.
-   */
+  /** The hash of what a lookup of the files importing `file` answers from: the set of files that import it directly. */
   importersHash(file: string): string {
-    return hash(...[...this.importersOf(file)].sort().map((importer) => `${importer}=${this.readHash(importer)}`));
+    return hash(...[...this.directImportersOf(file)].sort());
+  }
+
+  /** The files whose imports (resolved) include `file`. */
+  directImportersOf(file: string): readonly string[] {
+    return this.importerIndex().get(file) ?? [];
   }
 
   /** `file` and every file whose import closure contains it; every file when `file` is a global script. */
-  importersOf(file: string): Set<string> {
+  private importersOf(file: string): Set<string> {
     if (this.nodes.get(file)?.global === true) return new Set(this.nodes.keys());
+    const importers = this.importerIndex();
+    const found = new Set([file]);
+    const pending = [file];
+    while (pending.length > 0) {
+      for (const importer of importers.get(pending.pop()!) ?? []) {
+        if (!found.has(importer)) {
+          found.add(importer);
+          pending.push(importer);
+        }
+      }
+    }
+    return found;
+  }
+
+  /** Each file's direct importers, built on first use. */
+  private importerIndex(): Map<string, string[]> {
     if (this.importers === undefined) {
       this.importers = new Map();
       for (const [importer, node] of this.nodes) {
@@ -411,17 +428,7 @@ class ProgramKeys {
         }
       }
     }
-    const found = new Set([file]);
-    const pending = [file];
-    while (pending.length > 0) {
-      for (const importer of this.importers.get(pending.pop()!) ?? []) {
-        if (!found.has(importer)) {
-          found.add(importer);
-          pending.push(importer);
-        }
-      }
-    }
-    return found;
+    return this.importers;
   }
 
   /**

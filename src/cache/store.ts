@@ -22,7 +22,7 @@ import type { ScanProblem, ScanWarning, SkippedFile, SpawnSite } from "../site.t
 import type { StoredReads, TextFacts } from "./keys.ts";
 
 /** Bumped when the shape of the cache file changes: a cache of another format is discarded, silently. */
-const FORMAT = 4;
+const FORMAT = 5;
 
 /** Where `--cache` keeps its file by default, relative to the project root (where tools' caches go by convention). */
 export const DEFAULT_CACHE_LOCATION = "node_modules/.cache/spawn-audit";

@@ -2,10 +2,10 @@
  * Test-support files, found by who imports them rather than by their name:
  * a file of the program's own sources that test files import, and nothing
  * else does, exists for the tests (`test_utils.ts`, `testing.ts`, a fake
- * server, a load script's helpers), so its spawn sites are test sites. The
- * rule is a fixpoint over the program's import graph: test files are those
- * the test path patterns match; a file joins them when it is imported and
- * every file importing it is already one of them. A file nothing imports
+ * server, a load script's helpers), so its spawn sites are test sites. Test
+ * files are those the test path patterns match; only direct imports count
+ * (a file imported by a test-support file alone is not one), so the answer
+ * depends on a file's importers and not on theirs. A file nothing imports
  * (an entry point, a script run on its own) is never test-support.
  *
  * Imports are read as the result cache reads them (src/files/imports.ts):
@@ -25,7 +25,7 @@ const indexes = new WeakMap<ts.Program, WeakMap<(path: string) => boolean, Reado
 
 /**
  * A test file importing `file` when `file` is test-support (imported, and
- * only by test files or other test-support files), else undefined. The
+ * only by test files), else undefined. The
  * answer depends on every file that imports `file`, which is recorded for
  * the result cache (src/analysis/reads.ts).
  *
@@ -65,14 +65,8 @@ function testSupportIndex(program: ts.Program, isTestFile: (path: string) => boo
     }
   }
   const support = new Map<string, string>();
-  const isTestSide = (path: string): boolean => tests.has(path) || support.has(path);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const [target, from] of importers) {
-      if (isTestSide(target) || ![...from].every(isTestSide)) continue;
-      support.set(target, [...from].sort()[0]!);
-      grew = true;
-    }
+  for (const [target, from] of importers) {
+    if (!tests.has(target) && [...from].every((path) => tests.has(path))) support.set(target, [...from].sort()[0]!);
   }
   return support;
 }
