@@ -4,14 +4,16 @@
  * one real single-program package (cold, cached, one edit, changed), the ESLint
  * plugin against typescript-eslint's no-floating-promises, the shim
  * benchmark (spawnLogged vs a bare `.catch`, spawn and restart cost,
- * memory per task) and each shim adapter's cost per task, printed
- * in one run. Run with `--expose-gc` for the shim's memory figure.
+ * memory per task), each shim adapter's cost per task and fix's cost on
+ * two pools' hot path (100,000 jobs), printed in one run. Run with
+ * `--expose-gc` for the shim's memory figure.
  *
  * @module
  */
 import process from "node:process";
 import { benchAdapters } from "./adapters.bench.ts";
 import { benchEslint } from "./eslint.bench.ts";
+import { benchFixOverhead } from "./fix-overhead.bench.ts";
 import { benchIncremental } from "./incremental.bench.ts";
 import { benchScan } from "./scan.bench.ts";
 import { benchShim } from "./shim.bench.ts";
@@ -22,4 +24,5 @@ process.stdout.write(benchWorkspace() + "\n\n");
 process.stdout.write(benchIncremental() + "\n\n");
 process.stdout.write(benchEslint() + "\n\n");
 process.stdout.write(await benchShim() + "\n\n");
-process.stdout.write(await benchAdapters() + "\n");
+process.stdout.write(await benchAdapters() + "\n\n");
+process.stdout.write(benchFixOverhead() + "\n");
