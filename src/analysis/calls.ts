@@ -17,10 +17,10 @@ import {
   type FunctionNode,
   isAsyncFunction,
   isFunctionNode,
-  isRunCondition,
   skipOuterExpressions,
   unwrapBind,
 } from "./functions.ts";
+import { isRunCondition } from "./loops.ts";
 
 /**
  * The function a call (or a function reference handed to a timer) invokes:
@@ -222,9 +222,10 @@ function assignsInside(expression: ts.Node): boolean {
  *
  * @param node a node inside `fn`.
  * @param fn a function containing `node`.
+ * @param checker the program's type checker (a run or stop flag is boolean state).
  * @returns the condition's text, for evidence.
  */
-export function boundedBy(node: ts.Node, fn: FunctionNode): string | undefined {
+export function boundedBy(node: ts.Node, fn: FunctionNode, checker: ts.TypeChecker): string | undefined {
   let innermostIf = true;
   for (
     let child: ts.Node = node, current = node.parent;
@@ -232,7 +233,7 @@ export function boundedBy(node: ts.Node, fn: FunctionNode): string | undefined {
     child = current, current = current.parent
   ) {
     if (ts.isIfStatement(current)) {
-      const deferred = innermostIf && exits(current.thenStatement) && !isRunCondition(current.expression);
+      const deferred = innermostIf && exits(current.thenStatement) && !isRunCondition(current.expression, checker);
       innermostIf = false;
       if (
         current.thenStatement === child &&

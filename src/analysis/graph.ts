@@ -30,7 +30,8 @@ import { ts } from "./ts.ts";
 import { apartFromFiles } from "./memo.ts";
 import { isOwnSource } from "./calls.ts";
 import { readCallers, readFile, withoutReads } from "./reads.ts";
-import { findUnboundedLoop, functionName, type FunctionNode, isFunctionNode } from "./functions.ts";
+import { functionName, type FunctionNode, isFunctionNode } from "./functions.ts";
+import { findUnboundedLoop } from "./loops.ts";
 import {
   type Edge,
   type FunctionId,
@@ -141,7 +142,8 @@ export function loopIn(program: ts.Program, fn: FunctionNode): string | undefine
   return nearestReached(
     program,
     fn,
-    (candidate) => candidate.body === undefined ? undefined : findUnboundedLoop(candidate.body),
+    (candidate) =>
+      candidate.body === undefined ? undefined : findUnboundedLoop(candidate.body, program.getTypeChecker()),
     () => true,
   );
 }

@@ -187,7 +187,7 @@ class Summariser {
       return false;
     };
     const add = (node: ts.Node, to: Target, kind: EdgeKind, extra: EdgeExtra = {}): void => {
-      const limit = extra.limit ?? (owner === undefined ? undefined : limitOf(node, owner, kind));
+      const limit = extra.limit ?? (owner === undefined ? undefined : limitOf(node, owner, kind, this.checker));
       const edge: { -readonly [K in keyof Edge]: Edge[K] } = {
         to,
         kind,
@@ -429,10 +429,10 @@ const FAILURE = "only on failure";
  * call made on failure reports it or falls back once; only while work is
  * pending or attempts remain.
  */
-function limitOf(node: ts.Node, owner: FunctionNode, kind: EdgeKind): string | undefined {
+function limitOf(node: ts.Node, owner: FunctionNode, kind: EdgeKind, checker: ts.TypeChecker): string | undefined {
   if (insideItemLoop(node, owner)) return "once per item";
   if (kind !== "deferral" && onFailurePath(node, owner)) return FAILURE;
-  const bound = boundedBy(node, owner);
+  const bound = boundedBy(node, owner, checker);
   return bound === undefined ? undefined : `only while ${bound}`;
 }
 

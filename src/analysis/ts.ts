@@ -79,9 +79,11 @@ export declare namespace ts {
   export type Diagnostic = bundled.Diagnostic;
   export type Expression = bundled.Expression;
   export type ExpressionStatement = bundled.ExpressionStatement;
+  export type ForStatement = bundled.ForStatement;
   export type FunctionExpression = bundled.FunctionExpression;
   export type Identifier = bundled.Identifier;
   export type IfStatement = bundled.IfStatement;
+  export type InterfaceType = bundled.InterfaceType;
   export type IterationStatement = bundled.IterationStatement;
   export type MethodDeclaration = bundled.MethodDeclaration;
   export type ModuleResolutionCache = bundled.ModuleResolutionCache;
@@ -99,6 +101,7 @@ export declare namespace ts {
   export type SignatureDeclaration = bundled.SignatureDeclaration;
   export type SourceFile = bundled.SourceFile;
   export type Statement = bundled.Statement;
+  export type Symbol = bundled.Symbol;
   export type SyntaxKind = bundled.SyntaxKind;
   export type TryStatement = bundled.TryStatement;
   export type Type = bundled.Type;
