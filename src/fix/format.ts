@@ -17,6 +17,7 @@ import { extname, join } from "node:path";
 import process from "node:process";
 import { UsageError } from "../errors.ts";
 import { inNodeModules } from "../files/find-up.ts";
+import { childFailure } from "./child.ts";
 import { isDenoConfig, nearestManifest, nearestPackage } from "./manifest.ts";
 
 /**
@@ -132,12 +133,5 @@ export function formatText(formatter: Formatter, path: string, text: string): st
   });
   if (result.error !== undefined) return { failed: `${formatter.name} could not be run: ${result.error.message}` };
   if (result.status === 0) return result.stdout;
-  const detail = `${result.stderr ?? ""}\n${result.stdout ?? ""}`.split("\n").map((line) => line.trim()).find((line) =>
-    line !== ""
-  );
-  return {
-    failed: `${formatter.name} exited with ${result.status ?? result.signal}${
-      detail === undefined ? "" : `: ${detail}`
-    }`,
-  };
+  return { failed: childFailure(formatter.name, result) };
 }

@@ -15,6 +15,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { extname, join } from "node:path";
 import process from "node:process";
 import { findUp, inNodeModules } from "../files/find-up.ts";
+import { childFailure } from "./child.ts";
 import { nearestManifest, nearestPackage } from "./manifest.ts";
 
 /** How a linter is driven: ESLint's CLI, xo's, or `deno lint` (check only: it fixes no text read from stdin). */
@@ -193,12 +194,7 @@ function runLinter(linter: Linter, args: string[], input: string): { stdout: str
   });
   if (result.error !== undefined) return { failed: `${linter.name} could not be run: ${result.error.message}` };
   if (result.status === 0 || result.status === 1) return { stdout: result.stdout };
-  const detail = `${result.stderr ?? ""}\n${result.stdout ?? ""}`.split("\n").map((line) => line.trim()).find((line) =>
-    line !== ""
-  );
-  return {
-    failed: `${linter.name} exited with ${result.status ?? result.signal}${detail === undefined ? "" : `: ${detail}`}`,
-  };
+  return { failed: childFailure(linter.name, result) };
 }
 
 /** `read` applied to the JSON the linter printed; a failure when it printed something else. */

@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "nod
 import { dirname, join } from "node:path";
 import { after, describe, test } from "node:test";
 import { UsageError } from "../../src/errors.ts";
+import { childFailure } from "../../src/fix/child.ts";
 import { repoRoot } from "../support/repo.ts";
 import { runInProcess } from "../support/cli.ts";
 import { fixProject, makeProject } from "./support.ts";
@@ -103,6 +104,30 @@ describe("fix --format", () => {
     assert.equal(run.code, 2, run.stdout + run.stderr);
     assert.match(run.stdout, /src\/edited\.ts {2}not written: Prettier exited with 2: cannot format$/m);
     assert.equal(readFileSync(join(dir, "src/edited.ts"), "utf8"), EDITED);
+  });
+
+  test("a formatter ended by a signal is reported so, not as an exit status", async () => {
+    const dir = makeProject({
+      "package.json": JSON.stringify({
+        dependencies: { "@spawn-audit/shim": "*" },
+        devDependencies: { prettier: "*" },
+      }),
+      "src/edited.ts": EDITED,
+    });
+    made.push(dir);
+    const killed = join(dir, "node_modules", ".bin", "prettier");
+    mkdirSync(dirname(killed), { recursive: true });
+    writeFileSync(killed, "#!/bin/sh\ncat >/dev/null\nkill -9 $$\n", { mode: 0o755 });
+    const run = await runInProcess(["fix", ".", "--write", "--format"], { cwd: dir });
+    assert.equal(run.code, 2, run.stdout + run.stderr);
+    assert.match(run.stdout, /src\/edited\.ts {2}not written: Prettier was ended by SIGKILL$/m);
+    assert.equal(readFileSync(join(dir, "src/edited.ts"), "utf8"), EDITED);
+  });
+
+  test("a child the runtime gives neither an exit status nor a signal for ended without one", () => {
+    const ended = { pid: 1, output: [], stdout: "", stderr: "broken pipe\n", status: null, signal: null };
+    assert.equal(childFailure("dprint", ended), "dprint ended without an exit status: broken pipe");
+    assert.equal(childFailure("ESLint", { ...ended, status: 2, stderr: "" }), "ESLint exited with 2");
   });
 
   test("a formatter the project uses but has not installed is named", () => {
