@@ -70,6 +70,22 @@ new EventEmitter().on("data", async (data: string) => {
     sites: [{ kind: "async-listener", line: 4, status: "handled" }],
   },
   {
+    name: "an async listener that only waits on a promise that cannot reject cannot fail; one that awaits a save can",
+    code: `
+import { EventEmitter } from "node:events";
+declare function save(data: string): Promise<void>;
+const sleep = (ms: number) => new Promise<void>((resolve) => { setTimeout(resolve, ms); });
+const events = new EventEmitter();
+let seen = 0;
+events.on("data", async () => { await sleep(5); seen++; });
+events.on("data", async (data: string) => { await sleep(5); await save(data); });`,
+    sites: [
+      { kind: "timeout", line: 4 },
+      { kind: "async-listener", line: 7, status: "benign", reason: "cannot fail" },
+      { kind: "async-listener", line: 8, status: "unsupervised" },
+    ],
+  },
+  {
     name: "async timer callbacks belong to the timers rule, not this one",
     code: `setInterval(async () => { await Promise.resolve(); }, 1000);`,
     sites: [{ kind: "interval", line: 1 }],
@@ -113,7 +129,7 @@ module.exports = { unsubscribeAll };`,
   }
   async init() { await this.subscribe(); }
   async safeClose() { try { await this.subscribe(); } catch (error) { console.error(error); } }
-  async subscribe() {}
+  async subscribe() { throw new Error("not connected"); }
 }
 module.exports = Detector;`,
     sites: [

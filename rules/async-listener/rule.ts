@@ -25,7 +25,7 @@ import {
   unwrapBind,
 } from "../../src/analysis/functions.ts";
 import { resolveFunction } from "../../src/analysis/calls.ts";
-import { catchesEverything } from "../../src/analysis/failure.ts";
+import { cannotFail, catchesEverything } from "../../src/analysis/failure.ts";
 import { signal } from "../../src/classify/signals.ts";
 import { onlySupervisorCall } from "../../src/classify/status.ts";
 import type { Resolution, Signal } from "../../src/site.ts";
@@ -207,13 +207,23 @@ function voidMethodImplementation(method: ts.MethodDeclaration, context: RuleCon
   }, method);
 }
 
-/** Sets the work and, when the function catches everything, the handled status. */
+/**
+ * Sets the work and, when the function catches everything, the handled
+ * status; when nothing in it can fail (an async listener that only waits on
+ * promises that cannot reject and does what cannot throw), the benign one.
+ */
 function withOutcome(context: RuleContext, detection: Detection, work: FunctionNode): Detection {
   detection.work = work;
   const caught = catchesEverything(context.checker, work);
   if (caught !== undefined) {
     detection.status = "handled";
     detection.statusReason = `the listener catches every failure: ${caught}`;
+    return detection;
+  }
+  const harmless = cannotFail(context.checker, work);
+  if (harmless !== undefined) {
+    detection.status = "benign";
+    detection.statusReason = `the listener cannot fail: ${harmless}`;
   }
   return detection;
 }

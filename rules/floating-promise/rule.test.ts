@@ -400,6 +400,96 @@ export function tick() {
     ],
   },
   {
+    name:
+      "facts follow a promise through a variable given once and through the values a function returns, not through one written again",
+    code: `
+declare const tasks: Promise<void>[];
+declare function work(): Promise<void>;
+declare function log(error: unknown): void;
+function finish(result: number): Promise<number> {
+  console.log(result);
+  return Promise.resolve(result);
+}
+function guarded(): Promise<void> {
+  if (tasks.length === 0) return Promise.resolve();
+  return work().catch(log);
+}
+export function run() {
+  const settled = Promise.allSettled(tasks);
+  settled.finally(() => console.log("done"));
+  let caught = work().catch(log);
+  caught.then(() => console.log("ok"));
+  let changed = work().catch(log);
+  changed = work();
+  changed.then(() => console.log("ok"));
+  finish(1);
+  guarded();
+  const raw = work();
+  raw.finally(() => console.log("raw"));
+}`,
+    sites: [
+      { kind: "floating-promise", line: 15, status: "benign", reason: "settled holds" },
+      { kind: "then-without-catch", line: 17, status: "handled", reason: "caught holds" },
+      { kind: "then-without-catch", line: 20, status: "unsupervised" },
+      { kind: "floating-promise", line: 21, status: "benign", reason: "can only resolve" },
+      { kind: "floating-promise", line: 22, status: "handled", reason: "has a rejection handler" },
+      { kind: "floating-promise", line: 24, status: "unsupervised" },
+    ],
+  },
+  {
+    name: "a call returning a held promise that its file awaits inside try/catch is handled",
+    code: `
+declare function work(): Promise<void>;
+class Job {
+  done: Promise<void> | undefined;
+  other: Promise<void> | undefined;
+  start() { this.done = work(); return this.done; }
+  begin() { this.other = work(); return this.other; }
+  async wait() {
+    try { await this.done; } catch (error) { console.error(error); }
+    await this.other;
+  }
+}
+const job = new Job();
+job.start();
+job.begin();`,
+    sites: [
+      { kind: "floating-promise", line: 14, status: "handled", reason: "already handled where it is stored" },
+      { kind: "floating-promise", line: 15, status: "unsupervised" },
+    ],
+  },
+  {
+    name: "a call of a wrapped function fails as the function the wrapper calls",
+    code: `
+declare function work(): Promise<void>;
+function once<T extends (...args: never[]) => unknown>(fn: T): T {
+  let done = false;
+  let result: unknown;
+  return ((...args: never[]) => {
+    if (!done) {
+      done = true;
+      result = fn.apply(undefined, args);
+    }
+    return result;
+  }) as T;
+}
+const start = once(async () => { try { await work(); } catch (error) { console.error(error); } });
+const begin = once(async () => { await work(); });
+export function boot() {
+  start();
+  begin();
+}`,
+    sites: [
+      {
+        kind: "floating-promise",
+        line: 17,
+        status: "handled",
+        reason: "a wrapper of a function that catches everything",
+      },
+      { kind: "floating-promise", line: 18, status: "unsupervised" },
+    ],
+  },
+  {
     name: "a thenable that is not a Promise is a site only when its then is called",
     code: `
 interface Reply { header(name: string): Reply; then(onDone: () => void): void }
@@ -596,6 +686,65 @@ module.exports = Watcher;`,
     script: true,
     code: `module.exports = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });`,
     sites: [{ kind: "timeout", line: 1, status: "benign" }],
+  },
+  {
+    name: "an async loop that only sleeps cannot fail, and says so: it has no try/catch to catch anything",
+    code: `
+const sleep = (ms: number) => new Promise<void>((resolve) => { setTimeout(resolve, ms); });
+declare function work(): Promise<void>;
+class Ticker {
+  running = true;
+  count = 0;
+  async tick() {
+    while (this.running) {
+      await sleep(10);
+      this.count++;
+    }
+  }
+  async poll() {
+    while (this.running) {
+      await sleep(10);
+      try { await work(); } catch (error) { console.error(error); }
+    }
+  }
+  start() {
+    this.tick();
+    this.poll();
+  }
+}
+new Ticker().start();`,
+    sites: [
+      { kind: "timeout", line: 2, status: "benign" },
+      { kind: "floating-promise", line: 20, status: "benign", reason: "an async function that cannot fail" },
+      {
+        kind: "floating-promise",
+        line: 21,
+        status: "handled",
+        reason: "inside try/catch or waits on a promise that cannot reject",
+      },
+    ],
+  },
+  {
+    name: "a throw before the try lets a failure out of an async function; bookkeeping around it is not counted",
+    code: `
+declare function work(): Promise<void>;
+async function read(text: string) {
+  if (text === "") throw new Error("nothing to read");
+  try { await work(); } catch (error) { console.error(error); }
+}
+async function counted(text: string) {
+  const parts = text.split(",");
+  try { await work(); } catch (error) { console.error(error); }
+  return parts.length;
+}
+export function start() {
+  read("1");
+  counted("1");
+}`,
+    sites: [
+      { kind: "floating-promise", line: 13, status: "unsupervised" },
+      { kind: "floating-promise", line: 14, status: "handled", reason: "every await in it is inside try/catch" },
+    ],
   },
   {
     name: "a function required from a CommonJS module resolves to the exported function",

@@ -20,10 +20,10 @@ import {
 import { declaredOnlyAsync, resolveFunction, typeFromCallers } from "../../src/analysis/calls.ts";
 import { loopIn, onOneCycle, recurrenceOf } from "../../src/analysis/graph.ts";
 import {
-  cannotFail,
   catchesEverything,
+  chainCallbackCannotFail,
   isSettleCall,
-  neverRejects,
+  promiseFact,
   reportsToCallback,
   returnsObservedPromise,
 } from "../../src/analysis/failure.ts";
@@ -188,7 +188,7 @@ function analyzeChain(expression: ts.Node, checker?: ts.TypeChecker): Chain {
       // A callback after the last handler can throw unobserved, unless it cannot fail.
       if (
         trailing === undefined && callback !== undefined && !isNothing(callback) &&
-        !callbackCannotFail(checker, callback)
+        !(checker !== undefined && chainCallbackCannotFail(checker, callback))
       ) {
         trailing = `.${method}(...)`;
         if (callback !== undefined && isFunctionNode(callback)) thenCallback = callback;
@@ -202,12 +202,6 @@ function analyzeChain(expression: ts.Node, checker?: ts.TypeChecker): Chain {
   const chain: Chain = { root: current, unhandledThen, trailing };
   if (thenCallback !== undefined) chain.thenCallback = thenCallback;
   return chain;
-}
-
-function callbackCannotFail(checker: ts.TypeChecker | undefined, callback: ts.Node): boolean {
-  if (checker === undefined) return false;
-  const fn = resolveFunction(checker, callback);
-  return fn !== undefined && !isAsyncFunction(fn) && cannotFail(checker, fn) !== undefined;
 }
 
 function rootOf(node: ts.Node): ts.Node {
@@ -402,12 +396,5 @@ function promiseOutcome(
     ? undefined
     : returnsObservedPromise(context.checker, started, enclosingFunction(chain.root));
   if (held !== undefined) return { status: "handled", reason: `the called function ${held}` };
-  const resolving = neverRejects(context.checker, chain.root);
-  if (resolving !== undefined) return { status: "benign", reason: resolving };
-  const harmless = started === undefined || !isAsyncFunction(started)
-    ? undefined
-    : cannotFail(context.checker, started);
-  return harmless === undefined
-    ? undefined
-    : { status: "benign", reason: `the async function cannot fail: ${harmless}` };
+  return promiseFact(context.checker, chain.root);
 }

@@ -753,6 +753,46 @@ export class Socket {
       { kind: "timeout", line: 21, signals: ["starts-itself-again"] },
     ],
   },
+  {
+    name:
+      "a callback made by a wrapper that calls the function it is given fails as that function; one that only stores it, or whose body is not in the program, does not",
+    code: `
+declare function work(): Promise<void>;
+declare function memoize<T>(fn: T): T;
+const registry = new Map<string, unknown>();
+function throttle<T extends (...args: never[]) => unknown>(fn: T, ms: number): T {
+  let last = 0;
+  return ((...args: never[]) => {
+    const now = Date.now();
+    if (now - last < ms) return undefined;
+    last = now;
+    return fn(...args);
+  }) as T;
+}
+function debounce(fn: () => void, ms: number): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return () => {
+    clearTimeout(timer);
+    timer = setTimeout(fn, ms);
+  };
+}
+function register(name: string, fn: () => Promise<void>): () => void {
+  registry.set(name, fn);
+  return () => { registry.delete(name); };
+}
+setInterval(throttle(async () => { try { await work(); } catch (error) { console.error(error); } }, 100), 1000);
+const tick = debounce(() => { console.log("tick"); }, 100);
+setInterval(tick, 1000);
+setInterval(register("a", async () => { try { await work(); } catch (error) { console.error(error); } }), 1000);
+setInterval(memoize(async () => { try { await work(); } catch (error) { console.error(error); } }), 1000);`,
+    sites: [
+      { kind: "timeout", line: 18, status: "unsupervised" },
+      { kind: "interval", line: 25, status: "handled", reason: "catches every failure" },
+      { kind: "interval", line: 27, status: "benign", reason: "cannot fail" },
+      { kind: "interval", line: 28, status: "unsupervised" },
+      { kind: "interval", line: 29, status: "unsupervised" },
+    ],
+  },
 ];
 
 describeCases("timers rule", cases);

@@ -12,7 +12,7 @@ import { fixTimer } from "./fix.ts";
 import type { Kind, Resolution, Signal } from "../../src/site.ts";
 import { originOf } from "../../src/analysis/platform.ts";
 import { declarationsOf } from "../../src/analysis/declarations.ts";
-import { pendingWork, resolveFunction } from "../../src/analysis/calls.ts";
+import { pendingWork, resolveFunction, wrappedFunction } from "../../src/analysis/calls.ts";
 import { loopIn, onOneCycle, passedAs, type Recurrence, recurrenceOf } from "../../src/analysis/graph.ts";
 import { cannotFail, catchesEverything, isSettler } from "../../src/analysis/failure.ts";
 import { TIMER_KINDS } from "../../src/analysis/callbacks.ts";
@@ -79,7 +79,10 @@ export const timersRule: Rule = {
         works.some((item) => onOneCycle(context.program, fn, item))
       );
     }
-    const outcome = callback === undefined ? undefined : callbackOutcome(context, callback, work);
+    // A callback made by a wrapper (`throttle(tick, ms)`) fails as the function it wraps.
+    const outcome = callback === undefined
+      ? undefined
+      : callbackOutcome(context, callback, work ?? wrappedFunction(context.checker, callback));
     if (outcome !== undefined) {
       detection.status = outcome.status;
       detection.statusReason = outcome.reason;

@@ -8,7 +8,8 @@
  */
 import { ts } from "./ts.ts";
 import { apartFromFiles, ProgramMemo } from "./memo.ts";
-import { functionDeclaredBy, functionNamed, programOf } from "./declarations.ts";
+import { functionDeclaredBy, functionNamed, programOf, valueGivenOnce } from "./declarations.ts";
+import { TIMER_KINDS } from "./callbacks.ts";
 import { readCallers, readFile, readName, withoutReads } from "./reads.ts";
 import {
   calledName,
@@ -63,6 +64,81 @@ function resolveDirect(checker: ts.TypeChecker, callee: ts.Node): FunctionNode |
   const found = functionNamed(checker, target) ?? ownClassMember(target) ??
     (program !== undefined && untypedReceiver(checker, target) ? uniqueMethod(program, name) : undefined);
   resolved.set(target, found ?? null);
+  return found;
+}
+
+/**
+ * The function a wrapped value runs: for `wrap(fn, …)` — or a variable
+ * given such a call once (`const run = throttle(fn, 100)`, see
+ * `valueGivenOnce`) — where `wrap` is one of the program's own functions
+ * whose body calls the parameter `fn` is passed to (itself, with
+ * `.call`/`.apply`, or by handing it to a timer), there or in a function it
+ * returns, the function `fn` stands for ({@link resolveFunction}, or again a
+ * wrapped value). A throttle, debounce, memoize or once is recognised by
+ * what it does with its parameter, not by its name; a wrapper whose body is
+ * not in the program (a package's `.d.ts`) is not guessed at.
+ *
+ * @param checker the program's type checker.
+ * @param value a call expression or an identifier.
+ * @returns the wrapped function, or undefined.
+ */
+export function wrappedFunction(checker: ts.TypeChecker, value: ts.Node): FunctionNode | undefined {
+  let call = skipOuterExpressions(value);
+  if (ts.isIdentifier(call)) {
+    const given = valueGivenOnce(checker, call);
+    if (given === undefined) return undefined;
+    call = skipOuterExpressions(given);
+  }
+  if (!ts.isCallExpression(call)) return undefined;
+  const cached = wrapped.get(call);
+  if (cached !== undefined) return cached ?? undefined;
+  wrapped.set(call, null); // also the answer while this call is being read (a wrapper of itself)
+  const wrapper = resolveFunction(checker, call.expression);
+  let found: FunctionNode | undefined;
+  if (wrapper?.body !== undefined) {
+    for (const [index, parameter] of wrapper.parameters.entries()) {
+      const argument = call.arguments[index];
+      if (argument === undefined || !ts.isIdentifier(parameter.name)) continue;
+      if (!callsParameter(checker, wrapper.body, parameter.name)) continue;
+      found = resolveFunction(checker, argument) ?? wrappedFunction(checker, argument);
+      if (found !== undefined) break;
+    }
+  }
+  wrapped.set(call, found ?? null);
+  return found;
+}
+
+const wrapped = new ProgramMemo<ts.Node, FunctionNode | null>();
+
+/**
+ * Whether `body` (with the functions nested in it) calls the parameter
+ * `name`: `name(...)`, `name.call(...)`, `name.apply(...)`, or hands it to a
+ * timer (`setTimeout(name, ms)`).
+ */
+function callsParameter(checker: ts.TypeChecker, body: ts.Node, name: ts.Identifier): boolean {
+  const symbol = checker.getSymbolAtLocation(name);
+  const isParameter = (node: ts.Node): boolean => {
+    const inner = skipOuterExpressions(node);
+    return ts.isIdentifier(inner) && inner.text === name.text && checker.getSymbolAtLocation(inner) === symbol;
+  };
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(node)) {
+      const callee = skipOuterExpressions(node.expression);
+      const invoked = isParameter(callee) ||
+        (ts.isPropertyAccessExpression(callee) && (callee.name.text === "call" || callee.name.text === "apply") &&
+          isParameter(callee.expression));
+      const deferred = TIMER_KINDS.has(calledName(node)) && node.arguments[0] !== undefined &&
+        isParameter(node.arguments[0]);
+      if (invoked || deferred) {
+        found = true;
+        return;
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(body);
   return found;
 }
 

@@ -179,3 +179,76 @@ function declarationName(declaration: ts.Node): string | undefined {
     ? name.text
     : undefined;
 }
+
+/**
+ * The value a variable holds when it is given exactly once: the
+ * initializer of a `const`, or of a `let`/`var` that nothing in its scope
+ * (the function or file declaring it) assigns again (`=`, `+=`, `++`, …).
+ * Undefined for anything else: a parameter, a destructured name, a
+ * variable without an initializer or one written again.
+ *
+ * @param checker the program's type checker.
+ * @param name an identifier referring to the variable.
+ */
+export function valueGivenOnce(checker: ts.TypeChecker, name: ts.Identifier): ts.Expression | undefined {
+  const symbol = checker.getSymbolAtLocation(name);
+  const declaration = symbol?.valueDeclaration;
+  if (
+    symbol === undefined || declaration === undefined || !ts.isVariableDeclaration(declaration) ||
+    !ts.isIdentifier(declaration.name) || declaration.initializer === undefined ||
+    !ts.isVariableDeclarationList(declaration.parent)
+  ) return undefined;
+  if (declaration.parent.flags & ts.NodeFlags.Const) return declaration.initializer;
+  const cached = writtenAgain.get(declaration);
+  const again = cached ?? assignedInScope(checker, declaration, symbol);
+  writtenAgain.set(declaration, again);
+  return again ? undefined : declaration.initializer;
+}
+
+const writtenAgain = new ProgramMemo<ts.Node, boolean>();
+
+/** Whether the scope of `declaration` (its function, else its file) assigns the variable `symbol` after declaring it. */
+function assignedInScope(checker: ts.TypeChecker, declaration: ts.NamedDeclaration, symbol: unknown): boolean {
+  let scope: ts.Node = declaration.getSourceFile();
+  for (let node: ts.Node | undefined = declaration.parent; node !== undefined; node = node.parent) {
+    if (isFunctionNode(node)) {
+      scope = node;
+      break;
+    }
+  }
+  const text = (declaration.name as ts.Identifier).text;
+  // The variable itself, or inside a destructuring pattern (`[p, q] = pair`, `({ p } = o)`).
+  const isTarget = (node: ts.Node): boolean => {
+    const inner = skipOuterExpressions(node);
+    if (ts.isIdentifier(inner)) return inner.text === text && checker.getSymbolAtLocation(inner) === symbol;
+    if (ts.isShorthandPropertyAssignment(inner)) {
+      return inner.name.text === text && checker.getShorthandAssignmentValueSymbol(inner) === symbol;
+    }
+    if (ts.isArrayLiteralExpression(inner) || ts.isObjectLiteralExpression(inner) || ts.isPropertyAssignment(inner)) {
+      return ts.forEachChild(inner, (child) => isTarget(child) || undefined) === true;
+    }
+    return ts.isSpreadElement(inner) || ts.isSpreadAssignment(inner) ? isTarget(inner.expression) : false;
+  };
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (
+      ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+      node.operatorToken.kind <= ts.SyntaxKind.LastAssignment && isTarget(node.left)
+    ) {
+      found = true;
+    } else if (
+      (ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) &&
+      (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken) &&
+      isTarget(node.operand)
+    ) {
+      found = true;
+    } else if ((ts.isForOfStatement(node) || ts.isForInStatement(node)) && isTarget(node.initializer)) {
+      found = true;
+    } else {
+      ts.forEachChild(node, visit);
+    }
+  };
+  visit(scope);
+  return found;
+}

@@ -12,7 +12,8 @@
  */
 import { ts } from "./ts.ts";
 import { ProgramMemo } from "./memo.ts";
-import { resolveFunction } from "./calls.ts";
+import { resolveFunction, wrappedFunction } from "./calls.ts";
+import { valueGivenOnce } from "./declarations.ts";
 import { PROMISE_CHAIN_METHODS } from "./promise.ts";
 import { TIMER_KINDS } from "./callbacks.ts";
 import {
@@ -66,10 +67,14 @@ const SETTLE_NAMES = new Set(["resolve", "reject"]);
  * Why `fn` lets no failure out, or undefined: its body is one try statement
  * with a catch clause that does not rethrow and returns no promise that may
  * reject (statements that cannot throw may come before and after it); it
- * is async and every `await` in it is
- * inside such a try with no `throw` outside one (a compiled async function,
+ * is async and every `await` in it is inside such a try or waits on a
+ * promise that cannot reject, with no `throw` outside one (see
+ * {@link awaitsCaught}); a compiled async function,
  * `_asyncToGenerator(function* …)` or `__awaiter(…)`, is read through its
- * generator, `yield` for `await`); or it returns (or is) a
+ * generator, `yield` for `await`. The reason says which: an async function
+ * with no await inside a try whose statements all cannot throw is not said
+ * to catch anything — it cannot fail (see {@link cannotFail}). Or it
+ * returns (or is) a
  * promise chain ending in `.catch(h)` or `.then(a, b)`, or a call of a
  * function that catches everything.
  *
@@ -100,8 +105,16 @@ export function catchesEverything(
         return "its body is wrapped in try/catch";
       }
     }
-    if ((isAsyncFunction(fn) || isGeneratorFunction(fn)) && everyAwaitCaught(checker, body, depth)) {
-      return "every await in it is inside try/catch and it throws nothing itself";
+    if (isAsyncFunction(fn) || isGeneratorFunction(fn)) {
+      const awaits = awaitsCaught(checker, body, depth);
+      // With no try/catch at work, a body whose statements all cannot throw cannot fail: {@link cannotFail} says so.
+      if (awaits !== undefined && (awaits.guarded || cannotFail(checker, fn, depth) === undefined)) {
+        return awaits.guarded && awaits.unguarded
+          ? "every await in it is inside try/catch or waits on a promise that cannot reject, and it throws nothing itself"
+          : awaits.guarded
+          ? "every await in it is inside try/catch and it throws nothing itself"
+          : "every await in it waits on a promise that cannot reject, and it throws nothing itself";
+      }
     }
     const last = statements[statements.length - 1];
     if (
@@ -116,7 +129,9 @@ export function catchesEverything(
 
 /**
  * Why running `fn` cannot fail, or undefined: every statement of its body
- * cannot throw — settling a promise (`resolve(v)`, `reject(new Error(...))`),
+ * cannot throw — waiting on a promise that cannot reject (`await sleep(ms)`,
+ * `await` of a call of a function that catches everything), settling a
+ * promise (`resolve(v)`, `reject(new Error(...))`),
  * assigning simple values, `delete`, cleanup calls (`clearTimeout`,
  * `removeListener`, `abort`, …), registering a timer, logging to the
  * console or a logger, reading a collection (`map.get(k)`), `process.exit`,
@@ -124,7 +139,9 @@ export function catchesEverything(
  * arithmetic and comparisons of values that cannot throw,
  * a promise chain that observes its rejection, a library call that reports
  * its failure to a node-style callback that cannot fail, or a call of a
- * function that catches everything or itself cannot fail.
+ * function that catches everything or itself cannot fail; `if` and loops
+ * whose conditions cannot throw around such statements; a try/catch whose
+ * catch does not rethrow.
  *
  * @param checker the program's type checker.
  * @param fn a function node.
@@ -137,24 +154,42 @@ export function cannotFail(checker: ts.TypeChecker, fn: FunctionNode, depth = FA
     const harmless = ts.isBlock(body)
       ? body.statements.every((statement) => statementCannotThrow(checker, statement, depth))
       : expressionCannotThrow(checker, body, depth);
-    return harmless ? "it only settles, assigns, cleans up or makes calls that cannot fail" : undefined;
+    if (!harmless) return undefined;
+    return awaitsIn(body)
+      ? "it only waits on promises that cannot reject, settles, assigns, cleans up or makes calls that cannot fail"
+      : "it only settles, assigns, cleans up or makes calls that cannot fail";
   });
 }
 
 /**
  * Why the promise `expression` evaluates to can never reject, or undefined:
  * `Promise.allSettled(...)`, `Promise.resolve(simple)`, a platform method
- * that only fulfils (Node's `Worker.terminate()`), or a call of a
- * function every return of which is `new Promise(executor)` whose executor
- * never uses its `reject`.
+ * that only fulfils (Node's `Worker.terminate()`), `new Promise(executor)`
+ * whose executor never uses its `reject`, a `.then(f)`/`.finally(f)` on
+ * such a promise whose callback cannot fail, a variable given such a
+ * promise once (`const p = Promise.allSettled(…)`, see `valueGivenOnce`),
+ * or a call of a function every return of which is such a promise
+ * (`return Promise.resolve(result)`), followed {@link FAILURE_DEPTH} steps.
  *
  * @param checker the program's type checker.
  * @param expression the promise-valued expression (the root of its chain).
+ * @param strict when set, an executor must also be unable to fail (a throw in it rejects the promise).
+ * @param depth how many variables and calls further to follow.
  */
-export function neverRejects(checker: ts.TypeChecker, expression: ts.Node, strict = false): string | undefined {
+export function neverRejects(
+  checker: ts.TypeChecker,
+  expression: ts.Node,
+  strict = false,
+  depth = FAILURE_DEPTH,
+): string | undefined {
   const inner = skipOuterExpressions(expression);
   if (ts.isNewExpression(inner)) {
     return resolvingPromise(checker, inner, strict) ? "the promise can only resolve" : undefined;
+  }
+  if (ts.isIdentifier(inner)) {
+    const value = depth === 0 ? undefined : valueGivenOnce(checker, inner);
+    const reason = value === undefined ? undefined : neverRejects(checker, value, strict, depth - 1);
+    return reason === undefined ? undefined : `${inner.text} holds a promise that cannot reject (${reason})`;
   }
   if (!ts.isCallExpression(inner)) return undefined;
   const callee = skipOuterExpressions(inner.expression);
@@ -167,17 +202,123 @@ export function neverRejects(checker: ts.TypeChecker, expression: ts.Node, stric
     }
     return undefined;
   }
+  if (ts.isPropertyAccessExpression(callee) && (callee.name.text === "then" || callee.name.text === "finally")) {
+    return depth > 0 && inner.arguments.length === 1 &&
+        chainCallbackCannotFail(checker, inner.arguments[0]!, depth - 1) &&
+        neverRejects(checker, callee.expression, strict, depth - 1) !== undefined
+      ? `a .${callee.name.text}(...) whose callback cannot fail, on a promise that cannot reject`
+      : undefined;
+  }
   const platform = ts.isPropertyAccessExpression(callee) ? resolvingPlatformMethod(checker, callee) : undefined;
   if (platform !== undefined) return platform;
-  const fn = resolveFunction(checker, callee);
+  const fn = depth === 0 ? undefined : resolveFunction(checker, callee);
   if (fn === undefined || fn.body === undefined) return undefined;
   const returned = returnedExpressions(fn);
-  return returned.length > 0 && returned.every((value) => {
-      const created = skipOuterExpressions(value);
-      return ts.isNewExpression(created) && resolvingPromise(checker, created, strict);
-    })
-    ? "the called function's promise can only resolve"
+  return returned.length > 0 &&
+      returned.every((value) => neverRejects(checker, value, strict, depth - 1) !== undefined)
+    ? "every promise the called function returns can only resolve"
     : undefined;
+}
+
+/** What a promise lets out when nothing: `benign` when it cannot reject, `handled` when its rejection is observed; and why. */
+export interface PromiseFact {
+  status: "handled" | "benign";
+  reason: string;
+}
+
+/**
+ * Why the promise `expression` evaluates to lets no rejection go
+ * unobserved, or undefined: it can only resolve (`benign`, see
+ * {@link neverRejects}); it is a chain ending in `.catch(h)` or
+ * `.then(a, b)` whose first call is handed no callback that may fail
+ * (`handled`); a call of an async function that catches everything
+ * (`handled`) or cannot fail (`benign`); a variable given such a promise
+ * once (`const p = run().catch(log)`, see `valueGivenOnce`); a call of a
+ * function (not async) every return of which is such a promise — `benign`
+ * when every one can only resolve; or a call of a wrapped value whose
+ * function catches everything or cannot fail (`run()` for `const run =
+ * throttle(work, ms)`, see `wrappedFunction`). Followed {@link FAILURE_DEPTH} steps.
+ *
+ * @param checker the program's type checker.
+ * @param expression a promise-valued expression (the root of a chain).
+ * @param depth how many variables and calls further to follow.
+ */
+export function promiseFact(
+  checker: ts.TypeChecker,
+  expression: ts.Node,
+  depth = FAILURE_DEPTH,
+): PromiseFact | undefined {
+  const resolving = neverRejects(checker, expression, false, depth);
+  if (resolving !== undefined) return { status: "benign", reason: resolving };
+  const inner = skipOuterExpressions(expression);
+  const chain = handledChain(inner);
+  if (chain !== undefined) {
+    return handsOverFailingCallback(checker, inner, depth)
+      ? undefined
+      : { status: "handled", reason: chain.replace(/^it returns /, "") };
+  }
+  if (depth === 0) return undefined;
+  if (ts.isIdentifier(inner)) {
+    const value = valueGivenOnce(checker, inner);
+    const fact = value === undefined ? undefined : promiseFact(checker, value, depth - 1);
+    return fact === undefined ? undefined : { status: fact.status, reason: `${inner.text} holds ${fact.reason}` };
+  }
+  if (!ts.isCallExpression(inner)) return undefined;
+  const fn = resolveFunction(checker, inner.expression);
+  if (fn === undefined) return wrappedFact(checker, inner.expression, depth);
+  if (fn.body === undefined) return undefined;
+  if (isAsyncFunction(fn)) {
+    const caught = catchesEverything(checker, fn, depth - 1);
+    if (caught !== undefined) {
+      return { status: "handled", reason: `a call of a function that catches everything (${caught})` };
+    }
+    const harmless = cannotFail(checker, fn, depth - 1);
+    return harmless === undefined
+      ? undefined
+      : { status: "benign", reason: `a call of an async function that cannot fail (${harmless})` };
+  }
+  const returned = returnedExpressions(fn);
+  const facts = returned.map((value) => promiseFact(checker, value, depth - 1));
+  if (returned.length === 0 || facts.some((fact) => fact === undefined)) return undefined;
+  return facts.every((fact) => fact!.status === "benign")
+    ? { status: "benign", reason: "a call of a function every promise of which can only resolve" }
+    : {
+      status: "handled",
+      reason: "a call of a function every promise of which has a rejection handler or cannot reject",
+    };
+}
+
+/**
+ * What calling a wrapped value (`run()` for `const run = throttle(work, ms)`,
+ * see `wrappedFunction`) lets out: nothing when the function it wraps
+ * catches everything (`handled`) or cannot fail (`benign`).
+ */
+function wrappedFact(checker: ts.TypeChecker, callee: ts.Node, depth: number): PromiseFact | undefined {
+  const fn = wrappedFunction(checker, callee);
+  if (fn === undefined) return undefined;
+  const caught = catchesEverything(checker, fn, depth - 1);
+  if (caught !== undefined) {
+    return { status: "handled", reason: `a call of a wrapper of a function that catches everything (${caught})` };
+  }
+  const harmless = cannotFail(checker, fn, depth - 1);
+  return harmless === undefined
+    ? undefined
+    : { status: "benign", reason: `a call of a wrapper of a function that cannot fail (${harmless})` };
+}
+
+/**
+ * Whether a `.then`/`.finally` callback cannot fail: `null`/`undefined`, or
+ * a function (not async) that cannot fail (see {@link cannotFail}).
+ *
+ * @param checker the program's type checker.
+ * @param callback the callback argument.
+ * @param depth how many calls deep to follow.
+ */
+export function chainCallbackCannotFail(checker: ts.TypeChecker, callback: ts.Node, depth = FAILURE_DEPTH): boolean {
+  const value = skipOuterExpressions(callback);
+  if (value.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(value) && value.text === "undefined")) return true;
+  const fn = resolveFunction(checker, value);
+  return fn !== undefined && !isAsyncFunction(fn) && cannotFail(checker, fn, depth) !== undefined;
 }
 
 /**
@@ -214,7 +355,7 @@ function resolvingPlatformMethod(checker: ts.TypeChecker, callee: ts.PropertyAcc
  * `fn` is not async and every value it returns is a promise it holds (a
  * variable or property, or `Promise.resolve` of one, not a new promise) on which a rejection handler is
  * attached somewhere in its file (`promise.then(onStop, onError)`,
- * `this.done.catch(log)`), or that `caller` — the function making the
+ * `this.done.catch(log)`) or that its file awaits inside a try/catch, or that `caller` — the function making the
  * call — itself returns (`execute(); return this.promise;` where `execute`
  * returns `this.promise`): its caller gets the same promise. Dropping such a
  * promise loses nothing.
@@ -263,17 +404,24 @@ function holderKey(checker: ts.TypeChecker, value: ts.Node): unknown {
   return value.getText().replace(/^_this\./, "this.");
 }
 
-/** The holders (see {@link holderKey}) on which a file attaches a rejection handler: `x.catch(h)`, `x.then(a, b)`. */
+/**
+ * The holders (see {@link holderKey}) whose rejection a file observes: it
+ * attaches a rejection handler (`x.catch(h)`, `x.then(a, b)`) or awaits
+ * them inside the `try` block of a try/catch whose catch does not rethrow.
+ */
 function observedHolders(checker: ts.TypeChecker, file: ts.SourceFile): ReadonlySet<unknown> {
   const cached = holdersCache.get(file);
   if (cached !== undefined) return cached;
   const found = new Set<unknown>();
+  const add = (value: ts.Node): void => {
+    const holder = skipOuterExpressions(value);
+    if (ts.isIdentifier(holder) || ts.isPropertyAccessExpression(holder)) found.add(holderKey(checker, holder));
+  };
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node) && handledChain(node) !== undefined) {
-      const callee = skipOuterExpressions(node.expression) as ts.PropertyAccessExpression;
-      const holder = skipOuterExpressions(callee.expression);
-      if (ts.isIdentifier(holder) || ts.isPropertyAccessExpression(holder)) found.add(holderKey(checker, holder));
+      add((skipOuterExpressions(node.expression) as ts.PropertyAccessExpression).expression);
     }
+    if (ts.isAwaitExpression(node) && insideCatchingTry(node)) add(node.expression);
     ts.forEachChild(node, visit);
   };
   visit(file);
@@ -282,6 +430,18 @@ function observedHolders(checker: ts.TypeChecker, file: ts.SourceFile): Readonly
 }
 
 const holdersCache = new WeakMap<ts.SourceFile, ReadonlySet<unknown>>();
+
+/** Whether `node` is in the `try` block of a try/catch whose catch does not rethrow, within its own function. */
+function insideCatchingTry(node: ts.Node): boolean {
+  for (let child = node, parent = node.parent; parent !== undefined; child = parent, parent = parent.parent) {
+    if (isFunctionNode(parent)) return false;
+    if (
+      ts.isTryStatement(parent) && parent.tryBlock === child && parent.catchClause !== undefined &&
+      !rethrows(parent.catchClause.block)
+    ) return true;
+  }
+  return false;
+}
 
 /**
  * `new Promise((resolve) => …)` whose executor never uses a reject
@@ -310,7 +470,8 @@ function statementCannotThrow(checker: ts.TypeChecker, statement: ts.Node, depth
     );
   }
   if (ts.isIfStatement(statement)) {
-    return isSimpleValue(statement.expression) && statementCannotThrow(checker, statement.thenStatement, depth) &&
+    return expressionCannotThrow(checker, statement.expression, depth) &&
+      statementCannotThrow(checker, statement.thenStatement, depth) &&
       (statement.elseStatement === undefined || statementCannotThrow(checker, statement.elseStatement, depth));
   }
   if (ts.isBlock(statement)) return statement.statements.every((inner) => statementCannotThrow(checker, inner, depth));
@@ -333,7 +494,8 @@ function statementCannotThrow(checker: ts.TypeChecker, statement: ts.Node, depth
     ts.isDoStatement(statement)
   ) {
     const awaits = ts.isForOfStatement(statement) && statement.awaitModifier !== undefined;
-    return !awaits && isSimpleValue(statement.expression) && statementCannotThrow(checker, statement.statement, depth);
+    return !awaits && expressionCannotThrow(checker, statement.expression, depth) &&
+      statementCannotThrow(checker, statement.statement, depth);
   }
   if (ts.isBreakOrContinueStatement(statement)) return true;
   return isFunctionNode(statement);
@@ -352,7 +514,12 @@ function expressionCannotThrow(checker: ts.TypeChecker, expression: ts.Node, dep
   const inner = skipOuterExpressions(expression);
   if (isSimpleValue(inner) || isFunctionNode(inner)) return true;
   if (ts.isVoidExpression(inner)) return expressionCannotThrow(checker, inner.expression, depth);
-  if (ts.isDeleteExpression(inner)) return true;
+  if (ts.isAwaitExpression(inner) || ts.isYieldExpression(inner)) {
+    // Waiting on a promise that cannot reject (`await sleep(ms)`, `yield` of a compiled async function).
+    return inner.expression === undefined ||
+      (expressionCannotThrow(checker, inner.expression, depth) && awaitCannotReject(checker, inner.expression, depth));
+  }
+  if (ts.isDeleteExpression(inner) || isCounterStep(inner)) return true;
   if (ts.isBinaryExpression(inner)) {
     const operator = inner.operatorToken.kind;
     if (operator >= ts.SyntaxKind.FirstAssignment && operator <= ts.SyntaxKind.LastAssignment) {
@@ -416,18 +583,25 @@ function handsOverFailingCallback(checker: ts.TypeChecker, expression: ts.Node, 
 }
 
 /**
- * An async body whose every `await` (and `for await`) sits in the `try`
- * block of a try/catch whose catch does not rethrow, or awaits a promise
- * that can only resolve (`await sleep(ms)`, see {@link neverRejects}) or a
- * call of a function that catches everything, with no `throw` and no
- * event emitted (`emit…(...)` runs listeners, which may throw) outside such
- * a block, and no promise returned without `await` that may reject (`return
- * this.onCrash(e)` in the catch clause): what is left to reject is synchronous bookkeeping between the
- * awaits (DESIGN.md "handled": a body wrapped in try/catch covering every
- * await).
+ * Whether an async body lets no rejection out through its awaits, and where
+ * its awaits are: undefined when it has no await (`await`, `yield` of a
+ * compiled async function, `for await`; not in nested functions) or when
+ * something escapes — an await outside the `try` block of a try/catch whose
+ * catch does not rethrow of a promise that may reject (see
+ * {@link awaitCannotReject}), a `throw` outside such a block, an event
+ * emitted outside one (`emit…(...)` runs listeners, which may
+ * throw), or a promise returned without `await` that may reject (`return
+ * this.onCrash(e)` in the catch clause). Otherwise `guarded` tells whether
+ * an await sits in such a block, `unguarded` whether one waits outside.
+ * What is left to reject is synchronous bookkeeping between the awaits
+ * (DESIGN.md "handled": a body wrapped in try/catch covering every await).
  */
-function everyAwaitCaught(checker: ts.TypeChecker, body: ts.Block, depth: number): boolean {
-  let sawAwait = false;
+function awaitsCaught(
+  checker: ts.TypeChecker,
+  body: ts.Block,
+  depth: number,
+): { guarded: boolean; unguarded: boolean } | undefined {
+  const found = { guarded: false, unguarded: false };
   let escapes = false;
   const visit = (node: ts.Node, guarded: boolean): void => {
     if (escapes || isFunctionNode(node)) return;
@@ -442,20 +616,38 @@ function everyAwaitCaught(checker: ts.TypeChecker, body: ts.Block, depth: number
       ts.isAwaitExpression(node) || ts.isYieldExpression(node) ||
       (ts.isForOfStatement(node) && node.awaitModifier !== undefined)
     ) {
-      sawAwait = true;
       const awaited = ts.isAwaitExpression(node) || ts.isYieldExpression(node) ? node.expression : undefined;
-      if (!guarded && (awaited === undefined || !awaitCannotReject(checker, awaited, depth))) escapes = true;
+      if (guarded) found.guarded = true;
+      else if (awaited !== undefined && awaitCannotReject(checker, awaited, depth)) found.unguarded = true;
+      else escapes = true;
     }
-    if (ts.isThrowStatement(node) && !guarded) escapes = true;
+    if (!guarded && (ts.isThrowStatement(node) || (ts.isCallExpression(node) && /^emit/.test(calledName(node))))) {
+      escapes = true;
+    }
     // A promise returned without await settles the function's promise outside any try.
     if (ts.isReturnStatement(node) && node.expression !== undefined && rejectable(checker, node.expression, depth)) {
       escapes = true;
     }
-    if (!guarded && ts.isCallExpression(node) && /^emit/.test(calledName(node))) escapes = true;
     ts.forEachChild(node, (child) => visit(child, guarded));
   };
-  visit(body, false);
-  return sawAwait && !escapes;
+  ts.forEachChild(body, (child) => visit(child, false));
+  return escapes || !(found.guarded || found.unguarded) ? undefined : found;
+}
+
+/** Whether `body` awaits (`await`, `yield`, `for await`) outside the functions nested in it. */
+function awaitsIn(body: ts.Node): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found || isFunctionNode(node)) return;
+    if (
+      ts.isAwaitExpression(node) || ts.isYieldExpression(node) ||
+      (ts.isForOfStatement(node) && node.awaitModifier !== undefined)
+    ) {
+      found = true;
+    } else ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(body, visit);
+  return found;
 }
 
 /** Whether a `return` in `node` (not in nested functions) returns a promise that may reject (see {@link rejectable}). */
@@ -489,8 +681,14 @@ function rejectable(checker: ts.TypeChecker, value: ts.Node, depth: number): boo
 
 /** An awaited value that cannot reject: a promise that can only resolve, or a call of a function that catches everything. */
 function awaitCannotReject(checker: ts.TypeChecker, awaited: ts.Node, depth: number): boolean {
-  return neverRejects(checker, awaited, true) !== undefined ||
-    returnedCallCatches(checker, awaited, depth) !== undefined;
+  if (
+    neverRejects(checker, awaited, true) !== undefined || returnedCallCatches(checker, awaited, depth) !== undefined
+  ) {
+    return true;
+  }
+  const call = skipOuterExpressions(awaited);
+  const fn = depth === 0 || !ts.isCallExpression(call) ? undefined : resolveFunction(checker, call.expression);
+  return fn !== undefined && isAsyncFunction(fn) && cannotFail(checker, fn, depth - 1) !== undefined;
 }
 
 /**

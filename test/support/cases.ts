@@ -25,6 +25,8 @@ export interface ExpectedSite {
   /** Signal ids that must be among the site's signals. */
   signals?: string[];
   resolution?: "type" | "syntax";
+  /** Text the site's status reason must contain. */
+  reason?: string;
 }
 
 /**
@@ -94,6 +96,9 @@ function project(site: SpawnSite, expected: ExpectedSite | undefined): Record<st
   if (expected.group !== undefined) shown["group"] = site.group;
   if (expected.signals !== undefined) shown["signals"] = expected.signals.filter((id) => ids.includes(id));
   if (expected.resolution !== undefined) shown["resolution"] = site.resolution;
+  if (expected.reason !== undefined) {
+    shown["reason"] = site.statusReason?.includes(expected.reason) ? expected.reason : site.statusReason;
+  }
   return shown;
 }
 
