@@ -199,6 +199,26 @@ export class Parser {
 }`,
     sites: [{ kind: "timeout", line: 10, group: "per-request", signals: ["one-shot-timer"] }],
   },
+  {
+    name: "a compiled for await (__asyncValues) is read as the for await it was",
+    code: `
+import { on, EventEmitter } from "node:events";
+declare function __asyncValues<T>(source: AsyncIterable<T> | Iterable<T>): AsyncIterator<T>;
+declare function handle(item: unknown): void;
+declare const bus: EventEmitter;
+async function forward(): Promise<void> {
+  for (let it = __asyncValues(on(bus, "message")), step; !(step = await it.next()).done;) handle(step.value);
+}
+async function overList(items: string[]): Promise<void> {
+  for (let it = __asyncValues(items), step; !(step = await it.next()).done;) handle(step.value);
+}
+forward();
+overList(["a"]);`,
+    sites: [
+      { kind: "floating-promise", line: 12, group: "durable", signals: ["unbounded-loop-in-callee"] },
+      { kind: "floating-promise", line: 13, group: "per-request", signals: ["one-shot-call"] },
+    ],
+  },
 ];
 
 describeCases("loops read by what their exit depends on", cases);
