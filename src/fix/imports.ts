@@ -117,7 +117,8 @@ export function importStyle(sourceFile: ts.SourceFile): "import" | "require" {
  * existing value import (or destructuring `require`) of `specifier`, or one new
  * statement after the last top-level import/require, else at the top (after
  * a shebang, a header comment and a `"use strict"` prologue), in the
- * file's quotes and with or without a semicolon as its statements have.
+ * quotes of its module specifiers and with or without a semicolon as its
+ * statements have.
  *
  * @param sourceFile the parsed file.
  * @param uses the names the rewrites call (shim functions, a configured error channel).
@@ -153,11 +154,11 @@ export function importEdits(
     }
     return [{ start: last.getEnd(), end: last.getEnd(), text: `, ${missing.join(", ")}` }];
   }
-  const { quote, semicolons } = codeStyle(sourceFile);
+  const { importQuote, semicolons } = codeStyle(sourceFile);
   const end = semicolons ? ";" : "";
   const statement = style === "import"
-    ? `import { ${missing.join(", ")} } from ${stringLiteral(specifier, quote)}${end}`
-    : `const { ${missing.join(", ")} } = require(${stringLiteral(specifier, quote)})${end}`;
+    ? `import { ${missing.join(", ")} } from ${stringLiteral(specifier, importQuote)}${end}`
+    : `const { ${missing.join(", ")} } = require(${stringLiteral(specifier, importQuote)})${end}`;
   const lastImport = [...sourceFile.statements].reverse().find((candidate) => isModuleLoad(candidate));
   if (lastImport !== undefined) {
     return [{ start: lastImport.getEnd(), end: lastImport.getEnd(), text: `${newline}${statement}` }];

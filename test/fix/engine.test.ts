@@ -460,6 +460,27 @@ describe("files keep what they were", () => {
     );
   });
 
+  test("the import quotes its specifier as the file's other imports do, the names as its other strings", () => {
+    const dir = project({
+      "src/mixed.ts": `import { join } from "node:path";\nimport { tick } from "./tick.ts";\n` +
+        `export const label = join('a', 'b', 'c');\nsetInterval(() => tick(), 5);\n`,
+      "src/tick.ts": `export function tick(): void {\n  throw new Error("tick");\n}\n`,
+      "src/required.cjs": `const { tick } = require("./tick.cjs");\nconst labels = ['a', 'b', 'c'];\n` +
+        `setInterval(() => tick(), 5);\nmodule.exports = { labels };\n`,
+      "src/tick.cjs": `exports.tick = () => {\n  throw new Error("tick");\n};\n`,
+    });
+    fixProject(dir);
+    const mixed = readFileSync(join(dir, "src/mixed.ts"), "utf8");
+    assert.match(
+      mixed,
+      /^import \{ tick \} from "\.\/tick\.ts";\nimport \{ logFailure \} from "@spawn-audit\/shim";\n/m,
+    );
+    assert.match(mixed, /logFailure\('mixed\.tick', error\)/);
+    const required = readFileSync(join(dir, "src/required.cjs"), "utf8");
+    assert.match(required, /^const \{ logFailure \} = require\("@spawn-audit\/shim"\);\n/m);
+    assert.match(required, /logFailure\('required\.tick', error\)/);
+  });
+
   test("a call that may return void or a promise is caught through Promise.resolve, evaluated where it was, so the file still type-checks", () => {
     const dir = project({
       "src/stop.ts":
