@@ -193,6 +193,94 @@ export function begin() {
       { kind: "floating-promise", line: 20, group: "durable", signals: ["unbounded-loop-in-callee"] },
     ],
   },
+  {
+    name:
+      "a loop only through next-turn deferrals (setImmediate, queueMicrotask, nextTick) steps through what is there",
+    code: `
+declare function step(): void;
+export function pump() {
+  step();
+  setImmediate(pump);
+}
+export function spin() {
+  step();
+  queueMicrotask(() => spin());
+}
+export function churn() {
+  step();
+  process.nextTick(churn);
+}`,
+    sites: [
+      { kind: "immediate", line: 5, group: "per-request", signals: ["one-shot-timer"] },
+      { kind: "microtask", line: 9, group: "per-request", signals: ["one-shot-timer"] },
+    ],
+  },
+  {
+    name:
+      "not a first tick: a deferral of a function that is a loop of its own is one attempt; the loop's timer is durable",
+    code: `
+declare function work(): void;
+function step() {
+  work();
+  setTimeout(step, 1000);
+}
+export function begin() {
+  setImmediate(() => step());
+}`,
+    sites: [
+      { kind: "timeout", line: 5, group: "durable", signals: ["starts-itself-again"] },
+      { kind: "immediate", line: 8, group: "per-request", signals: ["one-shot-timer"] },
+    ],
+  },
+  {
+    name: "a first tick beside an interval of the same work, and a timer whose callback starts an interval",
+    code: `
+export class Monitor {
+  private interval?: ReturnType<typeof setInterval>;
+  start() {
+    setImmediate(() => this.check());
+    this.interval = setInterval(async () => await this.check(), 60_000);
+  }
+  later(ms: number) {
+    setTimeout(() => {
+      this.check();
+      this.interval = setInterval(() => this.check(), ms);
+    }, ms);
+  }
+  check() { JSON.parse("{}"); }
+}`,
+    sites: [
+      { kind: "immediate", line: 5, group: "durable", signals: ["first-tick", "startup-function"] },
+      { kind: "interval", line: 6, group: "durable", signals: ["interval-timer"] },
+      { kind: "timeout", line: 9, group: "durable", signals: ["first-tick"] },
+      { kind: "interval", line: 11, group: "durable", signals: ["interval-timer"] },
+    ],
+  },
+  {
+    name:
+      "not a first tick: a deferral beside an interval of other work, a first connect of a loop closed only by a listener",
+    code: `
+import { EventEmitter } from "node:events";
+declare function flush(): void;
+declare function tick(): void;
+export function begin() {
+  setImmediate(() => flush());
+  setInterval(() => tick(), 1000);
+}
+export function connect() {
+  const socket = new EventEmitter();
+  socket.on("close", () => setTimeout(connect, 1000));
+}
+export function open() {
+  setImmediate(() => connect());
+}`,
+    sites: [
+      { kind: "immediate", line: 6, group: "per-request", signals: ["one-shot-timer"] },
+      { kind: "interval", line: 7, group: "durable", signals: ["interval-timer"] },
+      { kind: "timeout", line: 11, group: "durable", signals: ["starts-itself-again"] },
+      { kind: "immediate", line: 14, group: "per-request", signals: ["one-shot-timer"] },
+    ],
+  },
 ];
 
 describeCases("recurrence in the program's graph", cases);
@@ -205,6 +293,7 @@ export class A {
     this.fn = callback;
     setTimeout(() => this.fn?.(), 10);
     Promise.resolve().then(this.done).catch(() => {});
+    setInterval(this.done, 10);
   }
   done = () => {};
 }`;
@@ -227,9 +316,10 @@ export class A {
   const run = summaries.find((summary) => summary.name.startsWith("run "));
   assert.ok(run !== undefined);
   assert.deepEqual(run.stores.map((store) => store.value), [{ parameter: 0 }]);
-  assert.deepEqual(run.edges.map((edge) => [edge.kind, edge.yields, edge.limit ?? null]), [
-    ["deferral", true, null],
-    ["continuation", true, "only on failure"],
-    ["continuation", true, null],
+  assert.deepEqual(run.edges.map((edge) => [edge.kind, edge.yields, edge.limit ?? null, edge.repeats ?? false]), [
+    ["deferral", true, null, false],
+    ["continuation", true, "only on failure", false],
+    ["continuation", true, null, false],
+    ["deferral", true, null, true],
   ]);
 });

@@ -282,18 +282,22 @@ describe("scheduler", () => {
     ],
   },
   {
-    name: "in the constructor of a long-lived class an interval is durable, a one-shot timeout per-request",
+    name:
+      "in the constructor of a long-lived class an interval is durable, so is the first run of its work; a one-shot timeout is per-request",
     code: `
 export class CacheService {
   constructor() {
     setInterval(() => this.refresh(), 60_000);
     setTimeout(() => this.refresh(), 1000);
+    setTimeout(() => this.warm(), 1000);
   }
   refresh() { JSON.parse("{}"); }
+  warm() { JSON.parse("{}"); }
 }`,
     sites: [
       { kind: "interval", line: 4, group: "durable", signals: ["interval-timer", "long-lived-constructor"] },
-      { kind: "timeout", line: 5, group: "per-request", signals: ["one-shot-timer", "long-lived-constructor"] },
+      { kind: "timeout", line: 5, group: "durable", signals: ["first-tick", "long-lived-constructor"] },
+      { kind: "timeout", line: 6, group: "per-request", signals: ["one-shot-timer", "long-lived-constructor"] },
     ],
   },
   {

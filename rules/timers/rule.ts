@@ -13,7 +13,7 @@ import type { Kind, Resolution, Signal } from "../../src/site.ts";
 import { originOf } from "../../src/analysis/platform.ts";
 import { declarationsOf } from "../../src/analysis/declarations.ts";
 import { pendingWork, resolveFunction, wrappedFunction } from "../../src/analysis/calls.ts";
-import { loopIn, onOneCycle, passedAs, type Recurrence, recurrenceOf } from "../../src/analysis/graph.ts";
+import { firstTickOf, loopIn, onOneCycle, passedAs, type Recurrence, recurrenceOf } from "../../src/analysis/graph.ts";
 import { cannotFail, catchesEverything, isSettler } from "../../src/analysis/failure.ts";
 import { TIMER_KINDS } from "../../src/analysis/callbacks.ts";
 import { platformName } from "../../src/analysis/imports.ts";
@@ -268,8 +268,12 @@ function timerSignals(
     const cleared = clearedNearby(call, works[0]);
     if (cleared !== undefined) signals.push(signal("interval-cleared-nearby", cleared));
   } else if (recurrence !== undefined) signals.push(signal("starts-itself-again", recurrence.cycle.join(" → ")));
-  else if (kind === "timeout" && isDebounced(call)) signals.push(signal("debounce"));
-  else signals.push(signal("one-shot-timer"));
+  else {
+    const first = works.map((fn) => firstTickOf(context.program, fn, outer)).find((found) => found !== undefined);
+    if (first !== undefined) signals.push(signal("first-tick", first));
+    else if (kind === "timeout" && isDebounced(call)) signals.push(signal("debounce"));
+    else signals.push(signal("one-shot-timer"));
+  }
   return signals;
 }
 

@@ -2,6 +2,52 @@ import { type Case, describeCases } from "../../test/support/cases.ts";
 
 const cases: Case[] = [
   {
+    name: "a worker terminated by the function that started it, on its completion path, runs for one task",
+    code: `
+export class Runner {
+  workers = new Map<string, Worker>();
+  createWorker(file: string): Worker {
+    return new Worker(file);
+  }
+  run(name: string) {
+    this.workers.set(name, this.createWorker(name));
+    this.workers.get(name)!.addEventListener("message", (event) => {
+      if (event.data === "done") this.workers.get(name)!.terminate();
+    });
+  }
+}
+export function once(file: string) {
+  const worker = new Worker(file);
+  setTimeout(() => worker.terminate(), 60_000);
+}`,
+    sites: [
+      { kind: "worker", line: 5, group: "per-request", signals: ["worker-thread", "worker-per-task"] },
+      { kind: "worker", line: 15, group: "per-request", signals: ["worker-thread", "worker-per-task"] },
+      { kind: "timeout", line: 16, group: "per-request" },
+    ],
+  },
+  {
+    name:
+      "a worker kept for its owner's life is long-lived: terminated only by a handle it hands out or another method",
+    code: `
+export function startPool(file: string) {
+  const worker = new Worker(file);
+  worker.addEventListener("message", (event) => console.log(event.data));
+  return { stop: () => worker.terminate() };
+}
+export class Service {
+  worker?: Worker;
+  start(file: string) {
+    this.worker = new Worker(file);
+  }
+  stop() { this.worker?.terminate(); }
+}`,
+    sites: [
+      { kind: "worker", line: 3, group: "durable", signals: ["worker-thread", "startup-function"] },
+      { kind: "worker", line: 10, group: "durable", signals: ["worker-thread", "startup-function"] },
+    ],
+  },
+  {
     name: "a web Worker without an error listener is a durable worker site",
     code: `export function boot() {\n  const worker = new Worker("./job.js");\n  worker.postMessage("start");\n}`,
     sites: [{

@@ -7,6 +7,10 @@
  * container (`this.workers.set(name, w)`), anywhere in its class; a worker
  * a factory function returns is followed to the factory's callers.
  *
+ * A worker runs until terminated (recurring work), unless the function that
+ * starts it also terminates it on its completion path: then it is started
+ * per task and ends with it (see {@link terminatedByStarter}).
+ *
  * @module
  */
 import { ts } from "../../src/analysis/ts.ts";
@@ -18,6 +22,7 @@ import { LISTENER_METHODS } from "../../src/analysis/callbacks.ts";
 import { platformName } from "../../src/analysis/imports.ts";
 import {
   enclosingFunction,
+  functionName,
   type FunctionNode,
   isFunctionNode,
   skipOuterExpressions,
@@ -58,6 +63,8 @@ export const workerRule: Rule = {
       resolution: origin === "platform" ? "type" : "syntax",
       signals: [signal("worker-thread")],
     };
+    const terminated = terminatedByStarter(context.checker, creation);
+    if (terminated !== undefined) detection.signals.push(signal("worker-per-task", terminated));
     const listener = errorListener(context.checker, creation);
     if (listener !== undefined) {
       detection.status = "handled";
@@ -77,13 +84,7 @@ export const workerRule: Rule = {
  * one of that function's callers ({@link FACTORY_DEPTH} levels).
  */
 function errorListener(checker: ts.TypeChecker, value: ts.Expression, depth = FACTORY_DEPTH): string | undefined {
-  const sourceFile = value.getSourceFile();
-  let child: ts.Node = value;
-  let parent: ts.Node = value.parent;
-  while (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent)) {
-    child = parent;
-    parent = parent.parent;
-  }
+  const { parent, child } = placeOf(value);
   if (
     ts.isPropertyAccessExpression(parent) && LISTENER_METHODS.has(parent.name.text) &&
     ts.isCallExpression(parent.parent) && isErrorEventArgument(parent.parent.arguments[0])
@@ -91,22 +92,16 @@ function errorListener(checker: ts.TypeChecker, value: ts.Expression, depth = FA
     return `.${parent.name.text}("error") is chained on the new worker`;
   }
   if (ts.isReturnStatement(parent) || (isFunctionNode(parent) && parent.body === child)) {
-    return depth > 0 ? listenedByCallers(checker, enclosingFunction(value), depth) : undefined;
+    return depth > 0
+      ? byEveryCaller(checker, enclosingFunction(value), (call) => errorListener(checker, call, depth - 1))
+      : undefined;
   }
-  const holder = holderOf(parent, child, sourceFile);
+  const holder = holderOf(parent, child, value.getSourceFile());
   if (holder === undefined) return undefined;
   // A field (`this.worker = new Worker(...)`) is reachable from every method of its class.
   const owner = holder.text.startsWith("this.") ? owningClassOf(value) : undefined;
-  const scope = owner ?? enclosingFunction(value) ?? sourceFile;
-  const matches = (receiver: ts.Expression): boolean => {
-    const inner = skipOuterExpressions(receiver);
-    if (holder.keyed) {
-      return ts.isCallExpression(inner) && ts.isPropertyAccessExpression(inner.expression) &&
-        inner.expression.name.text === "get" &&
-        inner.expression.expression.getText(sourceFile) === holder.text;
-    }
-    return inner.getText(sourceFile) === holder.text;
-  };
+  const scope = owner ?? enclosingFunction(value) ?? value.getSourceFile();
+  const matches = holderMatcher(holder, value.getSourceFile());
   const shown = holder.keyed ? `${holder.text}.get(...)` : holder.text;
   let found: string | undefined;
   const visit = (node: ts.Node): void => {
@@ -127,6 +122,84 @@ function errorListener(checker: ts.TypeChecker, value: ts.Expression, depth = FA
   };
   ts.forEachChild(scope, visit);
   return found;
+}
+
+/**
+ * How the function that starts the worker `value` evaluates to terminates
+ * it, when it does: a `terminate()` (a worker) or `kill()` call on the
+ * binding it is stored in, in that function's own body or in a callback it
+ * hands to a call there (a listener on the worker, a timer, a promise
+ * continuation: its completion path) — not in a function it hands out or
+ * stores (`return { stop: () => worker.terminate() }`), which ends the
+ * worker whenever its owner decides, nor in another method (`stop()`). For a
+ * worker a factory returns, every caller of the factory must terminate it
+ * ({@link FACTORY_DEPTH} levels). Such a worker is started per task and ends
+ * with it; decided by what the code does with the object, not by its names.
+ */
+function terminatedByStarter(checker: ts.TypeChecker, value: ts.Expression, depth = FACTORY_DEPTH): string | undefined {
+  const { parent, child } = placeOf(value);
+  if (ts.isReturnStatement(parent) || (isFunctionNode(parent) && parent.body === child)) {
+    return depth > 0
+      ? byEveryCaller(checker, enclosingFunction(value), (call) => terminatedByStarter(checker, call, depth - 1))
+      : undefined;
+  }
+  const holder = holderOf(parent, child, value.getSourceFile());
+  const starter = enclosingFunction(value);
+  if (holder === undefined || starter === undefined) return undefined;
+  const matches = holderMatcher(holder, value.getSourceFile());
+  let found: string | undefined;
+  const visit = (node: ts.Node): void => {
+    if (found !== undefined || (isFunctionNode(node) && !isCallbackArgument(node))) return;
+    if (
+      ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) &&
+      TERMINATES.has(node.expression.name.text) && matches(node.expression.expression)
+    ) {
+      found = `${node.expression.getText(value.getSourceFile())}() in ${
+        functionName(starter) ?? "the function"
+      } that started it`;
+    }
+    ts.forEachChild(node, visit);
+  };
+  if (starter.body !== undefined) ts.forEachChild(starter.body, visit);
+  return found;
+}
+
+/** Methods that end a worker or a child process. */
+const TERMINATES: ReadonlySet<string> = new Set(["terminate", "kill"]);
+
+/** Whether a function is an argument of a call (called back: a listener, a timer, a continuation). */
+function isCallbackArgument(fn: ts.Node): boolean {
+  let child: ts.Node = fn;
+  while (ts.isParenthesizedExpression(child.parent)) child = child.parent;
+  return (ts.isCallExpression(child.parent) || ts.isNewExpression(child.parent)) &&
+    (child.parent.arguments ?? []).some((argument: ts.Node) => argument === child);
+}
+
+/** The node a value sits in, past parentheses and `as`, and the child of it on the way. */
+function placeOf(value: ts.Expression): { parent: ts.Node; child: ts.Node } {
+  let child: ts.Node = value;
+  let parent: ts.Node = value.parent;
+  while (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent)) {
+    child = parent;
+    parent = parent.parent;
+  }
+  return { parent, child };
+}
+
+/** Whether a receiver reads the worker back from its holder: the same text, or the keyed container's `.get(...)`. */
+function holderMatcher(
+  holder: { text: string; keyed: boolean },
+  sourceFile: ts.SourceFile,
+): (receiver: ts.Expression) => boolean {
+  return (receiver) => {
+    const inner = skipOuterExpressions(receiver);
+    if (holder.keyed) {
+      return ts.isCallExpression(inner) && ts.isPropertyAccessExpression(inner.expression) &&
+        inner.expression.name.text === "get" &&
+        inner.expression.expression.getText(sourceFile) === holder.text;
+    }
+    return inner.getText(sourceFile) === holder.text;
+  };
 }
 
 /** How many factory levels (`createWorker()` returning `new Worker(...)`) are followed to their callers. */
@@ -153,17 +226,25 @@ function holderOf(
   return undefined;
 }
 
-/** The listener every caller of the factory `fn` attaches to the worker it returns, when there are callers and all do. */
-function listenedByCallers(checker: ts.TypeChecker, fn: FunctionNode | undefined, depth: number): string | undefined {
+/**
+ * What `find` says of every call of the factory `fn` (the first answer), when
+ * there are calls and `find` answers for each: a worker a function returns
+ * is what its callers do with it.
+ */
+function byEveryCaller(
+  checker: ts.TypeChecker,
+  fn: FunctionNode | undefined,
+  find: (call: ts.Expression) => string | undefined,
+): string | undefined {
   const calls = fn === undefined ? [] : callersOf(checker, fn);
   if (calls.length === 0) return undefined;
   let first: string | undefined;
   for (const call of calls) {
-    const listener = errorListener(checker, call, depth - 1);
-    if (listener === undefined) return undefined;
-    first ??= listener;
+    const found = find(call);
+    if (found === undefined) return undefined;
+    first ??= found;
   }
-  return `every caller of the function returning it attaches a listener: ${first}`;
+  return `every caller of the function returning it: ${first}`;
 }
 
 function owningClassOf(node: ts.Node): ts.ClassLikeDeclaration | undefined {

@@ -49,6 +49,8 @@ interface Arc {
   yields: boolean;
   /** The arc registers a listener: its target runs on an event. */
   event: boolean;
+  /** The arc is an interval: it starts its target again and again. */
+  repeats: boolean;
 }
 
 /** The whole-program graph with its components. */
@@ -64,6 +66,10 @@ interface Graph {
   selfDriven: { component: ReadonlyMap<string, number>; recurring: ReadonlySet<number> };
   /** The files reachable from a node, memoised for {@link recordReach}. */
   reach: Map<string, ReadonlySet<string>>;
+  /** The nearest loop that runs until stopped a node reaches (null: none), memoised for {@link loopIn}. */
+  loops: Map<string, string | null>;
+  /** A function's own loop that runs until stopped (null: none), memoised for {@link loopIn}. */
+  ownLoops: Map<string, string | null>;
 }
 
 /** A loop found in the graph: the functions along it, from the work back to the work. */
@@ -93,6 +99,55 @@ export function recurrenceOf(program: ts.Program, fn: FunctionNode, events = tru
   if (own === undefined || !recurring.has(own)) return undefined;
   const cycle = shortestCycle(graph, start, (key) => component.get(key) === own, events);
   return { cycle: cycle.map((key) => graph.summaries.get(key)?.name).filter((name) => name !== undefined) };
+}
+
+/**
+ * The recurring work whose first turn `fn` runs, when `fn` itself is on no
+ * cycle. The work of `fn` is `fn`, or the function it only forwards to
+ * (`() => this.onCron()`, followed through further forwarders; see
+ * `FunctionSummary.forwards`). It is a first turn when that work
+ *
+ * - starts an interval itself: `setTimeout(() => { tick(); setInterval(tick, ms) }, delay)`;
+ * - is the work of an interval that `starter` starts beside it:
+ *   `setImmediate(() => this.onCron()); setInterval(async () => await this.onCron(), ms)`
+ *   runs the interval's work once before its first delay.
+ *
+ * Work that is a loop of its own (`setImmediate(() => connect())` with
+ * `connect` retrying itself) is not a first turn: as for a promise, the
+ * call is one attempt, and the loop's own timer is the durable site.
+ *
+ * @param program the program `fn` belongs to.
+ * @param fn the deferred function (a timer's callback), of the program's own sources.
+ * @param starter the function that starts the deferral, if any.
+ * @returns what the first turn belongs to, for evidence, or undefined.
+ */
+export function firstTickOf(
+  program: ts.Program,
+  fn: FunctionNode,
+  starter: FunctionNode | undefined,
+): string | undefined {
+  const graph = graphOf(program);
+  const start = functionId(fn);
+  recordReach(graph, start);
+  const work = workOf(graph, start);
+  const name = graph.summaries.get(work)?.name ?? "the function";
+  if ((graph.arcs.get(work) ?? []).some((arc) => arc.repeats)) return `${name} starts an interval`;
+  if (starter === undefined) return undefined;
+  const beside = (graph.arcs.get(functionId(starter)) ?? []).some((arc) =>
+    arc.repeats && workOf(graph, arc.to) === work
+  );
+  return beside ? `first run of ${name}, which an interval beside it repeats` : undefined;
+}
+
+/** The work of a function: the function it only forwards to, followed through further forwarders, else itself. */
+function workOf(graph: Graph, key: string): string {
+  const seen = new Set([key]);
+  for (let next = graph.summaries.get(key)?.forwards; next !== undefined && !seen.has(next);) {
+    key = next;
+    seen.add(key);
+    next = graph.summaries.get(key)?.forwards;
+  }
+  return key;
 }
 
 /**
@@ -139,29 +194,40 @@ export function onOneCycle(program: ts.Program, a: FunctionNode, b: FunctionNode
  * @returns a short description of the loop, or undefined.
  */
 export function loopIn(program: ts.Program, fn: FunctionNode): string | undefined {
-  return nearestReached(
-    program,
-    fn,
-    (candidate) =>
-      candidate.body === undefined ? undefined : findUnboundedLoop(candidate.body, program.getTypeChecker()),
-    () => true,
-  );
+  const graph = graphOf(program);
+  const start = functionId(fn);
+  let found = graph.loops.get(start);
+  if (found === undefined) {
+    const ownLoop = (key: string): string | undefined => {
+      let own = graph.ownLoops.get(key);
+      if (own === undefined) {
+        const candidate = key === start ? fn : functionAt(program, key);
+        own =
+          (candidate?.body === undefined ? undefined : findUnboundedLoop(candidate.body, program.getTypeChecker())) ??
+            null;
+        graph.ownLoops.set(key, own);
+      }
+      return own ?? undefined;
+    };
+    found = nearestReached(program, fn, ownLoop) ?? null;
+    graph.loops.set(start, found);
+  } else recordReach(graph, start);
+  return found ?? undefined;
 }
 
 /**
- * The nearest function `from` reaches (itself included, breadth-first,
- * over edges that `follow` accepts) for which `find` gives a result.
+ * The nearest function of the program `from` reaches (itself included,
+ * breadth-first) for which `find`, given its id, gives a result.
  */
 function nearestReached<T>(
   program: ts.Program,
   from: FunctionNode,
-  find: (fn: FunctionNode) => T | undefined,
-  follow: (yields: boolean) => boolean,
+  find: (key: string) => T | undefined,
 ): T | undefined {
   const graph = graphOf(program);
   const start = functionId(from);
   recordReach(graph, start);
-  const own = find(from);
+  const own = find(start);
   if (own !== undefined) return own;
   const seen = new Set([start]);
   let frontier = [start];
@@ -169,11 +235,10 @@ function nearestReached<T>(
     const next: string[] = [];
     for (const key of frontier) {
       for (const arc of graph.arcs.get(key) ?? []) {
-        if (seen.has(arc.to) || !follow(arc.yields)) continue;
+        if (seen.has(arc.to)) continue;
         seen.add(arc.to);
         next.push(arc.to);
-        const fn = graph.summaries.has(arc.to) ? functionAt(program, arc.to) : undefined;
-        const result = fn === undefined ? undefined : find(fn);
+        const result = graph.summaries.has(arc.to) ? find(arc.to) : undefined;
         if (result !== undefined) return result;
       }
     }
@@ -251,7 +316,17 @@ function buildGraph(program: ts.Program): Graph {
   const arcs = arcsOf(summaries, valuesOf);
   const { component, recurring } = components(arcs, () => true);
   const selfDriven = components(arcs, (arc) => !arc.event);
-  return { summaries, arcs, valuesOf, component, recurring, selfDriven, reach: new Map() };
+  return {
+    summaries,
+    arcs,
+    valuesOf,
+    component,
+    recurring,
+    selfDriven,
+    reach: new Map(),
+    loops: new Map(),
+    ownLoops: new Map(),
+  };
 }
 
 /**
@@ -354,10 +429,10 @@ function arcsOf(
 ): ReadonlyMap<string, readonly Arc[]> {
   const invoked = invocationsOf(summaries);
   const arcs = new Map<string, Arc[]>();
-  const link = (from: string, to: string, yields: boolean, event = false): void => {
+  const link = (from: string, to: string, yields: boolean, event = false, repeats = false): void => {
     const list = arcs.get(from);
-    if (list === undefined) arcs.set(from, [{ to, yields, event }]);
-    else list.push({ to, yields, event });
+    if (list === undefined) arcs.set(from, [{ to, yields, event, repeats }]);
+    else list.push({ to, yields, event, repeats });
   };
   const implementations = implementationsOf(summaries);
   for (const summary of summaries.values()) {
@@ -370,7 +445,7 @@ function arcsOf(
         continue;
       }
       const to = nodeKey(edge.to);
-      if (to !== undefined) link(summary.id, to, edge.yields, edge.kind === "listener");
+      if (to !== undefined) link(summary.id, to, edge.yields, edge.kind === "listener", edge.repeats === true);
       handedOn(edge, invoked, (callback, yields, event) => link(summary.id, callback, yields, event));
     }
     for (const store of summary.stores) {

@@ -76,6 +76,8 @@ export interface Edge {
    * without a delay) does not wait: it steps through what is already there.
    */
   readonly yields: boolean;
+  /** For a deferral: it starts its target again and again (`setInterval`), not once. */
+  readonly repeats?: true;
   /** Why the edge cannot close a loop, when it cannot: started once per item, only on failure, or only while work is pending / attempts remain (see `calls.ts`). */
   readonly limit?: string;
   /** For a call: what each argument hands over (a function, or one of the caller's own parameters), else null. */
@@ -111,6 +113,12 @@ export interface FunctionSummary {
   readonly implements: readonly FunctionId[];
   /** For a method (or function-valued field) of a class: the class's id. */
   readonly memberOf?: FunctionId;
+  /**
+   * The function of the program this one only forwards to: its body is one
+   * call of it, bare, returned, awaited or voided (`() => this.onCron()`,
+   * `async () => { await tick(); }`).
+   */
+  readonly forwards?: FunctionId;
 }
 
 /** The id of a function or declaration node. */
@@ -174,6 +182,7 @@ class Summariser {
   /** Summarises the functions in `scope` (a function's body or the file); `owner` is the function, undefined at top level. */
   visitScope(scope: ts.Node, owner: FunctionNode | undefined): void {
     const edges: Edge[] = [];
+    const called = new Map<ts.Node, FunctionId>();
     const stores: Store[] = owner === undefined ? this.moduleStores : [];
     const returns: Target[] = [];
     let yielded = false;
@@ -196,6 +205,8 @@ class Summariser {
       };
       if (limit !== undefined) edge.limit = limit;
       if (extra.besides !== undefined) edge.besides = extra.besides;
+      if (extra.repeats === true) edge.repeats = true;
+      if (kind === "call" && "function" in to) called.set(node, to.function);
       if (extra.arguments !== undefined && extra.arguments.some((argument) => argument !== null)) {
         edge.arguments = extra.arguments;
       }
@@ -241,6 +252,9 @@ class Summariser {
       };
       const memberOf = classOf(owner);
       if (memberOf !== undefined) summary.memberOf = functionId(memberOf);
+      const only = onlyCall(owner);
+      const forwards = only === undefined ? undefined : called.get(only);
+      if (forwards !== undefined) summary.forwards = forwards;
       this.found.push(summary);
     }
   }
@@ -276,8 +290,10 @@ class Summariser {
       if (to === null) return;
       const argument = call.arguments![index]!;
       if (ts.isNewExpression(call)) add(argument, to, "call");
-      else if (DEFERRALS.has(name)) add(argument, to, "deferral", { yields: waitsFor(call, name) });
-      else if (LISTENER_METHODS.has(name)) add(argument, to, "listener", { yields: true });
+      else if (DEFERRALS.has(name)) {
+        const yields = waitsFor(call, name);
+        add(argument, to, "deferral", name === "setInterval" ? { yields, repeats: true } : { yields });
+      } else if (LISTENER_METHODS.has(name)) add(argument, to, "listener", { yields: true });
       else if (CONTINUATIONS.has(name) && ts.isPropertyAccessExpression(callee)) {
         const onFailure = name === "catch" || (name === "then" && index === 1);
         add(argument, to, "continuation", onFailure ? { yields: true, limit: FAILURE } : { yields: true });
@@ -386,6 +402,7 @@ interface EdgeExtra {
   limit?: string;
   arguments?: (Target | null)[];
   besides?: FunctionId;
+  repeats?: true;
 }
 
 type AddEdge = (node: ts.Node, to: Target, kind: EdgeKind, extra?: EdgeExtra) => void;
@@ -434,6 +451,25 @@ function limitOf(node: ts.Node, owner: FunctionNode, kind: EdgeKind, checker: ts
   if (kind !== "deferral" && onFailurePath(node, owner)) return FAILURE;
   const bound = boundedBy(node, owner, checker);
   return bound === undefined ? undefined : `only while ${bound}`;
+}
+
+/** The call that is a function's whole body (bare, returned, awaited or voided), if it is one. */
+function onlyCall(fn: FunctionNode): ts.CallExpression | undefined {
+  const body = fn.body;
+  if (body === undefined) return undefined;
+  let expression: ts.Node | undefined = body;
+  if (ts.isBlock(body)) {
+    const only = body.statements.length === 1 ? body.statements[0]! : undefined;
+    expression = only !== undefined && (ts.isExpressionStatement(only) || ts.isReturnStatement(only))
+      ? only.expression
+      : undefined;
+  }
+  while (expression !== undefined) {
+    expression = skipOuterExpressions(expression);
+    if (ts.isAwaitExpression(expression) || ts.isVoidExpression(expression)) expression = expression.expression;
+    else break;
+  }
+  return expression !== undefined && ts.isCallExpression(expression) ? expression : undefined;
 }
 
 /** The index of the parameter of `fn` that `reference` names (a plain identifier parameter), or -1. */

@@ -59,6 +59,12 @@ export const SIGNAL_CATALOGUE = {
     message: "the interval is cleared {detail}: it stops after a bounded run",
   },
   "worker-thread": { question: "work", group: "durable", weight: 3, message: "a worker runs until terminated" },
+  "worker-per-task": {
+    question: "work",
+    group: "per-request",
+    weight: 4,
+    message: "the worker is terminated by the flow that started it ({detail}): it runs for one task",
+  },
   "unbounded-loop-in-callback": {
     question: "work",
     group: "durable",
@@ -76,6 +82,12 @@ export const SIGNAL_CATALOGUE = {
     group: "durable",
     weight: 4,
     message: "the work starts itself again after yielding ({detail}): a loop that runs until stopped",
+  },
+  "first-tick": {
+    question: "work",
+    group: "durable",
+    weight: 4,
+    message: "the deferral runs the first turn of work that recurs ({detail})",
   },
   "one-shot-timer": {
     question: "work",
