@@ -92,6 +92,25 @@ export function finishChanges(
 }
 
 /**
+ * Without `--format`: the changes whose original text the project's
+ * formatter leaves as it is (it passes the project's format check) but
+ * whose finished text it would change — the diff would fail that check.
+ * A formatter that fails on a text counts as no verdict.
+ *
+ * @param changes the finished changes (refused ones are passed over).
+ * @param formatter the formatter the project is set up with.
+ * @returns their paths, in order.
+ */
+export function unformattedChanges(changes: readonly Finishable[], formatter: Formatter): string[] {
+  return changes.filter((change) => {
+    if (change.refused !== null) return false;
+    const after = formatText(formatter, change.path, change.after);
+    if (typeof after !== "string" || after === change.after) return false;
+    return formatText(formatter, change.path, change.before) === change.before;
+  }).map((change) => change.path);
+}
+
+/**
  * Runs `linter`'s fixer and check on one change. Returns whether the fixer
  * changed the text, or why the linter could not be used (a string); a
  * refusal is set on the change when the new text breaks rules the original

@@ -40,8 +40,8 @@ import { type Refusal, verifyEdits } from "./verify.ts";
 import { unresolvedShim } from "./resolve.ts";
 import { addCommand, nearestManifest, nearestPackage, underDenoConfig } from "./manifest.ts";
 import { engineNote } from "./engines.ts";
-import { findFormatter } from "./format.ts";
-import { finishChanges, type FormatRun, type LintRun } from "./finish.ts";
+import { findFormatter, projectFormatter } from "./format.ts";
+import { finishChanges, type FormatRun, type LintRun, unformattedChanges } from "./finish.ts";
 import type { ConfiguredChannel } from "./channel.ts";
 import { fileLayout, fixContext } from "./context.ts";
 import { isLibraryFile, neverRewritten, type ProcessEvent, processHandlerFor, processHandlers } from "./file-role.ts";
@@ -329,6 +329,18 @@ export function* fixSteps(options: FixOptions): Generator<void, FixResult, boole
   }
   const finished = finishChanges(pending, formatter, options.lint ?? true);
   notes.push(...finished.notes);
+  const checker = formatter === undefined && pending.length > 0 ? projectFormatter(project.root) : undefined;
+  const unformatted = checker === undefined ? [] : unformattedChanges(pending, checker);
+  if (unformatted.length > 0) {
+    const files = unformatted.map((path) => relative(options.cwd, path));
+    notes.push(
+      `${checker!.name} would reformat ${
+        files.length === 1 ? "a rewritten file" : `${files.length} rewritten files`
+      } ` +
+        `its check accepted before (${files.slice(0, 3).join(", ")}${files.length > 3 ? ", …" : ""}): ` +
+        `run fix with --format`,
+    );
+  }
 
   let interrupted = false;
   if (options.write) {

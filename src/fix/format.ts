@@ -113,6 +113,22 @@ export function findFormatter(dir: string): Formatter {
 }
 
 /**
+ * The project's formatter as {@link findFormatter} finds it, or undefined
+ * when it has none or has not installed it (for a check fix makes on its
+ * own, which must not stop the run).
+ *
+ * @param dir absolute path of a directory of the project.
+ */
+export function projectFormatter(dir: string): Formatter | undefined {
+  try {
+    return findFormatter(dir);
+  } catch (error) {
+    if (error instanceof UsageError) return undefined;
+    throw error;
+  }
+}
+
+/**
  * Formats `text` as the file at `path` with `formatter`, through stdin;
  * nothing is written.
  *

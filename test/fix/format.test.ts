@@ -106,6 +106,27 @@ describe("fix --format", () => {
     assert.equal(readFileSync(join(dir, "src/edited.ts"), "utf8"), EDITED);
   });
 
+  test("without --format, a rewritten file the formatter's check accepted before and would not after is named", async () => {
+    const clean = `declare function tick(): void;\nsetInterval(() => tick(), 5);\n`;
+    const dir = withPrettier({
+      "package.json": JSON.stringify({
+        dependencies: { "@spawn-audit/shim": "*" },
+        devDependencies: { prettier: "3.10.1" },
+      }),
+      "src/clean.ts": clean,
+      "src/edited.ts": EDITED,
+    });
+    const run = await runInProcess(["fix", ".", "--check"], { cwd: dir });
+    assert.equal(run.code, 1, run.stdout + run.stderr);
+    assert.match(
+      run.stdout,
+      /^Note: Prettier would reformat a rewritten file its check accepted before \(src\/clean\.ts\): run fix with --format\.$/m,
+    );
+    assert.equal(readFileSync(join(dir, "src/clean.ts"), "utf8"), clean);
+    const formatted = await runInProcess(["fix", ".", "--check", "--format"], { cwd: dir });
+    assert.doesNotMatch(formatted.stdout, /would reformat/);
+  });
+
   test("a formatter ended by a signal is reported so, not as an exit status", async () => {
     const dir = makeProject({
       "package.json": JSON.stringify({
