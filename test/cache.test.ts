@@ -167,6 +167,22 @@ module.exports = { Client };
     assert.deepEqual(groupOf(after.result), ["durable"]);
   });
 
+  test("a package entry point only tests import is not test-support; declaring it in package.json analyses it again", () => {
+    writeTree(dir, {
+      "src/index.ts": "export function start(): void {\n  setInterval(() => {}, 10);\n}\n",
+      "src/index.test.ts": `import { start } from "./index.ts";\nstart();\n`,
+    });
+    const groupOf = (result: ScanResult): string[] =>
+      result.sites.filter((site) => site.file === "src/index.ts").map((site) => site.group);
+    assert.deepEqual(groupOf(run().result), ["test"]);
+    // The manifest names the build output; its source is src/index.ts.
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "lib", exports: { ".": "./dist/index.js" } }));
+    const after = run();
+    assert.ok(after.analysed.includes("src/index.ts"), after.analysed.join(", "));
+    assert.deepEqual(groupOf(after.result), ["durable"]);
+    assert.equal(run().analysed.length, 0);
+  });
+
   test("a configuration change invalidates every file", () => {
     run();
     writeFileSync(join(dir, "spawn-audit.json"), JSON.stringify({ rules: { "floating-promise": "off" } }));

@@ -28,7 +28,7 @@
  *   anonymous function).
  * - `importers`: files (absolute) whose importers were looked up (is a
  *   file imported, and only by test files?): the answer depends on every
- *   file that imports them.
+ *   file that imports them, and on their package manifest's entry points.
  */
 export interface Reads {
   names: ReadonlySet<string>;

@@ -24,7 +24,9 @@
  *   for a class member the files with a property access of its name —, the
  *   declarations of its name and the set of all declared names (which the
  *   call index's resolution reads); for each file whose importers it looked
- *   up (test-support placement), the set of files that import it directly.
+ *   up (test-support placement), the set of files that import it directly
+ *   and its nearest package manifest (whose entry points are never
+ *   test-support).
  *
  * So an edit invalidates the edited file, the files whose import closure
  * contains it, and the files whose lookups it could answer differently.
@@ -42,6 +44,7 @@ import { ts } from "ts-morph";
 import { type CallerFiles, type DeclarationIndex, declaredNames } from "../analysis/calls.ts";
 import { isDeclarationFile } from "../files/discover.ts";
 import { ImportResolver, type ImportSpecifiers, importSpecifiers } from "../files/imports.ts";
+import { PackageEntries } from "../files/package-entries.ts";
 import { displayPath } from "../files/paths.ts";
 import type { ProgramPlan, ScanPlan } from "../project.ts";
 
@@ -284,6 +287,7 @@ class ProgramKeys {
   private importers: Map<string, string[]> | undefined;
   private readonly callers = new Map<string, string>();
   private readonly callerFiles = new Map<string, ReadonlySet<string>>();
+  private readonly manifests = new PackageEntries();
 
   constructor(plan: ProgramPlan, root: string, private readonly contents: ContentHashes, salt: string) {
     const resolver = new ImportResolver(plan.compilerOptions, root);
@@ -389,9 +393,15 @@ class ProgramKeys {
     return found;
   }
 
-  /** The hash of what a lookup of the files importing `file` answers from: the set of files that import it directly. */
+  /**
+   * The hash of what test-support placement answers from for `file`: the
+   * set of files that import it directly, and its nearest package manifest
+   * (size and modification time), which says whether it is an entry point.
+   */
   importersHash(file: string): string {
-    return hash(...[...this.directImportersOf(file)].sort());
+    const manifest = this.manifests.manifestOf(file);
+    const declared = manifest === undefined ? "none" : `${manifest}=${this.contents.statHash(manifest)}`;
+    return hash(...[...this.directImportersOf(file)].sort(), `manifest:${declared}`);
   }
 
   /** The files whose imports (resolved) include `file`. */

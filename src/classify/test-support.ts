@@ -6,7 +6,9 @@
  * files are those the test path patterns match; only direct imports count
  * (a file imported by a test-support file alone is not one), so the answer
  * depends on a file's importers and not on theirs. A file nothing imports
- * (an entry point, a script run on its own) is never test-support.
+ * (an entry point, a script run on its own) is never test-support, nor is
+ * an entry point its package declares (src/files/package-entries.ts: a
+ * library's index, which only its tests import).
  *
  * Imports are read as the result cache reads them (src/files/imports.ts):
  * static and dynamic imports, re-exports and `require` calls, resolved with
@@ -19,15 +21,17 @@ import type { ts } from "../analysis/ts.ts";
 import { isOwnSource } from "../analysis/calls.ts";
 import { readImporters } from "../analysis/reads.ts";
 import { ImportResolver, importSpecifiers } from "../files/imports.ts";
+import { PackageEntries } from "../files/package-entries.ts";
 
 /** Per program and test-path predicate: each test-support file (absolute path) and one test file that imports it. */
 const indexes = new WeakMap<ts.Program, WeakMap<(path: string) => boolean, ReadonlyMap<string, string>>>();
 
 /**
  * A test file importing `file` when `file` is test-support (imported, and
- * only by test files), else undefined. The
- * answer depends on every file that imports `file`, which is recorded for
- * the result cache (src/analysis/reads.ts).
+ * only by test files, and not an entry point its package declares), else
+ * undefined. The answer depends on every file that imports `file` and on
+ * its package's manifest, which is recorded for the result cache
+ * (src/analysis/reads.ts).
  *
  * @param program the program `file` belongs to.
  * @param file a file of the program.
@@ -65,8 +69,10 @@ function testSupportIndex(program: ts.Program, isTestFile: (path: string) => boo
     }
   }
   const support = new Map<string, string>();
+  const entries = new PackageEntries();
   for (const [target, from] of importers) {
-    if (!tests.has(target) && [...from].every((path) => tests.has(path))) support.set(target, [...from].sort()[0]!);
+    if (tests.has(target) || ![...from].every((path) => tests.has(path)) || entries.isEntry(target)) continue;
+    support.set(target, [...from].sort()[0]!);
   }
   return support;
 }
