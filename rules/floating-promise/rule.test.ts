@@ -490,6 +490,29 @@ export function boot() {
     ],
   },
   {
+    name:
+      "a rejection handler that always throws again observes nothing; one that throws only some errors again handles the rest",
+    code: `${PRELUDE}
+const relay = () => work().catch((error) => { console.error(error); throw error; });
+async function refresh() { await relay(); }
+export function show() {
+  work().catch((error) => { console.error(error); throw error; });
+  work().then(() => undefined, (error) => { throw error; });
+  work().catch((error) => { console.error(error); });
+  work().catch((error: Error) => { if (error.name !== "AbortError") throw error; });
+  relay();
+  refresh();
+}`,
+    sites: [
+      { kind: "floating-promise", line: 7, status: "unsupervised" },
+      { kind: "then-without-catch", line: 8, status: "unsupervised" },
+      { kind: "floating-promise", line: 9, status: "handled" },
+      { kind: "floating-promise", line: 10, status: "handled" },
+      { kind: "floating-promise", line: 11, status: "unsupervised" },
+      { kind: "floating-promise", line: 12, status: "unsupervised" },
+    ],
+  },
+  {
     name: "a thenable that is not a Promise is a site only when its then is called",
     code: `
 interface Reply { header(name: string): Reply; then(onDone: () => void): void }

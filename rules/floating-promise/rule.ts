@@ -26,6 +26,7 @@ import {
   promiseFact,
   reportsToCallback,
   returnsObservedPromise,
+  throwsAgain,
 } from "../../src/analysis/failure.ts";
 import {
   calleeText,
@@ -160,9 +161,11 @@ interface Chain {
 
 /**
  * Reads a promise chain from its last link inwards: the last `.catch(h)` or
- * two-argument `.then` observes rejections of everything before it;
- * `.finally(f)` and `.then(f)` pass them through, and a callback of theirs
- * after the last handler can itself throw unobserved unless it cannot fail.
+ * two-argument `.then` observes rejections of everything before it, unless
+ * its handler throws again (`.catch((e) => { log(e); throw e; })`, see
+ * `throwsAgain`); `.finally(f)` and `.then(f)` pass them through, and a
+ * callback of theirs after the last handler can itself throw unobserved
+ * unless it cannot fail; so can a handler that throws again.
  */
 function analyzeChain(expression: ts.Node, checker?: ts.TypeChecker): Chain {
   let current = skipOuterExpressions(expression);
@@ -172,11 +175,14 @@ function analyzeChain(expression: ts.Node, checker?: ts.TypeChecker): Chain {
   while (ts.isCallExpression(current) && ts.isPropertyAccessExpression(skipOuterExpressions(current.expression))) {
     const access = skipOuterExpressions(current.expression) as ts.PropertyAccessExpression;
     const method = access.name.text;
-    const handler = method === "catch" && current.arguments.length >= 1 && !isNothing(current.arguments[0]!)
+    const rejected = method === "catch" ? current.arguments[0] : method === "then" ? current.arguments[1] : undefined;
+    const handler = rejected === undefined || isNothing(rejected) || throwsAgain(rejected)
+      ? undefined
+      : method === "catch"
       ? ".catch(handler) observes the rejection"
-      : method === "then" && current.arguments.length >= 2 && !isNothing(current.arguments[1]!)
-      ? ".then(onFulfilled, onRejected) observes the rejection"
-      : undefined;
+      : ".then(onFulfilled, onRejected) observes the rejection";
+    // A handler that throws again passes the rejection on: as a failing callback after the last handler.
+    if (rejected !== undefined && throwsAgain(rejected)) trailing ??= `.${method}(...) whose handler throws again`;
     if (handler !== undefined) {
       const chain: Chain = { root: rootOf(access.expression), unhandledThen, trailing };
       if (trailing === undefined) chain.handledBy = handler;
@@ -194,7 +200,8 @@ function analyzeChain(expression: ts.Node, checker?: ts.TypeChecker): Chain {
         if (callback !== undefined && isFunctionNode(callback)) thenCallback = callback;
       }
       if (method === "then") unhandledThen = true;
-    } else {
+    } else if (method !== "catch") {
+      // A `.catch()` that observes nothing (no handler, or one that throws again) is a link like any other.
       break;
     }
     current = skipOuterExpressions(access.expression);

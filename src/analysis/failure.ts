@@ -692,7 +692,8 @@ function awaitCannotReject(checker: ts.TypeChecker, awaited: ts.Node, depth: num
 }
 
 /**
- * Why the chain `expression` observes its rejection: it ends in `.catch(h)` or `.then(a, b)`.
+ * Why the chain `expression` observes its rejection: it ends in `.catch(h)` or `.then(a, b)`
+ * whose handler does not throw again (see {@link throwsAgain}).
  *
  * @param expression an expression, parentheses and type assertions allowed around it
  * @returns the reason, or undefined when the outermost call is neither
@@ -702,13 +703,29 @@ export function handledChain(expression: ts.Node): string | undefined {
   if (!ts.isCallExpression(inner)) return undefined;
   const callee = skipOuterExpressions(inner.expression);
   if (!ts.isPropertyAccessExpression(callee)) return undefined;
-  if (callee.name.text === "catch" && inner.arguments.length >= 1) {
+  if (callee.name.text === "catch" && inner.arguments.length >= 1 && !throwsAgain(inner.arguments[0]!)) {
     return "it returns a chain ending in .catch(handler)";
   }
-  if (callee.name.text === "then" && inner.arguments.length >= 2) {
+  if (callee.name.text === "then" && inner.arguments.length >= 2 && !throwsAgain(inner.arguments[1]!)) {
     return "it returns a chain ending in .then(onFulfilled, onRejected)";
   }
   return undefined;
+}
+
+/**
+ * Whether a rejection handler written inline always throws again: a
+ * statement of its body itself (not under an `if`, a loop or a try) is a
+ * `throw` — `.catch((error) => { log(error); throw error; })` logs and
+ * passes every rejection on, to a promise nobody observes. A handler that
+ * throws only some errors again (`if (error.code !== "ABORT_ERR") throw
+ * error;`) handles the others.
+ *
+ * @param handler the handler argument of `.catch` or `.then`.
+ */
+export function throwsAgain(handler: ts.Node): boolean {
+  const fn = skipOuterExpressions(handler);
+  return isFunctionNode(fn) && fn.body !== undefined && ts.isBlock(fn.body) &&
+    fn.body.statements.some((statement) => ts.isThrowStatement(statement));
 }
 
 /** `return g()` / `await g()` where `g` catches everything. */
