@@ -44,8 +44,8 @@ export interface Detection {
   /**
    * The functions enclosing the site that lie on the cycle its work recurs
    * through (a reconnect timer set in the close handler its reconnect
-   * triggers): the loop passes through them, so their names and parameters
-   * are not evidence of where the loop is started (see `placementSignals`).
+   * triggers): the loop passes through them, so their registration as a
+   * listener is not evidence of where the loop is started (see `placementSignals`).
    */
   loopsThrough?: readonly ts.Node[];
 }

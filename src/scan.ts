@@ -239,6 +239,7 @@ export class FileScanner {
       ignores: FileIgnores.read(sourceFile, RULES, options),
       lines: undefined,
       testEvidence: this.testEvidence(target, fromRoot),
+      checker: target.checker,
       fromRoot,
     };
     const located: LocatedSite[] = [];
@@ -278,6 +279,7 @@ interface FileFacts {
   sourceFile: ts.SourceFile;
   lines: string[] | undefined;
   testEvidence: Signal | undefined;
+  checker: ts.TypeChecker;
   ignores: FileIgnores;
 }
 
@@ -301,7 +303,7 @@ function toSite(
   const end = sourceFile.getLineAndCharacterOfPosition(detection.node.getEnd());
   facts.lines ??= sourceFile.text.split(/\r?\n/);
 
-  const signals = [...detection.signals, ...placementSignals(detection.node, detection.loopsThrough)];
+  const signals = [...detection.signals, ...placementSignals(detection.node, facts.checker, detection.loopsThrough)];
   if (facts.testEvidence !== undefined) signals.unshift({ ...facts.testEvidence });
   const calleeName = detection.callee?.split(".").pop();
   const override = overrides.find((candidate) =>

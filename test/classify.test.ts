@@ -26,10 +26,10 @@ test("one-shot work is per-request wherever it starts, even at startup", () => {
   }
 });
 
-test("placement and names alone never make a site durable", () => {
+test("placement alone never makes a site durable", () => {
   const result = classify([
     signal("startup-function", "start"),
-    signal("durable-callee-name", "pollJobs"),
+    signal("long-lived-constructor", "PollService"),
     signal("module-top-level"),
   ], "type");
   assert.equal(result.group, "per-request");
@@ -92,7 +92,7 @@ test("the same signals in another order give the same answer", () => {
   const signals = [
     signal("debounce"),
     signal("startup-function", "start"),
-    signal("durable-callee-name", "poll"),
+    signal("constructor", "Poller"),
     signal("interval-timer"),
   ];
   const forward = classify(signals, "type");

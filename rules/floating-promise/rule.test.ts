@@ -138,29 +138,19 @@ export function makeWorker() {
     code: `${PRELUDE}
 import { EventEmitter } from "node:events";
 const app = new EventEmitter();
-app.on("message", (message: string) => {
+app.on("message", (message: { body: string }) => {
   work();
-  console.log(message);
+  console.log(message.body);
 });
 export function sendAll(items: string[]) {
   for (const item of items) {
     work();
     console.log(item);
   }
-}
-export function handleUpload(req: unknown) {
-  work();
-  return req;
 }`,
     sites: [
       { kind: "floating-promise", line: 7, group: "per-request", signals: ["inside-request-handler"] },
       { kind: "floating-promise", line: 12, group: "per-request", signals: ["loop-over-items"] },
-      {
-        kind: "floating-promise",
-        line: 17,
-        group: "per-request",
-        signals: ["handler-function-name", "request-like-parameter"],
-      },
     ],
   },
   {

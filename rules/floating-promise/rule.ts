@@ -37,7 +37,7 @@ import {
   isFunctionNode,
   skipOuterExpressions,
 } from "../../src/analysis/functions.ts";
-import { durableNameSignal, signal } from "../../src/classify/signals.ts";
+import { signal } from "../../src/classify/signals.ts";
 import { isTestFrameworkCall } from "../../src/classify/context.ts";
 import { supervisorCalled } from "../../src/classify/status.ts";
 
@@ -272,8 +272,6 @@ function promiseWork(
     : [...enclosingFunctions(statement)].filter((fn) =>
       work.some((item) => onOneCycle(context.program, fn, item, false))
     );
-  const named = durableNameSignal(name);
-  if (named !== undefined) signals.push(named);
   return { signals, loopsThrough };
 }
 

@@ -182,14 +182,102 @@ export function onInput(value: string) {
     sites: [{ kind: "timeout", line: 5, group: "per-request", signals: ["debounce"] }],
   },
   {
-    name: "a timeout inside a request handler is per-request",
+    name: "an interval started in a server's request handler and held there is per-request",
+    code: `
+import { createServer } from "node:http";
+createServer((req, res) => {
+  const timer = setInterval(() => res.write("."), 1000);
+  req.on("close", () => clearInterval(timer));
+});`,
+    sites: [{ kind: "interval", line: 4, group: "per-request", signals: ["inside-request-handler"] }],
+  },
+  {
+    name: "an interval started in a listener given one message per event is per-request; held by this, durable",
     code: `
 import { EventEmitter } from "node:events";
-const server = new EventEmitter();
-server.on("request", (req: unknown) => {
-  setTimeout(() => console.log(req), 30_000);
-});`,
-    sites: [{ kind: "timeout", line: 5, group: "per-request", signals: ["inside-request-handler"] }],
+export class Client {
+  heartbeat?: ReturnType<typeof setInterval>;
+  constructor(socket: EventEmitter) {
+    socket.on("message", (message: { type: string }) => {
+      const echo = setInterval(() => socket.emit("echo", message.type), 1000);
+      socket.once("close", () => clearInterval(echo));
+      if (message.type === "hello") this.heartbeat = setInterval(() => socket.emit("ping"), 1000);
+    });
+  }
+}`,
+    sites: [
+      { kind: "interval", line: 7, group: "per-request", signals: ["inside-request-handler"] },
+      { kind: "interval", line: 9, group: "durable", signals: ["interval-timer"] },
+    ],
+  },
+  {
+    name:
+      "a timer whose handle only one call holds and clears stops with that call; one kept on this or never cleared does not",
+    code: `
+export class Runner {
+  private timer?: ReturnType<typeof setTimeout>;
+  processJob(job: { done: Promise<void> }) {
+    let guard: ReturnType<typeof setTimeout> | undefined;
+    const keepAlive = () => {
+      guard = setTimeout(keepAlive, 1000);
+    };
+    keepAlive();
+    job.done.then(() => clearTimeout(guard), () => clearTimeout(guard));
+  }
+  watch() {
+    let again: ReturnType<typeof setTimeout> | undefined;
+    const tick = () => {
+      again = setTimeout(tick, 1000);
+    };
+    tick();
+    console.log(again);
+  }
+  keep() {
+    const tick = () => {
+      this.timer = setTimeout(tick, 1000);
+    };
+    tick();
+  }
+}
+export function TcpNode(this: { on(event: string, listener: () => void): void }) {
+  let reconnect: ReturnType<typeof setTimeout> | undefined;
+  const retry = () => {
+    reconnect = setTimeout(retry, 1000);
+  };
+  retry();
+  this.on("close", () => clearTimeout(reconnect));
+}`,
+    sites: [
+      { kind: "timeout", line: 7, group: "per-request", signals: ["starts-itself-again", "held-by-one-call"] },
+      { kind: "floating-promise", line: 10, status: "handled" },
+      { kind: "timeout", line: 15, group: "durable", signals: ["starts-itself-again"] },
+      { kind: "timeout", line: 22, group: "durable", signals: ["starts-itself-again"] },
+      { kind: "timeout", line: 30, group: "durable", signals: ["starts-itself-again"] },
+    ],
+  },
+  {
+    name:
+      "a handler's name, a parameter called event, or a listener given no item or a primitive is no evidence of per-request",
+    code: `
+import { EventEmitter } from "node:events";
+export class Presence {
+  onPointerMove(event: { x: number }) {
+    setInterval(() => console.log(event.x), 1000);
+  }
+  watch(socket: EventEmitter) {
+    socket.on("close", (hadError: boolean) => {
+      setInterval(() => socket.emit("retry", hadError), 1000);
+    });
+    socket.on("end", () => {
+      setInterval(() => socket.emit("retry"), 1000);
+    });
+  }
+}`,
+    sites: [
+      { kind: "interval", line: 5, group: "durable" },
+      { kind: "interval", line: 9, group: "durable" },
+      { kind: "interval", line: 12, group: "durable" },
+    ],
   },
   {
     name: "a deferred callback with a loop that awaits until stopped is durable",
@@ -626,7 +714,7 @@ export class Cluster {
     sites: [
       { kind: "timeout", line: 8, group: "durable", signals: ["starts-itself-again"] },
       { kind: "floating-promise", line: 8, status: "handled" },
-      { kind: "timeout", line: 11, group: "per-request", signals: ["handler-function-name"] },
+      { kind: "timeout", line: 11, group: "per-request", signals: ["one-shot-timer"] },
     ],
   },
   {

@@ -26,7 +26,7 @@ import {
   isFunctionNode,
   skipOuterExpressions,
 } from "../../src/analysis/functions.ts";
-import { durableNameSignal, signal } from "../../src/classify/signals.ts";
+import { signal } from "../../src/classify/signals.ts";
 
 const TIMER_MODULES = /^(node:)?timers$/;
 
@@ -71,7 +71,7 @@ export const timersRule: Rule = {
       node: call,
       callee: timerName,
       resolution,
-      signals: timerSignals(context, kind, call, callback, works, recurrence),
+      signals: timerSignals(context, kind, call, works, recurrence),
     };
     if (work !== undefined) detection.work = work;
     if (recurrence !== undefined) {
@@ -248,7 +248,6 @@ function timerSignals(
   context: RuleContext,
   kind: Kind,
   call: ts.CallExpression,
-  callback: ts.Node | undefined,
   works: readonly FunctionNode[],
   recurrence: Recurrence | undefined,
 ): Signal[] {
@@ -256,13 +255,6 @@ function timerSignals(
   const loop = works.map((fn) => loopIn(context.program, fn)).find((found) => found !== undefined);
   if (loop !== undefined) signals.push(signal("unbounded-loop-in-callback", loop));
   const outer = enclosingFunction(call);
-  const named = durableNameSignal(outer === undefined ? undefined : functionName(outer)) ??
-    durableNameSignal(
-      callback !== undefined && (ts.isIdentifier(callback) || ts.isPropertyAccessExpression(callback))
-        ? callback.getText()
-        : undefined,
-    );
-  if (named !== undefined) signals.push(named);
   if (kind === "interval") {
     signals.push(signal("interval-timer"));
     const cleared = clearedNearby(call, works[0]);

@@ -1,7 +1,8 @@
 /**
  * Where a spawn site sits, as classification evidence: test file or test
- * body, module top level, startup function or constructor, request/event
- * handler, loop over items. Purely syntactic and deterministic.
+ * body, module top level, startup function or constructor, a listener that
+ * receives one item per event, loop over items. Deterministic; the checker
+ * gives the type of what a listener receives.
  *
  * @module
  */
@@ -11,6 +12,7 @@ import { LISTENER_METHODS } from "../analysis/callbacks.ts";
 import { itemLoopLabel } from "../analysis/calls.ts";
 import { signal } from "./signals.ts";
 import {
+  enclosingFunction,
   functionName,
   type FunctionNode,
   isFunctionNode,
@@ -36,40 +38,24 @@ const TEST_CALLS = new Set([
   "t.test",
   "t.step",
 ]);
-const HANDLER_METHODS = new Set([
-  ...LISTENER_METHODS,
-  "get",
-  "post",
-  "put",
-  "patch",
-  "delete",
-  "del",
-  "all",
-  "use",
-  "head",
-  "options",
-  "handle",
-  "route",
-  "createServer",
-  "serve",
-  "subscribe",
-  "onmessage",
-  "process",
-]);
+/**
+ * Platform calls that register a function run once per event: the event
+ * APIs (EventEmitter, EventTarget) and the servers' request handlers
+ * (`node:http`/`https`/`http2`/`net` `createServer`, `Deno.serve`).
+ */
+const REGISTERS_HANDLER = new Set([...LISTENER_METHODS, "createServer", "serve"]);
 const ITEM_LOOP_METHODS = new Set(["forEach", "map", "flatMap", "filter", "reduce", "some", "every", "find"]);
 const STARTUP_NAME =
   /^(main|start|init|initialize|bootstrap|listen|connect|run|serve|setup|boot|launch|begin)([A-Z_]|$)/;
-const HANDLER_NAME = /^(handle|on[A-Z]|process[A-Z]|respond|fetch$|dispatch)/;
-const REQUEST_PARAM =
-  /^(req|request|res|response|ctx|context|message|msg|event|evt|job|socket|conn|connection|payload|packet|update)$/;
 const LONG_LIVED_CLASS =
   /(Service|Server|Client|Manager|Worker|Scheduler|Pool|Queue|Watcher|Monitor|Daemon|Runner|Supervisor|Connection|Socket|Channel|Cache|Poller|Agent|Broker|Consumer|Producer|Listener)$/;
 
 /**
- * Collects the placement signals for a site at `node`: test bodies, handler
- * callbacks, promise executors, item loops, the enclosing named function
- * (startup, handler, constructor) and its request-like parameters, or
- * module top level.
+ * Collects the placement signals for a site at `node`: test bodies, a
+ * listener that receives one item per event (see {@link perItemListener}),
+ * promise executors, item loops, the enclosing named function (startup,
+ * constructor), or module top level. A function's or parameter's name is
+ * no evidence of being started per request.
  *
  * Walks outwards through callbacks, IIFEs and local functions (declared in
  * another function's body, so called within it); stops at the first named
@@ -77,12 +63,16 @@ const LONG_LIVED_CLASS =
  * callers not followed.
  *
  * @param node the site's node.
+ * @param checker the program's checker (the type of what a listener receives).
  * @param loopsThrough the enclosing functions on the cycle the site's work
- *   recurs through (see `Detection.loopsThrough`): their names, request-like
- *   parameters and registration as a handler give no signal, since the loop
- *   itself re-enters them.
+ *   recurs through (see `Detection.loopsThrough`): their registration as a
+ *   listener gives no signal, since the loop itself re-enters them.
  */
-export function placementSignals(node: ts.Node, loopsThrough: readonly ts.Node[] = []): Signal[] {
+export function placementSignals(
+  node: ts.Node,
+  checker: ts.TypeChecker,
+  loopsThrough: readonly ts.Node[] = [],
+): Signal[] {
   const signals: Signal[] = [];
   if (ts.isCallExpression(node) && isTestCall(callName(node))) {
     signals.push(signal("inside-test-body", `${callName(node)}(...)`));
@@ -100,7 +90,6 @@ export function placementSignals(node: ts.Node, loopsThrough: readonly ts.Node[]
       signals.push(signal("inside-promise-executor"));
       return signals;
     }
-    if (!loopsThrough.includes(current)) addRequestParameters(current, signals);
     const call = callTakingCallback(current);
     if (call !== undefined) {
       const name = callName(call);
@@ -117,9 +106,13 @@ export function placementSignals(node: ts.Node, loopsThrough: readonly ts.Node[]
       }
       const method = name.split(".").pop()!;
       // A handler on the loop's own cycle (a close handler that reconnects) is part of the loop, not its starter.
-      if (HANDLER_METHODS.has(method) && !loopsThrough.includes(current)) {
-        signals.push(signal("inside-request-handler", `${name}(...)`));
-        return signals;
+      if (REGISTERS_HANDLER.has(method) && !loopsThrough.includes(current)) {
+        const item = perItemListener(current, checker);
+        if (item !== undefined && !keptBeyond(node, current, checker)) {
+          signals.push(signal("inside-request-handler", `${name}(...) receives ${item}`));
+          return signals;
+        }
+        if (item !== undefined) return signals;
       }
       if (ITEM_LOOP_METHODS.has(method)) signals.push(signal("loop-over-items", `.${method}(...)`));
       continue;
@@ -127,12 +120,17 @@ export function placementSignals(node: ts.Node, loopsThrough: readonly ts.Node[]
     if (isInvokedImmediately(current)) continue;
     const assignedTo = handlerPropertyAssignment(current);
     if (assignedTo !== undefined && !loopsThrough.includes(current)) {
-      signals.push(signal("inside-request-handler", assignedTo));
-      return signals;
+      const item = perItemListener(current, checker);
+      if (item !== undefined && !keptBeyond(node, current, checker)) {
+        signals.push(signal("inside-request-handler", `${assignedTo} receives ${item}`));
+      }
+      if (item !== undefined) return signals;
     }
     if (!loopsThrough.includes(current)) addNamedFunctionSignals(current, signals);
     // A local function is called within the function that declares it: keep walking outwards.
     if (isLocalFunction(current)) continue;
+    const holder = heldByOneCall(node, checker);
+    if (holder !== undefined) signals.push(signal("held-by-one-call", holder));
     return signals;
   }
   signals.push(signal("module-top-level"));
@@ -150,16 +148,156 @@ function addNamedFunctionSignals(fn: FunctionNode, signals: Signal[]): void {
   }
   if (name === undefined) return;
   if (STARTUP_NAME.test(name)) signals.push(signal("startup-function", name));
-  else if (HANDLER_NAME.test(name)) signals.push(signal("handler-function-name", name));
 }
 
-function addRequestParameters(fn: FunctionNode, signals: Signal[]): void {
-  for (const parameter of fn.parameters) {
-    if (ts.isIdentifier(parameter.name) && REQUEST_PARAM.test(parameter.name.text)) {
-      signals.push(signal("request-like-parameter", parameter.name.text));
-      return;
+/**
+ * What a listener receives when it is called once per item: the type name
+ * of its first parameter (declared, or given by the API it is registered
+ * through: `http.Server`'s `"request"` gives an `IncomingMessage`, a
+ * WebSocket server's `"connection"` a socket) when that is an object that
+ * is neither a function nor an error, else undefined. A listener with no
+ * parameter, or one given a primitive (`"close"` with a code), an error or
+ * an untyped value, runs on a state change of its emitter, or nothing says
+ * what it receives.
+ */
+function perItemListener(fn: FunctionNode, checker: ts.TypeChecker): string | undefined {
+  const first = fn.parameters[0];
+  if (first === undefined) return undefined;
+  const type = checker.getNonNullableType(checker.getTypeAtLocation(first));
+  if ((type.flags & ts.TypeFlags.Object) === 0 || type.getCallSignatures().length > 0) return undefined;
+  if (type.getProperty("stack") !== undefined && type.getProperty("message") !== undefined) return undefined;
+  return checker.typeToString(type);
+}
+
+/** The platform calls that stop a timer by its handle. */
+const CLEARS_TIMER = new Set(["clearTimeout", "clearInterval", "clearImmediate"]);
+
+/**
+ * The variable holding the handle of the timer started at `site`, and the
+ * function declaring it, when that variable is a local of a function that
+ * is not a constructor (see {@link isConstructing}) and is cleared there
+ * (`let timer; … timer = setTimeout(step, ms); … clearTimeout(timer)` in
+ * one of its closures), else undefined: only that call's closures can
+ * reach the handle, so the work lives and stops with that call, not with
+ * the process.
+ */
+function heldByOneCall(site: ts.Node, checker: ts.TypeChecker): string | undefined {
+  let child = site;
+  let parent = site.parent;
+  while (parent !== undefined && (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent))) {
+    child = parent;
+    parent = parent.parent;
+  }
+  let name: ts.Identifier | undefined;
+  if (
+    parent !== undefined && ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+    parent.right === child && ts.isIdentifier(parent.left)
+  ) {
+    name = parent.left;
+  } else if (parent !== undefined && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) {
+    name = parent.name;
+  }
+  const symbol = name === undefined ? undefined : checker.getSymbolAtLocation(name);
+  const declaration = symbol?.declarations?.[0];
+  const owner = declaration === undefined ? undefined : enclosingFunction(declaration);
+  if (symbol === undefined || owner === undefined || isConstructing(owner)) return undefined;
+  let cleared = false;
+  const visit = (node: ts.Node): void => {
+    if (cleared) return;
+    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && CLEARS_TIMER.has(node.expression.text)) {
+      const argument = node.arguments[0];
+      if (
+        argument !== undefined && ts.isIdentifier(argument) && checker.getSymbolAtLocation(argument) === symbol &&
+        !handedOut(node, owner, checker)
+      ) {
+        cleared = true;
+        return;
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(owner);
+  return cleared ? `${symbol.name} in ${functionName(owner) ?? "a function"}` : undefined;
+}
+
+/**
+ * Whether `node` (in `owner`) is handed out of `owner`: part of what it
+ * returns (`return { stop: () => clearInterval(id) }`) or of a value
+ * assigned to something longer-lived (`this.stop = () => clearTimeout(t)`).
+ */
+function handedOut(node: ts.Node, owner: FunctionNode, checker: ts.TypeChecker): boolean {
+  for (
+    let child = node, parent = node.parent;
+    parent !== undefined && parent !== owner;
+    child = parent, parent = parent.parent
+  ) {
+    if (ts.isReturnStatement(parent) && enclosingFunction(parent) === owner) return true;
+    if (
+      ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      parent.right === child && heldOutside(parent.left, owner, checker)
+    ) {
+      return true;
     }
   }
+  return false;
+}
+
+/**
+ * Whether one call of `fn` builds an instance, so that call lives as long as
+ * the instance does: a class constructor, or a plain function whose own
+ * body (not a nested function's) uses `this` (a JavaScript constructor
+ * function).
+ */
+function isConstructing(fn: FunctionNode): boolean {
+  if (ts.isConstructorDeclaration(fn)) return true;
+  if (!ts.isFunctionDeclaration(fn) && !ts.isFunctionExpression(fn)) return false;
+  if (fn.parent !== undefined && (ts.isPropertyAssignment(fn.parent) || ts.isClassLike(fn.parent))) return false;
+  let usesThis = false;
+  const visit = (node: ts.Node): void => {
+    if (usesThis || (node !== fn && isFunctionNode(node) && !ts.isArrowFunction(node))) return;
+    if (node.kind === ts.SyntaxKind.ThisKeyword) usesThis = true;
+    else ts.forEachChild(node, visit);
+  };
+  visit(fn);
+  return usesThis;
+}
+
+/** Whether `node` lies inside `owner` (same file, within its text). */
+function within(node: ts.Node, owner: ts.Node): boolean {
+  return node.getSourceFile() === owner.getSourceFile() && node.pos >= owner.pos && node.end <= owner.end;
+}
+
+/**
+ * Whether the work started at `site` is kept beyond one run of `owner`:
+ * its handle is assigned to `this`, to a variable declared outside `owner`
+ * or to a property of one (`this.heartbeat = setInterval(…)`,
+ * `node.timer = setTimeout(…)`): something longer-lived holds it, so it
+ * does not stop with the item `owner` was called for.
+ */
+function keptBeyond(site: ts.Node, owner: FunctionNode, checker: ts.TypeChecker): boolean {
+  let child = site;
+  let parent = site.parent;
+  while (parent !== undefined && (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent))) {
+    child = parent;
+    parent = parent.parent;
+  }
+  if (
+    parent === undefined || !ts.isBinaryExpression(parent) ||
+    parent.operatorToken.kind !== ts.SyntaxKind.EqualsToken || parent.right !== child
+  ) {
+    return false;
+  }
+  return heldOutside(parent.left, owner, checker);
+}
+
+/** Whether an assignment to `left` stores into `this`, a variable declared outside `owner`, or a property of one. */
+function heldOutside(left: ts.Expression, owner: FunctionNode, checker: ts.TypeChecker): boolean {
+  let target = left;
+  while (ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target)) target = target.expression;
+  if (target.kind === ts.SyntaxKind.ThisKeyword) return true;
+  if (!ts.isIdentifier(target)) return false;
+  const declaration = checker.getSymbolAtLocation(target)?.declarations?.[0];
+  return declaration !== undefined && !within(declaration, owner);
 }
 
 /** A function handed a promise's settle functions (parameters named `resolve` and `reject`): it works for that one promise. */

@@ -25,7 +25,7 @@ interface SignalSpec {
  * `per-request` when it is one-shot; `placement` signals say where it is
  * started — `durable` for once per process or long-lived instance,
  * `per-request` for per request, event, message or item, `test` for tests.
- * Names are placement evidence. Within a question the heavier side wins.
+ * Within a question the heavier side wins.
  */
 export const SIGNAL_CATALOGUE = {
   "test-file-path": {
@@ -131,35 +131,23 @@ export const SIGNAL_CATALOGUE = {
     weight: 1,
     message: "inside a constructor ({detail}): runs once per instance",
   },
-  "durable-callee-name": {
-    question: "placement",
-    group: "durable",
-    weight: 1.5,
-    message: "the callee is named like a long-running loop ({detail})",
-  },
   "inside-request-handler": {
     question: "placement",
     group: "per-request",
     weight: 3,
-    message: "inside a handler callback ({detail}): runs once per event or request",
-  },
-  "request-like-parameter": {
-    question: "placement",
-    group: "per-request",
-    weight: 2,
-    message: "an enclosing function takes a request-like parameter ({detail})",
-  },
-  "handler-function-name": {
-    question: "placement",
-    group: "per-request",
-    weight: 2,
-    message: "inside a function named like a handler ({detail})",
+    message: "inside a listener called once per item ({detail}): runs once per request, connection or message",
   },
   "listener-callback": {
     question: "placement",
     group: "per-request",
     weight: 3,
     message: "the listener itself runs once per event ({detail})",
+  },
+  "held-by-one-call": {
+    question: "placement",
+    group: "per-request",
+    weight: 1.5,
+    message: "the timer's handle is held and cleared only inside one call ({detail}): the work stops with that call",
   },
   "inside-promise-executor": {
     question: "placement",
@@ -203,39 +191,4 @@ export function signal(id: SignalId, detail?: string, group?: Group): Signal {
   const spec: SignalSpec = SIGNAL_CATALOGUE[id];
   const message = spec.message.replace("{detail}", detail ?? "").replace(" ()", "");
   return { id, question: spec.question, group: group ?? spec.group, weight: spec.weight, message };
-}
-
-/** Words (of a camelCase or snake_case name) that name long-running loops. */
-const DURABLE_WORDS = new Set([
-  "poll",
-  "poller",
-  "polling",
-  "loop",
-  "heartbeat",
-  "keepalive",
-  "reconnect",
-  "watch",
-  "watcher",
-  "listen",
-  "serve",
-  "daemon",
-  "scheduler",
-  "forever",
-  "consume",
-  "consumer",
-  "subscribe",
-  "pump",
-  "tail",
-]);
-
-/**
- * The `durable-callee-name` signal when a word of `name` names a
- * long-running loop (`pollJobs`, `sendHeartbeat`, `reconnect_with_backoff`,
- * `watchFiles`; not `unsubscribe` or `schedulePendingDisconnect`), else
- * undefined. Weak evidence by design: names lie more often than loops do.
- */
-export function durableNameSignal(name: string | undefined): Signal | undefined {
-  if (name === undefined) return undefined;
-  const words = name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase().split(/[^a-z0-9]+/);
-  return words.some((word) => DURABLE_WORDS.has(word)) ? signal("durable-callee-name", name) : undefined;
 }
