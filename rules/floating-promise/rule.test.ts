@@ -489,7 +489,7 @@ export function show() {
   work().catch((error) => { console.error(error); throw error; });
   work().then(() => undefined, (error) => { throw error; });
   work().catch((error) => { console.error(error); });
-  work().catch((error: Error) => { if (error.name !== "AbortError") throw error; });
+  work().catch((error: Error) => { if (error.name === "AbortError") return; throw error; });
   relay();
   refresh();
 }`,

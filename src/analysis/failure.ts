@@ -715,17 +715,33 @@ export function handledChain(expression: ts.Node): string | undefined {
 /**
  * Whether a rejection handler written inline always throws again: a
  * statement of its body itself (not under an `if`, a loop or a try) is a
- * `throw` — `.catch((error) => { log(error); throw error; })` logs and
- * passes every rejection on, to a promise nobody observes. A handler that
- * throws only some errors again (`if (error.code !== "ABORT_ERR") throw
- * error;`) handles the others.
+ * `throw` with no `return` before it — `.catch((error) => { log(error);
+ * throw error; })` logs and passes every rejection on, to a promise nobody
+ * observes. A handler that throws only some errors again (`if (error.code
+ * !== "ABORT_ERR") throw error;`, or `if (…) return;` before the `throw`)
+ * handles the others.
  *
  * @param handler the handler argument of `.catch` or `.then`.
  */
 export function throwsAgain(handler: ts.Node): boolean {
   const fn = skipOuterExpressions(handler);
-  return isFunctionNode(fn) && fn.body !== undefined && ts.isBlock(fn.body) &&
-    fn.body.statements.some((statement) => ts.isThrowStatement(statement));
+  if (!isFunctionNode(fn) || fn.body === undefined || !ts.isBlock(fn.body)) return false;
+  const statements = fn.body.statements;
+  const thrown = statements.findIndex((statement) => ts.isThrowStatement(statement));
+  // An early `return` before it (`if (err.code === "X") return;`) handles the errors it filters out.
+  return thrown >= 0 && !statements.slice(0, thrown).some(returnsSomewhere);
+}
+
+/** Whether a statement has a `return` outside the functions nested in it. */
+function returnsSomewhere(statement: ts.Node): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found || isFunctionNode(node)) return;
+    if (ts.isReturnStatement(node)) found = true;
+    else ts.forEachChild(node, visit);
+  };
+  visit(statement);
+  return found;
 }
 
 /** `return g()` / `await g()` where `g` catches everything. */
