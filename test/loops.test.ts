@@ -36,7 +36,8 @@ export class Consumer {
     ],
   },
   {
-    name: "a loop on a collection another method fills, or on a variable a callback writes, runs until stopped",
+    name:
+      "a loop on a collection another method fills (also through a const copy), or on a variable a callback writes, runs until stopped",
     code: `
 import { EventEmitter } from "node:events";
 declare function send(id: string): Promise<void>;
@@ -58,13 +59,23 @@ export async function serve(): Promise<void> {
   bus.once("close", () => { closed = true; });
   while (!closed) await send("ping");
 }
-export function begin(outbox: Outbox) {
+export class Sender {
+  readonly #queue: string[] = [];
+  add(id: string) { this.#queue.push(id); }
+  async run() {
+    const queue = this.#queue;
+    while (queue.length > 0) await send(queue.shift()!);
+  }
+}
+export function begin(outbox: Outbox, sender: Sender) {
   outbox.flush();
   serve();
+  sender.run();
 }`,
     sites: [
-      { kind: "floating-promise", line: 23, group: "durable", signals: ["unbounded-loop-in-callee"] },
-      { kind: "floating-promise", line: 24, group: "durable", signals: ["unbounded-loop-in-callee"] },
+      { kind: "floating-promise", line: 31, group: "durable", signals: ["unbounded-loop-in-callee"] },
+      { kind: "floating-promise", line: 32, group: "durable", signals: ["unbounded-loop-in-callee"] },
+      { kind: "floating-promise", line: 33, group: "durable", signals: ["unbounded-loop-in-callee"] },
     ],
   },
   {

@@ -275,10 +275,16 @@ function changesOf(key: StateKey, read: ts.Expression, checker: ts.TypeChecker):
       if (!file.isDeclarationFile) files.add(file);
     }
   }
-  const name = stateName(read);
+  // A `const` copied from a field is changed through either name (`queue.shift()`, `this.#queue.push(x)`).
+  const names = new Set([stateName(read)]);
+  if (typeof key === "string") names.add(key);
+  for (const declaration of typeof key === "string" ? [] : key.getDeclarations() ?? []) {
+    const name = (declaration as ts.NamedDeclaration).name;
+    if (name !== undefined && (ts.isIdentifier(name) || ts.isPrivateIdentifier(name))) names.add(name.text);
+  }
   const found: ts.Node[] = [];
   for (const file of files) {
-    for (const changed of changedStates(file).get(name) ?? []) {
+    for (const changed of [...names].flatMap((name) => changedStates(file).get(name) ?? [])) {
       if (changed === read) continue;
       const changedKey = stateKey(changed, checker);
       if (changedKey === key) found.push(changed);
