@@ -7,6 +7,38 @@ import { type Case, describeCases } from "./support/cases.ts";
 
 const cases: Case[] = [
   {
+    name:
+      "a flag initialised true that nothing changes reads as while (true); one the loop turns off, or one set false, does not",
+    code: `
+declare function tick(): Promise<void>;
+export class Forever {
+  #running = true;
+  start() { this.spin(); }
+  private async spin() {
+    while (this.#running) await tick();
+  }
+}
+export class Once {
+  private running = true;
+  start() { this.spin(); }
+  private async spin() {
+    while (this.running) { await tick(); this.running = false; }
+  }
+}
+export class Never {
+  private running = false;
+  start() { this.spin(); }
+  private async spin() {
+    while (this.running) await tick();
+  }
+}`,
+    sites: [
+      { kind: "floating-promise", line: 5, group: "durable", signals: ["unbounded-loop-in-callee"] },
+      { kind: "floating-promise", line: 12, group: "per-request" },
+      { kind: "floating-promise", line: 19, group: "per-request" },
+    ],
+  },
+  {
     name: "a loop on fields other methods set runs until stopped, whatever the condition's shape",
     code: `
 declare function tick(): Promise<void>;

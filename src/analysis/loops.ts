@@ -65,7 +65,7 @@ function unboundedLoop(node: ts.Node, checker: ts.TypeChecker): string | undefin
   else return undefined;
   if (!yieldsIn(node)) return undefined;
   const statement = (node as ts.IterationStatement).statement;
-  if (condition === undefined || isConstantTrue(condition)) {
+  if (condition === undefined || isConstantTrue(condition) || isTrueForever(condition, checker)) {
     if (drainsItems(statement)) return undefined;
     return condition === undefined ? "for (;;)" : "while (true)";
   }
@@ -78,6 +78,24 @@ function unboundedLoop(node: ts.Node, checker: ts.TypeChecker): string | undefin
 function isConstantTrue(condition: ts.Expression): boolean {
   const inner = skipOuterExpressions(condition);
   return inner.kind === ts.SyntaxKind.TrueKeyword || (ts.isNumericLiteral(inner) && Number(inner.text) !== 0);
+}
+
+/**
+ * Whether a condition is a flag (a field or variable) declared with the
+ * initialiser `true` that nothing changes afterwards, a constructor
+ * included (`#running = true` with no `stop()` written yet): it stays true,
+ * so it reads as `while (true)` does.
+ */
+function isTrueForever(condition: ts.Expression, checker: ts.TypeChecker): boolean {
+  const state = stateNode(skipOuterExpressions(condition) as ts.Expression);
+  if (state === undefined || !(ts.isPropertyAccessExpression(state) || ts.isIdentifier(state))) return false;
+  const key = stateKey(state, checker);
+  if (key === undefined || typeof key === "string") return false;
+  const declarations = key.getDeclarations() ?? [];
+  const initialisedTrue = declarations.length === 1 &&
+    (ts.isPropertyDeclaration(declarations[0]!) || ts.isVariableDeclaration(declarations[0]!)) &&
+    declarations[0]!.initializer?.kind === ts.SyntaxKind.TrueKeyword;
+  return initialisedTrue && changesOf(key, state, checker).length === 0;
 }
 
 /**
@@ -464,7 +482,7 @@ function testsAbsence(condition: ts.Expression, items: ReadonlySet<string>): boo
  */
 export function isRunCondition(condition: ts.Expression, checker: ts.TypeChecker): boolean {
   const inner = skipOuterExpressions(condition) as ts.Expression;
-  if (isConstantTrue(inner)) return true;
+  if (isConstantTrue(inner) || isTrueForever(inner, checker)) return true;
   const owner = enclosingFunction(condition);
   const flags: ts.Expression[] = [];
   const isFlag = (node: ts.Expression): boolean => {
