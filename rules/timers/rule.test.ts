@@ -212,7 +212,7 @@ export class Client {
   },
   {
     name:
-      "a timer whose handle only one call holds and clears stops with that call; one kept on this or never cleared does not",
+      "a timer whose handle only one call holds and clears stops with that call; one kept on this, never cleared, or held by a factory that returns the closure clearing it does not",
     code: `
 export class Runner {
   private timer?: ReturnType<typeof setTimeout>;
@@ -246,6 +246,16 @@ export function TcpNode(this: { on(event: string, listener: () => void): void })
   };
   retry();
   this.on("close", () => clearTimeout(reconnect));
+}
+export function makeWorker() {
+  let poll: ReturnType<typeof setTimeout> | undefined;
+  const next = () => {
+    poll = setTimeout(next, 1000);
+  };
+  const release = () => clearTimeout(poll);
+  next();
+  const worker = { release };
+  return worker;
 }`,
     sites: [
       { kind: "timeout", line: 7, group: "per-request", signals: ["starts-itself-again", "held-by-one-call"] },
@@ -253,6 +263,7 @@ export function TcpNode(this: { on(event: string, listener: () => void): void })
       { kind: "timeout", line: 15, group: "durable", signals: ["starts-itself-again"] },
       { kind: "timeout", line: 22, group: "durable", signals: ["starts-itself-again"] },
       { kind: "timeout", line: 30, group: "durable", signals: ["starts-itself-again"] },
+      { kind: "timeout", line: 38, group: "durable", signals: ["starts-itself-again"] },
     ],
   },
   {

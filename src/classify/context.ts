@@ -244,12 +244,12 @@ function handedOut(node: ts.Node, owner: FunctionNode, checker: ts.TypeChecker):
 
 /**
  * Whether one call of `fn` builds an instance, so that call lives as long as
- * the instance does: a class constructor, or a plain function whose own
- * body (not a nested function's) uses `this` (a JavaScript constructor
- * function).
+ * the instance does: a class constructor, a factory (see
+ * {@link returnsClosures}), or a plain function whose own body (not a
+ * nested function's) uses `this` (a JavaScript constructor function).
  */
 function isConstructing(fn: FunctionNode): boolean {
-  if (ts.isConstructorDeclaration(fn)) return true;
+  if (ts.isConstructorDeclaration(fn) || returnsClosures(fn)) return true;
   if (!ts.isFunctionDeclaration(fn) && !ts.isFunctionExpression(fn)) return false;
   if (fn.parent !== undefined && (ts.isPropertyAssignment(fn.parent) || ts.isClassLike(fn.parent))) return false;
   let usesThis = false;
@@ -260,6 +260,73 @@ function isConstructing(fn: FunctionNode): boolean {
   };
   visit(fn);
   return usesThis;
+}
+
+/**
+ * Whether `fn` is a factory: it returns a function, or an object with a
+ * function among its properties, built in its body (`return { release,
+ * stop: () => … }`, also through a local `const worker = { … }; return
+ * worker`). What it returns keeps that call's closures, and the state they
+ * hold, alive after the call.
+ */
+function returnsClosures(fn: FunctionNode): boolean {
+  const localFunction = (node: ts.Expression): boolean => {
+    const inner = skipOuterExpressions(node) as ts.Expression;
+    if (ts.isFunctionExpression(inner) || ts.isArrowFunction(inner)) return true;
+    if (!ts.isIdentifier(inner)) return false;
+    return declaredIn(inner, fn, (declaration) =>
+      ts.isFunctionDeclaration(declaration) ||
+      (ts.isVariableDeclaration(declaration) && declaration.initializer !== undefined &&
+        (ts.isFunctionExpression(declaration.initializer) || ts.isArrowFunction(declaration.initializer))));
+  };
+  const builtHere = (value: ts.Expression, through: boolean): boolean => {
+    const inner = skipOuterExpressions(value) as ts.Expression;
+    if (localFunction(inner)) return true;
+    if (ts.isObjectLiteralExpression(inner)) {
+      return inner.properties.some((property) =>
+        ts.isMethodDeclaration(property) || ts.isGetAccessorDeclaration(property) ||
+        (ts.isPropertyAssignment(property) && localFunction(property.initializer)) ||
+        (ts.isShorthandPropertyAssignment(property) && localFunction(property.name))
+      );
+    }
+    if (!through || !ts.isIdentifier(inner)) return false;
+    let object: ts.Expression | undefined;
+    declaredIn(inner, fn, (declaration) => {
+      if (ts.isVariableDeclaration(declaration) && declaration.initializer !== undefined) {
+        object = declaration.initializer;
+      }
+      return object !== undefined;
+    });
+    return object !== undefined && builtHere(object, false);
+  };
+  if (ts.isArrowFunction(fn) && !ts.isBlock(fn.body)) return builtHere(fn.body, true);
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found || (node !== fn && isFunctionNode(node))) return;
+    if (ts.isReturnStatement(node) && node.expression !== undefined && builtHere(node.expression, true)) found = true;
+    else ts.forEachChild(node, visit);
+  };
+  visit(fn);
+  return found;
+}
+
+/** Whether a declaration of `name` in `fn`'s own body (not a nested function's) passes `test`. */
+function declaredIn(name: ts.Identifier, fn: FunctionNode, test: (declaration: ts.Declaration) => boolean): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (
+      (ts.isVariableDeclaration(node) || ts.isFunctionDeclaration(node)) && node.name !== undefined &&
+      ts.isIdentifier(node.name) && node.name.text === name.text && test(node)
+    ) {
+      found = true;
+      return;
+    }
+    if (node !== fn && isFunctionNode(node)) return;
+    ts.forEachChild(node, visit);
+  };
+  visit(fn);
+  return found;
 }
 
 /** Whether `node` lies inside `owner` (same file, within its text). */

@@ -128,7 +128,7 @@ tester.run("spawn-audit/floating-promise", plugin.rules["floating-promise"]!, {
           group: "durable",
           kind: "floating-promise",
           reason:
-            "work recurring: the called function loops until stopped (while (true)); started long-lived: the callee is named like a long-running loop (loop), started at module top level, once per process",
+            "work recurring: the called function loops until stopped (while (true)); started long-lived: started at module top level, once per process",
         },
         line: 3,
         suggestions: [
@@ -314,8 +314,9 @@ tester.run("spawn-audit/worker", plugin.rules["worker"]!, {
       code: 'const worker = new Worker("./w.js");\nworker.onerror = (event) => console.error(event);\nexport {};',
     },
     {
-      name: "a worker started per call is per-request: not reported by default",
-      code: 'export function handle() {\n  new Worker("./w.js").postMessage(1);\n}',
+      name: "a worker started per task and terminated by it is per-request: not reported by default",
+      code:
+        'export function handle() {\n  const worker = new Worker("./w.js");\n  worker.postMessage(1);\n  worker.addEventListener("message", () => worker.terminate());\n}',
     },
     {
       name: "a spawn-audit ignore comment silences the site",
@@ -326,8 +327,9 @@ tester.run("spawn-audit/worker", plugin.rules["worker"]!, {
   invalid: cases([
     {
       name:
-        "with per-request in its groups, a worker started per call is reported, with no suggestion (fix leaves it to be supervised by hand)",
-      code: 'export function handle() {\n  new Worker("./w.js").postMessage(1);\n}',
+        "with per-request in its groups, a worker started per task is reported, with no suggestion (fix leaves it to be supervised by hand)",
+      code:
+        'export function handle() {\n  const worker = new Worker("./w.js");\n  worker.postMessage(1);\n  worker.addEventListener("message", () => worker.terminate());\n}',
       options: STRICT,
       errors: [{
         messageId: "worker",
@@ -335,7 +337,7 @@ tester.run("spawn-audit/worker", plugin.rules["worker"]!, {
           group: "per-request",
           kind: "worker",
           reason:
-            "work recurring: a worker runs until terminated; started per-request: inside a function named like a handler (handle)",
+            "work one-shot: the worker is terminated by the flow that started it (worker.terminate() in handle that started it): it runs for one task",
         },
         line: 2,
         suggestions: [],
