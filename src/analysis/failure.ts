@@ -734,13 +734,18 @@ export function throwsAgain(handler: ts.Node): boolean {
 
 /** Whether a statement has a `return` outside the functions nested in it. */
 function returnsSomewhere(statement: ts.Node): boolean {
+  return reachesOwnNode(statement, ts.isReturnStatement);
+}
+
+/** Whether `root` or a node inside it, outside the functions nested in it, passes `test`. */
+function reachesOwnNode(root: ts.Node, test: (node: ts.Node) => boolean): boolean {
   let found = false;
   const visit = (node: ts.Node): void => {
     if (found || isFunctionNode(node)) return;
-    if (ts.isReturnStatement(node)) found = true;
+    if (test(node)) found = true;
     else ts.forEachChild(node, visit);
   };
-  visit(statement);
+  visit(root);
   return found;
 }
 
@@ -762,14 +767,7 @@ function returnedCallCatches(checker: ts.TypeChecker, expression: ts.Node, depth
  * @returns true when a `throw` is reached without entering a nested function
  */
 export function rethrows(block: ts.Block): boolean {
-  let found = false;
-  const visit = (node: ts.Node): void => {
-    if (found || isFunctionNode(node)) return;
-    if (ts.isThrowStatement(node)) found = true;
-    else ts.forEachChild(node, visit);
-  };
-  visit(block);
-  return found;
+  return reachesOwnNode(block, ts.isThrowStatement);
 }
 
 function returnedExpressions(fn: FunctionNode): readonly ts.Expression[] {

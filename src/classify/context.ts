@@ -182,12 +182,7 @@ const CLEARS_TIMER = new Set(["clearTimeout", "clearInterval", "clearImmediate"]
  * the process.
  */
 function heldByOneCall(site: ts.Node, checker: ts.TypeChecker): string | undefined {
-  let child = site;
-  let parent = site.parent;
-  while (parent !== undefined && (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent))) {
-    child = parent;
-    parent = parent.parent;
-  }
+  const [child, parent] = outermost(site);
   let name: ts.Identifier | undefined;
   if (
     parent !== undefined && ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
@@ -329,6 +324,17 @@ function declaredIn(name: ts.Identifier, fn: FunctionNode, test: (declaration: t
   return found;
 }
 
+/** `node` with the parentheses and `as` casts around it, and the node holding that: `(x as T)` in `a = (x as T)`. */
+function outermost(node: ts.Node): [ts.Node, ts.Node | undefined] {
+  let child = node;
+  let parent = node.parent;
+  while (parent !== undefined && (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent))) {
+    child = parent;
+    parent = parent.parent;
+  }
+  return [child, parent];
+}
+
 /** Whether `node` lies inside `owner` (same file, within its text). */
 function within(node: ts.Node, owner: ts.Node): boolean {
   return node.getSourceFile() === owner.getSourceFile() && node.pos >= owner.pos && node.end <= owner.end;
@@ -342,12 +348,7 @@ function within(node: ts.Node, owner: ts.Node): boolean {
  * does not stop with the item `owner` was called for.
  */
 function keptBeyond(site: ts.Node, owner: FunctionNode, checker: ts.TypeChecker): boolean {
-  let child = site;
-  let parent = site.parent;
-  while (parent !== undefined && (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent))) {
-    child = parent;
-    parent = parent.parent;
-  }
+  const [child, parent] = outermost(site);
   if (
     parent === undefined || !ts.isBinaryExpression(parent) ||
     parent.operatorToken.kind !== ts.SyntaxKind.EqualsToken || parent.right !== child
@@ -391,12 +392,7 @@ function isLocalFunction(fn: FunctionNode): boolean {
 
 /** The call a function is passed to as an argument, if it is one. */
 function callTakingCallback(fn: ts.Node): ts.CallExpression | ts.NewExpression | undefined {
-  let child = fn;
-  let parent = fn.parent;
-  while (parent !== undefined && (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent))) {
-    child = parent;
-    parent = parent.parent;
-  }
+  const [child, parent] = outermost(fn);
   if (
     parent !== undefined && (ts.isCallExpression(parent) || ts.isNewExpression(parent)) &&
     parent.arguments?.includes(child as ts.Expression)

@@ -33,6 +33,22 @@ function withPrettier(files: Record<string, string>): string {
   return dir;
 }
 
+/** A project with EDITED and a `prettier` that is the shell script `body`: a formatter that misbehaves on cue. */
+function withFakePrettier(body: string): string {
+  const dir = makeProject({
+    "package.json": JSON.stringify({
+      dependencies: { "@spawn-audit/shim": "*" },
+      devDependencies: { prettier: "*" },
+    }),
+    "src/edited.ts": EDITED,
+  });
+  made.push(dir);
+  const fake = join(dir, "node_modules", ".bin", "prettier");
+  mkdirSync(dirname(fake), { recursive: true });
+  writeFileSync(fake, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+  return dir;
+}
+
 describe("fix --format", () => {
   test("Prettier, found as a devDependency, formats the written files and only those", () => {
     const dir = withPrettier({
@@ -87,19 +103,9 @@ describe("fix --format", () => {
   });
 
   test("a formatter that fails refuses the file it failed on: nothing of it is written, and fix exits 2", async () => {
-    const dir = makeProject({
-      "package.json": JSON.stringify({
-        dependencies: { "@spawn-audit/shim": "*" },
-        devDependencies: { prettier: "*" },
-      }),
-      "src/edited.ts": EDITED,
-    });
-    made.push(dir);
-    const failing = join(dir, "node_modules", ".bin", "prettier");
-    mkdirSync(dirname(failing), { recursive: true });
     // It reads the text first, as a formatter does: a child that exits before its input is written makes Deno's
     // spawnSync return no exit status at times (1 CI run in 2).
-    writeFileSync(failing, "#!/bin/sh\ncat >/dev/null\necho 'cannot format' >&2\nexit 2\n", { mode: 0o755 });
+    const dir = withFakePrettier("cat >/dev/null\necho 'cannot format' >&2\nexit 2");
     const run = await runInProcess(["fix", ".", "--write", "--format"], { cwd: dir });
     assert.equal(run.code, 2, run.stdout + run.stderr);
     assert.match(run.stdout, /src\/edited\.ts {2}not written: Prettier exited with 2: cannot format$/m);
@@ -128,17 +134,7 @@ describe("fix --format", () => {
   });
 
   test("a formatter ended by a signal is reported so, not as an exit status", async () => {
-    const dir = makeProject({
-      "package.json": JSON.stringify({
-        dependencies: { "@spawn-audit/shim": "*" },
-        devDependencies: { prettier: "*" },
-      }),
-      "src/edited.ts": EDITED,
-    });
-    made.push(dir);
-    const killed = join(dir, "node_modules", ".bin", "prettier");
-    mkdirSync(dirname(killed), { recursive: true });
-    writeFileSync(killed, "#!/bin/sh\ncat >/dev/null\nkill -9 $$\n", { mode: 0o755 });
+    const dir = withFakePrettier("cat >/dev/null\nkill -9 $$");
     const run = await runInProcess(["fix", ".", "--write", "--format"], { cwd: dir });
     assert.equal(run.code, 2, run.stdout + run.stderr);
     assert.match(run.stdout, /src\/edited\.ts {2}not written: Prettier was ended by SIGKILL$/m);
