@@ -16,6 +16,7 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
+import { findUp } from "./find-up.ts";
 
 /** Extensions an entry key leaves out (declaration files first, so `.d.ts` goes whole). */
 const EXTENSION = /(\.d)?\.[cm]?[jt]sx?$/;
@@ -89,15 +90,13 @@ export class PackageEntries {
   }
 
   private manifestIn(folder: string): string | undefined {
-    if (this.manifests.has(folder)) return this.manifests.get(folder);
-    const candidate = join(folder, "package.json");
-    const parent = dirname(folder);
-    const found = statSync(candidate, { throwIfNoEntry: false })?.isFile() === true
-      ? candidate
-      : parent === folder
-      ? undefined
-      : this.manifestIn(parent);
-    this.manifests.set(folder, found);
-    return found;
+    if (!this.manifests.has(folder)) {
+      const found = findUp(folder, (dir) => {
+        const candidate = join(dir, "package.json");
+        return statSync(candidate, { throwIfNoEntry: false })?.isFile() === true ? candidate : undefined;
+      });
+      this.manifests.set(folder, found);
+    }
+    return this.manifests.get(folder);
   }
 }
