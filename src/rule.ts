@@ -101,14 +101,18 @@ export interface IndentRegion {
  * then `process.exitCode = 1` in a script whose exit status reports its
  * outcome), without semicolons; `label` says where, for the report; `uses`
  * the shim functions the statements call and `imports` the project's
- * functions to import (a configured `fix.errorChannel`); `shim` is true when
- * no project channel was found or configured.
+ * functions to import (a configured `fix.errorChannel`); `declarations` are
+ * edits outside the site that declare a name the statements use (the
+ * `reject` parameter fix adds to a promise executor), the same for every site
+ * that needs them; `shim` is true when no project channel was found or
+ * configured.
  */
 export interface FailureHandler {
   statements(error: string): string[];
   label: string;
   uses: ShimFunction[];
   imports: { name: string; specifier: string }[];
+  declarations: TextEdit[];
   shim: boolean;
 }
 
@@ -156,10 +160,13 @@ export interface FixContext {
  * for restarts), and `transform`, a short id of the rewrite's shape
  * (`supervised-call`, `logged-promise`, `caught-promise`, `caught-callback`,
  * `kept-schedule`, `worker`, `logged-worker`) used in summaries.
+ * `declarations` are the handler's edits outside the site (see
+ * {@link FailureHandler}); sites that share them get them once.
  */
 export interface Rewrite {
   transform: string;
   edits: TextEdit[];
+  declarations?: TextEdit[];
   indents?: IndentRegion[];
   uses: ShimFunction[];
   imports?: { name: string; specifier: string }[];

@@ -117,7 +117,11 @@ function codemodEdit(
   }
   const edits = combineEdits(
     sourceFile.text,
-    [{ edits: imports, indents: [] }, { edits: outcome.edits, indents: outcome.indents ?? [] }],
+    [
+      { edits: imports, indents: [] },
+      { edits: outcome.declarations ?? [], indents: [] },
+      { edits: outcome.edits, indents: outcome.indents ?? [] },
+    ],
     templateRanges(sourceFile),
   );
   return {

@@ -46,6 +46,7 @@ export function fixAsyncListener(context: FixContext): FixOutcome {
     uses: handler.uses,
     imports: handler.imports,
     channel: handler.label,
+    declarations: handler.declarations,
   };
 }
 

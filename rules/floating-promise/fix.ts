@@ -77,6 +77,7 @@ export function fixFloatingPromise(context: FixContext): FixOutcome {
     uses: handler.uses,
     imports: handler.imports,
     channel: handler.label,
+    declarations: handler.declarations,
   };
 }
 

@@ -205,4 +205,120 @@ export function start(): void {
 }
 `,
   },
+  {
+    name:
+      "work set up in a new Promise executor that settles the promise fails to its reject (a second parameter added when missing); an interval, a nested function, a shadowed reject or work that settles nothing keep the logger",
+    code: `declare function work(): void;
+export function delay(ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    setTimeout(() => {
+      work();
+      resolve();
+    }, ms);
+  });
+}
+export function poll(ms: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const id = setInterval(() => {
+      work();
+      clearInterval(id);
+      resolve();
+    }, ms);
+    setTimeout(() => reject(new Error("timed out")), ms * 10);
+  });
+}
+export function shadowed(ms: number): Promise<void> {
+  return new Promise<void>((resolve, fail) => {
+    setTimeout(() => {
+      const fail = (): void => work();
+      fail();
+      resolve();
+    }, ms);
+    if (ms < 0) fail(new RangeError("negative delay"));
+  });
+}
+export function nested(ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const later = (): void => {
+      setTimeout(() => {
+        work();
+        resolve();
+      }, ms);
+    };
+    later();
+  });
+}
+export function unsettled(ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    setTimeout(() => work(), ms);
+    resolve();
+  });
+}
+`,
+    expected: `import { logFailure } from "@spawn-audit/shim";
+
+declare function work(): void;
+export function delay(ms: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    setTimeout(() => {
+      try {
+        work();
+        resolve();
+      } catch (error) {
+        reject(error);
+      }
+    }, ms);
+  });
+}
+export function poll(ms: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const id = setInterval(() => {
+      try {
+        work();
+        clearInterval(id);
+        resolve();
+      } catch (error) {
+        logFailure("poll.interval", error);
+      }
+    }, ms);
+    setTimeout(() => reject(new Error("timed out")), ms * 10);
+  });
+}
+export function shadowed(ms: number): Promise<void> {
+  return new Promise<void>((resolve, fail) => {
+    setTimeout(() => {
+      try {
+        const fail = (): void => work();
+        fail();
+        resolve();
+      } catch (error) {
+        logFailure("shadowed.timeout", error);
+      }
+    }, ms);
+    if (ms < 0) fail(new RangeError("negative delay"));
+  });
+}
+export function nested(ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const later = (): void => {
+      setTimeout(() => {
+        try {
+          work();
+          resolve();
+        } catch (error) {
+          logFailure("later.timeout", error);
+        }
+      }, ms);
+    };
+    later();
+  });
+}
+export function unsettled(ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    setTimeout(() => { try { work(); } catch (error) { logFailure("unsettled.work", error); } }, ms);
+    resolve();
+  });
+}
+`,
+  },
 ]);

@@ -77,6 +77,7 @@ export function fixTimer(context: FixContext): FixOutcome {
       uses: handler.uses,
       imports: handler.imports,
       channel: handler.label,
+      declarations: handler.declarations,
     };
   }
   if (
@@ -112,6 +113,7 @@ export function fixTimer(context: FixContext): FixOutcome {
     uses: handler.uses,
     imports: handler.imports,
     channel: handler.label,
+    declarations: handler.declarations,
   };
 }
 

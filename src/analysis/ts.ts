@@ -94,6 +94,7 @@ export declare namespace ts {
   export type Node = bundled.Node;
   export type ObjectBindingPattern = bundled.ObjectBindingPattern;
   export type ObjectLiteralExpression = bundled.ObjectLiteralExpression;
+  export type ParameterDeclaration = bundled.ParameterDeclaration;
   export type Program = bundled.Program;
   export type PropertyAccessExpression = bundled.PropertyAccessExpression;
   export type PropertyAssignment = bundled.PropertyAssignment;

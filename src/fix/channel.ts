@@ -4,6 +4,9 @@
  * config names, else the shim's logger (`logFailure`). Looked for, nearest
  * first:
  *
+ * 0. the `reject` of the `new Promise` executor the site's work settles
+ *    (see `./executor.ts`): the failure reaches whoever awaits that promise,
+ *    so it is not a process-level failure any more and no exit code is set;
  * 1. the error event of the object the site runs in: `this.emit("error", …)`
  *    when the class (or constructor function, for `X.prototype.m =
  *    function …`) already emits `"error"` itself, so its users listen for it;
@@ -24,6 +27,8 @@ import { ts } from "../analysis/ts.ts";
 import type { FailureHandler, ShimFunction } from "../rule.ts";
 import { isFunctionNode, skipOuterExpressions } from "../analysis/functions.ts";
 import { unrepeatablePart } from "./syntax.ts";
+import type { Kind } from "../site.ts";
+import { executorReject } from "./executor.ts";
 
 /**
  * `fix.errorChannel`: `auto` (the project's channel where the code around a
@@ -53,6 +58,8 @@ export interface ConfiguredChannel {
 export interface HandlerInputs {
   checker: ts.TypeChecker;
   sourceFile: ts.SourceFile;
+  /** The site's kind (only work that runs once can settle an enclosing promise). */
+  kind: Kind;
   /** `shim` skips the search; otherwise the project's channel is looked for. */
   setting: "auto" | "shim";
   /** The configured fallback, when `fix.errorChannel` names one. */
@@ -69,6 +76,17 @@ export interface HandlerInputs {
  * @param inputs the checker, file, setting, configured fallback and exit-status process.
  */
 export function failureHandler(node: ts.Node, taskName: () => string, inputs: HandlerInputs): FailureHandler {
+  const executor = inputs.setting === "shim" ? undefined : executorReject(node, inputs.kind, inputs.checker);
+  if (executor !== undefined) {
+    return {
+      statements: (error) => [`${executor.name}(${error})`],
+      label: `${executor.name}() of the enclosing new Promise`,
+      uses: [],
+      imports: [],
+      declarations: executor.declarations,
+      shim: false,
+    };
+  }
   const found = inputs.setting === "shim" ? undefined : projectChannel(node, inputs.checker, inputs.sourceFile);
   const { configured, exitProcess } = inputs;
   const [call, label, uses, imports]: [(error: string) => string, string, ShimFunction[], ConfiguredChannel[]] =
@@ -90,6 +108,7 @@ export function failureHandler(node: ts.Node, taskName: () => string, inputs: Ha
     label: exitProcess === undefined ? label : `${label}, then ${exitProcess}.exitCode = 1`,
     uses,
     imports: imports.map(({ name, specifier }) => ({ name, specifier })),
+    declarations: [],
     shim: found === undefined && configured === undefined,
   };
 }

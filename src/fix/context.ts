@@ -81,6 +81,7 @@ export function fixContext(
       failureHandler(node, () => namer.nameFor(node, what), {
         checker,
         sourceFile,
+        kind: site.kind,
         setting: channel.setting,
         configured: channel.configured,
         exitProcess: layout.exitProcess,

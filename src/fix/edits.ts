@@ -37,6 +37,22 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   return result;
 }
 
+/**
+ * The edits without repeats: an edit equal to an earlier one (same range,
+ * same text) is dropped, so a declaration several rewrites need is made once.
+ *
+ * @param edits edits with offsets into one text.
+ */
+export function distinctEdits(edits: readonly TextEdit[]): TextEdit[] {
+  const seen = new Set<string>();
+  return edits.filter((edit) => {
+    const key = JSON.stringify([edit.start, edit.end, edit.text]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 /** One rewrite's edits and the lines it indents (the import edits are a group without regions). */
 export interface EditGroup {
   edits: readonly TextEdit[];

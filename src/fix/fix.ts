@@ -21,7 +21,7 @@ import type { Group, Kind, ScanProblem, SpawnSite } from "../site.ts";
 import { RULES } from "../../rules/mod.ts";
 import { isAsyncFunction, isFunctionNode } from "../analysis/functions.ts";
 import { returnsPromiseLike } from "../analysis/promise.ts";
-import { applyEdits, combineEdits, templateRanges } from "./edits.ts";
+import { applyEdits, combineEdits, distinctEdits, templateRanges } from "./edits.ts";
 import { assertionIn } from "./syntax.ts";
 import { hasUncommittedChanges, isInsideRoots } from "./files.ts";
 import { protectedReason, removeStaleTemporaries, writeAtomically } from "../atomic-write.ts";
@@ -590,6 +590,7 @@ function fixFile(sourceFile: ts.SourceFile, sites: readonly LocatedSite[], input
         rewrite,
         edits: outcome.edits,
         indents: outcome.indents ?? [],
+        declarations: outcome.declarations ?? [],
         uses: outcome.uses,
         imports: outcome.imports ?? [],
       });
@@ -636,7 +637,8 @@ function processEventOf(located: LocatedSite, checker: ts.TypeChecker): ProcessE
 /**
  * How a file's change was made, kept to remake it without one site: the
  * shim specifier, line ending and template literal ranges, and each
- * rewritten site's edits, indented regions, shim functions and imports.
+ * rewritten site's edits, indented regions, declarations, shim functions and
+ * imports.
  */
 interface FilePlan {
   sourceFile: ts.SourceFile;
@@ -647,6 +649,7 @@ interface FilePlan {
     rewrite: SiteRewrite;
     edits: TextEdit[];
     indents: IndentRegion[];
+    declarations: TextEdit[];
     uses: ShimFunction[];
     imports: { name: string; specifier: string }[];
   }[];
@@ -654,8 +657,8 @@ interface FilePlan {
 
 /**
  * The file's new text from its plan: the imports its rewrites need (the
- * shim's functions, a configured error channel), then every rewrite's edits
- * and indentation, combined (see `combineEdits`). `edits` is the combined
+ * shim's functions, a configured error channel) and the declarations they
+ * share (each once), then every rewrite's edits and indentation, combined (see `combineEdits`). `edits` is the combined
  * list, for placing errors. A skip when an import cannot be added.
  */
 function assemble(plan: FilePlan): { text: string; edits: TextEdit[] } | { skip: string } {
@@ -675,7 +678,11 @@ function assemble(plan: FilePlan): { text: string; edits: TextEdit[] } | { skip:
   }
   const edits = combineEdits(
     sourceFile.text,
-    [{ edits: imports, indents: [] }, ...plan.parts.map((part) => ({ edits: part.edits, indents: part.indents }))],
+    [
+      { edits: imports, indents: [] },
+      { edits: distinctEdits(plan.parts.flatMap((part) => part.declarations)), indents: [] },
+      ...plan.parts.map((part) => ({ edits: part.edits, indents: part.indents })),
+    ],
     plan.literals,
   );
   return { text: applyEdits(sourceFile.text, edits), edits };

@@ -129,6 +129,50 @@ new Job({
 process.on("exit", () => console.log(\`hook calls \${hookCalls}\`));
 `;
 
+/**
+ * Promises settled by work set up in their executors, the manner of
+ * node-cron's start()/stop(): a timeout whose callback fails before it
+ * rejects (through the executor's second parameter, whatever its name), one
+ * in an executor that takes only resolve, and a promise that resolves it.
+ * Their failures ended the process; the caller's try now sees each.
+ */
+const EXECUTOR = `function kill() {
+  throw new Error("kill failed");
+}
+function start() {
+  return new Promise((resolve, fail) => {
+    const failStart = (error) => {
+      kill();
+      fail(error);
+    };
+    setTimeout(() => {
+      failStart(new Error("start timed out"));
+    }, 5);
+  });
+}
+function stop() {
+  return new Promise((resolve) => {
+    setTimeout(() => {
+      kill();
+      resolve();
+    }, 5);
+  });
+}
+function load() {
+  return new Promise(resolve => {
+    Promise.reject(new Error("load failed")).then(resolve);
+  });
+}
+for (const [name, task] of [["start", start], ["stop", stop], ["load", load]]) {
+  try {
+    await task();
+    console.log(\`\${name} resolved\`);
+  } catch (error) {
+    console.log(\`\${name} rejected: \${error.message}\`);
+  }
+}
+`;
+
 /** A worker-thread job script whose work fails, and the runner that reports its exit code. */
 const JOB = `import { parentPort } from "node:worker_threads";
 async function run() {
@@ -233,6 +277,7 @@ const FILES: Record<string, string> = {
   "timers.js": TIMERS,
   "schedule.js": SCHEDULE,
   "caller.js": CALLER,
+  "executor.js": EXECUTOR,
   "channels.js": CHANNELS,
   "hook.js": HOOK,
   "job.js": JOB,
@@ -243,7 +288,16 @@ const FILES: Record<string, string> = {
   ...LIBRARY,
   ...QUEUE,
 };
-const PROGRAMS = ["timers.js", "schedule.js", "caller.js", "channels.js", "hook.js", "runner.js", "handler/main.js"];
+const PROGRAMS = [
+  "timers.js",
+  "schedule.js",
+  "caller.js",
+  "executor.js",
+  "channels.js",
+  "hook.js",
+  "runner.js",
+  "handler/main.js",
+];
 
 interface Run {
   code: number | null;
@@ -312,6 +366,23 @@ describe("behaviour before and after fix --write", () => {
     assert.equal(after.code, 0, after.stderr);
     assert.equal(after.stdout, "caught negative value\nstill running\n");
     assert.deepEqual(loggedErrors(after.stderr), ["send 1 failed"]);
+  });
+
+  test("a failure in work that settles a new Promise rejects that promise: its caller's try sees it", () => {
+    const { before, after } = runs.get("executor.js")!;
+    assert.notEqual(before.code, 0);
+    assert.equal(before.stdout, "");
+    assert.match(before.stderr, /kill failed/);
+    assert.equal(after.code, 0, after.stderr);
+    assert.equal(after.stdout, "start rejected: kill failed\nstop rejected: kill failed\nload rejected: load failed\n");
+    assert.deepEqual(loggedErrors(after.stderr), []);
+    const fixed = readFileSync(join(dir, "executor.js"), "utf8");
+    assert.match(fixed, /new Promise\(\(resolve, reject\) => \{\n {4}setTimeout/);
+    assert.match(fixed, /new Promise\(\(resolve, reject\) => \{\n {4}Promise\.reject/);
+    assert.match(
+      fix.stdout,
+      / {4}caught-callback executor\.js:10: failures to fail\(\) of the enclosing new Promise\n/,
+    );
   });
 
   test("a failure goes to the class's error event, or to the logger the file already calls", () => {
