@@ -291,6 +291,61 @@ export class Presence {
     ],
   },
   {
+    name:
+      "who starts the starter: a function every call of which is started per request is per-request, through as many callers as it takes; one also called from elsewhere, or called in a loop over items, is not",
+    code: `
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+function keepAlive(res: ServerResponse) {
+  const again = () => {
+    res.write(".");
+    setTimeout(again, 1000);
+  };
+  again();
+}
+function respond(_req: IncomingMessage, res: ServerResponse) {
+  keepAlive(res);
+}
+createServer((req, res) => respond(req, res)).listen(8080);
+function trickle(res: ServerResponse) {
+  const again = () => {
+    res.write(".");
+    setTimeout(again, 1000);
+  };
+  again();
+}
+createServer((_req, res) => trickle(res)).listen(8081);
+export function api(res: ServerResponse) {
+  trickle(res);
+}
+class Session {
+  constructor(res: ServerResponse) {
+    setInterval(() => res.write("."), 1000);
+  }
+}
+createServer((_req, res) => new Session(res)).listen(8082);
+function relay(res: ServerResponse) {
+  const again = () => {
+    res.write(".");
+    setTimeout(again, 1000);
+  };
+  again();
+}
+export function relayAll(responses: ServerResponse[]) {
+  for (const res of responses) relay(res);
+}`,
+    sites: [
+      { kind: "timeout", line: 6, group: "per-request", signals: ["starts-itself-again", "started-per-request"] },
+      { kind: "timeout", line: 17, group: "durable", signals: ["starts-itself-again"] },
+      {
+        kind: "interval",
+        line: 27,
+        group: "per-request",
+        signals: ["interval-timer", "constructor", "started-per-request"],
+      },
+      { kind: "timeout", line: 34, group: "durable", signals: ["starts-itself-again"] },
+    ],
+  },
+  {
     name: "a deferred callback with a loop that awaits until stopped is durable",
     code: `
 declare const signal: AbortSignal;

@@ -739,6 +739,25 @@ const callerFiles = new WeakMap<ts.Program, CallerFiles>();
  * @param fn a function node of the program's own sources.
  */
 export function callersOf(checker: ts.TypeChecker, fn: FunctionNode): readonly ts.CallExpression[] {
+  return startsOf(checker, fn).filter((start): start is ts.CallExpression =>
+    ts.isCallExpression(start) && start.expression.kind !== ts.SyntaxKind.SuperKeyword
+  );
+}
+
+/**
+ * Every place of the program's own sources (or of the files
+ * {@link useCallerFiles} gave for it) that runs `fn`: its calls (see
+ * {@link callersOf}) and, for a constructor, each `new C(…)` of its class
+ * and each `super(…)` of a class extending it. Empty when the checker's
+ * program is unknown.
+ *
+ * @param checker the program's type checker.
+ * @param fn a function node of the program's own sources.
+ */
+export function startsOf(
+  checker: ts.TypeChecker,
+  fn: FunctionNode,
+): readonly (ts.CallExpression | ts.NewExpression)[] {
   const program = programOf(checker);
   const file = fn.getSourceFile().fileName;
   const name = functionName(fn);
@@ -752,24 +771,29 @@ export function callersOf(checker: ts.TypeChecker, fn: FunctionNode): readonly t
 }
 
 /**
- * Every call in one file of the program's own sources, by the function it
- * resolves to. Built once per program and file, on first use; the lookups
- * made building it are not the reads of the file being analysed (a caller
- * lookup is recorded and keyed as one, see {@link callersOf}).
+ * Every call, `new` and `super(…)` in one file of the program's own
+ * sources, by the function it runs. Built once per program and file, on
+ * first use; the lookups made building it are not the reads of the file
+ * being analysed (a caller lookup is recorded and keyed as one, see
+ * {@link startsOf}).
  */
 function callsIn(
   checker: ts.TypeChecker,
   program: ts.Program,
   file: ts.SourceFile,
-): ReadonlyMap<FunctionNode, readonly ts.CallExpression[]> {
+): ReadonlyMap<FunctionNode, readonly (ts.CallExpression | ts.NewExpression)[]> {
   let files = callIndex.get(program);
   if (files === undefined) callIndex.set(program, files = new WeakMap());
   const cached = files.get(file);
   if (cached !== undefined) return cached;
-  const index = new Map<FunctionNode, ts.CallExpression[]>();
+  const index = new Map<FunctionNode, (ts.CallExpression | ts.NewExpression)[]>();
   const visit = (node: ts.Node): void => {
-    if (ts.isCallExpression(node)) {
-      const target = resolveDirect(checker, node.expression);
+    if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
+      const target = ts.isNewExpression(node)
+        ? constructorRun(checker, skipOuterExpressions(node.expression))
+        : node.expression.kind === ts.SyntaxKind.SuperKeyword
+        ? baseConstructor(checker, node)
+        : resolveDirect(checker, node.expression);
       if (target !== undefined) {
         const calls = index.get(target);
         if (calls === undefined) index.set(target, [node]);
@@ -783,10 +807,68 @@ function callsIn(
   return index;
 }
 
+/**
+ * The constructor `new C(…)` runs, when `C` is a class of the program's own
+ * sources with one.
+ *
+ * @param checker the program's type checker.
+ * @param callee the expression after `new`.
+ */
+export function constructorOf(checker: ts.TypeChecker, callee: ts.Node): FunctionNode | undefined {
+  return classesNamed(checker, callee).map(ownConstructor).find((found) => found !== undefined);
+}
+
+/** The classes of the program's own sources `callee` (an identifier or `a.B`) names. */
+function classesNamed(checker: ts.TypeChecker, callee: ts.Node): ts.ClassLikeDeclaration[] {
+  if (!ts.isIdentifier(callee) && !ts.isPropertyAccessExpression(callee)) return [];
+  let symbol = checker.getSymbolAtLocation(ts.isIdentifier(callee) ? callee : callee.name);
+  if (symbol !== undefined && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+  return (symbol?.declarations ?? []).filter((declaration): declaration is ts.ClassLikeDeclaration =>
+    ts.isClassLike(declaration) && !declaration.getSourceFile().isDeclarationFile
+  );
+}
+
+function ownConstructor(declaration: ts.ClassLikeDeclaration): FunctionNode | undefined {
+  const constructor = declaration.members.find(ts.isConstructorDeclaration);
+  return constructor?.body !== undefined ? constructor : undefined;
+}
+
+/**
+ * The constructor that `new C(…)` (or `super(…)` in a class extending `C`)
+ * runs first: `C`'s own, else the nearest one up its `extends` chain.
+ */
+function constructorRun(checker: ts.TypeChecker, callee: ts.Node): FunctionNode | undefined {
+  const seen = new Set<ts.ClassLikeDeclaration>();
+  for (let classes = classesNamed(checker, callee); classes.length > 0;) {
+    const declaration = classes[0]!;
+    if (seen.has(declaration)) return undefined;
+    seen.add(declaration);
+    const own = ownConstructor(declaration);
+    if (own !== undefined) return own;
+    const base = extendedBy(declaration);
+    classes = base === undefined ? [] : classesNamed(checker, base);
+  }
+  return undefined;
+}
+
+/** The expression a class extends (`B` in `class A extends B`), if any. */
+function extendedBy(declaration: ts.ClassLikeDeclaration): ts.Node | undefined {
+  const base = declaration.heritageClauses?.find((clause) => clause.token === ts.SyntaxKind.ExtendsKeyword)?.types[0];
+  return base === undefined ? undefined : skipOuterExpressions(base.expression);
+}
+
+/** The constructor a `super(…)` call runs: the first one up the `extends` chain of the enclosing class. */
+function baseConstructor(checker: ts.TypeChecker, call: ts.CallExpression): FunctionNode | undefined {
+  let node: ts.Node | undefined = call.parent;
+  while (node !== undefined && !ts.isClassLike(node)) node = node.parent;
+  const base = node === undefined ? undefined : extendedBy(node);
+  return base === undefined ? undefined : constructorRun(checker, base);
+}
+
 /** How many callers' untyped parameters {@link typeFromCallers} follows to find a type. */
 const CALLER_DEPTH = 3;
 
 const callIndex = new WeakMap<
   ts.Program,
-  WeakMap<ts.SourceFile, ReadonlyMap<FunctionNode, readonly ts.CallExpression[]>>
+  WeakMap<ts.SourceFile, ReadonlyMap<FunctionNode, readonly (ts.CallExpression | ts.NewExpression)[]>>
 >();

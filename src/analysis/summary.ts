@@ -15,7 +15,7 @@
 import { ts } from "./ts.ts";
 import { ProgramMemo } from "./memo.ts";
 import { LISTENER_METHODS, TIMER_KINDS } from "./callbacks.ts";
-import { boundedBy, insideItemLoop, ITEM_METHODS, onFailurePath, resolveFunction } from "./calls.ts";
+import { boundedBy, constructorOf, insideItemLoop, ITEM_METHODS, onFailurePath, resolveFunction } from "./calls.ts";
 import {
   calledName,
   functionName,
@@ -478,19 +478,6 @@ function parameterIndex(fn: FunctionNode, reference: ts.Node): number {
   return fn.parameters.findIndex((parameter) =>
     ts.isIdentifier(parameter.name) && parameter.name.text === reference.text
   );
-}
-
-/** The constructor `new C(…)` runs, when `C` is a class of the program's own sources with one. */
-function constructorOf(checker: ts.TypeChecker, callee: ts.Node): FunctionNode | undefined {
-  if (!ts.isIdentifier(callee) && !ts.isPropertyAccessExpression(callee)) return undefined;
-  let symbol = checker.getSymbolAtLocation(ts.isIdentifier(callee) ? callee : callee.name);
-  if (symbol !== undefined && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
-  for (const declaration of symbol?.declarations ?? []) {
-    if (!ts.isClassLike(declaration) || declaration.getSourceFile().isDeclarationFile) continue;
-    const constructor = declaration.members.find(ts.isConstructorDeclaration);
-    if (constructor?.body !== undefined) return constructor;
-  }
-  return undefined;
 }
 
 function isLoop(node: ts.Node): boolean {

@@ -32,7 +32,7 @@ export interface Classification {
  *    tie.
  * 4. **durable** = recurring work not started per request (long-lived or
  *    unknown placement: recurring work is owned by whoever started it, and a
- *    method's callers are not followed). Everything else is `per-request`:
+ *    method nothing in the program calls is started by the package's user). Everything else is `per-request`:
  *    one-shot work wherever it starts, including at startup, and recurring
  *    work scoped to one request, event or item. Names and placement alone
  *    never make a site durable.
@@ -68,11 +68,7 @@ export function classify(signals: readonly Signal[], resolution: Resolution): Cl
   const work = weigh(all, "work");
   const placement = weigh(all, "placement");
   const recurring = work.durable > work.perRequest;
-  const placementAnswer: Placement = placement.durable > placement.perRequest
-    ? "long-lived"
-    : placement.perRequest > placement.durable
-    ? "per-request"
-    : "unknown";
+  const placementAnswer = placementOf(all);
   const group: Group = recurring && placementAnswer !== "per-request" ? "durable" : "per-request";
   const workWinner = recurring ? work.durable : work.perRequest;
   const workMargin = workWinner / (work.durable + work.perRequest);
@@ -89,6 +85,23 @@ export function classify(signals: readonly Signal[], resolution: Resolution): Cl
     placement: placementAnswer,
     signals: all,
   };
+}
+
+/**
+ * The answer to "where is it started?" from a site's signals: the
+ * `placement` signals for a long-lived place weighed against those for per
+ * request, event or item (test signals aside); `unknown` on a tie or with
+ * none.
+ *
+ * @param signals the signals, in any order.
+ */
+export function placementOf(signals: readonly Signal[]): Exclude<Placement, "test"> {
+  const placement = weigh(signals, "placement");
+  return placement.durable > placement.perRequest
+    ? "long-lived"
+    : placement.perRequest > placement.durable
+    ? "per-request"
+    : "unknown";
 }
 
 /** The placement factor of confidence when recurring work has no placement evidence. */

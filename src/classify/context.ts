@@ -11,6 +11,7 @@ import type { Signal } from "../site.ts";
 import { LISTENER_METHODS } from "../analysis/callbacks.ts";
 import { itemLoopLabel } from "../analysis/calls.ts";
 import { signal } from "./signals.ts";
+import { startedAs } from "./starters.ts";
 import {
   enclosingFunction,
   functionName,
@@ -58,9 +59,10 @@ const LONG_LIVED_CLASS =
  * no evidence of being started per request.
  *
  * Walks outwards through callbacks, IIFEs and local functions (declared in
- * another function's body, so called within it); stops at the first named
- * function or method of a module or class, whose own lifetime depends on
- * callers not followed.
+ * another function's body, so called within it) to the first named
+ * function or method of a module or class, whose placement is that of the
+ * places that start it (see `starters.ts`: the same walk from each of its
+ * calls, up through the callers).
  *
  * @param node the site's node.
  * @param checker the program's checker (the type of what a listener receives).
@@ -129,6 +131,10 @@ export function placementSignals(
     if (!loopsThrough.includes(current)) addNamedFunctionSignals(current, signals);
     // A local function is called within the function that declares it: keep walking outwards.
     if (isLocalFunction(current)) continue;
+    const started = startedAs(current, checker, (start) => placementSignals(start, checker));
+    if (started?.placement === "per-request") {
+      signals.push(signal("started-per-request", `${functionName(current) ?? "the function"} ← ${started.via}`));
+    }
     const holder = heldByOneCall(node, checker);
     if (holder !== undefined) signals.push(signal("held-by-one-call", holder));
     return signals;

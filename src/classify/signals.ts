@@ -143,6 +143,12 @@ export const SIGNAL_CATALOGUE = {
     weight: 3,
     message: "the listener itself runs once per event ({detail})",
   },
+  "started-per-request": {
+    question: "placement",
+    group: "per-request",
+    weight: 3,
+    message: "every place that starts the enclosing function runs once per request, connection or message ({detail})",
+  },
   "held-by-one-call": {
     question: "placement",
     group: "per-request",
