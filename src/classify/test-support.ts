@@ -52,13 +52,19 @@ export function testSupportImporter(
   return index.get(resolve(file.fileName));
 }
 
-/** Every test-support file of `program` (absolute path) with one test or test-support file importing it. */
+/**
+ * Every test-support file of `program` (absolute path) with one test or
+ * test-support file importing it. A program without test files (a
+ * package's build output, sources whose tests live elsewhere) has none, and
+ * no import of it is resolved.
+ */
 function testSupportIndex(program: ts.Program, isTestFile: (path: string) => boolean): ReadonlyMap<string, string> {
+  const own = program.getSourceFiles().filter((source) => isOwnSource(program, source));
+  if (!own.some((source) => isTestFile(source.fileName))) return new Map();
   const importers = new Map<string, Set<string>>();
   const resolver = new ImportResolver(program.getCompilerOptions(), program.getCurrentDirectory());
   const tests = new Set<string>();
-  for (const source of program.getSourceFiles()) {
-    if (!isOwnSource(program, source)) continue;
+  for (const source of own) {
     const path = resolve(source.fileName);
     if (isTestFile(source.fileName)) tests.add(path);
     for (const target of resolver.resolve(path, importSpecifiers(source.text)).resolved) {
