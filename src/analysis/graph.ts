@@ -29,7 +29,7 @@
 import { ts } from "./ts.ts";
 import { apartFromFiles } from "./memo.ts";
 import { isOwnSource } from "./calls.ts";
-import { readCallers, readFile, withoutReads } from "./reads.ts";
+import { readCallers, readFile, readFiles, withoutReads } from "./reads.ts";
 import { functionName, type FunctionNode, isFunctionNode } from "./functions.ts";
 import { findUnboundedLoop } from "./loops.ts";
 import {
@@ -272,7 +272,7 @@ function recordReach(graph: Graph, start: string): void {
     }
     graph.reach.set(start, files);
   }
-  for (const file of files) readFile(file);
+  readFiles(files);
 }
 
 /** The file name of a function's id. */

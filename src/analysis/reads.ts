@@ -41,6 +41,8 @@ let names = new Set<string>();
 let files = new Set<string>();
 let callers = new Map<string, { file: string; name: string | undefined }>();
 let importers = new Set<string>();
+/** The sets given to {@link readFiles} since the record started: their files are in `files` already. */
+let fileSets = new WeakSet<ReadonlySet<string>>();
 
 /** Starts the record of a file's analysis, dropping what was recorded before. */
 export function startReads(): void {
@@ -48,6 +50,7 @@ export function startReads(): void {
   files = new Set();
   callers = new Map();
   importers = new Set();
+  fileSets = new WeakSet();
 }
 
 /** The record since {@link startReads}; recording goes on into a new, empty one. */
@@ -65,6 +68,17 @@ export function readName(name: string): void {
 /** Records that a lookup found a function in `file` (absolute), whose code the analysis reads. */
 export function readFile(file: string): void {
   files.add(file);
+}
+
+/**
+ * Records {@link readFile} of every file in `found`, a set its owner no
+ * longer changes (a memoised answer's files): a set recorded before in the
+ * same record is not walked again.
+ */
+export function readFiles(found: ReadonlySet<string>): void {
+  if (fileSets.has(found)) return;
+  fileSets.add(found);
+  for (const file of found) files.add(file);
 }
 
 /** Records a lookup of every call of a function, declared in `file` (absolute) under `name`. */
@@ -86,11 +100,11 @@ export function readImporters(file: string): void {
  * @returns what `work` returns.
  */
 export function withoutReads<T>(work: () => T): T {
-  const kept = { names, files, callers, importers };
+  const kept = { names, files, callers, importers, fileSets };
   startReads();
   try {
     return work();
   } finally {
-    ({ names, files, callers, importers } = kept);
+    ({ names, files, callers, importers, fileSets } = kept);
   }
 }
