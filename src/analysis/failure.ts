@@ -602,9 +602,42 @@ function awaitsCaught(
   depth: number,
 ): { guarded: boolean; unguarded: boolean } | undefined {
   const found = { guarded: false, unguarded: false };
-  let escapes = false;
+  for (const step of failureSteps(body)) {
+    if (step.kind === "escape") return undefined;
+    if (step.kind === "return") {
+      if (rejectable(checker, step.value, depth)) return undefined;
+    } else if (step.guarded) found.guarded = true;
+    else if (step.awaited !== undefined && awaitCannotReject(checker, step.awaited, depth)) found.unguarded = true;
+    else return undefined;
+  }
+  return found.guarded || found.unguarded ? found : undefined;
+}
+
+/**
+ * What {@link awaitsCaught} weighs in a body, read from its syntax alone, in
+ * source order (outside nested functions; a catch clause's binding is not
+ * read): each wait (`await`, `yield`, `for await`) with whether it sits in
+ * the `try` block of a try/catch whose catch does not rethrow and what it
+ * waits on; a `throw` or an `emit…(...)` call outside such a block (which
+ * lets a failure out whatever else holds); each `return` of a value.
+ */
+type FailureStep =
+  | { kind: "wait"; guarded: boolean; awaited: ts.Expression | undefined }
+  | { kind: "escape" }
+  | { kind: "return"; value: ts.Expression };
+
+/**
+ * The {@link FailureStep}s of a body, up to its first escape (nothing after
+ * it is weighed), memoised per body: each function's body is weighed once
+ * per depth it is asked at, and by many sites.
+ */
+function failureSteps(body: ts.Block): readonly FailureStep[] {
+  const cached = stepsCache.get(body);
+  if (cached !== undefined) return cached;
+  const steps: FailureStep[] = [];
+  let escaped = false;
   const visit = (node: ts.Node, guarded: boolean): void => {
-    if (escapes || isFunctionNode(node)) return;
+    if (escaped || isFunctionNode(node)) return;
     if (ts.isTryStatement(node)) {
       const catches = node.catchClause !== undefined && !rethrows(node.catchClause.block);
       visit(node.tryBlock, guarded || catches);
@@ -612,27 +645,28 @@ function awaitsCaught(
       if (node.finallyBlock !== undefined) visit(node.finallyBlock, guarded);
       return;
     }
-    if (
-      ts.isAwaitExpression(node) || ts.isYieldExpression(node) ||
-      (ts.isForOfStatement(node) && node.awaitModifier !== undefined)
+    if (ts.isAwaitExpression(node) || ts.isYieldExpression(node)) {
+      steps.push({ kind: "wait", guarded, awaited: node.expression });
+    } else if (ts.isForOfStatement(node) && node.awaitModifier !== undefined) {
+      steps.push({ kind: "wait", guarded, awaited: undefined });
+    } else if (
+      !guarded && (ts.isThrowStatement(node) || (ts.isCallExpression(node) && /^emit/.test(calledName(node))))
     ) {
-      const awaited = ts.isAwaitExpression(node) || ts.isYieldExpression(node) ? node.expression : undefined;
-      if (guarded) found.guarded = true;
-      else if (awaited !== undefined && awaitCannotReject(checker, awaited, depth)) found.unguarded = true;
-      else escapes = true;
-    }
-    if (!guarded && (ts.isThrowStatement(node) || (ts.isCallExpression(node) && /^emit/.test(calledName(node))))) {
-      escapes = true;
-    }
-    // A promise returned without await settles the function's promise outside any try.
-    if (ts.isReturnStatement(node) && node.expression !== undefined && rejectable(checker, node.expression, depth)) {
-      escapes = true;
+      steps.push({ kind: "escape" });
+      escaped = true;
+      return;
+    } else if (ts.isReturnStatement(node) && node.expression !== undefined) {
+      steps.push({ kind: "return", value: node.expression });
     }
     ts.forEachChild(node, (child) => visit(child, guarded));
   };
   ts.forEachChild(body, (child) => visit(child, false));
-  return escapes || !(found.guarded || found.unguarded) ? undefined : found;
+  stepsCache.set(body, steps);
+  return steps;
 }
+
+/** Failure steps per body: syntax alone, so shared by every program and file. */
+const stepsCache = new WeakMap<ts.Block, readonly FailureStep[]>();
 
 /** Whether `body` awaits (`await`, `yield`, `for await`) outside the functions nested in it. */
 function awaitsIn(body: ts.Node): boolean {
