@@ -99,7 +99,11 @@ export interface IndentRegion {
  * `statements(error)` are the statements that report the caught value named
  * `error` (`this.emit("error", error)`, `logFailure("Queue.add.run", error)`,
  * then `process.exitCode = 1` in a script whose exit status reports its
- * outcome), without semicolons; `label` says where, for the report; `uses`
+ * outcome), each ending as the file's statements do (with or without `;`;
+ * an `if` ends with its block); `expression(error)` is the same report as
+ * one expression, for an arrow function's body, or undefined when it needs
+ * statements (a channel the code calls only when it is set: `if (this.onError
+ * != null) { … } else { … }`); `label` says where, for the report; `uses`
  * the shim functions the statements call and `imports` the project's
  * functions to import (a configured `fix.errorChannel`); `declarations` are
  * edits outside the site that declare a name the statements use (the
@@ -109,6 +113,7 @@ export interface IndentRegion {
  */
 export interface FailureHandler {
   statements(error: string): string[];
+  expression(error: string): string | undefined;
   label: string;
   uses: ShimFunction[];
   imports: { name: string; specifier: string }[];

@@ -73,7 +73,7 @@ export function fixFloatingPromise(context: FixContext): FixOutcome {
   }
   return {
     transform: "caught-promise",
-    edits: catchCall(expression, catchable, handler.statements(context.errorName), context),
+    edits: catchCall(expression, catchable, handler, context),
     uses: handler.uses,
     imports: handler.imports,
     channel: handler.label,

@@ -99,7 +99,7 @@ export function fixTimer(context: FixContext): FixOutcome {
   const handler = context.handler(what);
   const promise = work !== undefined && isFunctionNode(work) && returnsPromiseLike(context.checker, work);
   const end = context.semicolons ? ";" : "";
-  const caught = handler.statements(context.errorName).map((statement) => `${statement}${end}`).join(" ");
+  const caught = handler.statements(context.errorName).join(" ");
   return {
     transform: schedule === undefined ? "caught-callback" : "kept-schedule",
     edits: [{

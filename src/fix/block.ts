@@ -60,7 +60,7 @@ export function indentUnit(text: string): string {
  * async is refused: its rejection would pass the `catch`.
  *
  * @param fn the callback.
- * @param handler the statements that report the failure, given the catch variable's name.
+ * @param handler the statements that report the failure, each ending as the file's statements do, given the catch variable's name.
  * @param error the catch variable's name.
  * @param returnsPromise whether the body's value (or returned values) is a promise.
  * @param sourceFile the file.
@@ -94,7 +94,7 @@ export function catchInBody(
       {
         start: body.getEnd(),
         end: body.getEnd(),
-        text: `${end} } catch (${error}) { ${statements.map((statement) => `${statement}${end}`).join(" ")} } }`,
+        text: `${end} } catch (${error}) { ${statements.join(" ")} } }`,
       },
     );
     return { edits, indents: [] };
@@ -114,9 +114,7 @@ export function catchInBody(
         {
           start: close,
           end: close,
-          text: `${/\s$/.test(text.slice(0, close)) ? "" : " "}} catch (${error}) { ${
-            statements.map((statement) => `${statement}${end}`).join(" ")
-          } } `,
+          text: `${/\s$/.test(text.slice(0, close)) ? "" : " "}} catch (${error}) { ${statements.join(" ")} } `,
         },
       ],
       indents: [],
@@ -132,7 +130,7 @@ export function catchInBody(
         start: lastLineEnd,
         end: lastLineEnd,
         text: `${newline}${indent}} catch (${error}) {${
-          statements.map((statement) => `${newline}${indent}${unit}${statement}${end}`).join("")
+          statements.map((statement) => `${newline}${indent}${unit}${statement}`).join("")
         }${newline}${indent}}`,
       },
     ],

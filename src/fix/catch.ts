@@ -7,12 +7,11 @@
  * @module
  */
 import { ts } from "../analysis/ts.ts";
-import type { TextEdit } from "../rule.ts";
+import type { FailureHandler, TextEdit } from "../rule.ts";
 
-/** What {@link catchCall} needs of the file: the file, and whether its statements end with `;`. */
+/** What {@link catchCall} needs of the file: the file, and the caught value's name. */
 export interface CatchLayout {
   sourceFile: ts.SourceFile;
-  semicolons: boolean;
   errorName: string;
 }
 
@@ -20,24 +19,24 @@ export interface CatchLayout {
  * Edits that append `.catch((<error>) => <statements>)` to `expression`:
  * in parentheses when it is not a left-hand-side expression (`a || b()`,
  * `await x`, `new X` without arguments), through `Promise.resolve(…)` when
- * its type has no `catch` method. One statement is the arrow's body, more
- * become a block on one line.
+ * its type has no `catch` method. The handler's expression is the arrow's
+ * body; without one, its statements become a block on one line.
  *
  * @param expression the promise expression, as written.
  * @param catchable whether its type has a `catch` method.
- * @param statements the handler's statements, without semicolons.
- * @param layout the file, its semicolon style and the caught value's name.
+ * @param handler the failure's handler (see `FailureHandler` in src/rule.ts).
+ * @param layout the file and the caught value's name.
  */
 export function catchCall(
   expression: ts.Node,
   catchable: boolean,
-  statements: readonly string[],
+  handler: Pick<FailureHandler, "statements" | "expression">,
   layout: CatchLayout,
 ): TextEdit[] {
   const bare = ts.isLeftHandSideExpression(expression) &&
     !(ts.isNewExpression(expression) && expression.arguments === undefined);
   const [open, close] = !catchable ? ["Promise.resolve(", ")"] : bare ? ["", ""] : ["(", ")"];
-  const body = statements.length === 1 ? statements[0]! : `{ ${statements.join("; ")}${layout.semicolons ? ";" : ""} }`;
+  const body = handler.expression(layout.errorName) ?? `{ ${handler.statements(layout.errorName).join(" ")} }`;
   const start = expression.getStart(layout.sourceFile);
   const edits: TextEdit[] = [];
   if (open !== "") edits.push({ start, end: start, text: open });

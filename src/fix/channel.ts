@@ -39,10 +39,17 @@ import { executorReject } from "./executor.ts";
  */
 export type ErrorChannelSetting = "auto" | "shim" | { import: string; name: string };
 
-/** A project channel found for a site: the call that reports `error`, and how the report names it. */
+/**
+ * A project channel found for a site: the call that reports `error`, how
+ * the report names it, and `whenSet` — the callee to test when the code
+ * calls it only when it is set (`if (this.onError) this.onError(e)`,
+ * `options.onError?.(e)`, an optional member), so the site reports to it
+ * when it is set and to the fallback otherwise.
+ */
 interface Channel {
   call(error: string): string;
   label: string;
+  whenSet?: string;
 }
 
 /**
@@ -66,6 +73,8 @@ export interface HandlerInputs {
   configured: ConfiguredChannel | undefined;
   /** The expression that names the process (`process`) when the file's exit status reports the outcome, else undefined. */
   exitProcess: string | undefined;
+  /** Whether the file's statements end with `;`. */
+  semicolons: boolean;
 }
 
 /**
@@ -77,9 +86,11 @@ export interface HandlerInputs {
  */
 export function failureHandler(node: ts.Node, taskName: () => string, inputs: HandlerInputs): FailureHandler {
   const executor = inputs.setting === "shim" ? undefined : executorReject(node, inputs.kind, inputs.checker);
+  const end = inputs.semicolons ? ";" : "";
   if (executor !== undefined) {
     return {
-      statements: (error) => [`${executor.name}(${error})`],
+      statements: (error) => [`${executor.name}(${error})${end}`],
+      expression: (error) => `${executor.name}(${error})`,
       label: `${executor.name}() of the enclosing new Promise`,
       uses: [],
       imports: [],
@@ -89,22 +100,41 @@ export function failureHandler(node: ts.Node, taskName: () => string, inputs: Ha
   }
   const found = inputs.setting === "shim" ? undefined : projectChannel(node, inputs.checker, inputs.sourceFile);
   const { configured, exitProcess } = inputs;
-  const [call, label, uses, imports]: [(error: string) => string, string, ShimFunction[], ConfiguredChannel[]] =
-    found !== undefined
-      ? [found.call, found.label, [], []]
-      : configured !== undefined
-      ? [(error) => `${configured.name}(${error})`, `${configured.name} (fix.errorChannel)`, [], [configured]]
-      : (() => {
-        let name: string | undefined;
-        return [
-          (error: string) => `logFailure(${name ??= taskName()}, ${error})`,
-          "the shim's logger",
-          ["logFailure"],
-          [],
-        ];
-      })();
+  const fallback: Channel & { uses: ShimFunction[]; imports: ConfiguredChannel[] } = configured !== undefined
+    ? {
+      call: (error) => `${configured.name}(${error})`,
+      label: `${configured.name} (fix.errorChannel)`,
+      uses: [],
+      imports: [configured],
+    }
+    : (() => {
+      let name: string | undefined;
+      return {
+        call: (error: string) => `logFailure(${name ??= taskName()}, ${error})`,
+        label: "the shim's logger",
+        uses: ["logFailure"],
+        imports: [],
+      };
+    })();
+  const exit = exitProcess === undefined ? [] : [`${exitProcess}.exitCode = 1`];
+  const conditional = found?.whenSet !== undefined;
+  const report = (error: string): string =>
+    found === undefined
+      ? fallback.call(error)
+      : !conditional
+      ? found.call(error)
+      : `if (${found.whenSet} != null) { ${found.call(error)}${end} } else { ${fallback.call(error)}${end} }`;
+  const label = found === undefined
+    ? fallback.label
+    : conditional
+    ? `${found.label} when set, else ${fallback.label}`
+    : found.label;
+  const [uses, imports] = found === undefined || conditional ? [fallback.uses, fallback.imports] : [[], []];
   return {
-    statements: (error) => exitProcess === undefined ? [call(error)] : [call(error), `${exitProcess}.exitCode = 1`],
+    statements: (
+      error,
+    ) => [conditional ? report(error) : `${report(error)}${end}`, ...exit.map((line) => `${line}${end}`)],
+    expression: (error) => conditional || exit.length > 0 ? undefined : report(error),
     label: exitProcess === undefined ? label : `${label}, then ${exitProcess}.exitCode = 1`,
     uses,
     imports: imports.map(({ name, specifier }) => ({ name, specifier })),
@@ -125,7 +155,9 @@ function projectChannel(node: ts.Node, checker: ts.TypeChecker, sourceFile: ts.S
   for (const call of facts(sourceFile).reporters) {
     // The site's own work is what fails: a hook it calls is not where its failure goes.
     if (node.pos <= call.pos && call.end <= node.end) continue;
-    if (!usableAt(call, node, checker) || !takesAnyFailure(call, checker)) continue;
+    if (!usableAt(call, node, checker) || !takesAnyFailure(call, checker) || absence(call, checker) === "chain") {
+      continue;
+    }
     // The deepest function around both the site and the call: the closer the code, the likelier the channel.
     let depth = 0;
     for (let current: ts.Node | undefined = call; current !== undefined; current = current.parent) {
@@ -138,8 +170,106 @@ function projectChannel(node: ts.Node, checker: ts.TypeChecker, sourceFile: ts.S
   }
   if (best === undefined) return undefined;
   const callee = best.call.expression.getText(sourceFile).replace(/\s+/g, "");
-  const optional = best.call.questionDotToken === undefined ? "" : "?.";
-  return { call: (error) => `${callee}${optional}(${error})`, label: `${callee}${optional}()` };
+  return {
+    call: (error) => `${callee}(${error})`,
+    label: `${callee}()`,
+    ...(absence(best.call, checker) === "callee" ? { whenSet: callee } : {}),
+  };
+}
+
+/**
+ * Whether a reporter call may find nothing to call where it is: `callee`
+ * when the function it calls may be unset (an optional call `f?.(e)`, a
+ * member declared optional or typed to allow `null`/`undefined`, a call
+ * under a test of that function: `if (this.onError) this.onError(e)`);
+ * `chain` when an object it is reached through may be (`this.logger?.error`,
+ * `if (log) log.error(e)`), so it cannot be called safely without its
+ * surroundings; `never` otherwise.
+ */
+function absence(call: ts.CallExpression, checker: ts.TypeChecker): "never" | "callee" | "chain" {
+  const callee = skipOuterExpressions(call.expression);
+  const tested = testedTexts(call);
+  let result: "never" | "callee" = "never";
+  for (let part: ts.Node = callee, holder: ts.Node = call;;) {
+    const optional = (ts.isCallExpression(holder) || ts.isPropertyAccessExpression(holder) ||
+      ts.isElementAccessExpression(holder)) && holder.questionDotToken !== undefined;
+    if (optional || declaredNullable(part, checker) || tested.has(part.getText().replace(/\s+/g, ""))) {
+      if (part !== callee) return "chain";
+      result = "callee";
+    }
+    if (!ts.isPropertyAccessExpression(part) && !ts.isElementAccessExpression(part)) return result;
+    holder = part;
+    part = skipOuterExpressions(part.expression);
+  }
+}
+
+/** Whether the value a name or member access reads is declared optional or typed to allow `null`, `undefined` or `void`. */
+function declaredNullable(node: ts.Node, checker: ts.TypeChecker): boolean {
+  const name = ts.isPropertyAccessExpression(node) ? node.name : ts.isIdentifier(node) ? node : undefined;
+  const symbol = name === undefined ? undefined : checker.getSymbolAtLocation(name);
+  if (symbol === undefined) return false;
+  if ((symbol.flags & ts.SymbolFlags.Optional) !== 0) return true;
+  const type = checker.getTypeOfSymbol(symbol);
+  return (type.isUnion() ? type.types : [type]).some((part) =>
+    (part.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null | ts.TypeFlags.Void)) !== 0
+  );
+}
+
+/**
+ * The expressions (as text, without white space) whose presence the
+ * conditions around `node` in its function test: the condition of an `if`,
+ * a `?:` or the left of `&&`/`||`/`??` that `node` is a branch of, read as a
+ * truthiness test (`x`, `!x`, `x && …`), a comparison with `null` or
+ * `undefined`, or a `typeof x`.
+ */
+function testedTexts(node: ts.Node): Set<string> {
+  const found = new Set<string>();
+  const collect = (condition: ts.Expression): void => {
+    const visit = (current: ts.Node): void => {
+      const inner = skipOuterExpressions(current);
+      if (ts.isPrefixUnaryExpression(inner) && inner.operator === ts.SyntaxKind.ExclamationToken) {
+        return visit(inner.operand);
+      }
+      if (ts.isTypeOfExpression(inner)) return visit(inner.expression);
+      if (ts.isBinaryExpression(inner) && isLogical(inner.operatorToken.kind)) {
+        visit(inner.left);
+        visit(inner.right);
+        return;
+      }
+      if (ts.isBinaryExpression(inner) && isEquality(inner.operatorToken.kind)) {
+        if (isNullish(inner.right)) return visit(inner.left);
+        if (isNullish(inner.left)) return visit(inner.right);
+      }
+      found.add(inner.getText().replace(/\s+/g, ""));
+    };
+    visit(condition);
+  };
+  for (let child = node, parent = node.parent; parent !== undefined; child = parent, parent = parent.parent) {
+    if (isFunctionNode(parent)) break;
+    if (ts.isIfStatement(parent) && child !== parent.expression) collect(parent.expression);
+    else if (ts.isConditionalExpression(parent) && child !== parent.condition) collect(parent.condition);
+    else if (ts.isBinaryExpression(parent) && isLogical(parent.operatorToken.kind) && child === parent.right) {
+      collect(parent.left);
+    }
+  }
+  return found;
+}
+
+function isLogical(kind: ts.SyntaxKind): boolean {
+  return kind === ts.SyntaxKind.AmpersandAmpersandToken || kind === ts.SyntaxKind.BarBarToken ||
+    kind === ts.SyntaxKind.QuestionQuestionToken;
+}
+
+function isEquality(kind: ts.SyntaxKind): boolean {
+  return kind === ts.SyntaxKind.EqualsEqualsToken || kind === ts.SyntaxKind.EqualsEqualsEqualsToken ||
+    kind === ts.SyntaxKind.ExclamationEqualsToken || kind === ts.SyntaxKind.ExclamationEqualsEqualsToken;
+}
+
+/** `null`, `undefined` or `void …`. */
+function isNullish(node: ts.Expression): boolean {
+  const inner = skipOuterExpressions(node);
+  return inner.kind === ts.SyntaxKind.NullKeyword || ts.isVoidExpression(inner) ||
+    (ts.isIdentifier(inner) && inner.text === "undefined");
 }
 
 /** The site's ancestors that are functions or the file, each with its depth (the file 0, each function one deeper). */

@@ -85,6 +85,7 @@ export function fixContext(
         setting: channel.setting,
         configured: channel.configured,
         exitProcess: layout.exitProcess,
+        semicolons: layout.semicolons,
       }),
   };
 }

@@ -108,6 +108,30 @@ flush();
 void warn;
 `;
 
+/**
+ * A class that reports to an error handler only when one was given
+ * (\`if (this.errorHandler != null) …\`): a failure goes to the handler
+ * when it is set, to the shim's logger when it is not.
+ */
+const OPTIONAL_HANDLER = `class Job {
+  constructor(errorHandler) {
+    this.errorHandler = errorHandler;
+  }
+  async stop() {
+    throw new Error(\`stop \${this.errorHandler ? "with" : "without"} handler failed\`);
+  }
+  restart() {
+    this.stop();
+  }
+  fail(error) {
+    if (this.errorHandler != null) this.errorHandler(error);
+  }
+}
+new Job((error) => console.log(\`handler: \${error.message}\`)).restart();
+new Job(undefined).restart();
+setTimeout(() => console.log("still running"), 20);
+`;
+
 /** A user's hook that throws, in an application: called once, its failure reported. */
 const HOOK = `import process from "node:process";
 let hookCalls = 0;
@@ -280,6 +304,7 @@ const FILES: Record<string, string> = {
   "executor.js": EXECUTOR,
   "channels.js": CHANNELS,
   "hook.js": HOOK,
+  "optional-handler.js": OPTIONAL_HANDLER,
   "job.js": JOB,
   "runner.js": RUNNER,
   "handler/package.json": JSON.stringify({ type: "module", private: true }),
@@ -294,6 +319,7 @@ const PROGRAMS = [
   "caller.js",
   "executor.js",
   "channels.js",
+  "optional-handler.js",
   "hook.js",
   "runner.js",
   "handler/main.js",
@@ -391,6 +417,14 @@ describe("behaviour before and after fix --write", () => {
     assert.equal(after.code, 0, after.stderr);
     assert.equal(after.stdout.split("\n").sort().join("\n"), "\nerror event: load failed\nlogger: save failed");
     assert.deepEqual(loggedErrors(after.stderr), []);
+  });
+
+  test("a handler the class calls only when set gets the failure when set; the shim's logger gets it when not", () => {
+    const { before, after } = runs.get("optional-handler.js")!;
+    assert.notEqual(before.code, 0);
+    assert.equal(after.code, 0, after.stderr);
+    assert.equal(after.stdout, "handler: stop with handler failed\nstill running\n");
+    assert.deepEqual(loggedErrors(after.stderr), ["stop without handler failed"]);
   });
 
   test("a user's hook that throws, in an application, is called exactly once, its failure logged", () => {

@@ -705,4 +705,37 @@ export function start(): void {
       /setInterval\(\(\) => \{ try \{ tick\(\); \} catch \(error\) \{ log\.error\(error\); \} \}, 5\);/,
     );
   });
+  test("a hook the code calls only when it is set is called when set, else the failure goes to the fallback", () => {
+    const code = `export class Job {
+  errorHandler?: (error: unknown) => void;
+  logger?: { error(error: unknown): void };
+  stop(): Promise<void> | undefined {
+    return undefined;
+  }
+  restart(): void {
+    this.stop();
+  }
+  fail(error: unknown): void {
+    if (this.errorHandler != null) this.errorHandler(error);
+    this.logger?.error(error);
+  }
+}
+`;
+    const dir = project({
+      "package.json": JSON.stringify({ dependencies: { "@spawn-audit/shim": "*" } }),
+      "src/job.ts": code,
+    });
+    const result = fixProject(dir);
+    assert.equal(result.changes[0]?.written, true, result.changes[0]?.refused ?? "");
+    assert.equal(
+      readFileSync(join(dir, "src/job.ts"), "utf8"),
+      `import { logFailure } from "@spawn-audit/shim";\n\n${
+        code.replace(
+          "    this.stop();",
+          `    Promise.resolve(this.stop()).catch((error) => { if (this.errorHandler != null) { this.errorHandler(error); } else { logFailure("Job.restart.stop", error); } });`,
+        )
+      }`,
+    );
+    assert.equal(result.changes[0]?.rewrites[0]?.channel, "this.errorHandler() when set, else the shim's logger");
+  });
 });
