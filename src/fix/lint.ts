@@ -1,25 +1,30 @@
 /**
  * The project's own linter, run by `fix` on each file's new text before it
- * is written: its fixer first (ESLint's and xo's `--fix`), then its check,
+ * is written: its fixer first (ESLint's and xo's `--fix`, Biome's `check
+ * --write` without its formatter), then its check,
  * so that the diff fix writes passes the project's lint as the file did.
  * The linter is the one the project is set up with — found by its config
  * file, else by its package among the dependencies, else by a Deno config —
  * and runs from the project's `node_modules/.bin` (`deno` from the PATH),
  * never a copy of our own. Texts go through stdin with the file's path, so
- * nothing is written before fix writes the final text atomically.
+ * nothing is written before fix writes the final text atomically — except
+ * for Biome's check, which reports nothing for a text read from stdin: it
+ * reads the text from a hidden copy beside the file (`.<name>.spawn-audit-
+ * lint-<pid>-<n>.<ext>`, the same directory and extension, so the same
+ * config applies), removed as soon as Biome has answered.
  *
  * @module
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { extname, join } from "node:path";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { basename, dirname, extname, join } from "node:path";
 import process from "node:process";
 import { findUp, inNodeModules } from "../files/find-up.ts";
 import { childFailure } from "./child.ts";
 import { nearestManifest, nearestPackage } from "./manifest.ts";
 
-/** How a linter is driven: ESLint's CLI, xo's, or `deno lint` (check only: it fixes no text read from stdin). */
-type LinterKind = "eslint" | "xo" | "deno";
+/** How a linter is driven: ESLint's CLI, xo's, Biome's, or `deno lint` (check only: it fixes no text read from stdin). */
+type LinterKind = "eslint" | "xo" | "biome" | "deno";
 
 /**
  * A linter found for a file: its `name` as users know it, how it is
@@ -78,11 +83,19 @@ const KNOWN = [
     packageName: "eslint",
     bin: "eslint",
   },
+  {
+    name: "Biome",
+    kind: "biome",
+    configs: ["biome.json", "biome.jsonc"],
+    packageKey: undefined,
+    packageName: "@biomejs/biome",
+    bin: "biome",
+  },
 ] as const;
 
 /**
- * The linter of the project a file at `dir` belongs to: the first of xo
- * and ESLint whose config file (or `package.json` key) is in `dir` or a
+ * The linter of the project a file at `dir` belongs to: the first of xo,
+ * ESLint and Biome whose config file (or `package.json` key) is in `dir` or a
  * directory above it, up to the repository root (the directory holding
  * `.git`); else the first among the nearest package's dependencies; else
  * `deno lint` when the nearest manifest is a Deno config.
@@ -90,7 +103,7 @@ const KNOWN = [
  * @param dir absolute path of the directory of a file fix edits.
  * @returns the linter; `{ missing }` (the reason, one line) when the
  *   project uses one whose binary is not in `node_modules/.bin`; undefined
- *   when it uses none fix knows (Biome's linter is not run yet).
+ *   when it uses none fix knows.
  */
 export function findLinter(dir: string): Linter | { missing: string } | undefined {
   const configured = findUp(dir, (current) => {
@@ -123,9 +136,10 @@ export function findLinter(dir: string): Linter | { missing: string } | undefine
   return undefined;
 }
 
-/** Whether `dir` has a package.json with a top-level `key` (ESLint's `eslintConfig`, xo's `xo`). */
-function packageHasKey(dir: string, key: string): boolean {
+/** Whether `dir` has a package.json with a top-level `key` (ESLint's `eslintConfig`, xo's `xo`; Biome has none). */
+function packageHasKey(dir: string, key: string | undefined): boolean {
   const path = join(dir, "package.json");
+  if (key === undefined) return false;
   if (!existsSync(path)) return false;
   try {
     const json: unknown = JSON.parse(readFileSync(path, "utf8"));
@@ -144,7 +158,9 @@ function packageHasKey(dir: string, key: string): boolean {
  * @param path absolute path the text stands for.
  * @param text the file's text.
  * @param fix apply the linter's fixes first (ESLint's `--fix-dry-run`,
- *   xo's `--fix`); `deno lint` fixes nothing from stdin.
+ *   xo's `--fix`, Biome's safe fixes and import sorting: `check --write`
+ *   with its formatter off, as formatting is `--format`'s); `deno lint`
+ *   fixes nothing from stdin.
  * @returns the text after the fixes and the errors left (warnings and a
  *   path the linter ignores give none), or why the linter could not be run
  *   or did not answer as expected (one line).
@@ -155,6 +171,33 @@ export function lintText(linter: Linter, path: string, text: string, fix: boolea
     const run = runLinter(linter, ["lint", "--json", `--ext=${extension}`, "-"], text);
     if ("failed" in run) return run;
     return parsed(linter, run.stdout, (json) => ({ text, problems: denoProblems(json) }));
+  }
+  if (linter.kind === "biome") {
+    let fixed = text;
+    if (fix) {
+      const run = runLinter(
+        linter,
+        ["check", "--write", "--formatter-enabled=false", `--stdin-file-path=${path}`],
+        text,
+      );
+      if ("failed" in run) return run;
+      if (run.stdout !== "") fixed = run.stdout;
+    }
+    const copy = join(
+      dirname(path),
+      `.${basename(path)}.spawn-audit-lint-${process.pid}-${(copies++).toString(36)}${extname(path)}`,
+    );
+    let check: ReturnType<typeof runLinter>;
+    try {
+      writeFileSync(copy, fixed, { flag: "wx" });
+      check = runLinter(linter, ["check", "--formatter-enabled=false", "--reporter=json", copy], "");
+    } catch (error) {
+      return { failed: `${linter.name} could not check a copy of the file: ${(error as Error).message}` };
+    } finally {
+      rmSync(copy, { force: true });
+    }
+    if ("failed" in check) return check;
+    return parsed(linter, check.stdout, (json) => ({ text: fixed, problems: biomeProblems(json) }));
   }
   if (linter.kind === "xo") {
     let fixed = text;
@@ -234,6 +277,30 @@ function eslintProblems(json: unknown): LintProblem[] {
     }
   }
   return problems;
+}
+
+/** Biome's checks of this process's copies so far, for unique copy names. */
+let copies = 0;
+
+/**
+ * The errors of Biome's JSON reporter: diagnostics of severity `error` or
+ * `fatal`, each under its category (`lint/style/useBlockStatements`,
+ * `assist/source/organizeImports`, `parse`).
+ */
+function biomeProblems(json: unknown): LintProblem[] {
+  const report = json as { diagnostics?: unknown };
+  if (!Array.isArray(report.diagnostics)) throw new TypeError("not a Biome report");
+  return (report.diagnostics as Record<string, unknown>[])
+    .filter((diagnostic) => diagnostic["severity"] === "error" || diagnostic["severity"] === "fatal")
+    .map((diagnostic) => {
+      const start = (diagnostic["location"] as { start?: { line?: number; column?: number } } | undefined)?.start;
+      return {
+        rule: String(diagnostic["category"] ?? "parse error"),
+        line: start?.line ?? 0,
+        column: start?.column ?? 0,
+        message: String(diagnostic["message"] ?? ""),
+      };
+    });
 }
 
 /** The diagnostics of `deno lint --json` (every one is an error) and its parse errors. */

@@ -7,11 +7,12 @@
  * packages; fixable) and `import/newline-after-import` (fixable); a
  * project may also forbid an import outright (`no-restricted-imports`,
  * which nothing fixes). `deno lint` is checked the same way on a Deno
- * project.
+ * project, and Biome (this repository's devDependency) on a project with a
+ * biome.json: its import sorting (fixable) and `noRestrictedImports` (not).
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import process from "node:process";
 import { after, describe, test } from "node:test";
@@ -97,6 +98,47 @@ function withEslint(files: Record<string, string>, restricted: string[] = ["loda
   return dir;
 }
 
+/** A project linted by Biome: sorted imports, and the imports `restricted` names forbidden; its formatter is off (formatting is --format's). */
+function withBiome(files: Record<string, string>, restricted: string[] = ["lodash"]): string {
+  const dir = makeProject({
+    "tsconfig.json": testTsconfig({ allowJs: true }),
+    "package.json": JSON.stringify({
+      type: "module",
+      private: true,
+      dependencies: { "@spawn-audit/shim": "*" },
+      devDependencies: { "@biomejs/biome": "2.6.8" },
+    }),
+    "biome.json": JSON.stringify({
+      formatter: { enabled: false },
+      linter: {
+        rules: {
+          style: {
+            noRestrictedImports: {
+              level: "error",
+              options: { paths: Object.fromEntries(restricted.map((name) => [name, `${name} is not allowed here`])) },
+            },
+          },
+        },
+      },
+      assist: { actions: { source: { organizeImports: "on" } } },
+    }),
+    "src/tick.js": TICK,
+    ...files,
+  });
+  made.push(dir);
+  mkdirSync(join(dir, "node_modules", ".bin"), { recursive: true });
+  symlinkSync(
+    join(repoRoot(), "node_modules", "@biomejs", "biome", "bin", "biome"),
+    join(dir, "node_modules", ".bin", "biome"),
+  );
+  return dir;
+}
+
+/** Biome's own check of files of `dir`, as the project's CI would run it. */
+function runBiome(dir: string, ...files: string[]): ReturnType<typeof spawnSync> {
+  return spawnSync(join(dir, "node_modules", ".bin", "biome"), ["check", ...files], { cwd: dir, encoding: "utf8" });
+}
+
 describe("fix runs the project's linter before writing", () => {
   test("ESLint's fixer puts the shim import where the project's import rules want it", () => {
     const dir = withEslint({ "src/edited.js": EDITED });
@@ -156,6 +198,32 @@ describe("fix runs the project's linter before writing", () => {
     fixProject(dir);
     const check = runEslint(dir, "src/edited.js");
     assert.equal(check.status, 0, check.stdout);
+  });
+
+  test("Biome's fixer sorts the shim import as the project's biome.json wants, and its check passes after", () => {
+    const dir = withBiome({ "src/edited.js": EDITED });
+    assert.equal(runBiome(dir, "src/edited.js").status, 0, "the original passes Biome's check");
+    const result = fixProject(dir);
+    assert.deepEqual(result.lint, { linters: ["Biome"], files: 1, fixed: 1 });
+    assert.equal(result.changes[0]!.refused, null);
+    assert.match(
+      readFileSync(join(dir, "src/edited.js"), "utf8"),
+      /^import \{ logFailure \} from "@spawn-audit\/shim";\nimport \{ tick \} from "\.\/tick\.js";\n/,
+    );
+    const check = runBiome(dir, "src/edited.js");
+    assert.equal(check.status, 0, `${check.stdout}${check.stderr}`);
+    assert.deepEqual(readdirSync(join(dir, "src")).sort(), ["edited.js", "tick.js"], "no copy is left behind");
+  });
+
+  test("a rule Biome cannot fix refuses the file before writing, naming the rule and place", () => {
+    const dir = withBiome({ "src/edited.js": EDITED }, ["@spawn-audit/shim"]);
+    const result = fixProject(dir);
+    assert.match(
+      result.changes[0]!.refused ?? "",
+      /^would break the project's lint \(Biome\): lint\/style\/noRestrictedImports at 1:\d+/,
+    );
+    assert.equal(readFileSync(join(dir, "src/edited.js"), "utf8"), EDITED);
+    assert.deepEqual(readdirSync(join(dir, "src")).sort(), ["edited.js", "tick.js"]);
   });
 
   test("a linter the project uses but has not installed is a note, and the file is written", () => {
