@@ -250,7 +250,7 @@ export class Monitor {
   check() { JSON.parse("{}"); }
 }`,
     sites: [
-      { kind: "immediate", line: 5, group: "durable", signals: ["first-tick", "startup-function"] },
+      { kind: "immediate", line: 5, group: "durable", signals: ["first-tick"] },
       { kind: "interval", line: 6, group: "durable", signals: ["interval-timer"] },
       { kind: "timeout", line: 9, group: "durable", signals: ["first-tick"] },
       { kind: "interval", line: 11, group: "durable", signals: ["interval-timer"] },

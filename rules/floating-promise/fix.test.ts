@@ -97,6 +97,7 @@ export function startAll(jobs: string[]): void {
     runJob(job);
   }
 }
+startAll(["a", "b"]);
 `,
     expected: `import { spawnLogged } from "@spawn-audit/shim";
 
@@ -107,6 +108,7 @@ export function startAll(jobs: string[]): void {
     spawnLogged("startAll.runJob", runJob(job));
   }
 }
+startAll(["a", "b"]);
 `,
   },
   {

@@ -544,9 +544,9 @@ export class Consumer {
         kind: "async-iife",
         line: 7,
         group: "durable",
-        signals: ["unbounded-loop-in-callback", "long-lived-constructor"],
+        signals: ["unbounded-loop-in-callback", "constructor"],
       },
-      { kind: "floating-promise", line: 8, group: "per-request", signals: ["one-shot-call", "long-lived-constructor"] },
+      { kind: "floating-promise", line: 8, group: "per-request", signals: ["one-shot-call", "constructor"] },
     ],
   },
   {

@@ -332,7 +332,14 @@ function relay(res: ServerResponse) {
 }
 export function relayAll(responses: ServerResponse[]) {
   for (const res of responses) relay(res);
-}`,
+}
+function pulse() {
+  setInterval(() => console.log("pulse"), 1000);
+}
+function prepare() {
+  pulse();
+}
+prepare();`,
     sites: [
       { kind: "timeout", line: 6, group: "per-request", signals: ["starts-itself-again", "started-per-request"] },
       { kind: "timeout", line: 17, group: "durable", signals: ["starts-itself-again"] },
@@ -343,6 +350,7 @@ export function relayAll(responses: ServerResponse[]) {
         signals: ["interval-timer", "constructor", "started-per-request"],
       },
       { kind: "timeout", line: 34, group: "durable", signals: ["starts-itself-again"] },
+      { kind: "interval", line: 42, group: "durable", signals: ["interval-timer", "startup-function"] },
     ],
   },
   {
@@ -361,7 +369,7 @@ export function begin() {
       kind: "immediate",
       line: 5,
       group: "durable",
-      signals: ["unbounded-loop-in-callback", "startup-function"],
+      signals: ["unbounded-loop-in-callback"],
     }],
   },
   {
@@ -437,9 +445,9 @@ describe("scheduler", () => {
   },
   {
     name:
-      "in the constructor of a long-lived class an interval is durable, so is the first run of its work; a one-shot timeout is per-request",
+      "in the constructor of a class made once at module top level an interval is durable, so is the first run of its work; a one-shot timeout is per-request",
     code: `
-export class CacheService {
+export class Refresher {
   constructor() {
     setInterval(() => this.refresh(), 60_000);
     setTimeout(() => this.refresh(), 1000);
@@ -447,7 +455,8 @@ export class CacheService {
   }
   refresh() { JSON.parse("{}"); }
   warm() { JSON.parse("{}"); }
-}`,
+}
+export const refresher = new Refresher();`,
     sites: [
       { kind: "interval", line: 4, group: "durable", signals: ["interval-timer", "long-lived-constructor"] },
       { kind: "timeout", line: 5, group: "durable", signals: ["first-tick", "long-lived-constructor"] },

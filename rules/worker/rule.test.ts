@@ -43,8 +43,8 @@ export class Service {
   stop() { this.worker?.terminate(); }
 }`,
     sites: [
-      { kind: "worker", line: 3, group: "durable", signals: ["worker-thread", "startup-function"] },
-      { kind: "worker", line: 10, group: "durable", signals: ["worker-thread", "startup-function"] },
+      { kind: "worker", line: 3, group: "durable", signals: ["worker-thread"] },
+      { kind: "worker", line: 10, group: "durable", signals: ["worker-thread"] },
     ],
   },
   {
@@ -56,7 +56,7 @@ export class Service {
       status: "unsupervised",
       group: "durable",
       resolution: "type",
-      signals: ["worker-thread", "startup-function"],
+      signals: ["worker-thread"],
     }],
   },
   {

@@ -46,10 +46,6 @@ const TEST_CALLS = new Set([
  */
 const REGISTERS_HANDLER = new Set([...LISTENER_METHODS, "createServer", "serve"]);
 const ITEM_LOOP_METHODS = new Set(["forEach", "map", "flatMap", "filter", "reduce", "some", "every", "find"]);
-const STARTUP_NAME =
-  /^(main|start|init|initialize|bootstrap|listen|connect|run|serve|setup|boot|launch|begin)([A-Z_]|$)/;
-const LONG_LIVED_CLASS =
-  /(Service|Server|Client|Manager|Worker|Scheduler|Pool|Queue|Watcher|Monitor|Daemon|Runner|Supervisor|Connection|Socket|Channel|Cache|Poller|Agent|Broker|Consumer|Producer|Listener)$/;
 
 /**
  * Collects the placement signals for a site at `node`: test bodies, a
@@ -128,13 +124,9 @@ export function placementSignals(
       }
       if (item !== undefined) return signals;
     }
-    if (!loopsThrough.includes(current)) addNamedFunctionSignals(current, signals);
     // A local function is called within the function that declares it: keep walking outwards.
     if (isLocalFunction(current)) continue;
-    const started = startedAs(current, checker, (start) => placementSignals(start, checker));
-    if (started?.placement === "per-request") {
-      signals.push(signal("started-per-request", `${functionName(current) ?? "the function"} ← ${started.via}`));
-    }
+    signals.push(...startedSignals(current, checker, loopsThrough));
     const holder = heldByOneCall(node, checker);
     if (holder !== undefined) signals.push(signal("held-by-one-call", holder));
     return signals;
@@ -143,17 +135,37 @@ export function placementSignals(
   return signals;
 }
 
-function addNamedFunctionSignals(fn: FunctionNode, signals: Signal[]): void {
-  const name = functionName(fn);
-  if (name === "constructor") {
-    const className = owningClass(fn)?.name?.text ?? "anonymous class";
-    signals.push(
-      LONG_LIVED_CLASS.test(className) ? signal("long-lived-constructor", className) : signal("constructor", className),
-    );
-    return;
+/**
+ * The signals of the named function (or constructor) the walk stops at,
+ * from the places that start it (see `starters.ts`): `started-per-request`
+ * when every one runs per request, connection or message;
+ * `startup-function` (`long-lived-constructor` for a constructor) when
+ * every one runs once, at module top level or in a function or constructor
+ * started that way; a constructor otherwise gives `constructor` (once per
+ * instance), unless it is on the cycle the work recurs through.
+ */
+function startedSignals(fn: FunctionNode, checker: ts.TypeChecker, loopsThrough: readonly ts.Node[]): Signal[] {
+  const started = startedAs(fn, checker, (start) => placementSignals(start, checker));
+  const name = functionName(fn) ?? "the function";
+  if (started?.placement === "per-request") {
+    const own = ts.isConstructorDeclaration(fn) && !loopsThrough.includes(fn) ? [constructorSignal(fn)] : [];
+    return [...own, signal("started-per-request", `${name} ← ${started.via}`)];
   }
-  if (name === undefined) return;
-  if (STARTUP_NAME.test(name)) signals.push(signal("startup-function", name));
+  if (ts.isConstructorDeclaration(fn)) {
+    if (started?.placement === "long-lived") {
+      return [signal("long-lived-constructor", `${className(fn)} ← ${started.via}`)];
+    }
+    return loopsThrough.includes(fn) ? [] : [constructorSignal(fn)];
+  }
+  return started?.placement === "long-lived" ? [signal("startup-function", `${name} ← ${started.via}`)] : [];
+}
+
+function constructorSignal(fn: FunctionNode): Signal {
+  return signal("constructor", className(fn));
+}
+
+function className(fn: FunctionNode): string {
+  return owningClass(fn)?.name?.text ?? "anonymous class";
 }
 
 /**

@@ -117,13 +117,13 @@ export const SIGNAL_CATALOGUE = {
     question: "placement",
     group: "durable",
     weight: 2,
-    message: "inside a startup function ({detail})",
+    message: "inside a function that runs once: every place that starts it does ({detail})",
   },
   "long-lived-constructor": {
     question: "placement",
     group: "durable",
     weight: 2,
-    message: "inside the constructor of a long-lived class ({detail})",
+    message: "inside the constructor of a class made once: every place that constructs it runs once ({detail})",
   },
   "constructor": {
     question: "placement",

@@ -23,9 +23,10 @@ import { placementOf } from "./classify.ts";
  * How a function is started: `per-request` when every place that runs it
  * is inside a listener or server handler given one item per event (the
  * owner rule of docs/rules.md), directly or through its own callers;
- * `long-lived` when every one is placed in a long-lived place (module top level, or a function itself started
- * only from such places). `via` says where the first such place is and
- * why (`"line 160: <signal message>"`).
+ * `long-lived` when every one runs once: at module top level, or in a
+ * function or constructor itself started only from such places. `via`
+ * says where the first such place is and why (`"in f, line 160: <signal
+ * message>"`).
  */
 export interface StartedAs {
   placement: "per-request" | "long-lived";
@@ -49,7 +50,8 @@ export type PlaceStart = (start: ts.Node) => readonly Signal[];
  * answer: those place a site's own work, which ends with the item or the
  * promise, but a function called there may start work for a longer-lived
  * owner (`connect()`'s executor opening the client's connection, a loop
- * dialling candidate servers in turn). A function whose
+ * dialling candidate servers in turn); so is one placed long-lived only
+ * by a constructor whose class nothing says is made once. A function whose
  * answer is being worked out (a cycle the graph does not hold) counts as
  * having none.
  *
@@ -66,7 +68,10 @@ export function startedAs(fn: FunctionNode, checker: ts.TypeChecker, place: Plac
 }
 
 /** The signals of an owner started per request, connection or message: a listener given one item per event, directly or through callers. */
-const OWNERS: ReadonlySet<string> = new Set(["inside-request-handler", "started-per-request"]);
+const PER_REQUEST_OWNERS: ReadonlySet<string> = new Set(["inside-request-handler", "started-per-request"]);
+
+/** The signals of a place that runs once: module top level, or a function or constructor only started from such places. */
+const ONCE: ReadonlySet<string> = new Set(["module-top-level", "startup-function", "long-lived-constructor"]);
 
 const answers = new ProgramMemo<FunctionNode, StartedAs | null>();
 
@@ -79,12 +84,13 @@ function placeStarts(fn: FunctionNode, checker: ts.TypeChecker, place: PlaceStar
     const signals = place(start);
     if (signals.some((item) => item.group === "test")) continue;
     const placement = placementOf(signals);
-    // A loop over items or a promise executor places a site's own work, not what a function called there starts.
-    if (placement === "per-request" && !signals.some((item) => OWNERS.has(item.id))) return undefined;
     if (placement === "unknown" || (answer !== undefined && answer.placement !== placement)) return undefined;
+    // A loop over items or a promise executor places a site's own work, not what a function called there starts;
+    // a constructor of a class whose instances nothing says how often are made is once per instance, not once.
+    const deciding = signals.find((item) => (placement === "per-request" ? PER_REQUEST_OWNERS : ONCE).has(item.id));
+    if (deciding === undefined) return undefined;
     if (answer === undefined) {
       const line = start.getSourceFile().getLineAndCharacterOfPosition(start.getStart()).line + 1;
-      const deciding = signals.find((item) => item.group === (placement === "long-lived" ? "durable" : "per-request"))!;
       answer = { placement, via: `${calledFrom(start)} line ${line}: ${deciding.message}` };
     }
   }
