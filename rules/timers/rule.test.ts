@@ -268,6 +268,57 @@ export function makeWorker() {
   },
   {
     name:
+      "a function handed a promise executor's settle functions (by position, whatever their names) works for that promise; parameters named resolve and reject are no evidence",
+    code: `
+function attempt(done: () => void, fail: (error: Error) => void) {
+  setTimeout(() => attempt(done, fail), 100);
+}
+export function waitUntilReady(): Promise<void> {
+  return new Promise((ok, notOk) => attempt(ok, notOk));
+}
+function poll(resolve: () => void, reject: () => void) {
+  setTimeout(() => poll(resolve, reject), 100);
+}
+poll(() => {}, () => {});`,
+    sites: [
+      { kind: "timeout", line: 3, group: "per-request", signals: ["starts-itself-again", "inside-promise-executor"] },
+      { kind: "timeout", line: 9, group: "durable", signals: ["starts-itself-again", "startup-function"] },
+    ],
+  },
+  {
+    name:
+      "a factory is recognised by what its returned names resolve to: a module function that a block of its body shadows is no closure of the call",
+    code: `
+function release(): void {}
+export function makeLease(early: boolean) {
+  let poll: ReturnType<typeof setTimeout> | undefined;
+  const next = () => {
+    poll = setTimeout(next, 1000);
+  };
+  if (early) {
+    const release = () => clearTimeout(poll);
+    release();
+  }
+  next();
+  return { release };
+}
+export function makeWorker(early: boolean) {
+  let poll: ReturnType<typeof setTimeout> | undefined;
+  const next = () => {
+    poll = setTimeout(next, 1000);
+  };
+  const release = () => clearTimeout(poll);
+  if (early) release();
+  next();
+  return { release };
+}`,
+    sites: [
+      { kind: "timeout", line: 6, group: "per-request", signals: ["starts-itself-again", "held-by-one-call"] },
+      { kind: "timeout", line: 18, group: "durable", signals: ["starts-itself-again"] },
+    ],
+  },
+  {
+    name:
       "a handler's name, a parameter called event, or a listener given no item or a primitive is no evidence of per-request",
     code: `
 import { EventEmitter } from "node:events";
@@ -670,7 +721,7 @@ module.exports = { bound };`,
   },
   {
     name:
-      "a poll or retry loop scoped to one promise is per-request: inside its executor, or handed its resolve and reject",
+      "a poll or retry loop scoped to one promise is per-request: inside its executor, or handed its settle functions by every call",
     code: `
 declare function ready(): boolean;
 export function waitUntilReady(): Promise<void> {
@@ -684,7 +735,9 @@ function retrying(resolve: () => void, reject: (error: Error) => void, attempt: 
   retry();
   setTimeout(() => reject(new Error("gave up")), 5_000);
 }
-export { retrying };`,
+export function settle(attempt: () => boolean): Promise<void> {
+  return new Promise((ok, fail) => retrying(ok, fail, attempt));
+}`,
     sites: [
       {
         kind: "timeout",

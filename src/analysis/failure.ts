@@ -14,7 +14,7 @@ import { ts } from "./ts.ts";
 import { ProgramMemo } from "./memo.ts";
 import { resolveFunction, wrappedFunction } from "./calls.ts";
 import { valueGivenOnce } from "./declarations.ts";
-import { PROMISE_CHAIN_METHODS } from "./promise.ts";
+import { isPromiseConstructor, isPromiseExecutor, PROMISE_CHAIN_METHODS } from "./promise.ts";
 import { TIMER_KINDS } from "./callbacks.ts";
 import {
   calledName,
@@ -987,19 +987,7 @@ export function isSimpleValue(node: ts.Node): boolean {
 export function isSettler(checker: ts.TypeChecker, name: ts.Identifier): boolean {
   if (SETTLE_NAMES.has(name.text)) return true;
   const declaration = checker.getSymbolAtLocation(name)?.valueDeclaration;
-  if (declaration === undefined || !ts.isParameter(declaration)) return false;
-  const executor = declaration.parent;
-  let parent = executor.parent;
-  while (parent !== undefined && ts.isParenthesizedExpression(parent)) parent = parent.parent;
-  return parent !== undefined && ts.isNewExpression(parent) && isPromiseConstructor(parent) &&
-    parent.arguments?.[0] !== undefined && skipOuterExpressions(parent.arguments[0]) === executor;
-}
-
-/** `new Promise(…)`, `new this.Promise(…)`, `new Bluebird.Promise(…)`. */
-function isPromiseConstructor(creation: ts.NewExpression): boolean {
-  const callee = skipOuterExpressions(creation.expression);
-  return (ts.isIdentifier(callee) && callee.text === "Promise") ||
-    (ts.isPropertyAccessExpression(callee) && callee.name.text === "Promise");
+  return declaration !== undefined && ts.isParameter(declaration) && isPromiseExecutor(declaration.parent);
 }
 
 const catchCache = new ProgramMemo<ts.Node, Map<number, string | null>>();

@@ -6,6 +6,34 @@
  * @module
  */
 import { ts } from "./ts.ts";
+import { skipOuterExpressions } from "./functions.ts";
+
+/**
+ * Whether `creation` constructs a promise: `new Promise(…)`, also
+ * `new this.Promise(…)` or `new Bluebird.Promise(…)` of libraries with a
+ * configurable Promise.
+ *
+ * @param creation a `new` expression.
+ */
+export function isPromiseConstructor(creation: ts.NewExpression): boolean {
+  const callee = skipOuterExpressions(creation.expression);
+  return (ts.isIdentifier(callee) && callee.text === "Promise") ||
+    (ts.isPropertyAccessExpression(callee) && callee.name.text === "Promise");
+}
+
+/**
+ * Whether `fn` is a promise executor: the function passed first to a
+ * promise's constructor (see {@link isPromiseConstructor}); its parameters
+ * settle that promise, by position (resolve, then reject).
+ *
+ * @param fn a node, typically a function.
+ */
+export function isPromiseExecutor(fn: ts.Node): boolean {
+  let parent = fn.parent;
+  while (parent !== undefined && ts.isParenthesizedExpression(parent)) parent = parent.parent;
+  return parent !== undefined && ts.isNewExpression(parent) && isPromiseConstructor(parent) &&
+    parent.arguments?.[0] !== undefined && skipOuterExpressions(parent.arguments[0]) === fn;
+}
 
 /** The methods that link a promise chain: `p.then(…).catch(…).finally(…)`. */
 export const PROMISE_CHAIN_METHODS: ReadonlySet<string> = new Set(["then", "catch", "finally"]);

@@ -9,7 +9,8 @@
 import { ts } from "../analysis/ts.ts";
 import type { Signal } from "../site.ts";
 import { LISTENER_METHODS } from "../analysis/callbacks.ts";
-import { itemLoopLabel } from "../analysis/calls.ts";
+import { itemLoopLabel, startsOf } from "../analysis/calls.ts";
+import { isPromiseExecutor } from "../analysis/promise.ts";
 import { signal } from "./signals.ts";
 import { startedAs } from "./starters.ts";
 import {
@@ -84,20 +85,13 @@ export function placementSignals(
     const itemLoop = itemLoopLabel(current, child);
     if (itemLoop !== undefined) signals.push(signal("loop-over-items", itemLoop));
     if (!isFunctionNode(current)) continue;
-    if (settlesGivenPromise(current)) {
+    if (isPromiseExecutor(current) || settlesGivenPromise(current, checker)) {
       signals.push(signal("inside-promise-executor"));
       return signals;
     }
     const call = callTakingCallback(current);
     if (call !== undefined) {
       const name = callName(call);
-      if (
-        ts.isNewExpression(call) && /(^|\.)Promise$/.test(name) && call.arguments?.[0] !== undefined &&
-        skipOuterExpressions(call.arguments[0]) === current
-      ) {
-        signals.push(signal("inside-promise-executor"));
-        return signals;
-      }
       if (isTestCall(name)) {
         signals.push(signal("inside-test-body", `${name}(...)`));
         return signals;
@@ -213,7 +207,7 @@ function heldByOneCall(site: ts.Node, checker: ts.TypeChecker): string | undefin
   const symbol = name === undefined ? undefined : checker.getSymbolAtLocation(name);
   const declaration = symbol?.declarations?.[0];
   const owner = declaration === undefined ? undefined : enclosingFunction(declaration);
-  if (symbol === undefined || owner === undefined || isConstructing(owner)) return undefined;
+  if (symbol === undefined || owner === undefined || isConstructing(owner, checker)) return undefined;
   let cleared = false;
   const visit = (node: ts.Node): void => {
     if (cleared) return;
@@ -261,8 +255,8 @@ function handedOut(node: ts.Node, owner: FunctionNode, checker: ts.TypeChecker):
  * {@link returnsClosures}), or a plain function whose own body (not a
  * nested function's) uses `this` (a JavaScript constructor function).
  */
-function isConstructing(fn: FunctionNode): boolean {
-  if (ts.isConstructorDeclaration(fn) || returnsClosures(fn)) return true;
+function isConstructing(fn: FunctionNode, checker: ts.TypeChecker): boolean {
+  if (ts.isConstructorDeclaration(fn) || returnsClosures(fn, checker)) return true;
   if (!ts.isFunctionDeclaration(fn) && !ts.isFunctionExpression(fn)) return false;
   if (fn.parent !== undefined && (ts.isPropertyAssignment(fn.parent) || ts.isClassLike(fn.parent))) return false;
   let usesThis = false;
@@ -280,15 +274,15 @@ function isConstructing(fn: FunctionNode): boolean {
  * function among its properties, built in its body (`return { release,
  * stop: () => … }`, also through a local `const worker = { … }; return
  * worker`). What it returns keeps that call's closures, and the state they
- * hold, alive after the call.
+ * hold, alive after the call. A returned name counts by the declaration the
+ * checker resolves it to, which must be in `fn`'s own body.
  */
-function returnsClosures(fn: FunctionNode): boolean {
+function returnsClosures(fn: FunctionNode, checker: ts.TypeChecker): boolean {
   const localFunction = (node: ts.Expression): boolean => {
     const inner = skipOuterExpressions(node) as ts.Expression;
     if (ts.isFunctionExpression(inner) || ts.isArrowFunction(inner)) return true;
-    if (!ts.isIdentifier(inner)) return false;
-    return declaredIn(inner, fn, (declaration) =>
-      ts.isFunctionDeclaration(declaration) ||
+    const declaration = declaredIn(inner, fn, checker);
+    return declaration !== undefined && (ts.isFunctionDeclaration(declaration) ||
       (ts.isVariableDeclaration(declaration) && declaration.initializer !== undefined &&
         (ts.isFunctionExpression(declaration.initializer) || ts.isArrowFunction(declaration.initializer))));
   };
@@ -302,15 +296,10 @@ function returnsClosures(fn: FunctionNode): boolean {
         (ts.isShorthandPropertyAssignment(property) && localFunction(property.name))
       );
     }
-    if (!through || !ts.isIdentifier(inner)) return false;
-    let object: ts.Expression | undefined;
-    declaredIn(inner, fn, (declaration) => {
-      if (ts.isVariableDeclaration(declaration) && declaration.initializer !== undefined) {
-        object = declaration.initializer;
-      }
-      return object !== undefined;
-    });
-    return object !== undefined && builtHere(object, false);
+    if (!through) return false;
+    const declaration = declaredIn(inner, fn, checker);
+    return declaration !== undefined && ts.isVariableDeclaration(declaration) &&
+      declaration.initializer !== undefined && builtHere(declaration.initializer, false);
   };
   if (ts.isArrowFunction(fn) && !ts.isBlock(fn.body)) return builtHere(fn.body, true);
   let found = false;
@@ -323,23 +312,24 @@ function returnsClosures(fn: FunctionNode): boolean {
   return found;
 }
 
-/** Whether a declaration of `name` in `fn`'s own body (not a nested function's) passes `test`. */
-function declaredIn(name: ts.Identifier, fn: FunctionNode, test: (declaration: ts.Declaration) => boolean): boolean {
-  let found = false;
-  const visit = (node: ts.Node): void => {
-    if (found) return;
-    if (
-      (ts.isVariableDeclaration(node) || ts.isFunctionDeclaration(node)) && node.name !== undefined &&
-      ts.isIdentifier(node.name) && node.name.text === name.text && test(node)
-    ) {
-      found = true;
-      return;
-    }
-    if (node !== fn && isFunctionNode(node)) return;
-    ts.forEachChild(node, visit);
-  };
-  visit(fn);
-  return found;
+/**
+ * The declaration the identifier `name` resolves to (by the checker's
+ * symbol), when it is a variable or function declared in `fn`'s own body,
+ * not in a nested function's; else undefined.
+ */
+function declaredIn(name: ts.Node, fn: FunctionNode, checker: ts.TypeChecker): ts.Declaration | undefined {
+  if (!ts.isIdentifier(name)) return undefined;
+  // A shorthand property's name resolves to the property; its value is the variable.
+  const symbol = ts.isShorthandPropertyAssignment(name.parent)
+    ? checker.getShorthandAssignmentValueSymbol(name.parent)
+    : checker.getSymbolAtLocation(name);
+  const declaration = symbol?.valueDeclaration;
+  if (
+    declaration === undefined || !(ts.isVariableDeclaration(declaration) || ts.isFunctionDeclaration(declaration))
+  ) {
+    return undefined;
+  }
+  return enclosingFunction(declaration) === fn ? declaration : undefined;
 }
 
 /** `node` with the parentheses and `as` casts around it, and the node holding that: `(x as T)` in `a = (x as T)`. */
@@ -386,10 +376,37 @@ function heldOutside(left: ts.Expression, owner: FunctionNode, checker: ts.TypeC
   return declaration !== undefined && !within(declaration, owner);
 }
 
-/** A function handed a promise's settle functions (parameters named `resolve` and `reject`): it works for that one promise. */
-function settlesGivenPromise(fn: FunctionNode): boolean {
-  const names = new Set(fn.parameters.map((parameter) => ts.isIdentifier(parameter.name) ? parameter.name.text : ""));
-  return names.has("resolve") && names.has("reject");
+/**
+ * Whether `fn` is handed a promise's settle functions, by position: one of
+ * its parameters is given, at every call of it in the program, the first
+ * or second parameter (resolve, reject) of a promise executor (see
+ * `isPromiseExecutor`) — by at least one call — or its own parameter at
+ * that position passed on (a retry calling itself: `attempt(resolve,
+ * reject)`). It works for that one promise.
+ */
+function settlesGivenPromise(fn: FunctionNode, checker: ts.TypeChecker): boolean {
+  if (fn.parameters.length === 0 || isPromiseExecutor(fn)) return false;
+  const calls = startsOf(checker, fn).filter(ts.isCallExpression);
+  return calls.length > 0 && fn.parameters.some((_, index) => {
+    const given = calls.map((call) => settleGiven(call.arguments[index], fn, index, checker));
+    return given.includes("executor") && given.every((each) => each !== undefined);
+  });
+}
+
+/** What an argument passed at `index` to `fn` is: an executor's settle function, `fn`'s own parameter at that index, or neither. */
+function settleGiven(
+  argument: ts.Expression | undefined,
+  fn: FunctionNode,
+  index: number,
+  checker: ts.TypeChecker,
+): "executor" | "own" | undefined {
+  const inner = argument === undefined ? undefined : skipOuterExpressions(argument);
+  if (inner === undefined || !ts.isIdentifier(inner)) return undefined;
+  const declaration = checker.getSymbolAtLocation(inner)?.valueDeclaration;
+  if (declaration === undefined || !ts.isParameter(declaration)) return undefined;
+  const position = declaration.parent.parameters.indexOf(declaration);
+  if (declaration.parent === fn && position === index) return "own";
+  return position <= 1 && isPromiseExecutor(declaration.parent) ? "executor" : undefined;
 }
 
 /** A function declared in another function's body: `function step() {}` or `const step = () => {}` inside it. */
