@@ -226,13 +226,19 @@ function realTarget(file: string): string {
 let serial = 0;
 
 /**
- * A name for the temporary file of a write to `target`, in its directory:
- * `.<name>.spawn-audit-<pid>-<serial>.tmp`, the name cut to 100 characters
- * so a long file name does not make the temporary's too long.
+ * A name for a temporary file beside `target`, in its directory:
+ * `.<name>.spawn-audit-<pid>-<serial><suffix>`, the name cut to 100
+ * characters so a long file name does not make the temporary's too long.
+ * {@link removeStaleTemporaries} removes one a killed run left behind.
+ *
+ * @param target the absolute path the temporary file stands beside.
+ * @param suffix `.tmp` (the default) for a write's content; `.lint<ext>`
+ *   for a copy a linter reads (the file's own extension kept last, so the
+ *   linter parses it as the file's language).
  */
-function temporaryName(target: string): string {
+export function temporaryName(target: string, suffix = ".tmp"): string {
   const name = basename(target).slice(0, 100);
-  return join(dirname(target), `.${name}.spawn-audit-${process.pid}-${(serial++).toString(36)}.tmp`);
+  return join(dirname(target), `.${name}.spawn-audit-${process.pid}-${(serial++).toString(36)}${suffix}`);
 }
 
 /**
@@ -364,13 +370,22 @@ function cleanUpOnInterrupt(): void {
   for (const signal of INTERRUPTS) process.on(signal, interrupted);
 }
 
-/** `.<name>.spawn-audit-<pid>-<time>.tmp`: a temporary file of {@link writeAtomically}. */
-const TEMPORARY = /^\..+\.spawn-audit-(\d+)-[0-9a-z]+\.tmp$/;
+/** A {@link temporaryName}: `.<name>.spawn-audit-<pid>-<serial>.tmp` or `….lint.<ext>`. */
+const TEMPORARY = /^\..+\.spawn-audit-(\d+)-[0-9a-z]+\.(?:tmp|lint\.[^.]+)$/;
+
+/**
+ * Whether the file name `name` (no folder) is one of {@link temporaryName}'s:
+ * spawn-audit's own file, never a project's source, even when it keeps a
+ * source extension.
+ */
+export function isTemporaryName(name: string): boolean {
+  return TEMPORARY.test(name);
+}
 
 /**
  * Removes temporary files left in `dir` by an earlier run that was killed
- * (its process no longer exists), so a `kill -9` in the middle of a write
- * leaves nothing behind after the next run.
+ * (its process no longer exists), so a `kill -9` in the middle of a write,
+ * or of a linter's check of a copy, leaves nothing behind after the next run.
  *
  * @param dir a directory files are about to be written in.
  * @returns the paths removed.

@@ -26,9 +26,10 @@ import {
   statSync,
 } from "node:fs";
 import { Buffer } from "node:buffer";
-import { join, relative, sep } from "node:path";
+import { basename, join, relative, sep } from "node:path";
 import { getHeapStatistics } from "node:v8";
 import picomatch from "picomatch";
+import { isTemporaryName } from "../atomic-write.ts";
 import { fileSystemReason, UsageError } from "../errors.ts";
 import type { ScanProblem, SkippedFile } from "../site.ts";
 import { GitIgnore } from "./gitignore.ts";
@@ -249,9 +250,13 @@ function fileKind(stats: Dirent<Buffer> | Stats, path?: string): string {
   return "not a file";
 }
 
-/** Whether `file` has a source extension ({@link SOURCE_EXTENSIONS}); declaration files included. */
+/**
+ * Whether `file` has a source extension ({@link SOURCE_EXTENSIONS});
+ * declaration files included, spawn-audit's own temporary files (a copy a
+ * linter reads while fix runs) not.
+ */
 export function isSourceFile(file: string): boolean {
-  return SOURCE_EXTENSIONS.some((extension) => file.endsWith(extension));
+  return SOURCE_EXTENSIONS.some((extension) => file.endsWith(extension)) && !isTemporaryName(basename(file));
 }
 
 /** Whether `file` is a declaration file: `.d.ts`, `.d.mts`, `.d.cts`, or `.d.<ext>.ts` (arbitrary-extension declarations). */

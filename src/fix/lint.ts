@@ -10,16 +10,18 @@
  * nothing is written before fix writes the final text atomically — except
  * for Biome's check, which reports nothing for a text read from stdin: it
  * reads the text from a hidden copy beside the file (`.<name>.spawn-audit-
- * lint-<pid>-<n>.<ext>`, the same directory and extension, so the same
- * config applies), removed as soon as Biome has answered.
+ * <pid>-<n>.lint.<ext>`, the same directory and extension, so the same
+ * config applies), removed as soon as Biome has answered, and by the next
+ * `fix --write` if this run was killed while Biome read it.
  *
  * @module
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { basename, dirname, extname, join } from "node:path";
+import { extname, join } from "node:path";
 import process from "node:process";
 import { findUp, inNodeModules } from "../files/find-up.ts";
+import { temporaryName } from "../atomic-write.ts";
 import { childFailure } from "./child.ts";
 import { nearestManifest, nearestPackage } from "./manifest.ts";
 
@@ -183,10 +185,7 @@ export function lintText(linter: Linter, path: string, text: string, fix: boolea
       if ("failed" in run) return run;
       if (run.stdout !== "") fixed = run.stdout;
     }
-    const copy = join(
-      dirname(path),
-      `.${basename(path)}.spawn-audit-lint-${process.pid}-${(copies++).toString(36)}${extname(path)}`,
-    );
+    const copy = temporaryName(path, `.lint${extname(path)}`);
     let check: ReturnType<typeof runLinter>;
     try {
       writeFileSync(copy, fixed, { flag: "wx" });
@@ -278,9 +277,6 @@ function eslintProblems(json: unknown): LintProblem[] {
   }
   return problems;
 }
-
-/** Biome's checks of this process's copies so far, for unique copy names. */
-let copies = 0;
 
 /**
  * The errors of Biome's JSON reporter: diagnostics of severity `error` or

@@ -422,11 +422,14 @@ describe("files keep what they were", () => {
   test("temporary files left by a killed run are removed by the next --write", () => {
     const dir = project({ "src/timer.ts": TIMER });
     const stale = join(dir, "src", ".timer.ts.spawn-audit-999999999-abc.tmp");
+    // A copy a linter was reading when its run was killed (Biome's check reads one).
+    const staleCopy = join(dir, "src", ".timer.ts.spawn-audit-999999999-abd.lint.ts");
     const live = join(dir, "src", `.timer.ts.spawn-audit-${process.pid}-abc.tmp`);
     writeFileSync(stale, "half a file");
+    writeFileSync(staleCopy, TIMER);
     writeFileSync(live, "being written by this process");
     fixProject(dir);
-    assert.deepEqual(readdirSync(join(dir, "src")).filter((name) => name.endsWith(".tmp")), [
+    assert.deepEqual(readdirSync(join(dir, "src")).filter((name) => name.includes(".spawn-audit-")), [
       `.timer.ts.spawn-audit-${process.pid}-abc.tmp`,
     ]);
     rmSync(live);
