@@ -15,7 +15,9 @@
  *    `this.onError(…)`, `options.onError?.(…)`, `handleError(…)` — the one
  *    in the innermost function around the site first, then its class, then
  *    the file; only one whose names mean the same at the site (the same
- *    binding, the same `this`).
+ *    binding, the same `this`). A hook the code calls only when it is set
+ *    is called the same way, with what the code does otherwise (a reporter
+ *    in the test's other branch) or the fallback when it is unset.
  *
  * The failure is handed over as the only argument (`this.logger.error(error)`).
  * In a file whose exit status reports the outcome (see `./process-facts.ts`),
@@ -50,6 +52,8 @@ interface Channel {
   call(error: string): string;
   label: string;
   whenSet?: string;
+  /** What the code itself does when the hook is unset: a reporter in the other branch of the test (`else console.error(…)`). */
+  otherwise?: Channel;
 }
 
 /**
@@ -118,18 +122,21 @@ export function failureHandler(node: ts.Node, taskName: () => string, inputs: Ha
     })();
   const exit = exitProcess === undefined ? [] : [`${exitProcess}.exitCode = 1`];
   const conditional = found?.whenSet !== undefined;
+  const unset = found?.otherwise ?? fallback;
   const report = (error: string): string =>
     found === undefined
       ? fallback.call(error)
       : !conditional
       ? found.call(error)
-      : `if (${found.whenSet} != null) { ${found.call(error)}${end} } else { ${fallback.call(error)}${end} }`;
+      : `if (${found.whenSet} != null) { ${found.call(error)}${end} } else { ${unset.call(error)}${end} }`;
   const label = found === undefined
     ? fallback.label
     : conditional
-    ? `${found.label} when set, else ${fallback.label}`
+    ? `${found.label} when set, else ${unset.label}`
     : found.label;
-  const [uses, imports] = found === undefined || conditional ? [fallback.uses, fallback.imports] : [[], []];
+  const [uses, imports] = found === undefined || (conditional && found.otherwise === undefined)
+    ? [fallback.uses, fallback.imports]
+    : [[], []];
   return {
     statements: (
       error,
@@ -169,12 +176,39 @@ function projectChannel(node: ts.Node, checker: ts.TypeChecker, sourceFile: ts.S
     if (best === undefined || depth > best.depth) best = { call, depth };
   }
   if (best === undefined) return undefined;
-  const callee = best.call.expression.getText(sourceFile).replace(/\s+/g, "");
-  return {
-    call: (error) => `${callee}(${error})`,
-    label: `${callee}()`,
-    ...(absence(best.call, checker) === "callee" ? { whenSet: callee } : {}),
+  const chosen = best.call;
+  const channel = (call: ts.CallExpression): Channel => {
+    const callee = call.expression.getText(sourceFile).replace(/\s+/g, "");
+    return { call: (error) => `${callee}(${error})`, label: `${callee}()` };
   };
+  if (absence(chosen, checker) !== "callee") return channel(chosen);
+  const otherBranch = otherBranchOf(chosen);
+  const otherwise = otherBranch === undefined
+    ? undefined
+    : facts(sourceFile).reporters.find((call) =>
+      otherBranch.pos <= call.pos && call.end <= otherBranch.end && usableAt(call, node, checker) &&
+      takesAnyFailure(call, checker) && absence(call, checker) === "never"
+    );
+  return {
+    ...channel(chosen),
+    whenSet: chosen.expression.getText(sourceFile).replace(/\s+/g, ""),
+    ...(otherwise === undefined ? {} : { otherwise: channel(otherwise) }),
+  };
+}
+
+/** The other branch of the nearest `if … else` or `?:` (in the call's function) that the call is a branch of. */
+function otherBranchOf(call: ts.Node): ts.Node | undefined {
+  for (let child = call, parent = call.parent; parent !== undefined; child = parent, parent = parent.parent) {
+    if (isFunctionNode(parent)) return undefined;
+    if (ts.isIfStatement(parent) && child !== parent.expression) {
+      if (parent.elseStatement === undefined) return undefined;
+      return child === parent.thenStatement ? parent.elseStatement : parent.thenStatement;
+    }
+    if (ts.isConditionalExpression(parent) && child !== parent.condition) {
+      return child === parent.whenTrue ? parent.whenFalse : parent.whenTrue;
+    }
+  }
+  return undefined;
 }
 
 /**

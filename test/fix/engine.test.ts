@@ -740,5 +740,19 @@ export function start(): void {
       }`,
     );
     assert.equal(result.changes[0]?.rewrites[0]?.channel, "this.errorHandler() when set, else the shim's logger");
+    const withElse = code.replace(
+      "if (this.errorHandler != null) this.errorHandler(error);",
+      'if (this.errorHandler != null) this.errorHandler(error);\n    else console.error("[Job] failed", error);',
+    );
+    const own = project({ "src/job.ts": withElse });
+    const fixed = fixProject(own);
+    assert.equal(
+      fixed.changes[0]?.after,
+      withElse.replace(
+        "    this.stop();",
+        `    Promise.resolve(this.stop()).catch((error) => { if (this.errorHandler != null) { this.errorHandler(error); } else { console.error(error); } });`,
+      ),
+      "what the code does when the hook is unset is the fallback: nothing imported, no dependency needed",
+    );
   });
 });
