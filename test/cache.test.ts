@@ -4,8 +4,7 @@
  * (a type it imports through another file, a caller in a file it does not
  * import, a declaration its lookup by name found, the configuration, the
  * tool version) makes it analysed again, and a change to anything else
- * does not; the function summaries of each file are kept under a key of
- * their own, which an edit elsewhere leaves; a corrupt cache is a warning.
+ * does not; a corrupt cache is a warning.
  */
 import { afterEach, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -126,35 +125,6 @@ module.exports = { Client };
     assert.deepEqual(run().analysed.sort(), ["src/api.ts", "src/main.ts", "src/types.ts"]);
     writeFileSync(join(dir, "src/other.ts"), "export function idle(): void {\n  setTimeout(() => {}, 20);\n}\n");
     assert.deepEqual(run().analysed, ["src/other.ts"]);
-  });
-
-  test("each file's function summaries are kept with ids relative to the root; an edit rekeys only what read it", () => {
-    const summaryKeys = (): Record<string, string> => {
-      const cached = JSON.parse(readFileSync(join(cacheDir, CACHE_FILE), "utf8")) as {
-        summaries: Record<string, { key: string; summaries: Array<{ id: string }> }>;
-      };
-      for (const entry of Object.values(cached.summaries)) {
-        for (const summary of entry.summaries) assert.ok(!summary.id.startsWith(dir), summary.id);
-      }
-      return Object.fromEntries(
-        Object.entries(cached.summaries).map(([name, entry]) => [(JSON.parse(name) as string[])[1]!, entry.key]),
-      );
-    };
-    run();
-    const before = summaryKeys();
-    assert.deepEqual(Object.keys(before).sort(), ["src/api.ts", "src/main.ts", "src/other.ts", "src/types.ts"]);
-    writeFileSync(join(dir, "src/other.ts"), "export function idle(): void {\n  setTimeout(() => {}, 20);\n}\n");
-    run();
-    const after = summaryKeys();
-    assert.notEqual(after["src/other.ts"], before["src/other.ts"]);
-    assert.deepEqual({ ...after, "src/other.ts": "" }, { ...before, "src/other.ts": "" });
-    writeFileSync(join(dir, "src/api.ts"), `import type { Job } from "./types.ts";\nexport function load(): Job {}\n`);
-    run();
-    const edited = summaryKeys();
-    assert.deepEqual(
-      Object.keys(edited).filter((path) => edited[path] !== after[path]).sort(),
-      ["src/api.ts", "src/main.ts"],
-    );
   });
 
   test("a method known by its name alone: a new declaration of the name elsewhere invalidates, another edit does not", () => {

@@ -4,11 +4,7 @@
  * add or remove a call, wrap a body in try/catch, add a loop, an import or
  * a type, declare a method under a name the package already uses, change a
  * body only (a throw its declared type does not show) or a signature only
- * (a new first parameter, which moves what callers pass), store a function
- * that restarts itself on a timer (a name the program stores functions
- * under: every file's function summaries read those names) or register a
- * listener that calls a method (an edge of the graph of functions into
- * another file's summaries) — and
+ * (a new first parameter, which moves what callers pass) — and
  * after each edit, a `--cache` re-run and a `--changed` run (the files
  * edited so far, with the cache) report exactly what a cold scan of the
  * same tree reports (of those files, for `--changed`). Runs in-process.
@@ -35,18 +31,7 @@ after(() => rmSync(work, { recursive: true, force: true }));
 
 /** One edit: what it does, the file it picks, where in it and which name (each an index, taken modulo the choices there are). */
 interface Edit {
-  kind:
-    | "call"
-    | "remove-call"
-    | "try"
-    | "loop"
-    | "import"
-    | "type"
-    | "method"
-    | "body"
-    | "signature"
-    | "store"
-    | "listener";
+  kind: "call" | "remove-call" | "try" | "loop" | "import" | "type" | "method" | "body" | "signature";
   file: number;
   at: number;
   other: number;
@@ -66,8 +51,6 @@ const edit: fc.Arbitrary<Edit> = fc.record({
     "type" as const,
     "body" as const,
     "signature" as const,
-    "store" as const,
-    "listener" as const,
   ),
   file: fc.nat(),
   at: fc.nat(),
@@ -125,8 +108,6 @@ function targets(kind: Edit["kind"], file: ts.SourceFile): ts.Node[] {
     case "try":
     case "loop":
     case "body":
-    case "store":
-    case "listener":
       return nodes(file, isFunctionBody);
     case "remove-call":
       return nodes(
@@ -179,11 +160,6 @@ function apply(change: Edit, files: readonly string[], names: readonly string[])
     }
     case "type":
       return splice(start, start, "/** @returns {Promise<void>} */\n");
-    case "store":
-      // A stored function that restarts itself: a cycle through what is stored under the name.
-      return splice(start + 1, start + 1, `\nthis.${name} = () => setTimeout(() => this.${name}(), 10);\n`);
-    case "listener":
-      return splice(start + 1, start + 1, `\nthis.peer.on("close", () => this.${name}());\n`);
     case "body":
       // A conditional throw: the inferred type of the function stays, whether it can fail changes.
       return splice(start + 1, start + 1, `\nif (this.peer === undefined) throw new Error("edited");\n`);

@@ -29,7 +29,7 @@
 import { ts } from "./ts.ts";
 import { apartFromFiles } from "./memo.ts";
 import { isOwnSource } from "./calls.ts";
-import { readCallers, readFile, type Reads, readsOf, readSummaries, withoutReads } from "./reads.ts";
+import { readCallers, readFile, readFiles, withoutReads } from "./reads.ts";
 import { functionName, type FunctionNode, isFunctionNode } from "./functions.ts";
 import { findUnboundedLoop } from "./loops.ts";
 import {
@@ -201,8 +201,6 @@ export function loopIn(program: ts.Program, fn: FunctionNode): string | undefine
     const ownLoop = (key: string): string | undefined => {
       let own = graph.ownLoops.get(key);
       if (own === undefined) {
-        // Another function's body is read: its file's code, not only its summary.
-        if (key !== start) readFile(fileOf(key));
         const candidate = key === start ? fn : functionAt(program, key);
         own =
           (candidate?.body === undefined ? undefined : findUnboundedLoop(candidate.body, program.getTypeChecker())) ??
@@ -251,11 +249,10 @@ function nearestReached<T>(
 
 /**
  * Records, for the result cache (src/analysis/reads.ts), the files of every
- * function reachable from `start` as files whose summaries were read: an
- * edit to any of them can open or close a cycle through it, or change the
- * loop found. (An edge another file adds through a stored function, an
- * implementation or a caller's argument is read where it leads: into a
- * reachable function's file.)
+ * function reachable from `start`: an edit to any of them can open or close
+ * a cycle through it, or change the loop found. (An edge another file adds
+ * through a stored function, an implementation or a caller's argument is
+ * read where it leads: into a reachable function's file.)
  */
 function recordReach(graph: Graph, start: string): void {
   let files = graph.reach.get(start);
@@ -275,7 +272,7 @@ function recordReach(graph: Graph, start: string): void {
     }
     graph.reach.set(start, files);
   }
-  readSummaries(files);
+  readFiles(files);
 }
 
 /** The file name of a function's id. */
@@ -284,59 +281,6 @@ function fileOf(id: FunctionId): string {
 }
 
 const graphs = new WeakMap<ts.Program, Graph>();
-
-/**
- * Where a program's graph takes the summaries of its functions from.
- *
- * - `files`: the program's own sources (compiler-style absolute names),
- *   whose summaries make up the graph; a file neither cached nor in the
- *   program is left out.
- * - `names`: the program's {@link ProgramNames}.
- * - `cached`: the summaries of a file kept from an earlier run, when still
- *   valid; undefined when they must be read from the file.
- * - `read`: told the summaries of each file read from its code, with what
- *   reading them read beyond the file's import closure (so they can be
- *   kept, keyed on that).
- */
-export interface SummarySource {
-  readonly files: readonly string[];
-  readonly names: ProgramNames;
-  cached(file: string): readonly FunctionSummary[] | undefined;
-  read(file: string, summaries: readonly FunctionSummary[], reads: Reads): void;
-}
-
-/**
- * Gives a program the source of its summaries: for a program built from
- * part of a plan's files (src/cache/), the whole plan's files and names,
- * and the summaries a cache kept. Without it, the graph is built from the
- * summaries of the program's own sources, each read from its code.
- *
- * @param program the program.
- * @param source see {@link SummarySource}.
- */
-export function useSummaries(program: ts.Program, source: SummarySource): void {
-  sources.set(program, source);
-}
-
-const sources = new WeakMap<ts.Program, SummarySource>();
-
-/** The summary source of a program without one given: its own sources, all read from code. */
-function ownSummaries(program: ts.Program): SummarySource {
-  const files = program.getSourceFiles().filter((file) => isOwnSource(program, file));
-  const stored = new Set<string>();
-  const dispatched = new Set<string>();
-  for (const file of files) {
-    const names = withinStack(() => namesOf(file)) ?? { stored: [], dispatched: [] };
-    for (const name of names.stored) stored.add(name);
-    for (const name of names.dispatched) dispatched.add(name);
-  }
-  return {
-    files: files.map((file) => file.fileName),
-    names: { stored, dispatched },
-    cached: () => undefined,
-    read: () => {},
-  };
-}
 
 /**
  * The program's graph, built on first use, apart from the tables of the
@@ -351,33 +295,22 @@ function graphOf(program: ts.Program): Graph {
   return graph;
 }
 
-/**
- * The graph of the summaries of the program's source (see
- * {@link useSummaries}). Each file's summaries not cached are read in the
- * program's order (the checker's answers for untyped code can depend on
- * the order it is asked in: reading them in name order changed a site of
- * the truth set) and in a memo scope of their own, so what they are and
- * what reading them read do not depend on the files read before; they are
- * then taken file by file in name order (the graph's answers, such as the
- * nearest loop, depend on the order of its arcs: they must not depend on
- * which files were cached).
- */
 function buildGraph(program: ts.Program): Graph {
   const checker = program.getTypeChecker();
-  const source = sources.get(program) ?? ownSummaries(program);
-  const byFile = new Map(source.files.map((name) => [name, source.cached(name)]));
-  for (const file of program.getSourceFiles()) {
-    if (!byFile.has(file.fileName) || byFile.get(file.fileName) !== undefined) continue;
-    const read = withinStack(() =>
-      readsOf(() => apartFromFiles(program, () => summariesOf(checker, file, source.names), file))
-    );
-    if (read === undefined) continue;
-    byFile.set(file.fileName, read.result);
-    source.read(file.fileName, read.result, read.reads);
+  const files = program.getSourceFiles().filter((file) => isOwnSource(program, file));
+  const stored = new Set<string>();
+  const dispatched = new Set<string>();
+  for (const file of files) {
+    const names = withinStack(() => namesOf(file)) ?? { stored: [], dispatched: [] };
+    for (const name of names.stored) stored.add(name);
+    for (const name of names.dispatched) dispatched.add(name);
   }
+  const names: ProgramNames = { stored, dispatched };
   const summaries = new Map<FunctionId, FunctionSummary>();
-  for (const name of [...byFile.keys()].sort((a, b) => a < b ? -1 : a > b ? 1 : 0)) {
-    for (const summary of byFile.get(name) ?? []) summaries.set(summary.id, summary);
+  for (const file of files) {
+    for (const summary of withinStack(() => summariesOf(checker, file, names)) ?? []) {
+      summaries.set(summary.id, summary);
+    }
   }
   const valuesOf = valueResolver(summaries);
   const arcs = arcsOf(summaries, valuesOf);

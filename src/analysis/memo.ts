@@ -47,36 +47,20 @@ export function analysing(program: ts.Program, file: ts.SourceFile): void {
 /** The scope of each program's whole-program indexes (see {@link apartFromFiles}). */
 const indexScopes = new WeakMap<ts.Program, object>();
 
-/** The scope of each program's index entries of one file (see {@link apartFromFiles}). */
-const partScopes = new WeakMap<ts.Program, WeakMap<ts.SourceFile, object>>();
-
 /**
  * Runs `work` in a scope of its own for `program`, apart from every file's
  * (an index of the whole program, built once, must neither use nor leave
  * facts in the tables of the file being analysed when it is built), then
- * returns to the scope in force. With `part`, the scope is that file's
- * own within the index (and apart from that file's analysis): an index
- * entry read from one file (its functions' summaries) whose facts and
- * reads must not depend on which files the index read before it, so the
- * result cache can keep it per file.
+ * returns to the scope in force.
  *
  * @param program the program the index is about.
  * @param work what builds the index.
- * @param part the file the index entry is read from, if the scope is per file.
  * @returns what `work` returns.
  */
-export function apartFromFiles<T>(program: ts.Program, work: () => T, part?: ts.SourceFile): T {
+export function apartFromFiles<T>(program: ts.Program, work: () => T): T {
   const outer = current;
-  let scope: object | undefined;
-  if (part === undefined) {
-    scope = indexScopes.get(program);
-    if (scope === undefined) indexScopes.set(program, scope = {});
-  } else {
-    let parts = partScopes.get(program);
-    if (parts === undefined) partScopes.set(program, parts = new WeakMap());
-    scope = parts.get(part);
-    if (scope === undefined) parts.set(part, scope = {});
-  }
+  let scope = indexScopes.get(program);
+  if (scope === undefined) indexScopes.set(program, scope = {});
   current = scope;
   try {
     return work();

@@ -29,25 +29,20 @@
  * - `importers`: files (absolute) whose importers were looked up (is a
  *   file imported, and only by test files?): the answer depends on every
  *   file that imports them, and on their package manifest's entry points.
- * - `summaries`: files (absolute) whose function summaries the program's
- *   graph of functions answered from (src/analysis/graph.ts), without
- *   their code being read.
  */
 export interface Reads {
   names: ReadonlySet<string>;
   files: ReadonlySet<string>;
   callers: ReadonlyArray<{ file: string; name: string | undefined }>;
   importers: ReadonlySet<string>;
-  summaries: ReadonlySet<string>;
 }
 
 let names = new Set<string>();
 let files = new Set<string>();
 let callers = new Map<string, { file: string; name: string | undefined }>();
 let importers = new Set<string>();
-let summaries = new Set<string>();
-/** The sets given to {@link readSummaries} since the record started: their files are in `summaries` already. */
-let summarySets = new WeakSet<ReadonlySet<string>>();
+/** The sets given to {@link readFiles} since the record started: their files are in `files` already. */
+let fileSets = new WeakSet<ReadonlySet<string>>();
 
 /** Starts the record of a file's analysis, dropping what was recorded before. */
 export function startReads(): void {
@@ -55,13 +50,12 @@ export function startReads(): void {
   files = new Set();
   callers = new Map();
   importers = new Set();
-  summaries = new Set();
-  summarySets = new WeakSet();
+  fileSets = new WeakSet();
 }
 
 /** The record since {@link startReads}; recording goes on into a new, empty one. */
 export function takeReads(): Reads {
-  const taken: Reads = { names, files, callers: [...callers.values()], importers, summaries };
+  const taken: Reads = { names, files, callers: [...callers.values()], importers };
   startReads();
   return taken;
 }
@@ -76,6 +70,17 @@ export function readFile(file: string): void {
   files.add(file);
 }
 
+/**
+ * Records {@link readFile} of every file in `found`, a set its owner no
+ * longer changes (a memoised answer's files): a set recorded before in the
+ * same record is not walked again.
+ */
+export function readFiles(found: ReadonlySet<string>): void {
+  if (fileSets.has(found)) return;
+  fileSets.add(found);
+  for (const file of found) files.add(file);
+}
+
 /** Records a lookup of every call of a function, declared in `file` (absolute) under `name`. */
 export function readCallers(file: string, name: string | undefined): void {
   callers.set(`${file}\0${name ?? ""}`, { file, name });
@@ -87,18 +92,6 @@ export function readImporters(file: string): void {
 }
 
 /**
- * Records that the graph of functions answered from the summaries of the
- * functions of the files (absolute) in `found`, a set its owner no longer
- * changes (a memoised answer's files): a set recorded before in the same
- * record is not walked again.
- */
-export function readSummaries(found: ReadonlySet<string>): void {
-  if (summarySets.has(found)) return;
-  summarySets.add(found);
-  for (const file of found) summaries.add(file);
-}
-
-/**
  * Runs `work` without recording its reads (an index of the whole program
  * built once, whose answers are recorded as lookups when used), then goes
  * on with the record in force.
@@ -107,24 +100,11 @@ export function readSummaries(found: ReadonlySet<string>): void {
  * @returns what `work` returns.
  */
 export function withoutReads<T>(work: () => T): T {
-  return readsOf(work).result;
-}
-
-/**
- * Runs `work` with a record of its own (an index entry cached with what it
- * read: a file's summaries), then goes on with the record in force, which
- * does not get these reads.
- *
- * @param work what to run.
- * @returns what `work` returns, and what it read.
- */
-export function readsOf<T>(work: () => T): { result: T; reads: Reads } {
-  const kept = { names, files, callers, importers, summaries, summarySets };
+  const kept = { names, files, callers, importers, fileSets };
   startReads();
   try {
-    const result = work();
-    return { result, reads: takeReads() };
+    return work();
   } finally {
-    ({ names, files, callers, importers, summaries, summarySets } = kept);
+    ({ names, files, callers, importers, fileSets } = kept);
   }
 }

@@ -121,46 +121,6 @@ export interface FunctionSummary {
   readonly forwards?: FunctionId;
 }
 
-/**
- * A summary with every {@link FunctionId} in it (its own, its edges',
- * stores', returns' and the members it implements) replaced by what `map`
- * gives for it: how a cache writes summaries with paths of its own and
- * reads them back.
- *
- * @param summary a summary.
- * @param map the new id of an id.
- */
-export function mapSummaryIds(summary: FunctionSummary, map: (id: FunctionId) => FunctionId): FunctionSummary {
-  const target = (to: Target): Target =>
-    "function" in to
-      ? { function: map(to.function) }
-      : "returnedBy" in to
-      ? { returnedBy: map(to.returnedBy) }
-      : "stored" in to
-      ? { stored: map(to.stored) }
-      : "dispatch" in to
-      ? { dispatch: map(to.dispatch) }
-      : to;
-  const mapped: { -readonly [K in keyof FunctionSummary]: FunctionSummary[K] } = {
-    ...summary,
-    id: map(summary.id),
-    edges: summary.edges.map((edge) => {
-      const copy: { -readonly [K in keyof Edge]: Edge[K] } = { ...edge, to: target(edge.to) };
-      if (edge.arguments !== undefined) {
-        copy.arguments = edge.arguments.map((argument) => argument === null ? null : target(argument));
-      }
-      if (edge.besides !== undefined) copy.besides = map(edge.besides);
-      return copy;
-    }),
-    stores: summary.stores.map((store) => ({ stored: map(store.stored), value: target(store.value) })),
-    returns: summary.returns.map(target),
-    implements: summary.implements.map(map),
-  };
-  if (summary.memberOf !== undefined) mapped.memberOf = map(summary.memberOf);
-  if (summary.forwards !== undefined) mapped.forwards = map(summary.forwards);
-  return mapped;
-}
-
 /** The id of a function or declaration node. */
 export function functionId(node: ts.Node): FunctionId {
   const file = node.getSourceFile();

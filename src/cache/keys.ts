@@ -26,13 +26,7 @@
  *   call index's resolution reads); for each file whose importers it looked
  *   up (test-support placement), the set of files that import it directly
  *   and its nearest package manifest (whose entry points are never
- *   test-support); for each file whose function summaries the graph of
- *   functions answered from, the key of those summaries.
- *
- * A file's function summaries (src/analysis/summary.ts) are keyed the same
- * way, on what reading them read, with the names the whole program stores
- * functions under and dispatches on (`ProgramNames`), which every summary
- * reads.
+ *   test-support).
  *
  * So an edit invalidates the edited file, the files whose import closure
  * contains it, and the files whose lookups it could answer differently.
@@ -48,7 +42,6 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ts } from "ts-morph";
 import { type CallerFiles, type DeclarationIndex, declaredNames } from "../analysis/calls.ts";
-import { namesOf, type ProgramNames } from "../analysis/summary.ts";
 import { isDeclarationFile } from "../files/discover.ts";
 import { ImportResolver, type ImportSpecifiers, importSpecifiers } from "../files/imports.ts";
 import { PackageEntries } from "../files/package-entries.ts";
@@ -71,16 +64,13 @@ const LOCKFILES = [
  * What a file's text alone decides for its key, by the text's hash: its
  * import specifiers, whether it is a global script and, once some key
  * needed them, the function names it declares (`declares`, see
- * `declaredNames` in src/analysis/calls.ts) and the names it stores
- * functions under and dispatches on (`names`, see `namesOf` in
- * src/analysis/summary.ts). Kept between runs (see src/cache/store.ts) so
- * an unchanged file is not tokenized or parsed again; its imports are
- * still resolved every run.
+ * `declaredNames` in src/analysis/calls.ts). Kept between runs (see
+ * src/cache/store.ts) so an unchanged file is not tokenized or parsed
+ * again; its imports are still resolved every run.
  */
 export interface TextFacts extends ImportSpecifiers {
   global: boolean;
   declares?: Array<[string, string, string]>;
-  names?: { stored: string[]; dispatched: string[] };
 }
 
 /**
@@ -88,15 +78,13 @@ export interface TextFacts extends ImportSpecifiers {
  * keeps it (src/analysis/reads.ts's `Reads`, with paths relative to the
  * project root, `/`-separated): names looked up, files of the functions
  * found, functions whose callers were looked up (file and name, null
- * for an anonymous function), files whose importers were looked up, and
- * files whose function summaries were read.
+ * for an anonymous function), and files whose importers were looked up.
  */
 export interface StoredReads {
   names: string[];
   files: string[];
   callers: Array<[string, string | null]>;
   importers: string[];
-  summaries: string[];
 }
 
 /** The keys of the files of one scan plan. */
@@ -132,25 +120,6 @@ export interface FileKeys {
   declarationsOf(file: string): DeclarationIndex;
   /** The files of `file`'s program that can call a function, as a caller lookup's key has them (see `CallerFiles`). */
   callerFilesOf(file: string): CallerFiles;
-  /**
-   * The key of the function summaries of `file` (absolute, one of
-   * {@link ownFilesOf} `program`) read in `program` with reads `reads`: as
-   * {@link FileKeys.key}, with the program's names.
-   */
-  summaryKey(program: ProgramPlan, file: string, reads: StoredReads): string;
-  /** The files (absolute) `program` must contain for the reads `reads` of a file's summaries (as {@link FileKeys.needs}). */
-  summaryNeeds(program: ProgramPlan, reads: StoredReads): string[];
-  /**
-   * Gives what the reading of each file's summaries in use in a program
-   * read (the file by path relative to the project root; undefined: none
-   * kept), for the keys of results that read those summaries. What it
-   * gives may change as summaries are read again.
-   */
-  useSummaryReads(reads: (program: ProgramPlan, path: string) => StoredReads | undefined): void;
-  /** The project files (absolute) of `program` whose functions its graph of functions is built from. */
-  ownFilesOf(program: ProgramPlan): readonly string[];
-  /** The names the project files of `program` store functions under and dispatch on (see `ProgramNames`). */
-  namesOf(program: ProgramPlan): ProgramNames;
 }
 
 /**
@@ -184,71 +153,44 @@ export function fileKeys(
     if (keys === undefined) throw new Error(`${file} is not a file of this scan plan`);
     return keys;
   };
-  const programKeys = (program: ProgramPlan): ProgramKeys => {
-    const keys = byProgram.get(program);
-    if (keys === undefined) throw new Error(`${program.tsconfig} is not a program of this scan plan`);
-    return keys;
-  };
-  let summaryReads: (program: ProgramPlan, path: string) => StoredReads | undefined = () => undefined;
-  // The key of each program's summaries of a file, with the reads it was computed from (recomputed when they change).
-  const summaryKeys = new Map<ProgramKeys, Map<string, { reads: StoredReads; key: string }>>();
-  const summaryHash = (keys: ProgramKeys, path: string): string => {
-    const reads = summaryReads(keys.plan, path);
-    if (reads === undefined) return "none";
-    let known = summaryKeys.get(keys);
-    if (known === undefined) summaryKeys.set(keys, known = new Map());
-    let found = known.get(path);
-    if (found?.reads !== reads) known.set(path, found = { reads, key: summaryKeyIn(keys, absolute(path), reads) });
-    return found.key;
-  };
-  const summaryKeyIn = (keys: ProgramKeys, file: string, reads: StoredReads): string =>
-    hash(keyIn(keys, file, reads), keys.namesHash());
-  const keyIn = (keys: ProgramKeys, file: string, reads: StoredReads): string =>
-    hash(
-      keys.closureHash(file),
-      displayPath(file, cwd),
-      displayPath(file, plan.root),
-      ...[...new Set(reads.names)].sort().map((name) => `name:${name}=${keys.nameHash(name)}`),
-      ...[...new Set(reads.files)].sort().map((path) => `file:${path}=${keys.readHash(absolute(path))}`),
-      ...reads.callers.map(([path, name]) =>
-        `callers:${path}:${name ?? ""}=${keys.callersHash(absolute(path), name ?? undefined)}`
-      )
-        .sort(),
-      ...reads.importers.map((path) => `importers:${path}=${keys.importersHash(absolute(path))}`),
-      ...reads.summaries.map((path) => `summaries:${path}=${summaryHash(keys, path)}`),
-    );
-  const needsIn = (keys: ProgramKeys, reads: StoredReads): string[] => [
-    ...reads.files.map(absolute),
-    ...reads.callers.flatMap(([path, name]) => [...keys.callersOf(absolute(path), name ?? undefined)]),
-    ...reads.importers.flatMap((path) => keys.directImportersOf(absolute(path))),
-  ];
   return {
     textFacts: contents.facts,
-    key: (file, reads) => keyIn(keysOf(file), file, reads),
+    key: (file, reads) => {
+      const keys = keysOf(file);
+      return hash(
+        keys.closureHash(file),
+        displayPath(file, cwd),
+        displayPath(file, plan.root),
+        ...[...new Set(reads.names)].sort().map((name) => `name:${name}=${keys.nameHash(name)}`),
+        ...[...new Set(reads.files)].sort().map((path) => `file:${path}=${keys.readHash(absolute(path))}`),
+        ...reads.callers.map(([path, name]) =>
+          `callers:${path}:${name ?? ""}=${keys.callersHash(absolute(path), name ?? undefined)}`
+        )
+          .sort(),
+        ...reads.importers.map((path) => `importers:${path}=${keys.importersHash(absolute(path))}`),
+      );
+    },
     useParsed: (parsed) => contents.useParsed(parsed),
     rootsFor: (program, files) => {
+      const keys = byProgram.get(program);
+      if (keys === undefined) throw new Error(`${program.tsconfig} is not a program of this scan plan`);
       const planned = new Set(program.files);
+      return [...new Set([...program.rootNames.filter((root) => !planned.has(root)), ...keys.reachedFrom(files)])];
+    },
+    needs: (file, reads) => {
+      const keys = keysOf(file);
       return [
-        ...new Set([
-          ...program.rootNames.filter((root) => !planned.has(root)),
-          ...programKeys(program).reachedFrom(files),
-        ]),
+        ...reads.files.map(absolute),
+        ...reads.callers.flatMap(([path, name]) => [...keys.callersOf(absolute(path), name ?? undefined)]),
+        ...reads.importers.flatMap((path) => keys.directImportersOf(absolute(path))),
       ];
     },
-    needs: (file, reads) => needsIn(keysOf(file), reads),
     declarationsOf: (file) => keysOf(file).declarationIndex(),
     callerFilesOf: (file) => {
       const keys = keysOf(file);
       // The analysis names files as the compiler does (`/`-separated); the plan, as the platform does.
       return (declared, name) => keys.callersOf(resolve(declared), name);
     },
-    summaryKey: (program, file, reads) => summaryKeyIn(programKeys(program), file, reads),
-    summaryNeeds: (program, reads) => needsIn(programKeys(program), reads),
-    useSummaryReads: (reads) => {
-      summaryReads = reads;
-    },
-    ownFilesOf: (program) => programKeys(program).ownFiles(),
-    namesOf: (program) => programKeys(program).programNames(),
   };
 }
 
@@ -277,24 +219,14 @@ class ContentHashes {
   /**
    * The function names a file declares (see `declaredNames`), from the
    * facts of its text when an earlier key needed them, else from its parse
-   * (see {@link parse}); kept in the facts.
+   * in a built program, else from a parse of its own; kept in the facts.
    */
   declaresOf(file: string, content: string, text: string): Array<[string, string, string]> {
     const facts = this.factsOf(content, text);
-    facts.declares ??= declaredNames(this.parse(file, text));
+    facts.declares ??= declaredNames(
+      this.parsed(file) ?? ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true),
+    );
     return facts.declares;
-  }
-
-  /** The names a file stores functions under and dispatches on (see `namesOf`), as {@link declaresOf}. */
-  namesOf(file: string, content: string, text: string): { stored: string[]; dispatched: string[] } {
-    const facts = this.factsOf(content, text);
-    facts.names ??= namesOf(this.parse(file, text));
-    return facts.names;
-  }
-
-  /** A file's parse in a built program, else a parse of its own. */
-  private parse(file: string, text: string): ts.SourceFile {
-    return this.parsed(file) ?? ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
   }
 
   /** The facts of a text whose hash is `content`: from an earlier run when it read the same text. */
@@ -350,8 +282,6 @@ class ProgramKeys {
   private readonly componentHash = new Map<string, string>();
   private readonly base: string;
   private declarations: Map<string, Array<readonly [string, string, string]>> | undefined;
-  private names: { names: ProgramNames; hash: string } | undefined;
-  private own: readonly string[] | undefined;
   private readonly nameHashes = new Map<string, string>();
   private allNames: string | undefined;
   private importers: Map<string, string[]> | undefined;
@@ -359,7 +289,7 @@ class ProgramKeys {
   private readonly callerFiles = new Map<string, ReadonlySet<string>>();
   private readonly manifests = new PackageEntries();
 
-  constructor(readonly plan: ProgramPlan, root: string, private readonly contents: ContentHashes, salt: string) {
+  constructor(plan: ProgramPlan, root: string, private readonly contents: ContentHashes, salt: string) {
     const resolver = new ImportResolver(plan.compilerOptions, root);
     const pending = [...plan.rootNames];
     while (pending.length > 0) {
@@ -519,9 +449,9 @@ class ProgramKeys {
   declarationIndex(): DeclarationIndex {
     if (this.declarations === undefined) {
       this.declarations = new Map();
-      for (const file of this.ownFiles()) {
-        const node = this.nodes.get(file)!;
-        for (const [name, kind, member] of this.contents.declaresOf(file, node.content, node.text!)) {
+      for (const [file, node] of this.nodes) {
+        if (node.text === undefined || file.endsWith(".json") || isDeclarationFile(file)) continue;
+        for (const [name, kind, member] of this.contents.declaresOf(file, node.content, node.text)) {
           const list = this.declarations.get(name);
           if (list === undefined) this.declarations.set(name, [[file, kind, member]]);
           else list.push([file, kind, member]);
@@ -529,42 +459,6 @@ class ProgramKeys {
       }
     }
     return this.declarations;
-  }
-
-  /** The program's project files that are sources (not declaration files or JSON) and readable. */
-  ownFiles(): readonly string[] {
-    this.own ??= [...this.nodes].filter(([file, node]) =>
-      node.text !== undefined && !file.endsWith(".json") && !isDeclarationFile(file)
-    ).map(([file]) => file);
-    return this.own;
-  }
-
-  /** The names the program's own files store functions under and dispatch on (see `ProgramNames`). Built once. */
-  programNames(): ProgramNames {
-    return this.namesWithHash().names;
-  }
-
-  /** The hash of {@link programNames}: what every function summary of the program reads. */
-  namesHash(): string {
-    return this.namesWithHash().hash;
-  }
-
-  private namesWithHash(): { names: ProgramNames; hash: string } {
-    if (this.names === undefined) {
-      const stored = new Set<string>();
-      const dispatched = new Set<string>();
-      for (const file of this.ownFiles()) {
-        const node = this.nodes.get(file)!;
-        const names = this.contents.namesOf(file, node.content, node.text!);
-        for (const name of names.stored) stored.add(name);
-        for (const name of names.dispatched) dispatched.add(name);
-      }
-      this.names = {
-        names: { stored, dispatched },
-        hash: hash(...[...stored].sort(), "dispatched", ...[...dispatched].sort()),
-      };
-    }
-    return this.names;
   }
 
   /** The hash of the set of every name the program's project files declare. */

@@ -5,19 +5,15 @@
  * analysed. Without a cache they are built with all their files; with one,
  * from the files to analyse, what they import and the files their
  * whole-program lookups need, with the declarations of the whole program
- * (see `analyse`), so types and lookups answer as in a full scan, and the
- * function summaries of the files left out taken from the cache
- * (src/cache/summaries.ts), so the graph of functions is the whole
- * program's. Each file's results are keyed on what its analysis read
- * (src/cache/keys.ts), and the report is the one a full scan of those
- * files gives.
+ * (see `analyse`), so types and lookups answer as in a full scan. Each
+ * file's results are keyed on what its analysis read (src/cache/keys.ts),
+ * and the report is the one a full scan of those files gives.
  *
  * @module
  */
 import { relative, sep } from "node:path";
 import { type Reads, takeReads } from "../analysis/reads.ts";
 import { useCallerFiles, useDeclarationIndex } from "../analysis/calls.ts";
-import { useSummaries } from "../analysis/graph.ts";
 import { displayPath } from "../files/paths.ts";
 import { buildProgram, type LoadedProject, type ScanPlan } from "../project.ts";
 import { displayEntry, scanProject, type ScanResult } from "../scan.ts";
@@ -25,7 +21,6 @@ import type { ScanProblem, SkippedFile, SpawnSite } from "../site.ts";
 import { VERSION } from "../version.ts";
 import { type FileKeys, fileKeys, type StoredReads } from "./keys.ts";
 import type { CachedFile, ResultCache } from "./store.ts";
-import { SummaryCache } from "./summaries.ts";
 
 /**
  * What to scan of a plan and how.
@@ -73,7 +68,6 @@ export function scanPart(plan: ScanPlan, options: PartialScanOptions): ScanResul
   const order = plan.programs.flatMap((program) => program.files).filter(inScope);
   const results = new Map<string, FileResults>();
   let keys: FileKeys | undefined;
-  let summaries: SummaryCache | undefined;
   if (cache !== undefined) {
     options.onPhase?.("checking the cache");
     keys = fileKeys(
@@ -83,7 +77,6 @@ export function scanPart(plan: ScanPlan, options: PartialScanOptions): ScanResul
       cache.textFacts,
     );
     cache.setTextFacts(keys.textFacts);
-    summaries = new SummaryCache(plan, cache, keys);
     for (const file of order) {
       const entry = cache.get(cacheKey(plan, file));
       if (entry !== undefined && entry.key === keys.key(file, entry.reads)) results.set(file, entry);
@@ -96,8 +89,7 @@ export function scanPart(plan: ScanPlan, options: PartialScanOptions): ScanResul
       const stale = cache?.get(cacheKey(plan, file));
       return stale === undefined || keys === undefined ? [] : keys.needs(file, stale.reads);
     }));
-    const cached = keys === undefined || summaries === undefined ? undefined : { keys, summaries };
-    for (const [file, fresh] of analyse(plan, new Set(misses), options, cached, needed)) {
+    for (const [file, fresh] of analyse(plan, new Set(misses), options, keys, needed)) {
       results.set(file, fresh);
       if (cache !== undefined && keys !== undefined) {
         cache.set(cacheKey(plan, file), { key: keys.key(file, fresh.reads), ...fresh });
@@ -105,7 +97,7 @@ export function scanPart(plan: ScanPlan, options: PartialScanOptions): ScanResul
     }
   }
   if (cache !== undefined && keys !== undefined) cache.setTextFacts(keys.textFacts);
-  cache?.save(new Set(plan.files.map((file) => cacheKey(plan, file))), summaries?.names());
+  cache?.save(new Set(plan.files.map((file) => cacheKey(plan, file))));
 
   const perFile = order.flatMap((file) => {
     const entry = results.get(file);
@@ -151,48 +143,36 @@ function storedReads(plan: ScanPlan, reads: Reads): StoredReads {
     files: [...reads.files].map((file) => cacheKey(plan, file)).sort(),
     callers: reads.callers.map(({ file, name }): [string, string | null] => [cacheKey(plan, file), name ?? null]),
     importers: [...reads.importers].map((file) => cacheKey(plan, file)).sort(),
-    summaries: [...reads.summaries].map((file) => cacheKey(plan, file)).sort(),
   };
 }
 
 /**
  * Scans `files`; returns each file's results with what its analysis read
- * beyond its import closure. Without a cache, their programs are built
- * whole. With one, each program is built from `files`, what they import,
- * the files whose cached summaries are no longer valid and the files
- * their reads need (`needed`, to start with: those of their last results,
- * and of the summaries' last reads), and given the whole program's
- * declarations by name, the files that can call each function (so a
- * lookup of callers reads those files, not all) and the cached summaries
- * of the other files; when the reads of this scan (or of the summaries
- * read) need a file that program lacks, it is built again with it and the
- * files scanned again, so every answer is the whole program's.
+ * beyond its import closure. Without `keys` (no cache), their programs are
+ * built whole. With them, each program is built from `files`, what they
+ * import and the files their reads need (`needed`, to start with: those
+ * of their last results), and given the whole program's declarations by
+ * name and the files that can call each function (so a lookup of callers
+ * reads those files, not all); when the reads of this scan need a file that program lacks, it is
+ * built again with it and the files scanned again, so every answer is the
+ * whole program's.
  */
 function analyse(
   plan: ScanPlan,
   files: ReadonlySet<string>,
   options: PartialScanOptions,
-  cached: { keys: FileKeys; summaries: SummaryCache } | undefined,
+  keys: FileKeys | undefined,
   needed: ReadonlySet<string> = new Set(),
 ): Map<string, FileResults> {
-  const keys = cached?.keys;
   const extra = new Set(needed);
   for (;;) {
     options.onPhase?.("loading and type-checking the project");
     const project = keys === undefined ? buildProgram(plan, files) : buildProgram(
       plan,
       files,
-      (program) => {
-        const invalid = cached!.summaries.invalidOf(program);
-        return keys.rootsFor(program, [
-          ...program.files.filter((file) => files.has(file)),
-          ...extra,
-          ...invalid,
-          ...cached!.summaries.staleNeeds(program, invalid),
-        ]);
-      },
+      (program) => keys.rootsFor(program, [...program.files.filter((file) => files.has(file)), ...extra]),
     );
-    if (cached === undefined || keys === undefined) return scanFiles(plan, files, options, project);
+    if (keys === undefined) return scanFiles(plan, files, options, project);
     const programs = project.programs.map(({ program }) => program);
     keys.useParsed((file) => {
       for (const program of programs) {
@@ -203,23 +183,13 @@ function analyse(
     });
     for (const { program, targets: [first] } of project.programs) {
       if (first === undefined) continue;
-      const planned = plan.programs.find((each) => each.files.includes(first.fileName));
       useDeclarationIndex(program, keys.declarationsOf(first.fileName));
       useCallerFiles(program, keys.callerFilesOf(first.fileName));
-      if (planned !== undefined) {
-        useSummaries(program, cached.summaries.sourceOf(planned, (reads) => storedReads(plan, reads)));
-      }
     }
     const fresh = scanFiles(plan, files, options, project);
-    const lacking = [
-      ...[...fresh].flatMap(([file, results]) => keys.needs(file, results.reads)),
-      ...cached.summaries.pendingNeeds(),
-    ].filter((file) => !extra.has(file) && programs.every((program) => program.getSourceFile(file) === undefined));
-    if (lacking.length === 0) {
-      cached.summaries.keep();
-      return fresh;
-    }
-    cached.summaries.drop();
+    const lacking = [...fresh].flatMap(([file, results]) => keys.needs(file, results.reads))
+      .filter((file) => !extra.has(file) && programs.every((program) => program.getSourceFile(file) === undefined));
+    if (lacking.length === 0) return fresh;
     for (const file of lacking) extra.add(file);
   }
 }

@@ -1,9 +1,8 @@
 /**
  * The result cache on disk: one JSON file (`results.json` in the cache
  * directory) mapping each scanned file, by path relative to the project
- * root, to its key and its results, each project file to the key and the
- * summaries of its functions (src/analysis/summary.ts), and each text read
- * for the keys, by its hash, to what it imports. Read whole at the start of a scan and
+ * root, to its key and its results, and each text read for the keys, by
+ * its hash, to what it imports. Read whole at the start of a scan and
  * written whole, atomically, at its end; a cache that cannot be read or
  * has another shape is ignored with a warning, never an error. The file
  * holds a SHA-256 of its entries as written; entries whose checksum does
@@ -20,11 +19,10 @@ import { join } from "node:path";
 import { createHash } from "node:crypto";
 import { writeAtomically } from "../atomic-write.ts";
 import type { ScanProblem, ScanWarning, SkippedFile, SpawnSite } from "../site.ts";
-import type { FunctionSummary } from "../analysis/summary.ts";
 import type { StoredReads, TextFacts } from "./keys.ts";
 
 /** Bumped when the shape of the cache file changes: a cache of another format is discarded, silently. */
-const FORMAT = 6;
+const FORMAT = 5;
 
 /** Where `--cache` keeps its file by default, relative to the project root (where tools' caches go by convention). */
 export const DEFAULT_CACHE_LOCATION = "node_modules/.cache/spawn-audit";
@@ -48,25 +46,11 @@ export interface CachedFile {
   skipped: SkippedFile[];
 }
 
-/**
- * The function summaries of one file as a scan read them: `key` (see
- * `summaryKey` in src/cache/keys.ts), what reading them read beyond the
- * file's import closure (`reads`, which the key covers) and the summaries,
- * with the file names in their ids relative to the project root (see
- * src/cache/summaries.ts).
- */
-export interface CachedSummaries {
-  key: string;
-  reads: StoredReads;
-  summaries: FunctionSummary[];
-}
-
 /** Per-file results kept between runs in a cache directory. */
 export class ResultCache {
   /** Problems met reading or writing the cache (the scan went on without it). */
   readonly warnings: ScanWarning[] = [];
   private entries: Map<string, CachedFile>;
-  private summaryEntries = new Map<string, CachedSummaries>();
   private texts: ReadonlyMap<string, TextFacts> = new Map();
   /** Whether an entry was set, or the file on disk was unusable, since it was read. */
   private changed = false;
@@ -95,32 +79,22 @@ export class ResultCache {
       return;
     }
     try {
-      const parsed = JSON.parse(text) as {
-        format?: unknown;
-        checksum?: unknown;
-        files?: unknown;
-        summaries?: unknown;
-        texts?: unknown;
-      };
+      const parsed = JSON.parse(text) as { format?: unknown; checksum?: unknown; files?: unknown; texts?: unknown };
       // Another version's cache is replaced without a word; only a broken one is worth a warning.
       if (typeof parsed.format === "number" && parsed.format !== FORMAT) {
         this.changed = true;
         return;
       }
-      if (
-        parsed.format !== FORMAT || !isRecord(parsed.files) || !isRecord(parsed.summaries) || !isRecord(parsed.texts)
-      ) {
+      if (parsed.format !== FORMAT || !isRecord(parsed.files) || !isRecord(parsed.texts)) {
         throw new Error("not a spawn-audit cache");
       }
-      if (parsed.checksum !== checksum(parsed.files, parsed.summaries, parsed.texts)) {
+      if (parsed.checksum !== checksum(parsed.files, parsed.texts)) {
         throw new Error("its entries do not match their checksum");
       }
       this.entries = new Map(Object.entries(parsed.files as Record<string, CachedFile>));
-      this.summaryEntries = new Map(Object.entries(parsed.summaries as Record<string, CachedSummaries>));
       this.texts = new Map(Object.entries(parsed.texts as Record<string, TextFacts>));
     } catch (error) {
       this.entries = new Map();
-      this.summaryEntries = new Map();
       this.texts = new Map();
       this.changed = true;
       this.warn(`the cache is corrupt (${(error as Error).message}); it is rebuilt`);
@@ -138,17 +112,6 @@ export class ResultCache {
     this.changed = true;
   }
 
-  /** The cached summaries of a file's functions (by path relative to the project root), if any. */
-  summaries(path: string): CachedSummaries | undefined {
-    return this.summaryEntries.get(path);
-  }
-
-  /** Records the summaries of a file's functions (by path relative to the project root). */
-  setSummaries(path: string, entry: CachedSummaries): void {
-    this.summaryEntries.set(path, entry);
-    this.changed = true;
-  }
-
   /** The text facts kept from the last run, by content hash (see src/cache/keys.ts). */
   get textFacts(): ReadonlyMap<string, TextFacts> {
     return this.texts;
@@ -161,27 +124,21 @@ export class ResultCache {
   }
 
   /**
-   * Writes the cache atomically, keeping only the results of `keep` (the
-   * files of this scan, so entries of deleted files do not pile up) and
-   * the summaries of `keepSummaries` (the project files of its programs).
-   * A write that fails is a warning.
+   * Writes the cache atomically, keeping only the entries of `keep` (the
+   * files of this scan, so entries of deleted files do not pile up). A
+   * write that fails is a warning.
    */
-  save(keep: ReadonlySet<string>, keepSummaries: ReadonlySet<string> = new Set()): void {
+  save(keep: ReadonlySet<string>): void {
     const files: Record<string, CachedFile> = {};
     for (const [path, entry] of this.entries) if (keep.has(path)) files[path] = entry;
-    const summaries: Record<string, CachedSummaries> = {};
-    for (const [path, entry] of this.summaryEntries) if (keepSummaries.has(path)) summaries[path] = entry;
     // A run that changed nothing leaves the file alone (a write and its fsync cost more than the rest of a cached run).
-    if (
-      !this.changed && Object.keys(files).length === this.entries.size &&
-      Object.keys(summaries).length === this.summaryEntries.size
-    ) return;
+    if (!this.changed && Object.keys(files).length === this.entries.size) return;
     try {
       mkdirSync(this.directory, { recursive: true });
       const texts = Object.fromEntries(this.texts);
       writeAtomically(
         join(this.directory, CACHE_FILE),
-        JSON.stringify({ format: FORMAT, checksum: checksum(files, summaries, texts), files, summaries, texts }),
+        JSON.stringify({ format: FORMAT, checksum: checksum(files, texts), files, texts }),
       );
     } catch (error) {
       this.warn(
@@ -202,10 +159,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * The SHA-256 (hex) of a cache's entries, summaries and text facts as
- * JSON: what a cache file holds beside them, so one edited or damaged
- * after it was written is found.
+ * The SHA-256 (hex) of a cache's entries and text facts as JSON: what a
+ * cache file holds beside them, so one edited or damaged after it was
+ * written is found.
  */
-function checksum(files: unknown, summaries: unknown, texts: unknown): string {
-  return createHash("sha256").update(JSON.stringify([files, summaries, texts])).digest("hex");
+function checksum(files: unknown, texts: unknown): string {
+  return createHash("sha256").update(JSON.stringify([files, texts])).digest("hex");
 }
