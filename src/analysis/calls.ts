@@ -764,10 +764,36 @@ export function startsOf(
   readCallers(file, name);
   if (program === undefined) return [];
   const given = callerFiles.get(program);
-  const files = given === undefined
-    ? program.getSourceFiles()
-    : [...given(file, name)].flatMap((path) => program.getSourceFile(path) ?? []);
-  return files.flatMap((each) => isOwnSource(program, each) ? callsIn(checker, program, each).get(fn) ?? [] : []);
+  if (given === undefined) return callsInProgram(checker, program).get(fn) ?? [];
+  return [...given(file, name)].flatMap((path) => {
+    const each = program.getSourceFile(path);
+    return each !== undefined && isOwnSource(program, each) ? callsIn(checker, program, each).get(fn) ?? [] : [];
+  });
+}
+
+/**
+ * Every call, `new` and `super(…)` of the program's own sources by the
+ * function it runs: each file's {@link callsIn}, merged in the program's
+ * file order. Built once per program, so a caller lookup costs one map
+ * read, not one per file.
+ */
+function callsInProgram(
+  checker: ts.TypeChecker,
+  program: ts.Program,
+): ReadonlyMap<FunctionNode, readonly (ts.CallExpression | ts.NewExpression)[]> {
+  const cached = programCallIndex.get(program);
+  if (cached !== undefined) return cached;
+  const merged = new Map<FunctionNode, (ts.CallExpression | ts.NewExpression)[]>();
+  for (const each of program.getSourceFiles()) {
+    if (!isOwnSource(program, each)) continue;
+    for (const [fn, calls] of callsIn(checker, program, each)) {
+      const known = merged.get(fn);
+      if (known === undefined) merged.set(fn, [...calls]);
+      else known.push(...calls);
+    }
+  }
+  programCallIndex.set(program, merged);
+  return merged;
 }
 
 /**
@@ -867,6 +893,12 @@ function baseConstructor(checker: ts.TypeChecker, call: ts.CallExpression): Func
 
 /** How many callers' untyped parameters {@link typeFromCallers} follows to find a type. */
 const CALLER_DEPTH = 3;
+
+/** {@link callsInProgram}'s index of each program. */
+const programCallIndex = new WeakMap<
+  ts.Program,
+  ReadonlyMap<FunctionNode, readonly (ts.CallExpression | ts.NewExpression)[]>
+>();
 
 const callIndex = new WeakMap<
   ts.Program,
