@@ -28,20 +28,18 @@
  */
 import { ts } from "../analysis/ts.ts";
 import type { TextEdit } from "../rule.ts";
-import type { Kind } from "../site.ts";
+import { type Kind, KINDS } from "../site.ts";
 import { enclosingFunction, skipOuterExpressions } from "../analysis/functions.ts";
 import { enclosingLoop } from "./syntax.ts";
 
-/** Kinds whose work runs once, so a failure in it comes before the promise it settles has settled. */
-const ONCE: ReadonlySet<Kind> = new Set([
-  "timeout",
-  "immediate",
-  "microtask",
-  "floating-promise",
-  "void-promise",
-  "then-without-catch",
-  "async-iife",
-]);
+/**
+ * Kinds whose work runs once, so a failure in it comes before the promise it
+ * settles has settled: every kind but an interval's ticks, a listener's
+ * calls and a worker's life.
+ */
+const ONCE: ReadonlySet<Kind> = new Set(
+  KINDS.filter((kind) => kind !== "interval" && kind !== "async-listener" && kind !== "worker"),
+);
 
 /** Names tried for a reject parameter fix adds, in order. */
 const NEW_NAMES = ["reject", "rejectPromise"];
