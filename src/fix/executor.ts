@@ -30,6 +30,7 @@ import { ts } from "../analysis/ts.ts";
 import type { TextEdit } from "../rule.ts";
 import { type Kind, KINDS } from "../site.ts";
 import { enclosingFunction, skipOuterExpressions } from "../analysis/functions.ts";
+import { isPromiseExecutor } from "../analysis/promise.ts";
 import { enclosingLoop } from "./syntax.ts";
 
 /**
@@ -66,7 +67,7 @@ export function executorReject(node: ts.Node, kind: Kind, checker: ts.TypeChecke
   if (!ONCE.has(kind) || enclosingLoop(node) !== undefined) return undefined;
   const executor = enclosingFunction(node);
   if (executor === undefined || !(ts.isArrowFunction(executor) || ts.isFunctionExpression(executor))) return undefined;
-  if (!isPromiseExecutor(executor, checker)) return undefined;
+  if (!isGlobalPromiseExecutor(executor, checker)) return undefined;
   const [resolve, reject] = executor.parameters;
   if (resolve === undefined || !isPlainParameter(resolve)) return undefined;
   if (reject !== undefined && !isPlainParameter(reject)) return undefined;
@@ -98,17 +99,16 @@ export function executorReject(node: ts.Node, kind: Kind, checker: ts.TypeChecke
 }
 
 /**
- * Whether `executor` is the first argument of `new Promise(…)`, the global
- * Promise: declared only in declaration files that are scripts (the lib
- * files), not a class or import of the program's own.
+ * Whether `executor` is a promise executor ({@link isPromiseExecutor}) of
+ * the global Promise: `Promise` declared only in declaration files that are
+ * scripts (the lib files), not a class or import of the program's own.
  */
-function isPromiseExecutor(executor: ts.Node, checker: ts.TypeChecker): boolean {
-  let argument: ts.Node = executor;
-  while (ts.isParenthesizedExpression(argument.parent)) argument = argument.parent;
-  const creation = argument.parent;
-  if (!ts.isNewExpression(creation) || creation.arguments?.[0] !== argument) return false;
-  const callee = skipOuterExpressions(creation.expression);
-  if (!ts.isIdentifier(callee) || callee.text !== "Promise") return false;
+function isGlobalPromiseExecutor(executor: ts.Node, checker: ts.TypeChecker): boolean {
+  if (!isPromiseExecutor(executor)) return false;
+  let creation = executor.parent;
+  while (ts.isParenthesizedExpression(creation)) creation = creation.parent;
+  const callee = skipOuterExpressions((creation as ts.NewExpression).expression);
+  if (!ts.isIdentifier(callee)) return false;
   const declarations = checker.getSymbolAtLocation(callee)?.declarations ?? [];
   return declarations.length > 0 && declarations.every((declaration) => {
     const file = declaration.getSourceFile();
