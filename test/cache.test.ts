@@ -4,7 +4,7 @@
  * (a type it imports through another file, a caller in a file it does not
  * import, a declaration its lookup by name found, the configuration, the
  * tool version) makes it analysed again, and a change to anything else
- * does not; a corrupt cache is a warning.
+ * does not; a corrupt cache, or one of another format, is a warning.
  */
 import { afterEach, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -231,13 +231,20 @@ module.exports = { Client };
     assert.equal(run().built, false);
   });
 
-  test("a cache of another format is replaced without a warning", () => {
-    run();
+  test("a cache of another format is a one-line warning and is rebuilt", () => {
+    const cold = run();
     writeFileSync(join(cacheDir, CACHE_FILE), JSON.stringify({ format: 0, files: {} }));
     const after = run();
     assert.equal(after.built, true);
-    assert.deepEqual(after.result.warnings, []);
-    assert.equal(run().built, false);
+    assert.deepEqual(after.result.sites, cold.result.sites);
+    assert.deepEqual(after.result.warnings.map((warning) => warning.file), [`.cache/${CACHE_FILE}`]);
+    assert.match(
+      after.result.warnings[0]!.message,
+      /^the cache was written in another format \(0; this version reads \d+\); it is rebuilt$/,
+    );
+    const rebuilt = run();
+    assert.equal(rebuilt.built, false);
+    assert.deepEqual(rebuilt.result.warnings, []);
   });
 
   test("the default location is node_modules/.cache/spawn-audit under the project root", async () => {

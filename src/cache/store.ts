@@ -3,8 +3,9 @@
  * directory) mapping each scanned file, by path relative to the project
  * root, to its key and its results, and each text read for the keys, by
  * its hash, to what it imports. Read whole at the start of a scan and
- * written whole, atomically, at its end; a cache that cannot be read or
- * has another shape is ignored with a warning, never an error. The file
+ * written whole, atomically, at its end; a cache that cannot be read, has
+ * another shape or another format (written by another version of this
+ * tool) is ignored with a warning, never an error, and rebuilt. The file
  * holds a SHA-256 of its entries as written; entries whose checksum does
  * not match were edited or damaged after this tool wrote them, and the
  * cache is rebuilt, never trusted into a TypeError. (A checksum costs a
@@ -21,7 +22,7 @@ import { writeAtomically } from "../atomic-write.ts";
 import type { ScanProblem, ScanWarning, SkippedFile, SpawnSite } from "../site.ts";
 import type { StoredReads, TextFacts } from "./keys.ts";
 
-/** Bumped when the shape of the cache file changes: a cache of another format is discarded, silently. */
+/** Bumped when the shape of the cache file changes: a cache of another format is a warning and is rebuilt. */
 const FORMAT = 5;
 
 /** Where `--cache` keeps its file by default, relative to the project root (where tools' caches go by convention). */
@@ -58,7 +59,7 @@ export class ResultCache {
   /**
    * Opens the cache in `directory` (which need not exist yet). A cache
    * file that cannot be read or parsed, or has another format, is
-   * ignored with a warning.
+   * ignored with a warning (and rebuilt when the scan saves).
    *
    * @param directory absolute path of the cache directory.
    */
@@ -80,9 +81,11 @@ export class ResultCache {
     }
     try {
       const parsed = JSON.parse(text) as { format?: unknown; checksum?: unknown; files?: unknown; texts?: unknown };
-      // Another version's cache is replaced without a word; only a broken one is worth a warning.
       if (typeof parsed.format === "number" && parsed.format !== FORMAT) {
         this.changed = true;
+        this.warn(
+          `the cache was written in another format (${parsed.format}; this version reads ${FORMAT}); it is rebuilt`,
+        );
         return;
       }
       if (parsed.format !== FORMAT || !isRecord(parsed.files) || !isRecord(parsed.texts)) {
