@@ -588,7 +588,7 @@ export class Runner {
     sites: [{ kind: "floating-promise", line: 7, group: "per-request", signals: ["one-shot-call"] }],
   },
   {
-    name: "settling a deferred is benign: it starts no work",
+    name: "a method merely named resolve or reject settles nothing: its promise floats",
     code: `
 declare const deferred: { resolve(value: number): Promise<void>; reject(error: Error): Promise<void> };
 export function settle() {
@@ -596,8 +596,8 @@ export function settle() {
   deferred.reject(new Error("x"));
 }`,
     sites: [
-      { kind: "floating-promise", line: 4, status: "benign" },
-      { kind: "floating-promise", line: 5, status: "benign" },
+      { kind: "floating-promise", line: 4, status: "unsupervised" },
+      { kind: "floating-promise", line: 5, status: "unsupervised" },
     ],
   },
   {

@@ -755,6 +755,52 @@ export function settle(attempt: () => boolean): Promise<void> {
     ],
   },
   {
+    name: "a promise's settle functions are known by where they come from, not by their names",
+    code: `
+declare function resolve(path: string): string;
+declare function lookup(host: string): string;
+export function wait(): Promise<void> {
+  return new Promise((done, fail) => {
+    setTimeout(() => fail(new Error("timed out")), 1_000);
+    setTimeout(() => { resolve("/tmp"); }, 10);
+    setTimeout(done, 10);
+  });
+}
+export function answer(resolve: (host: string) => void, reject: (error: Error) => void) {
+  setTimeout(() => reject(new Error("no answer")), 10);
+  setTimeout(() => resolve(lookup("example.org")), 10);
+}
+export class Gate {
+  private open: (() => void) | undefined;
+  readonly opened = new Promise<void>((release) => { this.open = release; });
+  later() { setTimeout(() => this.open!(), 10); }
+  close() { this.open = undefined; }
+}
+export function deferred() {
+  const { promise, resolve: settle } = Promise.withResolvers<void>();
+  setTimeout(() => settle(), 10);
+  return promise;
+}
+function convert(settle: (value: string) => void) {
+  return (value: unknown) => settle(String(value));
+}
+export class Command {
+  private answer: ((value: unknown) => void) | undefined;
+  readonly done = new Promise<string>((resolve) => { this.answer = convert(resolve); });
+  expire() { setTimeout(() => this.answer!(null), 10); }
+}`,
+    sites: [
+      { kind: "timeout", line: 6, status: "benign" },
+      { kind: "timeout", line: 7, status: "unsupervised" },
+      { kind: "timeout", line: 8, status: "benign" },
+      { kind: "timeout", line: 12, status: "unsupervised" },
+      { kind: "timeout", line: 13, status: "unsupervised" },
+      { kind: "timeout", line: 18, status: "benign" },
+      { kind: "timeout", line: 23, status: "benign" },
+      { kind: "timeout", line: 32, status: "benign" },
+    ],
+  },
+  {
     name: "a callback that only rethrows an error it was handed is a deliberate escalation; a new error is not",
     code: `
 export function escalate(error: Error) {

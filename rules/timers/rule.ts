@@ -14,7 +14,8 @@ import { originOf } from "../../src/analysis/platform.ts";
 import { declarationsOf } from "../../src/analysis/declarations.ts";
 import { pendingWork, resolveFunction, wrappedFunction } from "../../src/analysis/calls.ts";
 import { firstTickOf, loopIn, onOneCycle, passedAs, type Recurrence, recurrenceOf } from "../../src/analysis/graph.ts";
-import { cannotFail, catchesEverything, isSettler } from "../../src/analysis/failure.ts";
+import { cannotFail, catchesEverything } from "../../src/analysis/failure.ts";
+import { settleKindOf } from "../../src/analysis/settle.ts";
 import { TIMER_KINDS } from "../../src/analysis/callbacks.ts";
 import { platformName } from "../../src/analysis/imports.ts";
 import {
@@ -400,7 +401,7 @@ function callbackOutcome(
   callback: ts.Node,
   work: FunctionNode | undefined,
 ): { status: "benign" | "handled"; reason: string } | undefined {
-  if (ts.isIdentifier(callback) && isSettler(context.checker, callback)) {
+  if (settleKindOf(context.checker, callback) !== undefined) {
     return { status: "benign", reason: "the callback only settles a promise" };
   }
   if (work === undefined) return undefined;

@@ -93,19 +93,34 @@ export function wrappedFunction(checker: ts.TypeChecker, value: ts.Node): Functi
   const cached = wrapped.get(call);
   if (cached !== undefined) return cached ?? undefined;
   wrapped.set(call, null); // also the answer while this call is being read (a wrapper of itself)
-  const wrapper = resolveFunction(checker, call.expression);
   let found: FunctionNode | undefined;
-  if (wrapper?.body !== undefined) {
-    for (const [index, parameter] of wrapper.parameters.entries()) {
-      const argument = call.arguments[index];
-      if (argument === undefined || !ts.isIdentifier(parameter.name)) continue;
-      if (!callsParameter(checker, wrapper.body, parameter.name)) continue;
-      found = resolveFunction(checker, argument) ?? wrappedFunction(checker, argument);
-      if (found !== undefined) break;
-    }
+  for (const argument of wrappedArguments(checker, call)) {
+    found = resolveFunction(checker, argument) ?? wrappedFunction(checker, argument);
+    if (found !== undefined) break;
   }
   wrapped.set(call, found ?? null);
   return found;
+}
+
+/**
+ * The arguments of `wrap(fn, …)` that the wrapper runs: those handed to a
+ * parameter that `wrap`, one of the program's own functions, calls (see
+ * {@link wrappedFunction}). Empty when the callee is not in the program.
+ *
+ * @param checker the program's type checker.
+ * @param call a call expression.
+ */
+export function wrappedArguments(checker: ts.TypeChecker, call: ts.CallExpression): ts.Expression[] {
+  const wrapper = resolveFunction(checker, call.expression);
+  if (wrapper?.body === undefined) return [];
+  const body = wrapper.body;
+  return wrapper.parameters.flatMap((parameter, index) => {
+    const argument = call.arguments[index];
+    return argument !== undefined && ts.isIdentifier(parameter.name) &&
+        callsParameter(checker, body, parameter.name)
+      ? [argument]
+      : [];
+  });
 }
 
 const wrapped = new ProgramMemo<ts.Node, FunctionNode | null>();

@@ -14,7 +14,8 @@ import { ts } from "./ts.ts";
 import { ProgramMemo } from "./memo.ts";
 import { resolveFunction, wrappedFunction } from "./calls.ts";
 import { valueGivenOnce } from "./declarations.ts";
-import { isPromiseConstructor, isPromiseExecutor, PROMISE_CHAIN_METHODS } from "./promise.ts";
+import { isPromiseConstructor, PROMISE_CHAIN_METHODS } from "./promise.ts";
+import { settleKindOf } from "./settle.ts";
 import { TIMER_KINDS } from "./callbacks.ts";
 import {
   calledName,
@@ -59,9 +60,6 @@ const LOGGER_NAMES = /^_*(log|logger)$/i;
 
 /** Methods that read a collection or a value without side effects (`map.get(key)`, `set.has(x)`). */
 const READ_METHODS = new Set(["get", "has", "includes", "indexOf", "toString", "valueOf", "now"]);
-
-/** Names of calls that settle a promise: an executor's parameters, or a deferred's methods (`this.reject(err)`). */
-const SETTLE_NAMES = new Set(["resolve", "reject"]);
 
 /**
  * Why `fn` lets no failure out, or undefined: its body is one try statement
@@ -861,20 +859,19 @@ function isSafeCall(callee: ts.Node): boolean {
 }
 
 /**
- * Whether `call` settles a promise: `resolve(v)`/`reject(e)` of a promise
- * executor, or a deferred's `resolve`/`reject` (`this.reject(err)`,
- * `command.resolve(v)`, `this._resolve()`); not `Promise.reject(...)`, which
- * makes a new rejected promise. Its argument's evaluation is not counted as
- * a way to fail, and it starts no work, whatever it returns.
+ * Whether `call` settles a promise: it calls a settle function, recognised
+ * by where it comes from (see `settle.ts`): an executor's first or second
+ * parameter whatever its name, a parameter every caller hands one, a
+ * deferred's stored one (`this.finish = resolve; … this.finish()`); not
+ * `Promise.reject(...)`, which makes a new rejected promise, nor a function
+ * merely named `resolve`. Its argument's evaluation is not counted as a
+ * way to fail, and it starts no work, whatever it returns.
  *
  * @param checker the program's type checker.
  * @param call a call expression.
  */
 export function isSettleCall(checker: ts.TypeChecker, call: ts.CallExpression): boolean {
-  const callee = skipOuterExpressions(call.expression);
-  if (ts.isIdentifier(callee)) return isSettler(checker, callee);
-  return ts.isPropertyAccessExpression(callee) && SETTLE_NAMES.has(callee.name.text.replace(/^_+/, "")) &&
-    !(ts.isIdentifier(callee.expression) && callee.expression.text === "Promise");
+  return settleKindOf(checker, call.expression) !== undefined;
 }
 
 /**
@@ -973,21 +970,6 @@ export function isSimpleValue(node: ts.Node): boolean {
   }
   if (ts.isNewExpression(inner)) return isErrorConstruction(undefined, inner);
   return false;
-}
-
-/**
- * Whether the identifier `name` settles a promise: a parameter of a
- * promise executor (`new Promise((resolve, reject) => …)`, also
- * `new this.Promise(…)` of libraries with a configurable Promise), or a
- * function named `resolve` or `reject` (a deferred's settle function).
- *
- * @param checker the program's type checker.
- * @param name an identifier.
- */
-export function isSettler(checker: ts.TypeChecker, name: ts.Identifier): boolean {
-  if (SETTLE_NAMES.has(name.text)) return true;
-  const declaration = checker.getSymbolAtLocation(name)?.valueDeclaration;
-  return declaration !== undefined && ts.isParameter(declaration) && isPromiseExecutor(declaration.parent);
 }
 
 const catchCache = new ProgramMemo<ts.Node, Map<number, string | null>>();

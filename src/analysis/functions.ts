@@ -41,6 +41,23 @@ export function enclosingFunctions(node: ts.Node): Set<FunctionNode> {
   return found;
 }
 
+/**
+ * `node` with the parentheses and `as` casts around it, and the node
+ * holding that: `(x as T)` and the assignment in `a = (x as T)`.
+ *
+ * @param node any node.
+ * @returns the outermost wrapped form of `node` and its parent (undefined at the root).
+ */
+export function outermost(node: ts.Node): [ts.Node, ts.Node | undefined] {
+  let child = node;
+  let parent = node.parent;
+  while (parent !== undefined && (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent))) {
+    child = parent;
+    parent = parent.parent;
+  }
+  return [child, parent];
+}
+
 /** Strips parentheses, type assertions and non-null assertions around an expression. */
 export function skipOuterExpressions(node: ts.Node): ts.Node {
   let current = node;

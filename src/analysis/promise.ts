@@ -10,15 +10,16 @@ import { skipOuterExpressions } from "./functions.ts";
 
 /**
  * Whether `creation` constructs a promise: `new Promise(…)`, also
- * `new this.Promise(…)` or `new Bluebird.Promise(…)` of libraries with a
- * configurable Promise.
+ * `new this.Promise(…)`, `new Bluebird.Promise(…)` or `new this._Promise(…)`
+ * of libraries with a configurable Promise (the platform's name, with any
+ * leading underscores).
  *
  * @param creation a `new` expression.
  */
 export function isPromiseConstructor(creation: ts.NewExpression): boolean {
   const callee = skipOuterExpressions(creation.expression);
-  return (ts.isIdentifier(callee) && callee.text === "Promise") ||
-    (ts.isPropertyAccessExpression(callee) && callee.name.text === "Promise");
+  const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : "";
+  return /^_*Promise$/.test(name);
 }
 
 /**

@@ -68,6 +68,7 @@ export function checkBuiltBy(sourceFile: ts.SourceFile): void {
 export declare namespace ts {
   export type ArrowFunction = bundled.ArrowFunction;
   export type BinaryExpression = bundled.BinaryExpression;
+  export type BindingElement = bundled.BindingElement;
   export type BindingName = bundled.BindingName;
   export type Block = bundled.Block;
   export type CallExpression = bundled.CallExpression;
@@ -96,6 +97,7 @@ export declare namespace ts {
   export type ObjectLiteralExpression = bundled.ObjectLiteralExpression;
   export type ParameterDeclaration = bundled.ParameterDeclaration;
   export type Program = bundled.Program;
+  export type PrivateIdentifier = bundled.PrivateIdentifier;
   export type PropertyAccessExpression = bundled.PropertyAccessExpression;
   export type PropertyAssignment = bundled.PropertyAssignment;
   export type ShorthandPropertyAssignment = bundled.ShorthandPropertyAssignment;

@@ -9,8 +9,8 @@
 import { ts } from "../analysis/ts.ts";
 import type { Signal } from "../site.ts";
 import { LISTENER_METHODS } from "../analysis/callbacks.ts";
-import { itemLoopLabel, startsOf } from "../analysis/calls.ts";
-import { isPromiseExecutor } from "../analysis/promise.ts";
+import { itemLoopLabel } from "../analysis/calls.ts";
+import { settlesGivenPromise } from "../analysis/settle.ts";
 import { signal } from "./signals.ts";
 import { startedAs } from "./starters.ts";
 import {
@@ -18,6 +18,7 @@ import {
   functionName,
   type FunctionNode,
   isFunctionNode,
+  outermost,
   owningClass,
   skipOuterExpressions,
 } from "../analysis/functions.ts";
@@ -85,7 +86,7 @@ export function placementSignals(
     const itemLoop = itemLoopLabel(current, child);
     if (itemLoop !== undefined) signals.push(signal("loop-over-items", itemLoop));
     if (!isFunctionNode(current)) continue;
-    if (isPromiseExecutor(current) || settlesGivenPromise(current, checker)) {
+    if (settlesGivenPromise(checker, current)) {
       signals.push(signal("inside-promise-executor"));
       return signals;
     }
@@ -332,17 +333,6 @@ function declaredIn(name: ts.Node, fn: FunctionNode, checker: ts.TypeChecker): t
   return enclosingFunction(declaration) === fn ? declaration : undefined;
 }
 
-/** `node` with the parentheses and `as` casts around it, and the node holding that: `(x as T)` in `a = (x as T)`. */
-function outermost(node: ts.Node): [ts.Node, ts.Node | undefined] {
-  let child = node;
-  let parent = node.parent;
-  while (parent !== undefined && (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent))) {
-    child = parent;
-    parent = parent.parent;
-  }
-  return [child, parent];
-}
-
 /** Whether `node` lies inside `owner` (same file, within its text). */
 function within(node: ts.Node, owner: ts.Node): boolean {
   return node.getSourceFile() === owner.getSourceFile() && node.pos >= owner.pos && node.end <= owner.end;
@@ -374,39 +364,6 @@ function heldOutside(left: ts.Expression, owner: FunctionNode, checker: ts.TypeC
   if (!ts.isIdentifier(target)) return false;
   const declaration = checker.getSymbolAtLocation(target)?.declarations?.[0];
   return declaration !== undefined && !within(declaration, owner);
-}
-
-/**
- * Whether `fn` is handed a promise's settle functions, by position: one of
- * its parameters is given, at every call of it in the program, the first
- * or second parameter (resolve, reject) of a promise executor (see
- * `isPromiseExecutor`) — by at least one call — or its own parameter at
- * that position passed on (a retry calling itself: `attempt(resolve,
- * reject)`). It works for that one promise.
- */
-function settlesGivenPromise(fn: FunctionNode, checker: ts.TypeChecker): boolean {
-  if (fn.parameters.length === 0 || isPromiseExecutor(fn)) return false;
-  const calls = startsOf(checker, fn).filter(ts.isCallExpression);
-  return calls.length > 0 && fn.parameters.some((_, index) => {
-    const given = calls.map((call) => settleGiven(call.arguments[index], fn, index, checker));
-    return given.includes("executor") && given.every((each) => each !== undefined);
-  });
-}
-
-/** What an argument passed at `index` to `fn` is: an executor's settle function, `fn`'s own parameter at that index, or neither. */
-function settleGiven(
-  argument: ts.Expression | undefined,
-  fn: FunctionNode,
-  index: number,
-  checker: ts.TypeChecker,
-): "executor" | "own" | undefined {
-  const inner = argument === undefined ? undefined : skipOuterExpressions(argument);
-  if (inner === undefined || !ts.isIdentifier(inner)) return undefined;
-  const declaration = checker.getSymbolAtLocation(inner)?.valueDeclaration;
-  if (declaration === undefined || !ts.isParameter(declaration)) return undefined;
-  const position = declaration.parent.parameters.indexOf(declaration);
-  if (declaration.parent === fn && position === index) return "own";
-  return position <= 1 && isPromiseExecutor(declaration.parent) ? "executor" : undefined;
 }
 
 /** A function declared in another function's body: `function step() {}` or `const step = () => {}` inside it. */
