@@ -119,6 +119,33 @@ module.exports = { Client };
     assert.deepEqual(sitesIn(scanLib(), "lib/ready.js"), []);
   });
 
+  test("a property access named like a free function is no caller of it: editing that file analyses it alone", () => {
+    writeTree(dir, {
+      "jsconfig.json": JSON.stringify({ compilerOptions: { checkJs: false }, include: ["lib"] }),
+      "lib/ready.js": `function onReady(self) {\n  self.select(1);\n}\nmodule.exports = { onReady };\n`,
+      "lib/client.js": `const { onReady } = require("./ready");\nfunction connect(client) { onReady(client); }\n` +
+        `module.exports = { connect };\n`,
+      // Reads a property named `onReady`: a call on an untyped receiver resolves by name to a class member only.
+      "lib/hooks.js": `function hookOf(handlers) { return handlers.onReady; }\nmodule.exports = { hookOf };\n`,
+    });
+    const analysed: string[] = [];
+    const scanLib = (): void => {
+      analysed.length = 0;
+      scanPart(planScan({ paths: ["lib"], cwd: dir }), {
+        cwd: dir,
+        cache: new ResultCache(cacheDir),
+        onFile: (_done, _total, file) => analysed.push(file),
+      });
+    };
+    scanLib();
+    writeFileSync(join(dir, "lib/hooks.js"), readFileSync(join(dir, "lib/hooks.js"), "utf8") + "// edited\n");
+    scanLib();
+    assert.deepEqual(analysed, ["lib/hooks.js"]);
+    writeFileSync(join(dir, "lib/client.js"), readFileSync(join(dir, "lib/client.js"), "utf8") + "// edited\n");
+    scanLib();
+    assert.deepEqual(analysed.sort(), ["lib/client.js", "lib/ready.js"]);
+  });
+
   test("an edit analyses again the edited file and its importers only", () => {
     run();
     writeFileSync(join(dir, "src/types.ts"), "export type Job = Promise<string>;\n");

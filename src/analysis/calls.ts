@@ -726,8 +726,9 @@ export function typeFromCallers(
  * `file` (absolute) under `name` (undefined when anonymous): for a program
  * built from part of a plan's files (src/cache/), the files the result
  * cache keys a lookup of the function's callers on (every file whose import
- * closure holds `file`, and for a name the files with a property access of
- * it), so the lookup reads those files' calls only, not every file's.
+ * closure holds `file`, and for the only function of its name, when a class
+ * member, the files with a property access of it: {@link uniqueMethod}'s
+ * case), so the lookup reads those files' calls only, not every file's.
  */
 export type CallerFiles = (file: string, name: string | undefined) => Iterable<string>;
 

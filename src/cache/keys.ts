@@ -21,7 +21,8 @@
  *   a lookup found a function in, that file's closure; for each function
  *   whose callers it looked up, the closure of every file that could call
  *   it — the files whose import closure contains the function's file, and
- *   for a class member the files with a property access of its name —, the
+ *   for the only function of its name, when it is a class member, the files
+ *   with a property access of its name —, the
  *   declarations of its name and the set of all declared names (which the
  *   call index's resolution reads); for each file whose importers it looked
  *   up (test-support placement), the set of files that import it directly
@@ -280,6 +281,12 @@ interface GraphNode {
 class ProgramKeys {
   private readonly nodes = new Map<string, GraphNode>();
   private readonly componentHash = new Map<string, string>();
+  /** The components (by hash) that import each component directly, filled by {@link condense}. */
+  private readonly importingComponents = new Map<string, Set<string>>();
+  private readonly closureHashes = new Map<string, string>();
+  private readonly importerClosures = new Map<string, string>();
+  private allClosures: string | undefined;
+  private readonly importerSets = new Map<string, ReadonlySet<string>>();
   private readonly base: string;
   private declarations: Map<string, Array<readonly [string, string, string]>> | undefined;
   private readonly nameHashes = new Map<string, string>();
@@ -310,7 +317,9 @@ class ProgramKeys {
   closureHash(file: string): string {
     const component = this.componentHash.get(file);
     if (component === undefined) throw new Error(`${file} is not in this program`);
-    return hash(this.base, component);
+    let found = this.closureHashes.get(component);
+    if (found === undefined) this.closureHashes.set(component, found = hash(this.base, component));
+    return found;
   }
 
   /** The hash of a file a lookup found a function in: its closure, or `outside` for a file that is not a project file of the program. */
@@ -332,20 +341,20 @@ class ProgramKeys {
    * The hash of what a lookup of the callers of a function (declared in
    * `file` under `name`, undefined when anonymous) depends on: the closure
    * of every file that could call it (those whose import closure contains
-   * `file`, every file when `file` is a global script, and for a name the
-   * files with a property access of that name, which a call on an untyped
-   * receiver resolves by), the declarations of its name and the set of all
+   * `file`, every file when `file` is a global script, and the files with
+   * a property access of its name when a call on an untyped receiver can
+   * resolve to it by that name), the declarations of its name and the set of all
    * declared names. Computed once per function.
    */
   callersHash(file: string, name: string | undefined): string {
     const id = `${file}\0${name ?? ""}`;
     let found = this.callers.get(id);
     if (found === undefined) {
-      const candidates = this.callersOf(file, name);
       found = hash(
         name === undefined ? "" : this.nameHash(name),
         this.allNamesHash(),
-        ...[...candidates].sort().map((candidate) => `${candidate}=${this.readHash(candidate)}`),
+        this.importerClosuresHash(file),
+        ...this.accessFiles(file, name).sort().map((candidate) => `${candidate}=${this.readHash(candidate)}`),
       );
       this.callers.set(id, found);
     }
@@ -353,26 +362,85 @@ class ProgramKeys {
   }
 
   /**
+   * The hash of the closure of every file whose import closure contains
+   * `file` (`file` included; every file when it is a global script): over
+   * the condensed import graph, each component's hash with those of the
+   * components importing it, computed once per component (iteratively:
+   * import chains can be thousands deep), so it changes when any of those
+   * closures, or which files import `file`, changes.
+   */
+  private importerClosuresHash(file: string): string {
+    if (this.nodes.get(file)?.global === true) {
+      this.allClosures ??= hash(...[...new Set(this.componentHash.values())].sort());
+      return this.allClosures;
+    }
+    const start = this.componentHash.get(file);
+    if (start === undefined) return "outside";
+    const pending = [start];
+    while (pending.length > 0) {
+      const component = pending[pending.length - 1]!;
+      if (this.importerClosures.has(component)) {
+        pending.pop();
+        continue;
+      }
+      const importing = [...(this.importingComponents.get(component) ?? [])];
+      const waiting = importing.filter((other) => !this.importerClosures.has(other));
+      if (waiting.length > 0) {
+        pending.push(...waiting);
+        continue;
+      }
+      pending.pop();
+      this.importerClosures.set(
+        component,
+        hash(component, ...importing.map((other) => this.importerClosures.get(other)!).sort()),
+      );
+    }
+    return this.importerClosures.get(start)!;
+  }
+
+  /**
    * The files that could call a function declared in `file` under `name`
    * (undefined when anonymous): those whose import closure contains `file`
-   * (every file when it is a global script), and for a name the files with
-   * a property access of that name (a call on an untyped receiver resolves
-   * by it). Computed once per function.
+   * (every file when it is a global script), and, when a call on an untyped
+   * receiver can resolve to it by its name — it is the only function the
+   * program declares under that name, and a class member (see `uniqueMethod`
+   * in src/analysis/calls.ts) —, the files with a property access of that
+   * name. (Whether it is the only one is keyed by the name's declarations.)
+   * Computed once per function.
    */
   callersOf(file: string, name: string | undefined): ReadonlySet<string> {
     const id = `${file}\0${name ?? ""}`;
     let found = this.callerFiles.get(id);
     if (found === undefined) {
-      const candidates = this.importersOf(file);
-      if (name !== undefined) {
-        const access = new RegExp(`\\.\\s*${name.replace(/[$]/g, "\\$&")}(?![\\w$])`);
-        for (const [other, node] of this.nodes) {
-          if (node.text !== undefined && access.test(node.text)) candidates.add(other);
-        }
-      }
-      this.callerFiles.set(id, found = candidates);
+      const importers = this.importersOf(file);
+      const access = this.accessFiles(file, name);
+      found = access.length === 0 ? importers : new Set([...importers, ...access]);
+      this.callerFiles.set(id, found);
     }
     return found;
+  }
+
+  /**
+   * The files with a property access of `name` when a call on an untyped
+   * receiver can resolve to the function `file` declares under that name
+   * (see {@link callersOf}); else none.
+   */
+  private accessFiles(file: string, name: string | undefined): string[] {
+    if (name === undefined || !this.onlyMemberNamed(file, name)) return [];
+    const access = new RegExp(`\\.\\s*${name.replace(/[$]/g, "\\$&")}(?![\\w$])`);
+    return [...this.nodes].filter(([, node]) => node.text !== undefined && access.test(node.text)).map(([other]) =>
+      other
+    );
+  }
+
+  /**
+   * Whether the one function (not `require` binding) the program's project
+   * files declare under `name` is a class member declared in `file`: the
+   * only case a call on an untyped receiver resolves by name.
+   */
+  private onlyMemberNamed(file: string, name: string): boolean {
+    const functions = (this.declarationIndex().get(name) ?? []).filter(([, kind]) => kind !== "require");
+    return functions.length === 1 && functions[0]![0] === file && functions[0]![2] === "member";
   }
 
   /**
@@ -409,11 +477,18 @@ class ProgramKeys {
     return this.importerIndex().get(file) ?? [];
   }
 
-  /** `file` and every file whose import closure contains it; every file when `file` is a global script. */
-  private importersOf(file: string): Set<string> {
-    if (this.nodes.get(file)?.global === true) return new Set(this.nodes.keys());
+  /** `file` and every file whose import closure contains it; every file when `file` is a global script. Memoised. */
+  private importersOf(file: string): ReadonlySet<string> {
+    const known = this.importerSets.get(file);
+    if (known !== undefined) return known;
+    if (this.nodes.get(file)?.global === true) {
+      const all = new Set(this.nodes.keys());
+      this.importerSets.set(file, all);
+      return all;
+    }
     const importers = this.importerIndex();
     const found = new Set([file]);
+    this.importerSets.set(file, found);
     const pending = [file];
     while (pending.length > 0) {
       for (const importer of importers.get(pending.pop()!) ?? []) {
@@ -551,6 +626,11 @@ class ProgramKeys {
         }
         const component = hash(...own, ...[...imported].sort());
         for (const file of members) this.componentHash.set(file, component);
+        for (const done of imported) {
+          const importing = this.importingComponents.get(done);
+          if (importing === undefined) this.importingComponents.set(done, new Set([component]));
+          else importing.add(component);
+        }
       }
     }
   }
