@@ -35,8 +35,8 @@ const REMOTE = /^(npm|jsr|https?):/;
 /**
  * A Deno config as a program uses it: its absolute `path`, the compiler
  * `options` it gives, `inMemory`, the files that are not on disk (Deno's
- * global types, when `deno` could be asked for them) by absolute path, and
- * what its `exclude` leaves out.
+ * global types, when `deno` could be asked for them, filled in once a file
+ * is typed by the config) by absolute path, and what its `exclude` leaves out.
  */
 export interface DenoConfig {
   path: string;
@@ -74,10 +74,23 @@ export class DenoConfigs {
   configOf(file: string): DenoConfig | undefined {
     const config = this.configAt(dirname(file));
     // A file the config's `exclude` leaves out is not Deno's to type-check.
-    return config === undefined || config.excludes(relative(dirname(config.path), file).split(sep).join("/"))
-      ? undefined
-      : config;
+    if (config === undefined || config.excludes(relative(dirname(config.path), file).split(sep).join("/"))) {
+      return undefined;
+    }
+    // Deno's global types are asked for only once a file is typed by the config, not for every config found.
+    const inMemory = config.inMemory as Map<string, string>;
+    if (!this.typed.has(config)) {
+      this.typed.add(config);
+      const types = this.globalTypes(config.path);
+      if (types !== undefined) {
+        inMemory.set(join(dirname(config.path), `.deno-${types.version}`, DENO_TYPES_NAME), types.text);
+      }
+    }
+    return config;
   }
+
+  /** The configs whose `inMemory` holds Deno's global types already (or that asked and got none). */
+  private readonly typed = new Set<DenoConfig>();
 
   /**
    * The nearest config at or above `dir`, not above the git repository
@@ -192,13 +205,6 @@ export class DenoConfigs {
     }
     const imports = this.importMap(path, json);
     this.keys.set(path, new Set(Object.keys(imports).filter((key) => !key.endsWith("/"))));
-    const inMemory = new Map<string, string>();
-    const types = this.globalTypes(path);
-    let typesPath: string | undefined;
-    if (types !== undefined) {
-      typesPath = join(dir, `.deno-${types.version}`, DENO_TYPES_NAME);
-      inMemory.set(typesPath, types.text);
-    }
     return {
       path,
       options: {
@@ -213,7 +219,7 @@ export class DenoConfigs {
         skipLibCheck: true,
         paths: importPaths(dir, imports),
       },
-      inMemory,
+      inMemory: new Map(),
       excludes: excluded(json["exclude"]),
     };
   }
@@ -252,25 +258,10 @@ export class DenoConfigs {
     );
   }
 
-  /** Deno's global types, asked of `deno types` once per scan; warns once when no `deno` runs. */
+  /** Deno's global types (see {@link denoGlobalTypes}); warns once per scan when no `deno` runs. */
   private globalTypes(config: string): { text: string; version: string } | undefined {
     if (this.types === undefined) {
-      const binary = denoBinary(dirname(config));
-      try {
-        const version = execFileSync(binary, ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })
-          .split("\n")[0]!.replace(/^deno\s+/, "").split(" ")[0]!;
-        const text = execFileSync(binary, ["types"], {
-          encoding: "utf8",
-          stdio: ["ignore", "pipe", "ignore"],
-          maxBuffer: 1 << 28,
-        });
-        this.types = { text: withoutDenoLibReferences(text), version };
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        this.types = code === "ENOENT"
-          ? "deno was not found (neither on the PATH nor in node_modules/.bin)"
-          : `deno types failed (${code ?? (error as Error).message})`;
-      }
+      this.types = denoGlobalTypes(denoBinary(dirname(config)));
       if (typeof this.types === "string") {
         this.warnings.push({
           file: config,
@@ -281,6 +272,38 @@ export class DenoConfigs {
     }
     return typeof this.types === "string" ? undefined : this.types;
   }
+}
+
+/** What each `deno` binary gave for its global types in this process, by the path it was run as. */
+const GLOBAL_TYPES = new Map<string, { text: string; version: string } | string>();
+
+/**
+ * Deno's global types as `binary` prints them (`deno types`, without its
+ * lib references) with its version, or why they could not be had (a
+ * sentence). Asked once per binary per process: a process that scans many
+ * times (tests, the ESLint plugin in an editor) runs `deno` once, and a
+ * `deno` upgraded meanwhile is seen by the next process.
+ */
+function denoGlobalTypes(binary: string): { text: string; version: string } | string {
+  let types = GLOBAL_TYPES.get(binary);
+  if (types !== undefined) return types;
+  try {
+    const version = execFileSync(binary, ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })
+      .split("\n")[0]!.replace(/^deno\s+/, "").split(" ")[0]!;
+    const text = execFileSync(binary, ["types"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+      maxBuffer: 1 << 28,
+    });
+    types = { text: withoutDenoLibReferences(text), version };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    types = code === "ENOENT"
+      ? "deno was not found (neither on the PATH nor in node_modules/.bin)"
+      : `deno types failed (${code ?? (error as Error).message})`;
+  }
+  GLOBAL_TYPES.set(binary, types);
+  return types;
 }
 
 /**
