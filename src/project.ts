@@ -341,6 +341,46 @@ export function loadProject(options: LoadOptions): LoadedProject {
 }
 
 /**
+ * A program of `plan` in which `texts` (absolute path → text) stand in for
+ * the files on disk at those paths, or add files that are not there (as
+ * roots); fix's safety check compares the errors of edited files in it with
+ * those of the files as they were. Lib and dependency declaration files come
+ * from the caches {@link buildProgram} uses, and the files of `previous` that
+ * `texts` does not replace are taken from it as they are, so only what
+ * changed is parsed again.
+ *
+ * @param plan compiler options, root files (absolute paths) and the root
+ *   files that are not on disk, with their texts.
+ * @param texts the texts that replace or add files.
+ * @param previous a program of the same plan to reuse files and structure from.
+ */
+export function programWithTexts(
+  plan: Pick<ProgramPlan, "compilerOptions" | "rootNames" | "inMemory">,
+  texts: ReadonlyMap<string, string>,
+  previous?: ts.Program,
+): ts.Program {
+  // TypeScript asks for files by `/`-separated paths.
+  const replaced = new Map([...texts].map(([file, text]) => [file.split(sep).join("/"), text]));
+  const host = compilerHost(
+    plan.compilerOptions,
+    dependencyDeclarations,
+    new Map([...plan.inMemory, ...replaced]),
+    new Set(),
+  );
+  if (previous !== undefined) {
+    const load = host.getSourceFile;
+    host.getSourceFile = (file, language, onError, shouldCreate) =>
+      (replaced.has(file) ? undefined : previous.getSourceFile(file)) ?? load(file, language, onError, shouldCreate);
+  }
+  return ts.createProgram({
+    rootNames: [...new Set([...plan.rootNames, ...replaced.keys()])],
+    options: plan.compilerOptions,
+    host,
+    ...(previous === undefined ? {} : { oldProgram: previous }),
+  });
+}
+
+/**
  * TypeScript's lib files as ts-morph bundles them (the TypeScript inside
  * ts-morph has no lib folder on disk), by path under the folder ts-morph
  * uses for them. Parsed lib files are shared between programs, and across
@@ -411,6 +451,11 @@ function compilerHost(
   host.getDefaultLibFileName = (libOptions) => `${libFolderInMemoryPath}/${ts.getDefaultLibFileName(libOptions)}`;
   host.fileExists = (file) => textOf(file) !== undefined || fileExists.call(host, file);
   host.readFile = (file) => textOf(file) ?? readFile.call(host, file);
+  // The folders of files that are only in memory exist too, or imports of those files would not resolve.
+  const memoryFolders = new Set([...inMemory.keys()].flatMap((file) => ancestors(file)));
+  const { directoryExists } = host;
+  host.directoryExists = (dir) =>
+    memoryFolders.has(dir.replace(/\/+$/, "")) || (directoryExists?.call(host, dir) ?? true);
   const load: typeof host.getSourceFile = (file, language, onError, shouldCreate) => {
     const memoryText = inMemory.get(file);
     if (memoryText !== undefined) return ts.createSourceFile(file, memoryText, language);
@@ -441,4 +486,13 @@ function compilerHost(
     }
   };
   return host;
+}
+
+/** The folders above `file` (a `/`-separated absolute path), nearest first, up to the root. */
+function ancestors(file: string): string[] {
+  const folders: string[] = [];
+  for (let at = file.slice(0, file.lastIndexOf("/")); at.length > 0; at = at.slice(0, at.lastIndexOf("/"))) {
+    folders.push(at);
+  }
+  return folders;
 }

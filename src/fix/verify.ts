@@ -8,8 +8,8 @@
  *
  * @module
  */
-import { Project, ts } from "ts-morph";
-import type { ProgramPlan } from "../project.ts";
+import { ts } from "ts-morph";
+import { type ProgramPlan, programWithTexts } from "../project.ts";
 
 /** The texts to check: `edited` maps an existing file's absolute path to its new text; `added` adds files that do not exist yet. */
 export interface Overlay {
@@ -43,17 +43,9 @@ export function verifyEdits(
   overlay: Overlay,
   checked: readonly string[] = [...overlay.edited.keys()],
 ): Map<string, Refusal> {
-  const project = new Project({ compilerOptions: program.compilerOptions, skipAddingFilesFromTsConfig: true });
-  for (const file of program.rootNames) {
-    const text = program.inMemory.get(file);
-    if (text === undefined) project.addSourceFileAtPath(file);
-    else project.createSourceFile(file, text, { overwrite: true });
-  }
-  const before = project.getProgram().compilerObject;
+  const before = programWithTexts(program, new Map());
   const baseline = new Map(checked.map((file) => [file, errorsOf(before, file)]));
-  for (const [file, text] of overlay.edited) project.getSourceFileOrThrow(file).replaceWithText(text);
-  for (const [file, text] of overlay.added) project.createSourceFile(file, text, { overwrite: true });
-  const after = project.getProgram().compilerObject;
+  const after = programWithTexts(program, new Map([...overlay.edited, ...overlay.added]), before);
 
   const refusals = new Map<string, Refusal>();
   for (const file of checked) {
