@@ -319,6 +319,44 @@ export function makeWorker(early: boolean) {
   },
   {
     name:
+      "a clear stored in an object literal handed to a call or returned is handed out: the handle is held where the callee can clear it; a local object is not",
+    code: `
+declare function runPool(options: { onStop(): void }): void;
+declare function register(hooks: () => { stop(): void }): void;
+export function startPool() {
+  let sweep: ReturnType<typeof setTimeout> | undefined;
+  const tick = () => {
+    sweep = setTimeout(tick, 1000);
+  };
+  tick();
+  runPool({ onStop() { clearTimeout(sweep); } });
+}
+export function startHooks() {
+  let again: ReturnType<typeof setTimeout> | undefined;
+  const tick = () => {
+    again = setTimeout(tick, 1000);
+  };
+  tick();
+  register(() => ({ stop: () => clearTimeout(again) }));
+}
+export function processJob(done: Promise<void>) {
+  let guard: ReturnType<typeof setTimeout> | undefined;
+  const keepAlive = () => {
+    guard = setTimeout(keepAlive, 1000);
+  };
+  keepAlive();
+  const hooks = { stop: () => clearTimeout(guard) };
+  done.then(hooks.stop, hooks.stop);
+}`,
+    sites: [
+      { kind: "timeout", line: 7, group: "durable", signals: ["starts-itself-again"] },
+      { kind: "timeout", line: 15, group: "durable", signals: ["starts-itself-again"] },
+      { kind: "timeout", line: 23, group: "per-request", signals: ["starts-itself-again", "held-by-one-call"] },
+      { kind: "floating-promise", line: 27, status: "handled" },
+    ],
+  },
+  {
+    name:
       "a handler's name, a parameter called event, or a listener given no item or a primitive is no evidence of per-request",
     code: `
 import { EventEmitter } from "node:events";

@@ -230,8 +230,10 @@ function heldByOneCall(site: ts.Node, checker: ts.TypeChecker): string | undefin
 
 /**
  * Whether `node` (in `owner`) is handed out of `owner`: part of what it
- * returns (`return { stop: () => clearInterval(id) }`) or of a value
- * assigned to something longer-lived (`this.stop = () => clearTimeout(t)`).
+ * returns (`return { stop: () => clearInterval(id) }`), of a value
+ * assigned to something longer-lived (`this.stop = () => clearTimeout(t)`),
+ * or of an object literal that leaves the function building it (see
+ * {@link objectHandedOver}: `run({ onStop() { clearTimeout(t); } })`).
  */
 function handedOut(node: ts.Node, owner: FunctionNode, checker: ts.TypeChecker): boolean {
   for (
@@ -240,6 +242,7 @@ function handedOut(node: ts.Node, owner: FunctionNode, checker: ts.TypeChecker):
     child = parent, parent = parent.parent
   ) {
     if (ts.isReturnStatement(parent) && enclosingFunction(parent) === owner) return true;
+    if (ts.isObjectLiteralExpression(parent) && objectHandedOver(parent)) return true;
     if (
       ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
       parent.right === child && heldOutside(parent.left, owner, checker)
@@ -248,6 +251,23 @@ function handedOut(node: ts.Node, owner: FunctionNode, checker: ts.TypeChecker):
     }
   }
   return false;
+}
+
+/**
+ * Whether the object literal `literal` leaves the function that builds it:
+ * it is an argument of a call or `new` (an options or hooks object, which the
+ * callee may keep and call whenever it likes: `_runTaskList(tasks, {
+ * onDeactivate() { clearTimeout(t); } })`), or that function's returned
+ * value (`return { … }`, an arrow's `() => ({ … })`). Parentheses and casts
+ * around it do not count; an object nested in such a one leaves with it.
+ */
+function objectHandedOver(literal: ts.ObjectLiteralExpression): boolean {
+  const [child, parent] = outermost(literal);
+  if (parent === undefined) return false;
+  if (ts.isCallExpression(parent) || ts.isNewExpression(parent)) {
+    return parent.arguments?.includes(child as ts.Expression) ?? false;
+  }
+  return ts.isReturnStatement(parent) || (ts.isArrowFunction(parent) && parent.body === child);
 }
 
 /**
