@@ -728,7 +728,8 @@ export function typeFromCallers(
  * cache keys a lookup of the function's callers on (every file whose import
  * closure holds `file`, and for the only function of its name, when a class
  * member, the files with a property access of it: {@link uniqueMethod}'s
- * case), so the lookup reads those files' calls only, not every file's.
+ * case), so the lookup keeps the calls in those files only. A collection
+ * given again for another function is taken to hold the same files.
  */
 export type CallerFiles = (file: string, name: string | undefined) => Iterable<string>;
 
@@ -779,13 +780,33 @@ export function startsOf(
   const name = functionName(fn);
   readCallers(file, name);
   if (program === undefined) return [];
+  const calls = callsInProgram(checker, program).get(fn) ?? [];
   const given = callerFiles.get(program);
-  if (given === undefined) return callsInProgram(checker, program).get(fn) ?? [];
-  return [...given(file, name)].flatMap((path) => {
-    const each = program.getSourceFile(path);
-    return each !== undefined && isOwnSource(program, each) ? callsIn(checker, program, each).get(fn) ?? [] : [];
-  });
+  if (given === undefined || calls.length === 0) return calls;
+  const allowed = fileNamesIn(program, given(file, name));
+  return calls.filter((call) => allowed.has(call.getSourceFile().fileName));
 }
+
+/**
+ * The names, as `program` has them, of the files of `paths` it holds;
+ * memoised per program and collection (the result cache gives one set for
+ * every function of a file), so the files are looked up once.
+ */
+function fileNamesIn(program: ts.Program, paths: Iterable<string>): ReadonlySet<string> {
+  let known = fileNameSets.get(program);
+  if (known === undefined) fileNameSets.set(program, known = new WeakMap());
+  const cached = known.get(paths);
+  if (cached !== undefined) return cached;
+  const found = new Set<string>();
+  for (const path of paths) {
+    const each = program.getSourceFile(path);
+    if (each !== undefined) found.add(each.fileName);
+  }
+  known.set(paths, found);
+  return found;
+}
+
+const fileNameSets = new WeakMap<ts.Program, WeakMap<Iterable<string>, ReadonlySet<string>>>();
 
 /**
  * Every call, `new` and `super(…)` of the program's own sources by the
