@@ -6,6 +6,16 @@
  * their place in memory, and the errors are read again. Errors are compared
  * by code and message, not position, since edits move text.
  *
+ * Both programs have the project's own root names (see `programWithTexts`).
+ * Files a program merely reached must not become roots of the next one, as
+ * they did when a ts-morph project was edited in place: TypeScript 6 puts a
+ * lib file that is a root name after the project's files (seen with
+ * lib.dom.d.ts), which reverses the overload order of a global it and a
+ * types package both declare. Under `lib: ["es6", "dom"]`, `checkJs` and
+ * `@types/node` 8, `setTimeout(…).unref()` then failed in the edited
+ * program only, whatever the edit, and generic-pool 3.9.0's lib/Pool.js was
+ * refused (test/fix/engine.test.ts).
+ *
  * @module
  */
 import { ts } from "ts-morph";

@@ -498,6 +498,42 @@ describe("files keep what they were", () => {
   });
 });
 
+describe("the type check sees the program the project's compiler sees", () => {
+  test("a global declared by both the DOM lib and a types package keeps its overload order after an edit", () => {
+    // As generic-pool 3.9.0 is set up (checkJs, lib es6 + dom, @types/node 8): the types package's setTimeout
+    // overload comes first, so `.unref()` type-checks. The check once rebuilt the edited program with every file
+    // it had seen as a root, which put lib.dom.d.ts last, flipped the overloads and refused the file (TS2339).
+    const dir = project({
+      "tsconfig.json": testTsconfig({
+        lib: ["ES2015", "DOM"],
+        checkJs: true,
+        strict: false,
+        types: ["oldnode"],
+        typeRoots: ["./types"],
+      }),
+      "types/oldnode/index.d.ts": `interface OldTimer { unref(): void }
+declare function setTimeout(callback: (...args: any[]) => void, ms: number): OldTimer;
+`,
+      "src/pool.js": `export function start() {
+  setTimeout(() => {}, 10).unref();
+}
+async function refresh() {
+  JSON.parse("{");
+}
+export function kick() {
+  refresh();
+}
+`,
+    });
+    const result = fixProject(dir);
+    assert.deepEqual(
+      result.changes.map((change) => [change.file, change.refused, change.rewrites.map(({ transform }) => transform)]),
+      [["src/pool.js", null, ["caught-promise"]]],
+    );
+    assert.match(readFileSync(join(dir, "src/pool.js"), "utf8"), /refresh\(\)\.catch\(/);
+  });
+});
+
 describe("per-site, not per-file, refusal", () => {
   test("a rewrite that would add a type error is dropped with the error as its reason; the file's other rewrites are kept", () => {
     const dir = project({
