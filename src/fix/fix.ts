@@ -324,6 +324,11 @@ export function* fixSteps(options: FixOptions): Generator<void, FixResult, boole
     (vendor?.files ?? []).filter((file) => !/\.[mc]?js$/.test(file.path)).map((file) => [file.path, file.text]),
   );
   checkChanges(pending, plans, { programs: plan.programs, programOf, added, skipped });
+  // A file whose every rewrite was dropped is left as it was, its import with them: nothing half-done.
+  for (const emptied of pending.filter((change) => change.rewrites.length === 0)) {
+    changes.splice(changes.indexOf(emptied), 1);
+    pending.splice(pending.indexOf(emptied), 1);
+  }
   if (vendor !== null && vendor.refused !== null) {
     for (const change of pending) change.refused ??= `the shim could not be vendored: ${vendor.refused}`;
   }
@@ -467,6 +472,8 @@ interface CheckInputs {
  * again, alone with the other files that changed in that round (the files
  * that passed keep their new text in the program but are not checked
  * again); a file whose error no single site can be blamed for is refused.
+ * A file whose every site was dropped gets its original text back and no
+ * rewrites (the caller leaves it out).
  */
 function checkChanges(
   pending: readonly FileChange[],
@@ -492,7 +499,8 @@ function checkChanges(
     checking = checking.filter((change) => {
       const refusal = refusals.get(change.path);
       if (refusal === undefined) return false;
-      if (dropFailingSite(change, plans.get(change)!, refusal, inputs.skipped)) return true;
+      // A file that lost its last rewrite is back to its original text: nothing left to check.
+      if (dropFailingSite(change, plans.get(change)!, refusal, inputs.skipped)) return change.rewrites.length > 0;
       change.refused = refusal.reason;
       return false;
     });
@@ -692,11 +700,13 @@ function assemble(plan: FilePlan): { text: string; edits: TextEdit[] } | { skip:
  * Drops from `change` the site whose rewrite a new error falls in (the
  * innermost rewrite whose edited span in the new text holds `start`) and
  * remakes the file's text without it; the dropped site becomes a skip with
- * the error as its reason. Returns false when no single site can be blamed
- * (no position, or outside every rewrite), and the file stays refused.
+ * the error as its reason. Dropping the file's only site leaves it with no
+ * rewrites and its original text (no import, nothing else of the rewrite).
+ * Returns false when no single site can be blamed (no position, or outside
+ * every rewrite), and the file stays refused.
  */
 function dropFailingSite(change: FileChange, plan: FilePlan, refusal: Refusal, skipped: SiteSkip[]): boolean {
-  if (refusal.start === undefined || plan.parts.length < 2) return false;
+  if (refusal.start === undefined) return false;
   const assembled = assemble(plan);
   if ("skip" in assembled) return false;
   const all = assembled.edits;
@@ -719,7 +729,7 @@ function dropFailingSite(change: FileChange, plan: FilePlan, refusal: Refusal, s
     site: blamed.part.rewrite.site,
     reason: `its rewrite would add ${refusal.reason.replace(/^new /, "a new ")}`,
   });
-  const remade = assemble(plan);
+  const remade = plan.parts.length === 0 ? { text: change.before } : assemble(plan);
   if ("skip" in remade) return false;
   change.rewrites = plan.parts.map((part) => part.rewrite);
   change.after = remade.text;

@@ -1,8 +1,8 @@
 /**
  * Whether a site's work runs code its library's users supplied: an event
  * emit (its listeners), a function passed in (a parameter), a callback held
- * in a property (an option, a registered hook) or taken out of the
- * object's own state (a queued job), or a member named like a hook — directly or
+ * in a property (an option, a registered hook; not a platform object's,
+ * as `process.hrtime`) or taken out of the object's own state (a queued job), or a member named like a hook — directly or
  * through the program's own functions it calls. In library code such a site is reported, not wrapped: a user's
  * listener that throws must still throw where it threw (to the user's test
  * runner, to their process), and a restart would run their code again.
@@ -45,7 +45,8 @@ export function foreignCode(callee: ts.Node, checker: ts.TypeChecker): string | 
   if (
     declaration !== undefined && (ts.isPropertySignature(declaration) || ts.isPropertyDeclaration(declaration)) &&
     !(ts.isPropertyDeclaration(declaration) && declaration.initializer !== undefined &&
-      isFunctionNode(skipOuterExpressions(declaration.initializer)))
+      isFunctionNode(skipOuterExpressions(declaration.initializer))) &&
+    !ofPlatformObject(callee, checker)
   ) {
     return `${name} is a callback held in a property`;
   }
@@ -61,6 +62,27 @@ export function foreignCode(callee: ts.Node, checker: ts.TypeChecker): string | 
     if (held !== undefined && ts.isParameter(held)) return `${owner.name.text}.${name} came from a caller`;
   }
   return undefined;
+}
+
+/**
+ * Whether `callee` is a member of an object the platform or a dependency
+ * provides: its receiver starts at a name declared only in declaration
+ * files (a global such as `process`, or an import of `node:process` or of
+ * a package), as in `process.hrtime(start)`. Such a property holds the
+ * platform's function, not one a user of the library put there; an object
+ * reached from `this`, a parameter or the program's own variables may.
+ */
+function ofPlatformObject(callee: ts.Node, checker: ts.TypeChecker): boolean {
+  if (!ts.isPropertyAccessExpression(callee)) return false;
+  let root: ts.Node = skipOuterExpressions(callee.expression);
+  while (ts.isPropertyAccessExpression(root) || ts.isNonNullExpression(root)) {
+    root = skipOuterExpressions(root.expression);
+  }
+  if (!ts.isIdentifier(root)) return false;
+  let symbol = checker.getSymbolAtLocation(root);
+  if (symbol !== undefined && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+  const declarations = symbol?.declarations ?? [];
+  return declarations.length > 0 && declarations.every((each) => each.getSourceFile().isDeclarationFile);
 }
 
 /**

@@ -18,7 +18,7 @@ import process from "node:process";
 import { after, describe, test } from "node:test";
 import { DEFAULT_CONFIG, parseConfig } from "../../src/config.ts";
 import { loadProject } from "../../src/project.ts";
-import type { Rule } from "../../src/rule.ts";
+import type { Rule, ShimFunction } from "../../src/rule.ts";
 import { scanProject } from "../../src/scan.ts";
 import { applyEdits } from "../../src/fix/edits.ts";
 import { denoSpecifier } from "../../src/fix/imports.ts";
@@ -50,15 +50,15 @@ function project(files: Record<string, string>): string {
 }
 after(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
-/** The registered rules, with `ruleId`'s fix replaced by one that inserts `text` before each site. */
-function withBrokenFix(ruleId: string, text: string): Rule[] {
+/** The registered rules, with `ruleId`'s fix replaced by one that inserts `text` before each site and uses the shim's `uses`. */
+function withBrokenFix(ruleId: string, text: string, uses: ShimFunction[] = []): Rule[] {
   return RULES.map((rule) =>
     rule.id !== ruleId ? rule : {
       ...rule,
       fix: (context) => ({
         transform: "broken",
         edits: [{ start: context.node.getStart(), end: context.node.getStart(), text }],
-        uses: [],
+        uses,
       }),
     }
   );
@@ -132,11 +132,12 @@ describe("refusals: the file is left as it was", () => {
     assert.equal(readFileSync(join(dir, "src/service.ts"), "utf8"), SERVICE);
   });
 
-  test("a rewrite that adds a TypeScript error is refused, naming the error", () => {
+  test("a TypeScript error no single rewrite can be blamed for refuses the file, naming the error", () => {
     const dir = project({ "src/service.ts": SERVICE });
-    const faulty = withBrokenFix("timers", "undeclaredHelper(), ");
+    // The rewrite asks for a shim function it does not call: the import it gets is unused (noUnusedLocals).
+    const faulty = withBrokenFix("timers", "", ["logFailure"]);
     const result = fixProject(dir, { rules: faulty, kinds: ["interval"] });
-    assert.match(result.changes[0]?.refused ?? "", /^new TypeScript error TS2304: Cannot find name 'undeclaredHelper'/);
+    assert.match(result.changes[0]?.refused ?? "", /^new TypeScript error TS6133: 'logFailure' is declared but/);
     assert.equal(readFileSync(join(dir, "src/service.ts"), "utf8"), SERVICE);
   });
 
@@ -558,6 +559,20 @@ export function later(): void {
     assert.match(text, /logFailure\("mixed\.tick"/);
     assert.match(text, /\n {2}save\(\);\n/);
   });
+
+  test("a file whose only rewrite would add a type error is skipped whole: not refused, no import written", () => {
+    const single = `declare function save(): Promise<void>;\nexport function later(): void {\n  save();\n}\n`;
+    const dir = project({ "src/single.ts": single });
+    // The broken rewrite also uses the shim, so a file kept half-done would gain its import.
+    const faulty = withBrokenFix("floating-promise", "undeclaredHelper(logFailure), ", ["logFailure"]);
+    const result = fixProject(dir, { rules: faulty });
+    assert.deepEqual(result.changes, []);
+    assert.deepEqual(
+      result.skipped.map(({ site, reason }) => [site.file, reason.split(":")[0]]),
+      [["src/single.ts", "its rewrite would add a new TypeScript error TS2304"]],
+    );
+    assert.equal(readFileSync(join(dir, "src/single.ts"), "utf8"), single);
+  });
 });
 
 describe("workers used after creation", () => {
@@ -716,6 +731,30 @@ export class Queue extends EventEmitter {
     const result = fixProject(library);
     assert.deepEqual(result.changes, []);
     assert.match(result.skipped[0]?.reason ?? "", /^calls user code \(onTick is an event emit or hook\)/);
+  });
+
+  test("in library code, a platform function held in a property (process.hrtime) is not user code; a user's callback is", () => {
+    const code = `export class Lag {
+  constructor(private options: { report: (seconds: number) => void }) {}
+  start(): void {
+    setTimeout(() => {
+      const [seconds] = process.hrtime();
+      JSON.parse(String(seconds));
+    }, 5);
+    setTimeout(() => this.options.report(1), 5);
+  }
+}
+`;
+    const dir = project({
+      "package.json": JSON.stringify({ name: "lag", main: "src/lag.js", dependencies: { "@spawn-audit/shim": "*" } }),
+      "src/lag.ts": code,
+    });
+    const result = fixProject(dir, { write: false });
+    assert.deepEqual(result.changes[0]?.rewrites.map(({ site }) => site.start.line), [4]);
+    assert.deepEqual(
+      result.skipped.map(({ site, reason }) => [site.start.line, reason.split(";")[0]]),
+      [[8, "calls user code (report is a callback held in a property)"]],
+    );
   });
 
   test("a logger whose error method takes only messages is not a channel for failures, which can be anything", () => {
