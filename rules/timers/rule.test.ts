@@ -357,6 +357,40 @@ export function processJob(done: Promise<void>) {
   },
   {
     name:
+      "a field given a function by reference (bound or not) stands for that function: a timer handed it reschedules when the function does",
+    code: `
+export class EagerTimer {
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly boundTrigger = this.trigger.bind(this);
+  private readonly boundFire = this.fire.bind(this);
+  private readonly onTick = this.tick;
+  schedule(ms: number) {
+    this.timer = setTimeout(this.boundTrigger, ms);
+  }
+  later(ms: number) {
+    setTimeout(this.boundFire, ms);
+    setTimeout(this.onTick, ms);
+  }
+  private trigger() {
+    this.schedule(1000);
+    console.log("trigger");
+  }
+  private fire() {
+    console.log("fired");
+  }
+  private tick = () => {
+    setTimeout(this.onTick, 1000);
+  };
+}`,
+    sites: [
+      { kind: "timeout", line: 8, group: "durable", signals: ["starts-itself-again"] },
+      { kind: "timeout", line: 11, group: "per-request", signals: ["one-shot-timer"] },
+      { kind: "timeout", line: 12, group: "durable", signals: ["starts-itself-again"] },
+      { kind: "timeout", line: 22, group: "durable", signals: ["starts-itself-again"] },
+    ],
+  },
+  {
+    name:
       "a handler's name, a parameter called event, or a listener given no item or a primitive is no evidence of per-request",
     code: `
 import { EventEmitter } from "node:events";

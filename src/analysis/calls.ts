@@ -591,9 +591,9 @@ function uniqueMethod(program: ts.Program, name: string): FunctionNode | undefin
     : namesDeclaredIn(sourceFile).functions.find(([declared]) => declared === name)?.[1];
 }
 
-/** The functions (not `require` bindings) the program's own sources declare under `name`. */
+/** The functions (not `require` bindings nor fields given one by reference) the program's own sources declare under `name`. */
 function functionsNamed(program: ts.Program, name: string): ReadonlyArray<readonly [string, string, string]> {
-  return (declarationsIn(program).get(name) ?? []).filter(([, kind]) => kind !== "require");
+  return (declarationsIn(program).get(name) ?? []).filter(([, kind]) => kind !== "require" && kind !== "stored");
 }
 
 /**
@@ -626,10 +626,36 @@ export function isOwnSource(program: ts.Program, file: ts.SourceFile): boolean {
     !program.isSourceFileFromExternalLibrary(file);
 }
 
-/** What one file declares for the lookups by name: its named functions in order (name, node, async) and its `require` bindings. */
+/**
+ * What one file declares for the lookups by name: its named functions in
+ * order (name, node, async), its `require` bindings and the fields it gives
+ * a function by reference (see {@link storedField}).
+ */
 interface FileNames {
   functions: [string, FunctionNode, boolean][];
   required: string[];
+  stored: string[];
+}
+
+/**
+ * The name of a field `node` gives a function by reference, bound or not
+ * (`this.boundTick = this.tick.bind(this)`, a class field `handler =
+ * this.onTick`): a call of it may run a function of the program (resolved
+ * in `declarations.ts`). Syntax only.
+ */
+function storedField(node: ts.Node): string | undefined {
+  let name: ts.Node | undefined;
+  let value: ts.Node | undefined;
+  if (ts.isPropertyDeclaration(node)) [name, value] = [node.name, node.initializer];
+  else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+    const left = skipOuterExpressions(node.left);
+    if (ts.isPropertyAccessExpression(left)) [name, value] = [left.name, node.right];
+  }
+  if (name === undefined || value === undefined || !(ts.isIdentifier(name) || ts.isPrivateIdentifier(name))) {
+    return undefined;
+  }
+  const target = unwrapBind(skipOuterExpressions(value));
+  return ts.isIdentifier(target) || ts.isPropertyAccessExpression(target) ? name.text : undefined;
 }
 
 /**
@@ -640,7 +666,7 @@ interface FileNames {
 function namesDeclaredIn(file: ts.SourceFile): FileNames {
   const cached = fileNames.get(file);
   if (cached !== undefined) return cached;
-  const names: FileNames = { functions: [], required: [] };
+  const names: FileNames = { functions: [], required: [], stored: [] };
   const visit = (node: ts.Node): void => {
     if (
       ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer !== undefined &&
@@ -652,6 +678,8 @@ function namesDeclaredIn(file: ts.SourceFile): FileNames {
       const name = functionName(node);
       if (name !== undefined) names.functions.push([name, node, isAsyncFunction(node)]);
     }
+    const field = storedField(node);
+    if (field !== undefined) names.stored.push(field);
     ts.forEachChild(node, visit);
   };
   visit(file);
@@ -664,8 +692,9 @@ const fileNames = new WeakMap<ts.SourceFile, FileNames>();
 /**
  * What the lookups by name ({@link declaresFunction},
  * {@link declaredOnlyAsync}, {@link uniqueMethod}) read of one file: each
- * function it declares as `[name, "async" | "plain", "member" | "free"]`
- * and each `require` binding as `[name, "require", "free"]`, in order. Their
+ * function it declares as `[name, "async" | "plain", "member" | "free"]`,
+ * each `require` binding as `[name, "require", "free"]` and each field
+ * given a function by reference as `[name, "stored", "member"]`, in order. Their
  * answer for a name changes only when some file's entries for that name
  * change (the result cache keys on them, src/cache/keys.ts).
  *
@@ -680,6 +709,7 @@ export function declaredNames(file: ts.SourceFile): Array<[string, string, strin
       isClassMember(fn) ? "member" : "free",
     ]),
     ...names.required.map((name): [string, string, string] => [name, "require", "free"]),
+    ...names.stored.map((name): [string, string, string] => [name, "stored", "member"]),
   ];
 }
 

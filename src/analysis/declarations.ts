@@ -7,7 +7,7 @@
  */
 import { ts } from "./ts.ts";
 import { ProgramMemo } from "./memo.ts";
-import { type FunctionNode, isFunctionNode, skipOuterExpressions } from "./functions.ts";
+import { type FunctionNode, isFunctionNode, skipOuterExpressions, unwrapBind } from "./functions.ts";
 
 /**
  * The declarations of the symbol `name` refers to, with `import` aliases
@@ -73,28 +73,71 @@ export function functionDeclaredBy(
       const initializer = skipOuterExpressions(declaration.initializer);
       if (isFunctionNode(initializer)) return initializer;
     }
-    const assigned = commonJsExport(declaration);
+    const assigned = assignedFunction(declaration);
     if (assigned !== undefined) return assigned;
+    const stored = storedReference(checker, declaration);
+    if (stored !== undefined) return stored;
   }
   return undefined;
 }
 
 /**
- * The function a CommonJS export assigns: `module.exports = (ms) => …`,
- * `exports.sleep = function (ms) { … }` (the checker declares the export
- * at the assignment or at its left-hand side).
+ * The assignment that declares `declaration`: the checker declares a
+ * CommonJS export or a JavaScript field (`module.exports = …`,
+ * `this.tick = …`) at the assignment or at its left-hand side.
  */
-function commonJsExport(declaration: ts.Node): FunctionNode | undefined {
+function declaringAssignment(declaration: ts.Node): ts.BinaryExpression | undefined {
   const assignment = ts.isBinaryExpression(declaration)
     ? declaration
     : declaration.parent !== undefined && ts.isBinaryExpression(declaration.parent) &&
         declaration.parent.left === declaration
     ? declaration.parent
     : undefined;
-  if (assignment === undefined || assignment.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return undefined;
-  const value = skipOuterExpressions(assignment.right);
-  return isFunctionNode(value) ? value : undefined;
+  return assignment?.operatorToken.kind === ts.SyntaxKind.EqualsToken ? assignment : undefined;
 }
+
+/**
+ * The function an assignment declaring `declaration` gives: a CommonJS
+ * export (`module.exports = (ms) => …`, `exports.sleep = function (ms) { …
+ * }`) or a JavaScript field given a function.
+ */
+function assignedFunction(declaration: ts.Node): FunctionNode | undefined {
+  const assignment = declaringAssignment(declaration);
+  const value = assignment === undefined ? undefined : skipOuterExpressions(assignment.right);
+  return value !== undefined && isFunctionNode(value) ? value : undefined;
+}
+
+/**
+ * The function a field is given by reference: its initialiser or
+ * declaring assignment (`this.x = …`, `obj.x = …`) names a function, bound or not (`this.boundTick =
+ * this.tick.bind(this)`, `handler = this.onTick`), resolved as
+ * {@link functionNamed} resolves a name. A field given itself bound
+ * (`this.tick = this.tick.bind(this)`) stands for the method of that name;
+ * a chain of such references that comes back to itself resolves to nothing.
+ */
+function storedReference(checker: ts.TypeChecker, declaration: ts.Declaration): FunctionNode | undefined {
+  const assignment = declaringAssignment(declaration);
+  const value = ts.isPropertyDeclaration(declaration)
+    ? declaration.initializer
+    : assignment !== undefined && ts.isPropertyAccessExpression(skipOuterExpressions(assignment.left))
+    ? assignment.right
+    : undefined;
+  if (value === undefined) return undefined;
+  const target = unwrapBind(skipOuterExpressions(value));
+  if (!ts.isIdentifier(target) && !ts.isPropertyAccessExpression(target)) return undefined;
+  if (following.has(declaration)) return undefined;
+  following.add(declaration);
+  try {
+    const name = ts.isPropertyAccessExpression(target) ? target.name : target;
+    const declarations = declarationsOf(checker, name).filter((each) => !following.has(each));
+    return functionDeclaredBy(checker, declarations);
+  } finally {
+    following.delete(declaration);
+  }
+}
+
+/** The declarations whose stored reference is being followed ({@link storedReference}): a cycle ends there. */
+const following = new Set<ts.Node>();
 
 /**
  * Records the program a checker belongs to, so that a declaration found in
