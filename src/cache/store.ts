@@ -23,7 +23,7 @@ import type { ScanProblem, ScanWarning, SkippedFile, SpawnSite } from "../site.t
 import type { StoredReads, TextFacts } from "./keys.ts";
 
 /** Bumped when the shape of the cache file changes: a cache of another format is a warning and is rebuilt. */
-const FORMAT = 5;
+const FORMAT = 6;
 
 /** Where `--cache` keeps its file by default, relative to the project root (where tools' caches go by convention). */
 export const DEFAULT_CACHE_LOCATION = "node_modules/.cache/spawn-audit";
@@ -91,7 +91,7 @@ export class ResultCache {
       if (parsed.format !== FORMAT || !isRecord(parsed.files) || !isRecord(parsed.texts)) {
         throw new Error("not a spawn-audit cache");
       }
-      if (parsed.checksum !== checksum(parsed.files, parsed.texts)) {
+      if (parsed.checksum !== checksum(entriesText(text))) {
         throw new Error("its entries do not match their checksum");
       }
       this.entries = new Map(Object.entries(parsed.files as Record<string, CachedFile>));
@@ -141,7 +141,7 @@ export class ResultCache {
       const texts = Object.fromEntries(this.texts);
       writeAtomically(
         join(this.directory, CACHE_FILE),
-        JSON.stringify({ format: FORMAT, checksum: checksum(files, texts), files, texts }),
+        cacheText(JSON.stringify({ files, texts }).slice(1, -1)),
       );
     } catch (error) {
       this.warn(
@@ -162,10 +162,21 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * The SHA-256 (hex) of a cache's entries and text facts as JSON: what a
- * cache file holds beside them, so one edited or damaged after it was
- * written is found.
+ * The text of a cache file: `{"format":…,"checksum":"…",` then `entries`
+ * (the `"files":{…},"texts":{…}` members, as JSON.stringify wrote them), so
+ * the checksum is of the entries' text as written, and a read hashes that
+ * text instead of writing the parsed entries out again.
  */
-function checksum(files: unknown, texts: unknown): string {
-  return createHash("sha256").update(JSON.stringify([files, texts])).digest("hex");
+function cacheText(entries: string): string {
+  return `{"format":${FORMAT},"checksum":"${checksum(entries)}",${entries}}`;
+}
+
+/** The entries' text of a cache file's `text` as {@link cacheText} lays it out (a file laid out otherwise fails its checksum). */
+function entriesText(text: string): string {
+  return text.slice(text.indexOf(',"files":') + 1, text.lastIndexOf("}"));
+}
+
+/** The SHA-256 (hex) of a cache's entries' text: what a cache file holds beside them, so one edited or damaged after it was written is found. */
+function checksum(entries: string): string {
+  return createHash("sha256").update(entries).digest("hex");
 }
