@@ -31,6 +31,7 @@ import { isFunctionNode, skipOuterExpressions } from "../analysis/functions.ts";
 import { unrepeatablePart } from "./syntax.ts";
 import type { Kind } from "../site.ts";
 import { executorReject } from "./executor.ts";
+import { codeStyle } from "./style.ts";
 
 /**
  * `fix.errorChannel`: `auto` (the project's channel where the code around a
@@ -155,7 +156,8 @@ function projectChannel(node: ts.Node, checker: ts.TypeChecker, sourceFile: ts.S
   const scope = thisScope(node);
   const owner = scope === undefined ? undefined : ownerOf(scope);
   if (owner !== undefined && !isStatic(scope!) && facts(sourceFile).errorEmitters.has(owner)) {
-    return { call: (error) => `this.emit("error", ${error})`, label: 'this.emit("error")' };
+    const quote = codeStyle(sourceFile).quote;
+    return { call: (error) => `this.emit(${quote}error${quote}, ${error})`, label: 'this.emit("error")' };
   }
   let best: { call: ts.CallExpression; depth: number } | undefined;
   const enclosing = ancestorsOf(node);

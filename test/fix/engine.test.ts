@@ -693,6 +693,14 @@ export class Queue extends EventEmitter {
       readFileSync(join(dir, "src/queue.ts"), "utf8"),
       code.replace("    work();", `    work().catch((error) => this.emit("error", error));`),
     );
+    // In the file's quotes, as the rest of what fix writes.
+    const single = code.replaceAll(`"`, "'");
+    const quoted = project({ "package.json": `{ "type": "module" }\n`, "src/queue.ts": single });
+    fixProject(quoted);
+    assert.equal(
+      readFileSync(join(quoted, "src/queue.ts"), "utf8"),
+      single.replace("    work();", `    work().catch((error) => this.emit('error', error));`),
+    );
   });
 
   test("benchmarks and examples are never rewritten, an example with a package.json of its own included", () => {
