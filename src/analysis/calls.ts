@@ -714,14 +714,14 @@ export function declaredNames(file: ts.SourceFile): Array<[string, string, strin
 }
 
 /**
- * The type the checker does not give an untyped parameter, read from its
- * callers: when `expression` is a parameter without a type (`self` in
+ * The type of `expression`, read from callers where the checker has none:
+ * the checker's type when it is not `any` or `unknown`; else, when
+ * `expression` is a parameter without a type (`self` in
  * `function readyHandler(self) { … }` of untyped JavaScript) and every call
  * of its function in the program's own sources passes an argument of one
  * and the same known type there (followed through callers' own untyped
- * parameters, three levels), that type. Undefined when the
- * checker already knows the type, the function has no callers found, or
- * they disagree.
+ * parameters, three levels), that type. Undefined when the function has no
+ * callers found, or they disagree.
  *
  * @param checker the program's type checker.
  * @param expression an expression, typically the receiver of a method call.
