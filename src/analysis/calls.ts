@@ -14,6 +14,7 @@ import { readCallers, readFile, readName, withoutReads } from "./reads.ts";
 import {
   calledName,
   compiledAsyncFunction,
+  fieldReference,
   functionName,
   type FunctionNode,
   isAsyncFunction,
@@ -644,18 +645,8 @@ interface FileNames {
  * in `declarations.ts`). Syntax only.
  */
 function storedField(node: ts.Node): string | undefined {
-  let name: ts.Node | undefined;
-  let value: ts.Node | undefined;
-  if (ts.isPropertyDeclaration(node)) [name, value] = [node.name, node.initializer];
-  else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
-    const left = skipOuterExpressions(node.left);
-    if (ts.isPropertyAccessExpression(left)) [name, value] = [left.name, node.right];
-  }
-  if (name === undefined || value === undefined || !(ts.isIdentifier(name) || ts.isPrivateIdentifier(name))) {
-    return undefined;
-  }
-  const target = unwrapBind(skipOuterExpressions(value));
-  return ts.isIdentifier(target) || ts.isPropertyAccessExpression(target) ? name.text : undefined;
+  const name = fieldReference(node)?.name;
+  return name !== undefined && (ts.isIdentifier(name) || ts.isPrivateIdentifier(name)) ? name.text : undefined;
 }
 
 /**

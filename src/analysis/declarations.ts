@@ -7,7 +7,7 @@
  */
 import { ts } from "./ts.ts";
 import { ProgramMemo } from "./memo.ts";
-import { type FunctionNode, isFunctionNode, skipOuterExpressions, unwrapBind } from "./functions.ts";
+import { fieldReference, type FunctionNode, isFunctionNode, skipOuterExpressions } from "./functions.ts";
 
 /**
  * The declarations of the symbol `name` refers to, with `import` aliases
@@ -116,16 +116,9 @@ function assignedFunction(declaration: ts.Node): FunctionNode | undefined {
  * a chain of such references that comes back to itself resolves to nothing.
  */
 function storedReference(checker: ts.TypeChecker, declaration: ts.Declaration): FunctionNode | undefined {
-  const assignment = declaringAssignment(declaration);
-  const value = ts.isPropertyDeclaration(declaration)
-    ? declaration.initializer
-    : assignment !== undefined && ts.isPropertyAccessExpression(skipOuterExpressions(assignment.left))
-    ? assignment.right
-    : undefined;
-  if (value === undefined) return undefined;
-  const target = unwrapBind(skipOuterExpressions(value));
-  if (!ts.isIdentifier(target) && !ts.isPropertyAccessExpression(target)) return undefined;
-  if (following.has(declaration)) return undefined;
+  const holder = ts.isPropertyDeclaration(declaration) ? declaration : declaringAssignment(declaration);
+  const target = holder === undefined ? undefined : fieldReference(holder)?.target;
+  if (target === undefined || following.has(declaration)) return undefined;
   following.add(declaration);
   try {
     const name = ts.isPropertyAccessExpression(target) ? target.name : target;

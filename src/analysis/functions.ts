@@ -113,6 +113,31 @@ export function unwrapBind(node: ts.Node): ts.Node {
     : node;
 }
 
+/**
+ * The field `node` gives a function by reference, bound or not, and that
+ * reference: a class field's initialiser (`handler = this.onTick`) or an
+ * assignment to a property (`this.boundTick = this.tick.bind(this)`) whose
+ * value, without `.bind(…)`, is a name or a property access. Syntax only;
+ * whether the reference names a function is the caller's to resolve.
+ *
+ * @param node any node.
+ * @returns the field's name (as written, computed names included) and the reference, or undefined.
+ */
+export function fieldReference(
+  node: ts.Node,
+): { name: ts.PropertyName; target: ts.Identifier | ts.PropertyAccessExpression } | undefined {
+  let name: ts.PropertyName | undefined;
+  let value: ts.Node | undefined;
+  if (ts.isPropertyDeclaration(node)) [name, value] = [node.name, node.initializer];
+  else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+    const left = skipOuterExpressions(node.left);
+    if (ts.isPropertyAccessExpression(left)) [name, value] = [left.name, node.right];
+  }
+  if (name === undefined || value === undefined) return undefined;
+  const target = unwrapBind(skipOuterExpressions(value));
+  return ts.isIdentifier(target) || ts.isPropertyAccessExpression(target) ? { name, target } : undefined;
+}
+
 /** The class whose constructor or method `fn` is, if any. */
 export function owningClass(fn: FunctionNode): ts.ClassLikeDeclaration | undefined {
   const parent = fn.parent;

@@ -6,7 +6,7 @@
  * @module
  */
 import { ts } from "./ts.ts";
-import { skipOuterExpressions } from "./functions.ts";
+import { outermost, skipOuterExpressions } from "./functions.ts";
 
 /**
  * Whether `creation` constructs a promise: `new Promise(…)`, also
@@ -30,10 +30,9 @@ export function isPromiseConstructor(creation: ts.NewExpression): boolean {
  * @param fn a node, typically a function.
  */
 export function isPromiseExecutor(fn: ts.Node): boolean {
-  let parent = fn.parent;
-  while (parent !== undefined && ts.isParenthesizedExpression(parent)) parent = parent.parent;
+  const [wrapped, parent] = outermost(fn);
   return parent !== undefined && ts.isNewExpression(parent) && isPromiseConstructor(parent) &&
-    parent.arguments?.[0] !== undefined && skipOuterExpressions(parent.arguments[0]) === fn;
+    parent.arguments?.[0] === wrapped;
 }
 
 /** The methods that link a promise chain: `p.then(…).catch(…).finally(…)`. */

@@ -98,6 +98,7 @@ export declare namespace ts {
   export type ParameterDeclaration = bundled.ParameterDeclaration;
   export type Program = bundled.Program;
   export type PrivateIdentifier = bundled.PrivateIdentifier;
+  export type PropertyName = bundled.PropertyName;
   export type PropertyAccessExpression = bundled.PropertyAccessExpression;
   export type PropertyAssignment = bundled.PropertyAssignment;
   export type ShorthandPropertyAssignment = bundled.ShorthandPropertyAssignment;
