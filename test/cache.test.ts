@@ -146,6 +146,30 @@ module.exports = { Client };
     assert.deepEqual(analysed.sort(), ["lib/client.js", "lib/ready.js"]);
   });
 
+  test("a class member that is the only function of its name, also bound to a field of that name, is called through any property access of it", () => {
+    writeTree(dir, {
+      "jsconfig.json": JSON.stringify({ compilerOptions: { checkJs: false }, include: ["lib"] }),
+      // `this.select = this.select.bind(this)` declares a field named `select` too; it is no second function.
+      "lib/client.js": `class Client {\n  constructor() { this.select = this.select.bind(this); }\n` +
+        `  select(db) { setTimeout(() => db.ping(), 10); }\n}\nmodule.exports = { Client };\n`,
+      // Does not import lib/client.js: an untyped receiver's call resolves to the class member by its name.
+      "lib/use.js": `function pick(connection) { return connection.select(1); }\nmodule.exports = { pick };\n`,
+    });
+    const analysed: string[] = [];
+    const scanLib = (): void => {
+      analysed.length = 0;
+      scanPart(planScan({ paths: ["lib"], cwd: dir }), {
+        cwd: dir,
+        cache: new ResultCache(cacheDir),
+        onFile: (_done, _total, file) => analysed.push(file),
+      });
+    };
+    scanLib();
+    writeFileSync(join(dir, "lib/use.js"), readFileSync(join(dir, "lib/use.js"), "utf8") + "// edited\n");
+    scanLib();
+    assert.deepEqual(analysed.sort(), ["lib/client.js", "lib/use.js"]);
+  });
+
   test("an edit analyses again the edited file and its importers only", () => {
     run();
     writeFileSync(join(dir, "src/types.ts"), "export type Job = Promise<string>;\n");

@@ -594,7 +594,17 @@ function uniqueMethod(program: ts.Program, name: string): FunctionNode | undefin
 
 /** The functions (not `require` bindings nor fields given one by reference) the program's own sources declare under `name`. */
 function functionsNamed(program: ts.Program, name: string): ReadonlyArray<readonly [string, string, string]> {
-  return (declarationsIn(program).get(name) ?? []).filter(([, kind]) => kind !== "require" && kind !== "stored");
+  return (declarationsIn(program).get(name) ?? []).filter(isFunctionEntry);
+}
+
+/**
+ * Whether an entry of {@link declaredNames} (`[file or name, kind, place]`)
+ * declares a function, not a `require` binding or a field given one by
+ * reference: the entries the lookups by name count (the result cache keys
+ * on the same ones).
+ */
+export function isFunctionEntry(entry: readonly [string, string, string]): boolean {
+  return entry[1] !== "require" && entry[1] !== "stored";
 }
 
 /**

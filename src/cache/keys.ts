@@ -42,7 +42,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ts } from "ts-morph";
-import { type CallerFiles, type DeclarationIndex, declaredNames } from "../analysis/calls.ts";
+import { type CallerFiles, type DeclarationIndex, declaredNames, isFunctionEntry } from "../analysis/calls.ts";
 import { isDeclarationFile } from "../files/discover.ts";
 import { ImportResolver, type ImportSpecifiers, importSpecifiers } from "../files/imports.ts";
 import { PackageEntries } from "../files/package-entries.ts";
@@ -434,12 +434,13 @@ class ProgramKeys {
   }
 
   /**
-   * Whether the one function (not `require` binding) the program's project
+   * Whether the one function (not a `require` binding nor a field given a
+   * function by reference, see `isFunctionEntry`) the program's project
    * files declare under `name` is a class member declared in `file`: the
    * only case a call on an untyped receiver resolves by name.
    */
   private onlyMemberNamed(file: string, name: string): boolean {
-    const functions = (this.declarationIndex().get(name) ?? []).filter(([, kind]) => kind !== "require");
+    const functions = (this.declarationIndex().get(name) ?? []).filter(isFunctionEntry);
     return functions.length === 1 && functions[0]![0] === file && functions[0]![2] === "member";
   }
 
