@@ -108,6 +108,21 @@ export interface SupervisorStats {
   classes: Record<string, DurationStats & ClassCounts>;
 }
 
+/**
+ * The type of `Symbol.asyncDispose` where the project's `lib` declares it
+ * (`esnext.disposable`, or `@types/node`), else `never`: the supervisor's
+ * declarations then need no particular `lib` (an unconditional
+ * `[Symbol.asyncDispose]` member fails to type-check under `lib: ["es2022"]`).
+ */
+export type AsyncDisposeKey = SymbolConstructor extends { readonly asyncDispose: infer Key extends symbol } ? Key
+  : never;
+
+/** What `await using` calls on a supervisor: `shutdown()` with its default deadline (none under a `lib` without `Symbol.asyncDispose`). */
+export type AsyncDisposal = { [Key in AsyncDisposeKey]: () => Promise<void> };
+
+/** A supervisor is disposable with `await using` (see {@link AsyncDisposal}). */
+export interface TaskSupervisor extends AsyncDisposal {}
+
 /** The core the next `TaskSupervisor` is built on instead of a new one (see {@link supervisorOn}). */
 let adopted: SupervisorCore | undefined;
 
@@ -482,12 +497,23 @@ export class TaskSupervisor {
   }
 
   /**
-   * `await using` support: runs `shutdown()` with its default deadline.
-   *
-   * @returns resolves when the shutdown has finished
+   * `await using` support where the runtime has `Symbol.asyncDispose`: a
+   * method under that key runs `shutdown()` with its default deadline. It
+   * is installed here, not declared as a member, so that the published
+   * declarations name the key only through {@link AsyncDisposal} and
+   * type-check under any `lib`.
    */
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.shutdown();
+  static {
+    const key: unknown = Reflect.get(Symbol, "asyncDispose");
+    if (typeof key === "symbol") {
+      Object.defineProperty(TaskSupervisor.prototype, key, {
+        async value(this: TaskSupervisor): Promise<void> {
+          await this.shutdown();
+        },
+        writable: true,
+        configurable: true,
+      });
+    }
   }
 
   /**

@@ -5,7 +5,7 @@
  * one export list at the end naming what `mod.ts` re-exports. The shim
  * keeps its top-level names distinct across modules and imports nothing
  * from outside itself, so concatenation is all the bundling it needs; a
- * name declared twice, an aliased or namespace import, an outside import
+ * name declared in two modules, an aliased or namespace import, an outside import
  * or an `export *` is refused rather than bundled wrongly.
  *
  * The TypeScript text is type-checked and compiled here, in memory, to a
@@ -33,10 +33,7 @@ interface PublicNames {
 
 /**
  * The shim as one TypeScript module: the module comment of `entry`, every
- * module it reaches, and one `export { … }` / `export type { … }` pair. A
- * class member keyed by `Symbol.asyncDispose` is left out: fix writes no
- * `await using`, and the name is not declared under a `lib` without
- * `esnext.disposable` (nor `@types/node`).
+ * module it reaches, and one `export { … }` / `export type { … }` pair.
  *
  * @param entry absolute path of the shim's `mod.ts`.
  * @returns the module's text (no header line: the caller adds its own).
@@ -95,7 +92,8 @@ export function bundleShimSource(entry: string): string {
   for (const module of ordered) {
     for (const name of module.names) {
       const other = declaredIn.get(name);
-      if (other !== undefined) {
+      // One module may declare a name twice: a class and the interface merged with it.
+      if (other !== undefined && other !== module.path) {
         throw new Error(
           `${name} is declared in both ${other} and ${module.path}: top-level names must be distinct to bundle the shim`,
         );
@@ -105,30 +103,22 @@ export function bundleShimSource(entry: string): string {
   }
   const body = ordered.filter((module) => module.body !== "").map((module) => `// ${module.path}\n${module.body}`);
   const list = (names: Set<string>): string => [...names].sort().join(", ");
-  return withoutAsyncDispose(
-    [
-      entryComment,
-      ...body,
-      `export { ${list(exported.values)} };`,
-      `export type { ${list(exported.types)} };`,
-    ].filter((part) => part !== "").join("\n\n") + "\n",
-  );
+  return [
+    entryComment,
+    ...body,
+    `export { ${list(exported.values)} };`,
+    `export type { ${list(exported.types)} };`,
+  ].filter((part) => part !== "").join("\n\n") + "\n";
 }
 
-/** `source` without class members keyed by `Symbol.asyncDispose`. */
-function withoutAsyncDispose(source: string): string {
-  const file = ts.createSourceFile("shim.ts", source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
-  const removed: [number, number][] = [];
-  for (const statement of file.statements) {
-    if (!ts.isClassDeclaration(statement)) continue;
-    for (const member of statement.members) {
-      if (
-        member.name !== undefined && ts.isComputedPropertyName(member.name) &&
-        member.name.expression.getText(file) === "Symbol.asyncDispose"
-      ) removed.push([member.getFullStart(), member.getEnd()]);
-    }
-  }
-  return cut(source, removed);
+/**
+ * Declarations a project type-checks under any `target`: the `#private;`
+ * tsc writes for a class with private fields (TS18028 below es2015) becomes
+ * `private "#private";`, as the shim's package build does
+ * (shim/declarations.mjs).
+ */
+function portableDeclarations(dts: string): string {
+  return dts.replace(/^(\s*)#private;$/gm, '$1private "#private";');
 }
 
 /**
@@ -248,7 +238,7 @@ export function compileShimBundle(
     /export type \{([^}]*)\}/.exec(source)?.[1]?.split(",").map((name) => name.trim()).filter(Boolean) ?? [],
   );
   const js = treeShake(text("/shim.js"), uses, new Set());
-  const dts = treeShake(text("/shim.d.ts"), uses, publicTypes);
+  const dts = portableDeclarations(treeShake(text("/shim.d.ts"), uses, publicTypes));
   if (format === "esm") return { js, dts };
   const commonJs = ts.transpileModule(js, {
     compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },

@@ -3,8 +3,10 @@
  * `npm pack` ships (no dependencies, no tests, no sources but declarations;
  * its README and licence), a manifest npm publishes as it is,
  * that every entry module is exported to npm and JSR alike, that the
- * CommonJS build loads on a Node without `require(esm)`, and that
- * `deno publish --dry-run` finds nothing to complain about.
+ * CommonJS build loads on a Node without `require(esm)`, that its
+ * declarations (and the vendored bundle's) type-check under the settings
+ * projects use, and that `deno publish --dry-run` finds nothing to complain
+ * about.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -12,7 +14,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { ts } from "../../src/analysis/ts.ts";
 import { denoSpecifier, shimSpecifier } from "../../src/fix/imports.ts";
+import { bundleShimSource, compileShimBundle } from "../../src/fix/shim-bundle.ts";
+import { programWithTexts } from "../../src/project.ts";
+import * as shim from "../../shim/mod.ts";
 import { repoRoot } from "../support/repo.ts";
 import { writeTree } from "../support/tree.ts";
 
@@ -172,6 +178,75 @@ test("the built package resolves by name: import gets the ES modules, require th
   });
   assert.equal(esm.status, 0, esm.stderr);
   assert.match(esm.stdout, /^function file:.*\/shim\/dist\/esm\/mod\.js$/m);
+});
+
+test("the published declarations and the vendored bundle's type-check with library checks on, from target es5 to esnext, lib es2020 to esnext, under the strictest flags", () => {
+  const { exports } = manifest();
+  // Each export's `types`, at the top of its conditions or under `import` / `require`.
+  const declarations = Object.values(exports).flatMap((conditions) => {
+    if (typeof conditions !== "object" || conditions === null) return [];
+    return [conditions, ...Object.values(conditions)].flatMap((condition) => {
+      const types = (condition as { types?: unknown }).types;
+      return typeof types === "string" ? [join(shimDir, types)] : [];
+    });
+  });
+  assert.ok(declarations.some((file) => file.endsWith(join("dist", "cjs", "mod.d.ts"))), "the CommonJS build's too");
+  const vendored = join(shimDir, "dist", "vendored", "spawn-audit-shim.d.ts");
+  const consumer = join(shimDir, "dist", "vendored", "consumer.ts");
+  const strictest: ts.CompilerOptions = {
+    strict: true,
+    exactOptionalPropertyTypes: true,
+    noUncheckedIndexedAccess: true,
+    verbatimModuleSyntax: true,
+    isolatedDeclarations: true,
+    declaration: true,
+    skipLibCheck: false,
+    noEmit: true,
+  };
+  const settings: [string, ts.CompilerOptions, string][] = [
+    ["target es5, lib es2020 + dom, CommonJS", {
+      target: ts.ScriptTarget.ES5,
+      // TypeScript 6 deprecates es5; projects pinned to it (generic-pool 3.9.0) still compile under it.
+      ignoreDeprecations: "6.0",
+      module: ts.ModuleKind.CommonJS,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      lib: ["lib.es2020.d.ts", "lib.dom.d.ts"],
+      types: [],
+    }, ""],
+    ["target es2015, lib es2022, @types/node, NodeNext", {
+      target: ts.ScriptTarget.ES2015,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      lib: ["lib.es2022.d.ts"],
+      types: ["node"],
+    }, ""],
+    // With Symbol.asyncDispose declared, `await using` a supervisor still type-checks.
+    ["target esnext, lib esnext + dom", {
+      target: ts.ScriptTarget.ESNext,
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      lib: ["lib.esnext.d.ts", "lib.dom.d.ts"],
+      types: [],
+    }, `import { TaskSupervisor } from "../esm/mod.js";\nawait using supervisor = new TaskSupervisor();\nexport {};\n`],
+  ];
+  const { dts } = compileShimBundle(bundleShimSource(join(shimDir, "mod.ts")), Object.keys(shim));
+  for (const [name, options, usage] of settings) {
+    const texts = new Map([[vendored, dts], ...(usage === "" ? [] : [[consumer, usage] as const])]);
+    const program = programWithTexts(
+      { compilerOptions: { ...strictest, ...options }, rootNames: declarations, inMemory: new Map() },
+      texts,
+    );
+    const errors = [...declarations, ...texts.keys()].flatMap((file) => {
+      const sourceFile = program.getSourceFile(file)!;
+      return [...program.getSyntacticDiagnostics(sourceFile), ...program.getSemanticDiagnostics(sourceFile)];
+    }).map((diagnostic) =>
+      `${diagnostic.file!.fileName.replace(/^.*\/shim\//, "")}: TS${diagnostic.code} ${
+        ts.flattenDiagnosticMessageText(diagnostic.messageText, " ")
+      }`
+    );
+    assert.deepEqual([...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics()], [], name);
+    assert.deepEqual(errors, [], name);
+  }
 });
 
 test("deno publish --dry-run of the shim passes without a warning (no slow types, no unanalysable import)", () => {
