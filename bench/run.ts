@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the scan benchmark (spawn-audit vs the TypeScript floor),
  * the multi-package workspace benchmark (cold, cached, changed), re-runs on
- * one real single-program package (cold, cached, one edit, changed), the ESLint
+ * one real single-program package and on a generated single-program
+ * application (cold, cached, one edit, changed), the ESLint
  * plugin against typescript-eslint's no-floating-promises, the shim
  * benchmark (spawnLogged vs a bare `.catch`, spawn and restart cost,
  * memory per task), each shim adapter's cost per task and fix's cost on
