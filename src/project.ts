@@ -64,7 +64,10 @@ export interface LoadOptions {
  * defaults), its compiler options, the files it scans (`files`, absolute),
  * its root names (the files plus the config's declaration files, which
  * may declare globals) and `inMemory`, root files that are not on disk
- * (Deno's global types), by absolute path.
+ * (Deno's global types), by absolute path. `checksDeclarations`: whether
+ * the project's own type-check reads declaration files (its tsconfig leaves
+ * `skipLibCheck` off), which the scan's programs never do; fix's safety
+ * check then type-checks the declaration files an edit brings in.
  */
 export interface ProgramPlan {
   tsconfig: string | null;
@@ -72,6 +75,7 @@ export interface ProgramPlan {
   files: string[];
   rootNames: string[];
   inMemory: ReadonlyMap<string, string>;
+  checksDeclarations: boolean;
 }
 
 /**
@@ -219,6 +223,7 @@ export function planScan(options: LoadOptions): ScanPlan {
           files: [],
           rootNames: [...(owner?.declarations ?? [])],
           inMemory: new Map(),
+          checksDeclarations: owner !== undefined && owner.options.skipLibCheck !== true,
         }
         : {
           tsconfig: key,
@@ -226,6 +231,8 @@ export function planScan(options: LoadOptions): ScanPlan {
           files: [],
           rootNames: [...denoConfig.inMemory.keys()],
           inMemory: denoConfig.inMemory,
+          // `deno check` reports no error in an npm package's declarations, where the shim comes from.
+          checksDeclarations: false,
         };
       programs.set(key, plan);
       if (denoConfig !== undefined) deno.set(plan, denoConfig);

@@ -57,7 +57,7 @@ export function codeStyle(sourceFile: ts.SourceFile): CodeStyle {
 const styles = new WeakMap<ts.SourceFile, CodeStyle>();
 
 /** Whether `literal` names a module: of an import, a re-export or a `require(...)` call. */
-function isModuleSpecifier(literal: ts.Node): boolean {
+export function isModuleSpecifier(literal: ts.Node): boolean {
   const parent = literal.parent;
   return ((ts.isImportDeclaration(parent) || ts.isExportDeclaration(parent)) && parent.moduleSpecifier === literal) ||
     (ts.isCallExpression(parent) && ts.isIdentifier(parent.expression) && parent.expression.text === "require" &&

@@ -6,6 +6,13 @@
  * their place in memory, and the errors are read again. Errors are compared
  * by code and message, not position, since edits move text.
  *
+ * The scan's programs skip library checks; a project whose own tsconfig
+ * does not (`checksDeclarations`) also has the declaration files the edit
+ * newly brings into the program (the shim's, the vendored shim's) checked
+ * under its options with `skipLibCheck` off: an error there refuses each
+ * checked file that imports one of them. generic-pool 3.9.0 (target es5)
+ * got 10 such errors from the shim's declarations while this check passed.
+ *
  * Both programs have the project's own root names (see `programWithTexts`).
  * Files a program merely reached must not become roots of the next one, as
  * they did when a ts-morph project was edited in place: TypeScript 6 puts a
@@ -20,6 +27,7 @@
  */
 import { ts } from "ts-morph";
 import { type ProgramPlan, programWithTexts } from "../project.ts";
+import { isModuleSpecifier } from "./style.ts";
 
 /** The texts to check: `edited` maps an existing file's absolute path to its new text; `added` adds files that do not exist yet. */
 export interface Overlay {
@@ -49,13 +57,14 @@ export interface Refusal {
  * @returns a refusal for each checked file that fails the check.
  */
 export function verifyEdits(
-  program: Pick<ProgramPlan, "compilerOptions" | "rootNames" | "inMemory">,
+  program: Pick<ProgramPlan, "compilerOptions" | "rootNames" | "inMemory" | "checksDeclarations">,
   overlay: Overlay,
   checked: readonly string[] = [...overlay.edited.keys()],
 ): Map<string, Refusal> {
   const before = programWithTexts(program, new Map());
   const baseline = new Map(checked.map((file) => [file, errorsOf(before, file)]));
-  const after = programWithTexts(program, new Map([...overlay.edited, ...overlay.added]), before);
+  const texts = new Map([...overlay.edited, ...overlay.added]);
+  const after = programWithTexts(program, texts, before);
 
   const refusals = new Map<string, Refusal>();
   for (const file of checked) {
@@ -78,7 +87,40 @@ export function verifyEdits(
       refusals.set(file, { reason: `new TypeScript error ${describe(added)}`, start: added.start });
     }
   }
+  if (!program.checksDeclarations) return refusals;
+  const brought = new Set(
+    after.getSourceFiles().filter((sourceFile) =>
+      sourceFile.isDeclarationFile && !after.isSourceFileDefaultLibrary(sourceFile) &&
+      before.getSourceFile(sourceFile.fileName) === undefined
+    ).map((sourceFile) => sourceFile.fileName),
+  );
+  if (brought.size === 0) return refusals;
+  const libChecked = programWithTexts(
+    { ...program, compilerOptions: { ...program.compilerOptions, skipLibCheck: false } },
+    texts,
+    after,
+  );
+  const error = [...brought].flatMap((file) => errorsOf(libChecked, file))[0];
+  if (error === undefined) return refusals;
+  const reason = `the declarations it now imports do not type-check under the project's settings (its tsconfig ` +
+    `does not skip library checks): ${describe(error, true)}`;
+  for (const file of checked) {
+    if (!refusals.has(file) && importsAny(after, file, brought)) refusals.set(file, { reason, start: undefined });
+  }
   return refusals;
+}
+
+/** Whether a module specifier of `file` (an import, re-export or `require`) resolves to one of `targets`. */
+function importsAny(program: ts.Program, file: string, targets: ReadonlySet<string>): boolean {
+  const checker = program.getTypeChecker();
+  const visit = (node: ts.Node): boolean => {
+    if (ts.isStringLiteralLike(node) && isModuleSpecifier(node)) {
+      const declaration = checker.getSymbolAtLocation(node)?.declarations?.[0];
+      if (declaration !== undefined && targets.has(declaration.getSourceFile().fileName)) return true;
+    }
+    return ts.forEachChild(node, visit) ?? false;
+  };
+  return visit(program.getSourceFile(file)!);
 }
 
 function errorsOf(program: ts.Program, file: string): readonly ts.Diagnostic[] {
@@ -92,8 +134,10 @@ function keyOf(diagnostic: ts.Diagnostic): string {
   return `${diagnostic.code} ${ts.flattenDiagnosticMessageText(diagnostic.messageText, " ")}`;
 }
 
-function describe(diagnostic: ts.Diagnostic): string {
+/** `TS<code>: <message> (line N)`, or `(<file> line N)` when `withFile` (absolute path, as the program names it). */
+function describe(diagnostic: ts.Diagnostic, withFile = false): string {
   const text = `TS${diagnostic.code}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, " ")}`;
   if (diagnostic.file === undefined || diagnostic.start === undefined) return text;
-  return `${text} (line ${diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start).line + 1})`;
+  const line = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start).line + 1;
+  return `${text} (${withFile ? `${diagnostic.file.fileName} ` : ""}line ${line})`;
 }

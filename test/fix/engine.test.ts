@@ -535,6 +535,51 @@ export function kick() {
   });
 });
 
+describe("the declarations an edit brings in", () => {
+  const pool = (skipLibCheck: boolean): Record<string, string> => ({
+    "tsconfig.json": testTsconfig({ lib: ["ES2022"], types: [], paths: {}, skipLibCheck }),
+    "package.json": JSON.stringify({ name: "pool", dependencies: { "@spawn-audit/shim": "^0.1.0" } }),
+    "node_modules/@spawn-audit/shim/package.json": JSON.stringify({
+      name: "@spawn-audit/shim",
+      version: "0.1.0",
+      main: "./index.js",
+      types: "./index.d.ts",
+    }),
+    "node_modules/@spawn-audit/shim/index.js": "exports.logFailure = () => {};\n",
+    // As the shim's were before 2026-12-07: a member keyed by a symbol that lib es2022 does not declare (TS2550).
+    "node_modules/@spawn-audit/shim/index.d.ts": `export declare class TaskSupervisor {
+  [Symbol.asyncDispose](): Promise<void>;
+}
+export declare function logFailure(name: string, error: unknown): void;
+`,
+    "src/pool.ts": `async function refresh(): Promise<void> {
+  JSON.parse("{");
+}
+export function kick(): void {
+  refresh();
+}
+`,
+  });
+
+  test("are type-checked when the project's tsconfig checks libraries: an error there refuses the file that imports them", () => {
+    const dir = project(pool(false));
+    const result = fixProject(dir);
+    assert.equal(result.changes.length, 1);
+    assert.match(
+      result.changes[0]!.refused ?? "",
+      /^the declarations it now imports do not type-check under the project's settings .*: TS2550: Property 'asyncDispose' does not exist on type 'SymbolConstructor'.*index\.d\.ts line 2\)$/,
+    );
+    assert.equal(readFileSync(join(dir, "src/pool.ts"), "utf8"), pool(false)["src/pool.ts"]);
+  });
+
+  test("are not when it skips library checks, as its own type-check does not see them", () => {
+    const dir = project(pool(true));
+    const result = fixProject(dir);
+    assert.deepEqual(result.changes.map((change) => [change.refused, change.written]), [[null, true]]);
+    assert.match(readFileSync(join(dir, "src/pool.ts"), "utf8"), /refresh\(\)\.catch\(/);
+  });
+});
+
 describe("per-site, not per-file, refusal", () => {
   test("a rewrite that would add a type error is dropped with the error as its reason; the file's other rewrites are kept", () => {
     const dir = project({
