@@ -690,6 +690,37 @@ export class Pool {
     ],
   },
   {
+    name:
+      "the platform's collection methods cannot fail, with callbacks that cannot fail; a project's own push or reduce without an initial value can",
+    code: `
+class Stack { push(_value: number) { JSON.parse("{"); } }
+export class Queue {
+  pending: number[] = [];
+  seen = new Map<string, number>();
+  own = new Stack();
+  flush() {
+    setTimeout(() => {
+      this.pending.push(1);
+      this.pending.splice(0, 1);
+      this.seen.set("a", this.pending.length);
+      const keys = Object.keys(this.seen).concat(["x"]).map((key) => key.length);
+      keys.forEach((size) => { this.pending.push(size); });
+    }, 10);
+    setTimeout(() => this.pending.forEach((value) => JSON.parse(String(value))), 10);
+    setTimeout(() => this.own.push(1), 10);
+    setTimeout(() => this.pending.reduce((sum, value) => sum + value), 10);
+    setTimeout(() => this.pending.reduce((sum, value) => sum + value, 0), 10);
+  }
+}`,
+    sites: [
+      { kind: "timeout", line: 8, status: "benign" },
+      { kind: "timeout", line: 15, status: "unsupervised" },
+      { kind: "timeout", line: 16, status: "unsupervised" },
+      { kind: "timeout", line: 17, status: "unsupervised" },
+      { kind: "timeout", line: 18, status: "benign" },
+    ],
+  },
+  {
     name: "cleanup then settle cannot fail; a callback whose only statement is a handled call is handled",
     code: `
 declare function refresh(): Promise<void>;

@@ -17,6 +17,7 @@ import { valueGivenOnce } from "./declarations.ts";
 import { isPromiseConstructor, PROMISE_CHAIN_METHODS } from "./promise.ts";
 import { settleKindOf } from "./settle.ts";
 import { TIMER_KINDS } from "./callbacks.ts";
+import { isCollectionCall } from "./collections.ts";
 import {
   calledName,
   compiledAsyncBody,
@@ -132,7 +133,9 @@ export function catchesEverything(
  * promise (`resolve(v)`, `reject(new Error(...))`),
  * assigning simple values, `delete`, cleanup calls (`clearTimeout`,
  * `removeListener`, `abort`, …), registering a timer, logging to the
- * console or a logger, reading a collection (`map.get(k)`), `process.exit`,
+ * console or a logger, reading a collection (`map.get(k)`), a platform
+ * collection method whose callbacks cannot fail (`queue.push(job)`, see
+ * `collections.ts`), `process.exit`,
  * creating a promise that can only resolve and whose executor cannot fail,
  * arithmetic and comparisons of values that cannot throw,
  * a promise chain that observes its rejection, a library call that reports
@@ -539,10 +542,28 @@ function expressionCannotThrow(checker: ts.TypeChecker, expression: ts.Node, dep
   const simpleArguments = inner.arguments.every((argument) => expressionCannotThrow(checker, argument, depth));
   const callee = skipOuterExpressions(inner.expression);
   if (isSafeCall(callee)) return simpleArguments;
+  if (isCollectionCall(checker, inner)) return collectionCallCannotThrow(checker, inner, depth);
   if (depth === 0 || !simpleArguments) return false;
   const fn = resolveFunction(checker, callee);
   return fn !== undefined &&
     (catchesEverything(checker, fn, depth - 1) !== undefined || cannotFail(checker, fn, depth - 1) !== undefined);
+}
+
+/**
+ * A call of a platform collection method (see `collections.ts`) lets no
+ * failure out when its receiver and arguments cannot throw and every
+ * function it is handed (`list.forEach(notify)`, `items.map((x) => …)`),
+ * which it runs now, catches everything or cannot fail.
+ */
+function collectionCallCannotThrow(checker: ts.TypeChecker, call: ts.CallExpression, depth: number): boolean {
+  const receiver = (skipOuterExpressions(call.expression) as ts.PropertyAccessExpression).expression;
+  if (!expressionCannotThrow(checker, receiver, depth)) return false;
+  return call.arguments.every((argument) => {
+    const fn = resolveFunction(checker, argument);
+    if (fn === undefined) return expressionCannotThrow(checker, argument, depth);
+    return depth > 0 &&
+      (catchesEverything(checker, fn, depth - 1) !== undefined || cannotFail(checker, fn, depth - 1) !== undefined);
+  });
 }
 
 /** A returned, awaited, voided or concise-body value that lets no failure out: a handled chain, or a call of a function that catches everything. */
