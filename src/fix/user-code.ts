@@ -2,7 +2,9 @@
  * Whether a site's work runs code its library's users supplied: an event
  * emit (its listeners), a function passed in (a parameter), a callback held
  * in a property (an option, a registered hook; not a platform object's,
- * as `process.hrtime`) or taken out of the object's own state (a queued job), or a member named like a hook — directly or
+ * as `process.hrtime`) or taken out of the object's own state (a queued job),
+ * a method of an object a caller gave (held in a property assigned from a
+ * parameter), or a member named like a hook — directly or
  * through the program's own functions it calls. In library code such a site is reported, not wrapped: a user's
  * listener that throws must still throw where it threw (to the user's test
  * runner, to their process), and a restart would run their code again.
@@ -13,6 +15,8 @@ import { ts } from "../analysis/ts.ts";
 import { type FunctionNode, isFunctionNode, skipOuterExpressions } from "../analysis/functions.ts";
 import { resolveFunction } from "../analysis/calls.ts";
 import { isSettleCall } from "../analysis/failure.ts";
+import { programOf } from "../analysis/declarations.ts";
+import { originOf } from "../analysis/platform.ts";
 
 /** Hooks and listeners by name: `onError`, `onCrash`, `beforeRun`, `errorHook`, `handler`, `callback`, `emit…`. */
 const HOOK_NAME = /^(on[A-Z_]|emit(?![a-z])|before[A-Z]|after[A-Z])|([Hh]ook|[Hh]andler|[Cc]allback|[Ll]istener)$/;
@@ -25,7 +29,9 @@ const EMIT = new Set(["emit", "emitAsync", "emitSerial", "dispatchEvent"]);
  * emit or a hook-named member, a parameter (`cb()`), a function held in a
  * property rather than a method of the program's own (`this.options.onTick`
  * holds a user's hook), or a member of an object that came from a caller
- * (`job.run()` where `job` is a parameter).
+ * (`job.run()` where `job` is a parameter, `this._factory.destroy()` where
+ * the constructor stored its `factory` parameter; not a method of a
+ * type the platform declares, as `items.push()`).
  *
  * @param callee the callee expression.
  * @param checker the program's type checker.
@@ -56,12 +62,95 @@ export function foreignCode(callee: ts.Node, checker: ts.TypeChecker): string | 
   ) {
     return `${name} is a function taken from ${shortText(declaration.initializer)}`;
   }
-  if (ts.isPropertyAccessExpression(callee) && ts.isPropertyAccessExpression(skipOuterExpressions(callee.expression))) {
-    const owner = skipOuterExpressions(callee.expression) as ts.PropertyAccessExpression;
-    const held = checker.getSymbolAtLocation(owner.name)?.valueDeclaration;
-    if (held !== undefined && ts.isParameter(held)) return `${owner.name.text}.${name} came from a caller`;
+  if (ts.isPropertyAccessExpression(callee) && !ofPlatformType(callee, checker)) {
+    const owner = fromCaller(callee.expression, checker);
+    if (owner !== undefined) return `${owner}.${name} came from a caller`;
   }
   return undefined;
+}
+
+/**
+ * Whether `callee` names a method the platform declares (the lib files,
+ * `@types/node`: see `originOf`), which runs no user code whoever owns the
+ * object (`items.push(x)` on a caller's array).
+ */
+function ofPlatformType(callee: ts.PropertyAccessExpression, checker: ts.TypeChecker): boolean {
+  const program = programOf(checker);
+  const declarations = checker.getSymbolAtLocation(callee.name)?.declarations ?? [];
+  return program !== undefined && originOf(program, declarations) === "platform";
+}
+
+/**
+ * The name of the object `receiver` denotes when a caller gave it, or
+ * undefined: a parameter (`factory`), a property of such an object
+ * (`options.db`), or a property of the program's own object that holds a
+ * caller's value ({@link heldFromCaller}: `this._factory`).
+ */
+function fromCaller(receiver: ts.Expression, checker: ts.TypeChecker): string | undefined {
+  const node = skipOuterExpressions(receiver);
+  if (ts.isIdentifier(node)) {
+    const declaration = checker.getSymbolAtLocation(node)?.valueDeclaration;
+    return declaration !== undefined && ts.isParameter(declaration) ? node.text : undefined;
+  }
+  if (!ts.isPropertyAccessExpression(node)) return undefined;
+  const held = checker.getSymbolAtLocation(node.name);
+  if (held !== undefined && heldFromCaller(held, checker)) return node.name.text;
+  return fromCaller(node.expression, checker) === undefined ? undefined : node.name.text;
+}
+
+/**
+ * Whether a property holds an object a caller gave: a parameter property
+ * (`constructor(private factory: Factory)`), or a property given a
+ * parameter's value (`this._factory = factory`, `this.db = options.db`) by
+ * any assignment to it — in JavaScript each `this.x = …` declares the
+ * property; a TypeScript property declaration is read with its initializer
+ * and the assignments in its class's constructor. generic-pool's evictor
+ * calls `this._factory.destroy(…)`, the user's function, through the
+ * factory its constructor took.
+ */
+function heldFromCaller(property: ts.Symbol, checker: ts.TypeChecker): boolean {
+  const values = (property.declarations ?? []).flatMap((declaration): ts.Node[] => {
+    if (ts.isParameter(declaration)) return [declaration];
+    if (ts.isPropertyDeclaration(declaration)) {
+      const constructor = declaration.parent.members.find(ts.isConstructorDeclaration);
+      return [
+        ...(declaration.initializer === undefined ? [] : [declaration.initializer]),
+        ...(constructor?.body === undefined ? [] : assignedTo(constructor.body, property, checker)),
+      ];
+    }
+    // JavaScript's `this.x = value` declares x by the assignment (or its left side).
+    const assignment = ts.isBinaryExpression(declaration) ? declaration : declaration.parent;
+    return assignment !== undefined && ts.isBinaryExpression(assignment) &&
+        (assignment === declaration || assignment.left === (declaration as ts.Node)) &&
+        assignment.operatorToken.kind === ts.SyntaxKind.EqualsToken
+      ? [assignment.right]
+      : [];
+  });
+  return values.some((value) =>
+    ts.isParameter(value) || (!isThisRooted(value) && fromCaller(value as ts.Expression, checker) !== undefined)
+  );
+}
+
+/** Whether `value` is `this` or a property path from it (read without following it, which could loop). */
+function isThisRooted(value: ts.Node): boolean {
+  let root = skipOuterExpressions(value as ts.Expression);
+  while (ts.isPropertyAccessExpression(root)) root = skipOuterExpressions(root.expression);
+  return root.kind === ts.SyntaxKind.ThisKeyword;
+}
+
+/** The values `body` assigns to `property` through `this` (`this.name = value`), at any depth. */
+function assignedTo(body: ts.Node, property: ts.Symbol, checker: ts.TypeChecker): ts.Expression[] {
+  const values: ts.Expression[] = [];
+  const visit = (node: ts.Node): void => {
+    if (
+      ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isPropertyAccessExpression(node.left) && node.left.expression.kind === ts.SyntaxKind.ThisKeyword &&
+      checker.getSymbolAtLocation(node.left.name) === property
+    ) values.push(node.right);
+    ts.forEachChild(node, visit);
+  };
+  visit(body);
+  return values;
 }
 
 /**

@@ -810,6 +810,61 @@ export class Queue extends EventEmitter {
     );
   });
 
+  test("in library code, a method of an object a caller gave is user code, held in a property or not; a method the platform declares (Array push) is not", () => {
+    // As generic-pool 3.9.0's evictor: the constructor keeps the user's factory, a timer calls its destroy().
+    const pool = `export class Pool {
+  constructor(factory) {
+    this._factory = factory;
+  }
+  evictLater(resource) {
+    setTimeout(() => {
+      this._evict(resource);
+    }, 5);
+  }
+  _evict(resource) {
+    this._factory.destroy(resource);
+  }
+}
+export function drain(queue) {
+  setTimeout(() => queue.flush(), 5);
+}
+`;
+    const cache = `export class Cache {
+  private readonly store: { evict(key: string): void };
+  private readonly keys: string[];
+  constructor(store: { evict(key: string): void }, keys: string[]) {
+    this.store = store;
+    this.keys = keys;
+  }
+  later(key: string): void {
+    setTimeout(() => this.store.evict(key), 5);
+    setTimeout(() => {
+      this.keys.push(key);
+      JSON.parse(key);
+    }, 5);
+  }
+}
+`;
+    const dir = project({
+      "package.json": JSON.stringify({ name: "pool", main: "src/pool.js", dependencies: { "@spawn-audit/shim": "*" } }),
+      "src/pool.js": pool,
+      "src/cache.ts": cache,
+    });
+    const result = fixProject(dir, { write: false });
+    assert.deepEqual(
+      result.changes.map((change) => [change.file, change.rewrites.map(({ site }) => site.start.line)]),
+      [["src/cache.ts", [10]]],
+    );
+    assert.deepEqual(
+      result.skipped.map(({ site, reason }) => `${site.file}:${site.start.line} ${reason.split(";")[0]}`).sort(),
+      [
+        "src/cache.ts:9 calls user code (store.evict came from a caller)",
+        "src/pool.js:15 calls user code (queue.flush came from a caller)",
+        "src/pool.js:6 calls user code (_factory.destroy came from a caller, reached through _evict())",
+      ],
+    );
+  });
+
   test("a logger whose error method takes only messages is not a channel for failures, which can be anything", () => {
     const code = `declare function tick(): void;
 declare const logger: { error(message: string | Error): void };
