@@ -27,28 +27,38 @@ spawnSupervised("scheduler.watch", () => watch(\`\${db.url}/x\`));
   },
   {
     name:
-      "one-shot calls, a then chain and a held promise get a .catch where they are: a synchronous throw still reaches the caller",
+      "one-shot calls, a then chain and a held promise get a .catch where they are (a synchronous throw still reaches the caller), on the value itself only when it is certainly a promise",
     code: `declare function connect(attempt: number): Promise<void>;
 declare const ready: Promise<void>;
+interface Channel { prefetch(count: number): Promise<void> }
+async function save(): Promise<void> { await connect(0); }
 let attempt = 0;
-export function main(): void {
+export function main(channel: Channel): void {
   connect(attempt++);
   ready.then(() => console.log("ready"));
   ready;
+  channel.prefetch(1);
+  save().then(() => console.log("saved"));
+  new Promise<void>((resolve, reject) => setImmediate(() => (attempt > 1 ? reject(new Error("late")) : resolve())));
 }
-main();
+main({ prefetch: async () => {} });
 `,
     expected: `import { logFailure } from "@spawn-audit/shim";
 
 declare function connect(attempt: number): Promise<void>;
 declare const ready: Promise<void>;
+interface Channel { prefetch(count: number): Promise<void> }
+async function save(): Promise<void> { await connect(0); }
 let attempt = 0;
-export function main(): void {
-  connect(attempt++).catch((error) => logFailure("main.connect", error));
-  ready.then(() => console.log("ready")).catch((error) => logFailure("main.ready", error));
-  ready.catch((error) => logFailure("main.ready-2", error));
+export function main(channel: Channel): void {
+  Promise.resolve(connect(attempt++)).catch((error) => logFailure("main.connect", error));
+  Promise.resolve(ready.then(() => console.log("ready"))).catch((error) => logFailure("main.ready", error));
+  Promise.resolve(ready).catch((error) => logFailure("main.ready-2", error));
+  Promise.resolve(channel.prefetch(1)).catch((error) => logFailure("main.prefetch", error));
+  save().then(() => console.log("saved")).catch((error) => logFailure("main.save", error));
+  new Promise<void>((resolve, reject) => setImmediate(() => (attempt > 1 ? reject(new Error("late")) : resolve()))).catch((error) => logFailure("main.Promise", error));
 }
-main();
+main({ prefetch: async () => {} });
 `,
   },
   {
@@ -83,7 +93,7 @@ createServer((req, res) => {
 import { logFailure } from "@spawn-audit/shim";
 declare function audit(url: string): Promise<void>;
 createServer((req, res) => {
-  audit(req.url ?? "").catch((error) => logFailure("case-4.audit", error));
+  Promise.resolve(audit(req.url ?? "")).catch((error) => logFailure("case-4.audit", error));
   res.end();
 }).listen(8080);
 `,
@@ -125,7 +135,7 @@ export {};
 declare function refresh(): Promise<void>;
 setInterval(() => {
   try {
-    refresh().catch((error) => logFailure("case-6.refresh-2", error));
+    Promise.resolve(refresh()).catch((error) => logFailure("case-6.refresh-2", error));
   } catch (error) {
     logFailure("case-6.refresh", error);
   }

@@ -9,9 +9,12 @@
  * reaches the caller), and only its rejection is observed: `.catch((error)
  * => <handler>)` with the project's channel (see `src/fix/channel.ts`), or,
  * for durable work without one, `spawnLogged(name, expression)`, which keeps
- * the task visible in the supervisor's snapshot. A value whose type has no
- * `catch` (`void | Promise<void>`, a bare thenable) goes through
- * `Promise.resolve(…)` first.
+ * the task visible in the supervisor's snapshot. `.catch` is called on the
+ * value itself only when it is certainly a native promise (see
+ * {@link certainPromise}); any other value goes through `Promise.resolve(…)`
+ * first, so a value that is not a promise at run time (a test double of a
+ * dependency, a JavaScript caller's object) is ignored as before instead of
+ * throwing a `TypeError` where nothing threw. `spawnLogged` accepts any value.
  *
  * @module
  */
@@ -61,9 +64,8 @@ export function fixFloatingPromise(context: FixContext): FixOutcome {
     };
   }
   const handler = context.handler(what);
-  const catchable = hasCatch(expression, context.checker);
   if (context.group === "durable" && handler.shim && !context.exitStatus) {
-    const [open, close] = catchable ? ["", ""] : ["Promise.resolve(", ")"];
+    const [open, close] = hasCatch(expression, context.checker) ? ["", ""] : ["Promise.resolve(", ")"];
     return {
       transform: "logged-promise",
       edits: wrap(node, expression, sourceFile, `spawnLogged(${context.taskName(what)}, ${open}`, `${close})`),
@@ -73,7 +75,7 @@ export function fixFloatingPromise(context: FixContext): FixOutcome {
   }
   return {
     transform: "caught-promise",
-    edits: catchCall(expression, catchable, handler, context),
+    edits: catchCall(expression, certainPromise(expression, context.checker), handler, context),
     uses: handler.uses,
     imports: handler.imports,
     channel: handler.label,
@@ -87,6 +89,37 @@ function hasCatch(expression: ts.Node, checker: ts.TypeChecker): boolean {
   if ((type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) !== 0) return true;
   const members = type.isUnion() ? type.types : [type];
   return members.every((member) => member.getProperty("catch") !== undefined);
+}
+
+const PROMISE_STATICS = new Set(["resolve", "reject", "all", "allSettled", "any", "race", "withResolvers"]);
+
+/**
+ * Whether the expression's value is certainly a native promise when it
+ * runs: the code that makes it is in view and makes one — `new Promise(…)`,
+ * a `Promise` static, a call of an async function of the program (see
+ * {@link throwsOnlyAsync}), `.then`/`.catch`/`.finally` on such a value. A
+ * type alone is not enough: a declared `Promise<T>` (a dependency's
+ * interface, an ambient declaration, `any`) may at run time be a test
+ * double returning `undefined`, on which an added `.catch` would throw.
+ */
+function certainPromise(expression: ts.Node, checker: ts.TypeChecker): boolean {
+  const value = skipOuterExpressions(expression);
+  if (ts.isNewExpression(value)) return isPromiseName(value.expression);
+  if (!ts.isCallExpression(value)) return false;
+  const callee = skipOuterExpressions(value.expression);
+  if (ts.isPropertyAccessExpression(callee)) {
+    if (isPromiseName(callee.expression)) return PROMISE_STATICS.has(callee.name.text);
+    if (CHAIN_METHODS.has(callee.name.text) || callee.name.text === "catch") {
+      return certainPromise(callee.expression, checker);
+    }
+  }
+  return throwsOnlyAsync(callee, checker);
+}
+
+/** `Promise`, the global constructor by its name. */
+function isPromiseName(node: ts.Node): boolean {
+  const name = skipOuterExpressions(node);
+  return ts.isIdentifier(name) && name.text === "Promise";
 }
 
 /** `<why it recurs><hint>`, cut to at most 80 characters. */

@@ -93,7 +93,7 @@ export class Poller {
     try {
       setTimeout(function (this: unknown) {
         try {
-          void pollOnce().catch((error) => logFailure("Poller.loop.pollOnce-2", error));
+          void Promise.resolve(pollOnce()).catch((error) => logFailure("Poller.loop.pollOnce-2", error));
         } catch (error) {
           logFailure("Poller.loop.pollOnce", error);
         }

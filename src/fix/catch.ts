@@ -19,23 +19,24 @@ export interface CatchLayout {
  * Edits that append `.catch((<error>) => <statements>)` to `expression`:
  * in parentheses when it is not a left-hand-side expression (`a || b()`,
  * `await x`, `new X` without arguments), through `Promise.resolve(…)` when
- * its type has no `catch` method. The handler's expression is the arrow's
+ * it is not certainly a promise at run time (`Promise.resolve` returns a
+ * native promise itself, and takes any other value without throwing). The handler's expression is the arrow's
  * body; without one, its statements become a block on one line.
  *
  * @param expression the promise expression, as written.
- * @param catchable whether its type has a `catch` method.
+ * @param promise whether the value is certainly a native promise when it runs.
  * @param handler the failure's handler (see `FailureHandler` in src/rule.ts).
  * @param layout the file and the caught value's name.
  */
 export function catchCall(
   expression: ts.Node,
-  catchable: boolean,
+  promise: boolean,
   handler: Pick<FailureHandler, "statements" | "expression">,
   layout: CatchLayout,
 ): TextEdit[] {
   const bare = ts.isLeftHandSideExpression(expression) &&
     !(ts.isNewExpression(expression) && expression.arguments === undefined);
-  const [open, close] = !catchable ? ["Promise.resolve(", ")"] : bare ? ["", ""] : ["(", ")"];
+  const [open, close] = !promise ? ["Promise.resolve(", ")"] : bare ? ["", ""] : ["(", ")"];
   const body = handler.expression(layout.errorName) ?? `{ ${handler.statements(layout.errorName).join(" ")} }`;
   const start = expression.getStart(layout.sourceFile);
   const edits: TextEdit[] = [];

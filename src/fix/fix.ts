@@ -22,7 +22,7 @@ import { RULES } from "../../rules/mod.ts";
 import { isAsyncFunction, isFunctionNode } from "../analysis/functions.ts";
 import { returnsPromiseLike } from "../analysis/promise.ts";
 import { applyEdits, combineEdits, distinctEdits, templateRanges } from "./edits.ts";
-import { assertionIn } from "./syntax.ts";
+import { assertionIn, onlyThrows } from "./syntax.ts";
 import { hasUncommittedChanges, isInsideRoots } from "./files.ts";
 import { protectedReason, removeStaleTemporaries, writeAtomically } from "../atomic-write.ts";
 import {
@@ -561,6 +561,13 @@ function fixFile(sourceFile: ts.SourceFile, sites: readonly LocatedSite[], input
       inputs.skipped.push({
         site,
         reason: "the callback asserts: wrapped, a failing assertion would be reported instead of failing",
+      });
+      continue;
+    }
+    if (located.work !== undefined && onlyThrows(located.work)) {
+      inputs.skipped.push({
+        site,
+        reason: "the callback only throws: a crash its author meant, which fix leaves to crash",
       });
       continue;
     }

@@ -1,14 +1,14 @@
 /**
  * Building blocks the rules' fixes share: wrapping a node in a supervisor
  * call by inserting text around it, deciding whether an expression can be
- * evaluated again, and whether a callback asserts. Every helper returns text edits on
+ * evaluated again, and whether a callback asserts or only throws. Every helper returns text edits on
  * the original file; none reprints code.
  *
  * @module
  */
 import { type SyntaxKindName, ts } from "../analysis/ts.ts";
 import type { TextEdit } from "../rule.ts";
-import { isFunctionNode, skipOuterExpressions } from "../analysis/functions.ts";
+import { isAsyncFunction, isFunctionNode, skipOuterExpressions } from "../analysis/functions.ts";
 import { LISTENER_METHODS, TIMER_KINDS } from "../analysis/callbacks.ts";
 
 /**
@@ -198,6 +198,35 @@ export function assertionIn(fn: ts.Node): ts.CallExpression | undefined {
   };
   visit(fn);
   return found;
+}
+
+/**
+ * Whether a synchronous function's every way through its body ends in a
+ * `throw`: a block body with no `return` (nested functions aside) whose last statement
+ * throws — a `throw`, or an `if` with an `else`, or a block, each of whose
+ * branches does. Such a callback (`setImmediate(() => { throw error; })`,
+ * "should never get here") is a crash its author meant; wrapped, the crash
+ * would become a log line. An async function's throw is a rejection, which
+ * ends the process only when nobody observes it, so it is not counted.
+ *
+ * @param fn a function node (any other node: false).
+ */
+export function onlyThrows(fn: ts.Node): boolean {
+  if (!isFunctionNode(fn) || isAsyncFunction(fn) || fn.body === undefined || !ts.isBlock(fn.body)) return false;
+  let returns = false;
+  const visit = (node: ts.Node): void => {
+    if (ts.isReturnStatement(node)) returns = true;
+    else if (!returns && !isFunctionNode(node)) ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(fn.body, visit);
+  return !returns && endsInThrow(fn.body);
+}
+
+function endsInThrow(statement: ts.Statement | undefined): boolean {
+  if (statement === undefined) return false;
+  if (ts.isThrowStatement(statement)) return true;
+  if (ts.isBlock(statement)) return endsInThrow(statement.statements[statement.statements.length - 1]);
+  return ts.isIfStatement(statement) && endsInThrow(statement.thenStatement) && endsInThrow(statement.elseStatement);
 }
 
 function callsAssertion(callee: ts.Node): boolean {

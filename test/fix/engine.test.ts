@@ -375,23 +375,26 @@ new Poller().onTick();
     assert.equal(rewrite?.restarts, null);
   });
 
-  test("test sites are never rewritten, and a callback that asserts is never wrapped", () => {
+  test("test sites are never rewritten, and a callback that asserts or only throws is never wrapped", () => {
     const dir = project({
       "src/poller.test.ts": `declare function tick(): void;\nsetInterval(() => tick(), 10);\nexport {};\n`,
       "src/check.ts": `import assert from "node:assert/strict";
 declare function measure(): number;
 setTimeout(() => { assert.equal(measure(), 1); }, 10);
 setTimeout(() => { JSON.parse("{}"); }, 10);
+setImmediate(() => { if (measure() > 1) { throw new Error("too many"); } else throw new Error("never here"); });
+setImmediate(() => { if (measure() > 1) throw new Error("too many"); });
 export {};
 `,
     });
     const result = fixProject(dir, { write: false, groups: ["durable", "per-request", "test"] });
     assert.deepEqual(
       result.changes.flatMap((change) => change.rewrites.map(({ site }) => `${site.file}:${site.start.line}`)),
-      ["src/check.ts:4"],
+      ["src/check.ts:4", "src/check.ts:6"],
     );
     assert.deepEqual(result.skipped.map(({ site, reason }) => `${site.file}:${site.start.line} ${reason}`).sort(), [
       "src/check.ts:3 the callback asserts: wrapped, a failing assertion would be reported instead of failing",
+      "src/check.ts:5 the callback only throws: a crash its author meant, which fix leaves to crash",
       "src/poller.test.ts:2 test sites are never rewritten: a failing test must still fail",
     ]);
   });
@@ -736,7 +739,7 @@ export class Queue extends EventEmitter {
     assert.equal(result.changes[0]?.written, true, result.changes[0]?.refused ?? "");
     assert.equal(
       readFileSync(join(dir, "src/queue.ts"), "utf8"),
-      code.replace("    work();", `    work().catch((error) => this.emit("error", error));`),
+      code.replace("    work();", `    Promise.resolve(work()).catch((error) => this.emit("error", error));`),
     );
     // In the file's quotes, as the rest of what fix writes.
     const single = code.replaceAll(`"`, "'");
@@ -744,7 +747,7 @@ export class Queue extends EventEmitter {
     fixProject(quoted);
     assert.equal(
       readFileSync(join(quoted, "src/queue.ts"), "utf8"),
-      single.replace("    work();", `    work().catch((error) => this.emit('error', error));`),
+      single.replace("    work();", `    Promise.resolve(work()).catch((error) => this.emit('error', error));`),
     );
   });
 
