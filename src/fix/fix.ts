@@ -45,7 +45,7 @@ import { finishChanges, type FormatRun, type LintRun, unformattedChanges } from 
 import type { ConfiguredChannel } from "./channel.ts";
 import { fileLayout, fixContext } from "./context.ts";
 import { isLibraryFile, neverRewritten, type ProcessEvent, processHandlerFor, processHandlers } from "./file-role.ts";
-import { userCodeIn } from "./user-code.ts";
+import { userCodeIn, useTestFiles } from "./user-code.ts";
 import { recordWritten, writtenByFix } from "./ledger.ts";
 
 /**
@@ -244,6 +244,10 @@ export function* fixSteps(options: FixOptions): Generator<void, FixResult, boole
     }
   }
   const isTestPath = picomatch([...DEFAULT_TEST_PATTERNS, ...project.config.testPatterns], { dot: true });
+  // A library's tests call it as its users do (user-code.ts).
+  for (const { program } of project.programs) {
+    useTestFiles(program, (file) => isTestPath(displayPath(file, project.root)));
+  }
   const handlers = processHandlers(
     project.programs.flatMap((program) => program.targets).filter((file) =>
       !isTestPath(displayPath(file.fileName, project.root))

@@ -13,7 +13,7 @@
  */
 import { ts } from "../analysis/ts.ts";
 import { type FunctionNode, isFunctionNode, skipOuterExpressions } from "../analysis/functions.ts";
-import { resolveFunction } from "../analysis/calls.ts";
+import { resolveFunction, startsOf } from "../analysis/calls.ts";
 import { isSettleCall } from "../analysis/failure.ts";
 import { programOf } from "../analysis/declarations.ts";
 import { originOf } from "../analysis/platform.ts";
@@ -63,7 +63,7 @@ export function foreignCode(callee: ts.Node, checker: ts.TypeChecker): string | 
     return `${name} is a function taken from ${shortText(declaration.initializer)}`;
   }
   if (ts.isPropertyAccessExpression(callee) && !ofPlatformType(callee, checker)) {
-    const owner = fromCaller(callee.expression, checker);
+    const owner = fromCaller(callee.expression, checker, new Set());
     if (owner !== undefined) return `${owner}.${name} came from a caller`;
   }
   return undefined;
@@ -82,33 +82,84 @@ function ofPlatformType(callee: ts.PropertyAccessExpression, checker: ts.TypeChe
 
 /**
  * The name of the object `receiver` denotes when a caller gave it, or
- * undefined: a parameter (`factory`), a property of such an object
- * (`options.db`), or a property of the program's own object that holds a
- * caller's value ({@link heldFromCaller}: `this._factory`).
+ * undefined: a parameter a caller gave ({@link parameterFromCaller}:
+ * `factory`), a property of such an object (`options.db`), or a property
+ * of the program's own object that holds a caller's value
+ * ({@link heldFromCaller}: `this._factory`). `seen`: the parameters and
+ * properties already asked about on this path, which are not asked again.
  */
-function fromCaller(receiver: ts.Expression, checker: ts.TypeChecker): string | undefined {
+function fromCaller(receiver: ts.Expression, checker: ts.TypeChecker, seen: Set<unknown>): string | undefined {
   const node = skipOuterExpressions(receiver);
   if (ts.isIdentifier(node)) {
     const declaration = checker.getSymbolAtLocation(node)?.valueDeclaration;
-    return declaration !== undefined && ts.isParameter(declaration) ? node.text : undefined;
+    return declaration !== undefined && ts.isParameter(declaration) &&
+        parameterFromCaller(declaration, checker, seen)
+      ? node.text
+      : undefined;
   }
   if (!ts.isPropertyAccessExpression(node)) return undefined;
   const held = checker.getSymbolAtLocation(node.name);
-  if (held !== undefined && heldFromCaller(held, checker)) return node.name.text;
-  return fromCaller(node.expression, checker) === undefined ? undefined : node.name.text;
+  if (held !== undefined && heldFromCaller(held, checker, seen)) return node.name.text;
+  return fromCaller(node.expression, checker, seen) === undefined ? undefined : node.name.text;
+}
+
+/**
+ * Files whose calls are the library's users' (its tests), by program: see
+ * {@link useTestFiles}.
+ */
+const testFiles = new WeakMap<ts.Program, (fileName: string) => boolean>();
+
+/**
+ * Tells the user-code rule which files of a program are tests: their calls
+ * of the library's functions are its users' calls (fix gives the scan's
+ * test patterns). Without it, no file is.
+ *
+ * @param program the program.
+ * @param isTest whether a file (by the program's file name) is a test.
+ */
+export function useTestFiles(program: ts.Program, isTest: (fileName: string) => boolean): void {
+  testFiles.set(program, isTest);
+}
+
+/**
+ * Whether the value of a parameter comes from the library's users: its
+ * function is called (or constructed) nowhere in the program's own
+ * non-test sources — only its users call it, as `createPool(factory)` —
+ * or some such call passes a value that came from a caller itself (the
+ * constructor `createPool` runs with its `factory`). A parameter of a
+ * function passed as an argument (a callback) is given by whatever calls
+ * the callback, and is not followed; one its own library always calls with
+ * its own objects (`_destroy(pooledResource)`) is the library's.
+ */
+function parameterFromCaller(parameter: ts.ParameterDeclaration, checker: ts.TypeChecker, seen: Set<unknown>): boolean {
+  const fn = parameter.parent;
+  if (seen.has(parameter) || !isFunctionNode(fn)) return false;
+  seen.add(parameter);
+  const holder = fn.parent;
+  if ((ts.isCallExpression(holder) || ts.isNewExpression(holder)) && holder.expression !== fn) return false;
+  const program = programOf(checker);
+  const isTest = program === undefined ? undefined : testFiles.get(program);
+  const index = fn.parameters.indexOf(parameter);
+  const starts = startsOf(checker, fn).filter((start) => isTest?.(start.getSourceFile().fileName) !== true);
+  return starts.length === 0 || starts.some((start) => {
+    const argument = start.arguments?.[index];
+    return argument !== undefined && fromCaller(argument, checker, seen) !== undefined;
+  });
 }
 
 /**
  * Whether a property holds an object a caller gave: a parameter property
  * (`constructor(private factory: Factory)`), or a property given a
- * parameter's value (`this._factory = factory`, `this.db = options.db`) by
+ * caller's value (`this._factory = factory`, `this.db = options.db`) by
  * any assignment to it — in JavaScript each `this.x = …` declares the
  * property; a TypeScript property declaration is read with its initializer
  * and the assignments in its class's constructor. generic-pool's evictor
  * calls `this._factory.destroy(…)`, the user's function, through the
  * factory its constructor took.
  */
-function heldFromCaller(property: ts.Symbol, checker: ts.TypeChecker): boolean {
+function heldFromCaller(property: ts.Symbol, checker: ts.TypeChecker, seen: Set<unknown>): boolean {
+  if (seen.has(property)) return false;
+  seen.add(property);
   const values = (property.declarations ?? []).flatMap((declaration): ts.Node[] => {
     if (ts.isParameter(declaration)) return [declaration];
     if (ts.isPropertyDeclaration(declaration)) {
@@ -127,15 +178,10 @@ function heldFromCaller(property: ts.Symbol, checker: ts.TypeChecker): boolean {
       : [];
   });
   return values.some((value) =>
-    ts.isParameter(value) || (!isThisRooted(value) && fromCaller(value as ts.Expression, checker) !== undefined)
+    ts.isParameter(value)
+      ? parameterFromCaller(value, checker, seen)
+      : fromCaller(value as ts.Expression, checker, seen) !== undefined
   );
-}
-
-/** Whether `value` is `this` or a property path from it (read without following it, which could loop). */
-function isThisRooted(value: ts.Node): boolean {
-  let root = skipOuterExpressions(value as ts.Expression);
-  while (ts.isPropertyAccessExpression(root)) root = skipOuterExpressions(root.expression);
-  return root.kind === ts.SyntaxKind.ThisKeyword;
 }
 
 /** The values `body` assigns to `property` through `this` (`this.name = value`), at any depth. */

@@ -813,8 +813,9 @@ export class Queue extends EventEmitter {
     );
   });
 
-  test("in library code, a method of an object a caller gave is user code, held in a property or not; a method the platform declares (Array push) is not", () => {
-    // As generic-pool 3.9.0's evictor: the constructor keeps the user's factory, a timer calls its destroy().
+  test("in library code, a method of an object a caller gave is user code, held in a property or not; not the library's own object, nor a method the platform declares", () => {
+    // As generic-pool 3.9.0's evictor: the constructor keeps the user's factory, a timer calls its destroy(); only its
+    // users construct the pool. _retire's parameter is always the library's own object.
     const pool = `export class Pool {
   constructor(factory) {
     this._factory = factory;
@@ -826,6 +827,19 @@ export class Queue extends EventEmitter {
   }
   _evict(resource) {
     this._factory.destroy(resource);
+  }
+  retireLater() {
+    setTimeout(() => {
+      this._retire(new Resource());
+    }, 5);
+  }
+  _retire(resource) {
+    resource.invalidate();
+  }
+}
+class Resource {
+  invalidate() {
+    JSON.parse("{");
   }
 }
 export function drain(queue) {
@@ -856,13 +870,13 @@ export function drain(queue) {
     const result = fixProject(dir, { write: false });
     assert.deepEqual(
       result.changes.map((change) => [change.file, change.rewrites.map(({ site }) => site.start.line)]),
-      [["src/cache.ts", [10]]],
+      [["src/cache.ts", [10]], ["src/pool.js", [14]]],
     );
     assert.deepEqual(
       result.skipped.map(({ site, reason }) => `${site.file}:${site.start.line} ${reason.split(";")[0]}`).sort(),
       [
         "src/cache.ts:9 calls user code (store.evict came from a caller)",
-        "src/pool.js:15 calls user code (queue.flush came from a caller)",
+        "src/pool.js:28 calls user code (queue.flush came from a caller)",
         "src/pool.js:6 calls user code (_factory.destroy came from a caller, reached through _evict())",
       ],
     );
