@@ -88,6 +88,7 @@ export declare namespace ts {
   export type IterationStatement = bundled.IterationStatement;
   export type MethodDeclaration = bundled.MethodDeclaration;
   export type ModuleResolutionCache = bundled.ModuleResolutionCache;
+  export type ModuleResolutionHost = bundled.ModuleResolutionHost;
   export type NamedDeclaration = bundled.NamedDeclaration;
   export type NamedImports = bundled.NamedImports;
   export type NewExpression = bundled.NewExpression;

@@ -294,6 +294,8 @@ class ProgramKeys {
   private importers: Map<string, string[]> | undefined;
   private readonly callers = new Map<string, string>();
   private readonly callerFiles = new Map<string, ReadonlySet<string>>();
+  /** By name: the file of the one function of that name when it is a class member, else null (see {@link onlyMemberNamed}). */
+  private readonly onlyMembers = new Map<string, string | null>();
   private readonly manifests = new PackageEntries();
 
   constructor(plan: ProgramPlan, root: string, private readonly contents: ContentHashes, salt: string) {
@@ -437,11 +439,17 @@ class ProgramKeys {
    * Whether the one function (not a `require` binding nor a field given a
    * function by reference, see `isFunctionEntry`) the program's project
    * files declare under `name` is a class member declared in `file`: the
-   * only case a call on an untyped receiver resolves by name.
+   * only case a call on an untyped receiver resolves by name. Computed
+   * once per name.
    */
   private onlyMemberNamed(file: string, name: string): boolean {
-    const functions = (this.declarationIndex().get(name) ?? []).filter(isFunctionEntry);
-    return functions.length === 1 && functions[0]![0] === file && functions[0]![2] === "member";
+    let owner = this.onlyMembers.get(name);
+    if (owner === undefined) {
+      const functions = (this.declarationIndex().get(name) ?? []).filter(isFunctionEntry);
+      owner = functions.length === 1 && functions[0]![2] === "member" ? functions[0]![0] : null;
+      this.onlyMembers.set(name, owner);
+    }
+    return owner === file;
   }
 
   /**

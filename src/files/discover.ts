@@ -110,11 +110,14 @@ export function discoverFiles(options: DiscoverOptions): Discovered {
     });
   };
 
-  const consider = (file: string): void => {
+  // The heap left before any file is read: what a file's analysis will have (discovery itself takes next to none).
+  const heap = heapLeft();
+  /** Sorts `file` into scanned or skipped; `known` is its real path when the walk knows it (not a link, its folder's real path known). */
+  const consider = (file: string, known?: string): void => {
     if (!isSourceFile(file)) return;
     let real: string;
     try {
-      real = realpathSync(file);
+      real = known ?? realpathSync(file);
     } catch (error) {
       return unreadable(file, `file cannot be read: ${fileSystemReason(error)}`);
     }
@@ -127,7 +130,7 @@ export function discoverFiles(options: DiscoverOptions): Discovered {
     } else if (isDeclarationFile(file)) {
       found.skipped.push({ file, reason: "declaration", detail: "declaration file: types only, no code to run" });
     } else {
-      const why = unreadableReason(file, options.maxFileBytes);
+      const why = unreadableReason(file, options.maxFileBytes, heap);
       if (why === undefined) {
         found.files.push(file);
       } else {
@@ -146,8 +149,9 @@ export function discoverFiles(options: DiscoverOptions): Discovered {
   const underRoot = (real: string): boolean => roots.some((root) => real === root || real.startsWith(root + sep));
   const walk = (dir: string, rules: GitIgnore, named: boolean): void => {
     let entries: Dirent<Buffer>[];
+    let real: string;
     try {
-      const real = realpathSync(dir);
+      real = realpathSync(dir);
       if (walked.has(real)) return;
       walked.add(real);
       entries = readdirSync(dir, { withFileTypes: true, encoding: "buffer" });
@@ -207,7 +211,7 @@ export function discoverFiles(options: DiscoverOptions): Discovered {
           found.skipped.push({ file: full, reason: "gitignored", detail: describe(ignored, options.root) });
         } else if (!entry.isFile()) {
           unreadable(full, `not a regular file (${fileKind(entry, full)})`);
-        } else consider(full);
+        } else consider(full, entry === dirent ? join(real, name) : undefined);
       }
     }
   };
@@ -278,7 +282,7 @@ function describe(match: { source: string; pattern: string }, root: string): str
  */
 const HEAP_BYTES_PER_SOURCE_BYTE = 150;
 
-/** The heap left to this process, in bytes: its limit less what is in use. */
+/** The heap left to this process, in bytes: its limit less what is in use (asked once per discovery: V8 computes it on each call). */
 function heapLeft(): number {
   const { heap_size_limit, used_heap_size } = getHeapStatistics();
   return heap_size_limit - used_heap_size;
@@ -289,9 +293,13 @@ function heapLeft(): number {
  * regular file, gone, or the vendored shim), or undefined. The file is
  * opened without blocking and checked through its descriptor, so a FIFO
  * named as a path never hangs the run and a file replaced meanwhile is
- * judged by what was opened.
+ * judged by what was opened. `heap`: the heap left to analyse it, in bytes.
  */
-function unreadableReason(file: string, maxBytes: number): Pick<SkippedFile, "reason" | "detail"> | undefined {
+function unreadableReason(
+  file: string,
+  maxBytes: number,
+  heap: number,
+): Pick<SkippedFile, "reason" | "detail"> | undefined {
   let fd: number;
   try {
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -308,12 +316,12 @@ function unreadableReason(file: string, maxBytes: number): Pick<SkippedFile, "re
       };
     }
     const needed = stats.size * HEAP_BYTES_PER_SOURCE_BYTE;
-    if (needed > heapLeft()) {
+    if (needed > heap) {
       const mib = (bytes: number): string => `${Math.round(bytes / 2 ** 20)} MiB`;
       return {
         reason: "too-large",
         detail: `${stats.size} bytes would take about ${mib(needed)} of memory to analyse, more than the ${
-          mib(heapLeft())
+          mib(heap)
         } left (a larger heap: node --max-old-space-size=MiB)`,
       };
     }

@@ -55,10 +55,21 @@ export function importSpecifiers(text: string): ImportSpecifiers {
 /**
  * Resolves the imports of files under one set of compiler options, with
  * one module resolution cache for all of them (the cache a program's own
- * resolution uses, so each package is looked up once).
+ * resolution uses, so each package is looked up once) and one answer per
+ * path to whether a file or folder exists (resolution asks about the same
+ * folder once per candidate file in it).
  */
 export class ImportResolver {
   private readonly cache: ts.ModuleResolutionCache;
+  private readonly host: ts.ModuleResolutionHost = {
+    fileExists: remembered((path) => ts.sys.fileExists(path)),
+    directoryExists: remembered((path) => ts.sys.directoryExists(path)),
+    readFile: (path) => ts.sys.readFile(path),
+    ...(ts.sys.realpath === undefined ? {} : { realpath: ts.sys.realpath }),
+    getCurrentDirectory: () => ts.sys.getCurrentDirectory(),
+    getDirectories: (path) => ts.sys.getDirectories(path),
+    useCaseSensitiveFileNames: ts.sys.useCaseSensitiveFileNames,
+  };
 
   /**
    * @param options the compiler options of the program the files belong to.
@@ -79,7 +90,7 @@ export class ImportResolver {
     const external: string[] = [];
     const unresolved: string[] = [];
     for (const name of specifiers.modules) {
-      const found = ts.resolveModuleName(name, file, this.options, ts.sys, this.cache).resolvedModule;
+      const found = ts.resolveModuleName(name, file, this.options, this.host, this.cache).resolvedModule;
       if (found === undefined) unresolved.push(name);
       else {
         resolved.push(resolve(found.resolvedFileName));
@@ -89,4 +100,14 @@ export class ImportResolver {
     for (const name of specifiers.references) resolved.push(resolve(dirname(file), name));
     return { resolved, external, unresolved, typeReferences: specifiers.typeReferences };
   }
+}
+
+/** `exists` answering once per path: a resolver's whole run sees the file system as it was when first asked. */
+function remembered(exists: (path: string) => boolean): (path: string) => boolean {
+  const known = new Map<string, boolean>();
+  return (path) => {
+    let found = known.get(path);
+    if (found === undefined) known.set(path, found = exists(path));
+    return found;
+  };
 }
