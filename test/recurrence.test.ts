@@ -77,6 +77,56 @@ export function begin() { check(); }`,
     sites: [{ kind: "timeout", line: 3, group: "durable", signals: ["starts-itself-again"] }],
   },
   {
+    name: "a callback parameter read by a closure: connect(callback) → .then(() => callback()) → setTimeout → ensure",
+    code: `
+declare function open(): Promise<void>;
+class Pool {
+  size = 0;
+  connect(callback: (error?: Error) => void) {
+    open().then(() => { this.size++; callback(); }, (error) => callback(error));
+  }
+  ensure() {
+    this.connect(() => {
+      setTimeout(() => this.ensure(), 1000);
+    });
+  }
+  once(callback: () => void) {
+    const callback2 = () => {};
+    open().then(() => callback2());
+    JSON.parse(callback.name);
+  }
+  check() {
+    this.once(() => {
+      setTimeout(() => this.check(), 1000);
+    });
+  }
+}
+export const pool = new Pool();`,
+    sites: [
+      { kind: "floating-promise", line: 6, status: "handled" },
+      { kind: "timeout", line: 10, group: "durable", signals: ["starts-itself-again"] },
+      { kind: "then-without-catch", line: 15 },
+      { kind: "timeout", line: 20, group: "per-request", signals: ["one-shot-timer"] },
+    ],
+  },
+  {
+    name: "a compiled indirect call (0, f)(…) is a call of f, and (0, timers.setTimeout) a timer",
+    code: `
+import * as timers from "node:timers";
+const helpers = { later(fn: () => void) { timers.setTimeout(fn, 10); } };
+export function tick(): void {
+  JSON.parse("{}");
+  (0, timers.setTimeout)(() => tick(), 1000);
+}
+export function once(): void {
+  (0, helpers.later)(() => { JSON.parse("{}"); });
+}`,
+    sites: [
+      { kind: "timeout", line: 3, group: "per-request" },
+      { kind: "timeout", line: 6, group: "durable", signals: ["starts-itself-again"] },
+    ],
+  },
+  {
     name: "a function stored in a field and called from there closes the loop",
     code: `
 export class Poller {

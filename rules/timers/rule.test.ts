@@ -35,11 +35,15 @@ import { setInterval as every } from "node:timers";
 import * as timers from "node:timers";
 globalThis.setTimeout(() => { JSON.parse("{"); }, 5);
 every(() => { JSON.parse("{"); }, 5);
-timers.setInterval(() => { JSON.parse("{"); }, 5);`,
+timers.setInterval(() => { JSON.parse("{"); }, 5);
+timers.setTimeout(() => { JSON.parse("{"); }, 5);
+(0, timers.setImmediate)(() => { JSON.parse("{"); });`,
     sites: [
       { kind: "timeout", line: 4, resolution: "type" },
       { kind: "interval", line: 5, resolution: "type" },
       { kind: "interval", line: 6, resolution: "type" },
+      { kind: "timeout", line: 7, resolution: "type" },
+      { kind: "immediate", line: 8, resolution: "type" },
     ],
   },
   {

@@ -24,6 +24,7 @@ import {
   enclosingFunctions,
   functionName,
   type FunctionNode,
+  indirectCallee,
   isFunctionNode,
   skipOuterExpressions,
 } from "../../src/analysis/functions.ts";
@@ -52,7 +53,7 @@ export const timersRule: Rule = {
   fix: fixTimer,
   check(node: ts.Node, context: RuleContext): Detection | undefined {
     const call = node as ts.CallExpression;
-    const callee = skipOuterExpressions(call.expression);
+    const callee = indirectCallee(call.expression);
     // `setTimeout.bind(null, callback, ms)`: a timer started whenever the bound function is called.
     const bound = ts.isPropertyAccessExpression(callee) && callee.name.text === "bind";
     const timer = timerCalled(context, bound ? skipOuterExpressions(callee.expression) : callee);
@@ -119,10 +120,11 @@ function timerCalled(context: RuleContext, callee: ts.Node): { timerName: string
         ? undefined
         : { timerName: callee.name.text, resolution: origin === "platform" ? "type" : "syntax" };
     }
-    // A module's function (`timers.setInterval`) or the lib's global, not an object's method (`server.setTimeout(ms)`).
+    // A module's function (`timers.setInterval`; `timers.setTimeout` is also a namespace holding `__promisify__`)
+    // or the lib's global, not an object's method (`server.setTimeout(ms)`).
     return origin === "platform" && !isPromiseTimer(declarations) &&
         declarations.every((declaration) =>
-          ts.isFunctionDeclaration(declaration) ||
+          ts.isFunctionDeclaration(declaration) || ts.isModuleDeclaration(declaration) ||
           context.program.isSourceFileDefaultLibrary(declaration.getSourceFile())
         )
       ? { timerName: callee.name.text, resolution: "type" }

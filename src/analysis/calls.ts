@@ -17,6 +17,7 @@ import {
   fieldReference,
   functionName,
   type FunctionNode,
+  indirectCallee,
   isAsyncFunction,
   isFunctionNode,
   skipOuterExpressions,
@@ -50,7 +51,7 @@ export function resolveFunction(checker: ts.TypeChecker, callee: ts.Node): Funct
 
 /** {@link resolveFunction} without the callers' types: what the call index ({@link callsIn}) is built from. */
 function resolveDirect(checker: ts.TypeChecker, callee: ts.Node): FunctionNode | undefined {
-  const target = unwrapBind(skipOuterExpressions(callee));
+  const target = unwrapBind(indirectCallee(callee));
   if (isFunctionNode(target)) return target;
   if (ts.isCallExpression(target)) return compiledAsyncFunction(target);
   if (!ts.isIdentifier(target) && !ts.isPropertyAccessExpression(target)) return undefined;

@@ -71,6 +71,22 @@ export function skipOuterExpressions(node: ts.Node): ts.Node {
 }
 
 /**
+ * The function a call's callee names, through parentheses, casts and the
+ * indirect call compilers emit for a module's function (`(0, timers_1.setTimeout)(…)`:
+ * the comma's value is its right side, called without a `this`). Other
+ * callees are returned as `skipOuterExpressions` gives them.
+ *
+ * @param callee a call expression's `expression`.
+ */
+export function indirectCallee(callee: ts.Node): ts.Node {
+  const inner = skipOuterExpressions(callee);
+  return ts.isBinaryExpression(inner) && inner.operatorToken.kind === ts.SyntaxKind.CommaToken &&
+      ts.isNumericLiteral(skipOuterExpressions(inner.left))
+    ? skipOuterExpressions(inner.right)
+    : inner;
+}
+
+/**
  * The name a function is known by: its own name, the variable or property it
  * is assigned to, or `constructor`. Undefined for anonymous callbacks.
  */
@@ -175,7 +191,7 @@ export function isGeneratorFunction(fn: ts.Node): boolean {
 
 /** The last segment of a call's (or `new`'s) callee: `emit` for `this.events.emit(...)`, `run` for `run()`; "" otherwise. */
 export function calledName(call: ts.CallExpression | ts.NewExpression): string {
-  const callee = skipOuterExpressions(call.expression);
+  const callee = indirectCallee(call.expression);
   return ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : "";
 }
 

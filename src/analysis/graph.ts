@@ -367,7 +367,8 @@ function invocationsOf(summaries: ReadonlyMap<FunctionId, FunctionSummary>): Rea
   for (const summary of summaries.values()) {
     for (const edge of summary.edges) {
       if (edge.limit === undefined && "parameter" in edge.to) {
-        note(summary.id, edge.to.parameter, edge.yields, edge.kind === "listener");
+        const { owner, yields } = parameterOwner(summaries, summary.id, edge.to);
+        note(owner, edge.to.parameter, edge.yields || yields, edge.kind === "listener");
       }
     }
   }
@@ -381,13 +382,40 @@ function invocationsOf(summaries: ReadonlyMap<FunctionId, FunctionSummary>): Rea
         edge.arguments.forEach((argument, index) => {
           const call = callee.get(index);
           if (argument !== null && "parameter" in argument && call !== undefined) {
-            changed = note(summary.id, argument.parameter, edge.yields || call.yields, call.event) || changed;
+            const { owner, yields } = parameterOwner(summaries, summary.id, argument);
+            changed = note(owner, argument.parameter, edge.yields || call.yields || yields, call.event) || changed;
           }
         });
       }
     }
   }
   return invoked;
+}
+
+/**
+ * The function whose parameter `target` is, and whether a function nested in
+ * it reaches that parameter only after waiting: the closure `inner` reads
+ * it (`of`), and one of the functions from the owner down to `inner` is
+ * started by a waiting edge of the one around it (`connect(…).then(c =>
+ * callback(c))`). A closure its parent never starts directly (called by a
+ * sibling) adds no wait of its own.
+ */
+function parameterOwner(
+  summaries: ReadonlyMap<FunctionId, FunctionSummary>,
+  inner: FunctionId,
+  target: { readonly parameter: number; readonly of?: FunctionId },
+): { owner: FunctionId; yields: boolean } {
+  if (target.of === undefined) return { owner: inner, yields: false };
+  let yields = false;
+  for (let child = inner; child !== target.of;) {
+    const parent = summaries.get(child)?.enclosedBy;
+    if (parent === undefined) break;
+    yields ||= (summaries.get(parent)?.edges ?? []).some((edge) =>
+      edge.yields && "function" in edge.to && edge.to.function === child
+    );
+    child = parent;
+  }
+  return { owner: target.of, yields };
 }
 
 /**
@@ -411,6 +439,7 @@ function valueResolver(
   }
   const valuesOf = (owner: FunctionId, value: Target, seen: Set<string>): string[] => {
     if (!("parameter" in value)) return [nodeKey(value)!];
+    owner = value.of ?? owner;
     const key = `${owner}#${value.parameter}`;
     if (seen.has(key)) return [];
     seen.add(key);

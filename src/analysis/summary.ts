@@ -18,8 +18,10 @@ import { LISTENER_METHODS, TIMER_KINDS } from "./callbacks.ts";
 import { boundedBy, constructorOf, insideItemLoop, ITEM_METHODS, onFailurePath, resolveFunction } from "./calls.ts";
 import {
   calledName,
+  enclosingFunction,
   functionName,
   type FunctionNode,
+  indirectCallee,
   isAsyncFunction,
   isFunctionNode,
   isGeneratorFunction,
@@ -36,7 +38,9 @@ export type FunctionId = string;
  *
  * - `function`: a function of the program (by id);
  * - `parameter`: the summarised function's own parameter at that index (a
- *   callback it was given: whatever its callers pass there);
+ *   callback it was given: whatever its callers pass there), or with `of`
+ *   the parameter of a function it is nested in, which it reads as a
+ *   closure (`function done() { callback(); }` inside `monitor(callback)`);
  * - `stored`: a variable or property a function is stored in
  *   (`this.onTick = f; … this.onTick()`), by the id of the symbol's first
  *   declaration: every function stored there;
@@ -49,7 +53,7 @@ export type FunctionId = string;
 export type Target =
   | { readonly function: FunctionId }
   | { readonly returnedBy: FunctionId }
-  | { readonly parameter: number }
+  | { readonly parameter: number; readonly of?: FunctionId }
   | { readonly stored: FunctionId }
   | { readonly dispatch: FunctionId };
 
@@ -113,6 +117,8 @@ export interface FunctionSummary {
   readonly implements: readonly FunctionId[];
   /** For a method (or function-valued field) of a class: the class's id. */
   readonly memberOf?: FunctionId;
+  /** For a function nested in another function's body: that function's id. */
+  readonly enclosedBy?: FunctionId;
   /**
    * The function of the program this one only forwards to: its body is one
    * call of it, bare, returned, awaited or voided (`() => this.onCron()`,
@@ -252,6 +258,8 @@ class Summariser {
       };
       const memberOf = classOf(owner);
       if (memberOf !== undefined) summary.memberOf = functionId(memberOf);
+      const enclosing = enclosingFunction(owner);
+      if (enclosing !== undefined) summary.enclosedBy = functionId(enclosing);
       const only = onlyCall(owner);
       const forwards = only === undefined ? undefined : called.get(only);
       if (forwards !== undefined) summary.forwards = forwards;
@@ -266,16 +274,16 @@ class Summariser {
   /** The edges of a call or `new`: to its callee, and to the functions handed to it. */
   private call(call: ts.CallExpression | ts.NewExpression, owner: FunctionNode | undefined, add: AddEdge): void {
     const name = calledName(call);
-    const callee = skipOuterExpressions(call.expression);
+    const callee = indirectCallee(call.expression);
     const handed = (call.arguments ?? []).map((argument) => this.handedTarget(argument, owner));
     const target = ts.isNewExpression(call)
       ? constructorOf(this.checker, callee)
       : resolveFunction(this.checker, callee);
-    const parameter = owner === undefined ? -1 : parameterIndex(owner, callee);
+    const parameter = this.parameterTarget(owner, callee);
     if (target !== undefined) add(call, { function: functionId(target) }, "call", { arguments: handed });
-    else if (parameter >= 0) add(call, { parameter }, "call");
+    else if (parameter !== undefined) add(call, parameter, "call");
     // A field with an initial function may hold another one later: `this.next = this.tick`.
-    const stored = parameter >= 0 ? undefined : this.storedTarget(callee);
+    const stored = parameter !== undefined ? undefined : this.storedTarget(callee);
     if (stored !== undefined) add(call, { stored }, "call");
     const dispatch = ts.isPropertyAccessExpression(callee) ? this.memberId(callee) : undefined;
     if (dispatch !== undefined) {
@@ -328,12 +336,33 @@ class Summariser {
       return maker === undefined ? null : { returnedBy: functionId(maker) };
     }
     if (!ts.isIdentifier(value) && !ts.isPropertyAccessExpression(value)) return null;
-    const parameter = owner === undefined ? -1 : parameterIndex(owner, value);
-    if (parameter >= 0) return { parameter };
+    const parameter = this.parameterTarget(owner, value);
+    if (parameter !== undefined) return parameter;
     const fn = resolveFunction(this.checker, value);
     if (fn !== undefined) return { function: functionId(fn) };
     const stored = this.storedTarget(value);
     return stored === undefined ? null : { stored };
+  }
+
+  /**
+   * The parameter a name reads: one of `owner`'s own, or (by the checker's
+   * symbol, so a local of the same name is not one) one of a function
+   * `owner` is nested in, read as a closure.
+   */
+  private parameterTarget(owner: FunctionNode | undefined, reference: ts.Node): Target | undefined {
+    if (owner === undefined || !ts.isIdentifier(reference)) return undefined;
+    const own = parameterIndex(owner, reference);
+    if (own >= 0) return { parameter: own };
+    const declaration = this.checker.getSymbolAtLocation(reference)?.declarations?.[0];
+    if (declaration === undefined || !ts.isParameter(declaration) || !ts.isIdentifier(declaration.name)) {
+      return undefined;
+    }
+    const outer = declaration.parent;
+    if (!isFunctionNode(outer) || outer === owner) return undefined;
+    for (let current = owner.parent; current !== undefined; current = current.parent) {
+      if (current === outer) return { parameter: outer.parameters.indexOf(declaration), of: functionId(outer) };
+    }
+    return undefined;
   }
 
   /** The variable or property a callee reads a stored function from, when the program stores functions under its name. */
