@@ -127,6 +127,47 @@ export function once(): void {
     ],
   },
   {
+    name: "an if whose both ways reschedule does not bound the loop; a drain that stops when empty does",
+    code: `
+declare function lookup(): Promise<string[]>;
+declare function log(text: string): void;
+export class Poller {
+  timer?: ReturnType<typeof setTimeout>;
+  schedule() {
+    this.timer = setTimeout(() => { void this.poll(); }, 1000);
+  }
+  failure() { this.schedule(); }
+  success(found: string[]) { log(found.join()); this.schedule(); }
+  async poll() {
+    const found = (await lookup()).filter((name) => name.length > 0);
+    if (!found.length) {
+      this.failure();
+      return;
+    }
+    this.success(found);
+  }
+}
+export class Drain {
+  queue: string[] = [];
+  later() {
+    setTimeout(() => { this.drain(); }, 10);
+  }
+  drain() {
+    if (!this.queue.length) {
+      log("drained");
+      return;
+    }
+    log(this.queue.shift()!);
+    this.later();
+  }
+}`,
+    sites: [
+      { kind: "timeout", line: 7, group: "durable", signals: ["starts-itself-again"] },
+      { kind: "void-promise", line: 7, group: "durable", signals: ["starts-itself-again"] },
+      { kind: "timeout", line: 23, group: "per-request", signals: ["one-shot-timer"] },
+    ],
+  },
+  {
     name: "a function stored in a field and called from there closes the loop",
     code: `
 export class Poller {

@@ -315,10 +315,17 @@ function assignsInside(expression: ts.Node): boolean {
  *
  * @param node a node inside `fn`.
  * @param fn a function containing `node`.
+ * The two bounds read from one `if` whose block returns — the deferral
+ * inside it, and what follows an early exit on no pending work — come with
+ * that `if` as their `fork`: when both of its ways start the work again
+ * (`if (!found.length) { this.failure(); return; } this.success(found)`,
+ * each rescheduling the poll) the condition only chooses how the loop goes
+ * on, and the graph drops both limits (see `graph.ts`).
+ *
  * @param checker the program's type checker (a run or stop flag is boolean state).
- * @returns the condition's text, for evidence.
+ * @returns the condition's text, for evidence, and the fork it may be one way of.
  */
-export function boundedBy(node: ts.Node, fn: FunctionNode, checker: ts.TypeChecker): string | undefined {
+export function boundedBy(node: ts.Node, fn: FunctionNode, checker: ts.TypeChecker): Bound | undefined {
   let innermostIf = true;
   for (
     let child: ts.Node = node, current = node.parent;
@@ -328,11 +335,14 @@ export function boundedBy(node: ts.Node, fn: FunctionNode, checker: ts.TypeCheck
     if (ts.isIfStatement(current)) {
       const deferred = innermostIf && exits(current.thenStatement) && !isRunCondition(current.expression, checker);
       innermostIf = false;
-      if (
-        current.thenStatement === child &&
-        (pendingWork(current.expression) === true || deferred || fixedLimit(current.expression, true, fn))
-      ) {
-        return current.expression.getText();
+      if (current.thenStatement === child) {
+        const pending = pendingWork(current.expression) === true;
+        const fixed = fixedLimit(current.expression, true, fn);
+        if (pending || deferred || fixed) {
+          const bound: Bound = { condition: current.expression.getText() };
+          if (!pending && !fixed) bound.fork = { guard: current.getStart(), then: true };
+          return bound;
+        }
       }
     }
     const loopCondition = ts.isWhileStatement(current)
@@ -344,7 +354,7 @@ export function boundedBy(node: ts.Node, fn: FunctionNode, checker: ts.TypeCheck
       loopCondition !== undefined && (current as ts.IterationStatement).statement === child &&
       pendingWork(loopCondition) === true
     ) {
-      return loopCondition.getText();
+      return { condition: loopCondition.getText() };
     }
     if (ts.isBlock(current)) {
       const before = current.statements.slice(0, current.statements.indexOf(child as ts.Statement));
@@ -352,10 +362,23 @@ export function boundedBy(node: ts.Node, fn: FunctionNode, checker: ts.TypeCheck
         ts.isIfStatement(statement) && exits(statement.thenStatement) &&
         (pendingWork(statement.expression) === false || fixedLimit(statement.expression, false, fn))
       );
-      if (guard !== undefined) return (guard as ts.IfStatement).expression.getText();
+      if (guard !== undefined) {
+        const condition = (guard as ts.IfStatement).expression;
+        const bound: Bound = { condition: condition.getText() };
+        if (!fixedLimit(condition, false, fn)) bound.fork = { guard: guard.getStart(), then: false };
+        return bound;
+      }
     }
   }
   return undefined;
+}
+
+/** What bounds a start (see {@link boundedBy}). */
+export interface Bound {
+  /** The condition's text, for evidence. */
+  condition: string;
+  /** The `if` (by its start offset) of which the start is one way: inside its returning block (`then`), or after it. */
+  fork?: { guard: number; then: boolean };
 }
 
 /** Flags that record work requested while a run was busy: `pendingReset`, `fetchAgain`, `wasThrottled`, `dirty`. */

@@ -464,19 +464,32 @@ function arcsOf(
     else list.push({ to, yields, event, repeats });
   };
   const implementations = implementationsOf(summaries);
+  /** The node keys an edge starts, with how: its target, each implementation it dispatches to, the callbacks it hands on. */
+  const targets = (edge: Edge): Arc[] => {
+    const found: Arc[] = [];
+    if ("dispatch" in edge.to && edge.besides !== undefined) {
+      for (const implementation of implementations(edge.to.dispatch)) {
+        if (summaries.get(implementation)?.memberOf !== edge.besides) {
+          found.push({ to: implementation, yields: edge.yields, event: false, repeats: false });
+        }
+      }
+      return found;
+    }
+    const to = nodeKey(edge.to);
+    if (to !== undefined) {
+      found.push({ to, yields: edge.yields, event: edge.kind === "listener", repeats: edge.repeats === true });
+    }
+    handedOn(edge, invoked, (callback, yields, event) => found.push({ to: callback, yields, event, repeats: false }));
+    return found;
+  };
+  const forks: { summary: FunctionSummary; edges: Edge[] }[] = [];
   for (const summary of summaries.values()) {
     for (const edge of summary.edges) {
       if (edge.limit !== undefined) continue;
-      if ("dispatch" in edge.to && edge.besides !== undefined) {
-        for (const implementation of implementations(edge.to.dispatch)) {
-          if (summaries.get(implementation)?.memberOf !== edge.besides) link(summary.id, implementation, edge.yields);
-        }
-        continue;
-      }
-      const to = nodeKey(edge.to);
-      if (to !== undefined) link(summary.id, to, edge.yields, edge.kind === "listener", edge.repeats === true);
-      handedOn(edge, invoked, (callback, yields, event) => link(summary.id, callback, yields, event));
+      for (const arc of targets(edge)) link(summary.id, arc.to, arc.yields, arc.event, arc.repeats);
     }
+    const forked = summary.edges.filter((edge) => edge.fork !== undefined);
+    if (forked.length > 0) forks.push({ summary, edges: forked });
     for (const store of summary.stores) {
       for (const value of valuesOf(summary.id, store.value)) link(`stored:${store.stored}`, value, false);
     }
@@ -487,7 +500,39 @@ function arcsOf(
     // An implementation is itself dispatched to by overrides further down.
     for (const member of summary.implements) link(`dispatch:${member}`, `dispatch:${summary.id}`, false);
   }
+  // An `if` both of whose ways start the function again (each reaching it without the limits) does not bound it.
+  for (const { summary, edges } of forks) {
+    const byGuard = new Map<number, Edge[]>();
+    for (const edge of edges) byGuard.set(edge.fork!.guard, [...(byGuard.get(edge.fork!.guard) ?? []), edge]);
+    for (const ways of byGuard.values()) {
+      if (!ways.some((edge) => edge.fork!.then) || ways.every((edge) => edge.fork!.then)) continue;
+      const reachBack = (way: boolean): Arc[] =>
+        ways.filter((edge) => edge.fork!.then === way).flatMap(targets).filter((arc) =>
+          reaches(arcs, arc.to, summary.id)
+        );
+      const inside = reachBack(true);
+      const after = inside.length === 0 ? [] : reachBack(false);
+      if (after.length === 0) continue;
+      for (const arc of [...inside, ...after]) link(summary.id, arc.to, arc.yields, arc.event, arc.repeats);
+    }
+  }
   return arcs;
+}
+
+/** Whether `to` is reachable from `from` over `arcs` (itself included). */
+function reaches(arcs: ReadonlyMap<string, readonly Arc[]>, from: string, to: string): boolean {
+  const seen = new Set([from]);
+  const stack = [from];
+  for (let key = stack.pop(); key !== undefined; key = stack.pop()) {
+    if (key === to) return true;
+    for (const arc of arcs.get(key) ?? []) {
+      if (!seen.has(arc.to)) {
+        seen.add(arc.to);
+        stack.push(arc.to);
+      }
+    }
+  }
+  return false;
 }
 
 /**

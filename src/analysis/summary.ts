@@ -30,6 +30,12 @@ import {
   yieldsIn,
 } from "./functions.ts";
 
+/** An `if` whose block returns, by its start offset, and which of its ways an edge is on: inside the block (`then`) or after it. */
+export interface Fork {
+  readonly guard: number;
+  readonly then: boolean;
+}
+
 /** A function or declaration of the program's own sources: `<file name>:<start offset>`. */
 export type FunctionId = string;
 
@@ -84,6 +90,8 @@ export interface Edge {
   readonly repeats?: true;
   /** Why the edge cannot close a loop, when it cannot: started once per item, only on failure, or only while work is pending / attempts remain (see `calls.ts`). */
   readonly limit?: string;
+  /** For a limit read from one way of an `if` whose block returns: that `if`; when both ways start the work again the limit does not hold (see `graph.ts`). */
+  readonly fork?: Fork;
   /** For a call: what each argument hands over (a function, or one of the caller's own parameters), else null. */
   readonly arguments?: readonly (Target | null)[];
   /**
@@ -202,14 +210,19 @@ class Summariser {
       return false;
     };
     const add = (node: ts.Node, to: Target, kind: EdgeKind, extra: EdgeExtra = {}): void => {
-      const limit = extra.limit ?? (owner === undefined ? undefined : limitOf(node, owner, kind, this.checker));
+      const limited = extra.limit !== undefined
+        ? { limit: extra.limit }
+        : owner === undefined
+        ? undefined
+        : limitOf(node, owner, kind, this.checker);
       const edge: { -readonly [K in keyof Edge]: Edge[K] } = {
         to,
         kind,
         yields: (extra.yields ?? false) || afterYield(node),
         line: this.file.getLineAndCharacterOfPosition(node.getStart(this.file)).line + 1,
       };
-      if (limit !== undefined) edge.limit = limit;
+      if (limited !== undefined) edge.limit = limited.limit;
+      if (limited?.fork !== undefined) edge.fork = limited.fork;
       if (extra.besides !== undefined) edge.besides = extra.besides;
       if (extra.repeats === true) edge.repeats = true;
       if (kind === "call" && "function" in to) called.set(node, to.function);
@@ -475,11 +488,19 @@ const FAILURE = "only on failure";
  * call made on failure reports it or falls back once; only while work is
  * pending or attempts remain.
  */
-function limitOf(node: ts.Node, owner: FunctionNode, kind: EdgeKind, checker: ts.TypeChecker): string | undefined {
-  if (insideItemLoop(node, owner)) return "once per item";
-  if (kind !== "deferral" && onFailurePath(node, owner)) return FAILURE;
+function limitOf(
+  node: ts.Node,
+  owner: FunctionNode,
+  kind: EdgeKind,
+  checker: ts.TypeChecker,
+): { limit: string; fork?: Fork } | undefined {
+  if (insideItemLoop(node, owner)) return { limit: "once per item" };
+  if (kind !== "deferral" && onFailurePath(node, owner)) return { limit: FAILURE };
   const bound = boundedBy(node, owner, checker);
-  return bound === undefined ? undefined : `only while ${bound}`;
+  if (bound === undefined) return undefined;
+  return bound.fork === undefined
+    ? { limit: `only while ${bound.condition}` }
+    : { limit: `only while ${bound.condition}`, fork: bound.fork };
 }
 
 /** The call that is a function's whole body (bare, returned, awaited or voided), if it is one. */
