@@ -2,7 +2,10 @@
  * The result cache on disk: one JSON file (`results.json` in the cache
  * directory) mapping each scanned file, by path relative to the project
  * root, to its key and its results, and each text read for the keys, by
- * its hash, to what it imports. Read whole at the start of a scan and
+ * its hash, to what it imports. The sites' human texts (a rule's message,
+ * a status reason, a signal's message: a few distinct texts repeated on
+ * thousands of sites, most of a cache's size) are stored once each, in a
+ * table the sites name by index. Read whole at the start of a scan and
  * written whole, atomically, at its end; a cache that cannot be read, has
  * another shape or another format (written by another version of this
  * tool) is ignored with a warning, never an error, and rebuilt. The file
@@ -19,11 +22,11 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
 import { writeAtomically } from "../atomic-write.ts";
-import type { ScanProblem, ScanWarning, SkippedFile, SpawnSite } from "../site.ts";
+import type { ScanProblem, ScanWarning, Signal, SkippedFile, SpawnSite } from "../site.ts";
 import type { StoredReads, TextFacts } from "./keys.ts";
 
 /** Bumped when the shape of the cache file changes: a cache of another format is a warning and is rebuilt. */
-const FORMAT = 6;
+const FORMAT = 7;
 
 /** Where `--cache` keeps its file by default, relative to the project root (where tools' caches go by convention). */
 export const DEFAULT_CACHE_LOCATION = "node_modules/.cache/spawn-audit";
@@ -46,6 +49,13 @@ export interface CachedFile {
   problems: ScanProblem[];
   skipped: SkippedFile[];
 }
+
+/** A site as the cache file holds it: its human texts by their index in the file's table of texts. */
+type StoredSite = Omit<SpawnSite, "statusReason" | "signals" | "message"> & {
+  statusReason: number | null;
+  signals: Array<Omit<Signal, "message"> & { message: number }>;
+  message: number;
+};
 
 /** Per-file results kept between runs in a cache directory. */
 export class ResultCache {
@@ -80,7 +90,13 @@ export class ResultCache {
       return;
     }
     try {
-      const parsed = JSON.parse(text) as { format?: unknown; checksum?: unknown; files?: unknown; texts?: unknown };
+      const parsed = JSON.parse(text) as {
+        format?: unknown;
+        checksum?: unknown;
+        files?: unknown;
+        texts?: unknown;
+        strings?: unknown;
+      };
       if (typeof parsed.format === "number" && parsed.format !== FORMAT) {
         this.changed = true;
         this.warn(
@@ -88,13 +104,20 @@ export class ResultCache {
         );
         return;
       }
-      if (parsed.format !== FORMAT || !isRecord(parsed.files) || !isRecord(parsed.texts)) {
+      if (
+        parsed.format !== FORMAT || !isRecord(parsed.files) || !isRecord(parsed.texts) || !Array.isArray(parsed.strings)
+      ) {
         throw new Error("not a spawn-audit cache");
       }
       if (parsed.checksum !== checksum(entriesText(text))) {
         throw new Error("its entries do not match their checksum");
       }
-      this.entries = new Map(Object.entries(parsed.files as Record<string, CachedFile>));
+      const strings = parsed.strings as unknown[];
+      this.entries = new Map(
+        Object.entries(parsed.files as Record<string, Omit<CachedFile, "sites"> & { sites: StoredSite[] }>).map((
+          [path, entry],
+        ) => [path, { ...entry, sites: entry.sites.map((site) => readSite(site, strings)) }]),
+      );
       this.texts = new Map(Object.entries(parsed.texts as Record<string, TextFacts>));
     } catch (error) {
       this.entries = new Map();
@@ -132,16 +155,19 @@ export class ResultCache {
    * write that fails is a warning.
    */
   save(keep: ReadonlySet<string>): void {
-    const files: Record<string, CachedFile> = {};
-    for (const [path, entry] of this.entries) if (keep.has(path)) files[path] = entry;
+    const kept = [...this.entries].filter(([path]) => keep.has(path));
     // A run that changed nothing leaves the file alone (a write and its fsync cost more than the rest of a cached run).
-    if (!this.changed && Object.keys(files).length === this.entries.size) return;
+    if (!this.changed && kept.length === this.entries.size) return;
     try {
       mkdirSync(this.directory, { recursive: true });
+      const table = new TextTable();
+      const files = Object.fromEntries(
+        kept.map(([path, entry]) => [path, { ...entry, sites: entry.sites.map((site) => storedSite(site, table)) }]),
+      );
       const texts = Object.fromEntries(this.texts);
       writeAtomically(
         join(this.directory, CACHE_FILE),
-        cacheText(JSON.stringify({ files, texts }).slice(1, -1)),
+        cacheText(JSON.stringify({ files, texts, strings: table.texts }).slice(1, -1)),
       );
     } catch (error) {
       this.warn(
@@ -157,13 +183,60 @@ export class ResultCache {
   }
 }
 
+/** The distinct texts of the sites stored in one cache file, each with its index (see {@link storedSite}). */
+class TextTable {
+  /** The texts, each once, in the order first met. */
+  readonly texts: string[] = [];
+  private readonly indexes = new Map<string, number>();
+
+  /** The index of `text` in {@link texts}, added when new. */
+  index(text: string): number {
+    let found = this.indexes.get(text);
+    if (found === undefined) {
+      found = this.texts.push(text) - 1;
+      this.indexes.set(text, found);
+    }
+    return found;
+  }
+}
+
+/** A site as it is stored: its status reason, its signals' messages and its message by index in `table` (key order kept). */
+function storedSite(site: SpawnSite, table: TextTable): StoredSite {
+  return {
+    ...site,
+    statusReason: site.statusReason === null ? null : table.index(site.statusReason),
+    signals: site.signals.map((signal) => ({ ...signal, message: table.index(signal.message) })),
+    message: table.index(site.message),
+  };
+}
+
+/**
+ * The site {@link storedSite} stored, its texts taken from `strings` (the
+ * cache file's table).
+ *
+ * @throws {Error} when an index names no text of the table (a cache not written by this version).
+ */
+function readSite(stored: StoredSite, strings: readonly unknown[]): SpawnSite {
+  const text = (index: number): string => {
+    const found = strings[index];
+    if (typeof found !== "string") throw new Error("a site names a text the cache does not hold");
+    return found;
+  };
+  return {
+    ...stored,
+    statusReason: stored.statusReason === null ? null : text(stored.statusReason),
+    signals: stored.signals.map((signal) => ({ ...signal, message: text(signal.message) })),
+    message: text(stored.message),
+  };
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /**
  * The text of a cache file: `{"format":…,"checksum":"…",` then `entries`
- * (the `"files":{…},"texts":{…}` members, as JSON.stringify wrote them), so
+ * (the `"files":{…},"texts":{…},"strings":[…]` members, as JSON.stringify wrote them), so
  * the checksum is of the entries' text as written, and a read hashes that
  * text instead of writing the parsed entries out again.
  */
