@@ -13,10 +13,9 @@
  */
 import { ts } from "../analysis/ts.ts";
 import { type FunctionNode, isFunctionNode, skipOuterExpressions } from "../analysis/functions.ts";
-import { resolveFunction, startsOf } from "../analysis/calls.ts";
+import { isOwnSource, resolveFunction, startsOf } from "../analysis/calls.ts";
 import { isSettleCall } from "../analysis/failure.ts";
 import { programOf } from "../analysis/declarations.ts";
-import { originOf } from "../analysis/platform.ts";
 
 /** Hooks and listeners by name: `onError`, `onCrash`, `beforeRun`, `errorHook`, `handler`, `callback`, `emit…`. */
 const HOOK_NAME = /^(on[A-Z_]|emit(?![a-z])|before[A-Z]|after[A-Z])|([Hh]ook|[Hh]andler|[Cc]allback|[Ll]istener)$/;
@@ -30,8 +29,8 @@ const EMIT = new Set(["emit", "emitAsync", "emitSerial", "dispatchEvent"]);
  * property rather than a method of the program's own (`this.options.onTick`
  * holds a user's hook), or a member of an object that came from a caller
  * (`job.run()` where `job` is a parameter, `this._factory.destroy()` where
- * the constructor stored its `factory` parameter; not a method of a
- * type the platform declares, as `items.push()`).
+ * the constructor stored its `factory` parameter; not a class's method nor
+ * one declared outside the program's own sources, as `items.push()`).
  *
  * @param callee the callee expression.
  * @param checker the program's type checker.
@@ -62,7 +61,7 @@ export function foreignCode(callee: ts.Node, checker: ts.TypeChecker): string | 
   ) {
     return `${name} is a function taken from ${shortText(declaration.initializer)}`;
   }
-  if (ts.isPropertyAccessExpression(callee) && !ofPlatformType(callee, checker)) {
+  if (ts.isPropertyAccessExpression(callee) && !knownMethod(callee, checker)) {
     const owner = fromCaller(callee.expression, checker, new Set());
     if (owner !== undefined) return `${owner}.${name} came from a caller`;
   }
@@ -70,15 +69,50 @@ export function foreignCode(callee: ts.Node, checker: ts.TypeChecker): string | 
 }
 
 /**
- * Whether `callee` names a method the platform declares (the lib files,
- * `@types/node`: see `originOf`), which runs no user code whoever owns the
- * object (`items.push(x)` on a caller's array).
+ * Whether the checker resolves `callee` to a method whose code is known
+ * not to be a caller's, whoever gave the object: a method of a class (the
+ * library's own, as cron's `this.cronTime.getTimeout()` on its `CronTime`;
+ * what it runs is read by following it), or one declared only outside the
+ * program's own sources (`isOwnSource`: the lib files, `@types/node`, a
+ * dependency's declarations — `items.push(x)` on a caller's array,
+ * `source.toString()`). A member of an interface or type literal of the
+ * library's own sources (`factory: { destroy(r): void }`), or a method of
+ * an untyped receiver, is not known, unless every object has it
+ * ({@link objectMembers}).
  */
-function ofPlatformType(callee: ts.PropertyAccessExpression, checker: ts.TypeChecker): boolean {
+function knownMethod(callee: ts.PropertyAccessExpression, checker: ts.TypeChecker): boolean {
   const program = programOf(checker);
   const declarations = checker.getSymbolAtLocation(callee.name)?.declarations ?? [];
-  return program !== undefined && originOf(program, declarations) === "platform";
+  if (declarations.length === 0) return objectMembers(checker, callee).has(callee.name.text);
+  return declarations.some((declaration) =>
+    ts.isMethodDeclaration(declaration) && ts.isClassLike(declaration.parent)
+  ) ||
+    (program !== undefined && declarations.length > 0 &&
+      declarations.every((declaration) => !isOwnSource(program, declaration.getSourceFile())));
 }
+
+/**
+ * The members every object has from the platform, by the lib's `Object`
+ * interface (`toString`, `valueOf`, `hasOwnProperty`, …): on an untyped
+ * receiver (`this.source.toString()` in JavaScript) such a call is taken
+ * as the platform's. Read once per checker.
+ */
+function objectMembers(checker: ts.TypeChecker, at: ts.Node): ReadonlySet<string> {
+  let names = objectMemberNames.get(checker);
+  if (names === undefined) {
+    const object = checker.getSymbolsInScope(at.getSourceFile(), ts.SymbolFlags.Interface)
+      .find((symbol) => symbol.name === "Object");
+    names = new Set(
+      object === undefined
+        ? []
+        : checker.getPropertiesOfType(checker.getDeclaredTypeOfSymbol(object)).map((member) => member.name),
+    );
+    objectMemberNames.set(checker, names);
+  }
+  return names;
+}
+
+const objectMemberNames = new WeakMap<ts.TypeChecker, ReadonlySet<string>>();
 
 /**
  * The name of the object `receiver` denotes when a caller gave it, or
