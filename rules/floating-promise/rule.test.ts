@@ -422,7 +422,7 @@ export function run() {
       { kind: "then-without-catch", line: 17, status: "handled", reason: "caught holds" },
       { kind: "then-without-catch", line: 20, status: "unsupervised" },
       { kind: "floating-promise", line: 21, status: "benign", reason: "can only resolve" },
-      { kind: "floating-promise", line: 22, status: "handled", reason: "has a rejection handler" },
+      { kind: "floating-promise", line: 22, status: "handled", reason: "chain ending in .catch(handler)" },
       { kind: "floating-promise", line: 24, status: "unsupervised" },
     ],
   },

@@ -725,6 +725,46 @@ export class Queue {
     ],
   },
   {
+    name:
+      "process.nextTick only registers a callback; a promise chain that can only resolve, made without throwing, cannot fail; one rooted in a call that may throw first can",
+    code: `
+declare function drain(): Promise<void>;
+declare function log(message: string): void;
+function settled(tasks: Promise<void>[]) {
+  return Promise.allSettled(tasks);
+}
+function parsedThenSettled(tasks: Promise<void>[]) {
+  JSON.parse("{");
+  return Promise.allSettled(tasks);
+}
+export class Writer {
+  queue: number[] = [];
+  done = false;
+  run(tasks: Promise<void>[]) {
+    setTimeout(() => {
+      process.nextTick(() => this.run(tasks));
+      Promise.allSettled(tasks).then(() => { this.done = true; });
+      const ready = Promise.resolve();
+    }, 10);
+    setTimeout(() => Promise.allSettled(tasks).then(() => JSON.parse("{")), 10);
+    setTimeout(() => { settled(tasks).then(() => log("done")); }, 10);
+    setTimeout(() => { drain().finally(() => { this.done = true; }); }, 10);
+    setTimeout(() => { parsedThenSettled(tasks).then(() => log("done")); }, 10);
+  }
+}`,
+    sites: [
+      { kind: "timeout", line: 15, status: "benign" },
+      { kind: "then-without-catch", line: 17, status: "benign" },
+      { kind: "timeout", line: 20, status: "unsupervised" },
+      { kind: "timeout", line: 21, status: "benign" },
+      { kind: "then-without-catch", line: 21, status: "benign" },
+      { kind: "timeout", line: 22, status: "unsupervised" },
+      { kind: "floating-promise", line: 22, status: "unsupervised" },
+      { kind: "timeout", line: 23, status: "unsupervised" },
+      { kind: "then-without-catch", line: 23, status: "benign" },
+    ],
+  },
+  {
     name: "cleanup then settle cannot fail; a callback whose only statement is a handled call is handled",
     code: `
 declare function refresh(): Promise<void>;

@@ -138,7 +138,9 @@ export function catchesEverything(
  * `collections.ts`), `process.exit`,
  * creating a promise that can only resolve and whose executor cannot fail,
  * arithmetic and comparisons of values that cannot throw,
- * a promise chain that observes its rejection, a library call that reports
+ * a promise chain that observes its rejection or that can only resolve
+ * and is made without throwing (`Promise.allSettled(tasks).then(done)`),
+ * `process.nextTick(cb)`, a library call that reports
  * its failure to a node-style callback that cannot fail, or a call of a
  * function that catches everything or itself cannot fail; `if` and loops
  * whose conditions cannot throw around such statements; a try/catch whose
@@ -536,8 +538,9 @@ function expressionCannotThrow(checker: ts.TypeChecker, expression: ts.Node, dep
   if (ts.isNewExpression(inner)) return isErrorConstruction(checker, inner) || resolvingPromise(checker, inner, true);
   if (!ts.isCallExpression(inner)) return false;
   if (handledChain(inner) !== undefined) return !handsOverFailingCallback(checker, inner, depth);
+  if (resolvingChain(checker, inner, depth)) return true;
   const name = calledName(inner);
-  if (CLEANUP_METHODS.has(name) || TIMER_KINDS.has(name) || isSettleCall(checker, inner)) return true;
+  if (CLEANUP_METHODS.has(name) || isDeferral(inner) || isSettleCall(checker, inner)) return true;
   if (callbackCannotFail(checker, inner, depth)) return true;
   const simpleArguments = inner.arguments.every((argument) => expressionCannotThrow(checker, argument, depth));
   const callee = skipOuterExpressions(inner.expression);
@@ -547,6 +550,47 @@ function expressionCannotThrow(checker: ts.TypeChecker, expression: ts.Node, dep
   const fn = resolveFunction(checker, callee);
   return fn !== undefined &&
     (catchesEverything(checker, fn, depth - 1) !== undefined || cannotFail(checker, fn, depth - 1) !== undefined);
+}
+
+/** `Promise.x`: a static method of the platform's `Promise`. */
+function isPromiseStatic(callee: ts.Node): boolean {
+  const inner = skipOuterExpressions(callee);
+  return ts.isPropertyAccessExpression(inner) && ts.isIdentifier(inner.expression) &&
+    inner.expression.text === "Promise";
+}
+
+/**
+ * A call that only registers a callback to run later: a timer or queue
+ * function (`setTimeout`, `queueMicrotask`, …) or `process.nextTick`.
+ */
+function isDeferral(call: ts.CallExpression): boolean {
+  const callee = skipOuterExpressions(call.expression);
+  if (TIMER_KINDS.has(calledName(call))) return true;
+  return ts.isPropertyAccessExpression(callee) && callee.name.text === "nextTick" &&
+    ts.isIdentifier(callee.expression) && callee.expression.text === "process";
+}
+
+/**
+ * A promise chain that can only resolve, with `.then`/`.finally` callbacks
+ * that cannot fail (see {@link neverRejects}), made without throwing: its
+ * root is a `Promise` static whose arguments cannot throw
+ * (`Promise.allSettled(drains).then(() => done.resolve())`,
+ * `Promise.resolve()`), a `new Promise` whose executor cannot fail, or a
+ * call that itself cannot throw (`settled(tasks).then(log)`, `settled` only
+ * returning `Promise.allSettled(tasks)`). A function that may throw before
+ * it returns its promise does not count.
+ */
+function resolvingChain(checker: ts.TypeChecker, call: ts.CallExpression, depth: number): boolean {
+  let root: ts.Node = call;
+  for (;;) {
+    const callee = ts.isCallExpression(root) ? skipOuterExpressions(root.expression) : undefined;
+    if (callee === undefined || !ts.isPropertyAccessExpression(callee)) break;
+    if (!PROMISE_CHAIN_METHODS.has(callee.name.text)) break;
+    root = skipOuterExpressions(callee.expression);
+  }
+  const made = root !== call ? expressionCannotThrow(checker, root, depth) : isPromiseStatic(call.expression) &&
+    call.arguments.every((argument) => expressionCannotThrow(checker, argument, depth));
+  return made && neverRejects(checker, call, true, depth) !== undefined;
 }
 
 /**
