@@ -16,7 +16,6 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
-import { findUp } from "./find-up.ts";
 
 /** Extensions an entry key leaves out (declaration files first, so `.d.ts` goes whole). */
 const EXTENSION = /(\.d)?\.[cm]?[jt]sx?$/;
@@ -89,13 +88,19 @@ export class PackageEntries {
     return keys.has(entryKey(relative(dirname(manifest), file).split(sep).join("/")));
   }
 
+  /** The nearest `package.json` at or above `folder`: its own, else its parent's answer (so each folder is looked at once). */
   private manifestIn(folder: string): string | undefined {
     if (!this.manifests.has(folder)) {
-      const found = findUp(folder, (dir) => {
-        const candidate = join(dir, "package.json");
-        return statSync(candidate, { throwIfNoEntry: false })?.isFile() === true ? candidate : undefined;
-      });
-      this.manifests.set(folder, found);
+      const candidate = join(folder, "package.json");
+      const parent = dirname(folder);
+      this.manifests.set(
+        folder,
+        statSync(candidate, { throwIfNoEntry: false })?.isFile() === true
+          ? candidate
+          : parent === folder
+          ? undefined
+          : this.manifestIn(parent),
+      );
     }
     return this.manifests.get(folder);
   }
