@@ -22,7 +22,7 @@ import { RULES } from "../../rules/mod.ts";
 import { isAsyncFunction, isFunctionNode } from "../analysis/functions.ts";
 import { returnsPromiseLike } from "../analysis/promise.ts";
 import { applyEdits, combineEdits, distinctEdits, templateRanges } from "./edits.ts";
-import { assertionIn, onlyThrows } from "./syntax.ts";
+import { assertionIn, namedTimerCallback, onlyThrows } from "./syntax.ts";
 import { hasUncommittedChanges, isInsideRoots } from "./files.ts";
 import { protectedReason, removeStaleTemporaries, writeAtomically } from "../atomic-write.ts";
 import {
@@ -575,7 +575,9 @@ function fixFile(sourceFile: ts.SourceFile, sites: readonly LocatedSite[], input
       });
       continue;
     }
-    const userCode = library ? userCodeIn(located.work ?? node, inputs.checker) : undefined;
+    const userCode = library
+      ? userCodeIn(located.work ?? namedTimerCallback(node, site.kind) ?? node, inputs.checker)
+      : undefined;
     if (userCode !== undefined) {
       inputs.skipped.push({
         site,

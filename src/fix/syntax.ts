@@ -8,6 +8,7 @@
  */
 import { type SyntaxKindName, ts } from "../analysis/ts.ts";
 import type { TextEdit } from "../rule.ts";
+import type { Kind } from "../site.ts";
 import { isAsyncFunction, isFunctionNode, skipOuterExpressions } from "../analysis/functions.ts";
 import { LISTENER_METHODS, TIMER_KINDS } from "../analysis/callbacks.ts";
 
@@ -198,6 +199,20 @@ export function assertionIn(fn: ts.Node): ts.CallExpression | undefined {
   };
   visit(fn);
   return found;
+}
+
+/**
+ * The callback a timer site is given by name (`setImmediate(cb)`,
+ * `setTimeout(this.options.done, 5)`), or undefined: a function written in
+ * place, or a site that is not a timer.
+ *
+ * @param node the site's node.
+ * @param kind the site's kind.
+ */
+export function namedTimerCallback(node: ts.Node, kind: Kind): ts.Node | undefined {
+  if (![...TIMER_KINDS.values()].includes(kind) || !ts.isCallExpression(node)) return undefined;
+  const first = node.arguments[0] === undefined ? undefined : skipOuterExpressions(node.arguments[0]);
+  return first !== undefined && (ts.isIdentifier(first) || ts.isPropertyAccessExpression(first)) ? first : undefined;
 }
 
 /**

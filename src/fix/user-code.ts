@@ -287,11 +287,16 @@ function shortText(node: ts.Node): string {
  * any depth. A callee's own callbacks are not followed (passing one along
  * runs nothing now). Settling a promise (`resolve(v)`) is not user code.
  *
- * @param work the callback (a function node) or the promise expression.
+ * A callback given by name (`setImmediate(cb)`) is user code when
+ * {@link foreignCode} names it, as its call `cb()` would be.
+ *
+ * @param work the callback (a function node, or the name a timer is given)
+ *   or the promise expression.
  * @param checker the program's type checker.
  */
 export function userCodeIn(work: ts.Node, checker: ts.TypeChecker): string | undefined {
   if (isFunctionNode(work)) return work.body === undefined ? undefined : callsIn(work.body, checker, true, new Set());
+  if (ts.isIdentifier(work) || ts.isPropertyAccessExpression(work)) return foreignCode(work, checker);
   const target = skipOuterExpressions(ts.isVoidExpression(work) ? work.expression : work);
   if (!ts.isCallExpression(target)) return undefined;
   const callee = skipOuterExpressions(target.expression);

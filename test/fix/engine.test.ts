@@ -789,15 +789,19 @@ export class Queue extends EventEmitter {
     assert.match(result.skipped[0]?.reason ?? "", /^calls user code \(onTick is an event emit or hook\)/);
   });
 
-  test("in library code, a platform function held in a property (process.hrtime) is not user code; a user's callback is", () => {
+  test("in library code, a platform function held in a property (process.hrtime) is not user code; a user's callback is, called or given to a timer by name", () => {
     const code = `export class Lag {
-  constructor(private options: { report: (seconds: number) => void }) {}
+  constructor(private options: { report: (seconds: number) => void; done: () => void }) {}
   start(): void {
     setTimeout(() => {
       const [seconds] = process.hrtime();
       JSON.parse(String(seconds));
     }, 5);
     setTimeout(() => this.options.report(1), 5);
+  }
+  stop(cb: () => void): void {
+    setImmediate(cb);
+    setTimeout(this.options.done, 5);
   }
 }
 `;
@@ -809,7 +813,11 @@ export class Queue extends EventEmitter {
     assert.deepEqual(result.changes[0]?.rewrites.map(({ site }) => site.start.line), [4]);
     assert.deepEqual(
       result.skipped.map(({ site, reason }) => [site.start.line, reason.split(";")[0]]),
-      [[8, "calls user code (report is a callback held in a property)"]],
+      [
+        [8, "calls user code (report is a callback held in a property)"],
+        [11, "calls user code (cb is a parameter: the caller's function)"],
+        [12, "calls user code (done is a callback held in a property)"],
+      ],
     );
   });
 
