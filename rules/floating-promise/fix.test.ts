@@ -52,7 +52,7 @@ async function save(): Promise<void> { await connect(0); }
 let attempt = 0;
 export function main(channel: Channel): void {
   Promise.resolve(connect(attempt++)).catch((error) => logFailure("main.connect", error));
-  Promise.resolve(ready.then(() => console.log("ready"))).catch((error) => logFailure("main.ready", error));
+  ready.then(() => console.log("ready")).catch((error) => logFailure("main.ready", error));
   Promise.resolve(ready).catch((error) => logFailure("main.ready-2", error));
   Promise.resolve(channel.prefetch(1)).catch((error) => logFailure("main.prefetch", error));
   save().then(() => console.log("saved")).catch((error) => logFailure("main.save", error));

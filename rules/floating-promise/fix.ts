@@ -97,8 +97,10 @@ const PROMISE_STATICS = new Set(["resolve", "reject", "all", "allSettled", "any"
  * Whether the expression's value is certainly a native promise when it
  * runs: the code that makes it is in view and makes one — `new Promise(…)`,
  * a `Promise` static, a call of an async function of the program (see
- * {@link throwsOnlyAsync}), `.then`/`.catch`/`.finally` on such a value. A
- * type alone is not enough: a declared `Promise<T>` (a dependency's
+ * {@link throwsOnlyAsync}), `.then`/`.catch`/`.finally` on such a value or
+ * on one typed as a promise (the code already calls that method, so a
+ * value without it fails there before and after). A type alone is not
+ * enough for any other value: a declared `Promise<T>` (a dependency's
  * interface, an ambient declaration, `any`) may at run time be a test
  * double returning `undefined`, on which an added `.catch` would throw.
  */
@@ -110,10 +112,16 @@ function certainPromise(expression: ts.Node, checker: ts.TypeChecker): boolean {
   if (ts.isPropertyAccessExpression(callee)) {
     if (isPromiseName(callee.expression)) return PROMISE_STATICS.has(callee.name.text);
     if (CHAIN_METHODS.has(callee.name.text) || callee.name.text === "catch") {
-      return certainPromise(callee.expression, checker);
+      return certainPromise(callee.expression, checker) || typedPromise(callee.expression, checker);
     }
   }
   return throwsOnlyAsync(callee, checker);
+}
+
+/** Whether the expression has a type (not `any`/`unknown`) every member of which has a `catch` method. */
+function typedPromise(expression: ts.Node, checker: ts.TypeChecker): boolean {
+  const type = checker.getTypeAtLocation(expression);
+  return (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) === 0 && hasCatch(expression, checker);
 }
 
 /** `Promise`, the global constructor by its name. */

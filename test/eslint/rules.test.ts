@@ -147,7 +147,7 @@ tester.run("spawn-audit/floating-promise", plugin.rules["floating-promise"]!, {
     },
     {
       name:
-        "in an async function: the codemod's .catch, a .catch (parenthesised where needed) or await, for each promise kind",
+        "in an async function: the codemod's Promise.resolve(…).catch (save is only declared), a .catch (parenthesised where needed) or await, for each promise kind",
       code:
         `${SAVE}export async function handle(flag: boolean) {\n  flag ? save() : save();\n  void save();\n  save().then(() => 1);\n  (async () => { await save(); })();\n}`,
       options: STRICT,
@@ -160,7 +160,7 @@ tester.run("spawn-audit/floating-promise", plugin.rules["floating-promise"]!, {
               messageId: "supervise",
               data: { supervisor: "failures to the shim's logger" },
               output:
-                `import { logFailure } from "@spawn-audit/shim";\n\n${SAVE}export async function handle(flag: boolean) {\n  (flag ? save() : save()).catch((error) => logFailure("handle.floating-promise", error));\n  void save();\n  save().then(() => 1);\n  (async () => { await save(); })();\n}`,
+                `import { logFailure } from "@spawn-audit/shim";\n\n${SAVE}export async function handle(flag: boolean) {\n  Promise.resolve(flag ? save() : save()).catch((error) => logFailure("handle.floating-promise", error));\n  void save();\n  save().then(() => 1);\n  (async () => { await save(); })();\n}`,
             },
             {
               messageId: "catch",
@@ -182,7 +182,7 @@ tester.run("spawn-audit/floating-promise", plugin.rules["floating-promise"]!, {
               messageId: "supervise",
               data: { supervisor: "failures to the shim's logger" },
               output:
-                `import { logFailure } from "@spawn-audit/shim";\n\n${SAVE}export async function handle(flag: boolean) {\n  flag ? save() : save();\n  void save().catch((error) => logFailure("handle.save", error));\n  save().then(() => 1);\n  (async () => { await save(); })();\n}`,
+                `import { logFailure } from "@spawn-audit/shim";\n\n${SAVE}export async function handle(flag: boolean) {\n  flag ? save() : save();\n  void Promise.resolve(save()).catch((error) => logFailure("handle.save", error));\n  save().then(() => 1);\n  (async () => { await save(); })();\n}`,
             },
             {
               messageId: "catch",
