@@ -377,7 +377,8 @@ export function programWithTexts(
   if (previous !== undefined) {
     const load = host.getSourceFile;
     host.getSourceFile = (file, language, onError, shouldCreate) =>
-      (replaced.has(file) ? undefined : previous.getSourceFile(file)) ?? load(file, language, onError, shouldCreate);
+      (replaced.has(file) ? undefined : reusable(previous.getSourceFile(file))) ??
+        load(file, language, onError, shouldCreate);
   }
   return ts.createProgram({
     rootNames: [...new Set([...plan.rootNames, ...replaced.keys()])],
@@ -385,6 +386,17 @@ export function programWithTexts(
     host,
     ...(previous === undefined ? {} : { oldProgram: previous }),
   });
+}
+
+/**
+ * A file of an earlier program that a host may hand to the next one: not a
+ * redirect (the stand-in TypeScript makes for a second copy of a package
+ * at the same version, which a host must not return).
+ */
+function reusable(sourceFile: ts.SourceFile | undefined): ts.SourceFile | undefined {
+  return sourceFile === undefined || (sourceFile as { redirectInfo?: unknown }).redirectInfo !== undefined
+    ? undefined
+    : sourceFile;
 }
 
 /**

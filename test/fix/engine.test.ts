@@ -536,6 +536,34 @@ export function kick() {
     );
     assert.match(readFileSync(join(dir, "src/pool.js"), "utf8"), /refresh\(\)\.catch\(/);
   });
+  test("a package installed twice at one version (TypeScript reads the second copy as a redirect) does not stop the check", () => {
+    // The edited program reuses the files of the one before it; a redirect file handed back to TypeScript there was
+    // an internal error ("Host should not return a redirect source file"), as with two installs of @types/node.
+    const copy = (name: string) => ({
+      [`${name}/package.json`]: JSON.stringify({ name: "dup", version: "1.0.0", types: "./index.d.ts" }),
+      [`${name}/index.d.ts`]: "export declare function load(): Promise<number>;\n",
+    });
+    const dir = project({
+      "tsconfig.json": testTsconfig({ types: [] }),
+      ...copy("node_modules/dup"),
+      ...copy("node_modules/other/node_modules/dup"),
+      "node_modules/other/package.json": JSON.stringify({ name: "other", version: "1.0.0", types: "./index.d.ts" }),
+      "node_modules/other/index.d.ts": 'export { load as loadOther } from "dup";\n',
+      "src/pool.ts": `import { load } from "dup";
+import { loadOther } from "other";
+async function refresh(): Promise<void> {
+  await load();
+  await loadOther();
+}
+export function kick(): void {
+  refresh();
+}
+`,
+    });
+    const result = fixProject(dir);
+    assert.deepEqual(result.changes.map((change) => [change.refused, change.written]), [[null, true]]);
+    assert.match(readFileSync(join(dir, "src/pool.ts"), "utf8"), /refresh\(\)\.catch\(/);
+  });
 });
 
 describe("the declarations an edit brings in", () => {
