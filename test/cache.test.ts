@@ -63,6 +63,11 @@ function run(version?: string, path = "."): { result: ScanResult; built: boolean
   return { result, built: phases.includes("loading and type-checking the project"), analysed };
 }
 
+/** Appends a comment line to `file` (relative to `dir`): an edit that changes its text and nothing it declares. */
+function appendLine(file: string): void {
+  writeFileSync(join(dir, file), readFileSync(join(dir, file), "utf8") + "// edited\n");
+}
+
 const sitesIn = (result: ScanResult, file: string): string[] =>
   result.sites.filter((site) => site.file === file).map((site) => `${site.kind}:${site.start.line}`);
 
@@ -128,22 +133,11 @@ module.exports = { Client };
       // Reads a property named `onReady`: a call on an untyped receiver resolves by name to a class member only.
       "lib/hooks.js": `function hookOf(handlers) { return handlers.onReady; }\nmodule.exports = { hookOf };\n`,
     });
-    const analysed: string[] = [];
-    const scanLib = (): void => {
-      analysed.length = 0;
-      scanPart(planScan({ paths: ["lib"], cwd: dir }), {
-        cwd: dir,
-        cache: new ResultCache(cacheDir),
-        onFile: (_done, _total, file) => analysed.push(file),
-      });
-    };
-    scanLib();
-    writeFileSync(join(dir, "lib/hooks.js"), readFileSync(join(dir, "lib/hooks.js"), "utf8") + "// edited\n");
-    scanLib();
-    assert.deepEqual(analysed, ["lib/hooks.js"]);
-    writeFileSync(join(dir, "lib/client.js"), readFileSync(join(dir, "lib/client.js"), "utf8") + "// edited\n");
-    scanLib();
-    assert.deepEqual(analysed.sort(), ["lib/client.js", "lib/ready.js"]);
+    run(undefined, "lib");
+    appendLine("lib/hooks.js");
+    assert.deepEqual(run(undefined, "lib").analysed, ["lib/hooks.js"]);
+    appendLine("lib/client.js");
+    assert.deepEqual(run(undefined, "lib").analysed.sort(), ["lib/client.js", "lib/ready.js"]);
   });
 
   test("a class member that is the only function of its name, also bound to a field of that name, is called through any property access of it", () => {
@@ -155,19 +149,9 @@ module.exports = { Client };
       // Does not import lib/client.js: an untyped receiver's call resolves to the class member by its name.
       "lib/use.js": `function pick(connection) { return connection.select(1); }\nmodule.exports = { pick };\n`,
     });
-    const analysed: string[] = [];
-    const scanLib = (): void => {
-      analysed.length = 0;
-      scanPart(planScan({ paths: ["lib"], cwd: dir }), {
-        cwd: dir,
-        cache: new ResultCache(cacheDir),
-        onFile: (_done, _total, file) => analysed.push(file),
-      });
-    };
-    scanLib();
-    writeFileSync(join(dir, "lib/use.js"), readFileSync(join(dir, "lib/use.js"), "utf8") + "// edited\n");
-    scanLib();
-    assert.deepEqual(analysed.sort(), ["lib/client.js", "lib/use.js"]);
+    run(undefined, "lib");
+    appendLine("lib/use.js");
+    assert.deepEqual(run(undefined, "lib").analysed.sort(), ["lib/client.js", "lib/use.js"]);
   });
 
   test("an edit analyses again the edited file and its importers only", () => {
