@@ -11,6 +11,8 @@
  */
 import { ts } from "./ts.ts";
 import { skipOuterExpressions } from "./functions.ts";
+import { programOf } from "./declarations.ts";
+import { originOf } from "./platform.ts";
 
 /** The lib interfaces every method of which is a collection method: arrays, maps and sets. */
 const COLLECTION_INTERFACES: ReadonlySet<string> = new Set([
@@ -33,14 +35,11 @@ const STATIC_COLLECTION_METHODS: ReadonlyMap<string, ReadonlySet<string>> = new 
 /** Methods that throw when the array is empty and no initial value is given. */
 const NEEDS_INITIAL_VALUE: ReadonlySet<string> = new Set(["reduce", "reduceRight"]);
 
-/** TypeScript's (and Deno's) own declaration files: `lib.es5.d.ts`, `lib.deno.ns.d.ts`. */
-const LIB_FILE = /(^|[\\/])lib\.[\w.]+\.d\.ts$/;
-
 /**
  * Whether `call` calls a collection method of the platform (see the module
  * doc): every declaration the checker finds for the called property is a
  * member of `Array`, `ReadonlyArray`, `Map`, `Set` (and their read-only and
- * weak forms) in a lib file, or `Object.keys`/`values`/`entries`/
+ * weak forms) in the platform's declarations (`originOf`: the lib files, `@types/node`, Deno's), or `Object.keys`/`values`/`entries`/
  * `getOwnPropertyNames`, `Array.isArray`/`from`/`of`. `reduce` and
  * `reduceRight` count only with an initial value (without one they throw
  * on an empty array). A receiver the checker cannot type (`any`) has no
@@ -54,10 +53,12 @@ export function isCollectionCall(checker: ts.TypeChecker, call: ts.CallExpressio
   if (!ts.isPropertyAccessExpression(callee)) return false;
   const name = callee.name.text;
   if (NEEDS_INITIAL_VALUE.has(name) && call.arguments.length < 2) return false;
+  const program = programOf(checker);
   const declarations = checker.getSymbolAtLocation(callee.name)?.declarations ?? [];
-  return declarations.length > 0 && declarations.every((declaration) => {
+  if (program === undefined || originOf(program, declarations) !== "platform") return false;
+  return declarations.every((declaration) => {
     const owner = declaration.parent;
-    if (!ts.isInterfaceDeclaration(owner) || !LIB_FILE.test(declaration.getSourceFile().fileName)) return false;
+    if (!ts.isInterfaceDeclaration(owner)) return false;
     return COLLECTION_INTERFACES.has(owner.name.text) ||
       STATIC_COLLECTION_METHODS.get(owner.name.text)?.has(name) === true;
   });
