@@ -773,7 +773,8 @@ module.exports = { start };`,
     sites: [{ kind: "floating-promise", line: 6, status: "handled" }],
   },
   {
-    name: "an untyped parameter takes the type its callers pass, through a caller's own parameter",
+    name:
+      "an untyped parameter takes the type its callers pass, through callers' own parameters as far as they go; a call passing it back adds nothing",
     path: "src/handlers.js",
     script: true,
     code: `class Client {
@@ -781,7 +782,7 @@ module.exports = { start };`,
   select(db) { return Promise.resolve(String(db)); }
   /** @returns {void} */
   flush() {}
-  connect() { onConnect(this); }
+  connect() { onConnect(this); a(this); poll(this, 3); }
 }
 function onConnect(self) { onReady(self); }
 function onReady(self) {
@@ -789,9 +790,17 @@ function onReady(self) {
   self.flush();
 }
 function other(thing) { thing.select(2); }
-module.exports = { Client, other };`,
+function a(s) { b(s); }
+function b(s) { c(s); }
+function c(s) { d(s); }
+function d(s) { s.select(3); }
+function poll(self, n) { self.select(4); if (n > 0) poll(self, n - 1); }
+function spin(self) { self.select(5); spin(self); }
+module.exports = { Client, other, spin };`,
     sites: [
       { kind: "floating-promise", line: 10, resolution: "syntax", status: "unsupervised" },
+      { kind: "floating-promise", line: 17, resolution: "syntax", status: "unsupervised" },
+      { kind: "floating-promise", line: 18, resolution: "syntax", status: "unsupervised" },
     ],
   },
 ]);

@@ -742,36 +742,74 @@ export function declaredNames(file: ts.SourceFile): Array<[string, string, strin
  * The type of `expression`, read from callers where the checker has none:
  * the checker's type when it is not `any` or `unknown`; else, when
  * `expression` is a parameter without a type (`self` in
- * `function readyHandler(self) { … }` of untyped JavaScript) and every call
- * of its function in the program's own sources passes an argument of one
- * and the same known type there (followed through callers' own untyped
- * parameters, three levels), that type. Undefined when the function has no
- * callers found, or they disagree.
+ * `function readyHandler(self) { … }` of untyped JavaScript), the one type
+ * every caller passes for it: each argument is either of a known type or
+ * itself a parameter without a type whose callers are read in turn, as far
+ * as the calls go. A call that passes a function's own parameter back to
+ * that function (`loop(self)` inside `loop`, or through a cycle of callers)
+ * adds no type: only what enters the cycle from outside counts. Undefined
+ * when an argument has neither a known type nor callers to read it from
+ * (an untyped parameter nobody calls, an argument left out, an expression
+ * of no type), or when two known types differ. Memoised per parameter and
+ * program (see `memo.ts`), so each parameter's callers are read once.
  *
  * @param checker the program's type checker.
  * @param expression an expression, typically the receiver of a method call.
- * @param depth how many callers' parameters to follow.
  */
-export function typeFromCallers(
-  checker: ts.TypeChecker,
-  expression: ts.Node,
-  depth = CALLER_DEPTH,
-): ts.Type | undefined {
+export function typeFromCallers(checker: ts.TypeChecker, expression: ts.Node): ts.Type | undefined {
   const own = checker.getTypeAtLocation(expression);
   if (!(own.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown))) return own;
+  const parameter = untypedParameter(checker, expression);
+  if (parameter === undefined) return undefined;
+  const cached = passedTypes.get(parameter);
+  if (cached !== undefined) return cached ?? undefined;
+  const found = typePassedTo(checker, parameter);
+  passedTypes.set(parameter, found ?? null);
+  return found;
+}
+
+const passedTypes = new ProgramMemo<ts.ParameterDeclaration, ts.Type | null>();
+
+/** The parameter of a function `expression` names, when it is one (an identifier declared as a parameter). */
+function untypedParameter(checker: ts.TypeChecker, expression: ts.Node): ts.ParameterDeclaration | undefined {
   const inner = skipOuterExpressions(expression);
-  if (depth === 0 || !ts.isIdentifier(inner)) return undefined;
-  const parameter = checker.getSymbolAtLocation(inner)?.valueDeclaration;
-  if (parameter === undefined || !ts.isParameter(parameter) || !isFunctionNode(parameter.parent)) return undefined;
-  const fn = parameter.parent;
-  const index = fn.parameters.indexOf(parameter);
-  const calls = callersOf(checker, fn);
+  if (!ts.isIdentifier(inner)) return undefined;
+  const declaration = checker.getSymbolAtLocation(inner)?.valueDeclaration;
+  return declaration !== undefined && ts.isParameter(declaration) && isFunctionNode(declaration.parent)
+    ? declaration
+    : undefined;
+}
+
+/**
+ * The one known type reaching `start` through the calls of its function
+ * (see {@link typeFromCallers}): a walk over parameters, each visited once,
+ * following the arguments that are untyped parameters themselves.
+ */
+function typePassedTo(checker: ts.TypeChecker, start: ts.ParameterDeclaration): ts.Type | undefined {
+  const seen = new Set<ts.ParameterDeclaration>([start]);
+  const waiting = [start];
   let found: ts.Type | undefined;
-  for (const call of calls) {
-    const argument = call.arguments[index];
-    const type = argument === undefined ? undefined : typeFromCallers(checker, argument, depth - 1);
-    if (type === undefined || (found !== undefined && found !== type)) return undefined;
-    found = type;
+  for (let parameter = waiting.pop(); parameter !== undefined; parameter = waiting.pop()) {
+    const fn = parameter.parent as FunctionNode;
+    const index = fn.parameters.indexOf(parameter);
+    const calls = callersOf(checker, fn);
+    if (calls.length === 0) return undefined;
+    for (const call of calls) {
+      const argument = call.arguments[index];
+      if (argument === undefined) return undefined;
+      const type = checker.getTypeAtLocation(argument);
+      if (!(type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown))) {
+        if (found !== undefined && found !== type) return undefined;
+        found = type;
+        continue;
+      }
+      const next = untypedParameter(checker, argument);
+      if (next === undefined) return undefined;
+      if (!seen.has(next)) {
+        seen.add(next);
+        waiting.push(next);
+      }
+    }
   }
   return found;
 }
@@ -982,9 +1020,6 @@ function baseConstructor(checker: ts.TypeChecker, call: ts.CallExpression): Func
   const base = node === undefined ? undefined : extendedBy(node);
   return base === undefined ? undefined : constructorRun(checker, base);
 }
-
-/** How many callers' untyped parameters {@link typeFromCallers} follows to find a type. */
-const CALLER_DEPTH = 3;
 
 /** {@link callsInProgram}'s index of each program. */
 const programCallIndex = new WeakMap<
