@@ -427,6 +427,36 @@ export function run() {
     ],
   },
   {
+    name: "facts follow calls with no depth limit, and a cycle of calls proves nothing",
+    code: `declare function work(): Promise<void>;
+function f1(): Promise<number> { return f2(); }
+function f2(): Promise<number> { return f3(); }
+function f3(): Promise<number> { return f4(); }
+function f4(): Promise<number> { return f5(); }
+function f5(): Promise<number> { return f6(); }
+function f6(): Promise<number> { return Promise.resolve(6); }
+function ping(): Promise<void> { return pong(); }
+function pong(): Promise<void> { return ping(); }
+function note(): void { console.log("start"); }
+function guardedStart(): void {
+  note();
+  try { void work(); } catch (error) { console.error(error); }
+}
+export function run() {
+  f1();
+  ping();
+  pong();
+  setTimeout(guardedStart, 10);
+}`,
+    sites: [
+      { kind: "void-promise", line: 13, status: "unsupervised" },
+      { kind: "floating-promise", line: 16, status: "benign", reason: "can only resolve" },
+      { kind: "floating-promise", line: 17, status: "unsupervised" },
+      { kind: "floating-promise", line: 18, status: "unsupervised" },
+      { kind: "timeout", line: 19, status: "handled", reason: "wrapped in try/catch" },
+    ],
+  },
+  {
     name: "a call returning a held promise that its file awaits inside try/catch is handled",
     code: `
 declare function work(): Promise<void>;

@@ -6,12 +6,15 @@
  * is one that cannot throw — settling a promise, assigning, cleaning up,
  * clearing timers, registering a timer — or a call of a function that
  * catches everything or cannot fail. Calls are followed by symbol (see
- * `calls.ts`), a few levels deep, memoised per function.
+ * `calls.ts`) as far as they go, with no depth limit; each fact is
+ * memoised per function or expression in a `RecursiveMemo`, where a cycle
+ * (a function that reaches itself) is no evidence that a failure cannot
+ * leave.
  *
  * @module
  */
 import { ts } from "./ts.ts";
-import { ProgramMemo } from "./memo.ts";
+import { RecursiveMemo } from "./memo.ts";
 import { resolveFunction, wrappedFunction } from "./calls.ts";
 import { valueGivenOnce } from "./declarations.ts";
 import { isPromiseConstructor, PROMISE_CHAIN_METHODS } from "./promise.ts";
@@ -27,9 +30,6 @@ import {
   isGeneratorFunction,
   skipOuterExpressions,
 } from "./functions.ts";
-
-/** How many calls deep failure evidence is followed. */
-export const FAILURE_DEPTH = 4;
 
 /** Methods whose call only releases or detaches something: cleanup that does not throw in practice. */
 const CLEANUP_METHODS = new Set([
@@ -79,17 +79,15 @@ const READ_METHODS = new Set(["get", "has", "includes", "indexOf", "toString", "
  *
  * @param checker the program's type checker.
  * @param fn a function node.
- * @param depth how many further calls to follow through `return g()`.
  */
 export function catchesEverything(
   checker: ts.TypeChecker,
   fn: FunctionNode,
-  depth = FAILURE_DEPTH,
 ): string | undefined {
-  return memo(catchCache, fn, depth, () => {
+  return catchMemo.answer(fn, () => {
     const body = fn.body;
     if (body === undefined) return undefined;
-    if (!ts.isBlock(body)) return valueCatches(checker, body, depth);
+    if (!ts.isBlock(body)) return valueCatches(checker, body);
     const statements = body.statements.filter((statement) => !ts.isEmptyStatement(statement));
     const tryAt = statements.findIndex((statement) => ts.isTryStatement(statement));
     if (tryAt >= 0) {
@@ -98,16 +96,16 @@ export function catchesEverything(
       const after = statements.slice(tryAt + 1);
       if (
         attempt.catchClause !== undefined && !rethrows(attempt.catchClause.block) &&
-        !returnsRejectablePromise(checker, attempt, depth) &&
-        [...before, ...after].every((statement) => statementCannotThrow(checker, statement, 0))
+        !returnsRejectablePromise(checker, attempt) &&
+        [...before, ...after].every((statement) => statementCannotThrow(checker, statement))
       ) {
         return "its body is wrapped in try/catch";
       }
     }
     if (isAsyncFunction(fn) || isGeneratorFunction(fn)) {
-      const awaits = awaitsCaught(checker, body, depth);
+      const awaits = awaitsCaught(checker, body);
       // With no try/catch at work, a body whose statements all cannot throw cannot fail: {@link cannotFail} says so.
-      if (awaits !== undefined && (awaits.guarded || cannotFail(checker, fn, depth) === undefined)) {
+      if (awaits !== undefined && (awaits.guarded || cannotFail(checker, fn) === undefined)) {
         return awaits.guarded && awaits.unguarded
           ? "every await in it is inside try/catch or waits on a promise that cannot reject, and it throws nothing itself"
           : awaits.guarded
@@ -117,10 +115,10 @@ export function catchesEverything(
     }
     const last = statements[statements.length - 1];
     if (
-      last !== undefined && statements.slice(0, -1).every((statement) => statementCannotThrow(checker, statement, 0))
+      last !== undefined && statements.slice(0, -1).every((statement) => statementCannotThrow(checker, statement))
     ) {
       const value = ts.isReturnStatement(last) || ts.isExpressionStatement(last) ? last.expression : undefined;
-      if (value !== undefined) return valueCatches(checker, value, depth);
+      if (value !== undefined) return valueCatches(checker, value);
     }
     return undefined;
   });
@@ -148,15 +146,14 @@ export function catchesEverything(
  *
  * @param checker the program's type checker.
  * @param fn a function node.
- * @param depth how many calls deep to follow.
  */
-export function cannotFail(checker: ts.TypeChecker, fn: FunctionNode, depth = FAILURE_DEPTH): string | undefined {
-  return memo(failCache, fn, depth, () => {
+export function cannotFail(checker: ts.TypeChecker, fn: FunctionNode): string | undefined {
+  return failMemo.answer(fn, () => {
     const body = fn.body;
     if (body === undefined) return undefined;
     const harmless = ts.isBlock(body)
-      ? body.statements.every((statement) => statementCannotThrow(checker, statement, depth))
-      : expressionCannotThrow(checker, body, depth);
+      ? body.statements.every((statement) => statementCannotThrow(checker, statement))
+      : expressionCannotThrow(checker, body);
     if (!harmless) return undefined;
     return awaitsIn(body)
       ? "it only waits on promises that cannot reject, settles, assigns, cleans up or makes calls that cannot fail"
@@ -172,26 +169,30 @@ export function cannotFail(checker: ts.TypeChecker, fn: FunctionNode, depth = FA
  * such a promise whose callback cannot fail, a variable given such a
  * promise once (`const p = Promise.allSettled(…)`, see `valueGivenOnce`),
  * or a call of a function every return of which is such a promise
- * (`return Promise.resolve(result)`), followed {@link FAILURE_DEPTH} steps.
+ * (`return Promise.resolve(result)`), followed as far as they go (a
+ * cycle of variables or calls proves nothing, see `RecursiveMemo`).
  *
  * @param checker the program's type checker.
  * @param expression the promise-valued expression (the root of its chain).
  * @param strict when set, an executor must also be unable to fail (a throw in it rejects the promise).
- * @param depth how many variables and calls further to follow.
  */
 export function neverRejects(
   checker: ts.TypeChecker,
   expression: ts.Node,
   strict = false,
-  depth = FAILURE_DEPTH,
 ): string | undefined {
   const inner = skipOuterExpressions(expression);
+  return (strict ? strictResolveMemo : resolveMemo).answer(inner, () => resolvingReason(checker, inner, strict));
+}
+
+/** {@link neverRejects} of `inner`, an expression with no parentheses or assertions around it, not memoised. */
+function resolvingReason(checker: ts.TypeChecker, inner: ts.Node, strict: boolean): string | undefined {
   if (ts.isNewExpression(inner)) {
     return resolvingPromise(checker, inner, strict) ? "the promise can only resolve" : undefined;
   }
   if (ts.isIdentifier(inner)) {
-    const value = depth === 0 ? undefined : valueGivenOnce(checker, inner);
-    const reason = value === undefined ? undefined : neverRejects(checker, value, strict, depth - 1);
+    const value = valueGivenOnce(checker, inner);
+    const reason = value === undefined ? undefined : neverRejects(checker, value, strict);
     return reason === undefined ? undefined : `${inner.text} holds a promise that cannot reject (${reason})`;
   }
   if (!ts.isCallExpression(inner)) return undefined;
@@ -206,19 +207,19 @@ export function neverRejects(
     return undefined;
   }
   if (ts.isPropertyAccessExpression(callee) && (callee.name.text === "then" || callee.name.text === "finally")) {
-    return depth > 0 && inner.arguments.length === 1 &&
-        chainCallbackCannotFail(checker, inner.arguments[0]!, depth - 1) &&
-        neverRejects(checker, callee.expression, strict, depth - 1) !== undefined
+    return inner.arguments.length === 1 &&
+        chainCallbackCannotFail(checker, inner.arguments[0]!) &&
+        neverRejects(checker, callee.expression, strict) !== undefined
       ? `a .${callee.name.text}(...) whose callback cannot fail, on a promise that cannot reject`
       : undefined;
   }
   const platform = ts.isPropertyAccessExpression(callee) ? resolvingPlatformMethod(checker, callee) : undefined;
   if (platform !== undefined) return platform;
-  const fn = depth === 0 ? undefined : resolveFunction(checker, callee);
+  const fn = resolveFunction(checker, callee);
   if (fn === undefined || fn.body === undefined) return undefined;
   const returned = returnedExpressions(fn);
   return returned.length > 0 &&
-      returned.every((value) => neverRejects(checker, value, strict, depth - 1) !== undefined)
+      returned.every((value) => neverRejects(checker, value, strict) !== undefined)
     ? "every promise the called function returns can only resolve"
     : undefined;
 }
@@ -240,48 +241,48 @@ export interface PromiseFact {
  * function (not async) every return of which is such a promise — `benign`
  * when every one can only resolve; or a call of a wrapped value whose
  * function catches everything or cannot fail (`run()` for `const run =
- * throttle(work, ms)`, see `wrappedFunction`). Followed {@link FAILURE_DEPTH} steps.
+ * throttle(work, ms)`, see `wrappedFunction`). Followed as far as they go,
+ * as {@link neverRejects} is.
  *
  * @param checker the program's type checker.
  * @param expression a promise-valued expression (the root of a chain).
- * @param depth how many variables and calls further to follow.
  */
-export function promiseFact(
-  checker: ts.TypeChecker,
-  expression: ts.Node,
-  depth = FAILURE_DEPTH,
-): PromiseFact | undefined {
-  const resolving = neverRejects(checker, expression, false, depth);
-  if (resolving !== undefined) return { status: "benign", reason: resolving };
+export function promiseFact(checker: ts.TypeChecker, expression: ts.Node): PromiseFact | undefined {
   const inner = skipOuterExpressions(expression);
+  return factMemo.answer(inner, () => promiseFactOf(checker, inner));
+}
+
+/** {@link promiseFact} of `inner`, an expression with no parentheses or assertions around it, not memoised. */
+function promiseFactOf(checker: ts.TypeChecker, inner: ts.Node): PromiseFact | undefined {
+  const resolving = neverRejects(checker, inner, false);
+  if (resolving !== undefined) return { status: "benign", reason: resolving };
   const chain = handledChain(inner);
   if (chain !== undefined) {
-    return handsOverFailingCallback(checker, inner, depth)
+    return handsOverFailingCallback(checker, inner)
       ? undefined
       : { status: "handled", reason: chain.replace(/^it returns /, "") };
   }
-  if (depth === 0) return undefined;
   if (ts.isIdentifier(inner)) {
     const value = valueGivenOnce(checker, inner);
-    const fact = value === undefined ? undefined : promiseFact(checker, value, depth - 1);
+    const fact = value === undefined ? undefined : promiseFact(checker, value);
     return fact === undefined ? undefined : { status: fact.status, reason: `${inner.text} holds ${fact.reason}` };
   }
   if (!ts.isCallExpression(inner)) return undefined;
   const fn = resolveFunction(checker, inner.expression);
-  if (fn === undefined) return wrappedFact(checker, inner.expression, depth);
+  if (fn === undefined) return wrappedFact(checker, inner.expression);
   if (fn.body === undefined) return undefined;
   if (isAsyncFunction(fn)) {
-    const caught = catchesEverything(checker, fn, depth - 1);
+    const caught = catchesEverything(checker, fn);
     if (caught !== undefined) {
       return { status: "handled", reason: `a call of a function that catches everything (${caught})` };
     }
-    const harmless = cannotFail(checker, fn, depth - 1);
+    const harmless = cannotFail(checker, fn);
     return harmless === undefined
       ? undefined
       : { status: "benign", reason: `a call of an async function that cannot fail (${harmless})` };
   }
   const returned = returnedExpressions(fn);
-  const facts = returned.map((value) => promiseFact(checker, value, depth - 1));
+  const facts = returned.map((value) => promiseFact(checker, value));
   if (returned.length === 0 || facts.some((fact) => fact === undefined)) return undefined;
   return facts.every((fact) => fact!.status === "benign")
     ? { status: "benign", reason: "a call of a function every promise of which can only resolve" }
@@ -296,14 +297,14 @@ export function promiseFact(
  * see `wrappedFunction`) lets out: nothing when the function it wraps
  * catches everything (`handled`) or cannot fail (`benign`).
  */
-function wrappedFact(checker: ts.TypeChecker, callee: ts.Node, depth: number): PromiseFact | undefined {
+function wrappedFact(checker: ts.TypeChecker, callee: ts.Node): PromiseFact | undefined {
   const fn = wrappedFunction(checker, callee);
   if (fn === undefined) return undefined;
-  const caught = catchesEverything(checker, fn, depth - 1);
+  const caught = catchesEverything(checker, fn);
   if (caught !== undefined) {
     return { status: "handled", reason: `a call of a wrapper of a function that catches everything (${caught})` };
   }
-  const harmless = cannotFail(checker, fn, depth - 1);
+  const harmless = cannotFail(checker, fn);
   return harmless === undefined
     ? undefined
     : { status: "benign", reason: `a call of a wrapper of a function that cannot fail (${harmless})` };
@@ -315,13 +316,12 @@ function wrappedFact(checker: ts.TypeChecker, callee: ts.Node, depth: number): P
  *
  * @param checker the program's type checker.
  * @param callback the callback argument.
- * @param depth how many calls deep to follow.
  */
-export function chainCallbackCannotFail(checker: ts.TypeChecker, callback: ts.Node, depth = FAILURE_DEPTH): boolean {
+export function chainCallbackCannotFail(checker: ts.TypeChecker, callback: ts.Node): boolean {
   const value = skipOuterExpressions(callback);
   if (value.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(value) && value.text === "undefined")) return true;
   const fn = resolveFunction(checker, value);
-  return fn !== undefined && !isAsyncFunction(fn) && cannotFail(checker, fn, depth) !== undefined;
+  return fn !== undefined && !isAsyncFunction(fn) && cannotFail(checker, fn) !== undefined;
 }
 
 /**
@@ -458,29 +458,29 @@ function resolvingPromise(checker: ts.TypeChecker, creation: ts.NewExpression, s
   if (executor === undefined || !isFunctionNode(executor) || executor.body === undefined) return false;
   const reject = executor.parameters[1];
   const unused = reject === undefined || (ts.isIdentifier(reject.name) && !mentions(executor.body, reject.name.text));
-  return unused && (!strict || cannotFail(checker, executor, 1) !== undefined);
+  return unused && (!strict || cannotFail(checker, executor) !== undefined);
 }
 
-function statementCannotThrow(checker: ts.TypeChecker, statement: ts.Node, depth: number): boolean {
+function statementCannotThrow(checker: ts.TypeChecker, statement: ts.Node): boolean {
   if (ts.isEmptyStatement(statement)) return true;
   if (ts.isReturnStatement(statement)) {
-    return statement.expression === undefined || expressionCannotThrow(checker, statement.expression, depth);
+    return statement.expression === undefined || expressionCannotThrow(checker, statement.expression);
   }
-  if (ts.isExpressionStatement(statement)) return expressionCannotThrow(checker, statement.expression, depth);
+  if (ts.isExpressionStatement(statement)) return expressionCannotThrow(checker, statement.expression);
   if (ts.isVariableStatement(statement)) {
     return statement.declarationList.declarations.every((declaration) =>
-      declaration.initializer === undefined || expressionCannotThrow(checker, declaration.initializer, depth)
+      declaration.initializer === undefined || expressionCannotThrow(checker, declaration.initializer)
     );
   }
   if (ts.isIfStatement(statement)) {
-    return expressionCannotThrow(checker, statement.expression, depth) &&
-      statementCannotThrow(checker, statement.thenStatement, depth) &&
-      (statement.elseStatement === undefined || statementCannotThrow(checker, statement.elseStatement, depth));
+    return expressionCannotThrow(checker, statement.expression) &&
+      statementCannotThrow(checker, statement.thenStatement) &&
+      (statement.elseStatement === undefined || statementCannotThrow(checker, statement.elseStatement));
   }
-  if (ts.isBlock(statement)) return statement.statements.every((inner) => statementCannotThrow(checker, inner, depth));
+  if (ts.isBlock(statement)) return statement.statements.every((inner) => statementCannotThrow(checker, inner));
   if (ts.isTryStatement(statement)) {
     return statement.catchClause !== undefined && !rethrows(statement.catchClause.block) &&
-      !returnsRejectablePromise(checker, statement, depth);
+      !returnsRejectablePromise(checker, statement);
   }
   if (ts.isForStatement(statement)) {
     return [statement.initializer, statement.condition, statement.incrementor].every((part) =>
@@ -490,15 +490,15 @@ function statementCannotThrow(checker: ts.TypeChecker, statement: ts.Node, depth
           declaration.initializer === undefined || isSimpleValue(declaration.initializer)
         )
         : isSimpleValue(part) || isCounterStep(part))
-    ) && statementCannotThrow(checker, statement.statement, depth);
+    ) && statementCannotThrow(checker, statement.statement);
   }
   if (
     ts.isForOfStatement(statement) || ts.isForInStatement(statement) || ts.isWhileStatement(statement) ||
     ts.isDoStatement(statement)
   ) {
     const awaits = ts.isForOfStatement(statement) && statement.awaitModifier !== undefined;
-    return !awaits && expressionCannotThrow(checker, statement.expression, depth) &&
-      statementCannotThrow(checker, statement.statement, depth);
+    return !awaits && expressionCannotThrow(checker, statement.expression) &&
+      statementCannotThrow(checker, statement.statement);
   }
   if (ts.isBreakOrContinueStatement(statement)) return true;
   return isFunctionNode(statement);
@@ -513,43 +513,43 @@ function isCounterStep(node: ts.Node): boolean {
     isAssignable(inner.left) && isSimpleValue(inner.right);
 }
 
-function expressionCannotThrow(checker: ts.TypeChecker, expression: ts.Node, depth: number): boolean {
+function expressionCannotThrow(checker: ts.TypeChecker, expression: ts.Node): boolean {
   const inner = skipOuterExpressions(expression);
   if (isSimpleValue(inner) || isFunctionNode(inner)) return true;
-  if (ts.isVoidExpression(inner)) return expressionCannotThrow(checker, inner.expression, depth);
+  if (ts.isVoidExpression(inner)) return expressionCannotThrow(checker, inner.expression);
   if (ts.isAwaitExpression(inner) || ts.isYieldExpression(inner)) {
     // Waiting on a promise that cannot reject (`await sleep(ms)`, `yield` of a compiled async function).
     return inner.expression === undefined ||
-      (expressionCannotThrow(checker, inner.expression, depth) && awaitCannotReject(checker, inner.expression, depth));
+      (expressionCannotThrow(checker, inner.expression) && awaitCannotReject(checker, inner.expression));
   }
   if (ts.isDeleteExpression(inner) || isCounterStep(inner)) return true;
   if (ts.isBinaryExpression(inner)) {
     const operator = inner.operatorToken.kind;
     if (operator >= ts.SyntaxKind.FirstAssignment && operator <= ts.SyntaxKind.LastAssignment) {
-      return isAssignable(inner.left) && expressionCannotThrow(checker, inner.right, depth);
+      return isAssignable(inner.left) && expressionCannotThrow(checker, inner.right);
     }
     // Logical operators, the comma, arithmetic and comparison of values that cannot throw (`random() * span`, `delay < max`).
-    return expressionCannotThrow(checker, inner.left, depth) && expressionCannotThrow(checker, inner.right, depth);
+    return expressionCannotThrow(checker, inner.left) && expressionCannotThrow(checker, inner.right);
   }
   if (ts.isConditionalExpression(inner)) {
-    return isSimpleValue(inner.condition) && expressionCannotThrow(checker, inner.whenTrue, depth) &&
-      expressionCannotThrow(checker, inner.whenFalse, depth);
+    return isSimpleValue(inner.condition) && expressionCannotThrow(checker, inner.whenTrue) &&
+      expressionCannotThrow(checker, inner.whenFalse);
   }
   if (ts.isNewExpression(inner)) return isErrorConstruction(checker, inner) || resolvingPromise(checker, inner, true);
   if (!ts.isCallExpression(inner)) return false;
-  if (handledChain(inner) !== undefined) return !handsOverFailingCallback(checker, inner, depth);
-  if (resolvingChain(checker, inner, depth)) return true;
+  if (handledChain(inner) !== undefined) return !handsOverFailingCallback(checker, inner);
+  if (resolvingChain(checker, inner)) return true;
   const name = calledName(inner);
   if (CLEANUP_METHODS.has(name) || isDeferral(inner) || isSettleCall(checker, inner)) return true;
-  if (callbackCannotFail(checker, inner, depth)) return true;
-  const simpleArguments = inner.arguments.every((argument) => expressionCannotThrow(checker, argument, depth));
+  if (callbackCannotFail(checker, inner)) return true;
+  const simpleArguments = inner.arguments.every((argument) => expressionCannotThrow(checker, argument));
   const callee = skipOuterExpressions(inner.expression);
   if (isSafeCall(callee)) return simpleArguments;
-  if (isCollectionCall(checker, inner)) return collectionCallCannotThrow(checker, inner, depth);
-  if (depth === 0 || !simpleArguments) return false;
+  if (isCollectionCall(checker, inner)) return collectionCallCannotThrow(checker, inner);
+  if (!simpleArguments) return false;
   const fn = resolveFunction(checker, callee);
   return fn !== undefined &&
-    (catchesEverything(checker, fn, depth - 1) !== undefined || cannotFail(checker, fn, depth - 1) !== undefined);
+    (catchesEverything(checker, fn) !== undefined || cannotFail(checker, fn) !== undefined);
 }
 
 /** `Promise.x`: a static method of the platform's `Promise`. */
@@ -580,7 +580,7 @@ function isDeferral(call: ts.CallExpression): boolean {
  * returning `Promise.allSettled(tasks)`). A function that may throw before
  * it returns its promise does not count.
  */
-function resolvingChain(checker: ts.TypeChecker, call: ts.CallExpression, depth: number): boolean {
+function resolvingChain(checker: ts.TypeChecker, call: ts.CallExpression): boolean {
   let root: ts.Node = call;
   for (;;) {
     const callee = ts.isCallExpression(root) ? skipOuterExpressions(root.expression) : undefined;
@@ -588,9 +588,9 @@ function resolvingChain(checker: ts.TypeChecker, call: ts.CallExpression, depth:
     if (!PROMISE_CHAIN_METHODS.has(callee.name.text)) break;
     root = skipOuterExpressions(callee.expression);
   }
-  const made = root !== call ? expressionCannotThrow(checker, root, depth) : isPromiseStatic(call.expression) &&
-    call.arguments.every((argument) => expressionCannotThrow(checker, argument, depth));
-  return made && neverRejects(checker, call, true, depth) !== undefined;
+  const made = root !== call ? expressionCannotThrow(checker, root) : isPromiseStatic(call.expression) &&
+    call.arguments.every((argument) => expressionCannotThrow(checker, argument));
+  return made && neverRejects(checker, call, true) !== undefined;
 }
 
 /**
@@ -599,28 +599,27 @@ function resolvingChain(checker: ts.TypeChecker, call: ts.CallExpression, depth:
  * function it is handed (`list.forEach(notify)`, `items.map((x) => …)`),
  * which it runs now, catches everything or cannot fail.
  */
-function collectionCallCannotThrow(checker: ts.TypeChecker, call: ts.CallExpression, depth: number): boolean {
+function collectionCallCannotThrow(checker: ts.TypeChecker, call: ts.CallExpression): boolean {
   const receiver = (skipOuterExpressions(call.expression) as ts.PropertyAccessExpression).expression;
-  if (!expressionCannotThrow(checker, receiver, depth)) return false;
+  if (!expressionCannotThrow(checker, receiver)) return false;
   return call.arguments.every((argument) => {
     const fn = resolveFunction(checker, argument);
-    if (fn === undefined) return expressionCannotThrow(checker, argument, depth);
-    return depth > 0 &&
-      (catchesEverything(checker, fn, depth - 1) !== undefined || cannotFail(checker, fn, depth - 1) !== undefined);
+    if (fn === undefined) return expressionCannotThrow(checker, argument);
+    return catchesEverything(checker, fn) !== undefined || cannotFail(checker, fn) !== undefined;
   });
 }
 
 /** A returned, awaited, voided or concise-body value that lets no failure out: a handled chain, or a call of a function that catches everything. */
-function valueCatches(checker: ts.TypeChecker, value: ts.Node, depth: number): string | undefined {
+function valueCatches(checker: ts.TypeChecker, value: ts.Node): string | undefined {
   const outer = skipOuterExpressions(value);
   const inner = ts.isAwaitExpression(outer) || ts.isVoidExpression(outer)
     ? skipOuterExpressions(outer.expression)
     : outer;
   const compiled = compiledAsyncBody(inner);
-  if (compiled !== undefined) return catchesEverything(checker, compiled, depth);
+  if (compiled !== undefined) return catchesEverything(checker, compiled);
   const chain = handledChain(inner);
-  if (chain !== undefined) return handsOverFailingCallback(checker, inner, depth) ? undefined : chain;
-  return returnedCallCatches(checker, inner, depth);
+  if (chain !== undefined) return handsOverFailingCallback(checker, inner) ? undefined : chain;
+  return returnedCallCatches(checker, inner);
 }
 
 /**
@@ -629,7 +628,7 @@ function valueCatches(checker: ts.TypeChecker, value: ts.Node, depth: number): s
  * dual promise/callback API calls it outside the promise chain, so the
  * chain's rejection handler does not see its failure.
  */
-function handsOverFailingCallback(checker: ts.TypeChecker, expression: ts.Node, depth: number): boolean {
+function handsOverFailingCallback(checker: ts.TypeChecker, expression: ts.Node): boolean {
   let root = skipOuterExpressions(expression);
   while (ts.isCallExpression(root)) {
     const callee = skipOuterExpressions(root.expression);
@@ -640,8 +639,8 @@ function handsOverFailingCallback(checker: ts.TypeChecker, expression: ts.Node, 
   return root.arguments.some((argument) => {
     const value = skipOuterExpressions(argument);
     if (!isFunctionNode(value)) return false;
-    return catchesEverything(checker, value, Math.max(0, depth - 1)) === undefined &&
-      cannotFail(checker, value, Math.max(0, depth - 1)) === undefined;
+    return catchesEverything(checker, value) === undefined &&
+      cannotFail(checker, value) === undefined;
   });
 }
 
@@ -662,15 +661,14 @@ function handsOverFailingCallback(checker: ts.TypeChecker, expression: ts.Node, 
 function awaitsCaught(
   checker: ts.TypeChecker,
   body: ts.Block,
-  depth: number,
 ): { guarded: boolean; unguarded: boolean } | undefined {
   const found = { guarded: false, unguarded: false };
   for (const step of failureSteps(body)) {
     if (step.kind === "escape") return undefined;
     if (step.kind === "return") {
-      if (rejectable(checker, step.value, depth)) return undefined;
+      if (rejectable(checker, step.value)) return undefined;
     } else if (step.guarded) found.guarded = true;
-    else if (step.awaited !== undefined && awaitCannotReject(checker, step.awaited, depth)) found.unguarded = true;
+    else if (step.awaited !== undefined && awaitCannotReject(checker, step.awaited)) found.unguarded = true;
     else return undefined;
   }
   return found.guarded || found.unguarded ? found : undefined;
@@ -692,7 +690,7 @@ type FailureStep =
 /**
  * The {@link FailureStep}s of a body, up to its first escape (nothing after
  * it is weighed), memoised per body: each function's body is weighed once
- * per depth it is asked at, and by many sites.
+ * by many sites.
  */
 function failureSteps(body: ts.Block): readonly FailureStep[] {
   const cached = stepsCache.get(body);
@@ -748,11 +746,11 @@ function awaitsIn(body: ts.Node): boolean {
 }
 
 /** Whether a `return` in `node` (not in nested functions) returns a promise that may reject (see {@link rejectable}). */
-function returnsRejectablePromise(checker: ts.TypeChecker, node: ts.Node, depth: number): boolean {
+function returnsRejectablePromise(checker: ts.TypeChecker, node: ts.Node): boolean {
   let found = false;
   const visit = (child: ts.Node): void => {
     if (found || isFunctionNode(child)) return;
-    if (ts.isReturnStatement(child) && child.expression !== undefined && rejectable(checker, child.expression, depth)) {
+    if (ts.isReturnStatement(child) && child.expression !== undefined && rejectable(checker, child.expression)) {
       found = true;
     } else ts.forEachChild(child, visit);
   };
@@ -766,9 +764,9 @@ function returnsRejectablePromise(checker: ts.TypeChecker, node: ts.Node, depth:
  * cannot be shown not to reject. (An untyped value is not counted: most are
  * settle calls and plain values.)
  */
-function rejectable(checker: ts.TypeChecker, value: ts.Node, depth: number): boolean {
+function rejectable(checker: ts.TypeChecker, value: ts.Node): boolean {
   const inner = skipOuterExpressions(value);
-  if (!ts.isCallExpression(inner) || handledChain(inner) !== undefined || awaitCannotReject(checker, inner, depth)) {
+  if (!ts.isCallExpression(inner) || handledChain(inner) !== undefined || awaitCannotReject(checker, inner)) {
     return false;
   }
   const fn = resolveFunction(checker, inner.expression);
@@ -777,15 +775,15 @@ function rejectable(checker: ts.TypeChecker, value: ts.Node, depth: number): boo
 }
 
 /** An awaited value that cannot reject: a promise that can only resolve, or a call of a function that catches everything. */
-function awaitCannotReject(checker: ts.TypeChecker, awaited: ts.Node, depth: number): boolean {
+function awaitCannotReject(checker: ts.TypeChecker, awaited: ts.Node): boolean {
   if (
-    neverRejects(checker, awaited, true) !== undefined || returnedCallCatches(checker, awaited, depth) !== undefined
+    neverRejects(checker, awaited, true) !== undefined || returnedCallCatches(checker, awaited) !== undefined
   ) {
     return true;
   }
   const call = skipOuterExpressions(awaited);
-  const fn = depth === 0 || !ts.isCallExpression(call) ? undefined : resolveFunction(checker, call.expression);
-  return fn !== undefined && isAsyncFunction(fn) && cannotFail(checker, fn, depth - 1) !== undefined;
+  const fn = !ts.isCallExpression(call) ? undefined : resolveFunction(checker, call.expression);
+  return fn !== undefined && isAsyncFunction(fn) && cannotFail(checker, fn) !== undefined;
 }
 
 /**
@@ -847,12 +845,11 @@ function reachesOwnNode(root: ts.Node, test: (node: ts.Node) => boolean): boolea
 }
 
 /** `return g()` / `await g()` where `g` catches everything. */
-function returnedCallCatches(checker: ts.TypeChecker, expression: ts.Node, depth: number): string | undefined {
-  if (depth === 0) return undefined;
+function returnedCallCatches(checker: ts.TypeChecker, expression: ts.Node): string | undefined {
   const inner = skipOuterExpressions(expression);
   if (!ts.isCallExpression(inner)) return undefined;
   const fn = resolveFunction(checker, inner.expression);
-  const reason = fn === undefined ? undefined : catchesEverything(checker, fn, depth - 1);
+  const reason = fn === undefined ? undefined : catchesEverything(checker, fn);
   return reason === undefined ? undefined : `it only calls a function that catches everything (${reason})`;
 }
 
@@ -971,16 +968,16 @@ export function reportsToCallback(checker: ts.TypeChecker, call: ts.CallExpressi
  * its failure to a node-style callback which itself cannot fail: nothing
  * of it can throw later either.
  */
-function callbackCannotFail(checker: ts.TypeChecker, call: ts.CallExpression, depth: number): boolean {
+function callbackCannotFail(checker: ts.TypeChecker, call: ts.CallExpression): boolean {
   if (
-    depth === 0 || reportsToCallback(checker, call) === undefined ||
+    reportsToCallback(checker, call) === undefined ||
     resolveFunction(checker, call.expression) !== undefined
   ) return false;
   const last = skipOuterExpressions(call.arguments[call.arguments.length - 1]!);
   const callback = isFunctionNode(last) ? last : resolveFunction(checker, last);
   return callback !== undefined &&
-    (catchesEverything(checker, callback, depth - 1) !== undefined ||
-      cannotFail(checker, callback, depth - 1) !== undefined);
+    (catchesEverything(checker, callback) !== undefined ||
+      cannotFail(checker, callback) !== undefined);
 }
 
 /** Names of node-style callback parameters. */
@@ -1037,24 +1034,12 @@ export function isSimpleValue(node: ts.Node): boolean {
   return false;
 }
 
-const catchCache = new ProgramMemo<ts.Node, Map<number, string | null>>();
-const failCache = new ProgramMemo<ts.Node, Map<number, string | null>>();
-
-/** Memoises per function and depth; a function met again while its answer is being computed counts as failing. */
-function memo(
-  cache: WeakMap<ts.Node, Map<number, string | null>>,
-  fn: ts.Node,
-  depth: number,
-  compute: () => string | undefined,
-): string | undefined {
-  let byDepth = cache.get(fn);
-  if (byDepth === undefined) {
-    byDepth = new Map();
-    cache.set(fn, byDepth);
-  }
-  if (byDepth.has(depth)) return byDepth.get(depth) ?? undefined;
-  byDepth.set(depth, null);
-  const result = compute();
-  byDepth.set(depth, result ?? null);
-  return result;
-}
+/** Per function: why it catches everything ({@link catchesEverything}). */
+const catchMemo = new RecursiveMemo<ts.Node, string>();
+/** Per function: why it cannot fail ({@link cannotFail}). */
+const failMemo = new RecursiveMemo<ts.Node, string>();
+/** Per expression: why its promise cannot reject ({@link neverRejects}), when its executor may fail and when it may not. */
+const resolveMemo = new RecursiveMemo<ts.Node, string>();
+const strictResolveMemo = new RecursiveMemo<ts.Node, string>();
+/** Per expression: what its promise lets out ({@link promiseFact}). */
+const factMemo = new RecursiveMemo<ts.Node, PromiseFact>();

@@ -110,3 +110,80 @@ export class ProgramMemo<K extends WeakKey, V> extends WeakMap<K, V> {
     return this.#table;
   }
 }
+
+/** One computation under way in a {@link RecursiveMemo}: the lowest stack position it met in progress, and what to forget when it ends. */
+interface Frame {
+  lowest: number;
+  readonly provisional: (() => void)[];
+}
+
+/** The computations under way in every {@link RecursiveMemo}, outermost first (tables answer one another, so they share it). */
+const frames: Frame[] = [];
+
+/** Lowers the innermost computation's `lowest` to `position`: what it returns depends on the one there being in progress. */
+function dependsOn(position: number): void {
+  const top = frames[frames.length - 1];
+  if (top !== undefined && position < top.lowest) top.lowest = position;
+}
+
+/**
+ * A memo table ({@link ProgramMemo}) for a recursive fact — one whose
+ * answer for a key asks the same fact of other keys, which may ask it of
+ * the first again (a function calling itself, two functions calling each
+ * other) — followed without a depth limit. A key asked again while its own
+ * answer is being computed gets `undefined` (the fact does not hold: a
+ * cycle is no evidence). An answer is kept for good when nothing it read
+ * was still in progress, other than its own key; one that read a key
+ * further out on the stack is provisional: reused only while that key is
+ * still being computed, then forgotten, so what is kept never depends on
+ * which key was asked first. (Tarjan's strongly-connected-components
+ * bookkeeping: the stack position plays the part of the index.) Each key
+ * is computed once per program and file, plus at most once as a
+ * provisional answer inside each cycle it is part of.
+ */
+export class RecursiveMemo<K extends WeakKey, V> {
+  readonly #kept = new ProgramMemo<K, V | null>();
+  readonly #open = new Map<K, number>();
+  readonly #provisional = new Map<K, { value: V | undefined; lowest: number }>();
+
+  /**
+   * The answer for `key`: kept or provisional if there is one, `undefined`
+   * while `key` is itself being computed, else what `compute` returns.
+   *
+   * @param key the node the fact is about.
+   * @param compute works the answer out; it may ask this or any other table again.
+   */
+  answer(key: K, compute: () => V | undefined): V | undefined {
+    if (this.#kept.has(key)) return this.#kept.get(key) ?? undefined;
+    const open = this.#open.get(key);
+    if (open !== undefined) {
+      dependsOn(open);
+      return undefined;
+    }
+    const earlier = this.#provisional.get(key);
+    if (earlier !== undefined) {
+      dependsOn(earlier.lowest);
+      return earlier.value;
+    }
+    const position = frames.length;
+    const frame: Frame = { lowest: position, provisional: [] };
+    frames.push(frame);
+    this.#open.set(key, position);
+    let value: V | undefined;
+    try {
+      value = compute();
+    } finally {
+      frames.pop();
+      this.#open.delete(key);
+      for (const forget of frame.provisional) forget();
+    }
+    if (frame.lowest >= position) {
+      this.#kept.set(key, value ?? null);
+    } else {
+      this.#provisional.set(key, { value, lowest: frame.lowest });
+      frames[frame.lowest]!.provisional.push(() => this.#provisional.delete(key));
+      dependsOn(frame.lowest);
+    }
+    return value;
+  }
+}
