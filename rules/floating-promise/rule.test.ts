@@ -134,6 +134,57 @@ export function makeWorker() {
     ],
   },
   {
+    name: "one turn of recurring work: a promise whose handed callback or held call leads back to the loop it sits in",
+    code: `
+declare function fetchJob(): Promise<void>;
+function whenDone(job: Promise<void>, after: () => void): Promise<void> {
+  return job.finally(after);
+}
+export function tick(): void {
+  whenDone(fetchJob(), () => setTimeout(tick, 10));
+}
+async function checkThenSchedule(): Promise<void> {
+  try {
+    await fetchJob();
+  } finally {
+    setTimeout(check, 1000);
+  }
+}
+export function check(): void {
+  const checked = checkThenSchedule();
+  checked.then(() => console.log("checked"));
+}`,
+    sites: [
+      { kind: "floating-promise", line: 7, group: "durable", signals: ["starts-itself-again"] },
+      { kind: "timeout", line: 7, group: "durable", signals: ["starts-itself-again"] },
+      { kind: "timeout", line: 13, group: "durable", signals: ["starts-itself-again"] },
+      { kind: "then-without-catch", line: 18, group: "durable", signals: ["starts-itself-again"] },
+    ],
+  },
+  {
+    name: "one tick of an interval is recurring; a promise in a loop's turn that does not lead back is one call",
+    code: `
+declare function send(line: string): Promise<void>;
+async function exportOnce(): Promise<void> {
+  await send("metrics");
+}
+export function start(): void {
+  setInterval(() => {
+    void exportOnce();
+  }, 1000);
+}
+export function poll(): void {
+  send("polled");
+  setTimeout(poll, 1000);
+}`,
+    sites: [
+      { kind: "interval", line: 7, group: "durable" },
+      { kind: "void-promise", line: 8, group: "durable", signals: ["starts-itself-again"] },
+      { kind: "floating-promise", line: 12, group: "per-request", signals: ["one-shot-call"] },
+      { kind: "timeout", line: 13, group: "durable", signals: ["starts-itself-again"] },
+    ],
+  },
+  {
     name: "floating promises in request handlers and item loops are per-request",
     code: `${PRELUDE}
 import { EventEmitter } from "node:events";

@@ -18,7 +18,7 @@ import {
   PROMISE_CHAIN_METHODS,
 } from "../../src/analysis/promise.ts";
 import { declaredOnlyAsync, resolveFunction, typeFromCallers } from "../../src/analysis/calls.ts";
-import { loopIn, onOneCycle, recurrenceOf } from "../../src/analysis/graph.ts";
+import { loopIn, onOneCycle, recurrenceOf, turnOf } from "../../src/analysis/graph.ts";
 import {
   catchesEverything,
   chainCallbackCannotFail,
@@ -37,6 +37,7 @@ import {
   isFunctionNode,
   skipOuterExpressions,
 } from "../../src/analysis/functions.ts";
+import { valueGivenOnce } from "../../src/analysis/declarations.ts";
 import { signal } from "../../src/classify/signals.ts";
 import { isTestFrameworkCall } from "../../src/classify/context.ts";
 import { supervisorCalled } from "../../src/classify/status.ts";
@@ -236,9 +237,12 @@ function asyncIife(expression: ts.Node): FunctionNode | undefined {
  * `.finally` links. Recurring when that work reaches a loop that runs until
  * stopped, or starts itself again (a cycle through a yielding edge in the
  * program's graph, see `graph.ts`: the statement restarting one of its own
- * enclosing functions after an `await` or in a callback is such a cycle).
- * Else a single call. With the signals, the enclosing functions of the
- * statement that lie on the work's cycle (`Detection.loopsThrough`).
+ * enclosing functions after an `await` or in a callback is such a cycle),
+ * or is one turn of recurring work: started in the body of a function that
+ * recurs by its own means or that an interval repeats (`turnOf`), it is
+ * started again on every turn. Else a single call. With the signals, the
+ * enclosing functions of the statement that lie on the work's cycle
+ * (`Detection.loopsThrough`).
  */
 function promiseWork(
   context: RuleContext,
@@ -262,17 +266,43 @@ function promiseWork(
     );
   }
   // A promise's work recurs by its own means: a loop through a listener is the listener's (a reconnect on "close"), the call is one attempt.
-  const recurrence = work.map((fn) => recurrenceOf(context.program, fn, false)).find((found) => found !== undefined);
+  const own = work.map((fn) => recurrenceOf(context.program, fn, false)).find((found) => found !== undefined);
+  // Started in the body of work that recurs and leading back to it, the promise is one turn of that work.
+  const starter = enclosingFunction(statement);
+  const turn = own === undefined && starter !== undefined
+    ? turnOf(context.program, starter, [...work, ...handedOver(checker, expression)])
+    : undefined;
+  const recurrence = own ?? turn;
   if (recurrence !== undefined) signals.push(signal("starts-itself-again", recurrence.cycle.join(" → ")));
   if (loop === undefined && recurrence === undefined) {
     signals.push(signal("one-shot-call", name ?? "the spawned function"));
   }
-  const loopsThrough = recurrence === undefined
-    ? []
-    : [...enclosingFunctions(statement)].filter((fn) =>
+  const loopsThrough = own !== undefined
+    ? [...enclosingFunctions(statement)].filter((fn) =>
       work.some((item) => onOneCycle(context.program, fn, item, false))
-    );
+    )
+    : turn !== undefined
+    ? [starter!]
+    : [];
   return { signals, loopsThrough };
+}
+
+/**
+ * The functions a promise's root call is handed (`finally_(job(), () =>
+ * setImmediate(tick))`: the callee calls them back as part of the
+ * promise's work), and, for a chain whose root is a variable given a value
+ * once, the function the call it holds starts (`const promise = check();
+ * promise.catch(log)`).
+ */
+function handedOver(checker: ts.TypeChecker, expression: ts.Node): FunctionNode[] {
+  let root = rootOf(expression);
+  if (ts.isIdentifier(root)) root = valueGivenOnce(checker, root) ?? root;
+  root = skipOuterExpressions(root);
+  if (!ts.isCallExpression(root)) return [];
+  const held = root === rootOf(expression) ? [] : [root.expression];
+  return [...held, ...root.arguments].map((node) => resolveFunction(checker, skipOuterExpressions(node))).filter((
+    fn,
+  ) => fn !== undefined);
 }
 
 /** The callback arguments of every `.then`/`.catch`/`.finally` link of a chain. */

@@ -64,6 +64,8 @@ interface Graph {
   recurring: ReadonlySet<number>;
   /** The same for the graph without listener arcs: loops that run on their own, not on an event. */
   selfDriven: { component: ReadonlyMap<string, number>; recurring: ReadonlySet<number> };
+  /** For each node an interval starts again and again, the nodes that start that interval. */
+  repeatedBy: ReadonlyMap<string, readonly string[]>;
   /** The files reachable from a node, memoised for {@link recordReach}. */
   reach: Map<string, ReadonlySet<string>>;
   /** The nearest loop that runs until stopped a node reaches (null: none), memoised for {@link loopIn}. */
@@ -99,6 +101,40 @@ export function recurrenceOf(program: ts.Program, fn: FunctionNode, events = tru
   if (own === undefined || !recurring.has(own)) return undefined;
   const cycle = shortestCycle(graph, start, (key) => component.get(key) === own, events);
   return { cycle: cycle.map((key) => graph.summaries.get(key)?.name).filter((name) => name !== undefined) };
+}
+
+/**
+ * The recurring work one turn of which is the work `work` started in the
+ * body of `fn`: `fn` recurs by its own means (see {@link recurrenceOf} with
+ * `events` false: a cycle through a listener is the listener's loop) and
+ * one of `work` leads back to `fn` (the turn goes on through that work:
+ * `step()` hands `() => setImmediate(step)` to the call it starts), or an
+ * interval starts `fn` again and again (everything its body starts is that
+ * interval's tick).
+ *
+ * @param program the program `fn` belongs to.
+ * @param fn a function of the program's own sources: where the work is started.
+ * @param work the functions the started work runs (a promise's callee, its callbacks).
+ * @returns the cycle (for an interval's callback, the callback twice), or undefined.
+ */
+export function turnOf(program: ts.Program, fn: FunctionNode, work: readonly FunctionNode[]): Recurrence | undefined {
+  const graph = graphOf(program);
+  const key = functionId(fn);
+  const starters = graph.repeatedBy.get(key);
+  if (starters !== undefined) {
+    // The interval is started elsewhere: an edit to its starter can stop it repeating this function.
+    for (const starter of starters) if (graph.summaries.has(starter)) readFile(fileOf(starter));
+    const name = graph.summaries.get(key)?.name ?? "the function";
+    return { cycle: [name, name] };
+  }
+  const own = recurrenceOf(program, fn, false);
+  if (own === undefined) return undefined;
+  const leadsBack = work.some((item) => {
+    const from = functionId(item);
+    recordReach(graph, from);
+    return reaches(graph.arcs, from, key, (arc) => !arc.event);
+  });
+  return leadsBack ? own : undefined;
 }
 
 /**
@@ -316,6 +352,10 @@ function buildGraph(program: ts.Program): Graph {
   const arcs = arcsOf(summaries, valuesOf);
   const { component, recurring } = components(arcs, () => true);
   const selfDriven = components(arcs, (arc) => !arc.event);
+  const repeatedBy = new Map<string, string[]>();
+  for (const [from, list] of arcs) {
+    for (const arc of list) if (arc.repeats) repeatedBy.set(arc.to, [...repeatedBy.get(arc.to) ?? [], from]);
+  }
   return {
     summaries,
     arcs,
@@ -323,6 +363,7 @@ function buildGraph(program: ts.Program): Graph {
     component,
     recurring,
     selfDriven,
+    repeatedBy,
     reach: new Map(),
     loops: new Map(),
     ownLoops: new Map(),
@@ -519,14 +560,19 @@ function arcsOf(
   return arcs;
 }
 
-/** Whether `to` is reachable from `from` over `arcs` (itself included). */
-function reaches(arcs: ReadonlyMap<string, readonly Arc[]>, from: string, to: string): boolean {
+/** Whether `to` is reachable from `from` over `arcs` (itself included), following only the arcs `follow` accepts. */
+function reaches(
+  arcs: ReadonlyMap<string, readonly Arc[]>,
+  from: string,
+  to: string,
+  follow: (arc: Arc) => boolean = () => true,
+): boolean {
   const seen = new Set([from]);
   const stack = [from];
   for (let key = stack.pop(); key !== undefined; key = stack.pop()) {
     if (key === to) return true;
     for (const arc of arcs.get(key) ?? []) {
-      if (!seen.has(arc.to)) {
+      if (!seen.has(arc.to) && follow(arc)) {
         seen.add(arc.to);
         stack.push(arc.to);
       }
