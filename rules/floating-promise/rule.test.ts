@@ -508,6 +508,29 @@ export function run() {
     ],
   },
   {
+    name:
+      "a cleanup name of the platform (clear) cannot fail; the program's own method of that name is judged by its body",
+    code: `class Cache {
+  entries = new Map<string, number>();
+  clear(): void { if (this.entries.size === 0) throw new Error("empty"); this.entries.clear(); }
+}
+class Pool {
+  items: number[] = [];
+  clear(): void { this.items.length = 0; }
+}
+const cache = new Cache();
+const pool = new Pool();
+const map = new Map<string, number>();
+setTimeout(() => cache.clear(), 10);
+setTimeout(() => pool.clear(), 10);
+setTimeout(() => map.clear(), 10);`,
+    sites: [
+      { kind: "timeout", line: 12, status: "unsupervised" },
+      { kind: "timeout", line: 13, status: "benign" },
+      { kind: "timeout", line: 14, status: "benign" },
+    ],
+  },
+  {
     name: "a call returning a held promise that its file awaits inside try/catch is handled",
     code: `
 declare function work(): Promise<void>;

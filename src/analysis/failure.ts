@@ -31,7 +31,15 @@ import {
   skipOuterExpressions,
 } from "./functions.ts";
 
-/** Methods whose call only releases or detaches something: cleanup that does not throw in practice. */
+/**
+ * Names of the platform's functions and methods whose call only releases or
+ * detaches something, cleanup that does not throw in practice: clearing a
+ * timer, `EventEmitter`/`EventTarget` listener removal, `Map`/`Set`
+ * `delete`/`clear`, `AbortController.abort`, a timer or handle's
+ * `unref`/`ref`. Matched by name (a receiver in untyped JavaScript has no
+ * declaration to check), except that a call the checker resolves to the
+ * program's own function of such a name is judged by its body instead.
+ */
 const CLEANUP_METHODS = new Set([
   "clearTimeout",
   "clearInterval",
@@ -540,7 +548,8 @@ function expressionCannotThrow(checker: ts.TypeChecker, expression: ts.Node): bo
   if (handledChain(inner) !== undefined) return !handsOverFailingCallback(checker, inner);
   if (resolvingChain(checker, inner)) return true;
   const name = calledName(inner);
-  if (CLEANUP_METHODS.has(name) || isDeferral(inner) || isSettleCall(checker, inner)) return true;
+  if (isDeferral(inner) || isSettleCall(checker, inner)) return true;
+  if (CLEANUP_METHODS.has(name) && resolveFunction(checker, inner.expression) === undefined) return true;
   if (callbackCannotFail(checker, inner)) return true;
   const simpleArguments = inner.arguments.every((argument) => expressionCannotThrow(checker, argument));
   const callee = skipOuterExpressions(inner.expression);
