@@ -9,7 +9,7 @@
  * @module
  */
 import { existsSync, type Stats, statSync } from "node:fs";
-import { dirname, resolve, sep } from "node:path";
+import { dirname, join, resolve, sep } from "node:path";
 import { getLibFiles, libFolderInMemoryPath } from "@ts-morph/common";
 import { ts } from "ts-morph";
 import { rememberProgram } from "./analysis/declarations.ts";
@@ -125,10 +125,12 @@ export interface LoadedProject extends Omit<ScanPlan, "files" | "programs"> {
 
 /**
  * Compiler options used when no tsconfig applies: JavaScript allowed, modern
- * targets, bundler resolution, and every `@types` package visible from the
- * working directory (`types: ["*"]`: TypeScript 6 loads none by default, and
- * without `@types/node` Node's timers, workers and emitters have no types).
- * A tsconfig that does not set `types` gets the same.
+ * targets, bundler resolution, and every `@types` package of the type roots
+ * (`types: ["*"]`: TypeScript 6 loads none by default, and without
+ * `@types/node` Node's timers, workers and emitters have no types). A
+ * program of these options is given the type roots of its own files (see
+ * {@link typeRootsOf}); a tsconfig that does not set `types` gets `["*"]`
+ * too, from the roots above its folder, as TypeScript resolves them.
  */
 export const DEFAULT_COMPILER_OPTIONS: Readonly<ts.CompilerOptions> = {
   allowJs: true,
@@ -245,6 +247,9 @@ export function planScan(options: LoadOptions): ScanPlan {
   for (const [plan, config] of deno) {
     plan.compilerOptions = denoConfigs.programOptions(config, plan.files, plan.inMemory);
   }
+  // Without a config, TypeScript would take the type roots above the process's working directory.
+  const defaults = programs.get(null);
+  if (defaults !== undefined) defaults.compilerOptions.typeRoots = typeRootsOf(defaults.files);
   return {
     root,
     files: discovered.files,
@@ -267,6 +272,32 @@ function scanOptions(config: ParsedConfig | undefined): ts.CompilerOptions {
   return config === undefined
     ? { ...DEFAULT_COMPILER_OPTIONS }
     : { types: ["*"], ...config.options, allowJs: true, noEmit: true, skipLibCheck: true };
+}
+
+/**
+ * The type roots of a program no config applies to: the `node_modules/@types`
+ * folders that exist in the folders its files sit in and in every folder
+ * above them (as TypeScript finds them above a tsconfig's folder), deepest
+ * first, then by path. TypeScript's own default for such a program is the
+ * folders above the process's working directory, which would make a scan's
+ * types, and so its results, depend on where it was started.
+ *
+ * @param files the program's files (absolute).
+ * @returns absolute paths.
+ */
+function typeRootsOf(files: readonly string[]): string[] {
+  const visited = new Set<string>();
+  const roots: string[] = [];
+  for (const file of files) {
+    // A folder visited before had every folder above it visited too.
+    for (let dir = dirname(file); !visited.has(dir); dir = dirname(dir)) {
+      visited.add(dir);
+      const candidate = join(dir, "node_modules", "@types");
+      if (existsSync(candidate)) roots.push(candidate);
+    }
+  }
+  const depth = (path: string): number => path.split(sep).length;
+  return roots.sort((a, b) => depth(b) - depth(a) || (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /**

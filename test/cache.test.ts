@@ -237,6 +237,32 @@ module.exports = { Client };
     assert.equal(run().built, false);
   });
 
+  test("without a tsconfig, the @types packages are those above the project's files wherever the scan starts; upgrading one invalidates", () => {
+    rmSync(join(dir, "tsconfig.json"));
+    const jobs = (returns: string, version: string): Record<string, string> => ({
+      "node_modules/@types/jobs/package.json": JSON.stringify({ name: "@types/jobs", version, types: "index.d.ts" }),
+      "node_modules/@types/jobs/index.d.ts": `declare function startJob(): ${returns};\n`,
+    });
+    writeTree(dir, {
+      ...jobs("Promise<void>", "1.0.0"),
+      "src/jobs.ts": "export function begin(): void {\n  startJob();\n}\n",
+    });
+    // The scan starts in a folder with @types of its own: the same package, whose function returns nothing.
+    writeTree(join(dir, "elsewhere"), jobs("void", "1.0.0"));
+    const started = process.cwd();
+    try {
+      process.chdir(join(dir, "elsewhere"));
+      assert.deepEqual(sitesIn(run().result, "src/jobs.ts"), ["floating-promise:2"]);
+      assert.equal(run().built, false);
+      writeTree(dir, jobs("void", "1.0.1"));
+      const upgraded = run();
+      assert.equal(upgraded.built, true);
+      assert.deepEqual(sitesIn(upgraded.result, "src/jobs.ts"), []);
+    } finally {
+      process.chdir(started);
+    }
+  });
+
   test("another tool version invalidates every file", () => {
     run("1.0.0");
     assert.equal(run("1.0.0").built, false);

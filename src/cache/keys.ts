@@ -11,8 +11,11 @@
  * - its program's base: the compiler options, the config's declaration
  *   files and the program's global scripts (files without imports or
  *   exports, and files with `declare global` or `declare module`, whose
- *   declarations every file sees), the lockfiles of the project root, and
- *   a salt the caller gives (tool version and spawn-audit configuration).
+ *   declarations every file sees), the declaration packages its `types`
+ *   loads (each `@types` package of its type roots for `*`: where each was
+ *   found, its version and its entry file's size and modification time),
+ *   the lockfiles of the project root, and a salt the caller gives (tool
+ *   version and spawn-audit configuration).
  *
  * - what its analysis read beyond that closure (src/analysis/reads.ts):
  *   for each name it looked up among the program's declared function
@@ -40,7 +43,7 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { ts } from "ts-morph";
 import { type CallerFiles, type DeclarationIndex, declaredNames, isFunctionEntry } from "../analysis/calls.ts";
 import { isDeclarationFile } from "../files/discover.ts";
@@ -311,7 +314,14 @@ class ProgramKeys {
     const declarations = new Set(plan.rootNames.filter(isDeclarationFile));
     const globals = [...this.nodes].filter(([file, node]) => node.global || declarations.has(file))
       .map(([file, node]) => `${file}=${node.own}`).sort();
-    this.base = hash(salt, stableJson(plan.compilerOptions), ...globals);
+    // The declaration packages every file sees: where `types` found each, its version and its entry's stat.
+    const configFile = plan.compilerOptions.configFilePath;
+    const types = resolver.typePackages(typeof configFile === "string" ? dirname(configFile) : root).map((found) =>
+      `types:${found.name}=${
+        found.file === undefined ? "missing" : `${found.file}@${found.version ?? ""}=${contents.statHash(found.file)}`
+      }`
+    );
+    this.base = hash(salt, stableJson(plan.compilerOptions), ...globals, ...types);
     this.condense();
   }
 

@@ -100,6 +100,28 @@ export class ImportResolver {
     for (const name of specifiers.references) resolved.push(resolve(dirname(file), name));
     return { resolved, external, unresolved, typeReferences: specifiers.typeReferences };
   }
+
+  /**
+   * The declaration packages a program of these options loads without an
+   * import naming them: its `types` (each package of its type roots for
+   * `*`), each resolved as TypeScript resolves them for a program whose
+   * config sits in `directory` (`typeRoots`, else the `node_modules/@types`
+   * folders above `directory`; then `node_modules` up from it): the name,
+   * the entry file found (absolute; undefined when none is) and the
+   * package's version when its package.json gives one.
+   *
+   * @param directory the folder of the program's config, or the folder it stands for.
+   */
+  typePackages(directory: string): Array<{ name: string; file: string | undefined; version: string | undefined }> {
+    const host = { ...this.host, getCurrentDirectory: () => directory };
+    const containingFile = resolve(directory, "__inferred type names__.ts");
+    return ts.getAutomaticTypeDirectiveNames(this.options, host).map((name) => {
+      const found = ts.resolveTypeReferenceDirective(name, containingFile, this.options, host)
+        .resolvedTypeReferenceDirective;
+      const file = found?.resolvedFileName;
+      return { name, file: file === undefined ? undefined : resolve(file), version: found?.packageId?.version };
+    });
+  }
 }
 
 /** `exists` answering once per path: a resolver's whole run sees the file system as it was when first asked. */
