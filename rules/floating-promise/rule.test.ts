@@ -235,7 +235,7 @@ flag ? work() : pending;`,
   },
   {
     name:
-      "a function that starts itself again only while its queue has items, or once more for pending work, ends: not a loop",
+      "a function that starts itself again only while its queue has items (read directly or through an accessor), or once more for work requested meanwhile (a flag others, or a refused run, raise and the work lowers, whatever its name), ends: not a loop; a flag only others lower is a run flag",
     code: `
 declare function run(task: () => Promise<void>): Promise<void>;
 export class Lock {
@@ -261,11 +261,59 @@ export class Lock {
       this.reset();
     }
   }
+  busy = false;
+  markReset(): void {
+    if (this.busy) this.pendingReset = true;
+  }
+  rerun = false;
+  ask(): void { this.rerun = true; }
+  async refresh(): Promise<void> {
+    this.rerun = false;
+    await run(async () => {});
+    if (this.rerun) this.refresh();
+  }
+  pendingTick = true;
+  halt(): void { this.pendingTick = false; }
+  async tick(): Promise<void> {
+    await run(async () => {});
+    if (this.pendingTick) this.tick();
+  }
+  resetting = false;
+  next: string | null = null;
+  async apply(value: string): Promise<void> {
+    if (this.resetting) {
+      this.next = value;
+      return;
+    }
+    this.resetting = true;
+    try {
+      await run(async () => {});
+    } finally {
+      this.resetting = false;
+      if (this.next !== null) {
+        const later = this.next;
+        this.next = null;
+        this.apply(later);
+      }
+    }
+  }
+  jobs: string[] = [];
+  get backlog(): number {
+    return this.jobs.length;
+  }
+  async work(): Promise<void> {
+    await run(async () => {});
+    if (this.backlog > 0) this.work();
+  }
 }`,
     sites: [
       { kind: "floating-promise", line: 11, group: "per-request", signals: ["one-shot-call"] },
       { kind: "floating-promise", line: 16, group: "durable", signals: ["starts-itself-again"] },
       { kind: "floating-promise", line: 23, group: "per-request", signals: ["one-shot-call"] },
+      { kind: "floating-promise", line: 35, group: "per-request", signals: ["one-shot-call"] },
+      { kind: "floating-promise", line: 41, group: "durable", signals: ["starts-itself-again"] },
+      { kind: "floating-promise", line: 58, group: "per-request", signals: ["one-shot-call"] },
+      { kind: "floating-promise", line: 68, group: "per-request", signals: ["one-shot-call"] },
     ],
   },
   {

@@ -260,7 +260,7 @@ function timerSignals(
   const outer = enclosingFunction(call);
   if (kind === "interval") {
     signals.push(signal("interval-timer"));
-    const cleared = clearedNearby(call, works[0]);
+    const cleared = clearedNearby(call, works[0], context.checker);
     if (cleared !== undefined) signals.push(signal("interval-cleared-nearby", cleared));
   } else if (recurrence !== undefined) signals.push(signal("starts-itself-again", recurrence.cycle.join(" → ")));
   else {
@@ -281,7 +281,11 @@ function timerSignals(
  * another method (`stop()`) does not bound it. The id is the variable or
  * property the interval's result is assigned to.
  */
-function clearedNearby(call: ts.CallExpression, work: FunctionNode | undefined): string | undefined {
+function clearedNearby(
+  call: ts.CallExpression,
+  work: FunctionNode | undefined,
+  checker: ts.TypeChecker,
+): string | undefined {
   let parent: ts.Node = call.parent;
   while (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent)) parent = parent.parent;
   const binding = ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)
@@ -290,7 +294,7 @@ function clearedNearby(call: ts.CallExpression, work: FunctionNode | undefined):
     ? parent.left.getText()
     : undefined;
   if (binding === undefined) return undefined;
-  if (work !== undefined && clearsTimer(work, binding, "own callback")) return "by its own callback";
+  if (work !== undefined && clearsTimer(work, binding, "own callback", checker)) return "by its own callback";
   const scope = enclosingFunction(call);
   if (scope === undefined) return undefined;
   for (
@@ -303,7 +307,7 @@ function clearedNearby(call: ts.CallExpression, work: FunctionNode | undefined):
       : ts.isTryStatement(parent) && child === parent.tryBlock
       ? [parent.catchClause, parent.finallyBlock].filter((block) => block !== undefined)
       : [];
-    if (later.some((statement) => clearsTimer(statement, binding, "later"))) {
+    if (later.some((statement) => clearsTimer(statement, binding, "later", checker))) {
       return `later in ${functionName(scope) ?? "the function"} that started it`;
     }
   }
@@ -320,11 +324,18 @@ function clearedNearby(call: ts.CallExpression, work: FunctionNode | undefined):
  * the statement does — not inside a condition, a loop or a nested function
  * (a `stop()` handed out, a clear on a `flush` message).
  */
-function clearsTimer(scope: ts.Node, binding: string, where: "own callback" | "later"): boolean {
+function clearsTimer(
+  scope: ts.Node,
+  binding: string,
+  where: "own callback" | "later",
+  checker: ts.TypeChecker,
+): boolean {
   let found = false;
   const visit = (node: ts.Node): void => {
     if (found) return;
-    if (where === "own callback" && ts.isIfStatement(node) && pendingWork(node.expression) !== undefined) return;
+    if (where === "own callback" && ts.isIfStatement(node) && pendingWork(node.expression, checker) !== undefined) {
+      return;
+    }
     if (
       where === "later" &&
       (isFunctionNode(node) || ts.isIfStatement(node) || ts.isConditionalExpression(node) ||

@@ -23,7 +23,7 @@ import {
   skipOuterExpressions,
   unwrapBind,
 } from "./functions.ts";
-import { isRunCondition } from "./loops.ts";
+import { isRequestFlag, isRunCondition } from "./loops.ts";
 
 /**
  * The function a call (or a function reference handed to a timer) invokes:
@@ -244,14 +244,15 @@ export const ITEM_METHODS: ReadonlySet<string> = new Set([
  *
  * @param node a node inside `fn`.
  * @param fn a function containing `node`.
+ * @param checker the program's type checker (see {@link pendingWork}).
  */
-export function insideItemLoop(node: ts.Node, fn: FunctionNode): boolean {
+export function insideItemLoop(node: ts.Node, fn: FunctionNode, checker: ts.TypeChecker): boolean {
   for (
     let child: ts.Node = node, current = node.parent;
     current !== undefined && current !== fn;
     child = current, current = current.parent
   ) {
-    if (itemLoopLabel(current, child) !== undefined) return true;
+    if (itemLoopLabel(current, child, checker) !== undefined) return true;
     if (isFunctionNode(current) && isItemCallback(current)) return true;
   }
   return false;
@@ -266,8 +267,9 @@ export function insideItemLoop(node: ts.Node, fn: FunctionNode): boolean {
  *
  * @param loop any node.
  * @param child the child of `loop` on the way to the site.
+ * @param checker the program's type checker (see {@link pendingWork}).
  */
-export function itemLoopLabel(loop: ts.Node, child: ts.Node): string | undefined {
+export function itemLoopLabel(loop: ts.Node, child: ts.Node, checker: ts.TypeChecker): string | undefined {
   if (ts.isForOfStatement(loop)) {
     return loop.awaitModifier === undefined && loop.statement === child ? "for…of" : undefined;
   }
@@ -275,7 +277,7 @@ export function itemLoopLabel(loop: ts.Node, child: ts.Node): string | undefined
   if (ts.isForStatement(loop)) return loop.condition !== undefined && loop.statement === child ? "for" : undefined;
   if (
     (ts.isWhileStatement(loop) || ts.isDoStatement(loop)) && loop.statement === child &&
-    (assignsInside(loop.expression) || pendingWork(loop.expression) === true)
+    (assignsInside(loop.expression) || pendingWork(loop.expression, checker) === true)
   ) {
     return "while over items";
   }
@@ -300,7 +302,8 @@ function assignsInside(expression: ts.Node): boolean {
  * an early exit (`if (cond) return;`/`throw`) in a block around it whose
  * condition does — a collection's size (`queue.length > 0`,
  * `if (pending.size)`) or a flag recording work requested meanwhile
- * (`if (this.pendingReset)`, `if (wasThrottled)`, `fetchAgain`) — the `if`
+ * (`if (this.pendingReset)`, `if (wasThrottled)`, `fetchAgain`: see
+ * {@link pendingWork}) — the `if`
  * or loop holding while work is pending, the early exit while none is
  * (see `pendingWork`): work
  * started again only while a queue has items, or once more for what came
@@ -336,7 +339,7 @@ export function boundedBy(node: ts.Node, fn: FunctionNode, checker: ts.TypeCheck
       const deferred = innermostIf && exits(current.thenStatement) && !isRunCondition(current.expression, checker);
       innermostIf = false;
       if (current.thenStatement === child) {
-        const pending = pendingWork(current.expression) === true;
+        const pending = pendingWork(current.expression, checker) === true;
         const fixed = fixedLimit(current.expression, true, fn);
         if (pending || deferred || fixed) {
           const bound: Bound = { condition: current.expression.getText() };
@@ -352,7 +355,7 @@ export function boundedBy(node: ts.Node, fn: FunctionNode, checker: ts.TypeCheck
       : undefined;
     if (
       loopCondition !== undefined && (current as ts.IterationStatement).statement === child &&
-      pendingWork(loopCondition) === true
+      pendingWork(loopCondition, checker) === true
     ) {
       return { condition: loopCondition.getText() };
     }
@@ -360,7 +363,7 @@ export function boundedBy(node: ts.Node, fn: FunctionNode, checker: ts.TypeCheck
       const before = current.statements.slice(0, current.statements.indexOf(child as ts.Statement));
       const guard = before.find((statement) =>
         ts.isIfStatement(statement) && exits(statement.thenStatement) &&
-        (pendingWork(statement.expression) === false || fixedLimit(statement.expression, false, fn))
+        (pendingWork(statement.expression, checker) === false || fixedLimit(statement.expression, false, fn))
       );
       if (guard !== undefined) {
         const condition = (guard as ts.IfStatement).expression;
@@ -380,9 +383,6 @@ export interface Bound {
   /** The `if` (by its start offset) of which the start is one way: inside its returning block (`then`), or after it. */
   fork?: { guard: number; then: boolean };
 }
-
-/** Flags that record work requested while a run was busy: `pendingReset`, `fetchAgain`, `wasThrottled`, `dirty`. */
-const PENDING_FLAG = /pending|again|throttled|dirty|requested|queued/i;
 
 /**
  * Whether a condition compares a counter with a number written in the code
@@ -461,26 +461,35 @@ function countsUp(fn: FunctionNode, counter: string): boolean {
 
 /**
  * What a condition says about pending work — a collection's size
- * (`.length`, `.size`) or a pending-work flag: `true` when it holds while
+ * (`.length`, `.size`, or an accessor returning one: see `readsSize`) or a request flag, one that other code raises and
+ * the function holding the condition lowers (see `isRequestFlag` in
+ * `loops.ts`; its name plays no part): `true` when it holds while
  * work is pending (`queue.length > 0`, `if (this.pendingReset)`), `false`
  * when it holds while none is (`!queue.length`, `pending === null`,
  * `size === 0`), undefined when it reads neither. The first mention
  * decides; each `!` and each comparison with `null`, `undefined` or `0`
  * turns it around.
+ *
+ * @param condition a condition.
+ * @param checker the checker of the program `condition` belongs to.
  */
-export function pendingWork(condition: ts.Node): boolean | undefined {
+export function pendingWork(condition: ts.Node, checker: ts.TypeChecker): boolean | undefined {
   const inner = skipOuterExpressions(condition);
   if (isFunctionNode(inner)) return undefined;
-  if (ts.isPropertyAccessExpression(inner) && (inner.name.text === "length" || inner.name.text === "size")) return true;
-  if ((ts.isIdentifier(inner) || ts.isPrivateIdentifier(inner)) && PENDING_FLAG.test(inner.text)) return true;
-  if (ts.isPropertyAccessExpression(inner) && PENDING_FLAG.test(inner.name.text)) return true;
+  if (ts.isPropertyAccessExpression(inner) && readsSize(inner, checker, new Set())) return true;
+  const propertyName = ts.isPropertyAccessExpression(inner.parent) && inner.parent.name === inner;
+  if (
+    (ts.isPropertyAccessExpression(inner) || (ts.isIdentifier(inner) && !propertyName)) && isRequestFlag(inner, checker)
+  ) {
+    return true;
+  }
   if (ts.isPrefixUnaryExpression(inner) && inner.operator === ts.SyntaxKind.ExclamationToken) {
-    const operand = pendingWork(inner.operand);
+    const operand = pendingWork(inner.operand, checker);
     return operand === undefined ? undefined : !operand;
   }
   if (ts.isBinaryExpression(inner)) {
-    const left = pendingWork(inner.left);
-    const mention = left ?? pendingWork(inner.right);
+    const left = pendingWork(inner.left, checker);
+    const mention = left ?? pendingWork(inner.right, checker);
     if (mention === undefined) return undefined;
     const other = skipOuterExpressions(left !== undefined ? inner.right : inner.left);
     const empty = other.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(other) && other.text === "undefined") ||
@@ -494,9 +503,32 @@ export function pendingWork(condition: ts.Node): boolean | undefined {
   }
   let found: boolean | undefined;
   ts.forEachChild(inner, (child) => {
-    found ??= pendingWork(child);
+    found ??= pendingWork(child, checker);
   });
   return found;
+}
+
+/**
+ * Whether a property read is a collection's size: `.length` or `.size`, or
+ * an accessor of the program's own sources that returns one (`get
+ * waitQueueSize() { return this.waitQueue.length; }`), followed through
+ * accessors returning accessors; `seen` keeps a cycle of them finite.
+ */
+function readsSize(read: ts.PropertyAccessExpression, checker: ts.TypeChecker, seen: Set<ts.Node>): boolean {
+  if (read.name.text === "length" || read.name.text === "size") return true;
+  const declarations = checker.getSymbolAtLocation(read.name)?.getDeclarations() ?? [];
+  return declarations.length > 0 && declarations.every((declaration) => {
+    if (!ts.isGetAccessorDeclaration(declaration) || declaration.body === undefined || seen.has(declaration)) {
+      return false;
+    }
+    seen.add(declaration);
+    const [only] = declaration.body.statements;
+    const value = declaration.body.statements.length === 1 && only !== undefined && ts.isReturnStatement(only) &&
+        only.expression !== undefined
+      ? skipOuterExpressions(only.expression)
+      : undefined;
+    return value !== undefined && ts.isPropertyAccessExpression(value) && readsSize(value, checker, seen);
+  });
 }
 
 /** A `return` or `throw`, alone or as the last statement of a block. */

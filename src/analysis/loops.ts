@@ -17,7 +17,14 @@
  */
 import { ts } from "./ts.ts";
 import { ProgramMemo } from "./memo.ts";
-import { enclosingFunction, isFunctionNode, skipOuterExpressions, yieldsIn } from "./functions.ts";
+import {
+  enclosingFunction,
+  type FunctionNode,
+  isFunctionNode,
+  outermost,
+  skipOuterExpressions,
+  yieldsIn,
+} from "./functions.ts";
 
 /**
  * The kind of loop in `body` that keeps running until stopped from
@@ -503,6 +510,74 @@ export function isRunCondition(condition: ts.Expression, checker: ts.TypeChecker
       roleOf(flag, owner ?? condition.getSourceFile(), owner, checker) === "outside" &&
       switchedOutside(flag, owner, checker)
     );
+}
+
+/**
+ * Whether a read in a condition is a request flag: state that other code
+ * raises and the work it guards lowers, so the flag records work asked for
+ * while a run was busy. The function holding the condition lowers it
+ * itself (assigns it `false`, `null`, `undefined` or `0`, or deletes it:
+ * `this.fetchAgain = false` at the start of a fetch, `again = false` before
+ * the restart), and another function — a method, a callback, not the
+ * constructor, which only sets it up — raises it (assigns it any other
+ * value or counts it up: `ask() { this.rerun = true }`), or the function
+ * itself does where it refuses a run and returns (`if (this.busy) {
+ * this.rerun = true; return; }`).
+ * Each run consumes the request, so a start guarded by the flag happens
+ * once per request and the work drains. What the flag is called plays no
+ * part; a flag the guarded work raises itself on a run it goes on with, or
+ * that only other code lowers (a run flag `stop()` clears), is no request.
+ *
+ * @param read an identifier or `this.x`/`this.#x` read in a condition.
+ * @param checker the checker of the program `read` belongs to.
+ */
+export function isRequestFlag(read: ts.Expression, checker: ts.TypeChecker): boolean {
+  const state = stateNode(read);
+  const owner = enclosingFunction(read);
+  if (state !== skipOuterExpressions(read) || owner === undefined) return false;
+  const key = stateKey(state, checker);
+  if (key === undefined) return false;
+  let lowered = false;
+  let raised = false;
+  for (const change of changesOf(key, state, checker)) {
+    const fn = enclosingFunction(change);
+    const lowers = lowersState(change);
+    if (fn === owner && lowers) lowered = true;
+    else if (
+      !lowers && fn !== undefined && !ts.isConstructorDeclaration(fn) && (fn !== owner || refusesRun(change, owner))
+    ) raised = true;
+  }
+  return lowered && raised;
+}
+
+/**
+ * Whether a change sits in a conditional block of `owner` that then leaves
+ * it (its last statement a `return` or `throw`): a run refused, with the
+ * request recorded for later (`if (this.isResetting) { this.pendingReset =
+ * args; return; }`).
+ */
+function refusesRun(change: ts.Node, owner: FunctionNode): boolean {
+  let statement: ts.Node = change;
+  while (statement.parent !== undefined && !ts.isBlock(statement.parent) && statement.parent !== owner) {
+    statement = statement.parent;
+  }
+  const block = statement.parent;
+  if (block === undefined || !ts.isBlock(block) || block === owner.body) return false;
+  const last = block.statements[block.statements.length - 1];
+  return last !== undefined && (ts.isReturnStatement(last) || ts.isThrowStatement(last));
+}
+
+/** Whether a change of state (see {@link changedStates}) empties it: `= false`, `= null`, `= undefined`, `= 0`, `delete`. */
+function lowersState(change: ts.Node): boolean {
+  const [, parent] = outermost(change);
+  if (parent !== undefined && ts.isDeleteExpression(parent)) return true;
+  if (
+    parent === undefined || !ts.isBinaryExpression(parent) ||
+    parent.operatorToken.kind !== ts.SyntaxKind.EqualsToken || skipOuterExpressions(parent.left) !== change
+  ) return false;
+  const value = skipOuterExpressions(parent.right);
+  return value.kind === ts.SyntaxKind.FalseKeyword || value.kind === ts.SyntaxKind.NullKeyword ||
+    (ts.isIdentifier(value) && value.text === "undefined") || (ts.isNumericLiteral(value) && Number(value.text) === 0);
 }
 
 /**

@@ -494,7 +494,7 @@ function limitOf(
   kind: EdgeKind,
   checker: ts.TypeChecker,
 ): { limit: string; fork?: Fork } | undefined {
-  if (insideItemLoop(node, owner)) return { limit: "once per item" };
+  if (insideItemLoop(node, owner, checker)) return { limit: "once per item" };
   if (kind !== "deferral" && onFailurePath(node, owner)) return { limit: FAILURE };
   const bound = boundedBy(node, owner, checker);
   if (bound === undefined) return undefined;

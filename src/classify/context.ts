@@ -83,7 +83,7 @@ export function placementSignals(
     current !== undefined;
     child = current, current = current.parent
   ) {
-    const itemLoop = itemLoopLabel(current, child);
+    const itemLoop = itemLoopLabel(current, child, checker);
     if (itemLoop !== undefined) signals.push(signal("loop-over-items", itemLoop));
     if (!isFunctionNode(current)) continue;
     if (settlesGivenPromise(checker, current)) {
