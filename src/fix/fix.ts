@@ -575,8 +575,11 @@ function fixFile(sourceFile: ts.SourceFile, sites: readonly LocatedSite[], input
       });
       continue;
     }
+    // A timer's or a listener's work is its callback; a promise's also the rest of its expression (the chain's
+    // callbacks and what makes its receiver), whose failures reach the same rejection.
     const userCode = library
-      ? userCodeIn(located.work ?? namedTimerCallback(node, site.kind) ?? node, inputs.checker)
+      ? userCodeIn(located.work ?? namedTimerCallback(node, site.kind) ?? node, inputs.checker) ??
+        (rule.id === "floating-promise" ? userCodeIn(node, inputs.checker) : undefined)
       : undefined;
     if (userCode !== undefined) {
       inputs.skipped.push({

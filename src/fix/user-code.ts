@@ -280,8 +280,11 @@ function shortText(node: ts.Node): string {
 
 /**
  * Why the work of a site runs user code, or undefined: a call in the
- * callback's body (nested callbacks included) or, for a promise, its callee
- * or a call made by the async function it calls, that {@link foreignCode}
+ * callback's body (nested callbacks included) or, for a promise, a call in
+ * the promise's expression — its callee, the calls that make its receiver
+ * (`this.load().then(…)`) and the functions written in it (the callbacks
+ * of `.then(…)`, `Promise.all(paths.map(async (p) => …))`), whose failures
+ * all reach the rejection — that {@link foreignCode}
  * names — or such a call in a function of the program those calls reach
  * (`this.#onInterval()` that emits "active" runs the user's listeners), to
  * any depth. A callee's own callbacks are not followed (passing one along
@@ -298,15 +301,7 @@ export function userCodeIn(work: ts.Node, checker: ts.TypeChecker): string | und
   if (isFunctionNode(work)) return work.body === undefined ? undefined : callsIn(work.body, checker, true, new Set());
   if (ts.isIdentifier(work) || ts.isPropertyAccessExpression(work)) return foreignCode(work, checker);
   const target = skipOuterExpressions(ts.isVoidExpression(work) ? work.expression : work);
-  if (!ts.isCallExpression(target)) return undefined;
-  const callee = skipOuterExpressions(target.expression);
-  if (isFunctionNode(callee)) {
-    return callee.body === undefined ? undefined : callsIn(callee.body, checker, true, new Set());
-  }
-  const direct = foreignCode(callee, checker);
-  if (direct !== undefined) return direct;
-  const called = ownFunction(checker, callee);
-  return called === undefined ? undefined : callsIn(called.body!, checker, false, new Set([called]));
+  return ts.isCallExpression(target) ? callsIn(target, checker, true, new Set()) : undefined;
 }
 
 /** The function of the program (with a body, not in a declaration file) that `callee` calls, or undefined. */

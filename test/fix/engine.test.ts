@@ -849,6 +849,49 @@ export class Queue extends EventEmitter {
     );
   });
 
+  test("in library code, a promise chain's own callbacks and receiver are its work: a user's callback they reach is user code", () => {
+    // As chokidar 4.0.3's FSWatcher.add: Promise.all(paths.map(async …)).then(…), where the mapped function reaches
+    // the user's `ignored` option; the second chain reaches only the library's own code and is rewritten.
+    const code = `export class Watcher {
+  constructor(private options: { ignored: (path: string) => boolean; report: (n: number) => void }) {}
+  add(paths: string[]): this {
+    Promise.all(paths.map(async (path) => this.check(path))).then((results) => results.length);
+    Promise.all(paths.map(async (path) => path.length)).then((lengths) => JSON.stringify(lengths));
+    this.count(paths).then((n) => this.options.report(n));
+    this.scan(paths).then((n) => JSON.stringify(n));
+    return this;
+  }
+  private async check(path: string): Promise<boolean> {
+    return this.options.ignored(path);
+  }
+  private async count(paths: string[]): Promise<number> {
+    return paths.length;
+  }
+  private async scan(paths: string[]): Promise<number> {
+    return this.check(paths[0] ?? "") ? 1 : 0;
+  }
+}
+`;
+    const dir = project({
+      "package.json": JSON.stringify({
+        name: "watcher",
+        main: "src/watcher.js",
+        dependencies: { "@spawn-audit/shim": "*" },
+      }),
+      "src/watcher.ts": code,
+    });
+    const result = fixProject(dir, { write: false });
+    assert.deepEqual(result.changes[0]?.rewrites.map(({ site }) => site.start.line), [5]);
+    assert.deepEqual(
+      result.skipped.map(({ site, reason }) => [site.start.line, reason.split(";")[0]]),
+      [
+        [4, "calls user code (ignored is a callback held in a property, reached through check())"],
+        [6, "calls user code (report is a callback held in a property)"],
+        [7, "calls user code (ignored is a callback held in a property, reached through scan())"],
+      ],
+    );
+  });
+
   test("in library code, a method of an object a caller gave is user code, held in a property or not; not the library's own object, nor a method the platform declares", () => {
     // As generic-pool 3.9.0's evictor: the constructor keeps the user's factory, a timer calls its destroy(); only its
     // users construct the pool. _retire's parameter is always the library's own object; every object has toString().
