@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { CACHE_FILE, ResultCache } from "../src/cache/store.ts";
@@ -46,6 +46,10 @@ export function benchIncremental(): string {
     for (const entry of ["src", "index.js", "package.json"]) {
       cpSync(join(from, entry), join(kafkajs, entry), { recursive: true });
     }
+    // A project without a tsconfig sees the @types above its own files: the repository's, as when installed.
+    mkdirSync(join(kafkajs, "node_modules"));
+    symlinkSync(resolve("node_modules/@types"), join(kafkajs, "node_modules", "@types"), "dir");
+    writeFileSync(join(kafkajs, ".gitignore"), "node_modules\n");
     const app = join(work, "app");
     writeSyntheticApp(app, APP_MODULES);
     return [

@@ -10,9 +10,9 @@
  * same tree reports (of those files, for `--changed`). Runs in-process.
  */
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { after, before, test } from "node:test";
 import fc from "fast-check";
 import { ts } from "ts-morph";
@@ -206,6 +206,9 @@ test("after random edits, --cache and --changed runs report what a cold scan rep
       for (const top of ["channel_api.js", "callback_api.js", "package.json"]) {
         cpSync(join(PACKAGE, top), join(dir, top));
       }
+      // The copy's @types are the repository's, as an installed package's are its project's (Node's timers typed).
+      mkdirSync(join(dir, "node_modules"));
+      symlinkSync(resolve("node_modules/@types"), join(dir, "node_modules", "@types"), "dir");
       const files = sources(dir);
       const names = methodNames(files);
       assert.deepEqual(scan(dir, cache), scan(dir));
