@@ -87,7 +87,8 @@ export interface ProgramPlan {
  * - `files`: absolute paths of every file to scan, in discovery order.
  * - `programs`: the files grouped by the config that analyses them.
  * - `compilerOptions`: the root tsconfig's options (JavaScript allowed, no
- *   emit) or the defaults; the options of the program for `root`.
+ *   emit) or the defaults (with the type roots of the files no config
+ *   includes, when there are such files); the options of the program for `root`.
  * - `problems`: files that could not be analysed (too large, binary).
  * - `skipped`: every file or directory under the paths left out, with why.
  * - `warnings`: defects of the configs used (the scan went on).
@@ -254,7 +255,9 @@ export function planScan(options: LoadOptions): ScanPlan {
     root,
     files: discovered.files,
     programs: [...programs.values()],
-    compilerOptions: scanOptions(rootConfig),
+    compilerOptions: rootConfig === undefined && defaults !== undefined
+      ? { ...defaults.compilerOptions }
+      : scanOptions(rootConfig),
     problems: discovered.problems,
     skipped: discovered.skipped,
     warnings: [...finder.warnings, ...denoConfigs.warnings],

@@ -252,6 +252,11 @@ module.exports = { Client };
     const started = process.cwd();
     try {
       process.chdir(join(dir, "elsewhere"));
+      const plan = planScan({ paths: ["."], cwd: dir });
+      assert.deepEqual(plan.programs.map((program) => program.compilerOptions.typeRoots), [[
+        join(dir, "node_modules", "@types"),
+      ]]);
+      assert.deepEqual(plan.compilerOptions.typeRoots, [join(dir, "node_modules", "@types")]);
       assert.deepEqual(sitesIn(run().result, "src/jobs.ts"), ["floating-promise:2"]);
       assert.equal(run().built, false);
       writeTree(dir, jobs("void", "1.0.1"));
