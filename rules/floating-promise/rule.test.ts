@@ -119,6 +119,33 @@ export function boot(stream: AsyncIterable<string>) {
     ],
   },
   {
+    name:
+      "calling an async generator runs none of its loops; a for await over its call runs them, and is durable when one runs until stopped",
+    code: `
+declare const events: AsyncIterable<string>;
+declare function send(chunk: string): Promise<void>;
+async function* ticks() {
+  while (true) yield await send("tick");
+}
+async function upload(parts: string[]) {
+  const body = (async function* () {
+    for await (const part of events) yield part;
+  })();
+  await send(String(body) + parts.length);
+}
+async function pump() {
+  for await (const tick of ticks()) await send(String(tick));
+}
+export function start(parts: string[]) {
+  upload(parts);
+  pump();
+}`,
+    sites: [
+      { kind: "floating-promise", line: 17, group: "per-request" },
+      { kind: "floating-promise", line: 18, group: "durable", signals: ["unbounded-loop-in-callee"] },
+    ],
+  },
+  {
     name: "a function that calls itself again without awaiting is a durable loop",
     code: `
 declare function step(): Promise<boolean>;

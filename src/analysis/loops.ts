@@ -20,7 +20,9 @@ import { ProgramMemo } from "./memo.ts";
 import {
   enclosingFunction,
   type FunctionNode,
+  isAsyncFunction,
   isFunctionNode,
+  isGeneratorFunction,
   outermost,
   skipOuterExpressions,
   yieldsIn,
@@ -36,7 +38,8 @@ import {
  * condition depends on state changed from outside the loop and on none the
  * loop drives itself (see {@link dependsOnOutsideState}). A loop that never
  * yields runs to its end before anything else can run: it is not
- * background work.
+ * background work. The body of an `async function*` has none: calling it
+ * runs nothing, its loops are its consumer's (see {@link endsByType}).
  *
  * @param body a function body (or any node) to search.
  * @param checker the checker of the program `body` belongs to.
@@ -44,7 +47,22 @@ import {
  *   `for await`, `while (!this.stopped)`), or undefined.
  */
 export function findUnboundedLoop(body: ts.Node, checker: ts.TypeChecker): string | undefined {
+  return body.parent !== undefined && isAsyncGenerator(body.parent) ? undefined : loopInBody(body, checker);
+}
+
+/**
+ * Whether a function is an `async function*`: calling one runs none of
+ * its body; each step runs when its consumer pulls the next item (`for
+ * await`), so its loops belong to that consumer (see {@link endsByType}).
+ */
+function isAsyncGenerator(fn: ts.Node): fn is FunctionNode {
+  return isGeneratorFunction(fn) && isAsyncFunction(fn);
+}
+
+/** {@link findUnboundedLoop} for any body, an async generator's included; a body met again while it is searched (a generator iterating itself) has none. */
+function loopInBody(body: ts.Node, checker: ts.TypeChecker): string | undefined {
   if (loopCache.has(body)) return loopCache.get(body);
+  loopCache.set(body, undefined);
   let found: string | undefined;
   const visit = (node: ts.Node): void => {
     if (found !== undefined || isFunctionNode(node)) return;
@@ -127,8 +145,10 @@ function compiledForAwait(loop: ts.ForStatement): ts.Expression | undefined {
  * Whether what a `for await` iterates ends, as its type tells: an array,
  * a tuple or another synchronous iterable (a `for await` over promises), a
  * platform stream that ends (`Readable` and what extends it,
- * `ReadableStream`), or the call of a generator function of the program
- * (its own loops are judged where it is declared). Anything else — an event
+ * `ReadableStream`), or the call of a generator function of the program:
+ * a synchronous one's loops are judged where it is declared, an `async
+ * function*`'s here, since they run only as this loop pulls (it ends when
+ * its own body has no loop that runs until stopped). Anything else — an event
  * stream, `on(emitter, …)`, a watch, a subscription, a value without a
  * type — is taken as running until stopped.
  *
@@ -143,7 +163,10 @@ function endsByType(iterated: ts.Expression, checker: ts.TypeChecker): boolean {
       (ts.isFunctionDeclaration(declaration) || ts.isFunctionExpression(declaration) ||
         ts.isMethodDeclaration(declaration)) &&
       declaration.asteriskToken !== undefined
-    ) return true;
+    ) {
+      return !isAsyncGenerator(declaration) || declaration.body === undefined ||
+        loopInBody(declaration.body, checker) === undefined;
+    }
   }
   const type = checker.getApparentType(checker.getTypeAtLocation(inner));
   if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return false;
