@@ -308,8 +308,9 @@ export function churn() {
   },
   {
     name:
-      "not a first tick: a deferral of a function that is a loop of its own is one attempt; the loop's timer is durable",
+      "a deferral of a function that is a loop of its own runs its first turn; one of a function that only starts a loop, or of a loop closed through a listener, is one-shot",
     code: `
+import { EventEmitter } from "node:events";
 declare function work(): void;
 function step() {
   work();
@@ -317,10 +318,27 @@ function step() {
 }
 export function begin() {
   setImmediate(() => step());
+}
+function prepare() {
+  work();
+  step();
+}
+export function later() {
+  setImmediate(() => prepare());
+}
+const bus = new EventEmitter();
+function reopen() {
+  bus.once("close", () => setTimeout(reopen, 1000));
+}
+export function open() {
+  setImmediate(() => reopen());
 }`,
     sites: [
-      { kind: "timeout", line: 5, group: "durable", signals: ["starts-itself-again"] },
-      { kind: "immediate", line: 8, group: "per-request", signals: ["one-shot-timer"] },
+      { kind: "timeout", line: 6, group: "durable", signals: ["starts-itself-again"] },
+      { kind: "immediate", line: 9, group: "durable", signals: ["first-tick"] },
+      { kind: "immediate", line: 16, group: "per-request", signals: ["one-shot-timer"] },
+      { kind: "timeout", line: 20, group: "durable", signals: ["starts-itself-again"] },
+      { kind: "immediate", line: 23, group: "per-request", signals: ["one-shot-timer"] },
     ],
   },
   {

@@ -146,11 +146,11 @@ export function turnOf(program: ts.Program, fn: FunctionNode, work: readonly Fun
  * - starts an interval itself: `setTimeout(() => { tick(); setInterval(tick, ms) }, delay)`;
  * - is the work of an interval that `starter` starts beside it:
  *   `setImmediate(() => this.onCron()); setInterval(async () => await this.onCron(), ms)`
- *   runs the interval's work once before its first delay.
- *
- * Work that is a loop of its own (`setImmediate(() => connect())` with
- * `connect` retrying itself) is not a first turn: as for a promise, the
- * call is one attempt, and the loop's own timer is the durable site.
+ *   runs the interval's work once before its first delay;
+ * - is itself a loop that starts itself again by its own means (as for a
+ *   promise, a cycle through a listener is the listener's loop):
+ *   `setImmediate(() => connect())` with `connect` retrying itself after a
+ *   delay runs the loop's first turn, as a floating `connect()` does.
  *
  * @param program the program `fn` belongs to.
  * @param fn the deferred function (a timer's callback), of the program's own sources.
@@ -168,6 +168,10 @@ export function firstTickOf(
   const work = workOf(graph, start);
   const name = graph.summaries.get(work)?.name ?? "the function";
   if ((graph.arcs.get(work) ?? []).some((arc) => arc.repeats)) return `${name} starts an interval`;
+  const own = graph.selfDriven.component.get(work);
+  if (own !== undefined && graph.selfDriven.recurring.has(own)) {
+    return `first turn of ${name}, which starts itself again`;
+  }
   if (starter === undefined) return undefined;
   const beside = (graph.arcs.get(functionId(starter)) ?? []).some((arc) =>
     arc.repeats && workOf(graph, arc.to) === work
