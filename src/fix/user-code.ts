@@ -288,7 +288,9 @@ function shortText(node: ts.Node): string {
  * names — or such a call in a function of the program those calls reach
  * (`this.#onInterval()` that emits "active" runs the user's listeners), to
  * any depth. A callee's own callbacks are not followed (passing one along
- * runs nothing now). Settling a promise (`resolve(v)`) is not user code.
+ * runs nothing now), except those given to an array's methods
+ * (`listeners.forEach((listener) => …)`), which run before the method
+ * returns. Settling a promise (`resolve(v)`) is not user code.
  *
  * A callback given by name (`setImmediate(cb)`) is user code when
  * {@link foreignCode} names it, as its call `cb()` would be.
@@ -319,7 +321,7 @@ function ownFunction(checker: ts.TypeChecker, callee: ts.Node): FunctionNode | u
 function callsIn(body: ts.Node, checker: ts.TypeChecker, nested: boolean, seen: Set<FunctionNode>): string | undefined {
   let found: string | undefined;
   const visit = (node: ts.Node): void => {
-    if (found !== undefined || (!nested && isFunctionNode(node))) return;
+    if (found !== undefined || (!nested && isFunctionNode(node) && !givenToArrayMethod(node, checker))) return;
     if (ts.isCallExpression(node) && !isSettleCall(checker, node)) {
       const callee = skipOuterExpressions(node.expression);
       found = foreignCode(callee, checker);
@@ -340,6 +342,20 @@ function callsIn(body: ts.Node, checker: ts.TypeChecker, nested: boolean, seen: 
   };
   visit(body);
   return found;
+}
+
+/**
+ * Whether `fn` is an argument of a method called on an array or tuple
+ * (`items.forEach(fn)`, `paths.map(fn)`): the array's methods call their
+ * callbacks before they return, so `fn` runs as part of the call.
+ */
+function givenToArrayMethod(fn: FunctionNode, checker: ts.TypeChecker): boolean {
+  const call = fn.parent;
+  if (!ts.isCallExpression(call) || !call.arguments.includes(fn as ts.Expression)) return false;
+  const callee = skipOuterExpressions(call.expression);
+  if (!ts.isPropertyAccessExpression(callee)) return false;
+  const receiver = checker.getTypeAtLocation(callee.expression);
+  return checker.isArrayType(receiver) || checker.isTupleType(receiver);
 }
 
 /** A function's name for a reason (`#onInterval()`), or `a function` when it has none. */

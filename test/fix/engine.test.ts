@@ -892,6 +892,46 @@ export class Queue extends EventEmitter {
     );
   });
 
+  test("in library code, a callee's callback given to an array's method runs now and is read; one given to a timer is not", () => {
+    // As tarn 3.0.1's reaper: setInterval(() => this.check()), where check() releases each free resource in a
+    // forEach callback that reaches the user's `log` option. defer()'s timer runs its callback later, in a site of
+    // its own, so later()'s timer is rewritten.
+    const code = `export class Pool {
+  constructor(private options: { log: (message: string) => void }) {}
+  private free: number[] = [];
+  start(): void {
+    setInterval(() => this.check(), 5);
+  }
+  later(): void {
+    setTimeout(() => this.defer(), 5);
+  }
+  private check(): void {
+    this.free.forEach((item) => this.release(item));
+  }
+  private release(item: number): void {
+    if (item < 0) this.options.log("negative");
+  }
+  private defer(): void {
+    JSON.parse("{}");
+    setTimeout(() => this.options.log("later"), 5);
+  }
+}
+`;
+    const dir = project({
+      "package.json": JSON.stringify({ name: "pool", main: "src/pool.js", dependencies: { "@spawn-audit/shim": "*" } }),
+      "src/pool.ts": code,
+    });
+    const result = fixProject(dir, { write: false });
+    assert.deepEqual(result.changes[0]?.rewrites.map(({ site }) => site.start.line), [8]);
+    assert.deepEqual(
+      result.skipped.map(({ site, reason }) => [site.start.line, reason.split(";")[0]]),
+      [
+        [5, "calls user code (log is a callback held in a property, reached through check())"],
+        [18, "calls user code (log is a callback held in a property)"],
+      ],
+    );
+  });
+
   test("in library code, a method of an object a caller gave is user code, held in a property or not; not the library's own object, nor a method the platform declares", () => {
     // As generic-pool 3.9.0's evictor: the constructor keeps the user's factory, a timer calls its destroy(); only its
     // users construct the pool. _retire's parameter is always the library's own object; every object has toString().
