@@ -467,6 +467,43 @@ export function read(callback: (err: Error | null, value?: string) => void) {
     ],
   },
   {
+    name: "a node-style callback is known by what the code does with it, not by its name",
+    code: `
+declare const store: { load(key: string, callback?: (...args: any[]) => void): Promise<string> };
+export function read(next: (...args: any[]) => void, callback: () => void) {
+  store.load("a", (problem, value) => { if (problem) console.error(problem); else console.log(value); });
+  store.load("b", next);
+  store.load("c", (failure) => next(failure));
+  store.load("d", callback);
+  store.load("e", (value) => console.log(value));
+  store.load("f", (value) => next(null, value));
+  if (Math.random() > 0.5) next(null, 1);
+  callback();
+}
+export function write(callback: (...args: any[]) => void) {
+  store.load("g", callback);
+  store.load("h", callback);
+}
+export function fail(done: (...args: any[]) => void) {
+  try {
+    store.load("i", done);
+  } catch (caught) {
+    done(caught);
+  }
+}`,
+    sites: [
+      { kind: "floating-promise", line: 4, status: "handled" },
+      { kind: "floating-promise", line: 5, status: "handled", reason: "node-style callback next" },
+      { kind: "floating-promise", line: 6, status: "handled" },
+      { kind: "floating-promise", line: 7, status: "unsupervised" },
+      { kind: "floating-promise", line: 8, status: "unsupervised" },
+      { kind: "floating-promise", line: 9, status: "unsupervised" },
+      { kind: "floating-promise", line: 14, status: "unsupervised" },
+      { kind: "floating-promise", line: 15, status: "unsupervised" },
+      { kind: "floating-promise", line: 19, status: "handled" },
+    ],
+  },
+  {
     name: "handled inside the callee: a body wrapped in try/catch, every await caught, or a returned .catch chain",
     code: `
 declare function fetchJobs(): Promise<void>;

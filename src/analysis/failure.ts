@@ -24,6 +24,7 @@ import { isCollectionCall } from "./collections.ts";
 import {
   calledName,
   compiledAsyncBody,
+  enclosingFunction,
   type FunctionNode,
   isAsyncFunction,
   isFunctionNode,
@@ -946,11 +947,14 @@ export function isSettleCall(checker: ts.TypeChecker, call: ts.CallExpression): 
 }
 
 /**
- * Why `call` reports its failure to a node-style callback, or undefined: its
- * last argument is a function whose first parameter is named `err`/`error`
- * (inline or resolved by symbol), or a reference named `callback`/`cb`/
- * `done`/`nodeback`. Libraries with a dual promise/callback API (ioredis,
- * pg, mongodb) then attach the rejection handler themselves.
+ * Why `call` reports its failure to a node-style callback, or undefined.
+ * Its last argument is one when it is a function (inline, or resolved by
+ * symbol) that takes an error first ({@link takesErrorFirst}), or a
+ * reference whose type is a function declared to take an Error first, or a
+ * reference to a parameter or stored function that the code around it calls
+ * with an error or `null` first ({@link calledWithErrorFirst}). Names play
+ * no part. Libraries with a dual promise/callback API (ioredis, pg,
+ * mongodb) then attach the rejection handler themselves.
  *
  * @param checker the program's type checker.
  * @param call a call expression.
@@ -959,17 +963,133 @@ export function reportsToCallback(checker: ts.TypeChecker, call: ts.CallExpressi
   const last = call.arguments[call.arguments.length - 1];
   if (last === undefined) return undefined;
   const argument = skipOuterExpressions(last);
-  const named = ts.isIdentifier(argument)
-    ? argument.text
-    : ts.isPropertyAccessExpression(argument)
-    ? argument.name.text
+  const fn = isFunctionNode(argument) ? argument : resolveFunction(checker, argument);
+  if (fn !== undefined && takesErrorFirst(checker, fn)) {
+    return "its failure goes to the node-style callback (its last argument takes the error first)";
+  }
+  if (isFunctionNode(argument)) return undefined;
+  const declared = checker.getTypeAtLocation(argument).getCallSignatures()
+    .some((signature) => {
+      const first = signature.getParameters()[0];
+      return first !== undefined && isErrorType(checker.getTypeOfSymbolAtLocation(first, argument));
+    });
+  return declared || calledWithErrorFirst(checker, argument)
+    ? `its failure goes to the node-style callback ${argument.getText()}`
     : undefined;
-  if (named !== undefined && CALLBACK_NAMES.has(named)) return `its failure goes to the node-style callback ${named}`;
-  const fn = isFunctionNode(argument) ? argument : named === undefined ? undefined : resolveFunction(checker, argument);
-  const first = fn?.parameters[0]?.name;
-  return first !== undefined && ts.isIdentifier(first) && ERROR_PARAMETERS.has(first.text)
-    ? "its failure goes to the node-style callback (its last argument takes the error first)"
+}
+
+/**
+ * Whether `fn` takes an error as its first parameter: the parameter is
+ * declared with an Error-like type, or its body checks it — reads
+ * it as a condition (`if (e)`, `e ? … : …`, `!e`, `e != null`, `e && …`) or
+ * hands it on first to a function called with errors first elsewhere
+ * (`(e) => next(e)`).
+ */
+function takesErrorFirst(checker: ts.TypeChecker, fn: FunctionNode): boolean {
+  const first = fn.parameters[0];
+  if (first === undefined || !ts.isIdentifier(first.name)) return false;
+  if (first.type !== undefined && isErrorType(checker.getTypeFromTypeNode(first.type))) return true;
+  const symbol = checker.getSymbolAtLocation(first.name);
+  return symbol !== undefined && fn.body !== undefined &&
+    referencesIn(checker, fn.body, symbol).some((reference) =>
+      readAsCondition(reference) || handedOnFirst(checker, reference)
+    );
+}
+
+/** Whether the type, without `null`/`undefined`, is (or has a member that is) Error-like: it has `message` and `stack`. */
+function isErrorType(type: ts.Type): boolean {
+  const members = type.isUnion() ? type.types : [type];
+  return members.some((member) =>
+    member.getProperty("message") !== undefined && member.getProperty("stack") !== undefined
+  );
+}
+
+/** The identifiers under `scope` that refer to `symbol`. */
+function referencesIn(checker: ts.TypeChecker, scope: ts.Node, symbol: ts.Symbol): ts.Identifier[] {
+  const found: ts.Identifier[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isIdentifier(node) && node.text === symbol.name && checker.getSymbolAtLocation(node) === symbol) {
+      found.push(node);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(scope);
+  return found;
+}
+
+/** Whether `reference` is read as a condition: tested by `if`/`?:`/a loop, negated, compared with `null`/`undefined`, or the left of `&&`/`||`/`??`. */
+function readAsCondition(reference: ts.Identifier): boolean {
+  let node: ts.Node = reference;
+  while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
+  const parent = node.parent;
+  if (ts.isIfStatement(parent) || ts.isWhileStatement(parent)) return parent.expression === node;
+  if (ts.isConditionalExpression(parent)) return parent.condition === node;
+  if (ts.isPrefixUnaryExpression(parent)) return parent.operator === ts.SyntaxKind.ExclamationToken;
+  if (!ts.isBinaryExpression(parent)) return false;
+  switch (parent.operatorToken.kind) {
+    case ts.SyntaxKind.AmpersandAmpersandToken:
+    case ts.SyntaxKind.BarBarToken:
+    case ts.SyntaxKind.QuestionQuestionToken:
+      return parent.left === node;
+    case ts.SyntaxKind.EqualsEqualsToken:
+    case ts.SyntaxKind.ExclamationEqualsToken:
+    case ts.SyntaxKind.EqualsEqualsEqualsToken:
+    case ts.SyntaxKind.ExclamationEqualsEqualsToken: {
+      const other = skipOuterExpressions(parent.left === node ? parent.right : parent.left);
+      return other.kind === ts.SyntaxKind.NullKeyword ||
+        (ts.isIdentifier(other) && other.text === "undefined");
+    }
+    default:
+      return false;
+  }
+}
+
+/** Whether `reference` is the first argument of a call of a callback that is called with errors first elsewhere (`next(e)`). */
+function handedOnFirst(checker: ts.TypeChecker, reference: ts.Identifier): boolean {
+  const parent = reference.parent;
+  return ts.isCallExpression(parent) && parent.arguments[0] === reference &&
+    calledWithErrorFirst(checker, parent.expression, parent);
+}
+
+/**
+ * Whether `reference` (a parameter, a variable or a field) is, somewhere in
+ * the function that declares it (for a field, its class), called with an
+ * error-like value or `null` first (`cb(null, rows)`, `cb(new Error(…))`,
+ * `this.done(error)` with an Error-typed or caught `error`). The call
+ * `except` (the one being judged) does not count.
+ */
+function calledWithErrorFirst(checker: ts.TypeChecker, reference: ts.Node, except?: ts.CallExpression): boolean {
+  const name = ts.isPropertyAccessExpression(reference) ? reference.name : reference;
+  if (!ts.isIdentifier(name)) return false;
+  const symbol = checker.getSymbolAtLocation(name);
+  const declaration = symbol?.valueDeclaration;
+  if (symbol === undefined || declaration === undefined) return false;
+  const scope = ts.isParameter(declaration) || ts.isVariableDeclaration(declaration)
+    ? enclosingFunction(declaration)
+    : ts.isClassElement(declaration) || ts.isPropertyAccessExpression(declaration)
+    ? ts.findAncestor(reference, ts.isClassLike)
     : undefined;
+  if (scope === undefined || scope.getSourceFile() !== reference.getSourceFile()) return false;
+  return referencesIn(checker, scope, symbol).some((found) => {
+    const callee = ts.isPropertyAccessExpression(found.parent) && found.parent.name === found ? found.parent : found;
+    const call = callee.parent;
+    return ts.isCallExpression(call) && call !== except && call.expression === callee &&
+      call.arguments[0] !== undefined && isErrorValue(checker, call.arguments[0]);
+  });
+}
+
+/** `null`, `new Error(…)` (see {@link isErrorConstruction}), a caught exception, or a value of an Error-like type. */
+function isErrorValue(checker: ts.TypeChecker, value: ts.Expression): boolean {
+  const inner = skipOuterExpressions(value);
+  if (inner.kind === ts.SyntaxKind.NullKeyword) return true;
+  if (ts.isNewExpression(inner)) return isErrorConstruction(checker, inner);
+  if (ts.isIdentifier(inner)) {
+    const declaration = checker.getSymbolAtLocation(inner)?.valueDeclaration;
+    if (declaration !== undefined && ts.isVariableDeclaration(declaration) && ts.isCatchClause(declaration.parent)) {
+      return true;
+    }
+  }
+  return isErrorType(checker.getTypeAtLocation(inner));
 }
 
 /**
@@ -988,12 +1108,6 @@ function callbackCannotFail(checker: ts.TypeChecker, call: ts.CallExpression): b
     (catchesEverything(checker, callback) !== undefined ||
       cannotFail(checker, callback) !== undefined);
 }
-
-/** Names of node-style callback parameters. */
-const CALLBACK_NAMES = new Set(["callback", "cb", "done", "nodeback"]);
-
-/** Names of a node-style callback's first parameter. */
-const ERROR_PARAMETERS = new Set(["err", "error"]);
 
 /** `new Error(...)`, or `new X(...)` of a class named `…Error` or whose instances are Error-like (`message` and `stack`). */
 function isErrorConstruction(checker: ts.TypeChecker | undefined, creation: ts.NewExpression): boolean {
