@@ -8,6 +8,7 @@
  *    (see `./executor.ts`): the failure reaches whoever awaits that promise,
  *    so it is not a process-level failure any more and no exit code is set;
  * 1. the error event of the object the site runs in: `this.emit("error", …)`
+ *    (or `this.emit(EV.ERROR, …)` with an event name of the literal type `"error"`)
  *    when the class (or constructor function, for `X.prototype.m =
  *    function …`) already emits `"error"` itself, so its users listen for it;
  * 2. a logger or error hook the surrounding code already calls —
@@ -155,16 +156,25 @@ export function failureHandler(node: ts.Node, taskName: () => string, inputs: Ha
 function projectChannel(node: ts.Node, checker: ts.TypeChecker, sourceFile: ts.SourceFile): Channel | undefined {
   const scope = thisScope(node);
   const owner = scope === undefined ? undefined : ownerOf(scope);
-  if (owner !== undefined && !isStatic(scope!) && facts(sourceFile).errorEmitters.has(owner)) {
+  const event = owner === undefined || isStatic(scope!)
+    ? undefined
+    : facts(sourceFile, checker).errorEmitters.get(owner);
+  if (event !== undefined) {
     const quote = codeStyle(sourceFile).quote;
-    return { call: (error) => `this.emit(${quote}error${quote}, ${error})`, label: 'this.emit("error")' };
+    // The event as the class writes it (`EV.ERROR`) where that name means the same at the site.
+    const name = ts.isStringLiteralLike(event) || !sameAt(event, node, checker)
+      ? `${quote}error${quote}`
+      : event.getText(sourceFile);
+    return { call: (error) => `this.emit(${name}, ${error})`, label: `this.emit(${name.replaceAll("'", '"')})` };
   }
   let best: { call: ts.CallExpression; depth: number } | undefined;
   const enclosing = ancestorsOf(node);
-  for (const call of facts(sourceFile).reporters) {
+  for (const call of facts(sourceFile, checker).reporters) {
     // The site's own work is what fails: a hook it calls is not where its failure goes.
     if (node.pos <= call.pos && call.end <= node.end) continue;
-    if (!usableAt(call, node, checker) || !takesAnyFailure(call, checker) || absence(call, checker) === "chain") {
+    if (
+      !sameAt(call.expression, node, checker) || !takesAnyFailure(call, checker) || absence(call, checker) === "chain"
+    ) {
       continue;
     }
     // The deepest function around both the site and the call: the closer the code, the likelier the channel.
@@ -187,8 +197,8 @@ function projectChannel(node: ts.Node, checker: ts.TypeChecker, sourceFile: ts.S
   const otherBranch = otherBranchOf(chosen);
   const otherwise = otherBranch === undefined
     ? undefined
-    : facts(sourceFile).reporters.find((call) =>
-      otherBranch.pos <= call.pos && call.end <= otherBranch.end && usableAt(call, node, checker) &&
+    : facts(sourceFile, checker).reporters.find((call) =>
+      otherBranch.pos <= call.pos && call.end <= otherBranch.end && sameAt(call.expression, node, checker) &&
       takesAnyFailure(call, checker) && absence(call, checker) === "never"
     );
   return {
@@ -318,20 +328,21 @@ function ancestorsOf(node: ts.Node): Map<ts.Node, number> {
 }
 
 /**
- * Whether `call`'s callee means at `site` what it means where it is: no part
- * that cannot be evaluated again, each identifier it starts from resolving
- * to the same declaration, and `this` (when it starts from `this`) being the
- * same object — both in instance members of one class, or in one function.
+ * Whether `expression` (a callee or an event name written elsewhere in the
+ * file) means at `site` what it means where it is: no part that cannot be
+ * evaluated again, each identifier it starts from resolving to the same
+ * declaration, and `this` (when it starts from `this`) being the same
+ * object — both in instance members of one class, or in one function.
  */
-function usableAt(call: ts.CallExpression, site: ts.Node, checker: ts.TypeChecker): boolean {
-  const callee = skipOuterExpressions(call.expression);
-  if (unrepeatablePart(callee) !== undefined) return false;
-  let root: ts.Node = callee;
+function sameAt(expression: ts.Expression, site: ts.Node, checker: ts.TypeChecker): boolean {
+  const inner = skipOuterExpressions(expression);
+  if (unrepeatablePart(inner) !== undefined) return false;
+  let root: ts.Node = inner;
   while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) {
     root = skipOuterExpressions(root.expression);
   }
   if (root.kind === ts.SyntaxKind.ThisKeyword) {
-    const there = thisScope(call);
+    const there = thisScope(expression);
     const here = thisScope(site);
     if (there === undefined || here === undefined) return false;
     if (there === here) return true;
@@ -384,18 +395,23 @@ function nameOf(node: ts.Node): string | undefined {
   return undefined;
 }
 
-/** What one file offers as channels: the owners (see {@link ownerOf}) that emit `"error"` on `this`, and the reporter calls. */
+/**
+ * What one file offers as channels: the owners (see {@link ownerOf}) that
+ * emit `"error"` on `this`, each with the first event expression it writes
+ * for it (`"error"`, or `EV.ERROR` typed as the literal `"error"`), and the
+ * reporter calls.
+ */
 interface FileFacts {
-  errorEmitters: Set<ts.Node | string>;
+  errorEmitters: Map<ts.Node | string, ts.Expression>;
   reporters: ts.CallExpression[];
 }
 
 const factsCache = new WeakMap<ts.SourceFile, FileFacts>();
 
-function facts(sourceFile: ts.SourceFile): FileFacts {
+function facts(sourceFile: ts.SourceFile, checker: ts.TypeChecker): FileFacts {
   const cached = factsCache.get(sourceFile);
   if (cached !== undefined) return cached;
-  const found: FileFacts = { errorEmitters: new Set(), reporters: [] };
+  const found: FileFacts = { errorEmitters: new Map(), reporters: [] };
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node)) {
       const callee = skipOuterExpressions(node.expression);
@@ -403,11 +419,11 @@ function facts(sourceFile: ts.SourceFile): FileFacts {
       if (
         ts.isPropertyAccessExpression(callee) && callee.name.text === "emit" &&
         callee.expression.kind === ts.SyntaxKind.ThisKeyword && event !== undefined &&
-        ts.isStringLiteralLike(event) && event.text === "error"
+        isErrorEvent(event, checker)
       ) {
         const scope = thisScope(node);
         const owner = scope === undefined ? undefined : ownerOf(scope);
-        if (owner !== undefined) found.errorEmitters.add(owner);
+        if (owner !== undefined && !found.errorEmitters.has(owner)) found.errorEmitters.set(owner, event);
       } else if (isReporter(node)) {
         found.reporters.push(node);
       }
@@ -417,6 +433,13 @@ function facts(sourceFile: ts.SourceFile): FileFacts {
   visit(sourceFile);
   factsCache.set(sourceFile, found);
   return found;
+}
+
+/** Whether an emitted event is `"error"`: written so, or of the string literal type `"error"` (`EV.ERROR`, an enum member). */
+function isErrorEvent(event: ts.Expression, checker: ts.TypeChecker): boolean {
+  if (ts.isStringLiteralLike(event)) return event.text === "error";
+  const type = checker.getTypeAtLocation(event);
+  return type.isStringLiteral() && type.value === "error";
 }
 
 /**

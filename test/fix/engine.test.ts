@@ -779,6 +779,31 @@ export class Queue extends EventEmitter {
     );
   });
 
+  test('an error event named by a constant of the literal type "error" is the class\'s channel, written as the class writes it', () => {
+    const code = `import { EventEmitter } from "node:events";
+const EV = { ERROR: "error", READY: "ready" } as const;
+declare function work(): Promise<void>;
+export class Watcher extends EventEmitter {
+  start(): void {
+    work();
+  }
+  ready(): void {
+    this.emit(EV.READY);
+  }
+  fail(error: Error): void {
+    this.emit(EV.ERROR, error);
+  }
+}
+`;
+    const dir = project({ "package.json": `{ "type": "module" }\n`, "src/watcher.ts": code });
+    const result = fixProject(dir);
+    assert.equal(result.changes[0]?.written, true, result.changes[0]?.refused ?? "");
+    assert.equal(
+      readFileSync(join(dir, "src/watcher.ts"), "utf8"),
+      code.replace("    work();", `    Promise.resolve(work()).catch((error) => this.emit(EV.ERROR, error));`),
+    );
+  });
+
   test("benchmarks and examples are never rewritten, an example with a package.json of its own included", () => {
     const interval = "declare function tick(): void;\nsetInterval(() => tick(), 5);\nexport {};\n";
     const dir = project({
