@@ -74,15 +74,7 @@ export function verifyEdits(
       refusals.set(file, { reason: `no longer parses: ${describe(syntax)}`, start: syntax.start });
       continue;
     }
-    const remaining = new Map<string, number>();
-    for (const diagnostic of baseline.get(file)!) {
-      remaining.set(keyOf(diagnostic), (remaining.get(keyOf(diagnostic)) ?? 0) + 1);
-    }
-    const added = errorsOf(after, file).find((diagnostic) => {
-      const count = remaining.get(keyOf(diagnostic)) ?? 0;
-      remaining.set(keyOf(diagnostic), count - 1);
-      return count <= 0;
-    });
+    const added = addedError(baseline.get(file)!, errorsOf(after, file));
     if (added !== undefined) {
       refusals.set(file, { reason: `new TypeScript error ${describe(added)}`, start: added.start });
     }
@@ -128,6 +120,46 @@ function errorsOf(program: ts.Program, file: string): readonly ts.Diagnostic[] {
   if (sourceFile === undefined) return [];
   return [...program.getSyntacticDiagnostics(sourceFile), ...program.getSemanticDiagnostics(sourceFile)]
     .filter((diagnostic) => diagnostic.category === ts.DiagnosticCategory.Error);
+}
+
+/**
+ * An error of `after` that `before` does not have, or undefined. Errors are
+ * told apart by code and message (see the module comment): one is new when
+ * `after` has more of them than `before`. Which of those identical errors is
+ * the new one matters, since its position blames a rewrite: it is the first
+ * whose line (its text, trimmed) has no such error before — an error on an
+ * untouched line keeps its line's text, one a rewrite brought is on a line
+ * the rewrite wrote — else the first of them.
+ */
+function addedError(before: readonly ts.Diagnostic[], after: readonly ts.Diagnostic[]): ts.Diagnostic | undefined {
+  const surplus = countsOf(after, keyOf);
+  for (const [key, count] of countsOf(before, keyOf)) surplus.set(key, (surplus.get(key) ?? 0) - count);
+  const candidates = after.filter((diagnostic) => (surplus.get(keyOf(diagnostic)) ?? 0) > 0);
+  const unmatched = countsOf(before, placedKeyOf);
+  return candidates.find((diagnostic) => {
+    const count = unmatched.get(placedKeyOf(diagnostic)) ?? 0;
+    unmatched.set(placedKeyOf(diagnostic), count - 1);
+    return count <= 0;
+  }) ?? candidates[0];
+}
+
+/** How many of `diagnostics` have each key. */
+function countsOf(
+  diagnostics: readonly ts.Diagnostic[],
+  key: (diagnostic: ts.Diagnostic) => string,
+): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const diagnostic of diagnostics) counts.set(key(diagnostic), (counts.get(key(diagnostic)) ?? 0) + 1);
+  return counts;
+}
+
+/** {@link keyOf} and the trimmed text of the line the error starts on. */
+function placedKeyOf(diagnostic: ts.Diagnostic): string {
+  const { file, start } = diagnostic;
+  if (file === undefined || start === undefined) return keyOf(diagnostic);
+  const line = file.getLineAndCharacterOfPosition(start).line;
+  const starts = file.getLineStarts();
+  return `${keyOf(diagnostic)}\n${file.text.slice(starts[line], starts[line + 1] ?? file.text.length).trim()}`;
 }
 
 function keyOf(diagnostic: ts.Diagnostic): string {

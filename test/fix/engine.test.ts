@@ -649,6 +649,24 @@ export function later(): void {
     );
     assert.equal(readFileSync(join(dir, "src/single.ts"), "utf8"), single);
   });
+  test("a rewrite adding an error the file already has elsewhere is the one blamed, not the untouched line", () => {
+    // As nodemon's run.js: the rewrite's error (TS2304 here) has the same code and message as one further down.
+    const single = `declare function save(): Promise<void>;
+export function later(): void {
+  save();
+}
+export const broken = (): void => undeclaredHelper();
+`;
+    const dir = project({ "src/single.ts": single });
+    const faulty = withBrokenFix("floating-promise", "undeclaredHelper(), ");
+    const result = fixProject(dir, { rules: faulty });
+    assert.deepEqual(result.changes, []);
+    assert.deepEqual(
+      result.skipped.map(({ site, reason }) => [site.file, site.start.line, reason.split(":")[0]]),
+      [["src/single.ts", 3, "its rewrite would add a new TypeScript error TS2304"]],
+    );
+    assert.equal(readFileSync(join(dir, "src/single.ts"), "utf8"), single);
+  });
 });
 
 describe("workers used after creation", () => {
