@@ -1,6 +1,7 @@
 /**
  * Whether a site's work runs code its library's users supplied: an event
- * emit (its listeners), a function passed in (a parameter), a callback held
+ * emit (its listeners), a function passed in (a parameter; also run
+ * through the platform's `fn.call(…)`/`fn.apply(…)`), a callback held
  * in a property (an option, a registered hook; not a platform object's,
  * as `process.hrtime`) or taken out of the object's own state (a queued job),
  * a method of an object a caller gave (held in a property assigned from a
@@ -36,6 +37,8 @@ const EMIT = new Set(["emit", "emitAsync", "emitSerial", "dispatchEvent"]);
  * @param checker the program's type checker.
  */
 export function foreignCode(callee: ts.Node, checker: ts.TypeChecker): string | undefined {
+  const called = calledThrough(callee, checker);
+  if (called !== undefined) return foreignCode(called, checker);
   const name = ts.isIdentifier(callee)
     ? callee.text
     : ts.isPropertyAccessExpression(callee)
@@ -66,6 +69,23 @@ export function foreignCode(callee: ts.Node, checker: ts.TypeChecker): string | 
     if (owner !== undefined) return `${owner}.${name} came from a caller`;
   }
   return undefined;
+}
+
+/**
+ * The function `callee` calls when it is the platform's `call` or `apply`
+ * of a function value (`fn.call(context, x)`, `fn.apply(context, args)`,
+ * as a debounce runs the function it was given): `fn`. A `call`/`apply`
+ * the program declares itself (`rpc.call("method")` on its own class) is
+ * not: the checker resolves it to the program's sources.
+ */
+function calledThrough(callee: ts.Node, checker: ts.TypeChecker): ts.Node | undefined {
+  if (!ts.isPropertyAccessExpression(callee) || !["call", "apply"].includes(callee.name.text)) return undefined;
+  const program = programOf(checker);
+  const declarations = checker.getSymbolAtLocation(callee.name)?.declarations ?? [];
+  return program !== undefined &&
+      declarations.every((declaration) => !isOwnSource(program, declaration.getSourceFile()))
+    ? skipOuterExpressions(callee.expression)
+    : undefined;
 }
 
 /**

@@ -975,6 +975,42 @@ export class Watcher extends EventEmitter {
     );
   });
 
+  test("in library code, a parameter run through the platform's call or apply is the caller's function; a class's own call method is not", () => {
+    // As nodemon 3.1.14's debounce: setTimeout(() => fn.apply(context, args), delay), fn being what its caller gave.
+    const code = `export function debounce(fn, delay) {
+  let timer;
+  return function () {
+    const args = arguments;
+    clearTimeout(timer);
+    timer = setTimeout(() => fn.apply(this, args), delay);
+  };
+}
+export function defer(fn) {
+  setTimeout(() => fn.call(undefined, 1), 5);
+}
+class Rpc {
+  call(method) { return JSON.parse(method); }
+}
+const rpc = new Rpc();
+export function poll() {
+  setTimeout(() => rpc.call("{"), 5);
+}
+`;
+    const dir = project({
+      "package.json": JSON.stringify({ name: "deb", main: "src/deb.js", dependencies: { "@spawn-audit/shim": "*" } }),
+      "src/deb.js": code,
+    });
+    const result = fixProject(dir, { write: false });
+    assert.deepEqual(result.changes[0]?.rewrites.map(({ site }) => site.start.line), [17]);
+    assert.deepEqual(
+      result.skipped.map(({ site, reason }) => [site.start.line, reason.split(";")[0]]),
+      [
+        [6, "calls user code (fn is a parameter: the caller's function)"],
+        [10, "calls user code (fn is a parameter: the caller's function)"],
+      ],
+    );
+  });
+
   test("in library code, a method of an object a caller gave is user code, held in a property or not; not the library's own object, nor a method the platform declares", () => {
     // As generic-pool 3.9.0's evictor: the constructor keeps the user's factory, a timer calls its destroy(); only its
     // users construct the pool. _retire's parameter is always the library's own object; every object has toString().
