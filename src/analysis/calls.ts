@@ -13,6 +13,7 @@ import { TIMER_KINDS } from "./callbacks.ts";
 import { readCallers, readFile, readName, withoutReads } from "./reads.ts";
 import {
   calledName,
+  callOrApplyTarget,
   compiledAsyncFunction,
   fieldReference,
   functionName,
@@ -143,9 +144,8 @@ function callsParameter(checker: ts.TypeChecker, body: ts.Node, name: ts.Identif
     if (found) return;
     if (ts.isCallExpression(node)) {
       const callee = skipOuterExpressions(node.expression);
-      const invoked = isParameter(callee) ||
-        (ts.isPropertyAccessExpression(callee) && (callee.name.text === "call" || callee.name.text === "apply") &&
-          isParameter(callee.expression));
+      const through = callOrApplyTarget(callee);
+      const invoked = isParameter(callee) || (through !== undefined && isParameter(through));
       const deferred = TIMER_KINDS.has(calledName(node)) && node.arguments[0] !== undefined &&
         isParameter(node.arguments[0]);
       if (invoked || deferred) {

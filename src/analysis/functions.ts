@@ -58,6 +58,18 @@ export function outermost(node: ts.Node): [ts.Node, ts.Node | undefined] {
   return [child, parent];
 }
 
+/**
+ * The function a call runs through `Function.prototype`'s `call` or
+ * `apply` (`fn.call(self, x)`, `fn.apply(self, args)`): `fn`, without
+ * parentheses or assertions; undefined when `callee` is not such a member
+ * access. Syntactic: whether `call` is the platform's is the caller's to ask.
+ */
+export function callOrApplyTarget(callee: ts.Node): ts.Node | undefined {
+  return ts.isPropertyAccessExpression(callee) && (callee.name.text === "call" || callee.name.text === "apply")
+    ? skipOuterExpressions(callee.expression)
+    : undefined;
+}
+
 /** Strips parentheses, type assertions and non-null assertions around an expression. */
 export function skipOuterExpressions(node: ts.Node): ts.Node {
   let current = node;

@@ -13,7 +13,7 @@
  * @module
  */
 import { ts } from "../analysis/ts.ts";
-import { type FunctionNode, isFunctionNode, skipOuterExpressions } from "../analysis/functions.ts";
+import { callOrApplyTarget, type FunctionNode, isFunctionNode, skipOuterExpressions } from "../analysis/functions.ts";
 import { isOwnSource, resolveFunction, startsOf } from "../analysis/calls.ts";
 import { isSettleCall } from "../analysis/failure.ts";
 import { programOf } from "../analysis/declarations.ts";
@@ -79,13 +79,11 @@ export function foreignCode(callee: ts.Node, checker: ts.TypeChecker): string | 
  * not: the checker resolves it to the program's sources.
  */
 function calledThrough(callee: ts.Node, checker: ts.TypeChecker): ts.Node | undefined {
-  if (!ts.isPropertyAccessExpression(callee) || !["call", "apply"].includes(callee.name.text)) return undefined;
+  const target = callOrApplyTarget(callee);
   const program = programOf(checker);
-  const declarations = checker.getSymbolAtLocation(callee.name)?.declarations ?? [];
-  return program !== undefined &&
-      declarations.every((declaration) => !isOwnSource(program, declaration.getSourceFile()))
-    ? skipOuterExpressions(callee.expression)
-    : undefined;
+  if (target === undefined || program === undefined) return undefined;
+  const declarations = checker.getSymbolAtLocation((callee as ts.PropertyAccessExpression).name)?.declarations ?? [];
+  return declarations.every((declaration) => !isOwnSource(program, declaration.getSourceFile())) ? target : undefined;
 }
 
 /**
