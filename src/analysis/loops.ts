@@ -296,6 +296,17 @@ type StateKey = ts.Symbol | string;
  * from a field (`const queue = this.#queue`) stands for the field.
  */
 function stateKey(state: ts.Expression, checker: ts.TypeChecker): StateKey | undefined {
+  if (stateKeys.has(state)) return stateKeys.get(state) ?? undefined;
+  const key = keyOfState(state, checker);
+  stateKeys.set(state, key ?? null);
+  return key;
+}
+
+/** {@link stateKey}'s answers (`null`: none), per program and file: the checker does not keep what a name resolves to. */
+const stateKeys = new ProgramMemo<ts.Expression, StateKey | null>();
+
+/** Works out {@link stateKey}'s answer. */
+function keyOfState(state: ts.Expression, checker: ts.TypeChecker): StateKey | undefined {
   const named = ts.isPropertyAccessExpression(state) ? state.name : ts.isIdentifier(state) ? state : undefined;
   let symbol = named === undefined ? undefined : checker.getSymbolAtLocation(named);
   if (symbol !== undefined && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
@@ -555,6 +566,16 @@ export function isRunCondition(condition: ts.Expression, checker: ts.TypeChecker
  * @param checker the checker of the program `read` belongs to.
  */
 export function isRequestFlag(read: ts.Expression, checker: ts.TypeChecker): boolean {
+  let answer = requestFlags.get(read);
+  if (answer === undefined) requestFlags.set(read, answer = readsRequestFlag(read, checker));
+  return answer;
+}
+
+/** {@link isRequestFlag}'s answers, per program and file. */
+const requestFlags = new ProgramMemo<ts.Expression, boolean>();
+
+/** Works out {@link isRequestFlag}'s answer. */
+function readsRequestFlag(read: ts.Expression, checker: ts.TypeChecker): boolean {
   const state = stateNode(read);
   const owner = enclosingFunction(read);
   if (state !== skipOuterExpressions(read) || owner === undefined) return false;
