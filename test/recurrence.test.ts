@@ -390,6 +390,59 @@ export function open() {
       { kind: "immediate", line: 14, group: "per-request", signals: ["one-shot-timer"] },
     ],
   },
+  {
+    name:
+      "an emit of the program's own emitter starts its listeners: activate → then → schedule → setTimeout → emit(EV.TRIGGER) → activate; the promise is one attempt of the listener's loop",
+    code: `
+import { EventEmitter } from "node:events";
+declare function raise(): Promise<number>;
+const EV = { TRIGGER: "trigger" } as const;
+class Timer extends EventEmitter {
+  schedule(ms: number) {
+    setTimeout(() => this.emit(EV.TRIGGER), ms);
+  }
+}
+export class Queue {
+  private timer: Timer | null = new Timer();
+  constructor() {
+    this.timer?.on("trigger", this.activate.bind(this));
+  }
+  activate() {
+    raise().then((next) => this.timer?.schedule(next));
+  }
+}`,
+    sites: [
+      { kind: "timeout", line: 7, group: "durable", signals: ["starts-itself-again"] },
+      { kind: "then-without-catch", line: 16, group: "per-request", signals: ["one-shot-call"] },
+    ],
+  },
+  {
+    name: "an emit starts only the listeners of its own event name and emitter type",
+    code: `
+import { EventEmitter } from "node:events";
+declare function raise(): Promise<number>;
+class Timer extends EventEmitter {
+  schedule(ms: number) {
+    setTimeout(() => this.emit("trigger"), ms);
+  }
+}
+class Other extends EventEmitter {}
+export class Queue {
+  private timer = new Timer();
+  private other = new Other();
+  constructor() {
+    this.timer.on("fired", () => this.activate());
+    this.other.on("trigger", () => this.activate());
+  }
+  activate() {
+    raise().then((next) => this.timer.schedule(next));
+  }
+}`,
+    sites: [
+      { kind: "timeout", line: 6, group: "per-request" },
+      { kind: "then-without-catch", line: 18, group: "per-request" },
+    ],
+  },
 ];
 
 describeCases("recurrence in the program's graph", cases);

@@ -1,8 +1,9 @@
 /**
  * The program's graph of functions, whose edges are "starts later or now",
  * built from the per-function summaries (`summary.ts`): calls, promise
- * continuations, deferrals, listener registrations, functions stored in
- * variables or fields, callbacks handed to other functions, and dispatch to
+ * continuations, deferrals, listener registrations, emits of the program's
+ * own events (to the listeners registered for them, kept like a stored
+ * function under the event's key), functions stored in variables or fields, callbacks handed to other functions, and dispatch to
  * every implementation of an interface, abstract or overridden method.
  * Built once per program, on first use, apart from the file being analysed
  * (see `memo.ts`); each answer records the files it depends on as the
@@ -47,7 +48,7 @@ import {
 interface Arc {
   to: string;
   yields: boolean;
-  /** The arc registers a listener: its target runs on an event. */
+  /** The arc registers a listener, or emits an event to the listeners registered for it: its target runs on an event. */
   event: boolean;
   /** The arc is an interval: it starts its target again and again. */
   repeats: boolean;
@@ -522,7 +523,8 @@ function arcsOf(
     }
     const to = nodeKey(edge.to);
     if (to !== undefined) {
-      found.push({ to, yields: edge.yields, event: edge.kind === "listener", repeats: edge.repeats === true });
+      const event = edge.kind === "listener" || edge.kind === "emit";
+      found.push({ to, yields: edge.yields, event, repeats: edge.repeats === true });
     }
     handedOn(edge, invoked, (callback, yields, event) => found.push({ to: callback, yields, event, repeats: false }));
     return found;

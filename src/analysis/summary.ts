@@ -49,7 +49,9 @@ export type FunctionId = string;
  *   closure (`function done() { callback(); }` inside `monitor(callback)`);
  * - `stored`: a variable or property a function is stored in
  *   (`this.onTick = f; … this.onTick()`), by the id of the symbol's first
- *   declaration: every function stored there;
+ *   declaration: every function stored there; or the listeners of one event
+ *   of one emitter type (see {@link eventKey}): an `emit` of that event runs
+ *   every listener the program registers for it;
  * - `dispatch`: a method of an interface, an abstract method or a method
  *   subclasses may override, by the id of its declaration: every
  *   implementation in the program;
@@ -68,10 +70,11 @@ export type Target =
  * (a `.then`/`.catch`/`.finally` callback), `deferral` (a timer or queue:
  * `setTimeout`, `setInterval`, `setImmediate`, `queueMicrotask`,
  * `process.nextTick`, `requestAnimationFrame`), `listener` (registered for
- * an event: `.on(…)`, `addEventListener`, `x.onclose = f`), `callback`
- * (handed to another call, which calls it back).
+ * an event: `.on(…)`, `addEventListener`, `x.onclose = f`), `emit` (runs
+ * now, synchronously, the listeners registered for an event: `this.emit(…)`),
+ * `callback` (handed to another call, which calls it back).
  */
-export type EdgeKind = "call" | "continuation" | "deferral" | "listener" | "callback";
+export type EdgeKind = "call" | "continuation" | "deferral" | "listener" | "emit" | "callback";
 
 /** One "starts later or now" edge of a function. */
 export interface Edge {
@@ -105,9 +108,9 @@ export interface Edge {
   readonly line: number;
 }
 
-/** A function (or a parameter of the summarised function) stored in a variable or property. */
+/** A function (or a parameter of the summarised function) stored in a variable or property, or registered as a listener of an event. */
 export interface Store {
-  /** The id of the variable's or property's first declaration. */
+  /** The id of the variable's or property's first declaration, or an event's {@link eventKey}. */
   readonly stored: FunctionId;
   readonly value: Target;
 }
@@ -241,7 +244,7 @@ class Summariser {
         const returned = this.handedTarget(node.expression, owner);
         if (returned !== null) returns.push(returned);
       }
-      if (ts.isCallExpression(node) || ts.isNewExpression(node)) this.call(node, owner, add);
+      if (ts.isCallExpression(node) || ts.isNewExpression(node)) this.call(node, owner, add, stores);
       else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
         this.assignment(node, owner, add, stores);
       }
@@ -284,8 +287,18 @@ class Summariser {
     this.visitScope(fn, fn);
   }
 
-  /** The edges of a call or `new`: to its callee, and to the functions handed to it. */
-  private call(call: ts.CallExpression | ts.NewExpression, owner: FunctionNode | undefined, add: AddEdge): void {
+  /**
+   * The edges of a call or `new`: to its callee, and to the functions handed
+   * to it; a platform `emit` of an event of the program's own emitter type
+   * starts that event's listeners, and a listener registered for one is
+   * stored under the event (see {@link eventKeys}).
+   */
+  private call(
+    call: ts.CallExpression | ts.NewExpression,
+    owner: FunctionNode | undefined,
+    add: AddEdge,
+    stores: Store[],
+  ): void {
     const name = calledName(call);
     const callee = indirectCallee(call.expression);
     const handed = (call.arguments ?? []).map((argument) => this.handedTarget(argument, owner));
@@ -307,6 +320,9 @@ class Summariser {
     }
     // A function handed to one of the program's own functions starts when that function calls it (see `graph.ts`).
     if (target !== undefined || REMOVES_LISTENER.test(name)) return;
+    if (name === "emit" && ts.isCallExpression(call)) {
+      for (const stored of eventKeys(this.checker, call, false)) add(call, { stored }, "emit");
+    }
     handed.forEach((to, index) => {
       if (to === null) return;
       const argument = call.arguments![index]!;
@@ -314,8 +330,10 @@ class Summariser {
       else if (DEFERRALS.has(name)) {
         const yields = waitsFor(call, name);
         add(argument, to, "deferral", name === "setInterval" ? { yields, repeats: true } : { yields });
-      } else if (LISTENER_METHODS.has(name)) add(argument, to, "listener", { yields: true });
-      else if (CONTINUATIONS.has(name) && ts.isPropertyAccessExpression(callee)) {
+      } else if (LISTENER_METHODS.has(name)) {
+        add(argument, to, "listener", { yields: true });
+        for (const stored of eventKeys(this.checker, call, true)) stores.push({ stored, value: to });
+      } else if (CONTINUATIONS.has(name) && ts.isPropertyAccessExpression(callee)) {
         const onFailure = name === "catch" || (name === "then" && index === 1);
         add(argument, to, "continuation", onFailure ? { yields: true, limit: FAILURE } : { yields: true });
       } else if (ITEM_METHODS.has(name)) add(argument, to, "callback", { limit: "once per item" });
@@ -448,6 +466,46 @@ interface EdgeExtra {
 }
 
 type AddEdge = (node: ts.Node, to: Target, kind: EdgeKind, extra?: EdgeExtra) => void;
+
+/**
+ * The keys under which `receiver.emit(event, …)` or `receiver.on(event, f)`
+ * finds or stores listeners: `event:<declaration id>:<name>` for an event
+ * name of a string or number literal type (`"trigger"`, a constant or enum
+ * member of that type: `EV.ERROR`) on a receiver whose type is a class or
+ * interface of the program's own sources. An emit is keyed by its
+ * receiver's own type; a listener also by each base type of the program
+ * (an emit in a base class may run on an instance of the subclass the
+ * listener was registered on). None for another receiver (a library's
+ * emitter, an untyped value), or an event name known only at run time.
+ */
+function eventKeys(checker: ts.TypeChecker, call: ts.CallExpression, withBases: boolean): string[] {
+  const callee = skipOuterExpressions(call.expression);
+  const event = call.arguments[0];
+  if (!ts.isPropertyAccessExpression(callee) || event === undefined) return [];
+  let name: string | undefined;
+  if (ts.isStringLiteralLike(event)) name = event.text;
+  else {
+    const type = checker.getTypeAtLocation(event);
+    if (type.isStringLiteral() || type.isNumberLiteral()) name = String(type.value);
+  }
+  if (name === undefined) return [];
+  const keys: string[] = [];
+  const visit = (type: ts.Type): void => {
+    const declaration = type.getSymbol()?.declarations?.find((node) =>
+      ts.isClassLike(node) || ts.isInterfaceDeclaration(node)
+    );
+    if (declaration === undefined || declaration.getSourceFile().isDeclarationFile) return;
+    const key = `event:${functionId(declaration)}:${name}`;
+    if (keys.includes(key)) return;
+    keys.push(key);
+    const generic = (type as ts.TypeReference).target;
+    const own = type.isClassOrInterface() ? type : generic?.isClassOrInterface() ? generic : undefined;
+    if (withBases && own !== undefined) { for (const base of checker.getBaseTypes(own)) visit(base); }
+  };
+  const receiver = checker.getApparentType(checker.getNonNullableType(checker.getTypeAtLocation(callee.expression)));
+  visit(receiver);
+  return keys;
+}
 
 /** The nearest class around a node. */
 function enclosingClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {

@@ -111,4 +111,5 @@ export declare namespace ts {
   export type TryStatement = bundled.TryStatement;
   export type Type = bundled.Type;
   export type TypeChecker = bundled.TypeChecker;
+  export type TypeReference = bundled.TypeReference;
 }
