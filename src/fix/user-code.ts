@@ -6,7 +6,8 @@
  * as `process.hrtime`) or taken out of the object's own state (a queued job),
  * a method of an object a caller gave (held in a property assigned from a
  * parameter), or a member named like a hook — directly or
- * through the program's own functions it calls. In library code such a site is reported, not wrapped: a user's
+ * through the program's own functions it calls (not a call whose failure a try/catch
+ * around it takes). In library code such a site is reported, not wrapped: a user's
  * listener that throws must still throw where it threw (to the user's test
  * runner, to their process), and a restart would run their code again.
  *
@@ -15,7 +16,7 @@
 import { ts } from "../analysis/ts.ts";
 import { callOrApplyTarget, type FunctionNode, isFunctionNode, skipOuterExpressions } from "../analysis/functions.ts";
 import { isOwnSource, resolveFunction, startsOf } from "../analysis/calls.ts";
-import { isSettleCall } from "../analysis/failure.ts";
+import { isSettleCall, rethrows } from "../analysis/failure.ts";
 import { programOf } from "../analysis/declarations.ts";
 
 /** Hooks and listeners by name: `onError`, `onCrash`, `beforeRun`, `errorHook`, `handler`, `callback`, `emit…`. */
@@ -308,7 +309,12 @@ function shortText(node: ts.Node): string {
  * any depth. A callee's own callbacks are not followed (passing one along
  * runs nothing now), except those given to an array's methods
  * (`listeners.forEach((listener) => …)`), which run before the method
- * returns. Settling a promise (`resolve(v)`) is not user code.
+ * returns. Settling a promise (`resolve(v)`) is not user code, nor is a
+ * call in the `try` block of a try/catch whose catch does not rethrow: its
+ * failure goes to that catch, not to the site (cron 4.4.0's
+ * `_executeOnComplete` awaits the user's `onComplete` in one and prints
+ * what it throws); a callback written in such a block is still read, as it
+ * runs later, outside the `try`.
  *
  * A callback given by name (`setImmediate(cb)`) is user code when
  * {@link foreignCode} names it, as its call `cb()` would be.
@@ -332,15 +338,27 @@ function ownFunction(checker: ts.TypeChecker, callee: ts.Node): FunctionNode | u
 
 /**
  * The first call under `body` that runs user code, itself or through the
- * program's functions it calls (each read once: `seen`); `nested` says
- * whether callbacks inside count (a callee's own body is read without
- * them).
+ * program's functions it calls (each read once: `seen`), leaving out calls
+ * whose failure a try/catch around them takes; `nested` says whether
+ * callbacks inside count (a callee's own body is read without them).
  */
 function callsIn(body: ts.Node, checker: ts.TypeChecker, nested: boolean, seen: Set<FunctionNode>): string | undefined {
   let found: string | undefined;
-  const visit = (node: ts.Node): void => {
-    if (found !== undefined || (!nested && isFunctionNode(node) && !givenToArrayMethod(node, checker))) return;
-    if (ts.isCallExpression(node) && !isSettleCall(checker, node)) {
+  const visit = (node: ts.Node, caught = false): void => {
+    if (found !== undefined) return;
+    if (isFunctionNode(node) && !givenToArrayMethod(node, checker)) {
+      // A callback runs later, outside any try around where it is written.
+      if (nested) ts.forEachChild(node, (child) => visit(child));
+      return;
+    }
+    if (ts.isTryStatement(node) && node.catchClause !== undefined && !rethrows(node.catchClause.block)) {
+      // What the try block calls fails into the catch, not to the site: read the try only for callbacks.
+      visit(node.tryBlock, true);
+      visit(node.catchClause, caught);
+      if (node.finallyBlock !== undefined) visit(node.finallyBlock, caught);
+      return;
+    }
+    if (!caught && ts.isCallExpression(node) && !isSettleCall(checker, node)) {
       const callee = skipOuterExpressions(node.expression);
       found = foreignCode(callee, checker);
       if (found !== undefined) return;
@@ -356,7 +374,7 @@ function callsIn(body: ts.Node, checker: ts.TypeChecker, nested: boolean, seen: 
         }
       }
     }
-    ts.forEachChild(node, visit);
+    ts.forEachChild(node, (child) => visit(child, caught));
   };
   visit(body);
   return found;

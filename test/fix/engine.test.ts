@@ -1011,6 +1011,40 @@ export function poll() {
     );
   });
 
+  test("in library code, a call whose failure a try/catch around it takes is not user code at the site; one whose catch rethrows is, as is a callback written in the try", () => {
+    // As cron 4.4.0: setTime() floats stop(), whose chain awaits the user's onComplete inside a try/catch that prints.
+    const code = `export class Job {
+  constructor(onComplete, text) { this.onComplete = onComplete; this.text = text; this.running = false; }
+  async complete() {
+    try { await this.onComplete.call(this); } catch (error) { console.error(error); }
+  }
+  async notify() {
+    try { await this.onComplete(); } catch (error) { throw new Error("notify", { cause: error }); }
+  }
+  async wait() { while (this.running) await new Promise((resolve) => setTimeout(resolve, 100)); }
+  stop() { return Promise.resolve().then(async () => { await this.wait(); await this.complete(); }); }
+  setTime() { this.stop(); }
+  retry() { this.notify(); }
+  later() {
+    Promise.resolve().then(() => {
+      try { setImmediate(() => this.onComplete()); } catch (error) { console.error(error); }
+      return JSON.parse(this.text);
+    });
+  }
+}
+`;
+    const dir = project({
+      "package.json": JSON.stringify({ name: "job", main: "src/job.js", dependencies: { "@spawn-audit/shim": "*" } }),
+      "src/job.js": code,
+    });
+    const result = fixProject(dir, { write: false });
+    assert.deepEqual(result.changes[0]?.rewrites.map(({ site }) => site.start.line), [11]);
+    assert.deepEqual(
+      result.skipped.map(({ site, reason }) => [site.start.line, reason.split(";")[0]]),
+      [12, 14, 15].map((line) => [line, "calls user code (onComplete is an event emit or hook)"]),
+    );
+  });
+
   test("in library code, a method of an object a caller gave is user code, held in a property or not; not the library's own object, nor a method the platform declares", () => {
     // As generic-pool 3.9.0's evictor: the constructor keeps the user's factory, a timer calls its destroy(); only its
     // users construct the pool. _retire's parameter is always the library's own object; every object has toString().
