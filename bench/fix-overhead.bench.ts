@@ -1,7 +1,9 @@
 /**
  * What `fix` costs a library on its hot path: two pools of the pinned
  * devDependencies whose per-job code fix rewrote with `--group all` (tarn:
- * each acquire's promise and its retry callback; generic-pool: `use()`'s
+ * each acquire's promise and its retry callback when measured; fix now
+ * takes the `resolve` its `defer()` keeps in an object for a user's
+ * callback and rewrites only its two retry timers; generic-pool: `use()`'s
  * release and destroy got a `.catch` until fix counted the user's factory,
  * which they call, as user code: it now rewrites none of them, so that row
  * reports 0 sites and measures only the noise), copied twice under
