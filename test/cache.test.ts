@@ -162,6 +162,30 @@ module.exports = { Client };
     assert.deepEqual(run().analysed, ["src/other.ts"]);
   });
 
+  test("a function newly stored under a name another file's kept summaries call: the run reports what a cold scan does", () => {
+    writeTree(dir, {
+      // box.ts imports nothing: its key and its summaries' stay valid when wire.ts changes.
+      "src/box.ts": `export class Box {\n  handler = (): void => {};\n  run(): void {\n    this.handler();\n  }\n}\n`,
+      "src/wire.ts": `import { Box } from "./box.ts";\nexport function wire(box: Box): void {\n` +
+        `  setTimeout(() => box.run(), 10);\n}\n`,
+    });
+    run();
+    // Now Box's run() calls what wire() stores, which runs box.run() again later: the timer starts itself again.
+    writeFileSync(
+      join(dir, "src/wire.ts"),
+      `import { Box } from "./box.ts";\nexport function wire(box: Box): void {\n` +
+        `  box.handler = restart.bind(null, box);\n  box.run();\n}\n` +
+        `function restart(box: Box): void {\n  setTimeout(() => box.run(), 10);\n}\n`,
+    );
+    const warm = run();
+    // box.ts's results are still valid; its summaries, which read whether functions are stored under `handler`, are not.
+    assert.ok(warm.analysed.includes("src/wire.ts") && !warm.analysed.includes("src/box.ts"));
+    const cold = scanPart(planScan({ paths: ["."], cwd: dir }), { cwd: dir });
+    const signals = cold.sites.find((site) => site.file === "src/wire.ts")?.signals ?? [];
+    assert.match(signals.map((signal) => signal.message).join("\n"), /starts itself again/);
+    assert.deepEqual(warm.result, cold);
+  });
+
   test("a method known by its name alone: a new declaration of the name elsewhere invalidates, another edit does not", () => {
     writeTree(dir, {
       "jsconfig.json": JSON.stringify({ compilerOptions: { checkJs: false }, include: ["lib"] }),

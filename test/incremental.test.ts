@@ -2,7 +2,9 @@
  * Property test (fast-check): on a copy of a real package (amqplib's
  * CommonJS sources, pinned in node_modules), random sequences of edits —
  * add or remove a call, wrap a body in try/catch, add a loop, an import or
- * a type, declare a method under a name the package already uses, change a
+ * a type, declare a method under a name the package already uses, store a
+ * function under such a name (which changes what calls of that name in
+ * other files may start, so their kept function summaries), change a
  * body only (a throw its declared type does not show) or a signature only
  * (a new first parameter, which moves what callers pass) — and
  * after each edit, a `--cache` re-run and a `--changed` run (the files
@@ -31,7 +33,7 @@ after(() => rmSync(work, { recursive: true, force: true }));
 
 /** One edit: what it does, the file it picks, where in it and which name (each an index, taken modulo the choices there are). */
 interface Edit {
-  kind: "call" | "remove-call" | "try" | "loop" | "import" | "type" | "method" | "body" | "signature";
+  kind: "call" | "remove-call" | "try" | "loop" | "import" | "type" | "method" | "store" | "body" | "signature";
   file: number;
   at: number;
   other: number;
@@ -51,6 +53,7 @@ const edit: fc.Arbitrary<Edit> = fc.record({
     "type" as const,
     "body" as const,
     "signature" as const,
+    "store" as const,
   ),
   file: fc.nat(),
   at: fc.nat(),
@@ -107,6 +110,7 @@ function targets(kind: Edit["kind"], file: ts.SourceFile): ts.Node[] {
     case "call":
     case "try":
     case "loop":
+    case "store":
     case "body":
       return nodes(file, isFunctionBody);
     case "remove-call":
@@ -158,6 +162,9 @@ function apply(change: Edit, files: readonly string[], names: readonly string[])
       if (!specifier.startsWith(".")) specifier = `./${specifier}`;
       return splice(0, 0, `const imported${files.indexOf(target)} = require(${JSON.stringify(specifier)});\n`);
     }
+    case "store":
+      // A name functions are stored under: a call of it anywhere may start what is stored.
+      return splice(start + 1, start + 1, `\nthis.${name} = () => setTimeout(() => this.peer.${name}(), 10);\n`);
     case "type":
       return splice(start, start, "/** @returns {Promise<void>} */\n");
     case "body":

@@ -30,7 +30,7 @@
 import { ts } from "./ts.ts";
 import { apartFromFiles } from "./memo.ts";
 import { isOwnSource } from "./calls.ts";
-import { readCallers, readFile, readFiles, withoutReads } from "./reads.ts";
+import { readCallers, readFile, readFiles, type Reads, startReads, takeReads, withoutReads } from "./reads.ts";
 import { functionName, type FunctionNode, isFunctionNode } from "./functions.ts";
 import { findUnboundedLoop } from "./loops.ts";
 import {
@@ -336,6 +336,77 @@ function graphOf(program: ts.Program): Graph {
   return graph;
 }
 
+/** A lookup of a {@link ProgramNames} set a file's summaries made: which set (`stored` or `dispatched`), the name, and the answer. */
+export type NameAnswer = readonly ["stored" | "dispatched", string, boolean];
+
+/**
+ * Per-file summaries kept between runs (src/cache/ keeps them with the
+ * result cache): the graph takes a file's summaries from it when they are
+ * still valid, and gives it those it computes.
+ */
+export interface SummaryKeeper {
+  /**
+   * The summaries of `file` (a compiler file name) kept from an earlier
+   * run, when what they were computed from is unchanged and `names` gives
+   * every answer they read from it as it did then; else undefined.
+   */
+  find(file: string, names: ProgramNames): readonly FunctionSummary[] | undefined;
+  /**
+   * Keeps the summaries of `file`, computed with `reads` (the lookups
+   * beyond its import closure, src/analysis/reads.ts) and the answers of the
+   * program's names in `answers`.
+   */
+  keep(file: string, summaries: readonly FunctionSummary[], reads: Reads, answers: readonly NameAnswer[]): void;
+}
+
+const keepers = new WeakMap<ts.Program, SummaryKeeper>();
+
+/**
+ * Gives a program's graph summaries kept between runs: a file's are taken
+ * from `keeper` when still valid, and the others computed and handed to
+ * it. Without a keeper, every file's summaries are computed.
+ *
+ * @param program the program whose graph is built with it (before it is built).
+ * @param keeper where summaries are found and kept.
+ */
+export function useSummaryKeeper(program: ts.Program, keeper: SummaryKeeper): void {
+  keepers.set(program, keeper);
+}
+
+/**
+ * The summaries of `file` from `keeper`, else computed in a scope of their
+ * own with their reads and the answers of `names` recorded, and kept.
+ * Undefined when reading the file runs out of stack (see {@link withinStack}).
+ */
+function keptSummaries(
+  program: ts.Program,
+  file: ts.SourceFile,
+  names: ProgramNames,
+  keeper: SummaryKeeper,
+): readonly FunctionSummary[] | undefined {
+  const kept = keeper.find(file.fileName, names);
+  if (kept !== undefined) return kept;
+  const answers: NameAnswer[] = [];
+  const answer = (set: NameAnswer[0], name: string): boolean => {
+    const found = names[set].has(name);
+    answers.push([set, name, found]);
+    return found;
+  };
+  const recording: ProgramNames = {
+    stored: { has: (name) => answer("stored", name) },
+    dispatched: { has: (name) => answer("dispatched", name) },
+  };
+  startReads();
+  const found = apartFromFiles(
+    program,
+    () => withinStack(() => summariesOf(program.getTypeChecker(), file, recording)),
+    file,
+  );
+  const reads = takeReads();
+  if (found !== undefined) keeper.keep(file.fileName, found, reads, answers);
+  return found;
+}
+
 function buildGraph(program: ts.Program): Graph {
   const checker = program.getTypeChecker();
   const files = program.getSourceFiles().filter((file) => isOwnSource(program, file));
@@ -347,11 +418,13 @@ function buildGraph(program: ts.Program): Graph {
     for (const name of names.dispatched) dispatched.add(name);
   }
   const names: ProgramNames = { stored, dispatched };
+  const keeper = keepers.get(program);
   const summaries = new Map<FunctionId, FunctionSummary>();
   for (const file of files) {
-    for (const summary of withinStack(() => summariesOf(checker, file, names)) ?? []) {
-      summaries.set(summary.id, summary);
-    }
+    const found = keeper === undefined
+      ? withinStack(() => summariesOf(checker, file, names))
+      : keptSummaries(program, file, names, keeper);
+    for (const summary of found ?? []) summaries.set(summary.id, summary);
   }
   const valuesOf = valueResolver(summaries);
   const arcs = arcsOf(summaries, valuesOf);

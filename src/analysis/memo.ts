@@ -47,20 +47,35 @@ export function analysing(program: ts.Program, file: ts.SourceFile): void {
 /** The scope of each program's whole-program indexes (see {@link apartFromFiles}). */
 const indexScopes = new WeakMap<ts.Program, object>();
 
+/** The scopes of an index's part about one file, per program (see {@link apartFromFiles}). */
+const indexFileScopes = new WeakMap<ts.Program, WeakMap<ts.SourceFile, object>>();
+
 /**
  * Runs `work` in a scope of its own for `program`, apart from every file's
  * (an index of the whole program, built once, must neither use nor leave
  * facts in the tables of the file being analysed when it is built), then
- * returns to the scope in force.
+ * returns to the scope in force. With `part`, the scope is one of the
+ * index's own for that file, apart from the index's other parts too: what
+ * that part reads is then all looked up, and recorded, while it is built
+ * (a part kept between runs with what it read, see src/cache/).
  *
  * @param program the program the index is about.
  * @param work what builds the index.
+ * @param part the file the part of the index being built is about.
  * @returns what `work` returns.
  */
-export function apartFromFiles<T>(program: ts.Program, work: () => T): T {
+export function apartFromFiles<T>(program: ts.Program, work: () => T, part?: ts.SourceFile): T {
   const outer = current;
-  let scope = indexScopes.get(program);
-  if (scope === undefined) indexScopes.set(program, scope = {});
+  let scope: object | undefined;
+  if (part === undefined) {
+    scope = indexScopes.get(program);
+    if (scope === undefined) indexScopes.set(program, scope = {});
+  } else {
+    let parts = indexFileScopes.get(program);
+    if (parts === undefined) indexFileScopes.set(program, parts = new WeakMap());
+    scope = parts.get(part);
+    if (scope === undefined) parts.set(part, scope = {});
+  }
   current = scope;
   try {
     return work();

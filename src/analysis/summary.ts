@@ -626,8 +626,8 @@ function displayName(fn: FunctionNode, file: ts.SourceFile): string {
  * other calls skip the symbol lookup.
  */
 export interface ProgramNames {
-  readonly stored: ReadonlySet<string>;
-  readonly dispatched: ReadonlySet<string>;
+  readonly stored: Pick<ReadonlySet<string>, "has">;
+  readonly dispatched: Pick<ReadonlySet<string>, "has">;
 }
 
 /**

@@ -14,6 +14,7 @@
 import { relative, sep } from "node:path";
 import { type Reads, takeReads } from "../analysis/reads.ts";
 import { useCallerFiles, useDeclarationIndex } from "../analysis/calls.ts";
+import { useSummaryKeeper } from "../analysis/graph.ts";
 import { displayPath } from "../files/paths.ts";
 import { buildProgram, type LoadedProject, type ScanPlan } from "../project.ts";
 import { displayEntry, scanProject, type ScanResult } from "../scan.ts";
@@ -21,6 +22,7 @@ import type { ScanProblem, SkippedFile, SpawnSite } from "../site.ts";
 import { VERSION } from "../version.ts";
 import { type FileKeys, fileKeys, type StoredReads } from "./keys.ts";
 import type { CachedFile, ResultCache } from "./store.ts";
+import { summaryKeeper } from "./summaries.ts";
 
 /**
  * What to scan of a plan and how.
@@ -165,6 +167,7 @@ function analyse(
   needed: ReadonlySet<string> = new Set(),
 ): Map<string, FileResults> {
   const extra = new Set(needed);
+  const planned = new Set(plan.files);
   for (;;) {
     options.onPhase?.("loading and type-checking the project");
     const project = keys === undefined ? buildProgram(plan, files) : buildProgram(
@@ -185,6 +188,19 @@ function analyse(
       if (first === undefined) continue;
       useDeclarationIndex(program, keys.declarationsOf(first.fileName));
       useCallerFiles(program, keys.callerFilesOf(first.fileName));
+      if (options.cache !== undefined) {
+        useSummaryKeeper(
+          program,
+          summaryKeeper(
+            plan.root,
+            planned,
+            keys,
+            options.cache,
+            (file) => cacheKey(plan, file),
+            (reads) => storedReads(plan, reads),
+          ),
+        );
+      }
     }
     const fresh = scanFiles(plan, files, options, project);
     const lacking = [...fresh].flatMap(([file, results]) => keys.needs(file, results.reads))

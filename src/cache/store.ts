@@ -1,8 +1,9 @@
 /**
  * The result cache on disk: one JSON file (`results.json` in the cache
  * directory) mapping each scanned file, by path relative to the project
- * root, to its key and its results, and each text read for the keys, by
- * its hash, to what it imports. The sites' human texts (a rule's message,
+ * root, to its key and its results, each file's function summaries to
+ * what they were computed from (src/cache/summaries.ts), and each text
+ * read for the keys, by its hash, to what it imports. The sites' human texts (a rule's message,
  * a status reason, a signal's message: a few distinct texts repeated on
  * thousands of sites, most of a cache's size) are stored once each, in a
  * table the sites name by index. Read whole at the start of a scan and
@@ -26,7 +27,7 @@ import type { ScanProblem, ScanWarning, Signal, SkippedFile, SpawnSite } from ".
 import type { StoredReads, TextFacts } from "./keys.ts";
 
 /** Bumped when the shape of the cache file changes: a cache of another format is a warning and is rebuilt. */
-const FORMAT = 7;
+const FORMAT = 8;
 
 /** Where `--cache` keeps its file by default, relative to the project root (where tools' caches go by convention). */
 export const DEFAULT_CACHE_LOCATION = "node_modules/.cache/spawn-audit";
@@ -50,6 +51,23 @@ export interface CachedFile {
   skipped: SkippedFile[];
 }
 
+/**
+ * The function summaries of one file (src/analysis/summary.ts) as the
+ * cache keeps them: `key` (its import closure and what `reads` depend on,
+ * see src/cache/keys.ts), `reads`, the answers of the program's names the
+ * summaries read (`answers`, each `s` or `d` for the stored or dispatched
+ * names, `+` or `-` for the answer, and the name; see `NameAnswer` in
+ * src/analysis/graph.ts), and the summaries' JSON text with the project
+ * root in their ids written as `<root>/` (see src/cache/summaries.ts; a
+ * text, so a run that uses none of them does not parse them).
+ */
+export interface CachedSummaries {
+  key: string;
+  reads: StoredReads;
+  answers: string[];
+  summaries: string;
+}
+
 /** A site as the cache file holds it: its human texts by their index in the file's table of texts. */
 type StoredSite = Omit<SpawnSite, "statusReason" | "signals" | "message"> & {
   statusReason: number | null;
@@ -62,6 +80,7 @@ export class ResultCache {
   /** Problems met reading or writing the cache (the scan went on without it). */
   readonly warnings: ScanWarning[] = [];
   private entries: Map<string, CachedFile>;
+  private summaries = new Map<string, CachedSummaries>();
   private texts: ReadonlyMap<string, TextFacts> = new Map();
   /** Whether an entry was set, or the file on disk was unusable, since it was read. */
   private changed = false;
@@ -96,6 +115,7 @@ export class ResultCache {
         files?: unknown;
         texts?: unknown;
         strings?: unknown;
+        summaries?: unknown;
       };
       if (typeof parsed.format === "number" && parsed.format !== FORMAT) {
         this.changed = true;
@@ -105,7 +125,8 @@ export class ResultCache {
         return;
       }
       if (
-        parsed.format !== FORMAT || !isRecord(parsed.files) || !isRecord(parsed.texts) || !Array.isArray(parsed.strings)
+        parsed.format !== FORMAT || !isRecord(parsed.files) || !isRecord(parsed.texts) ||
+        !Array.isArray(parsed.strings) || !isRecord(parsed.summaries)
       ) {
         throw new Error("not a spawn-audit cache");
       }
@@ -119,9 +140,11 @@ export class ResultCache {
         ) => [path, { ...entry, sites: entry.sites.map((site) => readSite(site, strings)) }]),
       );
       this.texts = new Map(Object.entries(parsed.texts as Record<string, TextFacts>));
+      this.summaries = new Map(Object.entries(parsed.summaries as Record<string, CachedSummaries>));
     } catch (error) {
       this.entries = new Map();
       this.texts = new Map();
+      this.summaries = new Map();
       this.changed = true;
       this.warn(`the cache is corrupt (${(error as Error).message}); it is rebuilt`);
     }
@@ -138,6 +161,17 @@ export class ResultCache {
     this.changed = true;
   }
 
+  /** The cached function summaries of a file (by path relative to the project root), if any. */
+  getSummaries(path: string): CachedSummaries | undefined {
+    return this.summaries.get(path);
+  }
+
+  /** Records the function summaries of a file (by path relative to the project root). */
+  setSummaries(path: string, entry: CachedSummaries): void {
+    this.summaries.set(path, entry);
+    this.changed = true;
+  }
+
   /** The text facts kept from the last run, by content hash (see src/cache/keys.ts). */
   get textFacts(): ReadonlyMap<string, TextFacts> {
     return this.texts;
@@ -150,14 +184,15 @@ export class ResultCache {
   }
 
   /**
-   * Writes the cache atomically, keeping only the entries of `keep` (the
-   * files of this scan, so entries of deleted files do not pile up). A
-   * write that fails is a warning.
+   * Writes the cache atomically, keeping only the entries and summaries of
+   * `keep` (the files of this scan, so entries of deleted files do not pile
+   * up). A write that fails is a warning.
    */
   save(keep: ReadonlySet<string>): void {
     const kept = [...this.entries].filter(([path]) => keep.has(path));
+    const summaries = [...this.summaries].filter(([path]) => keep.has(path));
     // A run that changed nothing leaves the file alone (a write and its fsync cost more than the rest of a cached run).
-    if (!this.changed && kept.length === this.entries.size) return;
+    if (!this.changed && kept.length === this.entries.size && summaries.length === this.summaries.size) return;
     try {
       mkdirSync(this.directory, { recursive: true });
       const table = new TextTable();
@@ -167,7 +202,9 @@ export class ResultCache {
       const texts = Object.fromEntries(this.texts);
       writeAtomically(
         join(this.directory, CACHE_FILE),
-        cacheText(JSON.stringify({ files, texts, strings: table.texts }).slice(1, -1)),
+        cacheText(
+          JSON.stringify({ files, texts, strings: table.texts, summaries: Object.fromEntries(summaries) }).slice(1, -1),
+        ),
       );
     } catch (error) {
       this.warn(
@@ -236,7 +273,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /**
  * The text of a cache file: `{"format":…,"checksum":"…",` then `entries`
- * (the `"files":{…},"texts":{…},"strings":[…]` members, as JSON.stringify wrote them), so
+ * (the `"files":{…},"texts":{…},"strings":[…],"summaries":{…}` members, as JSON.stringify wrote them), so
  * the checksum is of the entries' text as written, and a read hashes that
  * text instead of writing the parsed entries out again.
  */
