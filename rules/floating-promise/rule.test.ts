@@ -554,6 +554,45 @@ export function tick() {
   },
   {
     name:
+      "a deferred (Object.assign of a promise and its settle functions) whose reject the code never calls can only resolve; one it rejects can fail",
+    code: `
+function deferred<T>() {
+  let methods: { resolve?: (value: T) => void; reject?: (error: Error) => void } = {};
+  const promise = new Promise<T>((resolve, reject) => {
+    methods = { resolve, reject };
+  });
+  return Object.assign(promise, methods) as Promise<T> & { resolve(value: T): void; reject(error: Error): void };
+}
+class Service {
+  done = deferred<void>();
+  stopped = false;
+  close() {
+    if (this.stopped) return this.done;
+    this.stopped = true;
+    Promise.allSettled([]).then(() => this.done.resolve());
+    return this.done;
+  }
+  start() {
+    this.close().catch();
+    this.close();
+  }
+}
+export function deadline(ms: number) {
+  const timeout = deferred<void>();
+  setTimeout(() => timeout.reject(new Error("deadline")), ms);
+  timeout.then(() => console.log("late"));
+  return timeout;
+}`,
+    sites: [
+      { kind: "then-without-catch", line: 15, status: "benign" },
+      { kind: "floating-promise", line: 19, status: "benign" },
+      { kind: "floating-promise", line: 20, status: "benign" },
+      { kind: "timeout", line: 25, status: "benign" },
+      { kind: "then-without-catch", line: 26, status: "unsupervised" },
+    ],
+  },
+  {
+    name:
       "facts follow a promise through a variable given once and through the values a function returns, not through one written again",
     code: `
 declare const tasks: Promise<void>[];

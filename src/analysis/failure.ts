@@ -18,7 +18,7 @@ import { RecursiveMemo } from "./memo.ts";
 import { resolveFunction, wrappedFunction } from "./calls.ts";
 import { valueGivenOnce } from "./declarations.ts";
 import { isPromiseConstructor, PROMISE_CHAIN_METHODS } from "./promise.ts";
-import { settleKindOf } from "./settle.ts";
+import { heldDeferreds, holderMembersRead, settleKindOf } from "./settle.ts";
 import { TIMER_KINDS } from "./callbacks.ts";
 import { isCollectionCall } from "./collections.ts";
 import {
@@ -29,6 +29,7 @@ import {
   isAsyncFunction,
   isFunctionNode,
   isGeneratorFunction,
+  returnedExpressions,
   skipOuterExpressions,
 } from "./functions.ts";
 
@@ -199,6 +200,10 @@ function resolvingReason(checker: ts.TypeChecker, inner: ts.Node, strict: boolea
   if (ts.isNewExpression(inner)) {
     return resolvingPromise(checker, inner, strict) ? "the promise can only resolve" : undefined;
   }
+  if (ts.isIdentifier(inner) || ts.isPropertyAccessExpression(inner)) {
+    const deferred = onlyResolvedDeferred(checker, inner);
+    if (deferred !== undefined) return deferred;
+  }
   if (ts.isIdentifier(inner)) {
     const value = valueGivenOnce(checker, inner);
     const reason = value === undefined ? undefined : neverRejects(checker, value, strict);
@@ -206,6 +211,12 @@ function resolvingReason(checker: ts.TypeChecker, inner: ts.Node, strict: boolea
   }
   if (!ts.isCallExpression(inner)) return undefined;
   const callee = skipOuterExpressions(inner.expression);
+  if (ts.isPropertyAccessExpression(callee) && callee.name.text === "catch") {
+    // Its handler runs only on a rejection, which cannot come.
+    return neverRejects(checker, callee.expression, strict) === undefined
+      ? undefined
+      : "a .catch(...) on a promise that cannot reject";
+  }
   if (
     ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === "Promise"
   ) {
@@ -231,6 +242,60 @@ function resolvingReason(checker: ts.TypeChecker, inner: ts.Node, strict: boolea
       returned.every((value) => neverRejects(checker, value, strict) !== undefined)
     ? "every promise the called function returns can only resolve"
     : undefined;
+}
+
+/**
+ * Why the deferreds a holder (`d`, `this._done`) holds can only resolve,
+ * or undefined: each is a `new Promise(executor)` whose executor cannot
+ * fail and hands its reject function on only as a member of an object
+ * (`methods = { resolve, reject }`), attached to the promise by
+ * `Object.assign` (see `heldDeferreds`), and the files declaring the
+ * holder never read a member that rejects on it nor hand the holder to a
+ * call.
+ */
+function onlyResolvedDeferred(checker: ts.TypeChecker, holder: ts.Node): string | undefined {
+  const deferreds = heldDeferreds(checker, holder);
+  if (deferreds === undefined || !deferreds.every((deferred) => attachesOnly(checker, deferred.promise))) {
+    return undefined;
+  }
+  const rejecting = new Set(
+    deferreds.flatMap((deferred) => [...deferred.members].flatMap(([name, kind]) => kind === "reject" ? [name] : [])),
+  );
+  return holderMembersRead(checker, holder, rejecting)
+    ? undefined
+    : `${holder.getText()} holds a deferred whose reject function the code never calls`;
+}
+
+/**
+ * Whether `promise` is `new Promise(executor)` (or a variable given one
+ * once) whose executor cannot fail and mentions its reject parameter only
+ * as a member of an object literal (`{ resolve, reject }`, `{ reject: r }`).
+ */
+function attachesOnly(checker: ts.TypeChecker, promise: ts.Node): boolean {
+  let creation = skipOuterExpressions(promise);
+  if (ts.isIdentifier(creation)) {
+    const value = valueGivenOnce(checker, creation);
+    if (value === undefined) return false;
+    creation = skipOuterExpressions(value);
+  }
+  if (!ts.isNewExpression(creation) || !isPromiseConstructor(creation)) return false;
+  const executor = creation.arguments?.[0] === undefined ? undefined : skipOuterExpressions(creation.arguments[0]);
+  if (executor === undefined || !isFunctionNode(executor) || executor.body === undefined) return false;
+  const reject = executor.parameters[1];
+  if (reject !== undefined && !ts.isIdentifier(reject.name)) return false;
+  const name = reject?.name as ts.Identifier | undefined;
+  let loose = false;
+  const visit = (node: ts.Node): void => {
+    if (loose) return;
+    if (name !== undefined && ts.isIdentifier(node) && node.text === name.text) {
+      const parent = node.parent;
+      const member = ts.isShorthandPropertyAssignment(parent) ||
+        (ts.isPropertyAssignment(parent) && parent.initializer === node);
+      if (!member) loose = true;
+    } else ts.forEachChild(node, visit);
+  };
+  visit(executor.body);
+  return !loose && cannotFail(checker, executor) !== undefined;
 }
 
 /** What a promise lets out when nothing: `benign` when it cannot reject, `handled` when its rejection is observed; and why. */
@@ -873,25 +938,6 @@ function returnedCallCatches(checker: ts.TypeChecker, expression: ts.Node): stri
 export function rethrows(block: ts.Block): boolean {
   return reachesOwnNode(block, ts.isThrowStatement);
 }
-
-function returnedExpressions(fn: FunctionNode): readonly ts.Expression[] {
-  const cached = returnsCache.get(fn);
-  if (cached !== undefined) return cached;
-  const body = fn.body!;
-  if (!ts.isBlock(body)) return [body as ts.Expression];
-  const found: ts.Expression[] = [];
-  const visit = (node: ts.Node): void => {
-    if (isFunctionNode(node)) return;
-    if (ts.isReturnStatement(node) && node.expression !== undefined) found.push(node.expression);
-    ts.forEachChild(node, visit);
-  };
-  visit(body);
-  returnsCache.set(fn, found);
-  return found;
-}
-
-/** Returned expressions per function: many call sites share one callee. */
-const returnsCache = new WeakMap<ts.Node, readonly ts.Expression[]>();
 
 function mentions(body: ts.Node, name: string): boolean {
   let found = false;

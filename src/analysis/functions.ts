@@ -264,3 +264,28 @@ function generatorArgument(argument: ts.Node | undefined): FunctionNode | undefi
   const fn = argument === undefined ? undefined : skipOuterExpressions(argument);
   return fn !== undefined && isFunctionNode(fn) && isGeneratorFunction(fn) ? fn : undefined;
 }
+
+/**
+ * The values `fn` returns: its concise body, or the expressions of the
+ * `return` statements of its block (not of functions nested in it).
+ *
+ * @param fn a function with a body.
+ */
+export function returnedExpressions(fn: FunctionNode): readonly ts.Expression[] {
+  const cached = returnsCache.get(fn);
+  if (cached !== undefined) return cached;
+  const body = fn.body!;
+  if (!ts.isBlock(body)) return [body as ts.Expression];
+  const found: ts.Expression[] = [];
+  const visit = (node: ts.Node): void => {
+    if (isFunctionNode(node)) return;
+    if (ts.isReturnStatement(node) && node.expression !== undefined) found.push(node.expression);
+    ts.forEachChild(node, visit);
+  };
+  visit(body);
+  returnsCache.set(fn, found);
+  return found;
+}
+
+/** Returned expressions per function: many call sites share one callee. */
+const returnsCache = new WeakMap<ts.Node, readonly ts.Expression[]>();

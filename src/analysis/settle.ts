@@ -29,8 +29,8 @@
 import { ts } from "./ts.ts";
 import { ProgramMemo } from "./memo.ts";
 import { readFile } from "./reads.ts";
-import { type FunctionNode, isFunctionNode, skipOuterExpressions } from "./functions.ts";
-import { callersOf, wrappedArguments } from "./calls.ts";
+import { type FunctionNode, isFunctionNode, returnedExpressions, skipOuterExpressions } from "./functions.ts";
+import { callersOf, resolveFunction, wrappedArguments } from "./calls.ts";
 import { isPromiseExecutor } from "./promise.ts";
 
 /** What a settle function does to its promise. */
@@ -92,6 +92,11 @@ function kindOf(checker: ts.TypeChecker, value: ts.Node, seen: Set<ts.Node>): Fo
     return agreed(wrappedArguments(checker, inner).map((argument) => kindOf(checker, argument, seen)));
   }
   if (!ts.isIdentifier(inner) && !ts.isPropertyAccessExpression(inner)) return undefined;
+  // `d.reject` where `d` holds deferreds: the member those deferreds carry.
+  if (ts.isPropertyAccessExpression(inner)) {
+    const held = heldDeferreds(checker, inner.expression, seen);
+    if (held !== undefined) return agreed(held.map((deferred) => deferred.members.get(inner.name.text)));
+  }
   // `{ resolve }`: the value is the variable of that name, not the property it makes.
   const symbol = ts.isShorthandPropertyAssignment(inner.parent) && inner.parent.name === inner
     ? checker.getShorthandAssignmentValueSymbol(inner.parent)
@@ -160,26 +165,202 @@ function bindingKind(checker: ts.TypeChecker, binding: ts.BindingElement, seen: 
  * a settle function.
  */
 function storedKind(checker: ts.TypeChecker, symbol: ts.Symbol, seen: Set<ts.Node>): Found {
-  const declarations = symbol.declarations ?? [];
-  const first = declarations[0];
+  const first = symbol.declarations?.[0];
   if (first === undefined) return undefined;
   if (seen.has(first)) return CYCLE;
-  const files = new Set(declarations.map((declaration) => declaration.getSourceFile()));
-  if ([...files].some((file) => file.isDeclarationFile)) return undefined;
+  const values = storedValues(checker, symbol);
+  if (values === undefined) return undefined;
   seen.add(first);
-  const kinds: Found[] = [];
+  const kinds = values.map((value) => kindOf(checker, value, seen));
+  seen.delete(first);
+  return agreed(kinds);
+}
+
+/**
+ * The values the program stores in a variable or property (see
+ * {@link storesIn}; `null`/`undefined` left out), or undefined when it is
+ * declared in a declaration file (its stores are not in the program).
+ */
+function storedValues(checker: ts.TypeChecker, symbol: ts.Symbol): ts.Node[] | undefined {
+  const files = new Set((symbol.declarations ?? []).map((declaration) => declaration.getSourceFile()));
+  if (files.size === 0 || [...files].some((file) => file.isDeclarationFile)) return undefined;
+  const values: ts.Node[] = [];
   for (const file of files) {
     readFile(file.fileName);
     for (const [target, value] of storesIn(file).get(symbol.name) ?? []) {
       const stored = skipOuterExpressions(value);
       const empty = stored.kind === ts.SyntaxKind.NullKeyword ||
         (ts.isIdentifier(stored) && stored.text === "undefined");
-      if (!empty && storesInto(checker, target, symbol)) kinds.push(kindOf(checker, stored, seen));
+      if (!empty && storesInto(checker, target, symbol)) values.push(stored);
     }
   }
-  seen.delete(first);
-  return agreed(kinds);
+  return values;
 }
+
+/**
+ * A deferred: a promise handed out with settle functions attached to it as
+ * members, `Object.assign(promise, { resolve, reject })` (the members of an
+ * object literal, or of every object literal stored in the variable given
+ * there: `methods = { resolve, reject }` in the executor), by member name.
+ */
+export interface Deferred {
+  /** The promise the members are attached to (`Object.assign`'s first argument). */
+  promise: ts.Node;
+  /** What each member that is a settle function settles, by member name. */
+  members: ReadonlyMap<string, SettleKind>;
+}
+
+/**
+ * The deferreds a holder — a variable or property (`d`, `this._done`) —
+ * holds: every value the program stores in it (at least one) is a call
+ * that makes a deferred, `Object.assign(promise, members)` itself or a call
+ * of the program's function every return of which makes one (`deferred()`).
+ * Undefined when a stored value is anything else.
+ *
+ * @param checker the program's type checker.
+ * @param holder an identifier or property access.
+ */
+export function heldDeferreds(
+  checker: ts.TypeChecker,
+  holder: ts.Node,
+  seen: Set<ts.Node> = new Set(),
+): Deferred[] | undefined {
+  const symbol = holderSymbol(checker, holder);
+  const first = symbol?.declarations?.[0];
+  if (symbol === undefined || first === undefined || seen.has(first)) return undefined;
+  const known = deferredHolders.get(first);
+  if (known !== undefined) return known ?? undefined;
+  const values = storedValues(checker, symbol);
+  if (values === undefined || values.length === 0) return undefined;
+  const outermost = seen.size === 0;
+  seen.add(first);
+  const made = values.map((value) => madeDeferreds(checker, value, seen));
+  seen.delete(first);
+  const found = made.every((deferreds) => deferreds !== undefined) ? made.flat() : undefined;
+  // Only an answer reached outside any other question is final (see `parameterKind`).
+  if (outermost) deferredHolders.set(first, found ?? null);
+  return found;
+}
+
+const deferredHolders = new ProgramMemo<ts.Node, Deferred[] | null>();
+
+/** The variable or property `holder` names (an identifier, or a property access's property), if the checker knows it. */
+function holderSymbol(checker: ts.TypeChecker, holder: ts.Node): ts.Symbol | undefined {
+  const inner = skipOuterExpressions(holder);
+  if (ts.isIdentifier(inner)) return checker.getSymbolAtLocation(inner);
+  return ts.isPropertyAccessExpression(inner) ? checker.getSymbolAtLocation(inner.name) : undefined;
+}
+
+/** The deferreds the expression `value` makes (see {@link heldDeferreds}), or undefined when it is not known to make one. */
+function madeDeferreds(checker: ts.TypeChecker, value: ts.Node, seen: Set<ts.Node>): Deferred[] | undefined {
+  const call = skipOuterExpressions(value);
+  if (!ts.isCallExpression(call)) return undefined;
+  const callee = skipOuterExpressions(call.expression);
+  if (
+    ts.isPropertyAccessExpression(callee) && callee.name.text === "assign" && ts.isIdentifier(callee.expression) &&
+    callee.expression.text === "Object" && call.arguments.length >= 2
+  ) {
+    const members = new Map<string, SettleKind>();
+    for (const source of call.arguments.slice(1)) {
+      for (const [name, member] of sourceMembers(checker, source)) {
+        const kind = kindOf(checker, member, seen);
+        if (kind === "resolve" || kind === "reject") members.set(name, kind);
+      }
+    }
+    return members.size > 0 ? [{ promise: call.arguments[0]!, members }] : undefined;
+  }
+  const fn = resolveFunction(checker, callee);
+  if (fn === undefined || fn.body === undefined || seen.has(fn)) return undefined;
+  const returned = returnedExpressions(fn);
+  seen.add(fn);
+  const made = returned.map((expression) => madeDeferreds(checker, expression, seen));
+  seen.delete(fn);
+  return returned.length > 0 && made.every((found) => found !== undefined) ? made.flat() : undefined;
+}
+
+/**
+ * The members an `Object.assign` source gives, as `[name, value]`: the
+ * properties of an object literal (`{ resolve, reject }`, `{ cancel: fn }`),
+ * or of every object literal stored in the variable named there.
+ */
+function sourceMembers(checker: ts.TypeChecker, source: ts.Node): [string, ts.Node][] {
+  const inner = skipOuterExpressions(source);
+  const literals = ts.isObjectLiteralExpression(inner)
+    ? [inner]
+    : ts.isIdentifier(inner)
+    ? (storedValuesOf(checker, inner) ?? []).filter(ts.isObjectLiteralExpression)
+    : [];
+  return literals.flatMap((literal) =>
+    literal.properties.flatMap((property): [string, ts.Node][] =>
+      ts.isPropertyAssignment(property) && ts.isIdentifier(property.name)
+        ? [[property.name.text, property.initializer]]
+        : ts.isShorthandPropertyAssignment(property)
+        ? [[property.name.text, property.name]]
+        : []
+    )
+  );
+}
+
+/** {@link storedValues} of the variable `name` refers to. */
+function storedValuesOf(checker: ts.TypeChecker, name: ts.Identifier): ts.Node[] | undefined {
+  const symbol = checker.getSymbolAtLocation(name);
+  return symbol === undefined ? undefined : storedValues(checker, symbol);
+}
+
+/**
+ * Whether the files that declare the holder `holder` (see
+ * {@link heldDeferreds}) read one of `members` on it (`d.reject`, also
+ * through `this.done` in another method) or hand the holder itself to a
+ * call (the callee could settle it): either may reject its promise.
+ *
+ * @param checker the program's type checker.
+ * @param holder an identifier or property access.
+ * @param members the names of the members to look for.
+ */
+export function holderMembersRead(checker: ts.TypeChecker, holder: ts.Node, members: ReadonlySet<string>): boolean {
+  const symbol = holderSymbol(checker, holder);
+  if (symbol === undefined) return true;
+  const files = new Set((symbol.declarations ?? []).map((declaration) => declaration.getSourceFile()));
+  for (const file of files) {
+    const uses = holderUses(file).get(symbol.name) ?? [];
+    if (
+      uses.some((use) =>
+        (use.member === undefined || members.has(use.member)) && holderSymbol(checker, use.holder) === symbol
+      )
+    ) return true;
+  }
+  return false;
+}
+
+/**
+ * Per file, by holder name: each member read on a name or property access
+ * (`d.reject` → `{ holder: d, member: "reject" }`), and each name or
+ * property access handed to a call as an argument (`member` undefined).
+ * Syntax only, so kept per file.
+ */
+function holderUses(file: ts.SourceFile): Map<string, { holder: ts.Node; member: string | undefined }[]> {
+  const known = usesIndex.get(file);
+  if (known !== undefined) return known;
+  const index = new Map<string, { holder: ts.Node; member: string | undefined }[]>();
+  const add = (holder: ts.Node, member: string | undefined): void => {
+    const inner = skipOuterExpressions(holder);
+    const name = ts.isIdentifier(inner) ? inner : ts.isPropertyAccessExpression(inner) ? inner.name : undefined;
+    if (name === undefined || ts.isPrivateIdentifier(name)) return;
+    const list = index.get(name.text);
+    if (list === undefined) index.set(name.text, [{ holder: inner, member }]);
+    else list.push({ holder: inner, member });
+  };
+  const visit = (node: ts.Node): void => {
+    if (ts.isPropertyAccessExpression(node)) add(node.expression, node.name.text);
+    else if (ts.isCallExpression(node)) node.arguments.forEach((argument) => add(argument, undefined));
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  usesIndex.set(file, index);
+  return index;
+}
+
+const usesIndex = new WeakMap<ts.SourceFile, Map<string, { holder: ts.Node; member: string | undefined }[]>>();
 
 /** Whether a store's target (see {@link storesIn}) is the variable or property `symbol`. */
 function storesInto(checker: ts.TypeChecker, target: ts.Node, symbol: ts.Symbol): boolean {
