@@ -1146,13 +1146,12 @@ function isErrorValue(checker: ts.TypeChecker, value: ts.Expression): boolean {
  * of it can throw later either.
  */
 function callbackCannotFail(checker: ts.TypeChecker, call: ts.CallExpression): boolean {
-  if (
-    reportsToCallback(checker, call) === undefined ||
-    resolveFunction(checker, call.expression) !== undefined
-  ) return false;
-  const last = skipOuterExpressions(call.arguments[call.arguments.length - 1]!);
+  const given = call.arguments[call.arguments.length - 1];
+  if (given === undefined || resolveFunction(checker, call.expression) !== undefined) return false;
+  const last = skipOuterExpressions(given);
   const callback = isFunctionNode(last) ? last : resolveFunction(checker, last);
-  return callback !== undefined &&
+  // The memoised lookups first: asking reportsToCallback types the argument, which costs more.
+  return callback !== undefined && reportsToCallback(checker, call) !== undefined &&
     (catchesEverything(checker, callback) !== undefined ||
       cannotFail(checker, callback) !== undefined);
 }
