@@ -443,6 +443,41 @@ export class Queue {
       { kind: "then-without-catch", line: 18, group: "per-request" },
     ],
   },
+  {
+    name:
+      "a callback parameter every caller gives the same function is that function: check → then → callback → reschedule → tick → check",
+    code: `
+declare function request(): Promise<string>;
+function check(callback: (reply: string) => void) {
+  request().then((reply) => callback(reply));
+}
+export class Monitor {
+  tick() { check(() => this.reschedule()); }
+  reschedule() { setTimeout(() => this.tick(), 1000); }
+}`,
+    sites: [
+      { kind: "then-without-catch", line: 4, group: "durable", signals: ["starts-itself-again"] },
+      { kind: "timeout", line: 8, group: "durable", signals: ["starts-itself-again"] },
+    ],
+  },
+  {
+    name:
+      "a callback parameter given different functions by different callers does not put the helper on either's loop",
+    code: `
+declare function request(): Promise<string>;
+function check(callback: (reply: string) => void) {
+  request().then((reply) => callback(reply));
+}
+export class Monitor {
+  tick() { check(() => this.reschedule()); }
+  reschedule() { setTimeout(() => this.tick(), 1000); }
+}
+export function once() { check((reply) => console.log(reply)); }`,
+    sites: [
+      { kind: "then-without-catch", line: 4, group: "per-request", signals: ["one-shot-call"] },
+      { kind: "timeout", line: 8, group: "durable", signals: ["starts-itself-again"] },
+    ],
+  },
 ];
 
 describeCases("recurrence in the program's graph", cases);

@@ -21,7 +21,9 @@
  * Callbacks are resolved where they are handed over: a function `f` hands
  * `g` to its own function `h`, and `h` calls that parameter (itself, or by
  * handing it on to a function that does: a fixpoint over the summaries), so
- * `f` starts `g` — yielding when `h`'s call of it does. A function stored in
+ * `f` starts `g` — yielding when `h`'s call of it does; and when every call
+ * of `h` passes the same `g` there, `h` starts `g` too (see
+ * {@link soleValueResolver}). A function stored in
  * a variable or property is started by every call that reads it from there;
  * a parameter stored there stands for whatever the callers pass.
  *
@@ -538,6 +540,79 @@ function parameterOwner(
 }
 
 /**
+ * The one function a parameter stands for, when every call of the
+ * parameter's function in the program is a direct call that passes that same
+ * function there (itself, or through the caller's own parameter with one
+ * such function); undefined when a caller passes nothing or something else
+ * there, or when the function is also started some other way — handed over,
+ * stored, returned, registered or dispatched to — so that not all its
+ * callers are known. The function calling that parameter then starts that
+ * function, as a direct call would (`checkServer(monitor, (err, hello) =>
+ * …)` calling its `callback` after a reply starts the arrow), so a loop that
+ * closes through the call is seen from the function that makes it. A
+ * parameter given different functions by different callers is left to each
+ * caller (see {@link handedOn}): a helper shared by two loops does not join
+ * them. Memoised per parameter; a caller that only passes the parameter on
+ * to its own function again (recursion) adds nothing.
+ */
+function soleValueResolver(
+  summaries: ReadonlyMap<FunctionId, FunctionSummary>,
+): (owner: FunctionId, target: { readonly parameter: number; readonly of?: FunctionId }) => string | undefined {
+  const calls = new Map<FunctionId, { caller: FunctionId; arguments: readonly (Target | null)[] }[]>();
+  const otherwise = new Set<string>();
+  const handed = (value: Target): void => {
+    if ("function" in value) otherwise.add(value.function);
+  };
+  for (const summary of summaries.values()) {
+    for (const edge of summary.edges) {
+      for (const argument of edge.arguments ?? []) if (argument !== null) handed(argument);
+      if (!("function" in edge.to)) continue;
+      if (edge.kind !== "call") otherwise.add(edge.to.function);
+      else {
+        const list = calls.get(edge.to.function) ?? [];
+        list.push({ caller: summary.id, arguments: edge.arguments ?? [] });
+        calls.set(edge.to.function, list);
+      }
+    }
+    for (const store of summary.stores) handed(store.value);
+    for (const returned of summary.returns) handed(returned);
+    for (const member of summary.implements) otherwise.add(member);
+    if (summary.implements.length > 0) otherwise.add(summary.id);
+  }
+  const cycle = Symbol("cycle");
+  const memo = new Map<string, string | undefined>();
+  const sole = (owner: FunctionId, value: Target, seen: Set<string>): string | undefined | typeof cycle => {
+    if (!("parameter" in value)) return nodeKey(value);
+    owner = value.of ?? owner;
+    const key = `${owner}#${value.parameter}`;
+    if (memo.has(key)) return memo.get(key);
+    if (seen.has(key)) return cycle;
+    seen.add(key);
+    const callers = calls.get(owner) ?? [];
+    let found: string | undefined;
+    let known = callers.length > 0 && !otherwise.has(owner);
+    for (const { caller, arguments: given } of known ? callers : []) {
+      const argument = given[value.parameter];
+      const result = argument === null || argument === undefined ? undefined : sole(caller, argument, seen);
+      if (result === cycle) continue;
+      if (result === undefined || (found !== undefined && result !== found)) {
+        known = false;
+        break;
+      }
+      found = result;
+    }
+    const answer = known ? found : undefined;
+    if (seen.size === 1) memo.set(key, answer);
+    seen.delete(key);
+    return answer;
+  };
+  return (owner, target) => {
+    const found = sole(owner, target, new Set());
+    return found === cycle || found === undefined || !summaries.has(found) ? undefined : found;
+  };
+}
+
+/**
  * What a value stands for, as node keys: a function, what a function
  * returns, a stored function, or — for a parameter of `owner` — whatever
  * the callers of `owner` pass there (followed through the callers' own
@@ -583,6 +658,7 @@ function arcsOf(
     else list.push({ to, yields, event, repeats });
   };
   const implementations = implementationsOf(summaries);
+  const soleValue = soleValueResolver(summaries);
   /** The node keys an edge starts, with how: its target, each implementation it dispatches to, the callbacks it hands on. */
   const targets = (edge: Edge): Arc[] => {
     const found: Arc[] = [];
@@ -607,6 +683,13 @@ function arcsOf(
     for (const edge of summary.edges) {
       if (edge.limit !== undefined) continue;
       for (const arc of targets(edge)) link(summary.id, arc.to, arc.yields, arc.event, arc.repeats);
+      // A callback parameter every caller gives the same function is that function (see `soleValueResolver`).
+      const to = edge.to;
+      const only = "parameter" in to ? soleValue(summary.id, to) : undefined;
+      if (only !== undefined && "parameter" in to) {
+        const waits = edge.yields || parameterOwner(summaries, summary.id, to).yields;
+        link(summary.id, only, waits, edge.kind === "listener");
+      }
     }
     const forked = summary.edges.filter((edge) => edge.fork !== undefined);
     if (forked.length > 0) forks.push({ summary, edges: forked });
