@@ -1058,4 +1058,36 @@ module.exports = { Client, other, spin };`,
       { kind: "floating-promise", line: 18, resolution: "syntax", status: "unsupervised" },
     ],
   },
-]);
+  {
+    name:
+      "a compiled package's field, declared in its .d.ts, holds the deferreds its script stores: resolved only, its .then cannot reject",
+    path: "src/closer.js",
+    script: true,
+    code: `const { Iter } = require("./iter");
+const open = [];
+function watch() {
+  const iter = new Iter();
+  open.push(iter);
+  iter.closed.then(() => { open.splice(open.indexOf(iter), 1); });
+}
+module.exports = watch;`,
+    sites: [{ kind: "then-without-catch", line: 6, status: "benign" }],
+  },
+], {
+  files: {
+    "src/iter.js": `function deferred() {
+  let methods = {};
+  const promise = new Promise((resolve, reject) => { methods = { resolve, reject }; });
+  return Object.assign(promise, methods);
+}
+class Iter {
+  constructor() { this.closed = deferred(); }
+  stop() { this.closed.resolve(); }
+}
+exports.Iter = Iter;`,
+    "src/iter.d.ts": `export declare class Iter {
+  closed: Promise<void> & { resolve(): void; reject(error: Error): void };
+  stop(): void;
+}`,
+  },
+});

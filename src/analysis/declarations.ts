@@ -178,6 +178,41 @@ function implementationOf(checker: ts.TypeChecker, declaration: ts.Declaration):
 
 const implementations = new ProgramMemo<ts.Declaration, ts.Declaration | null>();
 
+/**
+ * The symbol standing for `symbol` in the program's own JavaScript when
+ * `symbol` is declared only in `.d.ts` files: for a member of a declared
+ * class, the property of the same name of the class of that name in the
+ * JavaScript file beside it (see {@link implementationOf}), read from the
+ * class's instance type, so that a field the script declares by assigning
+ * it (`this.closed = deferred()` in its constructor) is found; `symbol`
+ * itself otherwise, or undefined when no such property exists.
+ *
+ * @param checker the program's type checker.
+ * @param symbol a variable or property's symbol.
+ */
+export function scriptSymbol(checker: ts.TypeChecker, symbol: ts.Symbol): ts.Symbol | undefined {
+  const declarations = symbol.declarations ?? [];
+  if (declarations.length === 0 || !declarations.every((each) => each.getSourceFile().isDeclarationFile)) {
+    return symbol;
+  }
+  for (const declaration of declarations) {
+    const owner = declaration.parent;
+    const name = declarationName(declaration);
+    if (owner === undefined || !ts.isClassDeclaration(owner) || name === undefined) continue;
+    const script = implementationOf(checker, owner);
+    const scriptClass = script !== undefined && ts.isClassLike(script) && script.name !== undefined
+      ? checker.getSymbolAtLocation(script.name)
+      : undefined;
+    const found = scriptClass === undefined
+      ? undefined
+      : checker.getDeclaredTypeOfSymbol(scriptClass).getProperty(name);
+    // A generic class's instance type gives an instantiated copy: the symbol is the one its own name has.
+    const named = found?.declarations?.[0] === undefined ? undefined : ts.getNameOfDeclaration(found.declarations[0]);
+    if (found !== undefined) return (named === undefined ? undefined : checker.getSymbolAtLocation(named)) ?? found;
+  }
+  return undefined;
+}
+
 function sameNamed(script: ts.SourceFile, declaration: ts.Declaration): ts.Declaration | undefined {
   const name = declarationName(declaration);
   if (name === undefined) return undefined;

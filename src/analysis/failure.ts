@@ -250,8 +250,8 @@ function resolvingReason(checker: ts.TypeChecker, inner: ts.Node, strict: boolea
  * fail and hands its reject function on only as a member of an object
  * (`methods = { resolve, reject }`), attached to the promise by
  * `Object.assign` (see `heldDeferreds`), and the files declaring the
- * holder never read a member that rejects on it nor hand the holder to a
- * call.
+ * holder, and the one reading it here, never read a member that rejects on
+ * it nor hand the holder to a call (see `holderMembersRead`).
  */
 function onlyResolvedDeferred(checker: ts.TypeChecker, holder: ts.Node): string | undefined {
   const deferreds = heldDeferreds(checker, holder);

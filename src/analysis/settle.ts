@@ -29,6 +29,7 @@
 import { ts } from "./ts.ts";
 import { ProgramMemo } from "./memo.ts";
 import { readFile } from "./reads.ts";
+import { scriptSymbol } from "./declarations.ts";
 import { type FunctionNode, isFunctionNode, returnedExpressions, skipOuterExpressions } from "./functions.ts";
 import { callersOf, resolveFunction, wrappedArguments } from "./calls.ts";
 import { isPromiseExecutor } from "./promise.ts";
@@ -247,8 +248,13 @@ const deferredHolders = new ProgramMemo<ts.Node, Deferred[] | null>();
 /** The variable or property `holder` names (an identifier, or a property access's property), if the checker knows it. */
 function holderSymbol(checker: ts.TypeChecker, holder: ts.Node): ts.Symbol | undefined {
   const inner = skipOuterExpressions(holder);
-  if (ts.isIdentifier(inner)) return checker.getSymbolAtLocation(inner);
-  return ts.isPropertyAccessExpression(inner) ? checker.getSymbolAtLocation(inner.name) : undefined;
+  const symbol = ts.isIdentifier(inner)
+    ? checker.getSymbolAtLocation(inner)
+    : ts.isPropertyAccessExpression(inner)
+    ? checker.getSymbolAtLocation(inner.name)
+    : undefined;
+  // A compiled package's `.d.ts` stands for the script beside it.
+  return symbol === undefined ? undefined : scriptSymbol(checker, symbol);
 }
 
 /** The deferreds the expression `value` makes (see {@link heldDeferreds}), or undefined when it is not known to make one. */
@@ -309,7 +315,7 @@ function storedValuesOf(checker: ts.TypeChecker, name: ts.Identifier): ts.Node[]
 
 /**
  * Whether the files that declare the holder `holder` (see
- * {@link heldDeferreds}) read one of `members` on it (`d.reject`, also
+ * {@link heldDeferreds}), or the file `holder` is read in, read one of `members` on it (`d.reject`, also
  * through `this.done` in another method) or hand the holder itself to a
  * call (the callee could settle it): either may reject its promise.
  *
@@ -321,6 +327,7 @@ export function holderMembersRead(checker: ts.TypeChecker, holder: ts.Node, memb
   const symbol = holderSymbol(checker, holder);
   if (symbol === undefined) return true;
   const files = new Set((symbol.declarations ?? []).map((declaration) => declaration.getSourceFile()));
+  files.add(holder.getSourceFile());
   for (const file of files) {
     const uses = holderUses(file).get(symbol.name) ?? [];
     if (
