@@ -478,6 +478,47 @@ export function once() { check((reply) => console.log(reply)); }`,
       { kind: "timeout", line: 8, group: "durable", signals: ["starts-itself-again"] },
     ],
   },
+  {
+    name:
+      "which site owns a loop: the timer on the cycle recurs; a promise entering a loop kept going by that timer is one attempt, one entering a loop that goes on through promises is its first turn; a deferral entering a loop kept going by another call's callback is one-shot",
+    code: `
+declare function dial(): void;
+declare function watch(onChange: () => void): void;
+declare function fetchJob(): Promise<void>;
+export class Client {
+  constructor() {
+    this.connect().catch(() => {});
+  }
+  async connect(): Promise<void> {
+    dial();
+    setTimeout(() => {
+      this.connect().catch(() => {});
+    }, 1000);
+  }
+}
+async function poll(): Promise<void> {
+  await fetchJob();
+  JSON.parse("{}");
+  poll();
+}
+export function start() {
+  poll();
+}
+function check() {
+  watch(check);
+}
+export function wait() {
+  setImmediate(check);
+}`,
+    sites: [
+      { kind: "floating-promise", line: 7, group: "per-request", signals: ["one-shot-call"] },
+      { kind: "timeout", line: 11, group: "durable", signals: ["starts-itself-again"] },
+      { kind: "floating-promise", line: 12, group: "per-request", signals: ["one-shot-call"] },
+      { kind: "floating-promise", line: 19, group: "durable", signals: ["starts-itself-again"] },
+      { kind: "floating-promise", line: 22, group: "durable", signals: ["starts-itself-again"] },
+      { kind: "immediate", line: 28, group: "per-request", signals: ["one-shot-timer"] },
+    ],
+  },
 ];
 
 describeCases("recurrence in the program's graph", cases);

@@ -18,7 +18,7 @@ import {
   PROMISE_CHAIN_METHODS,
 } from "../../src/analysis/promise.ts";
 import { declaredOnlyAsync, resolveFunction, typeFromCallers } from "../../src/analysis/calls.ts";
-import { loopIn, onOneCycle, recurrenceOf, turnOf } from "../../src/analysis/graph.ts";
+import { loopIn, onOneCycle, recurrenceOf, restartsThrough, turnOf } from "../../src/analysis/graph.ts";
 import {
   catchesEverything,
   chainCallbackCannotFail,
@@ -266,10 +266,18 @@ function promiseWork(
     );
   }
   // A promise's work recurs by its own means: a loop through a listener is the listener's (a reconnect on "close"), the call is one attempt.
-  const own = work.map((fn) => recurrenceOf(context.program, fn, false)).find((found) => found !== undefined);
-  // Started in the body of work that recurs and leading back to it, the promise is one turn of that work.
+  const onCycle = work.map((fn) => recurrenceOf(context.program, fn, false)).find((found) => found !== undefined);
   const starter = enclosingFunction(statement);
-  const turn = own === undefined && starter !== undefined
+  // A promise one of whose own continuations is an arc of that cycle keeps it going; one that only enters it is the
+  // loop's first turn when the loop goes on through promises too. A loop kept going by other starts (a reconnect
+  // timer set in a close handler) is theirs: the call is one attempt.
+  const own = onCycle !== undefined &&
+      ((starter !== undefined && callbacks.some((fn) => onOneCycle(context.program, starter, fn, false))) ||
+        work.some((fn) => restartsThrough(context.program, fn, "promise", false)))
+    ? onCycle
+    : undefined;
+  // Started in the body of work that recurs and leading back to it, the promise is one turn of that work.
+  const turn = onCycle === undefined && starter !== undefined
     ? turnOf(context.program, starter, [...work, ...handedOver(checker, expression)])
     : undefined;
   const recurrence = own ?? turn;

@@ -13,7 +13,15 @@ import type { Kind, Resolution, Signal } from "../../src/site.ts";
 import { originOf } from "../../src/analysis/platform.ts";
 import { declarationsOf } from "../../src/analysis/declarations.ts";
 import { pendingWork, resolveFunction, wrappedFunction } from "../../src/analysis/calls.ts";
-import { firstTickOf, loopIn, onOneCycle, passedAs, type Recurrence, recurrenceOf } from "../../src/analysis/graph.ts";
+import {
+  firstTickOf,
+  loopIn,
+  onOneCycle,
+  passedAs,
+  type Recurrence,
+  recurrenceOf,
+  restartsThrough,
+} from "../../src/analysis/graph.ts";
 import { cannotFail, catchesEverything } from "../../src/analysis/failure.ts";
 import { settleKindOf } from "../../src/analysis/settle.ts";
 import { TIMER_KINDS } from "../../src/analysis/callbacks.ts";
@@ -67,7 +75,15 @@ export const timersRule: Rule = {
     const work = callback === undefined ? undefined : resolveFunction(context.checker, callback);
     // A callback parameter (`monitor(callback)` → `queueMicrotask(callback)`) stands for what the callers pass.
     const works = work !== undefined ? [work] : callback === undefined ? [] : passedCallbacks(context, call, callback);
-    const recurrence = works.map((fn) => recurrenceOf(context.program, fn)).find((found) => found !== undefined);
+    // The loop the callback lies on, when the timer is one of its starts or the loop goes on through timers too.
+    const onCycle = works.map((fn) => recurrenceOf(context.program, fn)).find((found) => found !== undefined);
+    const loopsThrough = onCycle === undefined
+      ? []
+      : [...enclosingFunctions(call)].filter((fn) => works.some((item) => onOneCycle(context.program, fn, item)));
+    const recurrence = loopsThrough.length > 0 ||
+        works.some((fn) => restartsThrough(context.program, fn, "deferral"))
+      ? onCycle
+      : undefined;
     const detection: Detection = {
       kind,
       node: call,
@@ -76,11 +92,7 @@ export const timersRule: Rule = {
       signals: timerSignals(context, kind, call, works, recurrence),
     };
     if (work !== undefined) detection.work = work;
-    if (recurrence !== undefined) {
-      detection.loopsThrough = [...enclosingFunctions(call)].filter((fn) =>
-        works.some((item) => onOneCycle(context.program, fn, item))
-      );
-    }
+    if (recurrence !== undefined) detection.loopsThrough = loopsThrough;
     // A callback made by a wrapper (`throttle(tick, ms)`) fails as the function it wraps.
     const outcome = callback === undefined
       ? undefined

@@ -37,6 +37,7 @@ import { functionName, type FunctionNode, isFunctionNode } from "./functions.ts"
 import { findUnboundedLoop } from "./loops.ts";
 import {
   type Edge,
+  type EdgeKind,
   type FunctionId,
   functionId,
   type FunctionSummary,
@@ -54,7 +55,17 @@ interface Arc {
   event: boolean;
   /** The arc is an interval: it starts its target again and again. */
   repeats: boolean;
+  /** How the arc starts its target: its edge's kind; for a callback handed to a function of the program, `deferral` when that function hands it to a timer, `continuation` when it calls it after a promise, else `callback`. */
+  kind: EdgeKind;
 }
+
+/**
+ * How a loop starts its next turn (see {@link restartsThrough}): through a
+ * timer or deferral (`deferral`), or through a promise — a continuation, a
+ * start after an `await`, a callback a function of the program calls after
+ * waiting (`promise`).
+ */
+export type RestartKind = "deferral" | "promise";
 
 /** The whole-program graph with its components. */
 interface Graph {
@@ -65,8 +76,10 @@ interface Graph {
   component: ReadonlyMap<string, number>;
   /** Components that hold a yielding edge: every function in one recurs. */
   recurring: ReadonlySet<number>;
+  /** For each recurring component, the kinds of start among its own arcs by which its loop can go on. */
+  restarts: ReadonlyMap<number, ReadonlySet<RestartKind>>;
   /** The same for the graph without listener arcs: loops that run on their own, not on an event. */
-  selfDriven: { component: ReadonlyMap<string, number>; recurring: ReadonlySet<number> };
+  selfDriven: Components;
   /** For each node an interval starts again and again, the nodes that start that interval. */
   repeatedBy: ReadonlyMap<string, readonly string[]>;
   /** The files reachable from a node, memoised for {@link recordReach}. */
@@ -75,6 +88,13 @@ interface Graph {
   loops: Map<string, string | null>;
   /** A function's own loop that runs until stopped (null: none), memoised for {@link loopIn}. */
   ownLoops: Map<string, string | null>;
+}
+
+/** Strongly connected components of the graph's arcs, see {@link components}. */
+interface Components {
+  component: ReadonlyMap<string, number>;
+  recurring: ReadonlySet<number>;
+  restarts: ReadonlyMap<number, ReadonlySet<RestartKind>>;
 }
 
 /** A loop found in the graph: the functions along it, from the work back to the work. */
@@ -104,6 +124,32 @@ export function recurrenceOf(program: ts.Program, fn: FunctionNode, events = tru
   if (own === undefined || !recurring.has(own)) return undefined;
   const cycle = shortestCycle(graph, start, (key) => component.get(key) === own, events);
   return { cycle: cycle.map((key) => graph.summaries.get(key)?.name).filter((name) => name !== undefined) };
+}
+
+/**
+ * Whether the loop `fn` lies on goes on through a start of the kind `kind`
+ * among its own arcs: a timer or deferral (`deferral`), or a promise's
+ * continuation, a start after an `await`, or a callback a function of the
+ * program calls after waiting (`promise`). A site that starts work on a
+ * cycle from outside it (its own start is no arc of the cycle) runs that
+ * loop's first turn only when the loop starts itself again the way the site
+ * starts it; else the loop is kept going by other starts — a reconnect timer
+ * in a close handler — and the site is one entry into it (see "Which site
+ * owns a loop" in docs/rules.md).
+ *
+ * @param program the program `fn` belongs to.
+ * @param fn a function of the program's own sources.
+ * @param kind the kind of start asked about.
+ * @param events whether the cycle may pass through a listener (see {@link recurrenceOf}).
+ * @returns false also when `fn` does not recur.
+ */
+export function restartsThrough(program: ts.Program, fn: FunctionNode, kind: RestartKind, events = true): boolean {
+  const graph = graphOf(program);
+  const start = functionId(fn);
+  recordReach(graph, start);
+  const { component, restarts } = events ? graph : graph.selfDriven;
+  const own = component.get(start);
+  return own !== undefined && (restarts.get(own)?.has(kind) ?? false);
 }
 
 /**
@@ -151,9 +197,10 @@ export function turnOf(program: ts.Program, fn: FunctionNode, work: readonly Fun
  *   `setImmediate(() => this.onCron()); setInterval(async () => await this.onCron(), ms)`
  *   runs the interval's work once before its first delay;
  * - is itself a loop that starts itself again by its own means (as for a
- *   promise, a cycle through a listener is the listener's loop):
+ *   promise, a cycle through a listener is the listener's loop) through a
+ *   timer or deferral (see {@link restartsThrough}):
  *   `setImmediate(() => connect())` with `connect` retrying itself after a
- *   delay runs the loop's first turn, as a floating `connect()` does.
+ *   delay runs the loop's first turn.
  *
  * @param program the program `fn` belongs to.
  * @param fn the deferred function (a timer's callback), of the program's own sources.
@@ -172,7 +219,7 @@ export function firstTickOf(
   const name = graph.summaries.get(work)?.name ?? "the function";
   if ((graph.arcs.get(work) ?? []).some((arc) => arc.repeats)) return `${name} starts an interval`;
   const own = graph.selfDriven.component.get(work);
-  if (own !== undefined && graph.selfDriven.recurring.has(own)) {
+  if (own !== undefined && graph.selfDriven.restarts.get(own)?.has("deferral")) {
     return `first turn of ${name}, which starts itself again`;
   }
   if (starter === undefined) return undefined;
@@ -430,7 +477,7 @@ function buildGraph(program: ts.Program): Graph {
   }
   const valuesOf = valueResolver(summaries);
   const arcs = arcsOf(summaries, valuesOf);
-  const { component, recurring } = components(arcs, () => true);
+  const { component, recurring, restarts } = components(arcs, () => true);
   const selfDriven = components(arcs, (arc) => !arc.event);
   const repeatedBy = new Map<string, string[]>();
   for (const [from, list] of arcs) {
@@ -442,6 +489,7 @@ function buildGraph(program: ts.Program): Graph {
     valuesOf,
     component,
     recurring,
+    restarts,
     selfDriven,
     repeatedBy,
     reach: new Map(),
@@ -466,8 +514,21 @@ function withinStack<T>(read: () => T): T | undefined {
   }
 }
 
-/** How a function calls one of its parameters: by index, whether that call yields, whether it listens (see {@link Arc}). */
-type Invocations = Map<number, { yields: boolean; event: boolean }>;
+/**
+ * How a function calls one of its parameters: by index, whether that call
+ * yields, whether it listens (see {@link Arc}), and whether it comes after a
+ * promise (in a continuation, or after an `await`) or through a timer or
+ * deferral (see {@link restartKind}).
+ */
+type Invocations = Map<number, Invocation>;
+
+/** One parameter's calls, see {@link Invocations}. */
+interface Invocation {
+  yields: boolean;
+  event: boolean;
+  promise: boolean;
+  deferral: boolean;
+}
 
 /**
  * The parameters each function calls, itself or by handing them on to a
@@ -476,20 +537,33 @@ type Invocations = Map<number, { yields: boolean; event: boolean }>;
  */
 function invocationsOf(summaries: ReadonlyMap<FunctionId, FunctionSummary>): ReadonlyMap<FunctionId, Invocations> {
   const invoked = new Map<FunctionId, Invocations>();
-  const note = (id: FunctionId, index: number, yields: boolean, event: boolean): boolean => {
+  const note = (id: FunctionId, index: number, call: Invocation): boolean => {
     let own = invoked.get(id);
     if (own === undefined) invoked.set(id, own = new Map());
     const before = own.get(index);
-    const after = { yields: yields || (before?.yields ?? false), event: event || (before?.event ?? false) };
-    if (before !== undefined && before.yields === after.yields && before.event === after.event) return false;
+    const after = {
+      yields: call.yields || (before?.yields ?? false),
+      event: call.event || (before?.event ?? false),
+      promise: call.promise || (before?.promise ?? false),
+      deferral: call.deferral || (before?.deferral ?? false),
+    };
+    if (
+      before !== undefined && before.yields === after.yields && before.event === after.event &&
+      before.promise === after.promise && before.deferral === after.deferral
+    ) return false;
     own.set(index, after);
     return true;
   };
   for (const summary of summaries.values()) {
     for (const edge of summary.edges) {
       if (edge.limit === undefined && "parameter" in edge.to) {
-        const { owner, yields } = parameterOwner(summaries, summary.id, edge.to);
-        note(owner, edge.to.parameter, edge.yields || yields, edge.kind === "listener");
+        const { owner, yields, promise, deferral } = parameterOwner(summaries, summary.id, edge.to);
+        note(owner, edge.to.parameter, {
+          yields: edge.yields || yields,
+          event: edge.kind === "listener",
+          promise: promise || afterPromise(edge),
+          deferral: deferral || edge.kind === "deferral",
+        });
       }
     }
   }
@@ -503,8 +577,13 @@ function invocationsOf(summaries: ReadonlyMap<FunctionId, FunctionSummary>): Rea
         edge.arguments.forEach((argument, index) => {
           const call = callee.get(index);
           if (argument !== null && "parameter" in argument && call !== undefined) {
-            const { owner, yields } = parameterOwner(summaries, summary.id, argument);
-            changed = note(owner, argument.parameter, edge.yields || call.yields || yields, call.event) || changed;
+            const { owner, yields, promise, deferral } = parameterOwner(summaries, summary.id, argument);
+            changed = note(owner, argument.parameter, {
+              yields: edge.yields || call.yields || yields,
+              event: call.event,
+              promise: promise || call.promise || afterPromise(edge),
+              deferral: deferral || call.deferral,
+            }) || changed;
           }
         });
       }
@@ -518,25 +597,36 @@ function invocationsOf(summaries: ReadonlyMap<FunctionId, FunctionSummary>): Rea
  * it reaches that parameter only after waiting: the closure `inner` reads
  * it (`of`), and one of the functions from the owner down to `inner` is
  * started by a waiting edge of the one around it (`connect(…).then(c =>
- * callback(c))`). A closure its parent never starts directly (called by a
- * sibling) adds no wait of its own.
+ * callback(c))`), and whether one such edge comes after a promise (see
+ * {@link afterPromise}) or is a timer or deferral. A closure its parent never starts directly (called
+ * by a sibling) adds no wait of its own.
  */
 function parameterOwner(
   summaries: ReadonlyMap<FunctionId, FunctionSummary>,
   inner: FunctionId,
   target: { readonly parameter: number; readonly of?: FunctionId },
-): { owner: FunctionId; yields: boolean } {
-  if (target.of === undefined) return { owner: inner, yields: false };
+): { owner: FunctionId; yields: boolean; promise: boolean; deferral: boolean } {
+  if (target.of === undefined) return { owner: inner, yields: false, promise: false, deferral: false };
   let yields = false;
+  let promise = false;
+  let deferral = false;
   for (let child = inner; child !== target.of;) {
     const parent = summaries.get(child)?.enclosedBy;
     if (parent === undefined) break;
-    yields ||= (summaries.get(parent)?.edges ?? []).some((edge) =>
-      edge.yields && "function" in edge.to && edge.to.function === child
+    const starts = (summaries.get(parent)?.edges ?? []).filter((edge) =>
+      "function" in edge.to && edge.to.function === child
     );
+    yields ||= starts.some((edge) => edge.yields);
+    promise ||= starts.some((edge) => edge.yields && afterPromise(edge));
+    deferral ||= starts.some((edge) => edge.kind === "deferral");
     child = parent;
   }
-  return { owner: target.of, yields };
+  return { owner: target.of, yields, promise, deferral };
+}
+
+/** Whether an edge starts its target after a promise: a continuation, or a call (or `new`) after an `await`. */
+function afterPromise(edge: Edge): boolean {
+  return edge.kind === "continuation" || (edge.kind === "call" && edge.yields);
 }
 
 /**
@@ -652,11 +742,13 @@ function arcsOf(
 ): ReadonlyMap<string, readonly Arc[]> {
   const invoked = invocationsOf(summaries);
   const arcs = new Map<string, Arc[]>();
-  const link = (from: string, to: string, yields: boolean, event = false, repeats = false): void => {
+  const link = (from: string, arc: Arc): void => {
     const list = arcs.get(from);
-    if (list === undefined) arcs.set(from, [{ to, yields, event, repeats }]);
-    else list.push({ to, yields, event, repeats });
+    if (list === undefined) arcs.set(from, [arc]);
+    else list.push(arc);
   };
+  /** A link to what a stored value, a returned value or a dispatch stands for: a call made now. */
+  const plain = (to: string): Arc => ({ to, yields: false, event: false, repeats: false, kind: "call" });
   const implementations = implementationsOf(summaries);
   const soleValue = soleValueResolver(summaries);
   /** The node keys an edge starts, with how: its target, each implementation it dispatches to, the callbacks it hands on. */
@@ -665,43 +757,56 @@ function arcsOf(
     if ("dispatch" in edge.to && edge.besides !== undefined) {
       for (const implementation of implementations(edge.to.dispatch)) {
         if (summaries.get(implementation)?.memberOf !== edge.besides) {
-          found.push({ to: implementation, yields: edge.yields, event: false, repeats: false });
+          found.push({ to: implementation, yields: edge.yields, event: false, repeats: false, kind: edge.kind });
         }
       }
       return found;
     }
     const to = nodeKey(edge.to);
     if (to !== undefined) {
-      const event = edge.kind === "listener" || edge.kind === "emit";
-      found.push({ to, yields: edge.yields, event, repeats: edge.repeats === true });
+      found.push({
+        to,
+        yields: edge.yields,
+        event: edge.kind === "listener" || edge.kind === "emit",
+        repeats: edge.repeats === true,
+        kind: edge.kind,
+      });
     }
-    handedOn(edge, invoked, (callback, yields, event) => found.push({ to: callback, yields, event, repeats: false }));
+    // A callback handed on starts as the function it is handed to calls it: by a timer, after a promise, or as a callback.
+    handedOn(edge, invoked, (callback, { yields, event, promise, deferral }) =>
+      found.push({
+        to: callback,
+        yields,
+        event,
+        repeats: false,
+        kind: deferral ? "deferral" : promise ? "continuation" : "callback",
+      }));
     return found;
   };
   const forks: { summary: FunctionSummary; edges: Edge[] }[] = [];
   for (const summary of summaries.values()) {
     for (const edge of summary.edges) {
       if (edge.limit !== undefined) continue;
-      for (const arc of targets(edge)) link(summary.id, arc.to, arc.yields, arc.event, arc.repeats);
+      for (const arc of targets(edge)) link(summary.id, arc);
       // A callback parameter every caller gives the same function is that function (see `soleValueResolver`).
       const to = edge.to;
       const only = "parameter" in to ? soleValue(summary.id, to) : undefined;
       if (only !== undefined && "parameter" in to) {
         const waits = edge.yields || parameterOwner(summaries, summary.id, to).yields;
-        link(summary.id, only, waits, edge.kind === "listener");
+        link(summary.id, { to: only, yields: waits, event: edge.kind === "listener", repeats: false, kind: edge.kind });
       }
     }
     const forked = summary.edges.filter((edge) => edge.fork !== undefined);
     if (forked.length > 0) forks.push({ summary, edges: forked });
     for (const store of summary.stores) {
-      for (const value of valuesOf(summary.id, store.value)) link(`stored:${store.stored}`, value, false);
+      for (const value of valuesOf(summary.id, store.value)) link(`stored:${store.stored}`, plain(value));
     }
     for (const returned of summary.returns) {
-      for (const value of valuesOf(summary.id, returned)) link(`returns:${summary.id}`, value, false);
+      for (const value of valuesOf(summary.id, returned)) link(`returns:${summary.id}`, plain(value));
     }
-    for (const member of summary.implements) link(`dispatch:${member}`, summary.id, false);
+    for (const member of summary.implements) link(`dispatch:${member}`, plain(summary.id));
     // An implementation is itself dispatched to by overrides further down.
-    for (const member of summary.implements) link(`dispatch:${member}`, `dispatch:${summary.id}`, false);
+    for (const member of summary.implements) link(`dispatch:${member}`, plain(`dispatch:${summary.id}`));
   }
   // An `if` both of whose ways start the function again (each reaching it without the limits) does not bound it.
   for (const { summary, edges } of forks) {
@@ -716,7 +821,7 @@ function arcsOf(
       const inside = reachBack(true);
       const after = inside.length === 0 ? [] : reachBack(false);
       if (after.length === 0) continue;
-      for (const arc of [...inside, ...after]) link(summary.id, arc.to, arc.yields, arc.event, arc.repeats);
+      for (const arc of [...inside, ...after]) link(summary.id, arc);
     }
   }
   return arcs;
@@ -777,7 +882,7 @@ function implementationsOf(summaries: ReadonlyMap<FunctionId, FunctionSummary>):
 function handedOn(
   edge: Edge,
   invoked: ReadonlyMap<FunctionId, Invocations>,
-  each: (callback: string, yields: boolean, event: boolean) => void,
+  each: (callback: string, call: Invocation) => void,
 ): void {
   if (edge.arguments === undefined || !("function" in edge.to)) return;
   const callee = invoked.get(edge.to.function);
@@ -785,7 +890,14 @@ function handedOn(
   edge.arguments.forEach((argument, index) => {
     const call = callee.get(index);
     const key = argument === null ? undefined : nodeKey(argument);
-    if (key !== undefined && call !== undefined) each(key, edge.yields || call.yields, call.event);
+    if (key !== undefined && call !== undefined) {
+      each(key, {
+        yields: edge.yields || call.yields,
+        event: call.event,
+        promise: call.promise || afterPromise(edge),
+        deferral: call.deferral,
+      });
+    }
   });
 }
 
@@ -803,10 +915,7 @@ function nodeKey(target: Target): string | undefined {
  * chain of calls cannot overflow the stack), and which of them hold a
  * yielding arc between two of their own nodes.
  */
-function components(arcs: ReadonlyMap<string, readonly Arc[]>, keep: (arc: Arc) => boolean): {
-  component: Map<string, number>;
-  recurring: Set<number>;
-} {
+function components(arcs: ReadonlyMap<string, readonly Arc[]>, keep: (arc: Arc) => boolean): Components {
   const index = new Map<string, number>();
   const low = new Map<string, number>();
   const onStack = new Set<string>();
@@ -853,11 +962,32 @@ function components(arcs: ReadonlyMap<string, readonly Arc[]>, keep: (arc: Arc) 
     }
   }
   const recurring = new Set<number>();
+  const restarts = new Map<number, Set<RestartKind>>();
   for (const [from, out] of arcs) {
-    const own = component.get(from);
-    for (const arc of out) if (keep(arc) && arc.yields && component.get(arc.to) === own) recurring.add(own!);
+    const own = component.get(from)!;
+    for (const arc of out) {
+      if (!keep(arc) || component.get(arc.to) !== own) continue;
+      if (arc.yields) recurring.add(own);
+      const kind = restartKind(arc);
+      if (kind === undefined) continue;
+      const kinds = restarts.get(own) ?? new Set();
+      restarts.set(own, kinds.add(kind));
+    }
   }
-  return { component, recurring };
+  for (const own of restarts.keys()) if (!recurring.has(own)) restarts.delete(own);
+  return { component, recurring, restarts };
+}
+
+/**
+ * The kind of start an arc makes, for {@link restartsThrough}: a timer or
+ * deferral (waiting or not), or a promise's — a continuation (also a
+ * callback handed to a function of the program that calls it after a
+ * promise), or a call after an `await`. A listener, a callback handed to a
+ * function outside the program, or a call made now is neither.
+ */
+function restartKind(arc: Arc): RestartKind | undefined {
+  if (arc.kind === "deferral") return "deferral";
+  return arc.kind === "continuation" || (arc.kind === "call" && arc.yields) ? "promise" : undefined;
 }
 
 /**
