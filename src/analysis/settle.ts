@@ -48,9 +48,16 @@ export type SettleKind = "resolve" | "reject";
  * @returns `resolve` or `reject`, or undefined when the value is no settle function.
  */
 export function settleKindOf(checker: ts.TypeChecker, value: ts.Node): SettleKind | undefined {
+  const known = settleKinds.get(value);
+  if (known !== undefined) return known ?? undefined;
   const kind = kindOf(checker, value, new Set());
-  return kind === CYCLE ? undefined : kind;
+  const found = kind === CYCLE ? undefined : kind;
+  settleKinds.set(value, found ?? null);
+  return found;
 }
+
+/** Per value: what it settles, asked afresh ({@link settleKindOf}); every call expression the failure analysis weighs asks it of its callee. */
+const settleKinds = new ProgramMemo<ts.Node, SettleKind | null>();
 
 /** A value met again while its own kind is being worked out (`retry(resolve, reject)` inside `retry`): it adds nothing. */
 const CYCLE = "cycle";
@@ -169,13 +176,21 @@ function storedKind(checker: ts.TypeChecker, symbol: ts.Symbol, seen: Set<ts.Nod
   const first = symbol.declarations?.[0];
   if (first === undefined) return undefined;
   if (seen.has(first)) return CYCLE;
+  // Only an answer asked outside any other question is final, and only such a question reads it (see `parameterKind`).
+  const outermost = seen.size === 0;
+  const known = outermost ? storedKinds.get(symbol) : undefined;
+  if (known !== undefined) return known ?? undefined;
   const values = storedValues(checker, symbol);
-  if (values === undefined) return undefined;
   seen.add(first);
-  const kinds = values.map((value) => kindOf(checker, value, seen));
+  const kinds = values?.map((value) => kindOf(checker, value, seen));
   seen.delete(first);
-  return agreed(kinds);
+  const found = kinds === undefined ? undefined : agreed(kinds);
+  if (outermost) storedKinds.set(symbol, found ?? null);
+  return found;
 }
+
+/** Per variable or property symbol (stores are matched to the symbol itself): what it settles, asked outside any other question ({@link storedKind}). */
+const storedKinds = new ProgramMemo<ts.Symbol, SettleKind | null>();
 
 /**
  * The values the program stores in a variable or property (see
@@ -232,7 +247,10 @@ export function heldDeferreds(
   const known = deferredHolders.get(first);
   if (known !== undefined) return known ?? undefined;
   const values = storedValues(checker, symbol);
-  if (values === undefined || values.length === 0) return undefined;
+  if (values === undefined || values.length === 0) {
+    deferredHolders.set(first, null); // whoever asks: nothing is stored there
+    return undefined;
+  }
   const outermost = seen.size === 0;
   seen.add(first);
   const made = values.map((value) => madeDeferreds(checker, value, seen));
