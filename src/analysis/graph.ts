@@ -530,6 +530,9 @@ interface Invocation {
   deferral: boolean;
 }
 
+/** The facts of an {@link Invocation}; each holds when any of the parameter's calls has it. */
+const INVOCATION_FLAGS = ["yields", "event", "promise", "deferral"] as const;
+
 /**
  * The parameters each function calls, itself or by handing them on to a
  * function that does (a fixpoint: grows until nothing changes), with
@@ -541,16 +544,9 @@ function invocationsOf(summaries: ReadonlyMap<FunctionId, FunctionSummary>): Rea
     let own = invoked.get(id);
     if (own === undefined) invoked.set(id, own = new Map());
     const before = own.get(index);
-    const after = {
-      yields: call.yields || (before?.yields ?? false),
-      event: call.event || (before?.event ?? false),
-      promise: call.promise || (before?.promise ?? false),
-      deferral: call.deferral || (before?.deferral ?? false),
-    };
-    if (
-      before !== undefined && before.yields === after.yields && before.event === after.event &&
-      before.promise === after.promise && before.deferral === after.deferral
-    ) return false;
+    if (before !== undefined && INVOCATION_FLAGS.every((flag) => before[flag] || !call[flag])) return false;
+    const after = { ...call };
+    for (const flag of INVOCATION_FLAGS) after[flag] ||= before?.[flag] ?? false;
     own.set(index, after);
     return true;
   };

@@ -37,11 +37,20 @@ const scopes = new WeakMap<ts.Program, WeakMap<ts.SourceFile, object>>();
  * @param file the file whose results the analysis is for (a file of `program`).
  */
 export function analysing(program: ts.Program, file: ts.SourceFile): void {
-  let files = scopes.get(program);
-  if (files === undefined) scopes.set(program, files = new WeakMap());
+  current = fileScope(scopes, program, file);
+}
+
+/** The scope object `table` holds for `file` of `program`, made on first use. */
+function fileScope(
+  table: WeakMap<ts.Program, WeakMap<ts.SourceFile, object>>,
+  program: ts.Program,
+  file: ts.SourceFile,
+): object {
+  let files = table.get(program);
+  if (files === undefined) table.set(program, files = new WeakMap());
   let scope = files.get(file);
   if (scope === undefined) files.set(file, scope = {});
-  current = scope;
+  return scope;
 }
 
 /** The scope of each program's whole-program indexes (see {@link apartFromFiles}). */
@@ -66,16 +75,8 @@ const indexFileScopes = new WeakMap<ts.Program, WeakMap<ts.SourceFile, object>>(
  */
 export function apartFromFiles<T>(program: ts.Program, work: () => T, part?: ts.SourceFile): T {
   const outer = current;
-  let scope: object | undefined;
-  if (part === undefined) {
-    scope = indexScopes.get(program);
-    if (scope === undefined) indexScopes.set(program, scope = {});
-  } else {
-    let parts = indexFileScopes.get(program);
-    if (parts === undefined) indexFileScopes.set(program, parts = new WeakMap());
-    scope = parts.get(part);
-    if (scope === undefined) parts.set(part, scope = {});
-  }
+  let scope = part === undefined ? indexScopes.get(program) : fileScope(indexFileScopes, program, part);
+  if (scope === undefined) indexScopes.set(program, scope = {});
   current = scope;
   try {
     return work();
